@@ -1,0 +1,1 @@
+"""Tianguis Solidario: a marketplace for Mexico's social and solidarity economy."""

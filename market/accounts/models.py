@@ -1,0 +1,41 @@
+"""People and their credentials."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from market.db import utcnow
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)  # stored lower-cased
+    name: str = Field(max_length=120)
+    password_hash: str = Field(max_length=255)
+    locale: str = Field(default="es_MX", max_length=8)
+    is_admin: bool = False
+    is_active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ApiToken(SQLModel, table=True):
+    """A bearer token for the JSON API. Only its SHA-256 is stored."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    name: str = Field(max_length=80)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_used_at: datetime | None = None
+
+
+class LoginAttempt(SQLModel, table=True):
+    """Failed and successful log-ins, counted to rate-limit guessing across every app process."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, index=True)
+    ip: str = Field(max_length=64, index=True)
+    succeeded: bool
+    created_at: datetime = Field(default_factory=utcnow, index=True)

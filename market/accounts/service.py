@@ -1,0 +1,122 @@
+"""Registration, log-in with rate limiting, API tokens and administrators."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerifyMismatchError
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from market.accounts.models import ApiToken, LoginAttempt, User
+from market.accounts.schemas import Registration
+from market.config import Settings
+from market.db import utcnow
+from market.errors import EmailTaken, NotFound, TooManyAttempts
+
+_hasher = PasswordHasher()
+# Verified against when the e-mail is unknown, so a miss costs as much time as a wrong password.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+TOKEN_PREFIX = "ts_"
+IP_LIMIT_FACTOR = 4  # one address may try a few accounts (a shared office), not hundreds
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def register(session: Session, data: Registration, *, is_admin: bool = False) -> User:
+    if session.exec(select(User).where(User.email == data.email)).first():
+        raise EmailTaken()
+    user = User(
+        email=data.email,
+        name=data.name,
+        password_hash=hash_password(data.password),
+        locale=data.locale,
+        is_admin=is_admin,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def _recent_failures(session: Session, settings: Settings, column: object, value: str) -> int:
+    since = utcnow() - timedelta(seconds=settings.login_window_seconds)
+    query = select(func.count()).where(
+        column == value, LoginAttempt.created_at >= since, col(LoginAttempt.succeeded).is_(False)
+    )
+    return int(session.exec(query).one())
+
+
+def check_login_allowed(session: Session, settings: Settings, email: str, ip: str) -> None:
+    limit = settings.login_attempts_per_window
+    if (
+        _recent_failures(session, settings, LoginAttempt.email, email.lower()) >= limit
+        or _recent_failures(session, settings, LoginAttempt.ip, ip) >= limit * IP_LIMIT_FACTOR
+    ):
+        raise TooManyAttempts(minutes=settings.login_window_seconds // 60)
+
+
+def authenticate(session: Session, settings: Settings, email: str, password: str, ip: str) -> User | None:
+    """The user, or None for wrong credentials. Records the attempt either way; the caller must let the
+    transaction commit (not raise) so that a failure still counts towards the limit."""
+    email = email.strip().lower()
+    check_login_allowed(session, settings, email, ip)
+    user = session.exec(select(User).where(User.email == email)).first()
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        ok = user is not None and user.is_active
+    except (VerifyMismatchError, InvalidHashError):
+        ok = False
+    session.add(LoginAttempt(email=email, ip=ip, succeeded=ok))
+    if not ok or user is None:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(session: Session, user: User, name: str) -> str:
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    assert user.id is not None
+    session.add(ApiToken(user_id=user.id, name=name, token_hash=_digest(token)))
+    return token
+
+
+def user_for_token(session: Session, token: str) -> User | None:
+    api_token = session.exec(select(ApiToken).where(ApiToken.token_hash == _digest(token))).first()
+    if api_token is None:
+        return None
+    user = session.get(User, api_token.user_id)
+    if user is None or not user.is_active:
+        return None
+    api_token.last_used_at = utcnow()
+    return user
+
+
+def revoke_token(session: Session, user: User, token: str) -> None:
+    api_token = session.exec(
+        select(ApiToken).where(ApiToken.token_hash == _digest(token), ApiToken.user_id == user.id)
+    ).first()
+    if api_token is None:
+        raise NotFound()
+    session.delete(api_token)
+
+
+def make_admin(session: Session, email: str, name: str | None, password: str | None) -> User:
+    """Promote an existing user, or create the administrator when a password is given."""
+    user = session.exec(select(User).where(User.email == email.lower())).first()
+    if user is None:
+        if password is None:
+            raise NotFound("No hay ninguna cuenta con ese correo.")
+        return register(session, Registration(name=name or email.split("@")[0], email=email, password=password),
+                        is_admin=True)
+    user.is_admin = True
+    return user

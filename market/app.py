@@ -1,0 +1,131 @@
+"""Application factory: routers, templates, static files, sessions, error mapping."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+
+from market import health
+from market.accounts import api as accounts_api
+from market.accounts import views as accounts_views
+from market.admin import views as admin_views
+from market.catalog import api as catalog_api
+from market.catalog import views as catalog_views
+from market.config import Settings
+from market.db import make_engine
+from market.errors import MarketError, NotAuthenticated, json_error
+from market.i18n import gettext as _
+from market.organizations import api as organizations_api
+from market.organizations import views as organizations_views
+from market.validation import message_for
+from market.web import LocaleMiddleware, login_redirect, render
+
+log = logging.getLogger(__name__)
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+SESSION_DAYS = 14
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith(("/api/", "/healthz"))
+
+
+def _error_page(request: Request, status: int, title: str, detail: str) -> Response:
+    template = "partials/error.html" if request.headers.get("hx-request") else "errors/error.html"
+    user = getattr(request.state, "user", None)
+    return render(request, template, {"status": status, "title": title, "detail": detail}, status, user)
+
+
+async def handle_market_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, MarketError)
+    if _wants_json(request):
+        return json_error(exc)
+    if isinstance(exc, NotAuthenticated):
+        return login_redirect(request)
+    return _error_page(request, exc.status_code, _("No se pudo completar"), exc.detail)
+
+
+async def handle_request_validation(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    fields = {
+        ".".join(str(p) for p in err["loc"] if p not in ("body", "query", "path")): message_for(
+            err["type"], err.get("ctx")
+        )
+        for err in exc.errors()
+    }
+    if _wants_json(request):
+        return JSONResponse(
+            {"error": "validation_error", "detail": _("Revisa los datos marcados."), "fields": fields},
+            status_code=422,
+        )
+    return _error_page(request, 422, _("Datos no válidos"), "; ".join(f"{k}: {v}" for k, v in fields.items()))
+
+
+async def handle_http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    if _wants_json(request):
+        return JSONResponse({"error": "http_error", "detail": exc.detail}, status_code=exc.status_code,
+                            headers=exc.headers)
+    if exc.status_code == 404:
+        return _error_page(request, 404, _("Página no encontrada"), _("No encontramos lo que buscas."))
+    return _error_page(request, exc.status_code, _("No se pudo completar"), str(exc.detail))
+
+
+async def handle_unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    detail = _("Algo salió mal de nuestro lado. Nada se guardó; inténtalo de nuevo en un momento.")
+    if _wants_json(request):
+        return JSONResponse({"error": "internal_error", "detail": detail}, status_code=500)
+    return _error_page(request, 500, _("Algo salió mal"), detail)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    engine = make_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="Tianguis Solidario",
+        version="0.1.0",
+        description="API del mercado de la economía social y solidaria de México.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie="ts_session",
+        max_age=SESSION_DAYS * 24 * 3600,
+        same_site="lax",
+        https_only=settings.is_production,
+    )
+    app.add_middleware(LocaleMiddleware)
+
+    app.add_exception_handler(MarketError, handle_market_error)
+    app.add_exception_handler(RequestValidationError, handle_request_validation)
+    app.add_exception_handler(StarletteHTTPException, handle_http_error)
+    app.add_exception_handler(Exception, handle_unexpected)
+
+    settings.media_dir.mkdir(parents=True, exist_ok=True)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/media", StaticFiles(directory=settings.media_dir), name="media")
+
+    app.include_router(health.router)
+    for module in (accounts_api, organizations_api, catalog_api):
+        app.include_router(module.router, prefix="/api/v1")
+    for module in (accounts_views, organizations_views, catalog_views, admin_views):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,180 @@
+"""CSV import of listings: every row is validated first; one bad row and nothing is written."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+from sqlmodel import Session
+
+from market.accounts.models import User
+from market.catalog.models import Listing
+from market.catalog.schemas import ListingCreate
+from market.catalog.service import add_listing
+from market.errors import MarketError
+from market.i18n import gettext as _
+from market.money import parse_pesos
+from market.organizations import service as organizations
+from market.organizations.models import Organization
+from market.validation import field_errors
+
+MAX_ROWS = 5000
+MAX_BYTES = 2 * 1024 * 1024
+
+# CSV column -> listing field. Spanish headers, as a cooperative's spreadsheet would have them.
+COLUMNS: dict[str, str] = {
+    "titulo": "title",
+    "descripcion": "description",
+    "categoria": "category",
+    "tipo": "kind",
+    "unidad": "unit",
+    "precio": "price_cents",
+    "existencias": "stock",
+    "pedido_minimo": "minimum_order",
+    "dias_entrega": "lead_time_days",
+    "recoger": "pickup",
+    "estados_entrega": "delivery_states",
+    "envio_nacional": "national_shipping",
+    "precios_volumen": "tiers",
+    "publicar": "status",
+}
+REQUIRED = ("titulo", "categoria", "unidad", "precio")
+FIELD_TO_COLUMN = {field: column for column, field in COLUMNS.items()}
+TEMPLATE = (
+    ",".join(COLUMNS)
+    + "\n"
+    + "Café de altura tostado 1 kg,Café arábica de sombra,cafe,producto,kg,320.00,400,1,3,si,07;27,si,"
+    + "10:300;50:280,si\n"
+)
+_YES = {"si", "sí", "s", "yes", "y", "true", "1", "x"}
+_NO = {"no", "n", "false", "0", ""}
+_KINDS = {"producto": "good", "bien": "good", "good": "good", "servicio": "service", "service": "service"}
+
+
+@dataclass
+class RowError:
+    row: int  # line number in the file, the header being line 1
+    column: str
+    message: str
+
+
+class ImportRejected(MarketError):
+    status_code = 422
+    code = "import_rejected"
+    message = "El archivo tiene errores; no se importó ninguna fila."
+
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__()
+        self.errors = errors
+
+    def body(self) -> dict[str, Any]:
+        rows = [{"row": e.row, "column": e.column, "message": e.message} for e in self.errors]
+        return super().body() | {"rows": rows}
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252")  # Excel on Windows in Mexico saves CSV as Windows-1252
+
+
+def _bool(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in _YES:
+        return True
+    if lowered in _NO:
+        return False
+    raise ValueError(value)
+
+
+def _tiers(value: str) -> list[dict[str, int]]:
+    tiers = []
+    for part in filter(None, (p.strip() for p in value.split(";"))):
+        quantity, _sep, price = part.partition(":")
+        tiers.append({"min_quantity": int(quantity), "unit_price_cents": parse_pesos(price)})
+    return tiers
+
+
+def _row_to_fields(row: dict[str, str]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """Turn spreadsheet text into typed fields; errors for the cells that cannot be read at all."""
+    fields: dict[str, Any] = {}
+    errors: list[tuple[str, str]] = []
+    converters: dict[str, Any] = {
+        "precio": parse_pesos,
+        "recoger": _bool,
+        "envio_nacional": _bool,
+        "precios_volumen": _tiers,
+        "tipo": lambda v: _KINDS[v.strip().lower()],
+        "publicar": lambda v: "active" if _bool(v) else "draft",
+    }
+    messages = {
+        "precio": "Escribe el precio en pesos, por ejemplo 185.50.",
+        "recoger": "Escribe «si» o «no».",
+        "envio_nacional": "Escribe «si» o «no».",
+        "precios_volumen": "Escribe los precios por volumen como cantidad:precio separados por «;», por ejemplo 10:170;50:160.",
+        "tipo": "Escribe «producto» o «servicio».",
+        "publicar": "Escribe «si» o «no».",
+    }
+    for column, field in COLUMNS.items():
+        raw = (row.get(column) or "").strip()
+        if raw == "" and column not in REQUIRED:
+            continue
+        try:
+            fields[field] = converters[column](raw) if column in converters else raw
+        except (ValueError, KeyError):
+            errors.append((column, _(messages[column])))
+    return fields, errors
+
+
+def parse(data: bytes) -> tuple[list[ListingCreate], list[RowError]]:
+    if len(data) > MAX_BYTES:
+        return [], [RowError(1, "", _("El archivo pesa más de 2 MB; divídelo en partes."))]
+    text = _decode(data)
+    try:
+        dialect: Any = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    headers = [h.strip().lower() for h in reader.fieldnames or []]
+    reader.fieldnames = headers
+    missing = [c for c in REQUIRED if c not in headers]
+    unknown = [h for h in headers if h and h not in COLUMNS]
+    if missing or unknown:
+        message = _("Faltan columnas: {missing}.").format(missing=", ".join(missing)) if missing else _(
+            "Columnas desconocidas: {unknown}."
+        ).format(unknown=", ".join(unknown))
+        return [], [RowError(1, "", message)]
+
+    listings: list[ListingCreate] = []
+    errors: list[RowError] = []
+    for line, row in enumerate(reader, start=2):
+        if line - 1 > MAX_ROWS:
+            errors.append(RowError(line, "", _("Cada archivo admite hasta {n} filas.").format(n=MAX_ROWS)))
+            break
+        if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
+            continue  # blank line
+        fields, cell_errors = _row_to_fields(row)
+        errors.extend(RowError(line, column, message) for column, message in cell_errors)
+        try:
+            listings.append(ListingCreate(**fields))
+        except ValidationError as exc:
+            unreadable = {column for column, _m in cell_errors}
+            for field, message in field_errors(exc).items():
+                column = FIELD_TO_COLUMN.get(field.split(".")[0], field)
+                if column not in unreadable:
+                    errors.append(RowError(line, column, message))
+    if not listings and not errors:
+        errors.append(RowError(1, "", _("El archivo no tiene filas.")))
+    return listings, errors
+
+
+def import_listings(session: Session, user: User, organization: Organization, data: bytes) -> list[Listing]:
+    organizations.require_member(session, user, organization)
+    rows, errors = parse(data)
+    if errors:
+        raise ImportRejected(errors)
+    return [add_listing(session, organization, row) for row in rows]

@@ -1,0 +1,52 @@
+"""Listings (goods and services), their quantity price tiers and photos."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from market.db import utcnow
+
+
+class Listing(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id", index=True, ondelete="CASCADE")
+    slug: str = Field(max_length=160)
+    title: str = Field(max_length=140)
+    description: str = Field(default="", max_length=5000)
+    category: str = Field(max_length=40, index=True)
+    kind: str = Field(default="good", max_length=8)  # good | service
+    unit: str = Field(max_length=16)
+    price_cents: int
+    stock: int | None = None  # goods: units on hand; services: capacity. None = made to order
+    minimum_order: int = 1
+    lead_time_days: int = 0
+    pickup: bool = True
+    pickup_address: str | None = Field(default=None, max_length=300)
+    delivery_states: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    national_shipping: bool = False
+    status: str = Field(default="draft", max_length=16, index=True)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class PriceTier(SQLModel, table=True):
+    """From `min_quantity` units on, each unit costs `unit_price_cents`."""
+
+    __table_args__ = (UniqueConstraint("listing_id", "min_quantity"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    listing_id: int = Field(foreign_key="listing.id", index=True, ondelete="CASCADE")
+    min_quantity: int
+    unit_price_cents: int
+
+
+class ListingPhoto(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    listing_id: int = Field(foreign_key="listing.id", index=True, ondelete="CASCADE")
+    path: str = Field(max_length=200)
+    thumb_path: str = Field(max_length=200)
+    position: int = 0
+    created_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,168 @@
+"""Listing requests and responses. Prices are integer centavos."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from market.catalog.taxonomy import CATEGORIES_BY_SLUG, GOOD_UNITS, SERVICE_UNITS
+from market.mexico import STATES_BY_CODE
+from market.validation import invalid
+
+MAX_PRICE_CENTS = 100_000_000_00  # 100 million pesos: anything above is a typo
+MAX_QUANTITY = 10_000_000
+MAX_TIERS = 10
+
+
+class TierIn(BaseModel):
+    min_quantity: int = Field(gt=1, le=MAX_QUANTITY)
+    unit_price_cents: int = Field(gt=0, le=MAX_PRICE_CENTS)
+
+
+class ListingBase(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    title: str = Field(min_length=3, max_length=140)
+    description: str = Field(default="", max_length=5000)
+    category: str
+    kind: Literal["good", "service"] = "good"
+    unit: str
+    price_cents: int = Field(gt=0, le=MAX_PRICE_CENTS)
+    stock: int | None = Field(default=None, ge=0, le=MAX_QUANTITY)
+    minimum_order: int = Field(default=1, ge=1, le=MAX_QUANTITY)
+    tiers: list[TierIn] = Field(default_factory=list, max_length=MAX_TIERS)
+    lead_time_days: int = Field(default=0, ge=0, le=365)
+    pickup: bool = True
+    pickup_address: str | None = Field(default=None, max_length=300)
+    delivery_states: list[str] = Field(default_factory=list)
+    national_shipping: bool = Field(default=False, validate_default=True)
+
+    @field_validator("category")
+    @classmethod
+    def _known_category(cls, value: str) -> str:
+        if value not in CATEGORIES_BY_SLUG:
+            raise invalid("category_unknown", "Elige una categoría de la lista.")
+        return value
+
+    @field_validator("unit")
+    @classmethod
+    def _unit_fits_kind(cls, value: str, info: ValidationInfo) -> str:
+        units = SERVICE_UNITS if info.data.get("kind") == "service" else GOOD_UNITS
+        if value not in units:
+            raise invalid(
+                "unit_unknown", "Elige una unidad válida para este tipo: {units}.", units=", ".join(units)
+            )
+        return value
+
+    @field_validator("tiers")
+    @classmethod
+    def _tiers_lower_the_price(cls, tiers: list[TierIn], info: ValidationInfo) -> list[TierIn]:
+        """Each tier starts above the minimum order and the previous tier, and costs less than both."""
+        tiers = sorted(tiers, key=lambda t: t.min_quantity)
+        previous_qty = info.data.get("minimum_order", 1)
+        previous_price = info.data.get("price_cents")
+        for tier in tiers:
+            if tier.min_quantity <= previous_qty:
+                raise invalid(
+                    "tier_quantity",
+                    "Cada precio por volumen debe empezar en una cantidad mayor que {quantity}.",
+                    quantity=previous_qty,
+                )
+            if previous_price is not None and tier.unit_price_cents >= previous_price:
+                raise invalid(
+                    "tier_price",
+                    "Un precio por volumen debe ser menor que el precio anterior.",
+                )
+            previous_qty, previous_price = tier.min_quantity, tier.unit_price_cents
+        return tiers
+
+    @field_validator("delivery_states", mode="before")
+    @classmethod
+    def _known_states(cls, value: Any) -> list[str]:
+        if isinstance(value, str):
+            value = [v for v in value.replace(";", ",").split(",") if v.strip()]
+        codes = [str(v).strip().zfill(2) for v in value or []]
+        if unknown := [c for c in codes if c not in STATES_BY_CODE]:
+            raise invalid("state_unknown_code", "Entidad desconocida: {value}.", value=unknown[0])
+        return sorted(set(codes))
+
+    @field_validator("national_shipping")
+    @classmethod
+    def _some_delivery(cls, value: bool, info: ValidationInfo) -> bool:
+        if not (value or info.data.get("pickup") or info.data.get("delivery_states")):
+            raise invalid(
+                "no_delivery_option",
+                "Ofrece al menos una forma de entrega: recoger, entrega en estados o envío nacional.",
+            )
+        return value
+
+
+class ListingCreate(ListingBase):
+    status: Literal["draft", "active"] = "draft"
+
+
+class ListingUpdate(BaseModel):
+    """Partial update: merged with the stored listing and re-validated as a whole by the service."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = None
+    description: str | None = None
+    category: str | None = None
+    kind: Literal["good", "service"] | None = None
+    unit: str | None = None
+    price_cents: int | None = None
+    stock: int | None = None
+    minimum_order: int | None = None
+    tiers: list[TierIn] | None = None
+    lead_time_days: int | None = None
+    pickup: bool | None = None
+    pickup_address: str | None = None
+    delivery_states: list[str] | None = None
+    national_shipping: bool | None = None
+
+
+class StatusChange(BaseModel):
+    status: Literal["draft", "active", "paused", "archived"]
+
+
+class TierPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    min_quantity: int
+    unit_price_cents: int
+
+
+class PhotoPublic(BaseModel):
+    url: str
+    thumb_url: str
+
+
+class ListingPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    slug: str
+    organization_id: int
+    organization_slug: str
+    organization_name: str
+    state: str
+    title: str
+    description: str
+    category: str
+    kind: str
+    unit: str
+    price_cents: int
+    tiers: list[TierPublic]
+    stock: int | None
+    minimum_order: int
+    lead_time_days: int
+    pickup: bool
+    delivery_states: list[str]
+    national_shipping: bool
+    status: str
+    photos: list[PhotoPublic]
+    created_at: datetime
+    updated_at: datetime

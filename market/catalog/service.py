@@ -1,0 +1,227 @@
+"""Listings: who may change them, what the public sees, price tiers and photos."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import ValidationError
+from sqlmodel import Session, col, select
+
+from market.accounts.models import User
+from market.catalog.models import Listing, ListingPhoto, PriceTier
+from market.catalog.schemas import ListingBase, ListingCreate, ListingPublic, ListingUpdate, PhotoPublic, TierIn
+from market.catalog.taxonomy import LISTING_TRANSITIONS
+from market.config import Settings
+from market.db import utcnow
+from market.errors import InvalidTransition, InvalidUpload, ListingNotFound, ValidationFailed
+from market.media import media_url, store_image
+from market.organizations import service as organizations
+from market.organizations.models import Organization
+from market.pagination import Page, paginate
+from market.slugs import slugify
+from market.validation import field_errors
+
+MAX_PHOTOS = 8
+SORTS = {
+    "recent": col(Listing.created_at).desc(),
+    "price_asc": col(Listing.price_cents).asc(),
+    "price_desc": col(Listing.price_cents).desc(),
+    "title": col(Listing.title).asc(),
+}
+
+
+def public_listings_query() -> Any:
+    return (
+        select(Listing)
+        .join(Organization, col(Organization.id) == Listing.organization_id)
+        .where(
+            Listing.status == "active",
+            Organization.verification_status == "verified",
+            col(Organization.suspended).is_(False),
+        )
+    )
+
+
+def list_public(
+    session: Session,
+    *,
+    category: str | None = None,
+    state: str | None = None,
+    organization_id: int | None = None,
+    sort: str = "recent",
+    page: int = 1,
+    per_page: int = 24,
+) -> Page[Listing]:
+    query = public_listings_query()
+    if category:
+        query = query.where(Listing.category == category)
+    if state:
+        query = query.where(Organization.state == state)
+    if organization_id:
+        query = query.where(Listing.organization_id == organization_id)
+    query = query.order_by(SORTS.get(sort, SORTS["recent"]), col(Listing.id).desc())
+    return paginate(session, query, page, per_page)
+
+
+def list_for_organization(session: Session, organization: Organization) -> list[Listing]:
+    return list(
+        session.exec(
+            select(Listing)
+            .where(Listing.organization_id == organization.id)
+            .order_by(col(Listing.status), col(Listing.title))
+        ).all()
+    )
+
+
+def get(session: Session, listing_id: int) -> Listing:
+    listing = session.get(Listing, listing_id)
+    if listing is None:
+        raise ListingNotFound()
+    return listing
+
+
+def get_visible(session: Session, listing_id: int, viewer: User | None) -> tuple[Listing, Organization]:
+    """Active listings of public organizations for everyone; the rest only for members and admins."""
+    listing = get(session, listing_id)
+    organization = session.get(Organization, listing.organization_id)
+    assert organization is not None
+    if listing.status == "active" and organization.is_public:
+        return listing, organization
+    if viewer and (viewer.is_admin or organizations.role_in(session, viewer, organization)):
+        return listing, organization
+    raise ListingNotFound()
+
+
+def get_managed(session: Session, listing_id: int, user: User) -> tuple[Listing, Organization]:
+    listing = get(session, listing_id)
+    organization = session.get(Organization, listing.organization_id)
+    assert organization is not None
+    organizations.require_member(session, user, organization)
+    return listing, organization
+
+
+def _replace_tiers(session: Session, listing: Listing, tiers: Sequence[TierIn]) -> None:
+    for old in session.exec(select(PriceTier).where(PriceTier.listing_id == listing.id)).all():
+        session.delete(old)
+    session.flush()
+    assert listing.id is not None
+    for tier in tiers:
+        session.add(PriceTier(listing_id=listing.id, **tier.model_dump()))
+
+
+def create(session: Session, user: User, organization: Organization, data: ListingCreate) -> Listing:
+    organizations.require_member(session, user, organization)
+    return add_listing(session, organization, data)
+
+
+def add_listing(session: Session, organization: Organization, data: ListingCreate) -> Listing:
+    """Insert a validated listing (callers have checked who may do it)."""
+    assert organization.id is not None
+    listing = Listing(
+        organization_id=organization.id, slug=slugify(data.title, 150), **data.model_dump(exclude={"tiers"})
+    )
+    session.add(listing)
+    session.flush()
+    _replace_tiers(session, listing, data.tiers)
+    return listing
+
+
+def tiers_of(session: Session, listing: Listing) -> list[PriceTier]:
+    return list(
+        session.exec(
+            select(PriceTier).where(PriceTier.listing_id == listing.id).order_by(col(PriceTier.min_quantity))
+        ).all()
+    )
+
+
+def update(session: Session, user: User, listing_id: int, patch: ListingUpdate) -> Listing:
+    listing, _organization = get_managed(session, listing_id, user)
+    current = {field: getattr(listing, field) for field in ListingBase.model_fields if field != "tiers"}
+    current["tiers"] = [TierIn(min_quantity=t.min_quantity, unit_price_cents=t.unit_price_cents)
+                        for t in tiers_of(session, listing)]
+    try:
+        merged = ListingBase(**(current | patch.model_dump(exclude_unset=True)))
+    except ValidationError as exc:
+        raise ValidationFailed(field_errors(exc)) from None
+    for field, value in merged.model_dump(exclude={"tiers"}).items():
+        setattr(listing, field, value)
+    listing.slug = slugify(listing.title, 150)
+    listing.updated_at = utcnow()
+    _replace_tiers(session, listing, merged.tiers)
+    return listing
+
+
+def change_status(session: Session, user: User, listing_id: int, target: str) -> Listing:
+    listing, _organization = get_managed(session, listing_id, user)
+    if target not in LISTING_TRANSITIONS[listing.status]:
+        raise InvalidTransition(current=listing.status, target=target)
+    listing.status = target
+    listing.updated_at = utcnow()
+    return listing
+
+
+def photos_of(session: Session, listing: Listing) -> list[ListingPhoto]:
+    return list(
+        session.exec(
+            select(ListingPhoto).where(ListingPhoto.listing_id == listing.id).order_by(col(ListingPhoto.position))
+        ).all()
+    )
+
+
+def add_photo(session: Session, settings: Settings, user: User, listing_id: int, data: bytes) -> ListingPhoto:
+    listing, _organization = get_managed(session, listing_id, user)
+    existing = photos_of(session, listing)
+    if len(existing) >= MAX_PHOTOS:
+        raise InvalidUpload("Cada producto admite hasta {n} fotos.", n=MAX_PHOTOS)
+    path, thumb = store_image(data, settings.media_dir, "listings", settings.max_upload_bytes)
+    assert listing.id is not None
+    photo = ListingPhoto(listing_id=listing.id, path=path, thumb_path=thumb, position=len(existing))
+    session.add(photo)
+    listing.updated_at = utcnow()
+    return photo
+
+
+def delete_photo(session: Session, user: User, listing_id: int, photo_id: int) -> None:
+    listing, _organization = get_managed(session, listing_id, user)
+    photo = session.get(ListingPhoto, photo_id)
+    if photo is None or photo.listing_id != listing.id:
+        raise ListingNotFound()
+    session.delete(photo)
+
+
+def to_public(session: Session, listings: Sequence[Listing]) -> list[ListingPublic]:
+    """Listings with their organization, tiers and photos, loaded in three queries for the whole page."""
+    ids = [listing.id for listing in listings]
+    org_ids = {listing.organization_id for listing in listings}
+    orgs = {o.id: o for o in session.exec(select(Organization).where(col(Organization.id).in_(org_ids))).all()}
+    tiers: dict[int, list[PriceTier]] = defaultdict(list)
+    for tier in session.exec(
+        select(PriceTier).where(col(PriceTier.listing_id).in_(ids)).order_by(col(PriceTier.min_quantity))
+    ).all():
+        tiers[tier.listing_id].append(tier)
+    photos: dict[int, list[PhotoPublic]] = defaultdict(list)
+    for photo in session.exec(
+        select(ListingPhoto).where(col(ListingPhoto.listing_id).in_(ids)).order_by(col(ListingPhoto.position))
+    ).all():
+        photos[photo.listing_id].append(
+            PhotoPublic(url=media_url(photo.path) or "", thumb_url=media_url(photo.thumb_path) or "")
+        )
+    result = []
+    for listing in listings:
+        org = orgs[listing.organization_id]
+        assert listing.id is not None
+        result.append(
+            ListingPublic.model_validate(
+                listing.model_dump()
+                | {
+                    "organization_slug": org.slug,
+                    "organization_name": org.name,
+                    "state": org.state,
+                    "tiers": tiers[listing.id],
+                    "photos": photos[listing.id],
+                }
+            )
+        )
+    return result

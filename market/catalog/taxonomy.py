@@ -1,0 +1,53 @@
+"""The controlled vocabulary of the catalog: categories and units."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Category(NamedTuple):
+    slug: str
+    name: str
+    icon: str  # a single emoji, shown where a listing has no photo
+
+
+CATEGORIES: tuple[Category, ...] = (
+    Category("cafe", "Café", "☕"),
+    Category("miel", "Miel y productos de la colmena", "🍯"),
+    Category("cacao-chocolate", "Cacao y chocolate", "🍫"),
+    Category("vainilla", "Vainilla", "🌿"),
+    Category("mezcal-destilados", "Mezcal y destilados", "🥃"),
+    Category("maiz-granos", "Maíz, frijol y granos", "🌽"),
+    Category("frutas-verduras", "Frutas y verduras", "🥑"),
+    Category("alimentos-procesados", "Alimentos procesados", "🫙"),
+    Category("pesca-acuacultura", "Pesca y acuacultura", "🐟"),
+    Category("textiles", "Textiles", "🧵"),
+    Category("artesanias", "Artesanías", "🏺"),
+    Category("forestales", "Productos forestales", "🌲"),
+    Category("cosmetica-natural", "Cosmética natural", "🧼"),
+    Category("ecoturismo", "Ecoturismo", "🏕️"),
+    Category("servicios", "Servicios", "🤝"),
+)
+CATEGORIES_BY_SLUG = {c.slug: c for c in CATEGORIES}
+
+GOOD_UNITS: dict[str, str] = {
+    "kg": "kilogramo",
+    "g": "gramo",
+    "t": "tonelada",
+    "l": "litro",
+    "ml": "mililitro",
+    "pieza": "pieza",
+    "caja": "caja",
+}
+SERVICE_UNITS: dict[str, str] = {"servicio": "servicio", "hora": "hora", "persona": "persona"}
+UNITS: dict[str, str] = GOOD_UNITS | SERVICE_UNITS
+
+LISTING_STATUSES = ("draft", "active", "paused", "archived")
+STATUS_LABELS = {"draft": "Borrador", "active": "Publicado", "paused": "En pausa", "archived": "Archivado"}
+# Archived is final: an archived listing may be referenced by past orders, so it is never revived.
+LISTING_TRANSITIONS: dict[str, frozenset[str]] = {
+    "draft": frozenset({"active", "archived"}),
+    "active": frozenset({"paused", "archived"}),
+    "paused": frozenset({"active", "archived"}),
+    "archived": frozenset(),
+}

@@ -1,0 +1,166 @@
+"""The `market` command: serve, migrate, seed, create-admin, import-listings, worker."""
+
+from __future__ import annotations
+
+import getpass
+import threading
+from pathlib import Path
+
+import typer
+import uvicorn
+from rich.console import Console
+
+from market.config import Settings
+from market.db import make_engine, transaction
+
+app = typer.Typer(help="Tianguis Solidario", no_args_is_help=True, add_completion=False)
+seed_app = typer.Typer(help="Load demo or synthetic data.", no_args_is_help=True)
+app.add_typer(seed_app, name="seed")
+console = Console()
+
+
+def _migrate(settings: Settings) -> None:
+    from market.migrate import upgrade
+
+    upgrade(settings.database_url)
+
+
+@app.command()
+def migrate() -> None:
+    """Apply pending database migrations."""
+    _migrate(Settings())
+    console.print("[green]Database is up to date.[/green]")
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to bind"),
+    port: int = typer.Option(8000, help="Port"),
+    demo: bool = typer.Option(False, help="Load the demo catalog first if the database is empty"),
+    worker: bool = typer.Option(True, help="Run the outbox worker in this process"),
+) -> None:
+    """Apply migrations, then serve the marketplace."""
+    from market.app import create_app
+    from market.outbox import run_worker
+
+    settings = Settings()
+    _migrate(settings)
+    if demo:
+        from market.seed import load_demo_if_empty
+
+        with transaction(make_engine(settings.database_url)) as session:
+            if accounts := load_demo_if_empty(session):
+                _print_accounts(accounts)
+    application = create_app(settings)
+    if worker:
+        stop = threading.Event()
+        thread = threading.Thread(target=run_worker, args=(application.state.engine,),
+                                  kwargs={"stop": stop.is_set}, daemon=True)
+        thread.start()
+    console.print(f"Tianguis Solidario → [bold]http://{host}:{port}[/bold]")
+    uvicorn.run(application, host=host, port=port, proxy_headers=settings.is_production)
+
+
+@app.command()
+def worker() -> None:
+    """Run the outbox worker (emails and other side effects) until interrupted."""
+    from market.outbox import run_worker
+
+    settings = Settings()
+    console.print("Outbox worker running; Ctrl+C to stop.")
+    run_worker(make_engine(settings.database_url))
+
+
+def _print_accounts(accounts: list[tuple[str, str, str]]) -> None:
+    from rich.table import Table
+
+    table = Table(title="Demo accounts")
+    for column in ("role", "email", "password"):
+        table.add_column(column, overflow="fold")
+    for row in accounts:
+        table.add_row(*row)
+    console.print(table)
+
+
+@seed_app.command("demo")
+def seed_demo() -> None:
+    """Load the demo catalog: producers across Mexico, their listings, and an account per persona."""
+    from market.seed import load_demo
+
+    settings = Settings()
+    _migrate(settings)
+    with transaction(make_engine(settings.database_url)) as session:
+        accounts = load_demo(session)
+    _print_accounts(accounts)
+
+
+@seed_app.command("synthetic")
+def seed_synthetic(listings: int = typer.Option(100_000, help="How many listings to generate")) -> None:
+    """Generate many synthetic listings quickly (for benchmarks)."""
+    from market.seed import load_synthetic
+
+    settings = Settings()
+    _migrate(settings)
+    load_synthetic(make_engine(settings.database_url), listings)
+
+
+@app.command("create-admin")
+def create_admin(
+    email: str,
+    name: str | None = typer.Option(None, help="Name for a new account"),
+    password: str | None = typer.Option(None, envvar="MARKET_ADMIN_PASSWORD", help="Password for a new account"),
+) -> None:
+    """Make EMAIL a platform administrator (creating the account if it does not exist)."""
+    from market.accounts.service import make_admin
+    from market.errors import MarketError
+
+    settings = Settings()
+    _migrate(settings)
+    engine = make_engine(settings.database_url)
+    try:
+        with transaction(engine) as session:
+            from market.accounts.models import User
+            from sqlmodel import select
+
+            exists = session.exec(select(User).where(User.email == email.lower())).first() is not None
+            if not exists and password is None:
+                password = getpass.getpass("Password for the new administrator: ")
+            make_admin(session, email, name, password)
+    except (MarketError, ValueError) as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
+    console.print(f"[green]{email} is an administrator.[/green]")
+
+
+@app.command("import-listings")
+def import_listings(
+    organization: str = typer.Argument(..., help="Organization slug"),
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True),
+    as_user: str = typer.Option(..., "--as", help="E-mail of a member of the organization"),
+) -> None:
+    """Import listings from a CSV file; nothing is written unless every row is valid."""
+    from sqlmodel import select
+
+    from market.accounts.models import User
+    from market.catalog.csv_import import ImportRejected
+    from market.catalog.csv_import import import_listings as run_import
+    from market.errors import MarketError
+    from market.organizations.service import get_by_slug
+
+    settings = Settings()
+    _migrate(settings)
+    try:
+        with transaction(make_engine(settings.database_url)) as session:
+            user = session.exec(select(User).where(User.email == as_user.lower())).first()
+            if user is None:
+                raise typer.BadParameter(f"no user {as_user}")
+            created = run_import(session, user, get_by_slug(session, organization), file.read_bytes())
+    except ImportRejected as exc:
+        for error in exc.errors:
+            console.print(f"[red]row {error.row}[/red] {error.column}: {error.message}")
+        console.print("[red]Nothing was imported.[/red]")
+        raise typer.Exit(1) from None
+    except MarketError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
+    console.print(f"[green]Imported {len(created)} listings.[/green]")

@@ -1,0 +1,53 @@
+"""Settings read from the environment (or a .env file); embedded defaults need nothing."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRET = "dev-secret-change-me"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = "sqlite:///./var/market.db"
+    secret_key: str = DEFAULT_SECRET
+    base_url: str = "http://127.0.0.1:8000"
+    media_dir: Path = Path("var/media")
+    max_upload_bytes: int = 5 * 1024 * 1024
+
+    meili_url: str | None = None
+    meili_master_key: str | None = None
+
+    stripe_secret_key: str | None = None
+    stripe_webhook_secret: str | None = None
+    stripe_api_base: str | None = None
+    platform_fee_bps: int = 800  # 8 %
+
+    login_attempts_per_window: int = 5
+    login_window_seconds: int = 15 * 60
+    smtp_url: str | None = None
+
+    @model_validator(mode="after")
+    def _refuse_default_secret_in_production(self) -> Settings:
+        if self.environment == "production" and (self.secret_key == DEFAULT_SECRET or len(self.secret_key) < 32):
+            raise ValueError("SECRET_KEY must be set to a random value of at least 32 characters in production")
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @cached_property
+    def search_backend(self) -> str:
+        return "meilisearch" if self.meili_url else "embedded"
+
+    @cached_property
+    def payments_backend(self) -> str:
+        return "stripe" if self.stripe_secret_key else "offline"

@@ -1,0 +1,125 @@
+"""Named domain errors. One handler (in app.py) maps them to JSON or HTML responses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.responses import JSONResponse
+
+from market.i18n import gettext as _
+
+
+class MarketError(Exception):
+    """Base class: `code` is stable for API clients, `message` is Spanish source text (translated on output)."""
+
+    status_code = 400
+    code = "market_error"
+    message = "No se pudo completar la operación."
+
+    def __init__(self, message: str | None = None, **params: Any) -> None:
+        self.params = params
+        if message is not None:
+            self.message = message
+        super().__init__(self.message.format(**params) if params else self.message)
+
+    @property
+    def detail(self) -> str:
+        """The message in the current request's language."""
+        return _(self.message).format(**self.params)
+
+    def body(self) -> dict[str, Any]:
+        """The JSON error body: a stable code, a readable detail, and what subclasses add."""
+        return {"error": self.code, "detail": self.detail}
+
+
+def json_error(exc: MarketError) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+    return JSONResponse(exc.body(), status_code=exc.status_code, headers=headers)
+
+
+class NotFound(MarketError):
+    status_code = 404
+    code = "not_found"
+    message = "No encontramos lo que buscas."
+
+
+class ListingNotFound(NotFound):
+    code = "listing_not_found"
+    message = "Ese producto no existe o no está disponible."
+
+
+class OrganizationNotFound(NotFound):
+    code = "organization_not_found"
+    message = "Esa organización no existe o no está disponible."
+
+
+class NotAuthenticated(MarketError):
+    status_code = 401
+    code = "not_authenticated"
+    message = "Inicia sesión para continuar."
+
+
+class Forbidden(MarketError):
+    status_code = 403
+    code = "forbidden"
+    message = "No tienes permiso para hacer esto."
+
+
+class Conflict(MarketError):
+    status_code = 409
+    code = "conflict"
+    message = "La operación choca con el estado actual."
+
+
+class InvalidTransition(Conflict):
+    code = "invalid_transition"
+    message = "No se puede pasar de «{current}» a «{target}»."
+
+
+class EmailTaken(Conflict):
+    code = "email_taken"
+    message = "Ya existe una cuenta con ese correo."
+
+
+class AlreadyMember(Conflict):
+    code = "already_member"
+    message = "Esa persona ya es integrante de la organización."
+
+
+class InvalidCredentials(MarketError):
+    status_code = 401
+    code = "invalid_credentials"
+    message = "Correo o contraseña incorrectos."
+
+
+class TooManyAttempts(MarketError):
+    status_code = 429
+    code = "too_many_attempts"
+    message = "Demasiados intentos. Espera {minutes} minutos e inténtalo de nuevo."
+
+
+class CsrfFailed(MarketError):
+    status_code = 403
+    code = "csrf_failed"
+    message = "La página caducó. Recárgala e inténtalo de nuevo."
+
+
+class InvalidUpload(MarketError):
+    status_code = 422
+    code = "invalid_upload"
+    message = "El archivo no es válido."
+
+
+class ValidationFailed(MarketError):
+    """Field errors collected by a service (beyond what the request schema checks)."""
+
+    status_code = 422
+    code = "validation_error"
+    message = "Revisa los datos marcados."
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__()
+        self.errors = errors
+
+    def body(self) -> dict[str, Any]:
+        return super().body() | {"fields": {field: _(message) for field, message in self.errors.items()}}

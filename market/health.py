@@ -1,0 +1,50 @@
+"""GET /healthz: database, search and payment configuration, for operators and load balancers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from market.config import Settings
+
+router = APIRouter(tags=["health"])
+
+
+def _database(request: Request) -> dict[str, Any]:
+    try:
+        with request.app.state.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return {"status": "ok", "backend": request.app.state.engine.dialect.name}
+    except Exception as exc:
+        return {"status": "error", "backend": request.app.state.engine.dialect.name, "detail": str(exc)[:200]}
+
+
+def _search(settings: Settings) -> dict[str, Any]:
+    if not settings.meili_url:
+        return {"status": "ok", "backend": "embedded"}
+    try:
+        response = httpx.get(f"{settings.meili_url.rstrip('/')}/health", timeout=2)
+        ok = response.status_code == 200 and response.json().get("status") == "available"
+        return {"status": "ok" if ok else "error", "backend": "meilisearch"}
+    except httpx.HTTPError as exc:
+        return {"status": "error", "backend": "meilisearch", "detail": str(exc)[:200]}
+
+
+def _payments(settings: Settings) -> dict[str, Any]:
+    if not settings.stripe_secret_key:
+        return {"status": "ok", "backend": "offline"}
+    configured = bool(settings.stripe_webhook_secret)
+    return {"status": "ok" if configured else "error", "backend": "stripe",
+            **({} if configured else {"detail": "STRIPE_WEBHOOK_SECRET is not set"})}
+
+
+@router.get("/healthz")
+def healthz(request: Request) -> JSONResponse:
+    settings: Settings = request.app.state.settings
+    checks = {"database": _database(request), "search": _search(settings), "payments": _payments(settings)}
+    healthy = all(check["status"] == "ok" for check in checks.values())
+    return JSONResponse({"status": "ok" if healthy else "degraded", **checks}, status_code=200 if healthy else 503)

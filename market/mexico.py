@@ -1,0 +1,132 @@
+"""Facts about Mexico the marketplace relies on: federal entities, RFC, CLABE, legal forms, certifications."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import clabe
+from stdnum.exceptions import ValidationError
+from stdnum.mx import rfc as stdnum_rfc
+
+
+class State(NamedTuple):
+    inegi: str  # INEGI two-digit code: what we store and filter on
+    iso: str  # ISO 3166-2:MX
+    name: str
+
+
+STATES: tuple[State, ...] = (
+    State("01", "MX-AGU", "Aguascalientes"),
+    State("02", "MX-BCN", "Baja California"),
+    State("03", "MX-BCS", "Baja California Sur"),
+    State("04", "MX-CAM", "Campeche"),
+    State("05", "MX-COA", "Coahuila"),
+    State("06", "MX-COL", "Colima"),
+    State("07", "MX-CHP", "Chiapas"),
+    State("08", "MX-CHH", "Chihuahua"),
+    State("09", "MX-CMX", "Ciudad de México"),
+    State("10", "MX-DUR", "Durango"),
+    State("11", "MX-GUA", "Guanajuato"),
+    State("12", "MX-GRO", "Guerrero"),
+    State("13", "MX-HID", "Hidalgo"),
+    State("14", "MX-JAL", "Jalisco"),
+    State("15", "MX-MEX", "Estado de México"),
+    State("16", "MX-MIC", "Michoacán"),
+    State("17", "MX-MOR", "Morelos"),
+    State("18", "MX-NAY", "Nayarit"),
+    State("19", "MX-NLE", "Nuevo León"),
+    State("20", "MX-OAX", "Oaxaca"),
+    State("21", "MX-PUE", "Puebla"),
+    State("22", "MX-QUE", "Querétaro"),
+    State("23", "MX-ROO", "Quintana Roo"),
+    State("24", "MX-SLP", "San Luis Potosí"),
+    State("25", "MX-SIN", "Sinaloa"),
+    State("26", "MX-SON", "Sonora"),
+    State("27", "MX-TAB", "Tabasco"),
+    State("28", "MX-TAM", "Tamaulipas"),
+    State("29", "MX-TLA", "Tlaxcala"),
+    State("30", "MX-VER", "Veracruz"),
+    State("31", "MX-YUC", "Yucatán"),
+    State("32", "MX-ZAC", "Zacatecas"),
+)
+STATES_BY_CODE = {s.inegi: s for s in STATES}
+
+
+def state_name(code: str | None) -> str:
+    return STATES_BY_CODE[code].name if code in STATES_BY_CODE else ""
+
+
+# Legal forms of the social sector (Ley de la Economía Social y Solidaria, art. 4).
+LEGAL_FORMS: dict[str, str] = {
+    "ejido": "Ejido",
+    "comunidad": "Comunidad agraria",
+    "coop_produccion": "Sociedad cooperativa de producción",
+    "coop_consumo": "Sociedad cooperativa de consumo",
+    "coop_ahorro": "Sociedad cooperativa de ahorro y préstamo",
+    "sss": "Sociedad de solidaridad social",
+    "org_trabajadores": "Organización de trabajadores",
+    "empresa_trabajadores": "Empresa de los trabajadores",
+    "union_spr_aric": "Unión de ejidos, SPR o ARIC",
+    "otra": "Otra forma del sector social",
+}
+
+CERTIFICATIONS: dict[str, str] = {
+    "organico_mexico": "Orgánico México",
+    "spp": "Símbolo de Pequeños Productores (SPP)",
+    "fairtrade": "Fairtrade",
+    "wfto": "WFTO Comercio Justo",
+    "do_mezcal": "Denominación de Origen Mezcal",
+    "do_cafe_veracruz": "Denominación de Origen Café Veracruz",
+    "do_cafe_chiapas": "Denominación de Origen Café Chiapas",
+    "do_vainilla_papantla": "Denominación de Origen Vainilla de Papantla",
+    "do_cacao_grijalva": "Denominación de Origen Cacao Grijalva",
+    "do_talavera": "Denominación de Origen Talavera",
+    "do_olinala": "Denominación de Origen Olinalá",
+    "do_chile_habanero_yucatan": "Denominación de Origen Chile Habanero de la Península de Yucatán",
+    "do_ambar_chiapas": "Denominación de Origen Ámbar de Chiapas",
+    "marca_colectiva": "Marca colectiva",
+    "hecho_en_mexico": "Hecho en México",
+    "participativa": "Certificación orgánica participativa",
+}
+
+# The UN Sustainable Development Goals, by number.
+SDGS: dict[int, str] = {
+    1: "Fin de la pobreza",
+    2: "Hambre cero",
+    3: "Salud y bienestar",
+    4: "Educación de calidad",
+    5: "Igualdad de género",
+    6: "Agua limpia y saneamiento",
+    7: "Energía asequible y no contaminante",
+    8: "Trabajo decente y crecimiento económico",
+    9: "Industria, innovación e infraestructura",
+    10: "Reducción de las desigualdades",
+    11: "Ciudades y comunidades sostenibles",
+    12: "Producción y consumo responsables",
+    13: "Acción por el clima",
+    14: "Vida submarina",
+    15: "Vida de ecosistemas terrestres",
+    16: "Paz, justicia e instituciones sólidas",
+    17: "Alianzas para lograr los objetivos",
+}
+
+GENERIC_RFCS = {"XAXX010101000", "XEXX010101000"}
+
+
+def normalize_rfc(value: str) -> str:
+    """Return the RFC upper-cased and compact, or raise ValueError if python-stdnum rejects it."""
+    compact = stdnum_rfc.compact(value)
+    if compact in GENERIC_RFCS:
+        return compact
+    try:
+        return str(stdnum_rfc.validate(compact))
+    except ValidationError as exc:
+        raise ValueError(str(exc)) from exc
+
+
+def normalize_clabe(value: str) -> str:
+    """Return the 18-digit CLABE, or raise ValueError when its length, bank or check digit is wrong."""
+    digits = "".join(value.split())
+    if len(digits) != 18 or not digits.isdigit() or not clabe.validate_clabe(digits):
+        raise ValueError(value)
+    return digits

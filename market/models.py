@@ -1,0 +1,11 @@
+"""Imports every table so that SQLModel.metadata (Alembic, tests) knows them all."""
+
+from market.accounts.models import ApiToken, LoginAttempt, User
+from market.catalog.models import Listing, ListingPhoto, PriceTier
+from market.organizations.models import Invitation, Membership, Organization
+from market.outbox import OutboxEvent
+
+__all__ = [
+    "ApiToken", "Invitation", "Listing", "ListingPhoto", "LoginAttempt", "Membership", "Organization",
+    "OutboxEvent", "PriceTier", "User",
+]

@@ -1,0 +1,71 @@
+"""Social-sector organizations (OSSE), their members and invitations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from market.db import utcnow
+
+VERIFICATION_STATUSES = ("pending", "verified", "rejected")
+ROLES = ("owner", "member")
+
+
+class Organization(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=80, unique=True, index=True)
+    name: str = Field(max_length=160)
+    legal_form: str = Field(max_length=32)
+    rfc: str | None = Field(default=None, max_length=13)
+    state: str = Field(max_length=2, index=True)  # INEGI code
+    municipality: str = Field(max_length=120)
+    address: str | None = Field(default=None, max_length=300)
+    latitude: float | None = None
+    longitude: float | None = None
+    members_count: int = 0
+    women_members_count: int = 0
+    indigenous_community: str | None = Field(default=None, max_length=120)
+    certifications: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    sdgs: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    founded_year: int | None = None
+    description: str = Field(default="", max_length=5000)
+    contact_email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=30)
+    logo_path: str | None = Field(default=None, max_length=200)
+    clabe: str | None = Field(default=None, max_length=18)
+    stripe_account_id: str | None = Field(default=None, max_length=64)
+
+    verification_status: str = Field(default="pending", max_length=16, index=True)
+    rejection_reason: str | None = Field(default=None, max_length=1000)
+    verified_at: datetime | None = None
+    suspended: bool = False
+    suspension_reason: str | None = Field(default=None, max_length=1000)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+    @property
+    def is_public(self) -> bool:
+        return self.verification_status == "verified" and not self.suspended
+
+
+class Membership(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("user_id", "organization_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    organization_id: int = Field(foreign_key="organization.id", index=True, ondelete="CASCADE")
+    role: str = Field(default="member", max_length=16)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Invitation(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id", index=True, ondelete="CASCADE")
+    email: str = Field(max_length=254, index=True)
+    role: str = Field(default="member", max_length=16)
+    token: str = Field(max_length=64, unique=True)
+    invited_by_id: int = Field(foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    accepted_at: datetime | None = None

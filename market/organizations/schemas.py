@@ -1,0 +1,201 @@
+"""Organization requests and responses."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationInfo, field_validator
+
+from market.mexico import CERTIFICATIONS, LEGAL_FORMS, SDGS, STATES_BY_CODE, normalize_clabe, normalize_rfc
+from market.validation import invalid
+
+
+def _blank_to_none(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+class OrganizationBase(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    name: str = Field(min_length=3, max_length=160)
+    legal_form: str
+    rfc: str | None = None
+    state: str
+    municipality: str = Field(min_length=2, max_length=120)
+    address: str | None = Field(default=None, max_length=300)
+    latitude: float | None = Field(default=None, ge=14.0, le=33.0)  # Mexico's bounding box
+    longitude: float | None = Field(default=None, ge=-119.0, le=-86.0, validate_default=True)
+    members_count: int = Field(default=0, ge=0, le=1_000_000)
+    women_members_count: int = Field(default=0, ge=0, le=1_000_000)
+    indigenous_community: str | None = Field(default=None, max_length=120)
+    certifications: list[str] = Field(default_factory=list)
+    sdgs: list[int] = Field(default_factory=list)
+    founded_year: int | None = Field(default=None, ge=1800)
+    description: str = Field(default="", max_length=5000)
+    contact_email: EmailStr | None = None
+    phone: str | None = Field(default=None, max_length=30, pattern=r"^\+?[\d\s()-]{8,30}$")
+    clabe: str | None = None
+
+    _blanks = field_validator(
+        "rfc", "address", "latitude", "longitude", "indigenous_community", "founded_year",
+        "contact_email", "phone", "clabe", mode="before",
+    )(_blank_to_none)
+
+    @field_validator("legal_form")
+    @classmethod
+    def _known_legal_form(cls, value: str) -> str:
+        if value not in LEGAL_FORMS:
+            raise invalid("legal_form_unknown", "Elige una forma jurídica de la lista.")
+        return value
+
+    @field_validator("rfc")
+    @classmethod
+    def _valid_rfc(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            rfc = normalize_rfc(value)
+        except ValueError:
+            raise invalid(
+                "rfc_invalid",
+                "El RFC «{value}» no es válido: revisa las letras, la fecha y la homoclave "
+                "(12 caracteres para una persona moral).",
+                value=value,
+            ) from None
+        return rfc
+
+    @field_validator("state")
+    @classmethod
+    def _known_state(cls, value: str) -> str:
+        if value not in STATES_BY_CODE:
+            raise invalid("state_unknown", "Elige una de las 32 entidades federativas.")
+        return value
+
+    @field_validator("women_members_count")
+    @classmethod
+    def _women_within_members(cls, value: int, info: ValidationInfo) -> int:
+        if value > info.data.get("members_count", value):
+            raise invalid("women_exceed_members", "No puede haber más socias que integrantes.")
+        return value
+
+    @field_validator("longitude")
+    @classmethod
+    def _both_coordinates(cls, value: float | None, info: ValidationInfo) -> float | None:
+        if (value is None) != (info.data.get("latitude") is None) and "latitude" in info.data:
+            raise invalid("coordinates_incomplete", "Escribe la latitud y la longitud, o ninguna.")
+        return value
+
+    @field_validator("certifications", mode="before")
+    @classmethod
+    def _known_certifications(cls, value: Any) -> list[str]:
+        values = [value] if isinstance(value, str) else list(value or [])
+        if unknown := [v for v in values if v not in CERTIFICATIONS]:
+            raise invalid("certification_unknown", "Certificación desconocida: {value}.", value=unknown[0])
+        return sorted(set(values), key=list(CERTIFICATIONS).index)
+
+    @field_validator("sdgs", mode="before")
+    @classmethod
+    def _known_sdgs(cls, value: Any) -> list[int]:
+        values = [value] if isinstance(value, str | int) else list(value or [])
+        try:
+            numbers = sorted({int(v) for v in values})
+        except (TypeError, ValueError):
+            raise invalid("sdg_unknown", "Los ODS van del 1 al 17.") from None
+        if any(n not in SDGS for n in numbers):
+            raise invalid("sdg_unknown", "Los ODS van del 1 al 17.")
+        return numbers
+
+    @field_validator("founded_year")
+    @classmethod
+    def _not_in_future(cls, value: int | None) -> int | None:
+        if value is not None and value > date.today().year:
+            raise invalid("year_in_future", "El año de fundación no puede estar en el futuro.")
+        return value
+
+    @field_validator("clabe")
+    @classmethod
+    def _valid_clabe(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            return normalize_clabe(value)
+        except ValueError:
+            raise invalid(
+                "clabe_invalid", "La CLABE debe tener 18 dígitos y un dígito verificador correcto."
+            ) from None
+
+
+class OrganizationCreate(OrganizationBase):
+    pass
+
+
+class OrganizationUpdate(BaseModel):
+    """A partial update (API PATCH). The service merges it with the stored values and re-validates the
+    whole organization, so cross-field rules still hold."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = None
+    legal_form: str | None = None
+    rfc: str | None = None
+    state: str | None = None
+    municipality: str | None = None
+    address: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    members_count: int | None = None
+    women_members_count: int | None = None
+    indigenous_community: str | None = None
+    certifications: list[str] | None = None
+    sdgs: list[int] | None = None
+    founded_year: int | None = None
+    description: str | None = None
+    contact_email: str | None = None
+    phone: str | None = None
+    clabe: str | None = None
+
+
+class OrganizationPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    slug: str
+    name: str
+    legal_form: str
+    rfc: str | None
+    state: str
+    municipality: str
+    latitude: float | None
+    longitude: float | None
+    members_count: int
+    women_members_count: int
+    indigenous_community: str | None
+    certifications: list[str]
+    sdgs: list[int]
+    founded_year: int | None
+    description: str
+    logo_url: str | None = None
+    verification_status: str
+
+
+class OrganizationPrivate(OrganizationPublic):
+    """What its members (and administrators) see."""
+
+    rejection_reason: str | None
+    suspended: bool
+    suspension_reason: str | None
+    contact_email: str | None
+    phone: str | None
+    address: str | None
+    clabe: str | None
+    created_at: datetime
+
+
+class Decision(BaseModel):
+    reason: str | None = Field(default=None, max_length=1000)
+
+
+class InvitationCreate(BaseModel):
+    email: EmailStr
+    role: Literal["owner", "member"] = "member"

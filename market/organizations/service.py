@@ -1,0 +1,268 @@
+"""Organizations: creation, membership and roles, invitations, the verification workflow."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from pydantic import ValidationError
+from sqlmodel import Session, col, select
+
+from market.accounts.models import User
+from market.config import Settings
+from market.db import utcnow
+from market.errors import AlreadyMember, Forbidden, InvalidTransition, NotFound, OrganizationNotFound, ValidationFailed
+from market.media import store_image
+from market.organizations.models import Invitation, Membership, Organization
+from market.organizations.schemas import OrganizationBase, OrganizationCreate, OrganizationUpdate
+from market.outbox import send_email
+from market.pagination import Page, paginate
+from market.slugs import slugify
+from market.validation import field_errors
+
+
+def public_organizations_query() -> Any:
+    return select(Organization).where(
+        Organization.verification_status == "verified", col(Organization.suspended).is_(False)
+    )
+
+
+def list_public(
+    session: Session, *, state: str | None = None, legal_form: str | None = None, page: int = 1, per_page: int = 20
+) -> Page[Organization]:
+    query = public_organizations_query()
+    if state:
+        query = query.where(Organization.state == state)
+    if legal_form:
+        query = query.where(Organization.legal_form == legal_form)
+    return paginate(session, query.order_by(col(Organization.name)), page, per_page)
+
+
+def role_in(session: Session, user: User | None, organization: Organization) -> str | None:
+    if user is None:
+        return None
+    membership = session.exec(
+        select(Membership).where(Membership.user_id == user.id, Membership.organization_id == organization.id)
+    ).first()
+    return membership.role if membership else None
+
+
+def require_member(session: Session, user: User, organization: Organization) -> str:
+    role = role_in(session, user, organization)
+    if role is None:
+        raise Forbidden("Solo las personas integrantes de {name} pueden hacer esto.", name=organization.name)
+    return role
+
+
+def require_owner(session: Session, user: User, organization: Organization) -> None:
+    if require_member(session, user, organization) != "owner":
+        raise Forbidden("Solo quien administra {name} puede hacer esto.", name=organization.name)
+
+
+def get_by_slug(session: Session, slug: str) -> Organization:
+    organization = session.exec(select(Organization).where(Organization.slug == slug)).first()
+    if organization is None:
+        raise OrganizationNotFound()
+    return organization
+
+
+def get_visible(session: Session, slug: str, viewer: User | None) -> Organization:
+    """Public organizations for everyone; pending, rejected or suspended ones only for members and admins."""
+    organization = get_by_slug(session, slug)
+    if organization.is_public or (viewer and (viewer.is_admin or role_in(session, viewer, organization))):
+        return organization
+    raise OrganizationNotFound()
+
+
+def get_managed(session: Session, slug: str, user: User) -> Organization:
+    organization = get_by_slug(session, slug)
+    require_member(session, user, organization)
+    return organization
+
+
+def for_user(session: Session, user: User) -> list[tuple[Organization, str]]:
+    rows = session.exec(
+        select(Organization, Membership.role)
+        .join(Membership, col(Membership.organization_id) == Organization.id)
+        .where(Membership.user_id == user.id)
+        .order_by(col(Organization.name))
+    ).all()
+    return [(org, role) for org, role in rows]
+
+
+def _unique_slug(session: Session, name: str) -> str:
+    base = slugify(name)
+    slug, n = base, 2
+    while session.exec(select(Organization.id).where(Organization.slug == slug)).first() is not None:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def create(session: Session, owner: User, data: OrganizationCreate) -> Organization:
+    assert owner.id is not None
+    organization = Organization(slug=_unique_slug(session, data.name), **data.model_dump())
+    session.add(organization)
+    session.flush()
+    assert organization.id is not None
+    session.add(Membership(user_id=owner.id, organization_id=organization.id, role="owner"))
+    return organization
+
+
+def update(session: Session, user: User, organization: Organization, patch: OrganizationUpdate) -> Organization:
+    require_owner(session, user, organization)
+    current = {field: getattr(organization, field) for field in OrganizationBase.model_fields}
+    try:
+        merged = OrganizationBase(**(current | patch.model_dump(exclude_unset=True)))
+    except ValidationError as exc:
+        raise ValidationFailed(field_errors(exc)) from None
+    for field, value in merged.model_dump().items():
+        setattr(organization, field, value)
+    if organization.verification_status == "rejected":
+        organization.verification_status = "pending"  # corrected data goes back to the queue
+    organization.updated_at = utcnow()
+    return organization
+
+
+def set_logo(session: Session, settings: Settings, user: User, organization: Organization, data: bytes) -> None:
+    require_owner(session, user, organization)
+    path, _thumb = store_image(data, settings.media_dir, "organizations", settings.max_upload_bytes)
+    organization.logo_path = path
+    organization.updated_at = utcnow()
+
+
+# --- verification (administrators) ---------------------------------------------------------------
+
+
+def _require_admin(user: User) -> None:
+    if not user.is_admin:
+        raise Forbidden("Solo el equipo de administración puede hacer esto.")
+
+
+def verification_queue(session: Session, admin: User) -> list[Organization]:
+    _require_admin(admin)
+    return list(
+        session.exec(
+            select(Organization)
+            .where(Organization.verification_status == "pending")
+            .order_by(col(Organization.created_at))
+        ).all()
+    )
+
+
+def all_for_admin(session: Session, admin: User, status: str | None, page: int) -> Page[Organization]:
+    _require_admin(admin)
+    query = select(Organization).order_by(col(Organization.created_at).desc())
+    if status:
+        query = query.where(Organization.verification_status == status)
+    return paginate(session, query, page, 50)
+
+
+def _notify_owners(session: Session, organization: Organization, subject: str, body: str) -> None:
+    owners = session.exec(
+        select(User.email)
+        .join(Membership, col(Membership.user_id) == User.id)
+        .where(Membership.organization_id == organization.id, Membership.role == "owner")
+    ).all()
+    for email in owners:
+        send_email(session, email, subject, body)
+
+
+def verify(session: Session, admin: User, organization: Organization) -> None:
+    _require_admin(admin)
+    if organization.verification_status == "verified":
+        raise InvalidTransition(current="verified", target="verified")
+    organization.verification_status = "verified"
+    organization.rejection_reason = None
+    organization.verified_at = utcnow()
+    _notify_owners(session, organization, f"{organization.name} ya está verificada",
+                   "Tu organización ya aparece en Tianguis Solidario.")
+
+
+def reject(session: Session, admin: User, organization: Organization, reason: str | None) -> None:
+    _require_admin(admin)
+    if not reason or not reason.strip():
+        raise ValidationFailed({"reason": "Explica el motivo para que la organización pueda corregirlo."})
+    if organization.verification_status != "pending":
+        raise InvalidTransition(current=organization.verification_status, target="rejected")
+    organization.verification_status = "rejected"
+    organization.rejection_reason = reason.strip()
+    _notify_owners(session, organization, f"{organization.name}: faltan datos para verificarla", reason.strip())
+
+
+def suspend(session: Session, admin: User, organization: Organization, reason: str | None) -> None:
+    _require_admin(admin)
+    if not reason or not reason.strip():
+        raise ValidationFailed({"reason": "Explica el motivo de la suspensión."})
+    if organization.suspended:
+        raise InvalidTransition(current="suspended", target="suspended")
+    organization.suspended = True
+    organization.suspension_reason = reason.strip()
+    _notify_owners(session, organization, f"{organization.name} fue suspendida", reason.strip())
+
+
+def reinstate(session: Session, admin: User, organization: Organization) -> None:
+    _require_admin(admin)
+    if not organization.suspended:
+        raise InvalidTransition(current="active", target="active")
+    organization.suspended = False
+    organization.suspension_reason = None
+
+
+# --- members and invitations ---------------------------------------------------------------------
+
+
+def members(session: Session, organization: Organization) -> list[tuple[User, str]]:
+    rows = session.exec(
+        select(User, Membership.role)
+        .join(Membership, col(Membership.user_id) == User.id)
+        .where(Membership.organization_id == organization.id)
+        .order_by(col(User.name))
+    ).all()
+    return [(user, role) for user, role in rows]
+
+
+def invite(
+    session: Session, settings: Settings, owner: User, organization: Organization, email: str, role: str
+) -> Invitation:
+    require_owner(session, owner, organization)
+    email = email.lower()
+    already = session.exec(
+        select(Membership.id)
+        .join(User, col(User.id) == Membership.user_id)
+        .where(User.email == email, Membership.organization_id == organization.id)
+    ).first()
+    if already is not None:
+        raise AlreadyMember()
+    assert organization.id is not None and owner.id is not None
+    invitation = Invitation(
+        organization_id=organization.id, email=email, role=role, token=secrets.token_urlsafe(24),
+        invited_by_id=owner.id,
+    )
+    session.add(invitation)
+    send_email(
+        session, email, f"Te invitan a {organization.name} en Tianguis Solidario",
+        f"{owner.name} te invita a administrar {organization.name}.\n"
+        f"Acepta aquí: {settings.base_url}/invitaciones/{invitation.token}",
+    )
+    return invitation
+
+
+def pending_invitations(session: Session, user: User) -> list[tuple[Invitation, Organization]]:
+    rows = session.exec(
+        select(Invitation, Organization)
+        .join(Organization, col(Organization.id) == Invitation.organization_id)
+        .where(Invitation.email == user.email, col(Invitation.accepted_at).is_(None))
+    ).all()
+    return [(inv, org) for inv, org in rows]
+
+
+def accept_invitation(session: Session, user: User, token: str) -> Organization:
+    invitation = session.exec(select(Invitation).where(Invitation.token == token)).first()
+    if invitation is None or invitation.accepted_at is not None or invitation.email != user.email:
+        raise NotFound("Esta invitación no existe, ya se usó o es para otro correo.")
+    organization = session.get(Organization, invitation.organization_id)
+    assert organization is not None and user.id is not None
+    invitation.accepted_at = utcnow()
+    if role_in(session, user, organization) is None:
+        session.add(Membership(user_id=user.id, organization_id=invitation.organization_id, role=invitation.role))
+    return organization

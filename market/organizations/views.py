@@ -1,0 +1,165 @@
+"""Organization pages: public profiles and directory, the producer dashboard, invitations."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query, Request, UploadFile
+from fastapi.responses import Response
+from sqlmodel import Session
+from starlette.datastructures import FormData
+
+from market.accounts.models import User
+from market.catalog import service as catalog
+from market.db import get_session
+from market.errors import MarketError, ValidationFailed
+from market.forms import FormInvalid, text_fields, validate
+from market.i18n import gettext as _
+from market.organizations import service
+from market.organizations.schemas import InvitationCreate, OrganizationCreate, OrganizationUpdate
+from market.web import current_user, flash, form_data, redirect, render, require_user, verify_csrf
+
+router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+
+
+@router.get("/productores")
+def directory(
+    request: Request,
+    estado: str | None = None,
+    forma: str | None = None,
+    pagina: int = Query(1, ge=1),
+    session: Session = Depends(get_session),
+    user: User | None = Depends(current_user),
+) -> Response:
+    page = service.list_public(session, state=estado or None, legal_form=forma or None, page=pagina, per_page=24)
+    return render(request, "organizations/directory.html",
+                  {"page": page, "estado": estado, "forma": forma}, user=user)
+
+
+@router.get("/productores/{slug}")
+def profile(
+    slug: str, request: Request, pagina: int = Query(1, ge=1), session: Session = Depends(get_session),
+    user: User | None = Depends(current_user),
+) -> Response:
+    organization = service.get_visible(session, slug, user)
+    listings = catalog.list_public(session, organization_id=organization.id, page=pagina, per_page=24)
+    return render(request, "organizations/profile.html", {
+        "org": organization,
+        "page": listings,
+        "listings": catalog.to_public(session, listings.items),
+        "role": service.role_in(session, user, organization),
+    }, user=user)
+
+
+@router.get("/panel")
+def dashboard(request: Request, user: User = Depends(require_user), session: Session = Depends(get_session)) -> Response:
+    return render(request, "organizations/dashboard.html", {
+        "memberships": service.for_user(session, user),
+        "invitations": service.pending_invitations(session, user),
+    }, user=user)
+
+
+def _form_page(request: Request, user: User, org: object, values: dict, errors: dict, status: int = 200) -> Response:
+    return render(request, "organizations/form.html", {"org": org, "values": values, "errors": errors}, status, user)
+
+
+@router.get("/panel/organizaciones/nueva")
+def new_organization(request: Request, user: User = Depends(require_user)) -> Response:
+    return _form_page(request, user, None, {}, {})
+
+
+@router.post("/panel/organizaciones/nueva")
+def create_organization(
+    request: Request, form: FormData = Depends(form_data), user: User = Depends(require_user),
+    session: Session = Depends(get_session),
+) -> Response:
+    values = text_fields(form)
+    try:
+        organization = service.create(session, user, validate(OrganizationCreate, values))
+    except FormInvalid as exc:
+        return _form_page(request, user, None, values, exc.errors, 422)
+    flash(request, _("Registramos {name}. El equipo la revisará para verificarla.").format(name=organization.name))
+    return redirect(f"/panel/o/{organization.slug}")
+
+
+@router.get("/panel/o/{slug}")
+def manage(slug: str, request: Request, user: User = Depends(require_user),
+           session: Session = Depends(get_session)) -> Response:
+    organization = service.get_managed(session, slug, user)
+    return render(request, "organizations/manage.html", {
+        "org": organization,
+        "role": service.role_in(session, user, organization),
+        "listings": catalog.list_for_organization(session, organization),
+        "members": service.members(session, organization),
+    }, user=user)
+
+
+@router.get("/panel/o/{slug}/editar")
+def edit_form(slug: str, request: Request, user: User = Depends(require_user),
+              session: Session = Depends(get_session)) -> Response:
+    organization = service.get_managed(session, slug, user)
+    service.require_owner(session, user, organization)
+    return _form_page(request, user, organization, organization.model_dump(), {})
+
+
+@router.post("/panel/o/{slug}/editar")
+def edit(
+    slug: str, request: Request, form: FormData = Depends(form_data), user: User = Depends(require_user),
+    session: Session = Depends(get_session),
+) -> Response:
+    organization = service.get_managed(session, slug, user)
+    values = text_fields(form)
+    try:
+        data = validate(OrganizationCreate, values)
+        service.update(session, user, organization, OrganizationUpdate(**data.model_dump()))
+    except (FormInvalid, ValidationFailed) as exc:
+        return _form_page(request, user, organization, values, exc.errors, 422)
+    flash(request, _("Guardamos los cambios."))
+    return redirect(f"/panel/o/{organization.slug}")
+
+
+@router.post("/panel/o/{slug}/logo")
+def upload_logo(
+    slug: str, request: Request, logo: UploadFile, user: User = Depends(require_user),
+    session: Session = Depends(get_session),
+) -> Response:
+    organization = service.get_managed(session, slug, user)
+    settings = request.app.state.settings
+    try:
+        service.set_logo(session, settings, user, organization, logo.file.read(settings.max_upload_bytes + 1))
+        flash(request, _("Actualizamos el logotipo."))
+    except MarketError as exc:
+        if exc.status_code != 422:
+            raise
+        flash(request, exc.detail, "error")
+    return redirect(f"/panel/o/{organization.slug}")
+
+
+@router.post("/panel/o/{slug}/invitaciones")
+def invite(
+    slug: str, request: Request, form: FormData = Depends(form_data), user: User = Depends(require_user),
+    session: Session = Depends(get_session),
+) -> Response:
+    organization = service.get_managed(session, slug, user)
+    try:
+        data = validate(InvitationCreate, text_fields(form))
+        service.invite(session, request.app.state.settings, user, organization, data.email, data.role)
+        flash(request, _("Enviamos la invitación a {email}.").format(email=data.email))
+    except FormInvalid as exc:
+        flash(request, "; ".join(exc.errors.values()), "error")
+    except MarketError as exc:
+        if exc.status_code != 409:
+            raise
+        flash(request, exc.detail, "error")
+    return redirect(f"/panel/o/{organization.slug}#integrantes")
+
+
+@router.get("/invitaciones/{token}")
+def invitation(token: str, request: Request, user: User = Depends(require_user)) -> Response:
+    return render(request, "organizations/invitation.html", {"token": token}, user=user)
+
+
+@router.post("/invitaciones/{token}")
+def accept_invitation(token: str, request: Request, user: User = Depends(require_user),
+                      session: Session = Depends(get_session)) -> Response:
+    organization = service.accept_invitation(session, user, token)
+    flash(request, _("Ya formas parte de {name}.").format(name=organization.name))
+    return redirect(f"/panel/o/{organization.slug}")

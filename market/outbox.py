@@ -1,0 +1,91 @@
+"""Transactional outbox: side effects on other systems are recorded in the same transaction as the change
+that causes them, then carried out after commit by a worker that retries with back-off."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import JSON, Column
+from sqlalchemy.engine import Engine
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from market.db import transaction, utcnow
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Session, dict[str, Any]], None]
+MAX_BACKOFF_SECONDS = 300
+
+
+class OutboxEvent(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    topic: str = Field(max_length=64, index=True)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+    available_at: datetime = Field(default_factory=utcnow, index=True)
+    attempts: int = 0
+    last_error: str | None = Field(default=None, max_length=2000)
+    processed_at: datetime | None = Field(default=None, index=True)
+
+
+def enqueue(session: Session, topic: str, payload: dict[str, Any]) -> None:
+    session.add(OutboxEvent(topic=topic, payload=payload))
+
+
+def send_email(session: Session, to: str, subject: str, body: str) -> None:
+    """Emails leave through the outbox, so a rolled-back change never sends one."""
+    enqueue(session, "email", {"to": to, "subject": subject, "body": body})
+
+
+def _deliver_email_to_log(_session: Session, payload: dict[str, Any]) -> None:
+    log.info("email to=%s subject=%s\n%s", payload["to"], payload["subject"], payload["body"])
+
+
+HANDLERS: dict[str, Handler] = {"email": _deliver_email_to_log}
+
+
+def process_batch(engine: Engine, handlers: dict[str, Handler] | None = None, limit: int = 100) -> int:
+    """Run due events, each in its own transaction. A failure is retried later with exponential back-off."""
+    handlers = handlers or HANDLERS
+    with Session(engine) as session:
+        due = session.exec(
+            select(OutboxEvent.id)
+            .where(col(OutboxEvent.processed_at).is_(None), OutboxEvent.available_at <= utcnow())
+            .order_by(col(OutboxEvent.id))
+            .limit(limit)
+        ).all()
+    done = 0
+    for event_id in due:
+        try:
+            with transaction(engine) as session:
+                # SKIP LOCKED lets several workers share the queue on PostgreSQL (SQLite ignores it).
+                event = session.exec(
+                    select(OutboxEvent)
+                    .where(OutboxEvent.id == event_id, col(OutboxEvent.processed_at).is_(None))
+                    .with_for_update(skip_locked=True)
+                ).first()
+                if event is None:
+                    continue
+                handlers[event.topic](session, event.payload)
+                event.processed_at = utcnow()
+                done += 1
+        except Exception as exc:  # the worker must outlive any one bad event
+            log.warning("outbox event %s failed: %s", event_id, exc)
+            with transaction(engine) as session:
+                event = session.get(OutboxEvent, event_id)
+                if event is not None:
+                    event.attempts += 1
+                    event.last_error = str(exc)[:2000]
+                    delay = min(2**event.attempts, MAX_BACKOFF_SECONDS)
+                    event.available_at = utcnow() + timedelta(seconds=delay)
+    return done
+
+
+def run_worker(engine: Engine, poll_seconds: float = 1.0, stop: Callable[[], bool] = lambda: False) -> None:
+    while not stop():
+        if process_batch(engine) == 0:
+            time.sleep(poll_seconds)

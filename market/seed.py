@@ -1,0 +1,131 @@
+"""Demo catalog (for a first run and for people trying the product) and synthetic data (for benchmarks)."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from rich.progress import Progress
+from sqlalchemy import insert
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from market.accounts.models import User
+from market.accounts.schemas import Registration
+from market.accounts.service import hash_password, register
+from market.catalog.models import Listing
+from market.catalog.schemas import ListingCreate, TierIn
+from market.catalog.service import add_listing
+from market.catalog.taxonomy import CATEGORIES, GOOD_UNITS, SERVICE_UNITS
+from market.db import transaction, utcnow
+from market.demo_data import ORGANIZATIONS
+from market.mexico import LEGAL_FORMS, STATES
+from market.organizations.models import Membership, Organization
+from market.organizations.schemas import OrganizationCreate
+from market.slugs import slugify
+
+DEMO_PASSWORD = "tianguis-demo-2026"
+ADMIN_EMAIL = "admin@tianguis.demo"
+PENDING_DEMO_ORGS = 2  # the last ones wait in the verification queue, so an administrator has work
+
+
+def load_demo_if_empty(session: Session) -> list[tuple[str, str, str]]:
+    if session.exec(select(Organization.id)).first() is not None:
+        return []
+    return load_demo(session)
+
+
+def _account(session: Session, email: str, name: str, *, is_admin: bool = False) -> User:
+    existing = session.exec(select(User).where(User.email == email)).first()
+    if existing:
+        return existing
+    return register(session, Registration(name=name, email=email, password=DEMO_PASSWORD), is_admin=is_admin)
+
+
+def load_demo(session: Session) -> list[tuple[str, str, str]]:
+    """Idempotent: organizations already present (by slug) are left as they are."""
+    accounts = [("administración", ADMIN_EMAIL, DEMO_PASSWORD)]
+    _account(session, ADMIN_EMAIL, "Equipo Tianguis", is_admin=True)
+    consumer = _account(session, "consumidora@tianguis.demo", "Lucía Hernández")
+    accounts.append(("consumidora", consumer.email, DEMO_PASSWORD))
+    now = utcnow()
+    for index, entry in enumerate(ORGANIZATIONS):
+        if session.exec(select(Organization.id).where(Organization.slug == entry["slug"])).first():
+            continue
+        owner = _account(session, f"{entry['slug']}@productores.demo", f"Coordinación {entry['name']}")
+        renamed = {"lat": "latitude", "lng": "longitude", "members": "members_count",
+                   "women_members": "women_members_count"}
+        data = OrganizationCreate(
+            **{renamed.get(k, k): v for k, v in entry.items() if k not in {"slug", "listings"}}
+        )
+        pending = index >= len(ORGANIZATIONS) - PENDING_DEMO_ORGS
+        organization = Organization(
+            slug=entry["slug"], **data.model_dump(),
+            verification_status="pending" if pending else "verified",
+            verified_at=None if pending else now,
+        )
+        session.add(organization)
+        session.flush()
+        assert organization.id is not None and owner.id is not None
+        session.add(Membership(user_id=owner.id, organization_id=organization.id, role="owner"))
+        for item in entry["listings"]:
+            tiers = [TierIn(min_quantity=q, unit_price_cents=p) for q, p in item.get("tiers", [])]
+            fields = {k: v for k, v in item.items() if k != "tiers"}
+            add_listing(session, organization, ListingCreate(**fields, tiers=tiers, status="active"))
+        if index < 3 or pending:
+            accounts.append(("productora" + (" (pendiente)" if pending else ""), owner.email, DEMO_PASSWORD))
+    return accounts
+
+
+def load_synthetic(engine: Engine, count: int, seed: int = 7) -> None:
+    """Insert `count` active listings of verified synthetic organizations in bulk (no ORM per row)."""
+    rng = random.Random(seed)
+    words = ["Café", "Miel", "Cacao", "Vainilla", "Mezcal", "Maíz", "Frijol", "Amaranto", "Textil", "Barro",
+             "Jabón", "Madera", "Chile", "Nopal", "Tostadas", "Mermelada", "Huipil", "Rebozo", "Canasta"]
+    adjectives = ["orgánico", "de altura", "artesanal", "criollo", "melipona", "tradicional", "silvestre",
+                  "de temporada", "comunitario", "agroecológico"]
+    org_count = max(10, count // 100)
+    now = utcnow()
+    password_hash = hash_password(DEMO_PASSWORD)
+    with transaction(engine) as session:
+        owner = User(email=f"sintetico-{seed}-{count}@tianguis.demo", name="Datos sintéticos",
+                     password_hash=password_hash)
+        session.add(owner)
+        session.flush()
+        first = session.exec(select(Organization.id).order_by(Organization.id.desc())).first() or 0  # type: ignore[union-attr]
+        org_rows = [
+            {
+                "slug": f"sintetica-{first + i + 1}", "name": f"Cooperativa sintética {first + i + 1}",
+                "legal_form": rng.choice(list(LEGAL_FORMS)), "state": rng.choice(STATES).inegi,
+                "municipality": "Municipio", "latitude": rng.uniform(15, 31), "longitude": rng.uniform(-115, -87),
+                "members_count": 40, "women_members_count": 20, "certifications": [], "sdgs": [8],
+                "description": "", "verification_status": "verified", "suspended": False,
+                "created_at": now, "updated_at": now, "verified_at": now,
+            }
+            for i in range(org_count)
+        ]
+        session.execute(insert(Organization), org_rows)
+        org_ids = list(session.exec(select(Organization.id).where(Organization.slug.startswith("sintetica-"))))  # type: ignore[union-attr]
+
+    batch = 5000
+    with Progress() as progress:
+        task = progress.add_task("listings", total=count)
+        for start in range(0, count, batch):
+            rows: list[dict[str, Any]] = []
+            for _ in range(min(batch, count - start)):
+                category = rng.choice(CATEGORIES)
+                service = category.slug in ("ecoturismo", "servicios")
+                title = f"{rng.choice(words)} {rng.choice(adjectives)} {rng.randint(1, 999)}"
+                rows.append({
+                    "organization_id": rng.choice(org_ids), "slug": slugify(title), "title": title,
+                    "description": f"{title}: producto sintético para pruebas de carga.",
+                    "category": category.slug, "kind": "service" if service else "good",
+                    "unit": rng.choice(list(SERVICE_UNITS if service else GOOD_UNITS)),
+                    "price_cents": rng.randint(20, 5000) * 100, "stock": rng.randint(0, 500),
+                    "minimum_order": 1, "lead_time_days": rng.randint(0, 15), "pickup": True,
+                    "delivery_states": [], "national_shipping": rng.random() < 0.5, "status": "active",
+                    "created_at": now, "updated_at": now,
+                })
+            with transaction(engine) as session:
+                session.execute(insert(Listing), rows)
+            progress.advance(task, len(rows))

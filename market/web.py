@@ -1,0 +1,173 @@
+"""What every HTML route shares: templates, the signed-in user, CSRF, flash messages, locale."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import jinja2
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from sqlmodel import Session
+from starlette.datastructures import FormData
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from market import i18n
+from market.accounts.models import User
+from market.catalog.taxonomy import CATEGORIES, CATEGORIES_BY_SLUG, STATUS_LABELS, UNITS
+from market.db import get_session
+from market.errors import CsrfFailed, NotAuthenticated
+from market.media import media_url
+from market.mexico import CERTIFICATIONS, LEGAL_FORMS, SDGS, STATES, state_name
+from market.money import cents_to_pesos_text, format_mxn
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+LOCALE_COOKIE = "lang"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+_env = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(TEMPLATES_DIR), autoescape=True, extensions=["jinja2.ext.i18n"]
+)
+_env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+templates = Jinja2Templates(env=_env)
+templates.env.filters["mxn"] = lambda cents: format_mxn(cents, i18n.current_locale.get())
+templates.env.filters["pesos"] = cents_to_pesos_text
+templates.env.filters["state_name"] = state_name
+templates.env.filters["media"] = media_url
+templates.env.globals.update(
+    CATEGORIES=CATEGORIES,
+    CATEGORIES_BY_SLUG=CATEGORIES_BY_SLUG,
+    CATEGORY_OPTIONS=[(c.slug, c.name) for c in CATEGORIES],
+    STATES=STATES,
+    STATE_OPTIONS=[(s.inegi, s.name) for s in STATES],
+    LEGAL_FORMS=LEGAL_FORMS,
+    CERTIFICATIONS=CERTIFICATIONS,
+    SDGS=SDGS,
+    UNITS=UNITS,
+    STATUS_LABELS=STATUS_LABELS,
+    LOCALES=i18n.LOCALES,
+)
+
+
+class LocaleMiddleware:
+    """Sets the interface language: the visitor's choice (cookie); otherwise Spanish on pages, and
+    Accept-Language for API clients, which ask for a language explicitly."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        chosen = request.cookies.get(LOCALE_COOKIE)
+        if chosen in i18n.LOCALES:
+            locale = chosen
+        elif scope["path"].startswith("/api/"):
+            locale = i18n.negotiate(request.headers.get("accept-language"))
+        else:
+            locale = i18n.DEFAULT_LOCALE
+        token = i18n.current_locale.set(locale)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            i18n.current_locale.reset(token)
+
+
+def current_user(request: Request, session: Session = Depends(get_session)) -> User | None:
+    user_id = request.session.get("user_id")
+    if user_id is None:
+        return None
+    user = session.get(User, user_id)
+    if user is None or not user.is_active:
+        request.session.clear()
+        return None
+    request.state.user = user  # for error pages rendered outside the route
+    return user
+
+
+def require_user(request: Request, user: User | None = Depends(current_user)) -> User:
+    if user is None:
+        raise NotAuthenticated()
+    return user
+
+
+def log_in(request: Request, user: User, response: Response) -> Response:
+    """Start a fresh session (and CSRF token) and switch the interface to the person's language."""
+    request.session.clear()
+    request.session["user_id"] = user.id
+    set_locale_cookie(response, user.locale)
+    return response
+
+
+def set_locale_cookie(response: Response, locale: str) -> None:
+    if locale in i18n.LOCALES:
+        response.set_cookie(LOCALE_COOKIE, locale, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+
+
+def csrf_token(request: Request) -> str:
+    token = request.session.get(CSRF_FIELD)
+    if not token:
+        token = request.session[CSRF_FIELD] = secrets.token_urlsafe(32)
+    return str(token)
+
+
+async def verify_csrf(request: Request) -> None:
+    """Router dependency for every HTML route: unsafe methods must echo the session's token."""
+    if request.method in SAFE_METHODS:
+        return
+    expected = request.session.get(CSRF_FIELD)
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        sent_value = (await request.form()).get(CSRF_FIELD)
+        sent = sent_value if isinstance(sent_value, str) else None
+    if not expected or not sent or not hmac.compare_digest(str(expected), sent):
+        raise CsrfFailed()
+
+
+async def form_data(request: Request) -> FormData:
+    """The parsed form, read once (Starlette caches it), so sync routes can use it."""
+    return await request.form()
+
+
+def flash(request: Request, message: str, kind: str = "success") -> None:
+    request.session.setdefault("flash", []).append({"message": message, "kind": kind})
+
+
+def render(request: Request, template: str, context: dict[str, Any] | None = None, status_code: int = 200,
+           user: User | None = None) -> HTMLResponse:
+    ctx = {
+        "user": user,
+        "csrf_token": csrf_token(request),
+        "locale": i18n.current_locale.get(),
+        "flashes": request.session.pop("flash", []),
+        "is_htmx": request.headers.get("hx-request") == "true",
+    } | (context or {})
+    return templates.TemplateResponse(request, template, ctx, status_code=status_code)
+
+
+def redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def login_redirect(request: Request) -> RedirectResponse:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return redirect(f"/entrar?next={quote(target)}")
+
+
+def safe_next(url: str | None) -> str:
+    """Only same-site paths, so a crafted link cannot send someone elsewhere after log-in."""
+    return url if url and url.startswith("/") and not url.startswith("//") else "/panel"
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"

@@ -1,0 +1,276 @@
+"""Fixtures: a migrated database (SQLite, or PostgreSQL via MARKET_TEST_DATABASE_URL), the app, clients,
+factories, and real services (Meilisearch, Chromium) that skip when absent unless MARKET_REQUIRE_SERVICES=1."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel
+
+import market.models  # noqa: F401
+from market.accounts.models import User
+from market.accounts.schemas import Registration
+from market.accounts.service import register
+from market.app import create_app
+from market.catalog.models import Listing
+from market.catalog.schemas import ListingCreate
+from market.catalog.service import add_listing
+from market.config import Settings
+from market.db import make_engine, utcnow
+from market.migrate import upgrade
+from market.organizations.models import Membership, Organization
+from market.organizations.schemas import OrganizationCreate
+from market.slugs import slugify
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "contraseña-segura-1"
+REQUIRE_SERVICES = os.environ.get("MARKET_REQUIRE_SERVICES") == "1"
+
+
+def require_service(available: bool, reason: str) -> None:
+    """Skip a test whose service is missing on a laptop; in CI (MARKET_REQUIRE_SERVICES=1) fail instead."""
+    if available:
+        return
+    if REQUIRE_SERVICES:
+        pytest.fail(f"required service unavailable: {reason}")
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+# --- database -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("MARKET_TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db')}/test.db"
+    upgrade(url)  # the migrations themselves are under test on every run
+    return url
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    if "engine" not in request.fixturenames:
+        return
+    engine: Engine = request.getfixturevalue("engine")
+    tables = [t.name for t in SQLModel.metadata.sorted_tables]
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            quoted = ", ".join(f'"{t}"' for t in tables)
+            connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(tables):
+                connection.execute(text(f'DELETE FROM "{table}"'))
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+# --- application ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        environment="test",
+        database_url=database_url,
+        secret_key="test-secret-key-that-is-long-enough-0123",
+        media_dir=tmp_path / "media",
+        _env_file=None,  # type: ignore[call-arg]
+    )
+
+
+@pytest.fixture
+def app(settings: Settings, engine: Engine) -> FastAPI:
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app, follow_redirects=False) as client:
+        yield client
+
+
+# --- factories ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_user(session: Session) -> Any:
+    def make(email: str = "ana@example.mx", name: str = "Ana López", is_admin: bool = False) -> User:
+        user = register(session, Registration(name=name, email=email, password=PASSWORD), is_admin=is_admin)
+        session.commit()
+        return user
+
+    return make
+
+
+ORG_DEFAULTS: dict[str, Any] = {
+    "name": "Cooperativa Flor de Café",
+    "legal_form": "coop_produccion",
+    "rfc": "CFC050312AB4",
+    "state": "07",
+    "municipality": "Chenalhó",
+    "members_count": 120,
+    "women_members_count": 60,
+}
+
+
+@pytest.fixture
+def make_org(session: Session) -> Any:
+    def make(owner: User, status: str = "verified", **overrides: Any) -> Organization:
+        data = OrganizationCreate(**(ORG_DEFAULTS | overrides))
+        org = Organization(slug=slugify(data.name), verification_status=status, **data.model_dump(),
+                           verified_at=utcnow() if status == "verified" else None)
+        session.add(org)
+        session.flush()
+        assert org.id is not None and owner.id is not None
+        session.add(Membership(user_id=owner.id, organization_id=org.id, role="owner"))
+        session.commit()
+        return org
+
+    return make
+
+
+LISTING_DEFAULTS: dict[str, Any] = {
+    "title": "Café de altura tostado en grano",
+    "description": "Café arábica de sombra, tostado medio.",
+    "category": "cafe",
+    "unit": "kg",
+    "price_cents": 32000,
+    "stock": 100,
+    "status": "active",
+}
+
+
+@pytest.fixture
+def make_listing(session: Session) -> Any:
+    def make(org: Organization, **overrides: Any) -> Listing:
+        listing = add_listing(session, org, ListingCreate(**(LISTING_DEFAULTS | overrides)))
+        session.commit()
+        return listing
+
+    return make
+
+
+# --- signing in -----------------------------------------------------------------------------------
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_of(client: TestClient, path: str = "/entrar") -> str:
+    match = CSRF_RE.search(client.get(path).text)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def log_in(client: TestClient, email: str, password: str = PASSWORD) -> None:
+    response = client.post("/entrar", data={"email": email, "password": password, "csrf_token": csrf_of(client)})
+    assert response.status_code == 303, response.text
+
+
+def api_token(client: TestClient, email: str, password: str = PASSWORD) -> dict[str, str]:
+    response = client.post("/api/v1/auth/tokens", json={"email": email, "password": password})
+    assert response.status_code == 201, response.text
+    return {"Authorization": f"Bearer {response.json()['token']}"}
+
+
+# --- real services --------------------------------------------------------------------------------
+
+
+def _meilisearch_binary() -> str | None:
+    candidate = os.environ.get("MEILI_BIN") or str(ROOT / ".cache/meilisearch/meilisearch-1.21.0")
+    return candidate if os.access(candidate, os.X_OK) else None
+
+
+@pytest.fixture(scope="session")
+def meilisearch() -> Iterator[dict[str, str]]:
+    """A real Meilisearch server on a free loopback port with a temporary data dir and a master key."""
+    binary = _meilisearch_binary()
+    require_service(binary is not None, "Meilisearch binary not found: run scripts/fetch-meilisearch.sh")
+    assert binary is not None
+    port, key = free_port(), "test-master-key-0123456789abcdef"
+    data_dir = tempfile.mkdtemp(prefix="meili-")
+    process = subprocess.Popen(
+        [binary, "--http-addr", f"127.0.0.1:{port}", "--db-path", f"{data_dir}/data.ms", "--no-analytics",
+         "--master-key", key, "--env", "development"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if httpx.get(f"{url}/health", timeout=0.5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("Meilisearch did not start")
+        yield {"url": url, "key": key}
+    finally:
+        process.terminate()
+        process.wait(10)
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@pytest.fixture
+def live_server(app: FastAPI) -> Iterator[str]:
+    """The app served by uvicorn on a free loopback port, for the browser."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if server.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    chromium = shutil.which("chromium")
+    require_service(chromium is not None, "Debian chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"],
+        )
+        yield browser
+        browser.close()
