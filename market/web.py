@@ -89,7 +89,9 @@ def current_user(request: Request, session: Session = Depends(get_session)) -> U
     if user is None or not user.is_active:
         request.session.clear()
         return None
-    request.state.user = user  # for error pages rendered outside the route
+    # Detached, so it stays readable after a rollback (error pages render it); services use its id.
+    session.expunge(user)
+    request.state.user = user
     return user
 
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+import anyio
 import pytest
 from conftest import PASSWORD, api_token
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from market.accounts.models import ApiToken, LoginAttempt, User
@@ -154,3 +158,29 @@ def test_error_messages_default_to_spanish(client: TestClient) -> None:
     response = client.get("/api/v1/me")
 
     assert response.json()["detail"] == "Envía un token en la cabecera Authorization: Bearer <token>."
+
+
+def test_the_transaction_is_committed_before_the_response_is_sent(app: FastAPI, engine: Engine) -> None:
+    """A client acts on a response at once (register, then ask for a token): what the response reports must
+    already be committed when its first byte leaves, not in clean-up code that runs after sending."""
+    body = json.dumps({"name": "Rosa Méndez", "email": "rosa@example.mx", "password": PASSWORD}).encode()
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+        "path": REGISTER, "raw_path": REGISTER.encode(), "root_path": "", "query_string": b"",
+        "headers": [(b"host", b"testserver"), (b"content-type", b"application/json")],
+        "client": ("127.0.0.1", 50000), "server": ("testserver", 80),
+    }
+    committed_when_sent: list[tuple[int, bool]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            with Session(engine) as other:
+                exists = other.exec(select(User).where(User.email == "rosa@example.mx")).first() is not None
+            committed_when_sent.append((message["status"], exists))
+
+    anyio.run(app, scope, receive, send)
+
+    assert committed_when_sent == [(201, True)]

@@ -16,10 +16,14 @@ from market.web import client_ip
 
 router = APIRouter(tags=["accounts"])
 bearer = HTTPBearer(auto_error=False)
+# scope="function": commit (or roll back) before the response is sent. FastAPI's default for a dependency
+# with `yield` runs its clean-up after sending, so a client could act on a response whose change is not
+# committed yet. Every JSON route and auth dependency uses this one, so they share the request's session.
+DbSession = Depends(get_session, scope="function")
 
 
 def api_user_optional(
-    credentials: HTTPAuthorizationCredentials | None = Depends(bearer), session: Session = Depends(get_session)
+    credentials: HTTPAuthorizationCredentials | None = Depends(bearer), session: Session = DbSession
 ) -> User | None:
     if credentials is None:
         return None
@@ -36,13 +40,13 @@ def api_user(user: User | None = Depends(api_user_optional)) -> User:
 
 
 @router.post("/auth/register", response_model=UserPublic, status_code=201)
-def register(data: Registration, session: Session = Depends(get_session)) -> User:
+def register(data: Registration, session: Session = DbSession) -> User:
     return service.register(session, data)
 
 
 @router.post("/auth/tokens", response_model=TokenIssued, status_code=201,
              responses={401: {"description": "Wrong e-mail or password"}, 429: {"description": "Too many attempts"}})
-def create_token(data: TokenRequest, request: Request, session: Session = Depends(get_session)) -> Response:
+def create_token(data: TokenRequest, request: Request, session: Session = DbSession) -> Response:
     user = service.authenticate(session, request.app.state.settings, data.email, data.password, client_ip(request))
     if user is None:
         return json_error(InvalidCredentials())  # a normal response, so the failed attempt is committed
@@ -54,7 +58,7 @@ def create_token(data: TokenRequest, request: Request, session: Session = Depend
 def revoke_current_token(
     credentials: HTTPAuthorizationCredentials | None = Depends(bearer),
     user: User = Depends(api_user),
-    session: Session = Depends(get_session),
+    session: Session = DbSession,
 ) -> Response:
     assert credentials is not None
     service.revoke_token(session, user, credentials.credentials)

@@ -6,11 +6,10 @@ from fastapi import APIRouter, Depends, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
-from market.accounts.api import api_user, api_user_optional
+from market.accounts.api import DbSession, api_user, api_user_optional
 from market.accounts.models import User
 from market.catalog import csv_import, service
 from market.catalog.schemas import ListingCreate, ListingPublic, ListingUpdate, StatusChange
-from market.db import get_session
 from market.organizations import service as organizations
 from market.pagination import Page
 
@@ -19,7 +18,7 @@ router = APIRouter(tags=["listings"])
 
 @router.get("/listings", response_model=Page[ListingPublic])
 def list_listings(
-    session: Session = Depends(get_session),
+    session: Session = DbSession,
     category: str | None = Query(None, description="Category slug, e.g. cafe"),
     state: str | None = Query(None, description="INEGI code of the producer's state, e.g. 20 (Oaxaca)"),
     organization: str | None = Query(None, description="Organization slug"),
@@ -36,33 +35,33 @@ def list_listings(
 
 @router.get("/listings/{listing_id}", response_model=ListingPublic)
 def get_listing(listing_id: int, user: User | None = Depends(api_user_optional),
-                session: Session = Depends(get_session)) -> ListingPublic:
+                session: Session = DbSession) -> ListingPublic:
     listing, _org = service.get_visible(session, listing_id, user)
     return service.to_public(session, [listing])[0]
 
 
 @router.post("/organizations/{slug}/listings", response_model=ListingPublic, status_code=201)
 def create_listing(slug: str, data: ListingCreate, user: User = Depends(api_user),
-                   session: Session = Depends(get_session)) -> ListingPublic:
+                   session: Session = DbSession) -> ListingPublic:
     org = organizations.get_managed(session, slug, user)
     return service.to_public(session, [service.create(session, user, org, data)])[0]
 
 
 @router.patch("/listings/{listing_id}", response_model=ListingPublic)
 def update_listing(listing_id: int, patch: ListingUpdate, user: User = Depends(api_user),
-                   session: Session = Depends(get_session)) -> ListingPublic:
+                   session: Session = DbSession) -> ListingPublic:
     return service.to_public(session, [service.update(session, user, listing_id, patch)])[0]
 
 
 @router.post("/listings/{listing_id}/status", response_model=ListingPublic)
 def change_status(listing_id: int, change: StatusChange, user: User = Depends(api_user),
-                  session: Session = Depends(get_session)) -> ListingPublic:
+                  session: Session = DbSession) -> ListingPublic:
     return service.to_public(session, [service.change_status(session, user, listing_id, change.status)])[0]
 
 
 @router.post("/listings/{listing_id}/photos", response_model=ListingPublic, status_code=201)
 def add_photo(listing_id: int, file: UploadFile, request: Request, user: User = Depends(api_user),
-                    session: Session = Depends(get_session)) -> ListingPublic:
+                    session: Session = DbSession) -> ListingPublic:
     settings = request.app.state.settings
     data = file.file.read(settings.max_upload_bytes + 1)
     photo = service.add_photo(session, settings, user, listing_id, data)
@@ -72,7 +71,7 @@ def add_photo(listing_id: int, file: UploadFile, request: Request, user: User = 
 @router.post("/organizations/{slug}/listings/import", status_code=201,
              responses={422: {"description": "Per-row error report; nothing was imported"}})
 def import_listings(slug: str, file: UploadFile, user: User = Depends(api_user),
-                          session: Session = Depends(get_session)) -> JSONResponse:
+                          session: Session = DbSession) -> JSONResponse:
     data = file.file.read(csv_import.MAX_BYTES + 1)
     org = organizations.get_managed(session, slug, user)
     created = csv_import.import_listings(session, user, org, data)

@@ -136,6 +136,7 @@ def parse(data: bytes) -> tuple[list[ListingCreate], list[RowError]]:
     text = _decode(data)
     try:
         dialect: Any = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
+        dialect.doublequote = True  # a header has no quotes to sniff this from; spreadsheets write "" for "
     except csv.Error:
         dialect = csv.excel
     reader = csv.DictReader(io.StringIO(text), dialect=dialect)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query, Request, UploadFile
 from sqlmodel import Session
 
-from market.accounts.api import api_user, api_user_optional
+from market.accounts.api import DbSession, api_user, api_user_optional
 from market.accounts.models import User
-from market.db import get_session
 from market.media import media_url
 from market.organizations import service
 from market.organizations.models import Organization
@@ -34,7 +33,7 @@ def _private(org: Organization) -> OrganizationPrivate:
 
 @router.get("", response_model=Page[OrganizationPublic])
 def list_organizations(
-    session: Session = Depends(get_session),
+    session: Session = DbSession,
     state: str | None = Query(None, description="INEGI code, e.g. 07 (Chiapas)"),
     legal_form: str | None = None,
     page: int = Query(1, ge=1),
@@ -47,19 +46,19 @@ def list_organizations(
 
 @router.post("", response_model=OrganizationPrivate, status_code=201)
 def create_organization(
-    data: OrganizationCreate, user: User = Depends(api_user), session: Session = Depends(get_session)
+    data: OrganizationCreate, user: User = Depends(api_user), session: Session = DbSession
 ) -> OrganizationPrivate:
     return _private(service.create(session, user, data))
 
 
 @router.get("/mine", response_model=list[OrganizationPrivate])
-def my_organizations(user: User = Depends(api_user), session: Session = Depends(get_session)) -> list:
+def my_organizations(user: User = Depends(api_user), session: Session = DbSession) -> list:
     return [_private(org) for org, _role in service.for_user(session, user)]
 
 
 @router.get("/{slug}", response_model=OrganizationPublic | OrganizationPrivate)
 def get_organization(
-    slug: str, user: User | None = Depends(api_user_optional), session: Session = Depends(get_session)
+    slug: str, user: User | None = Depends(api_user_optional), session: Session = DbSession
 ) -> OrganizationPublic:
     org = service.get_visible(session, slug, user)
     if user and (user.is_admin or service.role_in(session, user, org)):
@@ -69,7 +68,7 @@ def get_organization(
 
 @router.patch("/{slug}", response_model=OrganizationPrivate)
 def update_organization(
-    slug: str, patch: OrganizationUpdate, user: User = Depends(api_user), session: Session = Depends(get_session)
+    slug: str, patch: OrganizationUpdate, user: User = Depends(api_user), session: Session = DbSession
 ) -> OrganizationPrivate:
     org = service.get_managed(session, slug, user)
     return _private(service.update(session, user, org, patch))
@@ -78,7 +77,7 @@ def update_organization(
 @router.put("/{slug}/logo", response_model=OrganizationPrivate)
 def upload_logo(
     slug: str, file: UploadFile, request: Request, user: User = Depends(api_user),
-    session: Session = Depends(get_session),
+    session: Session = DbSession,
 ) -> OrganizationPrivate:
     data = file.file.read(request.app.state.settings.max_upload_bytes + 1)
     org = service.get_managed(session, slug, user)
@@ -89,7 +88,7 @@ def upload_logo(
 @router.post("/{slug}/invitations", status_code=201)
 def invite_member(
     slug: str, data: InvitationCreate, request: Request, user: User = Depends(api_user),
-    session: Session = Depends(get_session),
+    session: Session = DbSession,
 ) -> dict[str, str]:
     org = service.get_managed(session, slug, user)
     invitation = service.invite(session, request.app.state.settings, user, org, data.email, data.role)
@@ -97,7 +96,7 @@ def invite_member(
 
 
 @router.post("/invitations/{token}/accept", response_model=OrganizationPrivate)
-def accept_invitation(token: str, user: User = Depends(api_user), session: Session = Depends(get_session)) -> OrganizationPrivate:
+def accept_invitation(token: str, user: User = Depends(api_user), session: Session = DbSession) -> OrganizationPrivate:
     return _private(service.accept_invitation(session, user, token))
 
 
@@ -105,12 +104,12 @@ def accept_invitation(token: str, user: User = Depends(api_user), session: Sessi
 
 
 @router.get("/admin/queue", response_model=list[OrganizationPrivate], tags=["admin"])
-def verification_queue(user: User = Depends(api_user), session: Session = Depends(get_session)) -> list:
+def verification_queue(user: User = Depends(api_user), session: Session = DbSession) -> list:
     return [_private(o) for o in service.verification_queue(session, user)]
 
 
 @router.post("/{slug}/verify", response_model=OrganizationPrivate, tags=["admin"])
-def verify(slug: str, user: User = Depends(api_user), session: Session = Depends(get_session)) -> OrganizationPrivate:
+def verify(slug: str, user: User = Depends(api_user), session: Session = DbSession) -> OrganizationPrivate:
     org = service.get_by_slug(session, slug)
     service.verify(session, user, org)
     return _private(org)
@@ -118,7 +117,7 @@ def verify(slug: str, user: User = Depends(api_user), session: Session = Depends
 
 @router.post("/{slug}/reject", response_model=OrganizationPrivate, tags=["admin"])
 def reject(slug: str, decision: Decision, user: User = Depends(api_user),
-           session: Session = Depends(get_session)) -> OrganizationPrivate:
+           session: Session = DbSession) -> OrganizationPrivate:
     org = service.get_by_slug(session, slug)
     service.reject(session, user, org, decision.reason)
     return _private(org)
@@ -126,14 +125,14 @@ def reject(slug: str, decision: Decision, user: User = Depends(api_user),
 
 @router.post("/{slug}/suspend", response_model=OrganizationPrivate, tags=["admin"])
 def suspend(slug: str, decision: Decision, user: User = Depends(api_user),
-            session: Session = Depends(get_session)) -> OrganizationPrivate:
+            session: Session = DbSession) -> OrganizationPrivate:
     org = service.get_by_slug(session, slug)
     service.suspend(session, user, org, decision.reason)
     return _private(org)
 
 
 @router.post("/{slug}/reinstate", response_model=OrganizationPrivate, tags=["admin"])
-def reinstate(slug: str, user: User = Depends(api_user), session: Session = Depends(get_session)) -> OrganizationPrivate:
+def reinstate(slug: str, user: User = Depends(api_user), session: Session = DbSession) -> OrganizationPrivate:
     org = service.get_by_slug(session, slug)
     service.reinstate(session, user, org)
     return _private(org)

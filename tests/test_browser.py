@@ -1,0 +1,69 @@
+"""The whole first journey in a real Chromium: register, create an organization, get verified, list a
+product, and an anonymous visitor sees it on the organization's page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def test_producer_journey_to_a_public_listing(browser: Any, live_server: str, make_user: Any) -> None:
+    make_user("admin@example.mx", name="Equipo Tianguis", is_admin=True)
+
+    producer = browser.new_context(locale="es-MX")
+    page = producer.new_page()
+    page.goto(f"{live_server}/registro")
+    page.get_by_label("Nombre").fill("Rosa Pérez")
+    page.get_by_label("Correo electrónico").fill("rosa@example.mx")
+    page.get_by_label("Contraseña").fill(PASSWORD)
+    page.get_by_role("button", name="Crear cuenta").click()
+    expect(page.get_by_role("heading", name="Hola, Rosa Pérez")).to_be_visible()
+
+    page.get_by_role("link", name="Registrar una organización").click()
+    page.get_by_label("Nombre de la organización").fill("Cooperativa Tejedoras de Zinacantán")
+    page.get_by_role("combobox", name="Forma jurídica").select_option("coop_produccion")
+    page.get_by_label("RFC").fill("CTZ0803115N4")
+    page.get_by_role("combobox", name="Estado").select_option("07")
+    page.get_by_label("Municipio").fill("Zinacantán")
+    page.get_by_label("Número de integrantes").fill("32")
+    page.get_by_label("De ellas, mujeres").fill("30")
+    page.get_by_label("Fairtrade").check()
+    page.get_by_role("button", name="Enviar a revisión").click()
+    expect(page.get_by_text("Nuestro equipo está revisando tu organización")).to_be_visible()
+    org_path = page.url.removeprefix(live_server)
+
+    admin = browser.new_context(locale="es-MX").new_page()
+    admin.goto(f"{live_server}/entrar")
+    admin.get_by_label("Correo electrónico").fill("admin@example.mx")
+    admin.get_by_label("Contraseña").fill(PASSWORD)
+    admin.get_by_role("button", name="Entrar").click()
+    admin.goto(f"{live_server}/admin/verificacion")
+    review = admin.locator("article.review", has_text="Cooperativa Tejedoras de Zinacantán")
+    review.get_by_role("button", name="Verificar").click()
+    expect(admin.get_by_text("No hay organizaciones esperando revisión.")).to_be_visible()
+
+    page.goto(f"{live_server}{org_path}")
+    expect(page.get_by_text("Verificada", exact=True)).to_be_visible()
+    page.get_by_role("link", name="Agregar producto").click()
+    page.get_by_label("Nombre").fill("Rebozo tejido en telar de cintura")
+    page.get_by_role("combobox", name="Categoría").select_option("textiles")
+    page.get_by_role("combobox", name="Unidad").select_option("pieza")
+    page.get_by_label("Precio por unidad (MXN, con IVA)").fill("1850.00")
+    page.get_by_label("Existencias o capacidad").fill("12")
+    page.get_by_label("Al guardar").select_option("active")
+    page.get_by_role("button", name="Guardar").click()
+    expect(page.get_by_role("link", name="Rebozo tejido en telar de cintura")).to_be_visible()
+
+    visitor = browser.new_context(locale="es-MX").new_page()
+    visitor.goto(f"{live_server}/productores")
+    visitor.get_by_role("link", name="Cooperativa Tejedoras de Zinacantán").click()
+    expect(visitor.get_by_role("heading", name="Cooperativa Tejedoras de Zinacantán")).to_be_visible()
+    visitor.get_by_role("link", name="Rebozo tejido en telar de cintura").click()
+    expect(visitor.get_by_text("$1,850.00")).to_be_visible()
+    expect(visitor.get_by_text("Zinacantán, Chiapas").first).to_be_visible()

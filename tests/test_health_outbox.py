@@ -1,0 +1,146 @@
+"""GET /healthz against real services, and the transactional outbox worker."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from conftest import free_port
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from market.app import create_app
+from market.config import Settings
+from market.db import utcnow
+from market.outbox import OutboxEvent, enqueue, process_batch, send_email
+
+
+@pytest.fixture
+def client_with(settings: Settings, engine: Engine) -> Iterator[Any]:
+    """A client for an app built with some settings changed."""
+    clients: list[TestClient] = []
+
+    def make(**changes: Any) -> TestClient:
+        client = TestClient(create_app(settings.model_copy(update=changes)))
+        clients.append(client.__enter__())
+        return client
+
+    yield make
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+# --- /healthz ---------------------------------------------------------------------------------------
+
+
+def test_healthz_with_embedded_defaults(client: TestClient, engine: Engine) -> None:
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["database"] == {"status": "ok", "backend": engine.dialect.name}
+    assert body["search"] == {"status": "ok", "backend": "embedded"}
+    assert body["payments"] == {"status": "ok", "backend": "offline"}
+
+
+def test_healthz_with_a_running_meilisearch(client_with: Any, meilisearch: dict[str, str]) -> None:
+    client = client_with(meili_url=meilisearch["url"], meili_master_key=meilisearch["key"])
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 200, response.text
+    assert response.json()["status"] == "ok"
+    assert response.json()["search"] == {"status": "ok", "backend": "meilisearch"}
+
+
+def test_healthz_is_degraded_when_meilisearch_is_unreachable(client_with: Any) -> None:
+    client = client_with(meili_url=f"http://127.0.0.1:{free_port()}")  # nothing listens there
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert (body["search"]["status"], body["search"]["backend"]) == ("error", "meilisearch")
+    assert body["database"]["status"] == "ok"
+
+
+def test_healthz_flags_stripe_without_a_webhook_secret(client_with: Any) -> None:
+    response = client_with(stripe_secret_key="sk_test_123").get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["payments"]["status"] == "error"
+    assert "STRIPE_WEBHOOK_SECRET" in response.json()["payments"]["detail"]
+
+
+# --- outbox -----------------------------------------------------------------------------------------
+
+
+def events(session: Session) -> list[OutboxEvent]:
+    session.expire_all()
+    return list(session.exec(select(OutboxEvent).order_by(OutboxEvent.id)).all())  # type: ignore[arg-type]
+
+
+def test_process_batch_runs_the_handler_and_marks_the_event_processed(engine: Engine, session: Session) -> None:
+    enqueue(session, "test", {"n": 1})
+    enqueue(session, "test", {"n": 2})
+    session.commit()
+    seen: list[dict[str, Any]] = []
+
+    done = process_batch(engine, {"test": lambda _session, payload: seen.append(payload)})
+
+    assert done == 2
+    assert seen == [{"n": 1}, {"n": 2}]
+    assert all(e.processed_at is not None and e.attempts == 0 for e in events(session))
+    assert process_batch(engine, {"test": lambda _session, payload: seen.append(payload)}) == 0  # not run twice
+    assert len(seen) == 2
+
+
+def test_a_failing_handler_is_retried_later(engine: Engine, session: Session) -> None:
+    enqueue(session, "test", {"n": 1})
+    session.commit()
+
+    def fail(_session: Session, _payload: dict[str, Any]) -> None:
+        raise RuntimeError("SMTP no responde")
+
+    before = utcnow()
+    assert process_batch(engine, {"test": fail}) == 0
+
+    [event] = events(session)
+    assert event.processed_at is None
+    assert event.attempts == 1
+    assert event.last_error == "SMTP no responde"
+    assert event.available_at > before + timedelta(seconds=1)
+    assert process_batch(engine, {"test": fail}) == 0  # not due yet: the handler is not called again
+    assert events(session)[0].attempts == 1
+
+
+def test_a_handlers_writes_roll_back_when_it_fails(engine: Engine, session: Session) -> None:
+    enqueue(session, "test", {})
+    session.commit()
+
+    def write_then_fail(handler_session: Session, _payload: dict[str, Any]) -> None:
+        send_email(handler_session, "ana@example.mx", "Asunto", "Cuerpo")
+        raise RuntimeError("falla")
+
+    process_batch(engine, {"test": write_then_fail})
+
+    assert [e.topic for e in events(session)] == ["test"]
+
+
+def test_a_failure_does_not_stop_the_rest_of_the_batch(engine: Engine, session: Session) -> None:
+    enqueue(session, "bad", {})
+    enqueue(session, "good", {})
+    session.commit()
+
+    def fail(_session: Session, _payload: dict[str, Any]) -> None:
+        raise RuntimeError("falla")
+
+    done = process_batch(engine, {"bad": fail, "good": lambda _session, _payload: None})
+
+    assert done == 1
+    assert {e.topic: e.processed_at is not None for e in events(session)} == {"bad": False, "good": True}
