@@ -44,6 +44,15 @@ def invalid(code: str, template: str, **ctx: Any) -> PydanticCustomError:
     return PydanticCustomError(code, template, ctx or None)
 
 
+def all_templates() -> list[str]:
+    """Every message template, built-in and product rules (schemas register theirs when imported)."""
+    import market.accounts.schemas
+    import market.catalog.schemas
+    import market.organizations.schemas  # noqa: F401
+
+    return sorted(set(_TEMPLATES.values()))
+
+
 def message_for(error_type: str, ctx: dict[str, Any] | None = None) -> str:
     template = _TEMPLATES.get(error_type, _TEMPLATES["value_error"])
     if error_type == "value_error" and ctx and isinstance(ctx.get("error"), PydanticCustomError):

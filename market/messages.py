@@ -1,0 +1,61 @@
+"""Every interface message, collected for translation: Babel's extraction of `_()` calls in the code and
+templates, plus the vocabularies and error texts that are defined as data (translated where shown)."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterator
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+
+from market import errors, validation
+from market.catalog.taxonomy import CATEGORIES, STATUS_LABELS, UNITS
+from market.mexico import CERTIFICATIONS, LEGAL_FORMS, SDGS
+
+ROOT = Path(__file__).resolve().parent.parent
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2)}
+
+
+def _data_messages() -> Iterator[str]:
+    yield from LEGAL_FORMS.values()
+    yield from CERTIFICATIONS.values()
+    yield from SDGS.values()
+    yield from (c.name for c in CATEGORIES)
+    yield from UNITS.values()
+    yield from STATUS_LABELS.values()
+    yield from validation.all_templates()
+    for _name, cls in inspect.getmembers(errors, inspect.isclass):
+        if issubclass(cls, errors.MarketError):
+            yield cls.message
+    from market.catalog.csv_import import ImportRejected
+
+    yield ImportRejected.message
+
+
+def collect() -> Catalog:
+    catalog = Catalog(locale="en", project="Tianguis Solidario")
+    methods = [("market/**.py", "python"), ("templates/**.html", "jinja2")]
+    options = {"templates/**.html": {"extensions": "jinja2.ext.i18n"}}
+    for filename, lineno, message, _comments, _context in extract_from_dir(
+        ROOT, method_map=methods, options_map=options, keywords=KEYWORDS
+    ):
+        if "/tests/" in filename or filename.startswith(".venv"):
+            continue
+        catalog.add(message, locations=[(filename, lineno)])
+    for message in _data_messages():
+        catalog.add(message)
+    return catalog
+
+
+def untranslated(catalog: Catalog) -> list[str]:
+    """The source messages that have no translation (plural forms count only when every form is there)."""
+    missing = []
+    for message in catalog:
+        if not message.id:
+            continue
+        strings = message.string if isinstance(message.string, tuple | list) else (message.string,)
+        if not strings or not all(strings):
+            missing.append(message.id if isinstance(message.id, str) else message.id[0])
+    return missing
