@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -71,8 +72,9 @@ async def handle_request_validation(request: Request, exc: Exception) -> Respons
 async def handle_http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     if _wants_json(request):
-        return JSONResponse({"error": "http_error", "detail": exc.detail}, status_code=exc.status_code,
-                            headers=exc.headers)
+        return JSONResponse(
+            {"error": "http_error", "detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
+        )
     if exc.status_code == 404:
         return _error_page(request, 404, _("Página no encontrada"), _("No encontramos lo que buscas."))
     return _error_page(request, exc.status_code, _("No se pudo completar"), str(exc.detail))

@@ -54,8 +54,9 @@ def serve(
     application = create_app(settings)
     if worker:
         stop = threading.Event()
-        thread = threading.Thread(target=run_worker, args=(application.state.engine,),
-                                  kwargs={"stop": stop.is_set}, daemon=True)
+        thread = threading.Thread(
+            target=run_worker, args=(application.state.engine,), kwargs={"stop": stop.is_set}, daemon=True
+        )
         thread.start()
     console.print(f"Tianguis Solidario → [bold]http://{host}:{port}[/bold]")
     uvicorn.run(application, host=host, port=port, proxy_headers=settings.is_production)
@@ -108,7 +109,9 @@ def seed_synthetic(listings: int = typer.Option(100_000, help="How many listings
 def create_admin(
     email: str,
     name: str | None = typer.Option(None, help="Name for a new account"),
-    password: str | None = typer.Option(None, envvar="MARKET_ADMIN_PASSWORD", help="Password for a new account"),
+    password: str | None = typer.Option(
+        None, envvar="MARKET_ADMIN_PASSWORD", help="Password for a new account"
+    ),
 ) -> None:
     """Make EMAIL a platform administrator (creating the account if it does not exist)."""
     from market.accounts.service import make_admin
@@ -119,8 +122,9 @@ def create_admin(
     engine = make_engine(settings.database_url)
     try:
         with transaction(engine) as session:
-            from market.accounts.models import User
             from sqlmodel import select
+
+            from market.accounts.models import User
 
             exists = session.exec(select(User).where(User.email == email.lower())).first() is not None
             if not exists and password is None:

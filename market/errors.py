@@ -10,7 +10,7 @@ from market.i18n import gettext as _
 
 
 class MarketError(Exception):
-    """Base class: `code` is stable for API clients, `message` is Spanish source text (translated on output)."""
+    """`code` is stable for API clients; `message` is Spanish source text, translated on output."""
 
     status_code = 400
     code = "market_error"

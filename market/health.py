@@ -38,8 +38,11 @@ def _payments(settings: Settings) -> dict[str, Any]:
     if not settings.stripe_secret_key:
         return {"status": "ok", "backend": "offline"}
     configured = bool(settings.stripe_webhook_secret)
-    return {"status": "ok" if configured else "error", "backend": "stripe",
-            **({} if configured else {"detail": "STRIPE_WEBHOOK_SECRET is not set"})}
+    return {
+        "status": "ok" if configured else "error",
+        "backend": "stripe",
+        **({} if configured else {"detail": "STRIPE_WEBHOOK_SECRET is not set"}),
+    }
 
 
 @router.get("/healthz")
@@ -47,4 +50,6 @@ def healthz(request: Request) -> JSONResponse:
     settings: Settings = request.app.state.settings
     checks = {"database": _database(request), "search": _search(settings), "payments": _payments(settings)}
     healthy = all(check["status"] == "ok" for check in checks.values())
-    return JSONResponse({"status": "ok" if healthy else "degraded", **checks}, status_code=200 if healthy else 503)
+    return JSONResponse(
+        {"status": "ok" if healthy else "degraded", **checks}, status_code=200 if healthy else 503
+    )

@@ -29,9 +29,10 @@ def _data_messages() -> Iterator[str]:
     for _name, cls in inspect.getmembers(errors, inspect.isclass):
         if issubclass(cls, errors.MarketError):
             yield cls.message
-    from market.catalog.csv_import import ImportRejected
+    from market.catalog.csv_import import CELL_MESSAGES, ImportRejected
 
     yield ImportRejected.message
+    yield from CELL_MESSAGES.values()
 
 
 def collect() -> Catalog:

@@ -6,6 +6,14 @@ from market.organizations.models import Invitation, Membership, Organization
 from market.outbox import OutboxEvent
 
 __all__ = [
-    "ApiToken", "Invitation", "Listing", "ListingPhoto", "LoginAttempt", "Membership", "Organization",
-    "OutboxEvent", "PriceTier", "User",
+    "ApiToken",
+    "Invitation",
+    "Listing",
+    "ListingPhoto",
+    "LoginAttempt",
+    "Membership",
+    "Organization",
+    "OutboxEvent",
+    "PriceTier",
+    "User",
 ]

@@ -8,7 +8,7 @@ from typing import Any
 from rich.progress import Progress
 from sqlalchemy import insert
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from market.accounts.models import User
 from market.accounts.schemas import Registration
@@ -53,14 +53,19 @@ def load_demo(session: Session) -> list[tuple[str, str, str]]:
         if session.exec(select(Organization.id).where(Organization.slug == entry["slug"])).first():
             continue
         owner = _account(session, f"{entry['slug']}@productores.demo", f"Coordinación {entry['name']}")
-        renamed = {"lat": "latitude", "lng": "longitude", "members": "members_count",
-                   "women_members": "women_members_count"}
+        renamed = {
+            "lat": "latitude",
+            "lng": "longitude",
+            "members": "members_count",
+            "women_members": "women_members_count",
+        }
         data = OrganizationCreate(
             **{renamed.get(k, k): v for k, v in entry.items() if k not in {"slug", "listings"}}
         )
         pending = index >= len(ORGANIZATIONS) - PENDING_DEMO_ORGS
         organization = Organization(
-            slug=entry["slug"], **data.model_dump(),
+            slug=entry["slug"],
+            **data.model_dump(),
             verification_status="pending" if pending else "verified",
             verified_at=None if pending else now,
         )
@@ -80,32 +85,77 @@ def load_demo(session: Session) -> list[tuple[str, str, str]]:
 def load_synthetic(engine: Engine, count: int, seed: int = 7) -> None:
     """Insert `count` active listings of verified synthetic organizations in bulk (no ORM per row)."""
     rng = random.Random(seed)
-    words = ["Café", "Miel", "Cacao", "Vainilla", "Mezcal", "Maíz", "Frijol", "Amaranto", "Textil", "Barro",
-             "Jabón", "Madera", "Chile", "Nopal", "Tostadas", "Mermelada", "Huipil", "Rebozo", "Canasta"]
-    adjectives = ["orgánico", "de altura", "artesanal", "criollo", "melipona", "tradicional", "silvestre",
-                  "de temporada", "comunitario", "agroecológico"]
+    words = [
+        "Café",
+        "Miel",
+        "Cacao",
+        "Vainilla",
+        "Mezcal",
+        "Maíz",
+        "Frijol",
+        "Amaranto",
+        "Textil",
+        "Barro",
+        "Jabón",
+        "Madera",
+        "Chile",
+        "Nopal",
+        "Tostadas",
+        "Mermelada",
+        "Huipil",
+        "Rebozo",
+        "Canasta",
+    ]
+    adjectives = [
+        "orgánico",
+        "de altura",
+        "artesanal",
+        "criollo",
+        "melipona",
+        "tradicional",
+        "silvestre",
+        "de temporada",
+        "comunitario",
+        "agroecológico",
+    ]
     org_count = max(10, count // 100)
     now = utcnow()
     password_hash = hash_password(DEMO_PASSWORD)
     with transaction(engine) as session:
-        owner = User(email=f"sintetico-{seed}-{count}@tianguis.demo", name="Datos sintéticos",
-                     password_hash=password_hash)
+        owner = User(
+            email=f"sintetico-{seed}-{count}@tianguis.demo",
+            name="Datos sintéticos",
+            password_hash=password_hash,
+        )
         session.add(owner)
         session.flush()
-        first = session.exec(select(Organization.id).order_by(Organization.id.desc())).first() or 0  # type: ignore[union-attr]
+        first = session.exec(select(Organization.id).order_by(col(Organization.id).desc())).first() or 0
         org_rows = [
             {
-                "slug": f"sintetica-{first + i + 1}", "name": f"Cooperativa sintética {first + i + 1}",
-                "legal_form": rng.choice(list(LEGAL_FORMS)), "state": rng.choice(STATES).inegi,
-                "municipality": "Municipio", "latitude": rng.uniform(15, 31), "longitude": rng.uniform(-115, -87),
-                "members_count": 40, "women_members_count": 20, "certifications": [], "sdgs": [8],
-                "description": "", "verification_status": "verified", "suspended": False,
-                "created_at": now, "updated_at": now, "verified_at": now,
+                "slug": f"sintetica-{first + i + 1}",
+                "name": f"Cooperativa sintética {first + i + 1}",
+                "legal_form": rng.choice(list(LEGAL_FORMS)),
+                "state": rng.choice(STATES).inegi,
+                "municipality": "Municipio",
+                "latitude": rng.uniform(15, 31),
+                "longitude": rng.uniform(-115, -87),
+                "members_count": 40,
+                "women_members_count": 20,
+                "certifications": [],
+                "sdgs": [8],
+                "description": "",
+                "verification_status": "verified",
+                "suspended": False,
+                "created_at": now,
+                "updated_at": now,
+                "verified_at": now,
             }
             for i in range(org_count)
         ]
         session.execute(insert(Organization), org_rows)
-        org_ids = list(session.exec(select(Organization.id).where(Organization.slug.startswith("sintetica-"))))  # type: ignore[union-attr]
+        org_ids = list(
+            session.exec(select(Organization.id).where(col(Organization.slug).startswith("sintetica-")))
+        )
 
     batch = 5000
     with Progress() as progress:
@@ -116,16 +166,27 @@ def load_synthetic(engine: Engine, count: int, seed: int = 7) -> None:
                 category = rng.choice(CATEGORIES)
                 service = category.slug in ("ecoturismo", "servicios")
                 title = f"{rng.choice(words)} {rng.choice(adjectives)} {rng.randint(1, 999)}"
-                rows.append({
-                    "organization_id": rng.choice(org_ids), "slug": slugify(title), "title": title,
-                    "description": f"{title}: producto sintético para pruebas de carga.",
-                    "category": category.slug, "kind": "service" if service else "good",
-                    "unit": rng.choice(list(SERVICE_UNITS if service else GOOD_UNITS)),
-                    "price_cents": rng.randint(20, 5000) * 100, "stock": rng.randint(0, 500),
-                    "minimum_order": 1, "lead_time_days": rng.randint(0, 15), "pickup": True,
-                    "delivery_states": [], "national_shipping": rng.random() < 0.5, "status": "active",
-                    "created_at": now, "updated_at": now,
-                })
+                rows.append(
+                    {
+                        "organization_id": rng.choice(org_ids),
+                        "slug": slugify(title),
+                        "title": title,
+                        "description": f"{title}: producto sintético para pruebas de carga.",
+                        "category": category.slug,
+                        "kind": "service" if service else "good",
+                        "unit": rng.choice(list(SERVICE_UNITS if service else GOOD_UNITS)),
+                        "price_cents": rng.randint(20, 5000) * 100,
+                        "stock": rng.randint(0, 500),
+                        "minimum_order": 1,
+                        "lead_time_days": rng.randint(0, 15),
+                        "pickup": True,
+                        "delivery_states": [],
+                        "national_shipping": rng.random() < 0.5,
+                        "status": "active",
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                )
             with transaction(engine) as session:
                 session.execute(insert(Listing), rows)
             progress.advance(task, len(rows))

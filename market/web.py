@@ -145,8 +145,13 @@ def flash(request: Request, message: str, kind: str = "success") -> None:
     request.session.setdefault("flash", []).append({"message": message, "kind": kind})
 
 
-def render(request: Request, template: str, context: dict[str, Any] | None = None, status_code: int = 200,
-           user: User | None = None) -> HTMLResponse:
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    status_code: int = 200,
+    user: User | None = None,
+) -> HTMLResponse:
     ctx = {
         "user": user,
         "csrf_token": csrf_token(request),

@@ -1,5 +1,6 @@
 """Fixtures: a migrated database (SQLite, or PostgreSQL via MARKET_TEST_DATABASE_URL), the app, clients,
-factories, and real services (Meilisearch, Chromium) that skip when absent unless MARKET_REQUIRE_SERVICES=1."""
+factories, and real services (Meilisearch, Chromium) that skip when absent, unless
+MARKET_REQUIRE_SERVICES=1 makes them fail."""
 
 from __future__ import annotations
 
@@ -151,8 +152,12 @@ ORG_DEFAULTS: dict[str, Any] = {
 def make_org(session: Session) -> Any:
     def make(owner: User, status: str = "verified", **overrides: Any) -> Organization:
         data = OrganizationCreate(**(ORG_DEFAULTS | overrides))
-        org = Organization(slug=slugify(data.name), verification_status=status, **data.model_dump(),
-                           verified_at=utcnow() if status == "verified" else None)
+        org = Organization(
+            slug=slugify(data.name),
+            verification_status=status,
+            **data.model_dump(),
+            verified_at=utcnow() if status == "verified" else None,
+        )
         session.add(org)
         session.flush()
         assert org.id is not None and owner.id is not None
@@ -196,7 +201,9 @@ def csrf_of(client: TestClient, path: str = "/entrar") -> str:
 
 
 def log_in(client: TestClient, email: str, password: str = PASSWORD) -> None:
-    response = client.post("/entrar", data={"email": email, "password": password, "csrf_token": csrf_of(client)})
+    response = client.post(
+        "/entrar", data={"email": email, "password": password, "csrf_token": csrf_of(client)}
+    )
     assert response.status_code == 303, response.text
 
 
@@ -223,9 +230,20 @@ def meilisearch() -> Iterator[dict[str, str]]:
     port, key = free_port(), "test-master-key-0123456789abcdef"
     data_dir = tempfile.mkdtemp(prefix="meili-")
     process = subprocess.Popen(
-        [binary, "--http-addr", f"127.0.0.1:{port}", "--db-path", f"{data_dir}/data.ms", "--no-analytics",
-         "--master-key", key, "--env", "development"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            binary,
+            "--http-addr",
+            f"127.0.0.1:{port}",
+            "--db-path",
+            f"{data_dir}/data.ms",
+            "--no-analytics",
+            "--master-key",
+            key,
+            "--env",
+            "development",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -269,8 +287,14 @@ def browser() -> Iterator[Any]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=chromium,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
         )
         yield browser
         browser.close()

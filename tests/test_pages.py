@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from conftest import PASSWORD, csrf_of, log_in
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, func, select
 
 from market.accounts.models import User
 from market.catalog.models import Listing, PriceTier
 from market.organizations.models import Organization
-from conftest import PASSWORD, csrf_of, log_in
 
 ORG_FORM = {
     "name": "Unión de Apicultoras del Puuc",
@@ -29,8 +29,9 @@ def count(session: Session, model: Any) -> int:
     return int(session.exec(select(func.count()).select_from(model)).one())
 
 
-def test_home_is_spanish_by_default_and_english_on_request(client: TestClient, make_user: Any, make_org: Any,
-                                                           make_listing: Any) -> None:
+def test_home_is_spanish_by_default_and_english_on_request(
+    client: TestClient, make_user: Any, make_org: Any, make_listing: Any
+) -> None:
     make_listing(make_org(make_user()))
     home = client.get("/", headers={"Accept-Language": "en-US,en;q=0.9"})
     assert home.status_code == 200
@@ -56,8 +57,10 @@ def test_forms_without_csrf_token_are_refused_and_write_nothing(client: TestClie
 
 def test_registration_errors_keep_what_was_typed(client: TestClient, session: Session) -> None:
     token = csrf_of(client, "/registro")
-    response = client.post("/registro", data={"name": "Eva Martínez", "email": "no-es-correo", "password": "corta",
-                                              "csrf_token": token})
+    response = client.post(
+        "/registro",
+        data={"name": "Eva Martínez", "email": "no-es-correo", "password": "corta", "csrf_token": token},
+    )
     assert response.status_code == 422
     assert 'value="Eva Martínez"' in response.text
     assert "Escribe al menos 10 caracteres." in response.text
@@ -67,8 +70,16 @@ def test_registration_errors_keep_what_was_typed(client: TestClient, session: Se
 
 def test_register_then_log_out_and_in(client: TestClient, session: Session) -> None:
     token = csrf_of(client, "/registro")
-    response = client.post("/registro", data={"name": "Eva", "email": "Eva@Example.mx", "password": PASSWORD,
-                                              "csrf_token": token, "locale": "es_MX"})
+    response = client.post(
+        "/registro",
+        data={
+            "name": "Eva",
+            "email": "Eva@Example.mx",
+            "password": PASSWORD,
+            "csrf_token": token,
+            "locale": "es_MX",
+        },
+    )
     assert response.status_code == 303 and response.headers["location"] == "/panel"
     assert "Hola, Eva" in client.get("/panel").text
 
@@ -81,29 +92,42 @@ def test_register_then_log_out_and_in(client: TestClient, session: Session) -> N
 def test_wrong_password_then_rate_limited(client: TestClient, make_user: Any, settings: Any) -> None:
     make_user("ana@example.mx")
     for _ in range(settings.login_attempts_per_window):
-        response = client.post("/entrar", data={"email": "ana@example.mx", "password": "equivocada-123",
-                                                "csrf_token": csrf_of(client)})
+        response = client.post(
+            "/entrar",
+            data={"email": "ana@example.mx", "password": "equivocada-123", "csrf_token": csrf_of(client)},
+        )
         assert response.status_code == 401
         assert "Correo o contraseña incorrectos." in response.text
-    blocked = client.post("/entrar", data={"email": "ana@example.mx", "password": PASSWORD,
-                                           "csrf_token": csrf_of(client)})
+    blocked = client.post(
+        "/entrar", data={"email": "ana@example.mx", "password": PASSWORD, "csrf_token": csrf_of(client)}
+    )
     assert blocked.status_code == 429
     assert "Demasiados intentos" in blocked.text
 
 
 def test_login_redirect_goes_back_only_to_this_site(client: TestClient, make_user: Any) -> None:
     make_user("ana@example.mx")
-    response = client.post("/entrar", data={"email": "ana@example.mx", "password": PASSWORD,
-                                            "next": "https://evil.example/", "csrf_token": csrf_of(client)})
+    response = client.post(
+        "/entrar",
+        data={
+            "email": "ana@example.mx",
+            "password": PASSWORD,
+            "next": "https://evil.example/",
+            "csrf_token": csrf_of(client),
+        },
+    )
     assert response.headers["location"] == "/panel"
 
 
-def test_organization_form_shows_rfc_error_and_writes_nothing(client: TestClient, make_user: Any,
-                                                              session: Session) -> None:
+def test_organization_form_shows_rfc_error_and_writes_nothing(
+    client: TestClient, make_user: Any, session: Session
+) -> None:
     make_user("ana@example.mx")
     log_in(client, "ana@example.mx")
     token = csrf_of(client, "/panel/organizaciones/nueva")
-    response = client.post("/panel/organizaciones/nueva", data=ORG_FORM | {"rfc": "ABC123", "csrf_token": token})
+    response = client.post(
+        "/panel/organizaciones/nueva", data=ORG_FORM | {"rfc": "ABC123", "csrf_token": token}
+    )
     assert response.status_code == 422
     assert "El RFC «ABC123» no es válido" in response.text
     assert 'value="Unión de Apicultoras del Puuc"' in response.text
@@ -111,8 +135,9 @@ def test_organization_form_shows_rfc_error_and_writes_nothing(client: TestClient
     assert count(session, Organization) == 0
 
 
-def test_producer_registers_organization_admin_verifies_it(client: TestClient, make_user: Any,
-                                                           session: Session) -> None:
+def test_producer_registers_organization_admin_verifies_it(
+    client: TestClient, make_user: Any, session: Session
+) -> None:
     make_user("ana@example.mx")
     make_user("admin@example.mx", name="Admin", is_admin=True)
     log_in(client, "ana@example.mx")
@@ -143,16 +168,27 @@ def test_producer_registers_organization_admin_verifies_it(client: TestClient, m
     assert "Certificación orgánica participativa" in page.text
 
 
-def test_listing_form_takes_pesos_and_volume_prices(client: TestClient, make_user: Any, make_org: Any,
-                                                    session: Session) -> None:
+def test_listing_form_takes_pesos_and_volume_prices(
+    client: TestClient, make_user: Any, make_org: Any, session: Session
+) -> None:
     org = make_org(make_user("ana@example.mx"))
     log_in(client, "ana@example.mx")
     path = f"/panel/o/{org.slug}/productos/nuevo"
     form = {
-        "title": "Miel multifloral 1 kg", "category": "miel", "kind": "good", "unit": "kg", "price": "1,185.50",
-        "stock": "80", "minimum_order": "1", "lead_time_days": "2", "pickup": "on",
-        "delivery_states[]": ["31", "04"], "tier_quantity": ["10", "50", ""], "tier_price": ["1100", "1050.25", ""],
-        "status": "active", "csrf_token": csrf_of(client, path),
+        "title": "Miel multifloral 1 kg",
+        "category": "miel",
+        "kind": "good",
+        "unit": "kg",
+        "price": "1,185.50",
+        "stock": "80",
+        "minimum_order": "1",
+        "lead_time_days": "2",
+        "pickup": "on",
+        "delivery_states[]": ["31", "04"],
+        "tier_quantity": ["10", "50", ""],
+        "tier_price": ["1100", "1050.25", ""],
+        "status": "active",
+        "csrf_token": csrf_of(client, path),
     }
     assert client.post(path, data=form).status_code == 303
     listing = session.exec(select(Listing)).one()
@@ -161,13 +197,21 @@ def test_listing_form_takes_pesos_and_volume_prices(client: TestClient, make_use
     assert [(t.min_quantity, t.unit_price_cents) for t in tiers] == [(10, 110000), (50, 105025)]
 
 
-def test_listing_form_errors_are_shown_per_field(client: TestClient, make_user: Any, make_org: Any,
-                                                 session: Session) -> None:
+def test_listing_form_errors_are_shown_per_field(
+    client: TestClient, make_user: Any, make_org: Any, session: Session
+) -> None:
     org = make_org(make_user("ana@example.mx"))
     log_in(client, "ana@example.mx")
     path = f"/panel/o/{org.slug}/productos/nuevo"
-    form = {"title": "Miel", "category": "miel", "unit": "kg", "price": "doscientos",
-            "tier_quantity": ["10"], "tier_price": ["5"], "csrf_token": csrf_of(client, path)}
+    form = {
+        "title": "Miel",
+        "category": "miel",
+        "unit": "kg",
+        "price": "doscientos",
+        "tier_quantity": ["10"],
+        "tier_price": ["5"],
+        "csrf_token": csrf_of(client, path),
+    }
     response = client.post(path, data=form)
     assert response.status_code == 422
     assert "Escribe el precio en pesos" in response.text
@@ -176,34 +220,45 @@ def test_listing_form_errors_are_shown_per_field(client: TestClient, make_user: 
     assert count(session, Listing) == 0
 
 
-def test_member_of_another_organization_cannot_edit(client: TestClient, make_user: Any, make_org: Any,
-                                                    make_listing: Any) -> None:
+def test_member_of_another_organization_cannot_edit(
+    client: TestClient, make_user: Any, make_org: Any, make_listing: Any
+) -> None:
     listing = make_listing(make_org(make_user("ana@example.mx")))
     make_org(make_user("otra@example.mx"), name="Cooperativa Vecina")
     log_in(client, "otra@example.mx")
     assert client.get(f"/panel/productos/{listing.id}").status_code == 403
     token = csrf_of(client, "/panel")
-    response = client.post(f"/panel/productos/{listing.id}/estado", data={"status": "paused", "csrf_token": token})
+    response = client.post(
+        f"/panel/productos/{listing.id}/estado", data={"status": "paused", "csrf_token": token}
+    )
     assert response.status_code == 403
 
 
-def test_status_change_with_htmx_returns_the_fragment(client: TestClient, make_user: Any, make_org: Any,
-                                                      make_listing: Any, session: Session) -> None:
+def test_status_change_with_htmx_returns_the_fragment(
+    client: TestClient, make_user: Any, make_org: Any, make_listing: Any, session: Session
+) -> None:
     listing = make_listing(make_org(make_user("ana@example.mx")))
     log_in(client, "ana@example.mx")
     token = csrf_of(client, f"/panel/productos/{listing.id}")
-    response = client.post(f"/panel/productos/{listing.id}/estado", data={"status": "paused"},
-                           headers={"HX-Request": "true", "X-CSRF-Token": token})
+    response = client.post(
+        f"/panel/productos/{listing.id}/estado",
+        data={"status": "paused"},
+        headers={"HX-Request": "true", "X-CSRF-Token": token},
+    )
     assert response.status_code == 200
     assert "<html" not in response.text and "En pausa" in response.text
-    illegal = client.post(f"/panel/productos/{listing.id}/estado", data={"status": "draft"},
-                          headers={"HX-Request": "true", "X-CSRF-Token": token})
+    illegal = client.post(
+        f"/panel/productos/{listing.id}/estado",
+        data={"status": "draft"},
+        headers={"HX-Request": "true", "X-CSRF-Token": token},
+    )
     assert illegal.status_code == 409
     assert "<html" not in illegal.text and "No se puede pasar" in illegal.text
 
 
-def test_draft_listing_is_hidden_from_the_public_but_previewable(client: TestClient, make_user: Any,
-                                                                 make_org: Any, make_listing: Any) -> None:
+def test_draft_listing_is_hidden_from_the_public_but_previewable(
+    client: TestClient, make_user: Any, make_org: Any, make_listing: Any
+) -> None:
     listing = make_listing(make_org(make_user("ana@example.mx")), status="draft")
     assert client.get(f"/productos/{listing.id}/{listing.slug}").status_code == 404
     log_in(client, "ana@example.mx")
@@ -214,12 +269,15 @@ def test_draft_listing_is_hidden_from_the_public_but_previewable(client: TestCli
     )
 
 
-def test_browse_filters_by_category_and_state(client: TestClient, make_user: Any, make_org: Any,
-                                              make_listing: Any) -> None:
+def test_browse_filters_by_category_and_state(
+    client: TestClient, make_user: Any, make_org: Any, make_listing: Any
+) -> None:
     chiapas = make_org(make_user("ana@example.mx"))
     oaxaca = make_org(make_user("eva@example.mx"), name="Mezcaleros de Santa Catarina", state="20")
     make_listing(chiapas, title="Café de Chenalhó")
-    make_listing(oaxaca, title="Mezcal espadín joven", category="mezcal-destilados", unit="ml", price_cents=65000)
+    make_listing(
+        oaxaca, title="Mezcal espadín joven", category="mezcal-destilados", unit="ml", price_cents=65000
+    )
     by_state = client.get("/catalogo?estado=20").text
     assert "Mezcal espadín joven" in by_state and "Café de Chenalhó" not in by_state
     by_category = client.get("/catalogo?categoria=cafe").text
@@ -227,31 +285,43 @@ def test_browse_filters_by_category_and_state(client: TestClient, make_user: Any
     assert client.get("/catalogo?categoria=no-existe").status_code == 404
 
 
-def test_csv_upload_reports_bad_rows_and_imports_nothing(client: TestClient, make_user: Any, make_org: Any,
-                                                         session: Session) -> None:
+def test_csv_upload_reports_bad_rows_and_imports_nothing(
+    client: TestClient, make_user: Any, make_org: Any, session: Session
+) -> None:
     org = make_org(make_user("ana@example.mx"))
     log_in(client, "ana@example.mx")
     path = f"/panel/o/{org.slug}/importar"
     good = "titulo,categoria,unidad,precio\nCafé molido 500 g,cafe,pieza,180.00\n"
     bad = good + "Miel,miel,kg,gratis\n"
-    response = client.post(path, data={"csrf_token": csrf_of(client, path)},
-                           files={"archivo": ("catalogo.csv", bad.encode(), "text/csv")})
+    response = client.post(
+        path,
+        data={"csrf_token": csrf_of(client, path)},
+        files={"archivo": ("catalogo.csv", bad.encode(), "text/csv")},
+    )
     assert response.status_code == 422
     assert "<td>3</td><td>precio</td>" in response.text
     assert count(session, Listing) == 0
 
-    response = client.post(path, data={"csrf_token": csrf_of(client, path)},
-                           files={"archivo": ("catalogo.csv", good.encode(), "text/csv")})
+    response = client.post(
+        path,
+        data={"csrf_token": csrf_of(client, path)},
+        files={"archivo": ("catalogo.csv", good.encode(), "text/csv")},
+    )
     assert response.status_code == 303
     assert count(session, Listing) == 1
 
 
-def test_photo_upload_rejects_non_images(client: TestClient, make_user: Any, make_org: Any, make_listing: Any) -> None:
+def test_photo_upload_rejects_non_images(
+    client: TestClient, make_user: Any, make_org: Any, make_listing: Any
+) -> None:
     listing = make_listing(make_org(make_user("ana@example.mx")))
     log_in(client, "ana@example.mx")
     page = f"/panel/productos/{listing.id}"
-    response = client.post(f"{page}/fotos", data={"csrf_token": csrf_of(client, page)},
-                           files={"photo": ("foto.jpg", b"esto no es una imagen", "image/jpeg")})
+    response = client.post(
+        f"{page}/fotos",
+        data={"csrf_token": csrf_of(client, page)},
+        files={"photo": ("foto.jpg", b"esto no es una imagen", "image/jpeg")},
+    )
     assert response.status_code == 303
     assert "no es una imagen JPEG, PNG o WebP" in client.get(page).text
 

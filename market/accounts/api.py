@@ -44,10 +44,16 @@ def register(data: Registration, session: Session = DbSession) -> User:
     return service.register(session, data)
 
 
-@router.post("/auth/tokens", response_model=TokenIssued, status_code=201,
-             responses={401: {"description": "Wrong e-mail or password"}, 429: {"description": "Too many attempts"}})
+@router.post(
+    "/auth/tokens",
+    response_model=TokenIssued,
+    status_code=201,
+    responses={401: {"description": "Wrong e-mail or password"}, 429: {"description": "Too many attempts"}},
+)
 def create_token(data: TokenRequest, request: Request, session: Session = DbSession) -> Response:
-    user = service.authenticate(session, request.app.state.settings, data.email, data.password, client_ip(request))
+    user = service.authenticate(
+        session, request.app.state.settings, data.email, data.password, client_ip(request)
+    )
     if user is None:
         return json_error(InvalidCredentials())  # a normal response, so the failed attempt is committed
     token = service.issue_token(session, user, data.name)

@@ -116,7 +116,10 @@ def make_admin(session: Session, email: str, name: str | None, password: str | N
     if user is None:
         if password is None:
             raise NotFound("No hay ninguna cuenta con ese correo.")
-        return register(session, Registration(name=name or email.split("@")[0], email=email, password=password),
-                        is_admin=True)
+        return register(
+            session,
+            Registration(name=name or email.split("@")[0], email=email, password=password),
+            is_admin=True,
+        )
     user.is_admin = True
     return user

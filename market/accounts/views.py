@@ -38,7 +38,9 @@ def register_form(request: Request, user: User | None = Depends(current_user)) -
 
 
 @router.post("/registro")
-def register(request: Request, form: FormData = Depends(form_data), session: Session = Depends(get_session)) -> Response:
+def register(
+    request: Request, form: FormData = Depends(form_data), session: Session = Depends(get_session)
+) -> Response:
     values = text_fields(form, exclude={"password"})
     try:
         data = validate(Registration, values | {"password": form.get("password", "")})
@@ -46,21 +48,29 @@ def register(request: Request, form: FormData = Depends(form_data), session: Ses
     except FormInvalid as exc:
         return render(request, "accounts/register.html", {"values": values, "errors": exc.errors}, 422)
     except EmailTaken as exc:
-        return render(request, "accounts/register.html", {"values": values, "errors": {"email": exc.detail}}, 409)
+        return render(
+            request, "accounts/register.html", {"values": values, "errors": {"email": exc.detail}}, 409
+        )
     response = log_in(request, user, redirect("/panel"))
-    flash(request, _("¡Te damos la bienvenida, {name}! Ahora registra tu organización.").format(name=user.name))
+    flash(
+        request, _("¡Te damos la bienvenida, {name}! Ahora registra tu organización.").format(name=user.name)
+    )
     return response
 
 
 @router.get("/entrar")
-def login_form(request: Request, next: str | None = None, user: User | None = Depends(current_user)) -> Response:
+def login_form(
+    request: Request, next: str | None = None, user: User | None = Depends(current_user)
+) -> Response:
     if user:
         return redirect(safe_next(next))
     return render(request, "accounts/login.html", {"next": safe_next(next), "email": "", "error": None})
 
 
 @router.post("/entrar")
-def login(request: Request, form: FormData = Depends(form_data), session: Session = Depends(get_session)) -> Response:
+def login(
+    request: Request, form: FormData = Depends(form_data), session: Session = Depends(get_session)
+) -> Response:
     email, password = str(form.get("email", "")), str(form.get("password", ""))
     next_url = safe_next(str(form.get("next", "")))
     context = {"next": next_url, "email": email}
@@ -70,7 +80,9 @@ def login(request: Request, form: FormData = Depends(form_data), session: Sessio
         return render(request, "accounts/login.html", context | {"error": exc.detail}, 429)
     if user is None:
         # Rendered (not raised) so the failed attempt is committed and counts towards the limit.
-        return render(request, "accounts/login.html", context | {"error": _("Correo o contraseña incorrectos.")}, 401)
+        return render(
+            request, "accounts/login.html", context | {"error": _("Correo o contraseña incorrectos.")}, 401
+        )
     return log_in(request, user, redirect(next_url))
 
 

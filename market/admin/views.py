@@ -18,16 +18,28 @@ router = APIRouter(prefix="/admin", dependencies=[Depends(verify_csrf)], include
 
 
 @router.get("/verificacion")
-def queue(request: Request, estado: str | None = None, user: User = Depends(require_user),
-          session: Session = Depends(get_session)) -> Response:
+def queue(
+    request: Request,
+    estado: str | None = None,
+    user: User = Depends(require_user),
+    session: Session = Depends(get_session),
+) -> Response:
     pending = organizations.verification_queue(session, user)
     others = organizations.all_for_admin(session, user, estado or None, 1)
-    return render(request, "admin/queue.html", {"pending": pending, "others": others, "estado": estado}, user=user)
+    return render(
+        request, "admin/queue.html", {"pending": pending, "others": others, "estado": estado}, user=user
+    )
 
 
 @router.post("/organizaciones/{slug}/{decision}")
-def decide(slug: str, decision: str, request: Request, form: FormData = Depends(form_data),
-           user: User = Depends(require_user), session: Session = Depends(get_session)) -> Response:
+def decide(
+    slug: str,
+    decision: str,
+    request: Request,
+    form: FormData = Depends(form_data),
+    user: User = Depends(require_user),
+    session: Session = Depends(get_session),
+) -> Response:
     organization = organizations.get_by_slug(session, slug)
     reason = str(form.get("reason", "")) or None
     actions = {

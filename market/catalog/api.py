@@ -27,51 +27,75 @@ def list_listings(
     per_page: int = Query(24, ge=1, le=100),
 ) -> Page[ListingPublic]:
     organization_id = organizations.get_visible(session, organization, None).id if organization else None
-    result = service.list_public(session, category=category, state=state, organization_id=organization_id,
-                                 sort=sort, page=page, per_page=per_page)
-    return Page(items=service.to_public(session, result.items), total=result.total, page=result.page,
-                per_page=result.per_page)
+    result = service.list_public(
+        session,
+        category=category,
+        state=state,
+        organization_id=organization_id,
+        sort=sort,
+        page=page,
+        per_page=per_page,
+    )
+    return Page(
+        items=service.to_public(session, result.items),
+        total=result.total,
+        page=result.page,
+        per_page=result.per_page,
+    )
 
 
 @router.get("/listings/{listing_id}", response_model=ListingPublic)
-def get_listing(listing_id: int, user: User | None = Depends(api_user_optional),
-                session: Session = DbSession) -> ListingPublic:
+def get_listing(
+    listing_id: int, user: User | None = Depends(api_user_optional), session: Session = DbSession
+) -> ListingPublic:
     listing, _org = service.get_visible(session, listing_id, user)
     return service.to_public(session, [listing])[0]
 
 
 @router.post("/organizations/{slug}/listings", response_model=ListingPublic, status_code=201)
-def create_listing(slug: str, data: ListingCreate, user: User = Depends(api_user),
-                   session: Session = DbSession) -> ListingPublic:
+def create_listing(
+    slug: str, data: ListingCreate, user: User = Depends(api_user), session: Session = DbSession
+) -> ListingPublic:
     org = organizations.get_managed(session, slug, user)
     return service.to_public(session, [service.create(session, user, org, data)])[0]
 
 
 @router.patch("/listings/{listing_id}", response_model=ListingPublic)
-def update_listing(listing_id: int, patch: ListingUpdate, user: User = Depends(api_user),
-                   session: Session = DbSession) -> ListingPublic:
+def update_listing(
+    listing_id: int, patch: ListingUpdate, user: User = Depends(api_user), session: Session = DbSession
+) -> ListingPublic:
     return service.to_public(session, [service.update(session, user, listing_id, patch)])[0]
 
 
 @router.post("/listings/{listing_id}/status", response_model=ListingPublic)
-def change_status(listing_id: int, change: StatusChange, user: User = Depends(api_user),
-                  session: Session = DbSession) -> ListingPublic:
+def change_status(
+    listing_id: int, change: StatusChange, user: User = Depends(api_user), session: Session = DbSession
+) -> ListingPublic:
     return service.to_public(session, [service.change_status(session, user, listing_id, change.status)])[0]
 
 
 @router.post("/listings/{listing_id}/photos", response_model=ListingPublic, status_code=201)
-def add_photo(listing_id: int, file: UploadFile, request: Request, user: User = Depends(api_user),
-                    session: Session = DbSession) -> ListingPublic:
+def add_photo(
+    listing_id: int,
+    file: UploadFile,
+    request: Request,
+    user: User = Depends(api_user),
+    session: Session = DbSession,
+) -> ListingPublic:
     settings = request.app.state.settings
     data = file.file.read(settings.max_upload_bytes + 1)
     photo = service.add_photo(session, settings, user, listing_id, data)
     return service.to_public(session, [service.get(session, photo.listing_id)])[0]
 
 
-@router.post("/organizations/{slug}/listings/import", status_code=201,
-             responses={422: {"description": "Per-row error report; nothing was imported"}})
-def import_listings(slug: str, file: UploadFile, user: User = Depends(api_user),
-                          session: Session = DbSession) -> JSONResponse:
+@router.post(
+    "/organizations/{slug}/listings/import",
+    status_code=201,
+    responses={422: {"description": "Per-row error report; nothing was imported"}},
+)
+def import_listings(
+    slug: str, file: UploadFile, user: User = Depends(api_user), session: Session = DbSession
+) -> JSONResponse:
     data = file.file.read(csv_import.MAX_BYTES + 1)
     org = organizations.get_managed(session, slug, user)
     created = csv_import.import_listings(session, user, org, data)

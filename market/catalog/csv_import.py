@@ -54,6 +54,19 @@ _NO = {"no", "n", "false", "0", ""}
 _KINDS = {"producto": "good", "bien": "good", "good": "good", "servicio": "service", "service": "service"}
 
 
+# What to tell a person whose cell cannot be read at all (Spanish source, translated when shown).
+CELL_MESSAGES = {
+    "precio": "Escribe el precio en pesos, por ejemplo 185.50.",
+    "recoger": "Escribe «si» o «no».",
+    "envio_nacional": "Escribe «si» o «no».",
+    "precios_volumen": (
+        "Escribe los precios por volumen como cantidad:precio separados por «;», por ejemplo 10:170;50:160."
+    ),
+    "tipo": "Escribe «producto» o «servicio».",
+    "publicar": "Escribe «si» o «no».",
+}
+
+
 @dataclass
 class RowError:
     row: int  # line number in the file, the header being line 1
@@ -111,14 +124,6 @@ def _row_to_fields(row: dict[str, str]) -> tuple[dict[str, Any], list[tuple[str,
         "tipo": lambda v: _KINDS[v.strip().lower()],
         "publicar": lambda v: "active" if _bool(v) else "draft",
     }
-    messages = {
-        "precio": "Escribe el precio en pesos, por ejemplo 185.50.",
-        "recoger": "Escribe «si» o «no».",
-        "envio_nacional": "Escribe «si» o «no».",
-        "precios_volumen": "Escribe los precios por volumen como cantidad:precio separados por «;», por ejemplo 10:170;50:160.",
-        "tipo": "Escribe «producto» o «servicio».",
-        "publicar": "Escribe «si» o «no».",
-    }
     for column, field in COLUMNS.items():
         raw = (row.get(column) or "").strip()
         if raw == "" and column not in REQUIRED:
@@ -126,7 +131,7 @@ def _row_to_fields(row: dict[str, str]) -> tuple[dict[str, Any], list[tuple[str,
         try:
             fields[field] = converters[column](raw) if column in converters else raw
         except (ValueError, KeyError):
-            errors.append((column, _(messages[column])))
+            errors.append((column, _(CELL_MESSAGES[column])))
     return fields, errors
 
 
@@ -145,9 +150,11 @@ def parse(data: bytes) -> tuple[list[ListingCreate], list[RowError]]:
     missing = [c for c in REQUIRED if c not in headers]
     unknown = [h for h in headers if h and h not in COLUMNS]
     if missing or unknown:
-        message = _("Faltan columnas: {missing}.").format(missing=", ".join(missing)) if missing else _(
-            "Columnas desconocidas: {unknown}."
-        ).format(unknown=", ".join(unknown))
+        message = (
+            _("Faltan columnas: {missing}.").format(missing=", ".join(missing))
+            if missing
+            else _("Columnas desconocidas: {unknown}.").format(unknown=", ".join(unknown))
+        )
         return [], [RowError(1, "", message)]
 
     listings: list[ListingCreate] = []

@@ -11,7 +11,14 @@ from sqlmodel import Session, col, select
 
 from market.accounts.models import User
 from market.catalog.models import Listing, ListingPhoto, PriceTier
-from market.catalog.schemas import ListingBase, ListingCreate, ListingPublic, ListingUpdate, PhotoPublic, TierIn
+from market.catalog.schemas import (
+    ListingBase,
+    ListingCreate,
+    ListingPublic,
+    ListingUpdate,
+    PhotoPublic,
+    TierIn,
+)
 from market.catalog.taxonomy import LISTING_TRANSITIONS
 from market.config import Settings
 from market.db import utcnow
@@ -139,8 +146,10 @@ def tiers_of(session: Session, listing: Listing) -> list[PriceTier]:
 def update(session: Session, user: User, listing_id: int, patch: ListingUpdate) -> Listing:
     listing, _organization = get_managed(session, listing_id, user)
     current = {field: getattr(listing, field) for field in ListingBase.model_fields if field != "tiers"}
-    current["tiers"] = [TierIn(min_quantity=t.min_quantity, unit_price_cents=t.unit_price_cents)
-                        for t in tiers_of(session, listing)]
+    current["tiers"] = [
+        TierIn(min_quantity=t.min_quantity, unit_price_cents=t.unit_price_cents)
+        for t in tiers_of(session, listing)
+    ]
     try:
         merged = ListingBase(**(current | patch.model_dump(exclude_unset=True)))
     except ValidationError as exc:
@@ -165,7 +174,9 @@ def change_status(session: Session, user: User, listing_id: int, target: str) ->
 def photos_of(session: Session, listing: Listing) -> list[ListingPhoto]:
     return list(
         session.exec(
-            select(ListingPhoto).where(ListingPhoto.listing_id == listing.id).order_by(col(ListingPhoto.position))
+            select(ListingPhoto)
+            .where(ListingPhoto.listing_id == listing.id)
+            .order_by(col(ListingPhoto.position))
         ).all()
     )
 
@@ -195,7 +206,9 @@ def to_public(session: Session, listings: Sequence[Listing]) -> list[ListingPubl
     """Listings with their organization, tiers and photos, loaded in three queries for the whole page."""
     ids = [listing.id for listing in listings]
     org_ids = {listing.organization_id for listing in listings}
-    orgs = {o.id: o for o in session.exec(select(Organization).where(col(Organization.id).in_(org_ids))).all()}
+    orgs = {
+        o.id: o for o in session.exec(select(Organization).where(col(Organization.id).in_(org_ids))).all()
+    }
     tiers: dict[int, list[PriceTier]] = defaultdict(list)
     for tier in session.exec(
         select(PriceTier).where(col(PriceTier.listing_id).in_(ids)).order_by(col(PriceTier.min_quantity))

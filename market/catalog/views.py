@@ -26,16 +26,22 @@ router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
 
 @router.get("/")
-def home(request: Request, session: Session = Depends(get_session),
-         user: User | None = Depends(current_user)) -> Response:
+def home(
+    request: Request, session: Session = Depends(get_session), user: User | None = Depends(current_user)
+) -> Response:
     featured = organizations.list_public(session, page=1, per_page=6)
     latest = service.list_public(session, page=1, per_page=8)
-    return render(request, "home.html", {
-        "featured": featured.items,
-        "listings": service.to_public(session, latest.items),
-        "producers_total": featured.total,
-        "listings_total": latest.total,
-    }, user=user)
+    return render(
+        request,
+        "home.html",
+        {
+            "featured": featured.items,
+            "listings": service.to_public(session, latest.items),
+            "producers_total": featured.total,
+            "listings_total": latest.total,
+        },
+        user=user,
+    )
 
 
 @router.get("/catalogo")
@@ -50,29 +56,45 @@ def browse(
 ) -> Response:
     if categoria and categoria not in CATEGORIES_BY_SLUG:
         raise NotFound()
-    page = service.list_public(session, category=categoria or None, state=estado or None, sort=orden,
-                               page=pagina, per_page=24)
-    return render(request, "catalog/browse.html", {
-        "page": page,
-        "listings": service.to_public(session, page.items),
-        "categoria": categoria,
-        "estado": estado,
-        "orden": orden,
-    }, user=user)
+    page = service.list_public(
+        session, category=categoria or None, state=estado or None, sort=orden, page=pagina, per_page=24
+    )
+    return render(
+        request,
+        "catalog/browse.html",
+        {
+            "page": page,
+            "listings": service.to_public(session, page.items),
+            "categoria": categoria,
+            "estado": estado,
+            "orden": orden,
+        },
+        user=user,
+    )
 
 
 @router.get("/productos/{listing_id}")
 @router.get("/productos/{listing_id}/{slug}")
-def listing_page(listing_id: int, request: Request, slug: str | None = None,
-                 session: Session = Depends(get_session), user: User | None = Depends(current_user)) -> Response:
+def listing_page(
+    listing_id: int,
+    request: Request,
+    slug: str | None = None,
+    session: Session = Depends(get_session),
+    user: User | None = Depends(current_user),
+) -> Response:
     listing, organization = service.get_visible(session, listing_id, user)
     if slug != listing.slug:
         return redirect(f"/productos/{listing.id}/{listing.slug}")
-    return render(request, "catalog/listing.html", {
-        "listing": service.to_public(session, [listing])[0],
-        "org": organization,
-        "can_manage": organizations.role_in(session, user, organization) is not None,
-    }, user=user)
+    return render(
+        request,
+        "catalog/listing.html",
+        {
+            "listing": service.to_public(session, [listing])[0],
+            "org": organization,
+            "can_manage": organizations.role_in(session, user, organization) is not None,
+        },
+        user=user,
+    )
 
 
 # --- producer's side ---
@@ -81,8 +103,9 @@ def listing_page(listing_id: int, request: Request, slug: str | None = None,
 def _listing_values(listing: Listing, tiers: list[Any]) -> dict[str, Any]:
     values = listing.model_dump()
     values["price"] = cents_to_pesos_text(listing.price_cents)
-    values["tiers"] = [{"min_quantity": t.min_quantity, "price": cents_to_pesos_text(t.unit_price_cents)}
-                       for t in tiers]
+    values["tiers"] = [
+        {"min_quantity": t.min_quantity, "price": cents_to_pesos_text(t.unit_price_cents)} for t in tiers
+    ]
     return values
 
 
@@ -117,23 +140,41 @@ def _parse_listing_form(form: FormData) -> tuple[dict[str, Any], ListingCreate |
         return values, None, errors
 
 
-def _listing_form(request: Request, user: User, org: Any, listing: Listing | None, values: dict[str, Any],
-                  errors: dict[str, str], status: int = 200) -> Response:
-    return render(request, "catalog/listing_form.html",
-                  {"org": org, "listing": listing, "values": values, "errors": errors}, status, user)
+def _listing_form(
+    request: Request,
+    user: User,
+    org: Any,
+    listing: Listing | None,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    status: int = 200,
+) -> Response:
+    return render(
+        request,
+        "catalog/listing_form.html",
+        {"org": org, "listing": listing, "values": values, "errors": errors},
+        status,
+        user,
+    )
 
 
 @router.get("/panel/o/{slug}/productos/nuevo")
-def new_listing(slug: str, request: Request, user: User = Depends(require_user),
-                session: Session = Depends(get_session)) -> Response:
+def new_listing(
+    slug: str, request: Request, user: User = Depends(require_user), session: Session = Depends(get_session)
+) -> Response:
     organization = organizations.get_managed(session, slug, user)
     defaults = {"pickup": True, "minimum_order": 1, "lead_time_days": 0, "kind": "good", "tiers": []}
     return _listing_form(request, user, organization, None, defaults, {})
 
 
 @router.post("/panel/o/{slug}/productos/nuevo")
-def create_listing(slug: str, request: Request, form: FormData = Depends(form_data),
-                   user: User = Depends(require_user), session: Session = Depends(get_session)) -> Response:
+def create_listing(
+    slug: str,
+    request: Request,
+    form: FormData = Depends(form_data),
+    user: User = Depends(require_user),
+    session: Session = Depends(get_session),
+) -> Response:
     organization = organizations.get_managed(session, slug, user)
     values, data, errors = _parse_listing_form(form)
     if data is None:
@@ -144,19 +185,37 @@ def create_listing(slug: str, request: Request, form: FormData = Depends(form_da
 
 
 @router.get("/panel/productos/{listing_id}")
-def edit_listing_form(listing_id: int, request: Request, user: User = Depends(require_user),
-                      session: Session = Depends(get_session)) -> Response:
+def edit_listing_form(
+    listing_id: int,
+    request: Request,
+    user: User = Depends(require_user),
+    session: Session = Depends(get_session),
+) -> Response:
     listing, organization = service.get_managed(session, listing_id, user)
     values = _listing_values(listing, service.tiers_of(session, listing))
-    return render(request, "catalog/listing_form.html", {
-        "org": organization, "listing": listing, "values": values, "errors": {},
-        "photos": service.photos_of(session, listing), "transitions": sorted(LISTING_TRANSITIONS[listing.status]),
-    }, user=user)
+    return render(
+        request,
+        "catalog/listing_form.html",
+        {
+            "org": organization,
+            "listing": listing,
+            "values": values,
+            "errors": {},
+            "photos": service.photos_of(session, listing),
+            "transitions": sorted(LISTING_TRANSITIONS[listing.status]),
+        },
+        user=user,
+    )
 
 
 @router.post("/panel/productos/{listing_id}")
-def edit_listing(listing_id: int, request: Request, form: FormData = Depends(form_data),
-                 user: User = Depends(require_user), session: Session = Depends(get_session)) -> Response:
+def edit_listing(
+    listing_id: int,
+    request: Request,
+    form: FormData = Depends(form_data),
+    user: User = Depends(require_user),
+    session: Session = Depends(get_session),
+) -> Response:
     listing, organization = service.get_managed(session, listing_id, user)
     values, data, errors = _parse_listing_form(form)
     if data is None:
@@ -167,19 +226,33 @@ def edit_listing(listing_id: int, request: Request, form: FormData = Depends(for
 
 
 @router.post("/panel/productos/{listing_id}/estado")
-def change_status(listing_id: int, request: Request, form: FormData = Depends(form_data),
-                  user: User = Depends(require_user), session: Session = Depends(get_session)) -> Response:
+def change_status(
+    listing_id: int,
+    request: Request,
+    form: FormData = Depends(form_data),
+    user: User = Depends(require_user),
+    session: Session = Depends(get_session),
+) -> Response:
     listing = service.change_status(session, user, listing_id, str(form.get("status", "")))
     if request.headers.get("hx-request"):
-        return render(request, "catalog/_status.html", {
-            "listing": listing, "transitions": sorted(LISTING_TRANSITIONS[listing.status])}, user=user)
+        return render(
+            request,
+            "catalog/_status.html",
+            {"listing": listing, "transitions": sorted(LISTING_TRANSITIONS[listing.status])},
+            user=user,
+        )
     flash(request, _("Estado actualizado."))
     return redirect(f"/panel/productos/{listing.id}")
 
 
 @router.post("/panel/productos/{listing_id}/fotos")
-def add_photo(listing_id: int, request: Request, photo: UploadFile, user: User = Depends(require_user),
-              session: Session = Depends(get_session)) -> Response:
+def add_photo(
+    listing_id: int,
+    request: Request,
+    photo: UploadFile,
+    user: User = Depends(require_user),
+    session: Session = Depends(get_session),
+) -> Response:
     settings = request.app.state.settings
     try:
         service.add_photo(session, settings, user, listing_id, photo.file.read(settings.max_upload_bytes + 1))
@@ -192,36 +265,60 @@ def add_photo(listing_id: int, request: Request, photo: UploadFile, user: User =
 
 
 @router.post("/panel/productos/{listing_id}/fotos/{photo_id}/borrar")
-def delete_photo(listing_id: int, photo_id: int, request: Request, user: User = Depends(require_user),
-                 session: Session = Depends(get_session)) -> Response:
+def delete_photo(
+    listing_id: int,
+    photo_id: int,
+    request: Request,
+    user: User = Depends(require_user),
+    session: Session = Depends(get_session),
+) -> Response:
     service.delete_photo(session, user, listing_id, photo_id)
     flash(request, _("Quitamos la foto."))
     return redirect(f"/panel/productos/{listing_id}#fotos")
 
 
 @router.get("/panel/o/{slug}/importar")
-def import_form(slug: str, request: Request, user: User = Depends(require_user),
-                session: Session = Depends(get_session)) -> Response:
+def import_form(
+    slug: str, request: Request, user: User = Depends(require_user), session: Session = Depends(get_session)
+) -> Response:
     organization = organizations.get_managed(session, slug, user)
-    return render(request, "catalog/import.html", {"org": organization, "errors": [],
-                                                    "columns": csv_import.COLUMNS}, user=user)
+    return render(
+        request,
+        "catalog/import.html",
+        {"org": organization, "errors": [], "columns": csv_import.COLUMNS},
+        user=user,
+    )
 
 
 @router.get("/plantilla-productos.csv")
 def import_template() -> Response:
-    return PlainTextResponse(csv_import.TEMPLATE, media_type="text/csv; charset=utf-8",
-                             headers={"Content-Disposition": 'attachment; filename="plantilla-productos.csv"'})
+    return PlainTextResponse(
+        csv_import.TEMPLATE,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="plantilla-productos.csv"'},
+    )
 
 
 @router.post("/panel/o/{slug}/importar")
-def import_listings(slug: str, request: Request, archivo: UploadFile, user: User = Depends(require_user),
-                    session: Session = Depends(get_session)) -> Response:
+def import_listings(
+    slug: str,
+    request: Request,
+    archivo: UploadFile,
+    user: User = Depends(require_user),
+    session: Session = Depends(get_session),
+) -> Response:
     organization = organizations.get_managed(session, slug, user)
     try:
-        created = csv_import.import_listings(session, user, organization,
-                                             archivo.file.read(csv_import.MAX_BYTES + 1))
+        created = csv_import.import_listings(
+            session, user, organization, archivo.file.read(csv_import.MAX_BYTES + 1)
+        )
     except csv_import.ImportRejected as exc:
-        return render(request, "catalog/import.html", {"org": organization, "errors": exc.errors,
-                                                        "columns": csv_import.COLUMNS}, 422, user)
+        return render(
+            request,
+            "catalog/import.html",
+            {"org": organization, "errors": exc.errors, "columns": csv_import.COLUMNS},
+            422,
+            user,
+        )
     flash(request, _("Importamos {n} productos.").format(n=len(created)))
     return redirect(f"/panel/o/{organization.slug}")

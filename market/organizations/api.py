@@ -40,8 +40,12 @@ def list_organizations(
     per_page: int = Query(20, ge=1, le=100),
 ) -> Page[OrganizationPublic]:
     result = service.list_public(session, state=state, legal_form=legal_form, page=page, per_page=per_page)
-    return Page(items=[_public(o) for o in result.items], total=result.total, page=result.page,
-                per_page=result.per_page)
+    return Page(
+        items=[_public(o) for o in result.items],
+        total=result.total,
+        page=result.page,
+        per_page=result.per_page,
+    )
 
 
 @router.post("", response_model=OrganizationPrivate, status_code=201)
@@ -76,7 +80,10 @@ def update_organization(
 
 @router.put("/{slug}/logo", response_model=OrganizationPrivate)
 def upload_logo(
-    slug: str, file: UploadFile, request: Request, user: User = Depends(api_user),
+    slug: str,
+    file: UploadFile,
+    request: Request,
+    user: User = Depends(api_user),
     session: Session = DbSession,
 ) -> OrganizationPrivate:
     data = file.file.read(request.app.state.settings.max_upload_bytes + 1)
@@ -87,7 +94,10 @@ def upload_logo(
 
 @router.post("/{slug}/invitations", status_code=201)
 def invite_member(
-    slug: str, data: InvitationCreate, request: Request, user: User = Depends(api_user),
+    slug: str,
+    data: InvitationCreate,
+    request: Request,
+    user: User = Depends(api_user),
     session: Session = DbSession,
 ) -> dict[str, str]:
     org = service.get_managed(session, slug, user)
@@ -96,7 +106,9 @@ def invite_member(
 
 
 @router.post("/invitations/{token}/accept", response_model=OrganizationPrivate)
-def accept_invitation(token: str, user: User = Depends(api_user), session: Session = DbSession) -> OrganizationPrivate:
+def accept_invitation(
+    token: str, user: User = Depends(api_user), session: Session = DbSession
+) -> OrganizationPrivate:
     return _private(service.accept_invitation(session, user, token))
 
 
@@ -116,16 +128,18 @@ def verify(slug: str, user: User = Depends(api_user), session: Session = DbSessi
 
 
 @router.post("/{slug}/reject", response_model=OrganizationPrivate, tags=["admin"])
-def reject(slug: str, decision: Decision, user: User = Depends(api_user),
-           session: Session = DbSession) -> OrganizationPrivate:
+def reject(
+    slug: str, decision: Decision, user: User = Depends(api_user), session: Session = DbSession
+) -> OrganizationPrivate:
     org = service.get_by_slug(session, slug)
     service.reject(session, user, org, decision.reason)
     return _private(org)
 
 
 @router.post("/{slug}/suspend", response_model=OrganizationPrivate, tags=["admin"])
-def suspend(slug: str, decision: Decision, user: User = Depends(api_user),
-            session: Session = DbSession) -> OrganizationPrivate:
+def suspend(
+    slug: str, decision: Decision, user: User = Depends(api_user), session: Session = DbSession
+) -> OrganizationPrivate:
     org = service.get_by_slug(session, slug)
     service.suspend(session, user, org, decision.reason)
     return _private(org)

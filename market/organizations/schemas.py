@@ -38,8 +38,16 @@ class OrganizationBase(BaseModel):
     clabe: str | None = None
 
     _blanks = field_validator(
-        "rfc", "address", "latitude", "longitude", "indigenous_community", "founded_year",
-        "contact_email", "phone", "clabe", mode="before",
+        "rfc",
+        "address",
+        "latitude",
+        "longitude",
+        "indigenous_community",
+        "founded_year",
+        "contact_email",
+        "phone",
+        "clabe",
+        mode="before",
     )(_blank_to_none)
 
     @field_validator("legal_form")

@@ -11,7 +11,14 @@ from sqlmodel import Session, col, select
 from market.accounts.models import User
 from market.config import Settings
 from market.db import utcnow
-from market.errors import AlreadyMember, Forbidden, InvalidTransition, NotFound, OrganizationNotFound, ValidationFailed
+from market.errors import (
+    AlreadyMember,
+    Forbidden,
+    InvalidTransition,
+    NotFound,
+    OrganizationNotFound,
+    ValidationFailed,
+)
 from market.media import store_image
 from market.organizations.models import Invitation, Membership, Organization
 from market.organizations.schemas import OrganizationBase, OrganizationCreate, OrganizationUpdate
@@ -28,7 +35,12 @@ def public_organizations_query() -> Any:
 
 
 def list_public(
-    session: Session, *, state: str | None = None, legal_form: str | None = None, page: int = 1, per_page: int = 20
+    session: Session,
+    *,
+    state: str | None = None,
+    legal_form: str | None = None,
+    page: int = 1,
+    per_page: int = 20,
 ) -> Page[Organization]:
     query = public_organizations_query()
     if state:
@@ -108,7 +120,9 @@ def create(session: Session, owner: User, data: OrganizationCreate) -> Organizat
     return organization
 
 
-def update(session: Session, user: User, organization: Organization, patch: OrganizationUpdate) -> Organization:
+def update(
+    session: Session, user: User, organization: Organization, patch: OrganizationUpdate
+) -> Organization:
     require_owner(session, user, organization)
     current = {field: getattr(organization, field) for field in OrganizationBase.model_fields}
     try:
@@ -123,7 +137,9 @@ def update(session: Session, user: User, organization: Organization, patch: Orga
     return organization
 
 
-def set_logo(session: Session, settings: Settings, user: User, organization: Organization, data: bytes) -> None:
+def set_logo(
+    session: Session, settings: Settings, user: User, organization: Organization, data: bytes
+) -> None:
     require_owner(session, user, organization)
     path, _thumb = store_image(data, settings.media_dir, "organizations", settings.max_upload_bytes)
     organization.logo_path = path
@@ -174,8 +190,12 @@ def verify(session: Session, admin: User, organization: Organization) -> None:
     organization.verification_status = "verified"
     organization.rejection_reason = None
     organization.verified_at = utcnow()
-    _notify_owners(session, organization, f"{organization.name} ya está verificada",
-                   "Tu organización ya aparece en Tianguis Solidario.")
+    _notify_owners(
+        session,
+        organization,
+        f"{organization.name} ya está verificada",
+        "Tu organización ya aparece en Tianguis Solidario.",
+    )
 
 
 def reject(session: Session, admin: User, organization: Organization, reason: str | None) -> None:
@@ -186,7 +206,9 @@ def reject(session: Session, admin: User, organization: Organization, reason: st
         raise InvalidTransition(current=organization.verification_status, target="rejected")
     organization.verification_status = "rejected"
     organization.rejection_reason = reason.strip()
-    _notify_owners(session, organization, f"{organization.name}: faltan datos para verificarla", reason.strip())
+    _notify_owners(
+        session, organization, f"{organization.name}: faltan datos para verificarla", reason.strip()
+    )
 
 
 def suspend(session: Session, admin: User, organization: Organization, reason: str | None) -> None:
@@ -235,12 +257,17 @@ def invite(
         raise AlreadyMember()
     assert organization.id is not None and owner.id is not None
     invitation = Invitation(
-        organization_id=organization.id, email=email, role=role, token=secrets.token_urlsafe(24),
+        organization_id=organization.id,
+        email=email,
+        role=role,
+        token=secrets.token_urlsafe(24),
         invited_by_id=owner.id,
     )
     session.add(invitation)
     send_email(
-        session, email, f"Te invitan a {organization.name} en Tianguis Solidario",
+        session,
+        email,
+        f"Te invitan a {organization.name} en Tianguis Solidario",
         f"{owner.name} te invita a administrar {organization.name}.\n"
         f"Acepta aquí: {settings.base_url}/invitaciones/{invitation.token}",
     )
@@ -264,5 +291,7 @@ def accept_invitation(session: Session, user: User, token: str) -> Organization:
     assert organization is not None and user.id is not None
     invitation.accepted_at = utcnow()
     if role_in(session, user, organization) is None:
-        session.add(Membership(user_id=user.id, organization_id=invitation.organization_id, role=invitation.role))
+        session.add(
+            Membership(user_id=user.id, organization_id=invitation.organization_id, role=invitation.role)
+        )
     return organization

@@ -29,36 +29,58 @@ def directory(
     session: Session = Depends(get_session),
     user: User | None = Depends(current_user),
 ) -> Response:
-    page = service.list_public(session, state=estado or None, legal_form=forma or None, page=pagina, per_page=24)
-    return render(request, "organizations/directory.html",
-                  {"page": page, "estado": estado, "forma": forma}, user=user)
+    page = service.list_public(
+        session, state=estado or None, legal_form=forma or None, page=pagina, per_page=24
+    )
+    return render(
+        request, "organizations/directory.html", {"page": page, "estado": estado, "forma": forma}, user=user
+    )
 
 
 @router.get("/productores/{slug}")
 def profile(
-    slug: str, request: Request, pagina: int = Query(1, ge=1), session: Session = Depends(get_session),
+    slug: str,
+    request: Request,
+    pagina: int = Query(1, ge=1),
+    session: Session = Depends(get_session),
     user: User | None = Depends(current_user),
 ) -> Response:
     organization = service.get_visible(session, slug, user)
     listings = catalog.list_public(session, organization_id=organization.id, page=pagina, per_page=24)
-    return render(request, "organizations/profile.html", {
-        "org": organization,
-        "page": listings,
-        "listings": catalog.to_public(session, listings.items),
-        "role": service.role_in(session, user, organization),
-    }, user=user)
+    return render(
+        request,
+        "organizations/profile.html",
+        {
+            "org": organization,
+            "page": listings,
+            "listings": catalog.to_public(session, listings.items),
+            "role": service.role_in(session, user, organization),
+        },
+        user=user,
+    )
 
 
 @router.get("/panel")
-def dashboard(request: Request, user: User = Depends(require_user), session: Session = Depends(get_session)) -> Response:
-    return render(request, "organizations/dashboard.html", {
-        "memberships": service.for_user(session, user),
-        "invitations": service.pending_invitations(session, user),
-    }, user=user)
+def dashboard(
+    request: Request, user: User = Depends(require_user), session: Session = Depends(get_session)
+) -> Response:
+    return render(
+        request,
+        "organizations/dashboard.html",
+        {
+            "memberships": service.for_user(session, user),
+            "invitations": service.pending_invitations(session, user),
+        },
+        user=user,
+    )
 
 
-def _form_page(request: Request, user: User, org: object, values: dict, errors: dict, status: int = 200) -> Response:
-    return render(request, "organizations/form.html", {"org": org, "values": values, "errors": errors}, status, user)
+def _form_page(
+    request: Request, user: User, org: object, values: dict, errors: dict, status: int = 200
+) -> Response:
+    return render(
+        request, "organizations/form.html", {"org": org, "values": values, "errors": errors}, status, user
+    )
 
 
 @router.get("/panel/organizaciones/nueva")
@@ -68,7 +90,9 @@ def new_organization(request: Request, user: User = Depends(require_user)) -> Re
 
 @router.post("/panel/organizaciones/nueva")
 def create_organization(
-    request: Request, form: FormData = Depends(form_data), user: User = Depends(require_user),
+    request: Request,
+    form: FormData = Depends(form_data),
+    user: User = Depends(require_user),
     session: Session = Depends(get_session),
 ) -> Response:
     values = text_fields(form)
@@ -76,25 +100,35 @@ def create_organization(
         organization = service.create(session, user, validate(OrganizationCreate, values))
     except FormInvalid as exc:
         return _form_page(request, user, None, values, exc.errors, 422)
-    flash(request, _("Registramos {name}. El equipo la revisará para verificarla.").format(name=organization.name))
+    flash(
+        request,
+        _("Registramos {name}. El equipo la revisará para verificarla.").format(name=organization.name),
+    )
     return redirect(f"/panel/o/{organization.slug}")
 
 
 @router.get("/panel/o/{slug}")
-def manage(slug: str, request: Request, user: User = Depends(require_user),
-           session: Session = Depends(get_session)) -> Response:
+def manage(
+    slug: str, request: Request, user: User = Depends(require_user), session: Session = Depends(get_session)
+) -> Response:
     organization = service.get_managed(session, slug, user)
-    return render(request, "organizations/manage.html", {
-        "org": organization,
-        "role": service.role_in(session, user, organization),
-        "listings": catalog.list_for_organization(session, organization),
-        "members": service.members(session, organization),
-    }, user=user)
+    return render(
+        request,
+        "organizations/manage.html",
+        {
+            "org": organization,
+            "role": service.role_in(session, user, organization),
+            "listings": catalog.list_for_organization(session, organization),
+            "members": service.members(session, organization),
+        },
+        user=user,
+    )
 
 
 @router.get("/panel/o/{slug}/editar")
-def edit_form(slug: str, request: Request, user: User = Depends(require_user),
-              session: Session = Depends(get_session)) -> Response:
+def edit_form(
+    slug: str, request: Request, user: User = Depends(require_user), session: Session = Depends(get_session)
+) -> Response:
     organization = service.get_managed(session, slug, user)
     service.require_owner(session, user, organization)
     return _form_page(request, user, organization, organization.model_dump(), {})
@@ -102,7 +136,10 @@ def edit_form(slug: str, request: Request, user: User = Depends(require_user),
 
 @router.post("/panel/o/{slug}/editar")
 def edit(
-    slug: str, request: Request, form: FormData = Depends(form_data), user: User = Depends(require_user),
+    slug: str,
+    request: Request,
+    form: FormData = Depends(form_data),
+    user: User = Depends(require_user),
     session: Session = Depends(get_session),
 ) -> Response:
     organization = service.get_managed(session, slug, user)
@@ -118,7 +155,10 @@ def edit(
 
 @router.post("/panel/o/{slug}/logo")
 def upload_logo(
-    slug: str, request: Request, logo: UploadFile, user: User = Depends(require_user),
+    slug: str,
+    request: Request,
+    logo: UploadFile,
+    user: User = Depends(require_user),
     session: Session = Depends(get_session),
 ) -> Response:
     organization = service.get_managed(session, slug, user)
@@ -135,7 +175,10 @@ def upload_logo(
 
 @router.post("/panel/o/{slug}/invitaciones")
 def invite(
-    slug: str, request: Request, form: FormData = Depends(form_data), user: User = Depends(require_user),
+    slug: str,
+    request: Request,
+    form: FormData = Depends(form_data),
+    user: User = Depends(require_user),
     session: Session = Depends(get_session),
 ) -> Response:
     organization = service.get_managed(session, slug, user)
@@ -158,8 +201,9 @@ def invitation(token: str, request: Request, user: User = Depends(require_user))
 
 
 @router.post("/invitaciones/{token}")
-def accept_invitation(token: str, request: Request, user: User = Depends(require_user),
-                      session: Session = Depends(get_session)) -> Response:
+def accept_invitation(
+    token: str, request: Request, user: User = Depends(require_user), session: Session = Depends(get_session)
+) -> Response:
     organization = service.accept_invitation(session, user, token)
     flash(request, _("Ya formas parte de {name}.").format(name=organization.name))
     return redirect(f"/panel/o/{organization.slug}")
