@@ -56,7 +56,7 @@ async def handle_market_error(request: Request, exc: Exception) -> Response:
 async def handle_request_validation(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     fields = {
-        ".".join(str(p) for p in err["loc"] if p not in ("body", "query", "path")): message_for(
+        (".".join(str(p) for p in err["loc"] if p not in ("body", "query", "path")) or "__all__"): message_for(
             err["type"], err.get("ctx")
         )
         for err in exc.errors()

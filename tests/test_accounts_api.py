@@ -19,6 +19,7 @@ from market.config import Settings
 
 REGISTER = "/api/v1/auth/register"
 TOKENS = "/api/v1/auth/tokens"
+WRONG = {"email": "ana@example.mx", "password": "no-es-esta-123"}
 
 
 def count(session: Session, model: Any) -> int:
@@ -26,7 +27,9 @@ def count(session: Session, model: Any) -> int:
 
 
 def test_register_creates_an_account_with_a_lowercased_email(client: TestClient, session: Session) -> None:
-    response = client.post(REGISTER, json={"name": "Rosa Méndez", "email": "Rosa@Example.MX", "password": PASSWORD})
+    data = {"name": "Rosa Méndez", "email": "Rosa@Example.MX", "password": PASSWORD}
+
+    response = client.post(REGISTER, json=data)
 
     assert response.status_code == 201, response.text
     body = response.json()
@@ -41,8 +44,9 @@ def test_register_creates_an_account_with_a_lowercased_email(client: TestClient,
 
 def test_register_with_a_taken_email_is_409(client: TestClient, make_user: Any, session: Session) -> None:
     make_user(email="ana@example.mx")
+    data = {"name": "Otra Ana", "email": "ANA@example.mx", "password": PASSWORD}
 
-    response = client.post(REGISTER, json={"name": "Otra Ana", "email": "ANA@example.mx", "password": PASSWORD})
+    response = client.post(REGISTER, json=data)
 
     assert response.status_code == 409
     assert response.json()["error"] == "email_taken"
@@ -73,10 +77,18 @@ def test_register_rejects_bad_fields_with_spanish_messages(
     assert count(session, User) == 0
 
 
+def test_register_without_a_body_names_no_field(client: TestClient) -> None:
+    response = client.post(REGISTER)
+
+    assert response.status_code == 422
+    assert response.json()["fields"] == {"__all__": "Este campo es obligatorio."}
+
+
 def test_issue_token_and_read_me(client: TestClient, make_user: Any) -> None:
     make_user(email="ana@example.mx", name="Ana López")
+    credentials = {"email": " ANA@example.mx ", "password": PASSWORD, "name": "mi script"}
 
-    response = client.post(TOKENS, json={"email": " ANA@example.mx ", "password": PASSWORD, "name": "mi script"})
+    response = client.post(TOKENS, json=credentials)
 
     assert response.status_code == 201, response.text
     issued = response.json()
@@ -108,7 +120,7 @@ def test_login_rate_limit_counts_persisted_failures(
     limit = settings.login_attempts_per_window
 
     for _ in range(limit):
-        assert client.post(TOKENS, json={"email": "ana@example.mx", "password": "no-es-esta-123"}).status_code == 401
+        assert client.post(TOKENS, json=WRONG).status_code == 401
 
     # the failures were committed (the route returns its 401 instead of raising)
     attempts = session.exec(select(LoginAttempt)).all()
@@ -126,12 +138,14 @@ def test_rate_limit_is_per_account(client: TestClient, make_user: Any, settings:
     make_user(email="ana@example.mx")
     make_user(email="beto@example.mx", name="Beto Ruiz")
     for _ in range(settings.login_attempts_per_window):
-        client.post(TOKENS, json={"email": "ana@example.mx", "password": "no-es-esta-123"})
+        client.post(TOKENS, json=WRONG)
 
     assert client.post(TOKENS, json={"email": "beto@example.mx", "password": PASSWORD}).status_code == 201
 
 
-@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer ts_no-existe"}, {"Authorization": "Basic eDp5"}])
+@pytest.mark.parametrize(
+    "headers", [{}, {"Authorization": "Bearer ts_no-existe"}, {"Authorization": "Basic eDp5"}]
+)
 def test_me_without_a_valid_token_is_401(client: TestClient, headers: dict[str, str]) -> None:
     response = client.get("/api/v1/me", headers=headers)
 

@@ -1,4 +1,4 @@
-"""JSON API for listings: management by members, validation, status, the public catalog, photos, CSV import."""
+"""JSON API for listings: who may manage them, validation, status, the public catalog, photos, CSV."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from market.organizations.models import Organization
 LISTINGS = "/api/v1/listings"
 NEW_LISTING = {k: v for k, v in LISTING_DEFAULTS.items() if k != "status"}  # created as a draft
 HEADER = ",".join(COLUMNS)
+TIER = {"min_quantity": 10, "unit_price_cents": 30000}
 
 
 def count(session: Session, model: Any) -> int:
@@ -108,7 +109,7 @@ def test_invalid_listing_is_422_and_nothing_is_written(
 
 
 def test_patch_updates_only_the_given_fields(client: TestClient, shop: Shop) -> None:
-    listing = create(client, shop, tiers=[{"min_quantity": 10, "unit_price_cents": 30000}], delivery_states=["07"])
+    listing = create(client, shop, tiers=[TIER], delivery_states=["07"])
 
     response = client.patch(f"{LISTINGS}/{listing['id']}", json={"title": "Café orgánico en grano"},
                             headers=shop.headers)
@@ -143,7 +144,7 @@ def test_patch_revalidates_the_merged_listing(
     stored = session.get(Listing, listing["id"])
     assert stored is not None
     assert (stored.price_cents, stored.minimum_order, stored.kind, stored.pickup) == (32000, 1, "good", True)
-    assert [(t.min_quantity, t.unit_price_cents) for t in session.exec(select(PriceTier)).all()] == [(10, 30000)]
+    assert [(t.min_quantity, t.unit_price_cents) for t in session.exec(select(PriceTier))] == [(10, 30000)]
 
 
 def test_patch_rejects_unknown_fields(client: TestClient, shop: Shop) -> None:
@@ -234,7 +235,8 @@ def test_status_transitions(client: TestClient, shop: Shop, session: Session) ->
 def test_a_draft_cannot_be_paused_or_redrafted(client: TestClient, shop: Shop, target: str) -> None:
     listing = create(client, shop)
 
-    response = client.post(f"{LISTINGS}/{listing['id']}/status", json={"status": target}, headers=shop.headers)
+    response = client.post(f"{LISTINGS}/{listing['id']}/status", json={"status": target},
+                           headers=shop.headers)
 
     assert response.status_code == 409 and response.json()["error"] == "invalid_transition"
 
@@ -242,7 +244,8 @@ def test_a_draft_cannot_be_paused_or_redrafted(client: TestClient, shop: Shop, t
 def test_unknown_status_is_422(client: TestClient, shop: Shop) -> None:
     listing = create(client, shop)
 
-    response = client.post(f"{LISTINGS}/{listing['id']}/status", json={"status": "deleted"}, headers=shop.headers)
+    response = client.post(f"{LISTINGS}/{listing['id']}/status", json={"status": "deleted"},
+                           headers=shop.headers)
 
     assert response.status_code == 422 and "status" in response.json()["fields"]
 
@@ -336,8 +339,9 @@ def test_photo_upload_stores_a_reencoded_image_and_a_thumbnail(
 ) -> None:
     listing = create(client, shop)
 
-    response = client.post(f"{LISTINGS}/{listing['id']}/photos",
-                           files={"file": ("foto.png", png_bytes((1200, 800)), "image/png")}, headers=shop.headers)
+    upload = {"file": ("foto.png", png_bytes((1200, 800)), "image/png")}
+
+    response = client.post(f"{LISTINGS}/{listing['id']}/photos", files=upload, headers=shop.headers)
 
     assert response.status_code == 201, response.text
     [photo] = response.json()["photos"]
@@ -384,6 +388,22 @@ def test_bad_photo_uploads_are_422_and_store_nothing(
     assert stored_files(settings.media_dir) == []
 
 
+@pytest.mark.xfail(strict=True, reason="market/media.py: Image.verify() passes a truncated JPEG, whose "
+                   "decoding then raises OSError outside the try: a 500 instead of invalid_upload")
+def test_a_truncated_jpeg_is_an_invalid_upload(client: TestClient, shop: Shop, session: Session) -> None:
+    listing = create(client, shop)
+    buffer = BytesIO()
+    Image.new("RGB", (800, 600), (10, 120, 30)).save(buffer, "JPEG")
+    truncated = buffer.getvalue()[: len(buffer.getvalue()) // 2]
+
+    response = client.post(f"{LISTINGS}/{listing['id']}/photos",
+                           files={"file": ("foto.jpg", truncated, "image/jpeg")}, headers=shop.headers)
+
+    assert response.status_code == 422
+    assert response.json()["error"] == "invalid_upload"
+    assert count(session, ListingPhoto) == 0
+
+
 # --- CSV import -------------------------------------------------------------------------------------
 
 
@@ -396,7 +416,7 @@ def test_csv_import_of_three_good_rows(client: TestClient, shop: Shop, session: 
     data = (
         TEMPLATE
         + "Miel multifloral 500 g,,miel,producto,pieza,\"1,150.00\",30,,,no,,si,,no\n"
-        + "Recorrido por el cafetal,Visita guiada de medio día,ecoturismo,servicio,persona,$450,,2,7,si,,,,si\n"
+        + "Recorrido por el cafetal,Visita guiada,ecoturismo,servicio,persona,$450,,2,7,si,,,,si\n"
     ).encode()
 
     response = upload_csv(client, shop, data)
@@ -404,14 +424,16 @@ def test_csv_import_of_three_good_rows(client: TestClient, shop: Shop, session: 
     assert response.status_code == 201, response.text
     assert response.json() == {"imported": 3}
     listings = {listing.title: listing for listing in session.exec(select(Listing)).all()}
-    assert set(listings) == {"Café de altura tostado 1 kg", "Miel multifloral 500 g", "Recorrido por el cafetal"}
+    assert sorted(listings) == [
+        "Café de altura tostado 1 kg", "Miel multifloral 500 g", "Recorrido por el cafetal"]
     coffee = listings["Café de altura tostado 1 kg"]
-    assert (coffee.price_cents, coffee.stock, coffee.delivery_states, coffee.status) == (32000, 400, ["07", "27"],
-                                                                                         "active")
+    assert (coffee.price_cents, coffee.stock, coffee.delivery_states, coffee.status) == (
+        32000, 400, ["07", "27"], "active")
     tiers = session.exec(select(PriceTier).where(PriceTier.listing_id == coffee.id)).all()
     assert sorted((t.min_quantity, t.unit_price_cents) for t in tiers) == [(10, 30000), (50, 28000)]
     honey = listings["Miel multifloral 500 g"]
-    assert (honey.price_cents, honey.pickup, honey.national_shipping, honey.status) == (115000, False, True, "draft")
+    assert (honey.price_cents, honey.pickup, honey.national_shipping, honey.status) == (
+        115000, False, True, "draft")
     tour = listings["Recorrido por el cafetal"]
     assert (tour.kind, tour.unit, tour.price_cents, tour.minimum_order, tour.lead_time_days) == (
         "service", "persona", 45000, 2, 7)
@@ -435,7 +457,8 @@ def test_csv_with_bad_rows_reports_them_all_and_imports_nothing(
     assert response.status_code == 422
     body = response.json()
     assert body["error"] == "import_rejected"
-    assert [(r["row"], r["column"]) for r in body["rows"]] == [(3, "precio"), (5, "categoria"), (6, "recoger")]
+    assert [(r["row"], r["column"]) for r in body["rows"]] == [
+        (3, "precio"), (5, "categoria"), (6, "recoger")]
     assert all(r["message"] for r in body["rows"])
     assert count(session, Listing) == 0
 
@@ -477,9 +500,9 @@ def test_csv_in_windows_1252_keeps_its_accents(client: TestClient, shop: Shop, s
 
 def test_semicolon_delimited_csv(client: TestClient, shop: Shop, session: Session) -> None:
     data = (
-        "titulo;categoria;unidad;precio;estados_entrega;precios_volumen;publicar\n"
-        "Cacao fino de aroma;cacao-chocolate;kg;150,00;27,07;\"20:140;100:130\";si\n"
-    ).encode()
+        b"titulo;categoria;unidad;precio;estados_entrega;precios_volumen;publicar\n"
+        b"Cacao fino de aroma;cacao-chocolate;kg;150,00;27,07;\"20:140;100:130\";si\n"
+    )
 
     response = upload_csv(client, shop, data)
 

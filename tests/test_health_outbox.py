@@ -85,18 +85,19 @@ def events(session: Session) -> list[OutboxEvent]:
     return list(session.exec(select(OutboxEvent).order_by(OutboxEvent.id)).all())  # type: ignore[arg-type]
 
 
-def test_process_batch_runs_the_handler_and_marks_the_event_processed(engine: Engine, session: Session) -> None:
+def test_process_batch_runs_the_handler_and_marks_events_processed(engine: Engine, session: Session) -> None:
     enqueue(session, "test", {"n": 1})
     enqueue(session, "test", {"n": 2})
     session.commit()
     seen: list[dict[str, Any]] = []
+    handlers = {"test": lambda _session, payload: seen.append(payload)}
 
-    done = process_batch(engine, {"test": lambda _session, payload: seen.append(payload)})
+    done = process_batch(engine, handlers)
 
     assert done == 2
     assert seen == [{"n": 1}, {"n": 2}]
     assert all(e.processed_at is not None and e.attempts == 0 for e in events(session))
-    assert process_batch(engine, {"test": lambda _session, payload: seen.append(payload)}) == 0  # not run twice
+    assert process_batch(engine, handlers) == 0  # not run twice
     assert len(seen) == 2
 
 

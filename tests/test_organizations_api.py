@@ -225,7 +225,8 @@ def test_suspension_hides_the_organization_and_its_listings_until_reinstated(
     assert no_reason.status_code == 422 and "reason" in no_reason.json()["fields"]
     assert visible() == (True, True, True, True)
 
-    suspended = client.post(f"{ORGS}/{org.slug}/suspend", json={"reason": "Denuncia en revisión"}, headers=admin)
+    reason = {"reason": "Denuncia en revisión"}
+    suspended = client.post(f"{ORGS}/{org.slug}/suspend", json=reason, headers=admin)
     assert suspended.status_code == 200, suspended.text
     assert visible() == (False, False, False, False)
     own = client.get(f"{ORGS}/{org.slug}", headers=owner).json()

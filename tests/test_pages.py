@@ -330,3 +330,16 @@ def test_unknown_page_is_a_friendly_404(client: TestClient) -> None:
     response = client.get("/no-existe")
     assert response.status_code == 404
     assert "Página no encontrada" in response.text
+
+
+def test_session_cookie_is_signed_httponly_and_samesite(client: TestClient, make_user: Any) -> None:
+    make_user("ana@example.mx")
+    response = client.post(
+        "/entrar", data={"email": "ana@example.mx", "password": PASSWORD, "csrf_token": csrf_of(client)}
+    )
+    cookie = next(
+        v for k, v in response.headers.multi_items() if k == "set-cookie" and "ts_session=" in v
+    ).lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie
+    client.cookies.set("ts_session", "forged.value.here")
+    assert client.get("/panel").status_code == 303  # a tampered cookie is no session

@@ -1,0 +1,104 @@
+"""The `market` command against the test database: admins, CSV import, demo and synthetic data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import Session, col, func, select
+from typer.testing import CliRunner
+
+from market.accounts.models import User
+from market.catalog.models import Listing
+from market.cli import app
+from market.organizations.models import Organization
+
+
+@pytest.fixture
+def run(database_url: str, engine: Any, tmp_path: Path) -> Any:
+    runner = CliRunner()
+    env = {"DATABASE_URL": database_url, "MEDIA_DIR": str(tmp_path / "media")}
+
+    def invoke(*args: str) -> Any:
+        return runner.invoke(app, list(args), env=env)
+
+    return invoke
+
+
+def count(session: Session, model: Any, *where: Any) -> int:
+    session.expire_all()
+    return int(session.exec(select(func.count()).select_from(model).where(*where)).one())
+
+
+def test_create_admin_creates_or_promotes(run: Any, session: Session, make_user: Any) -> None:
+    result = run("create-admin", "Jefa@Tianguis.mx", "--password", "una-contraseña-larga")
+    assert result.exit_code == 0, result.output
+    assert session.exec(select(User).where(User.email == "jefa@tianguis.mx")).one().is_admin
+
+    make_user("ana@example.mx")
+    assert run("create-admin", "ana@example.mx").exit_code == 0
+    session.expire_all()
+    assert session.exec(select(User).where(User.email == "ana@example.mx")).one().is_admin
+
+
+def test_create_admin_rejects_a_short_password(run: Any, session: Session) -> None:
+    result = run("create-admin", "jefa@tianguis.mx", "--password", "corta")
+    assert result.exit_code == 1
+    assert count(session, User) == 0
+
+
+def test_import_listings_is_all_or_nothing(
+    run: Any, session: Session, make_user: Any, make_org: Any, tmp_path: Path
+) -> None:
+    org = make_org(make_user("ana@example.mx"))
+    good = "titulo,categoria,unidad,precio,existencias\nCafé tostado 1 kg,cafe,kg,320,50\nMiel 1 kg,miel,kg,210.5,20\n"
+    bad = good + "Mezcal,mezcal-destilados,botella,700,10\n"
+    (tmp_path / "bad.csv").write_text(bad)
+    (tmp_path / "good.csv").write_text(good)
+
+    result = run("import-listings", org.slug, str(tmp_path / "bad.csv"), "--as", "ana@example.mx")
+    assert result.exit_code == 1
+    assert "row 4" in result.output and "unidad" in result.output
+    assert count(session, Listing) == 0
+
+    result = run("import-listings", org.slug, str(tmp_path / "good.csv"), "--as", "ana@example.mx")
+    assert result.exit_code == 0, result.output
+    assert count(session, Listing) == 2
+    assert count(session, Listing, Listing.price_cents == 21050) == 1
+
+
+def test_import_listings_refuses_a_non_member(
+    run: Any, session: Session, make_user: Any, make_org: Any, tmp_path: Path
+) -> None:
+    org = make_org(make_user("ana@example.mx"))
+    make_user("otra@example.mx")
+    (tmp_path / "good.csv").write_text("titulo,categoria,unidad,precio\nCafé,cafe,kg,320\n")
+    result = run("import-listings", org.slug, str(tmp_path / "good.csv"), "--as", "otra@example.mx")
+    assert result.exit_code == 1
+    assert count(session, Listing) == 0
+
+
+def test_seed_demo_loads_a_realistic_catalog_once(run: Any, session: Session) -> None:
+    result = run("seed", "demo")
+    assert result.exit_code == 0, result.output
+    assert "admin@tianguis.demo" in result.output
+    orgs = session.exec(select(Organization)).all()
+    assert len(orgs) >= 15
+    assert len({o.state for o in orgs}) >= 10
+    assert len({o.legal_form for o in orgs}) >= 6
+    assert count(session, Listing) >= 120
+    assert count(session, Organization, Organization.verification_status == "pending") >= 1
+    categories = session.exec(select(Listing.category).distinct()).all()
+    assert len(categories) >= 12
+
+    listings_before = count(session, Listing)
+    assert run("seed", "demo").exit_code == 0
+    assert count(session, Listing) == listings_before  # idempotent
+
+
+def test_seed_synthetic_inserts_the_requested_number(run: Any, session: Session) -> None:
+    result = run("seed", "synthetic", "--listings", "1234")
+    assert result.exit_code == 0, result.output
+    assert count(session, Listing) == 1234
+    assert count(session, Listing, col(Listing.status) != "active") == 0

@@ -1,0 +1,28 @@
+"""Settings: embedded defaults need nothing; production refuses an unsafe secret."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from market.config import DEFAULT_SECRET, Settings
+
+
+def test_embedded_defaults() -> None:
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.database_url.startswith("sqlite:///")
+    assert (settings.search_backend, settings.payments_backend) == ("embedded", "offline")
+
+
+@pytest.mark.parametrize("secret", [DEFAULT_SECRET, "short-but-custom"])
+def test_production_refuses_a_default_or_short_secret(secret: str) -> None:
+    with pytest.raises(ValidationError, match="SECRET_KEY"):
+        Settings(environment="production", secret_key=secret, _env_file=None)  # type: ignore[call-arg]
+
+
+def test_production_accepts_a_long_random_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    monkeypatch.setenv("SECRET_KEY", "x" * 48)
+    monkeypatch.setenv("MEILI_URL", "http://127.0.0.1:7700")
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.is_production and settings.search_backend == "meilisearch"
