@@ -52,7 +52,11 @@ def test_import_listings_is_all_or_nothing(
     run: Any, session: Session, make_user: Any, make_org: Any, tmp_path: Path
 ) -> None:
     org = make_org(make_user("ana@example.mx"))
-    good = "titulo,categoria,unidad,precio,existencias\nCafé tostado 1 kg,cafe,kg,320,50\nMiel 1 kg,miel,kg,210.5,20\n"
+    good = (
+        "titulo,categoria,unidad,precio,existencias\n"
+        "Café tostado 1 kg,cafe,kg,320,50\n"
+        "Miel 1 kg,miel,kg,210.5,20\n"
+    )
     bad = good + "Mezcal,mezcal-destilados,botella,700,10\n"
     (tmp_path / "bad.csv").write_text(bad)
     (tmp_path / "good.csv").write_text(good)
