@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -53,14 +54,14 @@ async def handle_market_error(request: Request, exc: Exception) -> Response:
     return _error_page(request, exc.status_code, _("No se pudo completar"), exc.detail)
 
 
+def _field_name(loc: tuple[Any, ...]) -> str:
+    """("body", "tiers", 0, "min_quantity") -> "tiers.0.min_quantity"; the whole body -> "__all__"."""
+    return ".".join(str(p) for p in loc if p not in ("body", "query", "path")) or "__all__"
+
+
 async def handle_request_validation(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    fields = {
-        (".".join(str(p) for p in err["loc"] if p not in ("body", "query", "path")) or "__all__"): message_for(
-            err["type"], err.get("ctx")
-        )
-        for err in exc.errors()
-    }
+    fields = {_field_name(err["loc"]): message_for(err["type"], err.get("ctx")) for err in exc.errors()}
     if _wants_json(request):
         return JSONResponse(
             {"error": "validation_error", "detail": _("Revisa los datos marcados."), "fields": fields},

@@ -179,10 +179,18 @@ def test_the_transaction_is_committed_before_the_response_is_sent(app: FastAPI, 
     already be committed when its first byte leaves, not in clean-up code that runs after sending."""
     body = json.dumps({"name": "Rosa Méndez", "email": "rosa@example.mx", "password": PASSWORD}).encode()
     scope = {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
-        "path": REGISTER, "raw_path": REGISTER.encode(), "root_path": "", "query_string": b"",
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": REGISTER,
+        "raw_path": REGISTER.encode(),
+        "root_path": "",
+        "query_string": b"",
         "headers": [(b"host", b"testserver"), (b"content-type", b"application/json")],
-        "client": ("127.0.0.1", 50000), "server": ("testserver", 80),
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
     }
     committed_when_sent: list[tuple[int, bool]] = []
 

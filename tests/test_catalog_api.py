@@ -65,15 +65,23 @@ def create(client: TestClient, shop: Shop, **overrides: Any) -> dict[str, Any]:
 
 
 def test_member_creates_a_draft_listing_with_tiers(client: TestClient, shop: Shop, session: Session) -> None:
-    body = create(client, shop, tiers=[{"min_quantity": 50, "unit_price_cents": 28000},
-                                       {"min_quantity": 10, "unit_price_cents": 30000}])
+    body = create(
+        client,
+        shop,
+        tiers=[
+            {"min_quantity": 50, "unit_price_cents": 28000},
+            {"min_quantity": 10, "unit_price_cents": 30000},
+        ],
+    )
 
     assert body["status"] == "draft"
     assert body["organization_slug"] == shop.org.slug
     assert body["state"] == "07"
     assert body["price_cents"] == 32000
-    assert body["tiers"] == [{"min_quantity": 10, "unit_price_cents": 30000},
-                             {"min_quantity": 50, "unit_price_cents": 28000}]
+    assert body["tiers"] == [
+        {"min_quantity": 10, "unit_price_cents": 30000},
+        {"min_quantity": 50, "unit_price_cents": 28000},
+    ]
     assert count(session, Listing) == 1 and count(session, PriceTier) == 2
 
 
@@ -83,14 +91,28 @@ def test_member_creates_a_draft_listing_with_tiers(client: TestClient, shop: Sho
         ({"price_cents": 0}, "price_cents", "mayor que 0"),
         ({"price_cents": -500}, "price_cents", "mayor que 0"),
         ({"tiers": [{"min_quantity": 10, "unit_price_cents": 32000}]}, "tiers", "menor que el precio"),
-        ({"tiers": [{"min_quantity": 10, "unit_price_cents": 30000},
-                    {"min_quantity": 20, "unit_price_cents": 31000}]}, "tiers", "menor que el precio"),
-        ({"minimum_order": 10, "tiers": [{"min_quantity": 10, "unit_price_cents": 30000}]},
-         "tiers", "mayor que 10"),
+        (
+            {
+                "tiers": [
+                    {"min_quantity": 10, "unit_price_cents": 30000},
+                    {"min_quantity": 20, "unit_price_cents": 31000},
+                ]
+            },
+            "tiers",
+            "menor que el precio",
+        ),
+        (
+            {"minimum_order": 10, "tiers": [{"min_quantity": 10, "unit_price_cents": 30000}]},
+            "tiers",
+            "mayor que 10",
+        ),
         ({"kind": "service", "unit": "kg"}, "unit", "servicio, hora, persona"),
         ({"unit": "hora"}, "unit", "kg"),
-        ({"pickup": False, "delivery_states": [], "national_shipping": False}, "national_shipping",
-         "al menos una forma de entrega"),
+        (
+            {"pickup": False, "delivery_states": [], "national_shipping": False},
+            "national_shipping",
+            "al menos una forma de entrega",
+        ),
         ({"delivery_states": ["07", "33"]}, "delivery_states", "33"),
         ({"category": "juguetes"}, "category", "categoría"),
         ({"title": "ab"}, "title", "al menos 3"),
@@ -111,8 +133,9 @@ def test_invalid_listing_is_422_and_nothing_is_written(
 def test_patch_updates_only_the_given_fields(client: TestClient, shop: Shop) -> None:
     listing = create(client, shop, tiers=[TIER], delivery_states=["07"])
 
-    response = client.patch(f"{LISTINGS}/{listing['id']}", json={"title": "Café orgánico en grano"},
-                            headers=shop.headers)
+    response = client.patch(
+        f"{LISTINGS}/{listing['id']}", json={"title": "Café orgánico en grano"}, headers=shop.headers
+    )
 
     assert response.status_code == 200, response.text
     body = response.json()
@@ -235,8 +258,9 @@ def test_status_transitions(client: TestClient, shop: Shop, session: Session) ->
 def test_a_draft_cannot_be_paused_or_redrafted(client: TestClient, shop: Shop, target: str) -> None:
     listing = create(client, shop)
 
-    response = client.post(f"{LISTINGS}/{listing['id']}/status", json={"status": target},
-                           headers=shop.headers)
+    response = client.post(
+        f"{LISTINGS}/{listing['id']}/status", json={"status": target}, headers=shop.headers
+    )
 
     assert response.status_code == 409 and response.json()["error"] == "invalid_transition"
 
@@ -244,8 +268,9 @@ def test_a_draft_cannot_be_paused_or_redrafted(client: TestClient, shop: Shop, t
 def test_unknown_status_is_422(client: TestClient, shop: Shop) -> None:
     listing = create(client, shop)
 
-    response = client.post(f"{LISTINGS}/{listing['id']}/status", json={"status": "deleted"},
-                           headers=shop.headers)
+    response = client.post(
+        f"{LISTINGS}/{listing['id']}/status", json={"status": "deleted"}, headers=shop.headers
+    )
 
     assert response.status_code == 422 and "status" in response.json()["fields"]
 
@@ -313,8 +338,10 @@ def test_catalog_pagination_and_price_sorts(
     for n, price in enumerate(prices):
         make_listing(org, title=f"Producto {n}", price_cents=price)
 
-    pages = [client.get(LISTINGS, params={"per_page": 2, "page": n, "sort": "price_asc"}).json()
-             for n in (1, 2, 3, 4)]
+    pages = [
+        client.get(LISTINGS, params={"per_page": 2, "page": n, "sort": "price_asc"}).json()
+        for n in (1, 2, 3, 4)
+    ]
     assert [(p["total"], p["page"], p["per_page"]) for p in pages] == [(5, n, 2) for n in (1, 2, 3, 4)]
     assert [len(p["items"]) for p in pages] == [2, 2, 1, 0]
     assert [item["price_cents"] for p in pages for item in p["items"]] == sorted(prices)
@@ -378,8 +405,11 @@ def test_bad_photo_uploads_are_422_and_store_nothing(
     if content is None:
         content = png_bytes((10, 10)).ljust(settings.max_upload_bytes + 1, b"\0")
 
-    response = client.post(f"{LISTINGS}/{listing['id']}/photos",
-                           files={"file": ("foto.png", content, "image/png")}, headers=shop.headers)
+    response = client.post(
+        f"{LISTINGS}/{listing['id']}/photos",
+        files={"file": ("foto.png", content, "image/png")},
+        headers=shop.headers,
+    )
 
     assert response.status_code == 422
     assert response.json()["error"] == "invalid_upload"
@@ -388,16 +418,22 @@ def test_bad_photo_uploads_are_422_and_store_nothing(
     assert stored_files(settings.media_dir) == []
 
 
-@pytest.mark.xfail(strict=True, reason="market/media.py: Image.verify() passes a truncated JPEG, whose "
-                   "decoding then raises OSError outside the try: a 500 instead of invalid_upload")
+@pytest.mark.xfail(
+    strict=True,
+    reason="market/media.py: Image.verify() passes a truncated JPEG, whose "
+    "decoding then raises OSError outside the try: a 500 instead of invalid_upload",
+)
 def test_a_truncated_jpeg_is_an_invalid_upload(client: TestClient, shop: Shop, session: Session) -> None:
     listing = create(client, shop)
     buffer = BytesIO()
     Image.new("RGB", (800, 600), (10, 120, 30)).save(buffer, "JPEG")
     truncated = buffer.getvalue()[: len(buffer.getvalue()) // 2]
 
-    response = client.post(f"{LISTINGS}/{listing['id']}/photos",
-                           files={"file": ("foto.jpg", truncated, "image/jpeg")}, headers=shop.headers)
+    response = client.post(
+        f"{LISTINGS}/{listing['id']}/photos",
+        files={"file": ("foto.jpg", truncated, "image/jpeg")},
+        headers=shop.headers,
+    )
 
     assert response.status_code == 422
     assert response.json()["error"] == "invalid_upload"
@@ -408,14 +444,17 @@ def test_a_truncated_jpeg_is_an_invalid_upload(client: TestClient, shop: Shop, s
 
 
 def upload_csv(client: TestClient, shop: Shop, data: bytes) -> Any:
-    return client.post(f"{shop.listings_url}/import", files={"file": ("productos.csv", data, "text/csv")},
-                       headers=shop.headers)
+    return client.post(
+        f"{shop.listings_url}/import",
+        files={"file": ("productos.csv", data, "text/csv")},
+        headers=shop.headers,
+    )
 
 
 def test_csv_import_of_three_good_rows(client: TestClient, shop: Shop, session: Session) -> None:
     data = (
         TEMPLATE
-        + "Miel multifloral 500 g,,miel,producto,pieza,\"1,150.00\",30,,,no,,si,,no\n"
+        + 'Miel multifloral 500 g,,miel,producto,pieza,"1,150.00",30,,,no,,si,,no\n'
         + "Recorrido por el cafetal,Visita guiada,ecoturismo,servicio,persona,$450,,2,7,si,,,,si\n"
     ).encode()
 
@@ -425,18 +464,34 @@ def test_csv_import_of_three_good_rows(client: TestClient, shop: Shop, session: 
     assert response.json() == {"imported": 3}
     listings = {listing.title: listing for listing in session.exec(select(Listing)).all()}
     assert sorted(listings) == [
-        "Café de altura tostado 1 kg", "Miel multifloral 500 g", "Recorrido por el cafetal"]
+        "Café de altura tostado 1 kg",
+        "Miel multifloral 500 g",
+        "Recorrido por el cafetal",
+    ]
     coffee = listings["Café de altura tostado 1 kg"]
     assert (coffee.price_cents, coffee.stock, coffee.delivery_states, coffee.status) == (
-        32000, 400, ["07", "27"], "active")
+        32000,
+        400,
+        ["07", "27"],
+        "active",
+    )
     tiers = session.exec(select(PriceTier).where(PriceTier.listing_id == coffee.id)).all()
     assert sorted((t.min_quantity, t.unit_price_cents) for t in tiers) == [(10, 30000), (50, 28000)]
     honey = listings["Miel multifloral 500 g"]
     assert (honey.price_cents, honey.pickup, honey.national_shipping, honey.status) == (
-        115000, False, True, "draft")
+        115000,
+        False,
+        True,
+        "draft",
+    )
     tour = listings["Recorrido por el cafetal"]
     assert (tour.kind, tour.unit, tour.price_cents, tour.minimum_order, tour.lead_time_days) == (
-        "service", "persona", 45000, 2, 7)
+        "service",
+        "persona",
+        45000,
+        2,
+        7,
+    )
     assert {listing.organization_id for listing in listings.values()} == {shop.org.id}
 
 
@@ -444,7 +499,8 @@ def test_csv_with_bad_rows_reports_them_all_and_imports_nothing(
     client: TestClient, shop: Shop, session: Session
 ) -> None:
     data = (
-        HEADER + "\n"
+        HEADER
+        + "\n"
         + "Café molido,,cafe,producto,kg,280.00,,,,si,,,,si\n"
         + "Miel,,miel,producto,kg,abc,,,,si,,,,si\n"
         + "Café verde,,cafe,producto,kg,190.00,,,,si,,,,si\n"
@@ -458,7 +514,10 @@ def test_csv_with_bad_rows_reports_them_all_and_imports_nothing(
     body = response.json()
     assert body["error"] == "import_rejected"
     assert [(r["row"], r["column"]) for r in body["rows"]] == [
-        (3, "precio"), (5, "categoria"), (6, "recoger")]
+        (3, "precio"),
+        (5, "categoria"),
+        (6, "recoger"),
+    ]
     assert all(r["message"] for r in body["rows"])
     assert count(session, Listing) == 0
 
@@ -485,7 +544,7 @@ def test_csv_with_bad_structure_is_rejected_on_row_1(
 def test_csv_in_windows_1252_keeps_its_accents(client: TestClient, shop: Shop, session: Session) -> None:
     data = (
         "titulo,descripcion,categoria,unidad,precio\r\n"
-        "Piña deshidratada,\"Cosecha de año, sin azúcar\",frutas-verduras,kg,95.50\r\n"
+        'Piña deshidratada,"Cosecha de año, sin azúcar",frutas-verduras,kg,95.50\r\n'
     ).encode("cp1252")
     with pytest.raises(UnicodeDecodeError):
         data.decode("utf-8")
@@ -495,13 +554,16 @@ def test_csv_in_windows_1252_keeps_its_accents(client: TestClient, shop: Shop, s
     assert response.status_code == 201, response.text
     listing = session.exec(select(Listing)).one()
     assert (listing.title, listing.description, listing.price_cents) == (
-        "Piña deshidratada", "Cosecha de año, sin azúcar", 9550)
+        "Piña deshidratada",
+        "Cosecha de año, sin azúcar",
+        9550,
+    )
 
 
 def test_semicolon_delimited_csv(client: TestClient, shop: Shop, session: Session) -> None:
     data = (
         b"titulo;categoria;unidad;precio;estados_entrega;precios_volumen;publicar\n"
-        b"Cacao fino de aroma;cacao-chocolate;kg;150,00;27,07;\"20:140;100:130\";si\n"
+        b'Cacao fino de aroma;cacao-chocolate;kg;150,00;27,07;"20:140;100:130";si\n'
     )
 
     response = upload_csv(client, shop, data)
@@ -514,7 +576,11 @@ def test_semicolon_delimited_csv(client: TestClient, shop: Shop, session: Sessio
     assert response.status_code == 201, response.text
     listing = session.exec(select(Listing)).one()
     assert (listing.title, listing.price_cents, listing.delivery_states, listing.status) == (
-        "Cacao fino de aroma", 15000, ["07", "27"], "active")
+        "Cacao fino de aroma",
+        15000,
+        ["07", "27"],
+        "active",
+    )
     tiers = session.exec(select(PriceTier)).all()
     assert sorted((t.min_quantity, t.unit_price_cents) for t in tiers) == [(20, 14000), (100, 13000)]
 

@@ -129,8 +129,10 @@ def test_normalize_clabe_accepts_a_computed_clabe_with_spaces() -> None:
         pytest.param(PREFIX + WRONG_DIGIT, id="wrong-check-digit"),
         pytest.param(VALID_CLABE[:-1], id="17-digits"),
         pytest.param(VALID_CLABE + "0", id="19-digits"),
-        pytest.param("999" + VALID_CLABE[3:-1] + clabe.compute_control_digit("999" + VALID_CLABE[3:-1]),
-                     id="unknown-bank"),
+        pytest.param(
+            "999" + VALID_CLABE[3:-1] + clabe.compute_control_digit("999" + VALID_CLABE[3:-1]),
+            id="unknown-bank",
+        ),
         pytest.param(VALID_CLABE[:-2] + "a" + VALID_CLABE[-1], id="letter"),
     ],
 )

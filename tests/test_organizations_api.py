@@ -99,7 +99,11 @@ def test_create_requires_a_token(client: TestClient, session: Session) -> None:
     ],
 )
 def test_invalid_organization_is_422_and_nothing_is_written(
-    client: TestClient, owner: dict[str, str], session: Session, overrides: dict[str, Any], field: str,
+    client: TestClient,
+    owner: dict[str, str],
+    session: Session,
+    overrides: dict[str, Any],
+    field: str,
     fragment: str,
 ) -> None:
     response = client.post(ORGS, json=ORG_DEFAULTS | overrides, headers=owner)
@@ -132,7 +136,11 @@ def test_pending_organization_is_visible_only_to_its_members(
 
 
 def test_admin_verification_makes_it_public(
-    client: TestClient, admin: dict[str, str], pending_slug: str, make_user: Any, make_org: Any,
+    client: TestClient,
+    admin: dict[str, str],
+    pending_slug: str,
+    make_user: Any,
+    make_org: Any,
     session: Session,
 ) -> None:
     other = make_user(email="otra@example.mx", name="Otra")
@@ -261,8 +269,9 @@ def test_invited_person_accepts_and_can_then_create_listings(
     accepted = client.post(f"{ORGS}/invitations/{token}/accept", headers=beto)
     assert accepted.status_code == 200, accepted.text
     assert accepted.json()["slug"] == org.slug
-    membership = session.exec(select(Membership).where(Membership.organization_id == org.id,
-                                                       Membership.role == "member")).one()
+    membership = session.exec(
+        select(Membership).where(Membership.organization_id == org.id, Membership.role == "member")
+    ).one()
     assert membership.user_id is not None
     assert client.post(create_listing, json=LISTING_DEFAULTS, headers=beto).status_code == 201
     assert client.post(f"{ORGS}/invitations/{token}/accept", headers=beto).status_code == 404  # used once
@@ -338,7 +347,9 @@ def test_public_list_filters_and_paginates(
     session.commit()
 
     assert public_slugs(client, state="20") == [
-        "alfareras-de-atzompa", "bordadoras-de-san-antonino", "comunidad-de-capulalpam"
+        "alfareras-de-atzompa",
+        "bordadoras-de-san-antonino",
+        "comunidad-de-capulalpam",
     ]
     assert public_slugs(client, legal_form="ejido") == ["ejido-nuevo-huixtan", "ejido-tziscao"]
     assert public_slugs(client, state="20", legal_form="ejido") == []
