@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import logging
 import threading
 from pathlib import Path
 
@@ -43,6 +44,7 @@ def serve(
     from market.app import create_app
     from market.outbox import run_worker
 
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     settings = Settings()
     _migrate(settings)
     if demo:
@@ -67,6 +69,7 @@ def worker() -> None:
     """Run the outbox worker (emails and other side effects) until interrupted."""
     from market.outbox import run_worker
 
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     settings = Settings()
     console.print("Outbox worker running; Ctrl+C to stop.")
     run_worker(make_engine(settings.database_url))

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from fastapi import Request
+from fastapi import Depends, Request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
@@ -55,3 +55,8 @@ def get_session(request: Request) -> Iterator[Session]:
     """FastAPI dependency: the request owns the transaction; services never commit."""
     with transaction(request.app.state.engine) as session:
         yield session
+
+
+# Scope "function": commit (or roll back) before the response is sent, so a client that follows a
+# redirect at once never reads the database from before its own change.
+DbSession: Any = Depends(get_session, scope="function")

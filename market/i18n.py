@@ -46,6 +46,11 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 _ = gettext
 
 
+def N_(message: str) -> str:
+    """Mark a message for extraction where it is stored now and translated when shown."""
+    return message
+
+
 def negotiate(accept_language: str | None) -> str:
     """Pick a supported locale from an Accept-Language header; Spanish unless English is preferred."""
     for part in (accept_language or "").split(","):

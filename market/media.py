@@ -34,8 +34,11 @@ def store_image(data: bytes, media_dir: Path, folder: str, max_bytes: int) -> tu
     if width * height > MAX_PIXELS:
         raise InvalidUpload("La imagen es demasiado grande (más de 40 megapíxeles).")
 
-    with Image.open(BytesIO(data)) as img:
-        image = ImageOps.exif_transpose(img).convert("RGB")
+    try:  # verify() checks the structure only; a truncated file fails when decoded
+        with Image.open(BytesIO(data)) as img:
+            image = ImageOps.exif_transpose(img).convert("RGB")
+    except (OSError, SyntaxError, ValueError):
+        raise InvalidUpload("El archivo no es una imagen JPEG, PNG o WebP válida.") from None
     target = media_dir / folder
     target.mkdir(parents=True, exist_ok=True)
     name = secrets.token_hex(8)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
@@ -15,7 +16,19 @@ from market.catalog.taxonomy import CATEGORIES, STATUS_LABELS, UNITS
 from market.mexico import CERTIFICATIONS, LEGAL_FORMS, SDGS
 
 ROOT = Path(__file__).resolve().parent.parent
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2)}
+# Besides gettext calls: `invalid(code, message)` in schemas, `N_(message)` markers, and the errors that
+# are raised with a message of their own as first argument.
+RAISED_WITH_MESSAGE = (
+    "MarketError",
+    "NotFound",
+    "NotAuthenticated",
+    "Forbidden",
+    "Conflict",
+    "InvalidUpload",
+)
+KEYWORDS: dict[str, Any] = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "invalid": (2,)} | {
+    name: None for name in RAISED_WITH_MESSAGE
+}
 
 
 def _data_messages() -> Iterator[str]:
@@ -25,7 +38,7 @@ def _data_messages() -> Iterator[str]:
     yield from (c.name for c in CATEGORIES)
     yield from UNITS.values()
     yield from STATUS_LABELS.values()
-    yield from validation.all_templates()
+    yield from validation.builtin_templates()
     for _name, cls in inspect.getmembers(errors, inspect.isclass):
         if issubclass(cls, errors.MarketError):
             yield cls.message

@@ -12,7 +12,7 @@ from pydantic_core import PydanticCustomError
 
 from market.i18n import gettext as _
 
-_TEMPLATES: dict[str, str] = {
+_BUILTIN: dict[str, str] = {
     "missing": "Este campo es obligatorio.",
     "string_too_short": "Escribe al menos {min_length} caracteres.",
     "string_too_long": "Escribe como máximo {max_length} caracteres.",
@@ -36,6 +36,7 @@ _TEMPLATES: dict[str, str] = {
     "string_type": "Escribe un texto.",
     "extra_forbidden": "Este campo no existe.",
 }
+_TEMPLATES = dict(_BUILTIN)  # plus the product's rules, registered as they are raised
 
 
 def invalid(code: str, template: str, **ctx: Any) -> PydanticCustomError:
@@ -44,13 +45,9 @@ def invalid(code: str, template: str, **ctx: Any) -> PydanticCustomError:
     return PydanticCustomError(code, template, ctx or None)
 
 
-def all_templates() -> list[str]:
-    """Every message template, built-in and product rules (schemas register theirs when imported)."""
-    import market.accounts.schemas
-    import market.catalog.schemas
-    import market.organizations.schemas  # noqa: F401
-
-    return sorted(set(_TEMPLATES.values()))
+def builtin_templates() -> list[str]:
+    """Messages for pydantic's own error types (the product's rules are extracted from `invalid` calls)."""
+    return list(_BUILTIN.values())
 
 
 def message_for(error_type: str, ctx: dict[str, Any] | None = None) -> str:

@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from market import i18n
 from market.accounts.models import User
 from market.catalog.taxonomy import CATEGORIES, CATEGORIES_BY_SLUG, STATUS_LABELS, UNITS
-from market.db import get_session
+from market.db import DbSession
 from market.errors import CsrfFailed, NotAuthenticated
 from market.media import media_url
 from market.mexico import CERTIFICATIONS, LEGAL_FORMS, SDGS, STATES, state_name
@@ -81,7 +81,7 @@ class LocaleMiddleware:
             i18n.current_locale.reset(token)
 
 
-def current_user(request: Request, session: Session = Depends(get_session)) -> User | None:
+def current_user(request: Request, session: Session = DbSession) -> User | None:
     user_id = request.session.get("user_id")
     if user_id is None:
         return None

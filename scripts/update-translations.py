@@ -21,5 +21,5 @@ else:
 catalog.fuzzy = False  # the header carries Plural-Forms; a fuzzy header would be skipped
 po_path.parent.mkdir(parents=True, exist_ok=True)
 with po_path.open("wb") as fh:
-    write_po(fh, catalog, omit_header=False, sort_output=True, width=110, include_previous=False)
+    write_po(fh, catalog, sort_output=True, width=110, include_previous=False, ignore_obsolete=True)
 print(f"{len(catalog)} messages, {len(untranslated(catalog))} without an English translation")

@@ -418,11 +418,6 @@ def test_bad_photo_uploads_are_422_and_store_nothing(
     assert stored_files(settings.media_dir) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="market/media.py: Image.verify() passes a truncated JPEG, whose "
-    "decoding then raises OSError outside the try: a 500 instead of invalid_upload",
-)
 def test_a_truncated_jpeg_is_an_invalid_upload(client: TestClient, shop: Shop, session: Session) -> None:
     listing = create(client, shop)
     buffer = BytesIO()

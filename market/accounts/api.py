@@ -10,16 +10,12 @@ from sqlmodel import Session
 from market.accounts import service
 from market.accounts.models import User
 from market.accounts.schemas import Registration, TokenIssued, TokenRequest, UserPublic
-from market.db import get_session
+from market.db import DbSession
 from market.errors import InvalidCredentials, NotAuthenticated, json_error
 from market.web import client_ip
 
 router = APIRouter(tags=["accounts"])
 bearer = HTTPBearer(auto_error=False)
-# scope="function": commit (or roll back) before the response is sent. FastAPI's default for a dependency
-# with `yield` runs its clean-up after sending, so a client could act on a response whose change is not
-# committed yet. Every JSON route and auth dependency uses this one, so they share the request's session.
-DbSession = Depends(get_session, scope="function")
 
 
 def api_user_optional(

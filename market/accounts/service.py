@@ -9,6 +9,7 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from market.accounts.models import ApiToken, LoginAttempt, User
@@ -39,7 +40,10 @@ def register(session: Session, data: Registration, *, is_admin: bool = False) ->
         is_admin=is_admin,
     )
     session.add(user)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # the same e-mail registered by a concurrent request
+        raise EmailTaken() from None
     return user
 
 

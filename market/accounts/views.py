@@ -10,7 +10,7 @@ from starlette.datastructures import FormData
 from market.accounts import service
 from market.accounts.models import User
 from market.accounts.schemas import Registration
-from market.db import get_session
+from market.db import DbSession
 from market.errors import EmailTaken, TooManyAttempts
 from market.forms import FormInvalid, text_fields, validate
 from market.i18n import gettext as _
@@ -38,9 +38,7 @@ def register_form(request: Request, user: User | None = Depends(current_user)) -
 
 
 @router.post("/registro")
-def register(
-    request: Request, form: FormData = Depends(form_data), session: Session = Depends(get_session)
-) -> Response:
+def register(request: Request, form: FormData = Depends(form_data), session: Session = DbSession) -> Response:
     values = text_fields(form, exclude={"password"})
     try:
         data = validate(Registration, values | {"password": form.get("password", "")})
@@ -68,9 +66,7 @@ def login_form(
 
 
 @router.post("/entrar")
-def login(
-    request: Request, form: FormData = Depends(form_data), session: Session = Depends(get_session)
-) -> Response:
+def login(request: Request, form: FormData = Depends(form_data), session: Session = DbSession) -> Response:
     email, password = str(form.get("email", "")), str(form.get("password", ""))
     next_url = safe_next(str(form.get("next", "")))
     context = {"next": next_url, "email": email}

@@ -8,7 +8,7 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from market.accounts.models import User
-from market.db import get_session
+from market.db import DbSession
 from market.errors import ValidationFailed
 from market.i18n import gettext as _
 from market.organizations import service as organizations
@@ -22,7 +22,7 @@ def queue(
     request: Request,
     estado: str | None = None,
     user: User = Depends(require_user),
-    session: Session = Depends(get_session),
+    session: Session = DbSession,
 ) -> Response:
     pending = organizations.verification_queue(session, user)
     others = organizations.all_for_admin(session, user, estado or None, 1)
@@ -38,7 +38,7 @@ def decide(
     request: Request,
     form: FormData = Depends(form_data),
     user: User = Depends(require_user),
-    session: Session = Depends(get_session),
+    session: Session = DbSession,
 ) -> Response:
     organization = organizations.get_by_slug(session, slug)
     reason = str(form.get("reason", "")) or None

@@ -14,7 +14,7 @@ from market.catalog import csv_import, service
 from market.catalog.models import Listing
 from market.catalog.schemas import ListingCreate, ListingUpdate
 from market.catalog.taxonomy import CATEGORIES_BY_SLUG, LISTING_TRANSITIONS
-from market.db import get_session
+from market.db import DbSession
 from market.errors import MarketError, NotFound
 from market.forms import FormInvalid, checkbox, pesos_field, text_fields, validate
 from market.i18n import gettext as _
@@ -27,7 +27,7 @@ router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
 @router.get("/")
 def home(
-    request: Request, session: Session = Depends(get_session), user: User | None = Depends(current_user)
+    request: Request, session: Session = DbSession, user: User | None = Depends(current_user)
 ) -> Response:
     featured = organizations.list_public(session, page=1, per_page=6)
     latest = service.list_public(session, page=1, per_page=8)
@@ -51,7 +51,7 @@ def browse(
     estado: str | None = None,
     orden: str = "recent",
     pagina: int = Query(1, ge=1),
-    session: Session = Depends(get_session),
+    session: Session = DbSession,
     user: User | None = Depends(current_user),
 ) -> Response:
     if categoria and categoria not in CATEGORIES_BY_SLUG:
@@ -79,7 +79,7 @@ def listing_page(
     listing_id: int,
     request: Request,
     slug: str | None = None,
-    session: Session = Depends(get_session),
+    session: Session = DbSession,
     user: User | None = Depends(current_user),
 ) -> Response:
     listing, organization = service.get_visible(session, listing_id, user)
@@ -160,7 +160,7 @@ def _listing_form(
 
 @router.get("/panel/o/{slug}/productos/nuevo")
 def new_listing(
-    slug: str, request: Request, user: User = Depends(require_user), session: Session = Depends(get_session)
+    slug: str, request: Request, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:
     organization = organizations.get_managed(session, slug, user)
     defaults = {"pickup": True, "minimum_order": 1, "lead_time_days": 0, "kind": "good", "tiers": []}
@@ -173,7 +173,7 @@ def create_listing(
     request: Request,
     form: FormData = Depends(form_data),
     user: User = Depends(require_user),
-    session: Session = Depends(get_session),
+    session: Session = DbSession,
 ) -> Response:
     organization = organizations.get_managed(session, slug, user)
     values, data, errors = _parse_listing_form(form)
@@ -189,7 +189,7 @@ def edit_listing_form(
     listing_id: int,
     request: Request,
     user: User = Depends(require_user),
-    session: Session = Depends(get_session),
+    session: Session = DbSession,
 ) -> Response:
     listing, organization = service.get_managed(session, listing_id, user)
     values = _listing_values(listing, service.tiers_of(session, listing))
@@ -214,7 +214,7 @@ def edit_listing(
     request: Request,
     form: FormData = Depends(form_data),
     user: User = Depends(require_user),
-    session: Session = Depends(get_session),
+    session: Session = DbSession,
 ) -> Response:
     listing, organization = service.get_managed(session, listing_id, user)
     values, data, errors = _parse_listing_form(form)
@@ -231,7 +231,7 @@ def change_status(
     request: Request,
     form: FormData = Depends(form_data),
     user: User = Depends(require_user),
-    session: Session = Depends(get_session),
+    session: Session = DbSession,
 ) -> Response:
     listing = service.change_status(session, user, listing_id, str(form.get("status", "")))
     if request.headers.get("hx-request"):
@@ -251,7 +251,7 @@ def add_photo(
     request: Request,
     photo: UploadFile,
     user: User = Depends(require_user),
-    session: Session = Depends(get_session),
+    session: Session = DbSession,
 ) -> Response:
     settings = request.app.state.settings
     try:
@@ -270,7 +270,7 @@ def delete_photo(
     photo_id: int,
     request: Request,
     user: User = Depends(require_user),
-    session: Session = Depends(get_session),
+    session: Session = DbSession,
 ) -> Response:
     service.delete_photo(session, user, listing_id, photo_id)
     flash(request, _("Quitamos la foto."))
@@ -279,7 +279,7 @@ def delete_photo(
 
 @router.get("/panel/o/{slug}/importar")
 def import_form(
-    slug: str, request: Request, user: User = Depends(require_user), session: Session = Depends(get_session)
+    slug: str, request: Request, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:
     organization = organizations.get_managed(session, slug, user)
     return render(
@@ -305,7 +305,7 @@ def import_listings(
     request: Request,
     archivo: UploadFile,
     user: User = Depends(require_user),
-    session: Session = Depends(get_session),
+    session: Session = DbSession,
 ) -> Response:
     organization = organizations.get_managed(session, slug, user)
     try:

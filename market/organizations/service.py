@@ -19,6 +19,7 @@ from market.errors import (
     OrganizationNotFound,
     ValidationFailed,
 )
+from market.i18n import N_
 from market.media import store_image
 from market.organizations.models import Invitation, Membership, Organization
 from market.organizations.schemas import OrganizationBase, OrganizationCreate, OrganizationUpdate
@@ -201,7 +202,7 @@ def verify(session: Session, admin: User, organization: Organization) -> None:
 def reject(session: Session, admin: User, organization: Organization, reason: str | None) -> None:
     _require_admin(admin)
     if not reason or not reason.strip():
-        raise ValidationFailed({"reason": "Explica el motivo para que la organización pueda corregirlo."})
+        raise ValidationFailed({"reason": N_("Explica el motivo para que la organización pueda corregirlo.")})
     if organization.verification_status != "pending":
         raise InvalidTransition(current=organization.verification_status, target="rejected")
     organization.verification_status = "rejected"
@@ -214,7 +215,7 @@ def reject(session: Session, admin: User, organization: Organization, reason: st
 def suspend(session: Session, admin: User, organization: Organization, reason: str | None) -> None:
     _require_admin(admin)
     if not reason or not reason.strip():
-        raise ValidationFailed({"reason": "Explica el motivo de la suspensión."})
+        raise ValidationFailed({"reason": N_("Explica el motivo de la suspensión.")})
     if organization.suspended:
         raise InvalidTransition(current="suspended", target="suspended")
     organization.suspended = True

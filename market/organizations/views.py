@@ -9,7 +9,7 @@ from starlette.datastructures import FormData
 
 from market.accounts.models import User
 from market.catalog import service as catalog
-from market.db import get_session
+from market.db import DbSession
 from market.errors import MarketError, ValidationFailed
 from market.forms import FormInvalid, text_fields, validate
 from market.i18n import gettext as _
@@ -26,7 +26,7 @@ def directory(
     estado: str | None = None,
     forma: str | None = None,
     pagina: int = Query(1, ge=1),
-    session: Session = Depends(get_session),
+    session: Session = DbSession,
     user: User | None = Depends(current_user),
 ) -> Response:
     page = service.list_public(
@@ -42,7 +42,7 @@ def profile(
     slug: str,
     request: Request,
     pagina: int = Query(1, ge=1),
-    session: Session = Depends(get_session),
+    session: Session = DbSession,
     user: User | None = Depends(current_user),
 ) -> Response:
     organization = service.get_visible(session, slug, user)
@@ -61,9 +61,7 @@ def profile(
 
 
 @router.get("/panel")
-def dashboard(
-    request: Request, user: User = Depends(require_user), session: Session = Depends(get_session)
-) -> Response:
+def dashboard(request: Request, user: User = Depends(require_user), session: Session = DbSession) -> Response:
     return render(
         request,
         "organizations/dashboard.html",
@@ -93,7 +91,7 @@ def create_organization(
     request: Request,
     form: FormData = Depends(form_data),
     user: User = Depends(require_user),
-    session: Session = Depends(get_session),
+    session: Session = DbSession,
 ) -> Response:
     values = text_fields(form)
     try:
@@ -109,7 +107,7 @@ def create_organization(
 
 @router.get("/panel/o/{slug}")
 def manage(
-    slug: str, request: Request, user: User = Depends(require_user), session: Session = Depends(get_session)
+    slug: str, request: Request, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:
     organization = service.get_managed(session, slug, user)
     return render(
@@ -127,7 +125,7 @@ def manage(
 
 @router.get("/panel/o/{slug}/editar")
 def edit_form(
-    slug: str, request: Request, user: User = Depends(require_user), session: Session = Depends(get_session)
+    slug: str, request: Request, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:
     organization = service.get_managed(session, slug, user)
     service.require_owner(session, user, organization)
@@ -140,7 +138,7 @@ def edit(
     request: Request,
     form: FormData = Depends(form_data),
     user: User = Depends(require_user),
-    session: Session = Depends(get_session),
+    session: Session = DbSession,
 ) -> Response:
     organization = service.get_managed(session, slug, user)
     values = text_fields(form)
@@ -159,7 +157,7 @@ def upload_logo(
     request: Request,
     logo: UploadFile,
     user: User = Depends(require_user),
-    session: Session = Depends(get_session),
+    session: Session = DbSession,
 ) -> Response:
     organization = service.get_managed(session, slug, user)
     settings = request.app.state.settings
@@ -179,7 +177,7 @@ def invite(
     request: Request,
     form: FormData = Depends(form_data),
     user: User = Depends(require_user),
-    session: Session = Depends(get_session),
+    session: Session = DbSession,
 ) -> Response:
     organization = service.get_managed(session, slug, user)
     try:
@@ -202,7 +200,7 @@ def invitation(token: str, request: Request, user: User = Depends(require_user))
 
 @router.post("/invitaciones/{token}")
 def accept_invitation(
-    token: str, request: Request, user: User = Depends(require_user), session: Session = Depends(get_session)
+    token: str, request: Request, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:
     organization = service.accept_invitation(session, user, token)
     flash(request, _("Ya formas parte de {name}.").format(name=organization.name))
