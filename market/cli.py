@@ -76,14 +76,9 @@ def worker() -> None:
 
 
 def _print_accounts(accounts: list[tuple[str, str, str]]) -> None:
-    from rich.table import Table
-
-    table = Table(title="Demo accounts")
-    for column in ("role", "email", "password"):
-        table.add_column(column, overflow="fold")
-    for row in accounts:
-        table.add_row(*row)
-    console.print(table)
+    console.print("[bold]Demo accounts[/bold] (role, e-mail, password):")
+    for role, email, password in accounts:
+        console.print(f"  {role:<24} {email:<44} {password}", soft_wrap=True)
 
 
 @seed_app.command("demo")

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import jinja2
-from fastapi import Depends, Request
+from fastapi import Depends, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlmodel import Session
@@ -20,7 +22,7 @@ from market import i18n
 from market.accounts.models import User
 from market.catalog.taxonomy import CATEGORIES, CATEGORIES_BY_SLUG, STATUS_LABELS, UNITS
 from market.db import DbSession
-from market.errors import CsrfFailed, NotAuthenticated
+from market.errors import CsrfFailed, MarketError, NotAuthenticated
 from market.media import media_url
 from market.mexico import CERTIFICATIONS, LEGAL_FORMS, SDGS, STATES, state_name
 from market.money import cents_to_pesos_text, format_mxn
@@ -143,6 +145,23 @@ async def form_data(request: Request) -> FormData:
 
 def flash(request: Request, message: str, kind: str = "success") -> None:
     request.session.setdefault("flash", []).append({"message": message, "kind": kind})
+
+
+@contextmanager
+def flash_failure(request: Request, *statuses: int) -> Iterator[None]:
+    """Show an expected failure of a form action (bad upload, duplicate invitation) as an error message
+    on the page the person returns to; anything else goes to the error handler."""
+    try:
+        yield
+    except MarketError as exc:
+        if exc.status_code not in statuses:
+            raise
+        flash(request, exc.detail, "error")
+
+
+def upload_bytes(request: Request, upload: UploadFile) -> bytes:
+    """At most one byte more than allowed, so the size check can tell an oversized file."""
+    return upload.file.read(request.app.state.settings.max_upload_bytes + 1)
 
 
 def render(

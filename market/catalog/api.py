@@ -6,12 +6,14 @@ from fastapi import APIRouter, Depends, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
-from market.accounts.api import DbSession, api_user, api_user_optional
+from market.accounts.api import api_user, api_user_optional
 from market.accounts.models import User
 from market.catalog import csv_import, service
 from market.catalog.schemas import ListingCreate, ListingPublic, ListingUpdate, StatusChange
+from market.db import DbSession
 from market.organizations import service as organizations
 from market.pagination import Page
+from market.web import upload_bytes
 
 router = APIRouter(tags=["listings"])
 
@@ -83,7 +85,7 @@ def add_photo(
     session: Session = DbSession,
 ) -> ListingPublic:
     settings = request.app.state.settings
-    data = file.file.read(settings.max_upload_bytes + 1)
+    data = upload_bytes(request, file)
     photo = service.add_photo(session, settings, user, listing_id, data)
     return service.to_public(session, [service.get(session, photo.listing_id)])[0]
 

@@ -15,12 +15,22 @@ from market.catalog.models import Listing
 from market.catalog.schemas import ListingCreate, ListingUpdate
 from market.catalog.taxonomy import CATEGORIES_BY_SLUG, LISTING_TRANSITIONS
 from market.db import DbSession
-from market.errors import MarketError, NotFound
+from market.errors import NotFound
 from market.forms import FormInvalid, checkbox, pesos_field, text_fields, validate
 from market.i18n import gettext as _
 from market.money import cents_to_pesos_text
 from market.organizations import service as organizations
-from market.web import current_user, flash, form_data, redirect, render, require_user, verify_csrf
+from market.web import (
+    current_user,
+    flash,
+    flash_failure,
+    form_data,
+    redirect,
+    render,
+    require_user,
+    upload_bytes,
+    verify_csrf,
+)
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
@@ -253,14 +263,9 @@ def add_photo(
     user: User = Depends(require_user),
     session: Session = DbSession,
 ) -> Response:
-    settings = request.app.state.settings
-    try:
-        service.add_photo(session, settings, user, listing_id, photo.file.read(settings.max_upload_bytes + 1))
+    with flash_failure(request, 422):
+        service.add_photo(session, request.app.state.settings, user, listing_id, upload_bytes(request, photo))
         flash(request, _("Agregamos la foto."))
-    except MarketError as exc:
-        if exc.status_code != 422:
-            raise
-        flash(request, exc.detail, "error")
     return redirect(f"/panel/productos/{listing_id}#fotos")
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query, Request, UploadFile
 from sqlmodel import Session
 
-from market.accounts.api import DbSession, api_user, api_user_optional
+from market.accounts.api import api_user, api_user_optional
 from market.accounts.models import User
+from market.db import DbSession
 from market.media import media_url
 from market.organizations import service
 from market.organizations.models import Organization
@@ -19,6 +20,7 @@ from market.organizations.schemas import (
     OrganizationUpdate,
 )
 from market.pagination import Page
+from market.web import upload_bytes
 
 router = APIRouter(prefix="/organizations", tags=["organizations"])
 
@@ -86,7 +88,7 @@ def upload_logo(
     user: User = Depends(api_user),
     session: Session = DbSession,
 ) -> OrganizationPrivate:
-    data = file.file.read(request.app.state.settings.max_upload_bytes + 1)
+    data = upload_bytes(request, file)
     org = service.get_managed(session, slug, user)
     service.set_logo(session, request.app.state.settings, user, org, data)
     return _private(org)

@@ -10,12 +10,22 @@ from starlette.datastructures import FormData
 from market.accounts.models import User
 from market.catalog import service as catalog
 from market.db import DbSession
-from market.errors import MarketError, ValidationFailed
+from market.errors import ValidationFailed
 from market.forms import FormInvalid, text_fields, validate
 from market.i18n import gettext as _
 from market.organizations import service
 from market.organizations.schemas import InvitationCreate, OrganizationCreate, OrganizationUpdate
-from market.web import current_user, flash, form_data, redirect, render, require_user, verify_csrf
+from market.web import (
+    current_user,
+    flash,
+    flash_failure,
+    form_data,
+    redirect,
+    render,
+    require_user,
+    upload_bytes,
+    verify_csrf,
+)
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
@@ -160,14 +170,9 @@ def upload_logo(
     session: Session = DbSession,
 ) -> Response:
     organization = service.get_managed(session, slug, user)
-    settings = request.app.state.settings
-    try:
-        service.set_logo(session, settings, user, organization, logo.file.read(settings.max_upload_bytes + 1))
+    with flash_failure(request, 422):
+        service.set_logo(session, request.app.state.settings, user, organization, upload_bytes(request, logo))
         flash(request, _("Actualizamos el logotipo."))
-    except MarketError as exc:
-        if exc.status_code != 422:
-            raise
-        flash(request, exc.detail, "error")
     return redirect(f"/panel/o/{organization.slug}")
 
 
@@ -182,14 +187,12 @@ def invite(
     organization = service.get_managed(session, slug, user)
     try:
         data = validate(InvitationCreate, text_fields(form))
-        service.invite(session, request.app.state.settings, user, organization, data.email, data.role)
-        flash(request, _("Enviamos la invitación a {email}.").format(email=data.email))
     except FormInvalid as exc:
         flash(request, "; ".join(exc.errors.values()), "error")
-    except MarketError as exc:
-        if exc.status_code != 409:
-            raise
-        flash(request, exc.detail, "error")
+        return redirect(f"/panel/o/{organization.slug}#integrantes")
+    with flash_failure(request, 409):
+        service.invite(session, request.app.state.settings, user, organization, data.email, data.role)
+        flash(request, _("Enviamos la invitación a {email}.").format(email=data.email))
     return redirect(f"/panel/o/{organization.slug}#integrantes")
 
 
