@@ -24,6 +24,8 @@ class Settings(BaseSettings):
 
     meili_url: str | None = None
     meili_master_key: str | None = None
+    meili_index: str = "listings"
+    search_db_path: Path = Path("var/search.db")  # the embedded engine's own SQLite file
 
     stripe_secret_key: str | None = None
     stripe_webhook_secret: str | None = None

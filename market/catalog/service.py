@@ -39,9 +39,10 @@ SORTS = {
 }
 
 
-def public_listings_query() -> Any:
+def public_listings_query(*entities: Any) -> Any:
+    """Active listings of verified, non-suspended organizations (selecting `entities`, default Listing)."""
     return (
-        select(Listing)
+        select(*(entities or (Listing,)))
         .join(Organization, col(Organization.id) == Listing.organization_id)
         .where(
             Listing.status == "active",

@@ -1,0 +1,162 @@
+"""The search contract: typed queries and results, and the protocol every engine implements."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from market.catalog.taxonomy import CATEGORIES_BY_SLUG
+from market.mexico import CERTIFICATIONS, LEGAL_FORMS, STATES_BY_CODE
+from market.validation import invalid
+
+Sort = Literal["relevance", "price_asc", "price_desc", "newest", "rating", "distance"]
+Delivery = Literal["pickup", "delivery", "national"]
+MAX_PER_PAGE = 100
+MAX_PAGE = 1000
+# Facets every result reports counts for (document attribute -> what the query filters on).
+FACETS = ("category", "state", "legal_form", "certifications", "kind", "delivery")
+
+
+def _known(values: list[str], vocabulary: Iterable[str], code: str, what: str) -> list[str]:
+    allowed = set(vocabulary)
+    if unknown := [v for v in values if v not in allowed]:
+        raise invalid(code, "Valor desconocido en «{what}»: {value}.", what=what, value=unknown[0])
+    return sorted(set(values))
+
+
+class SearchQuery(BaseModel):
+    """What a buyer asks for. Filters take codes and slugs only (filters are accent-sensitive; codes are
+    not), and every value is checked against its vocabulary, so nothing typed reaches a filter string."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    text: str = Field(default="", max_length=200)
+    category: list[str] = Field(default_factory=list)
+    state: list[str] = Field(default_factory=list)
+    legal_form: list[str] = Field(default_factory=list)
+    certification: list[str] = Field(default_factory=list)
+    kind: Literal["good", "service"] | None = None
+    delivery: list[Delivery] = Field(default_factory=list)
+    delivers_to: str | None = None  # INEGI code: producers that deliver to (or ship nationally to) this state
+    price_min_cents: int | None = Field(default=None, ge=0)
+    price_max_cents: int | None = Field(default=None, ge=0)
+    in_stock: bool = False
+    organization: str | None = Field(default=None, max_length=80, pattern=r"^[a-z0-9-]+$")
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lng: float | None = Field(default=None, ge=-180, le=180)
+    radius_km: float | None = Field(default=None, gt=0, le=5000)
+    sort: Sort = "relevance"
+    page: int = Field(default=1, ge=1, le=MAX_PAGE)
+    per_page: int = Field(default=24, ge=1, le=MAX_PER_PAGE)
+
+    @field_validator("category")
+    @classmethod
+    def _categories(cls, v: list[str]) -> list[str]:
+        return _known(v, CATEGORIES_BY_SLUG, "unknown_category", "categoría")
+
+    @field_validator("state")
+    @classmethod
+    def _states(cls, v: list[str]) -> list[str]:
+        return _known(v, STATES_BY_CODE, "unknown_state", "estado")
+
+    @field_validator("legal_form")
+    @classmethod
+    def _legal_forms(cls, v: list[str]) -> list[str]:
+        return _known(v, LEGAL_FORMS, "unknown_legal_form", "forma jurídica")
+
+    @field_validator("certification")
+    @classmethod
+    def _certifications(cls, v: list[str]) -> list[str]:
+        return _known(v, CERTIFICATIONS, "unknown_certification", "certificación")
+
+    @field_validator("delivers_to")
+    @classmethod
+    def _delivers_to(cls, v: str | None) -> str | None:
+        if v is not None:
+            _known([v], STATES_BY_CODE, "unknown_state", "entrega en")
+        return v
+
+    @model_validator(mode="after")
+    def _coherent(self) -> SearchQuery:
+        if self.price_min_cents is not None and self.price_max_cents is not None:
+            if self.price_min_cents > self.price_max_cents:
+                raise invalid("price_range", "El precio mínimo no puede ser mayor que el máximo.")
+        if (self.lat is None) != (self.lng is None):
+            raise invalid("geo_incomplete", "Indica latitud y longitud juntas.")
+        if self.radius_km is not None and self.lat is None:
+            raise invalid(
+                "radius_without_point", "Para buscar en un radio indica también el punto de partida."
+            )
+        if self.sort == "distance" and self.lat is None:
+            raise invalid("distance_without_point", "Para ordenar por distancia indica tu ubicación.")
+        return self
+
+    @property
+    def near(self) -> bool:
+        return self.lat is not None and self.lng is not None
+
+
+class Hit(BaseModel):
+    id: int
+    title: str
+    title_html: str  # HTML-escaped, matches wrapped in <mark>
+    snippet_html: str
+    price_cents: int
+    unit: str
+    category: str
+    kind: str
+    state: str
+    municipality: str
+    organization_slug: str
+    organization_name: str
+    photo: str | None = None
+    in_stock: bool
+    distance_km: float | None = None
+
+
+class SearchResult(BaseModel):
+    hits: list[Hit]
+    total: int
+    page: int
+    per_page: int
+    facets: dict[str, dict[str, int]]
+    price_min_cents: int | None
+    price_max_cents: int | None
+    engine: str
+    took_ms: float
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+class SearchUnavailable(Exception):
+    """The engine cannot be reached or failed; callers degrade gracefully (never a 500)."""
+
+
+class SearchEngine(Protocol):
+    name: str
+
+    def ensure_ready(self) -> None:
+        """Create the index with its settings if needed (idempotent)."""
+
+    def search(self, query: SearchQuery) -> SearchResult: ...
+
+    def suggest(self, prefix: str, limit: int = 8) -> list[str]: ...
+
+    def upsert(self, documents: list[dict[str, Any]]) -> None:
+        """Add or replace documents; returns only when they are searchable (or raises)."""
+
+    def delete(self, ids: list[int]) -> None: ...
+
+    def indexed_versions(self) -> dict[int, str]:
+        """{listing id: version stamp} of everything in the index, for consistency checks."""
+        ...
+
+    def rebuild(self, batches: Iterable[list[dict[str, Any]]], expected: int, progress: Any = None) -> int:
+        """Build a fresh index from `batches`, verify it holds `expected` documents, then swap it in."""
+        ...
+
+    def healthy(self) -> bool: ...
