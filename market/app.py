@@ -20,6 +20,7 @@ from market.accounts import api as accounts_api
 from market.accounts import views as accounts_views
 from market.admin import views as admin_views
 from market.catalog import api as catalog_api
+from market.catalog import search_api, search_views
 from market.catalog import views as catalog_views
 from market.config import Settings
 from market.db import make_engine
@@ -29,6 +30,8 @@ from market.organizations import api as organizations_api
 from market.organizations import views as organizations_views
 from market.validation import message_for
 from market.web import LocaleMiddleware, login_redirect, render
+from search import engine_for
+from search.engine import SearchUnavailable
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -92,9 +95,14 @@ async def handle_unexpected(request: Request, exc: Exception) -> Response:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     engine = make_engine(settings.database_url)
+    search = engine_for(settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        try:
+            search.ensure_ready()
+        except SearchUnavailable as exc:  # pages degrade; the worker retries until the engine is back
+            log.warning("search engine not ready at start-up: %s", exc)
         yield
         engine.dispose()
 
@@ -106,6 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.search = search
 
     app.add_middleware(
         SessionMiddleware,
@@ -127,8 +136,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/media", StaticFiles(directory=settings.media_dir), name="media")
 
     app.include_router(health.router)
-    for module in (accounts_api, organizations_api, catalog_api):
+    for module in (accounts_api, organizations_api, catalog_api, search_api):
         app.include_router(module.router, prefix="/api/v1")
-    for module in (accounts_views, organizations_views, catalog_views, admin_views):
+    for module in (accounts_views, organizations_views, catalog_views, search_views, admin_views):
         app.include_router(module.router)
     return app

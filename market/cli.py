@@ -5,18 +5,24 @@ from __future__ import annotations
 import getpass
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
 import uvicorn
 from rich.console import Console
+from sqlalchemy.engine import Engine
 
 from market.config import Settings
 from market.db import make_engine, transaction
+from search import engine_for
+from search.engine import SearchEngine
 
 app = typer.Typer(help="Tianguis Solidario", no_args_is_help=True, add_completion=False)
 seed_app = typer.Typer(help="Load demo or synthetic data.", no_args_is_help=True)
 app.add_typer(seed_app, name="seed")
+search_app = typer.Typer(help="Search index maintenance.", no_args_is_help=True)
+app.add_typer(search_app, name="search")
 console = Console()
 
 
@@ -72,7 +78,59 @@ def worker() -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     settings = Settings()
     console.print("Outbox worker running; Ctrl+C to stop.")
-    run_worker(make_engine(settings.database_url))
+    run_worker(_worker_processors(make_engine(settings.database_url), engine_for(settings)))
+
+
+def _worker_processors(db: Engine, search: SearchEngine) -> list[Callable[[], int]]:
+    """Search changes in batches, then every other outbox event (e-mails)."""
+    from market.outbox import process_batch
+    from search.sync import apply_search_events
+
+    return [lambda: apply_search_events(db, search), lambda: process_batch(db)]
+
+
+@app.command()
+def reindex() -> None:
+    """Rebuild the whole search index into a new one and swap it in (no downtime)."""
+    from rich.progress import Progress
+    from sqlmodel import Session
+
+    from search.documents import count_public
+    from search.sync import reindex as run_reindex
+
+    settings = Settings()
+    _migrate(settings)
+    db, search = make_engine(settings.database_url), engine_for(settings)
+    with Session(db) as session:
+        expected = count_public(session)
+    with Progress(console=console) as progress:
+        task = progress.add_task(f"Indexing listings into {search.name}", total=expected)
+        count = run_reindex(db, search, lambda n: progress.advance(task, n))
+    console.print(f"[green]{count} listings indexed; the new index is live.[/green]")
+
+
+@search_app.command("check")
+def search_check(repair: bool = typer.Option(False, help="Fix the differences found")) -> None:
+    """Compare the search index with the database: missing, extra and stale documents."""
+    from sqlmodel import Session
+
+    from search.sync import check
+    from search.sync import repair as run_repair
+
+    settings = Settings()
+    search = engine_for(settings)
+    with Session(make_engine(settings.database_url)) as session:
+        differences = check(session, search)
+        for name in ("missing", "extra", "stale"):
+            ids = getattr(differences, name)
+            console.print(f"{name}: {len(ids)}" + (f"  e.g. {ids[:10]}" if ids else ""))
+        if differences.total and repair:
+            run_repair(session, search, differences)
+            console.print("[green]Repaired.[/green]")
+        elif differences.total:
+            raise typer.Exit(1)
+        else:
+            console.print("[green]The index matches the database.[/green]")
 
 
 def _print_accounts(accounts: list[tuple[str, str, str]]) -> None:

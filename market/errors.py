@@ -76,6 +76,12 @@ class InvalidTransition(Conflict):
     message = "No se puede pasar de «{current}» a «{target}»."
 
 
+class SearchDown(MarketError):
+    status_code = 503
+    code = "search_unavailable"
+    message = "La búsqueda no está disponible en este momento; el catálogo sigue abierto."
+
+
 class EmailTaken(Conflict):
     code = "email_taken"
     message = "Ya existe una cuenta con ese correo."

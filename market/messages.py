@@ -12,7 +12,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 
 from market import errors, validation
-from market.catalog.taxonomy import CATEGORIES, STATUS_LABELS, UNITS
+from market.catalog.taxonomy import CATEGORIES, DELIVERY_LABELS, STATUS_LABELS, UNITS
 from market.mexico import CERTIFICATIONS, LEGAL_FORMS, SDGS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +38,7 @@ def _data_messages() -> Iterator[str]:
     yield from (c.name for c in CATEGORIES)
     yield from UNITS.values()
     yield from STATUS_LABELS.values()
+    yield from DELIVERY_LABELS.values()
     yield from validation.builtin_templates()
     for _name, cls in inspect.getmembers(errors, inspect.isclass):
         if issubclass(cls, errors.MarketError):

@@ -19,6 +19,8 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[Session, dict[str, Any]], None]
 MAX_BACKOFF_SECONDS = 300
+MAX_ATTEMPTS = 10
+SEARCH_TOPIC = "search"  # applied in batches by search.sync, not by a per-event handler
 
 
 class OutboxEvent(SQLModel, table=True):
@@ -30,10 +32,21 @@ class OutboxEvent(SQLModel, table=True):
     attempts: int = 0
     last_error: str | None = Field(default=None, max_length=2000)
     processed_at: datetime | None = Field(default=None, index=True)
+    parked_at: datetime | None = None  # gave up after MAX_ATTEMPTS failures of its own; kept for inspection
 
 
 def enqueue(session: Session, topic: str, payload: dict[str, Any]) -> None:
     session.add(OutboxEvent(topic=topic, payload=payload))
+
+
+def search_changed(
+    session: Session, *, listing_ids: list[int] | None = None, organization_id: int | None = None
+) -> None:
+    """The search index must follow these listings (or every listing of this organization)."""
+    if listing_ids:
+        enqueue(session, SEARCH_TOPIC, {"listing_ids": sorted(set(listing_ids))})
+    if organization_id is not None:
+        enqueue(session, SEARCH_TOPIC, {"organization_id": organization_id})
 
 
 def send_email(session: Session, to: str, subject: str, body: str) -> None:
@@ -54,7 +67,12 @@ def process_batch(engine: Engine, handlers: dict[str, Handler] | None = None, li
     with Session(engine) as session:
         due = session.exec(
             select(OutboxEvent.id)
-            .where(col(OutboxEvent.processed_at).is_(None), OutboxEvent.available_at <= utcnow())
+            .where(
+                col(OutboxEvent.topic).in_(handlers),
+                col(OutboxEvent.processed_at).is_(None),
+                col(OutboxEvent.parked_at).is_(None),
+                OutboxEvent.available_at <= utcnow(),
+            )
             .order_by(col(OutboxEvent.id))
             .limit(limit)
         ).all()
@@ -78,14 +96,34 @@ def process_batch(engine: Engine, handlers: dict[str, Handler] | None = None, li
             with transaction(engine) as session:
                 event = session.get(OutboxEvent, event_id)
                 if event is not None:
-                    event.attempts += 1
-                    event.last_error = str(exc)[:2000]
-                    delay = min(2**event.attempts, MAX_BACKOFF_SECONDS)
-                    event.available_at = utcnow() + timedelta(seconds=delay)
+                    record_failure(event, exc)
     return done
 
 
-def run_worker(engine: Engine, poll_seconds: float = 1.0, stop: Callable[[], bool] = lambda: False) -> None:
+def record_failure(event: OutboxEvent, exc: Exception, *, counts: bool = True) -> None:
+    """Retry later with exponential back-off. A failure that `counts` (the event's own fault, not an
+    unreachable service) parks the event after MAX_ATTEMPTS."""
+    event.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+    if counts:
+        event.attempts += 1
+        if event.attempts >= MAX_ATTEMPTS:
+            event.parked_at = utcnow()
+            log.error("outbox event %s parked after %s attempts: %s", event.id, event.attempts, exc)
+            return
+    delay = min(2 ** max(event.attempts, 1), MAX_BACKOFF_SECONDS)
+    event.available_at = utcnow() + timedelta(seconds=delay)
+
+
+def run_worker(
+    processors: list[Callable[[], int]], poll_seconds: float = 0.25, stop: Callable[[], bool] = lambda: False
+) -> None:
+    """Run each processor (a function doing one batch of work and returning how much) until `stop`."""
     while not stop():
-        if process_batch(engine) == 0:
+        done = 0
+        for processor in processors:
+            try:
+                done += processor()
+            except Exception:  # a broken database connection must not kill the worker thread
+                log.exception("worker batch failed")
+        if done == 0:
             time.sleep(poll_seconds)

@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from market import i18n
 from market.accounts.models import User
-from market.catalog.taxonomy import CATEGORIES, CATEGORIES_BY_SLUG, STATUS_LABELS, UNITS
+from market.catalog.taxonomy import CATEGORIES, CATEGORIES_BY_SLUG, DELIVERY_LABELS, STATUS_LABELS, UNITS
 from market.db import DbSession
 from market.errors import CsrfFailed, MarketError, NotAuthenticated
 from market.media import media_url
@@ -46,6 +46,9 @@ templates.env.globals.update(
     CATEGORIES=CATEGORIES,
     CATEGORIES_BY_SLUG=CATEGORIES_BY_SLUG,
     CATEGORY_OPTIONS=[(c.slug, c.name) for c in CATEGORIES],
+    CATEGORY_LABELS={c.slug: c.name for c in CATEGORIES},
+    STATE_LABELS={s.inegi: s.name for s in STATES},
+    DELIVERY_LABELS=DELIVERY_LABELS,
     STATES=STATES,
     STATE_OPTIONS=[(s.inegi, s.name) for s in STATES],
     LEGAL_FORMS=LEGAL_FORMS,

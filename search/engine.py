@@ -80,9 +80,9 @@ class SearchQuery(BaseModel):
 
     @model_validator(mode="after")
     def _coherent(self) -> SearchQuery:
-        if self.price_min_cents is not None and self.price_max_cents is not None:
-            if self.price_min_cents > self.price_max_cents:
-                raise invalid("price_range", "El precio mínimo no puede ser mayor que el máximo.")
+        low, high = self.price_min_cents, self.price_max_cents
+        if low is not None and high is not None and low > high:
+            raise invalid("price_range", "El precio mínimo no puede ser mayor que el máximo.")
         if (self.lat is None) != (self.lng is None):
             raise invalid("geo_incomplete", "Indica latitud y longitud juntas.")
         if self.radius_km is not None and self.lat is None:
@@ -134,6 +134,10 @@ class SearchResult(BaseModel):
 
 class SearchUnavailable(Exception):
     """The engine cannot be reached or failed; callers degrade gracefully (never a 500)."""
+
+
+class TaskFailed(Exception):
+    """The engine accepted a write but could not apply it (a bad document): retried alone, then parked."""
 
 
 class SearchEngine(Protocol):

@@ -9,8 +9,29 @@ import re
 import unicodedata
 
 STOP_WORDS: tuple[str, ...] = (
-    "a", "al", "con", "de", "del", "e", "el", "en", "la", "las", "lo", "los", "o", "para", "por", "su",
-    "sus", "u", "un", "una", "unas", "unos", "y",
+    "a",
+    "al",
+    "con",
+    "de",
+    "del",
+    "e",
+    "el",
+    "en",
+    "la",
+    "las",
+    "lo",
+    "los",
+    "o",
+    "para",
+    "por",
+    "su",
+    "sus",
+    "u",
+    "un",
+    "una",
+    "unas",
+    "unos",
+    "y",
 )
 
 # Groups of words a buyer may use for the same thing (accents are ignored by both engines).

@@ -12,6 +12,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -109,6 +110,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         database_url=database_url,
         secret_key="test-secret-key-that-is-long-enough-0123",
         media_dir=tmp_path / "media",
+        search_db_path=tmp_path / "search.db",
         _env_file=None,  # type: ignore[call-arg]
     )
 
@@ -260,6 +262,28 @@ def meilisearch() -> Iterator[dict[str, str]]:
         process.terminate()
         process.wait(10)
         shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@pytest.fixture
+def meili_settings(settings: Settings, meilisearch: dict[str, str]) -> Settings:
+    """Settings for an app on the real Meilisearch server, with an index of this test's own."""
+    return settings.model_copy(
+        update={
+            "meili_url": meilisearch["url"],
+            "meili_master_key": meilisearch["key"],
+            "meili_index": f"test_{uuid.uuid4().hex[:12]}",
+        }
+    )
+
+
+def run_search_worker(app: FastAPI) -> int:
+    """What the worker does after a commit: apply pending search changes (returns how many)."""
+    from search.sync import apply_search_events
+
+    done = 0
+    while n := apply_search_events(app.state.engine, app.state.search):
+        done += n
+    return done
 
 
 @pytest.fixture

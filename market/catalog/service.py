@@ -26,6 +26,7 @@ from market.errors import InvalidTransition, InvalidUpload, ListingNotFound, Val
 from market.media import media_url, store_image
 from market.organizations import service as organizations
 from market.organizations.models import Organization
+from market.outbox import search_changed
 from market.pagination import Page, paginate
 from market.slugs import slugify
 from market.validation import field_errors
@@ -133,6 +134,7 @@ def add_listing(session: Session, organization: Organization, data: ListingCreat
     session.add(listing)
     session.flush()
     _replace_tiers(session, listing, data.tiers)
+    search_changed(session, listing_ids=[listing.id or 0])
     return listing
 
 
@@ -160,6 +162,7 @@ def update(session: Session, user: User, listing_id: int, patch: ListingUpdate) 
     listing.slug = slugify(listing.title, 150)
     listing.updated_at = utcnow()
     _replace_tiers(session, listing, merged.tiers)
+    search_changed(session, listing_ids=[listing_id])
     return listing
 
 
@@ -169,6 +172,7 @@ def change_status(session: Session, user: User, listing_id: int, target: str) ->
         raise InvalidTransition(current=listing.status, target=target)
     listing.status = target
     listing.updated_at = utcnow()
+    search_changed(session, listing_ids=[listing_id])
     return listing
 
 
@@ -192,6 +196,7 @@ def add_photo(session: Session, settings: Settings, user: User, listing_id: int,
     photo = ListingPhoto(listing_id=listing.id, path=path, thumb_path=thumb, position=len(existing))
     session.add(photo)
     listing.updated_at = utcnow()
+    search_changed(session, listing_ids=[listing_id])
     return photo
 
 
@@ -201,6 +206,8 @@ def delete_photo(session: Session, user: User, listing_id: int, photo_id: int) -
     if photo is None or photo.listing_id != listing.id:
         raise ListingNotFound()
     session.delete(photo)
+    listing.updated_at = utcnow()
+    search_changed(session, listing_ids=[listing_id])
 
 
 def to_public(session: Session, listings: Sequence[Listing]) -> list[ListingPublic]:

@@ -42,6 +42,12 @@ GOOD_UNITS: dict[str, str] = {
 SERVICE_UNITS: dict[str, str] = {"servicio": "servicio", "hora": "hora", "persona": "persona"}
 UNITS: dict[str, str] = GOOD_UNITS | SERVICE_UNITS
 
+DELIVERY_LABELS: dict[str, str] = {
+    "pickup": "Recoger con la organización",
+    "delivery": "Entrega local",
+    "national": "Envío nacional",
+}
+
 LISTING_STATUSES = ("draft", "active", "paused", "archived")
 STATUS_LABELS = {"draft": "Borrador", "active": "Publicado", "paused": "En pausa", "archived": "Archivado"}
 # Archived is final: an archived listing may be referenced by past orders, so it is never revived.

@@ -23,7 +23,7 @@ from market.i18n import N_
 from market.media import store_image
 from market.organizations.models import Invitation, Membership, Organization
 from market.organizations.schemas import OrganizationBase, OrganizationCreate, OrganizationUpdate
-from market.outbox import send_email
+from market.outbox import search_changed, send_email
 from market.pagination import Page, paginate
 from market.slugs import slugify
 from market.validation import field_errors
@@ -134,8 +134,14 @@ def update(
         setattr(organization, field, value)
     if organization.verification_status == "rejected":
         organization.verification_status = "pending"  # corrected data goes back to the queue
-    organization.updated_at = utcnow()
+    _changed(session, organization)
     return organization
+
+
+def _changed(session: Session, organization: Organization) -> None:
+    """Everything shown about the organization's listings may have changed: follow it in search."""
+    organization.updated_at = utcnow()
+    search_changed(session, organization_id=organization.id)
 
 
 def set_logo(
@@ -191,6 +197,7 @@ def verify(session: Session, admin: User, organization: Organization) -> None:
     organization.verification_status = "verified"
     organization.rejection_reason = None
     organization.verified_at = utcnow()
+    _changed(session, organization)
     _notify_owners(
         session,
         organization,
@@ -220,6 +227,7 @@ def suspend(session: Session, admin: User, organization: Organization, reason: s
         raise InvalidTransition(current="suspended", target="suspended")
     organization.suspended = True
     organization.suspension_reason = reason.strip()
+    _changed(session, organization)
     _notify_owners(session, organization, f"{organization.name} fue suspendida", reason.strip())
 
 
@@ -229,6 +237,7 @@ def reinstate(session: Session, admin: User, organization: Organization) -> None
         raise InvalidTransition(current="active", target="active")
     organization.suspended = False
     organization.suspension_reason = None
+    _changed(session, organization)
 
 
 # --- members and invitations ---------------------------------------------------------------------

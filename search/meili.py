@@ -1,0 +1,299 @@
+"""Meilisearch engine on the official client. Index settings are code, applied idempotently; every write
+waits for its task and checks the final status (a 202 only means "enqueued")."""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import time
+from collections.abc import Iterable
+from typing import Any
+
+import meilisearch
+from meilisearch.errors import MeilisearchApiError, MeilisearchCommunicationError, MeilisearchTimeoutError
+
+from search.engine import FACETS, Hit, SearchQuery, SearchResult, SearchUnavailable, TaskFailed
+from search.geo import distance_km
+from search.language import STOP_WORDS, synonyms_map
+
+PRE, POST = "\x02", "\x03"  # sentinels, replaced by <mark> after the text is HTML-escaped
+TASK_TIMEOUT_MS = 120_000
+MAX_TOTAL_HITS = 10_000
+PAGE_SIZE_FOR_IDS = 1000
+ERRORS = (MeilisearchApiError, MeilisearchCommunicationError, MeilisearchTimeoutError)
+
+INDEX_SETTINGS: dict[str, Any] = {
+    "searchableAttributes": [
+        "title",
+        "category_name",
+        "organization_name",
+        "certification_names",
+        "municipality",
+        "state_name",
+        "description",
+    ],
+    "filterableAttributes": [
+        "category",
+        "state",
+        "legal_form",
+        "certifications",
+        "kind",
+        "delivery",
+        "delivery_states",
+        "price_cents",
+        "in_stock",
+        "organization_slug",
+        "women_led",
+        "indigenous",
+        "_geo",
+    ],
+    "sortableAttributes": ["price_cents", "created_at", "rating", "_geo"],
+    "rankingRules": ["words", "typo", "proximity", "attribute", "sort", "exactness"],
+    "localizedAttributes": [{"locales": ["spa"], "attributePatterns": ["*"]}],
+    "stopWords": list(STOP_WORDS),
+    "synonyms": synonyms_map(),
+    "typoTolerance": {"enabled": True, "minWordSizeForTypos": {"oneTypo": 4, "twoTypos": 8}},
+    "faceting": {"maxValuesPerFacet": 100, "sortFacetValuesBy": {"*": "count"}},
+    "pagination": {"maxTotalHits": MAX_TOTAL_HITS},
+}
+SORTS = {
+    "price_asc": ["price_cents:asc"],
+    "price_desc": ["price_cents:desc"],
+    "newest": ["created_at:desc"],
+    "rating": ["rating:desc"],
+}
+
+
+def _quote(value: str) -> str:
+    """A filter string literal. Values are vocabulary codes already; escaping is belt and braces."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _any_of(attribute: str, values: Iterable[str]) -> str:
+    return f"{attribute} IN [{', '.join(_quote(v) for v in values)}]"
+
+
+def build_filter(query: SearchQuery) -> list[str | list[str]]:
+    """Meilisearch filter: a list is AND; a nested list is OR."""
+    clauses: list[str | list[str]] = []
+    for attribute, values in (
+        ("category", query.category),
+        ("state", query.state),
+        ("legal_form", query.legal_form),
+        ("certifications", query.certification),
+        ("delivery", query.delivery),
+    ):
+        if values:
+            clauses.append(_any_of(attribute, values))
+    if query.kind:
+        clauses.append(f"kind = {_quote(query.kind)}")
+    if query.delivers_to:
+        clauses.append([f"delivery_states = {_quote(query.delivers_to)}", 'delivery = "national"'])
+    if query.price_min_cents is not None:
+        clauses.append(f"price_cents >= {int(query.price_min_cents)}")
+    if query.price_max_cents is not None:
+        clauses.append(f"price_cents <= {int(query.price_max_cents)}")
+    if query.in_stock:
+        clauses.append("in_stock = true")
+    if query.organization:
+        clauses.append(f"organization_slug = {_quote(query.organization)}")
+    if query.near and query.radius_km:
+        clauses.append(
+            f"_geoRadius({float(query.lat or 0)}, {float(query.lng or 0)}, {int(query.radius_km * 1000)})"
+        )
+    return clauses
+
+
+def marked(text: str) -> str:
+    return html.escape(text).replace(PRE, "<mark>").replace(POST, "</mark>")
+
+
+class MeiliEngine:
+    name = "meilisearch"
+
+    def __init__(self, url: str, api_key: str | None, index: str = "listings", timeout_s: int = 10) -> None:
+        self.client = meilisearch.Client(url, api_key, timeout=timeout_s)
+        self.uid = index
+
+    # --- writes -----------------------------------------------------------------------------------
+
+    def _wait(self, task_uid: int) -> None:
+        task = self.client.wait_for_task(task_uid, timeout_in_ms=TASK_TIMEOUT_MS, interval_in_ms=25)
+        if task.status != "succeeded":
+            raise TaskFailed(f"task {task_uid} {task.status}: {task.error}")
+
+    def _call(self, operation: Any, *args: Any) -> Any:
+        try:
+            return operation(*args)
+        except ERRORS as exc:
+            raise SearchUnavailable(str(exc)) from exc
+
+    def _create_with_settings(self, uid: str) -> None:
+        try:
+            self._wait(self.client.create_index(uid, {"primaryKey": "id"}).task_uid)
+        except TaskFailed as exc:
+            if "index_already_exists" not in str(exc):
+                raise
+        self._wait(self.client.index(uid).update_settings(INDEX_SETTINGS).task_uid)
+
+    def ensure_ready(self) -> None:
+        self._call(self._create_with_settings, self.uid)
+
+    def upsert(self, documents: list[dict[str, Any]]) -> None:
+        if documents:
+            self._call(
+                lambda: self._wait(self.client.index(self.uid).add_documents(documents, "id").task_uid)
+            )
+
+    def delete(self, ids: list[int]) -> None:
+        if ids:
+            self._call(
+                lambda: self._wait(
+                    self.client.index(self.uid).delete_documents([str(i) for i in ids]).task_uid
+                )
+            )
+
+    def rebuild(self, batches: Iterable[list[dict[str, Any]]], expected: int, progress: Any = None) -> int:
+        """New index -> settings -> documents -> verify the count -> swap -> delete the old one."""
+        staging = f"{self.uid}_build_{int(time.time() * 1000)}"
+        try:
+            self._create_with_settings(staging)
+            index = self.client.index(staging)
+            tasks = []
+            for batch in batches:  # enqueue while the next batch is built; Meilisearch indexes meanwhile
+                tasks.append(index.add_documents(batch, "id").task_uid)
+                if progress:
+                    progress(len(batch))
+            for task_uid in tasks:
+                self._wait(task_uid)
+            count = index.get_stats().number_of_documents
+            if count != expected:
+                raise RuntimeError(f"the new index holds {count} documents, the database {expected}")
+            self._create_with_settings(self.uid)  # the live index must exist to be swapped
+            self._wait(self.client.swap_indexes([{"indexes": [self.uid, staging]}]).task_uid)
+        except ERRORS as exc:
+            raise SearchUnavailable(str(exc)) from exc
+        finally:
+            with contextlib.suppress(*ERRORS):
+                self.client.delete_index(staging)  # after the swap this holds the old documents
+        return count
+
+    # --- reads ------------------------------------------------------------------------------------
+
+    def healthy(self) -> bool:
+        try:
+            return bool(self.client.is_healthy())
+        except ERRORS:
+            return False
+
+    def indexed_versions(self) -> dict[int, str]:
+        versions: dict[int, str] = {}
+        index = self.client.index(self.uid)
+        offset = 0
+        try:
+            while True:
+                page = index.get_documents(
+                    {"fields": ["id", "version"], "limit": PAGE_SIZE_FOR_IDS, "offset": offset}
+                )
+                for document in page.results:
+                    data = dict(document)
+                    versions[int(data["id"])] = str(data.get("version", ""))
+                offset += PAGE_SIZE_FOR_IDS
+                if offset >= page.total:
+                    return versions
+        except ERRORS as exc:
+            raise SearchUnavailable(str(exc)) from exc
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        params: dict[str, Any] = {
+            "filter": build_filter(query),
+            "facets": [*FACETS, "price_cents"],
+            "page": query.page,
+            "hitsPerPage": query.per_page,
+            "attributesToHighlight": ["title"],
+            "attributesToCrop": ["description"],
+            "cropLength": 24,
+            "highlightPreTag": PRE,
+            "highlightPostTag": POST,
+            "attributesToRetrieve": [
+                "id",
+                "title",
+                "description",
+                "price_cents",
+                "unit",
+                "category",
+                "kind",
+                "state",
+                "municipality",
+                "organization_slug",
+                "organization_name",
+                "photo",
+                "in_stock",
+            ],
+        }
+        if query.sort == "distance" or (query.sort == "relevance" and query.near and not query.text):
+            params["sort"] = [f"_geoPoint({query.lat}, {query.lng}):asc"]
+        elif query.sort in SORTS:
+            params["sort"] = SORTS[query.sort]
+        elif query.sort == "relevance" and not query.text:
+            params["sort"] = SORTS["newest"]
+        if query.near:
+            params["attributesToRetrieve"].append("_geo")
+        started = time.perf_counter()
+        try:
+            raw = self.client.index(self.uid).search(query.text, params)
+        except ERRORS as exc:
+            raise SearchUnavailable(str(exc)) from exc
+        took_ms = (time.perf_counter() - started) * 1000
+        facets = raw.get("facetDistribution", {})
+        price_stats = raw.get("facetStats", {}).get("price_cents", {})
+        return SearchResult(
+            hits=[self._hit(h, query) for h in raw["hits"]],
+            total=raw.get("totalHits", 0),
+            page=query.page,
+            per_page=query.per_page,
+            facets={name: facets.get(name, {}) for name in FACETS},
+            price_min_cents=int(price_stats["min"]) if "min" in price_stats else None,
+            price_max_cents=int(price_stats["max"]) if "max" in price_stats else None,
+            engine=self.name,
+            took_ms=round(took_ms, 2),
+        )
+
+    @staticmethod
+    def _hit(raw: dict[str, Any], query: SearchQuery) -> Hit:
+        formatted = raw.get("_formatted", {})
+        distance = raw.get("_geoDistance")
+        if distance is None and query.near and raw.get("_geo"):
+            distance = 1000 * distance_km(
+                query.lat or 0, query.lng or 0, raw["_geo"]["lat"], raw["_geo"]["lng"]
+            )
+        return Hit(
+            id=int(raw["id"]),
+            title=raw["title"],
+            title_html=marked(formatted.get("title", raw["title"])),
+            snippet_html=marked(formatted.get("description", raw.get("description", ""))),
+            price_cents=raw["price_cents"],
+            unit=raw["unit"],
+            category=raw["category"],
+            kind=raw["kind"],
+            state=raw["state"],
+            municipality=raw["municipality"],
+            organization_slug=raw["organization_slug"],
+            organization_name=raw["organization_name"],
+            photo=raw.get("photo"),
+            in_stock=raw["in_stock"],
+            distance_km=round(distance / 1000, 1) if distance is not None else None,
+        )
+
+    def suggest(self, prefix: str, limit: int = 8) -> list[str]:
+        try:
+            raw = self.client.index(self.uid).search(
+                prefix, {"limit": limit * 2, "attributesToRetrieve": ["title"]}
+            )
+        except ERRORS as exc:
+            raise SearchUnavailable(str(exc)) from exc
+        titles: list[str] = []
+        for hit in raw["hits"]:
+            if hit["title"] not in titles:
+                titles.append(hit["title"])
+        return titles[:limit]

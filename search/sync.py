@@ -1,0 +1,127 @@
+"""Keeping the index equal to the database: outbox consumer, full rebuild with swap, and a checker."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from market.catalog.models import Listing
+from market.db import utcnow
+from market.outbox import SEARCH_TOPIC, OutboxEvent, record_failure
+from search.documents import count_public, public_documents, public_versions
+from search.engine import SearchEngine, SearchUnavailable, TaskFailed
+
+log = logging.getLogger(__name__)
+BATCH_EVENTS = 500
+
+
+def _listing_ids(session: Session, events: Sequence[OutboxEvent]) -> set[int]:
+    ids: set[int] = set()
+    for event in events:
+        ids.update(event.payload.get("listing_ids", []))
+        if (organization_id := event.payload.get("organization_id")) is not None:
+            ids.update(
+                i
+                for i in session.exec(select(Listing.id).where(Listing.organization_id == organization_id))
+                if i
+            )
+    return ids
+
+
+def sync_listings(session: Session, search: SearchEngine, ids: set[int]) -> None:
+    """Make the index show exactly what the database says now about these listings: upsert the
+    searchable ones, delete the rest. Idempotent, so replays and out-of-order events are harmless."""
+    documents = [doc for batch in public_documents(session, sorted(ids)) for doc in batch]
+    search.upsert(documents)
+    search.delete(sorted(ids - {doc["id"] for doc in documents}))
+
+
+def apply_search_events(db: Engine, search: SearchEngine, limit: int = BATCH_EVENTS) -> int:
+    """One worker step: due search events in one batch (first tries) or one by one (retries, so that one
+    bad document cannot hold back the others). Rows are marked done only after the engine confirmed."""
+    with Session(db) as session:
+        events = list(
+            session.exec(
+                select(OutboxEvent)
+                .where(
+                    OutboxEvent.topic == SEARCH_TOPIC,
+                    col(OutboxEvent.processed_at).is_(None),
+                    col(OutboxEvent.parked_at).is_(None),
+                    OutboxEvent.available_at <= utcnow(),
+                )
+                .order_by(col(OutboxEvent.id))
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            ).all()
+        )
+        if not events:
+            return 0
+        fresh = [e for e in events if e.attempts == 0]
+        groups = ([fresh] if fresh else []) + [[e] for e in events if e.attempts > 0]
+        done = 0
+        for group in groups:
+            try:
+                sync_listings(session, search, _listing_ids(session, group))
+            except (
+                SearchUnavailable
+            ) as exc:  # the engine is down: wait, without counting it against the events
+                log.warning("search unavailable, %d events wait: %s", len(events), exc)
+                for event in events[done:] if group is fresh else group:
+                    if event.processed_at is None:
+                        record_failure(event, exc, counts=False)
+                break
+            except TaskFailed as exc:
+                for event in group:
+                    record_failure(event, exc)
+                continue
+            now = utcnow()
+            for event in group:
+                event.processed_at = now
+            done += len(group)
+        session.commit()
+        return done
+
+
+@dataclass
+class Differences:
+    missing: list[int] = field(default_factory=list)  # searchable, not in the index
+    extra: list[int] = field(default_factory=list)  # in the index, not searchable (or gone)
+    stale: list[int] = field(default_factory=list)  # in both, the index shows an older version
+
+    @property
+    def total(self) -> int:
+        return len(self.missing) + len(self.extra) + len(self.stale)
+
+
+def check(session: Session, search: SearchEngine) -> Differences:
+    expected, indexed = public_versions(session), search.indexed_versions()
+    return Differences(
+        missing=sorted(expected.keys() - indexed.keys()),
+        extra=sorted(indexed.keys() - expected.keys()),
+        stale=sorted(i for i in expected.keys() & indexed.keys() if expected[i] != indexed[i]),
+    )
+
+
+def repair(session: Session, search: SearchEngine, differences: Differences) -> None:
+    sync_listings(session, search, {*differences.missing, *differences.extra, *differences.stale})
+
+
+def reindex(db: Engine, search: SearchEngine, progress: Callable[[int], None] | None = None) -> int:
+    """Rebuild the whole index and swap it in. Changes applied to the old index while the new one was
+    being built are applied again afterwards, so the swap cannot bring back an older version."""
+    started: datetime = utcnow()
+    search.ensure_ready()
+    with Session(db) as session:
+        count = search.rebuild(public_documents(session), count_public(session), progress)
+    with Session(db) as session:
+        touched = session.exec(
+            select(OutboxEvent).where(OutboxEvent.topic == SEARCH_TOPIC, OutboxEvent.created_at >= started)
+        ).all()
+        if touched:
+            sync_listings(session, search, _listing_ids(session, touched))
+    return count
