@@ -20,6 +20,7 @@ PRE, POST = "\x02", "\x03"  # sentinels, replaced by <mark> after the text is HT
 TASK_TIMEOUT_MS = 120_000
 MAX_TOTAL_HITS = 10_000
 PAGE_SIZE_FOR_IDS = 1000
+REFUSED_STATUSES = {"400", "413", "422"}
 ERRORS = (MeilisearchApiError, MeilisearchCommunicationError, MeilisearchTimeoutError)
 
 INDEX_SETTINGS: dict[str, Any] = {
@@ -125,6 +126,10 @@ class MeiliEngine:
     def _call(self, operation: Any, *args: Any) -> Any:
         try:
             return operation(*args)
+        except MeilisearchApiError as exc:
+            if str(exc.status_code) in REFUSED_STATUSES:  # the request itself is wrong: the events' fault
+                raise TaskFailed(str(exc)) from exc
+            raise SearchUnavailable(str(exc)) from exc
         except ERRORS as exc:
             raise SearchUnavailable(str(exc)) from exc
 

@@ -223,45 +223,74 @@ def _meilisearch_binary() -> str | None:
     return candidate if os.access(candidate, os.X_OK) else None
 
 
-@pytest.fixture(scope="session")
-def meilisearch() -> Iterator[dict[str, str]]:
-    """A real Meilisearch server on a free loopback port with a temporary data dir and a master key."""
+class MeiliServer:
+    """The pinned Meilisearch binary on a free loopback port, with a temporary data dir and a master key.
+    It can be stopped and started again on the same port and data, to test outages."""
+
+    key = "test-master-key-0123456789abcdef"
+
+    def __init__(self, binary: str) -> None:
+        self.binary, self.port = binary, free_port()
+        self.data_dir = tempfile.mkdtemp(prefix="meili-")
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        args = [
+            self.binary,
+            "--http-addr",
+            f"127.0.0.1:{self.port}",
+            "--db-path",
+            f"{self.data_dir}/data.ms",
+            "--no-analytics",
+            "--master-key",
+            self.key,
+            "--env",
+            "development",
+        ]
+        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(200):
+            try:
+                if httpx.get(f"{self.url}/health", timeout=0.5).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        pytest.fail("Meilisearch did not start")
+
+    def stop(self) -> None:
+        if self.process:
+            self.process.terminate()
+            self.process.wait(10)
+            self.process = None
+
+    def remove(self) -> None:
+        self.stop()
+        shutil.rmtree(self.data_dir, ignore_errors=True)
+
+
+def _meili_server() -> MeiliServer:
     binary = _meilisearch_binary()
     require_service(binary is not None, "Meilisearch binary not found: run scripts/fetch-meilisearch.sh")
     assert binary is not None
-    port, key = free_port(), "test-master-key-0123456789abcdef"
-    data_dir = tempfile.mkdtemp(prefix="meili-")
-    process = subprocess.Popen(
-        [
-            binary,
-            "--http-addr",
-            f"127.0.0.1:{port}",
-            "--db-path",
-            f"{data_dir}/data.ms",
-            "--no-analytics",
-            "--master-key",
-            key,
-            "--env",
-            "development",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                if httpx.get(f"{url}/health", timeout=0.5).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("Meilisearch did not start")
-        yield {"url": url, "key": key}
-    finally:
-        process.terminate()
-        process.wait(10)
-        shutil.rmtree(data_dir, ignore_errors=True)
+    return MeiliServer(binary)
+
+
+@pytest.fixture(scope="session")
+def meilisearch() -> Iterator[dict[str, str]]:
+    """A Meilisearch server shared by the whole session (each test uses an index of its own)."""
+    server = _meili_server()
+    server.start()
+    yield {"url": server.url, "key": server.key}
+    server.remove()
+
+
+@pytest.fixture
+def own_meilisearch() -> Iterator[MeiliServer]:
+    """A Meilisearch server for one test, which may stop and restart it."""
+    server = _meili_server()
+    server.start()
+    yield server
+    server.remove()
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from typing import Any
 
 import anyio
 import pytest
-from conftest import PASSWORD, api_token
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func
@@ -16,6 +15,7 @@ from sqlmodel import Session, select
 
 from market.accounts.models import ApiToken, LoginAttempt, User
 from market.config import Settings
+from tests.conftest import PASSWORD, api_token
 
 REGISTER = "/api/v1/auth/register"
 TOKENS = "/api/v1/auth/tokens"

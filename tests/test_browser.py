@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import PASSWORD
 from playwright.sync_api import expect
+
+from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import LISTING_DEFAULTS, api_token
 from fastapi.testclient import TestClient
 from PIL import Image
 from sqlalchemy import func
@@ -17,6 +16,7 @@ from market.catalog.csv_import import COLUMNS, TEMPLATE
 from market.catalog.models import Listing, ListingPhoto, PriceTier
 from market.config import Settings
 from market.organizations.models import Organization
+from tests.conftest import LISTING_DEFAULTS, api_token
 
 LISTINGS = "/api/v1/listings"
 NEW_LISTING = {k: v for k, v in LISTING_DEFAULTS.items() if k != "status"}  # created as a draft

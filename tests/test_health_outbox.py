@@ -7,7 +7,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from conftest import free_port
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -16,6 +15,7 @@ from market.app import create_app
 from market.config import Settings
 from market.db import utcnow
 from market.outbox import OutboxEvent, enqueue, process_batch, send_email
+from tests.conftest import free_port
 
 
 @pytest.fixture
@@ -114,7 +114,7 @@ def test_a_failing_handler_is_retried_later(engine: Engine, session: Session) ->
     [event] = events(session)
     assert event.processed_at is None
     assert event.attempts == 1
-    assert event.last_error == "SMTP no responde"
+    assert event.last_error == "RuntimeError: SMTP no responde"
     assert event.available_at > before + timedelta(seconds=1)
     assert process_batch(engine, {"test": fail}) == 0  # not due yet: the handler is not called again
     assert events(session)[0].attempts == 1

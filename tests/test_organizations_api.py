@@ -6,13 +6,13 @@ import re
 from typing import Any
 
 import pytest
-from conftest import LISTING_DEFAULTS, ORG_DEFAULTS, api_token
 from fastapi.testclient import TestClient
 from sqlalchemy import func
 from sqlmodel import Session, select
 
 from market.organizations.models import Membership, Organization
 from market.outbox import OutboxEvent
+from tests.conftest import LISTING_DEFAULTS, ORG_DEFAULTS, api_token
 
 ORGS = "/api/v1/organizations"
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import PASSWORD, csrf_of, log_in
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, func, select
 
 from market.accounts.models import User
 from market.catalog.models import Listing, PriceTier
 from market.organizations.models import Organization
+from tests.conftest import PASSWORD, csrf_of, log_in
 
 ORG_FORM = {
     "name": "Unión de Apicultoras del Puuc",

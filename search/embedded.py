@@ -1,0 +1,672 @@
+"""SQLite FTS5 search engine: the zero-setup default when Meilisearch is not configured.
+
+Its own SQLite file holds `docs` (one narrow row per document: the columns filters, sorts and facets read),
+`bodies` (the document as JSON, read only for the page shown), `tags` (multi-valued attributes, indexed
+for filters) and `fts` (full text, rowid = docs.id). Every operation opens a short-lived connection, so the
+engine is safe to call from a thread pool.
+
+Zero-downtime rebuilds: the live path is a symlink to a generation file (`search.db` -> `search.db.<stamp>`).
+A rebuild writes a new generation beside it, then atomically replaces the symlink with `os.replace`.
+Replacing a WAL database *file* in place is not safe: SQLite names the `-wal` and `-shm` files after the
+path, so connections to the new file would share the old file's WAL and corrupt it. Each generation has
+its own, and connections already open keep reading the old generation until they close."""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import json
+import math
+import os
+import re
+import sqlite3
+import threading
+import time
+from collections import Counter, OrderedDict
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from search.engine import FACETS, Hit, SearchQuery, SearchResult, SearchUnavailable
+from search.geo import EARTH_RADIUS_KM, distance_km
+from search.language import STOP_WORDS, SYNONYM_GROUPS, fold, words
+
+PRE, POST = "\x02", "\x03"  # highlight sentinels, turned into <mark> after the text is HTML-escaped
+# bm25 weights of the fts columns: title, category_name, organization_name, certification_names, place,
+# description.
+WEIGHTS = (10.0, 3.0, 5.0, 2.0, 2.0, 1.0)
+SNIPPET_TOKENS = 24  # as Meilisearch's cropLength
+PLAIN_SNIPPET_CHARS = 160
+COLUMN_FACETS = ("category", "state", "legal_form", "kind")  # single-valued: columns of docs
+TAG_FACETS = tuple(f for f in FACETS if f not in COLUMN_FACETS)  # multi-valued: certifications, delivery
+TAGS = ("certifications", "delivery", "delivery_states")
+SEP = "\x1f"  # between the "attr=value" items of docs.facet_tags
+BUSY_TIMEOUT_S = 10.0
+MMAP_BYTES = 256 * 1024 * 1024  # connections are short-lived: mapped pages beat a cold page cache
+OPEN_ATTEMPTS = 3
+CACHED_SUMMARIES = 256
+SUGGEST_WINDOW = 8  # ranked titles read per suggestion wanted, before removing duplicates
+
+DOC_COLUMNS = (
+    *("id", *COLUMN_FACETS, "price_cents", "in_stock", "organization_slug", "created_at", "rating"),
+    *("lat", "lng", "x", "y", "z", "facet_tags", "version"),
+)
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS docs (
+    id INTEGER PRIMARY KEY,
+    category TEXT NOT NULL,
+    state TEXT NOT NULL,
+    legal_form TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    price_cents INTEGER NOT NULL,
+    in_stock INTEGER NOT NULL,
+    organization_slug TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    rating REAL NOT NULL,
+    lat REAL,
+    lng REAL,
+    x REAL, y REAL, z REAL,  -- the point on the unit sphere: the squared chord orders by true distance
+    facet_tags TEXT NOT NULL,  -- this document's certifications and delivery, counted with one GROUP BY
+    version TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS docs_facets ON docs (category, state, legal_form, kind, price_cents);
+CREATE INDEX IF NOT EXISTS docs_price ON docs (price_cents);
+CREATE INDEX IF NOT EXISTS docs_created ON docs (created_at);
+CREATE INDEX IF NOT EXISTS docs_rating ON docs (rating);
+CREATE INDEX IF NOT EXISTS docs_organization ON docs (organization_slug);
+CREATE INDEX IF NOT EXISTS docs_geo ON docs (lat, lng);
+CREATE TABLE IF NOT EXISTS bodies (id INTEGER PRIMARY KEY, document TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS tags (
+    attr TEXT NOT NULL,
+    value TEXT NOT NULL,
+    doc_id INTEGER NOT NULL,
+    PRIMARY KEY (attr, value, doc_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS tags_doc ON tags (doc_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
+    title, category_name, organization_name, certification_names, place, description,
+    tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
+);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+INSERT OR IGNORE INTO meta (key, value) VALUES ('generation', 0);  -- bumped by every write
+"""
+
+SORTS = {  # ORDER BY of each sort over docs d; the id breaks ties so that pages never overlap
+    "newest": "d.created_at DESC, d.id DESC",
+    "price_asc": "d.price_cents ASC, d.id DESC",
+    "price_desc": "d.price_cents DESC, d.id DESC",
+    "rating": "d.rating DESC, d.id DESC",
+    # Documents without a point go last. Plain arithmetic: no function call per row.
+    "distance": "d.x IS NULL, (d.x - ?) * (d.x - ?) + (d.y - ?) * (d.y - ?) + (d.z - ?) * (d.z - ?),"
+    " d.id DESC",
+}
+
+
+# --- text -----------------------------------------------------------------------------------------------
+
+
+def _key(word: str) -> str:
+    """Synonyms are matched as the tokenizer compares words: folded, and ñ as n ("cabañas" ~ "cabanas")."""
+    return fold(word).replace("ñ", "n")
+
+
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    _key(word): tuple(other for other in group if other != word) for group in SYNONYM_GROUPS for word in group
+}
+_TOKEN = re.compile(r"[0-9a-zñ]+")  # as language.words(), keeping stop words: "de" may be a prefix
+
+
+def _term(word: str) -> str:
+    # words() yields [0-9a-zñ]+ only, so the quotes cannot be broken; synonyms are phrases, not prefixes.
+    alternatives = SYNONYMS.get(_key(word), ())
+    if not alternatives:
+        return f'"{word}"*'
+    return "(" + " OR ".join([f'"{word}"*', *(f'"{a}"' for a in alternatives)]) + ")"
+
+
+def match_expression(terms: Sequence[str]) -> str:
+    return " AND ".join(_term(w) for w in terms)
+
+
+def marked(text: str) -> str:
+    return html.escape(text).replace(PRE, "<mark>").replace(POST, "</mark>")
+
+
+def _plain_snippet(description: str) -> str:
+    if len(description) <= PLAIN_SNIPPET_CHARS:
+        return html.escape(description)
+    cut = description[:PLAIN_SNIPPET_CHARS].rsplit(" ", 1)[0] or description[:PLAIN_SNIPPET_CHARS]
+    return html.escape(cut.rstrip(" ,.;:")) + "…"
+
+
+def _clean(text: str) -> str:
+    return text.replace(PRE, "").replace(POST, "")  # a stored sentinel would become a stray <mark>
+
+
+def _unit_vector(lat: float, lng: float) -> tuple[float, float, float]:
+    phi, lam = math.radians(lat), math.radians(lng)
+    return math.cos(phi) * math.cos(lam), math.cos(phi) * math.sin(lam), math.sin(phi)
+
+
+def _haversine(lat: float | None, lng: float | None, lat0: float, lng0: float) -> float | None:
+    return None if lat is None or lng is None else distance_km(lat, lng, lat0, lng0)
+
+
+# --- filters --------------------------------------------------------------------------------------------
+
+
+class Where:
+    """An AND of SQL conditions over `docs d`, with their bound parameters (values never enter the SQL)."""
+
+    def __init__(self, clauses: Sequence[str] = (), params: Sequence[Any] = ()) -> None:
+        self.clauses, self.params = list(clauses), list(params)
+
+    def add(self, clause: str, *params: Any) -> None:
+        self.clauses.append(clause)
+        self.params.extend(params)
+
+    def plus(self, clause: str, *params: Any) -> Where:
+        return Where([*self.clauses, clause], [*self.params, *params])
+
+    @property
+    def sql(self) -> str:
+        return " AND ".join(self.clauses) or "1"
+
+
+def _marks(values: Sequence[Any]) -> str:
+    return ", ".join("?" * len(values))
+
+
+def filters(query: SearchQuery) -> Where:
+    where = Where()
+    columns = (("category", query.category), ("state", query.state), ("legal_form", query.legal_form))
+    for column, values in columns:
+        if values:
+            where.add(f"d.{column} IN ({_marks(values)})", *values)
+    tagged: tuple[tuple[str, Sequence[str]], ...] = (
+        ("certifications", query.certification),
+        ("delivery", query.delivery),
+    )
+    for attr, wanted in tagged:
+        if wanted:
+            where.add(
+                f"d.id IN (SELECT doc_id FROM tags WHERE attr = ? AND value IN ({_marks(wanted)}))",
+                attr,
+                *wanted,
+            )
+    if query.kind:
+        where.add("d.kind = ?", query.kind)
+    if query.delivers_to:
+        where.add(
+            "d.id IN (SELECT doc_id FROM tags WHERE (attr = ? AND value = ?) OR (attr = ? AND value = ?))",
+            *("delivery_states", query.delivers_to, "delivery", "national"),
+        )
+    if query.price_min_cents is not None:
+        where.add("d.price_cents >= ?", query.price_min_cents)
+    if query.price_max_cents is not None:
+        where.add("d.price_cents <= ?", query.price_max_cents)
+    if query.in_stock:
+        where.add("d.in_stock = 1")
+    if query.organization:
+        where.add("d.organization_slug = ?", query.organization)
+    if query.lat is not None and query.lng is not None and query.radius_km:
+        _within(where, query.lat, query.lng, query.radius_km)
+    return where
+
+
+def _within(where: Where, lat: float, lng: float, radius_km: float) -> None:
+    # A bounding box on indexed columns first, so that the exact distance (Python) runs on few rows.
+    angle = radius_km / EARTH_RADIUS_KM
+    dlat = math.degrees(angle)
+    where.add("d.lat BETWEEN ? AND ?", lat - dlat, lat + dlat)
+    if abs(lat) + dlat < 90:  # the circle does not reach a pole
+        dlng = math.degrees(math.asin(min(1.0, math.sin(angle) / math.cos(math.radians(lat)))))
+        if lng - dlng >= -180 and lng + dlng <= 180:  # nor cross the antimeridian
+            where.add("d.lng BETWEEN ? AND ?", lng - dlng, lng + dlng)
+    where.add("haversine(d.lat, d.lng, ?, ?) <= ?", lat, lng, radius_km)
+
+
+# --- writing --------------------------------------------------------------------------------------------
+
+
+def _write(db: sqlite3.Connection, documents: list[dict[str, Any]]) -> None:
+    """Replace these documents in every table (inside the caller's transaction)."""
+    ids = [(int(doc["id"]),) for doc in documents]
+    _delete(db, ids)
+    db.executemany(
+        f"INSERT INTO docs ({', '.join(DOC_COLUMNS)}) VALUES ({_marks(DOC_COLUMNS)})",
+        [_row(doc) for doc in documents],
+    )
+    db.executemany(
+        "INSERT INTO bodies (id, document) VALUES (?, ?)",
+        [(int(doc["id"]), json.dumps(doc, ensure_ascii=False, separators=(",", ":"))) for doc in documents],
+    )
+    db.executemany(
+        "INSERT OR IGNORE INTO tags (attr, value, doc_id) VALUES (?, ?, ?)",
+        [
+            (attr, str(value), int(doc["id"]))
+            for doc in documents
+            for attr in TAGS
+            for value in doc.get(attr) or ()
+        ],
+    )
+    db.executemany(
+        "INSERT INTO fts (rowid, title, category_name, organization_name, certification_names, place,"
+        " description) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                int(doc["id"]),
+                *(_clean(doc.get(field) or "") for field in ("title", "category_name", "organization_name")),
+                _clean(" · ".join(doc.get("certification_names") or ())),
+                _clean(", ".join(p for p in (doc.get("municipality"), doc.get("state_name")) if p)),
+                _clean(doc.get("description") or ""),
+            )
+            for doc in documents
+        ],
+    )
+
+
+def _delete(db: sqlite3.Connection, ids: list[tuple[int]]) -> None:
+    for table, column in (("docs", "id"), ("bodies", "id"), ("tags", "doc_id"), ("fts", "rowid")):
+        db.executemany(f"DELETE FROM {table} WHERE {column} = ?", ids)
+
+
+def _row(doc: dict[str, Any]) -> tuple[Any, ...]:
+    geo = doc.get("_geo") or {}
+    lat, lng = geo.get("lat"), geo.get("lng")
+    point = _unit_vector(lat, lng) if lat is not None and lng is not None else (None, None, None)
+    facet_tags = SEP.join(
+        f"{attr}={value}" for attr in TAG_FACETS for value in sorted(set(doc.get(attr) or ()))
+    )
+    return (
+        int(doc["id"]),
+        *(str(doc[c]) for c in COLUMN_FACETS),
+        int(doc["price_cents"]),
+        1 if doc["in_stock"] else 0,
+        str(doc["organization_slug"]),
+        int(doc["created_at"]),
+        float(doc.get("rating") or 0),
+        lat,
+        lng,
+        *point,
+        facet_tags,
+        str(doc.get("version", "")),
+    )
+
+
+def _delete_files(path: Path, sidecars_only: bool = False) -> None:
+    names = [f"{path.name}-wal", f"{path.name}-shm", f"{path.name}-journal"]
+    for name in names if sidecars_only else [path.name, *names]:
+        with contextlib.suppress(FileNotFoundError):
+            path.with_name(name).unlink()
+
+
+def _fsync(path: Path, flags: int = os.O_RDONLY) -> None:
+    fd = os.open(path, flags)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+# --- what a query costs a pass over all its hits to know --------------------------------------------------
+
+
+class Summary(NamedTuple):
+    terms: tuple[str, ...]  # the words that matched (the last ones may have been dropped)
+    total: int
+    facets: dict[str, dict[str, int]]
+    price_min_cents: int | None
+    price_max_cents: int | None
+
+
+class SummaryCache:
+    """Summaries by (index generation, query). Paging, re-sorting and the unfiltered landing page ask for
+    the same ones again; every write bumps the generation, which retires all entries at once."""
+
+    def __init__(self, size: int = CACHED_SUMMARIES) -> None:
+        self._items: OrderedDict[tuple[Any, ...], Summary] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> Summary | None:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+            return self._items.get(key)
+
+    def put(self, key: tuple[Any, ...], summary: Summary) -> None:
+        with self._lock:
+            self._items[key] = summary
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
+# --- the engine -----------------------------------------------------------------------------------------
+
+
+class EmbeddedEngine:
+    name = "embedded"
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path).absolute()
+        self._ready = False
+        self._summaries = SummaryCache()
+
+    def _target(self) -> Path:
+        """The generation the live path points to now (the path itself before the first rebuild)."""
+        return Path(os.path.realpath(self.path))
+
+    @staticmethod
+    def _open(path: Path, create: bool = False) -> sqlite3.Connection:
+        db = sqlite3.connect(
+            f"{path.as_uri()}?mode={'rwc' if create else 'rw'}",
+            uri=True,
+            timeout=BUSY_TIMEOUT_S,
+            isolation_level=None,  # explicit BEGIN / COMMIT
+            check_same_thread=False,
+        )
+        db.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
+        db.create_function("haversine", 4, _haversine, deterministic=True)
+        return db
+
+    def _connect(self) -> tuple[sqlite3.Connection, Path]:
+        if not self._ready:
+            self.ensure_ready()
+        for attempt in range(OPEN_ATTEMPTS):
+            target = self._target()
+            try:
+                return self._open(target), target
+            except sqlite3.OperationalError:
+                # A rebuild removed this generation between reading the link and opening it (or the file
+                # was deleted by hand): look again, creating an empty index if nothing is left.
+                if attempt == OPEN_ATTEMPTS - 1:
+                    raise
+                self.ensure_ready()
+        raise AssertionError("unreachable")
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[tuple[sqlite3.Connection, Path]]:
+        """One read transaction, so that all the queries of an operation see the same snapshot."""
+        try:
+            db, target = self._connect()
+            try:
+                db.execute("BEGIN")
+                yield db, target
+                db.execute("COMMIT")
+            finally:
+                db.close()
+        except sqlite3.Error as exc:
+            raise SearchUnavailable(f"embedded search failed: {exc}") from exc
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction on the live generation. A rebuild swaps the link while it holds the old
+        generation's write lock, so once we hold the lock and the link still points to our file, no
+        write can be lost in a generation that is no longer live."""
+        try:
+            for _attempt in range(OPEN_ATTEMPTS):
+                db, target = self._connect()
+                try:
+                    db.execute("BEGIN IMMEDIATE")
+                    if self._target() != target:
+                        continue  # swapped meanwhile: write to the new generation
+                    db.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
+                    yield db
+                    db.execute("COMMIT")
+                    return
+                finally:
+                    if db.in_transaction:
+                        db.execute("ROLLBACK")
+                    db.close()
+            raise sqlite3.OperationalError("the index was swapped repeatedly during a write")
+        except sqlite3.Error as exc:
+            raise SearchUnavailable(f"embedded search failed: {exc}") from exc
+
+    # --- setup and writes -------------------------------------------------------------------------------
+
+    def ensure_ready(self) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if os.path.islink(self.path) and not self.path.exists():
+                self.path.unlink()  # its generation was deleted by hand: start an empty index
+            # Only a missing live path is created, never a generation a rebuild has just removed.
+            with contextlib.closing(self._open(self._target(), create=not self.path.exists())) as db:
+                db.execute("PRAGMA journal_mode = WAL")
+                db.executescript(SCHEMA)
+        except (sqlite3.Error, OSError) as exc:
+            raise SearchUnavailable(f"embedded search index unavailable: {exc}") from exc
+        self._ready = True
+
+    def healthy(self) -> bool:
+        try:
+            with self._reading() as (db, _target):
+                db.execute("SELECT 1 FROM docs LIMIT 1").fetchall()
+            return True
+        except SearchUnavailable:
+            return False
+
+    def upsert(self, documents: list[dict[str, Any]]) -> None:
+        if documents:
+            with self._writing() as db:
+                _write(db, documents)
+
+    def delete(self, ids: list[int]) -> None:
+        if ids:
+            with self._writing() as db:
+                _delete(db, [(int(i),) for i in ids])
+
+    def indexed_versions(self) -> dict[int, str]:
+        with self._reading() as (db, _target):
+            return {int(i): str(v) for i, v in db.execute("SELECT id, version FROM docs")}
+
+    def rebuild(self, batches: Iterable[list[dict[str, Any]]], expected: int, progress: Any = None) -> int:
+        """Build a new generation next to the live one, check its count, then swap the link to it."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fresh = self.path.with_name(f"{self.path.name}.{time.time_ns():x}")
+        try:
+            with contextlib.closing(self._open(fresh, create=True)) as db:
+                # Nobody reads this file yet: no journal and no fsync until it is complete.
+                db.execute("PRAGMA journal_mode = OFF")
+                db.execute("PRAGMA synchronous = OFF")
+                db.executescript(SCHEMA)
+                db.execute("BEGIN")
+                for batch in batches:
+                    _write(db, batch)
+                    if progress:
+                        progress(len(batch))
+                db.execute("COMMIT")
+                count = int(db.execute("SELECT count(*) FROM docs").fetchone()[0])
+                if count != expected:
+                    raise RuntimeError(f"the new search index holds {count} documents, expected {expected}")
+                db.execute("INSERT INTO fts (fts) VALUES ('optimize')")  # one segment: faster queries
+                db.execute("ANALYZE")  # statistics for the query planner
+                db.execute("PRAGMA journal_mode = WAL")
+            _fsync(fresh)
+            self._publish(fresh)
+        except BaseException as exc:
+            _delete_files(fresh)
+            if isinstance(exc, sqlite3.Error):
+                raise SearchUnavailable(f"embedded search rebuild failed: {exc}") from exc
+            raise
+        self._ready = True
+        return count
+
+    def _publish(self, fresh: Path) -> None:
+        """Point the live path at `fresh` atomically, then remove the previous generation: connections
+        still open on it keep reading it, and no new connection can find it."""
+        link = fresh.with_name(f"{fresh.name}.link")
+        os.symlink(fresh.name, link)  # relative, so that the directory can be moved
+        old = self._target() if self.path.exists() else None
+        with contextlib.ExitStack() as stack:
+            if old is not None:  # hold the old generation's write lock: no write is in flight there
+                db = stack.enter_context(contextlib.closing(self._open(old)))
+                db.execute("BEGIN IMMEDIATE")
+                stack.callback(db.execute, "ROLLBACK")
+            os.replace(link, self.path)
+        if old is not None:  # before the first rebuild, the live path was the database itself
+            _delete_files(old, sidecars_only=old == self.path)
+        with contextlib.suppress(OSError):
+            _fsync(self.path.parent)  # make the new link durable
+
+    # --- reads ------------------------------------------------------------------------------------------
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        started = time.perf_counter()
+        with self._reading() as (db, target):
+            return _Search(db, query, target, self._summaries).run(started)
+
+    def suggest(self, prefix: str, limit: int = 8) -> list[str]:
+        """Distinct titles containing the typed words, the last one as a prefix (it is being typed)."""
+        tokens = _TOKEN.findall(fold(prefix))
+        if not tokens or limit < 1:
+            return []
+        *complete, last = tokens
+        terms = [f'"{w}"' for w in complete if w not in STOP_WORDS] + [f'"{last}"*']
+        with self._reading() as (db, _target):
+            rows = db.execute(
+                "SELECT title FROM fts WHERE fts MATCH ? ORDER BY rank LIMIT ?",
+                ("{title} : (" + " AND ".join(terms) + ")", limit * SUGGEST_WINDOW),
+            ).fetchall()
+        return list(dict.fromkeys(title for (title,) in rows))[:limit]
+
+
+class _Search:
+    """One search: the text (with Meilisearch's "last" matching strategy), filters, summary, one page."""
+
+    def __init__(self, db: sqlite3.Connection, query: SearchQuery, target: Path, cache: SummaryCache) -> None:
+        self.db, self.query, self.target, self.cache = db, query, target, cache
+        self.filters = filters(query)
+
+    def _where(self, match: str | None) -> Where:
+        if not match:
+            return self.filters
+        return self.filters.plus("d.id IN (SELECT rowid FROM fts WHERE fts MATCH ?)", match)
+
+    def run(self, started: float) -> SearchResult:
+        summary = self._summary()
+        match = match_expression(summary.terms) or None
+        offset = (self.query.page - 1) * self.query.per_page
+        ids = self._page(match, offset) if summary.total > offset else []
+        hits = self._hits(ids, match)
+        return SearchResult(
+            hits=hits,
+            total=summary.total,
+            page=self.query.page,
+            per_page=self.query.per_page,
+            facets={name: dict(counts) for name, counts in summary.facets.items()},
+            price_min_cents=summary.price_min_cents,
+            price_max_cents=summary.price_max_cents,
+            engine=EmbeddedEngine.name,
+            took_ms=round((time.perf_counter() - started) * 1000, 2),
+        )
+
+    def _summary(self) -> Summary:
+        terms = tuple(words(self.query.text))
+        (generation,) = self.db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        key = (str(self.target), generation, terms, self.filters.sql, tuple(self.filters.params))
+        if cached := self.cache.get(key):
+            return cached
+        while True:  # drop words from the end until something matches (matchingStrategy "last")
+            where = self._where(match_expression(terms) or None)
+            groups = self.db.execute(
+                # One pass: the total, the single-valued facets and the price range.
+                f"SELECT {', '.join('d.' + c for c in COLUMN_FACETS)}, count(*), min(d.price_cents),"
+                f" max(d.price_cents) FROM docs d WHERE {where.sql} GROUP BY 1, 2, 3, 4",
+                where.params,
+            ).fetchall()
+            total = sum(group[4] for group in groups)
+            if total or len(terms) <= 1:
+                break
+            terms = terms[:-1]
+        facets: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
+        for group in groups:
+            for name, value in zip(COLUMN_FACETS, group, strict=False):
+                facets[name][value] += group[4]
+        if total:  # documents grouped by their set of tags: few groups, whatever the number of hits
+            sql = f"SELECT d.facet_tags, count(*) FROM docs d WHERE {where.sql} GROUP BY 1"
+            for facet_tags, count in self.db.execute(sql, where.params):
+                for item in filter(None, facet_tags.split(SEP)):
+                    attr, _, value = item.partition("=")
+                    facets[attr][value] += count
+        summary = Summary(
+            terms=terms,
+            total=total,
+            facets={
+                name: dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))) for name, c in facets.items()
+            },
+            price_min_cents=min((group[5] for group in groups), default=None),
+            price_max_cents=max((group[6] for group in groups), default=None),
+        )
+        self.cache.put(key, summary)
+        return summary
+
+    def _page(self, match: str | None, offset: int) -> list[int]:
+        query = self.query
+        if match and query.sort == "relevance":
+            rank = f"bm25(fts, {_marks(WEIGHTS)})"
+            sql = (
+                f"SELECT d.id FROM fts JOIN docs d ON d.id = fts.rowid WHERE fts MATCH ?"
+                f" AND {self.filters.sql} ORDER BY {rank}, d.id DESC LIMIT ? OFFSET ?"
+            )
+            params = [match, *self.filters.params, *WEIGHTS]
+        else:
+            sort = query.sort
+            if sort == "relevance":  # no text to rank by: nearest first when a point is given, else newest
+                sort = "distance" if query.near else "newest"
+            where = self._where(match)
+            point: list[float] = []
+            if sort == "distance" and query.lat is not None and query.lng is not None:
+                point = [c for c in _unit_vector(query.lat, query.lng) for _twice in range(2)]
+            sql = f"SELECT d.id FROM docs d WHERE {where.sql} ORDER BY {SORTS[sort]} LIMIT ? OFFSET ?"
+            params = [*where.params, *point]
+        rows = self.db.execute(sql, [*params, query.per_page, offset])
+        return [int(i) for (i,) in rows]
+
+    def _hits(self, ids: list[int], match: str | None) -> list[Hit]:
+        if not ids:
+            return []
+        documents = {
+            int(i): json.loads(document)
+            for i, document in self.db.execute(
+                f"SELECT id, document FROM bodies WHERE id IN ({_marks(ids)})", ids
+            )
+        }
+        marks: dict[int, tuple[str, str]] = {}
+        if match:
+            # `+rowid` keeps SQLite from running the MATCH once per id (each run re-reads every prefix
+            # expansion); one pass over the matches is far cheaper.
+            rows = self.db.execute(
+                "SELECT rowid, highlight(fts, 0, ?, ?), snippet(fts, 5, ?, ?, '…', ?) FROM fts"
+                f" WHERE fts MATCH ? AND +rowid IN ({_marks(ids)})",
+                [PRE, POST, PRE, POST, SNIPPET_TOKENS, match, *ids],
+            )
+            marks = {int(i): (title, snippet) for i, title, snippet in rows}
+        return [self._hit(documents[i], marks.get(i)) for i in ids if i in documents]
+
+    def _hit(self, doc: dict[str, Any], marks: tuple[str, str] | None) -> Hit:
+        query, geo = self.query, doc.get("_geo")
+        distance = None
+        if query.lat is not None and query.lng is not None and geo:
+            distance = round(distance_km(query.lat, query.lng, geo["lat"], geo["lng"]), 1)
+        if marks:
+            title_html, snippet_html = marked(marks[0]), marked(marks[1])
+        else:
+            title_html, snippet_html = html.escape(doc["title"]), _plain_snippet(doc.get("description") or "")
+        return Hit(
+            id=doc["id"],
+            title=doc["title"],
+            title_html=title_html,
+            snippet_html=snippet_html,
+            price_cents=doc["price_cents"],
+            unit=doc["unit"],
+            category=doc["category"],
+            kind=doc["kind"],
+            state=doc["state"],
+            municipality=doc["municipality"],
+            organization_slug=doc["organization_slug"],
+            organization_name=doc["organization_name"],
+            photo=doc.get("photo"),
+            in_stock=doc["in_stock"],
+            distance_km=distance,
+        )

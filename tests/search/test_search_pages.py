@@ -1,0 +1,130 @@
+"""GET /api/v1/search and the search page: validation, results, and a graceful outage."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from market.app import create_app
+from market.config import Settings
+from market.mexico import STATES_BY_CODE
+from search.geo import distance_km
+from tests.conftest import free_port, run_search_worker
+
+
+@pytest.fixture
+def catalog(client: TestClient, make_user: Any, make_org: Any, make_listing: Any) -> None:
+    chiapas = make_org(make_user(), latitude=16.9, longitude=-92.6)
+    oaxaca = make_org(
+        make_user("eva@example.mx"),
+        name="Mezcaleras de Matatlán",
+        state="20",
+        latitude=16.86,
+        longitude=-96.38,
+    )
+    make_listing(chiapas, title="Café orgánico de altura", price_cents=32000)
+    make_listing(chiapas, title="Café molido <b>tradicional</b>", price_cents=18000)
+    make_listing(
+        oaxaca,
+        title="Mezcal espadín joven",
+        description="Agave espadín de Santiago Matatlán.",
+        category="mezcal-destilados",
+        unit="ml",
+        price_cents=65000,
+    )
+    run_search_worker(client.app)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"sort": "cheapest"}, "sort"),
+        ({"page": "-1"}, "page"),
+        ({"per_page": "101"}, "per_page"),
+        ({"state": "OAX' OR 1=1"}, "state"),
+        ({"category": 'cafe" OR category = "miel'}, "category"),
+        ({"price_min_cents": "5000", "price_max_cents": "100"}, "__all__"),
+        ({"lat": "19.4"}, "__all__"),
+        ({"sort": "distance"}, "__all__"),
+    ],
+)
+def test_malformed_search_parameters_are_a_clear_422(
+    client: TestClient, params: dict[str, str], field: str
+) -> None:
+    response = client.get("/api/v1/search", params=params)
+    assert response.status_code == 422
+    body = response.json()
+    assert body["error"] == "validation_error"
+    assert field in body["fields"] and body["fields"][field]
+
+
+def test_search_api_returns_hits_facets_and_prices(client: TestClient, catalog: None) -> None:
+    response = client.get("/api/v1/search", params={"text": "cafe", "sort": "price_asc"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["engine"] == "embedded" and body["total"] == 2
+    assert [h["price_cents"] for h in body["hits"]] == [18000, 32000]
+    assert body["facets"]["state"] == {"07": 2}
+    assert (body["price_min_cents"], body["price_max_cents"]) == (18000, 32000)
+    assert "<mark>" in body["hits"][0]["title_html"] and "<b>" not in body["hits"][0]["title_html"]
+
+    by_state = client.get(
+        "/api/v1/search", params=[("state", "20"), ("state", "07"), ("category", "mezcal-destilados")]
+    )
+    assert [h["title"] for h in by_state.json()["hits"]] == ["Mezcal espadín joven"]
+
+
+def test_search_page_works_without_javascript_and_as_an_htmx_fragment(
+    client: TestClient, catalog: None
+) -> None:
+    page = client.get("/buscar", params={"q": "mezcal"})
+    assert page.status_code == 200
+    assert "<html" in page.text and "1 resultado" in page.text
+    assert "<mark>Mezcal</mark> espadín joven" in page.text
+
+    fragment = client.get("/buscar", params={"q": "cafe", "estado": "07"}, headers={"HX-Request": "true"})
+    assert "<html" not in fragment.text
+    assert "orgánico de altura" in fragment.text and "Mezcal" not in fragment.text
+    assert "&lt;b&gt;tradicional&lt;/b&gt;" in fragment.text  # a title's markup is shown, never run
+
+
+def test_search_page_explains_bad_prices_and_empty_results(client: TestClient, catalog: None) -> None:
+    bad = client.get("/buscar", params={"precio_min": "mucho"})
+    assert bad.status_code == 200 and "Escribe el precio en pesos" in bad.text
+    reversed_range = client.get("/buscar", params={"precio_min": "500", "precio_max": "100"})
+    assert "El precio mínimo no puede ser mayor que el máximo." in reversed_range.text
+    empty = client.get("/buscar", params={"q": "zzzyyyxxx"})
+    assert "No encontramos productos con esa búsqueda." in empty.text
+
+
+def test_near_a_state_orders_by_distance(client: TestClient, catalog: None) -> None:
+    response = client.get("/buscar", params={"cerca": "20", "radio": "800", "orden": "distance"})
+    text = response.text
+    assert text.index("Mezcal espadín joven") < text.index("Café orgánico de altura")
+    oaxaca = STATES_BY_CODE["20"]
+    assert (
+        f"a {round(distance_km(oaxaca.lat, oaxaca.lng, 16.86, -96.38))} km" in text
+    )  # Matatlán from the capital
+
+
+def test_suggestions_are_datalist_options(client: TestClient, catalog: None) -> None:
+    response = client.get("/buscar/sugerencias", params={"q": "mez"})
+    assert '<option value="Mezcal espadín joven">' in response.text
+
+
+def test_search_down_is_a_503_page_and_the_catalog_still_works(
+    settings: Settings, make_user: Any, make_org: Any, make_listing: Any
+) -> None:
+    make_listing(make_org(make_user()), title="Café orgánico de altura")
+    app: FastAPI = create_app(settings.model_copy(update={"meili_url": f"http://127.0.0.1:{free_port()}"}))
+    client = TestClient(app)
+    page = client.get("/buscar", params={"q": "cafe"})
+    assert page.status_code == 503
+    assert "La búsqueda no está disponible por ahora." in page.text
+    api = client.get("/api/v1/search", params={"text": "cafe"})
+    assert api.status_code == 503 and api.json()["error"] == "search_unavailable"
+    catalog = client.get("/catalogo")
+    assert catalog.status_code == 200 and "Café orgánico de altura" in catalog.text
