@@ -34,6 +34,7 @@ INDEX_SETTINGS: dict[str, Any] = {
         "description",
     ],
     "filterableAttributes": [
+        "id",  # deletes go by filter (deleting by a list of ids is deprecated in the client)
         "category",
         "state",
         "legal_form",
@@ -53,7 +54,7 @@ INDEX_SETTINGS: dict[str, Any] = {
     "localizedAttributes": [{"locales": ["spa"], "attributePatterns": ["*"]}],
     "stopWords": list(STOP_WORDS),
     "synonyms": synonyms_map(),
-    "typoTolerance": {"enabled": True, "minWordSizeForTypos": {"oneTypo": 4, "twoTypos": 8}},
+    "typoTolerance": {"enabled": True, "minWordSizeForTypos": {"oneTypo": 5, "twoTypos": 9}},
     "faceting": {"maxValuesPerFacet": 100, "sortFacetValuesBy": {"*": "count"}},
     "pagination": {"maxTotalHits": MAX_TOTAL_HITS},
 }
@@ -152,10 +153,9 @@ class MeiliEngine:
 
     def delete(self, ids: list[int]) -> None:
         if ids:
+            id_filter = f"id IN [{', '.join(str(int(i)) for i in ids)}]"
             self._call(
-                lambda: self._wait(
-                    self.client.index(self.uid).delete_documents([str(i) for i in ids]).task_uid
-                )
+                lambda: self._wait(self.client.index(self.uid).delete_documents(filter=id_filter).task_uid)
             )
 
     def rebuild(self, batches: Iterable[list[dict[str, Any]]], expected: int, progress: Any = None) -> int:

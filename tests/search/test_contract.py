@@ -1,0 +1,325 @@
+"""One contract, two engines: the same cases run on the embedded engine and on a real Meilisearch.
+Relevance cases on a small Spanish catalog: accents, ñ, plurals, typos, synonyms."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from market.catalog.models import Listing
+from market.organizations.models import Organization
+from search.documents import listing_document
+from search.embedded import EmbeddedEngine
+from search.engine import SearchEngine, SearchQuery
+from search.meili import MeiliEngine
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+ORGS = {
+    "maya": Organization(
+        id=1,
+        slug="maya",
+        name="Cooperativa Maya Vinic",
+        legal_form="coop_produccion",
+        state="07",
+        municipality="Chenalhó",
+        latitude=16.9,
+        longitude=-92.63,
+        certifications=["organico_mexico"],
+        members_count=100,
+        women_members_count=60,
+        updated_at=T0,
+    ),
+    "xunan": Organization(
+        id=2,
+        slug="xunan",
+        name="Meliponicultoras Xunáan Kab",
+        legal_form="sss",
+        state="31",
+        municipality="Maní",
+        latitude=20.39,
+        longitude=-89.39,
+        certifications=["participativa"],
+        members_count=20,
+        women_members_count=20,
+        updated_at=T0,
+    ),
+    "matatlan": Organization(
+        id=3,
+        slug="matatlan",
+        name="Mezcaleros de Matatlán",
+        legal_form="ejido",
+        state="20",
+        municipality="Santiago Matatlán",
+        latitude=16.86,
+        longitude=-96.38,
+        certifications=["do_mezcal"],
+        members_count=40,
+        women_members_count=10,
+        updated_at=T0,
+    ),
+    "cocina": Organization(
+        id=4,
+        slug="cocina",
+        name="Cocina Colectiva Xochimilco",
+        legal_form="empresa_trabajadores",
+        state="09",
+        municipality="Xochimilco",
+        latitude=19.26,
+        longitude=-99.1,
+        members_count=12,
+        women_members_count=9,
+        updated_at=T0,
+    ),
+}
+LISTINGS: list[tuple[str, dict[str, Any]]] = [
+    ("maya", {"title": "Café de olla orgánico", "category": "cafe", "price_cents": 28000, "stock": 50}),
+    (
+        "maya",
+        {
+            "title": "Café verde de exportación",
+            "category": "cafe",
+            "unit": "t",
+            "price_cents": 15500000,
+            "stock": 0,
+            "national_shipping": True,
+        },
+    ),
+    ("maya", {"title": "Piñón rosa tostado", "category": "maiz-granos", "price_cents": 45000, "stock": 10}),
+    (
+        "maya",
+        {
+            "title": "Frijol negro de temporal",
+            "category": "maiz-granos",
+            "price_cents": 6000,
+            "stock": 300,
+            "delivery_states": ["07", "27"],
+        },
+    ),
+    (
+        "xunan",
+        {"title": "Miel melipona", "category": "miel", "unit": "ml", "price_cents": 35000, "stock": 40},
+    ),
+    (
+        "xunan",
+        {
+            "title": "Jabón de miel y avena",
+            "category": "cosmetica-natural",
+            "unit": "pieza",
+            "price_cents": 9000,
+            "stock": 100,
+        },
+    ),
+    (
+        "xunan",
+        {
+            "title": "Vainilla de la península",
+            "category": "vainilla",
+            "unit": "g",
+            "price_cents": 12000,
+            "stock": 25,
+        },
+    ),
+    (
+        "matatlan",
+        {
+            "title": "Mezcal espadín joven",
+            "category": "mezcal-destilados",
+            "unit": "ml",
+            "price_cents": 65000,
+            "stock": 80,
+            "national_shipping": True,
+        },
+    ),
+    (
+        "matatlan",
+        {
+            "title": "Mezcal tobalá silvestre",
+            "category": "mezcal-destilados",
+            "unit": "ml",
+            "price_cents": 115000,
+            "stock": 12,
+        },
+    ),
+    (
+        "cocina",
+        {
+            "title": "Servicio de banquetes para 100 personas",
+            "category": "servicios",
+            "kind": "service",
+            "unit": "servicio",
+            "price_cents": 4500000,
+            "stock": None,
+            "description": "Comida de tres tiempos.",
+        },
+    ),
+]
+
+
+def documents() -> list[dict[str, Any]]:
+    docs = []
+    for n, (org_key, fields) in enumerate(LISTINGS, start=1):
+        org = ORGS[org_key]
+        values = {"unit": "kg", "kind": "good", "description": ""} | fields
+        listing = Listing(
+            id=n,
+            organization_id=org.id or 0,
+            slug=f"l{n}",
+            status="active",
+            created_at=T0 + timedelta(days=n),
+            updated_at=T0 + timedelta(days=n),
+            **values,
+        )
+        docs.append(listing_document(listing, org))
+    return docs
+
+
+DOCUMENTS = documents()
+
+
+@pytest.fixture(params=["embedded", "meilisearch"])
+def search_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SearchEngine]:
+    search: SearchEngine
+    if request.param == "embedded":
+        search = EmbeddedEngine(tmp_path / "search.db")
+    else:
+        server = request.getfixturevalue("meilisearch")
+        search = MeiliEngine(server["url"], server["key"], f"contract_{uuid.uuid4().hex[:10]}")
+    search.ensure_ready()
+    search.upsert([dict(d) for d in DOCUMENTS])
+    yield search
+
+
+def titles(search_engine: SearchEngine, **query: Any) -> list[str]:
+    return [hit.title for hit in search_engine.search(SearchQuery(per_page=50, **query)).hits]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("cafe organico", "Café de olla orgánico"),  # accents are ignored
+        ("CAFÉ ÓRGANICO", "Café de olla orgánico"),
+        ("piñon", "Piñón rosa tostado"),  # ñ
+        ("pinon", "Piñón rosa tostado"),
+        ("mezcal espad", "Mezcal espadín joven"),  # prefix while typing
+        ("mezcales tobala", "Mezcal tobalá silvestre"),  # plural through synonyms
+        ("frijoles", "Frijol negro de temporal"),
+        ("catering", "Servicio de banquetes para 100 personas"),  # synonym
+        ("miel melipona", "Miel melipona"),  # the closest match first
+        ("mezcal tobala", "Mezcal tobalá silvestre"),
+    ],
+)
+def test_relevance(search_engine: SearchEngine, text: str, expected: str) -> None:
+    assert titles(search_engine, text=text)[0] == expected
+
+
+@pytest.mark.parametrize("search_engine", ["meilisearch"], indirect=True)  # the embedded one has no typos
+def test_a_typo_is_forgiven_by_meilisearch(search_engine: SearchEngine) -> None:
+    assert titles(search_engine, text="vainila")[0] == "Vainilla de la península"
+
+
+def test_words_find_every_form(search_engine: SearchEngine) -> None:
+    assert sorted(titles(search_engine, text="cafe")) == [
+        "Café de olla orgánico",
+        "Café verde de exportación",
+    ]
+    assert sorted(titles(search_engine, text="mezc")) == ["Mezcal espadín joven", "Mezcal tobalá silvestre"]
+    assert sorted(titles(search_engine, text="mezcales")) == [
+        "Mezcal espadín joven",
+        "Mezcal tobalá silvestre",
+    ]
+    assert titles(search_engine, text="miel avena")[0] == "Jabón de miel y avena"
+
+
+def test_filters_combine(search_engine: SearchEngine) -> None:
+    assert titles(search_engine, category=["mezcal-destilados"], sort="price_asc") == [
+        "Mezcal espadín joven",
+        "Mezcal tobalá silvestre",
+    ]
+    assert sorted(titles(search_engine, state=["31"])) == [
+        "Jabón de miel y avena",
+        "Miel melipona",
+        "Vainilla de la península",
+    ]
+    assert titles(search_engine, price_min_cents=9000, price_max_cents=12000, sort="price_asc") == [
+        "Jabón de miel y avena",
+        "Vainilla de la península",
+    ]
+    assert "Café verde de exportación" not in titles(search_engine, in_stock=True)
+    assert titles(search_engine, kind="service") == ["Servicio de banquetes para 100 personas"]
+    assert sorted(titles(search_engine, certification=["do_mezcal", "participativa"], category=["miel"])) == [
+        "Miel melipona"
+    ]
+    assert sorted(titles(search_engine, delivers_to="27")) == [
+        "Café verde de exportación",
+        "Frijol negro de temporal",
+        "Mezcal espadín joven",
+    ]
+    assert sorted(titles(search_engine, delivery=["national"])) == [
+        "Café verde de exportación",
+        "Mezcal espadín joven",
+    ]
+    assert len(titles(search_engine, organization="maya")) == 4
+
+
+def test_sorts(search_engine: SearchEngine) -> None:
+    prices = [h.price_cents for h in search_engine.search(SearchQuery(sort="price_desc", per_page=50)).hits]
+    assert prices == sorted(prices, reverse=True) and len(prices) == len(DOCUMENTS)
+    assert titles(search_engine, sort="newest")[0] == "Servicio de banquetes para 100 personas"
+
+
+def test_geo_radius_and_distance(search_engine: SearchEngine) -> None:
+    oaxaca = {"lat": 17.07, "lng": -96.73}
+    near = search_engine.search(SearchQuery(**oaxaca, radius_km=100, sort="distance"))
+    assert [h.title for h in near.hits] == ["Mezcal espadín joven", "Mezcal tobalá silvestre"] or [
+        h.title for h in near.hits
+    ] == ["Mezcal tobalá silvestre", "Mezcal espadín joven"]
+    assert all(h.distance_km is not None and 40 <= h.distance_km <= 48 for h in near.hits)
+    ordered = search_engine.search(SearchQuery(**oaxaca, sort="distance", per_page=50)).hits
+    distances = [h.distance_km or 0 for h in ordered]
+    assert distances == sorted(distances) and ordered[-1].organization_slug == "xunan"
+
+
+def test_facets_totals_and_prices(search_engine: SearchEngine) -> None:
+    result = search_engine.search(SearchQuery(text="miel"))
+    assert result.total == 2
+    assert result.facets["state"] == {"31": 2}
+    assert result.facets["category"] == {"miel": 1, "cosmetica-natural": 1}
+    assert result.facets["certifications"] == {"participativa": 2}
+    assert (result.price_min_cents, result.price_max_cents) == (9000, 35000)
+    everything = search_engine.search(SearchQuery(per_page=3, page=2))
+    assert (everything.total, len(everything.hits), everything.pages) == (len(DOCUMENTS), 3, 4)
+    assert search_engine.search(SearchQuery(page=5, per_page=3)).hits == []
+
+
+def test_highlights_are_escaped_html(search_engine: SearchEngine) -> None:
+    search_engine.upsert([dict(DOCUMENTS[0], id=99, title="Café <script>alert(1)</script>", version="x")])
+    hit = next(h for h in search_engine.search(SearchQuery(text="cafe")).hits if h.id == 99)
+    assert "<script>" not in hit.title_html and "&lt;script&gt;" in hit.title_html
+    assert "<mark>Café</mark>" in hit.title_html
+
+
+def test_upsert_replaces_delete_removes_and_versions_are_reported(search_engine: SearchEngine) -> None:
+    search_engine.upsert([dict(DOCUMENTS[4], title="Miel melipona cosecha 2026", version="v2")])
+    assert "Miel melipona cosecha 2026" in titles(search_engine, text="melipona")
+    search_engine.delete([5, 6])
+    assert titles(search_engine, text="miel") == []
+    versions = search_engine.indexed_versions()
+    assert len(versions) == len(DOCUMENTS) - 2 and 5 not in versions
+
+
+def test_rebuild_swaps_only_a_complete_index(search_engine: SearchEngine) -> None:
+    fresh = [dict(d, title=d["title"] + " (nuevo)") for d in DOCUMENTS[:3]]
+    with pytest.raises(RuntimeError):
+        search_engine.rebuild([fresh], expected=4)
+    assert len(titles(search_engine)) == len(DOCUMENTS)  # the live index is untouched
+    assert search_engine.rebuild([fresh[:2], fresh[2:]], expected=3) == 3
+    assert sorted(titles(search_engine)) == sorted(d["title"] for d in fresh)
+
+
+def test_suggestions(search_engine: SearchEngine) -> None:
+    assert "Mezcal espadín joven" in search_engine.suggest("mezc")
