@@ -51,7 +51,7 @@ def _data_messages() -> Iterator[str]:
 
 def collect() -> Catalog:
     catalog = Catalog(locale="en", project="Tianguis Solidario")
-    methods = [("market/**.py", "python"), ("templates/**.html", "jinja2")]
+    methods = [("market/**.py", "python"), ("search/**.py", "python"), ("templates/**.html", "jinja2")]
     options = {"templates/**.html": {"extensions": "jinja2.ext.i18n"}}
     for filename, lineno, message, _comments, _context in extract_from_dir(
         ROOT, method_map=methods, options_map=options, keywords=KEYWORDS

@@ -170,21 +170,16 @@ def _marks(values: Sequence[Any]) -> str:
 
 def filters(query: SearchQuery) -> Where:
     where = Where()
-    columns = (("category", query.category), ("state", query.state), ("legal_form", query.legal_form))
-    for column, values in columns:
-        if values:
-            where.add(f"d.{column} IN ({_marks(values)})", *values)
-    tagged: tuple[tuple[str, Sequence[str]], ...] = (
-        ("certifications", query.certification),
-        ("delivery", query.delivery),
-    )
-    for attr, wanted in tagged:
-        if wanted:
-            where.add(
-                f"d.id IN (SELECT doc_id FROM tags WHERE attr = ? AND value IN ({_marks(wanted)}))",
-                attr,
-                *wanted,
-            )
+    any_of: list[tuple[str, Sequence[str]]] = [
+        *(("category", query.category), ("state", query.state), ("legal_form", query.legal_form)),
+        *(("certifications", query.certification), ("delivery", query.delivery)),
+    ]
+    for attr, values in any_of:
+        if values and attr in TAGS:
+            sql = f"d.id IN (SELECT doc_id FROM tags WHERE attr = ? AND value IN ({_marks(values)}))"
+            where.add(sql, attr, *values)
+        elif values:
+            where.add(f"d.{attr} IN ({_marks(values)})", *values)
     if query.kind:
         where.add("d.kind = ?", query.kind)
     if query.delivers_to:
@@ -292,8 +287,8 @@ def _delete_files(path: Path, sidecars_only: bool = False) -> None:
             path.with_name(name).unlink()
 
 
-def _fsync(path: Path, flags: int = os.O_RDONLY) -> None:
-    fd = os.open(path, flags)
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:

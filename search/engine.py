@@ -19,10 +19,14 @@ MAX_PAGE = 1000
 FACETS = ("category", "state", "legal_form", "certifications", "kind", "delivery")
 
 
-def _known(values: list[str], vocabulary: Iterable[str], code: str, what: str) -> list[str]:
+def _known(values: list[str], vocabulary: Iterable[str]) -> list[str]:
     allowed = set(vocabulary)
     if unknown := [v for v in values if v not in allowed]:
-        raise invalid(code, "Valor desconocido en «{what}»: {value}.", what=what, value=unknown[0])
+        raise invalid(
+            "unknown_value",
+            "Valor desconocido: «{value}». Usa una de las claves de la lista.",
+            value=unknown[0][:40],
+        )
     return sorted(set(values))
 
 
@@ -54,28 +58,28 @@ class SearchQuery(BaseModel):
     @field_validator("category")
     @classmethod
     def _categories(cls, v: list[str]) -> list[str]:
-        return _known(v, CATEGORIES_BY_SLUG, "unknown_category", "categoría")
+        return _known(v, CATEGORIES_BY_SLUG)
 
     @field_validator("state")
     @classmethod
     def _states(cls, v: list[str]) -> list[str]:
-        return _known(v, STATES_BY_CODE, "unknown_state", "estado")
+        return _known(v, STATES_BY_CODE)
 
     @field_validator("legal_form")
     @classmethod
     def _legal_forms(cls, v: list[str]) -> list[str]:
-        return _known(v, LEGAL_FORMS, "unknown_legal_form", "forma jurídica")
+        return _known(v, LEGAL_FORMS)
 
     @field_validator("certification")
     @classmethod
     def _certifications(cls, v: list[str]) -> list[str]:
-        return _known(v, CERTIFICATIONS, "unknown_certification", "certificación")
+        return _known(v, CERTIFICATIONS)
 
     @field_validator("delivers_to")
     @classmethod
     def _delivers_to(cls, v: str | None) -> str | None:
         if v is not None:
-            _known([v], STATES_BY_CODE, "unknown_state", "entrega en")
+            _known([v], STATES_BY_CODE)
         return v
 
     @model_validator(mode="after")
