@@ -121,7 +121,7 @@ def mb(kilobytes: float) -> float:
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
-    if process.returncode is not None or process.poll() is not None:
+    if process.poll() is not None:
         return
     process.terminate()
     try:
@@ -339,6 +339,28 @@ def log_tasks(what: str, tasks: list[dict[str, Any]]) -> None:
     log(f"{what} tasks: {summary}")
 
 
+def trace_seconds(value: str) -> float:
+    """A progressTrace duration ("1.23ms", "2.5s", "870.00µs", "12ns") -> seconds."""
+    match = re.fullmatch(r"([\d.]+)\s*(ns|µs|ms|s)", value.strip())
+    if not match:
+        return 0.0
+    return float(match[1]) * {"ns": 1e-9, "µs": 1e-6, "ms": 1e-3, "s": 1.0}[match[2]]
+
+
+def log_slowest_batch(meili: Meili, what: str, tasks: list[dict[str, Any]]) -> None:
+    """The steps of the slowest document batch, from Meilisearch's own progress trace."""
+    additions = [
+        t for t in tasks if t["type"] == "documentAdditionOrUpdate" and t.get("batchUid") is not None
+    ]
+    if not additions:
+        return
+    slowest = max(additions, key=lambda t: seconds_of(t.get("duration")))
+    with meili.http() as http:
+        trace = http.get(f"/batches/{slowest['batchUid']}").json().get("stats", {}).get("progressTrace", {})
+    steps = [kv for kv in sorted(trace.items(), key=lambda kv: -trace_seconds(str(kv[1]))) if trace_seconds(str(kv[1])) > 0.002]
+    log(f"{what}: slowest batch {slowest['duration']}: " + "; ".join(f"{k} {v}" for k, v in steps))
+
+
 def meili_memory_mb(meili: Meili) -> dict[str, float]:
     status = Path(f"/proc/{meili.pid}/status").read_text()
     fields = dict(re.findall(r"^(VmHWM|VmRSS):\s+(\d+) kB", status, re.M))
@@ -357,8 +379,8 @@ def service_env(database_url: str, meili: Meili, workdir: Path, index: str = IND
         "MEDIA_DIR": str(workdir / "media"),
         "SEARCH_DB_PATH": str(workdir / "search.db"),
         "PYTHONUNBUFFERED": "1",
-        # the checkout first: an editable install made before search/ had an __init__.py maps `search`
-        # to a namespace package, and `market` then fails with "cannot import name 'engine_for'"
+        # the checkout first, whatever the editable install says (one made before search/__init__.py
+        # existed maps `search` to a namespace package: "cannot import name 'engine_for'")
         "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p),
     }
 
@@ -370,6 +392,7 @@ def measure_reindex(env: dict[str, str], meili: Meili, expected: int) -> dict[st
     seconds, peak_rss = run_measured([MARKET, "reindex"], env, timeout_s=3600)
     tasks = tasks_since(meili, before)
     log_tasks("reindex", tasks)
+    log_slowest_batch(meili, "reindex", tasks)
     documents = document_tasks(tasks)
     with meili.http() as http:
         count = http.get(f"/indexes/{env['MEILI_INDEX']}/stats").json()["numberOfDocuments"]
@@ -658,6 +681,7 @@ def measure_sync_lag(database_url: str, meili: Meili, listings: int) -> dict[str
         engine.dispose()
     log(f"sync lag: p50 {statistics.median(lags):.3f}s, max {max(lags):.3f}s over {len(lags)} edits")
     updates = [t for t in tasks_since(meili, before) if t["type"] == "documentAdditionOrUpdate"]
+    log_slowest_batch(meili, "sync", updates)
     durations = [seconds_of(t.get("duration")) for t in updates]
     log(f"sync: {len(updates)} upsert tasks in Meilisearch, {statistics.median(durations):.3f}s median")
     return {

@@ -281,7 +281,7 @@ def _row(doc: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def _delete_files(path: Path, sidecars_only: bool = False) -> None:
-    names = [f"{path.name}-wal", f"{path.name}-shm", f"{path.name}-journal"]
+    names = [path.name + suffix for suffix in ("-wal", "-shm", "-journal", ".link")]
     for name in names if sidecars_only else [path.name, *names]:
         with contextlib.suppress(FileNotFoundError):
             path.with_name(name).unlink()
@@ -360,15 +360,20 @@ class EmbeddedEngine:
         if not self._ready:
             self.ensure_ready()
         for attempt in range(OPEN_ATTEMPTS):
-            target = self._target()
+            target, db = self._target(), None
             try:
-                return self._open(target), target
-            except sqlite3.OperationalError:
-                # A rebuild removed this generation between reading the link and opening it (or the file
-                # was deleted by hand): look again, creating an empty index if nothing is left.
+                db = self._open(target)
+                # Open the WAL files now: once open they stay usable even if a rebuild removes this
+                # generation, but a connection that first touches them after the removal fails.
+                db.execute("SELECT value FROM meta").fetchall()
+                return db, target
+            except sqlite3.Error:
+                if db is not None:
+                    db.close()
                 if attempt == OPEN_ATTEMPTS - 1:
                     raise
-                self.ensure_ready()
+                if self._target() == target:  # not swapped: deleted by hand? recreate an empty index
+                    self.ensure_ready()
         raise AssertionError("unreachable")
 
     @contextlib.contextmanager
@@ -484,14 +489,15 @@ class EmbeddedEngine:
         link = fresh.with_name(f"{fresh.name}.link")
         os.symlink(fresh.name, link)  # relative, so that the directory can be moved
         old = self._target() if self.path.exists() else None
+        first = not self.path.is_symlink()  # the live path is still the database file itself
         with contextlib.ExitStack() as stack:
             if old is not None:  # hold the old generation's write lock: no write is in flight there
                 db = stack.enter_context(contextlib.closing(self._open(old)))
                 db.execute("BEGIN IMMEDIATE")
                 stack.callback(db.execute, "ROLLBACK")
             os.replace(link, self.path)
-        if old is not None:  # before the first rebuild, the live path was the database itself
-            _delete_files(old, sidecars_only=old == self.path)
+        if old is not None:  # replacing the database file itself removed it; its WAL files remain
+            _delete_files(old, sidecars_only=first)
         with contextlib.suppress(OSError):
             _fsync(self.path.parent)  # make the new link durable
 
@@ -593,12 +599,13 @@ class _Search:
     def _page(self, match: str | None, offset: int) -> list[int]:
         query = self.query
         if match and query.sort == "relevance":
-            rank = f"bm25(fts, {_marks(WEIGHTS)})"
+            # Ranked by bm25 straight from the fts table; docs is joined only when there are filters.
+            join = f" JOIN docs d ON d.id = fts.rowid AND {self.filters.sql}" if self.filters.clauses else ""
             sql = (
-                f"SELECT d.id FROM fts JOIN docs d ON d.id = fts.rowid WHERE fts MATCH ?"
-                f" AND {self.filters.sql} ORDER BY {rank}, d.id DESC LIMIT ? OFFSET ?"
+                f"SELECT fts.rowid FROM fts{join} WHERE fts MATCH ?"
+                f" ORDER BY bm25(fts, {_marks(WEIGHTS)}), fts.rowid DESC LIMIT ? OFFSET ?"
             )
-            params = [match, *self.filters.params, *WEIGHTS]
+            params = [*self.filters.params, match, *WEIGHTS]
         else:
             sort = query.sort
             if sort == "relevance":  # no text to rank by: nearest first when a point is given, else newest
