@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import getpass
 import logging
-import threading
-from collections.abc import Callable
 from pathlib import Path
 
 import typer
 import uvicorn
 from rich.console import Console
-from sqlalchemy.engine import Engine
 
 from market.config import Settings
 from market.db import make_engine, transaction
 from search import engine_for
-from search.engine import SearchEngine
 
 app = typer.Typer(help="Tianguis Solidario", no_args_is_help=True, add_completion=False)
 seed_app = typer.Typer(help="Load demo or synthetic data.", no_args_is_help=True)
@@ -48,7 +44,6 @@ def serve(
 ) -> None:
     """Apply migrations, then serve the marketplace."""
     from market.app import create_app
-    from market.outbox import run_worker
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     settings = Settings()
@@ -61,32 +56,22 @@ def serve(
                 _print_accounts(accounts)
     application = create_app(settings)
     if worker:
-        stop = threading.Event()
-        thread = threading.Thread(
-            target=run_worker, args=(application.state.engine,), kwargs={"stop": stop.is_set}, daemon=True
-        )
-        thread.start()
+        from market import worker as background
+
+        background.start_in_background(application.state.engine, application.state.search)
     console.print(f"Tianguis Solidario → [bold]http://{host}:{port}[/bold]")
     uvicorn.run(application, host=host, port=port, proxy_headers=settings.is_production)
 
 
 @app.command()
 def worker() -> None:
-    """Run the outbox worker (emails and other side effects) until interrupted."""
-    from market.outbox import run_worker
+    """Run the outbox worker (search index updates, e-mails) until interrupted."""
+    from market import worker as background
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     settings = Settings()
     console.print("Outbox worker running; Ctrl+C to stop.")
-    run_worker(_worker_processors(make_engine(settings.database_url), engine_for(settings)))
-
-
-def _worker_processors(db: Engine, search: SearchEngine) -> list[Callable[[], int]]:
-    """Search changes in batches, then every other outbox event (e-mails)."""
-    from market.outbox import process_batch
-    from search.sync import apply_search_events
-
-    return [lambda: apply_search_events(db, search), lambda: process_batch(db)]
+    background.run(make_engine(settings.database_url), engine_for(settings))
 
 
 @app.command()

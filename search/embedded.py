@@ -281,6 +281,7 @@ def _row(doc: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def _delete_files(path: Path, sidecars_only: bool = False) -> None:
+    """A database file (unless `sidecars_only`), its WAL and journal files, and a link being built to it."""
     names = [path.name + suffix for suffix in ("-wal", "-shm", "-journal", ".link")]
     for name in names if sidecars_only else [path.name, *names]:
         with contextlib.suppress(FileNotFoundError):
@@ -293,6 +294,28 @@ def _fsync(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _build(path: Path, batches: Iterable[list[dict[str, Any]]], expected: int, progress: Any) -> int:
+    with contextlib.closing(EmbeddedEngine._open(path, create=True)) as db:
+        # Nobody reads this file yet: no journal and no fsync until it is complete.
+        db.execute("PRAGMA journal_mode = OFF")
+        db.execute("PRAGMA synchronous = OFF")
+        db.executescript(SCHEMA)
+        db.execute("BEGIN")
+        for batch in batches:
+            _write(db, batch)
+            if progress:
+                progress(len(batch))
+        db.execute("COMMIT")
+        count = int(db.execute("SELECT count(*) FROM docs").fetchone()[0])
+        if count != expected:
+            raise RuntimeError(f"the new search index holds {count} documents, expected {expected}")
+        db.execute("INSERT INTO fts (fts) VALUES ('optimize')")  # one segment: faster queries
+        db.execute("ANALYZE")  # statistics for the query planner
+        db.execute("PRAGMA journal_mode = WAL")
+    _fsync(path)
+    return count
 
 
 # --- what a query costs a pass over all its hits to know --------------------------------------------------
@@ -456,50 +479,36 @@ class EmbeddedEngine:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fresh = self.path.with_name(f"{self.path.name}.{time.time_ns():x}")
         try:
-            with contextlib.closing(self._open(fresh, create=True)) as db:
-                # Nobody reads this file yet: no journal and no fsync until it is complete.
-                db.execute("PRAGMA journal_mode = OFF")
-                db.execute("PRAGMA synchronous = OFF")
-                db.executescript(SCHEMA)
-                db.execute("BEGIN")
-                for batch in batches:
-                    _write(db, batch)
-                    if progress:
-                        progress(len(batch))
-                db.execute("COMMIT")
-                count = int(db.execute("SELECT count(*) FROM docs").fetchone()[0])
-                if count != expected:
-                    raise RuntimeError(f"the new search index holds {count} documents, expected {expected}")
-                db.execute("INSERT INTO fts (fts) VALUES ('optimize')")  # one segment: faster queries
-                db.execute("ANALYZE")  # statistics for the query planner
-                db.execute("PRAGMA journal_mode = WAL")
-            _fsync(fresh)
-            self._publish(fresh)
-        except BaseException as exc:
+            count = _build(fresh, batches, expected, progress)
+            previous = self._swap(fresh)
+        except BaseException as exc:  # nothing was swapped: the live index is untouched
             _delete_files(fresh)
             if isinstance(exc, sqlite3.Error):
                 raise SearchUnavailable(f"embedded search rebuild failed: {exc}") from exc
             raise
         self._ready = True
+        if previous is not None:  # connections still open on it keep reading; no new one can find it
+            with contextlib.suppress(OSError):
+                _delete_files(*previous)
         return count
 
-    def _publish(self, fresh: Path) -> None:
-        """Point the live path at `fresh` atomically, then remove the previous generation: connections
-        still open on it keep reading it, and no new connection can find it."""
+    def _swap(self, fresh: Path) -> tuple[Path, bool] | None:
+        """Point the live path at `fresh` atomically; return the previous generation, and whether it was
+        the live path itself (then only its WAL files remain to delete)."""
         link = fresh.with_name(f"{fresh.name}.link")
         os.symlink(fresh.name, link)  # relative, so that the directory can be moved
-        old = self._target() if self.path.exists() else None
-        first = not self.path.is_symlink()  # the live path is still the database file itself
-        with contextlib.ExitStack() as stack:
-            if old is not None:  # hold the old generation's write lock: no write is in flight there
-                db = stack.enter_context(contextlib.closing(self._open(old)))
-                db.execute("BEGIN IMMEDIATE")
-                stack.callback(db.execute, "ROLLBACK")
+        if not self.path.exists():
             os.replace(link, self.path)
-        if old is not None:  # replacing the database file itself removed it; its WAL files remain
-            _delete_files(old, sidecars_only=first)
+            return None
+        old, was_file = self._target(), not self.path.is_symlink()
+        # Hold the old generation's write lock while swapping, so no write is in flight there;
+        # closing the connection releases it.
+        with contextlib.closing(self._open(old)) as db:
+            db.execute("BEGIN IMMEDIATE")
+            os.replace(link, self.path)
         with contextlib.suppress(OSError):
             _fsync(self.path.parent)  # make the new link durable
+        return old, was_file
 
     # --- reads ------------------------------------------------------------------------------------------
 

@@ -15,13 +15,17 @@ router = APIRouter(tags=["search"])
 @router.get(
     "/search",
     response_model=SearchResult,
-    responses={422: {"description": "Malformed parameters"}, 503: {"description": "Search engine unavailable"}},
+    responses={
+        422: {"description": "Malformed parameters"},
+        503: {"description": "Search engine unavailable"},
+    },
 )
 def search(request: Request, query: Annotated[SearchQuery, Query()]) -> SearchResult:
     """Full-text search of active listings with filters, facets, price statistics, sorting and geo.
     Filters take codes: `category` slugs, `state` INEGI codes (repeat a parameter for several values)."""
     try:
-        return request.app.state.search.search(query)  # type: ignore[no-any-return]
+        result: SearchResult = request.app.state.search.search(query)
+        return result
     except SearchUnavailable:
         raise SearchDown() from None
 
@@ -29,6 +33,7 @@ def search(request: Request, query: Annotated[SearchQuery, Query()]) -> SearchRe
 @router.get("/search/suggestions", response_model=list[str])
 def suggestions(request: Request, q: Annotated[str, Query(min_length=1, max_length=100)]) -> list[str]:
     try:
-        return request.app.state.search.suggest(q)  # type: ignore[no-any-return]
+        titles: list[str] = request.app.state.search.suggest(q)
+        return titles
     except SearchUnavailable:
         raise SearchDown() from None
