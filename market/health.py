@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
@@ -23,15 +22,9 @@ def _database(request: Request) -> dict[str, Any]:
         return {"status": "error", "backend": request.app.state.engine.dialect.name, "detail": str(exc)[:200]}
 
 
-def _search(settings: Settings) -> dict[str, Any]:
-    if not settings.meili_url:
-        return {"status": "ok", "backend": "embedded"}
-    try:
-        response = httpx.get(f"{settings.meili_url.rstrip('/')}/health", timeout=2)
-        ok = response.status_code == 200 and response.json().get("status") == "available"
-        return {"status": "ok" if ok else "error", "backend": "meilisearch"}
-    except httpx.HTTPError as exc:
-        return {"status": "error", "backend": "meilisearch", "detail": str(exc)[:200]}
+def _search(request: Request) -> dict[str, Any]:
+    search = request.app.state.search
+    return {"status": "ok" if search.healthy() else "error", "backend": search.name}
 
 
 def _payments(settings: Settings) -> dict[str, Any]:
@@ -48,7 +41,7 @@ def _payments(settings: Settings) -> dict[str, Any]:
 @router.get("/healthz")
 def healthz(request: Request) -> JSONResponse:
     settings: Settings = request.app.state.settings
-    checks = {"database": _database(request), "search": _search(settings), "payments": _payments(settings)}
+    checks = {"database": _database(request), "search": _search(request), "payments": _payments(settings)}
     healthy = all(check["status"] == "ok" for check in checks.values())
     return JSONResponse(
         {"status": "ok" if healthy else "degraded", **checks}, status_code=200 if healthy else 503
