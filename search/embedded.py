@@ -14,6 +14,7 @@ its own, and connections already open keep reading the old generation until they
 from __future__ import annotations
 
 import contextlib
+import glob
 import html
 import json
 import math
@@ -296,8 +297,21 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
+def _open(path: Path, create: bool = False) -> sqlite3.Connection:
+    db = sqlite3.connect(
+        f"{path.as_uri()}?mode={'rwc' if create else 'rw'}",
+        uri=True,
+        timeout=BUSY_TIMEOUT_S,
+        isolation_level=None,  # explicit BEGIN / COMMIT
+        check_same_thread=False,
+    )
+    db.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
+    db.create_function("haversine", 4, _haversine, deterministic=True)
+    return db
+
+
 def _build(path: Path, batches: Iterable[list[dict[str, Any]]], expected: int, progress: Any) -> int:
-    with contextlib.closing(EmbeddedEngine._open(path, create=True)) as db:
+    with contextlib.closing(_open(path, create=True)) as db:
         # Nobody reads this file yet: no journal and no fsync until it is complete.
         db.execute("PRAGMA journal_mode = OFF")
         db.execute("PRAGMA synchronous = OFF")
@@ -366,26 +380,13 @@ class EmbeddedEngine:
         """The generation the live path points to now (the path itself before the first rebuild)."""
         return Path(os.path.realpath(self.path))
 
-    @staticmethod
-    def _open(path: Path, create: bool = False) -> sqlite3.Connection:
-        db = sqlite3.connect(
-            f"{path.as_uri()}?mode={'rwc' if create else 'rw'}",
-            uri=True,
-            timeout=BUSY_TIMEOUT_S,
-            isolation_level=None,  # explicit BEGIN / COMMIT
-            check_same_thread=False,
-        )
-        db.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
-        db.create_function("haversine", 4, _haversine, deterministic=True)
-        return db
-
     def _connect(self) -> tuple[sqlite3.Connection, Path]:
         if not self._ready:
             self.ensure_ready()
         for attempt in range(OPEN_ATTEMPTS):
             target, db = self._target(), None
             try:
-                db = self._open(target)
+                db = _open(target)
                 # Open the WAL files now: once open they stay usable even if a rebuild removes this
                 # generation, but a connection that first touches them after the removal fails.
                 db.execute("SELECT value FROM meta").fetchall()
@@ -445,7 +446,7 @@ class EmbeddedEngine:
             if os.path.islink(self.path) and not self.path.exists():
                 self.path.unlink()  # its generation was deleted by hand: start an empty index
             # Only a missing live path is created, never a generation a rebuild has just removed.
-            with contextlib.closing(self._open(self._target(), create=not self.path.exists())) as db:
+            with contextlib.closing(_open(self._target(), create=not self.path.exists())) as db:
                 db.execute("PRAGMA journal_mode = WAL")
                 db.executescript(SCHEMA)
         except (sqlite3.Error, OSError) as exc:
@@ -487,9 +488,13 @@ class EmbeddedEngine:
                 raise SearchUnavailable(f"embedded search rebuild failed: {exc}") from exc
             raise
         self._ready = True
-        if previous is not None:  # connections still open on it keep reading; no new one can find it
-            with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError):
+            if previous is not None:  # connections still open on it keep reading; no new one can find it
                 _delete_files(*previous)
+            # WAL files a connection racing an earlier swap recreated for a generation already removed.
+            for sidecar in self.path.parent.glob(f"{glob.escape(self.path.name)}.*-[ws][ah][lm]"):
+                if not sidecar.with_name(sidecar.name[:-4]).exists():
+                    sidecar.unlink(missing_ok=True)
         return count
 
     def _swap(self, fresh: Path) -> tuple[Path, bool] | None:
@@ -503,7 +508,7 @@ class EmbeddedEngine:
         old, was_file = self._target(), not self.path.is_symlink()
         # Hold the old generation's write lock while swapping, so no write is in flight there;
         # closing the connection releases it.
-        with contextlib.closing(self._open(old)) as db:
+        with contextlib.closing(_open(old)) as db:
             db.execute("BEGIN IMMEDIATE")
             os.replace(link, self.path)
         with contextlib.suppress(OSError):

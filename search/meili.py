@@ -50,7 +50,8 @@ INDEX_SETTINGS: dict[str, Any] = {
         "_geo",
     ],
     "sortableAttributes": ["price_cents", "created_at", "rating", "_geo"],
-    "rankingRules": ["words", "typo", "proximity", "attribute", "sort", "exactness"],
+    # "sort" right after "words": a buyer sorting by price sees every full match in price order.
+    "rankingRules": ["words", "sort", "typo", "proximity", "attribute", "exactness"],
     "localizedAttributes": [{"locales": ["spa"], "attributePatterns": ["*"]}],
     "stopWords": list(STOP_WORDS),
     "synonyms": synonyms_map(),
