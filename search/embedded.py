@@ -17,30 +17,37 @@ import contextlib
 import glob
 import html
 import json
-import math
 import os
-import re
 import sqlite3
 import threading
 import time
 from collections import Counter, OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from search.engine import FACETS, Hit, SearchQuery, SearchResult, SearchUnavailable
-from search.geo import EARTH_RADIUS_KM, distance_km
-from search.language import STOP_WORDS, SYNONYM_GROUPS, fold, words
+from search.embedded_query import (
+    TAGS,
+    TOKEN,
+    Where,
+    filters,
+    haversine,
+    match_expression,
+    placeholders,
+    plain_snippet,
+    unit_vector,
+    without_sentinels,
+)
+from search.engine import FACETS, POST, PRE, Hit, SearchQuery, SearchResult, SearchUnavailable, marked
+from search.geo import distance_km
+from search.language import STOP_WORDS, fold, words
 
-PRE, POST = "\x02", "\x03"  # highlight sentinels, turned into <mark> after the text is HTML-escaped
 # bm25 weights of the fts columns: title, category_name, organization_name, certification_names, place,
 # description.
 WEIGHTS = (10.0, 3.0, 5.0, 2.0, 2.0, 1.0)
 SNIPPET_TOKENS = 24  # as Meilisearch's cropLength
-PLAIN_SNIPPET_CHARS = 160
 COLUMN_FACETS = ("category", "state", "legal_form", "kind")  # single-valued: columns of docs
 TAG_FACETS = tuple(f for f in FACETS if f not in COLUMN_FACETS)  # multi-valued: certifications, delivery
-TAGS = ("certifications", "delivery", "delivery_states")
 SEP = "\x1f"  # between the "attr=value" items of docs.facet_tags
 BUSY_TIMEOUT_S = 10.0
 MMAP_BYTES = 256 * 1024 * 1024  # connections are short-lived: mapped pages beat a cold page cache
@@ -94,125 +101,6 @@ SORTS = {  # ORDER BY of each sort over docs d; the id breaks ties so that pages
 }
 
 
-# --- text -----------------------------------------------------------------------------------------------
-
-
-def _key(word: str) -> str:
-    """Synonyms are matched as the tokenizer compares words: folded, and ñ as n ("cabañas" ~ "cabanas")."""
-    return fold(word).replace("ñ", "n")
-
-
-SYNONYMS: dict[str, tuple[str, ...]] = {
-    _key(word): tuple(other for other in group if other != word) for group in SYNONYM_GROUPS for word in group
-}
-_TOKEN = re.compile(r"[0-9a-zñ]+")  # as language.words(), keeping stop words: "de" may be a prefix
-
-
-def _term(word: str) -> str:
-    # words() yields [0-9a-zñ]+ only, so the quotes cannot be broken; synonyms are phrases, not prefixes.
-    alternatives = SYNONYMS.get(_key(word), ())
-    if not alternatives:
-        return f'"{word}"*'
-    return "(" + " OR ".join([f'"{word}"*', *(f'"{a}"' for a in alternatives)]) + ")"
-
-
-def match_expression(terms: Sequence[str]) -> str:
-    return " AND ".join(_term(w) for w in terms)
-
-
-def marked(text: str) -> str:
-    return html.escape(text).replace(PRE, "<mark>").replace(POST, "</mark>")
-
-
-def _plain_snippet(description: str) -> str:
-    if len(description) <= PLAIN_SNIPPET_CHARS:
-        return html.escape(description)
-    cut = description[:PLAIN_SNIPPET_CHARS].rsplit(" ", 1)[0] or description[:PLAIN_SNIPPET_CHARS]
-    return html.escape(cut.rstrip(" ,.;:")) + "…"
-
-
-def _clean(text: str) -> str:
-    return text.replace(PRE, "").replace(POST, "")  # a stored sentinel would become a stray <mark>
-
-
-def _unit_vector(lat: float, lng: float) -> tuple[float, float, float]:
-    phi, lam = math.radians(lat), math.radians(lng)
-    return math.cos(phi) * math.cos(lam), math.cos(phi) * math.sin(lam), math.sin(phi)
-
-
-def _haversine(lat: float | None, lng: float | None, lat0: float, lng0: float) -> float | None:
-    return None if lat is None or lng is None else distance_km(lat, lng, lat0, lng0)
-
-
-# --- filters --------------------------------------------------------------------------------------------
-
-
-class Where:
-    """An AND of SQL conditions over `docs d`, with their bound parameters (values never enter the SQL)."""
-
-    def __init__(self, clauses: Sequence[str] = (), params: Sequence[Any] = ()) -> None:
-        self.clauses, self.params = list(clauses), list(params)
-
-    def add(self, clause: str, *params: Any) -> None:
-        self.clauses.append(clause)
-        self.params.extend(params)
-
-    def plus(self, clause: str, *params: Any) -> Where:
-        return Where([*self.clauses, clause], [*self.params, *params])
-
-    @property
-    def sql(self) -> str:
-        return " AND ".join(self.clauses) or "1"
-
-
-def _marks(values: Sequence[Any]) -> str:
-    return ", ".join("?" * len(values))
-
-
-def filters(query: SearchQuery) -> Where:
-    where = Where()
-    any_of: list[tuple[str, Sequence[str]]] = [
-        *(("category", query.category), ("state", query.state), ("legal_form", query.legal_form)),
-        *(("certifications", query.certification), ("delivery", query.delivery)),
-    ]
-    for attr, values in any_of:
-        if values and attr in TAGS:
-            sql = f"d.id IN (SELECT doc_id FROM tags WHERE attr = ? AND value IN ({_marks(values)}))"
-            where.add(sql, attr, *values)
-        elif values:
-            where.add(f"d.{attr} IN ({_marks(values)})", *values)
-    if query.kind:
-        where.add("d.kind = ?", query.kind)
-    if query.delivers_to:
-        where.add(
-            "d.id IN (SELECT doc_id FROM tags WHERE (attr = ? AND value = ?) OR (attr = ? AND value = ?))",
-            *("delivery_states", query.delivers_to, "delivery", "national"),
-        )
-    if query.price_min_cents is not None:
-        where.add("d.price_cents >= ?", query.price_min_cents)
-    if query.price_max_cents is not None:
-        where.add("d.price_cents <= ?", query.price_max_cents)
-    if query.in_stock:
-        where.add("d.in_stock = 1")
-    if query.organization:
-        where.add("d.organization_slug = ?", query.organization)
-    if query.lat is not None and query.lng is not None and query.radius_km:
-        _within(where, query.lat, query.lng, query.radius_km)
-    return where
-
-
-def _within(where: Where, lat: float, lng: float, radius_km: float) -> None:
-    # A bounding box on indexed columns first, so that the exact distance (Python) runs on few rows.
-    angle = radius_km / EARTH_RADIUS_KM
-    dlat = math.degrees(angle)
-    where.add("d.lat BETWEEN ? AND ?", lat - dlat, lat + dlat)
-    if abs(lat) + dlat < 90:  # the circle does not reach a pole
-        dlng = math.degrees(math.asin(min(1.0, math.sin(angle) / math.cos(math.radians(lat)))))
-        if lng - dlng >= -180 and lng + dlng <= 180:  # nor cross the antimeridian
-            where.add("d.lng BETWEEN ? AND ?", lng - dlng, lng + dlng)
-    where.add("haversine(d.lat, d.lng, ?, ?) <= ?", lat, lng, radius_km)
-
-
 # --- writing --------------------------------------------------------------------------------------------
 
 
@@ -221,7 +109,7 @@ def _write(db: sqlite3.Connection, documents: list[dict[str, Any]]) -> None:
     ids = [(int(doc["id"]),) for doc in documents]
     _delete(db, ids)
     db.executemany(
-        f"INSERT INTO docs ({', '.join(DOC_COLUMNS)}) VALUES ({_marks(DOC_COLUMNS)})",
+        f"INSERT INTO docs ({', '.join(DOC_COLUMNS)}) VALUES ({placeholders(DOC_COLUMNS)})",
         [_row(doc) for doc in documents],
     )
     db.executemany(
@@ -243,10 +131,15 @@ def _write(db: sqlite3.Connection, documents: list[dict[str, Any]]) -> None:
         [
             (
                 int(doc["id"]),
-                *(_clean(doc.get(field) or "") for field in ("title", "category_name", "organization_name")),
-                _clean(" · ".join(doc.get("certification_names") or ())),
-                _clean(", ".join(p for p in (doc.get("municipality"), doc.get("state_name")) if p)),
-                _clean(doc.get("description") or ""),
+                *(
+                    without_sentinels(doc.get(field) or "")
+                    for field in ("title", "category_name", "organization_name")
+                ),
+                without_sentinels(" · ".join(doc.get("certification_names") or ())),
+                without_sentinels(
+                    ", ".join(p for p in (doc.get("municipality"), doc.get("state_name")) if p)
+                ),
+                without_sentinels(doc.get("description") or ""),
             )
             for doc in documents
         ],
@@ -261,7 +154,7 @@ def _delete(db: sqlite3.Connection, ids: list[tuple[int]]) -> None:
 def _row(doc: dict[str, Any]) -> tuple[Any, ...]:
     geo = doc.get("_geo") or {}
     lat, lng = geo.get("lat"), geo.get("lng")
-    point = _unit_vector(lat, lng) if lat is not None and lng is not None else (None, None, None)
+    point = unit_vector(lat, lng) if lat is not None and lng is not None else (None, None, None)
     facet_tags = SEP.join(
         f"{attr}={value}" for attr in TAG_FACETS for value in sorted(set(doc.get(attr) or ()))
     )
@@ -306,7 +199,7 @@ def _open(path: Path, create: bool = False) -> sqlite3.Connection:
         check_same_thread=False,
     )
     db.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
-    db.create_function("haversine", 4, _haversine, deterministic=True)
+    db.create_function("haversine", 4, haversine, deterministic=True)
     return db
 
 
@@ -524,7 +417,7 @@ class EmbeddedEngine:
 
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:
         """Distinct titles containing the typed words, the last one as a prefix (it is being typed)."""
-        tokens = _TOKEN.findall(fold(prefix))
+        tokens = TOKEN.findall(fold(prefix))
         if not tokens or limit < 1:
             return []
         *complete, last = tokens
@@ -617,7 +510,7 @@ class _Search:
             join = f" JOIN docs d ON d.id = fts.rowid AND {self.filters.sql}" if self.filters.clauses else ""
             sql = (
                 f"SELECT fts.rowid FROM fts{join} WHERE fts MATCH ?"
-                f" ORDER BY bm25(fts, {_marks(WEIGHTS)}), fts.rowid DESC LIMIT ? OFFSET ?"
+                f" ORDER BY bm25(fts, {placeholders(WEIGHTS)}), fts.rowid DESC LIMIT ? OFFSET ?"
             )
             params = [*self.filters.params, match, *WEIGHTS]
         else:
@@ -627,7 +520,7 @@ class _Search:
             where = self._where(match)
             point: list[float] = []
             if sort == "distance" and query.lat is not None and query.lng is not None:
-                point = [c for c in _unit_vector(query.lat, query.lng) for _twice in range(2)]
+                point = [c for c in unit_vector(query.lat, query.lng) for _twice in range(2)]
             sql = f"SELECT d.id FROM docs d WHERE {where.sql} ORDER BY {SORTS[sort]} LIMIT ? OFFSET ?"
             params = [*where.params, *point]
         rows = self.db.execute(sql, [*params, query.per_page, offset])
@@ -639,7 +532,7 @@ class _Search:
         documents = {
             int(i): json.loads(document)
             for i, document in self.db.execute(
-                f"SELECT id, document FROM bodies WHERE id IN ({_marks(ids)})", ids
+                f"SELECT id, document FROM bodies WHERE id IN ({placeholders(ids)})", ids
             )
         }
         marks: dict[int, tuple[str, str]] = {}
@@ -648,7 +541,7 @@ class _Search:
             # expansion); one pass over the matches is far cheaper.
             rows = self.db.execute(
                 "SELECT rowid, highlight(fts, 0, ?, ?), snippet(fts, 5, ?, ?, '…', ?) FROM fts"
-                f" WHERE fts MATCH ? AND +rowid IN ({_marks(ids)})",
+                f" WHERE fts MATCH ? AND +rowid IN ({placeholders(ids)})",
                 [PRE, POST, PRE, POST, SNIPPET_TOKENS, match, *ids],
             )
             marks = {int(i): (title, snippet) for i, title, snippet in rows}
@@ -662,7 +555,7 @@ class _Search:
         if marks:
             title_html, snippet_html = marked(marks[0]), marked(marks[1])
         else:
-            title_html, snippet_html = html.escape(doc["title"]), _plain_snippet(doc.get("description") or "")
+            title_html, snippet_html = html.escape(doc["title"]), plain_snippet(doc.get("description") or "")
         return Hit(
             **{name: doc.get(name) for name in HIT_FIELDS},
             title_html=title_html,

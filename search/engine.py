@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable
 from typing import Any, Literal, Protocol
 
@@ -10,6 +11,15 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from market.catalog.taxonomy import CATEGORIES_BY_SLUG
 from market.mexico import CERTIFICATIONS, LEGAL_FORMS, STATES_BY_CODE
 from market.validation import invalid
+
+# Highlight sentinels: engines wrap matches in them, then `marked` escapes the text and turns them into
+# <mark>, so that a listing's own text can never inject markup.
+PRE, POST = "\x02", "\x03"
+
+
+def marked(text: str) -> str:
+    return html.escape(text).replace(PRE, "<mark>").replace(POST, "</mark>")
+
 
 Sort = Literal["relevance", "price_asc", "price_desc", "newest", "rating", "distance"]
 Delivery = Literal["pickup", "delivery", "national"]

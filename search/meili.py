@@ -4,7 +4,6 @@ waits for its task and checks the final status (a 202 only means "enqueued")."""
 from __future__ import annotations
 
 import contextlib
-import html
 import time
 from collections.abc import Iterable
 from typing import Any
@@ -12,11 +11,20 @@ from typing import Any
 import meilisearch
 from meilisearch.errors import MeilisearchApiError, MeilisearchCommunicationError, MeilisearchTimeoutError
 
-from search.engine import FACETS, Hit, SearchQuery, SearchResult, SearchUnavailable, TaskFailed
+from search.engine import (
+    FACETS,
+    POST,
+    PRE,
+    Hit,
+    SearchQuery,
+    SearchResult,
+    SearchUnavailable,
+    TaskFailed,
+    marked,
+)
 from search.geo import distance_km
 from search.language import STOP_WORDS, synonyms_map
 
-PRE, POST = "\x02", "\x03"  # sentinels, replaced by <mark> after the text is HTML-escaped
 TASK_TIMEOUT_MS = 120_000
 MAX_TOTAL_HITS = 10_000
 PAGE_SIZE_FOR_IDS = 1000
@@ -105,10 +113,6 @@ def build_filter(query: SearchQuery) -> list[str | list[str]]:
             f"_geoRadius({float(query.lat or 0)}, {float(query.lng or 0)}, {int(query.radius_km * 1000)})"
         )
     return clauses
-
-
-def marked(text: str) -> str:
-    return html.escape(text).replace(PRE, "<mark>").replace(POST, "</mark>")
 
 
 class MeiliEngine:
