@@ -4,6 +4,7 @@ waits for its task and checks the final status (a 202 only means "enqueued")."""
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 from collections.abc import Iterable
 from typing import Any
@@ -119,8 +120,18 @@ class MeiliEngine:
     name = "meilisearch"
 
     def __init__(self, url: str, api_key: str | None, index: str = "listings", timeout_s: int = 10) -> None:
-        self.client = meilisearch.Client(url, api_key, timeout=timeout_s)
+        self.url, self.api_key, self.timeout_s = url, api_key, timeout_s
         self.uid = index
+        self._local = threading.local()
+
+    @property
+    def client(self) -> meilisearch.Client:
+        """One client per thread: the official client changes its shared headers on every request, so
+        the request threads and the worker must not share one."""
+        client: meilisearch.Client | None = getattr(self._local, "client", None)
+        if client is None:
+            client = self._local.client = meilisearch.Client(self.url, self.api_key, timeout=self.timeout_s)
+        return client
 
     # --- writes -----------------------------------------------------------------------------------
 

@@ -247,8 +247,13 @@ class MeiliServer:
             self.key,
             "--env",
             "development",
+            "--max-indexing-memory",  # the default (2/3 of the RAM) stalls small updates on this machine
+            "1Gb",
         ]
-        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # Run in its data dir, so that the dumps/ it creates never lands in the checkout.
+        self.process = subprocess.Popen(
+            args, cwd=self.data_dir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         for _ in range(200):
             try:
                 if httpx.get(f"{self.url}/health", timeout=0.5).status_code == 200:

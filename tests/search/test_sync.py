@@ -144,15 +144,15 @@ def test_a_document_meilisearch_refuses_is_parked_and_the_others_go_through(
         category="mezcal-destilados",
     )
     # Stand-in for a bug in the document code: Meilisearch really refuses a latitude that is not a number.
-    real = documents.listing_document
+    real = documents.document
 
-    def faulty(listing: Any, organization: Any, photo: str | None = None) -> dict[str, Any]:
-        document = real(listing, organization, photo)
-        if listing.id == broken.id:
-            document["_geo"]["lat"] = "norte"
-        return document
+    def faulty(row: Any, photo: str | None = None) -> dict[str, Any]:
+        result = real(row, photo)
+        if row["id"] == broken.id:
+            result["_geo"]["lat"] = "norte"
+        return result
 
-    monkeypatch.setattr(documents, "listing_document", faulty)
+    monkeypatch.setattr(documents, "document", faulty)
 
     for _ in range(MAX_ATTEMPTS + 1):
         run_search_worker(meili_app)
