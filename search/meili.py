@@ -116,6 +116,45 @@ def build_filter(query: SearchQuery) -> list[str | list[str]]:
     return clauses
 
 
+def search_params(query: SearchQuery) -> dict[str, Any]:
+    """The body of Meilisearch's search request for this query (besides `q`)."""
+    params: dict[str, Any] = {
+        "filter": build_filter(query),
+        "facets": [*FACETS, "price_cents"],
+        "page": query.page,
+        "hitsPerPage": query.per_page,
+        "attributesToHighlight": ["title"],
+        "attributesToCrop": ["description"],
+        "cropLength": 24,
+        "highlightPreTag": PRE,
+        "highlightPostTag": POST,
+        "attributesToRetrieve": [
+            "id",
+            "title",
+            "description",
+            "price_cents",
+            "unit",
+            "category",
+            "kind",
+            "state",
+            "municipality",
+            "organization_slug",
+            "organization_name",
+            "photo",
+            "in_stock",
+        ],
+    }
+    if query.sort == "distance" or (query.sort == "relevance" and query.near and not query.text):
+        params["sort"] = [f"_geoPoint({query.lat}, {query.lng}):asc"]
+    elif query.sort in SORTS:
+        params["sort"] = SORTS[query.sort]
+    elif query.sort == "relevance" and not query.text:
+        params["sort"] = SORTS["newest"]
+    if query.near:
+        params["attributesToRetrieve"].append("_geo")
+    return params
+
+
 class MeiliEngine:
     name = "meilisearch"
 
@@ -226,40 +265,7 @@ class MeiliEngine:
             raise SearchUnavailable(str(exc)) from exc
 
     def search(self, query: SearchQuery) -> SearchResult:
-        params: dict[str, Any] = {
-            "filter": build_filter(query),
-            "facets": [*FACETS, "price_cents"],
-            "page": query.page,
-            "hitsPerPage": query.per_page,
-            "attributesToHighlight": ["title"],
-            "attributesToCrop": ["description"],
-            "cropLength": 24,
-            "highlightPreTag": PRE,
-            "highlightPostTag": POST,
-            "attributesToRetrieve": [
-                "id",
-                "title",
-                "description",
-                "price_cents",
-                "unit",
-                "category",
-                "kind",
-                "state",
-                "municipality",
-                "organization_slug",
-                "organization_name",
-                "photo",
-                "in_stock",
-            ],
-        }
-        if query.sort == "distance" or (query.sort == "relevance" and query.near and not query.text):
-            params["sort"] = [f"_geoPoint({query.lat}, {query.lng}):asc"]
-        elif query.sort in SORTS:
-            params["sort"] = SORTS[query.sort]
-        elif query.sort == "relevance" and not query.text:
-            params["sort"] = SORTS["newest"]
-        if query.near:
-            params["attributesToRetrieve"].append("_geo")
+        params = search_params(query)
         started = time.perf_counter()
         try:
             raw = self.client.index(self.uid).search(query.text, params)
