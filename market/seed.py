@@ -6,7 +6,7 @@ import random
 from typing import Any
 
 from rich.progress import Progress
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -190,3 +190,5 @@ def load_synthetic(engine: Engine, count: int, seed: int = 7) -> None:
             with transaction(engine) as session:
                 session.execute(insert(Listing), rows)
             progress.advance(task, len(rows))
+    with engine.begin() as connection:  # fresh statistics, or the planner treats the new rows as absent
+        connection.execute(text("ANALYZE"))
