@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import meilisearch
+import orjson
 from meilisearch.errors import MeilisearchApiError, MeilisearchCommunicationError, MeilisearchTimeoutError
 
 from search.engine import (
@@ -221,7 +222,7 @@ class MeiliEngine:
             index = self.client.index(staging)
             tasks = []
             for batch in batches:  # enqueue while the next batch is built; Meilisearch indexes meanwhile
-                tasks.append(index.add_documents(batch, "id").task_uid)
+                tasks.append(index.add_documents_raw(orjson.dumps(batch), "id", "application/json").task_uid)
                 if progress:
                     progress(len(batch))
             for task_uid in tasks:
