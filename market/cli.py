@@ -84,7 +84,6 @@ def reindex() -> None:
     from search.sync import reindex as run_reindex
 
     settings = Settings()
-    _migrate(settings)
     db, search = make_engine(settings.database_url), engine_for(settings)
     with Session(db) as session:
         expected = count_public(session)

@@ -190,12 +190,15 @@ class MeiliEngine:
         except ERRORS as exc:
             raise SearchUnavailable(str(exc)) from exc
 
-    def _create_with_settings(self, uid: str) -> None:
+    def _create(self, uid: str) -> None:
         try:
             self._wait(self.client.create_index(uid, {"primaryKey": "id"}).task_uid)
         except TaskFailed as exc:
             if "index_already_exists" not in str(exc):
                 raise
+
+    def _create_with_settings(self, uid: str) -> None:
+        self._create(uid)
         self._wait(self.client.index(uid).update_settings(INDEX_SETTINGS).task_uid)
 
     def ensure_ready(self) -> None:
@@ -230,7 +233,7 @@ class MeiliEngine:
             count = index.get_stats().number_of_documents
             if count != expected:
                 raise RuntimeError(f"the new index holds {count} documents, the database {expected}")
-            self._create_with_settings(self.uid)  # the live index must exist to be swapped
+            self._create(self.uid)  # the live index must exist to be swapped; its settings are replaced too
             self._wait(self.client.swap_indexes([{"indexes": [self.uid, staging]}]).task_uid)
         except ERRORS as exc:
             raise SearchUnavailable(str(exc)) from exc

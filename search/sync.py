@@ -115,7 +115,6 @@ def reindex(db: Engine, search: SearchEngine, progress: Callable[[int], None] | 
     """Rebuild the whole index and swap it in. Changes applied to the old index while the new one was
     being built are applied again afterwards, so the swap cannot bring back an older version."""
     started: datetime = utcnow()
-    search.ensure_ready()
     with Session(db) as session:
         count = search.rebuild(public_documents(session), count_public(session), progress)
     with Session(db) as session:
