@@ -6,7 +6,7 @@ import html
 from collections.abc import Iterable
 from typing import Any, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from market.catalog.taxonomy import CATEGORIES_BY_SLUG
 from market.mexico import CERTIFICATIONS, LEGAL_FORMS, STATES_BY_CODE
@@ -29,15 +29,14 @@ MAX_PAGE = 1000
 FACETS = ("category", "state", "legal_form", "certifications", "kind", "delivery")
 
 
-def _known(values: list[str], vocabulary: Iterable[str]) -> list[str]:
-    allowed = set(vocabulary)
-    if unknown := [v for v in values if v not in allowed]:
-        raise invalid(
-            "unknown_value",
-            "Valor desconocido: «{value}». Usa una de las claves de la lista.",
-            value=unknown[0][:40],
-        )
-    return sorted(set(values))
+# What each filter may hold: codes and slugs from the product's vocabularies, nothing else.
+VOCABULARIES: dict[str, Iterable[str]] = {
+    "category": CATEGORIES_BY_SLUG,
+    "state": STATES_BY_CODE,
+    "delivers_to": STATES_BY_CODE,
+    "legal_form": LEGAL_FORMS,
+    "certification": CERTIFICATIONS,
+}
 
 
 class SearchQuery(BaseModel):
@@ -65,32 +64,20 @@ class SearchQuery(BaseModel):
     page: int = Field(default=1, ge=1, le=MAX_PAGE)
     per_page: int = Field(default=24, ge=1, le=MAX_PER_PAGE)
 
-    @field_validator("category")
+    @field_validator("category", "state", "legal_form", "certification", "delivers_to")
     @classmethod
-    def _categories(cls, v: list[str]) -> list[str]:
-        return _known(v, CATEGORIES_BY_SLUG)
-
-    @field_validator("state")
-    @classmethod
-    def _states(cls, v: list[str]) -> list[str]:
-        return _known(v, STATES_BY_CODE)
-
-    @field_validator("legal_form")
-    @classmethod
-    def _legal_forms(cls, v: list[str]) -> list[str]:
-        return _known(v, LEGAL_FORMS)
-
-    @field_validator("certification")
-    @classmethod
-    def _certifications(cls, v: list[str]) -> list[str]:
-        return _known(v, CERTIFICATIONS)
-
-    @field_validator("delivers_to")
-    @classmethod
-    def _delivers_to(cls, v: str | None) -> str | None:
-        if v is not None:
-            _known([v], STATES_BY_CODE)
-        return v
+    def _in_vocabulary(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None:
+            return None
+        vocabulary = VOCABULARIES[info.field_name or ""]
+        values = value if isinstance(value, list) else [value]
+        if unknown := [v for v in values if v not in vocabulary]:
+            raise invalid(
+                "unknown_value",
+                "Valor desconocido: «{value}». Usa una de las claves de la lista.",
+                value=unknown[0][:40],
+            )
+        return sorted(set(values)) if isinstance(value, list) else value
 
     @model_validator(mode="after")
     def _coherent(self) -> SearchQuery:
