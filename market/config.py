@@ -34,7 +34,6 @@ class Settings(BaseSettings):
 
     login_attempts_per_window: int = 5
     login_window_seconds: int = 15 * 60
-    smtp_url: str | None = None
 
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> Settings:
