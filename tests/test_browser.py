@@ -3,6 +3,7 @@ product, and an anonymous visitor sees it on the organization's page."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -67,3 +68,25 @@ def test_producer_journey_to_a_public_listing(browser: Any, live_server: str, ma
     visitor.get_by_role("link", name="Rebozo tejido en telar de cintura").click()
     expect(visitor.get_by_text("$1,850.00")).to_be_visible()
     expect(visitor.get_by_text("Zinacantán, Chiapas").first).to_be_visible()
+
+
+def test_search_updates_as_you_type_and_filters_by_facet(
+    browser: Any, live_server: str, app: Any, make_user: Any, make_org: Any, make_listing: Any
+) -> None:
+    from tests.conftest import run_search_worker
+
+    chiapas = make_org(make_user())
+    yucatan = make_org(make_user("eva@example.mx"), name="Meliponicultoras de Maní", state="31")
+    make_listing(chiapas, title="Café de olla orgánico")
+    make_listing(yucatan, title="Miel melipona", description="Miel de abeja nativa.", category="miel")
+    make_listing(yucatan, title="Café con miel de Maní", description="Café endulzado.")
+    run_search_worker(app)
+
+    page = browser.new_context(locale="es-MX").new_page()
+    page.goto(f"{live_server}/buscar")
+    page.get_by_label("¿Qué buscas?").fill("cafe")  # no Enter: htmx searches as you type
+    expect(page.get_by_role("status")).to_contain_text("2 resultados")
+    expect(page).to_have_url(re.compile(r"/buscar\?q=cafe&orden=relevance$"))  # a shareable address
+    page.locator(".facets").get_by_label("Yucatán").check()
+    expect(page.get_by_role("status")).to_contain_text("1 resultado")
+    expect(page.locator(".results h3")).to_have_text(["Café con miel de Maní"])
