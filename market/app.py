@@ -29,7 +29,7 @@ from market.i18n import gettext as _
 from market.organizations import api as organizations_api
 from market.organizations import views as organizations_views
 from market.validation import message_for
-from market.web import LocaleMiddleware, login_redirect, render
+from market.web import BodySizeLimit, LocaleMiddleware, login_redirect, render
 from search import engine_for
 from search.engine import SearchUnavailable
 
@@ -116,6 +116,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.search = search
 
+    # Inside the session (its error page needs it). Room for one photo and the rest of its form.
+    app.add_middleware(
+        BodySizeLimit, max_bytes=settings.max_upload_bytes + 2**20, respond=handle_market_error
+    )
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key,

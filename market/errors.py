@@ -116,6 +116,12 @@ class InvalidUpload(MarketError):
     message = "El archivo no es válido."
 
 
+class RequestTooLarge(MarketError):
+    status_code = 413
+    code = "request_too_large"
+    message = "El envío pesa más de {mb} MB."
+
+
 class ValidationFailed(MarketError):
     """Field errors collected by a service (beyond what the request schema checks)."""
 

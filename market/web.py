@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -16,13 +16,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlmodel import Session
 from starlette.datastructures import FormData
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from market import i18n
 from market.accounts.models import User
 from market.catalog.taxonomy import CATEGORIES, CATEGORIES_BY_SLUG, DELIVERY_LABELS, STATUS_LABELS, UNITS
 from market.db import DbSession
-from market.errors import CsrfFailed, MarketError, NotAuthenticated
+from market.errors import CsrfFailed, MarketError, NotAuthenticated, RequestTooLarge
 from market.media import media_url
 from market.mexico import CERTIFICATIONS, LEGAL_FORMS, SDGS, STATES, state_name
 from market.money import cents_to_pesos_text, format_mxn
@@ -84,6 +84,51 @@ class LocaleMiddleware:
             await self.app(scope, receive, send)
         finally:
             i18n.current_locale.reset(token)
+
+
+class BodySizeLimit:
+    """Refuses a request body over `max_bytes` before it is spooled to disk: at once by its declared
+    Content-Length; a body sent without one is read up to the limit first. `respond` renders the error
+    (JSON or page) as the application's own handler does."""
+
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, respond: Callable[[Request, Exception], Awaitable[Response]]
+    ) -> None:
+        self.app, self.max_bytes, self.respond = app, max_bytes, respond
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length", b"")
+        if declared.isdigit():
+            if int(declared) > self.max_bytes:
+                await self._refuse(scope, receive, send)
+                return
+            await self.app(scope, receive, send)
+            return
+        body, more = b"", True
+        while more:
+            message = await receive()
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+            if len(body) > self.max_bytes:
+                await self._refuse(scope, receive, send)
+                return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = await self.respond(Request(scope, receive), RequestTooLarge(mb=self.max_bytes // 2**20))
+        await response(scope, receive, send)
 
 
 def current_user(request: Request, session: Session = DbSession) -> User | None:
