@@ -58,7 +58,7 @@ def serve(
     if worker:
         from market import worker as background
 
-        background.start_in_background(application.state.engine, application.state.search)
+        background.start_in_background(application.state.engine, application.state.search, settings)
     console.print(f"Tianguis Solidario → [bold]http://{host}:{port}[/bold]")
     uvicorn.run(application, host=host, port=port, proxy_headers=settings.is_production)
 
@@ -71,7 +71,7 @@ def worker() -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     settings = Settings()
     console.print("Outbox worker running; Ctrl+C to stop.")
-    background.run(make_engine(settings.database_url), engine_for(settings))
+    background.run(make_engine(settings.database_url), engine_for(settings), settings)
 
 
 @app.command()

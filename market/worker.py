@@ -1,29 +1,63 @@
-"""What the background worker does: search index updates in batches, then the other outbox events."""
+"""What the background worker does: search index updates in batches, the other outbox events, and
+hourly housekeeping."""
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 
 from sqlalchemy.engine import Engine
 
+from market.accounts.service import prune_login_attempts
+from market.config import Settings
+from market.db import transaction
 from market.outbox import process_batch, run_worker
 from search.engine import SearchEngine
 from search.sync import apply_search_events
 
-
-def processors(db: Engine, search: SearchEngine) -> list[Callable[[], int]]:
-    return [lambda: apply_search_events(db, search), lambda: process_batch(db)]
+HOUSEKEEPING_SECONDS = 3600
 
 
-def run(db: Engine, search: SearchEngine, stop: Callable[[], bool] = lambda: False) -> None:
-    run_worker(processors(db, search), stop=stop)
+def every(seconds: float, job: Callable[[], object]) -> Callable[[], int]:
+    """A processor that runs `job` at most once per `seconds` (and reports no work, so the loop rests)."""
+    last = [float("-inf")]
+
+    def processor() -> int:
+        if time.monotonic() - last[0] >= seconds:
+            last[0] = time.monotonic()
+            job()
+        return 0
+
+    return processor
 
 
-def start_in_background(db: Engine, search: SearchEngine) -> threading.Event:
+def processors(db: Engine, search: SearchEngine, settings: Settings) -> list[Callable[[], int]]:
+    def housekeeping() -> None:
+        with transaction(db) as session:
+            prune_login_attempts(session, settings)
+
+    return [
+        lambda: apply_search_events(db, search),
+        lambda: process_batch(db),
+        every(HOUSEKEEPING_SECONDS, housekeeping),
+    ]
+
+
+def run(
+    db: Engine, search: SearchEngine, settings: Settings, stop: Callable[[], bool] = lambda: False
+) -> None:
+    run_worker(processors(db, search, settings), stop=stop)
+
+
+def start_in_background(db: Engine, search: SearchEngine, settings: Settings) -> threading.Event:
     """The embedded mode's in-process worker; set the returned event to stop it."""
     stop = threading.Event()
     threading.Thread(
-        target=run, args=(db, search), kwargs={"stop": stop.is_set}, daemon=True, name="outbox-worker"
+        target=run,
+        args=(db, search, settings),
+        kwargs={"stop": stop.is_set},
+        daemon=True,
+        name="outbox-worker",
     ).start()
     return stop

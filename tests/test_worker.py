@@ -15,7 +15,7 @@ def test_background_worker_applies_search_changes(
     app: FastAPI, make_user: Any, make_org: Any, make_listing: Any
 ) -> None:
     app.state.search.ensure_ready()
-    stop = worker.start_in_background(app.state.engine, app.state.search)
+    stop = worker.start_in_background(app.state.engine, app.state.search, app.state.settings)
     try:
         make_listing(make_org(make_user()), title="Amaranto reventado con miel")
         deadline = time.monotonic() + 10
@@ -26,3 +26,27 @@ def test_background_worker_applies_search_changes(
         assert app.state.search.search(SearchQuery(text="amaranto")).total == 1
     finally:
         stop.set()
+
+
+def test_housekeeping_prunes_old_login_attempts(app: FastAPI, session: Any) -> None:
+    from datetime import timedelta
+
+    from sqlmodel import select
+
+    from market.accounts.models import LoginAttempt
+    from market.db import utcnow
+
+    old = utcnow() - timedelta(seconds=app.state.settings.login_window_seconds + 60)
+    session.add(LoginAttempt(email="a@example.mx", ip="10.0.0.1", succeeded=False, created_at=old))
+    session.add(LoginAttempt(email="a@example.mx", ip="10.0.0.1", succeeded=False))
+    session.commit()
+    housekeeping = worker.processors(app.state.engine, app.state.search, app.state.settings)[-1]
+    assert housekeeping() == 0
+    session.expire_all()
+    remaining = session.exec(select(LoginAttempt)).all()
+    assert len(remaining) == 1 and remaining[0].created_at > old
+    session.add(LoginAttempt(email="b@example.mx", ip="10.0.0.1", succeeded=False, created_at=old))
+    session.commit()
+    housekeeping()  # within the hour: not again
+    session.expire_all()
+    assert len(session.exec(select(LoginAttempt)).all()) == 2

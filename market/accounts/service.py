@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
-from sqlalchemy import func
+from sqlalchemy import delete, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -62,6 +62,13 @@ def check_login_allowed(session: Session, settings: Settings, email: str, ip: st
         or _recent_failures(session, settings, LoginAttempt.ip, ip) >= limit * IP_LIMIT_FACTOR
     ):
         raise TooManyAttempts(minutes=settings.login_window_seconds // 60)
+
+
+def prune_login_attempts(session: Session, settings: Settings) -> int:
+    """Attempts older than the rate-limit window count for nothing: delete them (the worker does, hourly)."""
+    cutoff = utcnow() - timedelta(seconds=settings.login_window_seconds)
+    result = session.execute(delete(LoginAttempt).where(col(LoginAttempt.created_at) < cutoff))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def authenticate(session: Session, settings: Settings, email: str, password: str, ip: str) -> User | None:
