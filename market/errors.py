@@ -82,6 +82,16 @@ class SearchDown(MarketError):
     message = "La búsqueda no está disponible en este momento; el catálogo sigue abierto."
 
 
+class InsufficientStock(Conflict):
+    code = "insufficient_stock"
+    message = "Solo quedan {available} {unit} de «{title}»."
+
+
+class SoldOut(InsufficientStock):
+    code = "sold_out"
+    message = "«{title}» se agotó."
+
+
 class EmailTaken(Conflict):
     code = "email_taken"
     message = "Ya existe una cuenta con ese correo."

@@ -2,16 +2,21 @@
 
 from market.accounts.models import ApiToken, LoginAttempt, User
 from market.catalog.models import Listing, ListingPhoto, PriceTier
+from market.orders.models import Fulfillment, FulfillmentEvent, Order, OrderLine
 from market.organizations.models import Invitation, Membership, Organization
 from market.outbox import OutboxEvent
 
 __all__ = [
     "ApiToken",
+    "Fulfillment",
+    "FulfillmentEvent",
     "Invitation",
     "Listing",
     "ListingPhoto",
     "LoginAttempt",
     "Membership",
+    "Order",
+    "OrderLine",
     "Organization",
     "OutboxEvent",
     "PriceTier",

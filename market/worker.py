@@ -1,5 +1,5 @@
-"""What the background worker does: search index updates in batches, the other outbox events, and
-hourly housekeeping."""
+"""What the background worker does: search index updates in batches, the other outbox events, expiry of
+unpaid reservations, and hourly housekeeping."""
 
 from __future__ import annotations
 
@@ -12,11 +12,13 @@ from sqlalchemy.engine import Engine
 from market.accounts.service import prune_login_attempts
 from market.config import Settings
 from market.db import transaction
+from market.orders.service import expire_unpaid
 from market.outbox import process_batch, run_worker
 from search.engine import SearchEngine
 from search.sync import apply_search_events
 
 HOUSEKEEPING_SECONDS = 3600
+EXPIRY_SECONDS = 60  # unpaid reservations are released within a minute of running out
 
 
 def every(seconds: float, job: Callable[[], object]) -> Callable[[], int]:
@@ -37,9 +39,14 @@ def processors(db: Engine, search: SearchEngine, settings: Settings) -> list[Cal
         with transaction(db) as session:
             prune_login_attempts(session, settings)
 
+    def release_expired_reservations() -> None:
+        with transaction(db) as session:
+            expire_unpaid(session)
+
     return [
         lambda: apply_search_events(db, search),
         lambda: process_batch(db),
+        every(EXPIRY_SECONDS, release_expired_reservations),
         every(HOUSEKEEPING_SECONDS, housekeeping),
     ]
 

@@ -1,0 +1,63 @@
+"""Orders: one checkout by one buyer, split into one fulfillment per producer organization, with its
+lines (a snapshot of what was bought, at what price) and a timeline of every transition."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from market.db import utcnow
+
+
+class Order(SQLModel, table=True):
+    __tablename__ = "orders"  # "order" is a reserved word in SQL
+
+    id: int | None = Field(default=None, primary_key=True)
+    buyer_id: int = Field(foreign_key="user.id", index=True)
+    status: str = Field(default="awaiting_payment", max_length=24, index=True)
+    payment_method: str = Field(max_length=24)
+    subtotal_cents: int  # goods and services, IVA included
+    delivery_cents: int
+    total_cents: int  # what the buyer pays
+    platform_fee_cents: int  # kept from the producers' share, never added to the buyer's total
+    reserved_until: datetime | None = None  # unpaid reservations expire; stock comes back
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class Fulfillment(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="orders.id", index=True, ondelete="CASCADE")
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    status: str = Field(default="awaiting_payment", max_length=24, index=True)
+    delivery_method: str = Field(max_length=16)  # pickup | delivery | national
+    subtotal_cents: int
+    delivery_cents: int
+    platform_fee_cents: int
+    carrier: str | None = Field(default=None, max_length=80)
+    tracking_number: str | None = Field(default=None, max_length=80)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class OrderLine(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    fulfillment_id: int = Field(foreign_key="fulfillment.id", index=True, ondelete="CASCADE")
+    listing_id: int = Field(foreign_key="listing.id", index=True)
+    title: str = Field(max_length=140)
+    unit: str = Field(max_length=16)
+    unit_price_cents: int
+    quantity: int
+    total_cents: int
+
+
+class FulfillmentEvent(SQLModel, table=True):
+    """One step of a fulfillment's timeline: who moved it, when, from where to where, and why."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    fulfillment_id: int = Field(foreign_key="fulfillment.id", index=True, ondelete="CASCADE")
+    from_status: str | None = Field(default=None, max_length=24)
+    to_status: str = Field(max_length=24)
+    actor_id: int | None = Field(default=None, foreign_key="user.id")
+    note: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,43 @@
+"""Checkout requests."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from market.mexico import STATES_BY_CODE
+from market.validation import invalid
+
+PaymentMethod = Literal["card", "spei_transfer", "cash_on_pickup"]
+DeliveryMethod = Literal["pickup", "delivery", "national"]
+
+
+class CheckoutItem(BaseModel):
+    listing_id: int = Field(gt=0)
+    quantity: int = Field(gt=0, le=10_000_000)
+
+
+class Checkout(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    items: list[CheckoutItem] = Field(min_length=1, max_length=100)
+    # How each producer delivers, by organization id (pickup when not said).
+    delivery: dict[int, DeliveryMethod] = Field(default_factory=dict)
+    delivery_state: str | None = None  # the buyer's state (INEGI), for local delivery
+    payment_method: PaymentMethod = "spei_transfer"
+
+    @field_validator("items")
+    @classmethod
+    def _one_line_per_listing(cls, items: list[CheckoutItem]) -> list[CheckoutItem]:
+        merged: dict[int, int] = {}
+        for item in items:
+            merged[item.listing_id] = merged.get(item.listing_id, 0) + item.quantity
+        return [CheckoutItem(listing_id=i, quantity=q) for i, q in sorted(merged.items())]
+
+    @field_validator("delivery_state")
+    @classmethod
+    def _known_state(cls, value: str | None) -> str | None:
+        if value is not None and value not in STATES_BY_CODE:
+            raise invalid("state_unknown", "Elige una de las 32 entidades federativas.")
+        return value
