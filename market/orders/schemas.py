@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -41,3 +42,66 @@ class Checkout(BaseModel):
         if value is not None and value not in STATES_BY_CODE:
             raise invalid("state_unknown", "Elige una de las 32 entidades federativas.")
         return value
+
+
+class Move(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    status: str = Field(max_length=24)
+    note: str | None = Field(default=None, max_length=500)
+    carrier: str | None = Field(default=None, max_length=80)
+    tracking_number: str | None = Field(default=None, max_length=80)
+
+
+class OfflinePayment(BaseModel):
+    reference: str = Field(min_length=4, max_length=40)
+
+
+class LinePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    listing_id: int
+    title: str
+    unit: str
+    unit_price_cents: int
+    quantity: int
+    total_cents: int
+
+
+class EventPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    from_status: str | None
+    to_status: str
+    note: str | None
+    created_at: datetime
+
+
+class FulfillmentPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    organization_id: int
+    status: str
+    delivery_method: str
+    subtotal_cents: int
+    delivery_cents: int
+    platform_fee_cents: int
+    carrier: str | None
+    tracking_number: str | None
+    lines: list[LinePublic]
+    timeline: list[EventPublic]
+
+
+class OrderPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    status: str
+    payment_method: str
+    subtotal_cents: int
+    delivery_cents: int
+    total_cents: int
+    reserved_until: datetime | None
+    created_at: datetime
+    fulfillments: list[FulfillmentPublic]

@@ -12,11 +12,20 @@ from market.accounts.models import User
 from market.catalog.models import Listing, PriceTier
 from market.config import Settings
 from market.db import utcnow
-from market.errors import InsufficientStock, InvalidTransition, ListingNotFound, SoldOut, ValidationFailed
+from market.errors import (
+    Forbidden,
+    InsufficientStock,
+    InvalidTransition,
+    ListingNotFound,
+    NotFound,
+    SoldOut,
+    ValidationFailed,
+)
 from market.i18n import N_
 from market.money import apply_bps
 from market.orders.models import Fulfillment, FulfillmentEvent, Order, OrderLine
-from market.orders.schemas import Checkout
+from market.orders.schemas import Checkout, FulfillmentPublic, OrderPublic
+from market.organizations import service as organizations
 from market.organizations.models import Organization
 from market.outbox import search_changed
 
@@ -211,3 +220,106 @@ def expire_unpaid(session: Session, now: datetime | None = None) -> int:
             transition(session, fulfillment, "cancelled", None, N_("La reserva venció sin pago."))
             _restock(session, lines_of(session, fulfillment))
     return len(orders)
+
+
+# --- who moves a fulfillment -----------------------------------------------------------------------
+
+PRODUCER_STEPS = frozenset({"accepted", "rejected", "preparing", "shipped", "ready_for_pickup"})
+BUYER_STEPS = frozenset({"delivered", "completed", "cancelled"})
+RELEASES_STOCK = frozenset({"rejected", "cancelled"})
+
+
+def get_fulfillment(session: Session, fulfillment_id: int) -> tuple[Fulfillment, Order]:
+    fulfillment = session.get(Fulfillment, fulfillment_id)
+    order = session.get(Order, fulfillment.order_id) if fulfillment else None
+    if fulfillment is None or order is None:
+        raise NotFound()
+    return fulfillment, order
+
+
+def move(
+    session: Session,
+    user: User,
+    fulfillment_id: int,
+    target: str,
+    note: str | None = None,
+    carrier: str | None = None,
+    tracking_number: str | None = None,
+) -> Fulfillment:
+    """A person moves a fulfillment: the producer's members accept, reject, prepare and ship; the buyer
+    confirms delivery or cancels before the producer has started. Rejected or cancelled lines go back
+    to stock."""
+    fulfillment, order = get_fulfillment(session, fulfillment_id)
+    organization = session.get(Organization, fulfillment.organization_id)
+    assert organization is not None
+    if target in PRODUCER_STEPS:
+        organizations.require_member(session, user, organization)
+    elif target in BUYER_STEPS and order.buyer_id != user.id:
+        raise Forbidden(N_("Solo quien compró puede hacer esto."))
+    elif target not in PRODUCER_STEPS | BUYER_STEPS:
+        raise InvalidTransition(current=fulfillment.status, target=target)
+    if target == "cancelled" and fulfillment.status not in ("awaiting_payment", "pending_acceptance"):
+        raise InvalidTransition(current=fulfillment.status, target=target)
+    if target == "shipped":
+        if not (carrier and tracking_number):
+            raise ValidationFailed({"tracking_number": N_("Indica la paquetería y el número de guía.")})
+        fulfillment.carrier, fulfillment.tracking_number = carrier, tracking_number
+    transition(session, fulfillment, target, user, note)
+    if target in RELEASES_STOCK:
+        _restock(session, lines_of(session, fulfillment))
+    return fulfillment
+
+
+def confirm_offline_payment(session: Session, admin: User, order_id: int, reference: str) -> Order:
+    """An administrator matched the buyer's SPEI transfer (or cash): the producers may now accept."""
+    if not admin.is_admin:
+        raise Forbidden(N_("Solo el equipo de administración puede hacer esto."))
+    order = session.get(Order, order_id)
+    if order is None:
+        raise NotFound()
+    if order.status != "awaiting_payment":
+        raise InvalidTransition(current=order.status, target="paid")
+    order.status = "paid"
+    order.reserved_until = None
+    for fulfillment in session.exec(select(Fulfillment).where(Fulfillment.order_id == order.id)).all():
+        transition(session, fulfillment, "pending_acceptance", admin, reference)
+    return order
+
+
+def orders_of(session: Session, buyer: User) -> list[Order]:
+    return list(
+        session.exec(select(Order).where(Order.buyer_id == buyer.id).order_by(col(Order.id).desc())).all()
+    )
+
+
+def visible_order(session: Session, user: User, order_id: int) -> Order:
+    """The buyer, the administrators and the members of a producer in the order may see it."""
+    order = session.get(Order, order_id)
+    if order is None:
+        raise NotFound()
+    if order.buyer_id == user.id or user.is_admin:
+        return order
+    for fulfillment in session.exec(select(Fulfillment).where(Fulfillment.order_id == order.id)).all():
+        organization = session.get(Organization, fulfillment.organization_id)
+        if organization and organizations.role_in(session, user, organization):
+            return order
+    raise NotFound()
+
+
+def to_public(session: Session, order: Order) -> OrderPublic:
+    fulfillments = session.exec(
+        select(Fulfillment).where(Fulfillment.order_id == order.id).order_by(col(Fulfillment.id))
+    ).all()
+    parts = []
+    for fulfillment in fulfillments:
+        events = session.exec(
+            select(FulfillmentEvent)
+            .where(FulfillmentEvent.fulfillment_id == fulfillment.id)
+            .order_by(col(FulfillmentEvent.id))
+        ).all()
+        parts.append(
+            FulfillmentPublic.model_validate(
+                fulfillment.model_dump() | {"lines": lines_of(session, fulfillment), "timeline": list(events)}
+            )
+        )
+    return OrderPublic.model_validate(order.model_dump() | {"fulfillments": parts})

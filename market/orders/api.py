@@ -1,0 +1,60 @@
+"""JSON API: checkout, the buyer's orders, fulfillment steps, offline payment confirmation."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from sqlmodel import Session
+
+from market.accounts.api import api_user
+from market.accounts.models import User
+from market.db import DbSession
+from market.orders import service
+from market.orders.schemas import Checkout, Move, OfflinePayment, OrderPublic
+
+router = APIRouter(tags=["orders"])
+
+
+@router.post(
+    "/orders",
+    response_model=OrderPublic,
+    status_code=201,
+    responses={409: {"description": "Not enough stock (nothing was reserved)"}},
+)
+def checkout(
+    data: Checkout, request: Request, user: User = Depends(api_user), session: Session = DbSession
+) -> OrderPublic:
+    order = service.checkout(session, request.app.state.settings, user, data)
+    return service.to_public(session, order)
+
+
+@router.get("/orders", response_model=list[OrderPublic])
+def my_orders(user: User = Depends(api_user), session: Session = DbSession) -> list[OrderPublic]:
+    return [service.to_public(session, order) for order in service.orders_of(session, user)]
+
+
+@router.get("/orders/{order_id}", response_model=OrderPublic)
+def get_order(order_id: int, user: User = Depends(api_user), session: Session = DbSession) -> OrderPublic:
+    return service.to_public(session, service.visible_order(session, user, order_id))
+
+
+@router.post("/orders/{order_id}/offline-payment", response_model=OrderPublic, tags=["admin"])
+def confirm_offline_payment(
+    order_id: int, payment: OfflinePayment, user: User = Depends(api_user), session: Session = DbSession
+) -> OrderPublic:
+    order = service.confirm_offline_payment(session, user, order_id, payment.reference)
+    return service.to_public(session, order)
+
+
+@router.post(
+    "/fulfillments/{fulfillment_id}/moves",
+    response_model=OrderPublic,
+    responses={409: {"description": "Not a legal step from the current state"}},
+)
+def move(
+    fulfillment_id: int, step: Move, user: User = Depends(api_user), session: Session = DbSession
+) -> OrderPublic:
+    fulfillment = service.move(
+        session, user, fulfillment_id, step.status, step.note, step.carrier, step.tracking_number
+    )
+    _fulfillment, order = service.get_fulfillment(session, fulfillment.id or 0)
+    return service.to_public(session, order)
