@@ -2,6 +2,7 @@
 
 from market.accounts.models import ApiToken, LoginAttempt, User
 from market.catalog.models import Listing, ListingPhoto, PriceTier
+from market.ledger.models import LedgerEntry
 from market.orders.models import Fulfillment, FulfillmentEvent, Order, OrderLine
 from market.organizations.models import Invitation, Membership, Organization
 from market.outbox import OutboxEvent
@@ -11,6 +12,7 @@ __all__ = [
     "Fulfillment",
     "FulfillmentEvent",
     "Invitation",
+    "LedgerEntry",
     "Listing",
     "ListingPhoto",
     "LoginAttempt",

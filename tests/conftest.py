@@ -78,12 +78,7 @@ def engine(database_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-@pytest.fixture(autouse=True)
-def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
-    yield
-    if "engine" not in request.fixturenames:
-        return
-    engine: Engine = request.getfixturevalue("engine")
+def clean_tables(engine: Engine) -> None:
     tables = [t.name for t in SQLModel.metadata.sorted_tables]
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
@@ -92,6 +87,13 @@ def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
         else:
             for table in reversed(tables):
                 connection.execute(text(f'DELETE FROM "{table}"'))
+
+
+@pytest.fixture(autouse=True)
+def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    if "engine" in request.fixturenames:
+        clean_tables(request.getfixturevalue("engine"))
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from market.errors import (
     ValidationFailed,
 )
 from market.i18n import N_
+from market.ledger import service as ledger
 from market.money import apply_bps
 from market.orders.models import Fulfillment, FulfillmentEvent, Order, OrderLine
 from market.orders.schemas import Checkout, FulfillmentPublic, OrderPublic
@@ -267,6 +268,8 @@ def move(
     transition(session, fulfillment, target, user, note)
     if target in RELEASES_STOCK:
         _restock(session, lines_of(session, fulfillment))
+        if order.status == "paid":  # its share goes back to the buyer
+            ledger.record_refund(session, fulfillment)
     return fulfillment
 
 
@@ -281,8 +284,10 @@ def confirm_offline_payment(session: Session, admin: User, order_id: int, refere
         raise InvalidTransition(current=order.status, target="paid")
     order.status = "paid"
     order.reserved_until = None
-    for fulfillment in session.exec(select(Fulfillment).where(Fulfillment.order_id == order.id)).all():
+    fulfillments = list(session.exec(select(Fulfillment).where(Fulfillment.order_id == order.id)).all())
+    for fulfillment in fulfillments:
         transition(session, fulfillment, "pending_acceptance", admin, reference)
+    ledger.record_payment(session, order, fulfillments, reference)
     return order
 
 

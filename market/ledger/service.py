@@ -1,0 +1,139 @@
+"""Postings for payments, refunds and payouts. Balances are sums, never stored numbers that can drift."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from market.errors import Conflict
+from market.i18n import N_
+from market.ledger.models import LedgerEntry
+from market.mexico import normalize_clabe
+from market.orders.models import Fulfillment, Order
+
+CASH, FEES, PAYABLE = "cash", "platform_fees", "producer_payable"
+
+
+@dataclass(frozen=True)
+class Posting:
+    account: str
+    amount_cents: int
+    organization_id: int | None = None
+
+
+class Unbalanced(Exception):
+    """A programming error: postings that do not sum to zero are never written."""
+
+
+def post(
+    session: Session,
+    kind: str,
+    postings: list[Posting],
+    order_id: int | None = None,
+    reference: str | None = None,
+) -> str:
+    if sum(p.amount_cents for p in postings) != 0:
+        raise Unbalanced(postings)
+    transaction_id = str(uuid.uuid4())
+    for p in postings:
+        if p.amount_cents:
+            session.add(
+                LedgerEntry(
+                    transaction_id=transaction_id,
+                    kind=kind,
+                    account=p.account,
+                    organization_id=p.organization_id,
+                    order_id=order_id,
+                    amount_cents=p.amount_cents,
+                    reference=reference,
+                )
+            )
+    return transaction_id
+
+
+def _shares(fulfillment: Fulfillment) -> tuple[int, int]:
+    """(what the producer is owed, what the platform keeps) for one fulfillment."""
+    gross = fulfillment.subtotal_cents + fulfillment.delivery_cents
+    return gross - fulfillment.platform_fee_cents, fulfillment.platform_fee_cents
+
+
+def record_payment(session: Session, order: Order, fulfillments: list[Fulfillment], reference: str) -> None:
+    postings = [Posting(CASH, order.total_cents)]
+    for f in fulfillments:
+        owed, fee = _shares(f)
+        postings += [Posting(PAYABLE, -owed, f.organization_id), Posting(FEES, -fee)]
+    post(session, "payment", postings, order.id, reference)
+
+
+def record_refund(session: Session, fulfillment: Fulfillment) -> None:
+    """A paid fulfillment that will not be delivered: its whole amount goes back to the buyer."""
+    owed, fee = _shares(fulfillment)
+    post(
+        session,
+        "refund",
+        [
+            Posting(PAYABLE, owed, fulfillment.organization_id),
+            Posting(FEES, fee),
+            Posting(CASH, -(owed + fee)),
+        ],
+        fulfillment.order_id,
+    )
+
+
+def balance(session: Session, organization_id: int) -> int:
+    """What the platform owes this organization now."""
+    total = session.exec(
+        select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0)).where(
+            LedgerEntry.account == PAYABLE, LedgerEntry.organization_id == organization_id
+        )
+    ).one()
+    return -int(total)
+
+
+# Money of fulfillments still in progress is held: it is paid out only once the buyer has it, so a later
+# rejection or cancellation can always be refunded from what the platform holds.
+IN_PROGRESS = ("pending_acceptance", "accepted", "preparing", "shipped", "ready_for_pickup", "delivered")
+
+
+def available_balance(session: Session, organization_id: int) -> int:
+    """The part of the balance that may be paid out now: the share of completed fulfillments."""
+    held = session.exec(
+        select(
+            func.coalesce(
+                func.sum(
+                    Fulfillment.subtotal_cents + Fulfillment.delivery_cents - Fulfillment.platform_fee_cents
+                ),
+                0,
+            )
+        )
+        .join(Order, col(Order.id) == Fulfillment.order_id)
+        .where(
+            Fulfillment.organization_id == organization_id,
+            Order.status == "paid",
+            col(Fulfillment.status).in_(IN_PROGRESS),
+        )
+    ).one()
+    return balance(session, organization_id) - int(held)
+
+
+def record_manual_payout(
+    session: Session, organization_id: int, amount_cents: int, clabe: str, reference: str
+) -> str:
+    """An administrator sent a SPEI transfer to the organization's CLABE."""
+    normalize_clabe(clabe)
+    if amount_cents <= 0 or amount_cents > available_balance(session, organization_id):
+        raise Conflict(N_("El pago no puede ser mayor que el saldo disponible de la organización."))
+    return post(
+        session,
+        "payout",
+        [Posting(PAYABLE, amount_cents, organization_id), Posting(CASH, -amount_cents)],
+        reference=reference,
+    )
+
+
+def imbalance(session: Session) -> int:
+    """The sum of every posting: zero unless something is wrong."""
+    return int(session.exec(select(func.coalesce(func.sum(col(LedgerEntry.amount_cents)), 0))).one())

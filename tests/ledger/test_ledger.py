@@ -1,0 +1,80 @@
+"""The ledger: payments, refunds and payouts post balanced transactions; balances are sums."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, func, select
+
+from market.config import Settings
+from market.db import transaction
+from market.errors import Conflict
+from market.ledger import service as ledger
+from market.ledger.models import LedgerEntry
+from market.orders import service as orders
+from market.orders.models import Fulfillment
+from market.orders.schemas import Checkout
+
+CLABE = "002010077777777771"
+
+
+def test_payment_refund_and_payout_keep_every_transaction_balanced(
+    engine: Engine, session: Session, settings: Settings, make_user: Any, make_org: Any, make_listing: Any
+) -> None:
+    coffee_owner = make_user("cafe@example.mx")
+    org = make_org(coffee_owner)
+    honey_owner = make_user("miel@example.mx")
+    other = make_org(honey_owner, name="Apicultoras del Puuc")
+    coffee = make_listing(org, price_cents=10000, stock=50)
+    honey = make_listing(other, title="Miel", category="miel", price_cents=5000, stock=50)
+    admin, buyer = make_user("admin@example.mx", is_admin=True), make_user("compras@example.mx")
+    with transaction(engine) as tx:
+        order = orders.checkout(
+            tx,
+            settings,
+            buyer,
+            Checkout(
+                items=[{"listing_id": coffee.id, "quantity": 10}, {"listing_id": honey.id, "quantity": 4}]
+            ),
+        )
+    with transaction(engine) as tx:
+        orders.confirm_offline_payment(tx, admin, order.id or 0, "SPEI 0001")
+
+    # 100,000 + 20,000 paid; 8 % stays with the platform.
+    assert (ledger.balance(session, org.id), ledger.balance(session, other.id)) == (92000, 18400)
+    honey_fulfillment = session.exec(select(Fulfillment).where(Fulfillment.organization_id == other.id)).one()
+    with transaction(engine) as tx:
+        orders.move(tx, honey_owner, honey_fulfillment.id or 0, "rejected")
+    assert ledger.balance(session, other.id) == 0
+
+    assert ledger.available_balance(session, org.id) == 0  # held until the buyer has the coffee
+    coffee_fulfillment = session.exec(select(Fulfillment).where(Fulfillment.organization_id == org.id)).one()
+    with transaction(engine) as tx:
+        for step, actor in [
+            ("accepted", coffee_owner),
+            ("preparing", coffee_owner),
+            ("ready_for_pickup", coffee_owner),
+            ("delivered", buyer),
+            ("completed", buyer),
+        ]:
+            orders.move(tx, actor, coffee_fulfillment.id or 0, step)
+    assert ledger.available_balance(session, org.id) == 92000
+    with pytest.raises(Conflict), transaction(engine) as tx:
+        ledger.record_manual_payout(tx, org.id, 92001, CLABE, "SPEI 0002")
+    with transaction(engine) as tx:
+        ledger.record_manual_payout(tx, org.id, 92000, CLABE, "SPEI 0002")
+    assert ledger.balance(session, org.id) == 0
+    assert ledger.imbalance(session) == 0
+    sums = session.exec(
+        select(LedgerEntry.transaction_id, func.sum(LedgerEntry.amount_cents)).group_by(
+            LedgerEntry.transaction_id
+        )
+    ).all()
+    assert len(sums) == 3 and all(total == 0 for _tx, total in sums)
+
+
+def test_unbalanced_postings_are_refused(session: Session) -> None:
+    with pytest.raises(ledger.Unbalanced):
+        ledger.post(session, "payment", [ledger.Posting("cash", 100), ledger.Posting("platform_fees", -99)])
