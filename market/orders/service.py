@@ -217,7 +217,12 @@ def expire_unpaid(session: Session, now: datetime | None = None) -> int:
     ).all()
     for order in orders:
         order.status = "expired"
-        for fulfillment in session.exec(select(Fulfillment).where(Fulfillment.order_id == order.id)).all():
+        waiting = session.exec(
+            select(Fulfillment).where(
+                Fulfillment.order_id == order.id, Fulfillment.status == "awaiting_payment"
+            )
+        ).all()
+        for fulfillment in waiting:  # the buyer may have cancelled some already: their stock is back
             transition(session, fulfillment, "cancelled", None, N_("La reserva venció sin pago."))
             _restock(session, lines_of(session, fulfillment))
     return len(orders)

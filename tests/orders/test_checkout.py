@@ -217,3 +217,28 @@ def test_unpaid_reservations_expire_and_stock_returns(
     session.expire_all()
     assert session.exec(select(Order.status)).one() == "expired"
     assert session.exec(select(Fulfillment.status)).one() == "cancelled"
+
+
+def test_expiry_skips_what_the_buyer_already_cancelled(
+    engine: Engine, session: Session, settings: Settings, shop: dict[str, Any]
+) -> None:
+    with transaction(engine) as tx:
+        service.checkout(
+            tx,
+            settings,
+            shop["buyer"],
+            Checkout(
+                items=[
+                    {"listing_id": shop["coffee"].id, "quantity": 2},
+                    {"listing_id": shop["honey"].id, "quantity": 2},
+                ]
+            ),
+        )
+    honey = session.exec(select(Fulfillment).where(Fulfillment.organization_id == shop["honey_org"].id)).one()
+    with transaction(engine) as tx:
+        service.move(tx, shop["buyer"], honey.id or 0, "cancelled")
+    with transaction(engine) as tx:
+        assert service.expire_unpaid(tx, utcnow() + timedelta(days=4)) == 1
+    assert (stock(session, shop["coffee"]), stock(session, shop["honey"])) == (100, 5)  # each returned once
+    statuses = sorted(session.exec(select(Fulfillment.status)).all())
+    assert statuses == ["cancelled", "cancelled"]
