@@ -27,6 +27,7 @@ from market.db import make_engine
 from market.errors import MarketError, NotAuthenticated, json_error
 from market.i18n import gettext as _
 from market.orders import api as orders_api
+from market.orders import views as orders_views
 from market.organizations import api as organizations_api
 from market.organizations import views as organizations_views
 from market.validation import message_for
@@ -143,6 +144,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     for module in (accounts_api, organizations_api, catalog_api, search_api, orders_api):
         app.include_router(module.router, prefix="/api/v1")
-    for module in (accounts_views, organizations_views, catalog_views, search_views, admin_views):
+    for module in (
+        accounts_views,
+        organizations_views,
+        catalog_views,
+        search_views,
+        orders_views,
+        admin_views,
+    ):
         app.include_router(module.router)
     return app

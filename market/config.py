@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     stripe_webhook_secret: str | None = None
     stripe_api_base: str | None = None
     platform_fee_bps: int = 800  # 8 %
+    # Where buyers send SPEI transfers (the demo value is a well-formed CLABE of no real account).
+    platform_clabe: str = "002010077777777771"
+    platform_bank_beneficiary: str = "Tianguis Solidario (demostración)"
 
     login_attempts_per_window: int = 5
     login_window_seconds: int = 15 * 60

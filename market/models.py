@@ -3,12 +3,14 @@
 from market.accounts.models import ApiToken, LoginAttempt, User
 from market.catalog.models import Listing, ListingPhoto, PriceTier
 from market.ledger.models import LedgerEntry
-from market.orders.models import Fulfillment, FulfillmentEvent, Order, OrderLine
+from market.orders.models import Cart, CartItem, Fulfillment, FulfillmentEvent, Order, OrderLine
 from market.organizations.models import Invitation, Membership, Organization
 from market.outbox import OutboxEvent
 
 __all__ = [
     "ApiToken",
+    "Cart",
+    "CartItem",
     "Fulfillment",
     "FulfillmentEvent",
     "Invitation",

@@ -26,6 +26,7 @@ from market.errors import CsrfFailed, MarketError, NotAuthenticated, RequestTooL
 from market.media import media_url
 from market.mexico import CERTIFICATIONS, LEGAL_FORMS, SDGS, STATES, state_name
 from market.money import cents_to_pesos_text, format_mxn
+from market.orders.service import FULFILLMENT_STATUS_LABELS, ORDER_STATUS_LABELS
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 LOCALE_COOKIE = "lang"
@@ -49,6 +50,8 @@ templates.env.globals.update(
     CATEGORY_LABELS={c.slug: c.name for c in CATEGORIES},
     STATE_LABELS={s.inegi: s.name for s in STATES},
     DELIVERY_LABELS=DELIVERY_LABELS,
+    ORDER_STATUS_LABELS=ORDER_STATUS_LABELS,
+    FULFILLMENT_STATUS_LABELS=FULFILLMENT_STATUS_LABELS,
     STATES=STATES,
     STATE_OPTIONS=[(s.inegi, s.name) for s in STATES],
     LEGAL_FORMS=LEGAL_FORMS,

@@ -14,6 +14,7 @@ from market.db import DbSession
 from market.errors import EmailTaken, TooManyAttempts
 from market.forms import FormInvalid, text_fields, validate
 from market.i18n import gettext as _
+from market.orders import cart as carts
 from market.web import (
     client_ip,
     current_user,
@@ -49,6 +50,7 @@ def register(request: Request, form: FormData = Depends(form_data), session: Ses
         return render(
             request, "accounts/register.html", {"values": values, "errors": {"email": exc.detail}}, 409
         )
+    carts.merge_at_login(session, user, request.session.get("cart"))
     response = log_in(request, user, redirect("/panel"))
     flash(
         request, _("¡Te damos la bienvenida, {name}! Ahora registra tu organización.").format(name=user.name)
@@ -79,6 +81,7 @@ def login(request: Request, form: FormData = Depends(form_data), session: Sessio
         return render(
             request, "accounts/login.html", context | {"error": _("Correo o contraseña incorrectos.")}, 401
         )
+    carts.merge_at_login(session, user, request.session.get("cart"))
     return log_in(request, user, redirect(next_url))
 
 

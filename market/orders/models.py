@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from market.db import utcnow
@@ -61,3 +62,21 @@ class FulfillmentEvent(SQLModel, table=True):
     actor_id: int | None = Field(default=None, foreign_key="user.id")
     note: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class Cart(SQLModel, table=True):
+    """A visitor's cart (found by the token in the session) or a signed-in person's (by user)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token: str = Field(max_length=64, unique=True)
+    user_id: int | None = Field(default=None, foreign_key="user.id", unique=True)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class CartItem(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("cart_id", "listing_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    cart_id: int = Field(foreign_key="cart.id", index=True, ondelete="CASCADE")
+    listing_id: int = Field(foreign_key="listing.id", ondelete="CASCADE")
+    quantity: int

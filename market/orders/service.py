@@ -36,6 +36,24 @@ RESERVATION = {
     "spei_transfer": timedelta(hours=72),
     "cash_on_pickup": timedelta(days=7),
 }
+ORDER_STATUS_LABELS = {
+    "awaiting_payment": "Esperando pago",
+    "paid": "Pagado",
+    "expired": "Vencido",
+    "cancelled": "Cancelado",
+}
+FULFILLMENT_STATUS_LABELS = {
+    "awaiting_payment": "Esperando pago",
+    "pending_acceptance": "Por aceptar",
+    "accepted": "Aceptado",
+    "preparing": "En preparación",
+    "shipped": "Enviado",
+    "ready_for_pickup": "Listo para recoger",
+    "delivered": "Entregado",
+    "completed": "Completado",
+    "rejected": "Rechazado",
+    "cancelled": "Cancelado",
+}
 TRANSITIONS: dict[str, frozenset[str]] = {
     "awaiting_payment": frozenset({"pending_acceptance", "cancelled"}),
     "pending_acceptance": frozenset({"accepted", "rejected", "cancelled"}),

@@ -1,0 +1,182 @@
+"""The cart: kept for anonymous visitors by a token in their session, merged into theirs at log-in,
+priced per producer the way checkout will price it."""
+
+from __future__ import annotations
+
+import secrets
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, col, select
+
+from market.accounts.models import User
+from market.catalog.models import Listing, PriceTier
+from market.config import Settings
+from market.db import utcnow
+from market.errors import ListingNotFound, ValidationFailed
+from market.i18n import N_
+from market.money import apply_bps
+from market.orders.models import Cart, CartItem, Order
+from market.orders.schemas import Checkout
+from market.orders.service import checkout, unit_price
+from market.organizations.models import Organization
+
+MAX_ITEMS = 100
+
+
+def find(session: Session, user: User | None, token: str | None) -> Cart | None:
+    if user is not None:
+        return session.exec(select(Cart).where(Cart.user_id == user.id)).first()
+    if token:
+        return session.exec(select(Cart).where(Cart.token == token, col(Cart.user_id).is_(None))).first()
+    return None
+
+
+def ensure(session: Session, user: User | None, token: str | None) -> Cart:
+    cart = find(session, user, token)
+    if cart is None:
+        cart = Cart(token=secrets.token_urlsafe(24), user_id=user.id if user else None)
+        session.add(cart)
+        session.flush()
+    return cart
+
+
+def set_quantity(session: Session, cart: Cart, listing_id: int, quantity: int, *, add: bool = False) -> None:
+    """Put `quantity` of a listing in the cart (or add it to what is there); 0 removes it."""
+    listing = session.get(Listing, listing_id)
+    organization = session.get(Organization, listing.organization_id) if listing else None
+    if listing is None or organization is None or listing.status != "active" or not organization.is_public:
+        raise ListingNotFound()
+    item = session.exec(
+        select(CartItem).where(CartItem.cart_id == cart.id, CartItem.listing_id == listing_id)
+    ).first()
+    total = quantity + (item.quantity if item and add else 0)
+    if total < 0 or total > 10_000_000:
+        raise ValidationFailed({"quantity": N_("Escribe una cantidad válida.")})
+    if total == 0:
+        if item:
+            session.delete(item)
+    elif item:
+        item.quantity = total
+    else:
+        if len(items_of(session, cart)) >= MAX_ITEMS:
+            raise ValidationFailed({"quantity": N_("El carrito admite hasta 100 productos distintos.")})
+        session.add(CartItem(cart_id=cart.id or 0, listing_id=listing_id, quantity=total))
+    cart.updated_at = utcnow()
+
+
+def items_of(session: Session, cart: Cart) -> list[CartItem]:
+    return list(
+        session.exec(select(CartItem).where(CartItem.cart_id == cart.id).order_by(col(CartItem.id))).all()
+    )
+
+
+def merge_at_login(session: Session, user: User, token: str | None) -> None:
+    """What a visitor put in the cart before signing in joins the person's own cart."""
+    anonymous = find(session, None, token)
+    if anonymous is None:
+        return
+    own = session.exec(select(Cart).where(Cart.user_id == user.id)).first()
+    if own is None:
+        anonymous.user_id = user.id
+        return
+    for item in items_of(session, anonymous):
+        existing = session.exec(
+            select(CartItem).where(CartItem.cart_id == own.id, CartItem.listing_id == item.listing_id)
+        ).first()
+        if existing:
+            existing.quantity = max(existing.quantity, item.quantity)
+        else:
+            session.add(CartItem(cart_id=own.id or 0, listing_id=item.listing_id, quantity=item.quantity))
+    session.delete(anonymous)
+
+
+@dataclass
+class Line:
+    listing: Listing
+    quantity: int
+    unit_price_cents: int
+
+    @property
+    def total_cents(self) -> int:
+        return self.quantity * self.unit_price_cents
+
+
+@dataclass
+class Group:
+    organization: Organization
+    lines: list[Line] = field(default_factory=list)
+
+    @property
+    def subtotal_cents(self) -> int:
+        return sum(line.total_cents for line in self.lines)
+
+    def offers(self, method: str) -> bool:
+        attribute = {"pickup": "pickup", "national": "national_shipping", "delivery": "delivery_states"}[
+            method
+        ]
+        return all(bool(getattr(line.listing, attribute)) for line in self.lines)
+
+
+@dataclass
+class Summary:
+    groups: list[Group]
+    fee_bps: int
+
+    @property
+    def total_cents(self) -> int:
+        return sum(group.subtotal_cents for group in self.groups)
+
+    @property
+    def fee_cents(self) -> int:
+        return sum(apply_bps(group.subtotal_cents, self.fee_bps) for group in self.groups)
+
+
+def summary(session: Session, settings: Settings, cart: Cart | None) -> Summary:
+    """The cart grouped by producer and priced as checkout will price it (volume tiers included)."""
+    items = items_of(session, cart) if cart else []
+    ids = [item.listing_id for item in items]
+    rows = session.exec(
+        select(Listing, Organization)
+        .join(Organization, col(Organization.id) == Listing.organization_id)
+        .where(col(Listing.id).in_(ids))
+    ).all()
+    found = {listing.id: (listing, org) for listing, org in rows}
+    tiers: dict[int, list[PriceTier]] = defaultdict(list)
+    for tier in session.exec(select(PriceTier).where(col(PriceTier.listing_id).in_(ids))).all():
+        tiers[tier.listing_id].append(tier)
+    groups: dict[int, Group] = {}
+    for item in items:
+        listing, org = found[item.listing_id]
+        group = groups.setdefault(org.id or 0, Group(org))
+        group.lines.append(
+            Line(listing, item.quantity, unit_price(listing, tiers[item.listing_id], item.quantity))
+        )
+    return Summary(list(groups.values()), settings.platform_fee_bps)
+
+
+def check_out(
+    session: Session,
+    settings: Settings,
+    user: User,
+    cart: Cart,
+    delivery: dict[int, str],
+    delivery_state: str | None,
+    payment_method: str,
+) -> Order:
+    """Checkout of everything in the cart; the cart empties only if the order was created."""
+    items = [{"listing_id": i.listing_id, "quantity": i.quantity} for i in items_of(session, cart)]
+    if not items:
+        raise ValidationFailed({"cart": N_("Tu carrito está vacío.")})
+    data = Checkout.model_validate(
+        {
+            "items": items,
+            "delivery": delivery,
+            "delivery_state": delivery_state,
+            "payment_method": payment_method,
+        }
+    )
+    order = checkout(session, settings, user, data)
+    for item in items_of(session, cart):
+        session.delete(item)
+    return order

@@ -1,0 +1,139 @@
+"""Cart, checkout and the buyer's orders (with the SPEI payment instructions)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from sqlmodel import Session
+from starlette.datastructures import FormData
+
+from market.accounts.models import User
+from market.db import DbSession
+from market.errors import MarketError
+from market.i18n import gettext as _
+from market.orders import cart as carts
+from market.orders import service
+from market.web import (
+    current_user,
+    flash,
+    flash_failure,
+    form_data,
+    redirect,
+    render,
+    require_user,
+    verify_csrf,
+)
+
+router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+CART_KEY = "cart"
+
+
+def _cart(request: Request, session: Session, user: User | None, create: bool = False) -> carts.Cart | None:
+    token = request.session.get(CART_KEY)
+    if not create:
+        return carts.find(session, user, token)
+    cart = carts.ensure(session, user, token)
+    if user is None:
+        request.session[CART_KEY] = cart.token
+    return cart
+
+
+def _quantity(form: FormData) -> int:
+    try:
+        return int(str(form.get("quantity", "1")))
+    except ValueError:
+        return -1  # refused by the service with a clear message
+
+
+@router.post("/carrito/agregar")
+def add(
+    request: Request,
+    form: FormData = Depends(form_data),
+    user: User | None = Depends(current_user),
+    session: Session = DbSession,
+) -> Response:
+    cart = _cart(request, session, user, create=True)
+    assert cart is not None
+    with flash_failure(request, 404, 422):
+        carts.set_quantity(
+            session, cart, int(str(form.get("listing_id", "0")) or 0), _quantity(form), add=True
+        )
+        flash(request, _("Agregamos el producto a tu carrito."))
+    return redirect("/carrito")
+
+
+@router.post("/carrito/pagar")
+def pay(
+    request: Request,
+    form: FormData = Depends(form_data),
+    user: User = Depends(require_user),
+    session: Session = DbSession,
+) -> Response:
+    cart = _cart(request, session, user)
+    settings = request.app.state.settings
+    delivery = {
+        int(key.removeprefix("entrega_")): str(value)
+        for key, value in form.items()
+        if key.startswith("entrega_") and key.removeprefix("entrega_").isdigit()
+    }
+    try:
+        order = carts.check_out(
+            session,
+            settings,
+            user,
+            cart or carts.ensure(session, user, None),
+            delivery,
+            str(form.get("estado_entrega", "")) or None,
+            str(form.get("pago", "spei_transfer")),
+        )
+    except MarketError as exc:
+        if exc.status_code not in (404, 409, 422):
+            raise
+        summary = carts.summary(session, settings, cart)
+        return render(
+            request,
+            "orders/cart.html",
+            {"summary": summary, "error": exc.detail, "errors": getattr(exc, "errors", {})},
+            exc.status_code,
+            user,
+        )
+    return redirect(f"/pedidos/{order.id}")
+
+
+@router.post("/carrito/{listing_id}")
+def update(
+    listing_id: int,
+    request: Request,
+    form: FormData = Depends(form_data),
+    user: User | None = Depends(current_user),
+    session: Session = DbSession,
+) -> Response:
+    cart = _cart(request, session, user)
+    if cart is not None:
+        with flash_failure(request, 404, 422):
+            carts.set_quantity(session, cart, listing_id, _quantity(form))
+    return redirect("/carrito")
+
+
+@router.get("/carrito")
+def show(
+    request: Request, user: User | None = Depends(current_user), session: Session = DbSession
+) -> Response:
+    summary = carts.summary(session, request.app.state.settings, _cart(request, session, user))
+    return render(request, "orders/cart.html", {"summary": summary, "errors": {}}, user=user)
+
+
+@router.get("/pedidos")
+def orders(request: Request, user: User = Depends(require_user), session: Session = DbSession) -> Response:
+    mine = [service.to_public(session, order) for order in service.orders_of(session, user)]
+    return render(request, "orders/list.html", {"orders": mine}, user=user)
+
+
+@router.get("/pedidos/{order_id}")
+def order_page(
+    order_id: int, request: Request, user: User = Depends(require_user), session: Session = DbSession
+) -> Response:
+    order = service.to_public(session, service.visible_order(session, user, order_id))
+    return render(
+        request, "orders/detail.html", {"order": order, "settings": request.app.state.settings}, user=user
+    )
