@@ -82,6 +82,8 @@ class FulfillmentPublic(BaseModel):
 
     id: int
     organization_id: int
+    organization_name: str
+    organization_slug: str
     status: str
     delivery_method: str
     subtotal_cents: int

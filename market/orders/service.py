@@ -345,9 +345,17 @@ def to_public(session: Session, order: Order) -> OrderPublic:
             .where(FulfillmentEvent.fulfillment_id == fulfillment.id)
             .order_by(col(FulfillmentEvent.id))
         ).all()
+        organization = session.get(Organization, fulfillment.organization_id)
+        assert organization is not None
         parts.append(
             FulfillmentPublic.model_validate(
-                fulfillment.model_dump() | {"lines": lines_of(session, fulfillment), "timeline": list(events)}
+                fulfillment.model_dump()
+                | {
+                    "lines": lines_of(session, fulfillment),
+                    "timeline": list(events),
+                    "organization_name": organization.name,
+                    "organization_slug": organization.slug,
+                }
             )
         )
     return OrderPublic.model_validate(order.model_dump() | {"fulfillments": parts})
