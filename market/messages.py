@@ -14,7 +14,7 @@ from babel.messages.extract import extract_from_dir
 from market import errors, validation
 from market.catalog.taxonomy import CATEGORIES, DELIVERY_LABELS, STATUS_LABELS, UNITS
 from market.mexico import CERTIFICATIONS, LEGAL_FORMS, SDGS
-from market.orders.service import FULFILLMENT_STATUS_LABELS, ORDER_STATUS_LABELS
+from market.orders.service import FULFILLMENT_STATUS_LABELS, ORDER_STATUS_LABELS, STEP_LABELS
 
 ROOT = Path(__file__).resolve().parent.parent
 # Besides gettext calls: `invalid(code, message)` in schemas, `N_(message)` markers, and the errors that
@@ -42,6 +42,7 @@ def _data_messages() -> Iterator[str]:
     yield from DELIVERY_LABELS.values()
     yield from ORDER_STATUS_LABELS.values()
     yield from FULFILLMENT_STATUS_LABELS.values()
+    yield from STEP_LABELS.values()
     yield from validation.builtin_templates()
     for _name, cls in inspect.getmembers(errors, inspect.isclass):
         if issubclass(cls, errors.MarketError):

@@ -26,7 +26,7 @@ from market.errors import CsrfFailed, MarketError, NotAuthenticated, RequestTooL
 from market.media import media_url
 from market.mexico import CERTIFICATIONS, LEGAL_FORMS, SDGS, STATES, state_name
 from market.money import cents_to_pesos_text, format_mxn
-from market.orders.service import FULFILLMENT_STATUS_LABELS, ORDER_STATUS_LABELS
+from market.orders.service import FULFILLMENT_STATUS_LABELS, ORDER_STATUS_LABELS, STEP_LABELS
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 LOCALE_COOKIE = "lang"
@@ -52,6 +52,7 @@ templates.env.globals.update(
     DELIVERY_LABELS=DELIVERY_LABELS,
     ORDER_STATUS_LABELS=ORDER_STATUS_LABELS,
     FULFILLMENT_STATUS_LABELS=FULFILLMENT_STATUS_LABELS,
+    STEP_LABELS=STEP_LABELS,
     STATES=STATES,
     STATE_OPTIONS=[(s.inegi, s.name) for s in STATES],
     LEGAL_FORMS=LEGAL_FORMS,
@@ -195,7 +196,8 @@ async def form_data(request: Request) -> FormData:
 
 
 def flash(request: Request, message: str, kind: str = "success") -> None:
-    request.session.setdefault("flash", []).append({"message": message, "kind": kind})
+    # Reassigned, not appended in place: the session only saves what is set on it.
+    request.session["flash"] = [*request.session.get("flash", []), {"message": message, "kind": kind}]
 
 
 @contextmanager
@@ -207,7 +209,8 @@ def flash_failure(request: Request, *statuses: int) -> Iterator[None]:
     except MarketError as exc:
         if exc.status_code not in statuses:
             raise
-        flash(request, exc.detail, "error")
+        fields = exc.body().get("fields")  # a validation error says which field is wrong
+        flash(request, " ".join(fields.values()) if fields else exc.detail, "error")
 
 
 def upload_bytes(request: Request, upload: UploadFile) -> bytes:

@@ -54,6 +54,13 @@ FULFILLMENT_STATUS_LABELS = {
     "rejected": "Rechazado",
     "cancelled": "Cancelado",
 }
+STEP_LABELS = {  # what the producer's buttons say
+    "accepted": "Aceptar",
+    "preparing": "Empezar a preparar",
+    "ready_for_pickup": "Listo para recoger",
+    "shipped": "Marcar como enviado",
+    "rejected": "Rechazar",
+}
 TRANSITIONS: dict[str, frozenset[str]] = {
     "awaiting_payment": frozenset({"pending_acceptance", "cancelled"}),
     "pending_acceptance": frozenset({"accepted", "rejected", "cancelled"}),
@@ -359,3 +366,29 @@ def to_public(session: Session, order: Order) -> OrderPublic:
             )
         )
     return OrderPublic.model_validate(order.model_dump() | {"fulfillments": parts})
+
+
+def queue_of(session: Session, user: User, organization: Organization) -> list[OrderPublic]:
+    """The organization's paid orders, newest first, for its members (each order shows only its part)."""
+    organizations.require_member(session, user, organization)
+    rows = session.exec(
+        select(Order)
+        .join(Fulfillment, col(Fulfillment.order_id) == Order.id)
+        .where(Fulfillment.organization_id == organization.id, Order.status == "paid")
+        .order_by(col(Order.id).desc())
+    ).all()
+    queue = []
+    for order in rows:
+        public = to_public(session, order)
+        public.fulfillments = [f for f in public.fulfillments if f.organization_id == organization.id]
+        queue.append(public)
+    return queue
+
+
+def producer_steps(status: str) -> list[str]:
+    """The next steps a producer may take from this status, in the order the page offers them."""
+    return [
+        s
+        for s in ("accepted", "preparing", "ready_for_pickup", "shipped", "rejected")
+        if s in TRANSITIONS.get(status, frozenset()) and s in PRODUCER_STEPS
+    ]

@@ -13,6 +13,7 @@ from market.errors import MarketError
 from market.i18n import gettext as _
 from market.orders import cart as carts
 from market.orders import service
+from market.organizations import service as organizations
 from market.web import (
     current_user,
     flash,
@@ -137,3 +138,43 @@ def order_page(
     return render(
         request, "orders/detail.html", {"order": order, "settings": request.app.state.settings}, user=user
     )
+
+
+@router.get("/panel/o/{slug}/pedidos")
+def producer_queue(
+    slug: str, request: Request, user: User = Depends(require_user), session: Session = DbSession
+) -> Response:
+    organization = organizations.get_managed(session, slug, user)
+    return render(
+        request,
+        "orders/queue.html",
+        {
+            "org": organization,
+            "orders": service.queue_of(session, user, organization),
+            "steps": service.producer_steps,
+        },
+        user=user,
+    )
+
+
+@router.post("/panel/o/{slug}/pedidos/{fulfillment_id}")
+def producer_step(
+    slug: str,
+    fulfillment_id: int,
+    request: Request,
+    form: FormData = Depends(form_data),
+    user: User = Depends(require_user),
+    session: Session = DbSession,
+) -> Response:
+    with flash_failure(request, 409, 422):
+        service.move(
+            session,
+            user,
+            fulfillment_id,
+            str(form.get("status", "")),
+            str(form.get("note", "")) or None,
+            str(form.get("carrier", "")) or None,
+            str(form.get("tracking_number", "")) or None,
+        )
+        flash(request, _("Listo: actualizamos el pedido."))
+    return redirect(f"/panel/o/{slug}/pedidos")

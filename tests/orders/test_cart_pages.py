@@ -91,3 +91,48 @@ def test_checkout_needs_an_account(
     add(client, make_listing(make_org(make_user())), 1)
     response = client.post("/carrito/pagar", data={"csrf_token": csrf_of(client, "/carrito")})
     assert response.status_code == 303 and response.headers["location"].startswith("/entrar")
+
+
+def test_producer_works_its_queue_from_the_panel(
+    client: TestClient, session: Session, settings: Any, make_user: Any, make_org: Any, make_listing: Any
+) -> None:
+    from market.db import transaction
+    from market.orders import service
+    from market.orders.models import Fulfillment
+    from market.orders.schemas import Checkout
+
+    owner = make_user("cafe@example.mx")
+    org = make_org(owner)
+    coffee = make_listing(org, title="Café tostado", stock=10)
+    admin, buyer = make_user("admin@example.mx", is_admin=True), make_user("eva@example.mx")
+    with transaction(session.get_bind()) as tx:  # type: ignore[arg-type]
+        order = service.checkout(
+            tx, settings, buyer, Checkout(items=[{"listing_id": coffee.id, "quantity": 2}])
+        )
+    with transaction(session.get_bind()) as tx:  # type: ignore[arg-type]
+        service.confirm_offline_payment(tx, admin, order.id or 0, "SPEI 99")
+    fulfillment = session.exec(select(Fulfillment)).one()
+
+    token = csrf_of(client)
+    client.post("/entrar", data={"email": owner.email, "password": PASSWORD, "csrf_token": token})
+    queue = client.get(f"/panel/o/{org.slug}/pedidos").text
+    assert "Café tostado" in queue and "Aceptar" in queue and "Por aceptar" in queue
+    token = csrf_of(client, f"/panel/o/{org.slug}/pedidos")
+    path = f"/panel/o/{org.slug}/pedidos/{fulfillment.id}"
+    assert client.post(path, data={"status": "accepted", "csrf_token": token}).status_code == 303
+    assert client.post(path, data={"status": "preparing", "csrf_token": token}).status_code == 303
+    refused = client.post(path, data={"status": "shipped", "csrf_token": token})  # no tracking number
+    assert refused.status_code == 303
+    assert "Indica la paquetería y el número de guía." in client.get(f"/panel/o/{org.slug}/pedidos").text
+    client.post(
+        path, data={"status": "shipped", "carrier": "Estafeta", "tracking_number": "E1", "csrf_token": token}
+    )
+    session.expire_all()
+    assert session.exec(select(Fulfillment.status)).one() == "shipped"
+
+    other = TestClient(client.app, follow_redirects=False)
+    make_org(make_user("otra@example.mx"), name="Otra Cooperativa")
+    other.post(
+        "/entrar", data={"email": "otra@example.mx", "password": PASSWORD, "csrf_token": csrf_of(other)}
+    )
+    assert other.get(f"/panel/o/{org.slug}/pedidos").status_code == 403
