@@ -13,6 +13,7 @@ from babel.messages.extract import extract_from_dir
 
 from market import errors, validation
 from market.catalog.taxonomy import CATEGORIES, DELIVERY_LABELS, STATUS_LABELS, UNITS
+from market.ledger.service import KIND_LABELS
 from market.mexico import CERTIFICATIONS, LEGAL_FORMS, SDGS
 from market.orders.service import FULFILLMENT_STATUS_LABELS, ORDER_STATUS_LABELS, STEP_LABELS
 
@@ -43,6 +44,7 @@ def _data_messages() -> Iterator[str]:
     yield from ORDER_STATUS_LABELS.values()
     yield from FULFILLMENT_STATUS_LABELS.values()
     yield from STEP_LABELS.values()
+    yield from KIND_LABELS.values()
     yield from validation.builtin_templates()
     for _name, cls in inspect.getmembers(errors, inspect.isclass):
         if issubclass(cls, errors.MarketError):

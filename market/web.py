@@ -23,6 +23,7 @@ from market.accounts.models import User
 from market.catalog.taxonomy import CATEGORIES, CATEGORIES_BY_SLUG, DELIVERY_LABELS, STATUS_LABELS, UNITS
 from market.db import DbSession
 from market.errors import CsrfFailed, MarketError, NotAuthenticated, RequestTooLarge
+from market.ledger.service import KIND_LABELS
 from market.media import media_url
 from market.mexico import CERTIFICATIONS, LEGAL_FORMS, SDGS, STATES, state_name
 from market.money import cents_to_pesos_text, format_mxn
@@ -53,6 +54,7 @@ templates.env.globals.update(
     ORDER_STATUS_LABELS=ORDER_STATUS_LABELS,
     FULFILLMENT_STATUS_LABELS=FULFILLMENT_STATUS_LABELS,
     STEP_LABELS=STEP_LABELS,
+    LEDGER_KINDS=KIND_LABELS,
     STATES=STATES,
     STATE_OPTIONS=[(s.inegi, s.name) for s in STATES],
     LEGAL_FORMS=LEGAL_FORMS,

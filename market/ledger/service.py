@@ -15,6 +15,7 @@ from market.mexico import normalize_clabe
 from market.orders.models import Fulfillment, Order
 
 CASH, FEES, PAYABLE = "cash", "platform_fees", "producer_payable"
+KIND_LABELS = {"payment": "Venta pagada", "refund": "Reembolso", "payout": "Transferencia a tu cuenta"}
 
 
 @dataclass(frozen=True)
@@ -137,3 +138,14 @@ def record_manual_payout(
 def imbalance(session: Session) -> int:
     """The sum of every posting: zero unless something is wrong."""
     return int(session.exec(select(func.coalesce(func.sum(col(LedgerEntry.amount_cents)), 0))).one())
+
+
+def entries_of(session: Session, organization_id: int, limit: int = 100) -> list[LedgerEntry]:
+    return list(
+        session.exec(
+            select(LedgerEntry)
+            .where(LedgerEntry.account == PAYABLE, LedgerEntry.organization_id == organization_id)
+            .order_by(col(LedgerEntry.id).desc())
+            .limit(limit)
+        ).all()
+    )

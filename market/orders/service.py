@@ -392,3 +392,21 @@ def producer_steps(status: str) -> list[str]:
         for s in ("accepted", "preparing", "ready_for_pickup", "shipped", "rejected")
         if s in TRANSITIONS.get(status, frozenset()) and s in PRODUCER_STEPS
     ]
+
+
+def awaiting_payment(session: Session, admin: User) -> list[tuple[Order, User]]:
+    """Orders whose offline payment an administrator still has to match, oldest first."""
+    if not admin.is_admin:
+        raise Forbidden(N_("Solo el equipo de administración puede hacer esto."))
+    rows = session.exec(
+        select(Order, User)
+        .join(User, col(User.id) == Order.buyer_id)
+        .where(Order.status == "awaiting_payment")
+        .order_by(col(Order.id))
+    ).all()
+    return [(order, buyer) for order, buyer in rows]
+
+
+def payment_reference(order: Order) -> str:
+    """What the buyer writes in the SPEI transfer, so the payment can be matched to the order."""
+    return f"TS{order.id or 0:08d}"

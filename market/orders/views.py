@@ -11,6 +11,7 @@ from market.accounts.models import User
 from market.db import DbSession
 from market.errors import MarketError
 from market.i18n import gettext as _
+from market.ledger import service as ledger
 from market.orders import cart as carts
 from market.orders import service
 from market.organizations import service as organizations
@@ -134,9 +135,16 @@ def orders(request: Request, user: User = Depends(require_user), session: Sessio
 def order_page(
     order_id: int, request: Request, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:
-    order = service.to_public(session, service.visible_order(session, user, order_id))
+    order = service.visible_order(session, user, order_id)
     return render(
-        request, "orders/detail.html", {"order": order, "settings": request.app.state.settings}, user=user
+        request,
+        "orders/detail.html",
+        {
+            "order": service.to_public(session, order),
+            "reference": service.payment_reference(order),
+            "settings": request.app.state.settings,
+        },
+        user=user,
     )
 
 
@@ -178,3 +186,51 @@ def producer_step(
         )
         flash(request, _("Listo: actualizamos el pedido."))
     return redirect(f"/panel/o/{slug}/pedidos")
+
+
+@router.get("/admin/pagos")
+def payments_queue(
+    request: Request, user: User = Depends(require_user), session: Session = DbSession
+) -> Response:
+    pending = [
+        (order, buyer, service.payment_reference(order))
+        for order, buyer in service.awaiting_payment(session, user)
+    ]
+    return render(request, "orders/payments.html", {"pending": pending}, user=user)
+
+
+@router.post("/admin/pagos/{order_id}")
+def confirm_payment(
+    order_id: int,
+    request: Request,
+    form: FormData = Depends(form_data),
+    user: User = Depends(require_user),
+    session: Session = DbSession,
+) -> Response:
+    reference = str(form.get("reference", "")).strip()
+    with flash_failure(request, 409):
+        if len(reference) < 4:
+            flash(request, _("Escribe la referencia del pago (al menos 4 caracteres)."), "error")
+            return redirect("/admin/pagos")
+        service.confirm_offline_payment(session, user, order_id, reference)
+        flash(request, _("Pago registrado: el pedido {n} pasa a las organizaciones.").format(n=order_id))
+    return redirect("/admin/pagos")
+
+
+@router.get("/panel/o/{slug}/saldo")
+def balance_page(
+    slug: str, request: Request, user: User = Depends(require_user), session: Session = DbSession
+) -> Response:
+    organization = organizations.get_managed(session, slug, user)
+    assert organization.id is not None
+    return render(
+        request,
+        "orders/balance.html",
+        {
+            "org": organization,
+            "balance": ledger.balance(session, organization.id),
+            "available": ledger.available_balance(session, organization.id),
+            "entries": ledger.entries_of(session, organization.id),
+        },
+        user=user,
+    )

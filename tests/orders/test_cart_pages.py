@@ -136,3 +136,41 @@ def test_producer_works_its_queue_from_the_panel(
         "/entrar", data={"email": "otra@example.mx", "password": PASSWORD, "csrf_token": csrf_of(other)}
     )
     assert other.get(f"/panel/o/{org.slug}/pedidos").status_code == 403
+
+
+def test_admin_confirms_a_transfer_and_the_producer_sees_its_balance(
+    client: TestClient, session: Session, settings: Any, make_user: Any, make_org: Any, make_listing: Any
+) -> None:
+    from market.db import transaction
+    from market.orders import service
+    from market.orders.schemas import Checkout
+
+    owner = make_user("cafe@example.mx")
+    org = make_org(owner)
+    coffee = make_listing(org, title="Café tostado", price_cents=10000, stock=10)
+    make_user("admin@example.mx", is_admin=True)
+    with transaction(session.get_bind()) as tx:  # type: ignore[arg-type]
+        order = service.checkout(
+            tx,
+            settings,
+            make_user("eva@example.mx"),
+            Checkout(items=[{"listing_id": coffee.id, "quantity": 3}]),
+        )
+
+    client.post(
+        "/entrar", data={"email": "admin@example.mx", "password": PASSWORD, "csrf_token": csrf_of(client)}
+    )
+    queue = client.get("/admin/pagos").text
+    assert f"TS{order.id:08d}" in queue and "$300.00" in queue
+    token = csrf_of(client, "/admin/pagos")
+    client.post(f"/admin/pagos/{order.id}", data={"reference": "BBVA 7781", "csrf_token": token})
+    assert "No hay pagos por confirmar." in client.get("/admin/pagos").text
+
+    producer = TestClient(client.app, follow_redirects=False)
+    producer.post(
+        "/entrar", data={"email": owner.email, "password": PASSWORD, "csrf_token": csrf_of(producer)}
+    )
+    page = producer.get(f"/panel/o/{org.slug}/saldo").text
+    assert "$276.00" in page  # 300 less the 8 % that sustains the platform
+    assert "Venta pagada" in page
+    assert producer.get("/admin/pagos").status_code == 403
