@@ -4,13 +4,12 @@ priced per producer the way checkout will price it."""
 from __future__ import annotations
 
 import secrets
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
 from market.accounts.models import User
-from market.catalog.models import Listing, PriceTier
+from market.catalog.models import Listing
 from market.config import Settings
 from market.db import utcnow
 from market.errors import ListingNotFound, ValidationFailed
@@ -18,7 +17,7 @@ from market.i18n import N_
 from market.money import apply_bps
 from market.orders.models import Cart, CartItem, Order
 from market.orders.schemas import Checkout
-from market.orders.service import checkout, unit_price
+from market.orders.service import checkout, load_for_pricing, unit_price
 from market.organizations.models import Organization
 
 MAX_ITEMS = 100
@@ -135,16 +134,7 @@ class Summary:
 def summary(session: Session, settings: Settings, cart: Cart | None) -> Summary:
     """The cart grouped by producer and priced as checkout will price it (volume tiers included)."""
     items = items_of(session, cart) if cart else []
-    ids = [item.listing_id for item in items]
-    rows = session.exec(
-        select(Listing, Organization)
-        .join(Organization, col(Organization.id) == Listing.organization_id)
-        .where(col(Listing.id).in_(ids))
-    ).all()
-    found = {listing.id: (listing, org) for listing, org in rows}
-    tiers: dict[int, list[PriceTier]] = defaultdict(list)
-    for tier in session.exec(select(PriceTier).where(col(PriceTier.listing_id).in_(ids))).all():
-        tiers[tier.listing_id].append(tier)
+    found, tiers = load_for_pricing(session, [item.listing_id for item in items])
     groups: dict[int, Group] = {}
     for item in items:
         listing, org = found[item.listing_id]

@@ -81,6 +81,21 @@ def unit_price(listing: Listing, tiers: list[PriceTier], quantity: int) -> int:
     return min(reached, default=listing.price_cents)
 
 
+def load_for_pricing(
+    session: Session, ids: list[int]
+) -> tuple[dict[int, tuple[Listing, Organization]], dict[int, list[PriceTier]]]:
+    """Listings with their organizations and volume tiers, in two queries: what pricing needs."""
+    rows = session.exec(
+        select(Listing, Organization)
+        .join(Organization, col(Organization.id) == Listing.organization_id)
+        .where(col(Listing.id).in_(ids))
+    ).all()
+    tiers: dict[int, list[PriceTier]] = defaultdict(list)
+    for tier in session.exec(select(PriceTier).where(col(PriceTier.listing_id).in_(ids))).all():
+        tiers[tier.listing_id].append(tier)
+    return {listing.id or 0: (listing, org) for listing, org in rows}, tiers
+
+
 def _offers(listing: Listing, method: str, buyer_state: str | None) -> bool:
     if method == "pickup":
         return listing.pickup
@@ -122,16 +137,7 @@ def checkout(session: Session, settings: Settings, buyer: User, data: Checkout) 
     failure raises before the caller commits, so nothing is half-written and no unit stays taken."""
     assert buyer.id is not None
     ids = [item.listing_id for item in data.items]
-    rows = session.exec(
-        select(Listing, Organization)
-        .join(Organization, col(Organization.id) == Listing.organization_id)
-        .where(col(Listing.id).in_(ids))
-        .order_by(col(Listing.id))  # always the same order of row locks: no deadlock between checkouts
-    ).all()
-    found = {listing.id: (listing, org) for listing, org in rows}
-    tiers: dict[int, list[PriceTier]] = defaultdict(list)
-    for tier in session.exec(select(PriceTier).where(col(PriceTier.listing_id).in_(ids))).all():
-        tiers[tier.listing_id].append(tier)
+    found, tiers = load_for_pricing(session, ids)
 
     errors: dict[str, str] = {}
     by_org: dict[int, list[tuple[Listing, int, int]]] = defaultdict(list)
@@ -154,6 +160,7 @@ def checkout(session: Session, settings: Settings, buyer: User, data: Checkout) 
     if errors:
         raise ValidationFailed(errors)
 
+    # Row locks are taken in listing-id order, so two checkouts can never deadlock each other.
     for listing, quantity, _price in sorted(
         (x for lines in by_org.values() for x in lines), key=lambda x: x[0].id or 0
     ):
