@@ -314,6 +314,9 @@ def confirm_offline_payment(session: Session, admin: User, order_id: int, refere
     """An administrator matched the buyer's SPEI transfer (or cash): the producers may now accept."""
     if not admin.is_admin:
         raise Forbidden(N_("Solo el equipo de administración puede hacer esto."))
+    reference = reference.strip()
+    if len(reference) < 4:  # the bank's tracking key is what ties the money to this order
+        raise ValidationFailed({"reference": N_("Escribe la referencia del pago (al menos 4 caracteres).")})
     order = session.get(Order, order_id)
     if order is None:
         raise NotFound()

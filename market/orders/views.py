@@ -207,12 +207,8 @@ def confirm_payment(
     user: User = Depends(require_user),
     session: Session = DbSession,
 ) -> Response:
-    reference = str(form.get("reference", "")).strip()
-    with flash_failure(request, 409):
-        if len(reference) < 4:
-            flash(request, _("Escribe la referencia del pago (al menos 4 caracteres)."), "error")
-            return redirect("/admin/pagos")
-        service.confirm_offline_payment(session, user, order_id, reference)
+    with flash_failure(request, 409, 422):
+        service.confirm_offline_payment(session, user, order_id, str(form.get("reference", "")))
         flash(request, _("Pago registrado: el pedido {n} pasa a las organizaciones.").format(n=order_id))
     return redirect("/admin/pagos")
 

@@ -174,3 +174,30 @@ def test_admin_confirms_a_transfer_and_the_producer_sees_its_balance(
     assert "$276.00" in page  # 300 less the 8 % that sustains the platform
     assert "Venta pagada" in page
     assert producer.get("/admin/pagos").status_code == 403
+
+
+def test_a_payment_needs_its_bank_reference(
+    client: TestClient, session: Session, settings: Any, make_user: Any, make_org: Any, make_listing: Any
+) -> None:
+    from market.db import transaction
+    from market.orders import service
+    from market.orders.schemas import Checkout
+
+    listing = make_listing(make_org(make_user()), stock=5)
+    make_user("admin@example.mx", is_admin=True)
+    with transaction(session.get_bind()) as tx:  # type: ignore[arg-type]
+        order = service.checkout(
+            tx,
+            settings,
+            make_user("eva@example.mx"),
+            Checkout(items=[{"listing_id": listing.id, "quantity": 1}]),
+        )
+    client.post(
+        "/entrar", data={"email": "admin@example.mx", "password": PASSWORD, "csrf_token": csrf_of(client)}
+    )
+    client.post(
+        f"/admin/pagos/{order.id}", data={"reference": " ab ", "csrf_token": csrf_of(client, "/admin/pagos")}
+    )
+    page = client.get("/admin/pagos").text
+    assert "Escribe la referencia del pago (al menos 4 caracteres)." in page
+    assert f"TS{order.id:08d}" in page  # still waiting
