@@ -30,6 +30,9 @@ from market.orders import api as orders_api
 from market.orders import views as orders_views
 from market.organizations import api as organizations_api
 from market.organizations import views as organizations_views
+from market.payments import views as payments_views
+from market.payments import webhooks
+from market.payments.gateway import gateway_for
 from market.validation import message_for
 from market.web import BodySizeLimit, LocaleMiddleware, login_redirect, render
 from search import engine_for
@@ -41,7 +44,7 @@ SESSION_DAYS = 14
 
 
 def _wants_json(request: Request) -> bool:
-    return request.url.path.startswith(("/api/", "/healthz"))
+    return request.url.path.startswith(("/api/", "/healthz", "/webhooks/"))
 
 
 def _error_page(request: Request, status: int, title: str, detail: str) -> Response:
@@ -117,6 +120,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.search = search
+    app.state.gateway = gateway_for(settings)
 
     # Inside the session (its error page needs it). Room for one photo and the rest of its form.
     app.add_middleware(
@@ -142,6 +146,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/media", StaticFiles(directory=settings.media_dir), name="media")
 
     app.include_router(health.router)
+    app.include_router(webhooks.router)
     for module in (accounts_api, organizations_api, catalog_api, search_api, orders_api):
         app.include_router(module.router, prefix="/api/v1")
     for module in (
@@ -150,6 +155,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         catalog_views,
         search_views,
         orders_views,
+        payments_views,
         admin_views,
     ):
         app.include_router(module.router)

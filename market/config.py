@@ -30,6 +30,15 @@ class Settings(BaseSettings):
     stripe_secret_key: str | None = None
     stripe_webhook_secret: str | None = None
     stripe_api_base: str | None = None
+    stripe_publishable_key: str | None = None
+    # Stripe ties the charge to its transfers by `transfer_group`; localstripe (the test server) rejects the
+    # parameter, so its fixture turns this off and the transfers still name their `source_transaction`.
+    stripe_charge_transfer_group: bool = True
+    invoice_days: int = 30
+    # A shipped order the buyer never confirms counts as delivered after this many days; a delivered one
+    # completes (and its money is released to the producer) after the buyer's window to report a problem.
+    auto_deliver_days: int = 14
+    complete_after_days: int = 3
     platform_fee_bps: int = 800  # 8 %
     # Where buyers send SPEI transfers (the demo value is a well-formed CLABE of no real account).
     platform_clabe: str = "002010077777777771"

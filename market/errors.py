@@ -82,6 +82,21 @@ class SearchDown(MarketError):
     message = "La búsqueda no está disponible en este momento; el catálogo sigue abierto."
 
 
+class PaymentsDown(MarketError):
+    status_code = 503
+    code = "payments_unavailable"
+    message = (
+        "No pudimos comunicarnos con el procesador de pagos. "
+        "Tu pedido sigue apartado: intenta de nuevo en unos minutos."
+    )
+
+
+class BadSignature(MarketError):
+    status_code = 400
+    code = "bad_signature"
+    message = "La firma del evento no es válida."
+
+
 class InsufficientStock(Conflict):
     code = "insufficient_stock"
     message = "Solo quedan {available} {unit} de «{title}»."

@@ -6,6 +6,7 @@ from market.ledger.models import LedgerEntry
 from market.orders.models import Cart, CartItem, Fulfillment, FulfillmentEvent, Order, OrderLine
 from market.organizations.models import Invitation, Membership, Organization
 from market.outbox import OutboxEvent
+from market.payments.models import Payment, Payout, Refund, WebhookEvent
 
 __all__ = [
     "ApiToken",
@@ -23,6 +24,10 @@ __all__ = [
     "OrderLine",
     "Organization",
     "OutboxEvent",
+    "Payment",
+    "Payout",
     "PriceTier",
+    "Refund",
     "User",
+    "WebhookEvent",
 ]

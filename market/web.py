@@ -6,9 +6,11 @@ import hmac
 import secrets
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 import jinja2
 from fastapi import Depends, Request, UploadFile
@@ -28,12 +30,21 @@ from market.media import media_url
 from market.mexico import CERTIFICATIONS, LEGAL_FORMS, SDGS, STATES, state_name
 from market.money import cents_to_pesos_text, format_mxn
 from market.orders.service import FULFILLMENT_STATUS_LABELS, ORDER_STATUS_LABELS, STEP_LABELS
+from market.payments.methods import METHOD_LABELS
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 LOCALE_COOKIE = "lang"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+MEXICO_CITY = ZoneInfo("America/Mexico_City")
+
+
+def local_time(moment: datetime | None) -> str:
+    """Times are stored in UTC and shown in central Mexico's time, which most users live in."""
+    return moment.astimezone(MEXICO_CITY).strftime("%Y-%m-%d %H:%M") if moment else ""
+
 
 _env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATES_DIR), autoescape=True, extensions=["jinja2.ext.i18n"]
@@ -44,6 +55,7 @@ templates.env.filters["mxn"] = lambda cents: format_mxn(cents, i18n.current_loca
 templates.env.filters["pesos"] = cents_to_pesos_text
 templates.env.filters["state_name"] = state_name
 templates.env.filters["media"] = media_url
+templates.env.filters["when"] = local_time
 templates.env.globals.update(
     CATEGORIES=CATEGORIES,
     CATEGORIES_BY_SLUG=CATEGORIES_BY_SLUG,
@@ -55,6 +67,7 @@ templates.env.globals.update(
     FULFILLMENT_STATUS_LABELS=FULFILLMENT_STATUS_LABELS,
     STEP_LABELS=STEP_LABELS,
     LEDGER_KINDS=KIND_LABELS,
+    PAYMENT_METHOD_LABELS=METHOD_LABELS,
     STATES=STATES,
     STATE_OPTIONS=[(s.inegi, s.name) for s in STATES],
     LEGAL_FORMS=LEGAL_FORMS,

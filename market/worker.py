@@ -9,11 +9,15 @@ from collections.abc import Callable
 
 from sqlalchemy.engine import Engine
 
+from market import outbox
 from market.accounts.service import prune_login_attempts
 from market.config import Settings
 from market.db import transaction
 from market.orders.service import expire_unpaid
 from market.outbox import process_batch, run_worker
+from market.payments import service as payments
+from market.payments import webhooks
+from market.payments.gateway import gateway_for
 from search.engine import SearchEngine
 from search.sync import apply_search_events
 
@@ -43,9 +47,11 @@ def processors(db: Engine, search: SearchEngine, settings: Settings) -> list[Cal
         with transaction(db) as session:
             expire_unpaid(session)
 
+    gateway = gateway_for(settings)
+    handlers = outbox.HANDLERS | payments.handlers(gateway) | webhooks.handlers(gateway)
     return [
         lambda: apply_search_events(db, search),
-        lambda: process_batch(db),
+        lambda: process_batch(db, handlers),
         every(EXPIRY_SECONDS, release_expired_reservations),
         every(HOUSEKEEPING_SECONDS, housekeeping),
     ]

@@ -57,3 +57,24 @@ LISTING_TRANSITIONS: dict[str, frozenset[str]] = {
     "paused": frozenset({"active", "archived"}),
     "archived": frozenset(),
 }
+
+# IVA by category (Ley del IVA, art. 2-A: most food is taxed at 0 %; alcohol, chocolate, goods and services
+# at 16 %). Prices already include it; the cart shows how much of the total it is.
+IVA_BPS: dict[str, int] = {
+    "cafe": 0,
+    "miel": 0,
+    "cacao-chocolate": 1600,
+    "vainilla": 0,
+    "mezcal-destilados": 1600,
+    "maiz-granos": 0,
+    "frutas-verduras": 0,
+    "alimentos-procesados": 0,
+    "pesca-acuacultura": 0,
+}
+STANDARD_IVA_BPS = 1600
+
+
+def iva_included(gross_cents: int, category: str) -> int:
+    """The IVA inside a price that includes it."""
+    rate = IVA_BPS.get(category, STANDARD_IVA_BPS)
+    return gross_cents * rate // (10_000 + rate)

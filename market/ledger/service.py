@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import func
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
 from market.errors import Conflict
@@ -15,7 +15,16 @@ from market.mexico import normalize_clabe
 from market.orders.models import Fulfillment, Order
 
 CASH, FEES, PAYABLE = "cash", "platform_fees", "producer_payable"
-KIND_LABELS = {"payment": "Venta pagada", "refund": "Reembolso", "payout": "Transferencia a tu cuenta"}
+RECEIVABLE = "receivable"  # what institutions buying on invoice terms owe
+REFUNDS_DUE = "refunds_due"  # money received that belongs to no delivered part: it goes back
+DISPUTED, DISPUTE_LOSSES = "disputed", "dispute_losses"  # card funds held or lost by a chargeback
+KIND_LABELS = {
+    "payment": "Venta pagada",
+    "invoice": "Venta a crédito (factura)",
+    "cash_sale": "Venta cobrada en efectivo: comisión",
+    "refund": "Reembolso",
+    "payout": "Transferencia a tu cuenta",
+}
 
 
 @dataclass(frozen=True)
@@ -61,16 +70,73 @@ def _shares(fulfillment: Fulfillment) -> tuple[int, int]:
     return gross - fulfillment.platform_fee_cents, fulfillment.platform_fee_cents
 
 
-def record_payment(session: Session, order: Order, fulfillments: list[Fulfillment], reference: str) -> None:
-    postings = [Posting(CASH, order.total_cents)]
+def _sale(debit: str, amount: int, fulfillments: list[Fulfillment]) -> list[Posting]:
+    postings = [Posting(debit, amount)]
     for f in fulfillments:
         owed, fee = _shares(f)
         postings += [Posting(PAYABLE, -owed, f.organization_id), Posting(FEES, -fee)]
+    return postings
+
+
+def record_payment(
+    session: Session,
+    order: Order,
+    fulfillments: list[Fulfillment],
+    reference: str,
+    received_cents: int | None = None,
+) -> int:
+    """The buyer paid for these fulfillments. A provider may have charged more (a part was cancelled after
+    the charge was set up, or the reservation had expired): the excess is owed back to the buyer, and
+    returned here so that the caller refunds it."""
+    due = sum(sum(_shares(f)) for f in fulfillments)
+    received = due if received_cents is None else received_cents
+    if received < due:
+        raise Unbalanced(f"order {order.id}: received {received} < due {due}")
+    postings = _sale(CASH, received, fulfillments)
+    if received > due:
+        postings.append(Posting(REFUNDS_DUE, due - received))
     post(session, "payment", postings, order.id, reference)
+    return received - due
 
 
-def record_refund(session: Session, fulfillment: Fulfillment) -> None:
-    """A paid fulfillment that will not be delivered: its whole amount goes back to the buyer."""
+def record_excess_refunded(session: Session, order_id: int, amount_cents: int) -> None:
+    post(session, "refund", [Posting(REFUNDS_DUE, amount_cents), Posting(CASH, -amount_cents)], order_id)
+
+
+def record_invoice(session: Session, order: Order, fulfillments: list[Fulfillment]) -> None:
+    """Invoice terms: the producers are owed their share now; the institution owes the total."""
+    post(session, "invoice", _sale(RECEIVABLE, order.total_cents, fulfillments), order.id)
+
+
+def receivable_of(session: Session, order_id: int) -> int:
+    """What an institution still owes for an invoiced order (rejected parts no longer count)."""
+    total = session.exec(
+        select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0)).where(
+            LedgerEntry.account == RECEIVABLE, LedgerEntry.order_id == order_id
+        )
+    ).one()
+    return int(total)
+
+
+def record_invoice_paid(session: Session, order: Order, reference: str) -> None:
+    due = receivable_of(session, order.id or 0)
+    post(session, "payment", [Posting(CASH, due), Posting(RECEIVABLE, -due)], order.id, reference)
+
+
+def record_cash_sale(session: Session, fulfillment: Fulfillment) -> None:
+    """Cash on pickup: the producer holds the buyer's money, so it owes the platform its fee."""
+    _owed, fee = _shares(fulfillment)
+    post(
+        session,
+        "cash_sale",
+        [Posting(PAYABLE, fee, fulfillment.organization_id), Posting(FEES, -fee)],
+        fulfillment.order_id,
+    )
+
+
+def record_refund(session: Session, fulfillment: Fulfillment, source: str = CASH) -> None:
+    """A fulfillment that will not be delivered: its whole amount goes back to the buyer (or, on invoice
+    terms, comes off what the institution owes)."""
     owed, fee = _shares(fulfillment)
     post(
         session,
@@ -78,10 +144,21 @@ def record_refund(session: Session, fulfillment: Fulfillment) -> None:
         [
             Posting(PAYABLE, owed, fulfillment.organization_id),
             Posting(FEES, fee),
-            Posting(CASH, -(owed + fee)),
+            Posting(source, -(owed + fee)),
         ],
         fulfillment.order_id,
     )
+
+
+def record_dispute(session: Session, order_id: int, amount_cents: int, outcome: str) -> None:
+    """A card chargeback: Stripe takes the money while it lasts (`opened`), returns it (`won`), or keeps
+    it (`lost`: the platform bears the loss; the producers keep what they were owed)."""
+    postings = {
+        "opened": [Posting(DISPUTED, amount_cents), Posting(CASH, -amount_cents)],
+        "won": [Posting(CASH, amount_cents), Posting(DISPUTED, -amount_cents)],
+        "lost": [Posting(DISPUTE_LOSSES, amount_cents), Posting(DISPUTED, -amount_cents)],
+    }[outcome]
+    post(session, "dispute", postings, order_id)
 
 
 def balance(session: Session, organization_id: int) -> int:
@@ -96,6 +173,7 @@ def balance(session: Session, organization_id: int) -> int:
 
 # Money of fulfillments still in progress is held: it is paid out only once the buyer has it, so a later
 # rejection or cancellation can always be refunded from what the platform holds.
+ENDED_UNDELIVERED = ("rejected", "cancelled")
 IN_PROGRESS = ("pending_acceptance", "accepted", "preparing", "shipped", "ready_for_pickup", "delivered")
 
 
@@ -113,8 +191,13 @@ def available_balance(session: Session, organization_id: int) -> int:
         .join(Order, col(Order.id) == Fulfillment.order_id)
         .where(
             Fulfillment.organization_id == organization_id,
-            Order.status == "paid",
-            col(Fulfillment.status).in_(IN_PROGRESS),
+            or_(
+                and_(col(Order.status) == "paid", col(Fulfillment.status).in_(IN_PROGRESS)),
+                # On invoice terms nothing is paid out before the institution pays.
+                and_(
+                    col(Order.status) == "invoiced", col(Fulfillment.status).not_in(("rejected", "cancelled"))
+                ),
+            ),
         )
     ).one()
     return balance(session, organization_id) - int(held)

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
+from typing import Any
 
+from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
 from market.accounts.models import User
 from market.catalog.models import Listing
+from market.catalog.taxonomy import iva_included
 from market.config import Settings
 from market.db import utcnow
 from market.errors import ListingNotFound, ValidationFailed
@@ -19,6 +22,7 @@ from market.orders.models import Cart, CartItem, Order
 from market.orders.schemas import Checkout
 from market.orders.service import checkout, load_for_pricing, unit_price
 from market.organizations.models import Organization
+from market.validation import field_errors
 
 MAX_ITEMS = 100
 
@@ -130,6 +134,14 @@ class Summary:
     def fee_cents(self) -> int:
         return sum(apply_bps(group.subtotal_cents, self.fee_bps) for group in self.groups)
 
+    @property
+    def iva_cents(self) -> int:
+        return sum(
+            iva_included(line.total_cents, line.listing.category)
+            for group in self.groups
+            for line in group.lines
+        )
+
 
 def summary(session: Session, settings: Settings, cart: Cart | None) -> Summary:
     """The cart grouped by producer and priced as checkout will price it (volume tiers included)."""
@@ -145,27 +157,16 @@ def summary(session: Session, settings: Settings, cart: Cart | None) -> Summary:
     return Summary(list(groups.values()), settings.platform_fee_bps)
 
 
-def check_out(
-    session: Session,
-    settings: Settings,
-    user: User,
-    cart: Cart,
-    delivery: dict[int, str],
-    delivery_state: str | None,
-    payment_method: str,
-) -> Order:
-    """Checkout of everything in the cart; the cart empties only if the order was created."""
+def check_out(session: Session, settings: Settings, user: User, cart: Cart, choices: dict[str, Any]) -> Order:
+    """Checkout of everything in the cart with the buyer's choices (delivery per producer, delivery state,
+    address, phone, payment method); the cart empties only if the order was created."""
     items = [{"listing_id": i.listing_id, "quantity": i.quantity} for i in items_of(session, cart)]
     if not items:
         raise ValidationFailed({"cart": N_("Tu carrito está vacío.")})
-    data = Checkout.model_validate(
-        {
-            "items": items,
-            "delivery": delivery,
-            "delivery_state": delivery_state,
-            "payment_method": payment_method,
-        }
-    )
+    try:
+        data = Checkout.model_validate(choices | {"items": items})
+    except ValidationError as exc:
+        raise ValidationFailed(field_errors(exc)) from exc
     order = checkout(session, settings, user, data)
     for item in items_of(session, cart):
         session.delete(item)

@@ -23,6 +23,10 @@ class Order(SQLModel, table=True):
     total_cents: int  # what the buyer pays
     platform_fee_cents: int  # kept from the producers' share, never added to the buyer's total
     reserved_until: datetime | None = None  # unpaid reservations expire; stock comes back
+    payment_due_at: datetime | None = None  # invoice terms: the institution pays within 30 days
+    # Where delivered or shipped parts go, and how the producers reach the buyer.
+    ship_to: str | None = Field(default=None, max_length=500)
+    contact_phone: str | None = Field(default=None, max_length=30)
     created_at: datetime = Field(default_factory=utcnow, index=True)
 
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from market.mexico import STATES_BY_CODE
 from market.validation import invalid
 
-PaymentMethod = Literal["card", "spei_transfer", "cash_on_pickup"]
+PaymentMethod = Literal["card", "oxxo", "spei", "spei_transfer", "cash_on_pickup", "invoice"]
 DeliveryMethod = Literal["pickup", "delivery", "national"]
 
 
@@ -27,6 +27,21 @@ class Checkout(BaseModel):
     delivery: dict[int, DeliveryMethod] = Field(default_factory=dict)
     delivery_state: str | None = None  # the buyer's state (INEGI), for local delivery
     payment_method: PaymentMethod = "spei_transfer"
+    # Needed when any producer delivers or ships: street, number, colonia, CP, municipality.
+    ship_to: str | None = Field(default=None, max_length=500)
+    contact_phone: str | None = Field(default=None, max_length=30)
+
+    @field_validator("ship_to", "contact_phone")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value.strip() or None if value else None
+
+    @field_validator("contact_phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        if value is not None and not (10 <= sum(c.isdigit() for c in value) <= 15):
+            raise invalid("phone_invalid", "Escribe un teléfono de 10 dígitos.")
+        return value
 
     @field_validator("items")
     @classmethod
@@ -101,6 +116,11 @@ class OrderPublic(BaseModel):
     id: int
     status: str
     payment_method: str
+    buyer_name: str
+    buyer_email: str
+    ship_to: str | None
+    contact_phone: str | None
+    payment_due_at: datetime | None
     subtotal_cents: int
     delivery_cents: int
     total_cents: int

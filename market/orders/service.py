@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import and_, or_, update
 from sqlmodel import Session, col, select
 
 from market.accounts.models import User
@@ -29,16 +29,14 @@ from market.orders.schemas import Checkout, FulfillmentPublic, OrderPublic
 from market.organizations import service as organizations
 from market.organizations.models import Organization
 from market.outbox import search_changed
+from market.payments import methods as payment_methods
+from market.payments import service as payments
 
-# How long an unpaid order holds its stock, by payment method.
-RESERVATION = {
-    "card": timedelta(minutes=30),
-    "spei_transfer": timedelta(hours=72),
-    "cash_on_pickup": timedelta(days=7),
-}
 ORDER_STATUS_LABELS = {
     "awaiting_payment": "Esperando pago",
     "paid": "Pagado",
+    "invoiced": "A crédito: pago pendiente",
+    "pay_at_pickup": "Se paga al recoger",
     "expired": "Vencido",
     "cancelled": "Cancelado",
 }
@@ -55,6 +53,7 @@ FULFILLMENT_STATUS_LABELS = {
     "cancelled": "Cancelado",
 }
 STEP_LABELS = {  # what the producer's buttons say
+    "delivered": "Entregado y cobrado",
     "accepted": "Aceptar",
     "preparing": "Empezar a preparar",
     "ready_for_pickup": "Listo para recoger",
@@ -94,6 +93,19 @@ def load_for_pricing(
     for tier in session.exec(select(PriceTier).where(col(PriceTier.listing_id).in_(ids))).all():
         tiers[tier.listing_id].append(tier)
     return {listing.id or 0: (listing, org) for listing, org in rows}, tiers
+
+
+# Orders whose fulfillments the producers work on: paid, or on terms that let the work start first.
+ACTIVE_ORDER_STATUSES = ("paid", "invoiced", "pay_at_pickup")
+DEFERRED_PAYMENT = {"invoice": "invoiced", "cash_on_pickup": "pay_at_pickup"}
+
+
+def delivery_fee(organization: Organization, method: str) -> int:
+    return {
+        "pickup": 0,
+        "delivery": organization.delivery_fee_cents,
+        "national": organization.shipping_fee_cents,
+    }[method]
 
 
 def _offers(listing: Listing, method: str, buyer_state: str | None) -> bool:
@@ -136,10 +148,13 @@ def checkout(session: Session, settings: Settings, buyer: User, data: Checkout) 
     """Create the order, one fulfillment per organization and the lines, reserving the stock. Any
     failure raises before the caller commits, so nothing is half-written and no unit stays taken."""
     assert buyer.id is not None
+    if data.payment_method not in payment_methods.available(session, settings, buyer):
+        raise ValidationFailed({"payment_method": N_("Esa forma de pago no está disponible para ti.")})
     ids = [item.listing_id for item in data.items]
     found, tiers = load_for_pricing(session, ids)
 
     errors: dict[str, str] = {}
+    organizations_by_id: dict[int, Organization] = {}
     by_org: dict[int, list[tuple[Listing, int, int]]] = defaultdict(list)
     for n, item in enumerate(data.items):
         if item.listing_id not in found:
@@ -154,9 +169,18 @@ def checkout(session: Session, settings: Settings, buyer: User, data: Checkout) 
         if not _offers(listing, method, data.delivery_state):
             errors[f"delivery.{org.id}"] = N_("Esta organización no ofrece esa forma de entrega.")
             continue
+        if data.payment_method == "cash_on_pickup" and method != "pickup":
+            errors[f"delivery.{org.id}"] = N_(
+                "Para pagar en efectivo al recoger, elige recoger con el productor."
+            )
+            continue
+        organizations_by_id[org.id or 0] = org
         by_org[org.id or 0].append(
             (listing, item.quantity, unit_price(listing, tiers[listing.id or 0], item.quantity))
         )
+    delivers = any(data.delivery.get(org_id, "pickup") != "pickup" for org_id in by_org)
+    if delivers and (data.ship_to is None or len(data.ship_to) < 10):
+        errors["ship_to"] = N_("Escribe la dirección de entrega: calle, número, colonia, CP y municipio.")
     if errors:
         raise ValidationFailed(errors)
 
@@ -169,23 +193,31 @@ def checkout(session: Session, settings: Settings, buyer: User, data: Checkout) 
     order = Order(
         buyer_id=buyer.id,
         payment_method=data.payment_method,
+        ship_to=data.ship_to,
+        contact_phone=data.contact_phone,
         subtotal_cents=0,
         delivery_cents=0,
         total_cents=0,
         platform_fee_cents=0,
-        reserved_until=utcnow() + RESERVATION[data.payment_method],
+        reserved_until=(
+            utcnow() + payment_methods.RESERVATION[data.payment_method]
+            if data.payment_method in payment_methods.RESERVATION
+            else None
+        ),
     )
     session.add(order)
     session.flush()
     assert order.id is not None
+    fulfillments: list[Fulfillment] = []
     for organization_id, lines in by_org.items():
         subtotal = sum(quantity * price for _listing, quantity, price in lines)
+        method = data.delivery.get(organization_id, "pickup")
         fulfillment = Fulfillment(
             order_id=order.id,
             organization_id=organization_id,
-            delivery_method=data.delivery.get(organization_id, "pickup"),
+            delivery_method=method,
             subtotal_cents=subtotal,
-            delivery_cents=0,
+            delivery_cents=delivery_fee(organizations_by_id[organization_id], method),
             platform_fee_cents=apply_bps(subtotal, settings.platform_fee_bps),
         )
         session.add(fulfillment)
@@ -209,7 +241,15 @@ def checkout(session: Session, settings: Settings, buyer: User, data: Checkout) 
         order.subtotal_cents += fulfillment.subtotal_cents
         order.delivery_cents += fulfillment.delivery_cents
         order.platform_fee_cents += fulfillment.platform_fee_cents
+        fulfillments.append(fulfillment)
     order.total_cents = order.subtotal_cents + order.delivery_cents
+    if data.payment_method in DEFERRED_PAYMENT:  # the producers may start before the money arrives
+        order.status = DEFERRED_PAYMENT[data.payment_method]
+        for fulfillment in fulfillments:
+            transition(session, fulfillment, "pending_acceptance", buyer)
+        if order.status == "invoiced":
+            order.payment_due_at = utcnow() + timedelta(days=settings.invoice_days)
+            ledger.record_invoice(session, order, fulfillments)
     search_changed(session, listing_ids=ids)  # stock changed: "in stock" may have too
     return order
 
@@ -248,16 +288,21 @@ def expire_unpaid(session: Session, now: datetime | None = None) -> int:
         .with_for_update(skip_locked=True)
     ).all()
     for order in orders:
-        order.status = "expired"
-        waiting = session.exec(
-            select(Fulfillment).where(
-                Fulfillment.order_id == order.id, Fulfillment.status == "awaiting_payment"
-            )
-        ).all()
-        for fulfillment in waiting:  # the buyer may have cancelled some already: their stock is back
-            transition(session, fulfillment, "cancelled", None, N_("La reserva venció sin pago."))
-            _restock(session, lines_of(session, fulfillment))
+        expire(session, order, N_("La reserva venció sin pago."))
     return len(orders)
+
+
+def expire(session: Session, order: Order, note: str) -> None:
+    """An unpaid order ends (its reservation ran out, or its voucher expired): the stock comes back."""
+    if order.status != "awaiting_payment":
+        return
+    order.status = "expired"
+    waiting = session.exec(
+        select(Fulfillment).where(Fulfillment.order_id == order.id, Fulfillment.status == "awaiting_payment")
+    ).all()
+    for fulfillment in waiting:  # the buyer may have cancelled some already: their stock is back
+        transition(session, fulfillment, "cancelled", None, note)
+        _restock(session, lines_of(session, fulfillment))
 
 
 # --- who moves a fulfillment -----------------------------------------------------------------------
@@ -285,12 +330,13 @@ def move(
     tracking_number: str | None = None,
 ) -> Fulfillment:
     """A person moves a fulfillment: the producer's members accept, reject, prepare and ship; the buyer
-    confirms delivery or cancels before the producer has started. Rejected or cancelled lines go back
-    to stock."""
+    confirms delivery or cancels before the producer has started. On cash on pickup the producer confirms
+    the delivery, since that is when it is paid."""
     fulfillment, order = get_fulfillment(session, fulfillment_id)
     organization = session.get(Organization, fulfillment.organization_id)
     assert organization is not None
-    if target in PRODUCER_STEPS:
+    producer_steps = PRODUCER_STEPS | ({"delivered"} if order.status == "pay_at_pickup" else set())
+    if target in producer_steps:
         organizations.require_member(session, user, organization)
     elif target in BUYER_STEPS and order.buyer_id != user.id:
         raise Forbidden(N_("Solo quien compró puede hacer esto."))
@@ -304,14 +350,57 @@ def move(
         fulfillment.carrier, fulfillment.tracking_number = carrier, tracking_number
     transition(session, fulfillment, target, user, note)
     if target in RELEASES_STOCK:
-        _restock(session, lines_of(session, fulfillment))
-        if order.status == "paid":  # its share goes back to the buyer
-            ledger.record_refund(session, fulfillment)
+        release(session, order, fulfillment)
+    elif target == "delivered" and order.status == "pay_at_pickup":
+        ledger.record_cash_sale(session, fulfillment)
+    elif target == "completed":
+        payments.request_transfer(session, order, fulfillment, organization)
     return fulfillment
 
 
+def release(session: Session, order: Order, fulfillment: Fulfillment) -> None:
+    """A rejected or cancelled fulfillment: its units go back to stock and its share to the buyer."""
+    _restock(session, lines_of(session, fulfillment))
+    if order.status == "paid":
+        ledger.record_refund(session, fulfillment)
+        payments.request_refund(
+            session, order, fulfillment, fulfillment.subtotal_cents + fulfillment.delivery_cents
+        )
+    elif order.status == "invoiced":  # the institution simply owes less
+        ledger.record_refund(session, fulfillment, ledger.RECEIVABLE)
+
+
+def mark_paid(
+    session: Session, order: Order, actor: User | None, reference: str, received_cents: int | None = None
+) -> int:
+    """The buyer's money arrived (matched by an administrator, a bank statement or a provider's event):
+    the producers may now accept. An invoiced order was already with them; its debt is settled. Returns
+    what a provider charged beyond what is still due (the whole amount for an order that expired while
+    the buyer paid), which the caller refunds."""
+    if order.status == "invoiced":
+        order.status = "paid"
+        ledger.record_invoice_paid(session, order, reference)
+        return 0
+    if order.status != "awaiting_payment":
+        if received_cents is None:
+            raise InvalidTransition(current=order.status, target="paid")
+        return ledger.record_payment(session, order, [], reference, received_cents)
+    order.status = "paid"
+    order.reserved_until = None
+    waiting = list(
+        session.exec(
+            select(Fulfillment)
+            .where(Fulfillment.order_id == order.id, Fulfillment.status == "awaiting_payment")
+            .order_by(col(Fulfillment.id))
+        )
+    )
+    for fulfillment in waiting:
+        transition(session, fulfillment, "pending_acceptance", actor, N_("Pago recibido."))
+    return ledger.record_payment(session, order, waiting, reference, received_cents)
+
+
 def confirm_offline_payment(session: Session, admin: User, order_id: int, reference: str) -> Order:
-    """An administrator matched the buyer's SPEI transfer (or cash): the producers may now accept."""
+    """An administrator matched the buyer's SPEI transfer (or an institution paid its invoice)."""
     if not admin.is_admin:
         raise Forbidden(N_("Solo el equipo de administración puede hacer esto."))
     reference = reference.strip()
@@ -320,14 +409,9 @@ def confirm_offline_payment(session: Session, admin: User, order_id: int, refere
     order = session.get(Order, order_id)
     if order is None:
         raise NotFound()
-    if order.status != "awaiting_payment":
+    if order.payment_method not in ("spei_transfer", "invoice"):
         raise InvalidTransition(current=order.status, target="paid")
-    order.status = "paid"
-    order.reserved_until = None
-    fulfillments = list(session.exec(select(Fulfillment).where(Fulfillment.order_id == order.id)).all())
-    for fulfillment in fulfillments:
-        transition(session, fulfillment, "pending_acceptance", admin, reference)
-    ledger.record_payment(session, order, fulfillments, reference)
+    mark_paid(session, order, admin, reference)
     return order
 
 
@@ -375,7 +459,11 @@ def to_public(session: Session, order: Order) -> OrderPublic:
                 }
             )
         )
-    return OrderPublic.model_validate(order.model_dump() | {"fulfillments": parts})
+    buyer = session.get(User, order.buyer_id)
+    assert buyer is not None
+    return OrderPublic.model_validate(
+        order.model_dump() | {"fulfillments": parts, "buyer_name": buyer.name, "buyer_email": buyer.email}
+    )
 
 
 def queue_of(session: Session, user: User, organization: Organization) -> list[OrderPublic]:
@@ -384,7 +472,7 @@ def queue_of(session: Session, user: User, organization: Organization) -> list[O
     rows = session.exec(
         select(Order)
         .join(Fulfillment, col(Fulfillment.order_id) == Order.id)
-        .where(Fulfillment.organization_id == organization.id, Order.status == "paid")
+        .where(Fulfillment.organization_id == organization.id, col(Order.status).in_(ACTIVE_ORDER_STATUSES))
         .order_by(col(Order.id).desc())
     ).all()
     queue = []
@@ -395,13 +483,31 @@ def queue_of(session: Session, user: User, organization: Organization) -> list[O
     return queue
 
 
-def producer_steps(status: str) -> list[str]:
-    """The next steps a producer may take from this status, in the order the page offers them."""
+def producer_steps(order: OrderPublic, fulfillment: FulfillmentPublic) -> list[str]:
+    """The next steps a producer may take, in the order the page offers them (on cash on pickup, the
+    producer also records the handover, when it is paid)."""
+    allowed = PRODUCER_STEPS | ({"delivered"} if order.status == "pay_at_pickup" else set())
     return [
         s
-        for s in ("accepted", "preparing", "ready_for_pickup", "shipped", "rejected")
-        if s in TRANSITIONS.get(status, frozenset()) and s in PRODUCER_STEPS
+        for s in ("accepted", "preparing", "ready_for_pickup", "shipped", "delivered", "rejected")
+        if s in TRANSITIONS.get(fulfillment.status, frozenset()) and s in allowed
     ]
+
+
+BUYER_STEP_LABELS = {"delivered": "Ya lo recibí", "cancelled": "Cancelar esta parte"}
+BUYER_DONE = {
+    "delivered": "Gracias: anotamos que ya lo recibiste.",
+    "cancelled": "Cancelamos esa parte del pedido.",
+}
+
+
+def buyer_steps(order: OrderPublic, fulfillment: FulfillmentPublic) -> list[str]:
+    steps = []
+    if fulfillment.status in ("shipped", "ready_for_pickup") and order.status != "pay_at_pickup":
+        steps.append("delivered")
+    if fulfillment.status in ("awaiting_payment", "pending_acceptance"):
+        steps.append("cancelled")
+    return steps
 
 
 def awaiting_payment(session: Session, admin: User) -> list[tuple[Order, User]]:
@@ -411,7 +517,12 @@ def awaiting_payment(session: Session, admin: User) -> list[tuple[Order, User]]:
     rows = session.exec(
         select(Order, User)
         .join(User, col(User.id) == Order.buyer_id)
-        .where(Order.status == "awaiting_payment")
+        .where(
+            or_(
+                and_(col(Order.status) == "awaiting_payment", col(Order.payment_method) == "spei_transfer"),
+                col(Order.status) == "invoiced",
+            )
+        )
         .order_by(col(Order.id))
     ).all()
     return [(order, buyer) for order, buyer in rows]

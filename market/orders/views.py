@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlmodel import Session
@@ -9,12 +11,15 @@ from starlette.datastructures import FormData
 
 from market.accounts.models import User
 from market.db import DbSession
-from market.errors import MarketError
+from market.errors import MarketError, NotFound
 from market.i18n import gettext as _
 from market.ledger import service as ledger
 from market.orders import cart as carts
 from market.orders import service
 from market.organizations import service as organizations
+from market.payments import methods as payment_methods
+from market.payments import service as payments
+from market.payments.methods import STRIPE_METHODS
 from market.web import (
     current_user,
     flash,
@@ -78,28 +83,47 @@ def pay(
         for key, value in form.items()
         if key.startswith("entrega_") and key.removeprefix("entrega_").isdigit()
     }
+    choices = {
+        "delivery": delivery,
+        "delivery_state": str(form.get("estado_entrega", "")) or None,
+        "payment_method": str(form.get("pago", "spei_transfer")),
+        "ship_to": str(form.get("direccion", "")),
+        "contact_phone": str(form.get("telefono", "")),
+    }
     try:
-        order = carts.check_out(
-            session,
-            settings,
-            user,
-            cart or carts.ensure(session, user, None),
-            delivery,
-            str(form.get("estado_entrega", "")) or None,
-            str(form.get("pago", "spei_transfer")),
-        )
+        order = carts.check_out(session, settings, user, cart or carts.ensure(session, user, None), choices)
     except MarketError as exc:
         if exc.status_code not in (404, 409, 422):
             raise
-        summary = carts.summary(session, settings, cart)
-        return render(
+        return _cart_page(
             request,
-            "orders/cart.html",
-            {"summary": summary, "error": exc.detail, "errors": getattr(exc, "errors", {})},
-            exc.status_code,
+            session,
             user,
+            cart,
+            exc.status_code,
+            error=exc.detail,
+            errors=getattr(exc, "errors", {}),
+            chosen=delivery,
+            choices=choices,
         )
+    if order.payment_method in STRIPE_METHODS:
+        return redirect(f"/pedidos/{order.id}/pago")
     return redirect(f"/pedidos/{order.id}")
+
+
+def _cart_page(
+    request: Request,
+    session: Session,
+    user: User | None,
+    cart: carts.Cart | None,
+    status_code: int = 200,
+    **context: Any,
+) -> Response:
+    settings = request.app.state.settings
+    context = {"errors": {}, "chosen": {}, "choices": {}} | context
+    context["summary"] = carts.summary(session, settings, cart)
+    context["methods"] = payment_methods.available(session, settings, user)
+    return render(request, "orders/cart.html", context, status_code, user)
 
 
 @router.post("/carrito/{listing_id}")
@@ -121,8 +145,7 @@ def update(
 def show(
     request: Request, user: User | None = Depends(current_user), session: Session = DbSession
 ) -> Response:
-    summary = carts.summary(session, request.app.state.settings, _cart(request, session, user))
-    return render(request, "orders/cart.html", {"summary": summary, "errors": {}}, user=user)
+    return _cart_page(request, session, user, _cart(request, session, user))
 
 
 @router.get("/pedidos")
@@ -143,9 +166,33 @@ def order_page(
             "order": service.to_public(session, order),
             "reference": service.payment_reference(order),
             "settings": request.app.state.settings,
+            "payment": payments.payment_of(session, order_id),
+            "due": payments.amount_due(session, order),
+            "is_buyer": order.buyer_id == user.id,
+            "buyer_steps": service.buyer_steps,
+            "BUYER_STEP_LABELS": service.BUYER_STEP_LABELS,
         },
         user=user,
     )
+
+
+@router.post("/pedidos/{order_id}/partes/{fulfillment_id}")
+def buyer_step(
+    order_id: int,
+    fulfillment_id: int,
+    request: Request,
+    form: FormData = Depends(form_data),
+    user: User = Depends(require_user),
+    session: Session = DbSession,
+) -> Response:
+    with flash_failure(request, 403, 404, 409, 422):
+        fulfillment, _order = service.get_fulfillment(session, fulfillment_id)
+        if fulfillment.order_id != order_id:
+            raise NotFound()
+        status = str(form.get("status", ""))
+        service.move(session, user, fulfillment_id, status)
+        flash(request, _(service.BUYER_DONE[status]) if status in service.BUYER_DONE else _("Listo."))
+    return redirect(f"/pedidos/{order_id}")
 
 
 @router.get("/panel/o/{slug}/pedidos")

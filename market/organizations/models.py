@@ -36,6 +36,9 @@ class Organization(SQLModel, table=True):
     logo_path: str | None = Field(default=None, max_length=200)
     clabe: str | None = Field(default=None, max_length=18)
     stripe_account_id: str | None = Field(default=None, max_length=64)
+    # What one order's delivery costs the buyer: to the states the listings name, and anywhere by parcel.
+    delivery_fee_cents: int = 0
+    shipping_fee_cents: int = 0
 
     verification_status: str = Field(default="pending", max_length=16, index=True)
     rejection_reason: str | None = Field(default=None, max_length=1000)

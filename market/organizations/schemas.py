@@ -36,6 +36,8 @@ class OrganizationBase(BaseModel):
     contact_email: EmailStr | None = None
     phone: str | None = Field(default=None, max_length=30, pattern=r"^\+?[\d\s()-]{8,30}$")
     clabe: str | None = None
+    delivery_fee_cents: int = Field(default=0, ge=0, le=1_000_000)  # up to 10,000 pesos
+    shipping_fee_cents: int = Field(default=0, ge=0, le=1_000_000)
 
     _blanks = field_validator(
         "rfc",
@@ -162,6 +164,8 @@ class OrganizationUpdate(BaseModel):
     contact_email: str | None = None
     phone: str | None = None
     clabe: str | None = None
+    delivery_fee_cents: int | None = None
+    shipping_fee_cents: int | None = None
 
 
 class OrganizationPublic(BaseModel):
@@ -185,6 +189,8 @@ class OrganizationPublic(BaseModel):
     description: str
     logo_url: str | None = None
     verification_status: str
+    delivery_fee_cents: int
+    shipping_fee_cents: int
 
 
 class OrganizationPrivate(OrganizationPublic):

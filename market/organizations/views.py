@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Depends, Query, Request, UploadFile
 from fastapi.responses import Response
 from sqlmodel import Session
@@ -11,8 +13,9 @@ from market.accounts.models import User
 from market.catalog import service as catalog
 from market.db import DbSession
 from market.errors import ValidationFailed
-from market.forms import FormInvalid, text_fields, validate
+from market.forms import FormInvalid, pesos_field, text_fields, validate
 from market.i18n import gettext as _
+from market.money import cents_to_pesos_text
 from market.organizations import service
 from market.organizations.schemas import InvitationCreate, OrganizationCreate, OrganizationUpdate
 from market.web import (
@@ -86,9 +89,23 @@ def dashboard(request: Request, user: User = Depends(require_user), session: Ses
 def _form_page(
     request: Request, user: User, org: object, values: dict, errors: dict, status: int = 200
 ) -> Response:
+    errors = {
+        key.removesuffix("_cents") if key.endswith("_fee_cents") else key: m for key, m in errors.items()
+    }
     return render(
         request, "organizations/form.html", {"org": org, "values": values, "errors": errors}, status, user
     )
+
+
+FEES = ("delivery_fee", "shipping_fee")
+
+
+def _with_fees(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Delivery costs are typed in pesos; the schema takes centavos. The form keeps what was typed."""
+    data, errors = dict(values), dict[str, str]()
+    for fee in FEES:
+        pesos_field(data, fee, f"{fee}_cents", errors, _("Escribe el costo en pesos, por ejemplo 120.00."))
+    return data, errors
 
 
 @router.get("/panel/organizaciones/nueva")
@@ -105,7 +122,7 @@ def create_organization(
 ) -> Response:
     values = text_fields(form)
     try:
-        organization = service.create(session, user, validate(OrganizationCreate, values))
+        organization = service.create(session, user, validate(OrganizationCreate, *_with_fees(values)))
     except FormInvalid as exc:
         return _form_page(request, user, None, values, exc.errors, 422)
     flash(
@@ -139,7 +156,10 @@ def edit_form(
 ) -> Response:
     organization = service.get_managed(session, slug, user)
     service.require_owner(session, user, organization)
-    return _form_page(request, user, organization, organization.model_dump(), {})
+    values = organization.model_dump()
+    for fee in FEES:
+        values[fee] = cents_to_pesos_text(values.pop(f"{fee}_cents"))
+    return _form_page(request, user, organization, values, {})
 
 
 @router.post("/panel/o/{slug}/editar")
@@ -153,7 +173,7 @@ def edit(
     organization = service.get_managed(session, slug, user)
     values = text_fields(form)
     try:
-        data = validate(OrganizationCreate, values)
+        data = validate(OrganizationCreate, *_with_fees(values))
         service.update(session, user, organization, OrganizationUpdate(**data.model_dump()))
     except (FormInvalid, ValidationFailed) as exc:
         return _form_page(request, user, organization, values, exc.errors, 422)

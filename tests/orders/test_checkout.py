@@ -33,7 +33,7 @@ def count(session: Session, model: Any) -> int:
 
 @pytest.fixture
 def shop(make_user: Any, make_org: Any, make_listing: Any) -> dict[str, Any]:
-    coffee_org = make_org(make_user("cafe@example.mx"))
+    coffee_org = make_org(make_user("cafe@example.mx"), shipping_fee_cents=18000)
     honey_org = make_org(make_user("miel@example.mx"), name="Apicultoras del Puuc", state="31")
     return {
         "buyer": make_user("compras@escuela.mx", name="Escuela Primaria Benito Juárez"),
@@ -63,16 +63,22 @@ def test_checkout_splits_by_producer_prices_tiers_and_reserves(
         ],
         delivery={shop["coffee_org"].id: "national"},
         payment_method="spei_transfer",
+        ship_to="Av. Juárez 12, Centro, 68000 Oaxaca de Juárez",
     )
     with transaction(engine) as tx:
         order = service.checkout(tx, settings, shop["buyer"], data)
-    assert (order.subtotal_cents, order.total_cents) == (12 * 27000 + 2 * 20000, 12 * 27000 + 2 * 20000)
+    goods = 12 * 27000 + 2 * 20000
+    # The coffee travels by parcel at its producer's price; the honey is picked up, at no cost.
+    assert (order.subtotal_cents, order.delivery_cents, order.total_cents) == (goods, 18000, goods + 18000)
+    # The platform's fee is on the goods only: all of the delivery goes to the producer.
     assert order.platform_fee_cents == round(12 * 27000 * 0.08) + round(2 * 20000 * 0.08)
     assert order.reserved_until is not None and order.reserved_until > utcnow() + timedelta(hours=71)
     fulfillments = session.exec(select(Fulfillment).order_by(col(Fulfillment.organization_id))).all()
-    assert [(f.organization_id, f.delivery_method, f.subtotal_cents, f.status) for f in fulfillments] == [
-        (shop["coffee_org"].id, "national", 324000, "awaiting_payment"),
-        (shop["honey_org"].id, "pickup", 40000, "awaiting_payment"),
+    assert [
+        (f.organization_id, f.delivery_method, f.subtotal_cents, f.delivery_cents, f.status) for f in fulfillments
+    ] == [
+        (shop["coffee_org"].id, "national", 324000, 18000, "awaiting_payment"),
+        (shop["honey_org"].id, "pickup", 40000, 0, "awaiting_payment"),
     ]
     lines = session.exec(select(OrderLine).order_by(col(OrderLine.listing_id))).all()
     assert [(line.title, line.unit_price_cents, line.quantity) for line in lines] == [
@@ -206,13 +212,13 @@ def test_unpaid_reservations_expire_and_stock_returns(
             tx,
             settings,
             shop["buyer"],
-            Checkout(items=[{"listing_id": shop["honey"].id, "quantity": 4}], payment_method="card"),
+            Checkout(items=[{"listing_id": shop["honey"].id, "quantity": 4}], payment_method="spei_transfer"),
         )
     assert stock(session, shop["honey"]) == 1
     with transaction(engine) as tx:
-        assert service.expire_unpaid(tx, utcnow() + timedelta(minutes=10)) == 0  # a card holds 30 minutes
+        assert service.expire_unpaid(tx, utcnow() + timedelta(hours=71)) == 0  # a transfer holds 72 hours
     with transaction(engine) as tx:
-        assert service.expire_unpaid(tx, utcnow() + timedelta(minutes=31)) == 1
+        assert service.expire_unpaid(tx, utcnow() + timedelta(hours=73)) == 1
     assert stock(session, shop["honey"]) == 5
     session.expire_all()
     assert session.exec(select(Order.status)).one() == "expired"

@@ -1,0 +1,57 @@
+"""Which ways to pay exist, and which one a buyer may use: Stripe's when it is configured, the offline
+ones always, and invoice terms only for members of a verified organization."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import Session, col, select
+
+from market.accounts.models import User
+from market.config import Settings
+from market.organizations.models import Membership, Organization
+
+STRIPE_METHODS = ("card", "oxxo", "spei")
+OFFLINE_METHODS = ("spei_transfer", "cash_on_pickup", "invoice")
+METHOD_LABELS = {
+    "card": "Tarjeta de crédito o débito",
+    "oxxo": "Efectivo en OXXO",
+    "spei": "Transferencia SPEI (CLABE única para tu pedido)",
+    "spei_transfer": "Transferencia SPEI a la cuenta de Tianguis Solidario",
+    "cash_on_pickup": "Efectivo al recoger",
+    "invoice": "Factura a 30 días (organizaciones verificadas)",
+}
+# How long an unpaid order holds its stock: a card is paid at once; an OXXO voucher lives 3 days;
+# a transfer takes a banking day or two. Cash on pickup and invoice terms hold until the producer acts.
+RESERVATION = {
+    "card": timedelta(minutes=30),
+    "oxxo": timedelta(days=3, hours=1),
+    "spei": timedelta(hours=72),
+    "spei_transfer": timedelta(hours=72),
+}
+OXXO_VOUCHER_DAYS = 3
+INVOICE_TERMS = timedelta(days=30)
+
+
+def may_use_invoice(session: Session, buyer: User) -> bool:
+    """Invoice terms are for institutions the platform has verified (a cooperative buying counts)."""
+    return (
+        session.exec(
+            select(Membership.id)
+            .join(Organization, col(Organization.id) == Membership.organization_id)
+            .where(
+                Membership.user_id == buyer.id,
+                Organization.verification_status == "verified",
+                col(Organization.suspended).is_(False),
+            )
+        ).first()
+        is not None
+    )
+
+
+def available(session: Session, settings: Settings, buyer: User | None) -> list[str]:
+    methods = list(STRIPE_METHODS) if settings.payments_backend == "stripe" else ["spei_transfer"]
+    methods.append("cash_on_pickup")
+    if buyer is not None and may_use_invoice(session, buyer):
+        methods.append("invoice")
+    return methods

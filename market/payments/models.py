@@ -1,0 +1,70 @@
+"""Payments, refunds, payouts and the provider's webhook events (stored once by their id)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, SQLModel
+
+from market.db import utcnow
+
+
+class Payment(SQLModel, table=True):
+    """What the buyer pays for one order, through one provider."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="orders.id", unique=True)
+    provider: str = Field(max_length=16)  # stripe | offline
+    method: str = Field(max_length=24)
+    status: str = Field(default="pending", max_length=24, index=True)
+    amount_cents: int
+    intent_id: str | None = Field(default=None, max_length=64, unique=True)  # Stripe PaymentIntent
+    client_secret: str | None = Field(default=None, max_length=128)
+    charge_id: str | None = Field(default=None, max_length=64, index=True)
+    reference: str | None = Field(default=None, max_length=80)  # what ties the money to the order
+    # What the buyer needs to pay a voucher or a transfer (OXXO number, CLABE, hosted page, expiry).
+    instructions: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    last_error: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Refund(SQLModel, table=True):
+    """A fulfillment's share going back to the buyer: by Stripe, or by an administrator's SPEI transfer."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="orders.id", index=True)
+    fulfillment_id: int | None = Field(default=None, foreign_key="fulfillment.id", unique=True)
+    amount_cents: int
+    provider: str = Field(max_length=16)
+    status: str = Field(default="pending", max_length=16, index=True)  # pending | succeeded | failed
+    provider_ref: str | None = Field(default=None, max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Payout(SQLModel, table=True):
+    """Money sent to an organization: a Stripe transfer to its connected account, or a manual SPEI."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    amount_cents: int
+    method: str = Field(max_length=16)  # stripe_transfer | spei
+    reference: str = Field(max_length=80)  # SPEI tracking key, or the Stripe transfer id
+    clabe: str | None = Field(default=None, max_length=18)
+    fulfillment_id: int | None = Field(default=None, foreign_key="fulfillment.id", unique=True)
+    created_by: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class WebhookEvent(SQLModel, table=True):
+    """A provider's event, stored by its id before anything else: a replay finds it and changes nothing."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    provider: str = Field(max_length=16)
+    event_id: str = Field(max_length=80, unique=True)
+    type: str = Field(max_length=80)
+    payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    received_at: datetime = Field(default_factory=utcnow)
+    processed_at: datetime | None = None

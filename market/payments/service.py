@@ -1,0 +1,264 @@
+"""Starting a provider payment, refunds, transfers to connected accounts and manual payouts. Calls to the
+provider that follow a change (a refund, a transfer) leave through the outbox, after commit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from market.accounts.models import User
+from market.db import utcnow
+from market.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from market.i18n import N_
+from market.ledger import service as ledger
+from market.mexico import normalize_clabe
+from market.orders.models import Fulfillment, Order
+from market.organizations.models import Organization
+from market.outbox import enqueue
+from market.payments.gateway import Gateway
+from market.payments.methods import STRIPE_METHODS
+from market.payments.models import Payment, Payout, Refund
+
+REFUND_TOPIC, TRANSFER_TOPIC = "stripe_refund", "stripe_transfer"
+TRACKING_KEY_MISSING = N_("Escribe la clave de rastreo de la transferencia (al menos 4 caracteres).")
+
+
+def amount_due(session: Session, order: Order) -> int:
+    """What the buyer must still pay: the parts not cancelled before paying."""
+    parts = session.exec(
+        select(Fulfillment).where(Fulfillment.order_id == order.id, Fulfillment.status == "awaiting_payment")
+    ).all()
+    return sum(f.subtotal_cents + f.delivery_cents for f in parts)
+
+
+def payment_of(session: Session, order_id: int) -> Payment | None:
+    return session.exec(select(Payment).where(Payment.order_id == order_id)).first()
+
+
+def start(session: Session, gateway: Gateway | None, order: Order, buyer: User) -> Payment:
+    """The provider's side of a card, OXXO or SPEI payment, created once per order (the idempotency key
+    makes a retried request return the same PaymentIntent)."""
+    assert order.id is not None
+    if order.payment_method not in STRIPE_METHODS:
+        raise NotFound()
+    payment = payment_of(session, order.id)
+    if payment is not None:
+        return payment
+    if order.status != "awaiting_payment":
+        raise Conflict(N_("Este pedido ya no espera pago."))
+    if gateway is None:
+        raise Conflict(N_("Los pagos con tarjeta, OXXO y SPEI no están activos en este momento."))
+    amount = amount_due(session, order)
+    intent = gateway.create_intent(
+        order_id=order.id,
+        amount_cents=amount,
+        method=order.payment_method,
+        email=buyer.email,
+        name=buyer.name,
+        idempotency_key=f"order-{order.id}-intent",
+    )
+    payment = Payment(
+        order_id=order.id,
+        provider="stripe",
+        method=order.payment_method,
+        status="pending",
+        amount_cents=amount,
+        intent_id=intent.id,
+        client_secret=intent.client_secret,
+    )
+    session.add(payment)
+    session.flush()
+    return payment
+
+
+def request_refund(
+    session: Session, order: Order, fulfillment: Fulfillment | None, amount_cents: int
+) -> Refund:
+    """Money goes back to the buyer: through Stripe when it came that way, otherwise an administrator
+    sends a SPEI transfer (the refund waits on the payouts page until then)."""
+    assert order.id is not None
+    payment = payment_of(session, order.id)
+    by_stripe = payment is not None and payment.charge_id is not None
+    refund = Refund(
+        order_id=order.id,
+        fulfillment_id=fulfillment.id if fulfillment else None,
+        amount_cents=amount_cents,
+        provider="stripe" if by_stripe else "offline",
+    )
+    session.add(refund)
+    session.flush()
+    if by_stripe:
+        enqueue(session, REFUND_TOPIC, {"refund_id": refund.id})
+    return refund
+
+
+def request_transfer(
+    session: Session, order: Order, fulfillment: Fulfillment, organization: Organization
+) -> None:
+    """A completed fulfillment paid through Stripe is transferred to the producer's connected account."""
+    payment = payment_of(session, order.id or 0)
+    if organization.stripe_account_id and payment is not None and payment.charge_id:
+        enqueue(session, TRANSFER_TOPIC, {"fulfillment_id": fulfillment.id})
+
+
+def send_refund(session: Session, gateway: Gateway, payload: dict[str, Any]) -> None:
+    """Outbox handler: ask Stripe for the refund (the idempotency key makes a retry harmless)."""
+    refund = session.get(Refund, payload["refund_id"])
+    assert refund is not None
+    payment = payment_of(session, refund.order_id)
+    assert payment is not None and payment.intent_id is not None
+    if refund.provider_ref is not None:
+        return
+    result = gateway.refund(
+        intent_id=payment.intent_id,
+        amount_cents=refund.amount_cents,
+        fulfillment_id=refund.fulfillment_id or 0,
+        idempotency_key=f"refund-{refund.id}",
+    )
+    refund.provider_ref = result["id"]
+    refund.status = "succeeded" if result.get("status") == "succeeded" else "pending"
+
+
+def send_transfer(session: Session, gateway: Gateway, payload: dict[str, Any]) -> None:
+    """Outbox handler: a Transfer of the producer's share from the order's charge, recorded as a payout."""
+    fulfillment = session.get(Fulfillment, payload["fulfillment_id"])
+    assert fulfillment is not None
+    if session.exec(select(Payout).where(Payout.fulfillment_id == fulfillment.id)).first():
+        return
+    organization = session.get(Organization, fulfillment.organization_id)
+    payment = payment_of(session, fulfillment.order_id)
+    assert organization is not None and organization.stripe_account_id and payment and payment.charge_id
+    share = fulfillment.subtotal_cents + fulfillment.delivery_cents - fulfillment.platform_fee_cents
+    transfer = gateway.transfer(
+        account_id=organization.stripe_account_id,
+        amount_cents=share,
+        charge_id=payment.charge_id,
+        order_id=fulfillment.order_id,
+        idempotency_key=f"transfer-fulfillment-{fulfillment.id}",
+    )
+    session.add(
+        Payout(
+            organization_id=organization.id or 0,
+            amount_cents=share,
+            method="stripe_transfer",
+            reference=transfer["id"],
+            fulfillment_id=fulfillment.id,
+        )
+    )
+    ledger.post(
+        session,
+        "payout",
+        [ledger.Posting(ledger.PAYABLE, share, organization.id), ledger.Posting(ledger.CASH, -share)],
+        fulfillment.order_id,
+        transfer["id"],
+    )
+
+
+def handlers(gateway: Gateway | None) -> dict[str, Any]:
+    if gateway is None:
+        return {}
+    return {
+        REFUND_TOPIC: lambda session, payload: send_refund(session, gateway, payload),
+        TRANSFER_TOPIC: lambda session, payload: send_transfer(session, gateway, payload),
+    }
+
+
+# --- administrators --------------------------------------------------------------------------------
+
+
+def require_admin(user: User) -> None:
+    if not user.is_admin:
+        raise Forbidden(N_("Solo el equipo de administración puede hacer esto."))
+
+
+def pay_out(session: Session, admin: User, organization_id: int, amount_cents: int, reference: str) -> Payout:
+    """An administrator sent a SPEI transfer to the organization's CLABE: at most what is available."""
+    require_admin(admin)
+    organization = session.get(Organization, organization_id)
+    if organization is None:
+        raise NotFound()
+    reference = reference.strip()
+    errors = {}
+    if not organization.clabe:
+        errors["clabe"] = N_("La organización no tiene CLABE registrada.")
+    if len(reference) < 4:
+        errors["reference"] = TRACKING_KEY_MISSING
+    if amount_cents <= 0:
+        errors["amount"] = N_("Escribe un monto mayor que cero.")
+    if errors:
+        raise ValidationFailed(errors)
+    assert organization.clabe is not None
+    ledger.record_manual_payout(
+        session, organization_id, amount_cents, normalize_clabe(organization.clabe), reference
+    )
+    payout = Payout(
+        organization_id=organization_id,
+        amount_cents=amount_cents,
+        method="spei",
+        reference=reference,
+        clabe=organization.clabe,
+        created_by=admin.id,
+    )
+    session.add(payout)
+    return payout
+
+
+def payable_organizations(session: Session, admin: User) -> list[tuple[Organization, int, int]]:
+    """Organizations the platform owes money, with (balance, available now), largest available first."""
+    require_admin(admin)
+    ids = session.exec(
+        select(ledger.LedgerEntry.organization_id)
+        .where(ledger.LedgerEntry.account == ledger.PAYABLE)
+        .distinct()
+    ).all()
+    rows = []
+    for organization_id in ids:
+        organization = session.get(Organization, organization_id)
+        if organization is None:
+            continue
+        balance = ledger.balance(session, organization_id or 0)
+        if balance:
+            rows.append((organization, balance, ledger.available_balance(session, organization_id or 0)))
+    return sorted(rows, key=lambda row: -row[2])
+
+
+def recent_payouts(session: Session, admin: User, limit: int = 50) -> list[tuple[Payout, Organization]]:
+    require_admin(admin)
+    rows = session.exec(
+        select(Payout, Organization)
+        .join(Organization, col(Organization.id) == Payout.organization_id)
+        .order_by(col(Payout.id).desc())
+        .limit(limit)
+    ).all()
+    return [(payout, organization) for payout, organization in rows]
+
+
+def pending_refunds(session: Session, admin: User) -> list[Refund]:
+    """Offline refunds an administrator still has to send back by SPEI."""
+    require_admin(admin)
+    return list(
+        session.exec(
+            select(Refund)
+            .where(Refund.provider == "offline", Refund.status == "pending")
+            .order_by(col(Refund.id))
+        ).all()
+    )
+
+
+def mark_refund_sent(session: Session, admin: User, refund_id: int, reference: str) -> Refund:
+    require_admin(admin)
+    refund = session.get(Refund, refund_id)
+    if refund is None or refund.provider != "offline":
+        raise NotFound()
+    if refund.status != "pending":
+        raise Conflict(N_("Ese reembolso ya se registró."))
+    reference = reference.strip()
+    if len(reference) < 4:
+        raise ValidationFailed({"reference": TRACKING_KEY_MISSING})
+    refund.status, refund.provider_ref = "succeeded", reference
+    return refund
+
+
+def touch(payment: Payment) -> None:
+    payment.updated_at = utcnow()
