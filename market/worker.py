@@ -13,7 +13,7 @@ from market import outbox
 from market.accounts.service import prune_login_attempts
 from market.config import Settings
 from market.db import transaction
-from market.orders.service import expire_unpaid
+from market.orders.service import complete_due, expire_unpaid
 from market.outbox import process_batch, run_worker
 from market.payments import service as payments
 from market.payments import webhooks
@@ -23,6 +23,7 @@ from search.sync import apply_search_events
 
 HOUSEKEEPING_SECONDS = 3600
 EXPIRY_SECONDS = 60  # unpaid reservations are released within a minute of running out
+COMPLETION_SECONDS = 600
 
 
 def every(seconds: float, job: Callable[[], object]) -> Callable[[], int]:
@@ -43,6 +44,10 @@ def processors(db: Engine, search: SearchEngine, settings: Settings) -> list[Cal
         with transaction(db) as session:
             prune_login_attempts(session, settings)
 
+    def complete_handed_over_orders() -> None:
+        with transaction(db) as session:
+            complete_due(session, settings)
+
     def release_expired_reservations() -> None:
         with transaction(db) as session:
             expire_unpaid(session)
@@ -53,6 +58,7 @@ def processors(db: Engine, search: SearchEngine, settings: Settings) -> list[Cal
         lambda: apply_search_events(db, search),
         lambda: process_batch(db, handlers),
         every(EXPIRY_SECONDS, release_expired_reservations),
+        every(COMPLETION_SECONDS, complete_handed_over_orders),
         every(HOUSEKEEPING_SECONDS, housekeeping),
     ]
 

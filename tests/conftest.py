@@ -9,6 +9,7 @@ import re
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -59,6 +60,41 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+# --- localstripe ----------------------------------------------------------------------------------
+
+# localstripe's own launcher listens on every interface; this one binds the loopback only.
+LOCALSTRIPE = (
+    "import sys; from aiohttp import web; from localstripe.server import app; "
+    "web.run_app(app, host='127.0.0.1', port=int(sys.argv[1]), print=None)"
+)
+
+
+@pytest.fixture(scope="session")
+def localstripe() -> Iterator[str]:
+    """A real localstripe server (the `localstripe` package) on a free loopback port."""
+    try:
+        import localstripe as _localstripe  # noqa: F401
+    except ImportError:
+        require_service(False, "localstripe is not installed (pip install -e '.[dev]')")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen(
+        [sys.executable, "-c", LOCALSTRIPE, str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    for _ in range(200):
+        try:
+            httpx.get(f"{url}/v1/balance", timeout=0.5)
+            break
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    else:
+        process.terminate()
+        pytest.fail("localstripe did not start")
+    yield url
+    process.terminate()
+    process.wait(10)
 
 
 # --- database -----------------------------------------------------------------------------------

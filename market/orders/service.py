@@ -24,6 +24,7 @@ from market.errors import (
 from market.i18n import N_
 from market.ledger import service as ledger
 from market.money import apply_bps
+from market.orders import notifications
 from market.orders.models import Fulfillment, FulfillmentEvent, Order, OrderLine
 from market.orders.schemas import Checkout, FulfillmentPublic, OrderPublic
 from market.organizations import service as organizations
@@ -272,6 +273,7 @@ def transition(
     )
     fulfillment.status = target
     fulfillment.updated_at = utcnow()
+    notifications.fulfillment_moved(session, fulfillment, target, note)
     return fulfillment
 
 
@@ -303,6 +305,49 @@ def expire(session: Session, order: Order, note: str) -> None:
     for fulfillment in waiting:  # the buyer may have cancelled some already: their stock is back
         transition(session, fulfillment, "cancelled", None, note)
         _restock(session, lines_of(session, fulfillment))
+
+
+def complete_due(session: Session, settings: Settings, now: datetime | None = None) -> int:
+    """Handed-over orders the buyer never confirmed count as delivered after some days; delivered ones
+    complete once the buyer's window to report a problem has passed, which releases the producer's money.
+    Cash on pickup is delivered only when the producer records the cash."""
+    now = now or utcnow()
+    moved = 0
+    handed_over = session.exec(
+        select(Fulfillment)
+        .join(Order, col(Order.id) == Fulfillment.order_id)
+        .where(
+            col(Fulfillment.status).in_(("shipped", "ready_for_pickup")),
+            col(Order.status) != "pay_at_pickup",
+            col(Fulfillment.updated_at) < now - timedelta(days=settings.auto_deliver_days),
+        )
+        .with_for_update(skip_locked=True)
+    ).all()
+    for fulfillment in handed_over:
+        transition(
+            session,
+            fulfillment,
+            "delivered",
+            None,
+            N_("Se da por entregado: nadie reportó problemas."),
+        )
+        moved += 1
+    delivered = session.exec(
+        select(Fulfillment)
+        .where(
+            Fulfillment.status == "delivered",
+            col(Fulfillment.updated_at) < now - timedelta(days=settings.complete_after_days),
+        )
+        .with_for_update(skip_locked=True)
+    ).all()
+    for fulfillment in delivered:
+        order = session.get(Order, fulfillment.order_id)
+        organization = session.get(Organization, fulfillment.organization_id)
+        assert order is not None and organization is not None
+        transition(session, fulfillment, "completed", None)
+        payments.request_transfer(session, order, fulfillment, organization)
+        moved += 1
+    return moved
 
 
 # --- who moves a fulfillment -----------------------------------------------------------------------

@@ -12,6 +12,8 @@ import stripe
 from market.config import Settings
 from market.errors import BadSignature, PaymentsDown
 
+WEBHOOK_TOLERANCE_SECONDS = 300  # an older signature is a replay (Stripe's own default)
+
 
 @dataclass(frozen=True)
 class Intent:
@@ -114,7 +116,9 @@ class StripeGateway:
         if not self.webhook_secret or not signature:
             raise BadSignature()
         try:
-            stripe.WebhookSignature.verify_header(payload.decode("utf-8"), signature, self.webhook_secret)
+            stripe.WebhookSignature.verify_header(
+                payload.decode("utf-8"), signature, self.webhook_secret, tolerance=WEBHOOK_TOLERANCE_SECONDS
+            )
             event = json.loads(payload)
         except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError) as exc:
             raise BadSignature() from exc

@@ -74,9 +74,11 @@ def test_checkout_splits_by_producer_prices_tiers_and_reserves(
     assert order.platform_fee_cents == round(12 * 27000 * 0.08) + round(2 * 20000 * 0.08)
     assert order.reserved_until is not None and order.reserved_until > utcnow() + timedelta(hours=71)
     fulfillments = session.exec(select(Fulfillment).order_by(col(Fulfillment.organization_id))).all()
-    assert [
-        (f.organization_id, f.delivery_method, f.subtotal_cents, f.delivery_cents, f.status) for f in fulfillments
-    ] == [
+    parts = [
+        (f.organization_id, f.delivery_method, f.subtotal_cents, f.delivery_cents, f.status)
+        for f in fulfillments
+    ]
+    assert parts == [
         (shop["coffee_org"].id, "national", 324000, 18000, "awaiting_payment"),
         (shop["honey_org"].id, "pickup", 40000, 0, "awaiting_payment"),
     ]

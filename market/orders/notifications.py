@@ -1,0 +1,64 @@
+"""E-mail for every step of a fulfillment, in each recipient's language, through the outbox: the buyer
+hears about every move; the producer's members hear what asks something of them."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from market.accounts.models import User
+from market.i18n import N_, translations
+from market.orders.models import Fulfillment, Order
+from market.organizations.models import Membership, Organization
+from market.outbox import send_email
+
+# What the producer's members are told about; the buyer is told about every step.
+PRODUCER_NEWS = {
+    "pending_acceptance": N_("Tienes un pedido nuevo por aceptar."),
+    "cancelled": N_("La persona que compró canceló su pedido."),
+    "delivered": N_("El pedido se entregó."),
+    "completed": N_("El pedido se completó: su importe ya está disponible en tu saldo."),
+}
+BUYER_NEWS = {
+    "pending_acceptance": N_("Tu pedido llegó a la organización; te avisaremos cuando lo confirme."),
+    "accepted": N_("La organización aceptó tu pedido."),
+    "preparing": N_("La organización está preparando tu pedido."),
+    "shipped": N_("Tu pedido va en camino."),
+    "ready_for_pickup": N_("Tu pedido está listo para recoger."),
+    "delivered": N_("Tu pedido se marcó como entregado."),
+    "completed": N_("Tu pedido se completó. ¡Gracias por comprar a la economía social!"),
+    "rejected": N_("La organización no pudo aceptar tu pedido; te devolvemos su importe."),
+    "cancelled": N_("Esta parte de tu pedido se canceló."),
+}
+
+
+def _email(
+    session: Session,
+    user: User,
+    order: Order,
+    organization: Organization,
+    news: str,
+    note: str | None,
+    link: str,
+) -> None:
+    t = translations(user.locale).gettext
+    subject = t("Pedido {n}: {organization}").format(n=order.id, organization=organization.name)
+    body = t(news) + (f"\n\n{t(note)}" if note else "") + f"\n\n{t('Detalles')}: {link}"
+    send_email(session, user.email, subject, body)
+
+
+def fulfillment_moved(session: Session, fulfillment: Fulfillment, target: str, note: str | None) -> None:
+    order = session.get(Order, fulfillment.order_id)
+    organization = session.get(Organization, fulfillment.organization_id)
+    buyer = session.get(User, order.buyer_id) if order else None
+    assert order is not None and organization is not None and buyer is not None
+    if target in BUYER_NEWS:
+        _email(session, buyer, order, organization, BUYER_NEWS[target], note, f"/pedidos/{order.id}")
+    if target in PRODUCER_NEWS:
+        members = session.exec(
+            select(User)
+            .join(Membership, col(Membership.user_id) == User.id)
+            .where(Membership.organization_id == organization.id)
+        ).all()
+        for member in members:
+            link = f"/panel/o/{organization.slug}/pedidos"
+            _email(session, member, order, organization, PRODUCER_NEWS[target], note, link)

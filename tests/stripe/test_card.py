@@ -1,0 +1,197 @@
+"""Card payments end to end against a real localstripe server: the PaymentIntent, the buyer's confirmation,
+the signed webhook localstripe delivers to the running app, and the refund of a rejected part."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import pytest
+import stripe
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlmodel import Session, col, func, select
+
+from market.config import Settings
+from market.db import transaction, utcnow
+from market.ledger import service as ledger
+from market.ledger.models import LedgerEntry
+from market.orders import service as orders
+from market.orders.models import Fulfillment, Order
+from market.payments.models import Payment, Refund, WebhookEvent
+from tests.stripe.conftest import WEBHOOK_SECRET, open_payment_page, order_by_card, run_worker
+
+
+@pytest.fixture
+def shop(make_user: Any, make_org: Any, make_listing: Any) -> dict[str, Any]:
+    owner = make_user("cafe@example.mx", name="Rosa Pérez")
+    organization = make_org(owner)
+    return {
+        "buyer": make_user("ana@example.mx"),
+        "owner": owner,
+        "organization": organization,
+        "coffee": make_listing(organization, title="Café de altura", price_cents=25000, stock=10),
+    }
+
+
+@pytest.fixture
+def localstripe_webhooks(localstripe: str, live_server: str) -> str:
+    """localstripe signs its events with the endpoint's secret and posts them to the running app."""
+    response = httpx.post(
+        f"{localstripe}/_config/webhooks/tianguis",
+        json={"url": f"{live_server}/webhooks/stripe", "secret": WEBHOOK_SECRET},
+        headers={"Authorization": "Bearer sk_test_tianguis"},
+    )
+    assert response.status_code == 200, response.text
+    return live_server
+
+
+def pay_like_stripe_js(stripe_client: stripe.StripeClient, intent_id: str) -> None:
+    """What the Payment Element does in the buyer's browser: a card, attached, then confirmed."""
+    method = stripe_client.v1.payment_methods.create(
+        {
+            "type": "card",
+            "card": {"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123"},
+        }
+    )
+    stripe_client.v1.payment_intents.update(intent_id, {"payment_method": method.id})
+    confirmed = stripe_client.v1.payment_intents.confirm(intent_id)
+    assert confirmed.status == "succeeded"
+
+
+def wait_for_event(session: Session, event_type: str, seconds: float = 15) -> WebhookEvent:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        session.expire_all()
+        found = session.exec(select(WebhookEvent).where(WebhookEvent.type == event_type)).first()
+        if found is not None:
+            return found
+        time.sleep(0.1)
+    raise AssertionError(f"localstripe did not deliver {event_type}")
+
+
+def payment_postings(session: Session, order_id: int) -> int:
+    session.expire_all()
+    return int(
+        session.exec(
+            select(func.count(func.distinct(LedgerEntry.transaction_id))).where(
+                LedgerEntry.kind == "payment", LedgerEntry.order_id == order_id
+            )
+        ).one()
+    )
+
+
+def test_card_payment_from_intent_to_webhook_to_refund(
+    app: FastAPI,
+    client: TestClient,
+    session: Session,
+    settings: Settings,
+    shop: dict[str, Any],
+    stripe_client: stripe.StripeClient,
+    localstripe_webhooks: str,
+) -> None:
+    order = order_by_card(session, settings, shop["buyer"], shop["coffee"], 2)
+    payment = open_payment_page(client, session, order, "ana@example.mx")
+    assert client.get(f"/pedidos/{order.id}/pago").status_code == 200  # a second visit reuses the intent
+    session.expire_all()
+    assert session.exec(select(func.count()).select_from(Payment)).one() == 1
+
+    assert payment.intent_id is not None
+    on_stripe = stripe_client.v1.payment_intents.retrieve(payment.intent_id)
+    assert (on_stripe.amount, on_stripe.currency, on_stripe.metadata["order_id"]) == (
+        50000,
+        "mxn",
+        str(order.id),
+    )
+
+    pay_like_stripe_js(stripe_client, payment.intent_id)
+    wait_for_event(session, "payment_intent.succeeded")  # signed by localstripe, verified by the app
+    while run_worker(app):
+        pass
+
+    session.expire_all()
+    paid = session.get(Order, order.id)
+    payment = session.exec(select(Payment).where(Payment.order_id == order.id)).one()
+    assert paid is not None and paid.status == "paid"
+    assert payment.status == "succeeded" and payment.charge_id and payment.charge_id.startswith("ch_")
+    assert payment_postings(session, order.id or 0) == 1
+    assert ledger.balance(session, shop["organization"].id) == 50000 - 4000  # 8 % platform fee
+
+    fulfillment = session.exec(select(Fulfillment).where(Fulfillment.order_id == order.id)).one()
+    assert fulfillment.status == "pending_acceptance"
+    with transaction(app.state.engine) as tx:
+        orders.move(tx, shop["owner"], fulfillment.id or 0, "rejected", "Se nos acabó la cosecha")
+    while run_worker(app):
+        pass
+
+    session.expire_all()
+    refund = session.exec(select(Refund).where(Refund.order_id == order.id)).one()
+    assert refund.amount_cents == 50000 and refund.provider == "stripe"
+    assert refund.status == "succeeded" and refund.provider_ref and refund.provider_ref.startswith("re_")
+    assert stripe_client.v1.refunds.retrieve(refund.provider_ref).amount == 50000
+    assert stripe_client.v1.charges.retrieve(payment.charge_id).amount_refunded == 50000
+    assert ledger.balance(session, shop["organization"].id) == 0
+    assert ledger.imbalance(session) == 0
+
+
+def test_the_return_page_asks_stripe_before_the_webhook_arrives_and_the_webhook_changes_nothing_more(
+    app: FastAPI,
+    client: TestClient,
+    session: Session,
+    settings: Settings,
+    shop: dict[str, Any],
+    stripe_client: stripe.StripeClient,
+    localstripe_webhooks: str,
+) -> None:
+    order = order_by_card(session, settings, shop["buyer"], shop["coffee"], 1)
+    payment = open_payment_page(client, session, order, "ana@example.mx")
+    assert payment.intent_id is not None
+    pay_like_stripe_js(stripe_client, payment.intent_id)
+
+    response = client.get(f"/pedidos/{order.id}/pago/listo")  # Stripe's return_url
+    assert response.status_code == 303 and response.headers["location"] == f"/pedidos/{order.id}"
+    session.expire_all()
+    assert session.get(Order, order.id).status == "paid"  # type: ignore[union-attr]
+    assert payment_postings(session, order.id or 0) == 1
+
+    wait_for_event(session, "payment_intent.succeeded")
+    while run_worker(app):
+        pass
+    assert payment_postings(session, order.id or 0) == 1
+    page = client.get(f"/pedidos/{order.id}").text
+    assert "Pagado" in page and "Pagar ahora" not in page
+
+
+def test_a_payment_that_lands_after_the_reservation_expired_is_refunded_whole(
+    app: FastAPI,
+    client: TestClient,
+    session: Session,
+    settings: Settings,
+    shop: dict[str, Any],
+    stripe_client: stripe.StripeClient,
+    localstripe_webhooks: str,
+) -> None:
+    order = order_by_card(session, settings, shop["buyer"], shop["coffee"], 3)
+    payment = open_payment_page(client, session, order, "ana@example.mx")
+    with transaction(app.state.engine) as tx:
+        assert orders.expire_unpaid(tx, utcnow() + timedelta(minutes=31)) == 1
+    assert payment.intent_id is not None
+    pay_like_stripe_js(stripe_client, payment.intent_id)
+    wait_for_event(session, "payment_intent.succeeded")
+    while run_worker(app):
+        pass
+
+    session.expire_all()
+    assert session.get(Order, order.id).status == "expired"  # type: ignore[union-attr]
+    refund = session.exec(select(Refund).where(Refund.order_id == order.id)).one()
+    assert (refund.amount_cents, refund.fulfillment_id, refund.status) == (75000, None, "succeeded")
+    assert stripe_client.v1.refunds.retrieve(refund.provider_ref or "").amount == 75000
+    cash = session.exec(
+        select(func.sum(LedgerEntry.amount_cents)).where(
+            LedgerEntry.account == ledger.CASH, col(LedgerEntry.order_id) == order.id
+        )
+    ).one()
+    assert cash == 0 and ledger.imbalance(session) == 0
+    assert ledger.balance(session, shop["organization"].id) == 0

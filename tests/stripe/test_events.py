@@ -1,0 +1,288 @@
+"""OXXO vouchers, SPEI transfers, disputes and webhook delivery quirks, through events shaped and signed
+as Stripe sends them (localstripe cannot confirm OXXO or SPEI, nor open disputes). The PaymentIntents
+themselves are created on localstripe."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlmodel import Session, func, select
+
+from market.catalog.models import Listing
+from market.config import Settings
+from market.ledger import service as ledger
+from market.ledger.models import LedgerEntry
+from market.orders.models import Fulfillment, Order
+from market.outbox import OutboxEvent
+from market.payments.models import Payment, WebhookEvent
+from tests.stripe.conftest import deliver, event, intent, open_payment_page, order_by_card, run_worker, sign
+
+OXXO_ACTION = {
+    "type": "oxxo_display_details",
+    "oxxo_display_details": {
+        "expires_after": 1796083200,
+        "hosted_voucher_url": "https://payments.stripe.com/oxxo/voucher/test_YWNjdF8xTjJ",
+        "number": "12345678901234657890123456789012",
+    },
+}
+SPEI_ACTION = {
+    "type": "display_bank_transfer_instructions",
+    "display_bank_transfer_instructions": {
+        "amount_remaining": 50000,
+        "currency": "mxn",
+        "financial_addresses": [
+            {
+                "spei": {"bank_code": "002", "bank_name": "BANAMEX", "clabe": "002180650612345670"},
+                "supported_networks": ["spei"],
+                "type": "spei",
+            }
+        ],
+        "hosted_instructions_url": "https://payments.stripe.com/bank_transfers/instructions/test_YWNjdF8x",
+        "reference": "7843219",
+        "type": "mx_bank_transfer",
+    },
+}
+
+
+@pytest.fixture
+def shop(make_user: Any, make_org: Any, make_listing: Any) -> dict[str, Any]:
+    owner = make_user("miel@example.mx")
+    organization = make_org(owner, name="Meliponicultoras de Maní", state="31")
+    return {
+        "buyer": make_user("ana@example.mx"),
+        "owner": owner,
+        "organization": organization,
+        "honey": make_listing(
+            organization, title="Miel melipona", category="miel", price_cents=25000, stock=4
+        ),
+    }
+
+
+def settle(app: FastAPI) -> None:
+    while run_worker(app):
+        pass
+
+
+def reload(session: Session, model: Any, id_: Any) -> Any:
+    session.expire_all()
+    return session.get(model, id_)
+
+
+def postings(session: Session, kind: str) -> int:
+    session.expire_all()
+    return int(
+        session.exec(
+            select(func.count(func.distinct(LedgerEntry.transaction_id))).where(LedgerEntry.kind == kind)
+        ).one()
+    )
+
+
+def started(
+    client: TestClient, session: Session, settings: Settings, shop: dict[str, Any], method: str
+) -> Payment:
+    order = order_by_card(session, settings, shop["buyer"], shop["honey"], 2, method)
+    return open_payment_page(client, session, order, "ana@example.mx")
+
+
+def test_oxxo_voucher_is_shown_then_paid(
+    app: FastAPI, client: TestClient, session: Session, settings: Settings, shop: dict[str, Any]
+) -> None:
+    payment = started(client, session, settings, shop, "oxxo")
+    assert "Generar mi ficha OXXO" in client.get(f"/pedidos/{payment.order_id}/pago").text
+
+    assert (
+        deliver(
+            client,
+            event(
+                "payment_intent.requires_action", intent(payment, "requires_action", next_action=OXXO_ACTION)
+            ),
+        ).status_code
+        == 200
+    )
+    settle(app)
+    page = client.get(f"/pedidos/{payment.order_id}").text
+    assert "12345678901234657890123456789012" in page and "payments.stripe.com/oxxo/voucher" in page
+    assert reload(session, Order, payment.order_id).status == "awaiting_payment"
+
+    assert deliver(client, event("payment_intent.succeeded", intent(payment, "succeeded"))).status_code == 200
+    settle(app)
+    assert reload(session, Order, payment.order_id).status == "paid"
+    assert postings(session, "payment") == 1
+    assert ledger.balance(session, shop["organization"].id) == 50000 - 4000
+
+
+def test_an_expired_oxxo_voucher_ends_the_order_and_returns_the_stock(
+    app: FastAPI, client: TestClient, session: Session, settings: Settings, shop: dict[str, Any]
+) -> None:
+    payment = started(client, session, settings, shop, "oxxo")
+    assert reload(session, Listing, shop["honey"].id).stock == 2
+    expired = intent(
+        payment,
+        "requires_payment_method",
+        last_payment_error={
+            "code": "payment_intent_payment_attempt_expired",
+            "message": "The payment attempt for this PaymentIntent has expired.",
+            "type": "invalid_request_error",
+        },
+    )
+    deliver(client, event("payment_intent.payment_failed", expired))
+    settle(app)
+    assert reload(session, Order, payment.order_id).status == "expired"
+    assert reload(session, Listing, shop["honey"].id).stock == 4
+    assert reload(session, Payment, payment.id).status == "failed"
+    assert postings(session, "payment") == 0
+
+
+def test_spei_transfer_shows_its_own_clabe_then_is_paid(
+    app: FastAPI, client: TestClient, session: Session, settings: Settings, shop: dict[str, Any]
+) -> None:
+    payment = started(client, session, settings, shop, "spei")
+    deliver(
+        client,
+        event("payment_intent.requires_action", intent(payment, "requires_action", next_action=SPEI_ACTION)),
+    )
+    settle(app)
+    page = client.get(f"/pedidos/{payment.order_id}").text
+    assert "002180650612345670" in page and "7843219" in page
+    deliver(client, event("payment_intent.succeeded", intent(payment, "succeeded")))
+    settle(app)
+    assert reload(session, Order, payment.order_id).status == "paid"
+    assert {f.status for f in session.exec(select(Fulfillment)).all()} == {"pending_acceptance"}
+
+
+def test_a_forged_or_stale_event_is_refused_and_changes_nothing(
+    app: FastAPI, client: TestClient, session: Session, settings: Settings, shop: dict[str, Any]
+) -> None:
+    payment = started(client, session, settings, shop, "card")
+    payload = event("payment_intent.succeeded", intent(payment, "succeeded"))
+    body = json.dumps(payload).encode()
+    attempts = [
+        sign(body, secret="whsec_someone_else"),  # not our secret
+        sign(body, timestamp=int(time.time()) - 3600),  # a replay from an hour ago
+        sign(body.replace(b"50000", b"1")),  # signature of another body
+        "t=1,v1=deadbeef",
+    ]
+    for signature in attempts:
+        response = deliver(client, payload, signature)
+        assert response.status_code == 400 and response.json()["error"] == "bad_signature"
+    response = client.post("/webhooks/stripe", content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400
+    settle(app)
+    session.expire_all()
+    assert session.exec(select(func.count()).select_from(WebhookEvent)).one() == 0
+    assert (
+        session.exec(
+            select(func.count()).select_from(OutboxEvent).where(OutboxEvent.topic == "stripe_event")
+        ).one()
+        == 0
+    )
+    assert reload(session, Order, payment.order_id).status == "awaiting_payment"
+    assert postings(session, "payment") == 0
+
+
+def test_an_event_delivered_twice_is_applied_once(
+    app: FastAPI, client: TestClient, session: Session, settings: Settings, shop: dict[str, Any]
+) -> None:
+    payment = started(client, session, settings, shop, "card")
+    payload = event("payment_intent.succeeded", intent(payment, "succeeded"))
+    assert deliver(client, payload).json() == {"received": True, "duplicate": False}
+    settle(app)
+    assert deliver(client, payload).json() == {"received": True, "duplicate": True}
+    settle(app)
+    # The same change announced by a second event (Stripe retries with new ids too) is old news.
+    deliver(client, event("payment_intent.succeeded", intent(payment, "succeeded")))
+    settle(app)
+    assert postings(session, "payment") == 1
+    session.expire_all()
+    assert session.exec(select(func.count()).select_from(WebhookEvent)).one() == 2
+    assert ledger.imbalance(session) == 0
+
+
+def test_events_out_of_order_only_move_the_payment_forward(
+    app: FastAPI, client: TestClient, session: Session, settings: Settings, shop: dict[str, Any]
+) -> None:
+    payment = started(client, session, settings, shop, "oxxo")
+    deliver(client, event("payment_intent.succeeded", intent(payment, "succeeded")))
+    deliver(client, event("payment_intent.processing", intent(payment, "processing")))
+    deliver(
+        client,
+        event("payment_intent.requires_action", intent(payment, "requires_action", next_action=OXXO_ACTION)),
+    )
+    deliver(client, event("payment_intent.payment_failed", intent(payment, "requires_payment_method")))
+    settle(app)
+    assert reload(session, Payment, payment.id).status == "succeeded"
+    assert reload(session, Order, payment.order_id).status == "paid"
+    assert postings(session, "payment") == 1
+
+
+def paid_by_card(
+    app: FastAPI, client: TestClient, session: Session, settings: Settings, shop: dict[str, Any]
+) -> Payment:
+    payment = started(client, session, settings, shop, "card")
+    deliver(client, event("payment_intent.succeeded", intent(payment, "succeeded")))
+    settle(app)
+    paid = reload(session, Payment, payment.id)
+    assert paid.status == "succeeded"
+    return paid  # type: ignore[no-any-return]
+
+
+def dispute(payment: Payment, status: str) -> dict[str, Any]:
+    return {
+        "id": "dp_1TianguisDisputa",
+        "object": "dispute",
+        "amount": payment.amount_cents,
+        "charge": payment.charge_id,
+        "currency": "mxn",
+        "payment_intent": payment.intent_id,
+        "reason": "fraudulent",
+        "status": status,
+        "livemode": False,
+    }
+
+
+def cash(session: Session) -> int:
+    session.expire_all()
+    return int(
+        session.exec(
+            select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0)).where(
+                LedgerEntry.account == ledger.CASH
+            )
+        ).one()
+    )
+
+
+def test_a_lost_dispute_takes_the_money_from_the_platform_not_the_producer(
+    app: FastAPI, client: TestClient, session: Session, settings: Settings, shop: dict[str, Any]
+) -> None:
+    payment = paid_by_card(app, client, session, settings, shop)
+    deliver(client, event("charge.dispute.created", dispute(payment, "needs_response")))
+    settle(app)
+    assert reload(session, Payment, payment.id).status == "disputed"
+    assert cash(session) == 0  # Stripe withdrew the disputed amount
+    deliver(client, event("charge.dispute.closed", dispute(payment, "lost")))
+    settle(app)
+    assert reload(session, Payment, payment.id).status == "dispute_lost"
+    losses = session.exec(
+        select(func.sum(LedgerEntry.amount_cents)).where(LedgerEntry.account == ledger.DISPUTE_LOSSES)
+    ).one()
+    assert losses == 50000 and cash(session) == 0
+    assert ledger.balance(session, shop["organization"].id) == 46000
+    assert ledger.imbalance(session) == 0
+
+
+def test_a_won_dispute_announced_before_it_was_opened_returns_the_money_once(
+    app: FastAPI, client: TestClient, session: Session, settings: Settings, shop: dict[str, Any]
+) -> None:
+    payment = paid_by_card(app, client, session, settings, shop)
+    deliver(client, event("charge.dispute.closed", dispute(payment, "won")))
+    deliver(client, event("charge.dispute.created", dispute(payment, "needs_response")))
+    settle(app)
+    assert reload(session, Payment, payment.id).status == "dispute_won"
+    assert cash(session) == 50000
+    assert postings(session, "dispute") == 2  # opened and won, once each
+    assert ledger.imbalance(session) == 0
