@@ -69,6 +69,9 @@ def load_demo(session: Session) -> list[tuple[str, str, str]]:
             verification_status="pending" if pending else "verified",
             verified_at=None if pending else now,
         )
+        # Delivery costs vary a little between producers, as real ones do (local run, parcel service).
+        organization.delivery_fee_cents = 6000 + 1500 * (index % 4)
+        organization.shipping_fee_cents = 14900 + 5000 * (index % 3)
         session.add(organization)
         session.flush()
         assert organization.id is not None and owner.id is not None

@@ -310,9 +310,25 @@ def expire(session: Session, order: Order, note: str) -> None:
 def complete_due(session: Session, settings: Settings, now: datetime | None = None) -> int:
     """Handed-over orders the buyer never confirmed count as delivered after some days; delivered ones
     complete once the buyer's window to report a problem has passed, which releases the producer's money.
-    Cash on pickup is delivered only when the producer records the cash."""
+    Cash on pickup is delivered only when the producer records the cash. (Completions run first, so a part
+    delivered by this run still gets the buyer's full window.)"""
     now = now or utcnow()
     moved = 0
+    delivered = session.exec(
+        select(Fulfillment)
+        .where(
+            Fulfillment.status == "delivered",
+            col(Fulfillment.updated_at) < now - timedelta(days=settings.complete_after_days),
+        )
+        .with_for_update(skip_locked=True)
+    ).all()
+    for fulfillment in delivered:
+        order = session.get(Order, fulfillment.order_id)
+        organization = session.get(Organization, fulfillment.organization_id)
+        assert order is not None and organization is not None
+        transition(session, fulfillment, "completed", None)
+        payments.request_transfer(session, order, fulfillment, organization)
+        moved += 1
     handed_over = session.exec(
         select(Fulfillment)
         .join(Order, col(Order.id) == Fulfillment.order_id)
@@ -331,21 +347,6 @@ def complete_due(session: Session, settings: Settings, now: datetime | None = No
             None,
             N_("Se da por entregado: nadie reportó problemas."),
         )
-        moved += 1
-    delivered = session.exec(
-        select(Fulfillment)
-        .where(
-            Fulfillment.status == "delivered",
-            col(Fulfillment.updated_at) < now - timedelta(days=settings.complete_after_days),
-        )
-        .with_for_update(skip_locked=True)
-    ).all()
-    for fulfillment in delivered:
-        order = session.get(Order, fulfillment.order_id)
-        organization = session.get(Organization, fulfillment.organization_id)
-        assert order is not None and organization is not None
-        transition(session, fulfillment, "completed", None)
-        payments.request_transfer(session, order, fulfillment, organization)
         moved += 1
     return moved
 

@@ -1,0 +1,158 @@
+"""Separate charges and transfers: a completed part paid by card is transferred to its producer's connected
+account. localstripe has no Connect, so the Transfer call is answered with an object shaped as Stripe's."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import stripe
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from market.config import Settings
+from market.db import transaction, utcnow
+from market.ledger import service as ledger
+from market.orders import service as orders
+from market.orders.models import Fulfillment
+from market.payments.models import Payment, Payout
+from tests.stripe.conftest import deliver, event, intent, open_payment_page, order_by_card, run_worker
+
+
+class StripeTransfers:
+    """Stands in for Stripe's /v1/transfers (Connect), recording each call."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[dict[str, Any], dict[str, Any]]] = []
+
+    def create(self, params: dict[str, Any], options: dict[str, Any]) -> stripe.Transfer:
+        self.calls.append((params, options))
+        return stripe.Transfer.construct_from(
+            {
+                "id": f"tr_1Tianguis{len(self.calls):04d}",
+                "object": "transfer",
+                "amount": params["amount"],
+                "amount_reversed": 0,
+                "currency": params["currency"],
+                "destination": params["destination"],
+                "source_transaction": params["source_transaction"],
+                "transfer_group": params["transfer_group"],
+                "reversed": False,
+                "livemode": False,
+            },
+            "sk_test_tianguis",
+        )
+
+
+@pytest.fixture
+def transfers(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> StripeTransfers:
+    fake = StripeTransfers()
+    monkeypatch.setattr(app.state.gateway.client.v1, "transfers", fake)
+    return fake
+
+
+def settle(app: FastAPI) -> None:
+    while run_worker(app):
+        pass
+
+
+def paid_fulfillment(
+    app: FastAPI,
+    client: TestClient,
+    session: Session,
+    settings: Settings,
+    make_user: Any,
+    make_org: Any,
+    make_listing: Any,
+    account: str | None,
+) -> tuple[Any, Fulfillment, Payment]:
+    owner = make_user("cafe@example.mx")
+    organization = make_org(owner)
+    if account:  # set by Stripe Connect onboarding, not by a form
+        organization.stripe_account_id = account
+        session.add(organization)
+        session.commit()
+    listing = make_listing(organization, price_cents=25000, stock=10)
+    buyer = make_user("ana@example.mx")
+    order = order_by_card(session, settings, buyer, listing, 4)
+    payment = open_payment_page(client, session, order, "ana@example.mx")
+    deliver(client, event("payment_intent.succeeded", intent(payment, "succeeded")))
+    settle(app)
+    session.expire_all()
+    fulfillment = session.exec(select(Fulfillment).where(Fulfillment.order_id == order.id)).one()
+    with transaction(app.state.engine) as tx:
+        for step in ("accepted", "preparing", "ready_for_pickup"):
+            orders.move(tx, owner, fulfillment.id or 0, step)
+        orders.move(tx, buyer, fulfillment.id or 0, "delivered")
+    return organization, fulfillment, session.exec(select(Payment)).one()
+
+
+def test_a_completed_part_is_transferred_from_the_charge_to_the_connected_account(
+    app: FastAPI,
+    client: TestClient,
+    session: Session,
+    settings: Settings,
+    transfers: StripeTransfers,
+    make_user: Any,
+    make_org: Any,
+    make_listing: Any,
+) -> None:
+    organization, fulfillment, payment = paid_fulfillment(
+        app, client, session, settings, make_user, make_org, make_listing, "acct_1TianguisCafe"
+    )
+    settle(app)
+    assert transfers.calls == []  # nothing leaves while the buyer can still report a problem
+    with transaction(app.state.engine) as tx:
+        assert (
+            orders.complete_due(
+                tx, settings, utcnow() + timedelta(days=settings.complete_after_days, minutes=1)
+            )
+            == 1
+        )
+    settle(app)
+    settle(app)  # a second pass finds nothing more to send
+
+    share = 100000 - 8000
+    assert transfers.calls == [
+        (
+            {
+                "amount": share,
+                "currency": "mxn",
+                "destination": "acct_1TianguisCafe",
+                "source_transaction": payment.charge_id,
+                "transfer_group": f"order_{payment.order_id}",
+            },
+            {"idempotency_key": f"transfer-fulfillment-{fulfillment.id}"},
+        )
+    ]
+    session.expire_all()
+    payout = session.exec(select(Payout)).one()
+    assert (payout.method, payout.amount_cents, payout.reference) == (
+        "stripe_transfer",
+        share,
+        "tr_1Tianguis0001",
+    )
+    assert ledger.balance(session, organization.id) == 0
+    assert ledger.imbalance(session) == 0
+
+
+def test_without_a_connected_account_the_money_waits_for_a_manual_payout(
+    app: FastAPI,
+    client: TestClient,
+    session: Session,
+    settings: Settings,
+    transfers: StripeTransfers,
+    make_user: Any,
+    make_org: Any,
+    make_listing: Any,
+) -> None:
+    organization, fulfillment, _payment = paid_fulfillment(
+        app, client, session, settings, make_user, make_org, make_listing, None
+    )
+    with transaction(app.state.engine) as tx:
+        orders.complete_due(tx, settings, utcnow() + timedelta(days=settings.complete_after_days, minutes=1))
+    settle(app)
+    assert transfers.calls == []
+    assert ledger.available_balance(session, organization.id) == 100000 - 8000
