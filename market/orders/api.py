@@ -8,8 +8,18 @@ from sqlmodel import Session
 from market.accounts.api import api_user
 from market.accounts.models import User
 from market.db import DbSession
+from market.orders import cart as carts
 from market.orders import service
-from market.orders.schemas import Checkout, Move, OfflinePayment, OrderPublic
+from market.orders.schemas import (
+    CartChoices,
+    CartPublic,
+    CartQuantity,
+    Checkout,
+    Move,
+    OfflinePayment,
+    OrderPublic,
+)
+from market.payments import methods as payment_methods
 
 router = APIRouter(tags=["orders"])
 
@@ -24,6 +34,45 @@ def checkout(
     data: Checkout, request: Request, user: User = Depends(api_user), session: Session = DbSession
 ) -> OrderPublic:
     order = service.checkout(session, request.app.state.settings, user, data)
+    return service.to_public(session, order)
+
+
+def _cart(request: Request, session: Session, user: User) -> CartPublic:
+    settings = request.app.state.settings
+    summary = carts.summary(session, settings, carts.find(session, user, None))
+    return carts.to_public(summary, payment_methods.available(session, settings, user))
+
+
+@router.get("/cart", response_model=CartPublic, tags=["cart"])
+def get_cart(request: Request, user: User = Depends(api_user), session: Session = DbSession) -> CartPublic:
+    """The cart grouped by producer, priced as checkout will price it, with each one's delivery options."""
+    return _cart(request, session, user)
+
+
+@router.put("/cart/items/{listing_id}", response_model=CartPublic, tags=["cart"])
+def set_cart_item(
+    listing_id: int,
+    data: CartQuantity,
+    request: Request,
+    user: User = Depends(api_user),
+    session: Session = DbSession,
+) -> CartPublic:
+    carts.set_quantity(session, carts.ensure(session, user, None), listing_id, data.quantity)
+    return _cart(request, session, user)
+
+
+@router.post(
+    "/cart/checkout",
+    response_model=OrderPublic,
+    status_code=201,
+    tags=["cart"],
+    responses={409: {"description": "Not enough stock (nothing was reserved, the cart is kept)"}},
+)
+def check_out_cart(
+    choices: CartChoices, request: Request, user: User = Depends(api_user), session: Session = DbSession
+) -> OrderPublic:
+    cart = carts.ensure(session, user, None)
+    order = carts.check_out(session, request.app.state.settings, user, cart, choices.model_dump())
     return service.to_public(session, order)
 
 

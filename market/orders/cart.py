@@ -19,8 +19,8 @@ from market.errors import ListingNotFound, ValidationFailed
 from market.i18n import N_
 from market.money import apply_bps
 from market.orders.models import Cart, CartItem, Order
-from market.orders.schemas import Checkout
-from market.orders.service import checkout, load_for_pricing, unit_price
+from market.orders.schemas import CartGroupPublic, CartLinePublic, CartPublic, Checkout
+from market.orders.service import checkout, delivery_fee, load_for_pricing, unit_price
 from market.organizations.models import Organization
 from market.validation import field_errors
 
@@ -141,6 +141,42 @@ class Summary:
             for group in self.groups
             for line in group.lines
         )
+
+
+def to_public(summary: Summary, payment_methods: list[str]) -> CartPublic:
+    groups = []
+    for group in summary.groups:
+        organization = group.organization
+        groups.append(
+            CartGroupPublic(
+                organization_id=organization.id or 0,
+                organization_name=organization.name,
+                lines=[
+                    CartLinePublic(
+                        listing_id=line.listing.id or 0,
+                        title=line.listing.title,
+                        unit=line.listing.unit,
+                        quantity=line.quantity,
+                        unit_price_cents=line.unit_price_cents,
+                        total_cents=line.total_cents,
+                    )
+                    for line in group.lines
+                ],
+                subtotal_cents=group.subtotal_cents,
+                delivery_options={
+                    method: delivery_fee(organization, method)
+                    for method in ("pickup", "delivery", "national")
+                    if group.offers(method)
+                },
+            )
+        )
+    return CartPublic(
+        groups=groups,
+        total_cents=summary.total_cents,
+        platform_fee_cents=summary.fee_cents,
+        iva_cents=summary.iva_cents,
+        payment_methods=payment_methods,
+    )
 
 
 def summary(session: Session, settings: Settings, cart: Cart | None) -> Summary:

@@ -127,3 +127,44 @@ class OrderPublic(BaseModel):
     reserved_until: datetime | None
     created_at: datetime
     fulfillments: list[FulfillmentPublic]
+
+
+class CartQuantity(BaseModel):
+    quantity: int = Field(ge=0, le=10_000_000)  # 0 takes the listing out
+
+
+class CartChoices(BaseModel):
+    """Checkout of the whole cart: the same choices as an order, without the items."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    delivery: dict[int, DeliveryMethod] = Field(default_factory=dict)
+    delivery_state: str | None = None
+    payment_method: PaymentMethod = "spei_transfer"
+    ship_to: str | None = Field(default=None, max_length=500)
+    contact_phone: str | None = Field(default=None, max_length=30)
+
+
+class CartLinePublic(BaseModel):
+    listing_id: int
+    title: str
+    unit: str
+    quantity: int
+    unit_price_cents: int
+    total_cents: int
+
+
+class CartGroupPublic(BaseModel):
+    organization_id: int
+    organization_name: str
+    lines: list[CartLinePublic]
+    subtotal_cents: int
+    delivery_options: dict[str, int]  # method -> what it costs
+
+
+class CartPublic(BaseModel):
+    groups: list[CartGroupPublic]
+    total_cents: int
+    platform_fee_cents: int
+    iva_cents: int
+    payment_methods: list[str]

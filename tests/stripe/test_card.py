@@ -195,3 +195,37 @@ def test_a_payment_that_lands_after_the_reservation_expired_is_refunded_whole(
     ).one()
     assert cash == 0 and ledger.imbalance(session) == 0
     assert ledger.balance(session, shop["organization"].id) == 0
+
+
+def test_the_api_starts_a_payment_once_for_its_buyer_only(
+    client: TestClient,
+    session: Session,
+    settings: Settings,
+    shop: dict[str, Any],
+    stripe_client: stripe.StripeClient,
+    make_user: Any,
+) -> None:
+    from tests.conftest import api_token
+
+    buyer = api_token(client, "ana@example.mx")
+    assert client.get("/api/v1/payment-methods", headers=buyer).json() == [
+        "card",
+        "oxxo",
+        "spei",
+        "cash_on_pickup",
+    ]
+    order = order_by_card(session, settings, shop["buyer"], shop["coffee"], 2, method="oxxo")
+    first = client.post(f"/api/v1/orders/{order.id}/payment", headers=buyer)
+    assert first.status_code == 200, first.text
+    again = client.post(f"/api/v1/orders/{order.id}/payment", headers=buyer).json()
+    assert again["client_secret"] == first.json()["client_secret"]
+    assert (again["method"], again["amount_cents"], again["publishable_key"]) == (
+        "oxxo",
+        50000,
+        "pk_test_tianguis",
+    )
+    intent_id = again["client_secret"].split("_secret_")[0]
+    assert stripe_client.v1.payment_intents.retrieve(intent_id).amount == 50000
+
+    stranger = api_token(client, make_user("otro@example.mx").email)
+    assert client.post(f"/api/v1/orders/{order.id}/payment", headers=stranger).status_code == 404

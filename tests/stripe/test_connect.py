@@ -148,7 +148,7 @@ def test_without_a_connected_account_the_money_waits_for_a_manual_payout(
     make_org: Any,
     make_listing: Any,
 ) -> None:
-    organization, fulfillment, _payment = paid_fulfillment(
+    organization, _fulfillment, _payment = paid_fulfillment(
         app, client, session, settings, make_user, make_org, make_listing, None
     )
     with transaction(app.state.engine) as tx:

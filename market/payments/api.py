@@ -1,0 +1,58 @@
+"""JSON API: the payment methods a buyer may use, and the provider's side of a card, OXXO or SPEI payment
+(what a mobile client hands to Stripe's SDK)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel
+from sqlmodel import Session
+
+from market.accounts.api import api_user
+from market.accounts.models import User
+from market.db import DbSession
+from market.errors import NotFound
+from market.orders import service as orders
+from market.payments import methods
+from market.payments import service as payments
+
+router = APIRouter(tags=["payments"])
+
+
+class PaymentPublic(BaseModel):
+    order_id: int
+    method: str
+    status: str
+    amount_cents: int
+    client_secret: str | None
+    publishable_key: str | None
+    instructions: dict[str, Any]
+
+
+@router.get("/payment-methods", response_model=list[str])
+def payment_methods(
+    request: Request, user: User = Depends(api_user), session: Session = DbSession
+) -> list[str]:
+    return methods.available(session, request.app.state.settings, user)
+
+
+@router.post("/orders/{order_id}/payment", response_model=PaymentPublic)
+def start_payment(
+    order_id: int, request: Request, user: User = Depends(api_user), session: Session = DbSession
+) -> PaymentPublic:
+    """Create (once) the PaymentIntent of an order paid by card, OXXO or SPEI; repeating the call returns
+    the same one."""
+    order = orders.visible_order(session, user, order_id)
+    if order.buyer_id != user.id:
+        raise NotFound()
+    payment = payments.start(session, request.app.state.gateway, order, user)
+    return PaymentPublic(
+        order_id=order_id,
+        method=payment.method,
+        status=payment.status,
+        amount_cents=payment.amount_cents,
+        client_secret=payment.client_secret,
+        publishable_key=request.app.state.settings.stripe_publishable_key,
+        instructions=payment.instructions,
+    )
