@@ -179,7 +179,8 @@ def checkout(session: Session, settings: Settings, buyer: User, data: Checkout) 
         by_org[org.id or 0].append(
             (listing, item.quantity, unit_price(listing, tiers[listing.id or 0], item.quantity))
         )
-    delivers = any(data.delivery.get(org_id, "pickup") != "pickup" for org_id in by_org)
+    ordered_from = {org.id or 0 for _listing, org in found.values()}
+    delivers = any(data.delivery.get(org_id, "pickup") != "pickup" for org_id in ordered_from)
     if delivers and (data.ship_to is None or len(data.ship_to) < 10):
         errors["ship_to"] = N_("Escribe la dirección de entrega: calle, número, colonia, CP y municipio.")
     if errors:

@@ -85,6 +85,41 @@ def test_a_shortage_is_explained_and_the_cart_kept(
     assert "Tu carrito está vacío." in client.get("/carrito").text
 
 
+def test_a_missing_address_is_pointed_out_and_every_choice_kept(
+    client: TestClient, session: Session, make_user: Any, make_org: Any, make_listing: Any
+) -> None:
+    organization = make_org(make_user("cafe@example.mx"), shipping_fee_cents=14900)
+    coffee = make_listing(organization, title="Café tostado", stock=5, national_shipping=True)
+    make_user("eva@example.mx")
+    token = csrf_of(client)
+    client.post("/entrar", data={"email": "eva@example.mx", "password": PASSWORD, "csrf_token": token})
+    add(client, coffee, 1)
+    cart = client.get("/carrito").text
+    assert "Envío nacional · $149.00" in cart and "Recoger con la organización · sin costo" in cart
+    choices = {
+        f"entrega_{organization.id}": "national",
+        "pago": "cash_on_pickup",
+        "telefono": "951 123 4567",
+        "csrf_token": csrf_of(client, "/carrito"),
+    }
+    response = client.post("/carrito/pagar", data=choices)
+    assert response.status_code == 422
+    assert 'aria-invalid="true" aria-describedby="e-direccion"' in response.text
+    assert "Escribe la dirección de entrega" in response.text
+    assert "Para pagar en efectivo al recoger, elige recoger con el productor." in response.text
+    assert 'value="national" selected' in response.text and 'value="951 123 4567"' in response.text
+    assert 'value="cash_on_pickup" form="checkout" checked' in response.text
+    assert session.exec(select(func.count()).select_from(Order)).one() == 0
+
+    choices |= {"pago": "spei_transfer", "direccion": "Calle Morelos 12, Centro, 68000 Oaxaca"}
+    response = client.post("/carrito/pagar", data=choices)
+    assert response.status_code == 303
+    order = session.exec(select(Order)).one()
+    assert (order.delivery_cents, order.ship_to) == (14900, "Calle Morelos 12, Centro, 68000 Oaxaca")
+    page = client.get(response.headers["location"]).text
+    assert "Calle Morelos 12" in page and "$149.00" in page
+
+
 def test_checkout_needs_an_account(
     client: TestClient, make_user: Any, make_org: Any, make_listing: Any
 ) -> None:
