@@ -53,7 +53,11 @@ def processors(db: Engine, search: SearchEngine, settings: Settings) -> list[Cal
             expire_unpaid(session)
 
     gateway = gateway_for(settings)
-    handlers = outbox.HANDLERS | payments.handlers(gateway) | webhooks.handlers(gateway)
+    handlers = (
+        {"email": outbox.email_to_log(settings.base_url)}
+        | payments.handlers(gateway)
+        | webhooks.handlers(gateway)
+    )
     return [
         lambda: apply_search_events(db, search),
         lambda: process_batch(db, handlers),

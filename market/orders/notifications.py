@@ -42,8 +42,8 @@ def _email(
 ) -> None:
     t = translations(user.locale).gettext
     subject = t("Pedido {n}: {organization}").format(n=order.id, organization=organization.name)
-    body = t(news) + (f"\n\n{t(note)}" if note else "") + f"\n\n{t('Detalles')}: {link}"
-    send_email(session, user.email, subject, body)
+    body = t(news) + (f"\n\n{t(note)}" if note else "")
+    send_email(session, user.email, subject, body, link)
 
 
 def fulfillment_moved(session: Session, fulfillment: Fulfillment, target: str, note: str | None) -> None:

@@ -17,7 +17,7 @@ from market.ledger import service as ledger
 from market.orders import service
 from market.orders.models import Fulfillment, Order
 from market.orders.schemas import Checkout
-from market.outbox import OutboxEvent
+from market.outbox import OutboxEvent, email_to_log
 from market.payments import methods
 
 
@@ -176,7 +176,7 @@ def test_each_step_is_e_mailed_to_whom_it_concerns_in_their_language(
     assert {e["to"] for e in sent} == {"luis@example.mx", "cafe@example.mx"}
     to_producer = next(e for e in sent if e["to"] == "cafe@example.mx")
     assert "Tienes un pedido nuevo por aceptar." in to_producer["body"]
-    assert f"/panel/o/{shop['organization'].slug}/pedidos" in to_producer["body"]
+    assert to_producer["link"] == f"/panel/o/{shop['organization'].slug}/pedidos"
     to_buyer = next(e for e in sent if e["to"] == "luis@example.mx")
     assert to_buyer["subject"] == f"Order {order.id}: {shop['organization'].name}"
 
@@ -184,7 +184,7 @@ def test_each_step_is_e_mailed_to_whom_it_concerns_in_their_language(
         service.move(tx, shop["owner"], part(session, order).id or 0, "rejected", "Se acabó la cosecha")
     rejected = emails(session)[-1]
     assert rejected["to"] == "luis@example.mx"
-    assert "Se acabó la cosecha" in rejected["body"] and f"/pedidos/{order.id}" in rejected["body"]
+    assert "Se acabó la cosecha" in rejected["body"] and rejected["link"] == f"/pedidos/{order.id}"
 
 
 def test_handed_over_orders_complete_on_their_own_but_cash_waits_for_the_producer(
@@ -212,3 +212,15 @@ def test_handed_over_orders_complete_on_their_own_but_cash_waits_for_the_produce
         assert service.complete_due(tx, settings, after_window) == 1
     assert part(session, paid).status == "completed"
     assert ledger.available_balance(session, shop["organization"].id) == 20000 - 1600
+
+
+def test_an_e_mailed_link_is_made_absolute_when_delivered(
+    session: Session, caplog: pytest.LogCaptureFixture
+) -> None:
+    deliver = email_to_log("https://tianguis.example.mx")
+    with caplog.at_level("INFO", logger="market.outbox"):
+        deliver(
+            session,
+            {"to": "ana@example.mx", "subject": "Pedido 7", "body": "Va en camino.", "link": "/pedidos/7"},
+        )
+    assert "Va en camino.\nhttps://tianguis.example.mx/pedidos/7" in caplog.text
