@@ -10,6 +10,7 @@ from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET = "dev-secret-change-me"
+DEMO_CLABE = "002010077777777771"
 
 
 class Settings(BaseSettings):
@@ -41,7 +42,7 @@ class Settings(BaseSettings):
     complete_after_days: int = 3
     platform_fee_bps: int = 800  # 8 %
     # Where buyers send SPEI transfers (the demo value is a well-formed CLABE of no real account).
-    platform_clabe: str = "002010077777777771"
+    platform_clabe: str = DEMO_CLABE
     platform_bank_beneficiary: str = "Tianguis Solidario (demostración)"
 
     login_attempts_per_window: int = 5
@@ -55,6 +56,8 @@ class Settings(BaseSettings):
             raise ValueError(
                 "SECRET_KEY must be set to a random value of at least 32 characters in production"
             )
+        if self.environment == "production" and self.platform_clabe == DEMO_CLABE:
+            raise ValueError("PLATFORM_CLABE must be the platform's real account in production")
         return self
 
     @property

@@ -24,5 +24,11 @@ def test_production_accepts_a_long_random_secret(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("ENVIRONMENT", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 48)
     monkeypatch.setenv("MEILI_URL", "http://127.0.0.1:7700")
+    monkeypatch.setenv("PLATFORM_CLABE", "012180001234567897")
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     assert settings.is_production and settings.search_backend == "meilisearch"
+
+
+def test_production_refuses_the_demo_bank_account() -> None:
+    with pytest.raises(ValidationError, match="PLATFORM_CLABE"):
+        Settings(environment="production", secret_key="x" * 48, _env_file=None)  # type: ignore[call-arg]
