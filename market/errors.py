@@ -97,6 +97,11 @@ class BadSignature(MarketError):
     message = "La firma del evento no es válida."
 
 
+class ChangedMeanwhile(Conflict):
+    code = "changed_meanwhile"
+    message = "Alguien más actualizó este pedido en este momento. Recarga la página y revisa su estado."
+
+
 class InsufficientStock(Conflict):
     code = "insufficient_stock"
     message = "Solo quedan {available} {unit} de «{title}»."

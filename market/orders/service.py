@@ -13,6 +13,7 @@ from market.catalog.models import Listing, PriceTier
 from market.config import Settings
 from market.db import utcnow
 from market.errors import (
+    ChangedMeanwhile,
     Forbidden,
     InsufficientStock,
     InvalidTransition,
@@ -263,6 +264,7 @@ def transition(
     if target not in TRANSITIONS.get(fulfillment.status, frozenset()):
         raise InvalidTransition(current=fulfillment.status, target=target)
     assert fulfillment.id is not None
+    _compare_and_set(session, Fulfillment, fulfillment.id, fulfillment.status, target)
     session.add(
         FulfillmentEvent(
             fulfillment_id=fulfillment.id,
@@ -276,6 +278,25 @@ def transition(
     fulfillment.updated_at = utcnow()
     notifications.fulfillment_moved(session, fulfillment, target, note)
     return fulfillment
+
+
+def _compare_and_set(
+    session: Session, model: type[Order] | type[Fulfillment], id_: int, current: str, new: str
+) -> None:
+    """Move a row from the status this request read to a new one, in one conditional UPDATE. Two requests
+    acting on the same order at once (a payment and a cancellation) read the same status; the database
+    lets only the first through (row lock on PostgreSQL, one writer at a time on SQLite) and the other
+    gets a clear conflict instead of undoing the first."""
+    moved = session.execute(
+        update(model).where(col(model.id) == id_, col(model.status) == current).values(status=new)
+    )
+    if moved.rowcount == 0:  # type: ignore[attr-defined]
+        raise ChangedMeanwhile()
+
+
+def hold_order(session: Session, order: Order) -> None:
+    """Make sure the order is still as read, and keep it so until commit (a no-op compare-and-set)."""
+    _compare_and_set(session, Order, order.id or 0, order.status, order.status)
 
 
 def lines_of(session: Session, fulfillment: Fulfillment) -> list[OrderLine]:
@@ -299,6 +320,7 @@ def expire(session: Session, order: Order, note: str) -> None:
     """An unpaid order ends (its reservation ran out, or its voucher expired): the stock comes back."""
     if order.status != "awaiting_payment":
         return
+    _compare_and_set(session, Order, order.id or 0, "awaiting_payment", "expired")
     order.status = "expired"
     waiting = session.exec(
         select(Fulfillment).where(Fulfillment.order_id == order.id, Fulfillment.status == "awaiting_payment")
@@ -380,6 +402,8 @@ def move(
     confirms delivery or cancels before the producer has started. On cash on pickup the producer confirms
     the delivery, since that is when it is paid."""
     fulfillment, order = get_fulfillment(session, fulfillment_id)
+    # The order first (as a payment does), then the part: whether it is paid decides where money goes back.
+    hold_order(session, order)
     organization = session.get(Organization, fulfillment.organization_id)
     assert organization is not None
     producer_steps = PRODUCER_STEPS | ({"delivered"} if order.status == "pay_at_pickup" else set())
@@ -406,8 +430,19 @@ def move(
 
 
 def release(session: Session, order: Order, fulfillment: Fulfillment) -> None:
-    """A rejected or cancelled fulfillment: its units go back to stock and its share to the buyer."""
+    """A rejected or cancelled fulfillment: its units go back to stock and its share to the buyer. An unpaid
+    order whose every part the buyer cancelled is itself cancelled (nothing is left to pay)."""
     _restock(session, lines_of(session, fulfillment))
+    if (
+        order.status == "awaiting_payment"
+        and not session.exec(
+            select(Fulfillment.id).where(
+                Fulfillment.order_id == order.id, Fulfillment.status == "awaiting_payment"
+            )
+        ).first()
+    ):
+        _compare_and_set(session, Order, order.id or 0, "awaiting_payment", "cancelled")
+        order.status = "cancelled"
     if order.status == "paid":
         ledger.record_refund(session, fulfillment)
         payments.request_refund(
@@ -425,6 +460,7 @@ def mark_paid(
     what a provider charged beyond what is still due (the whole amount for an order that expired while
     the buyer paid), which the caller refunds."""
     if order.status == "invoiced":
+        _compare_and_set(session, Order, order.id or 0, "invoiced", "paid")
         order.status = "paid"
         ledger.record_invoice_paid(session, order, reference)
         return 0
@@ -432,6 +468,7 @@ def mark_paid(
         if received_cents is None:
             raise InvalidTransition(current=order.status, target="paid")
         return ledger.record_payment(session, order, [], reference, received_cents)
+    _compare_and_set(session, Order, order.id or 0, "awaiting_payment", "paid")
     order.status = "paid"
     order.reserved_until = None
     waiting = list(
