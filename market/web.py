@@ -16,14 +16,13 @@ import jinja2
 from fastapi import Depends, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from sqlmodel import Session
 from starlette.datastructures import FormData
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from market import i18n
 from market.accounts.models import User
 from market.catalog.taxonomy import CATEGORIES, CATEGORIES_BY_SLUG, DELIVERY_LABELS, STATUS_LABELS, UNITS
-from market.db import DbSession
+from market.db import transaction
 from market.errors import CsrfFailed, MarketError, NotAuthenticated, RequestTooLarge
 from market.ledger.service import KIND_LABELS
 from market.media import media_url
@@ -150,16 +149,19 @@ class BodySizeLimit:
         await response(scope, receive, send)
 
 
-def current_user(request: Request, session: Session = DbSession) -> User | None:
+def current_user(request: Request) -> User | None:
     user_id = request.session.get("user_id")
     if user_id is None:
         return None
-    user = session.get(User, user_id)
+    # A short transaction of its own: the request's session connects only when the endpoint needs it.
+    with transaction(request.app.state.engine) as session:
+        user = session.get(User, user_id)
+        if user is not None:
+            # Detached, so it stays readable after a rollback (error pages render it); services use its id.
+            session.expunge(user)
     if user is None or not user.is_active:
         request.session.clear()
         return None
-    # Detached, so it stays readable after a rollback (error pages render it); services use its id.
-    session.expunge(user)
     request.state.user = user
     return user
 

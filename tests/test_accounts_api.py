@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 
 import anyio
@@ -203,6 +204,9 @@ def test_the_transaction_is_committed_before_the_response_is_sent(app: FastAPI, 
                 exists = other.exec(select(User).where(User.email == "rosa@example.mx")).first() is not None
             committed_when_sent.append((message["status"], exists))
 
-    anyio.run(app, scope, receive, send)
+    # In a thread of its own: Playwright's session-wide browser keeps an event loop in the main thread.
+    runner = threading.Thread(target=anyio.run, args=(app, scope, receive, send))
+    runner.start()
+    runner.join(30)
 
     assert committed_when_sent == [(201, True)]

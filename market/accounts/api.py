@@ -10,7 +10,7 @@ from sqlmodel import Session
 from market.accounts import service
 from market.accounts.models import User
 from market.accounts.schemas import Registration, TokenIssued, TokenRequest, UserPublic
-from market.db import DbSession
+from market.db import DbSession, transaction
 from market.errors import InvalidCredentials, NotAuthenticated, json_error
 from market.web import client_ip
 
@@ -19,11 +19,15 @@ bearer = HTTPBearer(auto_error=False)
 
 
 def api_user_optional(
-    credentials: HTTPAuthorizationCredentials | None = Depends(bearer), session: Session = DbSession
+    request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)
 ) -> User | None:
     if credentials is None:
         return None
-    user = service.user_for_token(session, credentials.credentials)
+    # A short transaction of its own: the request's session connects only when the endpoint needs it.
+    with transaction(request.app.state.engine) as session:
+        user = service.user_for_token(session, credentials.credentials)
+        if user is not None:
+            session.expunge(user)
     if user is None:
         raise NotAuthenticated("El token no es válido o fue revocado.")
     return user

@@ -108,7 +108,10 @@ def user_for_token(session: Session, token: str) -> User | None:
     user = session.get(User, api_token.user_id)
     if user is None or not user.is_active:
         return None
-    api_token.last_used_at = utcnow()
+    now = utcnow()
+    # Minute precision is enough to tell a live token, and spares a write on every request.
+    if api_token.last_used_at is None or now - api_token.last_used_at > timedelta(minutes=1):
+        api_token.last_used_at = now
     return user
 
 

@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -66,8 +67,8 @@ async def stripe_webhook(request: Request, session: Session = DbSession) -> JSON
     gateway: Gateway | None = request.app.state.gateway
     if gateway is None:
         return JSONResponse({"error": "not_found", "detail": "Stripe is not configured"}, status_code=404)
-    body = await request.body()
-    new = receive(session, gateway, body, request.headers.get("stripe-signature"))
+    body = await request.body()  # the raw bytes: the signature is over them, not over parsed JSON
+    new = await run_in_threadpool(receive, session, gateway, body, request.headers.get("stripe-signature"))
     return JSONResponse({"received": True, "duplicate": not new})
 
 
