@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -30,6 +31,8 @@ from market.orders import api as orders_api
 from market.orders import views as orders_views
 from market.organizations import api as organizations_api
 from market.organizations import views as organizations_views
+from market.payments import admin_views as payments_admin_views
+from market.payments import api as payments_api
 from market.payments import views as payments_views
 from market.payments import webhooks
 from market.payments.gateway import gateway_for
@@ -104,6 +107,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # More threads than requests in flight (see Settings.max_concurrent_requests).
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.max_concurrent_requests + 10
         try:
             search.ensure_ready()
         except SearchUnavailable as exc:  # pages degrade; the worker retries until the engine is back
@@ -147,13 +152,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(health.router)
     app.include_router(webhooks.router)
-    for module in (accounts_api, organizations_api, catalog_api, search_api, orders_api):
+    for module in (accounts_api, organizations_api, catalog_api, search_api, orders_api, payments_api):
         app.include_router(module.router, prefix="/api/v1")
     for module in (
         accounts_views,
         organizations_views,
         catalog_views,
         search_views,
+        payments_admin_views,  # before orders_views: /admin/pagos/estado-de-cuenta is not /admin/pagos/{id}
         orders_views,
         payments_views,
         admin_views,

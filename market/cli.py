@@ -60,7 +60,13 @@ def serve(
 
         background.start_in_background(application.state.engine, application.state.search, settings)
     console.print(f"Tianguis Solidario → [bold]http://{host}:{port}[/bold]")
-    uvicorn.run(application, host=host, port=port, proxy_headers=settings.is_production)
+    uvicorn.run(
+        application,
+        host=host,
+        port=port,
+        proxy_headers=settings.is_production,
+        limit_concurrency=settings.max_concurrent_requests,
+    )
 
 
 @app.command()

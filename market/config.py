@@ -45,6 +45,12 @@ class Settings(BaseSettings):
     platform_clabe: str = DEMO_CLABE
     platform_bank_beneficiary: str = "Tianguis Solidario (demostración)"
 
+    # At most this many requests in flight (more get a 503), and as many worker threads plus a margin. A
+    # request holds its transaction across several trips through the thread pool (dependencies, endpoint,
+    # response, commit): were there more requests than threads, all threads could end up waiting for
+    # connections or row locks that requests waiting for a thread hold, and the server would stall.
+    max_concurrent_requests: int = 200
+
     login_attempts_per_window: int = 5
     login_window_seconds: int = 15 * 60
 

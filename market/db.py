@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -57,25 +55,10 @@ def transaction(engine: Engine) -> Iterator[Session]:
             raise
 
 
-# Commits and rollbacks of requests run here, not in the server's shared thread pool. A request's session
-# spans several trips through that pool (its dependencies, the endpoint, the commit); if the commit had to
-# wait for a free thread while every thread waited for a connection or a row lock the committing request
-# holds, the server would stall. A session connects lazily, in the trip that first queries.
-_FINISHERS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="db-commit")
-
-
-async def get_session(request: Request) -> AsyncIterator[Session]:
+def get_session(request: Request) -> Iterator[Session]:
     """FastAPI dependency: the request owns the transaction; services never commit."""
-    session = Session(request.app.state.engine, expire_on_commit=False)
-    loop = asyncio.get_running_loop()
-    try:
+    with transaction(request.app.state.engine) as session:
         yield session
-        await loop.run_in_executor(_FINISHERS, session.commit)
-    except BaseException:
-        await loop.run_in_executor(_FINISHERS, session.rollback)
-        raise
-    finally:
-        await loop.run_in_executor(_FINISHERS, session.close)
 
 
 # Scope "function": commit (or roll back) before the response is sent, so a client that follows a
