@@ -159,9 +159,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         organizations_views,
         catalog_views,
         search_views,
-        payments_admin_views,  # before orders_views: /admin/pagos/estado-de-cuenta is not /admin/pagos/{id}
         orders_views,
         payments_views,
+        payments_admin_views,
         admin_views,
     ):
         app.include_router(module.router)

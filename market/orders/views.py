@@ -235,31 +235,6 @@ def producer_step(
     return redirect(f"/panel/o/{slug}/pedidos")
 
 
-@router.get("/admin/pagos")
-def payments_queue(
-    request: Request, user: User = Depends(require_user), session: Session = DbSession
-) -> Response:
-    pending = [
-        (order, buyer, service.payment_reference(order))
-        for order, buyer in service.awaiting_payment(session, user)
-    ]
-    return render(request, "orders/payments.html", {"pending": pending}, user=user)
-
-
-@router.post("/admin/pagos/{order_id}")
-def confirm_payment(
-    order_id: int,
-    request: Request,
-    form: FormData = Depends(form_data),
-    user: User = Depends(require_user),
-    session: Session = DbSession,
-) -> Response:
-    with flash_failure(request, 409, 422):
-        service.confirm_offline_payment(session, user, order_id, str(form.get("reference", "")))
-        flash(request, _("Pago registrado: el pedido {n} pasa a las organizaciones.").format(n=order_id))
-    return redirect("/admin/pagos")
-
-
 @router.get("/panel/o/{slug}/saldo")
 def balance_page(
     slug: str, request: Request, user: User = Depends(require_user), session: Session = DbSession

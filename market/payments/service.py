@@ -93,6 +93,43 @@ def request_refund(
     return refund
 
 
+def _share(fulfillment: Fulfillment) -> int:
+    return fulfillment.subtotal_cents + fulfillment.delivery_cents - fulfillment.platform_fee_cents
+
+
+def pending_transfers(session: Session, organization: Organization) -> int:
+    """What Stripe is about to transfer to a connected account: completed parts paid by charge whose
+    transfer has not been made yet. Not for a manual payout, or it would be paid twice."""
+    if not organization.stripe_account_id:
+        return 0
+    parts = session.exec(
+        select(Fulfillment)
+        .join(Payment, col(Payment.order_id) == Fulfillment.order_id)
+        .where(
+            Fulfillment.organization_id == organization.id,
+            Fulfillment.status == "completed",
+            col(Payment.charge_id).is_not(None),
+            col(Fulfillment.id).not_in(
+                select(Payout.fulfillment_id).where(col(Payout.fulfillment_id).is_not(None))
+            ),
+        )
+    ).all()
+    return sum(_share(f) for f in parts)
+
+
+def payable_now(session: Session, organization: Organization) -> int:
+    """What an administrator may send by SPEI now."""
+    return ledger.available_balance(session, organization.id or 0) - pending_transfers(session, organization)
+
+
+def _hold(session: Session, organization_id: int) -> Organization | None:
+    """The organization's row, locked until commit: two payouts at once are serialized (PostgreSQL), so
+    neither can spend what the other already did."""
+    return session.exec(
+        select(Organization).where(Organization.id == organization_id).with_for_update()
+    ).first()
+
+
 def request_transfer(
     session: Session, order: Order, fulfillment: Fulfillment, organization: Organization
 ) -> None:
@@ -126,10 +163,12 @@ def send_transfer(session: Session, gateway: Gateway, payload: dict[str, Any]) -
     assert fulfillment is not None
     if session.exec(select(Payout).where(Payout.fulfillment_id == fulfillment.id)).first():
         return
-    organization = session.get(Organization, fulfillment.organization_id)
+    organization = _hold(session, fulfillment.organization_id)
     payment = payment_of(session, fulfillment.order_id)
     assert organization is not None and organization.stripe_account_id and payment and payment.charge_id
-    share = fulfillment.subtotal_cents + fulfillment.delivery_cents - fulfillment.platform_fee_cents
+    share = _share(fulfillment)
+    if share > ledger.available_balance(session, organization.id or 0):  # retried later; parked if it stays
+        raise Conflict(N_("El pago no puede ser mayor que el saldo disponible de la organización."))
     transfer = gateway.transfer(
         account_id=organization.stripe_account_id,
         amount_cents=share,
@@ -175,7 +214,7 @@ def require_admin(user: User) -> None:
 def pay_out(session: Session, admin: User, organization_id: int, amount_cents: int, reference: str) -> Payout:
     """An administrator sent a SPEI transfer to the organization's CLABE: at most what is available."""
     require_admin(admin)
-    organization = session.get(Organization, organization_id)
+    organization = _hold(session, organization_id)
     if organization is None:
         raise NotFound()
     reference = reference.strip()
@@ -188,6 +227,8 @@ def pay_out(session: Session, admin: User, organization_id: int, amount_cents: i
         errors["amount"] = N_("Escribe un monto mayor que cero.")
     if errors:
         raise ValidationFailed(errors)
+    if amount_cents > payable_now(session, organization):
+        raise Conflict(N_("El pago no puede ser mayor que el saldo disponible de la organización."))
     assert organization.clabe is not None
     ledger.record_manual_payout(
         session, organization_id, amount_cents, normalize_clabe(organization.clabe), reference
@@ -219,7 +260,7 @@ def payable_organizations(session: Session, admin: User) -> list[tuple[Organizat
             continue
         balance = ledger.balance(session, organization_id or 0)
         if balance:
-            rows.append((organization, balance, ledger.available_balance(session, organization_id or 0)))
+            rows.append((organization, balance, payable_now(session, organization)))
     return sorted(rows, key=lambda row: -row[2])
 
 

@@ -14,9 +14,11 @@ from sqlmodel import Session, select
 
 from market.config import Settings
 from market.db import transaction, utcnow
+from market.errors import Conflict
 from market.ledger import service as ledger
 from market.orders import service as orders
 from market.orders.models import Fulfillment
+from market.payments import service as payments
 from market.payments.models import Payment, Payout
 from tests.stripe.conftest import deliver, event, intent, open_payment_page, order_by_card, run_worker
 
@@ -111,6 +113,13 @@ def test_a_completed_part_is_transferred_from_the_charge_to_the_connected_accoun
             )
             == 1
         )
+    # Until Stripe has made the transfer, that money is not for a manual payout too.
+    organization.clabe = "002010077777777771"
+    session.add(organization)
+    session.commit()
+    admin = make_user("admin@example.mx", is_admin=True)
+    with pytest.raises(Conflict), transaction(app.state.engine) as tx:
+        payments.pay_out(tx, admin, organization.id, 1000, "SPEI 0001")
     settle(app)
     settle(app)  # a second pass finds nothing more to send
 

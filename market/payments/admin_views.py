@@ -1,0 +1,173 @@
+"""Administrators' money pages: the bank statement matched against the orders awaiting a transfer, the
+producers' payouts by SPEI, and the offline refunds still to be sent back to buyers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request, UploadFile
+from fastapi.responses import Response
+from sqlmodel import Session
+from starlette.datastructures import FormData
+
+from market import i18n
+from market.accounts.models import User
+from market.db import DbSession
+from market.forms import pesos_field
+from market.i18n import gettext as _
+from market.money import format_mxn
+from market.orders import service as orders
+from market.orders.models import Order
+from market.organizations.models import Organization
+from market.payments import service as payments
+from market.payments import statement
+from market.web import flash, flash_failure, form_data, redirect, render, require_user, verify_csrf
+
+router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+PAYOUTS_PAGE = "/admin/pagos-a-productores"
+PAYOUT_REFERENCE_MAX, REFUND_REFERENCE_MAX = 80, 64  # Payout.reference, Refund.provider_ref
+
+
+def _too_long(request: Request, form: FormData, limit: int) -> bool:
+    """A tracking key longer than its column would fail in the database: say so instead."""
+    if len(str(form.get("reference", "")).strip()) <= limit:
+        return False
+    message = _("La clave de rastreo es demasiado larga (máximo {n} caracteres).").format(n=limit)
+    flash(request, message, "error")
+    return True
+
+
+# --- bank statement -----------------------------------------------------------------------------------
+
+
+def _payments_page(
+    request: Request, session: Session, user: User, status_code: int = 200, **context: Any
+) -> Response:
+    """Orders whose money an administrator matches (with what a statement upload adds): each with the
+    reference the buyer was given and the exact amount still due."""
+    pending = [
+        (order, buyer, orders.payment_reference(order), statement.expected_amount(session, order))
+        for order, buyer in orders.awaiting_payment(session, user)
+    ]
+    return render(request, "orders/payments.html", {"pending": pending} | context, status_code, user)
+
+
+@router.get("/admin/pagos")
+def payments_queue(
+    request: Request, user: User = Depends(require_user), session: Session = DbSession
+) -> Response:
+    return _payments_page(request, session, user)
+
+
+@router.post("/admin/pagos/estado-de-cuenta")
+def upload_statement(
+    request: Request,
+    archivo: UploadFile,
+    user: User = Depends(require_user),
+    session: Session = DbSession,
+) -> Response:
+    payments.require_admin(user)
+    try:
+        report = statement.reconcile(session, user, archivo.file.read(statement.MAX_BYTES + 1))
+    except statement.StatementRejected as exc:
+        return _payments_page(
+            request, session, user, 422, statement_error=exc.detail, statement_problems=exc.problems
+        )
+    return _payments_page(
+        request,
+        session,
+        user,
+        report=report,
+        OUTCOME_LABELS=statement.OUTCOME_LABELS,
+    )
+
+
+@router.post("/admin/pagos/{order_id}")  # after /admin/pagos/estado-de-cuenta, which it would shadow
+def confirm_payment(
+    order_id: int,
+    request: Request,
+    form: FormData = Depends(form_data),
+    user: User = Depends(require_user),
+    session: Session = DbSession,
+) -> Response:
+    with flash_failure(request, 409, 422):
+        orders.confirm_offline_payment(session, user, order_id, str(form.get("reference", "")))
+        flash(request, _("Pago registrado: el pedido {n} pasa a las organizaciones.").format(n=order_id))
+    return redirect("/admin/pagos")
+
+
+# --- payouts and refunds ------------------------------------------------------------------------------
+
+
+@router.get(PAYOUTS_PAGE)
+def payouts_page(
+    request: Request, user: User = Depends(require_user), session: Session = DbSession
+) -> Response:
+    payable = payments.payable_organizations(session, user)
+    refunds = []
+    for refund in payments.pending_refunds(session, user):
+        order = session.get(Order, refund.order_id)
+        assert order is not None
+        buyer = session.get(User, order.buyer_id)
+        refunds.append((refund, order, buyer, orders.payment_reference(order)))
+    return render(
+        request,
+        "payments/admin_payouts.html",
+        {"payable": payable, "refunds": refunds, "payouts": payments.recent_payouts(session, user)},
+        user=user,
+    )
+
+
+@router.post(PAYOUTS_PAGE + "/{organization_id}")
+def record_payout(
+    organization_id: int,
+    request: Request,
+    form: FormData = Depends(form_data),
+    user: User = Depends(require_user),
+    session: Session = DbSession,
+) -> Response:
+    payments.require_admin(user)
+    data: dict[str, Any] = {"amount": str(form.get("amount", ""))}
+    errors: dict[str, str] = {}
+    pesos_field(data, "amount", "amount_cents", errors, _("Escribe el monto en pesos, por ejemplo 1,250.50."))
+    if errors or "amount_cents" not in data:
+        flash(request, errors.get("amount_cents") or _("Escribe el monto del pago."), "error")
+        return redirect(PAYOUTS_PAGE)
+    if _too_long(request, form, PAYOUT_REFERENCE_MAX):
+        return redirect(PAYOUTS_PAGE)
+    # A savepoint: whatever the service wrote before refusing is undone, and the refusal is shown.
+    with flash_failure(request, 404, 409, 422), session.begin_nested():
+        payout = payments.pay_out(
+            session, user, organization_id, data["amount_cents"], str(form.get("reference", ""))
+        )
+        organization = session.get(Organization, organization_id)
+        assert organization is not None
+        flash(
+            request,
+            _("Pago registrado: {amount} a {name}.").format(
+                amount=format_mxn(payout.amount_cents, i18n.current_locale.get()), name=organization.name
+            ),
+        )
+    return redirect(PAYOUTS_PAGE)
+
+
+@router.post("/admin/reembolsos/{refund_id}")
+def record_refund_sent(
+    refund_id: int,
+    request: Request,
+    form: FormData = Depends(form_data),
+    user: User = Depends(require_user),
+    session: Session = DbSession,
+) -> Response:
+    payments.require_admin(user)
+    if _too_long(request, form, REFUND_REFERENCE_MAX):
+        return redirect(PAYOUTS_PAGE)
+    with flash_failure(request, 404, 409, 422), session.begin_nested():
+        refund = payments.mark_refund_sent(session, user, refund_id, str(form.get("reference", "")))
+        flash(
+            request,
+            _("Reembolso registrado: {amount} del pedido {n}.").format(
+                amount=format_mxn(refund.amount_cents, i18n.current_locale.get()), n=refund.order_id
+            ),
+        )
+    return redirect(PAYOUTS_PAGE)
