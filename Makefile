@@ -24,7 +24,7 @@ test: install meilisearch  ## the whole test suite (SQLite; set MARKET_TEST_DATA
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check market search tests scripts
+	$(BIN)/ruff format --check market search tests scripts bench
 	$(BIN)/mypy
 
 check: lint test

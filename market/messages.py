@@ -15,7 +15,14 @@ from market import errors, validation
 from market.catalog.taxonomy import CATEGORIES, DELIVERY_LABELS, STATUS_LABELS, UNITS
 from market.ledger.service import KIND_LABELS
 from market.mexico import CERTIFICATIONS, LEGAL_FORMS, SDGS
-from market.orders.service import FULFILLMENT_STATUS_LABELS, ORDER_STATUS_LABELS, STEP_LABELS
+from market.orders.service import (
+    BUYER_DONE,
+    BUYER_STEP_LABELS,
+    FULFILLMENT_STATUS_LABELS,
+    ORDER_STATUS_LABELS,
+    STEP_LABELS,
+)
+from market.payments.methods import METHOD_LABELS
 
 ROOT = Path(__file__).resolve().parent.parent
 # Besides gettext calls: `invalid(code, message)` in schemas, `N_(message)` markers, and the errors that
@@ -44,6 +51,9 @@ def _data_messages() -> Iterator[str]:
     yield from ORDER_STATUS_LABELS.values()
     yield from FULFILLMENT_STATUS_LABELS.values()
     yield from STEP_LABELS.values()
+    yield from BUYER_STEP_LABELS.values()
+    yield from BUYER_DONE.values()
+    yield from METHOD_LABELS.values()
     yield from KIND_LABELS.values()
     yield from validation.builtin_templates()
     for _name, cls in inspect.getmembers(errors, inspect.isclass):

@@ -11,6 +11,7 @@ from market.orders.models import Fulfillment, Order
 from market.organizations.models import Membership, Organization
 from market.outbox import send_email
 
+SUBJECT = N_("Pedido {n}: {organization}")
 # What the producer's members are told about; the buyer is told about every step.
 PRODUCER_NEWS = {
     "pending_acceptance": N_("Tienes un pedido nuevo por aceptar."),
@@ -41,7 +42,7 @@ def _email(
     link: str,
 ) -> None:
     t = translations(user.locale).gettext
-    subject = t("Pedido {n}: {organization}").format(n=order.id, organization=organization.name)
+    subject = t(SUBJECT).format(n=order.id, organization=organization.name)
     body = t(news) + (f"\n\n{t(note)}" if note else "")
     send_email(session, user.email, subject, body, link)
 
