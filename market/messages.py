@@ -15,7 +15,7 @@ from market import errors, validation
 from market.catalog.taxonomy import CATEGORIES, DELIVERY_LABELS, STATUS_LABELS, UNITS
 from market.ledger.service import KIND_LABELS
 from market.mexico import CERTIFICATIONS, LEGAL_FORMS, SDGS
-from market.orders.service import (
+from market.orders.queries import (
     BUYER_DONE,
     BUYER_STEP_LABELS,
     FULFILLMENT_STATUS_LABELS,

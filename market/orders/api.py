@@ -9,7 +9,7 @@ from market.accounts.api import api_user
 from market.accounts.models import User
 from market.db import DbSession
 from market.orders import cart as carts
-from market.orders import service
+from market.orders import queries, service
 from market.orders.schemas import (
     CartChoices,
     CartPublic,
@@ -34,7 +34,7 @@ def checkout(
     data: Checkout, request: Request, user: User = Depends(api_user), session: Session = DbSession
 ) -> OrderPublic:
     order = service.checkout(session, request.app.state.settings, user, data)
-    return service.to_public(session, order)
+    return queries.to_public(session, order)
 
 
 def _cart(request: Request, session: Session, user: User) -> CartPublic:
@@ -73,17 +73,17 @@ def check_out_cart(
 ) -> OrderPublic:
     cart = carts.ensure(session, user, None)
     order = carts.check_out(session, request.app.state.settings, user, cart, choices.model_dump())
-    return service.to_public(session, order)
+    return queries.to_public(session, order)
 
 
 @router.get("/orders", response_model=list[OrderPublic])
 def my_orders(user: User = Depends(api_user), session: Session = DbSession) -> list[OrderPublic]:
-    return [service.to_public(session, order) for order in service.orders_of(session, user)]
+    return [queries.to_public(session, order) for order in queries.orders_of(session, user)]
 
 
 @router.get("/orders/{order_id}", response_model=OrderPublic)
 def get_order(order_id: int, user: User = Depends(api_user), session: Session = DbSession) -> OrderPublic:
-    return service.to_public(session, service.visible_order(session, user, order_id))
+    return queries.to_public(session, queries.visible_order(session, user, order_id))
 
 
 @router.post("/orders/{order_id}/offline-payment", response_model=OrderPublic, tags=["admin"])
@@ -91,7 +91,7 @@ def confirm_offline_payment(
     order_id: int, payment: OfflinePayment, user: User = Depends(api_user), session: Session = DbSession
 ) -> OrderPublic:
     order = service.confirm_offline_payment(session, user, order_id, payment.reference)
-    return service.to_public(session, order)
+    return queries.to_public(session, order)
 
 
 @router.post(
@@ -106,4 +106,4 @@ def move(
         session, user, fulfillment_id, step.status, step.note, step.carrier, step.tracking_number
     )
     _fulfillment, order = service.get_fulfillment(session, fulfillment.id or 0)
-    return service.to_public(session, order)
+    return queries.to_public(session, order)

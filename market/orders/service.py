@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from market.accounts.models import User
@@ -27,41 +27,13 @@ from market.ledger import service as ledger
 from market.money import apply_bps
 from market.orders import notifications
 from market.orders.models import Fulfillment, FulfillmentEvent, Order, OrderLine
-from market.orders.schemas import Checkout, FulfillmentPublic, OrderPublic
+from market.orders.schemas import Checkout
 from market.organizations import service as organizations
 from market.organizations.models import Organization
 from market.outbox import search_changed
 from market.payments import methods as payment_methods
 from market.payments import service as payments
 
-ORDER_STATUS_LABELS = {
-    "awaiting_payment": "Esperando pago",
-    "paid": "Pagado",
-    "invoiced": "A crédito: pago pendiente",
-    "pay_at_pickup": "Se paga al recoger",
-    "expired": "Vencido",
-    "cancelled": "Cancelado",
-}
-FULFILLMENT_STATUS_LABELS = {
-    "awaiting_payment": "Esperando pago",
-    "pending_acceptance": "Por aceptar",
-    "accepted": "Aceptado",
-    "preparing": "En preparación",
-    "shipped": "Enviado",
-    "ready_for_pickup": "Listo para recoger",
-    "delivered": "Entregado",
-    "completed": "Completado",
-    "rejected": "Rechazado",
-    "cancelled": "Cancelado",
-}
-STEP_LABELS = {  # what the producer's buttons say
-    "delivered": "Entregado y cobrado",
-    "accepted": "Aceptar",
-    "preparing": "Empezar a preparar",
-    "ready_for_pickup": "Listo para recoger",
-    "shipped": "Marcar como enviado",
-    "rejected": "Rechazar",
-}
 TRANSITIONS: dict[str, frozenset[str]] = {
     "awaiting_payment": frozenset({"pending_acceptance", "cancelled"}),
     "pending_acceptance": frozenset({"accepted", "rejected", "cancelled"}),
@@ -497,121 +469,3 @@ def confirm_offline_payment(session: Session, admin: User, order_id: int, refere
         raise InvalidTransition(current=order.status, target="paid")
     mark_paid(session, order, admin, reference)
     return order
-
-
-def orders_of(session: Session, buyer: User) -> list[Order]:
-    return list(
-        session.exec(select(Order).where(Order.buyer_id == buyer.id).order_by(col(Order.id).desc())).all()
-    )
-
-
-def visible_order(session: Session, user: User, order_id: int) -> Order:
-    """The buyer, the administrators and the members of a producer in the order may see it."""
-    order = session.get(Order, order_id)
-    if order is None:
-        raise NotFound()
-    if order.buyer_id == user.id or user.is_admin:
-        return order
-    for fulfillment in session.exec(select(Fulfillment).where(Fulfillment.order_id == order.id)).all():
-        organization = session.get(Organization, fulfillment.organization_id)
-        if organization and organizations.role_in(session, user, organization):
-            return order
-    raise NotFound()
-
-
-def to_public(session: Session, order: Order) -> OrderPublic:
-    fulfillments = session.exec(
-        select(Fulfillment).where(Fulfillment.order_id == order.id).order_by(col(Fulfillment.id))
-    ).all()
-    parts = []
-    for fulfillment in fulfillments:
-        events = session.exec(
-            select(FulfillmentEvent)
-            .where(FulfillmentEvent.fulfillment_id == fulfillment.id)
-            .order_by(col(FulfillmentEvent.id))
-        ).all()
-        organization = session.get(Organization, fulfillment.organization_id)
-        assert organization is not None
-        parts.append(
-            FulfillmentPublic.model_validate(
-                fulfillment.model_dump()
-                | {
-                    "lines": lines_of(session, fulfillment),
-                    "timeline": list(events),
-                    "organization_name": organization.name,
-                    "organization_slug": organization.slug,
-                }
-            )
-        )
-    buyer = session.get(User, order.buyer_id)
-    assert buyer is not None
-    return OrderPublic.model_validate(
-        order.model_dump() | {"fulfillments": parts, "buyer_name": buyer.name, "buyer_email": buyer.email}
-    )
-
-
-def queue_of(session: Session, user: User, organization: Organization) -> list[OrderPublic]:
-    """The organization's paid orders, newest first, for its members (each order shows only its part)."""
-    organizations.require_member(session, user, organization)
-    rows = session.exec(
-        select(Order)
-        .join(Fulfillment, col(Fulfillment.order_id) == Order.id)
-        .where(Fulfillment.organization_id == organization.id, col(Order.status).in_(ACTIVE_ORDER_STATUSES))
-        .order_by(col(Order.id).desc())
-    ).all()
-    queue = []
-    for order in rows:
-        public = to_public(session, order)
-        public.fulfillments = [f for f in public.fulfillments if f.organization_id == organization.id]
-        queue.append(public)
-    return queue
-
-
-def producer_steps(order: OrderPublic, fulfillment: FulfillmentPublic) -> list[str]:
-    """The next steps a producer may take, in the order the page offers them (on cash on pickup, the
-    producer also records the handover, when it is paid)."""
-    allowed = PRODUCER_STEPS | ({"delivered"} if order.status == "pay_at_pickup" else set())
-    return [
-        s
-        for s in ("accepted", "preparing", "ready_for_pickup", "shipped", "delivered", "rejected")
-        if s in TRANSITIONS.get(fulfillment.status, frozenset()) and s in allowed
-    ]
-
-
-BUYER_STEP_LABELS = {"delivered": "Ya lo recibí", "cancelled": "Cancelar esta parte"}
-BUYER_DONE = {
-    "delivered": "Gracias: anotamos que ya lo recibiste.",
-    "cancelled": "Cancelamos esa parte del pedido.",
-}
-
-
-def buyer_steps(order: OrderPublic, fulfillment: FulfillmentPublic) -> list[str]:
-    steps = []
-    if fulfillment.status in ("shipped", "ready_for_pickup") and order.status != "pay_at_pickup":
-        steps.append("delivered")
-    if fulfillment.status in ("awaiting_payment", "pending_acceptance"):
-        steps.append("cancelled")
-    return steps
-
-
-def awaiting_payment(session: Session, admin: User) -> list[tuple[Order, User]]:
-    """Orders whose offline payment an administrator still has to match, oldest first."""
-    if not admin.is_admin:
-        raise Forbidden(N_("Solo el equipo de administración puede hacer esto."))
-    rows = session.exec(
-        select(Order, User)
-        .join(User, col(User.id) == Order.buyer_id)
-        .where(
-            or_(
-                and_(col(Order.status) == "awaiting_payment", col(Order.payment_method) == "spei_transfer"),
-                col(Order.status) == "invoiced",
-            )
-        )
-        .order_by(col(Order.id))
-    ).all()
-    return [(order, buyer) for order, buyer in rows]
-
-
-def payment_reference(order: Order) -> str:
-    """What the buyer writes in the SPEI transfer, so the payment can be matched to the order."""
-    return f"TS{order.id or 0:08d}"

@@ -15,7 +15,7 @@ from market.errors import MarketError, NotFound
 from market.i18n import gettext as _
 from market.ledger import service as ledger
 from market.orders import cart as carts
-from market.orders import service
+from market.orders import queries, service
 from market.organizations import service as organizations
 from market.payments import methods as payment_methods
 from market.payments import service as payments
@@ -150,7 +150,7 @@ def show(
 
 @router.get("/pedidos")
 def orders(request: Request, user: User = Depends(require_user), session: Session = DbSession) -> Response:
-    mine = [service.to_public(session, order) for order in service.orders_of(session, user)]
+    mine = [queries.to_public(session, order) for order in queries.orders_of(session, user)]
     return render(request, "orders/list.html", {"orders": mine}, user=user)
 
 
@@ -158,19 +158,19 @@ def orders(request: Request, user: User = Depends(require_user), session: Sessio
 def order_page(
     order_id: int, request: Request, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:
-    order = service.visible_order(session, user, order_id)
+    order = queries.visible_order(session, user, order_id)
     return render(
         request,
         "orders/detail.html",
         {
-            "order": service.to_public(session, order),
-            "reference": service.payment_reference(order),
+            "order": queries.to_public(session, order),
+            "reference": queries.payment_reference(order),
             "settings": request.app.state.settings,
             "payment": payments.payment_of(session, order_id),
             "due": payments.amount_due(session, order),
             "is_buyer": order.buyer_id == user.id,
-            "buyer_steps": service.buyer_steps,
-            "BUYER_STEP_LABELS": service.BUYER_STEP_LABELS,
+            "buyer_steps": queries.buyer_steps,
+            "BUYER_STEP_LABELS": queries.BUYER_STEP_LABELS,
         },
         user=user,
     )
@@ -191,7 +191,7 @@ def buyer_step(
             raise NotFound()
         status = str(form.get("status", ""))
         service.move(session, user, fulfillment_id, status)
-        flash(request, _(service.BUYER_DONE[status]) if status in service.BUYER_DONE else _("Listo."))
+        flash(request, _(queries.BUYER_DONE[status]) if status in queries.BUYER_DONE else _("Listo."))
     return redirect(f"/pedidos/{order_id}")
 
 
@@ -205,8 +205,8 @@ def producer_queue(
         "orders/queue.html",
         {
             "org": organization,
-            "orders": service.queue_of(session, user, organization),
-            "steps": service.producer_steps,
+            "orders": queries.queue_of(session, user, organization),
+            "steps": queries.producer_steps,
         },
         user=user,
     )

@@ -16,6 +16,7 @@ from market.db import DbSession
 from market.forms import pesos_field
 from market.i18n import gettext as _
 from market.money import format_mxn
+from market.orders import queries
 from market.orders import service as orders
 from market.orders.models import Order
 from market.organizations.models import Organization
@@ -46,8 +47,8 @@ def _payments_page(
     """Orders whose money an administrator matches (with what a statement upload adds): each with the
     reference the buyer was given and the exact amount still due."""
     pending = [
-        (order, buyer, orders.payment_reference(order), statement.expected_amount(session, order))
-        for order, buyer in orders.awaiting_payment(session, user)
+        (order, buyer, queries.payment_reference(order), statement.expected_amount(session, order))
+        for order, buyer in queries.awaiting_payment(session, user)
     ]
     return render(request, "orders/payments.html", {"pending": pending} | context, status_code, user)
 
@@ -109,7 +110,7 @@ def payouts_page(
         order = session.get(Order, refund.order_id)
         assert order is not None
         buyer = session.get(User, order.buyer_id)
-        refunds.append((refund, order, buyer, orders.payment_reference(order)))
+        refunds.append((refund, order, buyer, queries.payment_reference(order)))
     return render(
         request,
         "payments/admin_payouts.html",

@@ -13,7 +13,7 @@ from market.accounts.api import api_user
 from market.accounts.models import User
 from market.db import DbSession
 from market.errors import NotFound
-from market.orders import service as orders
+from market.orders import queries
 from market.payments import methods
 from market.payments import service as payments
 
@@ -43,7 +43,7 @@ def start_payment(
 ) -> PaymentPublic:
     """Create (once) the PaymentIntent of an order paid by card, OXXO or SPEI; repeating the call returns
     the same one."""
-    order = orders.visible_order(session, user, order_id)
+    order = queries.visible_order(session, user, order_id)
     if order.buyer_id != user.id:
         raise NotFound()
     payment = payments.start(session, request.app.state.gateway, order, user)

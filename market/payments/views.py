@@ -10,6 +10,7 @@ from sqlmodel import Session
 from market.accounts.models import User
 from market.db import DbSession
 from market.errors import NotFound
+from market.orders import queries
 from market.orders import service as orders
 from market.payments import service as payments
 from market.payments.webhooks import apply_intent
@@ -19,7 +20,7 @@ router = APIRouter(include_in_schema=False)
 
 
 def _own_order(session: Session, user: User, order_id: int) -> orders.Order:
-    order = orders.visible_order(session, user, order_id)
+    order = queries.visible_order(session, user, order_id)
     if order.buyer_id != user.id:
         raise NotFound()
     return order

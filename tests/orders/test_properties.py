@@ -22,6 +22,7 @@ from market.config import Settings
 from market.db import transaction, utcnow
 from market.errors import MarketError
 from market.ledger import service as ledger
+from market.orders import queries
 from market.orders import service as orders
 from market.orders.models import Fulfillment, Order, OrderLine
 from market.orders.schemas import Checkout
@@ -137,14 +138,14 @@ def apply(engine: Engine, config: Settings, world: dict[str, Any], operation: tu
                 fulfillment = fulfillments[args[0] % len(fulfillments)]
                 order = session.get(Order, fulfillment.order_id)
                 assert order is not None
-                public = orders.to_public(session, order)
+                public = queries.to_public(session, order)
                 part = next(f for f in public.fulfillments if f.id == fulfillment.id)
                 owner = world["owner_of"][fulfillment.organization_id]
-                if steps := orders.producer_steps(public, part):
+                if steps := queries.producer_steps(public, part):
                     step = steps[0]
                     orders.move(session, owner, fulfillment.id or 0, step, None, "Estafeta", "123")
                 else:  # the buyer's turn (refused, and so harmless, when it is nobody's)
-                    step = "delivered" if "delivered" in orders.buyer_steps(public, part) else "completed"
+                    step = "delivered" if "delivered" in queries.buyer_steps(public, part) else "completed"
                     orders.move(session, world["buyer"], fulfillment.id or 0, step)
             elif name in ("reject", "cancel") and fulfillments:
                 fulfillment = fulfillments[args[0] % len(fulfillments)]
