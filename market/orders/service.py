@@ -294,6 +294,7 @@ def expire(session: Session, order: Order, note: str) -> None:
         return
     _compare_and_set(session, Order, order.id or 0, "awaiting_payment", "expired")
     order.status = "expired"
+    payments.withdraw(session, order)
     waiting = session.exec(
         select(Fulfillment).where(Fulfillment.order_id == order.id, Fulfillment.status == "awaiting_payment")
     ).all()
@@ -415,6 +416,7 @@ def release(session: Session, order: Order, fulfillment: Fulfillment) -> None:
     ):
         _compare_and_set(session, Order, order.id or 0, "awaiting_payment", "cancelled")
         order.status = "cancelled"
+        payments.withdraw(session, order)
     if order.status == "paid":
         ledger.record_refund(session, fulfillment)
         payments.request_refund(

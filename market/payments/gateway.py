@@ -29,6 +29,8 @@ class Gateway(Protocol):
 
     def retrieve_intent(self, intent_id: str) -> dict[str, Any]: ...
 
+    def cancel_intent(self, intent_id: str) -> None: ...
+
     def refund(
         self, *, intent_id: str, amount_cents: int, fulfillment_id: int, idempotency_key: str
     ) -> dict[str, Any]: ...
@@ -86,6 +88,16 @@ class StripeGateway:
     def retrieve_intent(self, intent_id: str) -> dict[str, Any]:
         try:
             return self.client.v1.payment_intents.retrieve(intent_id).to_dict()
+        except stripe.StripeError as exc:
+            raise PaymentsDown() from exc
+
+    def cancel_intent(self, intent_id: str) -> None:
+        """No later charge for an order that ended unpaid. Stripe refuses if it was paid meanwhile: then the
+        payment's webhook refunds it, so the refusal is not an error here."""
+        try:
+            self.client.v1.payment_intents.cancel(intent_id)
+        except stripe.InvalidRequestError:
+            return
         except stripe.StripeError as exc:
             raise PaymentsDown() from exc
 

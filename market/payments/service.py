@@ -20,7 +20,7 @@ from market.payments.gateway import Gateway
 from market.payments.methods import STRIPE_METHODS
 from market.payments.models import Payment, Payout, Refund
 
-REFUND_TOPIC, TRANSFER_TOPIC = "stripe_refund", "stripe_transfer"
+REFUND_TOPIC, TRANSFER_TOPIC, CANCEL_TOPIC = "stripe_refund", "stripe_transfer", "stripe_cancel"
 TRACKING_KEY_MISSING = N_("Escribe la clave de rastreo de la transferencia (al menos 4 caracteres).")
 
 
@@ -130,6 +130,13 @@ def _hold(session: Session, organization_id: int) -> Organization | None:
     ).first()
 
 
+def withdraw(session: Session, order: Order) -> None:
+    """An order ended unpaid: its PaymentIntent, if any, is cancelled so that no charge can follow."""
+    payment = payment_of(session, order.id or 0)
+    if payment is not None and payment.intent_id and payment.status != "succeeded":
+        enqueue(session, CANCEL_TOPIC, {"intent_id": payment.intent_id})
+
+
 def request_transfer(
     session: Session, order: Order, fulfillment: Fulfillment, organization: Organization
 ) -> None:
@@ -200,6 +207,7 @@ def handlers(gateway: Gateway | None) -> dict[str, Any]:
     return {
         REFUND_TOPIC: lambda session, payload: send_refund(session, gateway, payload),
         TRANSFER_TOPIC: lambda session, payload: send_transfer(session, gateway, payload),
+        CANCEL_TOPIC: lambda _session, payload: gateway.cancel_intent(payload["intent_id"]),
     }
 
 

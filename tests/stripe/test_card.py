@@ -229,3 +229,31 @@ def test_the_api_starts_a_payment_once_for_its_buyer_only(
 
     stranger = api_token(client, make_user("otro@example.mx").email)
     assert client.post(f"/api/v1/orders/{order.id}/payment", headers=stranger).status_code == 404
+
+
+def test_an_order_that_ends_unpaid_cancels_its_payment_intent(
+    app: FastAPI,
+    client: TestClient,
+    session: Session,
+    settings: Settings,
+    shop: dict[str, Any],
+    stripe_client: stripe.StripeClient,
+) -> None:
+    expiring = order_by_card(session, settings, shop["buyer"], shop["coffee"], 1)
+    expiring_payment = open_payment_page(client, session, expiring, "ana@example.mx")
+    cancelled = order_by_card(session, settings, shop["buyer"], shop["coffee"], 1)
+    assert client.get(f"/pedidos/{cancelled.id}/pago").status_code == 200
+    session.expire_all()
+    cancelled_payment = session.exec(select(Payment).where(Payment.order_id == cancelled.id)).one()
+    with transaction(app.state.engine) as tx:  # the buyer cancels the only part: the order ends
+        part = tx.exec(select(Fulfillment).where(Fulfillment.order_id == cancelled.id)).one()
+        orders.move(tx, shop["buyer"], part.id or 0, "cancelled")
+    with transaction(app.state.engine) as tx:
+        assert orders.expire_unpaid(tx, utcnow() + timedelta(minutes=31)) == 1
+    while run_worker(app):
+        pass
+    session.expire_all()
+    assert session.get(Order, cancelled.id).status == "cancelled"  # type: ignore[union-attr]
+    for payment in (expiring_payment, cancelled_payment):
+        assert stripe_client.v1.payment_intents.retrieve(payment.intent_id or "").status == "canceled"
+    assert session.exec(select(func.count()).select_from(Refund)).one() == 0
