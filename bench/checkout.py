@@ -12,40 +12,40 @@ as the last stdout line, one JSON object of figures. `errors`, `oversold_units`,
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+# `common` is found because bench/ is sys.path[0] while this script runs; prefer_checkout() then drops
+# bench/, whose search.py would shadow the app's `search` package, before anything imports it.
+from common import (
+    Server,
+    app_env,
+    fresh_database,
+    log,
+    percentile,
+    prefer_checkout,
+    run_and_report,
+    serve,
+)
 
-# bench/ holds a `search.py`: drop this folder from the path so that the app's `search` package is found.
-BENCH_DIR = Path(__file__).resolve().parent
-ROOT = BENCH_DIR.parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH_DIR]
-sys.path.insert(0, str(ROOT))
+prefer_checkout()
 
 import argparse  # noqa: E402
 import contextlib  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 import random  # noqa: E402
-import signal  # noqa: E402
 import socket  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
+import sys  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
 from collections import Counter  # noqa: E402
-from collections.abc import Callable, Iterator  # noqa: E402
 from concurrent.futures import ThreadPoolExecutor  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
-from types import FrameType  # noqa: E402
+from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 import httpx  # noqa: E402
-from sqlalchemy import and_, create_engine, func, or_, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import and_, func, or_  # noqa: E402
 from sqlmodel import Session, col, select  # noqa: E402
 
-PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/"
-MARKET = str(Path(sys.executable).parent / "market")
 PASSWORD = "bench-checkout-contraseña-1"
 ADMIN_EMAIL = "admin@bench.tianguis.demo"
 RELEASED = ("cancelled", "rejected")  # fulfillment states whose units went back to stock
@@ -61,25 +61,6 @@ PAY = 0.35  # the administrator confirms the SPEI transfer
 CANCEL = 0.20  # the buyer cancels every part before paying: the stock returns
 PAY_THEN_CANCEL = 0.10  # paid, then the buyer cancels one producer's part: stock returns, refund posted
 
-STARTED = time.perf_counter()
-
-
-def log(message: str) -> None:
-    print(f"[bench {time.perf_counter() - STARTED:7.1f}s] {message}", file=sys.stderr, flush=True)
-
-
-def percentile(samples: list[float], p: float) -> float:
-    if not samples:
-        return 0.0
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
 
 def http_client(base_url: str, token: str | None = None) -> httpx.Client:
     """One kept-alive connection per client, with TCP_NODELAY (as a browser or an API client would). It is
@@ -92,38 +73,7 @@ def http_client(base_url: str, token: str | None = None) -> httpx.Client:
     return httpx.Client(base_url=base_url, headers=headers, timeout=60, transport=transport)
 
 
-def wait_until(ready: Callable[[], bool], what: str, timeout_s: float, interval_s: float = 0.1) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if ready():
-            return
-        time.sleep(interval_s)
-    raise RuntimeError(f"{what}: not ready after {timeout_s:.0f}s")
-
-
-def interruptible() -> None:
-    """Ctrl-C (even when started with SIGINT ignored, as a background job) and `kill <pid>` clean up: the
-    context managers stop the app and drop the database."""
-
-    def handler(_signum: int, _frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, handler)
-
-
 # --- processes ------------------------------------------------------------------------------------
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(10)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -137,12 +87,6 @@ def cpu_seconds(pid: int) -> float:
 def process_cpu_seconds() -> float:
     times = os.times()
     return times.user + times.system
-
-
-def tail(path: Path, lines: int = 30) -> str:
-    with contextlib.suppress(OSError):
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    return ""
 
 
 def tracebacks(path: Path) -> tuple[str, Counter[str]]:
@@ -164,59 +108,14 @@ def tracebacks(path: Path) -> tuple[str, Counter[str]]:
     return first, endings
 
 
-@contextlib.contextmanager
-def app_server(database_url: str, workdir: Path, log_path: Path) -> Iterator[tuple[str, int]]:
-    """`market serve --no-worker` on a free loopback port: embedded search, media in the temp dir."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MEILI_", "STRIPE_"))}
-    env |= {
-        "PYTHONPATH": str(ROOT),  # serve the code of this checkout, whatever the venv was installed from
-        "DATABASE_URL": database_url,
-        "ENVIRONMENT": "development",
-        "SEARCH_DB_PATH": str(workdir / "search.db"),
-        "MEDIA_DIR": str(workdir / "media"),
-    }
-    port = free_port()
-    command = [MARKET, "serve", "--no-worker", "--host", "127.0.0.1", "--port", str(port)]
-    with log_path.open("wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=workdir)
-        try:
-            url = f"http://127.0.0.1:{port}"
-
-            def up() -> bool:
-                if process.poll() is not None:
-                    raise RuntimeError(f"market serve exited with {process.returncode}")
-                with contextlib.suppress(httpx.HTTPError):
-                    return httpx.get(f"{url}/healthz", timeout=2).status_code == 200
-                return False
-
-            wait_until(up, "market serve", 120, 0.2)
-            log(f"market serve (pid {process.pid}) on {url}")
-            yield url, process.pid
-        except Exception:
-            log(f"{log_path.name} (last lines):\n{tail(log_path)}")
-            raise
-        finally:
-            stop(process)
-            log("market serve stopped")
+def app_server(database_url: str, workdir: Path, log_path: Path) -> contextlib.AbstractContextManager[Server]:
+    """`market serve --no-worker` with embedded search (no MEILI_*), no Stripe, its files in the temp dir."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("MEILI_", "STRIPE_"))}
+    env = app_env(database_url, workdir, base) | {"ENVIRONMENT": "development"}
+    return serve(env, log_path, cwd=workdir)
 
 
-# --- PostgreSQL and the catalog -------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def fresh_database(name: str) -> Iterator[str]:
-    admin = create_engine(PG_SERVER + "postgres", isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        log(f"created database {name}")
-        yield make_url(PG_SERVER + name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-        log(f"dropped database {name}")
+# --- the catalog ----------------------------------------------------------------------------------
 
 
 @dataclass
@@ -696,20 +595,7 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> int:
     args = parse_args()
-    interruptible()
-    with tempfile.TemporaryDirectory(prefix="bench-checkout-") as tmp:
-        try:
-            results = run(args, Path(tmp))
-        except KeyboardInterrupt:
-            log("interrupted: no figures")
-            return 130
-        except Exception as exc:
-            log(f"FAILED: {type(exc).__name__}: {exc}")
-            raise
-    results["loadavg_1m_end"] = os.getloadavg()[0]
-    results["wall_s"] = round(time.perf_counter() - STARTED, 1)
-    print(json.dumps(results), flush=True)
-    return 0
+    return run_and_report(lambda workdir: run(args, workdir), "bench-checkout-")
 
 
 if __name__ == "__main__":

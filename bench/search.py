@@ -10,18 +10,28 @@ figures meaningless when false (every request succeeds, both paths find the same
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+# `common` is found because bench/ is sys.path[0] while this script runs. This file is called `search.py`:
+# prefer_checkout() then drops bench/ from the path so that `import search` finds the package.
+from common import (
+    MARKET,
+    ROOT,
+    app_env,
+    free_port,
+    fresh_database,
+    log,
+    percentile,
+    prefer_checkout,
+    run_and_report,
+    running,
+    serve,
+    stop,
+    wait_until,
+)
 
-# This file is called `search.py`: drop its folder from the path so `import search` finds the package.
-BENCH_DIR = Path(__file__).resolve().parent
-ROOT = BENCH_DIR.parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH_DIR]
-sys.path.insert(0, str(ROOT))
+prefer_checkout()
 
 import argparse  # noqa: E402
 import contextlib  # noqa: E402
-import json  # noqa: E402
 import os  # noqa: E402
 import random  # noqa: E402
 import re  # noqa: E402
@@ -30,27 +40,24 @@ import socket  # noqa: E402
 import statistics  # noqa: E402
 import string  # noqa: E402
 import subprocess  # noqa: E402
-import tempfile  # noqa: E402
+import sys  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable, Iterator  # noqa: E402
 from concurrent.futures import ThreadPoolExecutor  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from datetime import UTC, datetime  # noqa: E402
+from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 import httpx  # noqa: E402
 import meilisearch  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import Engine, make_url  # noqa: E402
+from sqlalchemy.engine import Engine  # noqa: E402
 from sqlmodel import Session, col, select  # noqa: E402
 
-PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/"
-MARKET = str(Path(sys.executable).parent / "market")
 INDEX = "bench_listings"
 DIRECT_INDEX = "bench_direct"
 BATCH_SIZE = 2000  # search.documents.public_documents' default, which `market reindex` uses
 SYNC_SAMPLES = 20
-STARTED = time.perf_counter()
 
 # Realistic buyer queries (SearchQuery fields): text, filters on codes, price ranges, sorts, geo.
 QUERIES: list[dict[str, Any]] = [
@@ -77,21 +84,6 @@ QUERIES: list[dict[str, Any]] = [
 ]
 
 
-def log(message: str) -> None:
-    print(f"[bench {time.perf_counter() - STARTED:7.1f}s] {message}", file=sys.stderr, flush=True)
-
-
-def percentile(samples: list[float], p: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def http_client(base_url: str, headers: dict[str, str] | None = None, keepalive: bool = True) -> httpx.Client:
     """An httpx client with TCP_NODELAY. `keepalive=False` opens a connection per request, which is what
     the app's meilisearch client (plain `requests.post`) does; it matters for Meilisearch, whose responses
@@ -104,51 +96,11 @@ def http_client(base_url: str, headers: dict[str, str] | None = None, keepalive:
     return httpx.Client(base_url=base_url, headers=headers, timeout=30, transport=transport)
 
 
-def wait_until(ready: Callable[[], bool], what: str, timeout_s: float, interval_s: float = 0.1) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if ready():
-            return
-        time.sleep(interval_s)
-    raise RuntimeError(f"{what}: not ready after {timeout_s:.0f}s")
-
-
 def mb(kilobytes: float) -> float:
     return round(kilobytes / 1024, 1)
 
 
 # --- processes ------------------------------------------------------------------------------------
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(10)
-
-
-def tail(path: Path, lines: int = 30) -> str:
-    with contextlib.suppress(OSError):
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    return ""
-
-
-@contextlib.contextmanager
-def running(command: list[str], logfile: Path, **kwargs: Any) -> Iterator[subprocess.Popen[bytes]]:
-    """A long-lived subprocess with its output in `logfile`, always stopped on the way out."""
-    with logfile.open("wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, **kwargs)
-        try:
-            yield process
-        except BaseException:
-            log(f"{logfile.name} (last lines):\n{tail(logfile)}")
-            raise
-        finally:
-            stop(process)
 
 
 def peak_rss_kb(pid: int) -> int:
@@ -181,22 +133,6 @@ def run_measured(command: list[str], env: dict[str, str], timeout_s: float) -> t
 
 
 # --- PostgreSQL -----------------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def fresh_database(name: str) -> Iterator[str]:
-    admin = create_engine(PG_SERVER + "postgres", isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        log(f"created database {name}")
-        yield make_url(PG_SERVER + name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-        log(f"dropped database {name}")
 
 
 def seed(database_url: str, listings: int) -> float:
@@ -373,17 +309,11 @@ def meili_memory_mb(meili: Meili) -> dict[str, float]:
 
 
 def service_env(database_url: str, meili: Meili, workdir: Path, index: str = INDEX) -> dict[str, str]:
-    return os.environ | {
-        "DATABASE_URL": database_url,
+    return app_env(database_url, workdir) | {
         "MEILI_URL": meili.url,
         "MEILI_MASTER_KEY": meili.key,
         "MEILI_INDEX": index,
-        "MEDIA_DIR": str(workdir / "media"),
-        "SEARCH_DB_PATH": str(workdir / "search.db"),
         "PYTHONUNBUFFERED": "1",
-        # the checkout first, whatever the editable install says (one made before search/__init__.py
-        # existed maps `search` to a namespace package: "cannot import name 'engine_for'")
-        "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p),
     }
 
 
@@ -581,25 +511,6 @@ def measure_search(app_url: str, meili: Meili, queries: int, concurrency: int) -
     }
 
 
-@contextlib.contextmanager
-def app_server(env: dict[str, str], workdir: Path) -> Iterator[str]:
-    port = free_port()
-    command = [MARKET, "serve", "--no-worker", "--host", "127.0.0.1", "--port", str(port)]
-    with running(command, workdir / "serve.log", env=env, cwd=ROOT) as process:
-        url = f"http://127.0.0.1:{port}"
-
-        def up() -> bool:
-            if process.poll() is not None:
-                raise RuntimeError(f"market serve exited with {process.returncode}")
-            with contextlib.suppress(httpx.HTTPError):
-                return httpx.get(f"{url}/healthz", timeout=2).status_code == 200
-            return False
-
-        wait_until(up, "market serve", 120, 0.2)
-        log(f"market serve on {url}")
-        yield url
-
-
 # --- (c) outbox -> index lag ---------------------------------------------------------------------
 
 
@@ -718,16 +629,15 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         results |= measure_reindex(env, meili, n)
         results |= measure_direct_ingest(database_url, meili, n)
         results["reindex_ratio"] = round(results["reindex_s"] / results["direct_ingest_s"], 2)
-        with app_server(env, workdir) as app_url:
+        with serve(env, workdir / "serve.log", cwd=ROOT) as app:
             wait_idle(meili)  # the app applies the index settings at start-up
-            results |= measure_search(app_url, meili, args.queries, args.concurrency)
+            results |= measure_search(app.url, meili, args.queries, args.concurrency)
         with outbox_worker(env, workdir):
             results |= measure_sync_lag(database_url, meili, n)
         if args.check_memory:
             results["reindex_peak_rss_mb_quarter"] = reindex_rss_at(max(1, n // 4), meili, workdir)
             results["quarter_listings"] = max(1, n // 4)
         results |= meili_memory_mb(meili)
-    results["loadavg_1m_end"] = os.getloadavg()[0]
     return results
 
 
@@ -755,15 +665,7 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> int:
     args = parse_args()
-    with tempfile.TemporaryDirectory(prefix="bench-search-") as tmp:
-        try:
-            results = run(args, Path(tmp))
-        except Exception as exc:
-            log(f"FAILED: {type(exc).__name__}: {exc}")
-            raise
-    results["wall_s"] = round(time.perf_counter() - STARTED, 1)
-    print(json.dumps(results), flush=True)
-    return 0
+    return run_and_report(lambda workdir: run(args, workdir), "bench-search-")
 
 
 if __name__ == "__main__":
