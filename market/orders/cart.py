@@ -114,6 +114,12 @@ class Group:
     def subtotal_cents(self) -> int:
         return sum(line.total_cents for line in self.lines)
 
+    @property
+    def delivery_states(self) -> list[str]:
+        """The states where every listing of this producer in the cart is delivered locally."""
+        states = [set(line.listing.delivery_states) for line in self.lines]
+        return sorted(set.intersection(*states)) if states else []
+
     def offers(self, method: str) -> bool:
         attribute = {"pickup": "pickup", "national": "national_shipping", "delivery": "delivery_states"}[
             method

@@ -140,8 +140,15 @@ def checkout(session: Session, settings: Settings, buyer: User, data: Checkout) 
             errors[f"items.{n}.quantity"] = N_("El pedido mínimo de este producto es mayor.")
             continue
         method = data.delivery.get(org.id or 0, "pickup")
+        if method == "delivery" and data.delivery_state is None:
+            errors["delivery_state"] = N_("Elige el estado donde quieres la entrega local.")
+            continue
         if not _offers(listing, method, data.delivery_state):
-            errors[f"delivery.{org.id}"] = N_("Esta organización no ofrece esa forma de entrega.")
+            errors[f"delivery.{org.id}"] = (
+                N_("Esta organización no entrega en ese estado.")
+                if method == "delivery"
+                else N_("Esta organización no ofrece esa forma de entrega.")
+            )
             continue
         if data.payment_method == "cash_on_pickup" and method != "pickup":
             errors[f"delivery.{org.id}"] = N_(

@@ -250,3 +250,17 @@ def test_expiry_skips_what_the_buyer_already_cancelled(
     assert (stock(session, shop["coffee"]), stock(session, shop["honey"])) == (100, 5)  # each returned once
     statuses = sorted(session.exec(select(Fulfillment.status)).all())
     assert statuses == ["cancelled", "cancelled"]
+
+
+def test_local_delivery_asks_for_the_state_first(
+    engine: Engine, session: Session, settings: Settings, shop: dict[str, Any]
+) -> None:
+    data = Checkout(
+        items=[{"listing_id": shop["coffee"].id, "quantity": 1}],
+        delivery={shop["coffee_org"].id: "delivery"},
+        ship_to="Calle Reforma 5, Centro, Oaxaca",
+    )
+    with pytest.raises(ValidationFailed) as raised, transaction(engine) as tx:
+        service.checkout(tx, settings, shop["buyer"], data)
+    assert raised.value.errors == {"delivery_state": "Elige el estado donde quieres la entrega local."}
+    assert count(session, Order) == 0
