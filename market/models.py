@@ -3,6 +3,16 @@
 from market.accounts.models import ApiToken, LoginAttempt, User
 from market.catalog.models import Listing, ListingPhoto, PriceTier
 from market.ledger.models import LedgerEntry
+from market.linking.models import (
+    Award,
+    BuyerMembership,
+    BuyerOrganization,
+    CallOff,
+    Demand,
+    DemandInvitation,
+    Message,
+    Quote,
+)
 from market.orders.models import Cart, CartItem, Fulfillment, FulfillmentEvent, Order, OrderLine
 from market.organizations.models import Invitation, Membership, Organization
 from market.outbox import OutboxEvent
@@ -10,8 +20,14 @@ from market.payments.models import Payment, Payout, Refund, WebhookEvent
 
 __all__ = [
     "ApiToken",
+    "Award",
+    "BuyerMembership",
+    "BuyerOrganization",
+    "CallOff",
     "Cart",
     "CartItem",
+    "Demand",
+    "DemandInvitation",
     "Fulfillment",
     "FulfillmentEvent",
     "Invitation",
@@ -20,6 +36,7 @@ __all__ = [
     "ListingPhoto",
     "LoginAttempt",
     "Membership",
+    "Message",
     "Order",
     "OrderLine",
     "Organization",
@@ -27,6 +44,7 @@ __all__ = [
     "Payment",
     "Payout",
     "PriceTier",
+    "Quote",
     "Refund",
     "User",
     "WebhookEvent",

@@ -27,6 +27,8 @@ class Order(SQLModel, table=True):
     # Where delivered or shipped parts go, and how the producers reach the buyer.
     ship_to: str | None = Field(default=None, max_length=500)
     contact_phone: str | None = Field(default=None, max_length=30)
+    demand_id: int | None = Field(default=None, foreign_key="demand.id", index=True)  # an awarded demand
+    purchase_order: str | None = Field(default=None, max_length=24)
     created_at: datetime = Field(default_factory=utcnow, index=True)
 
 
@@ -48,7 +50,7 @@ class Fulfillment(SQLModel, table=True):
 class OrderLine(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     fulfillment_id: int = Field(foreign_key="fulfillment.id", index=True, ondelete="CASCADE")
-    listing_id: int = Field(foreign_key="listing.id", index=True)
+    listing_id: int | None = Field(default=None, foreign_key="listing.id", index=True)  # None when quoted
     title: str = Field(max_length=140)
     unit: str = Field(max_length=16)
     unit_price_cents: int

@@ -75,7 +75,7 @@ class OfflinePayment(BaseModel):
 class LinePublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
-    listing_id: int
+    listing_id: int | None
     title: str
     unit: str
     unit_price_cents: int

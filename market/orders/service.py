@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
@@ -109,13 +111,14 @@ def _reserve(session: Session, listing: Listing, quantity: int) -> None:
 
 
 def _restock(session: Session, lines: list[OrderLine]) -> None:
+    lines = [line for line in lines if line.listing_id is not None]  # quoted lines held no stock
     for line in lines:
         session.execute(
             update(Listing)
             .where(col(Listing.id) == line.listing_id, col(Listing.stock).is_not(None))
             .values(stock=col(Listing.stock) + line.quantity, updated_at=utcnow())
         )
-    search_changed(session, listing_ids=[line.listing_id for line in lines])
+    search_changed(session, listing_ids=[line.listing_id for line in lines if line.listing_id])
 
 
 def checkout(session: Session, settings: Settings, buyer: User, data: Checkout) -> Order:
@@ -172,34 +175,94 @@ def checkout(session: Session, settings: Settings, buyer: User, data: Checkout) 
     ):
         _reserve(session, listing, quantity)
 
-    order = Order(
-        buyer_id=buyer.id,
-        payment_method=data.payment_method,
+    parts = [
+        PartDraft(
+            organization_id=organization_id,
+            delivery_method=data.delivery.get(organization_id, "pickup"),
+            delivery_cents=delivery_fee(
+                organizations_by_id[organization_id], data.delivery.get(organization_id, "pickup")
+            ),
+            lines=[
+                LineDraft(listing.id, listing.title, listing.unit, price, quantity)
+                for listing, quantity, price in lines
+            ],
+        )
+        for organization_id, lines in by_org.items()
+    ]
+    order = place_order(
+        session,
+        settings,
+        buyer,
+        data.payment_method,
+        parts,
         ship_to=data.ship_to,
         contact_phone=data.contact_phone,
-        subtotal_cents=0,
-        delivery_cents=0,
-        total_cents=0,
-        platform_fee_cents=0,
         reserved_until=(
             utcnow() + payment_methods.RESERVATION[data.payment_method]
             if data.payment_method in payment_methods.RESERVATION
             else None
         ),
     )
+    search_changed(session, listing_ids=ids)  # stock changed: "in stock" may have too
+    return order
+
+
+@dataclass(frozen=True)
+class LineDraft:
+    listing_id: int | None  # None for what was quoted rather than listed
+    title: str
+    unit: str
+    unit_price_cents: int
+    quantity: int
+
+
+@dataclass(frozen=True)
+class PartDraft:
+    organization_id: int
+    delivery_method: str
+    delivery_cents: int
+    lines: list[LineDraft]
+
+
+def place_order(
+    session: Session,
+    settings: Settings,
+    buyer: User,
+    payment_method: str,
+    parts: list[PartDraft],
+    *,
+    ship_to: str | None = None,
+    contact_phone: str | None = None,
+    reserved_until: datetime | None = None,
+    **fields: Any,
+) -> Order:
+    """Write an order, one fulfillment per producer and its lines (whatever was reserved is the caller's
+    business). On cash on pickup or invoice terms the producers may start before the money arrives."""
+    assert buyer.id is not None
+    order = Order(
+        buyer_id=buyer.id,
+        payment_method=payment_method,
+        ship_to=ship_to,
+        contact_phone=contact_phone,
+        subtotal_cents=0,
+        delivery_cents=0,
+        total_cents=0,
+        platform_fee_cents=0,
+        reserved_until=reserved_until,
+        **fields,
+    )
     session.add(order)
     session.flush()
     assert order.id is not None
     fulfillments: list[Fulfillment] = []
-    for organization_id, lines in by_org.items():
-        subtotal = sum(quantity * price for _listing, quantity, price in lines)
-        method = data.delivery.get(organization_id, "pickup")
+    for part in parts:
+        subtotal = sum(line.quantity * line.unit_price_cents for line in part.lines)
         fulfillment = Fulfillment(
             order_id=order.id,
-            organization_id=organization_id,
-            delivery_method=method,
+            organization_id=part.organization_id,
+            delivery_method=part.delivery_method,
             subtotal_cents=subtotal,
-            delivery_cents=delivery_fee(organizations_by_id[organization_id], method),
+            delivery_cents=part.delivery_cents,
             platform_fee_cents=apply_bps(subtotal, settings.platform_fee_bps),
         )
         session.add(fulfillment)
@@ -208,16 +271,16 @@ def checkout(session: Session, settings: Settings, buyer: User, data: Checkout) 
         session.add(
             FulfillmentEvent(fulfillment_id=fulfillment.id, to_status="awaiting_payment", actor_id=buyer.id)
         )
-        for listing, quantity, price in lines:
+        for line in part.lines:
             session.add(
                 OrderLine(
                     fulfillment_id=fulfillment.id,
-                    listing_id=listing.id or 0,
-                    title=listing.title,
-                    unit=listing.unit,
-                    unit_price_cents=price,
-                    quantity=quantity,
-                    total_cents=quantity * price,
+                    listing_id=line.listing_id,
+                    title=line.title,
+                    unit=line.unit,
+                    unit_price_cents=line.unit_price_cents,
+                    quantity=line.quantity,
+                    total_cents=line.quantity * line.unit_price_cents,
                 )
             )
         order.subtotal_cents += fulfillment.subtotal_cents
@@ -225,14 +288,13 @@ def checkout(session: Session, settings: Settings, buyer: User, data: Checkout) 
         order.platform_fee_cents += fulfillment.platform_fee_cents
         fulfillments.append(fulfillment)
     order.total_cents = order.subtotal_cents + order.delivery_cents
-    if data.payment_method in DEFERRED_PAYMENT:  # the producers may start before the money arrives
-        order.status = DEFERRED_PAYMENT[data.payment_method]
+    if payment_method in DEFERRED_PAYMENT:
+        order.status = DEFERRED_PAYMENT[payment_method]
         for fulfillment in fulfillments:
             transition(session, fulfillment, "pending_acceptance", buyer)
         if order.status == "invoiced":
             order.payment_due_at = utcnow() + timedelta(days=settings.invoice_days)
             ledger.record_invoice(session, order, fulfillments)
-    search_changed(session, listing_ids=ids)  # stock changed: "in stock" may have too
     return order
 
 

@@ -1,0 +1,133 @@
+"""Productive linking: institutions that buy (schools, hospitals, offices, companies, cooperatives), their
+demands, the producers' quotes, the awards that turn into orders, and the conversations around them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from market.db import utcnow
+
+
+class BuyerOrganization(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=80, unique=True, index=True)
+    name: str = Field(max_length=160)
+    kind: str = Field(max_length=16)  # government | school | hospital | company | cooperative | ngo
+    # Fiscal data for the CFDI (the SAT's electronic invoice).
+    rfc: str = Field(max_length=13)
+    razon_social: str = Field(max_length=254)
+    regimen_fiscal: str = Field(max_length=3)  # SAT catalogue c_RegimenFiscal, e.g. 603
+    codigo_postal: str = Field(max_length=5)
+    uso_cfdi: str = Field(max_length=4)  # SAT catalogue c_UsoCFDI, e.g. G03
+    state: str = Field(max_length=2)  # INEGI code
+    municipality: str = Field(max_length=120)
+    # A cooperative that also sells: its producer organization, so it can buy from its peers.
+    producer_organization_id: int | None = Field(default=None, foreign_key="organization.id")
+    verification_status: str = Field(default="pending", max_length=16, index=True)
+    rejection_reason: str | None = Field(default=None, max_length=1000)
+    verified_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class BuyerMembership(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("user_id", "buyer_organization_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    buyer_organization_id: int = Field(foreign_key="buyerorganization.id", index=True, ondelete="CASCADE")
+    role: str = Field(default="member", max_length=16)
+
+
+class Demand(SQLModel, table=True):
+    """A request for quotation: what, how much, where and when, and what the buyer prefers."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    buyer_organization_id: int = Field(foreign_key="buyerorganization.id", index=True)
+    created_by: int = Field(foreign_key="user.id")
+    title: str = Field(max_length=140)
+    description: str = Field(default="", max_length=5000)
+    category: str = Field(max_length=40, index=True)
+    quantity: int  # per delivery
+    unit: str = Field(max_length=16)
+    delivery_state: str = Field(max_length=2, index=True)
+    delivery_municipality: str = Field(max_length=120)
+    delivery_address: str = Field(max_length=300)
+    first_delivery: date
+    every_days: int | None = None  # a recurring demand: one delivery every N days...
+    deliveries: int = 1  # ...this many times
+    quote_deadline: datetime
+    max_unit_price_cents: int | None = None
+    required_certifications: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    preferred_legal_forms: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    women_led_only: bool = False
+    max_distance_km: int | None = None
+    visibility: str = Field(default="public", max_length=8)  # public | invited
+    status: str = Field(default="draft", max_length=12, index=True)
+    purchase_order: str | None = Field(default=None, max_length=20, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    opened_at: datetime | None = None
+
+
+class DemandInvitation(SQLModel, table=True):
+    """A producer invited to an invited-only demand, or told about a public one it fits."""
+
+    __table_args__ = (UniqueConstraint("demand_id", "organization_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    demand_id: int = Field(foreign_key="demand.id", index=True, ondelete="CASCADE")
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    invited: bool = False  # chosen by the buyer (False: found by matching)
+    fit: int = 0  # the matching score when it was found
+
+
+class Quote(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("demand_id", "organization_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    demand_id: int = Field(foreign_key="demand.id", index=True)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    created_by: int = Field(foreign_key="user.id")
+    unit_price_cents: int
+    quantity: int  # per delivery; partial supply is normal
+    delivery_note: str = Field(default="", max_length=500)
+    notes: str = Field(default="", max_length=2000)
+    status: str = Field(default="submitted", max_length=12)  # submitted | withdrawn | awarded | declined
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Award(SQLModel, table=True):
+    """How much of one quote the buyer took, per delivery, at the quoted price."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    demand_id: int = Field(foreign_key="demand.id", index=True)
+    quote_id: int = Field(foreign_key="quote.id", unique=True)
+    quantity: int
+    unit_price_cents: int
+
+
+class CallOff(SQLModel, table=True):
+    """One delivery of an awarded demand: its order is placed when it falls due (the first one at once)."""
+
+    __table_args__ = (UniqueConstraint("demand_id", "sequence"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    demand_id: int = Field(foreign_key="demand.id", index=True)
+    sequence: int
+    due: date = Field(index=True)
+    order_id: int | None = Field(default=None, foreign_key="orders.id")
+
+
+class Message(SQLModel, table=True):
+    """A thread per (demand, producer) and one per fulfillment; the buyer and the producer write in it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    demand_id: int | None = Field(default=None, foreign_key="demand.id", index=True)
+    organization_id: int | None = Field(default=None, foreign_key="organization.id")
+    fulfillment_id: int | None = Field(default=None, foreign_key="fulfillment.id", index=True)
+    author_id: int = Field(foreign_key="user.id")
+    body: str = Field(max_length=4000)
+    created_at: datetime = Field(default_factory=utcnow)
