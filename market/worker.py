@@ -13,6 +13,8 @@ from market import outbox
 from market.accounts.service import prune_login_attempts
 from market.config import Settings
 from market.db import transaction
+from market.linking import awards, demands
+from market.linking.matching import match_demand
 from market.orders.service import complete_due, expire_unpaid
 from market.outbox import process_batch, run_worker
 from market.payments import service as payments
@@ -47,6 +49,10 @@ def processors(db: Engine, search: SearchEngine, settings: Settings) -> list[Cal
     def complete_handed_over_orders() -> None:
         with transaction(db) as session:
             complete_due(session, settings)
+        with transaction(db) as session:
+            demands.close_due(session)
+        with transaction(db) as session:
+            awards.place_due_call_offs(session, settings)
 
     def release_expired_reservations() -> None:
         with transaction(db) as session:
@@ -57,6 +63,7 @@ def processors(db: Engine, search: SearchEngine, settings: Settings) -> list[Cal
         {"email": outbox.email_to_log(settings.base_url)}
         | payments.handlers(gateway)
         | webhooks.handlers(gateway)
+        | {demands.MATCH_TOPIC: lambda session, payload: match_demand(session, search, payload["demand_id"])}
     )
     return [
         lambda: apply_search_events(db, search),

@@ -35,7 +35,14 @@ INVOICE_TERMS = timedelta(days=30)
 
 def may_use_invoice(session: Session, buyer: User) -> bool:
     """Invoice terms are for institutions the platform has verified (a cooperative buying counts)."""
-    return (
+    from market.linking.models import BuyerMembership, BuyerOrganization
+
+    institution = session.exec(
+        select(BuyerMembership.id)
+        .join(BuyerOrganization, col(BuyerOrganization.id) == BuyerMembership.buyer_organization_id)
+        .where(BuyerMembership.user_id == buyer.id, BuyerOrganization.verification_status == "verified")
+    ).first()
+    return institution is not None or (
         session.exec(
             select(Membership.id)
             .join(Organization, col(Organization.id) == Membership.organization_id)

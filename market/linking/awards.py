@@ -1,0 +1,213 @@
+"""From quotes to orders: the proposed allocation (the cheapest cover that respects the buyer's
+preferences), the award the buyer confirms or adjusts, and the call-off orders of each delivery."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlmodel import Session, col, select
+
+from market.accounts.models import User
+from market.config import Settings
+from market.db import utcnow
+from market.errors import Conflict, InvalidTransition, ValidationFailed
+from market.i18n import N_
+from market.linking import buyers, notifications
+from market.linking.matching import women_led
+from market.linking.models import Award, BuyerOrganization, CallOff, Demand, Quote
+from market.linking.schemas import AwardRequest
+from market.mexico import STATES_BY_CODE, state_name
+from market.orders import service as orders
+from market.orders.models import Order
+from market.organizations.models import Organization
+from search.geo import distance_km
+
+CALL_OFF_LEAD_DAYS = 7  # a delivery's order is placed this long before it is due
+
+
+@dataclass
+class Proposal:
+    allocations: list[tuple[Quote, Organization, int]] = field(default_factory=list)
+    missing: int = 0  # what the quotes cannot cover, per delivery
+
+    @property
+    def total_cents(self) -> int:
+        return sum(quote.unit_price_cents * quantity for quote, _org, quantity in self.allocations)
+
+
+def _acceptable(demand: Demand, organization: Organization) -> bool:
+    """A quote counts only from a producer that meets the buyer's conditions."""
+    if not organization.is_public or not set(demand.required_certifications) <= set(
+        organization.certifications
+    ):
+        return False
+    if demand.women_led_only and not women_led(organization):
+        return False
+    if demand.max_distance_km is not None:
+        capital = STATES_BY_CODE[demand.delivery_state]
+        if organization.latitude is None or organization.longitude is None:
+            return False
+        far = distance_km(organization.latitude, organization.longitude, capital.lat, capital.lng)
+        return far <= demand.max_distance_km
+    return True
+
+
+def standing_quotes(session: Session, demand: Demand) -> list[tuple[Quote, Organization]]:
+    rows = session.exec(
+        select(Quote, Organization)
+        .join(Organization, col(Organization.id) == Quote.organization_id)
+        .where(Quote.demand_id == demand.id, Quote.status == "submitted")
+    ).all()
+    return [(quote, org) for quote, org in rows if _acceptable(demand, org)]
+
+
+def propose(session: Session, demand: Demand) -> Proposal:
+    """The cheapest cover: take quotes from the lowest price up, each up to what it offers, until the
+    quantity is reached; at equal price, the buyer's preferred legal forms first, then the earlier quote."""
+    candidates = sorted(
+        standing_quotes(session, demand),
+        key=lambda qo: (
+            qo[0].unit_price_cents,
+            qo[1].legal_form not in demand.preferred_legal_forms,
+            qo[0].id,
+        ),
+    )
+    proposal, remaining = Proposal(), demand.quantity
+    for quote, organization in candidates:
+        if remaining == 0:
+            break
+        take = min(quote.quantity, remaining)
+        proposal.allocations.append((quote, organization, take))
+        remaining -= take
+    proposal.missing = remaining
+    return proposal
+
+
+def award(
+    session: Session, settings: Settings, user: User, demand: Demand, request: AwardRequest
+) -> list[Order]:
+    """Award quotes (the proposal, or the buyer's adjustment of it): together they must cover the quantity,
+    none beyond what its producer offered. Creates the call-offs and places the orders that are due."""
+    buyer = buyers.get(session, demand.buyer_organization_id)
+    buyers.require_member(session, user, buyer)
+    if demand.status == "open" and demand.quote_deadline > utcnow():
+        raise Conflict(
+            N_("Espera al cierre de cotizaciones para adjudicar: otras organizaciones pueden cotizar.")
+        )
+    if demand.status not in ("open", "closed"):
+        raise InvalidTransition(current=demand.status, target="awarded")
+    standing = {quote.id: (quote, org) for quote, org in standing_quotes(session, demand)}
+    errors: dict[str, str] = {}
+    seen: set[int] = set()
+    for n, allocation in enumerate(request.allocations):
+        if allocation.quote_id not in standing or allocation.quote_id in seen:
+            errors[f"allocations.{n}.quote_id"] = N_("Esa cotización no está disponible para esta demanda.")
+        elif allocation.quantity > standing[allocation.quote_id][0].quantity:
+            errors[f"allocations.{n}.quantity"] = N_("Es más de lo que esa organización ofreció.")
+        seen.add(allocation.quote_id)
+    total = sum(a.quantity for a in request.allocations)
+    if not errors and total != demand.quantity:
+        errors["allocations"] = N_("Las cantidades deben sumar lo que pide cada entrega.")
+    if errors:
+        raise ValidationFailed(errors)
+
+    for allocation in request.allocations:
+        quote = standing[allocation.quote_id][0]
+        session.add(
+            Award(
+                demand_id=demand.id or 0,
+                quote_id=quote.id or 0,
+                quantity=allocation.quantity,
+                unit_price_cents=quote.unit_price_cents,
+            )
+        )
+        quote.status = "awarded"
+    for quote, organization in standing.values():
+        if quote.status != "awarded":
+            quote.status = "declined"
+        notifications.award_decided(session, demand, organization.id or 0, quote.status == "awarded")
+    demand.status = "awarded"
+    demand.purchase_order = f"OC-{utcnow().year}-{demand.id:05d}"
+    for sequence in range(demand.deliveries):
+        session.add(
+            CallOff(
+                demand_id=demand.id or 0,
+                sequence=sequence + 1,
+                due=demand.first_delivery + timedelta(days=(demand.every_days or 0) * sequence),
+            )
+        )
+    session.flush()
+    return place_due_call_offs(session, settings, demand_id=demand.id, today=None, first=True)
+
+
+def place_due_call_offs(
+    session: Session,
+    settings: Settings,
+    *,
+    demand_id: int | None = None,
+    today: date | None = None,
+    first: bool = False,
+) -> list[Order]:
+    """Place the orders of deliveries falling due within the lead time (worker job; at award, the first
+    delivery is placed whatever its date)."""
+    horizon = (today or utcnow().date()) + timedelta(days=CALL_OFF_LEAD_DAYS)
+    query = (
+        select(CallOff)
+        .where(col(CallOff.order_id).is_(None))
+        .order_by(col(CallOff.demand_id), col(CallOff.sequence))
+    )
+    if demand_id is not None:
+        query = query.where(CallOff.demand_id == demand_id)
+    placed = []
+    for call_off in session.exec(query.with_for_update(skip_locked=True)).all():
+        if call_off.due > horizon and not (first and call_off.sequence == 1):
+            continue
+        demand = session.get(Demand, call_off.demand_id)
+        assert demand is not None
+        if demand.status != "awarded":
+            continue
+        placed.append(_place(session, settings, demand, call_off))
+    return placed
+
+
+def _place(session: Session, settings: Settings, demand: Demand, call_off: CallOff) -> Order:
+    buyer_organization = session.get(BuyerOrganization, demand.buyer_organization_id)
+    person = session.get(User, demand.created_by)
+    assert buyer_organization is not None and person is not None
+    awards = session.exec(
+        select(Award, Quote).join(Quote, col(Quote.id) == Award.quote_id).where(Award.demand_id == demand.id)
+    ).all()
+    parts = [
+        orders.PartDraft(
+            organization_id=quote.organization_id,
+            delivery_method="delivery",
+            delivery_cents=0,  # quoted prices include delivery to the address
+            lines=[orders.LineDraft(None, demand.title, demand.unit, award.unit_price_cents, award.quantity)],
+        )
+        for award, quote in awards
+    ]
+    verified = buyer_organization.verification_status == "verified"
+    suffix = f"-{call_off.sequence}" if demand.deliveries > 1 else ""
+    order = orders.place_order(
+        session,
+        settings,
+        person,
+        "invoice" if verified else "spei_transfer",  # verified institutions pay at 30 days
+        parts,
+        ship_to=", ".join(
+            (demand.delivery_address, demand.delivery_municipality, state_name(demand.delivery_state))
+        ),
+        demand_id=demand.id,
+        purchase_order=f"{demand.purchase_order}{suffix}",
+    )
+    call_off.order_id = order.id
+    return order
+
+
+def call_offs(session: Session, demand: Demand) -> list[CallOff]:
+    return list(
+        session.exec(
+            select(CallOff).where(CallOff.demand_id == demand.id).order_by(col(CallOff.sequence))
+        ).all()
+    )

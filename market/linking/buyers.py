@@ -1,0 +1,118 @@
+"""Institutions that buy: registration with their CFDI data, members, and the administrators' verification
+(a verified institution may buy on invoice terms)."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from market.accounts.models import User
+from market.db import utcnow
+from market.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
+from market.i18n import N_
+from market.linking.models import BuyerMembership, BuyerOrganization
+from market.linking.schemas import BuyerOrganizationCreate
+from market.organizations.models import Membership
+from market.slugs import slugify
+
+
+def create(
+    session: Session, owner: User, data: BuyerOrganizationCreate, producer_organization_id: int | None = None
+) -> BuyerOrganization:
+    """Register an institution, its creator as owner; it waits for verification. A cooperative that sells
+    may register as a buyer too, linked to its producer organization (its members must be the owner's)."""
+    assert owner.id is not None
+    if (
+        producer_organization_id is not None
+        and not session.exec(
+            select(Membership.id).where(
+                Membership.user_id == owner.id, Membership.organization_id == producer_organization_id
+            )
+        ).first()
+    ):
+        raise Forbidden(
+            N_("Solo las personas integrantes de la cooperativa pueden registrarla como compradora.")
+        )
+    base = slugify(data.name)
+    slug, n = base, 1
+    while session.exec(select(BuyerOrganization.id).where(BuyerOrganization.slug == slug)).first():
+        n += 1
+        slug = f"{base}-{n}"
+    buyer = BuyerOrganization(
+        slug=slug, producer_organization_id=producer_organization_id, **data.model_dump()
+    )
+    session.add(buyer)
+    session.flush()
+    assert buyer.id is not None
+    session.add(BuyerMembership(user_id=owner.id, buyer_organization_id=buyer.id, role="owner"))
+    return buyer
+
+
+def of_user(session: Session, user: User) -> list[BuyerOrganization]:
+    return list(
+        session.exec(
+            select(BuyerOrganization)
+            .join(BuyerMembership, col(BuyerMembership.buyer_organization_id) == BuyerOrganization.id)
+            .where(BuyerMembership.user_id == user.id)
+            .order_by(col(BuyerOrganization.name))
+        ).all()
+    )
+
+
+def get(session: Session, buyer_id: int) -> BuyerOrganization:
+    buyer = session.get(BuyerOrganization, buyer_id)
+    if buyer is None:
+        raise NotFound()
+    return buyer
+
+
+def is_member(session: Session, user: User | None, buyer: BuyerOrganization) -> bool:
+    return user is not None and (
+        session.exec(
+            select(BuyerMembership.id).where(
+                BuyerMembership.user_id == user.id, BuyerMembership.buyer_organization_id == buyer.id
+            )
+        ).first()
+        is not None
+    )
+
+
+def require_member(session: Session, user: User, buyer: BuyerOrganization) -> None:
+    if not is_member(session, user, buyer):
+        raise Forbidden("Solo las personas integrantes de {name} pueden hacer esto.", name=buyer.name)
+
+
+def add_member(session: Session, owner: User, buyer: BuyerOrganization, user: User) -> None:
+    require_member(session, owner, buyer)
+    if is_member(session, user, buyer):
+        return
+    session.add(BuyerMembership(user_id=user.id or 0, buyer_organization_id=buyer.id or 0))
+
+
+def verification_queue(session: Session, admin: User) -> list[BuyerOrganization]:
+    _require_admin(admin)
+    return list(
+        session.exec(
+            select(BuyerOrganization)
+            .where(BuyerOrganization.verification_status == "pending")
+            .order_by(col(BuyerOrganization.id))
+        ).all()
+    )
+
+
+def decide(
+    session: Session, admin: User, buyer: BuyerOrganization, verified: bool, reason: str | None
+) -> None:
+    """Verify an institution (its data checked against its CFDI and the SAT), or reject it with a reason."""
+    _require_admin(admin)
+    if buyer.verification_status == "verified" and verified:
+        raise InvalidTransition(current=buyer.verification_status, target="verified")
+    if not verified and not (reason and reason.strip()):
+        raise ValidationFailed({"reason": N_("Explica por qué se rechaza, para que puedan corregirlo.")})
+    buyer.verification_status = "verified" if verified else "rejected"
+    buyer.verified_at = utcnow() if verified else None
+    buyer.rejection_reason = None if verified else (reason or "").strip()
+
+
+def _require_admin(user: User) -> None:
+    if not user.is_admin:
+        raise Forbidden(N_("Solo el equipo de administración puede hacer esto."))

@@ -1,0 +1,244 @@
+"""Demands (requests for quotation): draft → open → closed → awarded | cancelled, who may see them, and the
+quotes producers send while they are open."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from market.accounts.models import User
+from market.db import utcnow
+from market.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
+from market.i18n import N_
+from market.linking import buyers, notifications
+from market.linking.models import BuyerOrganization, Demand, DemandInvitation, Quote
+from market.linking.schemas import DemandCreate, QuoteCreate
+from market.organizations import service as organizations
+from market.organizations.models import Membership, Organization
+from market.outbox import enqueue
+
+MATCH_TOPIC = "match_demand"
+DEMAND_STATUS_LABELS = {
+    "draft": "Borrador",
+    "open": "Recibiendo cotizaciones",
+    "closed": "Cotizaciones cerradas",
+    "awarded": "Adjudicada",
+    "cancelled": "Cancelada",
+}
+QUOTE_STATUS_LABELS = {
+    "submitted": "Enviada",
+    "withdrawn": "Retirada",
+    "awarded": "Elegida",
+    "declined": "No elegida",
+}
+
+
+def create(session: Session, user: User, buyer: BuyerOrganization, data: DemandCreate) -> Demand:
+    """A draft demand of the institution; invited producers are recorded now (only verified ones)."""
+    buyers.require_member(session, user, buyer)
+    _deadline_ahead(data.quote_deadline)
+    fields = data.model_dump(exclude={"invited_organization_ids"})
+    demand = Demand(buyer_organization_id=buyer.id or 0, created_by=user.id or 0, **fields)
+    session.add(demand)
+    session.flush()
+    for organization_id in sorted(set(data.invited_organization_ids)):
+        organization = session.get(Organization, organization_id)
+        if organization is None or not organization.is_public:
+            raise ValidationFailed(
+                {"invited_organization_ids": N_("Solo puedes invitar organizaciones verificadas.")}
+            )
+        session.add(DemandInvitation(demand_id=demand.id or 0, organization_id=organization_id, invited=True))
+    if data.visibility == "invited" and not data.invited_organization_ids:
+        raise ValidationFailed({"invited_organization_ids": N_("Invita al menos a una organización.")})
+    return demand
+
+
+def _deadline_ahead(deadline: datetime) -> None:
+    if deadline <= utcnow():
+        raise ValidationFailed({"quote_deadline": N_("El cierre de cotizaciones debe ser en el futuro.")})
+
+
+def open_for_quotes(session: Session, user: User, demand: Demand) -> Demand:
+    """Publish the demand; matching and the producers' notices follow through the worker (they need the
+    search engine, and must not fail the buyer's request when it is down)."""
+    _require_buyer(session, user, demand)
+    if demand.status != "draft":
+        raise InvalidTransition(current=demand.status, target="open")
+    _deadline_ahead(demand.quote_deadline)
+    demand.status, demand.opened_at = "open", utcnow()
+    enqueue(session, MATCH_TOPIC, {"demand_id": demand.id})
+    return demand
+
+
+def cancel(session: Session, user: User, demand: Demand) -> Demand:
+    _require_buyer(session, user, demand)
+    if demand.status not in ("draft", "open", "closed"):
+        raise InvalidTransition(current=demand.status, target="cancelled")
+    demand.status = "cancelled"
+    return demand
+
+
+def close_due(session: Session, now: datetime | None = None) -> int:
+    """Demands past their quote deadline stop receiving quotes (worker job)."""
+    due = session.exec(
+        select(Demand).where(Demand.status == "open", col(Demand.quote_deadline) <= (now or utcnow()))
+    ).all()
+    for demand in due:
+        demand.status = "closed"
+    return len(due)
+
+
+# --- who sees what ---------------------------------------------------------------------------------
+
+
+def _require_buyer(session: Session, user: User, demand: Demand) -> BuyerOrganization:
+    buyer = buyers.get(session, demand.buyer_organization_id)
+    buyers.require_member(session, user, buyer)
+    return buyer
+
+
+def producer_organizations(session: Session, user: User) -> list[Organization]:
+    """The verified producers the person works for: those it may quote as."""
+    return list(
+        session.exec(
+            select(Organization)
+            .join(Membership, col(Membership.organization_id) == Organization.id)
+            .where(Membership.user_id == user.id, Organization.verification_status == "verified")
+            .where(col(Organization.suspended).is_(False))
+        ).all()
+    )
+
+
+def invited(session: Session, demand: Demand, organization: Organization) -> bool:
+    return (
+        session.exec(
+            select(DemandInvitation.id).where(
+                DemandInvitation.demand_id == demand.id,
+                DemandInvitation.organization_id == organization.id,
+                col(DemandInvitation.invited).is_(True),
+            )
+        ).first()
+        is not None
+    )
+
+
+def may_quote_as(session: Session, demand: Demand, organization: Organization) -> bool:
+    return organization.is_public and (
+        demand.visibility == "public" or invited(session, demand, organization)
+    )
+
+
+def visible(session: Session, user: User | None, demand_id: int) -> Demand:
+    """The buyer's members see their demands in any state; producers see open (and later) public demands,
+    and invited-only ones they were invited to; nobody else learns that a demand exists."""
+    demand = session.get(Demand, demand_id)
+    if demand is None:
+        raise NotFound()
+    if user is not None and (
+        user.is_admin or buyers.is_member(session, user, buyers.get(session, demand.buyer_organization_id))
+    ):
+        return demand
+    producers = producer_organizations(session, user) if user is not None else []
+    if demand.status != "draft" and any(may_quote_as(session, demand, org) for org in producers):
+        return demand
+    raise NotFound()
+
+
+def open_public(session: Session) -> list[Demand]:
+    return list(
+        session.exec(
+            select(Demand)
+            .where(Demand.status == "open", Demand.visibility == "public")
+            .order_by(col(Demand.quote_deadline))
+        ).all()
+    )
+
+
+def for_producer(session: Session, organization: Organization) -> list[tuple[Demand, int]]:
+    """The open demands the producer fits (found by matching) or was invited to, best fit first."""
+    rows = session.exec(
+        select(Demand, DemandInvitation.fit)
+        .join(DemandInvitation, col(DemandInvitation.demand_id) == Demand.id)
+        .where(DemandInvitation.organization_id == organization.id, Demand.status == "open")
+        .order_by(col(DemandInvitation.fit).desc(), col(Demand.quote_deadline))
+    ).all()
+    return [(demand, fit) for demand, fit in rows]
+
+
+def of_buyer(session: Session, user: User, buyer: BuyerOrganization) -> list[Demand]:
+    buyers.require_member(session, user, buyer)
+    return list(
+        session.exec(
+            select(Demand).where(Demand.buyer_organization_id == buyer.id).order_by(col(Demand.id).desc())
+        ).all()
+    )
+
+
+# --- quotes ----------------------------------------------------------------------------------------
+
+
+def submit_quote(
+    session: Session, user: User, demand: Demand, organization: Organization, data: QuoteCreate
+) -> Quote:
+    """Send or revise the producer's quote while the demand is open; partial quantities are welcome."""
+    organizations.require_member(session, user, organization)
+    if not may_quote_as(session, demand, organization):
+        raise Forbidden(N_("Esta demanda es solo para organizaciones invitadas."))
+    if demand.status != "open" or demand.quote_deadline <= utcnow():
+        raise Conflict(N_("Esta demanda ya no recibe cotizaciones."))
+    errors = {}
+    if data.quantity > demand.quantity:
+        errors["quantity"] = N_("No puedes ofrecer más de lo que se pide por entrega.")
+    if demand.max_unit_price_cents is not None and data.unit_price_cents > demand.max_unit_price_cents:
+        errors["unit_price_cents"] = N_("El precio supera el máximo que acepta la institución.")
+    if errors:
+        raise ValidationFailed(errors)
+    quote = session.exec(
+        select(Quote).where(Quote.demand_id == demand.id, Quote.organization_id == organization.id)
+    ).first()
+    if quote is None:
+        quote = Quote(
+            demand_id=demand.id or 0,
+            organization_id=organization.id or 0,
+            created_by=user.id or 0,
+            **data.model_dump(),
+        )
+    else:
+        for name, value in data.model_dump().items():
+            setattr(quote, name, value)
+        quote.status, quote.updated_at = "submitted", utcnow()
+    session.add(quote)
+    session.flush()
+    notifications.quote_received(session, demand, organization)
+    return quote
+
+
+def withdraw_quote(session: Session, user: User, quote_id: int) -> Quote:
+    quote = session.get(Quote, quote_id)
+    organization = session.get(Organization, quote.organization_id) if quote else None
+    demand = session.get(Demand, quote.demand_id) if quote else None
+    if quote is None or organization is None or demand is None:
+        raise NotFound()
+    organizations.require_member(session, user, organization)
+    if demand.status != "open" or quote.status != "submitted":
+        raise InvalidTransition(current=quote.status, target="withdrawn")
+    quote.status, quote.updated_at = "withdrawn", utcnow()
+    return quote
+
+
+def quotes_for(session: Session, user: User, demand: Demand) -> list[tuple[Quote, Organization]]:
+    """The buyer sees every quote; a producer sees only its own (never a competitor's)."""
+    query = (
+        select(Quote, Organization)
+        .join(Organization, col(Organization.id) == Quote.organization_id)
+        .where(Quote.demand_id == demand.id)
+        .order_by(col(Quote.unit_price_cents), col(Quote.id))
+    )
+    if (
+        not buyers.is_member(session, user, buyers.get(session, demand.buyer_organization_id))
+        and not user.is_admin
+    ):
+        own = [org.id for org in producer_organizations(session, user)]
+        query = query.where(col(Quote.organization_id).in_(own))
+    return [(quote, organization) for quote, organization in session.exec(query).all()]

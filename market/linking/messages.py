@@ -1,0 +1,52 @@
+"""Conversations: one thread per demand and producer, between the institution and that producer only."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from market.accounts.models import User
+from market.errors import Forbidden
+from market.i18n import N_
+from market.linking import buyers, demands, notifications
+from market.linking.models import Demand, Message
+from market.organizations import service as organizations
+from market.organizations.models import Organization
+
+
+def _side(session: Session, user: User, demand: Demand, organization: Organization) -> str:
+    """'buyer' or 'producer': who is writing in this thread (anyone else may not read it)."""
+    if buyers.is_member(session, user, buyers.get(session, demand.buyer_organization_id)):
+        return "buyer"
+    if organizations.role_in(session, user, organization) and demands.may_quote_as(
+        session, demand, organization
+    ):
+        return "producer"
+    raise Forbidden(N_("Esta conversación es entre la institución y la organización productora."))
+
+
+def thread(
+    session: Session, user: User, demand: Demand, organization: Organization
+) -> list[tuple[Message, User]]:
+    _side(session, user, demand, organization)
+    rows = session.exec(
+        select(Message, User)
+        .join(User, col(User.id) == Message.author_id)
+        .where(Message.demand_id == demand.id, Message.organization_id == organization.id)
+        .order_by(col(Message.id))
+    ).all()
+    return [(message, author) for message, author in rows]
+
+
+def post(session: Session, user: User, demand: Demand, organization: Organization, body: str) -> Message:
+    side = _side(session, user, demand, organization)
+    message = Message(
+        demand_id=demand.id, organization_id=organization.id, author_id=user.id or 0, body=body.strip()
+    )
+    session.add(message)
+    recipients = (
+        notifications.producer_members(session, organization.id or 0)
+        if side == "buyer"
+        else notifications.buyer_members(session, demand.buyer_organization_id)
+    )
+    notifications.message_posted(session, demand, recipients, user)
+    return message

@@ -1,0 +1,209 @@
+"""Requests of the linking domain: an institution's fiscal data, a demand, a quote, an award."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from market.catalog.taxonomy import CATEGORIES_BY_SLUG, UNITS
+from market.mexico import CERTIFICATIONS, LEGAL_FORMS, STATES_BY_CODE, normalize_rfc
+from market.validation import invalid
+
+BUYER_KINDS = {
+    "government": "Gobierno",
+    "school": "Escuela",
+    "hospital": "Hospital o clínica",
+    "company": "Empresa",
+    "cooperative": "Cooperativa",
+    "ngo": "Organización civil",
+}
+# SAT catalogues (CFDI 4.0): the fiscal regimes and uses an institution buying goods would declare.
+REGIMENES_FISCALES = {
+    "601": "General de Ley Personas Morales",
+    "603": "Personas Morales con Fines no Lucrativos",
+    "605": "Sueldos y Salarios e Ingresos Asimilados a Salarios",
+    "606": "Arrendamiento",
+    "612": "Personas Físicas con Actividades Empresariales y Profesionales",
+    "620": "Sociedades Cooperativas de Producción que optan por diferir sus ingresos",
+    "621": "Incorporación Fiscal",
+    "622": "Actividades Agrícolas, Ganaderas, Silvícolas y Pesqueras",
+    "623": "Opcional para Grupos de Sociedades",
+    "624": "Coordinados",
+    "626": "Régimen Simplificado de Confianza",
+}
+USOS_CFDI = {
+    "G01": "Adquisición de mercancías",
+    "G03": "Gastos en general",
+    "I08": "Otra maquinaria y equipo",
+    "S01": "Sin efectos fiscales",
+}
+FREQUENCIES = {7: "Cada semana", 14: "Cada dos semanas", 30: "Cada mes"}
+MAX_DELIVERIES = 52
+
+
+class BuyerOrganizationCreate(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    name: str = Field(min_length=3, max_length=160)
+    kind: str
+    rfc: str
+    razon_social: str = Field(min_length=3, max_length=254)
+    regimen_fiscal: str
+    codigo_postal: str
+    uso_cfdi: str = "G03"
+    state: str
+    municipality: str = Field(min_length=2, max_length=120)
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, value: str) -> str:
+        if value not in BUYER_KINDS:
+            raise invalid("kind_unknown", "Elige un tipo de institución de la lista.")
+        return value
+
+    @field_validator("rfc")
+    @classmethod
+    def _rfc(cls, value: str) -> str:
+        try:
+            return normalize_rfc(value)
+        except ValueError:
+            raise invalid(
+                "rfc_invalid", "El RFC no es válido: 12 caracteres para una persona moral."
+            ) from None
+
+    @field_validator("regimen_fiscal")
+    @classmethod
+    def _regimen(cls, value: str) -> str:
+        if value not in REGIMENES_FISCALES:
+            raise invalid("regimen_unknown", "Elige un régimen fiscal del catálogo del SAT.")
+        return value
+
+    @field_validator("codigo_postal")
+    @classmethod
+    def _postal_code(cls, value: str) -> str:
+        if len(value) != 5 or not value.isdigit():
+            raise invalid("postal_code_invalid", "El código postal tiene 5 dígitos.")
+        return value
+
+    @field_validator("uso_cfdi")
+    @classmethod
+    def _uso(cls, value: str) -> str:
+        if value not in USOS_CFDI:
+            raise invalid("uso_cfdi_unknown", "Elige un uso del CFDI del catálogo del SAT.")
+        return value
+
+    @field_validator("state")
+    @classmethod
+    def _state(cls, value: str) -> str:
+        if value not in STATES_BY_CODE:
+            raise invalid("state_unknown", "Elige una de las 32 entidades federativas.")
+        return value
+
+
+class DemandCreate(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    title: str = Field(min_length=5, max_length=140)
+    description: str = Field(default="", max_length=5000)
+    category: str
+    quantity: int = Field(gt=0, le=100_000_000)
+    unit: str
+    delivery_state: str
+    delivery_municipality: str = Field(min_length=2, max_length=120)
+    delivery_address: str = Field(min_length=5, max_length=300)
+    first_delivery: date
+    every_days: int | None = None
+    deliveries: int = Field(default=1, ge=1, le=MAX_DELIVERIES)
+    quote_deadline: datetime
+    max_unit_price_cents: int | None = Field(default=None, gt=0, le=100_000_000)
+    required_certifications: list[str] = Field(default_factory=list)
+    preferred_legal_forms: list[str] = Field(default_factory=list)
+    women_led_only: bool = False
+    max_distance_km: int | None = Field(default=None, ge=1, le=3000)
+    visibility: Literal["public", "invited"] = "public"
+    invited_organization_ids: list[int] = Field(default_factory=list, max_length=50)
+
+    @field_validator("category")
+    @classmethod
+    def _category(cls, value: str) -> str:
+        if value not in CATEGORIES_BY_SLUG:
+            raise invalid("category_unknown", "Elige una categoría de la lista.")
+        return value
+
+    @field_validator("unit")
+    @classmethod
+    def _unit(cls, value: str) -> str:
+        if value not in UNITS:
+            raise invalid("unit_unknown", "Elige una unidad de la lista.")
+        return value
+
+    @field_validator("delivery_state")
+    @classmethod
+    def _state(cls, value: str) -> str:
+        if value not in STATES_BY_CODE:
+            raise invalid("state_unknown", "Elige una de las 32 entidades federativas.")
+        return value
+
+    @field_validator("every_days")
+    @classmethod
+    def _frequency(cls, value: int | None) -> int | None:
+        if value is not None and value not in FREQUENCIES:
+            raise invalid("frequency_unknown", "Elige cada semana, cada dos semanas o cada mes.")
+        return value
+
+    @field_validator("required_certifications")
+    @classmethod
+    def _certifications(cls, value: list[str]) -> list[str]:
+        if any(c not in CERTIFICATIONS for c in value):
+            raise invalid("certification_unknown", "Elige certificaciones de la lista.")
+        return sorted(set(value))
+
+    @field_validator("preferred_legal_forms")
+    @classmethod
+    def _legal_forms(cls, value: list[str]) -> list[str]:
+        if any(f not in LEGAL_FORMS for f in value):
+            raise invalid("legal_form_unknown", "Elige una forma jurídica de la lista.")
+        return sorted(set(value))
+
+    @field_validator("quote_deadline")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+    @model_validator(mode="after")
+    def _schedule(self) -> DemandCreate:
+        if (self.every_days is None) != (self.deliveries == 1):
+            raise invalid(
+                "schedule_incomplete", "Una entrega recurrente necesita frecuencia y número de entregas."
+            )
+        if self.first_delivery < self.quote_deadline.date():
+            raise invalid(
+                "delivery_before_deadline", "La primera entrega debe ser después del cierre de cotizaciones."
+            )
+        return self
+
+
+class QuoteCreate(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    unit_price_cents: int = Field(gt=0, le=100_000_000)
+    quantity: int = Field(gt=0, le=100_000_000)
+    delivery_note: str = Field(default="", max_length=500)
+    notes: str = Field(default="", max_length=2000)
+
+
+class Allocation(BaseModel):
+    quote_id: int
+    quantity: int = Field(gt=0, le=100_000_000)
+
+
+class AwardRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    allocations: list[Allocation] = Field(min_length=1, max_length=100)
+
+
+class MessageCreate(BaseModel):
+    body: str = Field(min_length=1, max_length=4000)
