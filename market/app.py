@@ -27,6 +27,7 @@ from market.config import Settings
 from market.db import make_engine
 from market.errors import MarketError, NotAuthenticated, json_error
 from market.i18n import gettext as _
+from market.linking import api as linking_api
 from market.orders import api as orders_api
 from market.orders import views as orders_views
 from market.organizations import api as organizations_api
@@ -152,7 +153,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(health.router)
     app.include_router(webhooks.router)
-    for module in (accounts_api, organizations_api, catalog_api, search_api, orders_api, payments_api):
+    for module in (
+        accounts_api,
+        organizations_api,
+        catalog_api,
+        search_api,
+        orders_api,
+        payments_api,
+        linking_api,
+    ):
         app.include_router(module.router, prefix="/api/v1")
     for module in (
         accounts_views,

@@ -1,0 +1,278 @@
+"""JSON API of productive linking: institutions, demands, quotes, the proposal, the award, the threads."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, ConfigDict
+from sqlmodel import Session
+
+from market.accounts.api import api_user
+from market.accounts.models import User
+from market.db import DbSession
+from market.linking import awards, buyers, demands, messages
+from market.linking.models import BuyerOrganization, Demand, Quote
+from market.linking.schemas import (
+    AwardRequest,
+    BuyerOrganizationCreate,
+    DemandCreate,
+    MessageCreate,
+    QuoteCreate,
+)
+from market.orders import queries
+from market.orders.schemas import OrderPublic
+from market.organizations import service as organizations
+from market.organizations.models import Organization
+
+router = APIRouter(tags=["linking"])
+
+
+class BuyerOrganizationPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    slug: str
+    name: str
+    kind: str
+    rfc: str
+    razon_social: str
+    regimen_fiscal: str
+    codigo_postal: str
+    uso_cfdi: str
+    state: str
+    municipality: str
+    verification_status: str
+    rejection_reason: str | None
+
+
+class DemandPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    buyer_organization_id: int
+    title: str
+    description: str
+    category: str
+    quantity: int
+    unit: str
+    delivery_state: str
+    delivery_municipality: str
+    delivery_address: str
+    first_delivery: date
+    every_days: int | None
+    deliveries: int
+    quote_deadline: datetime
+    max_unit_price_cents: int | None
+    required_certifications: list[str]
+    preferred_legal_forms: list[str]
+    women_led_only: bool
+    max_distance_km: int | None
+    visibility: str
+    status: str
+    purchase_order: str | None
+
+
+class QuotePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    demand_id: int
+    organization_id: int
+    organization_name: str = ""
+    unit_price_cents: int
+    quantity: int
+    delivery_note: str
+    notes: str
+    status: str
+
+
+class QuoteRequest(QuoteCreate):
+    organization: str  # the slug of the producer quoting
+
+
+class Decision(BaseModel):
+    verified: bool
+    reason: str | None = None
+
+
+class ProposalPublic(BaseModel):
+    allocations: list[dict[str, int]]  # quote_id, organization_id, quantity, unit_price_cents
+    missing: int
+    total_cents: int
+
+
+class MessagePublic(BaseModel):
+    author: str
+    body: str
+    created_at: datetime
+
+
+def _quote(quote: Quote, organization: Organization) -> QuotePublic:
+    return QuotePublic.model_validate(quote, from_attributes=True).model_copy(
+        update={"organization_name": organization.name}
+    )
+
+
+def _demand(session: Session, user: User, demand_id: int) -> Demand:
+    return demands.visible(session, user, demand_id)
+
+
+def _organization(session: Session, slug: str) -> Organization:
+    return organizations.get_by_slug(session, slug)
+
+
+@router.post("/buyer-organizations", response_model=BuyerOrganizationPublic, status_code=201)
+def register_institution(
+    data: BuyerOrganizationCreate, user: User = Depends(api_user), session: Session = DbSession
+) -> BuyerOrganization:
+    return buyers.create(session, user, data)
+
+
+@router.get("/buyer-organizations", response_model=list[BuyerOrganizationPublic])
+def my_institutions(user: User = Depends(api_user), session: Session = DbSession) -> list[BuyerOrganization]:
+    return buyers.of_user(session, user)
+
+
+@router.post(
+    "/buyer-organizations/{buyer_id}/decision", response_model=BuyerOrganizationPublic, tags=["admin"]
+)
+def decide(
+    buyer_id: int, decision: Decision, user: User = Depends(api_user), session: Session = DbSession
+) -> BuyerOrganization:
+    buyer = buyers.get(session, buyer_id)
+    buyers.decide(session, user, buyer, decision.verified, decision.reason)
+    return buyer
+
+
+@router.post("/buyer-organizations/{buyer_id}/demands", response_model=DemandPublic, status_code=201)
+def create_demand(
+    buyer_id: int, data: DemandCreate, user: User = Depends(api_user), session: Session = DbSession
+) -> Demand:
+    return demands.create(session, user, buyers.get(session, buyer_id), data)
+
+
+@router.get("/buyer-organizations/{buyer_id}/demands", response_model=list[DemandPublic])
+def demands_of_institution(
+    buyer_id: int, user: User = Depends(api_user), session: Session = DbSession
+) -> list[Demand]:
+    return demands.of_buyer(session, user, buyers.get(session, buyer_id))
+
+
+@router.get("/demands", response_model=list[DemandPublic])
+def open_demands(user: User = Depends(api_user), session: Session = DbSession) -> list[Demand]:
+    """Open public demands, soonest deadline first."""
+    return demands.open_public(session)
+
+
+@router.get("/organizations/{slug}/demands", response_model=list[DemandPublic])
+def demands_for_producer(
+    slug: str, user: User = Depends(api_user), session: Session = DbSession
+) -> list[Demand]:
+    """The open demands this producer fits or was invited to, best fit first (its members only)."""
+    organization = organizations.get_managed(session, slug, user)
+    return [demand for demand, _fit in demands.for_producer(session, organization)]
+
+
+@router.get("/demands/{demand_id}", response_model=DemandPublic)
+def get_demand(demand_id: int, user: User = Depends(api_user), session: Session = DbSession) -> Demand:
+    return _demand(session, user, demand_id)
+
+
+@router.post("/demands/{demand_id}/open", response_model=DemandPublic)
+def open_demand(demand_id: int, user: User = Depends(api_user), session: Session = DbSession) -> Demand:
+    return demands.open_for_quotes(session, user, _demand(session, user, demand_id))
+
+
+@router.post("/demands/{demand_id}/cancel", response_model=DemandPublic)
+def cancel_demand(demand_id: int, user: User = Depends(api_user), session: Session = DbSession) -> Demand:
+    return demands.cancel(session, user, _demand(session, user, demand_id))
+
+
+@router.post("/demands/{demand_id}/quotes", response_model=QuotePublic)
+def send_quote(
+    demand_id: int, data: QuoteRequest, user: User = Depends(api_user), session: Session = DbSession
+) -> QuotePublic:
+    """Send, or revise, the producer's quote (one per producer and demand)."""
+    demand = _demand(session, user, demand_id)
+    organization = _organization(session, data.organization)
+    quote = demands.submit_quote(
+        session, user, demand, organization, QuoteCreate(**data.model_dump(exclude={"organization"}))
+    )
+    return _quote(quote, organization)
+
+
+@router.get("/demands/{demand_id}/quotes", response_model=list[QuotePublic])
+def list_quotes(
+    demand_id: int, user: User = Depends(api_user), session: Session = DbSession
+) -> list[QuotePublic]:
+    """All quotes for the institution; only its own for a producer."""
+    demand = _demand(session, user, demand_id)
+    return [_quote(quote, org) for quote, org in demands.quotes_for(session, user, demand)]
+
+
+@router.post("/quotes/{quote_id}/withdraw", response_model=QuotePublic)
+def withdraw_quote(
+    quote_id: int, user: User = Depends(api_user), session: Session = DbSession
+) -> QuotePublic:
+    quote = demands.withdraw_quote(session, user, quote_id)
+    organization = session.get(Organization, quote.organization_id)
+    assert organization is not None
+    return _quote(quote, organization)
+
+
+@router.get("/demands/{demand_id}/proposal", response_model=ProposalPublic)
+def proposal(demand_id: int, user: User = Depends(api_user), session: Session = DbSession) -> ProposalPublic:
+    """The cheapest cover of the quantity by the standing quotes (the institution's members only)."""
+    demand = _demand(session, user, demand_id)
+    buyers.require_member(session, user, buyers.get(session, demand.buyer_organization_id))
+    found = awards.propose(session, demand)
+    return ProposalPublic(
+        allocations=[
+            {
+                "quote_id": quote.id or 0,
+                "organization_id": org.id or 0,
+                "quantity": quantity,
+                "unit_price_cents": quote.unit_price_cents,
+            }
+            for quote, org, quantity in found.allocations
+        ],
+        missing=found.missing,
+        total_cents=found.total_cents,
+    )
+
+
+@router.post("/demands/{demand_id}/award", response_model=list[OrderPublic], status_code=201)
+def award(
+    demand_id: int,
+    data: AwardRequest,
+    request: Request,
+    user: User = Depends(api_user),
+    session: Session = DbSession,
+) -> list[OrderPublic]:
+    """Award quotes that together cover the quantity; returns the order(s) placed now."""
+    demand = _demand(session, user, demand_id)
+    placed = awards.award(session, request.app.state.settings, user, demand, data)
+    return [queries.to_public(session, order) for order in placed]
+
+
+@router.get("/demands/{demand_id}/threads/{slug}", response_model=list[MessagePublic])
+def read_thread(
+    demand_id: int, slug: str, user: User = Depends(api_user), session: Session = DbSession
+) -> list[MessagePublic]:
+    demand = _demand(session, user, demand_id)
+    found = messages.thread(session, user, demand, _organization(session, slug))
+    return [MessagePublic(author=author.name, body=m.body, created_at=m.created_at) for m, author in found]
+
+
+@router.post("/demands/{demand_id}/threads/{slug}", response_model=MessagePublic, status_code=201)
+def write_thread(
+    demand_id: int,
+    slug: str,
+    data: MessageCreate,
+    user: User = Depends(api_user),
+    session: Session = DbSession,
+) -> MessagePublic:
+    demand = _demand(session, user, demand_id)
+    message = messages.post(session, user, demand, _organization(session, slug), data.body)
+    return MessagePublic(author=user.name, body=message.body, created_at=message.created_at)

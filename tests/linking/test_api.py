@@ -1,0 +1,209 @@
+"""Productive linking through the JSON API: an institution registers, posts a demand, two producers quote
+partial quantities, the institution awards both; bad input is a clear 4xx and writes nothing."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlmodel import Session, func, select
+
+from market.db import utcnow
+from market.linking.matching import match_demand
+from market.linking.models import BuyerOrganization, Demand, Quote
+from tests.conftest import api_token, run_search_worker
+from tests.linking.test_services import INSTITUTION
+
+
+def demand_body(**overrides: Any) -> dict[str, Any]:
+    return {
+        "title": "Miel para el desayuno escolar",
+        "category": "miel",
+        "quantity": 500,
+        "unit": "kg",
+        "delivery_state": "31",
+        "delivery_municipality": "Mérida",
+        "delivery_address": "Calle 60 número 491, Centro",
+        "first_delivery": str(date.today() + timedelta(days=30)),
+        "quote_deadline": (utcnow() + timedelta(days=10)).isoformat(),
+    } | overrides
+
+
+@pytest.fixture
+def parties(
+    app: FastAPI, client: TestClient, make_user: Any, make_org: Any, make_listing: Any
+) -> dict[str, Any]:
+    producers = {}
+    for key, name in (("mani", "Meliponicultoras de Maní"), ("puuc", "Apicultoras del Puuc")):
+        owner = make_user(f"{key}@example.mx")
+        organization = make_org(owner, name=name, state="31", latitude=20.4, longitude=-89.4)
+        make_listing(organization, title="Miel de abeja", category="miel", delivery_states=["31"])
+        producers[key] = (organization, api_token(client, owner.email))
+    run_search_worker(app)
+    make_user("admin@example.mx", is_admin=True)
+    return {
+        "school": api_token(client, make_user("compras@escuela.mx").email),
+        "admin": api_token(client, "admin@example.mx"),
+        "producers": producers,
+    }
+
+
+def test_from_demand_to_one_order_filled_by_two_producers(
+    app: FastAPI, client: TestClient, session: Session, parties: dict[str, Any]
+) -> None:
+    school, admin = parties["school"], parties["admin"]
+    created = client.post(
+        "/api/v1/buyer-organizations", headers=school, json=INSTITUTION | {"kind": "school"}
+    )
+    assert created.status_code == 201, created.text
+    institution = created.json()
+    assert institution["verification_status"] == "pending"
+    decided = client.post(
+        f"/api/v1/buyer-organizations/{institution['id']}/decision", headers=admin, json={"verified": True}
+    )
+    assert decided.json()["verification_status"] == "verified"
+
+    demand = client.post(
+        f"/api/v1/buyer-organizations/{institution['id']}/demands", headers=school, json=demand_body()
+    )
+    assert demand.status_code == 201, demand.text
+    demand_id = demand.json()["id"]
+    mani, mani_token = parties["producers"]["mani"]
+    puuc, puuc_token = parties["producers"]["puuc"]
+    assert client.get(f"/api/v1/demands/{demand_id}", headers=mani_token).status_code == 404  # still a draft
+    assert client.post(f"/api/v1/demands/{demand_id}/open", headers=school).json()["status"] == "open"
+    with Session(app.state.engine) as tx:
+        match_demand(tx, app.state.search, demand_id)  # what the worker does next
+        tx.commit()
+    for_mani = client.get(f"/api/v1/organizations/{mani.slug}/demands", headers=mani_token).json()
+    assert [d["id"] for d in for_mani] == [demand_id]
+
+    def send(token: dict[str, str], organization: Any, price: int, quantity: int) -> Any:
+        body = {"organization": organization.slug, "unit_price_cents": price, "quantity": quantity}
+        return client.post(f"/api/v1/demands/{demand_id}/quotes", headers=token, json=body)
+
+    assert send(mani_token, mani, 24000, 300).status_code == 200
+    assert send(puuc_token, puuc, 25000, 250).status_code == 200
+    assert send(mani_token, puuc, 1, 1).status_code == 403  # not a member of the other producer
+    mine = client.get(f"/api/v1/demands/{demand_id}/quotes", headers=puuc_token).json()
+    assert [q["organization_id"] for q in mine] == [puuc.id]
+
+    proposal = client.get(f"/api/v1/demands/{demand_id}/proposal", headers=school).json()
+    assert [(a["organization_id"], a["quantity"]) for a in proposal["allocations"]] == [
+        (mani.id, 300),
+        (puuc.id, 200),
+    ]
+    assert client.get(f"/api/v1/demands/{demand_id}/proposal", headers=mani_token).status_code == 403
+
+    early = client.post(
+        f"/api/v1/demands/{demand_id}/award",
+        headers=school,
+        json={
+            "allocations": [
+                {"quote_id": a["quote_id"], "quantity": a["quantity"]} for a in proposal["allocations"]
+            ]
+        },
+    )
+    assert early.status_code == 409  # the deadline has not passed
+    with Session(app.state.engine) as tx:
+        stored = tx.get(Demand, demand_id)
+        assert stored is not None
+        stored.quote_deadline = utcnow() - timedelta(seconds=1)
+        tx.add(stored)
+        tx.commit()
+
+    over = client.post(
+        f"/api/v1/demands/{demand_id}/award",
+        headers=school,
+        json={"allocations": [{"quote_id": proposal["allocations"][1]["quote_id"], "quantity": 500}]},
+    )
+    assert over.status_code == 422 and "allocations.0.quantity" in over.json()["fields"]
+    awarded = client.post(
+        f"/api/v1/demands/{demand_id}/award",
+        headers=school,
+        json={
+            "allocations": [
+                {"quote_id": a["quote_id"], "quantity": a["quantity"]} for a in proposal["allocations"]
+            ]
+        },
+    )
+    assert awarded.status_code == 201, awarded.text
+    [order] = awarded.json()
+    assert order["status"] == "invoiced" and order["total_cents"] == 300 * 24000 + 200 * 25000
+    assert sorted((f["organization_id"], f["lines"][0]["quantity"]) for f in order["fulfillments"]) == sorted(
+        [(mani.id, 300), (puuc.id, 200)]
+    )
+
+    thread = f"/api/v1/demands/{demand_id}/threads/{mani.slug}"
+    assert (
+        client.post(thread, headers=school, json={"body": "¿Pueden entregar el lunes temprano?"}).status_code
+        == 201
+    )
+    assert client.post(thread, headers=mani_token, json={"body": "Sí, a las 8."}).status_code == 201
+    assert [m["body"] for m in client.get(thread, headers=school).json()] == [
+        "¿Pueden entregar el lunes temprano?",
+        "Sí, a las 8.",
+    ]
+    assert client.get(thread, headers=puuc_token).status_code == 403  # another producer's conversation
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"quantity": 0}, "quantity"),
+        ({"quantity": -5}, "quantity"),
+        ({"unit": "costal"}, "unit"),
+        ({"category": "joyeria"}, "category"),
+        ({"delivery_state": "33"}, "delivery_state"),
+        (
+            {
+                "quote_deadline": (utcnow() - timedelta(days=1)).isoformat(),
+                "first_delivery": str(date.today()),
+            },
+            "quote_deadline",
+        ),
+        ({"every_days": 7}, "__all__"),  # a frequency without a number of deliveries
+        ({"max_unit_price_cents": 0}, "max_unit_price_cents"),
+        ({"required_certifications": ["iso9001"]}, "required_certifications"),
+    ],
+)
+def test_bad_demands_are_refused_and_nothing_is_written(
+    client: TestClient, session: Session, parties: dict[str, Any], change: dict[str, Any], field: str
+) -> None:
+    school = parties["school"]
+    institution = client.post("/api/v1/buyer-organizations", headers=school, json=INSTITUTION).json()
+    response = client.post(
+        f"/api/v1/buyer-organizations/{institution['id']}/demands", headers=school, json=demand_body(**change)
+    )
+    assert response.status_code == 422, response.text
+    assert field in response.json()["fields"]
+    assert session.exec(select(func.count()).select_from(Demand)).one() == 0
+
+
+def test_bad_institutions_and_quotes_are_refused(
+    client: TestClient, session: Session, parties: dict[str, Any]
+) -> None:
+    school = parties["school"]
+    bad = client.post(
+        "/api/v1/buyer-organizations",
+        headers=school,
+        json=INSTITUTION | {"rfc": "XYZ", "codigo_postal": "6800"},
+    )
+    assert bad.status_code == 422 and {"rfc", "codigo_postal"} <= set(bad.json()["fields"])
+    assert session.exec(select(func.count()).select_from(BuyerOrganization)).one() == 0
+
+    institution = client.post("/api/v1/buyer-organizations", headers=school, json=INSTITUTION).json()
+    demand = client.post(
+        f"/api/v1/buyer-organizations/{institution['id']}/demands", headers=school, json=demand_body()
+    ).json()
+    client.post(f"/api/v1/demands/{demand['id']}/open", headers=school)
+    mani, token = parties["producers"]["mani"]
+    for body in ({"unit_price_cents": 0, "quantity": 10}, {"unit_price_cents": 100, "quantity": 0}):
+        response = client.post(
+            f"/api/v1/demands/{demand['id']}/quotes", headers=token, json=body | {"organization": mani.slug}
+        )
+        assert response.status_code == 422
+    assert session.exec(select(func.count()).select_from(Quote)).one() == 0
