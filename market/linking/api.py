@@ -276,3 +276,19 @@ def write_thread(
     demand = _demand(session, user, demand_id)
     message = messages.post(session, user, demand, _organization(session, slug), data.body)
     return MessagePublic(author=user.name, body=message.body, created_at=message.created_at)
+
+
+@router.get("/fulfillments/{fulfillment_id}/messages", response_model=list[MessagePublic])
+def read_fulfillment_thread(
+    fulfillment_id: int, user: User = Depends(api_user), session: Session = DbSession
+) -> list[MessagePublic]:
+    found = messages.fulfillment_thread(session, user, fulfillment_id)
+    return [MessagePublic(author=author.name, body=m.body, created_at=m.created_at) for m, author in found]
+
+
+@router.post("/fulfillments/{fulfillment_id}/messages", response_model=MessagePublic, status_code=201)
+def write_fulfillment_thread(
+    fulfillment_id: int, data: MessageCreate, user: User = Depends(api_user), session: Session = DbSession
+) -> MessagePublic:
+    message = messages.post_on_fulfillment(session, user, fulfillment_id, data.body)
+    return MessagePublic(author=user.name, body=message.body, created_at=message.created_at)

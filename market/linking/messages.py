@@ -1,14 +1,17 @@
-"""Conversations: one thread per demand and producer, between the institution and that producer only."""
+"""Conversations: one thread per demand and producer, between the institution and that producer only; and
+one per fulfillment, between the buyer and the producer of that part of the order."""
 
 from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
 from market.accounts.models import User
-from market.errors import Forbidden
+from market.errors import Forbidden, NotFound
 from market.i18n import N_
 from market.linking import buyers, demands, notifications
 from market.linking.models import Demand, Message
+from market.orders.models import Fulfillment, Order
+from market.orders.service import get_fulfillment
 from market.organizations import service as organizations
 from market.organizations.models import Organization
 
@@ -49,4 +52,40 @@ def post(session: Session, user: User, demand: Demand, organization: Organizatio
         else notifications.buyer_members(session, demand.buyer_organization_id)
     )
     notifications.message_posted(session, demand, recipients, user)
+    return message
+
+
+def _fulfillment_side(session: Session, user: User, fulfillment_id: int) -> tuple[str, Fulfillment, Order]:
+    fulfillment, order = get_fulfillment(session, fulfillment_id)
+    organization = session.get(Organization, fulfillment.organization_id)
+    assert organization is not None
+    if order.buyer_id == user.id:
+        return "buyer", fulfillment, order
+    if organizations.role_in(session, user, organization):
+        return "producer", fulfillment, order
+    raise NotFound()
+
+
+def fulfillment_thread(session: Session, user: User, fulfillment_id: int) -> list[tuple[Message, User]]:
+    """The conversation about one producer's part of an order, between its buyer and that producer."""
+    _fulfillment_side(session, user, fulfillment_id)
+    rows = session.exec(
+        select(Message, User)
+        .join(User, col(User.id) == Message.author_id)
+        .where(Message.fulfillment_id == fulfillment_id)
+        .order_by(col(Message.id))
+    ).all()
+    return [(message, author) for message, author in rows]
+
+
+def post_on_fulfillment(session: Session, user: User, fulfillment_id: int, body: str) -> Message:
+    side, fulfillment, order = _fulfillment_side(session, user, fulfillment_id)
+    message = Message(fulfillment_id=fulfillment.id, author_id=user.id or 0, body=body.strip())
+    session.add(message)
+    buyer = session.get(User, order.buyer_id)
+    assert buyer is not None
+    recipients = (
+        notifications.producer_members(session, fulfillment.organization_id) if side == "buyer" else [buyer]
+    )
+    notifications.order_message_posted(session, order, recipients, user)
     return message

@@ -7,6 +7,7 @@ from sqlmodel import Session, col, select
 from market.accounts.models import User
 from market.i18n import N_, translations
 from market.linking.models import BuyerMembership, BuyerOrganization, Demand
+from market.orders.models import Order
 from market.organizations.models import Membership, Organization
 from market.outbox import send_email
 
@@ -16,6 +17,7 @@ QUOTE_RECEIVED = N_("{organization} envió una cotización.")
 AWARDED = N_("¡Tu cotización fue elegida! El pedido ya está en tu lista de pedidos.")
 NOT_AWARDED = N_("La demanda se adjudicó a otras organizaciones. Gracias por cotizar.")
 NEW_MESSAGE = N_("Tienes un mensaje nuevo de {author}.")
+ORDER_SUBJECT = N_("Pedido {n}: mensaje nuevo")
 
 
 def _send(
@@ -78,6 +80,15 @@ def award_decided(session: Session, demand: Demand, organization_id: int, awarde
     _send(
         session, producer_members(session, organization_id), demand, AWARDED if awarded else NOT_AWARDED, link
     )
+
+
+def order_message_posted(session: Session, order: Order, recipients: list[User], author: User) -> None:
+    for user in recipients:
+        t = translations(user.locale).gettext
+        subject = t(ORDER_SUBJECT).format(n=order.id)
+        send_email(
+            session, user.email, subject, t(NEW_MESSAGE).format(author=author.name), f"/pedidos/{order.id}"
+        )
 
 
 def message_posted(session: Session, demand: Demand, recipients: list[User], author: User) -> None:

@@ -11,9 +11,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 
+from market.catalog.models import Listing
 from market.db import utcnow
 from market.linking.matching import match_demand
 from market.linking.models import BuyerOrganization, Demand, Quote
+from market.outbox import OutboxEvent
 from tests.conftest import api_token, run_search_worker
 from tests.linking.test_services import INSTITUTION
 
@@ -207,3 +209,31 @@ def test_bad_institutions_and_quotes_are_refused(
         )
         assert response.status_code == 422
     assert session.exec(select(func.count()).select_from(Quote)).one() == 0
+
+
+def test_each_part_of_an_order_has_its_own_conversation(
+    client: TestClient, session: Session, parties: dict[str, Any], make_user: Any, make_listing: Any
+) -> None:
+    mani, mani_token = parties["producers"]["mani"]
+    _puuc, puuc_token = parties["producers"]["puuc"]
+    school = parties["school"]
+    listing = session.exec(select(Listing).where(Listing.organization_id == mani.id)).one()
+    order = client.post(
+        "/api/v1/orders",
+        headers=parties["school"],
+        json={"items": [{"listing_id": listing.id, "quantity": 2}]},
+    ).json()
+    thread = f"/api/v1/fulfillments/{order['fulfillments'][0]['id']}/messages"
+    assert (
+        client.post(thread, headers=parties["school"], json={"body": "¿Me la envían en frascos?"}).status_code
+        == 201
+    )
+    assert client.post(thread, headers=mani_token, json={"body": "Sí, de un kilo."}).status_code == 201
+    assert [m["body"] for m in client.get(thread, headers=mani_token).json()] == [
+        "¿Me la envían en frascos?",
+        "Sí, de un kilo.",
+    ]
+    assert client.get(thread, headers=puuc_token).status_code == 404  # not its order
+    assert client.post(thread, headers=puuc_token, json={"body": "hola"}).status_code == 404
+    emails = session.exec(select(OutboxEvent).where(OutboxEvent.topic == "email")).all()
+    assert {e.payload["to"] for e in emails} == {"mani@example.mx", "compras@escuela.mx"}
