@@ -212,22 +212,16 @@ def test_bad_institutions_and_quotes_are_refused(
 
 
 def test_each_part_of_an_order_has_its_own_conversation(
-    client: TestClient, session: Session, parties: dict[str, Any], make_user: Any, make_listing: Any
+    client: TestClient, session: Session, parties: dict[str, Any]
 ) -> None:
     mani, mani_token = parties["producers"]["mani"]
     _puuc, puuc_token = parties["producers"]["puuc"]
     school = parties["school"]
     listing = session.exec(select(Listing).where(Listing.organization_id == mani.id)).one()
-    order = client.post(
-        "/api/v1/orders",
-        headers=parties["school"],
-        json={"items": [{"listing_id": listing.id, "quantity": 2}]},
-    ).json()
+    items = [{"listing_id": listing.id, "quantity": 2}]
+    order = client.post("/api/v1/orders", headers=school, json={"items": items}).json()
     thread = f"/api/v1/fulfillments/{order['fulfillments'][0]['id']}/messages"
-    assert (
-        client.post(thread, headers=parties["school"], json={"body": "¿Me la envían en frascos?"}).status_code
-        == 201
-    )
+    assert client.post(thread, headers=school, json={"body": "¿Me la envían en frascos?"}).status_code == 201
     assert client.post(thread, headers=mani_token, json={"body": "Sí, de un kilo."}).status_code == 201
     assert [m["body"] for m in client.get(thread, headers=mani_token).json()] == [
         "¿Me la envían en frascos?",
