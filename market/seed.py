@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 from typing import Any
 
 from rich.progress import Progress
@@ -82,7 +83,58 @@ def load_demo(session: Session) -> list[tuple[str, str, str]]:
             add_listing(session, organization, ListingCreate(**fields, tiers=tiers, status="active"))
         if index < 3 or pending:
             accounts.append(("productora" + (" (pendiente)" if pending else ""), owner.email, DEMO_PASSWORD))
+    accounts.append(("institución compradora", _demo_institution(session).email, DEMO_PASSWORD))
     return accounts
+
+
+DEMO_INSTITUTION = {
+    "name": "Escuela Secundaria Técnica 1 de Oaxaca",
+    "kind": "school",
+    "rfc": "EST790101AB1",
+    "razon_social": "Escuela Secundaria Técnica Número 1",
+    "regimen_fiscal": "603",
+    "codigo_postal": "68000",
+    "uso_cfdi": "G03",
+    "state": "20",
+    "municipality": "Oaxaca de Juárez",
+}
+
+
+def _demo_institution(session: Session) -> User:
+    """A verified school with a public demand open for quotes, so producers see "demands for you"."""
+    from market.linking import buyers, demands
+    from market.linking.models import BuyerOrganization
+    from market.linking.schemas import BuyerOrganizationCreate, DemandCreate
+
+    person = _account(session, "compras@escuela.demo", "Compras de la Secundaria Técnica 1")
+    if session.exec(
+        select(BuyerOrganization.id).where(BuyerOrganization.rfc == DEMO_INSTITUTION["rfc"])
+    ).first():
+        return person
+    institution = buyers.create(session, person, BuyerOrganizationCreate(**DEMO_INSTITUTION))
+    institution.verification_status, institution.verified_at = "verified", utcnow()
+    demand = demands.create(
+        session,
+        person,
+        institution,
+        DemandCreate(
+            title="Café tostado para la cafetería escolar, cada mes",
+            description="Café de altura tostado medio, en bolsas de 1 kg, para la cafetería del personal.",
+            category="cafe",
+            quantity=120,
+            unit="kg",
+            delivery_state="20",
+            delivery_municipality="Oaxaca de Juárez",
+            delivery_address="Av. Universidad 120, Ex Hacienda 5 Señores",
+            first_delivery=(utcnow() + timedelta(days=21)).date(),
+            every_days=30,
+            deliveries=6,
+            quote_deadline=utcnow() + timedelta(days=14),
+            preferred_legal_forms=["coop_produccion"],
+        ),
+    )
+    demands.open_for_quotes(session, person, demand)
+    return person
 
 
 def load_synthetic(engine: Engine, count: int, seed: int = 7) -> None:
