@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, ConfigDict
-from sqlmodel import Session
+from pydantic import BaseModel, ConfigDict, EmailStr
+from sqlmodel import Session, select
 
 from market.accounts.api import api_user
 from market.accounts.models import User
 from market.db import DbSession
+from market.errors import ValidationFailed
+from market.i18n import N_
 from market.linking import awards, buyers, demands, messages
 from market.linking.models import BuyerOrganization, Demand, Quote
 from market.linking.schemas import (
@@ -292,3 +294,20 @@ def write_fulfillment_thread(
 ) -> MessagePublic:
     message = messages.post_on_fulfillment(session, user, fulfillment_id, data.body)
     return MessagePublic(author=user.name, body=message.body, created_at=message.created_at)
+
+
+class NewMember(BaseModel):
+    email: EmailStr
+
+
+@router.post("/buyer-organizations/{buyer_id}/members", status_code=204)
+def add_member(
+    buyer_id: int, data: NewMember, user: User = Depends(api_user), session: Session = DbSession
+) -> None:
+    """Add a colleague who already has an account (they can then post demands and award)."""
+    colleague = session.exec(select(User).where(User.email == str(data.email).lower())).first()
+    if colleague is None:
+        raise ValidationFailed(
+            {"email": N_("No hay una cuenta con ese correo: pide que se registre primero.")}
+        )
+    buyers.add_member(session, user, buyers.get(session, buyer_id), colleague)

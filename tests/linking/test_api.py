@@ -231,3 +231,19 @@ def test_each_part_of_an_order_has_its_own_conversation(
     assert client.post(thread, headers=puuc_token, json={"body": "hola"}).status_code == 404
     emails = session.exec(select(OutboxEvent).where(OutboxEvent.topic == "email")).all()
     assert {e.payload["to"] for e in emails} == {"mani@example.mx", "compras@escuela.mx"}
+
+
+def test_an_institution_adds_a_colleague_who_can_then_post_demands(
+    client: TestClient, parties: dict[str, Any], make_user: Any
+) -> None:
+    school = parties["school"]
+    institution = client.post("/api/v1/buyer-organizations", headers=school, json=INSTITUTION).json()
+    colleague = api_token(client, make_user("direccion@escuela.mx").email)
+    url = f"/api/v1/buyer-organizations/{institution['id']}/demands"
+    assert client.post(url, headers=colleague, json=demand_body()).status_code == 403
+    members = f"/api/v1/buyer-organizations/{institution['id']}/members"
+    assert client.post(members, headers=colleague, json={"email": "direccion@escuela.mx"}).status_code == 403
+    unknown = client.post(members, headers=school, json={"email": "nadie@escuela.mx"})
+    assert unknown.status_code == 422 and "email" in unknown.json()["fields"]
+    assert client.post(members, headers=school, json={"email": "Direccion@Escuela.mx"}).status_code == 204
+    assert client.post(url, headers=colleague, json=demand_body()).status_code == 201
