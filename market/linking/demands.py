@@ -221,7 +221,9 @@ def withdraw_quote(session: Session, user: User, quote_id: int) -> Quote:
     if quote is None or organization is None or demand is None:
         raise NotFound()
     organizations.require_member(session, user, organization)
-    if demand.status != "open" or quote.status != "submitted":
+    if demand.status != "open" or demand.quote_deadline <= utcnow():
+        raise Conflict(N_("Esta demanda ya no recibe cotizaciones."))
+    if quote.status != "submitted":
         raise InvalidTransition(current=quote.status, target="withdrawn")
     quote.status, quote.updated_at = "withdrawn", utcnow()
     return quote

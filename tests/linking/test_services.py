@@ -12,7 +12,7 @@ from sqlmodel import Session, col, func, select
 
 from market.config import Settings
 from market.db import transaction, utcnow
-from market.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from market.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from market.ledger import service as ledger
 from market.linking import awards, buyers, demands, matching
 from market.linking.models import Award, BuyerOrganization, CallOff, Demand, DemandInvitation, Quote
@@ -234,9 +234,17 @@ def test_quotes_are_revised_and_stop_at_the_deadline(session: Session, world: di
         quote(session, world, demand, "far", 36000, 1200)
     assert set(refused.value.errors) == {"unit_price_cents", "quantity"}
     session.rollback()
+    withdrawn = demands.withdraw_quote(session, world["owners"]["near"], first.id or 0)
+    assert withdrawn.status == "withdrawn" and awards.standing_quotes(session, demand) == []
+    with pytest.raises(InvalidTransition):  # withdrawn already
+        demands.withdraw_quote(session, world["owners"]["near"], first.id or 0)
+    quote(session, world, demand, "near", 29500, 500)  # and sent again, revised
     past_deadline(session, demand)
     with pytest.raises(Conflict):
         quote(session, world, demand, "far", 28000, 100)
+    session.rollback()
+    with pytest.raises(Conflict):  # too late to take it back, too
+        demands.withdraw_quote(session, world["owners"]["near"], first.id or 0)
     session.rollback()
     assert demands.close_due(session) == 1
     assert session.get(Demand, demand.id).status == "closed"  # type: ignore[union-attr]
