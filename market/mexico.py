@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
 import clabe
 from stdnum.exceptions import ValidationError
@@ -52,6 +54,14 @@ STATES: tuple[State, ...] = (
     State("32", "MX-ZAC", "Zacatecas", 22.77, -102.58),
 )
 STATES_BY_CODE = {s.inegi: s for s in STATES}
+
+
+MEXICO_CITY = ZoneInfo("America/Mexico_City")
+
+
+def local_time(moment: datetime | None) -> str:
+    """Times are stored in UTC and shown in central Mexico's time, which most users live in."""
+    return moment.astimezone(MEXICO_CITY).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
 def state_name(code: str | None) -> str:

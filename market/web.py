@@ -6,11 +6,9 @@ import hmac
 import secrets
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 import jinja2
 from fastapi import Depends, Request, UploadFile
@@ -26,7 +24,7 @@ from market.db import transaction
 from market.errors import CsrfFailed, MarketError, NotAuthenticated, RequestTooLarge
 from market.ledger.service import KIND_LABELS
 from market.media import media_url
-from market.mexico import CERTIFICATIONS, LEGAL_FORMS, SDGS, STATES, state_name
+from market.mexico import CERTIFICATIONS, LEGAL_FORMS, SDGS, STATES, local_time, state_name
 from market.money import cents_to_pesos_text, format_mxn
 from market.orders.queries import FULFILLMENT_STATUS_LABELS, ORDER_STATUS_LABELS, STEP_LABELS
 from market.payments.methods import METHOD_LABELS
@@ -36,14 +34,6 @@ LOCALE_COOKIE = "lang"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
-
-MEXICO_CITY = ZoneInfo("America/Mexico_City")
-
-
-def local_time(moment: datetime | None) -> str:
-    """Times are stored in UTC and shown in central Mexico's time, which most users live in."""
-    return moment.astimezone(MEXICO_CITY).strftime("%Y-%m-%d %H:%M") if moment else ""
-
 
 _env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATES_DIR), autoescape=True, extensions=["jinja2.ext.i18n"]

@@ -38,19 +38,21 @@ def create(session: Session, user: User, buyer: BuyerOrganization, data: DemandC
     """A draft demand of the institution; invited producers are recorded now (only verified ones)."""
     buyers.require_member(session, user, buyer)
     _deadline_ahead(data.quote_deadline)
-    fields = data.model_dump(exclude={"invited_organization_ids"})
-    demand = Demand(buyer_organization_id=buyer.id or 0, created_by=user.id or 0, **fields)
-    session.add(demand)
-    session.flush()
-    for organization_id in sorted(set(data.invited_organization_ids)):
+    invited_ids = sorted(set(data.invited_organization_ids))
+    if data.visibility == "invited" and not invited_ids:
+        raise ValidationFailed({"invited_organization_ids": N_("Invita al menos a una organización.")})
+    for organization_id in invited_ids:  # all checked before anything is written
         organization = session.get(Organization, organization_id)
         if organization is None or not organization.is_public:
             raise ValidationFailed(
                 {"invited_organization_ids": N_("Solo puedes invitar organizaciones verificadas.")}
             )
+    fields = data.model_dump(exclude={"invited_organization_ids"})
+    demand = Demand(buyer_organization_id=buyer.id or 0, created_by=user.id or 0, **fields)
+    session.add(demand)
+    session.flush()
+    for organization_id in invited_ids:
         session.add(DemandInvitation(demand_id=demand.id or 0, organization_id=organization_id, invited=True))
-    if data.visibility == "invited" and not data.invited_organization_ids:
-        raise ValidationFailed({"invited_organization_ids": N_("Invita al menos a una organización.")})
     return demand
 
 
@@ -62,7 +64,9 @@ def _deadline_ahead(deadline: datetime) -> None:
 def open_for_quotes(session: Session, user: User, demand: Demand) -> Demand:
     """Publish the demand; matching and the producers' notices follow through the worker (they need the
     search engine, and must not fail the buyer's request when it is down)."""
-    _require_buyer(session, user, demand)
+    buyer = _require_buyer(session, user, demand)
+    if buyer.verification_status != "verified":  # producers' time is not for unknown senders
+        raise Conflict(N_("Tu institución debe estar verificada para publicar demandas."))
     if demand.status != "draft":
         raise InvalidTransition(current=demand.status, target="open")
     _deadline_ahead(demand.quote_deadline)

@@ -89,3 +89,19 @@ def post_on_fulfillment(session: Session, user: User, fulfillment_id: int, body:
     )
     notifications.order_message_posted(session, order, recipients, user)
     return message
+
+
+def thread_organizations(session: Session, user: User, demand: Demand) -> list[Organization]:
+    """The producers the institution is talking with about this demand (quoting or not), for its members."""
+    buyers.require_member(session, user, buyers.get(session, demand.buyer_organization_id))
+    return list(
+        session.exec(
+            select(Organization)
+            .where(
+                col(Organization.id).in_(
+                    select(Message.organization_id).where(Message.demand_id == demand.id).distinct()
+                )
+            )
+            .order_by(col(Organization.name))
+        ).all()
+    )

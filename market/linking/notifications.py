@@ -7,6 +7,7 @@ from sqlmodel import Session, col, select
 from market.accounts.models import User
 from market.i18n import N_, translations
 from market.linking.models import BuyerMembership, BuyerOrganization, Demand
+from market.mexico import local_time
 from market.orders.models import Order
 from market.organizations.models import Membership, Organization
 from market.outbox import send_email
@@ -60,7 +61,7 @@ def demand_for_you(session: Session, demand: Demand, organization: Organization)
         buyer=buyer.name,
         quantity=demand.quantity,
         unit=demand.unit,
-        deadline=demand.quote_deadline.strftime("%Y-%m-%d %H:%M UTC"),
+        deadline=local_time(demand.quote_deadline),
     )
 
 

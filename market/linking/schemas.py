@@ -70,7 +70,7 @@ class BuyerOrganizationCreate(BaseModel):
             return normalize_rfc(value)
         except ValueError:
             raise invalid(
-                "rfc_invalid", "El RFC no es válido: 12 caracteres para una persona moral."
+                "buyer_rfc_invalid", "El RFC no es válido: 12 caracteres para una persona moral."
             ) from None
 
     @field_validator("regimen_fiscal")
@@ -136,7 +136,7 @@ class DemandCreate(BaseModel):
     @classmethod
     def _unit(cls, value: str) -> str:
         if value not in UNITS:
-            raise invalid("unit_unknown", "Elige una unidad de la lista.")
+            raise invalid("demand_unit_unknown", "Elige una unidad de la lista.")
         return value
 
     @field_validator("delivery_state")
@@ -157,7 +157,7 @@ class DemandCreate(BaseModel):
     @classmethod
     def _certifications(cls, value: list[str]) -> list[str]:
         if any(c not in CERTIFICATIONS for c in value):
-            raise invalid("certification_unknown", "Elige certificaciones de la lista.")
+            raise invalid("demand_certification_unknown", "Elige certificaciones de la lista.")
         return sorted(set(value))
 
     @field_validator("preferred_legal_forms")

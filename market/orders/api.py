@@ -83,7 +83,7 @@ def my_orders(user: User = Depends(api_user), session: Session = DbSession) -> l
 
 @router.get("/orders/{order_id}", response_model=OrderPublic)
 def get_order(order_id: int, user: User = Depends(api_user), session: Session = DbSession) -> OrderPublic:
-    return queries.to_public(session, queries.visible_order(session, user, order_id))
+    return queries.view_of(session, user, queries.visible_order(session, user, order_id))
 
 
 @router.post("/orders/{order_id}/offline-payment", response_model=OrderPublic, tags=["admin"])

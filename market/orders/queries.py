@@ -11,7 +11,7 @@ from market.errors import Forbidden, NotFound
 from market.i18n import N_
 from market.orders.models import Fulfillment, FulfillmentEvent, Order
 from market.orders.schemas import FulfillmentPublic, OrderPublic
-from market.orders.service import ACTIVE_ORDER_STATUSES, PRODUCER_STEPS, TRANSITIONS, lines_of
+from market.orders.service import ACTIVE_ORDER_STATUSES, PRODUCER_STEPS, TRANSITIONS, acts_for_buyer, lines_of
 from market.organizations import service as organizations
 from market.organizations.models import Organization
 
@@ -52,17 +52,32 @@ def orders_of(session: Session, buyer: User) -> list[Order]:
 
 
 def visible_order(session: Session, user: User, order_id: int) -> Order:
-    """The buyer, the administrators and the members of a producer in the order may see it."""
+    """The buyer (or its institution), the administrators and the members of a producer in the order may
+    see it."""
     order = session.get(Order, order_id)
     if order is None:
         raise NotFound()
-    if order.buyer_id == user.id or user.is_admin:
+    if user.is_admin or acts_for_buyer(session, user, order):
         return order
     for fulfillment in session.exec(select(Fulfillment).where(Fulfillment.order_id == order.id)).all():
         organization = session.get(Organization, fulfillment.organization_id)
         if organization and organizations.role_in(session, user, organization):
             return order
     raise NotFound()
+
+
+def view_of(session: Session, user: User, order: Order) -> OrderPublic:
+    """The order as this person may see it: a producer sees only its own part (never what the other
+    producers of the order charge)."""
+    public = to_public(session, order)
+    if not (user.is_admin or acts_for_buyer(session, user, order)):
+        own = {
+            f.organization_id
+            for f in public.fulfillments
+            if organizations.role_in(session, user, session.get(Organization, f.organization_id))  # type: ignore[arg-type]
+        }
+        public.fulfillments = [f for f in public.fulfillments if f.organization_id in own]
+    return public
 
 
 def to_public(session: Session, order: Order) -> OrderPublic:

@@ -118,6 +118,8 @@ class OrderPublic(BaseModel):
     payment_method: str
     buyer_name: str
     buyer_email: str
+    demand_id: int | None = None  # an awarded demand's order
+    purchase_order: str | None = None
     ship_to: str | None
     contact_phone: str | None
     payment_due_at: datetime | None

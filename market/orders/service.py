@@ -26,6 +26,7 @@ from market.errors import (
 )
 from market.i18n import N_
 from market.ledger import service as ledger
+from market.linking.models import BuyerMembership, Demand
 from market.money import apply_bps
 from market.orders import notifications
 from market.orders.models import Fulfillment, FulfillmentEvent, Order, OrderLine
@@ -423,6 +424,22 @@ BUYER_STEPS = frozenset({"delivered", "completed", "cancelled"})
 RELEASES_STOCK = frozenset({"rejected", "cancelled"})
 
 
+def acts_for_buyer(session: Session, user: User, order: Order) -> bool:
+    """The person who bought, or, for an awarded demand's order, any member of the institution."""
+    if order.buyer_id == user.id:
+        return True
+    if order.demand_id is None:
+        return False
+    return (
+        session.exec(
+            select(BuyerMembership.id)
+            .join(Demand, col(Demand.buyer_organization_id) == BuyerMembership.buyer_organization_id)
+            .where(Demand.id == order.demand_id, BuyerMembership.user_id == user.id)
+        ).first()
+        is not None
+    )
+
+
 def get_fulfillment(session: Session, fulfillment_id: int) -> tuple[Fulfillment, Order]:
     fulfillment = session.get(Fulfillment, fulfillment_id)
     order = session.get(Order, fulfillment.order_id) if fulfillment else None
@@ -451,7 +468,7 @@ def move(
     producer_steps = PRODUCER_STEPS | ({"delivered"} if order.status == "pay_at_pickup" else set())
     if target in producer_steps:
         organizations.require_member(session, user, organization)
-    elif target in BUYER_STEPS and order.buyer_id != user.id:
+    elif target in BUYER_STEPS and not acts_for_buyer(session, user, order):
         raise Forbidden(N_("Solo quien compró puede hacer esto."))
     elif target not in PRODUCER_STEPS | BUYER_STEPS:
         raise InvalidTransition(current=fulfillment.status, target=target)

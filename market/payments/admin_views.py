@@ -47,7 +47,7 @@ def _payments_page(
     """Orders whose money an administrator matches (with what a statement upload adds): each with the
     reference the buyer was given and the exact amount still due."""
     pending = [
-        (order, buyer, queries.payment_reference(order), statement.expected_amount(session, order))
+        (order, buyer, queries.payment_reference(order), payments.amount_due(session, order))
         for order, buyer in queries.awaiting_payment(session, user)
     ]
     return render(request, "orders/payments.html", {"pending": pending} | context, status_code, user)

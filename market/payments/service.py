@@ -25,7 +25,10 @@ TRACKING_KEY_MISSING = N_("Escribe la clave de rastreo de la transferencia (al m
 
 
 def amount_due(session: Session, order: Order) -> int:
-    """What the buyer must still pay: the parts not cancelled before paying."""
+    """What the buyer must still pay: on invoice terms, what the institution owes; otherwise the parts not
+    cancelled before paying."""
+    if order.status == "invoiced":
+        return ledger.receivable_of(session, order.id or 0)
     parts = session.exec(
         select(Fulfillment).where(Fulfillment.order_id == order.id, Fulfillment.status == "awaiting_payment")
     ).all()

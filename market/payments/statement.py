@@ -253,13 +253,6 @@ def parse(data: bytes) -> list[Deposit]:
     return deposits
 
 
-def expected_amount(session: Session, order: Order) -> int:
-    """What the money must be to pay this order: what is due now, or what the institution owes."""
-    if order.status == "invoiced":
-        return ledger.receivable_of(session, order.id or 0)
-    return payments.amount_due(session, order)
-
-
 def awaits_bank_transfer(order: Order) -> bool:
     return (order.status == "awaiting_payment" and order.payment_method == "spei_transfer") or (
         order.status == "invoiced"
@@ -303,7 +296,7 @@ def _match(session: Session, admin: User, deposit: Deposit) -> ReportLine:
     if not awaits_bank_transfer(order):
         line.outcome, line.note = NOT_PAYABLE, NOT_AWAITING
         return line
-    line.expected_cents = expected_amount(session, order)
+    line.expected_cents = payments.amount_due(session, order)
     if deposit.amount_cents != line.expected_cents:
         line.outcome = MISMATCH
         return line

@@ -386,16 +386,27 @@ def test_only_the_institutions_members_award(
         )
 
 
-def test_an_unverified_institution_pays_by_transfer(
+def test_an_unverified_institution_cannot_publish_and_one_no_longer_verified_pays_by_transfer(
     session: Session, settings: Settings, world: dict[str, Any]
 ) -> None:
     institution: BuyerOrganization = world["institution"]
     institution.verification_status = "pending"
     session.add(institution)
     session.commit()
+    draft = demands.create(session, world["buyer"], institution, demand_data())
+    with pytest.raises(Conflict):
+        demands.open_for_quotes(session, world["buyer"], draft)
+    session.rollback()
+
+    institution.verification_status = "verified"
+    session.add(institution)
+    session.commit()
     demand = opened(session, world)
     near = quote(session, world, demand, "near", 30000, 1000)
     past_deadline(session, demand)
+    institution.verification_status = "rejected"  # its verification was withdrawn since
+    session.add(institution)
+    session.commit()
     [order] = awards.award(
         session,
         settings,
