@@ -14,6 +14,8 @@ from babel.messages.extract import extract_from_dir
 from market import errors, validation
 from market.catalog.taxonomy import CATEGORIES, DELIVERY_LABELS, STATUS_LABELS, UNITS
 from market.ledger.service import KIND_LABELS
+from market.linking.demands import DEMAND_STATUS_LABELS, QUOTE_STATUS_LABELS
+from market.linking.schemas import BUYER_KINDS, FREQUENCIES, REGIMENES_FISCALES, USOS_CFDI
 from market.mexico import CERTIFICATIONS, LEGAL_FORMS, SDGS
 from market.orders.queries import (
     BUYER_DONE,
@@ -55,6 +57,12 @@ def _data_messages() -> Iterator[str]:
     yield from BUYER_DONE.values()
     yield from METHOD_LABELS.values()
     yield from KIND_LABELS.values()
+    yield from BUYER_KINDS.values()
+    yield from REGIMENES_FISCALES.values()
+    yield from USOS_CFDI.values()
+    yield from FREQUENCIES.values()
+    yield from DEMAND_STATUS_LABELS.values()
+    yield from QUOTE_STATUS_LABELS.values()
     yield from validation.builtin_templates()
     for _name, cls in inspect.getmembers(errors, inspect.isclass):
         if issubclass(cls, errors.MarketError):

@@ -1,0 +1,406 @@
+"""The pages of productive linking: forms refuse bad input in place (messages in Spanish, values kept,
+nothing written), producers never see each other's quotes, invited-only demands stay hidden, and the
+administrators verify institutions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlmodel import Session, func, select
+
+from market.accounts.models import User
+from market.db import utcnow
+from market.linking import buyers, demands
+from market.linking.models import BuyerOrganization, Demand, DemandInvitation, Quote
+from market.linking.schemas import BuyerOrganizationCreate, DemandCreate, QuoteCreate
+from tests.conftest import csrf_of, log_in
+
+MEXICO_CITY = ZoneInfo("America/Mexico_City")
+INSTITUTION_FORM = {
+    "name": "Escuela Primaria Benito Juárez",
+    "kind": "school",
+    "rfc": "EPB850101AB1",
+    "razon_social": "Escuela Primaria Benito Juárez A.C.",
+    "regimen_fiscal": "603",
+    "codigo_postal": "68000",
+    "uso_cfdi": "G01",
+    "state": "20",
+    "municipality": "Oaxaca de Juárez",
+}
+
+
+def count(session: Session, model: Any) -> int:
+    session.expire_all()
+    return int(session.exec(select(func.count()).select_from(model)).one())
+
+
+def signed_in(app: FastAPI, email: str) -> TestClient:
+    """A browser of its own for one person."""
+    client = TestClient(app, follow_redirects=False)
+    log_in(client, email)
+    return client
+
+
+def demand_form(**overrides: str | list[str]) -> dict[str, str | list[str]]:
+    deadline = (datetime.now(MEXICO_CITY) + timedelta(days=5)).strftime("%Y-%m-%dT%H:%M")
+    fields: dict[str, str | list[str]] = {
+        "title": "Café para la cooperativa escolar",
+        "category": "cafe",
+        "quantity": "200",
+        "unit": "kg",
+        "delivery_state": "20",
+        "delivery_municipality": "Oaxaca de Juárez",
+        "delivery_address": "Calle Hidalgo 12, Centro, 68000",
+        "first_delivery": (date.today() + timedelta(days=20)).isoformat(),
+        "every_days": "",
+        "quote_deadline": deadline,
+        "max_unit_price": "350.00",
+        "visibility": "public",
+    }
+    return fields | overrides
+
+
+@pytest.fixture
+def school(session: Session, make_user: Any) -> BuyerOrganization:
+    """A verified school whose buyer is compras@escuela.mx."""
+    institution = buyers.create(
+        session,
+        make_user("compras@escuela.mx", name="Marta Ruiz"),
+        BuyerOrganizationCreate(**INSTITUTION_FORM),
+    )
+    institution.verification_status = "verified"
+    session.commit()
+    return institution
+
+
+def open_demand(session: Session, school: BuyerOrganization, **overrides: Any) -> Demand:
+    person = session.exec(select(User).where(User.email == "compras@escuela.mx")).one()
+    fields: dict[str, Any] = {
+        "title": "Café para la cooperativa escolar",
+        "category": "cafe",
+        "quantity": 200,
+        "unit": "kg",
+        "delivery_state": "20",
+        "delivery_municipality": "Oaxaca de Juárez",
+        "delivery_address": "Calle Hidalgo 12, Centro, 68000",
+        "first_delivery": date.today() + timedelta(days=20),
+        "quote_deadline": utcnow() + timedelta(days=5),
+    }
+    demand = demands.create(session, person, school, DemandCreate(**(fields | overrides)))
+    demands.open_for_quotes(session, person, demand)
+    session.commit()
+    return demand
+
+
+def test_an_institution_with_a_bad_rfc_and_postal_code_is_refused_in_place(
+    app: FastAPI, session: Session, make_user: Any
+) -> None:
+    make_user("compras@escuela.mx")
+    client = signed_in(app, "compras@escuela.mx")
+    form = INSTITUTION_FORM | {
+        "rfc": "ABC123",
+        "codigo_postal": "6800",
+        "csrf_token": csrf_of(client, "/instituciones/nueva"),
+    }
+
+    refused = client.post("/instituciones/nueva", data=form)
+
+    assert refused.status_code == 422
+    page = refused.text
+    assert 'id="f-rfc" name="rfc" type="text" value="ABC123"' in page
+    assert 'aria-invalid="true" aria-describedby="e-rfc"' in page
+    assert "El RFC no es válido: 12 caracteres para una persona moral." in page
+    assert 'aria-invalid="true" aria-describedby="e-codigo_postal"' in page
+    assert "El código postal tiene 5 dígitos." in page
+    assert 'value="Escuela Primaria Benito Juárez"' in page  # the rest of what was typed is kept
+    assert '<option value="603" selected>' in page
+    assert count(session, BuyerOrganization) == 0
+
+    accepted = client.post(
+        "/instituciones/nueva", data=form | {"rfc": "EPB850101AB1", "codigo_postal": "68000"}
+    )
+    assert accepted.status_code == 303
+    institution = session.exec(select(BuyerOrganization)).one()
+    assert (institution.rfc, institution.verification_status) == ("EPB850101AB1", "pending")
+    assert accepted.headers["location"] == f"/instituciones/{institution.id}"
+    page = client.get(accepted.headers["location"]).text
+    assert "En revisión" in page and "Nueva demanda" in page
+
+
+@pytest.mark.parametrize(
+    ("bad", "field", "message"),
+    [
+        ({"quantity": "0"}, "quantity", "Debe ser mayor que 0."),
+        ({"unit": "barril"}, "unit", "Elige una unidad de la lista."),
+        (
+            {"quote_deadline": (datetime.now(MEXICO_CITY) - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")},
+            "quote_deadline",
+            "El cierre de cotizaciones debe ser en el futuro.",
+        ),
+        (
+            {"max_unit_price": "doscientos"},
+            "max_unit_price",
+            "Escribe el precio en pesos, por ejemplo 28.50.",
+        ),
+        # Refused by the service after it wrote the draft: the page's transaction must be rolled back.
+        ({"visibility": "invited"}, "invited_organization_ids", "Invita al menos a una organización."),
+    ],
+)
+def test_a_demand_with_bad_input_is_refused_in_place_and_nothing_is_written(
+    app: FastAPI,
+    session: Session,
+    school: BuyerOrganization,
+    bad: dict[str, str],
+    field: str,
+    message: str,
+) -> None:
+    client = signed_in(app, "compras@escuela.mx")
+    path = f"/instituciones/{school.id}/demandas/nueva"
+
+    response = client.post(path, data=demand_form(**bad) | {"csrf_token": csrf_of(client, path)})
+
+    assert response.status_code == 422
+    assert f'aria-invalid="true" aria-describedby="e-{field}"' in response.text
+    assert message in response.text
+    assert 'value="Café para la cooperativa escolar"' in response.text  # what was typed stays
+    if field not in ("unit", "invited_organization_ids"):  # a select cannot show an unknown choice
+        assert f'value="{bad[field]}"' in response.text
+    assert count(session, Demand) == 0
+    assert count(session, DemandInvitation) == 0
+
+
+def test_a_demand_typed_in_central_mexico_time_is_saved_as_a_draft(
+    app: FastAPI, session: Session, school: BuyerOrganization
+) -> None:
+    client = signed_in(app, "compras@escuela.mx")
+    path = f"/instituciones/{school.id}/demandas/nueva"
+    deadline = (datetime.now(MEXICO_CITY) + timedelta(days=3)).replace(second=0, microsecond=0)
+    form = demand_form(
+        quote_deadline=deadline.strftime("%Y-%m-%dT%H:%M"),
+        every_days="14",
+        deliveries="6",
+        **{"required_certifications[]": ["spp"]},
+    )
+
+    response = client.post(path, data=form | {"csrf_token": csrf_of(client, path)})
+
+    assert response.status_code == 303
+    demand = session.exec(select(Demand)).one()
+    assert response.headers["location"] == f"/demandas/{demand.id}"
+    assert demand.status == "draft"
+    assert demand.quote_deadline == deadline  # the same moment, stored in UTC
+    assert (demand.every_days, demand.deliveries, demand.max_unit_price_cents) == (14, 6, 35000)
+    assert demand.required_certifications == ["spp"]
+    page = client.get(response.headers["location"]).text
+    assert "Borrador" in page and "Publicar" in page
+
+
+def test_a_producer_never_sees_a_competitors_quote(
+    app: FastAPI, session: Session, school: BuyerOrganization, make_user: Any, make_org: Any
+) -> None:
+    demand = open_demand(session, school)
+    sierra = make_org(make_user("sierra@cafe.mx"), name="Cooperativa Café de la Sierra Mixe", state="20")
+    union = make_org(make_user("union@cafe.mx"), name="Unión de Cafetaleras de Pluma Hidalgo", state="20")
+    for organization, email, price in ((sierra, "sierra@cafe.mx", 30150), (union, "union@cafe.mx", 28725)):
+        person = session.exec(select(User).where(User.email == email)).one()
+        demands.submit_quote(
+            session, person, demand, organization, QuoteCreate(unit_price_cents=price, quantity=120)
+        )
+    session.commit()
+
+    page = signed_in(app, "sierra@cafe.mx").get(f"/demandas/{demand.id}")
+    assert page.status_code == 200
+    assert "$301.50" in page.text  # its own quote, which it may revise
+    assert 'name="unit_price" type="text" value="301.50"' in page.text
+    assert "$287.25" not in page.text and "287.25" not in page.text
+    assert union.name not in page.text
+
+    buyer_page = signed_in(app, "compras@escuela.mx").get(f"/demandas/{demand.id}").text
+    assert "$301.50" in buyer_page and "$287.25" in buyer_page
+    assert sierra.name in buyer_page and union.name in buyer_page
+
+
+def test_a_quote_above_the_maximum_price_is_refused_in_place(
+    app: FastAPI, session: Session, school: BuyerOrganization, make_user: Any, make_org: Any
+) -> None:
+    demand = open_demand(session, school, max_unit_price_cents=30000)
+    sierra = make_org(make_user("sierra@cafe.mx"), name="Cooperativa Café de la Sierra Mixe", state="20")
+    client = signed_in(app, "sierra@cafe.mx")
+    path = f"/demandas/{demand.id}"
+    form = {
+        "organizacion": sierra.slug,
+        "unit_price": "310.00",
+        "quantity": "80",
+        "csrf_token": csrf_of(client, path),
+    }
+
+    response = client.post(f"{path}/cotizar", data=form)
+
+    assert response.status_code == 422
+    assert 'aria-invalid="true" aria-describedby="e-q-' in response.text
+    assert "El precio supera el máximo que acepta la institución." in response.text
+    assert 'value="310.00"' in response.text and 'value="80"' in response.text
+    assert count(session, Quote) == 0
+
+
+def test_an_invited_only_demand_is_a_404_for_a_producer_not_invited(
+    app: FastAPI, session: Session, school: BuyerOrganization, make_user: Any, make_org: Any
+) -> None:
+    invited = make_org(make_user("sierra@cafe.mx"), name="Cooperativa Café de la Sierra Mixe", state="20")
+    outsider = make_org(make_user("union@cafe.mx"), name="Unión de Cafetaleras de Pluma Hidalgo", state="20")
+    assert isinstance(invited.id, int)
+    demand = open_demand(session, school, visibility="invited", invited_organization_ids=[invited.id])
+
+    assert signed_in(app, "sierra@cafe.mx").get(f"/demandas/{demand.id}").status_code == 200
+    client = signed_in(app, "union@cafe.mx")
+    assert client.get(f"/demandas/{demand.id}").status_code == 404
+    assert demand.title not in client.get("/demandas").text
+    form = {
+        "organizacion": outsider.slug,
+        "unit_price": "280",
+        "quantity": "50",
+        "csrf_token": csrf_of(client, "/demandas"),
+    }
+    assert client.post(f"/demandas/{demand.id}/cotizar", data=form).status_code == 404
+    assert count(session, Quote) == 0
+
+
+def test_the_admin_verifies_an_institution(app: FastAPI, session: Session, make_user: Any) -> None:
+    make_user("admin@example.mx", name="Equipo Tianguis", is_admin=True)
+    owner = make_user("compras@escuela.mx")
+    institution = buyers.create(session, owner, BuyerOrganizationCreate(**INSTITUTION_FORM))
+    session.commit()
+    assert signed_in(app, "compras@escuela.mx").get("/admin/instituciones").status_code == 403
+
+    admin = signed_in(app, "admin@example.mx")
+    queue = admin.get("/admin/instituciones")
+    assert queue.status_code == 200
+    assert institution.name in queue.text and "EPB850101AB1" in queue.text
+    token = csrf_of(admin, "/admin/instituciones")
+
+    no_reason = admin.post(f"/admin/instituciones/{institution.id}/rechazar", data={"csrf_token": token})
+    assert no_reason.status_code == 303
+    assert "Explica por qué se rechaza" in admin.get("/admin/instituciones").text
+    session.expire_all()
+    assert session.get(BuyerOrganization, institution.id).verification_status == "pending"  # type: ignore[union-attr]
+
+    verified = admin.post(f"/admin/instituciones/{institution.id}/verificar", data={"csrf_token": token})
+    assert verified.status_code == 303
+    after = admin.get("/admin/instituciones").text
+    assert f"Verificamos {institution.name}." in after
+    assert "No hay instituciones esperando revisión." in after
+    session.expire_all()
+    decided = session.get(BuyerOrganization, institution.id)
+    assert decided is not None and decided.verification_status == "verified" and decided.verified_at
+    assert "Verificada" in signed_in(app, "compras@escuela.mx").get(f"/instituciones/{institution.id}").text
+
+
+def test_pages_of_an_institution_are_for_its_members(
+    app: FastAPI, school: BuyerOrganization, make_user: Any
+) -> None:
+    make_user("otra@example.mx")
+    stranger = signed_in(app, "otra@example.mx")
+    assert stranger.get(f"/instituciones/{school.id}").status_code == 404
+    assert stranger.get(f"/instituciones/{school.id}/demandas/nueva").status_code == 404
+
+
+def quoted(
+    session: Session, school: BuyerOrganization, make_user: Any, make_org: Any
+) -> tuple[Demand, Quote, Quote]:
+    """An open demand for 200 kg with two partial quotes (120 kg at $301.50 and 150 kg at $287.25)."""
+    demand = open_demand(session, school)
+    placed = []
+    for email, name, price, quantity in (
+        ("sierra@cafe.mx", "Cooperativa Café de la Sierra Mixe", 30150, 120),
+        ("union@cafe.mx", "Unión de Cafetaleras de Pluma Hidalgo", 28725, 150),
+    ):
+        person = make_user(email)
+        organization = make_org(person, name=name, state="20")
+        placed.append(
+            demands.submit_quote(
+                session, person, demand, organization, QuoteCreate(unit_price_cents=price, quantity=quantity)
+            )
+        )
+    session.commit()
+    return demand, placed[0], placed[1]
+
+
+def test_the_buyer_adjusts_the_proposal_and_bad_quantities_are_refused_in_place(
+    app: FastAPI, session: Session, school: BuyerOrganization, make_user: Any, make_org: Any
+) -> None:
+    demand, sierra, union = quoted(session, school, make_user, make_org)
+    client = signed_in(app, "compras@escuela.mx")
+    path = f"/demandas/{demand.id}"
+    page = client.get(path).text
+    assert "Podrás adjudicar cuando cierre el plazo" in page  # not before the deadline
+    demand.quote_deadline = utcnow() - timedelta(minutes=1)
+    session.add(demand)
+    session.commit()
+
+    page = client.get(path).text
+    # The proposal takes the cheaper quote in full and the rest from the other, pre-filled in the form.
+    assert f'name="cantidad_{union.id}" type="number" value="150"' in page
+    assert f'name="cantidad_{sierra.id}" type="number" value="50"' in page
+    token = csrf_of(client, path)
+
+    too_much = client.post(
+        f"{path}/adjudicar",
+        data={f"cantidad_{sierra.id}": "130", f"cantidad_{union.id}": "70", "csrf_token": token},
+    )
+    assert too_much.status_code == 422
+    assert f'aria-invalid="true" aria-describedby="e-cantidad_{sierra.id}"' in too_much.text
+    assert "Es más de lo que esa organización ofreció." in too_much.text
+    assert f'name="cantidad_{sierra.id}" type="number" value="130"' in too_much.text  # as typed
+
+    short = client.post(
+        f"{path}/adjudicar",
+        data={f"cantidad_{sierra.id}": "0", f"cantidad_{union.id}": "150", "csrf_token": token},
+    )
+    assert short.status_code == 422
+    assert "Las cantidades deben sumar lo que pide cada entrega." in short.text
+    session.expire_all()
+    assert session.get(Demand, demand.id).status == "open"  # type: ignore[union-attr]
+
+    awarded = client.post(
+        f"{path}/adjudicar",
+        data={f"cantidad_{sierra.id}": "100", f"cantidad_{union.id}": "100", "csrf_token": token},
+    )
+    assert awarded.status_code == 303
+    session.expire_all()
+    decided = session.get(Demand, demand.id)
+    assert decided is not None and decided.status == "awarded" and decided.purchase_order
+    order_page = client.get(awarded.headers["location"])
+    assert f"Adjudicaste la demanda. Orden de compra {decided.purchase_order}." in order_page.text
+    assert "100 kg · Café para la cooperativa escolar · $30,150.00" in order_page.text
+    assert "100 kg · Café para la cooperativa escolar · $28,725.00" in order_page.text
+
+
+def test_each_producer_talks_with_the_institution_in_a_thread_of_its_own(
+    app: FastAPI, session: Session, school: BuyerOrganization, make_user: Any, make_org: Any
+) -> None:
+    demand, _sierra, _union = quoted(session, school, make_user, make_org)
+    sierra = signed_in(app, "sierra@cafe.mx")
+    path = f"/demandas/{demand.id}"
+    question = "¿Reciben la entrega en costales de 60 kg?"
+    sent = sierra.post(
+        f"{path}/mensajes",
+        data={
+            "organizacion": "cooperativa-cafe-de-la-sierra-mixe",
+            "body": question,
+            "csrf_token": csrf_of(sierra, path),
+        },
+    )
+    assert sent.status_code == 303
+    assert question in sierra.get(path).text
+
+    buyer_page = signed_in(app, "compras@escuela.mx").get(path).text
+    thread = buyer_page.split('id="conversacion-cooperativa-cafe-de-la-sierra-mixe"')[1].split("</section>")[
+        0
+    ]
+    assert question in thread
+    assert question not in signed_in(app, "union@cafe.mx").get(path).text
