@@ -28,6 +28,7 @@ from market.db import make_engine
 from market.errors import MarketError, NotAuthenticated, json_error
 from market.i18n import gettext as _
 from market.linking import api as linking_api
+from market.linking import institution_views as linking_institution_views
 from market.linking import views as linking_views
 from market.orders import api as orders_api
 from market.orders import views as orders_views
@@ -174,6 +175,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         payments_admin_views,
         admin_views,
         linking_views,
+        linking_institution_views,
     ):
         app.include_router(module.router)
     return app

@@ -6,13 +6,11 @@ from datetime import date, datetime
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, EmailStr
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from market.accounts.api import api_user
 from market.accounts.models import User
 from market.db import DbSession
-from market.errors import ValidationFailed
-from market.i18n import N_
 from market.linking import awards, buyers, demands, messages
 from market.linking.models import BuyerOrganization, Demand, Quote
 from market.linking.schemas import (
@@ -305,9 +303,4 @@ def add_member(
     buyer_id: int, data: NewMember, user: User = Depends(api_user), session: Session = DbSession
 ) -> None:
     """Add a colleague who already has an account (they can then post demands and award)."""
-    colleague = session.exec(select(User).where(User.email == str(data.email).lower())).first()
-    if colleague is None:
-        raise ValidationFailed(
-            {"email": N_("No hay una cuenta con ese correo: pide que se registre primero.")}
-        )
-    buyers.add_member(session, user, buyers.get(session, buyer_id), colleague)
+    buyers.add_member_by_email(session, user, buyers.get(session, buyer_id), str(data.email))

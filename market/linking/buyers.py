@@ -88,6 +88,19 @@ def add_member(session: Session, owner: User, buyer: BuyerOrganization, user: Us
     session.add(BuyerMembership(user_id=user.id or 0, buyer_organization_id=buyer.id or 0))
 
 
+def add_member_by_email(session: Session, owner: User, buyer: BuyerOrganization, email: str) -> User:
+    """Add a colleague who already has an account, found by e-mail (they can then post demands and award);
+    returns the colleague. Membership is checked first, so outsiders cannot probe which e-mails exist."""
+    require_member(session, owner, buyer)
+    colleague = session.exec(select(User).where(User.email == email.strip().lower())).first()
+    if colleague is None:
+        raise ValidationFailed(
+            {"email": N_("No hay una cuenta con ese correo: pide que se registre primero.")}
+        )
+    add_member(session, owner, buyer, colleague)
+    return colleague
+
+
 def verification_queue(session: Session, admin: User) -> list[BuyerOrganization]:
     _require_admin(admin)
     return list(

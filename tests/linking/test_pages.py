@@ -404,3 +404,74 @@ def test_each_producer_talks_with_the_institution_in_a_thread_of_its_own(
     ]
     assert question in thread
     assert question not in signed_in(app, "union@cafe.mx").get(path).text
+
+
+def test_the_institution_sees_the_thread_of_a_producer_that_wrote_without_quoting(
+    app: FastAPI, session: Session, school: BuyerOrganization, make_user: Any, make_org: Any
+) -> None:
+    demand = open_demand(session, school)
+    person = make_user("milpa@cafe.mx")
+    milpa = make_org(person, name="Ejido La Milpa", state="20")  # may quote, has not
+    producer = signed_in(app, "milpa@cafe.mx")
+    path = f"/demandas/{demand.id}"
+    question = "¿Aceptan café de altura sin certificación orgánica?"
+    sent = producer.post(
+        f"{path}/mensajes",
+        data={"organizacion": milpa.slug, "body": question, "csrf_token": csrf_of(producer, path)},
+    )
+    assert sent.status_code == 303
+
+    buyer = signed_in(app, "compras@escuela.mx")
+    buyer_page = buyer.get(path).text
+    assert "Todavía no hay cotizaciones." in buyer_page
+    thread = buyer_page.split(f'id="conversacion-{milpa.slug}"')[1].split("</section>")[0]
+    assert "Conversación con Ejido La Milpa" in thread and question in thread
+    assert f'name="organizacion" value="{milpa.slug}"' in thread  # and the institution can answer
+
+    answer = "Sí, siempre que sea de la región."
+    replied = buyer.post(
+        f"{path}/mensajes",
+        data={"organizacion": milpa.slug, "body": answer, "csrf_token": csrf_of(buyer, path)},
+    )
+    assert replied.status_code == 303
+    assert answer in producer.get(path).text
+
+    # Once it quotes, it still has one thread (not one as a writer and another as a bidder).
+    demands.submit_quote(session, person, demand, milpa, QuoteCreate(unit_price_cents=29900, quantity=80))
+    session.commit()
+    buyer_page = buyer.get(path).text
+    assert "$299.00" in buyer_page
+    assert buyer_page.count(f'id="conversacion-{milpa.slug}"') == 1
+
+
+def test_a_member_adds_a_colleague_by_email_from_the_institution_page(
+    app: FastAPI, session: Session, school: BuyerOrganization, make_user: Any
+) -> None:
+    colleague = make_user("direccion@escuela.mx", name="Rosa Díaz")
+    path = f"/instituciones/{school.id}"
+    outsider = signed_in(app, "direccion@escuela.mx")
+    form = {"email": "direccion@escuela.mx", "csrf_token": csrf_of(outsider, "/demandas")}
+    assert outsider.post(f"{path}/integrantes", data=form).status_code == 404  # not a member
+    assert not buyers.is_member(session, colleague, school)
+
+    owner = signed_in(app, "compras@escuela.mx")
+    page = owner.get(path).text
+    assert f'action="{path}/integrantes"' in page and 'id="f-email" name="email" type="email"' in page
+    token = csrf_of(owner, path)
+
+    unknown = owner.post(f"{path}/integrantes", data={"email": "nadie@escuela.mx", "csrf_token": token})
+    assert unknown.status_code == 422
+    assert 'aria-invalid="true" aria-describedby="e-email"' in unknown.text
+    assert "No hay una cuenta con ese correo: pide que se registre primero." in unknown.text
+    assert 'value="nadie@escuela.mx"' in unknown.text  # as typed
+
+    added = owner.post(f"{path}/integrantes", data={"email": " Direccion@Escuela.mx ", "csrf_token": token})
+    assert added.status_code == 303
+    assert added.headers["location"] == f"{path}#integrantes"
+    page = owner.get(path).text
+    assert "Rosa Díaz ya forma parte de Escuela Primaria Benito Juárez" in page
+    assert "Rosa Díaz · direccion@escuela.mx" in page
+    session.expire_all()
+    assert buyers.is_member(session, colleague, school)
+    assert outsider.get(path).status_code == 200
+    assert outsider.get(f"{path}/demandas/nueva").status_code == 200  # may now post demands

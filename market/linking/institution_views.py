@@ -1,0 +1,317 @@
+"""Pages of the institutions that buy: their registration, the institution's page and its members, its
+form for a new demand, the printable purchase order of an awarded demand, and the administrators'
+verification of institutions. Thin: the rules live in the linking services. The demands themselves (quotes,
+award, conversations) are in `views`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from sqlmodel import Session
+from starlette.datastructures import FormData
+
+from market.accounts.models import User
+from market.db import DbSession
+from market.errors import Forbidden, NotFound, ValidationFailed
+from market.forms import FormInvalid, checkbox, pesos_field, text_fields, validate
+from market.i18n import N_
+from market.i18n import gettext as _
+from market.linking import awards, buyers, demands, notifications
+from market.linking.models import BuyerOrganization
+from market.linking.pages import PRICE_HELP, form_errors, page, refused, whole_number
+from market.linking.schemas import (
+    BUYER_KINDS,
+    FREQUENCIES,
+    REGIMENES_FISCALES,
+    USOS_CFDI,
+    BuyerOrganizationCreate,
+    DemandCreate,
+)
+from market.mexico import MEXICO_CITY
+from market.orders import queries
+from market.organizations import service as organizations
+from market.organizations.models import Organization
+from market.web import flash, form_data, redirect, require_user, verify_csrf
+
+router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+
+ONCE = N_("Una sola vez")
+
+
+def _member_buyer(session: Session, user: User, buyer_id: int) -> BuyerOrganization:
+    """The institution, for its members only (to anyone else it does not exist)."""
+    buyer = buyers.get(session, buyer_id)
+    if not buyers.is_member(session, user, buyer):
+        raise NotFound()
+    return buyer
+
+
+# --- registration ------------------------------------------------------------------------------------
+
+
+def _institution_form(
+    request: Request,
+    session: Session,
+    user: User,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    status: int = 200,
+) -> Response:
+    context = {
+        "values": values,
+        "errors": errors,
+        "kinds": list(BUYER_KINDS.items()),
+        "regimenes": [(code, f"{code} · {_(label)}") for code, label in REGIMENES_FISCALES.items()],
+        "usos": [(code, f"{code} · {_(label)}") for code, label in USOS_CFDI.items()],
+        "producers": [(str(org.id), org.name) for org, _role in organizations.for_user(session, user)],
+    }
+    return page(request, "linking/institution_form.html", context, status, user)
+
+
+@router.get("/instituciones/nueva")
+def new_institution(
+    request: Request, user: User = Depends(require_user), session: Session = DbSession
+) -> Response:
+    return _institution_form(request, session, user, {"uso_cfdi": "G01"}, {})
+
+
+@router.post("/instituciones/nueva")
+def create_institution(
+    request: Request,
+    form: FormData = Depends(form_data),
+    user: User = Depends(require_user),
+    session: Session = DbSession,
+) -> Response:
+    values = text_fields(form)
+    data = dict(values)
+    errors: dict[str, str] = {}
+    producer_id = None
+    if raw := data.pop("producer_organization_id", None):
+        producer_id = whole_number(raw)
+        if producer_id is None:
+            errors["producer_organization_id"] = _("Elige una de tus organizaciones.")
+    try:
+        buyer = buyers.create(session, user, validate(BuyerOrganizationCreate, data, errors), producer_id)
+    except FormInvalid as exc:
+        return _institution_form(request, session, user, values, form_errors(exc), 422)
+    except Forbidden as exc:
+        session.rollback()
+        return _institution_form(
+            request, session, user, values, {"producer_organization_id": exc.detail}, 422
+        )
+    flash(
+        request,
+        _("Registramos {name}. El equipo revisará sus datos fiscales para verificarla.").format(
+            name=buyer.name
+        ),
+    )
+    return redirect(f"/instituciones/{buyer.id}")
+
+
+# --- the institution's page and its members ----------------------------------------------------------
+
+
+def _institution_page(
+    request: Request,
+    session: Session,
+    user: User,
+    buyer: BuyerOrganization,
+    status: int = 200,
+    **extra: Any,
+) -> Response:
+    member = buyers.is_member(session, user, buyer)
+    context: dict[str, Any] = {
+        "buyer": buyer,
+        "member": member,
+        "demands": demands.of_buyer(session, user, buyer) if member else [],
+        "members": notifications.buyer_members(session, buyer.id or 0),
+        "producer": (
+            session.get(Organization, buyer.producer_organization_id)
+            if buyer.producer_organization_id
+            else None
+        ),
+        "member_values": {},
+        "member_errors": {},
+    }
+    return page(request, "linking/institution.html", context | extra, status, user)
+
+
+@router.get("/instituciones/{buyer_id}")
+def institution(
+    buyer_id: int, request: Request, user: User = Depends(require_user), session: Session = DbSession
+) -> Response:
+    buyer = buyers.get(session, buyer_id)
+    if not user.is_admin and not buyers.is_member(session, user, buyer):
+        raise NotFound()
+    return _institution_page(request, session, user, buyer)
+
+
+@router.post("/instituciones/{buyer_id}/integrantes")
+def add_colleague(
+    buyer_id: int,
+    request: Request,
+    form: FormData = Depends(form_data),
+    user: User = Depends(require_user),
+    session: Session = DbSession,
+) -> Response:
+    buyer = _member_buyer(session, user, buyer_id)
+    email = str(text_fields(form).get("email", ""))
+    try:
+        colleague = buyers.add_member_by_email(session, user, buyer, email)
+    except ValidationFailed as exc:
+        return _institution_page(
+            request, session, user, buyer, 422, member_values={"email": email}, member_errors=form_errors(exc)
+        )
+    flash(
+        request,
+        _("{name} ya forma parte de {institution}: puede publicar demandas y adjudicar.").format(
+            name=colleague.name, institution=buyer.name
+        ),
+    )
+    return redirect(f"/instituciones/{buyer.id}#integrantes")
+
+
+# --- the institution's demand form -------------------------------------------------------------------
+
+
+def _demand_form(
+    request: Request,
+    session: Session,
+    user: User,
+    buyer: BuyerOrganization,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    status: int = 200,
+) -> Response:
+    context = {
+        "buyer": buyer,
+        "values": values,
+        "errors": errors,
+        "frequencies": [("", ONCE)] + [(str(days), label) for days, label in FREQUENCIES.items()],
+        "producers": organizations.list_public(session, page=1, per_page=100).items,
+    }
+    return page(request, "linking/demand_form.html", context, status, user)
+
+
+def _demand_data(form: FormData, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Form text -> DemandCreate fields: the price in pesos, the deadline in central Mexico's time."""
+    data, errors = dict(values), dict[str, str]()
+    pesos_field(data, "max_unit_price", "max_unit_price_cents", errors, _(PRICE_HELP))
+    if raw := data.pop("quote_deadline", None):
+        try:
+            moment = datetime.fromisoformat(raw)
+        except ValueError:
+            errors["quote_deadline"] = _("Escribe la fecha y la hora del cierre.")
+        else:
+            local = moment if moment.tzinfo else moment.replace(tzinfo=MEXICO_CITY)
+            data["quote_deadline"] = local.astimezone(UTC)
+    if not data.get("every_days"):
+        data.pop("deliveries", None)  # delivered once: the number of deliveries does not apply
+    data["women_led_only"] = checkbox(form, "women_led_only")
+    return data, errors
+
+
+@router.get("/instituciones/{buyer_id}/demandas/nueva")
+def new_demand(
+    buyer_id: int, request: Request, user: User = Depends(require_user), session: Session = DbSession
+) -> Response:
+    buyer = _member_buyer(session, user, buyer_id)
+    defaults = {
+        "delivery_state": buyer.state,
+        "delivery_municipality": buyer.municipality,
+        "deliveries": "1",
+        "visibility": "public",
+    }
+    return _demand_form(request, session, user, buyer, defaults, {})
+
+
+@router.post("/instituciones/{buyer_id}/demandas/nueva")
+def create_demand(
+    buyer_id: int,
+    request: Request,
+    form: FormData = Depends(form_data),
+    user: User = Depends(require_user),
+    session: Session = DbSession,
+) -> Response:
+    buyer = _member_buyer(session, user, buyer_id)
+    values = text_fields(form)
+    try:
+        demand = demands.create(session, user, buyer, validate(DemandCreate, *_demand_data(form, values)))
+    except (FormInvalid, ValidationFailed) as exc:
+        session.rollback()  # the service may have written the draft before refusing an invitation
+        return _demand_form(request, session, user, buyer, values, form_errors(exc), 422)
+    flash(request, _("Guardamos la demanda como borrador. Revísala y publícala para recibir cotizaciones."))
+    return redirect(f"/demandas/{demand.id}")
+
+
+# --- purchase order ----------------------------------------------------------------------------------
+
+
+@router.get("/pedidos/{order_id}/orden-de-compra")
+def purchase_order(
+    order_id: int, request: Request, user: User = Depends(require_user), session: Session = DbSession
+) -> Response:
+    order = queries.visible_order(session, user, order_id)
+    if order.demand_id is None:
+        raise NotFound()
+    demand = demands.visible(session, user, order.demand_id)
+    buyer = buyers.get(session, demand.buyer_organization_id)
+    public = queries.to_public(session, order)
+    suppliers = {
+        f.organization_slug: organizations.get_by_slug(session, f.organization_slug)
+        for f in public.fulfillments
+    }
+    if not (order.buyer_id == user.id or user.is_admin or buyers.is_member(session, user, buyer)):
+        # A producer sees its own part only: the others' awarded prices are their quotes.
+        public.fulfillments = [
+            f
+            for f in public.fulfillments
+            if organizations.role_in(session, user, suppliers[f.organization_slug]) is not None
+        ]
+    return page(
+        request,
+        "linking/purchase_order.html",
+        {
+            "order": order,
+            "public": public,
+            "demand": demand,
+            "buyer": buyer,
+            "suppliers": suppliers,
+            "total_cents": sum(f.subtotal_cents + f.delivery_cents for f in public.fulfillments),
+            "call_off": next((c for c in awards.call_offs(session, demand) if c.order_id == order.id), None),
+        },
+        user=user,
+    )
+
+
+# --- administration ----------------------------------------------------------------------------------
+
+
+@router.get("/admin/instituciones")
+def verification_queue(
+    request: Request, user: User = Depends(require_user), session: Session = DbSession
+) -> Response:
+    pending = buyers.verification_queue(session, user)
+    return page(request, "linking/admin_queue.html", {"pending": pending}, user=user)
+
+
+@router.post("/admin/instituciones/{buyer_id}/{decision}")
+def decide(
+    buyer_id: int,
+    decision: str,
+    request: Request,
+    form: FormData = Depends(form_data),
+    user: User = Depends(require_user),
+    session: Session = DbSession,
+) -> Response:
+    if decision not in ("verificar", "rechazar"):
+        raise NotFound()
+    buyer = buyers.get(session, buyer_id)
+    with refused(request, session, 409, 422):
+        buyers.decide(session, user, buyer, decision == "verificar", str(form.get("reason", "")) or None)
+        done = _("Verificamos {name}.") if decision == "verificar" else _("Rechazamos {name}.")
+        flash(request, done.format(name=buyer.name))
+    return redirect("/admin/instituciones")

@@ -1,0 +1,69 @@
+"""What the pages of productive linking share: their vocabularies in every template, form errors in the
+person's language, and actions a service refuses."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import Response
+from sqlmodel import Session
+
+from market.accounts.models import User
+from market.errors import MarketError, ValidationFailed
+from market.forms import FormInvalid
+from market.i18n import N_
+from market.i18n import gettext as _
+from market.linking import demands
+from market.linking.schemas import BUYER_KINDS, FREQUENCIES, REGIMENES_FISCALES, USOS_CFDI
+from market.web import flash_failure, render
+
+PRICE_HELP = N_("Escribe el precio en pesos, por ejemplo 28.50.")
+
+LABELS = {
+    "BUYER_KINDS": BUYER_KINDS,
+    "REGIMENES_FISCALES": REGIMENES_FISCALES,
+    "USOS_CFDI": USOS_CFDI,
+    "FREQUENCIES": FREQUENCIES,
+    "DEMAND_STATUS_LABELS": demands.DEMAND_STATUS_LABELS,
+    "QUOTE_STATUS_LABELS": demands.QUOTE_STATUS_LABELS,
+}
+
+
+def page(
+    request: Request, template: str, context: dict[str, Any], status: int = 200, user: User | None = None
+) -> Response:
+    """A page of this domain: its vocabularies are at hand in every template."""
+    return render(request, template, LABELS | context, status, user)
+
+
+def whole_number(value: object) -> int | None:
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        return None
+
+
+def form_errors(exc: FormInvalid | ValidationFailed) -> dict[str, str]:
+    """Field -> message in the person's language (a service's messages are stored untranslated); list
+    items and centavo fields are reported on the form field a person typed in."""
+    raw = {k: _(v) for k, v in exc.errors.items()} if isinstance(exc, ValidationFailed) else exc.errors
+    errors: dict[str, str] = {}
+    for key, message in raw.items():
+        errors.setdefault(key.split(".")[0].removesuffix("_cents"), message)
+    return errors
+
+
+@contextmanager
+def refused(request: Request, session: Session, *statuses: int) -> Iterator[None]:
+    """An action a service refuses (with one of these statuses): nothing of it is kept, and the page the
+    person returns to says why."""
+    with flash_failure(request, *statuses):
+        try:
+            yield
+        except MarketError as exc:
+            if exc.status_code in statuses:
+                session.rollback()
+            raise
