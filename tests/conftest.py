@@ -14,7 +14,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -394,3 +394,29 @@ def browser() -> Iterator[Any]:
         )
         yield browser
         browser.close()
+
+
+SignIn = Callable[[str], Any]
+
+
+@pytest.fixture
+def sign_in(browser: Any, live_server: str) -> Iterator[SignIn]:
+    """A person signs in on /entrar in a browser context of their own (closed after the test)."""
+    from playwright.sync_api import expect
+
+    contexts: list[Any] = []
+
+    def open_as(email: str) -> Any:
+        context = browser.new_context(locale="es-MX")
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(f"{live_server}/entrar")
+        page.get_by_label("Correo electrónico").fill(email)
+        page.get_by_label("Contraseña").fill(PASSWORD)
+        page.get_by_role("button", name="Entrar").click()
+        expect(page.get_by_role("button", name="Salir")).to_be_visible()
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()

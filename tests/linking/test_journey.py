@@ -7,21 +7,20 @@ its purchase order number and a printable purchase order."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi import FastAPI
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import expect
 from sqlmodel import Session, select
 
 from market.db import utcnow
 from market.linking.matching import match_demand
 from market.linking.models import Demand
 from market.outbox import process_batch
-from tests.conftest import PASSWORD, run_search_worker
+from tests.conftest import SignIn, run_search_worker
 
 pytestmark = pytest.mark.browser
 
@@ -29,28 +28,6 @@ SCHOOL = "Escuela Secundaria Técnica 1 de Oaxaca"
 DEMAND = "Café tostado para la cafetería escolar"
 SIERRA = "Cooperativa Café de la Sierra Mixe"
 PLUMA = "Mujeres Cafetaleras de Pluma Hidalgo"
-
-SignIn = Callable[[str], Page]
-
-
-@pytest.fixture
-def sign_in(browser: Browser, live_server: str) -> Iterator[SignIn]:
-    contexts: list[BrowserContext] = []
-
-    def open_as(email: str) -> Page:
-        context = browser.new_context(locale="es-MX")
-        contexts.append(context)
-        page = context.new_page()
-        page.goto(f"{live_server}/entrar")
-        page.get_by_label("Correo electrónico").fill(email)
-        page.get_by_label("Contraseña").fill(PASSWORD)
-        page.get_by_role("button", name="Entrar").click()
-        expect(page.get_by_role("button", name="Salir")).to_be_visible()
-        return page
-
-    yield open_as
-    for context in contexts:
-        context.close()
 
 
 def run_matching(app: FastAPI) -> int:

@@ -7,16 +7,15 @@ the whole story."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+from playwright.sync_api import Locator, Page, expect
 from sqlmodel import Session
 
 from market.accounts.models import User
 from market.organizations.models import Membership, Organization
-from tests.conftest import PASSWORD, run_search_worker
+from tests.conftest import SignIn, run_search_worker
 
 pytestmark = pytest.mark.browser
 
@@ -24,29 +23,6 @@ COFFEE = "Café de altura tostado en grano"
 HONEY = "Miel melipona de Maní"
 BANK_REFERENCE = "MBAN01002605140012345"  # the SPEI "clave de rastreo" on the bank statement
 UPDATED = "Listo: actualizamos el pedido."
-
-SignIn = Callable[[str], Page]
-
-
-@pytest.fixture
-def sign_in(browser: Browser, live_server: str) -> Iterator[SignIn]:
-    """A person signs in on /entrar in a browser context of their own (closed after the test)."""
-    contexts: list[BrowserContext] = []
-
-    def open_as(email: str) -> Page:
-        context = browser.new_context(locale="es-MX")
-        contexts.append(context)
-        page = context.new_page()
-        page.goto(f"{live_server}/entrar")
-        page.get_by_label("Correo electrónico").fill(email)
-        page.get_by_label("Contraseña").fill(PASSWORD)
-        page.get_by_role("button", name="Entrar").click()
-        expect(page.get_by_role("button", name="Salir")).to_be_visible()
-        return page
-
-    yield open_as
-    for context in contexts:
-        context.close()
 
 
 def add_member(session: Session, user: User, organization: Organization) -> None:
