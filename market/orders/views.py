@@ -14,6 +14,7 @@ from market.db import DbSession
 from market.errors import MarketError, NotFound
 from market.i18n import gettext as _
 from market.ledger import service as ledger
+from market.linking import messages
 from market.orders import cart as carts
 from market.orders import queries, service
 from market.organizations import service as organizations
@@ -159,11 +160,12 @@ def order_page(
     order_id: int, request: Request, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:
     order = queries.visible_order(session, user, order_id)
+    public = queries.view_of(session, user, order)
     return render(
         request,
         "orders/detail.html",
         {
-            "order": queries.view_of(session, user, order),
+            "order": public,
             "reference": queries.payment_reference(order),
             "settings": request.app.state.settings,
             "payment": payments.payment_of(session, order_id),
@@ -171,6 +173,7 @@ def order_page(
             "is_buyer": service.acts_for_buyer(session, user, order),
             "buyer_steps": queries.buyer_steps,
             "BUYER_STEP_LABELS": queries.BUYER_STEP_LABELS,
+            "threads": {f.id: messages.fulfillment_thread(session, user, f.id) for f in public.fulfillments},
         },
         user=user,
     )
@@ -193,6 +196,25 @@ def buyer_step(
         service.move(session, user, fulfillment_id, status)
         flash(request, _(queries.BUYER_DONE[status]) if status in queries.BUYER_DONE else _("Listo."))
     return redirect(f"/pedidos/{order_id}")
+
+
+@router.post("/pedidos/{order_id}/partes/{fulfillment_id}/mensajes")
+def post_message(
+    order_id: int,
+    fulfillment_id: int,
+    request: Request,
+    form: FormData = Depends(form_data),
+    user: User = Depends(require_user),
+    session: Session = DbSession,
+) -> Response:
+    """A message about one producer's part, between its buyer and that producer."""
+    body = str(form.get("body", "")).strip()
+    if not body or len(body) > 4000:
+        flash(request, _("Escribe un mensaje (hasta 4000 caracteres)."), "error")
+    else:
+        messages.post_on_fulfillment(session, user, fulfillment_id, body)
+        flash(request, _("Enviamos tu mensaje."))
+    return redirect(f"/pedidos/{order_id}#parte-{fulfillment_id}")
 
 
 @router.get("/panel/o/{slug}/pedidos")

@@ -1,0 +1,57 @@
+"""A conversation per part of an order, on the order page: between its buyer and its producer only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from market.orders.models import Fulfillment
+from market.orders.schemas import Checkout
+from market.orders.service import checkout
+from tests.conftest import csrf_of, log_in
+
+
+def test_buyer_and_producer_talk_about_their_part_and_nobody_else_reads_it(
+    client: TestClient, session: Session, settings: Any, make_user: Any, make_org: Any, make_listing: Any
+) -> None:
+    coffee = make_listing(make_org(make_user("cafe@example.mx")), title="Café tostado", stock=10)
+    honey = make_listing(
+        make_org(make_user("miel@example.mx"), name="Apicultoras del Puuc"), title="Miel", category="miel"
+    )
+    buyer = make_user("ana@example.mx")
+    order = checkout(
+        session,
+        settings,
+        buyer,
+        Checkout(items=[{"listing_id": coffee.id, "quantity": 1}, {"listing_id": honey.id, "quantity": 1}]),
+    )
+    session.commit()
+    parts = {f.organization_id: f for f in session.exec(select(Fulfillment)).all()}
+    coffee_part = parts[coffee.organization_id]
+
+    log_in(client, "ana@example.mx")
+    token = csrf_of(client, f"/pedidos/{order.id}")
+    sent = client.post(
+        f"/pedidos/{order.id}/partes/{coffee_part.id}/mensajes",
+        data={"body": "¿Lo pueden moler para cafetera de goteo?", "csrf_token": token},
+    )
+    assert sent.status_code == 303
+    assert "¿Lo pueden moler para cafetera de goteo?" in client.get(f"/pedidos/{order.id}").text
+    client.post("/salir", data={"csrf_token": csrf_of(client, "/")})
+
+    log_in(client, "cafe@example.mx")
+    page = client.get(f"/pedidos/{order.id}").text
+    assert "¿Lo pueden moler para cafetera de goteo?" in page
+    assert "Miel" not in page  # the other producer's part is not shown to this one
+
+    client.post("/salir", data={"csrf_token": csrf_of(client, "/")})
+    log_in(client, "miel@example.mx")
+    honey_page = client.get(f"/pedidos/{order.id}").text
+    assert "cafetera de goteo" not in honey_page and "Café tostado" not in honey_page
+    response = client.post(
+        f"/pedidos/{order.id}/partes/{coffee_part.id}/mensajes",
+        data={"body": "hola", "csrf_token": csrf_of(client, f"/pedidos/{order.id}")},
+    )
+    assert response.status_code == 404
