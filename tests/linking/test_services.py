@@ -206,7 +206,10 @@ def test_an_invited_only_demand_is_invisible_to_everyone_else(
 ) -> None:
     demand = opened(session, world, visibility="invited", invited_organization_ids=[world["near"].id])
     assert demands.visible(session, world["owners"]["near"], demand.id or 0) == demand
-    for outsider in (world["owners"]["far"], make_user("otro@comprador.mx")):
+    other_buyer = make_user("compras@otra-escuela.mx")
+    buyers.create(session, other_buyer, BuyerOrganizationCreate(**(INSTITUTION | {"name": "Otra escuela"})))
+    session.commit()
+    for outsider in (world["owners"]["far"], other_buyer):  # a producer not invited, another institution
         with pytest.raises(NotFound):
             demands.visible(session, outsider, demand.id or 0)
     with pytest.raises(Forbidden):
