@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from market import health
+from market import health, metrics
 from market.accounts import api as accounts_api
 from market.accounts import views as accounts_views
 from market.admin import views as admin_views
@@ -30,6 +30,7 @@ from market.i18n import gettext as _
 from market.linking import api as linking_api
 from market.linking import institution_views as linking_institution_views
 from market.linking import views as linking_views
+from market.metrics import Metrics, RequestObserver
 from market.orders import api as orders_api
 from market.orders import views as orders_views
 from market.organizations import api as organizations_api
@@ -143,6 +144,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         https_only=settings.is_production,
     )
     app.add_middleware(LocaleMiddleware)
+    app.state.metrics = Metrics(engine)
+    app.add_middleware(RequestObserver, metrics=app.state.metrics)  # outermost: it times everything
 
     app.add_exception_handler(MarketError, handle_market_error)
     app.add_exception_handler(RequestValidationError, handle_request_validation)
@@ -154,6 +157,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/media", StaticFiles(directory=settings.media_dir), name="media")
 
     app.include_router(health.router)
+    app.include_router(metrics.router)
     app.include_router(webhooks.router)
     for module in (
         accounts_api,

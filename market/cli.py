@@ -14,6 +14,17 @@ from market.config import Settings
 from market.db import make_engine, transaction
 from search import engine_for
 
+
+def configure_logging() -> None:
+    """One line per record, with the request id of the request that wrote it ("-" outside requests)."""
+    from market.metrics import RequestIdFilter
+
+    handler = logging.StreamHandler()
+    handler.addFilter(RequestIdFilter())
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"))
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
+
+
 app = typer.Typer(help="Tianguis Solidario", no_args_is_help=True, add_completion=False)
 seed_app = typer.Typer(help="Load demo or synthetic data.", no_args_is_help=True)
 app.add_typer(seed_app, name="seed")
@@ -45,7 +56,7 @@ def serve(
     """Apply migrations, then serve the marketplace."""
     from market.app import create_app
 
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    configure_logging()
     settings = Settings()
     _migrate(settings)
     if demo:
@@ -74,7 +85,7 @@ def worker() -> None:
     """Run the outbox worker (search index updates, e-mails) until interrupted."""
     from market import worker as background
 
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    configure_logging()
     settings = Settings()
     console.print("Outbox worker running; Ctrl+C to stop.")
     background.run(make_engine(settings.database_url), engine_for(settings), settings)

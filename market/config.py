@@ -50,6 +50,7 @@ class Settings(BaseSettings):
     # response, commit): were there more requests than threads, all threads could end up waiting for
     # connections or row locks that requests waiting for a thread hold, and the server would stall.
     max_concurrent_requests: int = 200
+    metrics_token: str | None = None  # when set, /metrics answers only `Authorization: Bearer <token>`
 
     login_attempts_per_window: int = 5
     login_window_seconds: int = 15 * 60
