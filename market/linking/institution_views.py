@@ -241,7 +241,7 @@ def create_demand(
     try:
         demand = demands.create(session, user, buyer, validate(DemandCreate, *_demand_data(form, values)))
     except (FormInvalid, ValidationFailed) as exc:
-        session.rollback()  # the service may have written the draft before refusing an invitation
+        session.rollback()  # nothing of a refused form may be committed with the error page
         return _demand_form(request, session, user, buyer, values, form_errors(exc), 422)
     flash(request, _("Guardamos la demanda como borrador. Revísala y publícala para recibir cotizaciones."))
     return redirect(f"/demandas/{demand.id}")
