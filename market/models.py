@@ -1,7 +1,9 @@
 """Imports every table so that SQLModel.metadata (Alembic, tests) knows them all."""
 
 from market.accounts.models import ApiToken, LoginAttempt, User
+from market.admin.models import AuditEntry
 from market.catalog.models import Listing, ListingPhoto, PriceTier
+from market.disputes.models import Dispute
 from market.ledger.models import LedgerEntry
 from market.linking.models import (
     Award,
@@ -17,9 +19,11 @@ from market.orders.models import Cart, CartItem, Fulfillment, FulfillmentEvent, 
 from market.organizations.models import Invitation, Membership, Organization
 from market.outbox import OutboxEvent
 from market.payments.models import Payment, Payout, Refund, WebhookEvent
+from market.reviews.models import Review
 
 __all__ = [
     "ApiToken",
+    "AuditEntry",
     "Award",
     "BuyerMembership",
     "BuyerOrganization",
@@ -28,6 +32,7 @@ __all__ = [
     "CartItem",
     "Demand",
     "DemandInvitation",
+    "Dispute",
     "Fulfillment",
     "FulfillmentEvent",
     "Invitation",
@@ -46,6 +51,7 @@ __all__ = [
     "PriceTier",
     "Quote",
     "Refund",
+    "Review",
     "User",
     "WebhookEvent",
 ]

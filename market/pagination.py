@@ -8,7 +8,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel
 from sqlalchemy import func
 from sqlmodel import Session, select
-from sqlmodel.sql.expression import SelectOfScalar
+from sqlmodel.sql.expression import Select, SelectOfScalar
 
 T = TypeVar("T")
 MAX_PER_PAGE = 100
@@ -25,7 +25,9 @@ class Page(BaseModel, Generic[T]):
         return max(1, ceil(self.total / self.per_page))
 
 
-def paginate(session: Session, query: SelectOfScalar[Any], page: int, per_page: int) -> Page[Any]:
+def paginate(
+    session: Session, query: SelectOfScalar[Any] | Select[Any, Any], page: int, per_page: int
+) -> Page[Any]:
     page, per_page = max(page, 1), min(max(per_page, 1), MAX_PER_PAGE)
     total = session.exec(select(func.count()).select_from(query.order_by(None).subquery())).one()
     items = list(session.exec(query.offset((page - 1) * per_page).limit(per_page)).all())

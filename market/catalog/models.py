@@ -28,6 +28,9 @@ class Listing(SQLModel, table=True):
     delivery_states: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     national_shipping: bool = False
     status: str = Field(default="draft", max_length=16, index=True)
+    # An administrator's moderation, apart from the producer's own status: the producer cannot undo it.
+    suspended: bool = False
+    suspension_reason: str | None = Field(default=None, max_length=1000)
     created_at: datetime = Field(default_factory=utcnow, index=True)
     updated_at: datetime = Field(default_factory=utcnow)
 

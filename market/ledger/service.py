@@ -74,7 +74,7 @@ def _sale(debit: str, amount: int, fulfillments: list[Fulfillment]) -> list[Post
     postings = [Posting(debit, amount)]
     for f in fulfillments:
         owed, fee = _shares(f)
-        postings += [Posting(PAYABLE, -owed, f.organization_id), Posting(FEES, -fee)]
+        postings += [Posting(PAYABLE, -owed, f.organization_id), Posting(FEES, -fee, f.organization_id)]
     return postings
 
 
@@ -129,22 +129,33 @@ def record_cash_sale(session: Session, fulfillment: Fulfillment) -> None:
     post(
         session,
         "cash_sale",
-        [Posting(PAYABLE, fee, fulfillment.organization_id), Posting(FEES, -fee)],
+        [
+            Posting(PAYABLE, fee, fulfillment.organization_id),
+            Posting(FEES, -fee, fulfillment.organization_id),
+        ],
         fulfillment.order_id,
     )
 
 
-def record_refund(session: Session, fulfillment: Fulfillment, source: str = CASH) -> None:
+def record_refund(
+    session: Session, fulfillment: Fulfillment, source: str = CASH, amount_cents: int | None = None
+) -> None:
     """A fulfillment that will not be delivered: its whole amount goes back to the buyer (or, on invoice
-    terms, comes off what the institution owes)."""
+    terms, comes off what the institution owes). A partial refund (a dispute settled for part of the
+    amount) comes off the producer's share and the fee in proportion; the platform takes the rounding."""
     owed, fee = _shares(fulfillment)
+    gross = owed + fee
+    amount = gross if amount_cents is None else amount_cents
+    if not 0 < amount <= gross:
+        raise Unbalanced(f"fulfillment {fulfillment.id}: refund {amount} of {gross}")
+    owed_back = owed * amount // gross
     post(
         session,
         "refund",
         [
-            Posting(PAYABLE, owed, fulfillment.organization_id),
-            Posting(FEES, fee),
-            Posting(source, -(owed + fee)),
+            Posting(PAYABLE, owed_back, fulfillment.organization_id),
+            Posting(FEES, amount - owed_back, fulfillment.organization_id),
+            Posting(source, -amount),
         ],
         fulfillment.order_id,
     )

@@ -1,0 +1,22 @@
+"""A buyer's dispute on a fulfillment: its money is held until an administrator refunds or releases it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from market.db import utcnow
+
+
+class Dispute(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    fulfillment_id: int = Field(foreign_key="fulfillment.id", unique=True)  # one dispute per fulfillment
+    opened_by: int = Field(foreign_key="user.id")
+    reason: str = Field(max_length=2000)
+    status: str = Field(default="open", max_length=16, index=True)  # open | refunded | released
+    refund_cents: int | None = None  # a full or partial refund, when resolved that way
+    resolution: str | None = Field(default=None, max_length=2000)  # the administrator's why
+    resolved_by: int | None = Field(default=None, foreign_key="user.id")
+    resolved_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow, index=True)
