@@ -41,12 +41,14 @@ SORTS = {
 
 
 def public_listings_query(*entities: Any) -> Any:
-    """Active listings of verified, non-suspended organizations (selecting `entities`, default Listing)."""
+    """Active, non-suspended listings of verified, non-suspended organizations (selecting `entities`,
+    default Listing)."""
     return (
         select(*(entities or (Listing,)))
         .join(Organization, col(Organization.id) == Listing.organization_id)
         .where(
             Listing.status == "active",
+            col(Listing.suspended).is_(False),
             Organization.verification_status == "verified",
             col(Organization.suspended).is_(False),
         )
@@ -96,7 +98,7 @@ def get_visible(session: Session, listing_id: int, viewer: User | None) -> tuple
     listing = get(session, listing_id)
     organization = session.get(Organization, listing.organization_id)
     assert organization is not None
-    if listing.status == "active" and organization.is_public:
+    if listing.status == "active" and not listing.suspended and organization.is_public:
         return listing, organization
     if viewer and (viewer.is_admin or organizations.role_in(session, viewer, organization)):
         return listing, organization
