@@ -78,3 +78,36 @@ def test_payment_refund_and_payout_keep_every_transaction_balanced(
 def test_unbalanced_postings_are_refused(session: Session) -> None:
     with pytest.raises(ledger.Unbalanced):
         ledger.post(session, "payment", [ledger.Posting("cash", 100), ledger.Posting("platform_fees", -99)])
+
+
+def test_a_partial_refund_comes_off_the_producer_share_and_the_fee_in_proportion(
+    engine: Engine, session: Session, settings: Settings, make_user: Any, make_org: Any, make_listing: Any
+) -> None:
+    owner = make_user("cafe@example.mx")
+    org = make_org(owner)
+    coffee = make_listing(org, price_cents=12345, stock=50)
+    admin, buyer = make_user("admin@example.mx", is_admin=True), make_user("compras@example.mx")
+    with transaction(engine) as tx:
+        order = orders.checkout(
+            tx, settings, buyer, Checkout(items=[{"listing_id": coffee.id, "quantity": 1}])
+        )
+    with transaction(engine) as tx:
+        orders.confirm_offline_payment(tx, admin, order.id or 0, "SPEI 0003")
+    part = session.exec(select(Fulfillment).where(Fulfillment.organization_id == org.id)).one()
+    # 123.45 paid: the fee is 8 % = 9.88 (rounded), the producer is owed 113.57.
+    assert (part.platform_fee_cents, ledger.balance(session, org.id)) == (988, 11357)
+
+    with transaction(engine) as tx:
+        ledger.record_refund(tx, tx.get(Fulfillment, part.id) or part, amount_cents=5000)
+
+    # 50.00 back: 11357 * 5000 // 12345 = 4599 from the producer, 401 from the fee.
+    assert ledger.balance(session, org.id) == 11357 - 4599
+    fees = session.exec(
+        select(func.sum(LedgerEntry.amount_cents)).where(
+            LedgerEntry.account == ledger.FEES, LedgerEntry.organization_id == org.id
+        )
+    ).one()
+    assert fees == -(988 - 401)  # every fee posting names its producer
+    assert ledger.imbalance(session) == 0
+    with pytest.raises(ledger.Unbalanced):
+        ledger.record_refund(session, part, amount_cents=12346)
