@@ -19,12 +19,16 @@ from starlette.middleware.sessions import SessionMiddleware
 from market import health, metrics
 from market.accounts import api as accounts_api
 from market.accounts import views as accounts_views
+from market.admin import api as admin_api
+from market.admin import audit_views as admin_audit_views
 from market.admin import views as admin_views
 from market.catalog import api as catalog_api
 from market.catalog import search_api, search_views
 from market.catalog import views as catalog_views
 from market.config import Settings
 from market.db import make_engine
+from market.disputes import api as disputes_api
+from market.disputes import views as disputes_views
 from market.errors import MarketError, NotAuthenticated, json_error
 from market.i18n import gettext as _
 from market.linking import api as linking_api
@@ -167,6 +171,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         orders_api,
         payments_api,
         linking_api,
+        disputes_api,
+        admin_api,
     ):
         app.include_router(module.router, prefix="/api/v1")
     for module in (
@@ -178,8 +184,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         payments_views,
         payments_admin_views,
         admin_views,
+        admin_audit_views,
         linking_views,
         linking_institution_views,
+        disputes_views,
     ):
         app.include_router(module.router)
     return app

@@ -8,14 +8,64 @@ from sqlmodel import Session, col, select
 
 from market.accounts.models import User
 from market.admin.models import AuditEntry
-from market.errors import Forbidden
+from market.errors import Forbidden, ValidationFailed
 from market.i18n import N_
+from market.organizations.models import Organization
 from market.pagination import Page, paginate
+
+REASON_MAX = 1000  # AuditEntry.reason, Listing.suspension_reason, Organization.suspension_reason
+
+# What each action is called on the audit pages; an action missing here shows its code.
+ACTION_LABELS = {
+    "organization.verify": N_("Organización verificada"),
+    "organization.reject": N_("Organización rechazada"),
+    "organization.suspend": N_("Organización suspendida"),
+    "organization.reinstate": N_("Organización reactivada"),
+    "buyer_organization.verify": N_("Institución verificada"),
+    "buyer_organization.reject": N_("Institución rechazada"),
+    "order.payment_confirmed": N_("Pago confirmado a mano"),
+    "statement.deposit_matched": N_("Depósito del estado de cuenta aplicado"),
+    "payout.send": N_("Pago enviado a una organización"),
+    "refund.mark_sent": N_("Reembolso enviado"),
+    "listing.suspend": N_("Producto suspendido"),
+    "listing.restore": N_("Producto restablecido"),
+    "dispute.refund": N_("Disputa resuelta con reembolso"),
+    "dispute.release": N_("Disputa resuelta: pago liberado a la organización"),
+}
+# The part of an action before the dot, to filter the log by.
+FAMILIES = {
+    "organization": N_("Organizaciones"),
+    "buyer_organization": N_("Instituciones"),
+    "listing": N_("Productos"),
+    "order": N_("Pagos confirmados"),
+    "statement": N_("Estados de cuenta"),
+    "payout": N_("Pagos a productores"),
+    "refund": N_("Reembolsos"),
+    "dispute": N_("Disputas"),
+}
+TARGET_LABELS = {
+    "organization": N_("Organización"),
+    "buyer_organization": N_("Institución"),
+    "listing": N_("Producto"),
+    "order": N_("Pedido"),
+    "dispute": N_("Disputa"),
+}
 
 
 def require_admin(user: User) -> None:
     if not user.is_admin:
         raise Forbidden(N_("Solo el equipo de administración puede hacer esto."))
+
+
+def required_reason(reason: str | None, missing: str) -> str:
+    """An administrator's why, trimmed; `missing` (Spanish source) when it is empty. It fits the columns
+    it is stored in (the audit log's, an organization's or a listing's suspension reason)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed({"reason": missing})
+    if len(reason) > REASON_MAX:
+        raise ValidationFailed({"reason": N_("El motivo admite hasta 1000 caracteres.")})
+    return reason
 
 
 def record(
@@ -43,17 +93,56 @@ def record(
     return entry
 
 
-def entries(
-    session: Session, admin: User, action: str | None = None, page: int = 1, per_page: int = 50
-) -> Page[tuple[AuditEntry, User]]:
+def _log_query(action: str | None) -> Any:
     """Newest first, with who acted; optionally one kind of action (`listing.suspend`) or a family
-    (`listing.`)."""
-    require_admin(admin)
+    (`listing.`). The `_` of `buyer_organization` is matched as itself, not as a LIKE wildcard."""
     query = (
         select(AuditEntry, User)
         .join(User, col(User.id) == AuditEntry.actor_id)
         .order_by(col(AuditEntry.id).desc())
     )
     if action:
-        query = query.where(col(AuditEntry.action).startswith(action))
-    return paginate(session, query, page, per_page)
+        query = query.where(col(AuditEntry.action).startswith(action, autoescape=True))
+    return query
+
+
+def entries(
+    session: Session, admin: User, action: str | None = None, page: int = 1, per_page: int = 50
+) -> Page[tuple[AuditEntry, User]]:
+    require_admin(admin)
+    return paginate(session, _log_query(action), page, per_page)
+
+
+def all_entries(session: Session, admin: User, action: str | None = None) -> list[tuple[AuditEntry, User]]:
+    """The whole log (or one family of it), for the CSV export."""
+    require_admin(admin)
+    return [(entry, actor) for entry, actor in session.exec(_log_query(action)).all()]
+
+
+def action_label(action: str) -> str:
+    """The Spanish source name of an action (translated when shown), or its code when it has none."""
+    return ACTION_LABELS.get(action, action)
+
+
+def target_urls(session: Session, rows: list[tuple[AuditEntry, User]]) -> dict[int, str]:
+    """A link to each entry's target where it has a page (entry id -> path); organizations by their slug."""
+    org_ids = {entry.target_id for entry, _actor in rows if entry.target_type == "organization"}
+    slugs = dict(
+        session.exec(
+            select(Organization.id, Organization.slug).where(col(Organization.id).in_(org_ids))
+        ).all()
+    )
+    paths = {
+        "buyer_organization": "/instituciones/{id}",
+        "listing": "/productos/{id}",
+        "order": "/pedidos/{id}",
+        "dispute": "/admin/disputas/{id}",
+    }
+    urls: dict[int, str] = {}
+    for entry, _actor in rows:
+        assert entry.id is not None
+        if entry.target_type == "organization" and entry.target_id in slugs:
+            urls[entry.id] = f"/productores/{slugs[entry.target_id]}"
+        elif entry.target_type in paths:
+            urls[entry.id] = paths[entry.target_type].format(id=entry.target_id)
+    return urls

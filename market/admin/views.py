@@ -1,4 +1,5 @@
-"""Administration pages: the verification queue and decisions on organizations."""
+"""Administration pages: the home with what waits, the verification queue and decisions on organizations,
+and the moderation of listings and organizations."""
 
 from __future__ import annotations
 
@@ -8,13 +9,42 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from market.accounts.models import User
+from market.admin import audit
+from market.admin import service as admin
+from market.catalog import service as catalog
 from market.db import DbSession
 from market.errors import ValidationFailed
 from market.i18n import gettext as _
 from market.organizations import service as organizations
-from market.web import flash, form_data, redirect, render, require_user, verify_csrf
+from market.web import flash, flash_failure, form_data, redirect, render, require_user, verify_csrf
 
 router = APIRouter(prefix="/admin", dependencies=[Depends(verify_csrf)], include_in_schema=False)
+MODERATION_PAGE = "/admin/moderacion"
+LATEST_ENTRIES = 10
+
+
+def _back(form: FormData, default: str) -> str:
+    """Where the form came from (a same-site path only), so a decision returns to the page it was made on."""
+    target = str(form.get("next", ""))
+    return target if target.startswith("/") and not target.startswith("//") else default
+
+
+@router.get("")
+def home(request: Request, user: User = Depends(require_user), session: Session = DbSession) -> Response:
+    overview = admin.overview(session, user)
+    latest = audit.entries(session, user, per_page=LATEST_ENTRIES)
+    return render(
+        request,
+        "admin/home.html",
+        {
+            "overview": overview,
+            "entries": latest.items,
+            "urls": audit.target_urls(session, latest.items),
+            "ACTION_LABELS": audit.ACTION_LABELS,
+            "TARGET_LABELS": audit.TARGET_LABELS,
+        },
+        user=user,
+    )
 
 
 @router.get("/verificacion")
@@ -42,6 +72,7 @@ def decide(
 ) -> Response:
     organization = organizations.get_by_slug(session, slug)
     reason = str(form.get("reason", "")) or None
+    back = _back(form, "/admin/verificacion")
     actions = {
         "verificar": lambda: organizations.verify(session, user, organization),
         "rechazar": lambda: organizations.reject(session, user, organization, reason),
@@ -49,11 +80,69 @@ def decide(
         "reactivar": lambda: organizations.reinstate(session, user, organization),
     }
     if decision not in actions:
-        return redirect("/admin/verificacion")
+        return redirect(back)
     try:
         actions[decision]()
     except ValidationFailed as exc:
         flash(request, "; ".join(_(m) for m in exc.errors.values()), "error")
-        return redirect("/admin/verificacion")
+        return redirect(back)
     flash(request, _("Listo: {name}.").format(name=organization.name))
-    return redirect("/admin/verificacion")
+    return redirect(back)
+
+
+# --- moderation ------------------------------------------------------------------------------------
+
+
+@router.get("/moderacion")
+def moderation(
+    request: Request,
+    q: str = "",
+    user: User = Depends(require_user),
+    session: Session = DbSession,
+) -> Response:
+    found_listings, found_organizations = admin.find(session, user, q)
+    return render(
+        request,
+        "admin/moderation.html",
+        {
+            "q": q,
+            "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+            "listings": admin.suspended_listings(session, user),
+            "organizations": admin.suspended_organizations(session, user),
+            "found_listings": found_listings,
+            "found_organizations": found_organizations,
+        },
+        user=user,
+    )
+
+
+@router.post("/productos/{listing_id}/suspender")
+def suspend_listing(
+    listing_id: int,
+    request: Request,
+    form: FormData = Depends(form_data),
+    user: User = Depends(require_user),
+    session: Session = DbSession,
+) -> Response:
+    audit.require_admin(user)  # before the lookup: others cannot probe which listings exist
+    listing = catalog.get(session, listing_id)
+    with flash_failure(request, 409, 422):
+        catalog.suspend(session, user, listing, str(form.get("reason", "")))
+        flash(request, _("Suspendimos «{title}»: ya no aparece en el catálogo.").format(title=listing.title))
+    return redirect(_back(form, MODERATION_PAGE))
+
+
+@router.post("/productos/{listing_id}/restablecer")
+def restore_listing(
+    listing_id: int,
+    request: Request,
+    form: FormData = Depends(form_data),
+    user: User = Depends(require_user),
+    session: Session = DbSession,
+) -> Response:
+    audit.require_admin(user)  # before the lookup: others cannot probe which listings exist
+    listing = catalog.get(session, listing_id)
+    with flash_failure(request, 409):
+        catalog.restore(session, user, listing)
+        flash(request, _("Restablecimos «{title}».").format(title=listing.title))
+    return redirect(_back(form, MODERATION_PAGE))

@@ -163,6 +163,8 @@ class ListingPublic(BaseModel):
     delivery_states: list[str]
     national_shipping: bool
     status: str
+    suspended: bool = False  # by an administrator; only its members and administrators see it so
+    suspension_reason: str | None = None
     photos: list[PhotoPublic]
     created_at: datetime
     updated_at: datetime

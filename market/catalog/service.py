@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
 from market.accounts.models import User
+from market.admin import audit
 from market.catalog.models import Listing, ListingPhoto, PriceTier
 from market.catalog.schemas import (
     ListingBase,
@@ -22,7 +23,8 @@ from market.catalog.schemas import (
 from market.catalog.taxonomy import LISTING_TRANSITIONS
 from market.config import Settings
 from market.db import utcnow
-from market.errors import InvalidTransition, InvalidUpload, ListingNotFound, ValidationFailed
+from market.errors import Conflict, InvalidTransition, InvalidUpload, ListingNotFound, ValidationFailed
+from market.i18n import N_
 from market.media import media_url, store_image
 from market.organizations import service as organizations
 from market.organizations.models import Organization
@@ -53,6 +55,11 @@ def public_listings_query(*entities: Any) -> Any:
             col(Organization.suspended).is_(False),
         )
     )
+
+
+def is_purchasable(listing: Listing, organization: Organization) -> bool:
+    """What `public_listings_query` asks, for a listing already loaded: only these may be bought."""
+    return listing.status == "active" and not listing.suspended and organization.is_public
 
 
 def list_public(
@@ -98,7 +105,7 @@ def get_visible(session: Session, listing_id: int, viewer: User | None) -> tuple
     listing = get(session, listing_id)
     organization = session.get(Organization, listing.organization_id)
     assert organization is not None
-    if listing.status == "active" and not listing.suspended and organization.is_public:
+    if is_purchasable(listing, organization):
         return listing, organization
     if viewer and (viewer.is_admin or organizations.role_in(session, viewer, organization)):
         return listing, organization
@@ -176,6 +183,57 @@ def change_status(session: Session, user: User, listing_id: int, target: str) ->
     listing.updated_at = utcnow()
     search_changed(session, listing_ids=[listing_id])
     return listing
+
+
+# --- moderation (administrators) ----------------------------------------------------------------------
+
+
+def suspend(session: Session, admin: User, listing: Listing, reason: str | None) -> None:
+    """Take a listing out of the catalog and search at once, whatever its producer does with its status
+    until an administrator restores it."""
+    audit.require_admin(admin)
+    reason = audit.required_reason(reason, N_("Explica el motivo de la suspensión."))
+    if listing.suspended:
+        raise Conflict(N_("Ese producto ya está suspendido."))
+    listing.suspended, listing.suspension_reason = True, reason
+    _moderated(session, admin, listing, "listing.suspend", reason)
+    organization = session.get(Organization, listing.organization_id)
+    assert organization is not None
+    organizations.notify_owners(
+        session,
+        organization,
+        f"«{listing.title}» fue suspendido",
+        f"El equipo de Tianguis Solidario suspendió «{listing.title}»: ya no aparece en el catálogo ni en "
+        f"la búsqueda.\nMotivo: {reason}",
+        f"/panel/productos/{listing.id}",
+    )
+
+
+def restore(session: Session, admin: User, listing: Listing) -> None:
+    audit.require_admin(admin)
+    if not listing.suspended:
+        raise Conflict(N_("Ese producto no está suspendido."))
+    listing.suspended, listing.suspension_reason = False, None
+    _moderated(session, admin, listing, "listing.restore")
+    organization = session.get(Organization, listing.organization_id)
+    assert organization is not None
+    organizations.notify_owners(
+        session,
+        organization,
+        f"«{listing.title}» ya no está suspendido",
+        f"El equipo de Tianguis Solidario levantó la suspensión de «{listing.title}»; si está publicado, "
+        "vuelve a aparecer en el catálogo.",
+        f"/panel/productos/{listing.id}",
+    )
+
+
+def _moderated(
+    session: Session, admin: User, listing: Listing, action: str, reason: str | None = None
+) -> None:
+    assert listing.id is not None
+    listing.updated_at = utcnow()
+    search_changed(session, listing_ids=[listing.id])  # leaves (or returns to) search with the next sync
+    audit.record(session, admin, action, "listing", listing.id, listing.title, reason)
 
 
 def photos_of(session: Session, listing: Listing) -> list[ListingPhoto]:

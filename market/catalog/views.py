@@ -102,6 +102,9 @@ def listing_page(
             "listing": service.to_public(session, [listing])[0],
             "org": organization,
             "can_manage": organizations.role_in(session, user, organization) is not None,
+            # Only members and administrators see a suspended listing: why, and (admins) how to undo it.
+            "suspended": listing.suspended,
+            "suspension_reason": listing.suspension_reason,
         },
         user=user,
     )

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
+from market.disputes import holds
 from market.errors import Conflict
 from market.i18n import N_
 from market.ledger.models import LedgerEntry
@@ -188,30 +189,50 @@ ENDED_UNDELIVERED = ("rejected", "cancelled")
 IN_PROGRESS = ("pending_acceptance", "accepted", "preparing", "shipped", "ready_for_pickup", "delivered")
 
 
+def share_of(session: Session, order_id: int, organization_id: int) -> int:
+    """What the platform owes one producer for its part of one order (an order has one part per
+    organization), payouts aside: its share of the sale less what was refunded (a part refunded in part
+    keeps the rest), or minus the fee of a cash sale."""
+    total = session.exec(
+        select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0)).where(
+            LedgerEntry.account == PAYABLE,
+            LedgerEntry.order_id == order_id,
+            LedgerEntry.organization_id == organization_id,
+            LedgerEntry.kind != "payout",
+        )
+    ).one()
+    return -int(total)
+
+
 def available_balance(session: Session, organization_id: int) -> int:
-    """The part of the balance that may be paid out now: the share of completed fulfillments."""
-    held = session.exec(
-        select(
-            func.coalesce(
-                func.sum(
-                    Fulfillment.subtotal_cents + Fulfillment.delivery_cents - Fulfillment.platform_fee_cents
-                ),
-                0,
-            )
+    """The part of the balance that may be paid out now: the share of completed fulfillments. What is held
+    is read from the ledger, part by part, so that a part refunded in part holds only what is left."""
+    held_postings = session.exec(
+        select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0))
+        .select_from(LedgerEntry)
+        .join(
+            Fulfillment,
+            and_(
+                col(Fulfillment.order_id) == LedgerEntry.order_id,
+                col(Fulfillment.organization_id) == LedgerEntry.organization_id,
+            ),
         )
         .join(Order, col(Order.id) == Fulfillment.order_id)
         .where(
-            Fulfillment.organization_id == organization_id,
+            LedgerEntry.account == PAYABLE,
+            LedgerEntry.organization_id == organization_id,
+            LedgerEntry.kind != "payout",
             or_(
                 and_(col(Order.status) == "paid", col(Fulfillment.status).in_(IN_PROGRESS)),
                 # On invoice terms nothing is paid out before the institution pays.
                 and_(
                     col(Order.status) == "invoiced", col(Fulfillment.status).not_in(("rejected", "cancelled"))
                 ),
+                holds.under_dispute(),  # whatever its step, until an administrator decides
             ),
         )
     ).one()
-    return balance(session, organization_id) - int(held)
+    return balance(session, organization_id) + int(held_postings)  # credits: negative
 
 
 def record_manual_payout(

@@ -6,6 +6,8 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from market.accounts.models import User
+from market.admin import audit
+from market.admin.audit import require_admin
 from market.db import utcnow
 from market.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
 from market.i18n import N_
@@ -102,7 +104,7 @@ def add_member_by_email(session: Session, owner: User, buyer: BuyerOrganization,
 
 
 def verification_queue(session: Session, admin: User) -> list[BuyerOrganization]:
-    _require_admin(admin)
+    require_admin(admin)
     return list(
         session.exec(
             select(BuyerOrganization)
@@ -116,16 +118,15 @@ def decide(
     session: Session, admin: User, buyer: BuyerOrganization, verified: bool, reason: str | None
 ) -> None:
     """Verify an institution (its data checked against its CFDI and the SAT), or reject it with a reason."""
-    _require_admin(admin)
+    require_admin(admin)
     if buyer.verification_status == "verified" and verified:
         raise InvalidTransition(current=buyer.verification_status, target="verified")
-    if not verified and not (reason and reason.strip()):
-        raise ValidationFailed({"reason": N_("Explica por qué se rechaza, para que puedan corregirlo.")})
+    if not verified:
+        reason = audit.required_reason(reason, N_("Explica por qué se rechaza, para que puedan corregirlo."))
     buyer.verification_status = "verified" if verified else "rejected"
     buyer.verified_at = utcnow() if verified else None
-    buyer.rejection_reason = None if verified else (reason or "").strip()
-
-
-def _require_admin(user: User) -> None:
-    if not user.is_admin:
-        raise Forbidden(N_("Solo el equipo de administración puede hacer esto."))
+    buyer.rejection_reason = None if verified else reason
+    action = "buyer_organization.verify" if verified else "buyer_organization.reject"
+    audit.record(
+        session, admin, action, "buyer_organization", buyer.id or 0, buyer.name, buyer.rejection_reason
+    )

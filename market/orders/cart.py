@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from market.accounts.models import User
 from market.catalog.models import Listing
+from market.catalog.service import is_purchasable
 from market.catalog.taxonomy import iva_included
 from market.config import Settings
 from market.db import utcnow
@@ -45,11 +46,8 @@ def ensure(session: Session, user: User | None, token: str | None) -> Cart:
 
 
 def set_quantity(session: Session, cart: Cart, listing_id: int, quantity: int, *, add: bool = False) -> None:
-    """Put `quantity` of a listing in the cart (or add it to what is there); 0 removes it."""
-    listing = session.get(Listing, listing_id)
-    organization = session.get(Organization, listing.organization_id) if listing else None
-    if listing is None or organization is None or listing.status != "active" or not organization.is_public:
-        raise ListingNotFound()
+    """Put `quantity` of a listing in the cart (or add it to what is there); 0 removes it, even a listing
+    no longer for sale (paused, or suspended by an administrator)."""
     item = session.exec(
         select(CartItem).where(CartItem.cart_id == cart.id, CartItem.listing_id == listing_id)
     ).first()
@@ -59,7 +57,15 @@ def set_quantity(session: Session, cart: Cart, listing_id: int, quantity: int, *
     if total == 0:
         if item:
             session.delete(item)
-    elif item:
+            cart.updated_at = utcnow()
+        return
+    listing = session.get(Listing, listing_id)
+    organization = session.get(Organization, listing.organization_id) if listing else None
+    if listing is None or organization is None:
+        raise ListingNotFound()
+    if not is_purchasable(listing, organization):
+        raise ListingNotFound(N_("Ese producto no está a la venta en este momento."))
+    if item:
         item.quantity = total
     else:
         if len(items_of(session, cart)) >= MAX_ITEMS:

@@ -11,9 +11,12 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from market.accounts.models import User
+from market.admin import audit
+from market.catalog import service as catalog
 from market.catalog.models import Listing, PriceTier
 from market.config import Settings
 from market.db import utcnow
+from market.disputes import holds
 from market.errors import (
     ChangedMeanwhile,
     Forbidden,
@@ -138,8 +141,11 @@ def checkout(session: Session, settings: Settings, buyer: User, data: Checkout) 
         if item.listing_id not in found:
             raise ListingNotFound()
         listing, org = found[item.listing_id]
-        if listing.status != "active" or not org.is_public:
-            raise ListingNotFound()
+        if not catalog.is_purchasable(listing, org):
+            raise ListingNotFound(
+                N_("«{title}» ya no está a la venta; quítalo para continuar."),
+                title=listing.title,
+            )
         if item.quantity < listing.minimum_order:
             errors[f"items.{n}.quantity"] = N_("El pedido mínimo de este producto es mayor.")
             continue
@@ -306,11 +312,12 @@ def transition(
     if target not in TRANSITIONS.get(fulfillment.status, frozenset()):
         raise InvalidTransition(current=fulfillment.status, target=target)
     assert fulfillment.id is not None
-    _compare_and_set(session, Fulfillment, fulfillment.id, fulfillment.status, target)
+    current = fulfillment.status  # the UPDATE below also changes the row in memory
+    _compare_and_set(session, Fulfillment, fulfillment.id, current, target)
     session.add(
         FulfillmentEvent(
             fulfillment_id=fulfillment.id,
-            from_status=fulfillment.status,
+            from_status=current,
             to_status=target,
             actor_id=actor.id if actor else None,
             note=note,
@@ -385,6 +392,7 @@ def complete_due(session: Session, settings: Settings, now: datetime | None = No
         .where(
             Fulfillment.status == "delivered",
             col(Fulfillment.updated_at) < now - timedelta(days=settings.complete_after_days),
+            ~holds.under_dispute(),  # its money waits for an administrator's decision
         )
         .with_for_update(skip_locked=True)
     ).all()
@@ -402,6 +410,7 @@ def complete_due(session: Session, settings: Settings, now: datetime | None = No
             col(Fulfillment.status).in_(("shipped", "ready_for_pickup")),
             col(Order.status) != "pay_at_pickup",
             col(Fulfillment.updated_at) < now - timedelta(days=settings.auto_deliver_days),
+            ~holds.under_dispute(),  # someone did report a problem
         )
         .with_for_update(skip_locked=True)
     ).all()
@@ -478,6 +487,8 @@ def move(
         if not (carrier and tracking_number):
             raise ValidationFailed({"tracking_number": N_("Indica la paquetería y el número de guía.")})
         fulfillment.carrier, fulfillment.tracking_number = carrier, tracking_number
+    if target == "completed":  # it releases the producer's money, which an open dispute holds
+        holds.refuse_if_disputed(session, fulfillment)
     transition(session, fulfillment, target, user, note)
     if target in RELEASES_STOCK:
         release(session, order, fulfillment)
@@ -545,8 +556,7 @@ def mark_paid(
 
 def confirm_offline_payment(session: Session, admin: User, order_id: int, reference: str) -> Order:
     """An administrator matched the buyer's SPEI transfer (or an institution paid its invoice)."""
-    if not admin.is_admin:
-        raise Forbidden(N_("Solo el equipo de administración puede hacer esto."))
+    audit.require_admin(admin)
     reference = reference.strip()
     if len(reference) < 4:  # the bank's tracking key is what ties the money to this order
         raise ValidationFailed({"reference": N_("Escribe la referencia del pago (al menos 4 caracteres).")})
@@ -555,5 +565,16 @@ def confirm_offline_payment(session: Session, admin: User, order_id: int, refere
         raise NotFound()
     if order.payment_method not in ("spei_transfer", "invoice"):
         raise InvalidTransition(current=order.status, target="paid")
+    amount = payments.amount_due(session, order)
     mark_paid(session, order, admin, reference)
+    audit.record(
+        session,
+        admin,
+        "order.payment_confirmed",
+        "order",
+        order.id or 0,
+        f"TS{order.id or 0:08d}",  # the payment reference the buyer was given
+        amount_cents=amount,
+        reference=reference,
+    )
     return order

@@ -11,6 +11,7 @@ from starlette.datastructures import FormData
 
 from market.accounts.models import User
 from market.db import DbSession
+from market.disputes import queries as disputes
 from market.errors import MarketError, NotFound
 from market.i18n import gettext as _
 from market.ledger import service as ledger
@@ -174,6 +175,7 @@ def order_page(
             "buyer_steps": queries.buyer_steps,
             "BUYER_STEP_LABELS": queries.BUYER_STEP_LABELS,
             "threads": {f.id: messages.fulfillment_thread(session, user, f.id) for f in public.fulfillments},
+            "disputes": disputes.on_order(session, public),
         },
         user=user,
     )

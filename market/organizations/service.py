@@ -9,6 +9,8 @@ from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
 from market.accounts.models import User
+from market.admin import audit
+from market.admin.audit import require_admin
 from market.config import Settings
 from market.db import utcnow
 from market.errors import (
@@ -156,13 +158,8 @@ def set_logo(
 # --- verification (administrators) ---------------------------------------------------------------
 
 
-def _require_admin(user: User) -> None:
-    if not user.is_admin:
-        raise Forbidden("Solo el equipo de administración puede hacer esto.")
-
-
 def verification_queue(session: Session, admin: User) -> list[Organization]:
-    _require_admin(admin)
+    require_admin(admin)
     return list(
         session.exec(
             select(Organization)
@@ -173,32 +170,41 @@ def verification_queue(session: Session, admin: User) -> list[Organization]:
 
 
 def all_for_admin(session: Session, admin: User, status: str | None, page: int) -> Page[Organization]:
-    _require_admin(admin)
+    require_admin(admin)
     query = select(Organization).order_by(col(Organization.created_at).desc())
     if status:
         query = query.where(Organization.verification_status == status)
     return paginate(session, query, page, 50)
 
 
-def _notify_owners(session: Session, organization: Organization, subject: str, body: str) -> None:
+def notify_owners(
+    session: Session, organization: Organization, subject: str, body: str, link: str | None = None
+) -> None:
     owners = session.exec(
         select(User.email)
         .join(Membership, col(Membership.user_id) == User.id)
         .where(Membership.organization_id == organization.id, Membership.role == "owner")
     ).all()
     for email in owners:
-        send_email(session, email, subject, body)
+        send_email(session, email, subject, body, link)
+
+
+def _audit(
+    session: Session, admin: User, action: str, organization: Organization, reason: str | None = None
+) -> None:
+    audit.record(session, admin, action, "organization", organization.id or 0, organization.name, reason)
 
 
 def verify(session: Session, admin: User, organization: Organization) -> None:
-    _require_admin(admin)
+    require_admin(admin)
     if organization.verification_status == "verified":
         raise InvalidTransition(current="verified", target="verified")
     organization.verification_status = "verified"
     organization.rejection_reason = None
     organization.verified_at = utcnow()
     _changed(session, organization)
-    _notify_owners(
+    _audit(session, admin, "organization.verify", organization)
+    notify_owners(
         session,
         organization,
         f"{organization.name} ya está verificada",
@@ -207,37 +213,36 @@ def verify(session: Session, admin: User, organization: Organization) -> None:
 
 
 def reject(session: Session, admin: User, organization: Organization, reason: str | None) -> None:
-    _require_admin(admin)
-    if not reason or not reason.strip():
-        raise ValidationFailed({"reason": N_("Explica el motivo para que la organización pueda corregirlo.")})
+    require_admin(admin)
+    reason = audit.required_reason(reason, N_("Explica el motivo para que la organización pueda corregirlo."))
     if organization.verification_status != "pending":
         raise InvalidTransition(current=organization.verification_status, target="rejected")
     organization.verification_status = "rejected"
-    organization.rejection_reason = reason.strip()
-    _notify_owners(
-        session, organization, f"{organization.name}: faltan datos para verificarla", reason.strip()
-    )
+    organization.rejection_reason = reason
+    _audit(session, admin, "organization.reject", organization, reason)
+    notify_owners(session, organization, f"{organization.name}: faltan datos para verificarla", reason)
 
 
 def suspend(session: Session, admin: User, organization: Organization, reason: str | None) -> None:
-    _require_admin(admin)
-    if not reason or not reason.strip():
-        raise ValidationFailed({"reason": N_("Explica el motivo de la suspensión.")})
+    require_admin(admin)
+    reason = audit.required_reason(reason, N_("Explica el motivo de la suspensión."))
     if organization.suspended:
         raise InvalidTransition(current="suspended", target="suspended")
     organization.suspended = True
-    organization.suspension_reason = reason.strip()
-    _changed(session, organization)
-    _notify_owners(session, organization, f"{organization.name} fue suspendida", reason.strip())
+    organization.suspension_reason = reason
+    _changed(session, organization)  # every listing of it leaves search
+    _audit(session, admin, "organization.suspend", organization, reason)
+    notify_owners(session, organization, f"{organization.name} fue suspendida", reason)
 
 
 def reinstate(session: Session, admin: User, organization: Organization) -> None:
-    _require_admin(admin)
+    require_admin(admin)
     if not organization.suspended:
         raise InvalidTransition(current="active", target="active")
     organization.suspended = False
     organization.suspension_reason = None
     _changed(session, organization)
+    _audit(session, admin, "organization.reinstate", organization)
 
 
 # --- members and invitations ---------------------------------------------------------------------

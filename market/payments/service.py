@@ -8,8 +8,11 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from market.accounts.models import User
+from market.admin import audit
+from market.admin.audit import require_admin
 from market.db import utcnow
-from market.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from market.disputes import holds
+from market.errors import Conflict, NotFound, ValidationFailed
 from market.i18n import N_
 from market.ledger import service as ledger
 from market.mexico import normalize_clabe
@@ -96,8 +99,9 @@ def request_refund(
     return refund
 
 
-def _share(fulfillment: Fulfillment) -> int:
-    return fulfillment.subtotal_cents + fulfillment.delivery_cents - fulfillment.platform_fee_cents
+def _share(session: Session, fulfillment: Fulfillment) -> int:
+    """The producer's share of a part as the ledger has it: less whatever a dispute refunded."""
+    return ledger.share_of(session, fulfillment.order_id, fulfillment.organization_id)
 
 
 def pending_transfers(session: Session, organization: Organization) -> int:
@@ -115,9 +119,10 @@ def pending_transfers(session: Session, organization: Organization) -> int:
             col(Fulfillment.id).not_in(
                 select(Payout.fulfillment_id).where(col(Payout.fulfillment_id).is_not(None))
             ),
+            ~holds.under_dispute(),
         )
     ).all()
-    return sum(_share(f) for f in parts)
+    return sum(_share(session, f) for f in parts)
 
 
 def payable_now(session: Session, organization: Organization) -> int:
@@ -143,9 +148,11 @@ def withdraw(session: Session, order: Order) -> None:
 def request_transfer(
     session: Session, order: Order, fulfillment: Fulfillment, organization: Organization
 ) -> None:
-    """A completed fulfillment paid through Stripe is transferred to the producer's connected account."""
+    """A completed fulfillment paid through Stripe is transferred to the producer's connected account
+    (not while a dispute holds its money: resolving it requests the transfer)."""
     payment = payment_of(session, order.id or 0)
-    if organization.stripe_account_id and payment is not None and payment.charge_id:
+    disputed = holds.is_disputed(session, fulfillment.id or 0)
+    if organization.stripe_account_id and payment is not None and payment.charge_id and not disputed:
         enqueue(session, TRANSFER_TOPIC, {"fulfillment_id": fulfillment.id})
 
 
@@ -176,7 +183,9 @@ def send_transfer(session: Session, gateway: Gateway, payload: dict[str, Any]) -
     organization = _hold(session, fulfillment.organization_id)
     payment = payment_of(session, fulfillment.order_id)
     assert organization is not None and organization.stripe_account_id and payment and payment.charge_id
-    share = _share(fulfillment)
+    share = _share(session, fulfillment)
+    if share <= 0:  # refunded whole: nothing to transfer
+        return
     if share > ledger.available_balance(session, organization.id or 0):  # retried later; parked if it stays
         raise Conflict(N_("El pago no puede ser mayor que el saldo disponible de la organización."))
     transfer = gateway.transfer(
@@ -217,11 +226,6 @@ def handlers(gateway: Gateway | None) -> dict[str, Any]:
 # --- administrators --------------------------------------------------------------------------------
 
 
-def require_admin(user: User) -> None:
-    if not user.is_admin:
-        raise Forbidden(N_("Solo el equipo de administración puede hacer esto."))
-
-
 def pay_out(session: Session, admin: User, organization_id: int, amount_cents: int, reference: str) -> Payout:
     """An administrator sent a SPEI transfer to the organization's CLABE: at most what is available."""
     require_admin(admin)
@@ -253,6 +257,18 @@ def pay_out(session: Session, admin: User, organization_id: int, amount_cents: i
         created_by=admin.id,
     )
     session.add(payout)
+    session.flush()
+    audit.record(
+        session,
+        admin,
+        "payout.send",
+        "organization",
+        organization_id,
+        organization.name,
+        amount_cents=amount_cents,
+        reference=reference,
+        payout_id=payout.id,
+    )
     return payout
 
 
@@ -309,6 +325,17 @@ def mark_refund_sent(session: Session, admin: User, refund_id: int, reference: s
     if len(reference) < 4:
         raise ValidationFailed({"reference": TRACKING_KEY_MISSING})
     refund.status, refund.provider_ref = "succeeded", reference
+    audit.record(
+        session,
+        admin,
+        "refund.mark_sent",
+        "order",
+        refund.order_id,
+        f"TS{refund.order_id:08d}",  # the order's payment reference, as the payouts page shows it
+        amount_cents=refund.amount_cents,
+        reference=reference,
+        refund_id=refund.id,
+    )
     return refund
 
 

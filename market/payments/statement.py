@@ -14,6 +14,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from market.accounts.models import User
+from market.admin import audit
 from market.errors import MarketError
 from market.i18n import N_
 from market.i18n import gettext as _
@@ -302,15 +303,27 @@ def _match(session: Session, admin: User, deposit: Deposit) -> ReportLine:
         return line
     orders.mark_paid(session, order, admin, tracking)
     line.outcome = MATCHED
+    audit.record(
+        session,
+        admin,
+        "statement.deposit_matched",
+        "order",
+        order.id or 0,
+        reference,
+        amount_cents=deposit.amount_cents,
+        reference=tracking,
+        date=deposit.date,
+        line=deposit.line,
+    )
     return line
 
 
 def apply(session: Session, admin: User, deposits: list[Deposit]) -> Report:
-    payments.require_admin(admin)
+    audit.require_admin(admin)
     return Report([_match(session, admin, deposit) for deposit in deposits])
 
 
 def reconcile(session: Session, admin: User, data: bytes) -> Report:
     """Read the statement and pay the orders it matches; a bad file raises before anything changes."""
-    payments.require_admin(admin)
+    audit.require_admin(admin)
     return apply(session, admin, parse(data))

@@ -98,7 +98,8 @@ def test_an_institution_posts_a_demand_two_producers_quote_and_it_awards_both(
     institution_url = buyer.url
 
     admin = sign_in("admin@example.mx")
-    admin.get_by_role("link", name="Instituciones", exact=True).click()
+    admin.get_by_role("link", name="Administración").click()
+    admin.get_by_role("link", name="Instituciones por verificar").click()
     review = admin.get_by_role("article").filter(has=admin.get_by_role("heading", name=SCHOOL))
     expect(review).to_contain_text("EST850101AB1")
     review.get_by_role("button", name="Verificar").click()

@@ -194,15 +194,17 @@ def test_fulfillment_moves_only_along_its_state_machine(
     session.commit()
     with pytest.raises(InvalidTransition, match="No se puede pasar de «completed» a «cancelled»"):
         service.transition(session, fulfillment, "cancelled", shop["buyer"])
-    timeline = session.exec(select(FulfillmentEvent.to_status).order_by(col(FulfillmentEvent.id))).all()
+    timeline = session.exec(
+        select(FulfillmentEvent.from_status, FulfillmentEvent.to_status).order_by(col(FulfillmentEvent.id))
+    ).all()
     assert timeline == [
-        "awaiting_payment",
-        "pending_acceptance",
-        "accepted",
-        "preparing",
-        "ready_for_pickup",
-        "delivered",
-        "completed",
+        (None, "awaiting_payment"),
+        ("awaiting_payment", "pending_acceptance"),
+        ("pending_acceptance", "accepted"),
+        ("accepted", "preparing"),
+        ("preparing", "ready_for_pickup"),
+        ("ready_for_pickup", "delivered"),
+        ("delivered", "completed"),
     ]
 
 

@@ -55,3 +55,9 @@ def test_buyer_and_producer_talk_about_their_part_and_nobody_else_reads_it(
         data={"body": "hola", "csrf_token": csrf_of(client, f"/pedidos/{order.id}")},
     )
     assert response.status_code == 404
+
+    client.post("/salir", data={"csrf_token": csrf_of(client, "/")})
+    make_user("admin@example.mx", is_admin=True)
+    log_in(client, "admin@example.mx")  # judging a dispute starts with what was said
+    admin_page = client.get(f"/pedidos/{order.id}")
+    assert admin_page.status_code == 200 and "¿Lo pueden moler para cafetera de goteo?" in admin_page.text

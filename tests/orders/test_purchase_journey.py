@@ -144,7 +144,8 @@ def test_a_consumer_buys_from_two_cooperatives_and_follows_the_order_to_delivery
 
     # --- the administrator matches the SPEI transfer on the bank statement -----------------------------
     admin = sign_in("admin@example.mx")
-    admin.get_by_role("link", name="Pagos", exact=True).click()
+    admin.get_by_role("link", name="Administración").click()
+    admin.get_by_role("link", name="Pagos por confirmar").click()
     expect(admin.get_by_role("heading", level=1)).to_have_text("Pagos por confirmar")
     row = admin.get_by_role("row", name=reference)
     expect(row).to_contain_text("$890.00")

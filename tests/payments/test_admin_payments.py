@@ -490,7 +490,8 @@ def test_the_admin_pages_link_to_each_other(client: TestClient, shop: Shop) -> N
     as_admin(client)
     assert f'href="{PAYOUTS}"' in client.get("/admin/pagos").text
     assert 'href="/admin/pagos"' in client.get(PAYOUTS).text
-    assert f'href="{PAYOUTS}"' in client.get("/panel").text  # the header's admin links
+    assert 'href="/admin"' in client.get("/panel").text  # the header's admin link
+    assert f'href="{PAYOUTS}"' in client.get("/admin").text  # the admin home's
 
 
 def test_offline_refunds_need_an_administrator(

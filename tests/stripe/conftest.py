@@ -125,3 +125,40 @@ def open_payment_page(client: TestClient, session: Session, order: Order, email:
     payment = session.exec(select(Payment).where(Payment.order_id == order.id)).one()
     assert payment.client_secret and payment.client_secret in response.text
     return payment
+
+
+class StripeTransfers:
+    """Stands in for Stripe's /v1/transfers (Connect), recording each call."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[dict[str, Any], dict[str, Any]]] = []
+
+    def create(self, params: dict[str, Any], options: dict[str, Any]) -> stripe.Transfer:
+        self.calls.append((params, options))
+        return stripe.Transfer.construct_from(
+            {
+                "id": f"tr_1Tianguis{len(self.calls):04d}",
+                "object": "transfer",
+                "amount": params["amount"],
+                "amount_reversed": 0,
+                "currency": params["currency"],
+                "destination": params["destination"],
+                "source_transaction": params["source_transaction"],
+                "transfer_group": params["transfer_group"],
+                "reversed": False,
+                "livemode": False,
+            },
+            "sk_test_tianguis",
+        )
+
+
+@pytest.fixture
+def transfers(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> StripeTransfers:
+    fake = StripeTransfers()
+    monkeypatch.setattr(app.state.gateway.client.v1, "transfers", fake)
+    return fake
+
+
+def settle(app: FastAPI) -> None:
+    while run_worker(app):
+        pass

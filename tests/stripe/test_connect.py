@@ -7,7 +7,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-import stripe
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
@@ -20,44 +19,15 @@ from market.orders import service as orders
 from market.orders.models import Fulfillment
 from market.payments import service as payments
 from market.payments.models import Payment, Payout
-from tests.stripe.conftest import deliver, event, intent, open_payment_page, order_by_card, run_worker
-
-
-class StripeTransfers:
-    """Stands in for Stripe's /v1/transfers (Connect), recording each call."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[dict[str, Any], dict[str, Any]]] = []
-
-    def create(self, params: dict[str, Any], options: dict[str, Any]) -> stripe.Transfer:
-        self.calls.append((params, options))
-        return stripe.Transfer.construct_from(
-            {
-                "id": f"tr_1Tianguis{len(self.calls):04d}",
-                "object": "transfer",
-                "amount": params["amount"],
-                "amount_reversed": 0,
-                "currency": params["currency"],
-                "destination": params["destination"],
-                "source_transaction": params["source_transaction"],
-                "transfer_group": params["transfer_group"],
-                "reversed": False,
-                "livemode": False,
-            },
-            "sk_test_tianguis",
-        )
-
-
-@pytest.fixture
-def transfers(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> StripeTransfers:
-    fake = StripeTransfers()
-    monkeypatch.setattr(app.state.gateway.client.v1, "transfers", fake)
-    return fake
-
-
-def settle(app: FastAPI) -> None:
-    while run_worker(app):
-        pass
+from tests.stripe.conftest import (
+    StripeTransfers,
+    deliver,
+    event,
+    intent,
+    open_payment_page,
+    order_by_card,
+    settle,
+)
 
 
 def paid_fulfillment(

@@ -1,0 +1,65 @@
+"""JSON API for administrators: moderation of listings and the audit log."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query
+from sqlmodel import Session
+
+from market.accounts.api import api_user
+from market.accounts.models import User
+from market.admin import audit
+from market.admin.schemas import AuditEntryPublic, ListingModeration, Suspension
+from market.catalog import service as catalog
+from market.catalog.models import Listing
+from market.db import DbSession
+from market.i18n import gettext as _
+from market.pagination import Page
+
+router = APIRouter(prefix="/admin", tags=["admin"])
+
+
+def _moderation(listing: Listing) -> ListingModeration:
+    return ListingModeration.model_validate(listing.model_dump())
+
+
+@router.post("/listings/{listing_id}/suspend", response_model=ListingModeration)
+def suspend_listing(
+    listing_id: int, data: Suspension, user: User = Depends(api_user), session: Session = DbSession
+) -> ListingModeration:
+    audit.require_admin(user)  # before the lookup: others cannot probe which listings exist
+    listing = catalog.get(session, listing_id)
+    catalog.suspend(session, user, listing, data.reason)
+    return _moderation(listing)
+
+
+@router.post("/listings/{listing_id}/restore", response_model=ListingModeration)
+def restore_listing(
+    listing_id: int, user: User = Depends(api_user), session: Session = DbSession
+) -> ListingModeration:
+    audit.require_admin(user)
+    listing = catalog.get(session, listing_id)
+    catalog.restore(session, user, listing)
+    return _moderation(listing)
+
+
+@router.get("/audit", response_model=Page[AuditEntryPublic])
+def audit_log(
+    action: str | None = Query(None, description="An action (listing.suspend) or its start (listing)"),
+    page: int = Query(1, ge=1),
+    per_page: int = Query(50, ge=1, le=100),
+    user: User = Depends(api_user),
+    session: Session = DbSession,
+) -> Page[AuditEntryPublic]:
+    result = audit.entries(session, user, action or None, page, per_page)
+    return Page(
+        items=[
+            AuditEntryPublic.model_validate(
+                entry.model_dump()
+                | {"actor_name": actor.name, "action_label": _(audit.action_label(entry.action))}
+            )
+            for entry, actor in result.items
+        ],
+        total=result.total,
+        page=result.page,
+        per_page=result.per_page,
+    )

@@ -1,0 +1,107 @@
+"""The audit log for administrators: a paginated page, newest first, filtered by family, and its CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+from sqlmodel import Session
+
+from market.accounts.models import User
+from market.admin import audit
+from market.admin.models import AuditEntry
+from market.db import DbSession
+from market.i18n import gettext as _
+from market.mexico import local_time
+from market.web import render, require_user, verify_csrf
+
+router = APIRouter(prefix="/admin", dependencies=[Depends(verify_csrf)], include_in_schema=False)
+PER_PAGE = 50
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet would run as a formula
+
+
+def _family(accion: str | None) -> str | None:
+    """An action family from the filter, as the prefix the log is searched by; anything else: all."""
+    return f"{accion}." if accion in audit.FAMILIES else None
+
+
+@router.get("/auditoria")
+def log_page(
+    request: Request,
+    accion: str | None = None,
+    pagina: int = Query(1, ge=1),
+    user: User = Depends(require_user),
+    session: Session = DbSession,
+) -> Response:
+    page = audit.entries(session, user, _family(accion), pagina, PER_PAGE)
+    return render(
+        request,
+        "admin/audit.html",
+        {
+            "page": page,
+            "urls": audit.target_urls(session, page.items),
+            "accion": accion if _family(accion) else "",
+            "query": urlencode({"accion": accion}) if _family(accion) else "",
+            "FAMILIES": audit.FAMILIES,
+            "ACTION_LABELS": audit.ACTION_LABELS,
+            "TARGET_LABELS": audit.TARGET_LABELS,
+        },
+        user=user,
+    )
+
+
+def _cell(value: object) -> str:
+    """Text a spreadsheet shows as typed: names and reasons come from people, never run as formulas."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _row(entry: AuditEntry, actor: User) -> list[str]:
+    return [
+        _cell(value)
+        for value in (
+            local_time(entry.created_at),
+            actor.name,
+            actor.email,
+            _(audit.action_label(entry.action)),
+            entry.action,
+            _(audit.TARGET_LABELS.get(entry.target_type, entry.target_type)),
+            entry.target_id,
+            entry.target_label,
+            entry.reason,
+            json.dumps(entry.details, ensure_ascii=False, sort_keys=True) if entry.details else "",
+        )
+    ]
+
+
+@router.get("/auditoria.csv")
+def log_csv(
+    accion: str | None = None, user: User = Depends(require_user), session: Session = DbSession
+) -> Response:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        [
+            _("Fecha"),
+            _("Quién"),
+            _("Correo"),
+            _("Acción"),
+            _("Código de la acción"),
+            _("Sobre"),
+            _("Id"),
+            _("Nombre"),
+            _("Motivo"),
+            _("Detalles"),
+        ]
+    )
+    for entry, actor in audit.all_entries(session, user, _family(accion)):
+        writer.writerow(_row(entry, actor))
+    return Response(
+        "\ufeff" + buffer.getvalue(),  # the BOM lets Excel read the accents as UTF-8
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="auditoria.csv"'},
+    )

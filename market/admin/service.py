@@ -1,0 +1,99 @@
+"""What the administrators' home counts, and the suspended content and name search of the moderation page.
+The decisions themselves live with their domains (catalog.suspend, organizations.suspend...)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from market.accounts.models import User
+from market.admin.audit import require_admin
+from market.catalog.models import Listing
+from market.disputes.models import Dispute
+from market.linking.models import BuyerOrganization
+from market.orders import queries
+from market.organizations.models import Organization
+from market.payments import service as payments
+
+FOUND_MAX = 20  # per kind, on the moderation page's search
+
+
+@dataclass(frozen=True)
+class Overview:
+    producers_pending: int
+    institutions_pending: int
+    open_disputes: int
+    payments_to_confirm: int
+    refunds_to_send: int
+    suspended_listings: int
+    suspended_organizations: int
+
+
+def _count(session: Session, model: Any, *conditions: Any) -> int:
+    return int(session.exec(select(func.count()).select_from(model).where(*conditions)).one())
+
+
+def overview(session: Session, admin: User) -> Overview:
+    require_admin(admin)
+    return Overview(
+        producers_pending=_count(session, Organization, Organization.verification_status == "pending"),
+        institutions_pending=_count(
+            session, BuyerOrganization, BuyerOrganization.verification_status == "pending"
+        ),
+        open_disputes=_count(session, Dispute, Dispute.status == "open"),
+        payments_to_confirm=len(queries.awaiting_payment(session, admin)),
+        refunds_to_send=len(payments.pending_refunds(session, admin)),
+        suspended_listings=_count(session, Listing, col(Listing.suspended).is_(True)),
+        suspended_organizations=_count(session, Organization, col(Organization.suspended).is_(True)),
+    )
+
+
+def suspended_listings(session: Session, admin: User) -> list[tuple[Listing, Organization]]:
+    require_admin(admin)
+    rows = session.exec(
+        select(Listing, Organization)
+        .join(Organization, col(Organization.id) == Listing.organization_id)
+        .where(col(Listing.suspended).is_(True))
+        .order_by(col(Listing.updated_at).desc())
+    ).all()
+    return [(listing, organization) for listing, organization in rows]
+
+
+def suspended_organizations(session: Session, admin: User) -> list[Organization]:
+    require_admin(admin)
+    return list(
+        session.exec(
+            select(Organization)
+            .where(col(Organization.suspended).is_(True))
+            .order_by(col(Organization.updated_at).desc())
+        ).all()
+    )
+
+
+def find(
+    session: Session, admin: User, text: str
+) -> tuple[list[tuple[Listing, Organization]], list[Organization]]:
+    """Listings (by title) and organizations (by name) containing `text`, whatever their status, so that
+    an administrator can suspend what someone reported."""
+    require_admin(admin)
+    text = text.strip()
+    if not text:
+        return [], []
+    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    listings = session.exec(
+        select(Listing, Organization)
+        .join(Organization, col(Organization.id) == Listing.organization_id)
+        .where(col(Listing.title).ilike(pattern, escape="\\"))
+        .order_by(col(Listing.title))
+        .limit(FOUND_MAX)
+    ).all()
+    organizations = session.exec(
+        select(Organization)
+        .where(col(Organization.name).ilike(pattern, escape="\\"))
+        .order_by(col(Organization.name))
+        .limit(FOUND_MAX)
+    ).all()
+    return [(listing, organization) for listing, organization in listings], list(organizations)

@@ -1,0 +1,35 @@
+"""Dispute requests and responses (lengths and amounts are checked by the service, in Spanish)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+
+class DisputeOpen(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str  # what went wrong, 10 to 2000 characters
+
+
+class DisputeResolve(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: Literal["refund", "release"]
+    amount_cents: int | None = None  # a refund: the whole part when left out
+    note: str  # the administrator's why, read by the buyer and the producer
+
+
+class DisputePublic(BaseModel):
+    id: int
+    order_id: int
+    fulfillment_id: int
+    organization_id: int
+    status: str  # open | refunded | released
+    reason: str
+    refund_cents: int | None
+    resolution: str | None
+    created_at: datetime
+    resolved_at: datetime | None

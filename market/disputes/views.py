@@ -1,0 +1,170 @@
+"""Dispute pages: the buyer opens one on a part of an order (and follows it there); administrators see the
+list and resolve each with a refund or by releasing the money. Thin: the rules live in the service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+from sqlmodel import Session
+from starlette.datastructures import FormData
+
+from market import i18n
+from market.accounts.models import User
+from market.admin import audit
+from market.db import DbSession
+from market.disputes import queries, service
+from market.errors import MarketError, NotFound, ValidationFailed
+from market.i18n import gettext as _
+from market.money import cents_to_pesos_text, format_mxn, parse_pesos
+from market.web import flash, form_data, redirect, render, require_user, verify_csrf
+
+router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+PART_PAGE = "/pedidos/{order_id}/partes/{fulfillment_id}/disputa"
+ADMIN_LIST, ADMIN_CASE = "/admin/disputas", "/admin/disputas/{dispute_id}"
+LABELS = {"DISPUTE_STATUS_LABELS": service.STATUS_LABELS}
+
+
+def _field_errors(exc: ValidationFailed) -> dict[str, str]:
+    """The service's messages in the person's language, on the form field that was typed in."""
+    return {field.removesuffix("_cents"): _(message) for field, message in exc.errors.items()}
+
+
+# --- the buyer ----------------------------------------------------------------------------------------
+
+
+def _part_page(
+    request: Request,
+    session: Session,
+    user: User,
+    order_id: int,
+    fulfillment_id: int,
+    status_code: int = 200,
+    **context: Any,
+) -> Response:
+    case = queries.case_of(session, user, fulfillment_id)
+    if case.order.id != order_id:
+        raise NotFound()
+    context = LABELS | {"case": case, "values": {}, "errors": {}} | context
+    return render(request, "disputes/part.html", context, status_code, user)
+
+
+@router.get(PART_PAGE)
+def part_page(
+    order_id: int,
+    fulfillment_id: int,
+    request: Request,
+    user: User = Depends(require_user),
+    session: Session = DbSession,
+) -> Response:
+    return _part_page(request, session, user, order_id, fulfillment_id)
+
+
+@router.post(PART_PAGE)
+def open_dispute(
+    order_id: int,
+    fulfillment_id: int,
+    request: Request,
+    form: FormData = Depends(form_data),
+    user: User = Depends(require_user),
+    session: Session = DbSession,
+) -> Response:
+    case = queries.case_of(session, user, fulfillment_id)
+    if case.order.id != order_id:
+        raise NotFound()
+    values = {"reason": str(form.get("reason", ""))}
+    try:
+        service.open(session, user, fulfillment_id, values["reason"])
+    except MarketError as exc:
+        if exc.status_code not in (409, 422):
+            raise
+        session.rollback()  # nothing of the refused request is kept; the typed text is shown again
+        errors = _field_errors(exc) if isinstance(exc, ValidationFailed) else {}
+        error = None if errors else exc.detail
+        return _part_page(
+            request,
+            session,
+            user,
+            order_id,
+            fulfillment_id,
+            exc.status_code,
+            values=values,
+            errors=errors,
+            error=error,
+        )
+    flash(
+        request,
+        _(
+            "Abrimos tu disputa. El pago de esta parte queda retenido mientras el equipo de administración "
+            "la revisa; te avisaremos por correo."
+        ),
+    )
+    return redirect(PART_PAGE.format(order_id=order_id, fulfillment_id=fulfillment_id))
+
+
+# --- administrators -----------------------------------------------------------------------------------
+
+
+@router.get(ADMIN_LIST)
+def admin_list(
+    request: Request,
+    pagina: int = Query(1, ge=1),
+    user: User = Depends(require_user),
+    session: Session = DbSession,
+) -> Response:
+    page = queries.queue(session, user, pagina)
+    return render(request, "disputes/admin_list.html", LABELS | {"page": page, "query": ""}, user=user)
+
+
+def _case_page(
+    request: Request, session: Session, user: User, dispute_id: int, status_code: int = 200, **context: Any
+) -> Response:
+    audit.require_admin(user)
+    case = queries.visible(session, user, dispute_id)
+    defaults = {"outcome": "refund", "amount": cents_to_pesos_text(case.full_cents), "note": ""}
+    context = LABELS | {"case": case, "values": defaults, "errors": {}} | context
+    return render(request, "disputes/admin_case.html", context, status_code, user)
+
+
+@router.get(ADMIN_CASE)
+def admin_case(
+    dispute_id: int, request: Request, user: User = Depends(require_user), session: Session = DbSession
+) -> Response:
+    return _case_page(request, session, user, dispute_id)
+
+
+@router.post(ADMIN_CASE + "/resolver")
+def resolve(
+    dispute_id: int,
+    request: Request,
+    form: FormData = Depends(form_data),
+    user: User = Depends(require_user),
+    session: Session = DbSession,
+) -> Response:
+    audit.require_admin(user)
+    values = {key: str(form.get(key, "")).strip() for key in ("outcome", "amount", "note")}
+    amount_cents = None
+    if values["outcome"] == "refund":
+        try:
+            amount_cents = parse_pesos(values["amount"])
+        except ValueError:
+            errors = {"amount": _("Escribe el monto del reembolso en pesos, por ejemplo 1,250.50.")}
+            return _case_page(request, session, user, dispute_id, 422, values=values, errors=errors)
+    try:
+        dispute = service.resolve(session, user, dispute_id, values["outcome"], amount_cents, values["note"])
+    except ValidationFailed as exc:
+        session.rollback()
+        return _case_page(request, session, user, dispute_id, 422, values=values, errors=_field_errors(exc))
+    except MarketError as exc:
+        if exc.status_code != 409:
+            raise
+        session.rollback()  # resolved meanwhile by someone else: the page shows how
+        flash(request, exc.detail, "error")
+        return redirect(ADMIN_CASE.format(dispute_id=dispute_id))
+    if dispute.status == "refunded":
+        amount = format_mxn(dispute.refund_cents or 0, i18n.current_locale.get())
+        flash(request, _("Disputa resuelta: se devuelven {amount} a quien compró.").format(amount=amount))
+    else:
+        flash(request, _("Disputa resuelta: el pago se libera a la organización."))
+    return redirect(ADMIN_CASE.format(dispute_id=dispute_id))
