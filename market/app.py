@@ -44,6 +44,8 @@ from market.payments import api as payments_api
 from market.payments import views as payments_views
 from market.payments import webhooks
 from market.payments.gateway import gateway_for
+from market.reviews import api as reviews_api
+from market.reviews import views as reviews_views
 from market.validation import message_for
 from market.web import BodySizeLimit, LocaleMiddleware, login_redirect, render
 from search import engine_for
@@ -172,6 +174,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         payments_api,
         linking_api,
         disputes_api,
+        reviews_api,
         admin_api,
     ):
         app.include_router(module.router, prefix="/api/v1")
@@ -188,6 +191,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         linking_views,
         linking_institution_views,
         disputes_views,
+        reviews_views,
     ):
         app.include_router(module.router)
     return app

@@ -18,6 +18,7 @@ from market.catalog.taxonomy import CATEGORIES_BY_SLUG
 from market.media import media_url
 from market.mexico import CERTIFICATIONS, state_name
 from market.organizations.models import Organization
+from market.reviews.ratings import average, rating_totals
 
 LISTING_FIELDS = (
     "id",
@@ -54,9 +55,16 @@ COLUMNS = [getattr(Listing, f) for f in LISTING_FIELDS] + [
 ]
 
 
-def _version(listing_updated: datetime, organization_updated: datetime) -> str:
-    """Changes whenever anything the document shows changes; compared by `market search check`."""
-    return f"{listing_updated.timestamp():.6f}/{organization_updated.timestamp():.6f}"
+def _version(
+    listing_updated: datetime,
+    organization_updated: datetime,
+    rating_total: int | None,
+    review_count: int | None,
+) -> str:
+    """Changes whenever anything the document shows changes; compared by `market search check`. A review
+    changes the rating without touching the listing, so its totals are part of the stamp."""
+    stamp = f"{listing_updated.timestamp():.6f}/{organization_updated.timestamp():.6f}"
+    return f"{stamp}/{review_count}:{rating_total}" if review_count else stamp
 
 
 def document(row: Mapping[Any, Any], photo: str | None = None) -> dict[str, Any]:
@@ -71,6 +79,7 @@ def document(row: Mapping[Any, Any], photo: str | None = None) -> dict[str, Any]
         if offered
     ]
     members, women = row["org_members_count"], row["org_women_members_count"]
+    rating_total, review_count = row.get("rating_total") or 0, row.get("review_count") or 0
     certifications = row["org_certifications"]
     result: dict[str, Any] = {
         "id": row["id"],
@@ -95,9 +104,10 @@ def document(row: Mapping[Any, Any], photo: str | None = None) -> dict[str, Any]
         "women_led": members > 0 and 2 * women >= members,
         "indigenous": bool(row["org_indigenous_community"]),
         "created_at": int(row["created_at"].timestamp()),
-        "rating": 0.0,  # reviews arrive later; the attribute exists so the sort does too
+        "rating": average(rating_total, review_count),  # 0.0 without reviews: last when sorting by rating
+        "review_count": review_count,
         "photo": photo,
-        "version": _version(row["updated_at"], row["org_updated_at"]),
+        "version": _version(row["updated_at"], row["org_updated_at"], rating_total, review_count),
     }
     if row["org_latitude"] is not None and row["org_longitude"] is not None:
         result["_geo"] = {"lat": row["org_latitude"], "lng": row["org_longitude"]}
@@ -135,8 +145,12 @@ def public_documents(
     session: Session, ids: Sequence[int] | None = None, batch_size: int = 5000
 ) -> Iterator[list[dict[str, Any]]]:
     """Documents of every searchable listing (or of those among `ids`), in batches streamed from the
-    database (no ORDER BY, so rows flow at once), so memory stays flat whatever the catalog size."""
-    query = public_listings_query(*COLUMNS)
+    database (no ORDER BY, so rows flow at once), so memory stays flat whatever the catalog size. Ratings
+    come from one aggregate joined in, not from a query per listing."""
+    ratings = rating_totals(ids)
+    query = public_listings_query(*COLUMNS, ratings.c.rating_total, ratings.c.review_count).outerjoin(
+        ratings, ratings.c.listing_id == Listing.id
+    )
     if ids is not None:
         query = query.where(col(Listing.id).in_(ids))
     result = session.execute(query.execution_options(yield_per=batch_size))
@@ -152,7 +166,14 @@ def count_public(session: Session) -> int:
 
 
 def public_versions(session: Session) -> dict[int, str]:
+    ratings = rating_totals()
+    columns = (Listing.id, Listing.updated_at, Organization.updated_at, ratings.c.rating_total)
     rows = session.execute(
-        public_listings_query(Listing.id, Listing.updated_at, Organization.updated_at)
+        public_listings_query(*columns, ratings.c.review_count).outerjoin(
+            ratings, ratings.c.listing_id == Listing.id
+        )
     ).all()
-    return {listing_id: _version(updated, org_updated) for listing_id, updated, org_updated in rows}
+    return {
+        listing_id: _version(updated, org_updated, total, count)
+        for listing_id, updated, org_updated, total, count in rows
+    }

@@ -58,6 +58,7 @@ SUGGEST_WINDOW = 8  # ranked titles read per suggestion wanted, before removing 
 
 DOC_COLUMNS = (
     *("id", *COLUMN_FACETS, "price_cents", "in_stock", "organization_slug", "created_at", "rating"),
+    "review_count",
     *("lat", "lng", "x", "y", "z", "facet_tags", "version"),
 )
 SCHEMA = """
@@ -65,7 +66,8 @@ CREATE TABLE IF NOT EXISTS docs (
     id INTEGER PRIMARY KEY,
     category TEXT NOT NULL, state TEXT NOT NULL, legal_form TEXT NOT NULL, kind TEXT NOT NULL,
     price_cents INTEGER NOT NULL, in_stock INTEGER NOT NULL, organization_slug TEXT NOT NULL,
-    created_at INTEGER NOT NULL, rating REAL NOT NULL, lat REAL, lng REAL,
+    created_at INTEGER NOT NULL, rating REAL NOT NULL, review_count INTEGER NOT NULL DEFAULT 0,
+    lat REAL, lng REAL,
     x REAL, y REAL, z REAL,  -- the point on the unit sphere: the squared chord orders by true distance
     facet_tags TEXT NOT NULL,  -- "attr=value" of its certifications and delivery, for facet counts
     version TEXT NOT NULL
@@ -74,7 +76,7 @@ CREATE INDEX IF NOT EXISTS docs_facets ON docs (category, state, legal_form, kin
 CREATE INDEX IF NOT EXISTS docs_facet_tags ON docs (facet_tags);
 CREATE INDEX IF NOT EXISTS docs_price ON docs (price_cents);
 CREATE INDEX IF NOT EXISTS docs_created ON docs (created_at);
-CREATE INDEX IF NOT EXISTS docs_rating ON docs (rating);
+CREATE INDEX IF NOT EXISTS docs_rating ON docs (rating, review_count);
 CREATE INDEX IF NOT EXISTS docs_organization ON docs (organization_slug);
 CREATE INDEX IF NOT EXISTS docs_geo ON docs (lat, lng);
 CREATE TABLE IF NOT EXISTS bodies (id INTEGER PRIMARY KEY, document TEXT NOT NULL);
@@ -94,7 +96,7 @@ SORTS = {  # ORDER BY of each sort over docs d; the id breaks ties so that pages
     "newest": "d.created_at DESC, d.id DESC",
     "price_asc": "d.price_cents ASC, d.id DESC",
     "price_desc": "d.price_cents DESC, d.id DESC",
-    "rating": "d.rating DESC, d.id DESC",
+    "rating": "d.rating DESC, d.review_count DESC, d.id DESC",  # equal averages: the better-known first
     # Documents without a point go last. Plain arithmetic: no function call per row.
     "distance": "d.x IS NULL, (d.x - ?) * (d.x - ?) + (d.y - ?) * (d.y - ?) + (d.z - ?) * (d.z - ?),"
     " d.id DESC",
@@ -166,12 +168,30 @@ def _row(doc: dict[str, Any]) -> tuple[Any, ...]:
         str(doc["organization_slug"]),
         int(doc["created_at"]),
         float(doc.get("rating") or 0),
+        int(doc.get("review_count") or 0),
         lat,
         lng,
         *point,
         facet_tags,
         str(doc.get("version", "")),
     )
+
+
+def _add_review_count(db: sqlite3.Connection) -> None:
+    """Index files written before reviews lack `review_count`: add it (0 until the listing's next sync or
+    a reindex) and rebuild the rating index on both columns."""
+    if "review_count" in {row[1] for row in db.execute("PRAGMA table_info(docs)")}:
+        return
+    db.execute("BEGIN IMMEDIATE")  # two processes starting at once: the second sees the column
+    try:
+        if "review_count" not in {row[1] for row in db.execute("PRAGMA table_info(docs)")}:
+            db.execute("ALTER TABLE docs ADD COLUMN review_count INTEGER NOT NULL DEFAULT 0")
+            db.execute("DROP INDEX IF EXISTS docs_rating")
+            db.execute("CREATE INDEX docs_rating ON docs (rating, review_count)")
+        db.execute("COMMIT")
+    except sqlite3.Error:
+        db.execute("ROLLBACK")
+        raise
 
 
 def _delete_files(path: Path, sidecars_only: bool = False) -> None:
@@ -342,6 +362,7 @@ class EmbeddedEngine:
             with contextlib.closing(_open(self._target(), create=not self.path.exists())) as db:
                 db.execute("PRAGMA journal_mode = WAL")
                 db.executescript(SCHEMA)
+                _add_review_count(db)
         except (sqlite3.Error, OSError) as exc:
             raise SearchUnavailable(f"embedded search index unavailable: {exc}") from exc
         self._ready = True
@@ -557,7 +578,8 @@ class _Search:
         else:
             title_html, snippet_html = html.escape(doc["title"]), plain_snippet(doc.get("description") or "")
         return Hit(
-            **{name: doc.get(name) for name in HIT_FIELDS},
+            # Documents stored before a field existed lack it: the field's default stands in.
+            **{name: doc[name] for name in HIT_FIELDS if doc.get(name) is not None},
             title_html=title_html,
             snippet_html=snippet_html,
             distance_km=distance,

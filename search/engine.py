@@ -114,6 +114,8 @@ class Hit(BaseModel):
     organization_name: str
     photo: str | None = None
     in_stock: bool
+    rating: float = 0.0  # the average of the listing's reviews; 0 before the first
+    review_count: int = 0
     distance_km: float | None = None
 
 

@@ -59,7 +59,7 @@ INDEX_SETTINGS: dict[str, Any] = {
         "indigenous",
         "_geo",
     ],
-    "sortableAttributes": ["price_cents", "created_at", "rating", "_geo"],
+    "sortableAttributes": ["price_cents", "created_at", "rating", "review_count", "_geo"],
     # "sort" right after "words": a buyer sorting by price sees every full match in price order.
     "rankingRules": ["words", "sort", "typo", "proximity", "attribute", "exactness"],
     "localizedAttributes": [{"locales": ["spa"], "attributePatterns": ["*"]}],
@@ -73,7 +73,7 @@ SORTS = {
     "price_asc": ["price_cents:asc"],
     "price_desc": ["price_cents:desc"],
     "newest": ["created_at:desc"],
-    "rating": ["rating:desc"],
+    "rating": ["rating:desc", "review_count:desc"],  # equal averages: the better-known first
 }
 
 
@@ -143,6 +143,8 @@ def search_params(query: SearchQuery) -> dict[str, Any]:
             "organization_name",
             "photo",
             "in_stock",
+            "rating",
+            "review_count",
         ],
     }
     if query.sort == "distance" or (query.sort == "relevance" and query.near and not query.text):
@@ -313,6 +315,8 @@ class MeiliEngine:
             organization_name=raw["organization_name"],
             photo=raw.get("photo"),
             in_stock=raw["in_stock"],
+            rating=raw.get("rating") or 0.0,
+            review_count=raw.get("review_count") or 0,
             distance_km=round(distance / 1000, 1) if distance is not None else None,
         )
 

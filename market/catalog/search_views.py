@@ -28,6 +28,7 @@ SORT_LABELS = {
     "price_asc": N_("Precio: menor a mayor"),
     "price_desc": N_("Precio: mayor a menor"),
     "newest": N_("Más recientes"),
+    "rating": N_("Mejor calificados"),
     "distance": N_("Más cercanos"),
 }
 

@@ -20,6 +20,8 @@ from market.forms import FormInvalid, checkbox, pesos_field, text_fields, valida
 from market.i18n import gettext as _
 from market.money import cents_to_pesos_text
 from market.organizations import service as organizations
+from market.reviews import queries as reviews
+from market.reviews.ratings import listing_ratings
 from market.web import (
     current_user,
     flash,
@@ -47,6 +49,7 @@ def home(
         {
             "featured": featured.items,
             "listings": service.to_public(session, latest.items),
+            "ratings": listing_ratings(session, [listing.id or 0 for listing in latest.items]),
             "producers_total": featured.total,
             "listings_total": latest.total,
         },
@@ -75,6 +78,7 @@ def browse(
         {
             "page": page,
             "listings": service.to_public(session, page.items),
+            "ratings": listing_ratings(session, [listing.id or 0 for listing in page.items]),
             "categoria": categoria,
             "estado": estado,
             "orden": orden,
@@ -102,6 +106,8 @@ def listing_page(
             "listing": service.to_public(session, [listing])[0],
             "org": organization,
             "can_manage": organizations.role_in(session, user, organization) is not None,
+            "rating": reviews.summary_of_listing(session, listing_id),
+            "reviews": reviews.of_listing(session, listing_id, per_page=5).items,
             # Only members and administrators see a suspended listing: why, and (admins) how to undo it.
             "suspended": listing.suspended,
             "suspension_reason": listing.suspension_reason,

@@ -22,6 +22,7 @@ from market.organizations import service as organizations
 from market.payments import methods as payment_methods
 from market.payments import service as payments
 from market.payments.methods import STRIPE_METHODS
+from market.reviews import queries as reviews
 from market.web import (
     current_user,
     flash,
@@ -176,6 +177,7 @@ def order_page(
             "BUYER_STEP_LABELS": queries.BUYER_STEP_LABELS,
             "threads": {f.id: messages.fulfillment_thread(session, user, f.id) for f in public.fulfillments},
             "disputes": disputes.on_order(session, public),
+            "review_boxes": reviews.order_boxes(session, user, order, public.fulfillments),
         },
         user=user,
     )

@@ -18,6 +18,8 @@ from market.i18n import gettext as _
 from market.money import cents_to_pesos_text
 from market.organizations import service
 from market.organizations.schemas import InvitationCreate, OrganizationCreate, OrganizationUpdate
+from market.reviews import queries as reviews
+from market.reviews.ratings import listing_ratings
 from market.web import (
     current_user,
     flash,
@@ -68,6 +70,9 @@ def profile(
             "page": listings,
             "listings": catalog.to_public(session, listings.items),
             "role": service.role_in(session, user, organization),
+            "ratings": listing_ratings(session, [listing.id or 0 for listing in listings.items]),
+            "rating": reviews.summary_of_organization(session, organization.id or 0),
+            "reviews": reviews.of_organization(session, organization.id or 0, per_page=5).items,
         },
         user=user,
     )

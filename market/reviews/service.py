@@ -1,0 +1,151 @@
+"""Reviews: the buyer of a completed fulfillment rates it once (1 to 5 stars and a comment); the producer
+may reply once. A new review tells the organization's owners and refreshes its listings in search."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from market.accounts.models import User
+from market.db import utcnow
+from market.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from market.i18n import N_, translations
+from market.orders.models import Fulfillment, OrderLine
+from market.orders.service import acts_for_buyer, get_fulfillment
+from market.organizations import service as organizations
+from market.organizations.models import Membership, Organization
+from market.outbox import search_changed, send_email
+from market.reviews.models import Review
+
+MAX_TEXT = 2000
+RATING_INVALID = N_("Elige una calificación de 1 a 5 estrellas.")
+COMMENT_TOO_LONG = N_("El comentario puede tener hasta 2000 caracteres.")
+REPLY_LENGTH = N_("Escribe tu respuesta (de 1 a 2000 caracteres).")
+
+NEW_REVIEW_SUBJECT = N_("Nueva reseña para {organization}: {stars} de 5 estrellas")
+NEW_REVIEW_BODY = N_("Pedido {n}. Puedes responderla una vez desde la página del pedido.")
+REPLY_SUBJECT = N_("{organization} respondió a tu reseña")
+
+
+class NotCompletedYet(Conflict):
+    code = "not_completed"
+    message = N_("Podrás calificar esta entrega cuando se complete.")
+
+
+class AlreadyReviewed(Conflict):
+    code = "already_reviewed"
+    message = N_("Esta entrega ya tiene una reseña: solo se puede calificar una vez.")
+
+
+class AlreadyReplied(Conflict):
+    code = "already_replied"
+    message = N_("Esta reseña ya tiene una respuesta: solo se puede responder una vez.")
+
+
+def create(session: Session, user: User, fulfillment_id: int, rating: int, comment: str) -> Review:
+    """Only whoever acts for the order's buyer, once the part is completed, and once per part."""
+    assert user.id is not None
+    fulfillment, order = get_fulfillment(session, fulfillment_id)
+    if not acts_for_buyer(session, user, order):
+        raise Forbidden(N_("Solo quien compró puede calificar esta entrega."))
+    if fulfillment.status != "completed":
+        raise NotCompletedYet()
+    if session.exec(select(Review.id).where(Review.fulfillment_id == fulfillment_id)).first() is not None:
+        raise AlreadyReviewed()
+    comment = comment.strip()
+    errors = {}
+    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
+        errors["rating"] = RATING_INVALID
+    if len(comment) > MAX_TEXT:
+        errors["comment"] = COMMENT_TOO_LONG
+    if errors:
+        raise ValidationFailed(errors)
+
+    # Keep the part as read until commit. Being a write, it also opens the transaction on SQLite, whose
+    # driver starts one only for writes: a savepoint opened outside a transaction would commit on release.
+    held = session.execute(
+        update(Fulfillment)
+        .where(col(Fulfillment.id) == fulfillment_id, col(Fulfillment.status) == "completed")
+        .values(status="completed")
+    )
+    if held.rowcount == 0:  # type: ignore[attr-defined]
+        raise NotCompletedYet()  # moved meanwhile (completed is final today: a safeguard)
+    review = Review(
+        fulfillment_id=fulfillment_id,
+        organization_id=fulfillment.organization_id,
+        author_id=user.id,
+        rating=rating,
+        comment=comment,
+    )
+    try:
+        with session.begin_nested():  # two submissions racing: the unique fulfillment lets one through
+            session.add(review)
+    except IntegrityError:
+        raise AlreadyReviewed() from None
+    _tell_owners(session, fulfillment, review)
+    listing_ids = session.exec(
+        select(OrderLine.listing_id).where(
+            OrderLine.fulfillment_id == fulfillment_id, col(OrderLine.listing_id).is_not(None)
+        )
+    ).all()
+    search_changed(session, listing_ids=[i for i in listing_ids if i is not None])  # their rating changed
+    return review
+
+
+def reply(session: Session, user: User, review_id: int, text: str) -> Review:
+    """A member of the reviewed organization answers, once."""
+    assert user.id is not None
+    review = session.get(Review, review_id)
+    if review is None:
+        raise NotFound()
+    organization = session.get(Organization, review.organization_id)
+    assert organization is not None
+    organizations.require_member(session, user, organization)
+    if review.reply is not None:
+        raise AlreadyReplied()
+    text = text.strip()
+    if not 1 <= len(text) <= MAX_TEXT:
+        raise ValidationFailed({"reply": REPLY_LENGTH})
+    now = utcnow()
+    # Conditional on "no reply yet", so two members answering at once cannot overwrite each other.
+    written = session.execute(
+        update(Review)
+        .where(col(Review.id) == review_id, col(Review.reply).is_(None))
+        .values(reply=text, replied_by=user.id, replied_at=now)
+    )
+    if written.rowcount == 0:  # type: ignore[attr-defined]
+        raise AlreadyReplied()
+    review.reply, review.replied_by, review.replied_at = text, user.id, now
+    author = session.get(User, review.author_id)
+    if author is not None:
+        _, order = get_fulfillment(session, review.fulfillment_id)
+        t = translations(author.locale).gettext
+        send_email(
+            session,
+            author.email,
+            t(REPLY_SUBJECT).format(organization=organization.name),
+            text,
+            f"/pedidos/{order.id}#parte-{review.fulfillment_id}",
+        )
+    return review
+
+
+def _tell_owners(session: Session, fulfillment: Fulfillment, review: Review) -> None:
+    """E-mail the organization's owners, each in their language, through the outbox."""
+    organization = session.get(Organization, fulfillment.organization_id)
+    assert organization is not None
+    owners = session.exec(
+        select(User)
+        .join(Membership, col(Membership.user_id) == User.id)
+        .where(Membership.organization_id == organization.id, Membership.role == "owner")
+    ).all()
+    for owner in owners:
+        t = translations(owner.locale).gettext
+        subject = t(NEW_REVIEW_SUBJECT).format(organization=organization.name, stars=review.rating)
+        body = t(NEW_REVIEW_BODY).format(n=fulfillment.order_id) + (
+            f"\n\n«{review.comment}»" if review.comment else ""
+        )
+        send_email(
+            session, owner.email, subject, body, f"/pedidos/{fulfillment.order_id}#parte-{fulfillment.id}"
+        )
