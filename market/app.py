@@ -31,12 +31,15 @@ from market.disputes import api as disputes_api
 from market.disputes import views as disputes_views
 from market.errors import MarketError, NotAuthenticated, json_error
 from market.i18n import gettext as _
+from market.impact import api as impact_api
+from market.impact import views as impact_views
 from market.linking import api as linking_api
 from market.linking import institution_views as linking_institution_views
 from market.linking import views as linking_views
 from market.metrics import Metrics, RequestObserver
 from market.orders import api as orders_api
 from market.orders import views as orders_views
+from market.organizations import analytics_views as organizations_analytics_views
 from market.organizations import api as organizations_api
 from market.organizations import views as organizations_views
 from market.payments import admin_views as payments_admin_views
@@ -176,11 +179,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         disputes_api,
         reviews_api,
         admin_api,
+        impact_api,
     ):
         app.include_router(module.router, prefix="/api/v1")
     for module in (
         accounts_views,
         organizations_views,
+        organizations_analytics_views,
         catalog_views,
         search_views,
         orders_views,
@@ -192,6 +197,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         linking_institution_views,
         disputes_views,
         reviews_views,
+        impact_views,
     ):
         app.include_router(module.router)
     return app

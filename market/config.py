@@ -41,6 +41,18 @@ class Settings(BaseSettings):
     auto_deliver_days: int = 14
     complete_after_days: int = 3
     platform_fee_bps: int = 800  # 8 %
+    # What the payment provider charges per order and method, (basis points, fixed centavos) plus IVA: the
+    # impact figures estimate payment costs with it. Money that reaches the platform's own bank account or
+    # stays with the producer (cash) costs nothing; a method not named here costs nothing either.
+    payment_cost_rates: dict[str, tuple[int, int]] = {
+        "card": (360, 300),
+        "oxxo": (360, 0),
+        "spei": (100, 0),
+        "spei_transfer": (0, 0),
+        "invoice": (0, 0),
+        "cash_on_pickup": (0, 0),
+    }
+    payment_cost_iva_bps: int = 1600  # 16 %
     # Where buyers send SPEI transfers (the demo value is a well-formed CLABE of no real account).
     platform_clabe: str = DEMO_CLABE
     platform_bank_beneficiary: str = "Tianguis Solidario (demostración)"

@@ -18,6 +18,7 @@ from market.catalog.models import Listing
 from market.catalog.schemas import ListingCreate, TierIn
 from market.catalog.service import add_listing
 from market.catalog.taxonomy import CATEGORIES, GOOD_UNITS, SERVICE_UNITS
+from market.config import Settings
 from market.db import transaction, utcnow
 from market.demo_data import ORGANIZATIONS
 from market.mexico import LEGAL_FORMS, STATES
@@ -43,7 +44,7 @@ def _account(session: Session, email: str, name: str, *, is_admin: bool = False)
     return register(session, Registration(name=name, email=email, password=DEMO_PASSWORD), is_admin=is_admin)
 
 
-def load_demo(session: Session) -> list[tuple[str, str, str]]:
+def load_demo(session: Session, settings: Settings | None = None) -> list[tuple[str, str, str]]:
     """Idempotent: organizations already present (by slug) are left as they are."""
     accounts = [("administración", ADMIN_EMAIL, DEMO_PASSWORD)]
     _account(session, ADMIN_EMAIL, "Equipo Tianguis", is_admin=True)
@@ -83,7 +84,9 @@ def load_demo(session: Session) -> list[tuple[str, str, str]]:
             add_listing(session, organization, ListingCreate(**fields, tiers=tiers, status="active"))
         if index < 3 or pending:
             accounts.append(("productora" + (" (pendiente)" if pending else ""), owner.email, DEMO_PASSWORD))
-    accounts.append(("institución compradora", _demo_institution(session).email, DEMO_PASSWORD))
+    school = _demo_institution(session)
+    accounts.append(("institución compradora", school.email, DEMO_PASSWORD))
+    _demo_orders(session, settings or Settings(), consumer, school)
     return accounts
 
 
@@ -135,6 +138,80 @@ def _demo_institution(session: Session) -> User:
     )
     demands.open_for_quotes(session, person, demand)
     return person
+
+
+# Demo orders, so that the impact page has figures: (buyer, payment method, [(producer slug, quantity)]).
+DEMO_ORDERS: list[tuple[str, str, list[tuple[str, int]]]] = [
+    ("consumer", "card", [("yaxal-chulel", 2), ("u-yich-luum", 3)]),
+    ("consumer", "spei_transfer", [("palenqueros-matatlan", 1), ("vainilla-totonacapan", 1)]),
+    ("school", "invoice", [("cumbres-huatusco", 20), ("maices-cacaxtla", 10)]),
+    ("consumer", "cash_on_pickup", [("bordadoras-aguacatenango", 1)]),
+    ("consumer", "oxxo", [("caprinocultoras-semidesierto", 4), ("tsitsiki-uarhiti", 6)]),
+]
+
+
+def _demo_orders(session: Session, settings: Settings, consumer: User, school: User) -> None:
+    """A few orders through the order services: paid by card, OXXO and transfer, on invoice terms and in
+    cash at pickup, with one part the producer rejects (refunded in full). Only where there are no orders."""
+    from market.orders import service as orders
+    from market.orders.models import Fulfillment, Order
+
+    if session.exec(select(Order.id)).first() is not None:
+        return
+    slugs = {slug for _buyer, _method, items in DEMO_ORDERS for slug, _n in items}
+    found = {
+        org.slug: org for org in session.exec(select(Organization).where(col(Organization.slug).in_(slugs)))
+    }
+    if len(found) < len(slugs):  # an older demo database: leave it as it is
+        return
+    admin = _account(session, ADMIN_EMAIL, "Equipo Tianguis", is_admin=True)
+    for number, (buyer_key, method, items) in enumerate(DEMO_ORDERS, start=1):
+        buyer = consumer if buyer_key == "consumer" else school
+        parts = []
+        for slug, quantity in items:
+            org = found[slug]
+            listing = session.exec(
+                select(Listing).where(Listing.organization_id == org.id).order_by(col(Listing.id))
+            ).first()
+            assert listing is not None and org.id is not None
+            delivered = buyer_key == "school"  # the school gets its order at the door
+            parts.append(
+                orders.PartDraft(
+                    organization_id=org.id,
+                    delivery_method="delivery" if delivered else "pickup",
+                    delivery_cents=org.delivery_fee_cents if delivered else 0,
+                    lines=[
+                        orders.LineDraft(
+                            listing.id, listing.title, listing.unit, listing.price_cents, quantity
+                        )
+                    ],
+                )
+            )
+        ship_to = (
+            "Av. Universidad 120, Ex Hacienda 5 Señores, Oaxaca de Juárez" if buyer_key == "school" else None
+        )
+        order = orders.place_order(session, settings, buyer, method, parts, ship_to=ship_to)
+        if order.status == "awaiting_payment":
+            orders.mark_paid(session, order, admin, f"DEMO-{number:04d}")
+        for fulfillment in session.exec(select(Fulfillment).where(Fulfillment.order_id == order.id)).all():
+            owner = _owner_of(session, fulfillment.organization_id)
+            if fulfillment.organization_id == found["vainilla-totonacapan"].id:
+                orders.move(
+                    session, owner, fulfillment.id or 0, "rejected", "Se terminó la vainilla de este año."
+                )
+            elif method == "cash_on_pickup":  # the producer records the cash when the buyer picks up
+                for step in ("accepted", "preparing", "ready_for_pickup", "delivered"):
+                    orders.move(session, owner, fulfillment.id or 0, step)
+
+
+def _owner_of(session: Session, organization_id: int) -> User:
+    owner = session.exec(
+        select(User)
+        .join(Membership, col(Membership.user_id) == User.id)
+        .where(Membership.organization_id == organization_id, Membership.role == "owner")
+    ).first()
+    assert owner is not None
+    return owner
 
 
 def load_synthetic(engine: Engine, count: int, seed: int = 7) -> None:

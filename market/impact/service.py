@@ -1,0 +1,358 @@
+"""Impact accounting: every paid part of an order (a sale: one order, one producer organization) with the
+producer's characteristics, split into the producer's share, the platform's fee and an estimate of what the
+payment provider charged. Figures are computed from the ledger and the orders, never typed in."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy import ColumnElement, and_, case, func, or_
+from sqlmodel import Session, col, select
+
+from market.accounts.models import User
+from market.config import Settings
+from market.db import utcnow
+from market.errors import NotFound
+from market.ledger.models import LedgerEntry
+from market.ledger.service import FEES, PAYABLE
+from market.linking import buyers
+from market.linking.models import BuyerMembership, BuyerOrganization, Demand
+from market.mexico import MEXICO_CITY
+from market.money import apply_bps
+from market.orders.models import Fulfillment, Order
+from market.organizations.models import Organization
+
+SALE_KINDS = ("payment", "invoice", "cash_sale")  # what the ledger posts when a part is paid (or invoiced)
+REFUND = "refund"
+WINDOW_MONTHS = 12
+
+
+@dataclass(frozen=True)
+class Sale:
+    """One producer's part of one order that was paid, with where its money went (centavos)."""
+
+    order_id: int
+    fulfillment_id: int
+    organization_id: int
+    organization_name: str
+    state: str  # INEGI code
+    legal_form: str
+    women_led: bool
+    indigenous: bool
+    certifications: tuple[str, ...]
+    sdgs: tuple[int, ...]
+    institutional: bool
+    payment_method: str
+    sold_at: datetime
+    month: str  # "2026-03", in central Mexico's time
+    gross_cents: int
+    refunded_cents: int
+    paid_cents: int
+    platform_fee_cents: int
+    producer_share_cents: int
+    payment_cost_cents: int
+
+
+@dataclass(frozen=True)
+class Bar:
+    """Money that reached producers of one kind (a state, a legal form, a certification...)."""
+
+    key: str
+    value_cents: int
+    organizations: int
+
+
+@dataclass(frozen=True)
+class Month:
+    month: str  # "2026-03"
+    value_cents: int
+    organizations: int
+
+
+@dataclass(frozen=True)
+class Impact:
+    year: int | None  # None: every year; the monthly chart then shows the last 12 months
+    years: list[int]  # the years with sales, for the selector
+    months: list[str]  # the months of the monthly chart
+    sale_count: int  # parts that moved money (a part refunded in full did not)
+    gross_cents: int
+    refunded_cents: int
+    paid_cents: int
+    producer_share_cents: int  # the money to the social sector
+    platform_fee_cents: int
+    payment_cost_cents: int  # out of the platform's fee
+    platform_net_cents: int
+    producer_share_bps: int  # of each peso paid, in basis points
+    platform_net_bps: int
+    payment_cost_bps: int
+    organizations: int
+    states: int
+    active_organizations: int  # with a sale in the months of the monthly chart
+    women_led_cents: int
+    women_led_bps: int  # of the money to the social sector
+    indigenous_cents: int
+    indigenous_bps: int
+    institutional_cents: int  # what institutions paid
+    consumer_cents: int  # what people paid
+    by_month: list[Month]
+    by_state: list[Bar]
+    by_legal_form: list[Bar]
+    by_certification: list[Bar]
+    by_sdg: list[Bar]
+
+
+def women_led(members: int, women: int) -> bool:
+    """Led by women: women are at least half of the members."""
+    return members > 0 and 2 * women >= members
+
+
+def share_bps(part: int, whole: int) -> int:
+    """`part` of `whole` in basis points, rounded half up (0 of nothing)."""
+    return (part * 20_000 + whole) // (2 * whole) if whole > 0 else 0
+
+
+def payment_cost(settings: Settings, method: str, charged_cents: int) -> int:
+    """What the provider charges to collect `charged_cents` by `method`: a percentage and a fixed amount,
+    plus IVA on that commission."""
+    bps, fixed = settings.payment_cost_rates.get(method, (0, 0))
+    if charged_cents <= 0 or (bps == 0 and fixed == 0):
+        return 0
+    commission = apply_bps(charged_cents, bps) + fixed
+    return commission + apply_bps(commission, settings.payment_cost_iva_bps)
+
+
+def _allocate(total: int, weights: list[int]) -> list[int]:
+    """Split `total` in proportion to `weights`; the largest weight (the first on a tie) takes the rounding,
+    so the parts add up to the total exactly."""
+    whole = sum(weights)
+    if whole <= 0:
+        return [0] * len(weights)
+    shares = [total * w // whole for w in weights]
+    shares[weights.index(max(weights))] += total - sum(shares)
+    return shares
+
+
+def _month_of(moment: datetime) -> str:
+    return moment.astimezone(MEXICO_CITY).strftime("%Y-%m")
+
+
+def _institution_orders(buyer_organization_id: int) -> ColumnElement[bool]:
+    """Orders of an institution: those of its awarded demands and those its members placed."""
+    return or_(
+        col(Order.demand_id).in_(
+            select(Demand.id).where(Demand.buyer_organization_id == buyer_organization_id)
+        ),
+        col(Order.buyer_id).in_(
+            select(BuyerMembership.user_id).where(
+                BuyerMembership.buyer_organization_id == buyer_organization_id
+            )
+        ),
+    )
+
+
+def sales(session: Session, settings: Settings, buyer_organization_id: int | None = None) -> list[Sale]:
+    """Every sale, oldest first, from one grouped query over the ledger joined to its part, order and
+    organization; only one institution's when `buyer_organization_id` is given."""
+    kind, amount = col(LedgerEntry.kind), col(LedgerEntry.amount_cents)
+    sold_at = func.min(case((kind.in_(SALE_KINDS), LedgerEntry.created_at)))
+    postings = (
+        sa.select(
+            col(LedgerEntry.order_id).label("order_id"),
+            col(LedgerEntry.organization_id).label("organization_id"),
+            sold_at.label("sold_at"),
+            func.sum(case((kind == REFUND, amount), else_=0)).label("refunded"),
+            func.sum(case((col(LedgerEntry.account) == FEES, amount), else_=0)).label("fees"),
+        )
+        .where(
+            col(LedgerEntry.account).in_((PAYABLE, FEES)),
+            kind.in_((*SALE_KINDS, REFUND)),
+            col(LedgerEntry.order_id).is_not(None),
+            col(LedgerEntry.organization_id).is_not(None),
+        )
+        .group_by(col(LedgerEntry.order_id), col(LedgerEntry.organization_id))
+        .having(sold_at.is_not(None))  # refunds alone are not a sale
+        .subquery()
+    )
+    institutional = or_(
+        col(Order.demand_id).is_not(None), col(Order.buyer_id).in_(select(BuyerMembership.user_id))
+    )
+    query = (
+        sa.select(
+            postings.c.order_id,
+            postings.c.sold_at,
+            postings.c.refunded,
+            postings.c.fees,
+            col(Fulfillment.id).label("fulfillment_id"),
+            (col(Fulfillment.subtotal_cents) + col(Fulfillment.delivery_cents)).label("gross"),
+            col(Order.payment_method).label("method"),
+            institutional.label("institutional"),
+            col(Organization.id).label("organization_id"),
+            col(Organization.name).label("name"),
+            col(Organization.state).label("state"),
+            col(Organization.legal_form).label("legal_form"),
+            col(Organization.members_count).label("members"),
+            col(Organization.women_members_count).label("women"),
+            col(Organization.indigenous_community).label("indigenous"),
+            col(Organization.certifications).label("certifications"),
+            col(Organization.sdgs).label("sdgs"),
+        )
+        .select_from(postings)
+        .join(
+            Fulfillment,
+            and_(
+                col(Fulfillment.order_id) == postings.c.order_id,
+                col(Fulfillment.organization_id) == postings.c.organization_id,
+            ),
+        )
+        .join(Order, col(Order.id) == postings.c.order_id)
+        .join(Organization, col(Organization.id) == postings.c.organization_id)
+        .order_by(postings.c.sold_at, col(Fulfillment.id))
+    )
+    if buyer_organization_id is not None:
+        query = query.where(_institution_orders(buyer_organization_id))
+    rows = session.execute(query).all()
+
+    # The provider charged each order once for the parts paid together: its cost is shared by their gross.
+    parts_of: dict[int, list[int]] = defaultdict(list)
+    for index, row in enumerate(rows):
+        parts_of[row.order_id].append(index)
+    costs = [0] * len(rows)
+    for indexes in parts_of.values():
+        gross = [rows[i].gross for i in indexes]
+        cost = payment_cost(settings, rows[indexes[0]].method, sum(gross))
+        for i, share in zip(indexes, _allocate(cost, gross), strict=True):
+            costs[i] = share
+
+    found = []
+    for row, cost in zip(rows, costs, strict=True):
+        refunded, fee = int(row.refunded), -int(row.fees)
+        paid = row.gross - refunded
+        found.append(
+            Sale(
+                order_id=row.order_id,
+                fulfillment_id=row.fulfillment_id,
+                organization_id=row.organization_id,
+                organization_name=row.name,
+                state=row.state,
+                legal_form=row.legal_form,
+                women_led=women_led(row.members, row.women),
+                indigenous=bool(row.indigenous and row.indigenous.strip()),
+                certifications=tuple(row.certifications or ()),
+                sdgs=tuple(row.sdgs or ()),
+                institutional=bool(row.institutional),
+                payment_method=row.method,
+                sold_at=row.sold_at,
+                month=_month_of(row.sold_at),
+                gross_cents=row.gross,
+                refunded_cents=refunded,
+                paid_cents=paid,
+                platform_fee_cents=fee,
+                producer_share_cents=paid - fee,
+                payment_cost_cents=cost,
+            )
+        )
+    return found
+
+
+def in_year(found: Iterable[Sale], year: int | None) -> list[Sale]:
+    return [s for s in found if year is None or s.month.startswith(f"{year:04d}-")]
+
+
+def _window(year: int | None, now: datetime) -> list[str]:
+    """The months of the monthly chart: those of the year, or the last 12 up to this one."""
+    if year is not None:
+        return [f"{year:04d}-{m:02d}" for m in range(1, 13)]
+    local = now.astimezone(MEXICO_CITY)
+    index = local.year * 12 + local.month - 1
+    return [f"{i // 12:04d}-{i % 12 + 1:02d}" for i in range(index - WINDOW_MONTHS + 1, index + 1)]
+
+
+def _bars(counted: list[Sale], keys: Callable[[Sale], Iterable[str]]) -> list[Bar]:
+    """Money to producers by key (a sale may count under several keys, e.g. certifications), largest first."""
+    value: dict[str, int] = defaultdict(int)
+    organizations: dict[str, set[int]] = defaultdict(set)
+    for sale in counted:
+        for key in keys(sale):
+            value[key] += sale.producer_share_cents
+            organizations[key].add(sale.organization_id)
+    return sorted(
+        (Bar(key, value[key], len(organizations[key])) for key in value),
+        key=lambda bar: (-bar.value_cents, bar.key),
+    )
+
+
+def summarize(found: list[Sale], year: int | None = None, now: datetime | None = None) -> Impact:
+    """The figures of every sale of `found` (all of them, or those of `year`)."""
+    chosen = in_year(found, year)
+    # A part refunded in full moved no money to anyone; only the provider's charge for it remains.
+    counted = [s for s in chosen if s.paid_cents > 0]
+    months = _window(year, now or utcnow())
+    window = set(months)
+    in_window = [s for s in counted if s.month in window]
+    paid = sum(s.paid_cents for s in counted)
+    producers = sum(s.producer_share_cents for s in counted)
+    fees = sum(s.platform_fee_cents for s in counted)
+    costs = sum(s.payment_cost_cents for s in chosen)
+    women = sum(s.producer_share_cents for s in counted if s.women_led)
+    indigenous = sum(s.producer_share_cents for s in counted if s.indigenous)
+    institutional = sum(s.paid_cents for s in counted if s.institutional)
+    return Impact(
+        year=year,
+        years=sorted({int(s.month[:4]) for s in found}, reverse=True),
+        months=months,
+        sale_count=len(counted),
+        gross_cents=sum(s.gross_cents for s in chosen),
+        refunded_cents=sum(s.refunded_cents for s in chosen),
+        paid_cents=paid,
+        producer_share_cents=producers,
+        platform_fee_cents=fees,
+        payment_cost_cents=costs,
+        platform_net_cents=fees - costs,
+        producer_share_bps=share_bps(producers, paid),
+        platform_net_bps=share_bps(fees - costs, paid),
+        payment_cost_bps=share_bps(costs, paid),
+        organizations=len({s.organization_id for s in counted}),
+        states=len({s.state for s in counted}),
+        active_organizations=len({s.organization_id for s in in_window}),
+        women_led_cents=women,
+        women_led_bps=share_bps(women, producers),
+        indigenous_cents=indigenous,
+        indigenous_bps=share_bps(indigenous, producers),
+        institutional_cents=institutional,
+        consumer_cents=paid - institutional,
+        by_month=[
+            Month(
+                month,
+                sum(s.producer_share_cents for s in in_window if s.month == month),
+                len({s.organization_id for s in in_window if s.month == month}),
+            )
+            for month in months
+        ],
+        by_state=_bars(counted, lambda s: [s.state]),
+        by_legal_form=_bars(counted, lambda s: [s.legal_form]),
+        by_certification=_bars(counted, lambda s: s.certifications),
+        by_sdg=_bars(counted, lambda s: [str(n) for n in s.sdgs]),
+    )
+
+
+def impact(
+    session: Session,
+    settings: Settings,
+    year: int | None = None,
+    buyer_organization_id: int | None = None,
+    now: datetime | None = None,
+) -> Impact:
+    return summarize(sales(session, settings, buyer_organization_id), year, now)
+
+
+def institution_for(session: Session, user: User, slug: str) -> BuyerOrganization:
+    """The institution whose report this is, for its members and administrators (to anyone else it does not
+    exist, as its other pages)."""
+    buyer = session.exec(select(BuyerOrganization).where(BuyerOrganization.slug == slug)).first()
+    if buyer is None or not (user.is_admin or buyers.is_member(session, user, buyer)):
+        raise NotFound()
+    return buyer

@@ -1,0 +1,87 @@
+"""The public impact page and its CSV, and an institution's printable impact report (with its own CSV).
+Thin: the figures come from the impact service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from sqlmodel import Session
+
+from market.accounts.models import User
+from market.db import DbSession
+from market.impact import charts, export, service
+from market.web import current_user, render, require_user, verify_csrf
+
+router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+
+
+def _year(raw: str | None) -> int | None:
+    """The year chosen in the selector; anything else (blank: every year) means no filter."""
+    return int(raw) if raw and raw.strip().isdigit() and 2000 <= int(raw) <= 2100 else None
+
+
+def _context(impact: service.Impact, csv_url: str) -> dict[str, Any]:
+    if impact.year is not None:
+        csv_url += f"?anio={impact.year}"
+    return {
+        "impact": impact,
+        "charts": charts.charts(impact),
+        "csv_url": csv_url,
+        "percent": charts.percent,
+    }
+
+
+def _csv(sales: list[service.Sale], name: str, year: int | None) -> Response:
+    filename = f"{name}-{year}.csv" if year is not None else f"{name}.csv"
+    return Response(
+        export.to_csv(sales),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get("/impacto")
+def impact_page(
+    request: Request,
+    anio: str | None = None,
+    user: User | None = Depends(current_user),
+    session: Session = DbSession,
+) -> Response:
+    impact = service.impact(session, request.app.state.settings, _year(anio))
+    return render(request, "impact/page.html", _context(impact, "/impacto.csv"), user=user)
+
+
+@router.get("/impacto.csv")
+def impact_csv(request: Request, anio: str | None = None, session: Session = DbSession) -> Response:
+    year = _year(anio)
+    return _csv(service.in_year(service.sales(session, request.app.state.settings), year), "impacto", year)
+
+
+@router.get("/instituciones/{slug}/impacto")
+def institution_report(
+    slug: str,
+    request: Request,
+    anio: str | None = None,
+    user: User = Depends(require_user),
+    session: Session = DbSession,
+) -> Response:
+    buyer = service.institution_for(session, user, slug)
+    impact = service.impact(session, request.app.state.settings, _year(anio), buyer.id)
+    context = _context(impact, f"/instituciones/{buyer.slug}/impacto.csv") | {"buyer": buyer}
+    return render(request, "impact/report.html", context, user=user)
+
+
+@router.get("/instituciones/{slug}/impacto.csv")
+def institution_csv(
+    slug: str,
+    request: Request,
+    anio: str | None = None,
+    user: User = Depends(require_user),
+    session: Session = DbSession,
+) -> Response:
+    buyer = service.institution_for(session, user, slug)
+    year = _year(anio)
+    sales = service.sales(session, request.app.state.settings, buyer.id)
+    return _csv(service.in_year(sales, year), f"impacto-{buyer.slug}", year)

@@ -1,0 +1,213 @@
+"""The producer dashboard's sales page (figures, a monthly bar chart drawn on the server) and its CSV
+exports of orders and ledger movements."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from babel.dates import format_date
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from sqlmodel import Session
+
+from market.accounts.models import User
+from market.catalog.taxonomy import DELIVERY_LABELS
+from market.db import DbSession, utcnow
+from market.errors import ValidationFailed
+from market.i18n import babel_locale
+from market.i18n import gettext as _
+from market.ledger.service import KIND_LABELS
+from market.mexico import MEXICO_CITY, local_time
+from market.money import cents_to_pesos_text
+from market.orders.queries import FULFILLMENT_STATUS_LABELS, ORDER_STATUS_LABELS
+from market.organizations import analytics
+from market.organizations.models import Organization
+from market.web import render, require_user, verify_csrf
+
+router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+
+
+@router.get("/panel/o/{slug}/ventas")
+def sales_page(
+    slug: str, request: Request, user: User = Depends(require_user), session: Session = DbSession
+) -> Response:
+    return _page(request, session, user, analytics.viewable(session, user, slug))
+
+
+def _page(
+    request: Request,
+    session: Session,
+    user: User,
+    organization: Organization,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    figures = analytics.dashboard(session, user, organization)
+    return render(
+        request,
+        "organizations/analytics.html",
+        {
+            "org": organization,
+            "figures": figures,
+            "chart": sales_chart(figures.months),
+            "month_label": month_label,
+            "values": values or {},
+            "errors": errors or {},
+        },
+        status,
+        user,
+    )
+
+
+def month_label(month: date, width: str = "LLL yyyy") -> str:
+    return format_date(month, width, locale=babel_locale())
+
+
+# --- the chart -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bar:
+    month: date
+    cents: int
+    x: float
+    y: float
+    width: float
+    height: float
+
+
+@dataclass(frozen=True)
+class Chart:
+    width: int
+    height: int
+    baseline: float  # y of zero pesos: a month where refunds exceed sales goes below it
+    bars: list[Bar]
+
+
+def sales_chart(months: list[analytics.MonthSales], width: int = 720, height: int = 240) -> Chart:
+    top, plot = 10, height - 40  # room below for the month names
+    high = max([0, *(m.sales_cents for m in months)])
+    low = min([0, *(m.sales_cents for m in months)])
+    span = (high - low) or 1
+    baseline = top + plot * high / span
+    slot = width / max(len(months), 1)
+    bars = []
+    for i, m in enumerate(months):
+        size = plot * abs(m.sales_cents) / span
+        bars.append(
+            Bar(
+                month=m.month,
+                cents=m.sales_cents,
+                x=round(i * slot + slot * 0.15, 1),
+                y=round(baseline - size if m.sales_cents >= 0 else baseline, 1),
+                width=round(slot * 0.7, 1),
+                height=round(size, 1),
+            )
+        )
+    return Chart(width=width, height=height, baseline=round(baseline, 1), bars=bars)
+
+
+# --- exports ---------------------------------------------------------------------------------------
+
+
+@router.get("/panel/o/{slug}/pedidos.csv")
+def orders_csv(
+    slug: str,
+    request: Request,
+    desde: str | None = None,
+    hasta: str | None = None,
+    user: User = Depends(require_user),
+    session: Session = DbSession,
+) -> Response:
+    organization = analytics.viewable(session, user, slug)
+    try:
+        period = analytics.parse_period(desde, hasta)
+    except ValidationFailed as exc:
+        errors = {field: _(message) for field, message in exc.errors.items()}
+        return _page(request, session, user, organization, {"desde": desde, "hasta": hasta}, errors, 422)
+    header = [
+        _("Pedido"),
+        _("Fecha"),
+        _("Estado del pedido"),
+        _("Estado de tu parte"),
+        _("Compra"),
+        _("Entrega"),
+        _("Producto"),
+        _("Cantidad"),
+        _("Unidad"),
+        _("Precio unitario"),
+        _("Importe"),
+        _("Subtotal de tu parte"),
+        _("Envío"),
+        _("Comisión"),
+        _("Recibes"),
+        _("Reembolsado"),
+    ]
+    rows = (
+        [
+            r.order_id,
+            local_time(r.ordered_at),
+            _(ORDER_STATUS_LABELS.get(r.order_status, r.order_status)),
+            _(FULFILLMENT_STATUS_LABELS.get(r.fulfillment_status, r.fulfillment_status)),
+            _text(r.buyer_name),
+            _(DELIVERY_LABELS.get(r.delivery_method, r.delivery_method)),
+            _text(r.title),
+            r.quantity,
+            r.unit,
+            cents_to_pesos_text(r.unit_price_cents),
+            cents_to_pesos_text(r.line_total_cents),
+            cents_to_pesos_text(r.part_subtotal_cents),
+            cents_to_pesos_text(r.delivery_cents),
+            cents_to_pesos_text(r.fee_cents),
+            cents_to_pesos_text(r.producer_cents),
+            cents_to_pesos_text(r.refunded_cents),
+        ]
+        for r in analytics.order_lines(session, user, organization, period)
+    )
+    return _csv(f"pedidos-{organization.slug}-{_today()}.csv", header, rows)
+
+
+@router.get("/panel/o/{slug}/movimientos.csv")
+def movements_csv(slug: str, user: User = Depends(require_user), session: Session = DbSession) -> Response:
+    organization = analytics.viewable(session, user, slug)
+    header = [_("Fecha"), _("Concepto"), _("Pedido"), _("Importe"), _("Referencia"), _("Saldo")]
+    rows = (
+        [
+            local_time(m.created_at),
+            _(KIND_LABELS.get(m.kind, m.kind)),
+            m.order_id or "",
+            cents_to_pesos_text(m.amount_cents),
+            _text(m.reference or ""),
+            cents_to_pesos_text(m.balance_cents),
+        ]
+        for m in analytics.movements(session, user, organization)
+    )
+    return _csv(f"movimientos-{organization.slug}-{_today()}.csv", header, rows)
+
+
+def _today() -> str:
+    return utcnow().astimezone(MEXICO_CITY).date().isoformat()
+
+
+def _text(value: str) -> str:
+    """A cell a spreadsheet would run as a formula (a buyer's name or a title typed as "=...") stays text."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def _csv(filename: str, header: list[str], rows: Iterable[list[Any]]) -> Response:
+    """UTF-8 with a byte-order mark, so Excel (set to Mexico) opens the accents right."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return Response(
+        buffer.getvalue().encode("utf-8-sig"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -1,0 +1,199 @@
+"""The public impact page, its CSV and an institution's report show the figures of the ledger (see
+conftest.py for the orders and the hand-computed split of each sale)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from tests.conftest import log_in
+
+MONEY_COLUMNS = ("bruto", "reembolsado", "pagado", "parte_productor", "comision_plataforma", "costo_pago")
+
+
+def bars(page: str, chart: str) -> list[tuple[str, int]]:
+    """(data-key, data-value) of the bars of one chart, in drawing order."""
+    svg = re.search(rf'<svg [^>]*data-chart="{chart}".*?</svg>', page, re.S)
+    assert svg, f"no chart {chart}"
+    return [
+        (key, int(value))
+        for key, value in re.findall(
+            r'<rect class="bar[^"]*"[^>]*data-key="([^"]*)" data-value="(\d+)"', svg[0]
+        )
+    ]
+
+
+def figure(page: str, name: str) -> str:
+    found = re.search(rf'data-figure="{name}"><dt>[^<]*</dt><dd>([^<]*)</dd>', page)
+    assert found, f"no figure {name}"
+    return found[1]
+
+
+def rows_of(response: Any) -> list[dict[str, str]]:
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    assert response.headers["content-disposition"].startswith("attachment;")
+    assert response.content.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM, for Excel
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def cents(text: str) -> int:
+    assert re.fullmatch(r"\d+\.\d\d", text), text
+    return int(Decimal(text) * 100)
+
+
+def test_the_public_page_shows_the_headline_figures_and_charts(
+    client: TestClient, year_of_orders: dict[str, Any]
+) -> None:
+    page = client.get("/impacto")  # no sign-in needed
+    assert page.status_code == 200
+    html = page.text
+    assert figure(html, "producer-share") == "$1,651.89"
+    assert (figure(html, "organizations"), figure(html, "states")) == ("3", "3 de 32")
+    assert figure(html, "peso") == "92.3 %"
+    assert figure(html, "paid") == "$1,790.00"
+    assert bars(html, "por-estado") == [("07", 68589), ("31", 55200), ("20", 41400)]
+    assert bars(html, "por-forma-juridica") == [("coop_produccion", 68589), ("sss", 55200), ("ejido", 41400)]
+    assert bars(html, "cada-peso") == [("productores", 165189), ("plataforma", 9872), ("pagos", 3939)]
+    assert bars(html, "mujeres-indigenas") == [("mujeres", 123789), ("indigenas", 68589)]
+    assert bars(html, "institucional-consumo") == [("institucional", 75000), ("consumo", 104000)]
+    assert bars(html, "por-certificacion") == [("organico_mexico", 123789), ("spp", 68589)]
+    monthly = bars(html, "por-mes")
+    assert len(monthly) == 12 and monthly[-1][1] == 165189 and sum(v for _k, v in monthly) == 165189
+    assert bars(html, "organizaciones-activas")[-1][1] == 3
+    # Labels, not codes; an accessible name and description; the data as a table.
+    assert "Chiapas" in html and "Sociedad de solidaridad social" in html and "Orgánico México" in html
+    assert '<title id="por-estado-title">' in html and '<desc id="por-estado-desc">' in html
+    assert "<summary>Ver los datos</summary>" in html
+    assert "74.9 % · $1,237.89" in html  # women-led
+    # The unpaid order's producer and the buyers do not appear.
+    assert "Jalisco" not in html and "Luis Martínez" not in html
+    assert 'href="/impacto"' in html  # linked from every page's footer
+
+
+def test_the_csv_parses_and_adds_up_to_the_page_figures(
+    client: TestClient, year_of_orders: dict[str, Any]
+) -> None:
+    rows = rows_of(client.get("/impacto.csv"))
+    body = client.get("/api/v1/impacto").json()
+    assert len(rows) == 7  # one per sale; the rejected honey part is there with nothing paid
+    totals = {column: sum(cents(row[column]) for row in rows) for column in MONEY_COLUMNS}
+    assert totals == {
+        "bruto": body["gross_cents"],
+        "reembolsado": body["refunded_cents"],
+        "pagado": body["paid_cents"],
+        "parte_productor": body["producer_share_cents"],
+        "comision_plataforma": body["platform_fee_cents"],
+        "costo_pago": body["payment_cost_cents"],
+    }
+    assert (totals["pagado"], totals["parte_productor"], totals["costo_pago"]) == (179000, 165189, 3939)
+    by_state: dict[str, int] = defaultdict(int)
+    for row in rows:
+        by_state[row["estado_clave"]] += cents(row["parte_productor"])
+    assert by_state == {bar["key"]: bar["value_cents"] for bar in body["by_state"]}
+    institutional = sum(cents(r["pagado"]) for r in rows if r["tipo_comprador"] == "institucional")
+    assert institutional == body["institutional_cents"] == 75000
+
+    refunded = next(r for r in rows if r["reembolsado"] == "360.00")
+    assert refunded | {"mes": ""} == {
+        "mes": "",
+        "organizacion": "Apicultoras del Puuc",
+        "estado_clave": "31",
+        "estado": "Yucatán",
+        "forma_juridica": "Sociedad de solidaridad social",
+        "liderada_por_mujeres": "sí",
+        "indigena": "no",
+        "certificaciones": "Orgánico México",
+        "ods": "5",
+        "tipo_comprador": "consumidor",
+        "bruto": "360.00",
+        "reembolsado": "360.00",
+        "pagado": "0.00",
+        "parte_productor": "0.00",
+        "comision_plataforma": "0.00",
+        "costo_pago": "16.48",
+    }
+    coffee = next(r for r in rows if r["reembolsado"] == "100.00")
+    assert (coffee["certificaciones"], coffee["ods"], coffee["indigena"]) == (
+        "Orgánico México; Símbolo de Pequeños Productores (SPP)",
+        "2; 8",
+        "sí",
+    )
+    assert "Mezcaleras de Tequila" not in {r["organizacion"] for r in rows}  # never paid
+    assert "Luis" not in client.get("/impacto.csv").text  # no buyer identity
+
+    year = body["years"][0]
+    assert rows_of(client.get(f"/impacto.csv?anio={year}")) == rows
+    assert rows_of(client.get(f"/impacto.csv?anio={year - 1}")) == []
+    assert (
+        client.get(f"/impacto.csv?anio={year}")
+        .headers["content-disposition"]
+        .endswith(f'impacto-{year}.csv"')
+    )
+
+
+def test_a_year_without_sales_says_so(client: TestClient, year_of_orders: dict[str, Any]) -> None:
+    year = client.get("/api/v1/impacto").json()["years"][0]
+    html = client.get(f"/impacto?anio={year - 1}").text
+    assert "Todavía no hay ventas pagadas en este periodo." in html
+    assert figure(html, "producer-share") == "$0.00"
+    assert f'<option value="{year - 1}" selected>' in html and f'<option value="{year}">' in html
+    assert f'href="/impacto.csv?anio={year - 1}"' in html
+
+
+def signed_in(app: FastAPI, email: str) -> TestClient:
+    client = TestClient(app, follow_redirects=False)
+    log_in(client, email)
+    return client
+
+
+def test_an_institution_report_shows_only_its_own_purchases(
+    app: FastAPI, year_of_orders: dict[str, Any]
+) -> None:
+    school, hospital = year_of_orders["school"], year_of_orders["hospital"]
+    teacher = signed_in(app, "compras@escuela.mx")
+    assert f'href="/instituciones/{school.slug}/impacto"' in teacher.get(f"/instituciones/{school.id}").text
+
+    html = teacher.get(f"/instituciones/{school.slug}/impacto").text
+    # Only the awarded honey: 60000 paid, 4800 fee, 55200 to a women-led, non-indigenous producer in Yucatán.
+    assert (figure(html, "paid"), figure(html, "producer-share")) == ("$600.00", "$552.00")
+    assert (figure(html, "organizations"), figure(html, "states")) == ("1", "1 de 32")
+    summary = re.search(r"<p class=\"impact-summary\" data-summary>(.*?)</p>", html, re.S)
+    assert summary and " ".join(summary[1].split()) == (
+        "Sus compras apoyaron a 1 organización en 1 estado; 100.0 % de lo que recibieron las organizaciones "
+        "productoras fue a organizaciones lideradas por mujeres y 0.0 % a organizaciones de comunidades "
+        "indígenas. De cada peso que pagaron, 92.0 % llegó a quien produce."
+    )
+    assert bars(html, "por-estado") == [("31", 55200)]
+    assert bars(html, "institucional-consumo") == [("institucional", 60000), ("consumo", 0)]
+    assert '<details class="chart-data" open>' in html  # printed with its tables
+    rows = rows_of(teacher.get(f"/instituciones/{school.slug}/impacto.csv"))
+    assert [(r["organizacion"], r["pagado"], r["tipo_comprador"]) for r in rows] == [
+        ("Apicultoras del Puuc", "600.00", "institucional")
+    ]
+
+    nurse = signed_in(app, "compras@hospital.mx")
+    rows = rows_of(nurse.get(f"/instituciones/{hospital.slug}/impacto.csv"))
+    assert [(r["organizacion"], r["pagado"]) for r in rows] == [("Ejido El Palmar", "150.00")]
+    assert figure(nurse.get(f"/instituciones/{hospital.slug}/impacto").text, "paid") == "$150.00"
+
+    admin = signed_in(app, "admin@example.mx")
+    assert figure(admin.get(f"/instituciones/{school.slug}/impacto").text, "paid") == "$600.00"
+
+
+def test_an_institution_report_is_for_its_members_and_administrators_only(
+    app: FastAPI, client: TestClient, year_of_orders: dict[str, Any]
+) -> None:
+    school = year_of_orders["school"]
+    for path in (f"/instituciones/{school.slug}/impacto", f"/instituciones/{school.slug}/impacto.csv"):
+        assert client.get(path).headers["location"].startswith("/entrar")  # anonymous: sign in first
+        assert signed_in(app, "luis@example.mx").get(path).status_code == 404
+        assert signed_in(app, "compras@hospital.mx").get(path).status_code == 404  # another institution
+    assert signed_in(app, "compras@escuela.mx").get("/instituciones/no-existe/impacto").status_code == 404
