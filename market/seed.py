@@ -9,7 +9,7 @@ from typing import Any
 from rich.progress import Progress
 from sqlalchemy import insert, text
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from market.accounts.models import User
 from market.accounts.schemas import Registration
@@ -202,6 +202,30 @@ def _demo_orders(session: Session, settings: Settings, consumer: User, school: U
             elif method == "cash_on_pickup":  # the producer records the cash when the buyer picks up
                 for step in ("accepted", "preparing", "ready_for_pickup", "delivered"):
                     orders.move(session, owner, fulfillment.id or 0, step)
+            elif method == "card":  # picked up, confirmed and reviewed by the buyer
+                for step in ("accepted", "preparing", "ready_for_pickup"):
+                    orders.move(session, owner, fulfillment.id or 0, step)
+                for step in ("delivered", "completed"):
+                    orders.move(session, buyer, fulfillment.id or 0, step)
+                _demo_review(session, buyer, owner, fulfillment.id or 0)
+
+
+# What the demo consumer said of the parts she received, and the producer's answer (None: not yet).
+DEMO_REVIEWS = [
+    (5, "Un café muy aromático, tostado en su punto. Lo recogimos sin esperar.", "¡Gracias! Los esperamos."),
+    (4, "Buena miel, con sabor a flores. El frasco llegó un poco pegajoso.", None),
+]
+
+
+def _demo_review(session: Session, buyer: User, owner: User, fulfillment_id: int) -> None:
+    from market.reviews import service as reviews
+    from market.reviews.models import Review
+
+    written = session.exec(select(func.count()).select_from(Review)).one()
+    rating, comment, answer = DEMO_REVIEWS[written % len(DEMO_REVIEWS)]
+    review = reviews.create(session, buyer, fulfillment_id, rating, comment)
+    if answer:
+        reviews.reply(session, owner, review.id or 0, answer)
 
 
 def _owner_of(session: Session, organization_id: int) -> User:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from market.config import Settings
 from market.impact import service
 from market.ledger import service as ledger
 from market.orders.models import Order
+from market.reviews.models import Review
 from market.seed import load_demo
 
 
@@ -26,6 +27,9 @@ def test_the_demo_has_paid_orders_of_people_and_of_the_school_with_a_refunded_pa
         "Sociedad Cooperativa Vainilla Perfumada del Totonacapan"
     ]
     assert ledger.imbalance(session) == 0
+    # The card order was picked up and reviewed: its listings show stars from the start.
+    reviews = session.exec(select(Review.rating, Review.reply).order_by(col(Review.id))).all()
+    assert [(rating, reply is not None) for rating, reply in reviews] == [(5, True), (4, False)]
 
     orders = session.exec(select(func.count()).select_from(Order)).one()
     load_demo(session, settings)  # idempotent: no second round of orders
