@@ -105,6 +105,7 @@ class Line:
     listing: Listing
     quantity: int
     unit_price_cents: int
+    available: bool = True  # paused, archived or suspended since it was added: checkout will refuse it
 
     @property
     def total_cents(self) -> int:
@@ -171,6 +172,7 @@ def to_public(summary: Summary, payment_methods: list[str]) -> CartPublic:
                         quantity=line.quantity,
                         unit_price_cents=line.unit_price_cents,
                         total_cents=line.total_cents,
+                        available=line.available,
                     )
                     for line in group.lines
                 ],
@@ -200,7 +202,12 @@ def summary(session: Session, settings: Settings, cart: Cart | None) -> Summary:
         listing, org = found[item.listing_id]
         group = groups.setdefault(org.id or 0, Group(org))
         group.lines.append(
-            Line(listing, item.quantity, unit_price(listing, tiers[item.listing_id], item.quantity))
+            Line(
+                listing,
+                item.quantity,
+                unit_price(listing, tiers[item.listing_id], item.quantity),
+                is_purchasable(listing, org),
+            )
         )
     return Summary(list(groups.values()), settings.platform_fee_bps)
 

@@ -154,6 +154,7 @@ class CartLinePublic(BaseModel):
     quantity: int
     unit_price_cents: int
     total_cents: int
+    available: bool  # false: no longer for sale; checkout refuses the cart until it is removed
 
 
 class CartGroupPublic(BaseModel):

@@ -74,6 +74,10 @@ def test_a_suspended_listing_leaves_search_at_once_and_returns_when_restored(
     assert checkout.status_code == 404
     assert checkout.json()["detail"] == "«Café de altura» ya no está a la venta; quítalo para continuar."
     assert session.exec(select(func.count()).select_from(Order)).one() == 0
+    cart = visitor.get("/api/v1/cart", headers=buyer).json()
+    assert [(line["title"], line["available"]) for line in cart["groups"][0]["lines"]] == [
+        ("Café de altura", False)  # the cart says so before checkout does
+    ]
     emptied = visitor.put(f"/api/v1/cart/items/{world.coffee.id}", headers=buyer, json={"quantity": 0})
     assert emptied.status_code == 200 and emptied.json()["groups"] == []  # it can still be taken out
 
