@@ -33,6 +33,7 @@ from market.errors import MarketError, NotAuthenticated, json_error
 from market.i18n import gettext as _
 from market.impact import api as impact_api
 from market.impact import views as impact_views
+from market.impact.cache import PublicFigures
 from market.linking import api as linking_api
 from market.linking import institution_views as linking_institution_views
 from market.linking import views as linking_views
@@ -139,6 +140,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.search = search
     app.state.gateway = gateway_for(settings)
+    app.state.impact_figures = PublicFigures(settings.impact_max_age_seconds)
 
     # Inside the session (its error page needs it). Room for one photo and the rest of its form.
     app.add_middleware(

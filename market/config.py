@@ -53,6 +53,8 @@ class Settings(BaseSettings):
         "cash_on_pickup": (0, 0),
     }
     payment_cost_iva_bps: int = 1600  # 16 %
+    # The public impact figures are recomputed when money moved, at most this often (per process).
+    impact_max_age_seconds: int = 300
     # Where buyers send SPEI transfers (the demo value is a well-formed CLABE of no real account).
     platform_clabe: str = DEMO_CLABE
     platform_bank_beneficiary: str = "Tianguis Solidario (demostración)"

@@ -149,6 +149,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         secret_key="test-secret-key-that-is-long-enough-0123",
         media_dir=tmp_path / "media",
         search_db_path=tmp_path / "search.db",
+        impact_max_age_seconds=0,  # the impact figures follow every sale at once
         _env_file=None,  # type: ignore[call-arg]
     )
 

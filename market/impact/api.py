@@ -20,4 +20,4 @@ def impact(
     """Money to the social sector from paid orders (refunds subtracted), by month, state, legal form,
     certification and SDG; codes as in the organizations' API (INEGI state codes). Centavos throughout;
     shares in basis points."""
-    return service.impact(session, request.app.state.settings, year)
+    return request.app.state.impact_figures.get(session, request.app.state.settings, year)

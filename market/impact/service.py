@@ -76,6 +76,7 @@ class Month:
 @dataclass(frozen=True)
 class Impact:
     year: int | None  # None: every year; the monthly chart then shows the last 12 months
+    computed_at: datetime
     years: list[int]  # the years with sales, for the selector
     months: list[str]  # the months of the monthly chart
     sale_count: int  # parts that moved money (a part refunded in full did not)
@@ -287,10 +288,11 @@ def _bars(counted: list[Sale], keys: Callable[[Sale], Iterable[str]]) -> list[Ba
 
 def summarize(found: list[Sale], year: int | None = None, now: datetime | None = None) -> Impact:
     """The figures of every sale of `found` (all of them, or those of `year`)."""
+    now = now or utcnow()
     chosen = in_year(found, year)
     # A part refunded in full moved no money to anyone; only the provider's charge for it remains.
     counted = [s for s in chosen if s.paid_cents > 0]
-    months = _window(year, now or utcnow())
+    months = _window(year, now)
     window = set(months)
     in_window = [s for s in counted if s.month in window]
     paid = sum(s.paid_cents for s in counted)
@@ -302,6 +304,7 @@ def summarize(found: list[Sale], year: int | None = None, now: datetime | None =
     institutional = sum(s.paid_cents for s in counted if s.institutional)
     return Impact(
         year=year,
+        computed_at=now,
         years=sorted({int(s.month[:4]) for s in found}, reverse=True),
         months=months,
         sale_count=len(counted),

@@ -49,7 +49,7 @@ def impact_page(
     user: User | None = Depends(current_user),
     session: Session = DbSession,
 ) -> Response:
-    impact = service.impact(session, request.app.state.settings, _year(anio))
+    impact = request.app.state.impact_figures.get(session, request.app.state.settings, _year(anio))
     return render(request, "impact/page.html", _context(impact, "/impacto.csv"), user=user)
 
 
