@@ -61,3 +61,4 @@ def test_buyer_and_producer_talk_about_their_part_and_nobody_else_reads_it(
     log_in(client, "admin@example.mx")  # judging a dispute starts with what was said
     admin_page = client.get(f"/pedidos/{order.id}")
     assert admin_page.status_code == 200 and "¿Lo pueden moler para cafetera de goteo?" in admin_page.text
+    assert "Enviar mensaje" not in admin_page.text  # reading, not taking part
