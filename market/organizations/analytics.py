@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -29,7 +28,8 @@ from market.orders.service import ACTIVE_ORDER_STATUSES
 from market.organizations import service as organizations
 from market.organizations.models import Organization
 from market.payments import service as payments
-from market.reviews.models import Review
+from market.reviews import queries as reviews
+from market.reviews.schemas import RatingSummary
 
 MONTHS = 12
 SALE_KINDS = ("payment", "invoice", "cash_sale")  # the postings that record a part as sold
@@ -69,19 +69,12 @@ class BalanceSummary:
 
 
 @dataclass(frozen=True)
-class Ratings:
-    count: int
-    average: Decimal | None  # one decimal; None before the first review
-    distribution: dict[int, int]  # stars (1..5) -> reviews
-
-
-@dataclass(frozen=True)
 class Dashboard:
     months: list[MonthSales]  # oldest first, the current month last
     top_listings: list[TopListing]
     pending: list[PendingCount]
     balance: BalanceSummary
-    ratings: Ratings
+    ratings: RatingSummary  # the same summary as the organization's public page
 
     @property
     def sales_cents(self) -> int:
@@ -137,7 +130,7 @@ def dashboard(
             available_cents=ledger.available_balance(session, organization.id),
             payable_now_cents=payments.payable_now(session, organization),
         ),
-        ratings=ratings(session, organization.id),
+        ratings=reviews.summary_of_organization(session, organization.id),
     )
 
 
@@ -301,26 +294,6 @@ def pending(session: Session, organization_id: int) -> list[PendingCount]:
         ).all()
     )
     return [PendingCount(status, int(counts.get(status, 0))) for status in PENDING_STATUSES]
-
-
-def ratings(session: Session, organization_id: int) -> Ratings:
-    found = dict(
-        session.exec(
-            select(Review.rating, func.count())
-            .where(Review.organization_id == organization_id)
-            .group_by(col(Review.rating))
-        ).all()
-    )
-    distribution = {stars: int(found.get(stars, 0)) for stars in range(1, 6)}
-    count = sum(distribution.values())
-    average = (
-        (Decimal(sum(s * n for s, n in distribution.items())) / count).quantize(
-            Decimal("0.1"), rounding=ROUND_HALF_UP
-        )
-        if count
-        else None
-    )
-    return Ratings(count=count, average=average, distribution=distribution)
 
 
 # --- exports ---------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from starlette.datastructures import FormData
 
 from market import i18n
 from market.accounts.models import User
+from market.admin import audit
 from market.db import DbSession
 from market.forms import pesos_field
 from market.i18n import gettext as _
@@ -67,7 +68,7 @@ def upload_statement(
     user: User = Depends(require_user),
     session: Session = DbSession,
 ) -> Response:
-    payments.require_admin(user)
+    audit.require_admin(user)
     try:
         report = statement.reconcile(session, user, archivo.file.read(statement.MAX_BYTES + 1))
     except statement.StatementRejected as exc:
@@ -127,7 +128,7 @@ def record_payout(
     user: User = Depends(require_user),
     session: Session = DbSession,
 ) -> Response:
-    payments.require_admin(user)
+    audit.require_admin(user)
     data: dict[str, Any] = {"amount": str(form.get("amount", ""))}
     errors: dict[str, str] = {}
     pesos_field(data, "amount", "amount_cents", errors, _("Escribe el monto en pesos, por ejemplo 1,250.50."))
@@ -160,7 +161,7 @@ def record_refund_sent(
     user: User = Depends(require_user),
     session: Session = DbSession,
 ) -> Response:
-    payments.require_admin(user)
+    audit.require_admin(user)
     if _too_long(request, form, REFUND_REFERENCE_MAX):
         return redirect(PAYOUTS_PAGE)
     with flash_failure(request, 404, 409, 422), session.begin_nested():

@@ -9,7 +9,6 @@ from sqlmodel import Session, col, select
 
 from market.accounts.models import User
 from market.admin import audit
-from market.admin.audit import require_admin
 from market.db import utcnow
 from market.disputes import holds
 from market.errors import Conflict, NotFound, ValidationFailed
@@ -228,7 +227,7 @@ def handlers(gateway: Gateway | None) -> dict[str, Any]:
 
 def pay_out(session: Session, admin: User, organization_id: int, amount_cents: int, reference: str) -> Payout:
     """An administrator sent a SPEI transfer to the organization's CLABE: at most what is available."""
-    require_admin(admin)
+    audit.require_admin(admin)
     organization = _hold(session, organization_id)
     if organization is None:
         raise NotFound()
@@ -274,7 +273,7 @@ def pay_out(session: Session, admin: User, organization_id: int, amount_cents: i
 
 def payable_organizations(session: Session, admin: User) -> list[tuple[Organization, int, int]]:
     """Organizations the platform owes money, with (balance, available now), largest available first."""
-    require_admin(admin)
+    audit.require_admin(admin)
     ids = session.exec(
         select(ledger.LedgerEntry.organization_id)
         .where(ledger.LedgerEntry.account == ledger.PAYABLE)
@@ -292,7 +291,7 @@ def payable_organizations(session: Session, admin: User) -> list[tuple[Organizat
 
 
 def recent_payouts(session: Session, admin: User, limit: int = 50) -> list[tuple[Payout, Organization]]:
-    require_admin(admin)
+    audit.require_admin(admin)
     rows = session.exec(
         select(Payout, Organization)
         .join(Organization, col(Organization.id) == Payout.organization_id)
@@ -304,7 +303,7 @@ def recent_payouts(session: Session, admin: User, limit: int = 50) -> list[tuple
 
 def pending_refunds(session: Session, admin: User) -> list[Refund]:
     """Offline refunds an administrator still has to send back by SPEI."""
-    require_admin(admin)
+    audit.require_admin(admin)
     return list(
         session.exec(
             select(Refund)
@@ -315,7 +314,7 @@ def pending_refunds(session: Session, admin: User) -> list[Refund]:
 
 
 def mark_refund_sent(session: Session, admin: User, refund_id: int, reference: str) -> Refund:
-    require_admin(admin)
+    audit.require_admin(admin)
     refund = session.get(Refund, refund_id)
     if refund is None or refund.provider != "offline":
         raise NotFound()
