@@ -40,6 +40,15 @@ def make_engine(database_url: str) -> Engine:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
+    @event.listens_for(engine, "savepoint")
+    def _begin_before_savepoint(connection: Any, _name: str | None) -> None:
+        # Python's sqlite3 opens a transaction only before a write, so a SAVEPOINT that comes first would
+        # open one itself and its RELEASE would commit it: the request's rollback could no longer undo
+        # it. A savepoint guards a write, so the transaction takes the write lock at once.
+        driver = connection.connection.driver_connection
+        if not driver.in_transaction:
+            driver.execute("BEGIN IMMEDIATE")
+
     return engine
 
 

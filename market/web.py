@@ -14,6 +14,7 @@ import jinja2
 from fastapi import Depends, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from sqlmodel import Session
 from starlette.datastructures import FormData
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -208,11 +209,22 @@ def flash(request: Request, message: str, kind: str = "success") -> None:
 
 
 @contextmanager
-def flash_failure(request: Request, *statuses: int) -> Iterator[None]:
-    """Show an expected failure of a form action (bad upload, duplicate invitation) as an error message
-    on the page the person returns to; anything else goes to the error handler."""
-    try:
+def refusable(session: Session) -> Iterator[None]:
+    """The one way a page runs a service call it may turn into a message: the call runs in a savepoint,
+    so a refusal undoes whatever the call wrote before refusing, and the request's commit keeps only
+    what succeeded."""
+    with session.begin_nested():
         yield
+
+
+@contextmanager
+def flash_failure(request: Request, session: Session, *statuses: int) -> Iterator[None]:
+    """Show an expected refusal of a form action (bad upload, duplicate invitation) as an error message
+    on the page the person returns to, with nothing of the action kept; anything else goes to the error
+    handler."""
+    try:
+        with refusable(session):
+            yield
     except MarketError as exc:
         if exc.status_code not in statuses:
             raise

@@ -132,6 +132,15 @@ def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
         clean_tables(request.getfixturevalue("engine"))
 
 
+def database_state(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table: a refused action must leave it exactly as it was."""
+    with engine.connect() as connection:
+        return {
+            table.name: sorted(map(tuple, connection.execute(table.select()).all()), key=repr)
+            for table in SQLModel.metadata.sorted_tables
+        }
+
+
 @pytest.fixture
 def session(engine: Engine) -> Iterator[Session]:
     with Session(engine, expire_on_commit=False) as session:

@@ -22,6 +22,7 @@ from market.web import (
     form_data,
     log_in,
     redirect,
+    refusable,
     render,
     safe_next,
     set_locale_cookie,
@@ -43,7 +44,8 @@ def register(request: Request, form: FormData = Depends(form_data), session: Ses
     values = text_fields(form, exclude={"password"})
     try:
         data = validate(Registration, values | {"password": form.get("password", "")})
-        user = service.register(session, data)
+        with refusable(session):
+            user = service.register(session, data)
     except FormInvalid as exc:
         return render(request, "accounts/register.html", {"values": values, "errors": exc.errors}, 422)
     except EmailTaken as exc:

@@ -16,7 +16,7 @@ from market.db import DbSession
 from market.errors import ValidationFailed
 from market.i18n import gettext as _
 from market.organizations import service as organizations
-from market.web import flash, flash_failure, form_data, redirect, render, require_user, verify_csrf
+from market.web import flash, flash_failure, form_data, redirect, refusable, render, require_user, verify_csrf
 
 router = APIRouter(prefix="/admin", dependencies=[Depends(verify_csrf)], include_in_schema=False)
 MODERATION_PAGE = "/admin/moderacion"
@@ -82,7 +82,8 @@ def decide(
     if decision not in actions:
         return redirect(back)
     try:
-        actions[decision]()
+        with refusable(session):
+            actions[decision]()
     except ValidationFailed as exc:
         flash(request, "; ".join(_(m) for m in exc.errors.values()), "error")
         return redirect(back)
@@ -126,7 +127,7 @@ def suspend_listing(
 ) -> Response:
     audit.require_admin(user)  # before the lookup: others cannot probe which listings exist
     listing = catalog.get(session, listing_id)
-    with flash_failure(request, 409, 422):
+    with flash_failure(request, session, 409, 422):
         catalog.suspend(session, user, listing, str(form.get("reason", "")))
         flash(request, _("Suspendimos «{title}»: ya no aparece en el catálogo.").format(title=listing.title))
     return redirect(_back(form, MODERATION_PAGE))
@@ -142,7 +143,7 @@ def restore_listing(
 ) -> Response:
     audit.require_admin(user)  # before the lookup: others cannot probe which listings exist
     listing = catalog.get(session, listing_id)
-    with flash_failure(request, 409):
+    with flash_failure(request, session, 409):
         catalog.restore(session, user, listing)
         flash(request, _("Restablecimos «{title}».").format(title=listing.title))
     return redirect(_back(form, MODERATION_PAGE))

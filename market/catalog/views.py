@@ -272,7 +272,7 @@ def add_photo(
     user: User = Depends(require_user),
     session: Session = DbSession,
 ) -> Response:
-    with flash_failure(request, 422):
+    with flash_failure(request, session, 422):
         service.add_photo(session, request.app.state.settings, user, listing_id, upload_bytes(request, photo))
         flash(request, _("Agregamos la foto."))
     return redirect(f"/panel/productos/{listing_id}#fotos")

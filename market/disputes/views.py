@@ -18,7 +18,7 @@ from market.disputes import queries, service
 from market.errors import MarketError, NotFound, ValidationFailed
 from market.i18n import gettext as _
 from market.money import cents_to_pesos_text, format_mxn, parse_pesos
-from market.web import flash, form_data, redirect, render, require_user, verify_csrf
+from market.web import flash, form_data, redirect, refusable, render, require_user, verify_csrf
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 PART_PAGE = "/pedidos/{order_id}/partes/{fulfillment_id}/disputa"
@@ -75,11 +75,11 @@ def open_dispute(
         raise NotFound()
     values = {"reason": str(form.get("reason", ""))}
     try:
-        service.open(session, user, fulfillment_id, values["reason"])
+        with refusable(session):  # nothing of a refused request is kept; the typed text is shown again
+            service.open(session, user, fulfillment_id, values["reason"])
     except MarketError as exc:
         if exc.status_code not in (409, 422):
             raise
-        session.rollback()  # nothing of the refused request is kept; the typed text is shown again
         errors = _field_errors(exc) if isinstance(exc, ValidationFailed) else {}
         error = None if errors else exc.detail
         return _part_page(
@@ -152,14 +152,15 @@ def resolve(
             errors = {"amount": _("Escribe el monto del reembolso en pesos, por ejemplo 1,250.50.")}
             return _case_page(request, session, user, dispute_id, 422, values=values, errors=errors)
     try:
-        dispute = service.resolve(session, user, dispute_id, values["outcome"], amount_cents, values["note"])
+        with refusable(session):
+            dispute = service.resolve(
+                session, user, dispute_id, values["outcome"], amount_cents, values["note"]
+            )
     except ValidationFailed as exc:
-        session.rollback()
         return _case_page(request, session, user, dispute_id, 422, values=values, errors=_field_errors(exc))
     except MarketError as exc:
         if exc.status_code != 409:
-            raise
-        session.rollback()  # resolved meanwhile by someone else: the page shows how
+            raise  # otherwise resolved meanwhile by someone else: the page shows how
         flash(request, exc.detail, "error")
         return redirect(ADMIN_CASE.format(dispute_id=dispute_id))
     if dispute.status == "refunded":

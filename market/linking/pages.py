@@ -3,22 +3,19 @@ person's language, and actions a service refuses."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
-from sqlmodel import Session
 
 from market.accounts.models import User
-from market.errors import MarketError, ValidationFailed
+from market.errors import ValidationFailed
 from market.forms import FormInvalid
 from market.i18n import N_
 from market.i18n import gettext as _
 from market.linking import demands
 from market.linking.schemas import BUYER_KINDS, FREQUENCIES, REGIMENES_FISCALES, USOS_CFDI
-from market.web import flash_failure, render
+from market.web import render
 
 PRICE_HELP = N_("Escribe el precio en pesos, por ejemplo 28.50.")
 
@@ -54,16 +51,3 @@ def form_errors(exc: FormInvalid | ValidationFailed) -> dict[str, str]:
     for key, message in raw.items():
         errors.setdefault(key.split(".")[0].removesuffix("_cents"), message)
     return errors
-
-
-@contextmanager
-def refused(request: Request, session: Session, *statuses: int) -> Iterator[None]:
-    """An action a service refuses (with one of these statuses): nothing of it is kept, and the page the
-    person returns to says why."""
-    with flash_failure(request, *statuses):
-        try:
-            yield
-        except MarketError as exc:
-            if exc.status_code in statuses:
-                session.rollback()
-            raise

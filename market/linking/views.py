@@ -21,12 +21,12 @@ from market.i18n import gettext as _
 from market.linking import awards, buyers, demands, messages
 from market.linking.matching import women_led
 from market.linking.models import Demand, Message, Quote
-from market.linking.pages import PRICE_HELP, form_errors, page, refused, whole_number
+from market.linking.pages import PRICE_HELP, form_errors, page, whole_number
 from market.linking.schemas import AwardRequest, MessageCreate, QuoteCreate
 from market.mexico import STATES_BY_CODE
 from market.organizations import service as organizations
 from market.organizations.models import Organization
-from market.web import flash, form_data, redirect, require_user, verify_csrf
+from market.web import flash, flash_failure, form_data, redirect, require_user, verify_csrf
 from search.geo import distance_km
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
@@ -168,7 +168,7 @@ def publish(
     demand_id: int, request: Request, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:
     demand = demands.visible(session, user, demand_id)
-    with refused(request, session, 403, 409, 422):
+    with flash_failure(request, session, 403, 409, 422):
         demands.open_for_quotes(session, user, demand)
         flash(request, _("Publicamos la demanda. Avisaremos a las organizaciones que pueden surtirla."))
     return redirect(f"/demandas/{demand_id}")
@@ -179,7 +179,7 @@ def cancel(
     demand_id: int, request: Request, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:
     demand = demands.visible(session, user, demand_id)
-    with refused(request, session, 403, 409):
+    with flash_failure(request, session, 403, 409):
         demands.cancel(session, user, demand)
         flash(request, _("Cancelamos la demanda."))
     return redirect(f"/demandas/{demand_id}")
@@ -210,13 +210,12 @@ def submit_quote(
     data, errors = dict(values), dict[str, str]()
     pesos_field(data, "unit_price", "unit_price_cents", errors, _(PRICE_HELP))
     try:
-        with refused(request, session, 403, 409):
+        with flash_failure(request, session, 403, 409):
             quote = validate(QuoteCreate, data, errors)
             demands.submit_quote(session, user, demand, organization, quote)
             flash(request, _("Enviamos tu cotización. Puedes cambiarla o retirarla hasta el cierre."))
             return redirect(f"/demandas/{demand_id}#cotizar-{organization.slug}")
-    except (FormInvalid, ValidationFailed) as exc:
-        session.rollback()
+    except (FormInvalid, ValidationFailed) as exc:  # flash_failure's savepoint undid what it wrote
         return _demand_page(
             request,
             session,
@@ -238,7 +237,7 @@ def withdraw_quote(
     session: Session = DbSession,
 ) -> Response:
     demands.visible(session, user, demand_id)
-    with refused(request, session, 403, 404, 409):
+    with flash_failure(request, session, 403, 404, 409):
         if demands.withdraw_quote(session, user, quote_id).demand_id != demand_id:
             raise NotFound()
         flash(request, _("Retiramos tu cotización. Puedes enviar otra mientras la demanda siga abierta."))
@@ -278,14 +277,13 @@ def award(
     demand = demands.visible(session, user, demand_id)
     allocations, errors, values = _allocations(form)
     try:
-        with refused(request, session, 403, 409):
+        with flash_failure(request, session, 403, 409):
             request_data = validate(AwardRequest, {"allocations": allocations}, errors)
             orders = awards.award(session, request.app.state.settings, user, demand, request_data)
             number = demand.purchase_order
             flash(request, _("Adjudicaste la demanda. Orden de compra {number}.").format(number=number))
             return redirect(f"/pedidos/{orders[0].id}" if orders else f"/demandas/{demand_id}")
-    except (FormInvalid, ValidationFailed) as exc:
-        session.rollback()
+    except (FormInvalid, ValidationFailed) as exc:  # flash_failure's savepoint undid what it wrote
         found = exc.errors if isinstance(exc, FormInvalid) else {k: _(v) for k, v in exc.errors.items()}
         shown: dict[str, str] = {}
         for key, message in found.items():  # "allocations.1.quantity" -> the field of that quote
@@ -312,7 +310,7 @@ def post_message(
     values = text_fields(form)
     organization = organizations.get_by_slug(session, str(values.pop("organizacion", "")))
     try:
-        with refused(request, session, 403):
+        with flash_failure(request, session, 403):
             messages.post(session, user, demand, organization, validate(MessageCreate, values).body)
             flash(request, _("Enviamos tu mensaje."))
     except FormInvalid:

@@ -26,6 +26,7 @@ from market.web import (
     flash_failure,
     form_data,
     redirect,
+    refusable,
     render,
     require_user,
     upload_bytes,
@@ -127,7 +128,8 @@ def create_organization(
 ) -> Response:
     values = text_fields(form)
     try:
-        organization = service.create(session, user, validate(OrganizationCreate, *_with_fees(values)))
+        with refusable(session):
+            organization = service.create(session, user, validate(OrganizationCreate, *_with_fees(values)))
     except FormInvalid as exc:
         return _form_page(request, user, None, values, exc.errors, 422)
     flash(
@@ -179,7 +181,8 @@ def edit(
     values = text_fields(form)
     try:
         data = validate(OrganizationCreate, *_with_fees(values))
-        service.update(session, user, organization, OrganizationUpdate(**data.model_dump()))
+        with refusable(session):
+            service.update(session, user, organization, OrganizationUpdate(**data.model_dump()))
     except (FormInvalid, ValidationFailed) as exc:
         return _form_page(request, user, organization, values, exc.errors, 422)
     flash(request, _("Guardamos los cambios."))
@@ -195,7 +198,7 @@ def upload_logo(
     session: Session = DbSession,
 ) -> Response:
     organization = service.get_managed(session, slug, user)
-    with flash_failure(request, 422):
+    with flash_failure(request, session, 422):
         service.set_logo(session, request.app.state.settings, user, organization, upload_bytes(request, logo))
         flash(request, _("Actualizamos el logotipo."))
     return redirect(f"/panel/o/{organization.slug}")
@@ -215,7 +218,7 @@ def invite(
     except FormInvalid as exc:
         flash(request, "; ".join(exc.errors.values()), "error")
         return redirect(f"/panel/o/{organization.slug}#integrantes")
-    with flash_failure(request, 409):
+    with flash_failure(request, session, 409):
         service.invite(session, request.app.state.settings, user, organization, data.email, data.role)
         flash(request, _("Enviamos la invitación a {email}.").format(email=data.email))
     return redirect(f"/panel/o/{organization.slug}#integrantes")

@@ -92,7 +92,7 @@ def confirm_payment(
     user: User = Depends(require_user),
     session: Session = DbSession,
 ) -> Response:
-    with flash_failure(request, 409, 422):
+    with flash_failure(request, session, 409, 422):
         orders.confirm_offline_payment(session, user, order_id, str(form.get("reference", "")))
         flash(request, _("Pago registrado: el pedido {n} pasa a las organizaciones.").format(n=order_id))
     return redirect("/admin/pagos")
@@ -138,7 +138,7 @@ def record_payout(
     if _too_long(request, form, PAYOUT_REFERENCE_MAX):
         return redirect(PAYOUTS_PAGE)
     # A savepoint: whatever the service wrote before refusing is undone, and the refusal is shown.
-    with flash_failure(request, 404, 409, 422), session.begin_nested():
+    with flash_failure(request, session, 404, 409, 422):
         payout = payments.pay_out(
             session, user, organization_id, data["amount_cents"], str(form.get("reference", ""))
         )
@@ -164,7 +164,7 @@ def record_refund_sent(
     audit.require_admin(user)
     if _too_long(request, form, REFUND_REFERENCE_MAX):
         return redirect(PAYOUTS_PAGE)
-    with flash_failure(request, 404, 409, 422), session.begin_nested():
+    with flash_failure(request, session, 404, 409, 422):
         refund = payments.mark_refund_sent(session, user, refund_id, str(form.get("reference", "")))
         flash(
             request,

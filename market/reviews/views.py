@@ -24,6 +24,7 @@ from market.web import (
     flash_failure,
     form_data,
     redirect,
+    refusable,
     render,
     require_user,
     verify_csrf,
@@ -90,12 +91,13 @@ def create(
     session: Session = DbSession,
 ) -> Response:
     comment = str(form.get("comment", ""))
-    with flash_failure(request, 403, 409):
+    with flash_failure(request, session, 403, 409):
         fulfillment, _order = orders.get_fulfillment(session, fulfillment_id)
         if fulfillment.order_id != order_id:
             raise NotFound()
         try:
-            service.create(session, user, fulfillment_id, _rating(form), comment)
+            with refusable(session):
+                service.create(session, user, fulfillment_id, _rating(form), comment)
         except ValidationFailed as exc:
             values = {"rating": str(form.get("rating", "")), "comment": comment}
             return _form_again(request, session, user, order_id, fulfillment_id, "review", exc, values)
@@ -119,12 +121,13 @@ def reply(
     if review is None:
         raise NotFound()
     fulfillment_id = review.fulfillment_id
-    with flash_failure(request, 403, 409):
+    with flash_failure(request, session, 403, 409):
         fulfillment, _order = orders.get_fulfillment(session, fulfillment_id)
         if fulfillment.order_id != order_id:
             raise NotFound()
         try:
-            service.reply(session, user, review_id, text)
+            with refusable(session):
+                service.reply(session, user, review_id, text)
         except ValidationFailed as exc:
             values = {"reply": text}
             return _form_again(
