@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     # parameter, so its fixture turns this off and the transfers still name their `source_transaction`.
     stripe_charge_transfer_group: bool = True
     invoice_days: int = 30
+    # Orders a buyer may hold unpaid at once (stock reserved with no money yet: awaiting a transfer, or
+    # cash on pickup the producers have not accepted), so that no one can empty the catalogue.
+    max_unpaid_orders: int = 5
     # A shipped order the buyer never confirms counts as delivered after this many days; a delivered one
     # completes (and its money is released to the producer) after the buyer's window to report a problem.
     auto_deliver_days: int = 14

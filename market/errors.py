@@ -76,6 +76,11 @@ class InvalidTransition(Conflict):
     message = "No se puede pasar de «{current}» a «{target}»."
 
 
+class StepNotForDelivery(Conflict):
+    code = "step_not_for_delivery"
+    message = "Ese paso no corresponde a la forma de entrega que eligió quien compró."
+
+
 class SearchDown(MarketError):
     status_code = 503
     code = "search_unavailable"
@@ -110,6 +115,14 @@ class InsufficientStock(Conflict):
 class SoldOut(InsufficientStock):
     code = "sold_out"
     message = "«{title}» se agotó."
+
+
+class TooManyUnpaidOrders(Conflict):
+    code = "too_many_unpaid_orders"
+    message = (
+        "Tienes {count} pedidos apartados sin pagar. Págalos o cancélalos desde «Mis pedidos» antes de "
+        "apartar más."
+    )
 
 
 class EmailTaken(Conflict):

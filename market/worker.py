@@ -15,7 +15,7 @@ from market.config import Settings
 from market.db import transaction
 from market.linking import awards, demands
 from market.linking.matching import match_demand
-from market.orders.service import complete_due, expire_unpaid
+from market.orders.service import complete_due, expire_unpaid, lapse_unaccepted_pickups
 from market.outbox import process_batch, run_worker
 from market.payments import service as payments
 from market.payments import webhooks
@@ -57,6 +57,8 @@ def processors(db: Engine, search: SearchEngine, settings: Settings) -> list[Cal
     def release_expired_reservations() -> None:
         with transaction(db) as session:
             expire_unpaid(session)
+        with transaction(db) as session:
+            lapse_unaccepted_pickups(session)
 
     gateway = gateway_for(settings)
     handlers = (

@@ -50,9 +50,9 @@ def case_of(session: Session, user: User, fulfillment_id: int) -> Case:
     assert organization is not None
     if not (user.is_admin or is_buyer or organizations.role_in(session, user, organization)):
         raise NotFound()
-    public = order_queries.to_public(session, order)
+    # The part alone, whoever looks: never what the other producers of the order charge.
+    public = order_queries.part_of(order_queries.to_public(session, order), {organization.id or 0})
     part = next(f for f in public.fulfillments if f.id == fulfillment.id)
-    public.fulfillments = [part]  # never what the other producers of the order charge
     return Case(
         order=public,
         part=part,

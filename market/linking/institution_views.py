@@ -21,7 +21,7 @@ from market.i18n import N_
 from market.i18n import gettext as _
 from market.linking import awards, buyers, demands, notifications
 from market.linking.models import BuyerOrganization
-from market.linking.pages import PRICE_HELP, form_errors, page, refused, whole_number
+from market.linking.pages import PRICE_HELP, form_errors, page, whole_number
 from market.linking.schemas import (
     BUYER_KINDS,
     FREQUENCIES,
@@ -34,7 +34,7 @@ from market.mexico import MEXICO_CITY
 from market.orders import queries
 from market.organizations import service as organizations
 from market.organizations.models import Organization
-from market.web import flash, form_data, redirect, require_user, verify_csrf
+from market.web import flash, flash_failure, form_data, redirect, refusable, require_user, verify_csrf
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
@@ -94,11 +94,11 @@ def create_institution(
         if producer_id is None:
             errors["producer_organization_id"] = _("Elige una de tus organizaciones.")
     try:
-        buyer = buyers.create(session, user, validate(BuyerOrganizationCreate, data, errors), producer_id)
+        with refusable(session):
+            buyer = buyers.create(session, user, validate(BuyerOrganizationCreate, data, errors), producer_id)
     except FormInvalid as exc:
         return _institution_form(request, session, user, values, form_errors(exc), 422)
     except Forbidden as exc:
-        session.rollback()
         return _institution_form(
             request, session, user, values, {"producer_organization_id": exc.detail}, 422
         )
@@ -160,7 +160,8 @@ def add_colleague(
     buyer = _member_buyer(session, user, buyer_id)
     email = str(text_fields(form).get("email", ""))
     try:
-        colleague = buyers.add_member_by_email(session, user, buyer, email)
+        with refusable(session):
+            colleague = buyers.add_member_by_email(session, user, buyer, email)
     except ValidationFailed as exc:
         return _institution_page(
             request, session, user, buyer, 422, member_values={"email": email}, member_errors=form_errors(exc)
@@ -239,9 +240,9 @@ def create_demand(
     buyer = _member_buyer(session, user, buyer_id)
     values = text_fields(form)
     try:
-        demand = demands.create(session, user, buyer, validate(DemandCreate, *_demand_data(form, values)))
+        with refusable(session):  # nothing of a refused form may be committed with the error page
+            demand = demands.create(session, user, buyer, validate(DemandCreate, *_demand_data(form, values)))
     except (FormInvalid, ValidationFailed) as exc:
-        session.rollback()  # nothing of a refused form may be committed with the error page
         return _demand_form(request, session, user, buyer, values, form_errors(exc), 422)
     flash(request, _("Guardamos la demanda como borrador. Revísala y publícala para recibir cotizaciones."))
     return redirect(f"/demandas/{demand.id}")
@@ -259,18 +260,11 @@ def purchase_order(
         raise NotFound()
     demand = demands.visible(session, user, order.demand_id)
     buyer = buyers.get(session, demand.buyer_organization_id)
-    public = queries.to_public(session, order)
+    public = queries.view_of(session, user, order)  # a producer: its own part, its quoted prices only
     suppliers = {
         f.organization_slug: organizations.get_by_slug(session, f.organization_slug)
         for f in public.fulfillments
     }
-    if not (order.buyer_id == user.id or user.is_admin or buyers.is_member(session, user, buyer)):
-        # A producer sees its own part only: the others' awarded prices are their quotes.
-        public.fulfillments = [
-            f
-            for f in public.fulfillments
-            if organizations.role_in(session, user, suppliers[f.organization_slug]) is not None
-        ]
     return page(
         request,
         "linking/purchase_order.html",
@@ -280,7 +274,7 @@ def purchase_order(
             "demand": demand,
             "buyer": buyer,
             "suppliers": suppliers,
-            "total_cents": sum(f.subtotal_cents + f.delivery_cents for f in public.fulfillments),
+            "total_cents": public.total_cents,
             "call_off": next((c for c in awards.call_offs(session, demand) if c.order_id == order.id), None),
         },
         user=user,
@@ -310,7 +304,7 @@ def decide(
     if decision not in ("verificar", "rechazar"):
         raise NotFound()
     buyer = buyers.get(session, buyer_id)
-    with refused(request, session, 409, 422):
+    with flash_failure(request, session, 409, 422):
         buyers.decide(session, user, buyer, decision == "verificar", str(form.get("reason", "")) or None)
         done = _("Verificamos {name}.") if decision == "verificar" else _("Rechazamos {name}.")
         flash(request, done.format(name=buyer.name))

@@ -11,7 +11,7 @@ from market.i18n import N_
 from market.linking import buyers, demands, notifications
 from market.linking.models import Demand, Message
 from market.orders.models import Fulfillment, Order
-from market.orders.service import get_fulfillment
+from market.orders.service import acts_for_buyer, get_fulfillment
 from market.organizations import service as organizations
 from market.organizations.models import Organization
 
@@ -59,7 +59,7 @@ def _fulfillment_side(session: Session, user: User, fulfillment_id: int) -> tupl
     fulfillment, order = get_fulfillment(session, fulfillment_id)
     organization = session.get(Organization, fulfillment.organization_id)
     assert organization is not None
-    if order.buyer_id == user.id:
+    if acts_for_buyer(session, user, order):  # the buyer, or a colleague at its institution
         return "buyer", fulfillment, order
     if organizations.role_in(session, user, organization):
         return "producer", fulfillment, order

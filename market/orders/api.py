@@ -34,7 +34,7 @@ def checkout(
     data: Checkout, request: Request, user: User = Depends(api_user), session: Session = DbSession
 ) -> OrderPublic:
     order = service.checkout(session, request.app.state.settings, user, data)
-    return queries.to_public(session, order)
+    return queries.view_of(session, user, order)
 
 
 def _cart(request: Request, session: Session, user: User) -> CartPublic:
@@ -73,12 +73,12 @@ def check_out_cart(
 ) -> OrderPublic:
     cart = carts.ensure(session, user, None)
     order = carts.check_out(session, request.app.state.settings, user, cart, choices.model_dump())
-    return queries.to_public(session, order)
+    return queries.view_of(session, user, order)
 
 
 @router.get("/orders", response_model=list[OrderPublic])
 def my_orders(user: User = Depends(api_user), session: Session = DbSession) -> list[OrderPublic]:
-    return [queries.to_public(session, order) for order in queries.orders_of(session, user)]
+    return [queries.view_of(session, user, order) for order in queries.orders_of(session, user)]
 
 
 @router.get("/orders/{order_id}", response_model=OrderPublic)
@@ -91,7 +91,7 @@ def confirm_offline_payment(
     order_id: int, payment: OfflinePayment, user: User = Depends(api_user), session: Session = DbSession
 ) -> OrderPublic:
     order = service.confirm_offline_payment(session, user, order_id, payment.reference)
-    return queries.to_public(session, order)
+    return queries.view_of(session, user, order)
 
 
 @router.post(
@@ -106,4 +106,4 @@ def move(
         session, user, fulfillment_id, step.status, step.note, step.carrier, step.tracking_number
     )
     _fulfillment, order = service.get_fulfillment(session, fulfillment.id or 0)
-    return queries.to_public(session, order)
+    return queries.view_of(session, user, order)

@@ -15,7 +15,7 @@ SUBJECT = N_("Pedido {n}: {organization}")
 # What the producer's members are told about; the buyer is told about every step.
 PRODUCER_NEWS = {
     "pending_acceptance": N_("Tienes un pedido nuevo por aceptar."),
-    "cancelled": N_("La persona que compró canceló su pedido."),
+    "cancelled": N_("Este pedido se canceló."),
     "delivered": N_("El pedido se entregó."),
     "completed": N_("El pedido se completó: su importe ya está disponible en tu saldo."),
 }
@@ -30,6 +30,10 @@ BUYER_NEWS = {
     "rejected": N_("La organización no pudo aceptar tu pedido; te devolvemos su importe."),
     "cancelled": N_("Esta parte de tu pedido se canceló."),
 }
+CANCELLED_BY_BUYER = N_("La persona que compró canceló su pedido.")
+CANCELLED_BY_PRODUCER = N_(
+    "La organización canceló esta parte de tu pedido. Si ya la pagaste, te devolvemos su importe."
+)
 
 
 def _email(
@@ -47,14 +51,27 @@ def _email(
     send_email(session, user.email, subject, body, link)
 
 
-def fulfillment_moved(session: Session, fulfillment: Fulfillment, target: str, note: str | None) -> None:
+def fulfillment_moved(
+    session: Session, fulfillment: Fulfillment, current: str, target: str, note: str | None, by: str | None
+) -> None:
+    """Tell who needs to know, and only who was told of the order: a producer hears nothing of an order
+    that ends before it was paid (it never heard of it), nor of its own cancellation."""
     order = session.get(Order, fulfillment.order_id)
     organization = session.get(Organization, fulfillment.organization_id)
     buyer = session.get(User, order.buyer_id) if order else None
     assert order is not None and organization is not None and buyer is not None
-    if target in BUYER_NEWS:
-        _email(session, buyer, order, organization, BUYER_NEWS[target], note, f"/pedidos/{order.id}")
-    if target in PRODUCER_NEWS:
+    producer_news = PRODUCER_NEWS.get(target)
+    buyer_news = BUYER_NEWS.get(target)
+    if target == "cancelled":
+        if by == "producer":
+            buyer_news, producer_news = CANCELLED_BY_PRODUCER, None
+        elif current == "awaiting_payment":
+            producer_news = None
+        elif by == "buyer":  # otherwise the marketplace cancelled it, and the note says why
+            producer_news = CANCELLED_BY_BUYER
+    if buyer_news:
+        _email(session, buyer, order, organization, buyer_news, note, f"/pedidos/{order.id}")
+    if producer_news:
         members = session.exec(
             select(User)
             .join(Membership, col(Membership.user_id) == User.id)
@@ -62,4 +79,4 @@ def fulfillment_moved(session: Session, fulfillment: Fulfillment, target: str, n
         ).all()
         for member in members:
             link = f"/panel/o/{organization.slug}/pedidos"
-            _email(session, member, order, organization, PRODUCER_NEWS[target], note, link)
+            _email(session, member, order, organization, producer_news, note, link)

@@ -11,7 +11,16 @@ from market.errors import Forbidden, NotFound
 from market.i18n import N_
 from market.orders.models import Fulfillment, FulfillmentEvent, Order
 from market.orders.schemas import FulfillmentPublic, OrderPublic
-from market.orders.service import ACTIVE_ORDER_STATUSES, PRODUCER_STEPS, TRANSITIONS, acts_for_buyer, lines_of
+from market.orders.service import (
+    ACTIVE_ORDER_STATUSES,
+    PRODUCER_MAY_CANCEL,
+    PRODUCER_STEPS,
+    TRANSITIONS,
+    acts_for_buyer,
+    bought_by,
+    hands_over_by,
+    lines_of,
+)
 from market.organizations import service as organizations
 from market.organizations.models import Organization
 
@@ -41,14 +50,15 @@ STEP_LABELS = {  # what the producer's buttons say
     "preparing": "Empezar a preparar",
     "ready_for_pickup": "Listo para recoger",
     "shipped": "Marcar como enviado",
+    "out_for_delivery": "Salió a entregar",  # "shipped", on a local delivery
     "rejected": "Rechazar",
+    "cancelled": "Cancelar esta parte",
 }
 
 
 def orders_of(session: Session, buyer: User) -> list[Order]:
-    return list(
-        session.exec(select(Order).where(Order.buyer_id == buyer.id).order_by(col(Order.id).desc())).all()
-    )
+    """What this person bought, and what was bought for the institutions it belongs to, newest first."""
+    return list(session.exec(select(Order).where(bought_by(buyer)).order_by(col(Order.id).desc())).all())
 
 
 def visible_order(session: Session, user: User, order_id: int) -> Order:
@@ -67,17 +77,34 @@ def visible_order(session: Session, user: User, order_id: int) -> Order:
 
 
 def view_of(session: Session, user: User, order: Order) -> OrderPublic:
-    """The order as this person may see it: a producer sees only its own part (never what the other
-    producers of the order charge)."""
+    """The one way an order is shown to a person, on every page, response and export: the buyer (or its
+    institution) and administrators see it whole; a producer's member sees only its own parts, with
+    totals made of them alone (the order's totals, less its own, would give away what the others charge).
+    """
     public = to_public(session, order)
-    if not (user.is_admin or acts_for_buyer(session, user, order)):
-        own = {
-            f.organization_id
-            for f in public.fulfillments
-            if organizations.role_in(session, user, session.get(Organization, f.organization_id))  # type: ignore[arg-type]
+    if user.is_admin or acts_for_buyer(session, user, order):
+        return public
+    own = {
+        f.organization_id
+        for f in public.fulfillments
+        if organizations.role_in(session, user, session.get(Organization, f.organization_id))  # type: ignore[arg-type]
+    }
+    return part_of(public, own)
+
+
+def part_of(public: OrderPublic, organization_ids: set[int]) -> OrderPublic:
+    """The order as these producers see it: their parts and what those parts add up to."""
+    parts = [f for f in public.fulfillments if f.organization_id in organization_ids]
+    subtotal = sum(f.subtotal_cents for f in parts)
+    delivery = sum(f.delivery_cents for f in parts)
+    return public.model_copy(
+        update={
+            "fulfillments": parts,
+            "subtotal_cents": subtotal,
+            "delivery_cents": delivery,
+            "total_cents": subtotal + delivery,
         }
-        public.fulfillments = [f for f in public.fulfillments if f.organization_id in own]
-    return public
+    )
 
 
 def to_public(session: Session, order: Order) -> OrderPublic:
@@ -120,23 +147,37 @@ def queue_of(session: Session, user: User, organization: Organization) -> list[O
         .where(Fulfillment.organization_id == organization.id, col(Order.status).in_(ACTIVE_ORDER_STATUSES))
         .order_by(col(Order.id).desc())
     ).all()
-    queue = []
-    for order in rows:
-        public = to_public(session, order)
-        public.fulfillments = [f for f in public.fulfillments if f.organization_id == organization.id]
-        queue.append(public)
-    return queue
+    return [part_of(to_public(session, order), {organization.id or 0}) for order in rows]
 
 
 def producer_steps(order: OrderPublic, fulfillment: FulfillmentPublic) -> list[str]:
     """The next steps a producer may take, in the order the page offers them (on cash on pickup, the
     producer also records the handover, when it is paid)."""
     allowed = PRODUCER_STEPS | ({"delivered"} if order.status == "pay_at_pickup" else set())
+    if fulfillment.status in PRODUCER_MAY_CANCEL:
+        allowed |= {"cancelled"}
     return [
         s
-        for s in ("accepted", "preparing", "ready_for_pickup", "shipped", "delivered", "rejected")
-        if s in TRANSITIONS.get(fulfillment.status, frozenset()) and s in allowed
+        for s in (
+            "accepted",
+            "preparing",
+            "ready_for_pickup",
+            "shipped",
+            "delivered",
+            "rejected",
+            "cancelled",
+        )
+        if s in TRANSITIONS.get(fulfillment.status, frozenset())
+        and s in allowed
+        and hands_over_by(s, fulfillment.delivery_method)
     ]
+
+
+def step_label(step: str, fulfillment: FulfillmentPublic) -> str:
+    """What a producer's button says (Spanish source text): a local delivery goes out, it is not shipped."""
+    if step == "shipped" and fulfillment.delivery_method == "delivery":
+        return STEP_LABELS["out_for_delivery"]
+    return STEP_LABELS[step]
 
 
 BUYER_STEP_LABELS = {"delivered": "Ya lo recibí", "cancelled": "Cancelar esta parte"}

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import ColumnElement, and_, func, or_, update
 from sqlmodel import Session, col, select
 
 from market.accounts.models import User
@@ -25,6 +25,8 @@ from market.errors import (
     ListingNotFound,
     NotFound,
     SoldOut,
+    StepNotForDelivery,
+    TooManyUnpaidOrders,
     ValidationFailed,
 )
 from market.i18n import N_
@@ -131,6 +133,8 @@ def checkout(session: Session, settings: Settings, buyer: User, data: Checkout) 
     assert buyer.id is not None
     if data.payment_method not in payment_methods.available(session, settings, buyer):
         raise ValidationFailed({"payment_method": N_("Esa forma de pago no está disponible para ti.")})
+    if data.payment_method in payment_methods.RESERVATION:
+        refuse_hoarding(session, settings, buyer)
     ids = [item.listing_id for item in data.items]
     found, tiers = load_for_pricing(session, ids)
 
@@ -212,6 +216,27 @@ def checkout(session: Session, settings: Settings, buyer: User, data: Checkout) 
     )
     search_changed(session, listing_ids=ids)  # stock changed: "in stock" may have too
     return order
+
+
+def refuse_hoarding(session: Session, settings: Settings, buyer: User) -> None:
+    """At most `max_unpaid_orders` orders per buyer hold stock with no money yet: awaiting payment, or
+    cash on pickup with a part its producer has not accepted. The buyer's row is locked first (a no-op
+    UPDATE), so two checkouts of one buyer at once count one after the other."""
+    session.execute(update(User).where(col(User.id) == buyer.id).values(id=col(User.id)))
+    unaccepted = select(Fulfillment.order_id).where(Fulfillment.status == "pending_acceptance")
+    count = session.exec(
+        select(func.count())
+        .select_from(Order)
+        .where(
+            Order.buyer_id == buyer.id,
+            or_(
+                col(Order.status) == "awaiting_payment",
+                and_(col(Order.status) == "pay_at_pickup", col(Order.id).in_(unaccepted)),
+            ),
+        )
+    ).one()
+    if count >= settings.max_unpaid_orders:
+        raise TooManyUnpaidOrders(count=count)
 
 
 @dataclass(frozen=True)
@@ -306,7 +331,12 @@ def place_order(
 
 
 def transition(
-    session: Session, fulfillment: Fulfillment, target: str, actor: User | None, note: str | None = None
+    session: Session,
+    fulfillment: Fulfillment,
+    target: str,
+    actor: User | None,
+    note: str | None = None,
+    by_producer: bool = False,
 ) -> Fulfillment:
     """Move a fulfillment along its state machine and record the step; anything else is a 409."""
     if target not in TRANSITIONS.get(fulfillment.status, frozenset()):
@@ -325,7 +355,8 @@ def transition(
     )
     fulfillment.status = target
     fulfillment.updated_at = utcnow()
-    notifications.fulfillment_moved(session, fulfillment, target, note)
+    by = "producer" if by_producer else "buyer" if actor else None  # None: the marketplace itself
+    notifications.fulfillment_moved(session, fulfillment, current, target, note, by)
     return fulfillment
 
 
@@ -363,6 +394,32 @@ def expire_unpaid(session: Session, now: datetime | None = None) -> int:
     for order in orders:
         expire(session, order, N_("La reserva venció sin pago."))
     return len(orders)
+
+
+def lapse_unaccepted_pickups(session: Session, now: datetime | None = None) -> int:
+    """A cash-on-pickup part its producer did not accept in time is cancelled and its stock returns, so
+    that an order nobody pays for cannot hold a catalogue. Returns how many parts lapsed."""
+    now = now or utcnow()
+    parts = session.exec(
+        select(Fulfillment)
+        .join(Order, col(Order.id) == Fulfillment.order_id)
+        .where(
+            col(Order.status) == "pay_at_pickup",
+            col(Order.reserved_until) < now,
+            col(Fulfillment.status) == "pending_acceptance",
+        )
+        .with_for_update(skip_locked=True)
+    ).all()
+    for fulfillment in parts:
+        transition(
+            session,
+            fulfillment,
+            "cancelled",
+            None,
+            N_("La organización no confirmó el pedido a tiempo; cancelamos esta parte."),
+        )
+        _restock(session, lines_of(session, fulfillment))
+    return len(parts)
 
 
 def expire(session: Session, order: Order, note: str) -> None:
@@ -431,22 +488,32 @@ def complete_due(session: Session, settings: Settings, now: datetime | None = No
 PRODUCER_STEPS = frozenset({"accepted", "rejected", "preparing", "shipped", "ready_for_pickup"})
 BUYER_STEPS = frozenset({"delivered", "completed", "cancelled"})
 RELEASES_STOCK = frozenset({"rejected", "cancelled"})
+BUYER_MAY_CANCEL = ("awaiting_payment", "pending_acceptance")  # before the producer has started
+PRODUCER_MAY_CANCEL = ("accepted", "preparing")  # with a reason; before that it rejects
+# How a part reaches its buyer decides its hand-over step: picked up, or on its way (a local delivery
+# needs no carrier; national shipping needs the carrier's tracking number).
+HAND_OVER = {"pickup": "ready_for_pickup", "delivery": "shipped", "national": "shipped"}
+
+
+def hands_over_by(step: str, delivery_method: str) -> bool:
+    """Whether this hand-over step (or any other step) fits how the part is delivered."""
+    return step not in ("shipped", "ready_for_pickup") or HAND_OVER[delivery_method] == step
+
+
+def bought_by(user: User) -> ColumnElement[bool]:
+    """The orders a person acts for as buyer: its own, and those its institutions were awarded."""
+    institutions_demands = (
+        select(Demand.id)
+        .join(BuyerMembership, col(BuyerMembership.buyer_organization_id) == Demand.buyer_organization_id)
+        .where(BuyerMembership.user_id == user.id)
+    )
+    return or_(col(Order.buyer_id) == user.id, col(Order.demand_id).in_(institutions_demands))
 
 
 def acts_for_buyer(session: Session, user: User, order: Order) -> bool:
-    """The person who bought, or, for an awarded demand's order, any member of the institution."""
     if order.buyer_id == user.id:
         return True
-    if order.demand_id is None:
-        return False
-    return (
-        session.exec(
-            select(BuyerMembership.id)
-            .join(Demand, col(Demand.buyer_organization_id) == BuyerMembership.buyer_organization_id)
-            .where(Demand.id == order.demand_id, BuyerMembership.user_id == user.id)
-        ).first()
-        is not None
-    )
+    return session.exec(select(Order.id).where(Order.id == order.id, bought_by(user))).first() is not None
 
 
 def get_fulfillment(session: Session, fulfillment_id: int) -> tuple[Fulfillment, Order]:
@@ -466,30 +533,39 @@ def move(
     carrier: str | None = None,
     tracking_number: str | None = None,
 ) -> Fulfillment:
-    """A person moves a fulfillment: the producer's members accept, reject, prepare and ship; the buyer
-    confirms delivery or cancels before the producer has started. On cash on pickup the producer confirms
-    the delivery, since that is when it is paid."""
+    """A person moves a fulfillment: the producer's members accept, reject, prepare, hand it over the way
+    the buyer chose (ready for pickup, out for local delivery, shipped with a tracking number) and may
+    still cancel it with a reason once accepted; the buyer confirms delivery or cancels before the
+    producer has started. On cash on pickup the producer confirms the delivery, since that is when it is
+    paid."""
     fulfillment, order = get_fulfillment(session, fulfillment_id)
     # The order first (as a payment does), then the part: whether it is paid decides where money goes back.
     hold_order(session, order)
     organization = session.get(Organization, fulfillment.organization_id)
     assert organization is not None
     producer_steps = PRODUCER_STEPS | ({"delivered"} if order.status == "pay_at_pickup" else set())
-    if target in producer_steps:
+    by_producer = target in producer_steps
+    cancels_as_producer = target == "cancelled" and fulfillment.status in PRODUCER_MAY_CANCEL
+    if cancels_as_producer and organizations.role_in(session, user, organization):
+        if not note:
+            raise ValidationFailed({"note": N_("Explica a quien compró por qué cancelas.")})
+        holds.refuse_if_disputed(session, fulfillment)  # an administrator decides where its money goes
+        by_producer = True
+    elif by_producer:
         organizations.require_member(session, user, organization)
     elif target in BUYER_STEPS and not acts_for_buyer(session, user, order):
         raise Forbidden(N_("Solo quien compró puede hacer esto."))
-    elif target not in PRODUCER_STEPS | BUYER_STEPS:
+    elif target not in BUYER_STEPS or (target == "cancelled" and fulfillment.status not in BUYER_MAY_CANCEL):
         raise InvalidTransition(current=fulfillment.status, target=target)
-    if target == "cancelled" and fulfillment.status not in ("awaiting_payment", "pending_acceptance"):
-        raise InvalidTransition(current=fulfillment.status, target=target)
+    if not hands_over_by(target, fulfillment.delivery_method):
+        raise StepNotForDelivery()
     if target == "shipped":
-        if not (carrier and tracking_number):
+        if fulfillment.delivery_method == "national" and not (carrier and tracking_number):
             raise ValidationFailed({"tracking_number": N_("Indica la paquetería y el número de guía.")})
         fulfillment.carrier, fulfillment.tracking_number = carrier, tracking_number
     if target == "completed":  # it releases the producer's money, which an open dispute holds
         holds.refuse_if_disputed(session, fulfillment)
-    transition(session, fulfillment, target, user, note)
+    transition(session, fulfillment, target, user, note, by_producer)
     if target in RELEASES_STOCK:
         release(session, order, fulfillment)
     elif target == "delivered" and order.status == "pay_at_pickup":

@@ -29,6 +29,7 @@ from market.web import (
     flash_failure,
     form_data,
     redirect,
+    refusable,
     render,
     require_user,
     verify_csrf,
@@ -64,7 +65,7 @@ def add(
 ) -> Response:
     cart = _cart(request, session, user, create=True)
     assert cart is not None
-    with flash_failure(request, 404, 422):
+    with flash_failure(request, session, 404, 422):
         carts.set_quantity(
             session, cart, int(str(form.get("listing_id", "0")) or 0), _quantity(form), add=True
         )
@@ -94,7 +95,10 @@ def pay(
         "contact_phone": str(form.get("telefono", "")),
     }
     try:
-        order = carts.check_out(session, settings, user, cart or carts.ensure(session, user, None), choices)
+        with refusable(session):
+            order = carts.check_out(
+                session, settings, user, cart or carts.ensure(session, user, None), choices
+            )
     except MarketError as exc:
         if exc.status_code not in (404, 409, 422):
             raise
@@ -139,7 +143,7 @@ def update(
 ) -> Response:
     cart = _cart(request, session, user)
     if cart is not None:
-        with flash_failure(request, 404, 422):
+        with flash_failure(request, session, 404, 422):
             carts.set_quantity(session, cart, listing_id, _quantity(form))
     return redirect("/carrito")
 
@@ -153,7 +157,7 @@ def show(
 
 @router.get("/pedidos")
 def orders(request: Request, user: User = Depends(require_user), session: Session = DbSession) -> Response:
-    mine = [queries.to_public(session, order) for order in queries.orders_of(session, user)]
+    mine = [queries.view_of(session, user, order) for order in queries.orders_of(session, user)]
     return render(request, "orders/list.html", {"orders": mine}, user=user)
 
 
@@ -192,7 +196,7 @@ def buyer_step(
     user: User = Depends(require_user),
     session: Session = DbSession,
 ) -> Response:
-    with flash_failure(request, 403, 404, 409, 422):
+    with flash_failure(request, session, 403, 404, 409, 422):
         fulfillment, _order = service.get_fulfillment(session, fulfillment_id)
         if fulfillment.order_id != order_id:
             raise NotFound()
@@ -233,6 +237,7 @@ def producer_queue(
             "org": organization,
             "orders": queries.queue_of(session, user, organization),
             "steps": queries.producer_steps,
+            "step_label": queries.step_label,
         },
         user=user,
     )
@@ -247,17 +252,21 @@ def producer_step(
     user: User = Depends(require_user),
     session: Session = DbSession,
 ) -> Response:
-    with flash_failure(request, 409, 422):
+    status = str(form.get("status", ""))
+    with flash_failure(request, session, 409, 422):
         service.move(
             session,
             user,
             fulfillment_id,
-            str(form.get("status", "")),
-            str(form.get("note", "")) or None,
-            str(form.get("carrier", "")) or None,
-            str(form.get("tracking_number", "")) or None,
+            status,
+            str(form.get("note", "")).strip() or None,
+            str(form.get("carrier", "")).strip() or None,
+            str(form.get("tracking_number", "")).strip() or None,
         )
-        flash(request, _("Listo: actualizamos el pedido."))
+        if status == "cancelled":
+            flash(request, _("Cancelaste esa parte: avisamos a quien compró y las existencias regresan."))
+        else:
+            flash(request, _("Listo: actualizamos el pedido."))
     return redirect(f"/panel/o/{slug}/pedidos")
 
 

@@ -22,12 +22,14 @@ METHOD_LABELS = {
     "invoice": "Factura a 30 días (organizaciones verificadas)",
 }
 # How long an unpaid order holds its stock: a card is paid at once; an OXXO voucher lives 3 days;
-# a transfer takes a banking day or two. Cash on pickup and invoice terms hold until the producer acts.
+# a transfer takes a banking day or two. Cash on pickup holds it while each producer decides whether to
+# accept (nobody pays until the pickup); invoice terms hold it, since a verified institution is bound.
 RESERVATION = {
     "card": timedelta(minutes=30),
     "oxxo": timedelta(days=3, hours=1),
     "spei": timedelta(hours=72),
     "spei_transfer": timedelta(hours=72),
+    "cash_on_pickup": timedelta(hours=48),
 }
 OXXO_VOUCHER_DAYS = 3
 INVOICE_TERMS = timedelta(days=30)

@@ -138,12 +138,15 @@ def test_producer_works_its_queue_from_the_panel(
 
     owner = make_user("cafe@example.mx")
     org = make_org(owner)
-    coffee = make_listing(org, title="Café tostado", stock=10)
+    coffee = make_listing(org, title="Café tostado", stock=10, national_shipping=True)
     admin, buyer = make_user("admin@example.mx", is_admin=True), make_user("eva@example.mx")
+    shipped_to_her = Checkout(
+        items=[{"listing_id": coffee.id, "quantity": 2}],
+        delivery={org.id: "national"},
+        ship_to="Av. Juárez 100, Centro, 44100 Guadalajara",
+    )
     with transaction(session.get_bind()) as tx:  # type: ignore[arg-type]
-        order = service.checkout(
-            tx, settings, buyer, Checkout(items=[{"listing_id": coffee.id, "quantity": 2}])
-        )
+        order = service.checkout(tx, settings, buyer, shipped_to_her)
     with transaction(session.get_bind()) as tx:  # type: ignore[arg-type]
         service.confirm_offline_payment(tx, admin, order.id or 0, "SPEI 99")
     fulfillment = session.exec(select(Fulfillment)).one()

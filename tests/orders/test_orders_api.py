@@ -16,7 +16,8 @@ def test_an_order_from_checkout_to_completion(
     client: TestClient, session: Session, make_user: Any, make_org: Any, make_listing: Any
 ) -> None:
     coffee_owner, honey_owner = make_user("cafe@example.mx"), make_user("miel@example.mx")
-    coffee = make_listing(make_org(coffee_owner), title="Café tostado", stock=20)
+    coffee_org = make_org(coffee_owner)
+    coffee = make_listing(coffee_org, title="Café tostado", stock=20, national_shipping=True)
     honey = make_listing(
         make_org(honey_owner, name="Apicultoras del Puuc", state="31"), title="Miel", stock=8, category="miel"
     )
@@ -28,7 +29,11 @@ def test_an_order_from_checkout_to_completion(
     created = client.post(
         "/api/v1/orders",
         headers=buyer,
-        json={"items": [{"listing_id": coffee.id, "quantity": 3}, {"listing_id": honey.id, "quantity": 2}]},
+        json={
+            "items": [{"listing_id": coffee.id, "quantity": 3}, {"listing_id": honey.id, "quantity": 2}],
+            "delivery": {str(coffee_org.id): "national"},
+            "ship_to": "Av. Juárez 100, Centro, 44100 Guadalajara",
+        },
     )
     assert created.status_code == 201, created.text
     order = created.json()

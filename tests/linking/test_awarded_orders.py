@@ -1,0 +1,123 @@
+"""An awarded demand's order as each party sees it: a producer sees its own part and totals made of it
+alone (never a figure from which a competitor's quoted price follows); every member of the institution
+sees and works the whole order."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from market.db import utcnow
+from market.linking.matching import match_demand
+from market.linking.models import Demand
+from tests.conftest import api_token, csrf_of, log_in
+from tests.linking.test_api import demand_body, parties  # noqa: F401  (a fixture)
+from tests.linking.test_services import INSTITUTION
+
+QUANTITY, MANI_QTY, PUUC_QTY, MANI_PRICE, PUUC_PRICE = 500, 300, 200, 24000, 25000
+
+
+@pytest.fixture
+def awarded(app: FastAPI, client: TestClient, parties: dict[str, Any]) -> dict[str, Any]:  # noqa: F811
+    """A school's demand for 500 kg of honey, awarded 300 kg to Maní and 200 kg to Puuc, picked up."""
+    school, admin = parties["school"], parties["admin"]
+    institution = client.post("/api/v1/buyer-organizations", headers=school, json=INSTITUTION).json()
+    client.post(
+        f"/api/v1/buyer-organizations/{institution['id']}/decision", headers=admin, json={"verified": True}
+    )
+    demand_id = client.post(
+        f"/api/v1/buyer-organizations/{institution['id']}/demands",
+        headers=school,
+        json=demand_body(quantity=QUANTITY),
+    ).json()["id"]
+    client.post(f"/api/v1/demands/{demand_id}/open", headers=school)
+    with Session(app.state.engine) as tx:
+        match_demand(tx, app.state.search, demand_id)
+        tx.commit()
+    quotes = {}
+    for key, price, quantity in (("mani", MANI_PRICE, MANI_QTY), ("puuc", PUUC_PRICE, PUUC_QTY)):
+        organization, token = parties["producers"][key]
+        body = {"organization": organization.slug, "unit_price_cents": price, "quantity": quantity}
+        quotes[key] = client.post(f"/api/v1/demands/{demand_id}/quotes", headers=token, json=body).json()
+    with Session(app.state.engine) as tx:
+        stored = tx.get(Demand, demand_id)
+        assert stored is not None
+        stored.quote_deadline = utcnow() - timedelta(seconds=1)
+        tx.add(stored)
+        tx.commit()
+    allocations = [{"quote_id": q["id"], "quantity": q["quantity"]} for q in quotes.values()]
+    [order] = client.post(
+        f"/api/v1/demands/{demand_id}/award", headers=school, json={"allocations": allocations}
+    ).json()
+    return {"order": order, "institution": institution, **parties}
+
+
+def competitor_price(seen: dict[str, Any], own_org_id: int) -> float:
+    """What a competitor would compute: (total − own subtotal) / (demand quantity − own quantity)."""
+    [own] = [f for f in seen["fulfillments"] if f["organization_id"] == own_org_id]
+    own_quantity = sum(line["quantity"] for line in own["lines"])
+    return (seen["total_cents"] - own["subtotal_cents"]) / (QUANTITY - own_quantity)
+
+
+def test_a_producer_cannot_compute_its_competitors_price_from_any_response(
+    client: TestClient, awarded: dict[str, Any]
+) -> None:
+    order = awarded["order"]
+    mani, mani_token = awarded["producers"]["mani"]
+    assert competitor_price(order, mani.id) == PUUC_PRICE  # the institution sees the whole order
+
+    read = client.get(f"/api/v1/orders/{order['id']}", headers=mani_token).json()
+    mani_part = next(f for f in order["fulfillments"] if f["organization_id"] == mani.id)
+    moved = client.post(
+        f"/api/v1/fulfillments/{mani_part['id']}/moves", headers=mani_token, json={"status": "accepted"}
+    )
+    assert moved.status_code == 200, moved.text
+    for seen in (read, moved.json()):
+        assert [f["organization_id"] for f in seen["fulfillments"]] == [mani.id]
+        assert seen["total_cents"] == seen["subtotal_cents"] == MANI_QTY * MANI_PRICE
+        assert competitor_price(seen, mani.id) == 0
+
+    log_in(client, "mani@example.mx")
+    for page in (f"/pedidos/{order['id']}", f"/panel/o/{mani.slug}/pedidos"):
+        html = client.get(page).text
+        assert "$72,000.00" in html  # its own 300 kg at $240
+        assert "Apicultoras del Puuc" not in html and "$50,000.00" not in html and "$122,000.00" not in html
+    purchase_order = client.get(f"/pedidos/{order['id']}/orden-de-compra").text
+    assert "$72,000.00" in purchase_order and "$122,000.00" not in purchase_order
+
+
+def test_every_member_of_the_institution_sees_and_works_its_orders(
+    client: TestClient, awarded: dict[str, Any], make_user: Any
+) -> None:
+    order, institution = awarded["order"], awarded["institution"]
+    make_user("direccion@escuela.mx")
+    members = f"/api/v1/buyer-organizations/{institution['id']}/members"
+    assert (
+        client.post(members, headers=awarded["school"], json={"email": "direccion@escuela.mx"}).status_code
+        == 204
+    )
+    colleague = api_token(client, "direccion@escuela.mx")
+
+    assert [o["id"] for o in client.get("/api/v1/orders", headers=colleague).json()] == [order["id"]]
+    whole = client.get(f"/api/v1/orders/{order['id']}", headers=colleague).json()
+    assert whole["total_cents"] == MANI_QTY * MANI_PRICE + PUUC_QTY * PUUC_PRICE
+    part = order["fulfillments"][0]
+    thread = f"/api/v1/fulfillments/{part['id']}/messages"
+    assert client.post(thread, headers=colleague, json={"body": "¿Llegan el lunes?"}).status_code == 201
+    assert [m["body"] for m in client.get(thread, headers=colleague).json()] == ["¿Llegan el lunes?"]
+
+    log_in(client, "direccion@escuela.mx")
+    assert f"/pedidos/{order['id']}" in client.get("/pedidos").text
+    page = client.get(f"/pedidos/{order['id']}")
+    assert page.status_code == 200 and "$122,000.00" in page.text
+    posted = client.post(
+        f"/pedidos/{order['id']}/partes/{part['id']}/mensajes",
+        data={"body": "Gracias", "csrf_token": csrf_of(client, f"/pedidos/{order['id']}")},
+    )
+    assert posted.status_code == 303
+    assert "Gracias" in client.get(f"/pedidos/{order['id']}").text
