@@ -199,7 +199,7 @@ def import_listings(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True),
     as_user: str = typer.Option(..., "--as", help="E-mail of a member of the organization"),
 ) -> None:
-    """Import listings from a CSV file; nothing is written unless every row is valid."""
+    """Import listings from a CSV file or an Excel workbook; nothing is written unless every row is valid."""
     from sqlmodel import select
 
     from market.accounts.models import User

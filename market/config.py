@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET = "dev-secret-change-me"
 DEMO_CLABE = "002010077777777771"
+MIN_METRICS_TOKEN = 16
 
 
 class Settings(BaseSettings):
@@ -67,7 +68,8 @@ class Settings(BaseSettings):
     # response, commit): were there more requests than threads, all threads could end up waiting for
     # connections or row locks that requests waiting for a thread hold, and the server would stall.
     max_concurrent_requests: int = 200
-    metrics_token: str | None = None  # when set, /metrics answers only `Authorization: Bearer <token>`
+    # When set, /metrics answers only `Authorization: Bearer <token>`; production will not start without it.
+    metrics_token: str | None = None
 
     login_attempts_per_window: int = 5
     login_window_seconds: int = 15 * 60
@@ -82,6 +84,12 @@ class Settings(BaseSettings):
             )
         if self.environment == "production" and self.platform_clabe == DEMO_CLABE:
             raise ValueError("PLATFORM_CLABE must be the platform's real account in production")
+        if self.environment == "production" and len((self.metrics_token or "").strip()) < MIN_METRICS_TOKEN:
+            # Open, /metrics tells anyone the traffic, the payment outcomes and the backlog of the platform.
+            raise ValueError(
+                f"METRICS_TOKEN must be set to a random value of at least {MIN_METRICS_TOKEN} characters "
+                "in production"
+            )
         return self
 
     @property

@@ -102,6 +102,14 @@ class BadSignature(MarketError):
     message = "La firma del evento no es válida."
 
 
+class MalformedEvent(MarketError):
+    """Signed, but without what every event of the provider carries: it could never be applied."""
+
+    status_code = 400
+    code = "malformed_event"
+    message = "El evento no trae el objeto al que se refiere."
+
+
 class ChangedMeanwhile(Conflict):
     code = "changed_meanwhile"
     message = "Alguien más actualizó este pedido en este momento. Recarga la página y revisa su estado."

@@ -30,6 +30,11 @@ def parse_pesos(text: str) -> int:
     return int(pesos * 100)
 
 
+def cents_to_pesos(cents: int) -> Decimal:
+    """Pesos as an exact number, for CSV exports: 18550 -> Decimal("185.50"), -27600 -> Decimal("-276.00")."""
+    return Decimal(cents).scaleb(-2)
+
+
 def cents_to_pesos_text(cents: int) -> str:
     """Plain text for form fields and CSV: 18550 -> "185.50"."""
     return f"{Decimal(cents) / 100:.2f}"

@@ -17,6 +17,7 @@ from market.catalog.models import Listing, ListingPhoto, PriceTier
 from market.config import Settings
 from market.organizations.models import Organization
 from tests.conftest import LISTING_DEFAULTS, api_token
+from tests.spreadsheets import NOT_TABLES, XLSX_TYPE, xlsx_bytes
 
 LISTINGS = "/api/v1/listings"
 NEW_LISTING = {k: v for k, v in LISTING_DEFAULTS.items() if k != "status"}  # created as a draft
@@ -588,3 +589,93 @@ def test_csv_titles_may_contain_quotes(client: TestClient, shop: Shop, session: 
 
     assert response.status_code == 201, response.text
     assert session.exec(select(Listing)).one().title == 'Mezcal "La Sirena" joven'
+
+
+@pytest.mark.parametrize("name", ["productos.xlsx", "descarga.csv"])  # recognised by content, not by name
+def test_an_excel_workbook_is_imported_as_it_is(
+    client: TestClient, shop: Shop, session: Session, name: str
+) -> None:
+    data = xlsx_bytes(
+        [
+            ["Título", "Categoría", "Unidad", "Precio", "Existencias", "Días entrega", "Publicar"],
+            ["Café de olla molido", "cafe", "kg", 185.5, 40, 3, "sí"],
+            [None] * 7,  # a blank row in between
+            ["Miel melipona 250 g", "miel", "pieza", 250, None, None, "no"],
+        ]
+    )
+
+    response = client.post(
+        f"{shop.listings_url}/import", files={"file": (name, data, XLSX_TYPE)}, headers=shop.headers
+    )
+
+    assert response.status_code == 201, response.text
+    assert response.json() == {"imported": 2}
+    listings = {listing.title: listing for listing in session.exec(select(Listing)).all()}
+    coffee, honey = listings["Café de olla molido"], listings["Miel melipona 250 g"]
+    assert (coffee.price_cents, coffee.stock, coffee.lead_time_days, coffee.status) == (
+        18550,
+        40,
+        3,
+        "active",
+    )
+    assert (honey.price_cents, honey.unit, honey.status) == (25000, "pieza", "draft")
+
+
+def test_a_workbook_row_with_an_error_is_reported_by_its_row_in_the_sheet(
+    client: TestClient, shop: Shop, session: Session
+) -> None:
+    data = xlsx_bytes(
+        [
+            ["titulo", "categoria", "unidad", "precio"],
+            ["Café", "cafe", "kg", 100],
+            ["Miel", "miel", "kg", "gratis"],
+        ]
+    )
+    response = upload_csv(client, shop, data)
+
+    assert response.status_code == 422
+    assert [(r["row"], r["column"]) for r in response.json()["rows"]] == [(3, "precio")]
+    assert count(session, Listing) == 0
+
+
+@pytest.mark.parametrize(
+    ("encoding", "newline"),
+    [("mac_roman", "\r"), ("utf-8", "\r"), ("cp1252", "\r"), ("utf-8-sig", "\r\n"), ("cp1252", "\n")],
+)
+def test_csv_with_any_line_ending_and_accented_headers(
+    client: TestClient, shop: Shop, session: Session, encoding: str, newline: str
+) -> None:
+    """Excel for Mac ends lines with a bare CR (and its old "CSV" is Mac Roman); headers come with accents and
+    capitals as people type them."""
+    lines = [
+        "Título;CATEGORÍA;unidad;Precio;Pedido mínimo",
+        "Café de Pluma;cafe;kg;320.00;2",
+        "Piña;frutas-verduras;kg;45;",
+    ]
+    data = (newline.join(lines) + newline).encode(encoding)
+
+    response = upload_csv(client, shop, data)
+
+    assert response.status_code == 201, response.text
+    listings = {listing.title: listing for listing in session.exec(select(Listing)).all()}
+    assert sorted(listings) == ["Café de Pluma", "Piña"]
+    assert (listings["Café de Pluma"].price_cents, listings["Café de Pluma"].minimum_order) == (32000, 2)
+
+
+@pytest.mark.parametrize("kind", list(NOT_TABLES))
+def test_a_file_that_is_no_table_is_refused_with_a_clear_message(
+    client: TestClient, shop: Shop, session: Session, kind: str
+) -> None:
+    name, data, message = NOT_TABLES[kind]
+
+    response = client.post(
+        f"{shop.listings_url}/import",
+        files={"file": (name, data, "application/octet-stream")},
+        headers=shop.headers,
+    )
+
+    assert response.status_code == 422, response.text
+    body = response.json()
+    assert body["error"] == "import_rejected"
+    assert body["rows"] == [{"row": 1, "column": "", "message": message}]
+    assert count(session, Listing) == 0

@@ -13,6 +13,7 @@ from market.accounts.models import User
 from market.catalog.models import Listing
 from market.cli import app
 from market.organizations.models import Organization
+from tests.spreadsheets import NOT_TABLES, xlsx_bytes
 
 
 @pytest.fixture
@@ -70,6 +71,38 @@ def test_import_listings_is_all_or_nothing(
     assert result.exit_code == 0, result.output
     assert count(session, Listing) == 2
     assert count(session, Listing, Listing.price_cents == 21050) == 1
+
+
+def test_import_listings_reads_an_excel_workbook(
+    run: Any, session: Session, make_user: Any, make_org: Any, tmp_path: Path
+) -> None:
+    org = make_org(make_user("ana@example.mx"))
+    rows = [
+        ["Título", "Categoría", "Unidad", "Precio", "Existencias"],
+        ["Café tostado 1 kg", "cafe", "kg", 320, 50],
+    ]
+    (tmp_path / "productos.xlsx").write_bytes(xlsx_bytes(rows))
+
+    result = run("import-listings", org.slug, str(tmp_path / "productos.xlsx"), "--as", "ana@example.mx")
+
+    assert result.exit_code == 0, result.output
+    assert count(session, Listing, Listing.price_cents == 32000, Listing.stock == 50) == 1
+
+
+@pytest.mark.parametrize("kind", ["png", "random-bytes", "empty"])
+def test_import_listings_says_what_is_wrong_with_a_file_that_is_no_table(
+    run: Any, session: Session, make_user: Any, make_org: Any, tmp_path: Path, kind: str
+) -> None:
+    org = make_org(make_user("ana@example.mx"))
+    name, content, message = NOT_TABLES[kind]
+    (tmp_path / name).write_bytes(content)
+
+    result = run("import-listings", org.slug, str(tmp_path / name), "--as", "ana@example.mx")
+
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)  # a message, no traceback
+    assert message in " ".join(result.output.split())
+    assert count(session, Listing) == 0
 
 
 def test_import_listings_refuses_a_non_member(

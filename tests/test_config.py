@@ -1,4 +1,5 @@
-"""Settings: embedded defaults need nothing; production refuses an unsafe secret."""
+"""Settings: embedded defaults need nothing; production refuses an unsafe secret, the demo bank account and
+a public /metrics."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ def test_production_accepts_a_long_random_secret(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("SECRET_KEY", "x" * 48)
     monkeypatch.setenv("MEILI_URL", "http://127.0.0.1:7700")
     monkeypatch.setenv("PLATFORM_CLABE", "012180001234567897")
+    monkeypatch.setenv("METRICS_TOKEN", "m" * 32)
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     assert settings.is_production and settings.search_backend == "meilisearch"
 
@@ -32,3 +34,19 @@ def test_production_accepts_a_long_random_secret(monkeypatch: pytest.MonkeyPatch
 def test_production_refuses_the_demo_bank_account() -> None:
     with pytest.raises(ValidationError, match="PLATFORM_CLABE"):
         Settings(environment="production", secret_key="x" * 48, _env_file=None)  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize("token", [None, "", "   ", "short-token"])
+def test_production_refuses_to_start_with_a_public_or_guessable_metrics_endpoint(token: str | None) -> None:
+    with pytest.raises(ValidationError, match="METRICS_TOKEN"):
+        Settings(
+            environment="production",
+            secret_key="x" * 48,
+            platform_clabe="012180001234567897",
+            metrics_token=token,
+            _env_file=None,  # type: ignore[call-arg]
+        )
+
+
+def test_development_may_leave_metrics_open() -> None:
+    assert Settings(_env_file=None).metrics_token is None  # type: ignore[call-arg]

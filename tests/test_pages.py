@@ -11,6 +11,7 @@ from market.accounts.models import User
 from market.catalog.models import Listing, PriceTier
 from market.organizations.models import Organization
 from tests.conftest import PASSWORD, csrf_of, log_in
+from tests.spreadsheets import NOT_TABLES, XLSX_TYPE, xlsx_bytes
 
 ORG_FORM = {
     "name": "Unión de Apicultoras del Puuc",
@@ -309,6 +310,50 @@ def test_csv_upload_reports_bad_rows_and_imports_nothing(
     )
     assert response.status_code == 303
     assert count(session, Listing) == 1
+
+
+def test_an_excel_workbook_is_imported_from_the_page(
+    client: TestClient, make_user: Any, make_org: Any, session: Session
+) -> None:
+    org = make_org(make_user("ana@example.mx"))
+    log_in(client, "ana@example.mx")
+    path = f"/panel/o/{org.slug}/importar"
+    form = client.get(path).text
+    assert 'accept=".csv,.xlsx,' in form and "CSV o Excel" in form
+    workbook = xlsx_bytes(
+        [["Título", "Categoría", "Unidad", "Precio"], ["Café molido 500 g", "cafe", "pieza", 180]]
+    )
+    response = client.post(
+        path,
+        data={"csrf_token": csrf_of(client, path)},
+        files={"archivo": ("catalogo.xlsx", workbook, XLSX_TYPE)},
+    )
+    assert response.status_code == 303
+    assert session.exec(select(Listing.title, Listing.price_cents)).all() == [("Café molido 500 g", 18000)]
+
+
+def test_a_file_that_is_no_table_is_refused_on_the_page_in_spanish_and_english(
+    client: TestClient, make_user: Any, make_org: Any, session: Session
+) -> None:
+    org = make_org(make_user("ana@example.mx"))
+    log_in(client, "ana@example.mx")
+    path = f"/panel/o/{org.slug}/importar"
+    name, picture, message = NOT_TABLES["png"]
+    response = client.post(
+        path, data={"csrf_token": csrf_of(client, path)}, files={"archivo": (name, picture, "image/png")}
+    )
+    assert response.status_code == 422
+    assert (
+        "El archivo tiene errores; no se importó ninguna fila." in response.text and message in response.text
+    )
+
+    client.get("/idioma/en")
+    response = client.post(
+        path, data={"csrf_token": csrf_of(client, path)}, files={"archivo": (name, picture, "image/png")}
+    )
+    assert response.status_code == 422
+    assert "The file is a picture or a PDF, not a table" in response.text
+    assert count(session, Listing) == 0
 
 
 def test_photo_upload_rejects_non_images(

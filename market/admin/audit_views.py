@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from urllib.parse import urlencode
 
@@ -11,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
+from market import csvfiles
 from market.accounts.models import User
 from market.admin import audit
 from market.admin.models import AuditEntry
@@ -21,7 +20,6 @@ from market.web import render, require_user, verify_csrf
 
 router = APIRouter(prefix="/admin", dependencies=[Depends(verify_csrf)], include_in_schema=False)
 PER_PAGE = 50
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet would run as a formula
 
 
 def _family(accion: str | None) -> str | None:
@@ -54,27 +52,18 @@ def log_page(
     )
 
 
-def _cell(value: object) -> str:
-    """Text a spreadsheet shows as typed: names and reasons come from people, never run as formulas."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def _row(entry: AuditEntry, actor: User) -> list[str]:
+def _row(entry: AuditEntry, actor: User) -> list[csvfiles.Cell]:
     return [
-        _cell(value)
-        for value in (
-            local_time(entry.created_at),
-            actor.name,
-            actor.email,
-            _(audit.action_label(entry.action)),
-            entry.action,
-            _(audit.TARGET_LABELS.get(entry.target_type, entry.target_type)),
-            entry.target_id,
-            entry.target_label,
-            entry.reason,
-            json.dumps(entry.details, ensure_ascii=False, sort_keys=True) if entry.details else "",
-        )
+        local_time(entry.created_at),
+        actor.name,
+        actor.email,
+        _(audit.action_label(entry.action)),
+        entry.action,
+        _(audit.TARGET_LABELS.get(entry.target_type, entry.target_type)),
+        entry.target_id,
+        entry.target_label,
+        entry.reason,
+        json.dumps(entry.details, ensure_ascii=False, sort_keys=True) if entry.details else "",
     ]
 
 
@@ -82,26 +71,17 @@ def _row(entry: AuditEntry, actor: User) -> list[str]:
 def log_csv(
     accion: str | None = None, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
-        [
-            _("Fecha"),
-            _("Quién"),
-            _("Correo"),
-            _("Acción"),
-            _("Código de la acción"),
-            _("Sobre"),
-            _("Id"),
-            _("Nombre"),
-            _("Motivo"),
-            _("Detalles"),
-        ]
-    )
-    for entry, actor in audit.all_entries(session, user, _family(accion)):
-        writer.writerow(_row(entry, actor))
-    return Response(
-        "\ufeff" + buffer.getvalue(),  # the BOM lets Excel read the accents as UTF-8
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="auditoria.csv"'},
-    )
+    header = [
+        _("Fecha"),
+        _("Quién"),
+        _("Correo"),
+        _("Acción"),
+        _("Código de la acción"),
+        _("Sobre"),
+        _("Id"),
+        _("Nombre"),
+        _("Motivo"),
+        _("Detalles"),
+    ]
+    rows = (_row(entry, actor) for entry, actor in audit.all_entries(session, user, _family(accion)))
+    return csvfiles.response("auditoria.csv", header, rows)

@@ -1,15 +1,15 @@
-"""CSV import of listings: every row is validated first; one bad row and nothing is written."""
+"""Import of listings from a CSV or an Excel workbook: every row is validated first; one bad row and nothing
+is written."""
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
 from sqlmodel import Session
 
+from market import tables
 from market.accounts.models import User
 from market.catalog.models import Listing
 from market.catalog.schemas import ListingCreate
@@ -88,11 +88,17 @@ class ImportRejected(MarketError):
         return super().body() | {"rows": rows}
 
 
-def _decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252")  # Excel on Windows in Mexico saves CSV as Windows-1252
+def _column(header: str) -> str:
+    """ "Pedido mínimo" -> "pedido_minimo": headers as people type them, with or without accents."""
+    return tables.plain(header).replace(" ", "_")
+
+
+def _first_filled(rows: tables.Rows) -> int:
+    return next((i for i, row in enumerate(rows) if any(cell.strip() for cell in row)), 0)
+
+
+def _has_required_columns(rows: tables.Rows) -> bool:
+    return set(REQUIRED) <= {_column(cell) for cell in rows[_first_filled(rows)]}
 
 
 def _bool(value: str) -> bool:
@@ -138,15 +144,12 @@ def _row_to_fields(row: dict[str, str]) -> tuple[dict[str, Any], list[tuple[str,
 def parse(data: bytes) -> tuple[list[ListingCreate], list[RowError]]:
     if len(data) > MAX_BYTES:
         return [], [RowError(1, "", _("El archivo pesa más de 2 MB; divídelo en partes."))]
-    text = _decode(data)
     try:
-        dialect: Any = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
-        dialect.doublequote = True  # a header has no quotes to sniff this from; spreadsheets write "" for "
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    headers = [h.strip().lower() for h in reader.fieldnames or []]
-    reader.fieldnames = headers
+        rows = tables.read(data, fits=_has_required_columns)
+    except tables.UnreadableTable as exc:
+        return [], [RowError(1, "", exc.detail)]
+    header_index = _first_filled(rows)
+    headers = [_column(cell) for cell in rows[header_index]]
     missing = [c for c in REQUIRED if c not in headers]
     unknown = [h for h in headers if h and h not in COLUMNS]
     if missing or unknown:
@@ -155,16 +158,19 @@ def parse(data: bytes) -> tuple[list[ListingCreate], list[RowError]]:
             if missing
             else _("Columnas desconocidas: {unknown}.").format(unknown=", ".join(unknown))
         )
-        return [], [RowError(1, "", message)]
+        return [], [RowError(header_index + 1, "", message)]
 
     listings: list[ListingCreate] = []
     errors: list[RowError] = []
-    for line, row in enumerate(reader, start=2):
-        if line - 1 > MAX_ROWS:
+    data_rows = 0
+    for line, cells in enumerate(rows[header_index + 1 :], start=header_index + 2):
+        if not any(cell.strip() for cell in cells):
+            continue  # blank line
+        data_rows += 1
+        if data_rows > MAX_ROWS:
             errors.append(RowError(line, "", _("Cada archivo admite hasta {n} filas.").format(n=MAX_ROWS)))
             break
-        if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
-            continue  # blank line
+        row = dict(zip(headers, cells, strict=False))  # cells past the header are ignored, missing ones empty
         fields, cell_errors = _row_to_fields(row)
         errors.extend(RowError(line, column, message) for column, message in cell_errors)
         try:

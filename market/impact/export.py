@@ -1,14 +1,14 @@
 """The sales behind the impact figures as CSV: one row per sale and no buyer's identity; money in pesos with
-two decimals, UTF-8 with a byte-order mark so that Excel (as used in Mexico) reads the accents."""
+two decimals (written by market.csvfiles, like every export)."""
 
 from __future__ import annotations
 
-import csv
-import io
+from fastapi.responses import Response
 
+from market import csvfiles
 from market.impact.service import Sale
 from market.mexico import CERTIFICATIONS, LEGAL_FORMS, state_name
-from market.money import cents_to_pesos_text
+from market.money import cents_to_pesos
 
 # Stable Spanish headers, as a spreadsheet would have them (they do not change with the interface language).
 COLUMNS = (
@@ -29,14 +29,13 @@ COLUMNS = (
     "comision_plataforma",
     "costo_pago",
 )
-BOM = "\ufeff"
 
 
 def _yes_no(value: bool) -> str:
     return "sí" if value else "no"
 
 
-def row_of(sale: Sale) -> list[str]:
+def row_of(sale: Sale) -> list[csvfiles.Cell]:
     return [
         sale.month,
         sale.organization_name,
@@ -49,7 +48,7 @@ def row_of(sale: Sale) -> list[str]:
         "; ".join(str(n) for n in sale.sdgs),
         "institucional" if sale.institutional else "consumidor",
         *(
-            cents_to_pesos_text(cents)
+            cents_to_pesos(cents)
             for cents in (
                 sale.gross_cents,
                 sale.refunded_cents,
@@ -62,9 +61,5 @@ def row_of(sale: Sale) -> list[str]:
     ]
 
 
-def to_csv(sales: list[Sale]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
-    writer.writerows(row_of(sale) for sale in sales)
-    return BOM + buffer.getvalue()
+def download(sales: list[Sale], filename: str) -> Response:
+    return csvfiles.response(filename, COLUMNS, (row_of(sale) for sale in sales))

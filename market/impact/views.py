@@ -34,12 +34,7 @@ def _context(impact: service.Impact, csv_url: str) -> dict[str, Any]:
 
 
 def _csv(sales: list[service.Sale], name: str, year: int | None) -> Response:
-    filename = f"{name}-{year}.csv" if year is not None else f"{name}.csv"
-    return Response(
-        export.to_csv(sales),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return export.download(sales, f"{name}-{year}.csv" if year is not None else f"{name}.csv")
 
 
 @router.get("/impacto")

@@ -3,9 +3,7 @@ exports of orders and ledger movements."""
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -15,6 +13,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
+from market import csvfiles
 from market.accounts.models import User
 from market.catalog.taxonomy import DELIVERY_LABELS
 from market.db import DbSession, utcnow
@@ -23,7 +22,7 @@ from market.i18n import babel_locale
 from market.i18n import gettext as _
 from market.ledger.service import KIND_LABELS
 from market.mexico import MEXICO_CITY, local_time
-from market.money import cents_to_pesos_text
+from market.money import cents_to_pesos
 from market.orders.queries import FULFILLMENT_STATUS_LABELS, ORDER_STATUS_LABELS
 from market.organizations import analytics
 from market.organizations.models import Organization
@@ -149,65 +148,47 @@ def orders_csv(
         _("Recibes"),
         _("Reembolsado"),
     ]
-    rows = (
+    rows: Iterator[list[csvfiles.Cell]] = (
         [
             r.order_id,
             local_time(r.ordered_at),
             _(ORDER_STATUS_LABELS.get(r.order_status, r.order_status)),
             _(FULFILLMENT_STATUS_LABELS.get(r.fulfillment_status, r.fulfillment_status)),
-            _text(r.buyer_name),
+            r.buyer_name,
             _(DELIVERY_LABELS.get(r.delivery_method, r.delivery_method)),
-            _text(r.title),
+            r.title,
             r.quantity,
             r.unit,
-            cents_to_pesos_text(r.unit_price_cents),
-            cents_to_pesos_text(r.line_total_cents),
-            cents_to_pesos_text(r.part_subtotal_cents),
-            cents_to_pesos_text(r.delivery_cents),
-            cents_to_pesos_text(r.fee_cents),
-            cents_to_pesos_text(r.producer_cents),
-            cents_to_pesos_text(r.refunded_cents),
+            cents_to_pesos(r.unit_price_cents),
+            cents_to_pesos(r.line_total_cents),
+            cents_to_pesos(r.part_subtotal_cents),
+            cents_to_pesos(r.delivery_cents),
+            cents_to_pesos(r.fee_cents),
+            cents_to_pesos(r.producer_cents),
+            cents_to_pesos(r.refunded_cents),
         ]
         for r in analytics.order_lines(session, user, organization, period)
     )
-    return _csv(f"pedidos-{organization.slug}-{_today()}.csv", header, rows)
+    return csvfiles.response(f"pedidos-{organization.slug}-{_today()}.csv", header, rows)
 
 
 @router.get("/panel/o/{slug}/movimientos.csv")
 def movements_csv(slug: str, user: User = Depends(require_user), session: Session = DbSession) -> Response:
     organization = analytics.viewable(session, user, slug)
     header = [_("Fecha"), _("Concepto"), _("Pedido"), _("Importe"), _("Referencia"), _("Saldo")]
-    rows = (
+    rows: Iterator[list[csvfiles.Cell]] = (
         [
             local_time(m.created_at),
             _(KIND_LABELS.get(m.kind, m.kind)),
-            m.order_id or "",
-            cents_to_pesos_text(m.amount_cents),
-            _text(m.reference or ""),
-            cents_to_pesos_text(m.balance_cents),
+            m.order_id,
+            cents_to_pesos(m.amount_cents),
+            m.reference,
+            cents_to_pesos(m.balance_cents),
         ]
         for m in analytics.movements(session, user, organization)
     )
-    return _csv(f"movimientos-{organization.slug}-{_today()}.csv", header, rows)
+    return csvfiles.response(f"movimientos-{organization.slug}-{_today()}.csv", header, rows)
 
 
 def _today() -> str:
     return utcnow().astimezone(MEXICO_CITY).date().isoformat()
-
-
-def _text(value: str) -> str:
-    """A cell a spreadsheet would run as a formula (a buyer's name or a title typed as "=...") stays text."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
-def _csv(filename: str, header: list[str], rows: Iterable[list[Any]]) -> Response:
-    """UTF-8 with a byte-order mark, so Excel (set to Mexico) opens the accents right."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return Response(
-        buffer.getvalue().encode("utf-8-sig"),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )

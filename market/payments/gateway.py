@@ -4,6 +4,7 @@ provider (an administrator matches the money), so there is no fake gateway in th
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -12,7 +13,7 @@ import stripe
 from market.config import Settings
 from market.errors import BadSignature, PaymentsDown
 
-WEBHOOK_TOLERANCE_SECONDS = 300  # an older signature is a replay (Stripe's own default)
+WEBHOOK_TOLERANCE_SECONDS = 300  # an older signature is a replay (Stripe's own default); a newer one, forged
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,9 @@ class StripeGateway:
             stripe.WebhookSignature.verify_header(
                 payload.decode("utf-8"), signature, self.webhook_secret, tolerance=WEBHOOK_TOLERANCE_SECONDS
             )
+            # Stripe's check only looks back: a signature dated ahead would stay replayable for that long.
+            if _signed_at(signature) > time.time() + WEBHOOK_TOLERANCE_SECONDS:
+                raise BadSignature()
             event = json.loads(payload)
         except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError) as exc:
             raise BadSignature() from exc
@@ -145,6 +149,15 @@ class StripeGateway:
         except stripe.StripeError as exc:
             raise PaymentsDown() from exc
         return result
+
+
+def _signed_at(signature: str) -> int:
+    """The `t=` of a Stripe-Signature header (`t=1700000000,v1=...`), the time it was signed."""
+    for item in signature.split(","):
+        key, _sep, value = item.strip().partition("=")
+        if key == "t":
+            return int(value)
+    raise ValueError(signature)
 
 
 def gateway_for(settings: Settings) -> Gateway | None:

@@ -1,18 +1,17 @@
-"""Matching the bank's statement (CSV) to the orders paid by SPEI transfer: a deposit whose concept names
-an order's reference (TS00000123) and carries exactly what is due pays the order. The whole file is read
-first; one unreadable row and nothing is applied. An order already paid is reported, never paid twice."""
+"""Matching the bank's statement (CSV or Excel workbook) to the orders paid by SPEI transfer: a deposit whose
+concept names an order's reference (TS00000123) and carries exactly what is due pays the order. The whole
+file is read first; one unreadable row and nothing is applied. An order already paid is reported, never
+paid twice."""
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlmodel import Session, select
 
+from market import tables
 from market.accounts.models import User
 from market.admin import audit
 from market.errors import MarketError
@@ -36,7 +35,6 @@ DATE_COLUMNS = ("fecha", "fecha operacion", "fecha de operacion", "fecha movimie
 CONCEPT_COLUMNS = ("concepto", "descripcion", "referencia", "concepto de pago", "referencia numerica")
 AMOUNT_COLUMNS = ("abono", "abonos", "deposito", "depositos", "monto", "importe")
 TRACKING_COLUMNS = ("clave de rastreo", "rastreo", "clave rastreo")
-DELIMITERS = (",", ";", "\t")
 
 MATCHED, MISMATCH, ALREADY_PAID, NOT_PAYABLE, UNKNOWN = (
     "matched",
@@ -109,19 +107,6 @@ class StatementRejected(MarketError):
         return super().body() | {"rows": rows}
 
 
-def _decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252")  # what Excel on Windows saves in Mexico
-
-
-def normalize_header(text: str) -> str:
-    """ "Clave_de_Rastreo " -> "clave de rastreo"; "Descripción" -> "descripcion"."""
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return " ".join(plain.lower().replace("_", " ").replace(".", " ").split())
-
-
 def _first(headers: list[str], names: tuple[str, ...]) -> int | None:
     for name in names:
         if name in headers:
@@ -149,21 +134,17 @@ def _columns(headers: list[str]) -> _Columns | list[str]:
 
 def _header(rows: list[list[str]]) -> tuple[int, _Columns] | None:
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        found = _columns([normalize_header(cell) for cell in row])
+        found = _columns([tables.plain(cell) for cell in row])
         if isinstance(found, _Columns):
             return index, found
     return None
 
 
-def _missing(text: str) -> list[str]:
-    """The columns missing from the first line, read with the delimiter that finds the most of them."""
-    best: list[str] = ["fecha", "concepto", "abono"]
-    for delimiter in DELIMITERS:
-        first = next((row for row in csv.reader(io.StringIO(text), delimiter=delimiter) if any(row)), [])
-        missing = _columns([normalize_header(cell) for cell in first])
-        if isinstance(missing, list) and len(missing) < len(best):
-            best = missing
-    return best
+def _missing(rows: list[list[str]]) -> list[str]:
+    """The columns missing from the first line."""
+    first = next((row for row in rows if any(cell.strip() for cell in row)), [])
+    missing = _columns([tables.plain(cell) for cell in first])
+    return missing if isinstance(missing, list) else []
 
 
 def parse_amount(text: str) -> int | None:
@@ -181,14 +162,11 @@ def parse(data: bytes) -> list[Deposit]:
     """The deposits of the statement, or StatementRejected saying every problem found."""
     if len(data) > MAX_BYTES:
         raise StatementRejected([(1, _("El archivo pesa más de 2 MB; divídelo por periodos."))])
-    text = _decode(data)
-    found: tuple[list[list[str]], int, _Columns] | None = None
-    for delimiter in DELIMITERS:
-        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-        header = _header(rows)
-        if header is not None:
-            found = (rows, *header)
-            break
+    try:
+        rows = tables.read(data, fits=lambda rows: _header(rows) is not None)
+    except tables.UnreadableTable as exc:
+        raise StatementRejected([(1, exc.detail)]) from None
+    found = _header(rows)
     if found is None:
         raise StatementRejected(
             [
@@ -197,11 +175,11 @@ def parse(data: bytes) -> list[Deposit]:
                     _(
                         "Faltan columnas: {missing}. El archivo necesita fecha, concepto (o descripción o "
                         "referencia) y abono (o monto, importe o depósito)."
-                    ).format(missing=", ".join(_missing(text))),
+                    ).format(missing=", ".join(_missing(rows))),
                 )
             ]
         )
-    rows, header_index, columns = found
+    header_index, columns = found
     width = len(rows[header_index])
     deposits: list[Deposit] = []
     problems: list[tuple[int, str]] = []

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from market.db import DbSession, utcnow
+from market.errors import MalformedEvent
 from market.i18n import N_
 from market.ledger import service as ledger
 from market.orders import service as orders
@@ -49,6 +50,8 @@ INTENT_STATUS = {
 def receive(session: Session, gateway: Gateway, body: bytes, signature: str | None) -> bool:
     """Verify and store an event; False when it was already here (a replay)."""
     event = gateway.verify_webhook(body, signature)
+    if not isinstance(event.get("data"), dict) or not isinstance(event["data"].get("object"), dict):
+        raise MalformedEvent()  # refused now, rather than stored, retried ten times by the worker and parked
     if session.exec(select(WebhookEvent.id).where(WebhookEvent.event_id == event["id"])).first():
         return False
     try:

@@ -12,6 +12,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlmodel import Session
 
 from tests.conftest import log_in
 
@@ -186,6 +187,25 @@ def test_an_institution_report_shows_only_its_own_purchases(
 
     admin = signed_in(app, "admin@example.mx")
     assert figure(admin.get(f"/instituciones/{school.slug}/impacto").text, "paid") == "$600.00"
+
+
+FORMULA = '=HYPERLINK("http://x","y")'
+
+
+def test_an_organization_named_like_a_formula_stays_text_in_both_csvs(
+    app: FastAPI, client: TestClient, session: Session, year_of_orders: dict[str, Any]
+) -> None:
+    honey = year_of_orders["orgs"]["b"]
+    honey.name = FORMULA
+    session.add(honey)
+    session.commit()
+
+    public = rows_of(client.get("/impacto.csv"))
+    assert "'" + FORMULA in {r["organizacion"] for r in public}
+    assert FORMULA not in {r["organizacion"] for r in public}
+    school = year_of_orders["school"]
+    report = rows_of(signed_in(app, "compras@escuela.mx").get(f"/instituciones/{school.slug}/impacto.csv"))
+    assert [(r["organizacion"], r["pagado"]) for r in report] == [("'" + FORMULA, "600.00")]
 
 
 def test_an_institution_report_is_for_its_members_and_administrators_only(

@@ -5,6 +5,7 @@ offline refunds are recorded when sent back."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pytest
@@ -25,6 +26,7 @@ from market.organizations.models import Organization
 from market.payments.models import Payout, Refund
 from market.payments.statement import MAX_ROWS
 from tests.conftest import csrf_of, log_in
+from tests.spreadsheets import NOT_TABLES, xlsx_bytes
 
 CLABE = "002010077777777771"
 STATEMENT = "/admin/pagos/estado-de-cuenta"
@@ -256,6 +258,54 @@ def test_an_excel_statement_in_windows_1252_with_semicolons_is_read(
     assert "Pagado: 1" in response.text and "Ñandú Peña" in response.text
     assert fresh(session, Order, order.id).status == "paid"
     assert {p.reference for p in payment_postings(session, order.id)} == {"MBAN0100250305"}
+
+
+def test_an_excel_workbook_statement_is_read_as_the_bank_sends_it(
+    client: TestClient, engine: Engine, session: Session, settings: Settings, shop: Shop
+) -> None:
+    order = buy(engine, settings, shop, 12)  # $1,200.00
+    content = xlsx_bytes(
+        [
+            ["Estado de cuenta", "Cuenta 0123456789"],
+            [],
+            ["Fecha", "Descripción", "Retiro", "Depósito", "Clave de rastreo"],
+            [date(2025, 3, 5), f"Pago pedido {ref(order)} Ñandú Peña", None, 1200, "MBAN0100250305"],
+            [date(2025, 3, 5), "Cheque cobrado", 80.5, None, None],
+        ],
+        title="Movimientos",
+    )
+    response = upload(as_admin(client), content, "movimientos.xlsx")
+
+    assert response.status_code == 200, response.text
+    assert "Pagado: 1" in response.text and "Ñandú Peña" in response.text and "2025-03-05" in response.text
+    assert fresh(session, Order, order.id).status == "paid"
+    assert {p.reference for p in payment_postings(session, order.id)} == {"MBAN0100250305"}
+
+
+def test_a_statement_saved_by_excel_for_mac_with_bare_cr_line_ends_is_read(
+    client: TestClient, engine: Engine, session: Session, settings: Settings, shop: Shop
+) -> None:
+    order = buy(engine, settings, shop, 3)
+    content = f"FECHA;Descripción;Depósito\r05/03/2025;SPEI {ref(order)} Ñandú;300.00\r".encode("mac_roman")
+    response = upload(as_admin(client), content)
+
+    assert response.status_code == 200, response.text
+    assert "Pagado: 1" in response.text and "Ñandú" in response.text
+    assert fresh(session, Order, order.id).status == "paid"
+
+
+@pytest.mark.parametrize("kind", list(NOT_TABLES))
+def test_a_file_that_is_no_statement_is_refused_with_a_clear_message(
+    client: TestClient, engine: Engine, session: Session, settings: Settings, shop: Shop, kind: str
+) -> None:
+    order = buy(engine, settings, shop, 3)
+    name, content, message = NOT_TABLES[kind]
+    response = upload(as_admin(client), content, name)
+
+    assert response.status_code == 422
+    assert "No pudimos leer el estado de cuenta; no se aplicó ningún pago." in response.text
+    assert message in response.text
+    assert fresh(session, Order, order.id).status == "awaiting_payment"
 
 
 MATCHING_ROW = "2025-03-03,SPEI {reference},300.00\n"

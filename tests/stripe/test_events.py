@@ -185,6 +185,53 @@ def test_a_forged_or_stale_event_is_refused_and_changes_nothing(
     assert postings(session, "payment") == 0
 
 
+def stored_events(session: Session) -> tuple[int, int]:
+    """(webhook events stored, outbox rows to apply them)."""
+    session.expire_all()
+    events = session.exec(select(func.count()).select_from(WebhookEvent)).one()
+    topic = OutboxEvent.topic == "stripe_event"
+    return events, session.exec(select(func.count()).select_from(OutboxEvent).where(topic)).one()
+
+
+def test_a_signature_dated_beyond_the_tolerance_either_way_is_refused(
+    app: FastAPI, client: TestClient, session: Session, settings: Settings, shop: dict[str, Any]
+) -> None:
+    payment = started(client, session, settings, shop, "card")
+    payload = event("payment_intent.succeeded", intent(payment, "succeeded"))
+    body = json.dumps(payload).encode()
+    now = int(time.time())
+    for timestamp in (now + 600, now - 600):  # ten minutes ahead, ten minutes behind
+        response = deliver(client, payload, sign(body, timestamp=timestamp))
+        assert response.status_code == 400 and response.json()["error"] == "bad_signature"
+    assert stored_events(session) == (0, 0)
+
+    response = deliver(client, payload, sign(body, timestamp=now + 60))  # a clock a minute fast is fine
+    assert response.json() == {"received": True, "duplicate": False}
+    settle(app)
+    assert reload(session, Order, payment.order_id).status == "paid"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [None, {}, {"object": None}, {"object": "pi_123"}],
+    ids=["no-data", "no-object", "null-object", "object-not-a-dict"],
+)
+def test_a_signed_event_without_its_object_is_refused_at_intake(
+    app: FastAPI, client: TestClient, session: Session, data: dict[str, Any] | None
+) -> None:
+    payload = event("payment_intent.succeeded", {"id": "pi_123", "object": "payment_intent"})
+    if data is None:
+        del payload["data"]
+    else:
+        payload["data"] = data
+
+    response = deliver(client, payload)  # correctly signed, so not a forgery: a shape we cannot apply
+
+    assert response.status_code == 400
+    assert response.json()["error"] == "malformed_event"
+    assert stored_events(session) == (0, 0)  # nothing left for the worker to retry ten times and park
+
+
 def test_an_event_delivered_twice_is_applied_once(
     app: FastAPI, client: TestClient, session: Session, settings: Settings, shop: dict[str, Any]
 ) -> None:
