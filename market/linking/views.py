@@ -76,7 +76,7 @@ def demand_list(
         (organization, demands.for_producer(session, organization))
         for organization in demands.producer_organizations(session, user)
     ]
-    open_demands = demands.open_public(session)
+    open_demands = demands.open_public(session, user)
     shown = {demand.buyer_organization_id for demand in open_demands} | {
         demand.buyer_organization_id for _org, rows in for_you for demand, _fit in rows
     }
@@ -86,6 +86,7 @@ def demand_list(
         {
             "for_you": for_you,
             "open_demands": open_demands,
+            "may_quote": bool(for_you) or user.is_admin,
             "institutions": buyers.of_user(session, user),
             "buyer_names": {buyer_id: buyers.get(session, buyer_id).name for buyer_id in shown},
         },
@@ -114,6 +115,7 @@ def _demand_page(
         "buyer": buyer,
         "is_buyer": is_buyer,
         "accepting": demand.status == "open" and demand.quote_deadline > now,
+        "show_address": demand.id in demands.addressed_to(session, user, [demand]),
         "call_offs": call_offs,
         "quote_errors": {},
         "quote_values": {},

@@ -14,7 +14,7 @@ from sqlmodel import Session, func, select
 from market.catalog.models import Listing
 from market.db import utcnow
 from market.linking.matching import match_demand
-from market.linking.models import BuyerOrganization, Demand, Quote
+from market.linking.models import BuyerOrganization, Demand, DemandInvitation, Quote
 from market.outbox import OutboxEvent
 from tests.conftest import api_token, run_search_worker
 from tests.linking.test_services import INSTITUTION
@@ -247,3 +247,43 @@ def test_an_institution_adds_a_colleague_who_can_then_post_demands(
     assert unknown.status_code == 422 and "email" in unknown.json()["fields"]
     assert client.post(members, headers=school, json={"email": "Direccion@Escuela.mx"}).status_code == 204
     assert client.post(url, headers=colleague, json=demand_body()).status_code == 201
+
+
+def test_open_demands_are_listed_to_those_who_may_quote_and_the_address_to_those_it_concerns(
+    app: FastAPI, client: TestClient, session: Session, parties: dict[str, Any], make_user: Any
+) -> None:
+    school, admin = parties["school"], parties["admin"]
+    institution = client.post("/api/v1/buyer-organizations", headers=school, json=INSTITUTION).json()
+    client.post(
+        f"/api/v1/buyer-organizations/{institution['id']}/decision", headers=admin, json={"verified": True}
+    )
+    demand_id = client.post(
+        f"/api/v1/buyer-organizations/{institution['id']}/demands", headers=school, json=demand_body()
+    ).json()["id"]
+    client.post(f"/api/v1/demands/{demand_id}/open", headers=school)
+    mani, mani_token = parties["producers"]["mani"]
+    puuc, puuc_token = parties["producers"]["puuc"]
+    stranger = api_token(client, make_user("vecina@example.mx").email)
+    address = demand_body()["delivery_address"]
+
+    def listed(token: dict[str, str]) -> dict[int, Any]:
+        return {d["id"]: d["delivery_address"] for d in client.get("/api/v1/demands", headers=token).json()}
+
+    def address_in_demand(token: dict[str, str]) -> Any:
+        return client.get(f"/api/v1/demands/{demand_id}", headers=token).json()["delivery_address"]
+
+    # Who may not quote sees no list, as the demand itself is a 404 to them.
+    assert listed(stranger) == {}
+    assert client.get(f"/api/v1/demands/{demand_id}", headers=stranger).status_code == 404
+    # A producer that may quote sees it, but not where it goes until the demand concerns it.
+    assert listed(mani_token) == {demand_id: None}
+    assert address_in_demand(mani_token) is None
+    quote = {"organization": mani.slug, "unit_price_cents": 24000, "quantity": 300}
+    sent = client.post(f"/api/v1/demands/{demand_id}/quotes", headers=mani_token, json=quote)
+    assert sent.status_code == 200
+    assert listed(mani_token) == {demand_id: address}  # it quoted
+    assert listed(puuc_token) == {demand_id: None}
+    session.add(DemandInvitation(demand_id=demand_id, organization_id=puuc.id, fit=80))  # matching found it
+    session.commit()
+    assert listed(puuc_token) == {demand_id: address}
+    assert address_in_demand(puuc_token) == address_in_demand(school) == address

@@ -4,6 +4,7 @@ administrators verify institutions."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -475,3 +476,42 @@ def test_a_member_adds_a_colleague_by_email_from_the_institution_page(
     assert buyers.is_member(session, colleague, school)
     assert outsider.get(path).status_code == 200
     assert outsider.get(f"{path}/demandas/nueva").status_code == 200  # may now post demands
+
+
+def test_open_demands_are_listed_to_producers_and_the_address_to_those_it_concerns(
+    app: FastAPI, session: Session, school: BuyerOrganization, make_user: Any, make_org: Any
+) -> None:
+    demand = open_demand(session, school)
+    address = "Calle Hidalgo 12, Centro, 68000"
+    sierra = make_org(make_user("sierra@cafe.mx"), name="Cooperativa Café de la Sierra Mixe", state="20")
+    union = make_org(make_user("union@cafe.mx"), name="Unión de Cafetaleras de Pluma Hidalgo", state="20")
+    make_user("vecina@example.mx")
+
+    def links(client: TestClient) -> list[str]:
+        return re.findall(r'href="(/demandas/\d+)"', client.get("/demandas").text)
+
+    # Someone who may not quote is not shown the demand, nor a link that would be a 404 to them.
+    stranger = signed_in(app, "vecina@example.mx")
+    listing = stranger.get("/demandas").text
+    assert demand.title not in listing and links(stranger) == []
+    assert "Las demandas abiertas las ven las personas de organizaciones productoras verificadas" in listing
+    stranger.get("/idioma/en")
+    assert (
+        "Open demands are shown to members of verified producer organizations"
+        in stranger.get("/demandas").text
+    )
+
+    # A producer sees it and every link it is shown opens; the address only once the demand concerns it.
+    producer = signed_in(app, "sierra@cafe.mx")
+    assert links(producer) == [f"/demandas/{demand.id}"]
+    assert all(producer.get(link).status_code == 200 for link in links(producer))
+    page = producer.get(f"/demandas/{demand.id}").text
+    assert address not in page and "Oaxaca de Juárez" in page
+    assert "La dirección exacta la ven las organizaciones invitadas o elegidas para esta demanda" in page
+    person = session.exec(select(User).where(User.email == "sierra@cafe.mx")).one()
+    demands.submit_quote(session, person, demand, sierra, QuoteCreate(unit_price_cents=30000, quantity=50))
+    session.add(DemandInvitation(demand_id=demand.id or 0, organization_id=union.id or 0, fit=70))
+    session.commit()
+    assert address in producer.get(f"/demandas/{demand.id}").text  # it quoted
+    assert address in signed_in(app, "union@cafe.mx").get(f"/demandas/{demand.id}").text  # it was matched
+    assert address in signed_in(app, "compras@escuela.mx").get(f"/demandas/{demand.id}").text
