@@ -133,8 +133,8 @@ def _one(session: Session, user: User, demand: Demand) -> DemandPublic:
     return _public(session, user, [demand])[0]
 
 
-def _organization(session: Session, slug: str) -> Organization:
-    return organizations.get_by_slug(session, slug)
+def _quoting_as(session: Session, user: User, slug: str) -> Organization:
+    return organizations.get_visible(session, slug, user)
 
 
 @router.post("/buyer-organizations", response_model=BuyerOrganizationPublic, status_code=201)
@@ -155,7 +155,7 @@ def my_institutions(user: User = Depends(api_user), session: Session = DbSession
 def decide(
     buyer_id: int, decision: Decision, user: User = Depends(api_user), session: Session = DbSession
 ) -> BuyerOrganization:
-    buyer = buyers.get(session, buyer_id)
+    buyer = buyers.get_for_admin(session, user, buyer_id)
     buyers.decide(session, user, buyer, decision.verified, decision.reason)
     return buyer
 
@@ -164,14 +164,14 @@ def decide(
 def create_demand(
     buyer_id: int, data: DemandCreate, user: User = Depends(api_user), session: Session = DbSession
 ) -> DemandPublic:
-    return _one(session, user, demands.create(session, user, buyers.get(session, buyer_id), data))
+    return _one(session, user, demands.create(session, user, buyers.visible(session, user, buyer_id), data))
 
 
 @router.get("/buyer-organizations/{buyer_id}/demands", response_model=list[DemandPublic])
 def demands_of_institution(
     buyer_id: int, user: User = Depends(api_user), session: Session = DbSession
 ) -> list[DemandPublic]:
-    return _public(session, user, demands.of_buyer(session, user, buyers.get(session, buyer_id)))
+    return _public(session, user, demands.of_buyer(session, user, buyers.visible(session, user, buyer_id)))
 
 
 @router.get("/demands", response_model=list[DemandPublic])
@@ -212,7 +212,7 @@ def send_quote(
 ) -> QuotePublic:
     """Send, or revise, the producer's quote (one per producer and demand)."""
     demand = _demand(session, user, demand_id)
-    organization = _organization(session, data.organization)
+    organization = _quoting_as(session, user, data.organization)
     quote = demands.submit_quote(
         session, user, demand, organization, QuoteCreate(**data.model_dump(exclude={"organization"}))
     )
@@ -278,7 +278,7 @@ def read_thread(
     demand_id: int, slug: str, user: User = Depends(api_user), session: Session = DbSession
 ) -> list[MessagePublic]:
     demand = _demand(session, user, demand_id)
-    found = messages.thread(session, user, demand, _organization(session, slug))
+    found = messages.thread(session, user, demand, messages.counterpart(session, slug))
     return [MessagePublic(author=author.name, body=m.body, created_at=m.created_at) for m, author in found]
 
 
@@ -291,7 +291,7 @@ def write_thread(
     session: Session = DbSession,
 ) -> MessagePublic:
     demand = _demand(session, user, demand_id)
-    message = messages.post(session, user, demand, _organization(session, slug), data.body)
+    message = messages.post(session, user, demand, messages.counterpart(session, slug), data.body)
     return MessagePublic(author=user.name, body=message.body, created_at=message.created_at)
 
 
@@ -320,4 +320,4 @@ def add_member(
     buyer_id: int, data: NewMember, user: User = Depends(api_user), session: Session = DbSession
 ) -> None:
     """Add a colleague who already has an account (they can then post demands and award)."""
-    buyers.add_member_by_email(session, user, buyers.get(session, buyer_id), str(data.email))
+    buyers.add_member_by_email(session, user, buyers.visible(session, user, buyer_id), str(data.email))

@@ -254,6 +254,8 @@ def withdraw_quote(session: Session, user: User, quote_id: int) -> Quote:
     demand = session.get(Demand, quote.demand_id) if quote else None
     if quote is None or organization is None or demand is None:
         raise NotFound()
+    if not (organizations.role_in(session, user, organization) or _sees_every_quote(session, user, demand)):
+        raise NotFound()  # as an unknown id: another producer learns nothing about who quoted
     organizations.require_member(session, user, organization)
     if demand.status != "open" or demand.quote_deadline <= utcnow():
         raise Conflict(N_("Esta demanda ya no recibe cotizaciones."))
@@ -271,10 +273,11 @@ def quotes_for(session: Session, user: User, demand: Demand) -> list[tuple[Quote
         .where(Quote.demand_id == demand.id)
         .order_by(col(Quote.unit_price_cents), col(Quote.id))
     )
-    if (
-        not buyers.is_member(session, user, buyers.get(session, demand.buyer_organization_id))
-        and not user.is_admin
-    ):
+    if not _sees_every_quote(session, user, demand):
         own = [org.id for org in producer_organizations(session, user)]
         query = query.where(col(Quote.organization_id).in_(own))
     return [(quote, organization) for quote, organization in session.exec(query).all()]
+
+
+def _sees_every_quote(session: Session, user: User, demand: Demand) -> bool:
+    return user.is_admin or buyers.is_member(session, user, buyers.get(session, demand.buyer_organization_id))

@@ -24,7 +24,6 @@ from market.linking.models import Demand, Message, Quote
 from market.linking.pages import PRICE_HELP, form_errors, page, refused, whole_number
 from market.linking.schemas import AwardRequest, MessageCreate, QuoteCreate
 from market.mexico import STATES_BY_CODE
-from market.organizations import service as organizations
 from market.organizations.models import Organization
 from market.web import flash, form_data, redirect, require_user, verify_csrf
 from search.geo import distance_km
@@ -312,7 +311,7 @@ def post_message(
 ) -> Response:
     demand = demands.visible(session, user, demand_id)
     values = text_fields(form)
-    organization = organizations.get_by_slug(session, str(values.pop("organizacion", "")))
+    organization = messages.counterpart(session, str(values.pop("organizacion", "")))
     try:
         with refused(request, session, 403):
             messages.post(session, user, demand, organization, validate(MessageCreate, values).body)

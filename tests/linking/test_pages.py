@@ -515,3 +515,39 @@ def test_open_demands_are_listed_to_producers_and_the_address_to_those_it_concer
     assert address in producer.get(f"/demandas/{demand.id}").text  # it quoted
     assert address in signed_in(app, "union@cafe.mx").get(f"/demandas/{demand.id}").text  # it was matched
     assert address in signed_in(app, "compras@escuela.mx").get(f"/demandas/{demand.id}").text
+
+
+def test_on_the_pages_others_quotes_threads_and_institutions_are_the_404_of_an_unknown_id(
+    app: FastAPI, session: Session, school: BuyerOrganization, make_user: Any, make_org: Any
+) -> None:
+    demand, sierra_quote, _union_quote = quoted(session, school, make_user, make_org)
+    union = signed_in(app, "union@cafe.mx")
+    path = f"/demandas/{demand.id}"
+    token = csrf_of(union, path)
+
+    def withdrawn(quote_id: int) -> tuple[int, str, str]:
+        response = union.post(f"{path}/cotizaciones/{quote_id}/retirar", data={"csrf_token": token})
+        flashed = union.get(path).text.split('<main id="contenido"')[1]
+        return response.status_code, response.headers.get("location", ""), flashed
+
+    assert withdrawn(sierra_quote.id or 0) == withdrawn((sierra_quote.id or 0) + 1000)
+    assert "Cooperativa Café de la Sierra Mixe" not in withdrawn(sierra_quote.id or 0)[2]
+
+    def wrote(slug: str) -> tuple[int, str]:
+        response = union.post(
+            f"{path}/mensajes", data={"organizacion": slug, "body": "¿Quién más cotizó?", "csrf_token": token}
+        )
+        return response.status_code, response.text
+
+    assert wrote("cooperativa-cafe-de-la-sierra-mixe") == wrote("no-existe")
+    assert wrote("no-existe")[0] == 404
+
+    def decided(buyer_id: int) -> tuple[int, str]:
+        url = f"/admin/instituciones/{buyer_id}/verificar"
+        response = union.post(url, data={"csrf_token": token})
+        return response.status_code, response.text.replace(url, "URL")
+
+    assert decided(school.id or 0) == decided((school.id or 0) + 1000)
+    assert school.name not in decided(school.id or 0)[1]
+    session.expire_all()
+    assert session.get(Quote, sierra_quote.id).status == "submitted"  # type: ignore[union-attr]
