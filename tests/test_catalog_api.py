@@ -202,16 +202,17 @@ def test_anonymous_writes_are_401(client: TestClient, shop: Shop, session: Sessi
     assert count(session, ListingPhoto) == 0
 
 
-def test_a_member_of_another_organization_is_403(
+def test_a_member_of_another_organization_is_403_without_naming_it(
     client: TestClient, shop: Shop, rival: Shop, session: Session
 ) -> None:
     listing = create(client, shop)
+    assert client.post(f"{LISTINGS}/{listing['id']}/status", json={"status": "active"}, headers=shop.headers)
     png = {"file": ("foto.png", png_bytes(), "image/png")}
     csv_file = {"file": ("productos.csv", TEMPLATE.encode(), "text/csv")}
 
-    responses = [
+    responses = [  # an active listing and a public organization: anyone may know they exist
         client.patch(f"{LISTINGS}/{listing['id']}", json={"title": "Robado"}, headers=rival.headers),
-        client.post(f"{LISTINGS}/{listing['id']}/status", json={"status": "active"}, headers=rival.headers),
+        client.post(f"{LISTINGS}/{listing['id']}/status", json={"status": "paused"}, headers=rival.headers),
         client.post(f"{LISTINGS}/{listing['id']}/photos", files=png, headers=rival.headers),
         client.post(shop.listings_url, json=NEW_LISTING, headers=rival.headers),
         client.post(f"{shop.listings_url}/import", files=csv_file, headers=rival.headers),
@@ -219,9 +220,34 @@ def test_a_member_of_another_organization_is_403(
 
     assert [r.status_code for r in responses] == [403] * 5
     assert {r.json()["error"] for r in responses} == {"forbidden"}
+    assert not any(shop.org.name in r.text for r in responses)
     stored = session.get(Listing, listing["id"])
-    assert stored is not None and (stored.title, stored.status) == (NEW_LISTING["title"], "draft")
+    assert stored is not None and (stored.title, stored.status) == (NEW_LISTING["title"], "active")
     assert count(session, Listing) == 1
+    assert count(session, ListingPhoto) == 0
+
+
+def test_an_outsider_gets_the_same_404_for_a_draft_listing_as_for_none(
+    client: TestClient, shop: Shop, rival: Shop, session: Session
+) -> None:
+    draft = create(client, shop)
+    png = {"file": ("foto.png", png_bytes(), "image/png")}
+
+    def attempts(listing_id: int) -> list[tuple[int, Any]]:
+        url = f"{LISTINGS}/{listing_id}"
+        responses = [
+            client.get(url, headers=rival.headers),
+            client.patch(url, json={"title": "Robado"}, headers=rival.headers),
+            client.post(f"{url}/status", json={"status": "active"}, headers=rival.headers),
+            client.post(f"{url}/photos", files=png, headers=rival.headers),
+        ]
+        return [(r.status_code, r.json()) for r in responses]
+
+    hidden = attempts(draft["id"])
+    assert hidden == attempts(draft["id"] + 1000)  # no listing has that id
+    assert {status for status, _body in hidden} == {404}
+    stored = session.get(Listing, draft["id"])
+    assert stored is not None and (stored.title, stored.status) == (NEW_LISTING["title"], "draft")
     assert count(session, ListingPhoto) == 0
 
 

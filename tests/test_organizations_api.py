@@ -368,3 +368,49 @@ def test_public_list_rejects_bad_paging(client: TestClient, params: dict[str, in
 
     assert response.status_code == 422
     assert set(response.json()["fields"]) == set(params)
+
+
+def test_an_outsider_gets_the_same_404_for_an_organization_not_public_as_for_none(
+    client: TestClient, pending_slug: str, make_user: Any, session: Session
+) -> None:
+    outsider = api_token(client, make_user("curiosa@example.mx").email)
+
+    def attempts(slug: str) -> list[tuple[int, Any]]:
+        responses = [
+            client.get(f"{ORGS}/{slug}", headers=outsider),
+            client.patch(f"{ORGS}/{slug}", json={"name": "Otro nombre"}, headers=outsider),
+            client.post(f"{ORGS}/{slug}/invitations", json={"email": "c@example.mx"}, headers=outsider),
+            client.post(f"{ORGS}/{slug}/listings", json=LISTING_DEFAULTS, headers=outsider),
+            client.get(f"{ORGS}/{slug}/demands", headers=outsider),
+        ]
+        return [(r.status_code, r.json()) for r in responses]
+
+    hidden = attempts(pending_slug)
+    assert hidden == attempts("no-existe")
+    assert {status for status, _body in hidden} == {404}
+    # Who is not an administrator is refused a decision alike, whether the organization exists or not.
+    for action in ("verify", "reject", "suspend", "reinstate"):
+        refused = [
+            client.post(f"{ORGS}/{slug}/{action}", json={"reason": "porque sí"}, headers=outsider)
+            for slug in (pending_slug, "no-existe")
+        ]
+        assert [(r.status_code, r.json()) for r in refused] == [(403, refused[0].json())] * 2
+    assert session.exec(select(Organization)).one().name == ORG_DEFAULTS["name"]
+
+
+def test_a_refusal_on_a_public_organization_does_not_name_it(
+    client: TestClient, make_user: Any, make_org: Any, session: Session
+) -> None:
+    org = make_org(make_user(email="ana@example.mx"))
+    beto = make_user(email="beto@example.mx", name="Beto Ruiz")
+    session.add(Membership(user_id=beto.id, organization_id=org.id, role="member"))
+    session.commit()
+    outsider = api_token(client, make_user("curiosa@example.mx").email)
+    member = api_token(client, "beto@example.mx")
+
+    refused = [
+        client.post(f"{ORGS}/{org.slug}/listings", json=LISTING_DEFAULTS, headers=outsider),
+        client.patch(f"{ORGS}/{org.slug}", json={"name": "Otro nombre"}, headers=member),  # not its owner
+    ]
+    assert [r.status_code for r in refused] == [403, 403]
+    assert not any(org.name in r.json()["detail"] for r in refused)

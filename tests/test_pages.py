@@ -224,15 +224,40 @@ def test_listing_form_errors_are_shown_per_field(
 def test_member_of_another_organization_cannot_edit(
     client: TestClient, make_user: Any, make_org: Any, make_listing: Any
 ) -> None:
-    listing = make_listing(make_org(make_user("ana@example.mx")))
+    owner = make_org(make_user("ana@example.mx"))
+    listing = make_listing(owner)
     make_org(make_user("otra@example.mx"), name="Cooperativa Vecina")
     log_in(client, "otra@example.mx")
-    assert client.get(f"/panel/productos/{listing.id}").status_code == 403
+    page = client.get(f"/panel/productos/{listing.id}")
+    assert page.status_code == 403 and owner.name not in page.text
     token = csrf_of(client, "/panel")
     response = client.post(
         f"/panel/productos/{listing.id}/estado", data={"status": "paused", "csrf_token": token}
     )
     assert response.status_code == 403
+
+
+def test_an_outsider_gets_the_same_page_for_a_draft_listing_as_for_none(
+    client: TestClient, make_user: Any, make_org: Any, make_listing: Any
+) -> None:
+    draft = make_listing(make_org(make_user("ana@example.mx")), status="draft")
+    make_org(make_user("otra@example.mx"), name="Cooperativa Vecina")
+    log_in(client, "otra@example.mx")
+    token = csrf_of(client, "/panel")
+
+    def attempts(listing_id: int) -> list[tuple[int, str]]:
+        panel = f"/panel/productos/{listing_id}"
+        responses = [
+            client.get(f"/productos/{listing_id}"),
+            client.get(panel),
+            client.post(panel, data={"title": "Robado", "csrf_token": token}),
+            client.post(f"{panel}/estado", data={"status": "active", "csrf_token": token}),
+        ]
+        return [(r.status_code, r.text.replace(f"/{listing_id}", "/ID")) for r in responses]  # page links
+
+    hidden = attempts(draft.id)
+    assert hidden == attempts(draft.id + 1000)  # no listing has that id
+    assert {status for status, _text in hidden} == {404}
 
 
 def test_status_change_with_htmx_returns_the_fragment(

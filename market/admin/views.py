@@ -70,7 +70,7 @@ def decide(
     user: User = Depends(require_user),
     session: Session = DbSession,
 ) -> Response:
-    organization = organizations.get_by_slug(session, slug)
+    organization = organizations.get_for_admin(session, slug, user)
     reason = str(form.get("reason", "")) or None
     back = _back(form, "/admin/verificacion")
     actions = {

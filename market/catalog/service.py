@@ -113,9 +113,9 @@ def get_visible(session: Session, listing_id: int, viewer: User | None) -> tuple
 
 
 def get_managed(session: Session, listing_id: int, user: User) -> tuple[Listing, Organization]:
-    listing = get(session, listing_id)
-    organization = session.get(Organization, listing.organization_id)
-    assert organization is not None
+    """The listing, for its organization's members. Whoever may not see it gets the 404 of an unknown id (a
+    draft's existence is not given away); whoever may see it but not change it, a 403."""
+    listing, organization = get_visible(session, listing_id, user)
     organizations.require_member(session, user, organization)
     return listing, organization
 

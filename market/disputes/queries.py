@@ -20,7 +20,6 @@ from market.orders import queries as order_queries
 from market.orders import service as orders
 from market.orders.models import Fulfillment, Order
 from market.orders.schemas import FulfillmentPublic, OrderPublic
-from market.organizations import service as organizations
 from market.organizations.models import Organization
 from market.pagination import Page, paginate
 
@@ -44,12 +43,10 @@ class Case:
 
 def case_of(session: Session, user: User, fulfillment_id: int) -> Case:
     """The part as the buyer, its producer's members or an administrator see it; anyone else gets 404."""
-    fulfillment, order = orders.get_fulfillment(session, fulfillment_id)
+    fulfillment, order = orders.known_fulfillment(session, user, fulfillment_id)
     is_buyer = orders.acts_for_buyer(session, user, order)
     organization = session.get(Organization, fulfillment.organization_id)
     assert organization is not None
-    if not (user.is_admin or is_buyer or organizations.role_in(session, user, organization)):
-        raise NotFound()
     # The part alone, whoever looks: never what the other producers of the order charge.
     public = order_queries.part_of(order_queries.to_public(session, order), {organization.id or 0})
     part = next(f for f in public.fulfillments if f.id == fulfillment.id)

@@ -77,7 +77,7 @@ def _checked_reason(reason: str | None) -> str:
 def open(session: Session, user: User, fulfillment_id: int, reason: str | None) -> Dispute:
     """The buyer reports a problem with a part: its money is held from now until an administrator decides."""
     assert user.id is not None
-    fulfillment, order = orders.get_fulfillment(session, fulfillment_id)
+    fulfillment, order = orders.known_fulfillment(session, user, fulfillment_id)
     if not orders.acts_for_buyer(session, user, order):
         raise Forbidden(N_("Solo quien compró puede abrir una disputa sobre este pedido."))
     refused = refusal(order.status, fulfillment.status)

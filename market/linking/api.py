@@ -58,7 +58,7 @@ class DemandPublic(BaseModel):
     unit: str
     delivery_state: str
     delivery_municipality: str
-    delivery_address: str
+    delivery_address: str | None  # only to those the demand concerns (see demands.addressed_to)
     first_delivery: date
     every_days: int | None
     deliveries: int
@@ -118,8 +118,23 @@ def _demand(session: Session, user: User, demand_id: int) -> Demand:
     return demands.visible(session, user, demand_id)
 
 
-def _organization(session: Session, slug: str) -> Organization:
-    return organizations.get_by_slug(session, slug)
+def _public(session: Session, user: User, found: list[Demand]) -> list[DemandPublic]:
+    """The demands as this person may read them: the delivery address only where it concerns them."""
+    shown = demands.addressed_to(session, user, found)
+    return [
+        DemandPublic.model_validate(d).model_copy(
+            update={"delivery_address": d.delivery_address if d.id in shown else None}
+        )
+        for d in found
+    ]
+
+
+def _one(session: Session, user: User, demand: Demand) -> DemandPublic:
+    return _public(session, user, [demand])[0]
+
+
+def _quoting_as(session: Session, user: User, slug: str) -> Organization:
+    return organizations.get_visible(session, slug, user)
 
 
 @router.post("/buyer-organizations", response_model=BuyerOrganizationPublic, status_code=201)
@@ -140,7 +155,7 @@ def my_institutions(user: User = Depends(api_user), session: Session = DbSession
 def decide(
     buyer_id: int, decision: Decision, user: User = Depends(api_user), session: Session = DbSession
 ) -> BuyerOrganization:
-    buyer = buyers.get(session, buyer_id)
+    buyer = buyers.get_for_admin(session, user, buyer_id)
     buyers.decide(session, user, buyer, decision.verified, decision.reason)
     return buyer
 
@@ -148,45 +163,47 @@ def decide(
 @router.post("/buyer-organizations/{buyer_id}/demands", response_model=DemandPublic, status_code=201)
 def create_demand(
     buyer_id: int, data: DemandCreate, user: User = Depends(api_user), session: Session = DbSession
-) -> Demand:
-    return demands.create(session, user, buyers.get(session, buyer_id), data)
+) -> DemandPublic:
+    return _one(session, user, demands.create(session, user, buyers.visible(session, user, buyer_id), data))
 
 
 @router.get("/buyer-organizations/{buyer_id}/demands", response_model=list[DemandPublic])
 def demands_of_institution(
     buyer_id: int, user: User = Depends(api_user), session: Session = DbSession
-) -> list[Demand]:
-    return demands.of_buyer(session, user, buyers.get(session, buyer_id))
+) -> list[DemandPublic]:
+    return _public(session, user, demands.of_buyer(session, user, buyers.visible(session, user, buyer_id)))
 
 
 @router.get("/demands", response_model=list[DemandPublic])
-def open_demands(user: User = Depends(api_user), session: Session = DbSession) -> list[Demand]:
-    """Open public demands, soonest deadline first."""
-    return demands.open_public(session)
+def open_demands(user: User = Depends(api_user), session: Session = DbSession) -> list[DemandPublic]:
+    """Open public demands, soonest deadline first, for those who may quote them (empty for anyone else)."""
+    return _public(session, user, demands.open_public(session, user))
 
 
 @router.get("/organizations/{slug}/demands", response_model=list[DemandPublic])
 def demands_for_producer(
     slug: str, user: User = Depends(api_user), session: Session = DbSession
-) -> list[Demand]:
+) -> list[DemandPublic]:
     """The open demands this producer fits or was invited to, best fit first (its members only)."""
     organization = organizations.get_managed(session, slug, user)
-    return [demand for demand, _fit in demands.for_producer(session, organization)]
+    return _public(session, user, [demand for demand, _fit in demands.for_producer(session, organization)])
 
 
 @router.get("/demands/{demand_id}", response_model=DemandPublic)
-def get_demand(demand_id: int, user: User = Depends(api_user), session: Session = DbSession) -> Demand:
-    return _demand(session, user, demand_id)
+def get_demand(demand_id: int, user: User = Depends(api_user), session: Session = DbSession) -> DemandPublic:
+    return _one(session, user, _demand(session, user, demand_id))
 
 
 @router.post("/demands/{demand_id}/open", response_model=DemandPublic)
-def open_demand(demand_id: int, user: User = Depends(api_user), session: Session = DbSession) -> Demand:
-    return demands.open_for_quotes(session, user, _demand(session, user, demand_id))
+def open_demand(demand_id: int, user: User = Depends(api_user), session: Session = DbSession) -> DemandPublic:
+    return _one(session, user, demands.open_for_quotes(session, user, _demand(session, user, demand_id)))
 
 
 @router.post("/demands/{demand_id}/cancel", response_model=DemandPublic)
-def cancel_demand(demand_id: int, user: User = Depends(api_user), session: Session = DbSession) -> Demand:
-    return demands.cancel(session, user, _demand(session, user, demand_id))
+def cancel_demand(
+    demand_id: int, user: User = Depends(api_user), session: Session = DbSession
+) -> DemandPublic:
+    return _one(session, user, demands.cancel(session, user, _demand(session, user, demand_id)))
 
 
 @router.post("/demands/{demand_id}/quotes", response_model=QuotePublic)
@@ -195,7 +212,7 @@ def send_quote(
 ) -> QuotePublic:
     """Send, or revise, the producer's quote (one per producer and demand)."""
     demand = _demand(session, user, demand_id)
-    organization = _organization(session, data.organization)
+    organization = _quoting_as(session, user, data.organization)
     quote = demands.submit_quote(
         session, user, demand, organization, QuoteCreate(**data.model_dump(exclude={"organization"}))
     )
@@ -261,7 +278,7 @@ def read_thread(
     demand_id: int, slug: str, user: User = Depends(api_user), session: Session = DbSession
 ) -> list[MessagePublic]:
     demand = _demand(session, user, demand_id)
-    found = messages.thread(session, user, demand, _organization(session, slug))
+    found = messages.thread(session, user, demand, messages.counterpart(session, slug))
     return [MessagePublic(author=author.name, body=m.body, created_at=m.created_at) for m, author in found]
 
 
@@ -274,7 +291,7 @@ def write_thread(
     session: Session = DbSession,
 ) -> MessagePublic:
     demand = _demand(session, user, demand_id)
-    message = messages.post(session, user, demand, _organization(session, slug), data.body)
+    message = messages.post(session, user, demand, messages.counterpart(session, slug), data.body)
     return MessagePublic(author=user.name, body=message.body, created_at=message.created_at)
 
 
@@ -303,4 +320,4 @@ def add_member(
     buyer_id: int, data: NewMember, user: User = Depends(api_user), session: Session = DbSession
 ) -> None:
     """Add a colleague who already has an account (they can then post demands and award)."""
-    buyers.add_member_by_email(session, user, buyers.get(session, buyer_id), str(data.email))
+    buyers.add_member_by_email(session, user, buyers.visible(session, user, buyer_id), str(data.email))

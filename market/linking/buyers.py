@@ -67,6 +67,21 @@ def get(session: Session, buyer_id: int) -> BuyerOrganization:
     return buyer
 
 
+def visible(session: Session, user: User, buyer_id: int) -> BuyerOrganization:
+    """The institution, for its members and the administrators; to anyone else it does not exist (the 404
+    of an unknown id, never a refusal that names it)."""
+    buyer = session.get(BuyerOrganization, buyer_id)
+    if buyer is None or not (user.is_admin or is_member(session, user, buyer)):
+        raise NotFound()
+    return buyer
+
+
+def get_for_admin(session: Session, admin: User, buyer_id: int) -> BuyerOrganization:
+    """For the administrators' decisions: others are refused before the lookup, whether it exists or not."""
+    require_admin(admin)
+    return get(session, buyer_id)
+
+
 def is_member(session: Session, user: User | None, buyer: BuyerOrganization) -> bool:
     return user is not None and (
         session.exec(
@@ -79,8 +94,9 @@ def is_member(session: Session, user: User | None, buyer: BuyerOrganization) -> 
 
 
 def require_member(session: Session, user: User, buyer: BuyerOrganization) -> None:
+    """Refuses without naming the institution: whoever may not know it exists was answered 404 before."""
     if not is_member(session, user, buyer):
-        raise Forbidden("Solo las personas integrantes de {name} pueden hacer esto.", name=buyer.name)
+        raise Forbidden(N_("Solo las personas integrantes de la institución pueden hacer esto."))
 
 
 def add_member(session: Session, owner: User, buyer: BuyerOrganization, user: User) -> None:

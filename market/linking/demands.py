@@ -149,14 +149,44 @@ def visible(session: Session, user: User | None, demand_id: int) -> Demand:
     raise NotFound()
 
 
-def open_public(session: Session) -> list[Demand]:
-    return list(
-        session.exec(
-            select(Demand)
-            .where(Demand.status == "open", Demand.visibility == "public")
-            .order_by(col(Demand.quote_deadline))
-        ).all()
-    )
+def open_public(session: Session, user: User) -> list[Demand]:
+    """Open public demands, soonest deadline first, for those who may quote them (and the administrators):
+    to anyone else a demand does not exist, so it is not listed either."""
+    producers = producer_organizations(session, user)
+    if not producers and not user.is_admin:
+        return []
+    found = session.exec(
+        select(Demand)
+        .where(Demand.status == "open", Demand.visibility == "public")
+        .order_by(col(Demand.quote_deadline))
+    ).all()
+    return [d for d in found if user.is_admin or any(may_quote_as(session, d, org) for org in producers)]
+
+
+def addressed_to(session: Session, user: User, found: list[Demand]) -> set[int]:
+    """Which of these demands' delivery address the person may read: the institution's members and the
+    administrators, and members of a verified producer the demand concerns, i.e. one the buyer invited or
+    matching found (both a DemandInvitation row) or one that quoted. A producer that only may quote learns
+    the municipality and state, enough to decide; not where the institution receives its goods."""
+    if user.is_admin:
+        return {d.id for d in found if d.id is not None}
+    shown = {
+        d.id
+        for d in found
+        if d.id is not None and buyers.is_member(session, user, buyers.get(session, d.buyer_organization_id))
+    }
+    own = [org.id for org in producer_organizations(session, user)]
+    ids = [d.id for d in found if d.id not in shown]
+    if own and ids:
+        for source in (DemandInvitation, Quote):
+            shown.update(
+                session.exec(
+                    select(source.demand_id).where(
+                        col(source.demand_id).in_(ids), col(source.organization_id).in_(own)
+                    )
+                ).all()
+            )
+    return shown
 
 
 def for_producer(session: Session, organization: Organization) -> list[tuple[Demand, int]]:
@@ -224,6 +254,8 @@ def withdraw_quote(session: Session, user: User, quote_id: int) -> Quote:
     demand = session.get(Demand, quote.demand_id) if quote else None
     if quote is None or organization is None or demand is None:
         raise NotFound()
+    if not (organizations.role_in(session, user, organization) or _sees_every_quote(session, user, demand)):
+        raise NotFound()  # as an unknown id: another producer learns nothing about who quoted
     organizations.require_member(session, user, organization)
     if demand.status != "open" or demand.quote_deadline <= utcnow():
         raise Conflict(N_("Esta demanda ya no recibe cotizaciones."))
@@ -241,10 +273,11 @@ def quotes_for(session: Session, user: User, demand: Demand) -> list[tuple[Quote
         .where(Quote.demand_id == demand.id)
         .order_by(col(Quote.unit_price_cents), col(Quote.id))
     )
-    if (
-        not buyers.is_member(session, user, buyers.get(session, demand.buyer_organization_id))
-        and not user.is_admin
-    ):
+    if not _sees_every_quote(session, user, demand):
         own = [org.id for org in producer_organizations(session, user)]
         query = query.where(col(Quote.organization_id).in_(own))
     return [(quote, organization) for quote, organization in session.exec(query).all()]
+
+
+def _sees_every_quote(session: Session, user: User, demand: Demand) -> bool:
+    return user.is_admin or buyers.is_member(session, user, buyers.get(session, demand.buyer_organization_id))

@@ -143,10 +143,7 @@ def _institution_page(
 def institution(
     buyer_id: int, request: Request, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:
-    buyer = buyers.get(session, buyer_id)
-    if not user.is_admin and not buyers.is_member(session, user, buyer):
-        raise NotFound()
-    return _institution_page(request, session, user, buyer)
+    return _institution_page(request, session, user, buyers.visible(session, user, buyer_id))
 
 
 @router.post("/instituciones/{buyer_id}/integrantes")
@@ -301,9 +298,9 @@ def decide(
     user: User = Depends(require_user),
     session: Session = DbSession,
 ) -> Response:
+    buyer = buyers.get_for_admin(session, user, buyer_id)
     if decision not in ("verificar", "rechazar"):
         raise NotFound()
-    buyer = buyers.get(session, buyer_id)
     with flash_failure(request, session, 409, 422):
         buyers.decide(session, user, buyer, decision == "verificar", str(form.get("reason", "")) or None)
         done = _("Verificamos {name}.") if decision == "verificar" else _("Rechazamos {name}.")

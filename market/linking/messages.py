@@ -6,8 +6,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from market.accounts.models import User
-from market.errors import Forbidden, NotFound
-from market.i18n import N_
+from market.errors import NotFound
 from market.linking import buyers, demands, notifications
 from market.linking.models import Demand, Message
 from market.orders.models import Fulfillment, Order
@@ -16,15 +15,24 @@ from market.organizations import service as organizations
 from market.organizations.models import Organization
 
 
+def counterpart(session: Session, slug: str) -> Organization:
+    """The producer of a demand's thread; an unknown slug is the same 404 as a thread one may not read."""
+    organization = session.exec(select(Organization).where(Organization.slug == slug)).first()
+    if organization is None:
+        raise NotFound()
+    return organization
+
+
 def _side(session: Session, user: User, demand: Demand, organization: Organization) -> str:
-    """'buyer' or 'producer': who is writing in this thread (anyone else may not read it)."""
+    """'buyer' or 'producer': who is writing in this thread. To anyone else it does not exist (404): another
+    producer must not learn whom the institution talks with."""
     if buyers.is_member(session, user, buyers.get(session, demand.buyer_organization_id)):
         return "buyer"
     if organizations.role_in(session, user, organization) and demands.may_quote_as(
         session, demand, organization
     ):
         return "producer"
-    raise Forbidden(N_("Esta conversación es entre la institución y la organización productora."))
+    raise NotFound()
 
 
 def thread(

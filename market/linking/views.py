@@ -24,7 +24,6 @@ from market.linking.models import Demand, Message, Quote
 from market.linking.pages import PRICE_HELP, form_errors, page, whole_number
 from market.linking.schemas import AwardRequest, MessageCreate, QuoteCreate
 from market.mexico import STATES_BY_CODE
-from market.organizations import service as organizations
 from market.organizations.models import Organization
 from market.web import flash, flash_failure, form_data, redirect, require_user, verify_csrf
 from search.geo import distance_km
@@ -76,7 +75,7 @@ def demand_list(
         (organization, demands.for_producer(session, organization))
         for organization in demands.producer_organizations(session, user)
     ]
-    open_demands = demands.open_public(session)
+    open_demands = demands.open_public(session, user)
     shown = {demand.buyer_organization_id for demand in open_demands} | {
         demand.buyer_organization_id for _org, rows in for_you for demand, _fit in rows
     }
@@ -86,6 +85,7 @@ def demand_list(
         {
             "for_you": for_you,
             "open_demands": open_demands,
+            "may_quote": bool(for_you) or user.is_admin,
             "institutions": buyers.of_user(session, user),
             "buyer_names": {buyer_id: buyers.get(session, buyer_id).name for buyer_id in shown},
         },
@@ -114,6 +114,7 @@ def _demand_page(
         "buyer": buyer,
         "is_buyer": is_buyer,
         "accepting": demand.status == "open" and demand.quote_deadline > now,
+        "show_address": demand.id in demands.addressed_to(session, user, [demand]),
         "call_offs": call_offs,
         "quote_errors": {},
         "quote_values": {},
@@ -308,7 +309,7 @@ def post_message(
 ) -> Response:
     demand = demands.visible(session, user, demand_id)
     values = text_fields(form)
-    organization = organizations.get_by_slug(session, str(values.pop("organizacion", "")))
+    organization = messages.counterpart(session, str(values.pop("organizacion", "")))
     try:
         with flash_failure(request, session, 403):
             messages.post(session, user, demand, organization, validate(MessageCreate, values).body)

@@ -524,6 +524,20 @@ def get_fulfillment(session: Session, fulfillment_id: int) -> tuple[Fulfillment,
     return fulfillment, order
 
 
+def known_fulfillment(session: Session, user: User, fulfillment_id: int) -> tuple[Fulfillment, Order]:
+    """The part, for those who may know it exists: whoever acts for the buyer, its producer's members and
+    the administrators. Anyone else (another producer of the order too) gets the 404 of an unknown id."""
+    fulfillment, order = get_fulfillment(session, fulfillment_id)
+    organization = session.get(Organization, fulfillment.organization_id)
+    if not (
+        user.is_admin
+        or acts_for_buyer(session, user, order)
+        or (organization is not None and organizations.role_in(session, user, organization))
+    ):
+        raise NotFound()
+    return fulfillment, order
+
+
 def move(
     session: Session,
     user: User,
@@ -538,7 +552,7 @@ def move(
     still cancel it with a reason once accepted; the buyer confirms delivery or cancels before the
     producer has started. On cash on pickup the producer confirms the delivery, since that is when it is
     paid."""
-    fulfillment, order = get_fulfillment(session, fulfillment_id)
+    fulfillment, order = known_fulfillment(session, user, fulfillment_id)
     # The order first (as a payment does), then the part: whether it is paid decides where money goes back.
     hold_order(session, order)
     organization = session.get(Organization, fulfillment.organization_id)

@@ -101,8 +101,9 @@ class Dashboard:
 
 
 def viewable(session: Session, user: User, slug: str) -> Organization:
-    """The organization, for its members and the administrators (unknown slug: 404; anyone else: 403)."""
-    organization = organizations.get_by_slug(session, slug)
+    """The organization, for its members and the administrators (unknown slug, or one not public: 404;
+    anyone else: 403)."""
+    organization = organizations.get_visible(session, slug, user)
     _require_viewer(session, user, organization)
     return organization
 

@@ -124,7 +124,7 @@ def verification_queue(user: User = Depends(api_user), session: Session = DbSess
 
 @router.post("/{slug}/verify", response_model=OrganizationPrivate, tags=["admin"])
 def verify(slug: str, user: User = Depends(api_user), session: Session = DbSession) -> OrganizationPrivate:
-    org = service.get_by_slug(session, slug)
+    org = service.get_for_admin(session, slug, user)
     service.verify(session, user, org)
     return _private(org)
 
@@ -133,7 +133,7 @@ def verify(slug: str, user: User = Depends(api_user), session: Session = DbSessi
 def reject(
     slug: str, decision: Decision, user: User = Depends(api_user), session: Session = DbSession
 ) -> OrganizationPrivate:
-    org = service.get_by_slug(session, slug)
+    org = service.get_for_admin(session, slug, user)
     service.reject(session, user, org, decision.reason)
     return _private(org)
 
@@ -142,13 +142,13 @@ def reject(
 def suspend(
     slug: str, decision: Decision, user: User = Depends(api_user), session: Session = DbSession
 ) -> OrganizationPrivate:
-    org = service.get_by_slug(session, slug)
+    org = service.get_for_admin(session, slug, user)
     service.suspend(session, user, org, decision.reason)
     return _private(org)
 
 
 @router.post("/{slug}/reinstate", response_model=OrganizationPrivate, tags=["admin"])
 def reinstate(slug: str, user: User = Depends(api_user), session: Session = DbSession) -> OrganizationPrivate:
-    org = service.get_by_slug(session, slug)
+    org = service.get_for_admin(session, slug, user)
     service.reinstate(session, user, org)
     return _private(org)

@@ -63,15 +63,17 @@ def role_in(session: Session, user: User | None, organization: Organization) -> 
 
 
 def require_member(session: Session, user: User, organization: Organization) -> str:
+    """The person's role. Refusals never name the organization: callers reach it through an id (a listing, a
+    quote, a part of an order) and must first answer 404 to whoever may not know that object exists."""
     role = role_in(session, user, organization)
     if role is None:
-        raise Forbidden("Solo las personas integrantes de {name} pueden hacer esto.", name=organization.name)
+        raise Forbidden(N_("Solo las personas integrantes de la organización pueden hacer esto."))
     return role
 
 
 def require_owner(session: Session, user: User, organization: Organization) -> None:
     if require_member(session, user, organization) != "owner":
-        raise Forbidden("Solo quien administra {name} puede hacer esto.", name=organization.name)
+        raise Forbidden(N_("Solo quien administra la organización puede hacer esto."))
 
 
 def get_by_slug(session: Session, slug: str) -> Organization:
@@ -90,9 +92,18 @@ def get_visible(session: Session, slug: str, viewer: User | None) -> Organizatio
 
 
 def get_managed(session: Session, slug: str, user: User) -> Organization:
-    organization = get_by_slug(session, slug)
+    """The organization, for its members: one that is not public is, to anyone else, an unknown slug (404);
+    a public one's private side is refused (403)."""
+    organization = get_visible(session, slug, user)
     require_member(session, user, organization)
     return organization
+
+
+def get_for_admin(session: Session, slug: str, admin: User) -> Organization:
+    """For the administrators' decisions: whoever is not one is refused before the slug is looked up, so
+    the refusal is the same whether it exists or not."""
+    require_admin(admin)
+    return get_by_slug(session, slug)
 
 
 def for_user(session: Session, user: User) -> list[tuple[Organization, str]]:

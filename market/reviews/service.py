@@ -12,7 +12,7 @@ from market.db import utcnow
 from market.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from market.i18n import N_, translations
 from market.orders.models import Fulfillment, OrderLine
-from market.orders.service import acts_for_buyer, get_fulfillment
+from market.orders.service import acts_for_buyer, get_fulfillment, known_fulfillment
 from market.organizations import service as organizations
 from market.organizations.models import Membership, Organization
 from market.outbox import search_changed, send_email
@@ -46,7 +46,7 @@ class AlreadyReplied(Conflict):
 def create(session: Session, user: User, fulfillment_id: int, rating: int, comment: str) -> Review:
     """Only whoever acts for the order's buyer, once the part is completed, and once per part."""
     assert user.id is not None
-    fulfillment, order = get_fulfillment(session, fulfillment_id)
+    fulfillment, order = known_fulfillment(session, user, fulfillment_id)
     if not acts_for_buyer(session, user, order):
         raise Forbidden(N_("Solo quien compró puede calificar esta entrega."))
     if fulfillment.status != "completed":

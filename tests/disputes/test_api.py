@@ -25,7 +25,7 @@ def test_open_read_and_resolve_a_dispute(
 
     assert client.post(path, json={"reason": REASON}).status_code == 401
     assert client.post(path, json={"reason": REASON}, headers=owner).status_code == 403
-    assert client.post(path, json={"reason": REASON}, headers=stranger).status_code == 403
+    assert client.post(path, json={"reason": REASON}, headers=stranger).status_code == 404
     short = client.post(path, json={"reason": "molido"}, headers=buyer)
     assert short.status_code == 422 and set(short.json()["fields"]) == {"reason"}
 

@@ -17,7 +17,7 @@ from market.config import Settings
 from market.db import transaction, utcnow
 from market.disputes import service as disputes
 from market.disputes.models import Dispute
-from market.errors import Conflict, Forbidden, ValidationFailed
+from market.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from market.ledger import service as ledger
 from market.ledger.models import LedgerEntry
 from market.orders import service as orders
@@ -68,9 +68,11 @@ def test_only_whoever_acts_for_the_buyer_opens_a_dispute(
     engine: Engine, session: Session, settings: Settings, shop: Shop
 ) -> None:
     part = paid_part(engine, settings, shop)
-    for someone in (shop.owner, shop.stranger, shop.admin):
+    for someone in (shop.owner, shop.admin):  # they know the part exists
         with pytest.raises(Forbidden), transaction(engine) as tx:
             disputes.open(tx, someone, part.id or 0, REASON)
+    with pytest.raises(NotFound), transaction(engine) as tx:  # to anyone else it does not exist
+        disputes.open(tx, shop.stranger, part.id or 0, REASON)
     assert session.exec(select(Dispute)).all() == []
 
     dispute = open_dispute(engine, shop, part)

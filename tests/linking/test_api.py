@@ -14,7 +14,7 @@ from sqlmodel import Session, func, select
 from market.catalog.models import Listing
 from market.db import utcnow
 from market.linking.matching import match_demand
-from market.linking.models import BuyerOrganization, Demand, Quote
+from market.linking.models import BuyerOrganization, Demand, DemandInvitation, Quote
 from market.outbox import OutboxEvent
 from tests.conftest import api_token, run_search_worker
 from tests.linking.test_services import INSTITUTION
@@ -149,7 +149,7 @@ def test_from_demand_to_one_order_filled_by_two_producers(
         "¿Pueden entregar el lunes temprano?",
         "Sí, a las 8.",
     ]
-    assert client.get(thread, headers=puuc_token).status_code == 403  # another producer's conversation
+    assert client.get(thread, headers=puuc_token).status_code == 404  # another producer's conversation
 
 
 @pytest.mark.parametrize(
@@ -240,10 +240,115 @@ def test_an_institution_adds_a_colleague_who_can_then_post_demands(
     institution = client.post("/api/v1/buyer-organizations", headers=school, json=INSTITUTION).json()
     colleague = api_token(client, make_user("direccion@escuela.mx").email)
     url = f"/api/v1/buyer-organizations/{institution['id']}/demands"
-    assert client.post(url, headers=colleague, json=demand_body()).status_code == 403
+    assert client.post(url, headers=colleague, json=demand_body()).status_code == 404  # not a member
     members = f"/api/v1/buyer-organizations/{institution['id']}/members"
-    assert client.post(members, headers=colleague, json={"email": "direccion@escuela.mx"}).status_code == 403
+    assert client.post(members, headers=colleague, json={"email": "direccion@escuela.mx"}).status_code == 404
     unknown = client.post(members, headers=school, json={"email": "nadie@escuela.mx"})
     assert unknown.status_code == 422 and "email" in unknown.json()["fields"]
     assert client.post(members, headers=school, json={"email": "Direccion@Escuela.mx"}).status_code == 204
     assert client.post(url, headers=colleague, json=demand_body()).status_code == 201
+
+
+def test_open_demands_are_listed_to_those_who_may_quote_and_the_address_to_those_it_concerns(
+    app: FastAPI, client: TestClient, session: Session, parties: dict[str, Any], make_user: Any
+) -> None:
+    school, admin = parties["school"], parties["admin"]
+    institution = client.post("/api/v1/buyer-organizations", headers=school, json=INSTITUTION).json()
+    client.post(
+        f"/api/v1/buyer-organizations/{institution['id']}/decision", headers=admin, json={"verified": True}
+    )
+    demand_id = client.post(
+        f"/api/v1/buyer-organizations/{institution['id']}/demands", headers=school, json=demand_body()
+    ).json()["id"]
+    client.post(f"/api/v1/demands/{demand_id}/open", headers=school)
+    mani, mani_token = parties["producers"]["mani"]
+    puuc, puuc_token = parties["producers"]["puuc"]
+    stranger = api_token(client, make_user("vecina@example.mx").email)
+    address = demand_body()["delivery_address"]
+
+    def listed(token: dict[str, str]) -> dict[int, Any]:
+        return {d["id"]: d["delivery_address"] for d in client.get("/api/v1/demands", headers=token).json()}
+
+    def address_in_demand(token: dict[str, str]) -> Any:
+        return client.get(f"/api/v1/demands/{demand_id}", headers=token).json()["delivery_address"]
+
+    # Who may not quote sees no list, as the demand itself is a 404 to them.
+    assert listed(stranger) == {}
+    assert client.get(f"/api/v1/demands/{demand_id}", headers=stranger).status_code == 404
+    # A producer that may quote sees it, but not where it goes until the demand concerns it.
+    assert listed(mani_token) == {demand_id: None}
+    assert address_in_demand(mani_token) is None
+    quote = {"organization": mani.slug, "unit_price_cents": 24000, "quantity": 300}
+    sent = client.post(f"/api/v1/demands/{demand_id}/quotes", headers=mani_token, json=quote)
+    assert sent.status_code == 200
+    assert listed(mani_token) == {demand_id: address}  # it quoted
+    assert listed(puuc_token) == {demand_id: None}
+    session.add(DemandInvitation(demand_id=demand_id, organization_id=puuc.id, fit=80))  # matching found it
+    session.commit()
+    assert listed(puuc_token) == {demand_id: address}
+    assert address_in_demand(puuc_token) == address_in_demand(school) == address
+
+
+def test_a_non_member_asking_for_an_institutions_objects_gets_the_404_of_an_unknown_id(
+    client: TestClient, parties: dict[str, Any], make_user: Any
+) -> None:
+    school = parties["school"]
+    institution = client.post("/api/v1/buyer-organizations", headers=school, json=INSTITUTION).json()
+    stranger = api_token(client, make_user("vecina@example.mx").email)
+
+    def attempts(buyer_id: int) -> list[Any]:
+        url = f"/api/v1/buyer-organizations/{buyer_id}"
+        return [
+            client.post(f"{url}/demands", headers=stranger, json=demand_body()),
+            client.get(f"{url}/demands", headers=stranger),
+            client.post(f"{url}/members", headers=stranger, json={"email": "vecina@example.mx"}),
+            client.post(f"{url}/decision", headers=stranger, json={"verified": True}),  # not an administrator
+        ]
+
+    hidden, missing = attempts(institution["id"]), attempts(institution["id"] + 1000)
+    assert [(r.status_code, r.json()) for r in hidden] == [(r.status_code, r.json()) for r in missing]
+    assert [r.status_code for r in hidden] == [404, 404, 404, 403]
+    assert not any(institution["name"] in r.text for r in hidden)
+
+
+def test_quotes_and_conversations_of_others_are_the_404_of_an_unknown_id(
+    app: FastAPI, client: TestClient, session: Session, parties: dict[str, Any]
+) -> None:
+    school, admin = parties["school"], parties["admin"]
+    institution = client.post("/api/v1/buyer-organizations", headers=school, json=INSTITUTION).json()
+    client.post(
+        f"/api/v1/buyer-organizations/{institution['id']}/decision", headers=admin, json={"verified": True}
+    )
+    demand_id = client.post(
+        f"/api/v1/buyer-organizations/{institution['id']}/demands", headers=school, json=demand_body()
+    ).json()["id"]
+    client.post(f"/api/v1/demands/{demand_id}/open", headers=school)
+    mani, mani_token = parties["producers"]["mani"]
+    _puuc, puuc_token = parties["producers"]["puuc"]
+    body = {"organization": mani.slug, "unit_price_cents": 24000, "quantity": 300}
+    quote_id = client.post(f"/api/v1/demands/{demand_id}/quotes", headers=mani_token, json=body).json()["id"]
+    client.post(f"/api/v1/demands/{demand_id}/threads/{mani.slug}", headers=mani_token, json={"body": "Hola"})
+
+    # Another producer cannot tell that the quote or the conversation exists.
+    def attempts(quote: int, slug: str) -> list[Any]:
+        thread = f"/api/v1/demands/{demand_id}/threads/{slug}"
+        return [
+            client.post(f"/api/v1/quotes/{quote}/withdraw", headers=puuc_token),
+            client.get(thread, headers=puuc_token),
+            client.post(thread, headers=puuc_token, json={"body": "x"}),
+        ]
+
+    hidden, missing = attempts(quote_id, mani.slug), attempts(quote_id + 1000, "no-existe")
+    assert [(r.status_code, r.json()) for r in hidden] == [(r.status_code, r.json()) for r in missing]
+    assert {r.status_code for r in hidden} == {404}
+    # Who knows they exist (the institution sees every quote; a producer sees the demand) is refused without
+    # a name of the other party.
+    known = [
+        client.post(f"/api/v1/quotes/{quote_id}/withdraw", headers=school),
+        client.get(f"/api/v1/demands/{demand_id}/proposal", headers=puuc_token),
+        client.post(f"/api/v1/demands/{demand_id}/cancel", headers=puuc_token),
+    ]
+    assert [r.status_code for r in known] == [403] * 3
+    assert not any(name in r.text for r in known for name in (mani.name, institution["name"]))
+    session.expire_all()
+    assert session.get(Quote, quote_id).status == "submitted"  # type: ignore[union-attr]

@@ -4,6 +4,7 @@ administrators verify institutions."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -475,3 +476,78 @@ def test_a_member_adds_a_colleague_by_email_from_the_institution_page(
     assert buyers.is_member(session, colleague, school)
     assert outsider.get(path).status_code == 200
     assert outsider.get(f"{path}/demandas/nueva").status_code == 200  # may now post demands
+
+
+def test_open_demands_are_listed_to_producers_and_the_address_to_those_it_concerns(
+    app: FastAPI, session: Session, school: BuyerOrganization, make_user: Any, make_org: Any
+) -> None:
+    demand = open_demand(session, school)
+    address = "Calle Hidalgo 12, Centro, 68000"
+    sierra = make_org(make_user("sierra@cafe.mx"), name="Cooperativa Café de la Sierra Mixe", state="20")
+    union = make_org(make_user("union@cafe.mx"), name="Unión de Cafetaleras de Pluma Hidalgo", state="20")
+    make_user("vecina@example.mx")
+
+    def links(client: TestClient) -> list[str]:
+        return re.findall(r'href="(/demandas/\d+)"', client.get("/demandas").text)
+
+    # Someone who may not quote is not shown the demand, nor a link that would be a 404 to them.
+    stranger = signed_in(app, "vecina@example.mx")
+    listing = stranger.get("/demandas").text
+    assert demand.title not in listing and links(stranger) == []
+    assert "Las demandas abiertas las ven las personas de organizaciones productoras verificadas" in listing
+    stranger.get("/idioma/en")
+    assert (
+        "Open demands are shown to members of verified producer organizations"
+        in stranger.get("/demandas").text
+    )
+
+    # A producer sees it and every link it is shown opens; the address only once the demand concerns it.
+    producer = signed_in(app, "sierra@cafe.mx")
+    assert links(producer) == [f"/demandas/{demand.id}"]
+    assert all(producer.get(link).status_code == 200 for link in links(producer))
+    page = producer.get(f"/demandas/{demand.id}").text
+    assert address not in page and "Oaxaca de Juárez" in page
+    assert "La dirección exacta la ven las organizaciones invitadas o elegidas para esta demanda" in page
+    person = session.exec(select(User).where(User.email == "sierra@cafe.mx")).one()
+    demands.submit_quote(session, person, demand, sierra, QuoteCreate(unit_price_cents=30000, quantity=50))
+    session.add(DemandInvitation(demand_id=demand.id or 0, organization_id=union.id or 0, fit=70))
+    session.commit()
+    assert address in producer.get(f"/demandas/{demand.id}").text  # it quoted
+    assert address in signed_in(app, "union@cafe.mx").get(f"/demandas/{demand.id}").text  # it was matched
+    assert address in signed_in(app, "compras@escuela.mx").get(f"/demandas/{demand.id}").text
+
+
+def test_on_the_pages_others_quotes_threads_and_institutions_are_the_404_of_an_unknown_id(
+    app: FastAPI, session: Session, school: BuyerOrganization, make_user: Any, make_org: Any
+) -> None:
+    demand, sierra_quote, _union_quote = quoted(session, school, make_user, make_org)
+    union = signed_in(app, "union@cafe.mx")
+    path = f"/demandas/{demand.id}"
+    token = csrf_of(union, path)
+
+    def withdrawn(quote_id: int) -> tuple[int, str, str]:
+        response = union.post(f"{path}/cotizaciones/{quote_id}/retirar", data={"csrf_token": token})
+        flashed = union.get(path).text.split('<main id="contenido"')[1]
+        return response.status_code, response.headers.get("location", ""), flashed
+
+    assert withdrawn(sierra_quote.id or 0) == withdrawn((sierra_quote.id or 0) + 1000)
+    assert "Cooperativa Café de la Sierra Mixe" not in withdrawn(sierra_quote.id or 0)[2]
+
+    def wrote(slug: str) -> tuple[int, str]:
+        response = union.post(
+            f"{path}/mensajes", data={"organizacion": slug, "body": "¿Quién más cotizó?", "csrf_token": token}
+        )
+        return response.status_code, response.text
+
+    assert wrote("cooperativa-cafe-de-la-sierra-mixe") == wrote("no-existe")
+    assert wrote("no-existe")[0] == 404
+
+    def decided(buyer_id: int) -> tuple[int, str]:
+        url = f"/admin/instituciones/{buyer_id}/verificar"
+        response = union.post(url, data={"csrf_token": token})
+        return response.status_code, response.text.replace(url, "URL")
+
+    assert decided(school.id or 0) == decided((school.id or 0) + 1000)
+    assert school.name not in decided(school.id or 0)[1]
+    session.expire_all()
+    assert session.get(Quote, sierra_quote.id).status == "submitted"  # type: ignore[union-attr]

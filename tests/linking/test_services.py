@@ -214,7 +214,7 @@ def test_an_invited_only_demand_is_invisible_to_everyone_else(
             demands.visible(session, outsider, demand.id or 0)
     with pytest.raises(Forbidden):
         quote(session, world, demand, "far", 28000, 100)
-    assert demand not in demands.open_public(session)
+    assert demand not in demands.open_public(session, world["owners"]["far"])
 
 
 def test_a_draft_is_seen_by_its_institution_only(session: Session, world: dict[str, Any]) -> None:

@@ -59,7 +59,7 @@ def test_an_order_from_checkout_to_completion(
     )
     assert paid.json()["status"] == "paid"
 
-    assert move(producer_b, coffee_f, "accepted").status_code == 403  # another producer's fulfillment
+    assert move(producer_b, coffee_f, "accepted").status_code == 404  # another producer's: as if none
     assert move(buyer, coffee_f, "accepted").status_code == 403
     assert move(producer_a, coffee_f, "accepted").status_code == 200
     assert move(buyer, coffee_f, "cancelled").status_code == 409  # too late: the producer accepted

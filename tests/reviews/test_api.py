@@ -21,7 +21,7 @@ def test_review_reply_and_read_through_the_api(
     body = {"rating": 4, "comment": "Buen café"}
 
     assert client.post(url, json=body).status_code == 401
-    assert client.post(url, json=body, headers=stranger).json()["error"] == "forbidden"
+    assert client.post(url, json=body, headers=stranger).json()["error"] == "not_found"
     assert client.post(url, json=body, headers=producer).status_code == 403
     early = client.post(f"/api/v1/fulfillments/{waiting.id}/review", json=body, headers=buyer)
     assert (early.status_code, early.json()["error"]) == (409, "not_completed")
@@ -61,3 +61,41 @@ def test_review_reply_and_read_through_the_api(
     assert (honey["summary"]["count"], honey["items"]) == (0, [])
     assert client.get("/api/v1/organizations/no-existe/reviews").status_code == 404
     assert client.get("/api/v1/listings/999999/reviews").status_code == 404
+
+
+def test_a_part_of_an_order_is_the_404_of_an_unknown_id_to_whoever_may_not_know_it(
+    client: TestClient, shop: dict[str, Any], buy: Buy, make_user: Any, make_org: Any
+) -> None:
+    part = buy([shop["coffee"]])
+    waiting = buy([shop["honey"]], until="ready_for_pickup")
+    make_org(make_user("miel@example.mx"), name="Apicultoras del Puuc", state="31")
+    rival = api_token(client, "miel@example.mx")  # a producer, not in this order
+    stranger = api_token(client, make_user("curioso@example.mx").email)
+
+    def attempts(headers: dict[str, str], fulfillment_id: int) -> list[tuple[int, Any]]:
+        url = f"/api/v1/fulfillments/{fulfillment_id}"
+        responses = [
+            client.post(f"{url}/moves", json={"status": "accepted"}, headers=headers),
+            client.post(f"{url}/review", json={"rating": 1}, headers=headers),
+            client.post(f"{url}/dispute", json={"reason": "No llegó nada de lo que pedí."}, headers=headers),
+            client.get(f"{url}/messages", headers=headers),
+        ]
+        return [(r.status_code, r.json()) for r in responses]
+
+    for outsider in (rival, stranger):
+        hidden = attempts(outsider, part.id or 0)
+        assert hidden == attempts(outsider, (part.id or 0) + 1000)
+        assert {status for status, _body in hidden} == {404}
+
+    # The buyer and the producer know the part exists: each is refused the other's steps, naming nobody.
+    buyer, producer = api_token(client, shop["buyer"].email), api_token(client, shop["owner"].email)
+    known = [
+        client.post(f"/api/v1/fulfillments/{waiting.id}/moves", json={"status": "preparing"}, headers=buyer),
+        client.post(f"/api/v1/fulfillments/{part.id}/review", json={"rating": 1}, headers=producer),
+        client.post(
+            f"/api/v1/fulfillments/{part.id}/dispute", json={"reason": "Nunca me pagaron."}, headers=producer
+        ),
+    ]
+    assert [r.status_code for r in known] == [403] * 3
+    names = (shop["organization"].name, shop["buyer"].name)
+    assert not any(name in r.json()["detail"] for r in known for name in names)

@@ -169,3 +169,26 @@ def test_listing_organization_and_catalog_pages_show_averages_and_latest_reviews
     assert 'aria-label="4.3 de 5 estrellas"' in coffee_card and "(7 reseñas)" in coffee_card
     assert "estrellas" not in honey_card  # no reviews, no stars
     assert 'aria-label="4.3 de 5 estrellas"' in client.get("/").text
+
+
+def test_a_part_of_someone_elses_order_is_the_page_of_an_unknown_id(
+    client: TestClient, shop: dict[str, Any], buy: Buy, make_user: Any
+) -> None:
+    part = buy([shop["coffee"]])
+    make_user("curioso@example.mx")
+    log_in(client, "curioso@example.mx")
+    token = csrf_of(client, "/carrito")
+
+    def attempts(fulfillment_id: int) -> list[tuple[int, str]]:
+        path = f"/pedidos/{part.order_id}/partes/{fulfillment_id}"
+        step = client.post(path, data={"csrf_token": token, "status": "cancelled"})
+        after_step = client.get(step.headers["location"])  # the message the step left
+        review = client.post(f"{path}/resena", data={"csrf_token": token, "rating": "1"})
+        return [
+            (r.status_code, r.text.replace(path, "PATH").replace(f"/{fulfillment_id}#", "/ID#"))
+            for r in (step, after_step, review)
+        ]
+
+    hidden = attempts(part.id or 0)
+    assert hidden == attempts((part.id or 0) + 1000)
+    assert "Solo quien compró" not in str(hidden) and hidden[2][0] == 404

@@ -43,9 +43,10 @@ def test_only_the_buyer_reviews_and_only_a_completed_part(
 
     with transaction(engine) as tx:
         orders.move(tx, shop["buyer"], part.id or 0, "completed")
-    for someone in (shop["owner"], stranger):
-        with pytest.raises(Forbidden), transaction(engine) as tx:
-            service.create(tx, someone, part.id or 0, 5, "Excelente")
+    with pytest.raises(Forbidden), transaction(engine) as tx:  # the producer knows the part exists
+        service.create(tx, shop["owner"], part.id or 0, 5, "Excelente")
+    with pytest.raises(NotFound), transaction(engine) as tx:  # to anyone else it does not exist
+        service.create(tx, stranger, part.id or 0, 5, "Excelente")
     with pytest.raises(NotFound), transaction(engine) as tx:
         service.create(tx, shop["buyer"], 999_999, 5, "")
     assert reviews_in(session) == []
@@ -278,7 +279,7 @@ def test_a_colleague_at_the_buying_institution_may_review_its_awarded_order(
     order.demand_id = demand.id  # the order an award placed
     session.commit()
 
-    with pytest.raises(Forbidden), transaction(engine) as tx:
+    with pytest.raises(NotFound), transaction(engine) as tx:
         service.create(tx, outsider, part.id or 0, 5, "")
     with transaction(engine) as tx:
         service.create(tx, colleague, part.id or 0, 5, "Llegó completo para el comedor.")
