@@ -7,13 +7,14 @@ import io
 import json
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
 from market.accounts.models import User
 from market.admin import audit
 from market.admin.models import AuditEntry
+from market.bounds import PageNumber
 from market.db import DbSession
 from market.i18n import gettext as _
 from market.mexico import local_time
@@ -33,7 +34,7 @@ def _family(accion: str | None) -> str | None:
 def log_page(
     request: Request,
     accion: str | None = None,
-    pagina: int = Query(1, ge=1),
+    pagina: PageNumber = 1,
     user: User = Depends(require_user),
     session: Session = DbSession,
 ) -> Response:
