@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio.to_thread
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -29,7 +29,7 @@ from market.config import Settings
 from market.db import make_engine
 from market.disputes import api as disputes_api
 from market.disputes import views as disputes_views
-from market.errors import MarketError, NotAuthenticated, json_error
+from market.errors import MarketError, NotAuthenticated, NotFound, json_error
 from market.i18n import gettext as _
 from market.impact import api as impact_api
 from market.impact import views as impact_views
@@ -50,7 +50,7 @@ from market.payments import webhooks
 from market.payments.gateway import gateway_for
 from market.reviews import api as reviews_api
 from market.reviews import views as reviews_views
-from market.validation import message_for
+from market.validation import message_for, reject_nul_bytes
 from market.web import BodySizeLimit, LocaleMiddleware, login_redirect, render
 from search import engine_for
 from search.engine import SearchUnavailable
@@ -64,10 +64,13 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith(("/api/", "/healthz", "/webhooks/"))
 
 
-def _error_page(request: Request, status: int, title: str, detail: str) -> Response:
+def _error_page(
+    request: Request, status: int, title: str, detail: str, fields: dict[str, str] | None = None
+) -> Response:
     template = "partials/error.html" if request.headers.get("hx-request") else "errors/error.html"
     user = getattr(request.state, "user", None)
-    return render(request, template, {"status": status, "title": title, "detail": detail}, status, user)
+    context = {"status": status, "title": title, "detail": detail, "fields": fields or {}}
+    return render(request, template, context, status, user)
 
 
 async def handle_market_error(request: Request, exc: Exception) -> Response:
@@ -76,7 +79,8 @@ async def handle_market_error(request: Request, exc: Exception) -> Response:
         return json_error(exc)
     if isinstance(exc, NotAuthenticated):
         return login_redirect(request)
-    return _error_page(request, exc.status_code, _("No se pudo completar"), exc.detail)
+    fields = exc.body().get("fields")  # a validation error says which field is wrong, and why
+    return _error_page(request, exc.status_code, _("No se pudo completar"), exc.detail, fields)
 
 
 def _field_name(loc: tuple[Any, ...]) -> str:
@@ -86,13 +90,15 @@ def _field_name(loc: tuple[Any, ...]) -> str:
 
 async def handle_request_validation(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
+    if any(err["loc"][:1] == ("path",) for err in exc.errors()):  # an id past its range names nothing
+        return await handle_market_error(request, NotFound())
     fields = {_field_name(err["loc"]): message_for(err["type"], err.get("ctx")) for err in exc.errors()}
     if _wants_json(request):
         return JSONResponse(
             {"error": "validation_error", "detail": _("Revisa los datos marcados."), "fields": fields},
             status_code=422,
         )
-    return _error_page(request, 422, _("Datos no válidos"), "; ".join(f"{k}: {v}" for k, v in fields.items()))
+    return _error_page(request, 422, _("Datos no válidos"), _("Revisa los datos marcados."), fields)
 
 
 async def handle_http_error(request: Request, exc: Exception) -> Response:
@@ -135,6 +141,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         description="API del mercado de la economía social y solidaria de México.",
         lifespan=lifespan,
+        dependencies=[Depends(reject_nul_bytes)],
     )
     app.state.settings = settings
     app.state.engine = engine

@@ -7,8 +7,10 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
+from market.bounds import MAX_ID, WHOLE
+from market.errors import ValidationFailed
 from market.money import parse_pesos
-from market.validation import field_errors
+from market.validation import field_errors, message_for
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -57,3 +59,19 @@ def validate(schema: type[M], data: dict[str, Any], errors: dict[str, str] | Non
     if errors:
         raise FormInvalid(errors)
     return result
+
+
+def form_int(value: object, field: str, minimum: int = 1, maximum: int = MAX_ID) -> int:
+    """A whole number from a form or a query string (an id by default), or a 422 that names `field` and
+    says what is wrong in the person's language: missing, not a number ("abc", "²", "1.5"), out of range."""
+    text = "" if value is None else str(value).strip()
+    if not text:
+        raise ValidationFailed({field: message_for("missing")})
+    if not WHOLE.fullmatch(text):
+        raise ValidationFailed({field: message_for("int_parsing")})
+    number = int(text[:21])  # past 20 characters it is out of any range: no need to read it all
+    if number < minimum:
+        raise ValidationFailed({field: message_for("greater_than_equal", {"ge": minimum})})
+    if number > maximum:
+        raise ValidationFailed({field: message_for("less_than_equal", {"le": maximum})})
+    return number

@@ -5,8 +5,12 @@ mapped by type. Templates are Spanish source strings, translated when the error 
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from typing import Any
 
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from pydantic_core import PydanticCustomError
 
@@ -32,7 +36,7 @@ _BUILTIN: dict[str, str] = {
     "value_error": "El valor no es válido.",
     "string_pattern_mismatch": "El formato no es válido.",
     "too_long": "Hay demasiados elementos.",
-    "list_type": "El valor no es válido.",
+    "list_type": "Se espera una lista de valores.",
     "string_type": "Escribe un texto.",
     "extra_forbidden": "Este campo no existe.",
 }
@@ -67,3 +71,56 @@ def field_errors(exc: ValidationError, prefix: str = "") -> dict[str, str]:
         field = ".".join(str(part) for part in err["loc"]) or "__all__"
         errors.setdefault(prefix + field, message_for(err["type"], err.get("ctx")))
     return errors
+
+
+NUL = "\x00"
+
+
+async def reject_nul_bytes(request: Request) -> None:
+    """An application dependency: a NUL byte anywhere in what a request sends as text (path, query, form
+    field, JSON string or key) is a 422 naming the field, or a 404 in a path. No person types one, and
+    PostgreSQL cannot store it in a text column."""
+    found: list[tuple[str | int, ...]] = [
+        ("path", k) for k, v in request.path_params.items() if NUL in str(v)
+    ]
+    found += [("query", key) for key, value in request.query_params.multi_items() if NUL in key + value]
+    if request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()  # Starlette keeps it for the route
+        found += [("body", k) for k, v in form.multi_items() if NUL in k or (isinstance(v, str) and NUL in v)]
+    elif b"\\u0000" in (body := await request.body()):  # JSON writes a NUL as \u0000
+        try:
+            document = json.loads(body)
+        except (ValueError, RecursionError):
+            return  # not JSON: the route refuses it as such
+        found += [("body", *where) for where in _nul_locations(document)]
+    if found:
+        error = invalid("nul_character", "El texto tiene un carácter no permitido (NUL); bórralo.")
+        raise RequestValidationError(
+            [
+                {
+                    "type": error.type,
+                    "loc": tuple(str(p).replace(NUL, "\\0") for p in loc),
+                    "msg": error.message(),
+                }
+                for loc in found
+            ]
+        )
+
+
+def _nul_locations(document: Any) -> Iterator[tuple[str | int, ...]]:
+    """Where a JSON document holds a NUL: the path to each string or key that has one."""
+    stack: list[tuple[tuple[str | int, ...], Any]] = [((), document)]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, str) and NUL in value:
+            yield where
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if NUL in key:
+                    yield (*where, key)
+                else:
+                    stack.append(((*where, key), item))
+        elif isinstance(value, list):
+            stack.extend(((*where, i), item) for i, item in enumerate(value))

@@ -8,6 +8,7 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from market.bounds import MAX_PRICE_CENTS
 from market.catalog.taxonomy import CATEGORIES_BY_SLUG
 from market.mexico import CERTIFICATIONS, LEGAL_FORMS, STATES_BY_CODE
 from market.validation import invalid
@@ -53,8 +54,8 @@ class SearchQuery(BaseModel):
     kind: Literal["good", "service"] | None = None
     delivery: list[Delivery] = Field(default_factory=list)
     delivers_to: str | None = None  # INEGI code: producers that deliver to (or ship nationally to) this state
-    price_min_cents: int | None = Field(default=None, ge=0)
-    price_max_cents: int | None = Field(default=None, ge=0)
+    price_min_cents: int | None = Field(default=None, ge=0, le=MAX_PRICE_CENTS)
+    price_max_cents: int | None = Field(default=None, ge=0, le=MAX_PRICE_CENTS)
     in_stock: bool = False
     organization: str | None = Field(default=None, max_length=80, pattern=r"^[a-z0-9-]+$")
     lat: float | None = Field(default=None, ge=-90, le=90)

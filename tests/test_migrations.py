@@ -8,7 +8,7 @@ from pathlib import Path
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import create_engine, inspect
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
@@ -58,3 +58,27 @@ def test_fees_posted_before_they_named_their_producer_are_attributed(tmp_path: P
             "SELECT id, organization_id FROM ledgerentry WHERE account = 'platform_fees' ORDER BY id"
         ).fetchall()
     assert fees == [(3, 7), (5, 9), (7, 9)]
+
+
+def test_money_and_quantities_widen_to_64_bits_keeping_every_row(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/old.db"
+    command.upgrade(alembic_config(url), "46726fe77a5f")  # the revision before money became 64-bit
+    with sqlite3.connect(f"{tmp_path}/old.db") as db:
+        db.execute(
+            "INSERT INTO orders (id, buyer_id, status, payment_method, subtotal_cents, delivery_cents,"
+            " total_cents, platform_fee_cents, created_at)"
+            " VALUES (1, 1, 'paid', 'spei_transfer', 64000, 5000, 69000, 5120, '2026-11-01 00:00:00')"
+        )
+        db.execute(  # a child that cascades on delete: recreating its parent table must not drop it
+            "INSERT INTO fulfillment (id, order_id, organization_id, status, delivery_method, subtotal_cents,"
+            " delivery_cents, platform_fee_cents, created_at, updated_at) VALUES (1, 1, 1, 'accepted',"
+            " 'delivery', 64000, 5000, 5120, '2026-11-01 00:00:00', '2026-11-01 00:00:00')"
+        )
+
+    command.upgrade(alembic_config(url), "head")
+
+    with sqlite3.connect(f"{tmp_path}/old.db") as db:
+        assert db.execute("SELECT total_cents FROM orders").fetchall() == [(69000,)]
+        assert db.execute("SELECT order_id, subtotal_cents FROM fulfillment").fetchall() == [(1, 64000)]
+    declared = {c["name"]: str(c["type"]) for c in inspect(create_engine(url)).get_columns("orders")}
+    assert declared["total_cents"] == "BIGINT"

@@ -9,6 +9,7 @@ from market.accounts.api import api_user
 from market.accounts.models import User
 from market.admin import audit
 from market.admin.schemas import AuditEntryPublic, ListingModeration, Suspension
+from market.bounds import Id, PageNumber
 from market.catalog import service as catalog
 from market.catalog.models import Listing
 from market.db import DbSession
@@ -24,7 +25,7 @@ def _moderation(listing: Listing) -> ListingModeration:
 
 @router.post("/listings/{listing_id}/suspend", response_model=ListingModeration)
 def suspend_listing(
-    listing_id: int, data: Suspension, user: User = Depends(api_user), session: Session = DbSession
+    listing_id: Id, data: Suspension, user: User = Depends(api_user), session: Session = DbSession
 ) -> ListingModeration:
     audit.require_admin(user)  # before the lookup: others cannot probe which listings exist
     listing = catalog.get(session, listing_id)
@@ -34,7 +35,7 @@ def suspend_listing(
 
 @router.post("/listings/{listing_id}/restore", response_model=ListingModeration)
 def restore_listing(
-    listing_id: int, user: User = Depends(api_user), session: Session = DbSession
+    listing_id: Id, user: User = Depends(api_user), session: Session = DbSession
 ) -> ListingModeration:
     audit.require_admin(user)
     listing = catalog.get(session, listing_id)
@@ -45,7 +46,7 @@ def restore_listing(
 @router.get("/audit", response_model=Page[AuditEntryPublic])
 def audit_log(
     action: str | None = Query(None, description="An action (listing.suspend) or its start (listing)"),
-    page: int = Query(1, ge=1),
+    page: PageNumber = 1,
     per_page: int = Query(50, ge=1, le=100),
     user: User = Depends(api_user),
     session: Session = DbSession,

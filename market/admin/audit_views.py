@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
@@ -13,6 +13,7 @@ from market import csvfiles
 from market.accounts.models import User
 from market.admin import audit
 from market.admin.models import AuditEntry
+from market.bounds import PageNumber
 from market.db import DbSession
 from market.i18n import gettext as _
 from market.mexico import local_time
@@ -31,7 +32,7 @@ def _family(accion: str | None) -> str | None:
 def log_page(
     request: Request,
     accion: str | None = None,
-    pagina: int = Query(1, ge=1),
+    pagina: PageNumber = 1,
     user: User = Depends(require_user),
     session: Session = DbSession,
 ) -> Response:

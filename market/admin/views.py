@@ -11,6 +11,7 @@ from starlette.datastructures import FormData
 from market.accounts.models import User
 from market.admin import audit
 from market.admin import service as admin
+from market.bounds import Id
 from market.catalog import service as catalog
 from market.db import DbSession
 from market.errors import ValidationFailed
@@ -119,7 +120,7 @@ def moderation(
 
 @router.post("/productos/{listing_id}/suspender")
 def suspend_listing(
-    listing_id: int,
+    listing_id: Id,
     request: Request,
     form: FormData = Depends(form_data),
     user: User = Depends(require_user),
@@ -135,7 +136,7 @@ def suspend_listing(
 
 @router.post("/productos/{listing_id}/restablecer")
 def restore_listing(
-    listing_id: int,
+    listing_id: Id,
     request: Request,
     form: FormData = Depends(form_data),
     user: User = Depends(require_user),

@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from market.accounts.api import api_user, api_user_optional
 from market.accounts.models import User
+from market.bounds import Id, PageNumber
 from market.catalog import csv_import, service
 from market.catalog.schemas import ListingCreate, ListingPublic, ListingUpdate, StatusChange
 from market.db import DbSession
@@ -25,7 +26,7 @@ def list_listings(
     state: str | None = Query(None, description="INEGI code of the producer's state, e.g. 20 (Oaxaca)"),
     organization: str | None = Query(None, description="Organization slug"),
     sort: str = Query("recent", pattern="^(recent|price_asc|price_desc|title)$"),
-    page: int = Query(1, ge=1),
+    page: PageNumber = 1,
     per_page: int = Query(24, ge=1, le=100),
 ) -> Page[ListingPublic]:
     organization_id = organizations.get_visible(session, organization, None).id if organization else None
@@ -48,7 +49,7 @@ def list_listings(
 
 @router.get("/listings/{listing_id}", response_model=ListingPublic)
 def get_listing(
-    listing_id: int, user: User | None = Depends(api_user_optional), session: Session = DbSession
+    listing_id: Id, user: User | None = Depends(api_user_optional), session: Session = DbSession
 ) -> ListingPublic:
     listing, _org = service.get_visible(session, listing_id, user)
     return service.to_public(session, [listing])[0]
@@ -64,21 +65,21 @@ def create_listing(
 
 @router.patch("/listings/{listing_id}", response_model=ListingPublic)
 def update_listing(
-    listing_id: int, patch: ListingUpdate, user: User = Depends(api_user), session: Session = DbSession
+    listing_id: Id, patch: ListingUpdate, user: User = Depends(api_user), session: Session = DbSession
 ) -> ListingPublic:
     return service.to_public(session, [service.update(session, user, listing_id, patch)])[0]
 
 
 @router.post("/listings/{listing_id}/status", response_model=ListingPublic)
 def change_status(
-    listing_id: int, change: StatusChange, user: User = Depends(api_user), session: Session = DbSession
+    listing_id: Id, change: StatusChange, user: User = Depends(api_user), session: Session = DbSession
 ) -> ListingPublic:
     return service.to_public(session, [service.change_status(session, user, listing_id, change.status)])[0]
 
 
 @router.post("/listings/{listing_id}/photos", response_model=ListingPublic, status_code=201)
 def add_photo(
-    listing_id: int,
+    listing_id: Id,
     file: UploadFile,
     request: Request,
     user: User = Depends(api_user),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from market.db import utcnow
@@ -19,9 +19,10 @@ class Listing(SQLModel, table=True):
     category: str = Field(max_length=40, index=True)
     kind: str = Field(default="good", max_length=8)  # good | service
     unit: str = Field(max_length=16)
-    price_cents: int
-    stock: int | None = None  # goods: units on hand; services: capacity. None = made to order
-    minimum_order: int = 1
+    price_cents: int = Field(sa_type=BigInteger)
+    # Goods: units on hand; services: capacity. None = made to order
+    stock: int | None = Field(default=None, sa_type=BigInteger)
+    minimum_order: int = Field(default=1, sa_type=BigInteger)
     lead_time_days: int = 0
     pickup: bool = True
     pickup_address: str | None = Field(default=None, max_length=300)
@@ -42,8 +43,8 @@ class PriceTier(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     listing_id: int = Field(foreign_key="listing.id", index=True, ondelete="CASCADE")
-    min_quantity: int
-    unit_price_cents: int
+    min_quantity: int = Field(sa_type=BigInteger)
+    unit_price_cents: int = Field(sa_type=BigInteger)
 
 
 class ListingPhoto(SQLModel, table=True):

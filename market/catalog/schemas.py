@@ -7,12 +7,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from market.bounds import MAX_PRICE_CENTS, MAX_QUANTITY
 from market.catalog.taxonomy import CATEGORIES_BY_SLUG, GOOD_UNITS, SERVICE_UNITS
 from market.mexico import STATES_BY_CODE
 from market.validation import invalid
 
-MAX_PRICE_CENTS = 100_000_000_00  # 100 million pesos: anything above is a typo
-MAX_QUANTITY = 10_000_000
 MAX_TIERS = 10
 
 
@@ -80,10 +79,12 @@ class ListingBase(BaseModel):
 
     @field_validator("delivery_states", mode="before")
     @classmethod
-    def _known_states(cls, value: Any) -> list[str]:
+    def _known_states(cls, value: Any) -> Any:
         if isinstance(value, str):
             value = [v for v in value.replace(";", ",").split(",") if v.strip()]
-        codes = [str(v).strip().zfill(2) for v in value or []]
+        if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
+            return [] if value is None else value  # not a list of codes: pydantic refuses it, naming it
+        codes = [str(v).strip().zfill(2) for v in value]
         if unknown := [c for c in codes if c not in STATES_BY_CODE]:
             raise invalid("state_unknown_code", "Entidad desconocida: {value}.", value=unknown[0])
         return sorted(set(codes))

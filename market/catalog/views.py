@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, Request, UploadFile
 from fastapi.responses import PlainTextResponse, Response
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from market.accounts.models import User
+from market.bounds import Id, PageNumber
 from market.catalog import csv_import, service
 from market.catalog.models import Listing
 from market.catalog.schemas import ListingCreate, ListingUpdate
@@ -63,7 +64,7 @@ def browse(
     categoria: str | None = None,
     estado: str | None = None,
     orden: str = "recent",
-    pagina: int = Query(1, ge=1),
+    pagina: PageNumber = 1,
     session: Session = DbSession,
     user: User | None = Depends(current_user),
 ) -> Response:
@@ -90,7 +91,7 @@ def browse(
 @router.get("/productos/{listing_id}")
 @router.get("/productos/{listing_id}/{slug}")
 def listing_page(
-    listing_id: int,
+    listing_id: Id,
     request: Request,
     slug: str | None = None,
     session: Session = DbSession,
@@ -205,7 +206,7 @@ def create_listing(
 
 @router.get("/panel/productos/{listing_id}")
 def edit_listing_form(
-    listing_id: int,
+    listing_id: Id,
     request: Request,
     user: User = Depends(require_user),
     session: Session = DbSession,
@@ -229,7 +230,7 @@ def edit_listing_form(
 
 @router.post("/panel/productos/{listing_id}")
 def edit_listing(
-    listing_id: int,
+    listing_id: Id,
     request: Request,
     form: FormData = Depends(form_data),
     user: User = Depends(require_user),
@@ -246,7 +247,7 @@ def edit_listing(
 
 @router.post("/panel/productos/{listing_id}/estado")
 def change_status(
-    listing_id: int,
+    listing_id: Id,
     request: Request,
     form: FormData = Depends(form_data),
     user: User = Depends(require_user),
@@ -266,7 +267,7 @@ def change_status(
 
 @router.post("/panel/productos/{listing_id}/fotos")
 def add_photo(
-    listing_id: int,
+    listing_id: Id,
     request: Request,
     photo: UploadFile,
     user: User = Depends(require_user),
@@ -280,8 +281,8 @@ def add_photo(
 
 @router.post("/panel/productos/{listing_id}/fotos/{photo_id}/borrar")
 def delete_photo(
-    listing_id: int,
-    photo_id: int,
+    listing_id: Id,
+    photo_id: Id,
     request: Request,
     user: User = Depends(require_user),
     session: Session = DbSession,

@@ -7,6 +7,7 @@ from sqlmodel import Session
 
 from market.accounts.api import api_user
 from market.accounts.models import User
+from market.bounds import Id
 from market.db import DbSession
 from market.disputes import queries, service
 from market.disputes.schemas import DisputeOpen, DisputePublic, DisputeResolve
@@ -21,7 +22,7 @@ router = APIRouter(tags=["disputes"])
     responses={409: {"description": "Already disputed, or the part cannot be disputed in its state"}},
 )
 def open_dispute(
-    fulfillment_id: int, data: DisputeOpen, user: User = Depends(api_user), session: Session = DbSession
+    fulfillment_id: Id, data: DisputeOpen, user: User = Depends(api_user), session: Session = DbSession
 ) -> DisputePublic:
     dispute = service.open(session, user, fulfillment_id, data.reason)
     return queries.to_public(session, dispute)
@@ -29,7 +30,7 @@ def open_dispute(
 
 @router.get("/disputes/{dispute_id}", response_model=DisputePublic)
 def get_dispute(
-    dispute_id: int, user: User = Depends(api_user), session: Session = DbSession
+    dispute_id: Id, user: User = Depends(api_user), session: Session = DbSession
 ) -> DisputePublic:
     case = queries.visible(session, user, dispute_id)
     assert case.dispute is not None
@@ -43,7 +44,7 @@ def get_dispute(
     responses={409: {"description": "Already resolved"}},
 )
 def resolve_dispute(
-    dispute_id: int, data: DisputeResolve, user: User = Depends(api_user), session: Session = DbSession
+    dispute_id: Id, data: DisputeResolve, user: User = Depends(api_user), session: Session = DbSession
 ) -> DisputePublic:
     dispute = service.resolve(session, user, dispute_id, data.outcome, data.amount_cents, data.note)
     return queries.to_public(session, dispute)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import BigInteger
 from sqlmodel import Field, SQLModel
 
 from market.db import utcnow
@@ -15,7 +16,8 @@ class Dispute(SQLModel, table=True):
     opened_by: int = Field(foreign_key="user.id")
     reason: str = Field(max_length=2000)
     status: str = Field(default="open", max_length=16, index=True)  # open | refunded | released
-    refund_cents: int | None = None  # a full or partial refund, when resolved that way
+    # A full or partial refund, when resolved that way
+    refund_cents: int | None = Field(default=None, sa_type=BigInteger)
     resolution: str | None = Field(default=None, max_length=2000)  # the administrator's why
     resolved_by: int | None = Field(default=None, foreign_key="user.id")
     resolved_at: datetime | None = None

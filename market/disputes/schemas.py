@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
+
+from market.bounds import MAX_AMOUNT_CENTS
 
 
 class DisputeOpen(BaseModel):
@@ -18,7 +20,7 @@ class DisputeResolve(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     outcome: Literal["refund", "release"]
-    amount_cents: int | None = None  # a refund: the whole part when left out
+    amount_cents: int | None = Field(default=None, le=MAX_AMOUNT_CENTS)  # a refund: the whole part if unsaid
     note: str  # the administrator's why, read by the buyer and the producer
 
 

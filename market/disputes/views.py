@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 from starlette.datastructures import FormData
@@ -13,6 +13,7 @@ from starlette.datastructures import FormData
 from market import i18n
 from market.accounts.models import User
 from market.admin import audit
+from market.bounds import Id, PageNumber
 from market.db import DbSession
 from market.disputes import queries, service
 from market.errors import MarketError, NotFound, ValidationFailed
@@ -52,8 +53,8 @@ def _part_page(
 
 @router.get(PART_PAGE)
 def part_page(
-    order_id: int,
-    fulfillment_id: int,
+    order_id: Id,
+    fulfillment_id: Id,
     request: Request,
     user: User = Depends(require_user),
     session: Session = DbSession,
@@ -63,8 +64,8 @@ def part_page(
 
 @router.post(PART_PAGE)
 def open_dispute(
-    order_id: int,
-    fulfillment_id: int,
+    order_id: Id,
+    fulfillment_id: Id,
     request: Request,
     form: FormData = Depends(form_data),
     user: User = Depends(require_user),
@@ -109,7 +110,7 @@ def open_dispute(
 @router.get(ADMIN_LIST)
 def admin_list(
     request: Request,
-    pagina: int = Query(1, ge=1),
+    pagina: PageNumber = 1,
     user: User = Depends(require_user),
     session: Session = DbSession,
 ) -> Response:
@@ -129,14 +130,14 @@ def _case_page(
 
 @router.get(ADMIN_CASE)
 def admin_case(
-    dispute_id: int, request: Request, user: User = Depends(require_user), session: Session = DbSession
+    dispute_id: Id, request: Request, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:
     return _case_page(request, session, user, dispute_id)
 
 
 @router.post(ADMIN_CASE + "/resolver")
 def resolve(
-    dispute_id: int,
+    dispute_id: Id,
     request: Request,
     form: FormData = Depends(form_data),
     user: User = Depends(require_user),

@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from market.accounts.models import User
 from market.db import DbSession
+from market.forms import form_int
 from market.impact import charts, export, service
 from market.web import current_user, render, require_user, verify_csrf
 
@@ -18,8 +19,8 @@ router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
 
 def _year(raw: str | None) -> int | None:
-    """The year chosen in the selector; anything else (blank: every year) means no filter."""
-    return int(raw) if raw and raw.strip().isdigit() and 2000 <= int(raw) <= 2100 else None
+    """The year chosen in the selector (blank: every year); anything else is a 422 naming `anio`."""
+    return form_int(raw, "anio", minimum=2000, maximum=2100) if raw and raw.strip() else None
 
 
 def _context(impact: service.Impact, csv_url: str) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import BigInteger
 from sqlmodel import Field, SQLModel
 
 from market.db import utcnow
@@ -18,6 +19,6 @@ class LedgerEntry(SQLModel, table=True):
     account: str = Field(max_length=32, index=True)  # cash | platform_fees | producer_payable
     organization_id: int | None = Field(default=None, foreign_key="organization.id", index=True)
     order_id: int | None = Field(default=None, foreign_key="orders.id", index=True)
-    amount_cents: int
+    amount_cents: int = Field(sa_type=BigInteger)
     reference: str | None = Field(default=None, max_length=80)
     created_at: datetime = Field(default_factory=utcnow)

@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from market.accounts.api import api_user
 from market.accounts.models import User
+from market.bounds import Id
 from market.db import DbSession
 from market.linking import awards, buyers, demands, messages
 from market.linking.models import BuyerOrganization, Demand, Quote
@@ -153,7 +154,7 @@ def my_institutions(user: User = Depends(api_user), session: Session = DbSession
     "/buyer-organizations/{buyer_id}/decision", response_model=BuyerOrganizationPublic, tags=["admin"]
 )
 def decide(
-    buyer_id: int, decision: Decision, user: User = Depends(api_user), session: Session = DbSession
+    buyer_id: Id, decision: Decision, user: User = Depends(api_user), session: Session = DbSession
 ) -> BuyerOrganization:
     buyer = buyers.get_for_admin(session, user, buyer_id)
     buyers.decide(session, user, buyer, decision.verified, decision.reason)
@@ -162,14 +163,14 @@ def decide(
 
 @router.post("/buyer-organizations/{buyer_id}/demands", response_model=DemandPublic, status_code=201)
 def create_demand(
-    buyer_id: int, data: DemandCreate, user: User = Depends(api_user), session: Session = DbSession
+    buyer_id: Id, data: DemandCreate, user: User = Depends(api_user), session: Session = DbSession
 ) -> DemandPublic:
     return _one(session, user, demands.create(session, user, buyers.visible(session, user, buyer_id), data))
 
 
 @router.get("/buyer-organizations/{buyer_id}/demands", response_model=list[DemandPublic])
 def demands_of_institution(
-    buyer_id: int, user: User = Depends(api_user), session: Session = DbSession
+    buyer_id: Id, user: User = Depends(api_user), session: Session = DbSession
 ) -> list[DemandPublic]:
     return _public(session, user, demands.of_buyer(session, user, buyers.visible(session, user, buyer_id)))
 
@@ -190,25 +191,25 @@ def demands_for_producer(
 
 
 @router.get("/demands/{demand_id}", response_model=DemandPublic)
-def get_demand(demand_id: int, user: User = Depends(api_user), session: Session = DbSession) -> DemandPublic:
+def get_demand(demand_id: Id, user: User = Depends(api_user), session: Session = DbSession) -> DemandPublic:
     return _one(session, user, _demand(session, user, demand_id))
 
 
 @router.post("/demands/{demand_id}/open", response_model=DemandPublic)
-def open_demand(demand_id: int, user: User = Depends(api_user), session: Session = DbSession) -> DemandPublic:
+def open_demand(demand_id: Id, user: User = Depends(api_user), session: Session = DbSession) -> DemandPublic:
     return _one(session, user, demands.open_for_quotes(session, user, _demand(session, user, demand_id)))
 
 
 @router.post("/demands/{demand_id}/cancel", response_model=DemandPublic)
 def cancel_demand(
-    demand_id: int, user: User = Depends(api_user), session: Session = DbSession
+    demand_id: Id, user: User = Depends(api_user), session: Session = DbSession
 ) -> DemandPublic:
     return _one(session, user, demands.cancel(session, user, _demand(session, user, demand_id)))
 
 
 @router.post("/demands/{demand_id}/quotes", response_model=QuotePublic)
 def send_quote(
-    demand_id: int, data: QuoteRequest, user: User = Depends(api_user), session: Session = DbSession
+    demand_id: Id, data: QuoteRequest, user: User = Depends(api_user), session: Session = DbSession
 ) -> QuotePublic:
     """Send, or revise, the producer's quote (one per producer and demand)."""
     demand = _demand(session, user, demand_id)
@@ -221,7 +222,7 @@ def send_quote(
 
 @router.get("/demands/{demand_id}/quotes", response_model=list[QuotePublic])
 def list_quotes(
-    demand_id: int, user: User = Depends(api_user), session: Session = DbSession
+    demand_id: Id, user: User = Depends(api_user), session: Session = DbSession
 ) -> list[QuotePublic]:
     """All quotes for the institution; only its own for a producer."""
     demand = _demand(session, user, demand_id)
@@ -229,9 +230,7 @@ def list_quotes(
 
 
 @router.post("/quotes/{quote_id}/withdraw", response_model=QuotePublic)
-def withdraw_quote(
-    quote_id: int, user: User = Depends(api_user), session: Session = DbSession
-) -> QuotePublic:
+def withdraw_quote(quote_id: Id, user: User = Depends(api_user), session: Session = DbSession) -> QuotePublic:
     quote = demands.withdraw_quote(session, user, quote_id)
     organization = session.get(Organization, quote.organization_id)
     assert organization is not None
@@ -239,7 +238,7 @@ def withdraw_quote(
 
 
 @router.get("/demands/{demand_id}/proposal", response_model=ProposalPublic)
-def proposal(demand_id: int, user: User = Depends(api_user), session: Session = DbSession) -> ProposalPublic:
+def proposal(demand_id: Id, user: User = Depends(api_user), session: Session = DbSession) -> ProposalPublic:
     """The cheapest cover of the quantity by the standing quotes (the institution's members only)."""
     demand = _demand(session, user, demand_id)
     buyers.require_member(session, user, buyers.get(session, demand.buyer_organization_id))
@@ -261,7 +260,7 @@ def proposal(demand_id: int, user: User = Depends(api_user), session: Session = 
 
 @router.post("/demands/{demand_id}/award", response_model=list[OrderPublic], status_code=201)
 def award(
-    demand_id: int,
+    demand_id: Id,
     data: AwardRequest,
     request: Request,
     user: User = Depends(api_user),
@@ -275,7 +274,7 @@ def award(
 
 @router.get("/demands/{demand_id}/threads/{slug}", response_model=list[MessagePublic])
 def read_thread(
-    demand_id: int, slug: str, user: User = Depends(api_user), session: Session = DbSession
+    demand_id: Id, slug: str, user: User = Depends(api_user), session: Session = DbSession
 ) -> list[MessagePublic]:
     demand = _demand(session, user, demand_id)
     found = messages.thread(session, user, demand, messages.counterpart(session, slug))
@@ -284,7 +283,7 @@ def read_thread(
 
 @router.post("/demands/{demand_id}/threads/{slug}", response_model=MessagePublic, status_code=201)
 def write_thread(
-    demand_id: int,
+    demand_id: Id,
     slug: str,
     data: MessageCreate,
     user: User = Depends(api_user),
@@ -297,7 +296,7 @@ def write_thread(
 
 @router.get("/fulfillments/{fulfillment_id}/messages", response_model=list[MessagePublic])
 def read_fulfillment_thread(
-    fulfillment_id: int, user: User = Depends(api_user), session: Session = DbSession
+    fulfillment_id: Id, user: User = Depends(api_user), session: Session = DbSession
 ) -> list[MessagePublic]:
     found = messages.fulfillment_thread(session, user, fulfillment_id)
     return [MessagePublic(author=author.name, body=m.body, created_at=m.created_at) for m, author in found]
@@ -305,7 +304,7 @@ def read_fulfillment_thread(
 
 @router.post("/fulfillments/{fulfillment_id}/messages", response_model=MessagePublic, status_code=201)
 def write_fulfillment_thread(
-    fulfillment_id: int, data: MessageCreate, user: User = Depends(api_user), session: Session = DbSession
+    fulfillment_id: Id, data: MessageCreate, user: User = Depends(api_user), session: Session = DbSession
 ) -> MessagePublic:
     message = messages.post_on_fulfillment(session, user, fulfillment_id, data.body)
     return MessagePublic(author=user.name, body=message.body, created_at=message.created_at)
@@ -317,7 +316,7 @@ class NewMember(BaseModel):
 
 @router.post("/buyer-organizations/{buyer_id}/members", status_code=204)
 def add_member(
-    buyer_id: int, data: NewMember, user: User = Depends(api_user), session: Session = DbSession
+    buyer_id: Id, data: NewMember, user: User = Depends(api_user), session: Session = DbSession
 ) -> None:
     """Add a colleague who already has an account (they can then post demands and award)."""
     buyers.add_member_by_email(session, user, buyers.visible(session, user, buyer_id), str(data.email))

@@ -14,6 +14,7 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from market.accounts.models import User
+from market.bounds import MAX_ID, Id, whole_number
 from market.db import DbSession
 from market.errors import Forbidden, NotFound, ValidationFailed
 from market.forms import FormInvalid, checkbox, pesos_field, text_fields, validate
@@ -21,7 +22,7 @@ from market.i18n import N_
 from market.i18n import gettext as _
 from market.linking import awards, buyers, demands, notifications
 from market.linking.models import BuyerOrganization
-from market.linking.pages import PRICE_HELP, form_errors, page, whole_number
+from market.linking.pages import PRICE_HELP, form_errors, page
 from market.linking.schemas import (
     BUYER_KINDS,
     FREQUENCIES,
@@ -90,7 +91,7 @@ def create_institution(
     errors: dict[str, str] = {}
     producer_id = None
     if raw := data.pop("producer_organization_id", None):
-        producer_id = whole_number(raw)
+        producer_id = whole_number(raw, maximum=MAX_ID)
         if producer_id is None:
             errors["producer_organization_id"] = _("Elige una de tus organizaciones.")
     try:
@@ -141,14 +142,14 @@ def _institution_page(
 
 @router.get("/instituciones/{buyer_id}")
 def institution(
-    buyer_id: int, request: Request, user: User = Depends(require_user), session: Session = DbSession
+    buyer_id: Id, request: Request, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:
     return _institution_page(request, session, user, buyers.visible(session, user, buyer_id))
 
 
 @router.post("/instituciones/{buyer_id}/integrantes")
 def add_colleague(
-    buyer_id: int,
+    buyer_id: Id,
     request: Request,
     form: FormData = Depends(form_data),
     user: User = Depends(require_user),
@@ -214,7 +215,7 @@ def _demand_data(form: FormData, values: dict[str, Any]) -> tuple[dict[str, Any]
 
 @router.get("/instituciones/{buyer_id}/demandas/nueva")
 def new_demand(
-    buyer_id: int, request: Request, user: User = Depends(require_user), session: Session = DbSession
+    buyer_id: Id, request: Request, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:
     buyer = _member_buyer(session, user, buyer_id)
     defaults = {
@@ -228,7 +229,7 @@ def new_demand(
 
 @router.post("/instituciones/{buyer_id}/demandas/nueva")
 def create_demand(
-    buyer_id: int,
+    buyer_id: Id,
     request: Request,
     form: FormData = Depends(form_data),
     user: User = Depends(require_user),
@@ -250,7 +251,7 @@ def create_demand(
 
 @router.get("/pedidos/{order_id}/orden-de-compra")
 def purchase_order(
-    order_id: int, request: Request, user: User = Depends(require_user), session: Session = DbSession
+    order_id: Id, request: Request, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:
     order = queries.visible_order(session, user, order_id)
     if order.demand_id is None:
@@ -291,7 +292,7 @@ def verification_queue(
 
 @router.post("/admin/instituciones/{buyer_id}/{decision}")
 def decide(
-    buyer_id: int,
+    buyer_id: Id,
     decision: str,
     request: Request,
     form: FormData = Depends(form_data),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from market.db import utcnow
@@ -50,7 +50,7 @@ class Demand(SQLModel, table=True):
     title: str = Field(max_length=140)
     description: str = Field(default="", max_length=5000)
     category: str = Field(max_length=40, index=True)
-    quantity: int  # per delivery
+    quantity: int = Field(sa_type=BigInteger)  # per delivery
     unit: str = Field(max_length=16)
     delivery_state: str = Field(max_length=2, index=True)
     delivery_municipality: str = Field(max_length=120)
@@ -59,7 +59,7 @@ class Demand(SQLModel, table=True):
     every_days: int | None = None  # a recurring demand: one delivery every N days...
     deliveries: int = 1  # ...this many times
     quote_deadline: datetime
-    max_unit_price_cents: int | None = None
+    max_unit_price_cents: int | None = Field(default=None, sa_type=BigInteger)
     required_certifications: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     preferred_legal_forms: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     women_led_only: bool = False
@@ -90,8 +90,8 @@ class Quote(SQLModel, table=True):
     demand_id: int = Field(foreign_key="demand.id", index=True)
     organization_id: int = Field(foreign_key="organization.id", index=True)
     created_by: int = Field(foreign_key="user.id")
-    unit_price_cents: int
-    quantity: int  # per delivery; partial supply is normal
+    unit_price_cents: int = Field(sa_type=BigInteger)
+    quantity: int = Field(sa_type=BigInteger)  # per delivery; partial supply is normal
     delivery_note: str = Field(default="", max_length=500)
     notes: str = Field(default="", max_length=2000)
     status: str = Field(default="submitted", max_length=12)  # submitted | withdrawn | awarded | declined
@@ -105,8 +105,8 @@ class Award(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     demand_id: int = Field(foreign_key="demand.id", index=True)
     quote_id: int = Field(foreign_key="quote.id", unique=True)
-    quantity: int
-    unit_price_cents: int
+    quantity: int = Field(sa_type=BigInteger)
+    unit_price_cents: int = Field(sa_type=BigInteger)
 
 
 class CallOff(SQLModel, table=True):

@@ -36,13 +36,6 @@ def page(
     return render(request, template, LABELS | context, status, user)
 
 
-def whole_number(value: object) -> int | None:
-    try:
-        return int(str(value).strip())
-    except ValueError:
-        return None
-
-
 def form_errors(exc: FormInvalid | ValidationFailed) -> dict[str, str]:
     """Field -> message in the person's language (a service's messages are stored untranslated); list
     items and centavo fields are reported on the form field a person typed in."""

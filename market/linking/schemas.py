@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from market.bounds import MAX_PRICE_CENTS, MAX_QUANTITY, Id
 from market.catalog.taxonomy import CATEGORIES_BY_SLUG, UNITS
 from market.mexico import CERTIFICATIONS, LEGAL_FORMS, STATES_BY_CODE, normalize_rfc
 from market.validation import invalid
@@ -108,7 +109,7 @@ class DemandCreate(BaseModel):
     title: str = Field(min_length=5, max_length=140)
     description: str = Field(default="", max_length=5000)
     category: str
-    quantity: int = Field(gt=0, le=100_000_000)
+    quantity: int = Field(gt=0, le=MAX_QUANTITY)
     unit: str
     delivery_state: str
     delivery_municipality: str = Field(min_length=2, max_length=120)
@@ -117,13 +118,13 @@ class DemandCreate(BaseModel):
     every_days: int | None = None
     deliveries: int = Field(default=1, ge=1, le=MAX_DELIVERIES)
     quote_deadline: datetime
-    max_unit_price_cents: int | None = Field(default=None, gt=0, le=100_000_000)
+    max_unit_price_cents: int | None = Field(default=None, gt=0, le=MAX_PRICE_CENTS)
     required_certifications: list[str] = Field(default_factory=list)
     preferred_legal_forms: list[str] = Field(default_factory=list)
     women_led_only: bool = False
     max_distance_km: int | None = Field(default=None, ge=1, le=3000)
     visibility: Literal["public", "invited"] = "public"
-    invited_organization_ids: list[int] = Field(default_factory=list, max_length=50)
+    invited_organization_ids: list[Id] = Field(default_factory=list, max_length=50)
 
     @field_validator("category")
     @classmethod
@@ -188,15 +189,15 @@ class DemandCreate(BaseModel):
 class QuoteCreate(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
-    unit_price_cents: int = Field(gt=0, le=100_000_000)
-    quantity: int = Field(gt=0, le=100_000_000)
+    unit_price_cents: int = Field(gt=0, le=MAX_PRICE_CENTS)
+    quantity: int = Field(gt=0, le=MAX_QUANTITY)
     delivery_note: str = Field(default="", max_length=500)
     notes: str = Field(default="", max_length=2000)
 
 
 class Allocation(BaseModel):
-    quote_id: int
-    quantity: int = Field(gt=0, le=100_000_000)
+    quote_id: Id
+    quantity: int = Field(gt=0, le=MAX_QUANTITY)
 
 
 class AwardRequest(BaseModel):

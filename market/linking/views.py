@@ -14,6 +14,7 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from market.accounts.models import User
+from market.bounds import Id, whole_number
 from market.db import DbSession, utcnow
 from market.errors import NotFound, ValidationFailed
 from market.forms import FormInvalid, pesos_field, text_fields, validate
@@ -21,7 +22,7 @@ from market.i18n import gettext as _
 from market.linking import awards, buyers, demands, messages
 from market.linking.matching import women_led
 from market.linking.models import Demand, Message, Quote
-from market.linking.pages import PRICE_HELP, form_errors, page, whole_number
+from market.linking.pages import PRICE_HELP, form_errors, page
 from market.linking.schemas import AwardRequest, MessageCreate, QuoteCreate
 from market.mexico import STATES_BY_CODE
 from market.organizations.models import Organization
@@ -159,14 +160,14 @@ def _demand_page(
 
 @router.get("/demandas/{demand_id}")
 def demand_page(
-    demand_id: int, request: Request, user: User = Depends(require_user), session: Session = DbSession
+    demand_id: Id, request: Request, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:
     return _demand_page(request, session, user, demands.visible(session, user, demand_id))
 
 
 @router.post("/demandas/{demand_id}/publicar")
 def publish(
-    demand_id: int, request: Request, user: User = Depends(require_user), session: Session = DbSession
+    demand_id: Id, request: Request, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:
     demand = demands.visible(session, user, demand_id)
     with flash_failure(request, session, 403, 409, 422):
@@ -177,7 +178,7 @@ def publish(
 
 @router.post("/demandas/{demand_id}/cancelar")
 def cancel(
-    demand_id: int, request: Request, user: User = Depends(require_user), session: Session = DbSession
+    demand_id: Id, request: Request, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:
     demand = demands.visible(session, user, demand_id)
     with flash_failure(request, session, 403, 409):
@@ -199,7 +200,7 @@ def _quoting_as(session: Session, user: User, slug: str) -> Organization:
 
 @router.post("/demandas/{demand_id}/cotizar")
 def submit_quote(
-    demand_id: int,
+    demand_id: Id,
     request: Request,
     form: FormData = Depends(form_data),
     user: User = Depends(require_user),
@@ -231,8 +232,8 @@ def submit_quote(
 
 @router.post("/demandas/{demand_id}/cotizaciones/{quote_id}/retirar")
 def withdraw_quote(
-    demand_id: int,
-    quote_id: int,
+    demand_id: Id,
+    quote_id: Id,
     request: Request,
     user: User = Depends(require_user),
     session: Session = DbSession,
@@ -252,7 +253,8 @@ def _allocations(form: FormData) -> tuple[list[dict[str, int]], dict[str, str], 
     """The `cantidad_<quote id>` fields: the non-zero ones are the allocations (and the typed values)."""
     allocations, errors, values = [], {}, {}
     for key, value in form.items():
-        if not key.startswith(ALLOCATION_PREFIX) or not key.removeprefix(ALLOCATION_PREFIX).isdigit():
+        quote_id = whole_number(key.removeprefix(ALLOCATION_PREFIX))
+        if not key.startswith(ALLOCATION_PREFIX) or quote_id is None:
             continue
         values[key] = raw = str(value).strip()
         if raw in ("", "0"):
@@ -261,7 +263,7 @@ def _allocations(form: FormData) -> tuple[list[dict[str, int]], dict[str, str], 
         if quantity is None:
             errors[key] = _("Escribe un número entero.")
         else:
-            allocations.append({"quote_id": int(key.removeprefix(ALLOCATION_PREFIX)), "quantity": quantity})
+            allocations.append({"quote_id": quote_id, "quantity": quantity})
     if not allocations and not errors:
         errors["allocations"] = _("Asigna una cantidad al menos a una cotización.")
     return allocations, errors, values
@@ -269,7 +271,7 @@ def _allocations(form: FormData) -> tuple[list[dict[str, int]], dict[str, str], 
 
 @router.post("/demandas/{demand_id}/adjudicar")
 def award(
-    demand_id: int,
+    demand_id: Id,
     request: Request,
     form: FormData = Depends(form_data),
     user: User = Depends(require_user),
@@ -301,7 +303,7 @@ def award(
 
 @router.post("/demandas/{demand_id}/mensajes")
 def post_message(
-    demand_id: int,
+    demand_id: Id,
     request: Request,
     form: FormData = Depends(form_data),
     user: User = Depends(require_user),

@@ -7,6 +7,7 @@ from sqlmodel import Session
 
 from market.accounts.api import api_user
 from market.accounts.models import User
+from market.bounds import Id
 from market.db import DbSession
 from market.orders import cart as carts
 from market.orders import queries, service
@@ -51,7 +52,7 @@ def get_cart(request: Request, user: User = Depends(api_user), session: Session 
 
 @router.put("/cart/items/{listing_id}", response_model=CartPublic, tags=["cart"])
 def set_cart_item(
-    listing_id: int,
+    listing_id: Id,
     data: CartQuantity,
     request: Request,
     user: User = Depends(api_user),
@@ -82,13 +83,13 @@ def my_orders(user: User = Depends(api_user), session: Session = DbSession) -> l
 
 
 @router.get("/orders/{order_id}", response_model=OrderPublic)
-def get_order(order_id: int, user: User = Depends(api_user), session: Session = DbSession) -> OrderPublic:
+def get_order(order_id: Id, user: User = Depends(api_user), session: Session = DbSession) -> OrderPublic:
     return queries.view_of(session, user, queries.visible_order(session, user, order_id))
 
 
 @router.post("/orders/{order_id}/offline-payment", response_model=OrderPublic, tags=["admin"])
 def confirm_offline_payment(
-    order_id: int, payment: OfflinePayment, user: User = Depends(api_user), session: Session = DbSession
+    order_id: Id, payment: OfflinePayment, user: User = Depends(api_user), session: Session = DbSession
 ) -> OrderPublic:
     order = service.confirm_offline_payment(session, user, order_id, payment.reference)
     return queries.view_of(session, user, order)
@@ -100,7 +101,7 @@ def confirm_offline_payment(
     responses={409: {"description": "Not a legal step from the current state"}},
 )
 def move(
-    fulfillment_id: int, step: Move, user: User = Depends(api_user), session: Session = DbSession
+    fulfillment_id: Id, step: Move, user: User = Depends(api_user), session: Session = DbSession
 ) -> OrderPublic:
     fulfillment = service.move(
         session, user, fulfillment_id, step.status, step.note, step.carrier, step.tracking_number

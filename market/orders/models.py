@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import BigInteger, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from market.db import utcnow
@@ -18,10 +18,11 @@ class Order(SQLModel, table=True):
     buyer_id: int = Field(foreign_key="user.id", index=True)
     status: str = Field(default="awaiting_payment", max_length=24, index=True)
     payment_method: str = Field(max_length=24)
-    subtotal_cents: int  # goods and services, IVA included
-    delivery_cents: int
-    total_cents: int  # what the buyer pays
-    platform_fee_cents: int  # kept from the producers' share, never added to the buyer's total
+    subtotal_cents: int = Field(sa_type=BigInteger)  # goods and services, IVA included
+    delivery_cents: int = Field(sa_type=BigInteger)
+    total_cents: int = Field(sa_type=BigInteger)  # what the buyer pays
+    # Kept from the producers' share, never added to the buyer's total
+    platform_fee_cents: int = Field(sa_type=BigInteger)
     reserved_until: datetime | None = None  # unpaid reservations expire; stock comes back
     payment_due_at: datetime | None = None  # invoice terms: the institution pays within 30 days
     # Where delivered or shipped parts go, and how the producers reach the buyer.
@@ -38,9 +39,9 @@ class Fulfillment(SQLModel, table=True):
     organization_id: int = Field(foreign_key="organization.id", index=True)
     status: str = Field(default="awaiting_payment", max_length=24, index=True)
     delivery_method: str = Field(max_length=16)  # pickup | delivery | national
-    subtotal_cents: int
-    delivery_cents: int
-    platform_fee_cents: int
+    subtotal_cents: int = Field(sa_type=BigInteger)
+    delivery_cents: int = Field(sa_type=BigInteger)
+    platform_fee_cents: int = Field(sa_type=BigInteger)
     carrier: str | None = Field(default=None, max_length=80)
     tracking_number: str | None = Field(default=None, max_length=80)
     created_at: datetime = Field(default_factory=utcnow)
@@ -53,9 +54,9 @@ class OrderLine(SQLModel, table=True):
     listing_id: int | None = Field(default=None, foreign_key="listing.id", index=True)  # None when quoted
     title: str = Field(max_length=140)
     unit: str = Field(max_length=16)
-    unit_price_cents: int
-    quantity: int
-    total_cents: int
+    unit_price_cents: int = Field(sa_type=BigInteger)
+    quantity: int = Field(sa_type=BigInteger)
+    total_cents: int = Field(sa_type=BigInteger)
 
 
 class FulfillmentEvent(SQLModel, table=True):
@@ -85,4 +86,4 @@ class CartItem(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     cart_id: int = Field(foreign_key="cart.id", index=True, ondelete="CASCADE")
     listing_id: int = Field(foreign_key="listing.id", ondelete="CASCADE")
-    quantity: int
+    quantity: int = Field(sa_type=BigInteger)

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from market.bounds import MAX_QUANTITY, Id
 from market.mexico import STATES_BY_CODE
 from market.validation import invalid
 
@@ -15,8 +16,8 @@ DeliveryMethod = Literal["pickup", "delivery", "national"]
 
 
 class CheckoutItem(BaseModel):
-    listing_id: int = Field(gt=0)
-    quantity: int = Field(gt=0, le=10_000_000)
+    listing_id: Id
+    quantity: int = Field(gt=0, le=MAX_QUANTITY)
 
 
 class Checkout(BaseModel):
@@ -24,7 +25,7 @@ class Checkout(BaseModel):
 
     items: list[CheckoutItem] = Field(min_length=1, max_length=100)
     # How each producer delivers, by organization id (pickup when not said).
-    delivery: dict[int, DeliveryMethod] = Field(default_factory=dict)
+    delivery: dict[Id, DeliveryMethod] = Field(default_factory=dict)
     delivery_state: str | None = None  # the buyer's state (INEGI), for local delivery
     payment_method: PaymentMethod = "spei_transfer"
     # Needed when any producer delivers or ships: street, number, colonia, CP, municipality.
@@ -132,7 +133,7 @@ class OrderPublic(BaseModel):
 
 
 class CartQuantity(BaseModel):
-    quantity: int = Field(ge=0, le=10_000_000)  # 0 takes the listing out
+    quantity: int = Field(ge=0, le=MAX_QUANTITY)  # 0 takes the listing out
 
 
 class CartChoices(BaseModel):
@@ -140,7 +141,7 @@ class CartChoices(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    delivery: dict[int, DeliveryMethod] = Field(default_factory=dict)
+    delivery: dict[Id, DeliveryMethod] = Field(default_factory=dict)
     delivery_state: str | None = None
     payment_method: PaymentMethod = "spei_transfer"
     ship_to: str | None = Field(default=None, max_length=500)

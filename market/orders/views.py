@@ -10,9 +10,11 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from market.accounts.models import User
+from market.bounds import MAX_QUANTITY, Id
 from market.db import DbSession
 from market.disputes import queries as disputes
 from market.errors import MarketError, NotFound
+from market.forms import form_int
 from market.i18n import gettext as _
 from market.ledger import service as ledger
 from market.linking import messages
@@ -50,10 +52,7 @@ def _cart(request: Request, session: Session, user: User | None, create: bool = 
 
 
 def _quantity(form: FormData) -> int:
-    try:
-        return int(str(form.get("quantity", "1")))
-    except ValueError:
-        return -1  # refused by the service with a clear message
+    return form_int(form.get("quantity", "1"), "quantity", minimum=0, maximum=MAX_QUANTITY)
 
 
 @router.post("/carrito/agregar")
@@ -67,7 +66,7 @@ def add(
     assert cart is not None
     with flash_failure(request, session, 404, 422):
         carts.set_quantity(
-            session, cart, int(str(form.get("listing_id", "0")) or 0), _quantity(form), add=True
+            session, cart, form_int(form.get("listing_id"), "listing_id"), _quantity(form), add=True
         )
         flash(request, _("Agregamos el producto a tu carrito."))
     return redirect("/carrito")
@@ -83,9 +82,9 @@ def pay(
     cart = _cart(request, session, user)
     settings = request.app.state.settings
     delivery = {
-        int(key.removeprefix("entrega_")): str(value)
+        form_int(key.removeprefix("entrega_"), key): str(value)
         for key, value in form.items()
-        if key.startswith("entrega_") and key.removeprefix("entrega_").isdigit()
+        if key.startswith("entrega_")
     }
     choices = {
         "delivery": delivery,
@@ -135,7 +134,7 @@ def _cart_page(
 
 @router.post("/carrito/{listing_id}")
 def update(
-    listing_id: int,
+    listing_id: Id,
     request: Request,
     form: FormData = Depends(form_data),
     user: User | None = Depends(current_user),
@@ -163,7 +162,7 @@ def orders(request: Request, user: User = Depends(require_user), session: Sessio
 
 @router.get("/pedidos/{order_id}")
 def order_page(
-    order_id: int, request: Request, user: User = Depends(require_user), session: Session = DbSession
+    order_id: Id, request: Request, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:
     order = queries.visible_order(session, user, order_id)
     public = queries.view_of(session, user, order)
@@ -189,8 +188,8 @@ def order_page(
 
 @router.post("/pedidos/{order_id}/partes/{fulfillment_id}")
 def buyer_step(
-    order_id: int,
-    fulfillment_id: int,
+    order_id: Id,
+    fulfillment_id: Id,
     request: Request,
     form: FormData = Depends(form_data),
     user: User = Depends(require_user),
@@ -208,8 +207,8 @@ def buyer_step(
 
 @router.post("/pedidos/{order_id}/partes/{fulfillment_id}/mensajes")
 def post_message(
-    order_id: int,
-    fulfillment_id: int,
+    order_id: Id,
+    fulfillment_id: Id,
     request: Request,
     form: FormData = Depends(form_data),
     user: User = Depends(require_user),
@@ -246,7 +245,7 @@ def producer_queue(
 @router.post("/panel/o/{slug}/pedidos/{fulfillment_id}")
 def producer_step(
     slug: str,
-    fulfillment_id: int,
+    fulfillment_id: Id,
     request: Request,
     form: FormData = Depends(form_data),
     user: User = Depends(require_user),

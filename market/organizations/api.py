@@ -7,6 +7,7 @@ from sqlmodel import Session
 
 from market.accounts.api import api_user, api_user_optional
 from market.accounts.models import User
+from market.bounds import PageNumber
 from market.db import DbSession
 from market.media import media_url
 from market.organizations import service
@@ -38,7 +39,7 @@ def list_organizations(
     session: Session = DbSession,
     state: str | None = Query(None, description="INEGI code, e.g. 07 (Chiapas)"),
     legal_form: str | None = None,
-    page: int = Query(1, ge=1),
+    page: PageNumber = 1,
     per_page: int = Query(20, ge=1, le=100),
 ) -> Page[OrganizationPublic]:
     result = service.list_public(session, state=state, legal_form=legal_form, page=page, per_page=per_page)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from market.db import utcnow
@@ -37,8 +37,8 @@ class Organization(SQLModel, table=True):
     clabe: str | None = Field(default=None, max_length=18)
     stripe_account_id: str | None = Field(default=None, max_length=64)
     # What one order's delivery costs the buyer: to the states the listings name, and anywhere by parcel.
-    delivery_fee_cents: int = 0
-    shipping_fee_cents: int = 0
+    delivery_fee_cents: int = Field(default=0, sa_type=BigInteger)
+    shipping_fee_cents: int = Field(default=0, sa_type=BigInteger)
 
     verification_status: str = Field(default="pending", max_length=16, index=True)
     rejection_reason: str | None = Field(default=None, max_length=1000)

@@ -7,12 +7,18 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationInfo, field_validator
 
+from market.bounds import whole_number
 from market.mexico import CERTIFICATIONS, LEGAL_FORMS, SDGS, STATES_BY_CODE, normalize_clabe, normalize_rfc
 from market.validation import invalid
 
 
 def _blank_to_none(value: Any) -> Any:
     return None if isinstance(value, str) and not value.strip() else value
+
+
+def _goal_number(value: Any) -> int | None:
+    """An SDG as a form sends it ("5") or a client (5); not 5.5, True or "٥"."""
+    return whole_number(value) if isinstance(value, str | int) and not isinstance(value, bool) else None
 
 
 class OrganizationBase(BaseModel):
@@ -98,23 +104,25 @@ class OrganizationBase(BaseModel):
 
     @field_validator("certifications", mode="before")
     @classmethod
-    def _known_certifications(cls, value: Any) -> list[str]:
-        values = [value] if isinstance(value, str) else list(value or [])
-        if unknown := [v for v in values if v not in CERTIFICATIONS]:
+    def _known_certifications(cls, value: Any) -> Any:
+        values = [value] if isinstance(value, str) else [] if value is None else value
+        if not isinstance(values, list):
+            return values  # pydantic refuses it: a list is expected
+        if unknown := [v for v in values if not isinstance(v, str) or v not in CERTIFICATIONS]:
             raise invalid("certification_unknown", "Certificación desconocida: {value}.", value=unknown[0])
         return sorted(set(values), key=list(CERTIFICATIONS).index)
 
     @field_validator("sdgs", mode="before")
     @classmethod
-    def _known_sdgs(cls, value: Any) -> list[int]:
-        values = [value] if isinstance(value, str | int) else list(value or [])
-        try:
-            numbers = sorted({int(v) for v in values})
-        except (TypeError, ValueError):
-            raise invalid("sdg_unknown", "Los ODS van del 1 al 17.") from None
-        if any(n not in SDGS for n in numbers):
+    def _known_sdgs(cls, value: Any) -> Any:
+        single = isinstance(value, str | int) and not isinstance(value, bool)
+        values = [value] if single else [] if value is None else value
+        if not isinstance(values, list):
+            return values  # pydantic refuses it: a list is expected
+        numbers = {_goal_number(v) for v in values}
+        if not numbers <= SDGS.keys():
             raise invalid("sdg_unknown", "Los ODS van del 1 al 17.")
-        return numbers
+        return sorted(n for n in numbers if n is not None)
 
     @field_validator("founded_year")
     @classmethod

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, Request, UploadFile
 from fastapi.responses import Response
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from market.accounts.models import User
+from market.bounds import PageNumber
 from market.catalog import service as catalog
 from market.db import DbSession
 from market.errors import ValidationFailed
@@ -41,7 +42,7 @@ def directory(
     request: Request,
     estado: str | None = None,
     forma: str | None = None,
-    pagina: int = Query(1, ge=1),
+    pagina: PageNumber = 1,
     session: Session = DbSession,
     user: User | None = Depends(current_user),
 ) -> Response:
@@ -57,7 +58,7 @@ def directory(
 def profile(
     slug: str,
     request: Request,
-    pagina: int = Query(1, ge=1),
+    pagina: PageNumber = 1,
     session: Session = DbSession,
     user: User | None = Depends(current_user),
 ) -> Response:

@@ -13,6 +13,7 @@ from starlette.datastructures import FormData
 from market import i18n
 from market.accounts.models import User
 from market.admin import audit
+from market.bounds import Id
 from market.db import DbSession
 from market.forms import pesos_field
 from market.i18n import gettext as _
@@ -86,7 +87,7 @@ def upload_statement(
 
 @router.post("/admin/pagos/{order_id}")  # after /admin/pagos/estado-de-cuenta, which it would shadow
 def confirm_payment(
-    order_id: int,
+    order_id: Id,
     request: Request,
     form: FormData = Depends(form_data),
     user: User = Depends(require_user),
@@ -122,7 +123,7 @@ def payouts_page(
 
 @router.post(PAYOUTS_PAGE + "/{organization_id}")
 def record_payout(
-    organization_id: int,
+    organization_id: Id,
     request: Request,
     form: FormData = Depends(form_data),
     user: User = Depends(require_user),
@@ -155,7 +156,7 @@ def record_payout(
 
 @router.post("/admin/reembolsos/{refund_id}")
 def record_refund_sent(
-    refund_id: int,
+    refund_id: Id,
     request: Request,
     form: FormData = Depends(form_data),
     user: User = Depends(require_user),

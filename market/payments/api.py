@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from market.accounts.api import api_user
 from market.accounts.models import User
+from market.bounds import Id
 from market.db import DbSession
 from market.errors import NotFound
 from market.orders import queries
@@ -39,7 +40,7 @@ def payment_methods(
 
 @router.post("/orders/{order_id}/payment", response_model=PaymentPublic)
 def start_payment(
-    order_id: int, request: Request, user: User = Depends(api_user), session: Session = DbSession
+    order_id: Id, request: Request, user: User = Depends(api_user), session: Session = DbSession
 ) -> PaymentPublic:
     """Create (once) the PaymentIntent of an order paid by card, OXXO or SPEI; repeating the call returns
     the same one."""

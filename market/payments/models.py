@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, BigInteger, Column
 from sqlmodel import Field, SQLModel
 
 from market.db import utcnow
@@ -19,7 +19,7 @@ class Payment(SQLModel, table=True):
     provider: str = Field(max_length=16)  # stripe | offline
     method: str = Field(max_length=24)
     status: str = Field(default="pending", max_length=24, index=True)
-    amount_cents: int
+    amount_cents: int = Field(sa_type=BigInteger)
     intent_id: str | None = Field(default=None, max_length=64, unique=True)  # Stripe PaymentIntent
     client_secret: str | None = Field(default=None, max_length=128)
     charge_id: str | None = Field(default=None, max_length=64, index=True)
@@ -37,7 +37,7 @@ class Refund(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     order_id: int = Field(foreign_key="orders.id", index=True)
     fulfillment_id: int | None = Field(default=None, foreign_key="fulfillment.id", unique=True)
-    amount_cents: int
+    amount_cents: int = Field(sa_type=BigInteger)
     provider: str = Field(max_length=16)
     status: str = Field(default="pending", max_length=16, index=True)  # pending | succeeded | failed
     provider_ref: str | None = Field(default=None, max_length=64, unique=True)
@@ -49,7 +49,7 @@ class Payout(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     organization_id: int = Field(foreign_key="organization.id", index=True)
-    amount_cents: int
+    amount_cents: int = Field(sa_type=BigInteger)
     method: str = Field(max_length=16)  # stripe_transfer | spei
     reference: str = Field(max_length=80)  # SPEI tracking key, or the Stripe transfer id
     clabe: str | None = Field(default=None, max_length=18)

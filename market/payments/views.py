@@ -8,6 +8,7 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from market.accounts.models import User
+from market.bounds import Id
 from market.db import DbSession
 from market.errors import NotFound
 from market.orders import queries
@@ -28,7 +29,7 @@ def _own_order(session: Session, user: User, order_id: int) -> orders.Order:
 
 @router.get("/pedidos/{order_id}/pago")
 def pay(
-    order_id: int, request: Request, user: User = Depends(require_user), session: Session = DbSession
+    order_id: Id, request: Request, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:
     order = _own_order(session, user, order_id)
     if order.status != "awaiting_payment":
@@ -44,7 +45,7 @@ def pay(
 
 @router.get("/pedidos/{order_id}/pago/listo")
 def returned(
-    order_id: int, request: Request, user: User = Depends(require_user), session: Session = DbSession
+    order_id: Id, request: Request, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:
     """Stripe sends the buyer back here; the webhook may not have arrived yet, so ask Stripe directly."""
     order = _own_order(session, user, order_id)

@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from market.accounts.api import api_user, api_user_optional
 from market.accounts.models import User
+from market.bounds import Id, PageNumber
 from market.catalog import service as catalog
 from market.db import DbSession
 from market.organizations import service as organizations
@@ -24,7 +25,7 @@ router = APIRouter(tags=["reviews"])
     responses={409: {"description": "Not completed yet, or already reviewed"}},
 )
 def create_review(
-    fulfillment_id: int, data: ReviewCreate, user: User = Depends(api_user), session: Session = DbSession
+    fulfillment_id: Id, data: ReviewCreate, user: User = Depends(api_user), session: Session = DbSession
 ) -> ReviewPublic:
     review = service.create(session, user, fulfillment_id, data.rating, data.comment)
     return queries.get_public(session, review.id or 0)
@@ -36,7 +37,7 @@ def create_review(
     responses={409: {"description": "Already replied"}},
 )
 def reply(
-    review_id: int, data: ReplyCreate, user: User = Depends(api_user), session: Session = DbSession
+    review_id: Id, data: ReplyCreate, user: User = Depends(api_user), session: Session = DbSession
 ) -> ReviewPublic:
     service.reply(session, user, review_id, data.text)
     return queries.get_public(session, review_id)
@@ -45,7 +46,7 @@ def reply(
 @router.get("/organizations/{slug}/reviews", response_model=ReviewPage)
 def organization_reviews(
     slug: str,
-    page: int = Query(1, ge=1),
+    page: PageNumber = 1,
     per_page: int = Query(20, ge=1, le=100),
     user: User | None = Depends(api_user_optional),
     session: Session = DbSession,
@@ -58,8 +59,8 @@ def organization_reviews(
 
 @router.get("/listings/{listing_id}/reviews", response_model=ReviewPage)
 def listing_reviews(
-    listing_id: int,
-    page: int = Query(1, ge=1),
+    listing_id: Id,
+    page: PageNumber = 1,
     per_page: int = Query(20, ge=1, le=100),
     user: User | None = Depends(api_user_optional),
     session: Session = DbSession,

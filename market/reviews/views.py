@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from market.accounts.models import User
+from market.bounds import Id, PageNumber, whole_number
 from market.db import DbSession
 from market.errors import NotFound, ValidationFailed
 from market.i18n import gettext as _
@@ -34,10 +35,8 @@ router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
 
 def _rating(form: FormData) -> int:
-    try:
-        return int(str(form.get("rating", "")))
-    except ValueError:
-        return 0  # refused by the service with its message
+    # Anything but a whole number is refused by the service, with its own message.
+    return whole_number(form.get("rating", "")) or 0
 
 
 def _is_htmx(request: Request) -> bool:
@@ -83,8 +82,8 @@ def _form_again(
 
 @router.post("/pedidos/{order_id}/partes/{fulfillment_id}/resena")
 def create(
-    order_id: int,
-    fulfillment_id: int,
+    order_id: Id,
+    fulfillment_id: Id,
     request: Request,
     form: FormData = Depends(form_data),
     user: User = Depends(require_user),
@@ -109,8 +108,8 @@ def create(
 
 @router.post("/pedidos/{order_id}/resenas/{review_id}/respuesta")
 def reply(
-    order_id: int,
-    review_id: int,
+    order_id: Id,
+    review_id: Id,
     request: Request,
     form: FormData = Depends(form_data),
     user: User = Depends(require_user),
@@ -145,7 +144,7 @@ def reply(
 def organization_reviews(
     slug: str,
     request: Request,
-    pagina: int = Query(1, ge=1),
+    pagina: PageNumber = 1,
     session: Session = DbSession,
     user: User | None = Depends(current_user),
 ) -> Response:

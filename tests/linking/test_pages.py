@@ -551,3 +551,30 @@ def test_on_the_pages_others_quotes_threads_and_institutions_are_the_404_of_an_u
     assert school.name not in decided(school.id or 0)[1]
     session.expire_all()
     assert session.get(Quote, sierra_quote.id).status == "submitted"  # type: ignore[union-attr]
+
+
+def test_award_quantities_and_quote_numbers_that_are_not_numbers_are_refused_in_place(
+    app: FastAPI, session: Session, school: BuyerOrganization, make_user: Any, make_org: Any
+) -> None:
+    demand, sierra, union = quoted(session, school, make_user, make_org)
+    demand.quote_deadline = utcnow() - timedelta(minutes=1)
+    session.add(demand)
+    session.commit()
+    client = TestClient(app, follow_redirects=False, raise_server_exceptions=False)
+    log_in(client, "compras@escuela.mx")
+    path = f"/demandas/{demand.id}"
+    form = {
+        f"cantidad_{sierra.id}": "²",  # a digit to str.isdigit(), not to int()
+        f"cantidad_{union.id}": "150",
+        "cantidad_²": "50",
+        f"cantidad_{2**63}": "50",
+        "csrf_token": csrf_of(client, path),
+    }
+
+    response = client.post(f"{path}/adjudicar", data=form)
+
+    assert response.status_code == 422
+    assert f'aria-describedby="e-cantidad_{sierra.id}"' in response.text
+    assert "Escribe un número entero." in response.text
+    session.expire_all()
+    assert session.get(Demand, demand.id).status == "open"  # type: ignore[union-attr]

@@ -1,0 +1,70 @@
+"""A state food programme buys in tonnes: its award's money outgrows 32 bits and still goes through, on
+the JSON API, into the order, its lines, its ledger and its payment."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from market.db import utcnow
+from market.ledger import service as ledger
+from market.linking.models import Demand
+from market.orders.models import Order
+from tests.linking.test_api import demand_body, parties  # noqa: F401  (the fixture)
+from tests.linking.test_services import INSTITUTION
+
+TONNES = 100_000  # kg
+PRICE = 300_00  # $300 a kg
+
+
+def test_an_award_of_100_000_kg_at_300_pesos_places_its_order(
+    app: FastAPI,
+    client: TestClient,
+    session: Session,
+    parties: dict[str, Any],  # noqa: F811
+) -> None:
+    school, admin = parties["school"], parties["admin"]
+    institution = client.post("/api/v1/buyer-organizations", headers=school, json=INSTITUTION).json()
+    client.post(
+        f"/api/v1/buyer-organizations/{institution['id']}/decision", headers=admin, json={"verified": True}
+    )
+    demand = client.post(
+        f"/api/v1/buyer-organizations/{institution['id']}/demands",
+        headers=school,
+        json=demand_body(title="Miel para el programa estatal de alimentación", quantity=TONNES),
+    )
+    assert demand.status_code == 201, demand.text
+    demand_id = demand.json()["id"]
+    assert client.post(f"/api/v1/demands/{demand_id}/open", headers=school).status_code == 200
+    mani, mani_token = parties["producers"]["mani"]
+    quoted = client.post(
+        f"/api/v1/demands/{demand_id}/quotes",
+        headers=mani_token,
+        json={"organization": mani.slug, "unit_price_cents": PRICE, "quantity": TONNES},
+    )
+    assert quoted.status_code == 200, quoted.text
+    with Session(app.state.engine) as tx:
+        stored = tx.get(Demand, demand_id)
+        assert stored is not None
+        stored.quote_deadline = utcnow() - timedelta(seconds=1)
+        tx.add(stored)
+        tx.commit()
+
+    awarded = client.post(
+        f"/api/v1/demands/{demand_id}/award",
+        headers=school,
+        json={"allocations": [{"quote_id": quoted.json()["id"], "quantity": TONNES}]},
+    )
+
+    assert awarded.status_code == 201, awarded.text
+    [order] = awarded.json()
+    assert order["total_cents"] == 3_000_000_000 > 2**31
+    assert order["fulfillments"][0]["lines"][0]["total_cents"] == 3_000_000_000
+    stored_order = session.exec(select(Order).where(Order.id == order["id"])).one()
+    assert stored_order.total_cents == 3_000_000_000
+    assert ledger.receivable_of(session, order["id"]) == 3_000_000_000
+    assert ledger.imbalance(session) == 0

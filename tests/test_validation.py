@@ -1,0 +1,260 @@
+"""What a client sends that the database or the code cannot take is a 422 naming the field, on the API and
+on the pages, never a 500: NUL bytes in text, a scalar where a list belongs, numbers past their range,
+Unicode digits and words where a form expects a number."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlmodel import Session, func, select
+
+from market.accounts.models import User
+from market.catalog.models import Listing
+from market.orders.models import CartItem
+from market.organizations.models import Organization
+from tests.conftest import LISTING_DEFAULTS, ORG_DEFAULTS, api_token, csrf_of, log_in
+
+NUL = "\x00"
+
+
+@pytest.fixture
+def lenient(app: FastAPI) -> Iterator[TestClient]:
+    """A client that reports a server error as a 500 response, like a browser would see it."""
+    with TestClient(app, follow_redirects=False, raise_server_exceptions=False) as client:
+        yield client
+
+
+def count(session: Session, model: Any) -> int:
+    session.expire_all()
+    return session.exec(select(func.count()).select_from(model)).one()
+
+
+def fields_of(response: Any) -> dict[str, str]:
+    assert response.status_code == 422, response.text
+    return dict(response.json()["fields"])
+
+
+def names(response: Any) -> set[str]:
+    """The fields a 422 names, without the position inside a list ("tiers.0.quantity" -> "tiers")."""
+    return {key.split(".")[0] for key in fields_of(response)}
+
+
+# --- NUL bytes --------------------------------------------------------------------------------------
+
+
+def test_a_nul_byte_in_a_json_field_is_a_422_naming_it_and_nothing_is_written(
+    lenient: TestClient, session: Session, make_user: Any, make_org: Any
+) -> None:
+    owner = make_user()
+    org = make_org(owner)
+    headers = api_token(lenient, owner.email)
+    before = (count(session, User), count(session, Organization), count(session, Listing))
+
+    register = lenient.post(
+        "/api/v1/auth/register", json={"name": f"Eva{NUL}", "email": "eva@example.mx", "password": "x" * 12}
+    )
+    new_org = lenient.post(
+        "/api/v1/organizations", json=ORG_DEFAULTS | {"name": f"Flor{NUL}"}, headers=headers
+    )
+    listing = lenient.post(
+        f"/api/v1/organizations/{org.slug}/listings",
+        json=LISTING_DEFAULTS
+        | {"tiers": [{"min_quantity": 10, "unit_price_cents": 1}], "title": f"Café{NUL}"},
+        headers=headers,
+    )
+    nested = lenient.post(
+        f"/api/v1/organizations/{org.slug}/listings",
+        json=LISTING_DEFAULTS | {"delivery_states": ["07", f"2{NUL}"]},
+        headers=headers,
+    )
+    login = lenient.post("/api/v1/auth/tokens", json={"email": f"ana@example.mx{NUL}", "password": "x"})
+
+    assert "name" in fields_of(register)
+    assert "name" in fields_of(new_org)
+    assert "title" in fields_of(listing)
+    assert "delivery_states.1" in fields_of(nested)
+    assert "email" in fields_of(login)
+    assert (count(session, User), count(session, Organization), count(session, Listing)) == before
+
+
+def test_a_nul_byte_in_a_query_or_a_path_is_refused(lenient: TestClient) -> None:
+    search = lenient.get("/api/v1/search", params={"text": f"café{NUL}"})
+    listings = lenient.get("/api/v1/listings", params={"organization": f"flor{NUL}"})
+    page = lenient.get("/buscar", params={"q": f"miel{NUL}"})
+
+    assert "text" in fields_of(search)
+    assert "organization" in fields_of(listings)
+    assert page.status_code == 422 and "q" in page.text
+    assert lenient.get("/api/v1/organizations/flor%00").status_code == 404
+    assert lenient.get("/productores/flor%00").status_code == 404
+
+
+def test_a_nul_byte_in_a_page_form_is_a_422_page_in_the_persons_language(
+    lenient: TestClient, session: Session, make_user: Any
+) -> None:
+    owner = make_user()
+    log_in(lenient, owner.email)
+    token = csrf_of(lenient, "/panel/organizaciones/nueva")
+    form = {k: str(v) for k, v in ORG_DEFAULTS.items()} | {"csrf_token": token, "name": f"Flor{NUL}"}
+
+    spanish = lenient.post("/panel/organizaciones/nueva", data=form)
+    lenient.get("/idioma/en")
+    english = lenient.post("/panel/organizaciones/nueva", data=form)
+    signed_out = TestClient(lenient.app, raise_server_exceptions=False)
+    login = signed_out.post(
+        "/entrar", data={"email": f"ana@example.mx{NUL}", "password": "x", "csrf_token": csrf_of(signed_out)}
+    )
+
+    assert spanish.status_code == 422 and "name" in spanish.text and "carácter" in spanish.text
+    assert english.status_code == 422 and "character" in english.text
+    assert login.status_code == 422 and "email" in login.text
+    assert count(session, Organization) == 0
+
+
+# --- a scalar where a list belongs ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"sdgs": 1.5}, "sdgs"),
+        ({"sdgs": True}, "sdgs"),
+        ({"sdgs": [1.5]}, "sdgs"),
+        ({"sdgs": {"a": 1}}, "sdgs"),
+        ({"certifications": True}, "certifications"),
+        ({"certifications": 7}, "certifications"),
+        ({"certifications": [["spp"]]}, "certifications"),
+    ],
+)
+def test_a_scalar_where_the_organization_expects_a_list_is_a_422(
+    lenient: TestClient, session: Session, make_user: Any, make_org: Any, change: dict[str, Any], field: str
+) -> None:
+    owner = make_user()
+    org = make_org(owner)
+    headers = api_token(lenient, owner.email)
+
+    created = lenient.post(
+        "/api/v1/organizations", json=ORG_DEFAULTS | {"name": "Otra"} | change, headers=headers
+    )
+    patched = lenient.patch(f"/api/v1/organizations/{org.slug}", json=change, headers=headers)
+
+    assert field in names(created)
+    assert field in names(patched)
+    assert count(session, Organization) == 1
+
+
+@pytest.mark.parametrize("states", [5, True, 1.5, {"07": 1}, [["07"]]])
+def test_a_scalar_where_a_listing_expects_its_delivery_states_is_a_422(
+    lenient: TestClient, session: Session, make_user: Any, make_org: Any, make_listing: Any, states: Any
+) -> None:
+    owner = make_user()
+    org = make_org(owner)
+    listing = make_listing(org)
+    headers = api_token(lenient, owner.email)
+
+    created = lenient.post(
+        f"/api/v1/organizations/{org.slug}/listings",
+        json=LISTING_DEFAULTS | {"delivery_states": states},
+        headers=headers,
+    )
+    patched = lenient.patch(
+        f"/api/v1/listings/{listing.id}", json={"delivery_states": states}, headers=headers
+    )
+
+    assert "delivery_states" in names(created)
+    assert "delivery_states" in names(patched)
+    assert count(session, Listing) == 1
+
+
+# --- numbers typed in page forms and URLs -----------------------------------------------------------
+
+
+def shown_after(client: TestClient, response: Any) -> str:
+    """The page a person ends on: the answer itself, or where it redirects (with its flash message)."""
+    assert response.status_code in (303, 422), response.text
+    return str(
+        response.text if response.status_code == 422 else client.get(response.headers["location"]).text
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("listing_id", "abc", "Escribe un número entero."),
+        ("listing_id", "²", "Escribe un número entero."),
+        ("listing_id", str(2**63), "Debe ser como máximo 2147483647."),
+        ("quantity", "²", "Escribe un número entero."),
+        ("quantity", str(2**63), "Debe ser como máximo 10000000."),
+    ],
+)
+def test_a_cart_form_number_that_is_not_one_is_explained_and_nothing_added(
+    lenient: TestClient,
+    session: Session,
+    make_user: Any,
+    make_org: Any,
+    make_listing: Any,
+    field: str,
+    value: str,
+    message: str,
+) -> None:
+    listing = make_listing(make_org(make_user()))
+    token = csrf_of(lenient, f"/productos/{listing.id}/{listing.slug}")
+    form = {"listing_id": str(listing.id), "quantity": "1", "csrf_token": token}
+
+    response = lenient.post("/carrito/agregar", data=form | {field: value})
+
+    assert message in shown_after(lenient, response)
+    assert count(session, CartItem) == 0
+
+
+def test_a_delivery_choice_for_a_producer_that_is_not_a_number_is_a_422_naming_it(
+    lenient: TestClient, make_user: Any
+) -> None:
+    log_in(lenient, make_user().email)
+    form = {"pago": "spei_transfer", "entrega_²": "pickup", "csrf_token": csrf_of(lenient, "/carrito")}
+
+    response = lenient.post("/carrito/pagar", data=form)
+
+    assert response.status_code == 422
+    assert "entrega_²" in response.text and "Escribe un número entero." in response.text
+
+
+@pytest.mark.parametrize(("year", "message"), [("²", "Escribe un número entero."), ("1999", "2000")])
+def test_an_impact_year_that_is_not_one_is_a_422_naming_it(
+    lenient: TestClient, year: str, message: str
+) -> None:
+    page = lenient.get("/impacto", params={"anio": year})
+    csv = lenient.get("/impacto.csv", params={"anio": year})
+
+    assert page.status_code == 422 and "anio" in page.text and message in page.text
+    assert csv.status_code == 422
+    assert lenient.get("/api/v1/impacto", params={"year": year}).status_code == 422
+
+
+def test_an_institutions_producer_past_the_id_range_is_refused_in_place(
+    lenient: TestClient, make_user: Any, make_org: Any
+) -> None:
+    owner = make_user()
+    make_org(owner)  # the form offers the organizations of its own
+    log_in(lenient, owner.email)
+    form = {
+        "name": "Escuela Primaria Benito Juárez",
+        "kind": "school",
+        "rfc": "EPB850101AB1",
+        "razon_social": "Escuela Primaria Benito Juárez A.C.",
+        "regimen_fiscal": "603",
+        "codigo_postal": "68000",
+        "state": "20",
+        "municipality": "Oaxaca de Juárez",
+        "producer_organization_id": str(2**63),
+        "csrf_token": csrf_of(lenient, "/instituciones/nueva"),
+    }
+
+    response = lenient.post("/instituciones/nueva", data=form)
+
+    assert response.status_code == 422
+    assert "Elige una de tus organizaciones." in response.text
