@@ -13,6 +13,7 @@ from market.i18n import N_
 from market.organizations.models import Organization
 from market.pagination import Page, paginate
 
+LIFT_REASON_MISSING = N_("Explica por qué levantas la suspensión.")
 REASON_MAX = 1000  # AuditEntry.reason, Listing.suspension_reason, Organization.suspension_reason
 
 # What each action is called on the audit pages; an action missing here shows its code.

@@ -77,7 +77,7 @@ def decide(
         "verificar": lambda: organizations.verify(session, user, organization),
         "rechazar": lambda: organizations.reject(session, user, organization, reason),
         "suspender": lambda: organizations.suspend(session, user, organization, reason),
-        "reactivar": lambda: organizations.reinstate(session, user, organization),
+        "reactivar": lambda: organizations.reinstate(session, user, organization, reason),
     }
     if decision not in actions:
         return redirect(back)
@@ -142,7 +142,7 @@ def restore_listing(
 ) -> Response:
     audit.require_admin(user)  # before the lookup: others cannot probe which listings exist
     listing = catalog.get(session, listing_id)
-    with flash_failure(request, 409):
-        catalog.restore(session, user, listing)
+    with flash_failure(request, 409, 422):
+        catalog.restore(session, user, listing, str(form.get("reason", "")))
         flash(request, _("Restablecimos «{title}».").format(title=listing.title))
     return redirect(_back(form, MODERATION_PAGE))

@@ -148,7 +148,12 @@ def suspend(
 
 
 @router.post("/{slug}/reinstate", response_model=OrganizationPrivate, tags=["admin"])
-def reinstate(slug: str, user: User = Depends(api_user), session: Session = DbSession) -> OrganizationPrivate:
+def reinstate(
+    slug: str,
+    decision: Decision | None = None,
+    user: User = Depends(api_user),
+    session: Session = DbSession,
+) -> OrganizationPrivate:
     org = service.get_by_slug(session, slug)
-    service.reinstate(session, user, org)
+    service.reinstate(session, user, org, decision.reason if decision else None)
     return _private(org)

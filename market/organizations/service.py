@@ -235,14 +235,15 @@ def suspend(session: Session, admin: User, organization: Organization, reason: s
     notify_owners(session, organization, f"{organization.name} fue suspendida", reason)
 
 
-def reinstate(session: Session, admin: User, organization: Organization) -> None:
+def reinstate(session: Session, admin: User, organization: Organization, reason: str | None) -> None:
     require_admin(admin)
     if not organization.suspended:
         raise InvalidTransition(current="active", target="active")
+    reason = audit.required_reason(reason, audit.LIFT_REASON_MISSING)
     organization.suspended = False
     organization.suspension_reason = None
     _changed(session, organization)
-    _audit(session, admin, "organization.reinstate", organization)
+    _audit(session, admin, "organization.reinstate", organization, reason)
 
 
 # --- members and invitations ---------------------------------------------------------------------

@@ -29,6 +29,7 @@ from market.payments.models import Refund
 from tests.admin.conftest import REASON, World, audit_entries, last_audit_id
 from tests.conftest import api_token, csrf_of, log_in
 
+LIFTED = "Subió fotos propias y lo comprobamos"
 INSTITUTION = {
     "name": "Hospital Civil de Oaxaca",
     "kind": "hospital",
@@ -154,8 +155,8 @@ def reinstate_organization(d: Desk) -> tuple[Act, Expected]:
     with transaction(d.engine) as tx:
         organizations.suspend(tx, d.world.admin, tx.get(Organization, org.id), REASON)
     return (
-        lambda: d.post(f"/admin/organizaciones/{org.slug}/reactivar"),
-        Expected("organization.reinstate", "organization", org.id, org.name),
+        lambda: d.post(f"/admin/organizaciones/{org.slug}/reactivar", {"reason": LIFTED}),
+        Expected("organization.reinstate", "organization", org.id, org.name, LIFTED),
     )
 
 
@@ -266,8 +267,30 @@ def restore_listing(d: Desk) -> tuple[Act, Expected]:
     with transaction(d.engine) as tx:
         catalog.suspend(tx, d.world.admin, tx.get(Listing, coffee.id), REASON)
     return (
-        lambda: d.post(f"/admin/productos/{coffee.id}/restablecer", {"next": "/admin/moderacion"}),
-        Expected("listing.restore", "listing", coffee.id, coffee.title),
+        lambda: d.post(
+            f"/admin/productos/{coffee.id}/restablecer", {"next": "/admin/moderacion", "reason": LIFTED}
+        ),
+        Expected("listing.restore", "listing", coffee.id, coffee.title, LIFTED),
+    )
+
+
+def reinstate_organization_api(d: Desk) -> tuple[Act, Expected]:
+    org = d.world.org
+    with transaction(d.engine) as tx:
+        organizations.suspend(tx, d.world.admin, tx.get(Organization, org.id), REASON)
+    return (
+        lambda: d.api_post(f"/api/v1/organizations/{org.slug}/reinstate", {"reason": LIFTED}),
+        Expected("organization.reinstate", "organization", org.id, org.name, LIFTED),
+    )
+
+
+def restore_listing_api(d: Desk) -> tuple[Act, Expected]:
+    coffee = d.world.coffee
+    with transaction(d.engine) as tx:
+        catalog.suspend(tx, d.world.admin, tx.get(Listing, coffee.id), REASON)
+    return (
+        lambda: d.api_post(f"/api/v1/admin/listings/{coffee.id}/restore", {"reason": LIFTED}),
+        Expected("listing.restore", "listing", coffee.id, coffee.title, LIFTED),
     )
 
 
@@ -276,6 +299,7 @@ CASES: list[Case] = [
     reject_organization,
     suspend_organization,
     reinstate_organization,
+    reinstate_organization_api,
     verify_institution,
     reject_institution,
     confirm_payment,
@@ -284,6 +308,7 @@ CASES: list[Case] = [
     mark_refund_sent,
     suspend_listing,
     restore_listing,
+    restore_listing_api,
 ]
 
 
@@ -389,3 +414,31 @@ def test_a_producer_on_the_pages_is_refused_and_nothing_is_written(app: FastAPI,
     )
     assert response.status_code == 403
     assert audit_entries(desk.session, before) == []
+
+
+@pytest.mark.parametrize("face", ["page", "api"])
+def test_lifting_a_suspension_without_a_reason_is_refused_and_writes_nothing(desk: Desk, face: str) -> None:
+    org, coffee = desk.world.org, desk.world.coffee
+    with transaction(desk.engine) as tx:
+        organizations.suspend(tx, desk.world.admin, tx.get(Organization, org.id), REASON)
+        catalog.suspend(tx, desk.world.admin, tx.get(Listing, coffee.id), REASON)
+    before = last_audit_id(desk.session)
+
+    if face == "page":
+        pages = (f"/admin/organizaciones/{org.slug}/reactivar", f"/admin/productos/{coffee.id}/restablecer")
+        for path in pages:
+            response = desk.post(path, {"reason": "  ", "next": "/admin/moderacion"})
+            assert response.headers["location"] == "/admin/moderacion"
+        page = desk.client.get("/admin/moderacion").text
+        assert "Explica por qué levantas la suspensión." in page
+    else:
+        api = (f"/api/v1/organizations/{org.slug}/reinstate", f"/api/v1/admin/listings/{coffee.id}/restore")
+        for path in api:
+            response = desk.client.post(path, json={}, headers=desk.api)
+            assert response.status_code == 422
+            assert response.json()["fields"]["reason"] == "Explica por qué levantas la suspensión."
+
+    assert audit_entries(desk.session, before) == []
+    desk.session.expire_all()
+    assert desk.session.get(Listing, coffee.id).suspended is True
+    assert desk.session.get(Organization, org.id).suspended is True
