@@ -13,8 +13,9 @@ from market.admin import audit
 from market.admin import service as admin
 from market.catalog import service as catalog
 from market.db import DbSession
-from market.errors import ValidationFailed
+from market.errors import NotFound, ValidationFailed
 from market.i18n import gettext as _
+from market.organizations import changes
 from market.organizations import service as organizations
 from market.web import flash, flash_failure, form_data, redirect, render, require_user, verify_csrf
 
@@ -88,6 +89,53 @@ def decide(
         return redirect(back)
     flash(request, _("Listo: {name}.").format(name=organization.name))
     return redirect(back)
+
+
+# --- changes of payout data --------------------------------------------------------------------------
+
+CHANGES_PAGE = "/admin/cambios"
+
+
+@router.get("/cambios")
+def payout_changes(
+    request: Request, user: User = Depends(require_user), session: Session = DbSession
+) -> Response:
+    return render(
+        request,
+        "admin/changes.html",
+        {"rows": changes.pending(session, user), "FIELD_LABELS": changes.FIELD_LABELS},
+        user=user,
+    )
+
+
+@router.post("/cambios/{change_id}/{decision}")
+def decide_change(
+    change_id: int,
+    decision: str,
+    request: Request,
+    form: FormData = Depends(form_data),
+    user: User = Depends(require_user),
+    session: Session = DbSession,
+) -> Response:
+    audit.require_admin(user)
+    if decision not in ("aprobar", "rechazar"):
+        raise NotFound()
+    with flash_failure(request, 404, 409, 422):
+        if decision == "aprobar":
+            _change, organization = changes.approve(session, user, change_id)
+            done = _(
+                "Aprobamos el cambio de datos de {name}; ya se usan los nuevos. "
+                "Avisamos a quienes la administran."
+            )
+        else:
+            reason = str(form.get("reason", ""))
+            _change, organization = changes.reject(session, user, change_id, reason)
+            done = _(
+                "Rechazamos el cambio de datos de {name}; siguen los aprobados. "
+                "Avisamos a quienes la administran."
+            )
+        flash(request, done.format(name=organization.name))
+    return redirect(CHANGES_PAGE)
 
 
 # --- moderation ------------------------------------------------------------------------------------
