@@ -24,7 +24,8 @@ from market.orders import service as orders
 from market.orders.models import Fulfillment, Order
 from market.orders.schemas import Checkout
 from market.organizations import service as organizations
-from market.organizations.models import Organization
+from market.organizations.models import Organization, OrganizationChange
+from market.organizations.schemas import OrganizationUpdate
 from market.payments.models import Refund
 from tests.admin.conftest import REASON, World, audit_entries, last_audit_id
 from tests.conftest import api_token, csrf_of, log_in
@@ -157,6 +158,35 @@ def reinstate_organization(d: Desk) -> tuple[Act, Expected]:
     return (
         lambda: d.post(f"/admin/organizaciones/{org.slug}/reactivar", {"reason": LIFTED}),
         Expected("organization.reinstate", "organization", org.id, org.name, LIFTED),
+    )
+
+
+def _payout_change(d: Desk) -> int:
+    """The owner asks to be paid to another CLABE; it waits for an administrator."""
+    with transaction(d.engine) as tx:
+        org = tx.get_one(Organization, d.world.org.id)
+        organizations.update(tx, d.world.owner, org, OrganizationUpdate(clabe="012180001234567899"))
+    return d.session.exec(select(OrganizationChange.id)).one() or 0
+
+
+def approve_payout_change(d: Desk) -> tuple[Act, Expected]:
+    change_id, org = _payout_change(d), d.world.org
+    return (
+        lambda: d.post(f"/admin/cambios/{change_id}/aprobar"),
+        Expected(
+            "organization.change_approve", "organization", org.id, org.name, details={"change_id": change_id}
+        ),
+    )
+
+
+def reject_payout_change(d: Desk) -> tuple[Act, Expected]:
+    change_id, org = _payout_change(d), d.world.org
+    why = "La CLABE es de otra persona"
+    return (
+        lambda: d.api_post(f"/api/v1/organizations/changes/{change_id}/reject", {"reason": why}),
+        Expected(
+            "organization.change_reject", "organization", org.id, org.name, why, {"change_id": change_id}
+        ),
     )
 
 
@@ -300,6 +330,8 @@ CASES: list[Case] = [
     suspend_organization,
     reinstate_organization,
     reinstate_organization_api,
+    approve_payout_change,
+    reject_payout_change,
     verify_institution,
     reject_institution,
     confirm_payment,
