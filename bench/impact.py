@@ -86,9 +86,10 @@ def ms(seconds: float) -> float:
 
 @dataclass
 class People:
-    organizations: list[tuple[int, int]]  # (id, delivery fee in centavos)
+    organizations: list[tuple[int, int, dict[str, Any]]]  # (id, delivery fee in centavos, profile)
     consumers: list[int]
     institution_members: list[int]
+    institution_id: int
 
 
 def build_people(database_url: str, organizations: int, rng: random.Random) -> People:
@@ -99,6 +100,7 @@ def build_people(database_url: str, organizations: int, rng: random.Random) -> P
     from market.accounts.schemas import Registration
     from market.accounts.service import register
     from market.db import make_engine, transaction, utcnow
+    from market.impact.profile import producer_profile
     from market.linking import buyers
     from market.linking.schemas import BuyerOrganizationCreate
     from market.mexico import CERTIFICATIONS, LEGAL_FORMS, SDGS, STATES
@@ -124,7 +126,7 @@ def build_people(database_url: str, organizations: int, rng: random.Random) -> P
             owner = session.get(User, account(session, "productora@bench.tianguis.demo", "Coordinación"))
             assert admin is not None and owner is not None
             legal_forms, certifications = list(LEGAL_FORMS), list(CERTIFICATIONS)
-            found: list[tuple[int, int]] = []
+            found: list[tuple[int, int, dict[str, Any]]] = []
             for n in range(organizations):
                 size = rng.randint(8, 400)
                 data = OrganizationCreate(
@@ -142,7 +144,9 @@ def build_people(database_url: str, organizations: int, rng: random.Random) -> P
                 organization = organizations_service.create(session, owner, data)
                 organizations_service.verify(session, admin, organization)
                 assert organization.id is not None
-                found.append((organization.id, organization.delivery_fee_cents))
+                found.append(
+                    (organization.id, organization.delivery_fee_cents, producer_profile(organization))
+                )
             consumers = [
                 account(session, f"consumidora-{n}@bench.tianguis.demo", f"Consumidora {n}")
                 for n in range(CONSUMERS)
@@ -159,7 +163,9 @@ def build_people(database_url: str, organizations: int, rng: random.Random) -> P
                 colleague = session.get(User, member)
                 assert colleague is not None
                 buyers.add_member(session, head, school, colleague)
-        return People(found, consumers, members)
+            session.flush()
+            assert school.id is not None
+        return People(found, consumers, members, school.id)
     finally:
         engine.dispose()
 
@@ -246,7 +252,7 @@ class SaleWriter:
         chosen = rng.sample(people.organizations, 2 if rng.random() < TWO_PARTS else 1)
         refunded = rng.randrange(len(chosen)) if rng.random() < REFUNDED else None
         parts: list[dict[str, Any]] = []
-        for index, (organization_id, delivery_fee) in enumerate(chosen):
+        for index, (organization_id, delivery_fee, profile) in enumerate(chosen):
             units = rng.randint(1, 60 if institutional else 6)
             subtotal = units * rng.randint(40, 900) * 100
             delivered = institutional or rng.random() < 0.3
@@ -262,6 +268,7 @@ class SaleWriter:
                     "platform_fee_cents": apply_bps(subtotal, self.fee_bps),  # as place_order sets it
                     "created_at": created,
                     "updated_at": created,
+                    **profile,  # the producer as it was when it sold, as place_order keeps it
                 }
             )
         subtotal = sum(p["subtotal_cents"] for p in parts)
@@ -278,6 +285,7 @@ class SaleWriter:
                 "platform_fee_cents": sum(p["platform_fee_cents"] for p in parts),
                 "payment_due_at": created + timedelta(days=30) if institutional else None,
                 "ship_to": "Av. Universidad 120, Oaxaca de Juárez" if institutional else None,
+                "buyer_organization_id": people.institution_id if institutional else None,
                 "created_at": created,
             }
         )

@@ -64,6 +64,11 @@ def local_time(moment: datetime | None) -> str:
     return moment.astimezone(MEXICO_CITY).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
+def local_date(moment: datetime | None) -> str:
+    """The day in central Mexico: an evening there is already the next day in UTC."""
+    return moment.astimezone(MEXICO_CITY).strftime("%Y-%m-%d") if moment else ""
+
+
 def state_name(code: str | None) -> str:
     return STATES_BY_CODE[code].name if code in STATES_BY_CODE else ""
 

@@ -16,7 +16,7 @@ from market.linking.models import (
     Quote,
 )
 from market.orders.models import Cart, CartItem, Fulfillment, FulfillmentEvent, Order, OrderLine
-from market.organizations.models import Invitation, Membership, Organization
+from market.organizations.models import Invitation, Membership, Organization, OrganizationChange
 from market.outbox import OutboxEvent
 from market.payments.models import Payment, Payout, Refund, WebhookEvent
 from market.reviews.models import Review
@@ -45,6 +45,7 @@ __all__ = [
     "Order",
     "OrderLine",
     "Organization",
+    "OrganizationChange",
     "OutboxEvent",
     "Payment",
     "Payout",

@@ -25,7 +25,7 @@ from market.db import transaction
 from market.errors import CsrfFailed, MarketError, NotAuthenticated, RequestTooLarge
 from market.ledger.service import KIND_LABELS
 from market.media import media_url
-from market.mexico import CERTIFICATIONS, LEGAL_FORMS, SDGS, STATES, local_time, state_name
+from market.mexico import CERTIFICATIONS, LEGAL_FORMS, SDGS, STATES, local_date, local_time, state_name
 from market.money import cents_to_pesos_text, format_mxn
 from market.orders.queries import FULFILLMENT_STATUS_LABELS, ORDER_STATUS_LABELS, STEP_LABELS
 from market.payments.methods import METHOD_LABELS
@@ -46,6 +46,7 @@ templates.env.filters["pesos"] = cents_to_pesos_text
 templates.env.filters["state_name"] = state_name
 templates.env.filters["media"] = media_url
 templates.env.filters["when"] = local_time
+templates.env.filters["day"] = local_date
 templates.env.globals.update(
     CATEGORIES=CATEGORIES,
     CATEGORIES_BY_SLUG=CATEGORIES_BY_SLUG,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 from alembic import command
@@ -10,10 +11,15 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 from sqlalchemy.engine import Engine
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel, col, select
 
 import market.models  # noqa: F401  (registers every table)
+from market.accounts.models import User
+from market.db import make_engine
+from market.linking.models import BuyerMembership, BuyerOrganization, Demand
 from market.migrate import alembic_config
+from market.orders.models import Fulfillment, Order
+from market.organizations.models import Organization
 
 
 def test_migrated_database_matches_the_models(engine: Engine) -> None:
@@ -82,3 +88,113 @@ def test_money_and_quantities_widen_to_64_bits_keeping_every_row(tmp_path: Path)
         assert db.execute("SELECT order_id, subtotal_cents FROM fulfillment").fetchall() == [(1, 64000)]
     declared = {c["name"]: str(c["type"]) for c in inspect(create_engine(url)).get_columns("orders")}
     assert declared["total_cents"] == "BIGINT"
+
+
+def test_existing_orders_get_their_institution_and_sales_their_producer_as_it_is(tmp_path: Path) -> None:
+    """Rows written before the columns existed: an awarded demand's order is its institution's, a cart order
+    is the one verified institution's its buyer belongs to (none for a person who belongs to none), and each
+    part keeps its producer's attributes."""
+    backfilled_as_expected(f"sqlite:///{tmp_path}/old.db")
+
+
+def backfilled_as_expected(url: str) -> None:
+    """On a database that is empty: rows written with the models, taken back before this revision, then
+    migrated again."""
+    command.upgrade(alembic_config(url), "head")
+    engine = make_engine(url)
+    when = datetime(2026, 11, 2, tzinfo=UTC)
+    with Session(engine) as session:
+        nurse, luis = (User(email=e, name=e, password_hash="x") for e in ("n@h.mx", "l@x.mx"))
+        session.add_all([nurse, luis])
+        org = Organization(
+            slug="flor",
+            name="Flor de Café",
+            legal_form="coop_produccion",
+            state="07",
+            municipality="Chenalhó",
+            members_count=10,
+            women_members_count=5,
+            indigenous_community="Tsotsil",
+            certifications=["spp"],
+            sdgs=[2, 8],
+        )
+        fiscal = {
+            "regimen_fiscal": "603",
+            "codigo_postal": "68000",
+            "uso_cfdi": "G03",
+            "municipality": "Oaxaca",
+        }
+        hospital = BuyerOrganization(
+            slug="hospital",
+            name="Hospital",
+            kind="hospital",
+            rfc="HCO850101AB1",
+            razon_social="Hospital",
+            state="20",
+            verification_status="verified",
+            **fiscal,
+        )
+        school = BuyerOrganization(
+            slug="escuela",
+            name="Escuela",
+            kind="school",
+            rfc="EPB850101AB1",
+            razon_social="Escuela",
+            state="20",
+            verification_status="pending",
+            **fiscal,
+        )
+        session.add_all([org, hospital, school])
+        session.flush()
+        session.add(BuyerMembership(user_id=nurse.id or 0, buyer_organization_id=hospital.id or 0))
+        demand = Demand(
+            buyer_organization_id=school.id or 0,
+            created_by=nurse.id or 0,
+            title="Miel",
+            category="miel",
+            quantity=5,
+            unit="kg",
+            delivery_state="20",
+            delivery_municipality="Oaxaca",
+            delivery_address="Centro",
+            first_delivery=when.date(),
+            quote_deadline=when,
+        )
+        session.add(demand)
+        session.flush()
+        money = {"subtotal_cents": 100, "delivery_cents": 0, "total_cents": 100, "platform_fee_cents": 8}
+        orders = [
+            Order(buyer_id=nurse.id or 0, payment_method="spei_transfer", **money),
+            Order(buyer_id=luis.id or 0, payment_method="card", **money),
+            Order(buyer_id=nurse.id or 0, payment_method="invoice", demand_id=demand.id, **money),
+        ]
+        session.add_all(orders)
+        session.flush()
+        for order in orders:
+            session.add(
+                Fulfillment(
+                    order_id=order.id or 0,
+                    organization_id=org.id or 0,
+                    delivery_method="pickup",
+                    subtotal_cents=100,
+                    delivery_cents=0,
+                    platform_fee_cents=8,
+                )
+            )
+        session.commit()
+        ids, hospital_id, school_id = [o.id for o in orders], hospital.id, school.id
+    command.downgrade(alembic_config(url), "6518672ee6b5")  # as the rows were before this revision
+
+    command.upgrade(alembic_config(url), "head")
+
+    with Session(engine) as session:
+        found = session.exec(select(Order.id, Order.buyer_organization_id).order_by(col(Order.id))).all()
+        assert [institution for _id, institution in found] == [hospital_id, None, school_id]
+        assert [order_id for order_id, _ in found] == ids
+        parts = session.exec(select(Fulfillment)).all()
+        assert {
+            (f.producer_state, f.producer_legal_form, f.producer_women_led, f.producer_indigenous)
+            for f in parts
+        } == {("07", "coop_produccion", True, True)}
+        assert [(f.producer_certifications, f.producer_sdgs) for f in parts] == [(["spp"], [2, 8])] * 3
+    engine.dispose()

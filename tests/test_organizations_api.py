@@ -240,7 +240,8 @@ def test_suspension_hides_the_organization_and_its_listings_until_reinstated(
     own = client.get(f"{ORGS}/{org.slug}", headers=owner).json()
     assert (own["suspended"], own["suspension_reason"]) == (True, "Denuncia en revisión")
 
-    assert client.post(f"{ORGS}/{org.slug}/reinstate", headers=admin).status_code == 200
+    lifted = {"reason": "Denuncia sin fundamento"}
+    assert client.post(f"{ORGS}/{org.slug}/reinstate", json=lifted, headers=admin).status_code == 200
     assert visible() == (True, True, True, True)
     assert client.post(f"{ORGS}/{org.slug}/reinstate", headers=admin).status_code == 409
 

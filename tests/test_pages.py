@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
 from market.accounts.models import User
 from market.catalog.models import Listing, PriceTier
+from market.config import Settings
+from market.db import transaction
+from market.ledger.models import LedgerEntry
+from market.orders import service as orders
+from market.orders.models import Order
+from market.orders.schemas import Checkout
 from market.organizations.models import Organization
 from tests.conftest import PASSWORD, csrf_of, log_in
 from tests.spreadsheets import NOT_TABLES, XLSX_TYPE, xlsx_bytes
@@ -413,3 +424,47 @@ def test_session_cookie_is_signed_httponly_and_samesite(client: TestClient, make
     assert "httponly" in cookie and "samesite=lax" in cookie
     client.cookies.set("ts_session", "forged.value.here")
     assert client.get("/panel").status_code == 303  # a tampered cookie is no session
+
+
+# --- dates in Mexico City's time ---------------------------------------------------------------------
+
+# 03:30 in UTC on 5 March is still 4 March (21:30) in Mexico City (UTC-6 all year since 2022).
+LATE_EVENING = datetime(2026, 3, 5, 3, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("page", ["/pedidos", "/panel/o/{slug}/saldo", "/admin/verificacion"])
+def test_pages_show_the_date_in_mexico_city_time(
+    app: FastAPI,
+    engine: Engine,
+    settings: Settings,
+    session: Session,
+    make_user: Any,
+    make_org: Any,
+    make_listing: Any,
+    page: str,
+) -> None:
+    owner, buyer = make_user("cafe@example.mx"), make_user("eva@example.mx")
+    admin = make_user("admin@example.mx", is_admin=True)
+    org = make_org(owner)
+    make_org(make_user("ejido@example.mx"), status="pending", name="Ejido La Ventana")
+    listing = make_listing(org)
+    with transaction(engine) as tx:
+        order = orders.checkout(
+            tx,
+            settings,
+            buyer,
+            Checkout(items=[{"listing_id": listing.id, "quantity": 1}], payment_method="spei_transfer"),
+        )
+    with transaction(engine) as tx:
+        orders.confirm_offline_payment(tx, admin, order.id or 0, "SPEI 0001")
+    with transaction(engine) as tx:  # everything happened late in the evening, Mexico City's time
+        for model in (Order, LedgerEntry, Organization):
+            tx.execute(update(model).values(created_at=LATE_EVENING))
+    viewer = {"/pedidos": buyer, "/admin/verificacion": admin}.get(page, owner)
+    client = TestClient(app, follow_redirects=False)
+    log_in(client, viewer.email)
+
+    html = client.get(page.format(slug=org.slug)).text
+
+    assert "2026-03-04" in html
+    assert "2026-03-05" not in html

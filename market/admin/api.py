@@ -35,11 +35,14 @@ def suspend_listing(
 
 @router.post("/listings/{listing_id}/restore", response_model=ListingModeration)
 def restore_listing(
-    listing_id: Id, user: User = Depends(api_user), session: Session = DbSession
+    listing_id: Id,
+    data: Suspension | None = None,
+    user: User = Depends(api_user),
+    session: Session = DbSession,
 ) -> ListingModeration:
     audit.require_admin(user)
     listing = catalog.get(session, listing_id)
-    catalog.restore(session, user, listing)
+    catalog.restore(session, user, listing, data.reason if data else None)
     return _moderation(listing)
 
 

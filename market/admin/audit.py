@@ -13,6 +13,7 @@ from market.i18n import N_
 from market.organizations.models import Organization
 from market.pagination import Page, paginate
 
+LIFT_REASON_MISSING = N_("Explica por qué levantas la suspensión.")
 REASON_MAX = 1000  # AuditEntry.reason, Listing.suspension_reason, Organization.suspension_reason
 
 # What each action is called on the audit pages; an action missing here shows its code.
@@ -21,6 +22,9 @@ ACTION_LABELS = {
     "organization.reject": N_("Organización rechazada"),
     "organization.suspend": N_("Organización suspendida"),
     "organization.reinstate": N_("Organización reactivada"),
+    "organization.change_request": N_("Cambio de nombre, RFC o CLABE solicitado"),
+    "organization.change_approve": N_("Cambio de nombre, RFC o CLABE aprobado"),
+    "organization.change_reject": N_("Cambio de nombre, RFC o CLABE rechazado"),
     "buyer_organization.verify": N_("Institución verificada"),
     "buyer_organization.reject": N_("Institución rechazada"),
     "order.payment_confirmed": N_("Pago confirmado a mano"),

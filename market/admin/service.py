@@ -15,7 +15,7 @@ from market.catalog.models import Listing
 from market.disputes.models import Dispute
 from market.linking.models import BuyerOrganization
 from market.orders import queries
-from market.organizations.models import Organization
+from market.organizations.models import Organization, OrganizationChange
 from market.payments import service as payments
 
 FOUND_MAX = 20  # per kind, on the moderation page's search
@@ -30,6 +30,7 @@ class Overview:
     refunds_to_send: int
     suspended_listings: int
     suspended_organizations: int
+    payout_changes: int  # verified organizations' new name, RFC or CLABE to review
 
 
 def _count(session: Session, model: Any, *conditions: Any) -> int:
@@ -48,6 +49,7 @@ def overview(session: Session, admin: User) -> Overview:
         refunds_to_send=len(payments.pending_refunds(session, admin)),
         suspended_listings=_count(session, Listing, col(Listing.suspended).is_(True)),
         suspended_organizations=_count(session, Organization, col(Organization.suspended).is_(True)),
+        payout_changes=_count(session, OrganizationChange, OrganizationChange.status == "pending"),
     )
 
 

@@ -14,8 +14,9 @@ from market.admin import service as admin
 from market.bounds import Id
 from market.catalog import service as catalog
 from market.db import DbSession
-from market.errors import ValidationFailed
+from market.errors import NotFound, ValidationFailed
 from market.i18n import gettext as _
+from market.organizations import changes
 from market.organizations import service as organizations
 from market.web import flash, flash_failure, form_data, redirect, refusable, render, require_user, verify_csrf
 
@@ -78,7 +79,7 @@ def decide(
         "verificar": lambda: organizations.verify(session, user, organization),
         "rechazar": lambda: organizations.reject(session, user, organization, reason),
         "suspender": lambda: organizations.suspend(session, user, organization, reason),
-        "reactivar": lambda: organizations.reinstate(session, user, organization),
+        "reactivar": lambda: organizations.reinstate(session, user, organization, reason),
     }
     if decision not in actions:
         return redirect(back)
@@ -90,6 +91,53 @@ def decide(
         return redirect(back)
     flash(request, _("Listo: {name}.").format(name=organization.name))
     return redirect(back)
+
+
+# --- changes of payout data --------------------------------------------------------------------------
+
+CHANGES_PAGE = "/admin/cambios"
+
+
+@router.get("/cambios")
+def payout_changes(
+    request: Request, user: User = Depends(require_user), session: Session = DbSession
+) -> Response:
+    return render(
+        request,
+        "admin/changes.html",
+        {"rows": changes.pending(session, user), "FIELD_LABELS": changes.FIELD_LABELS},
+        user=user,
+    )
+
+
+@router.post("/cambios/{change_id}/{decision}")
+def decide_change(
+    change_id: Id,
+    decision: str,
+    request: Request,
+    form: FormData = Depends(form_data),
+    user: User = Depends(require_user),
+    session: Session = DbSession,
+) -> Response:
+    audit.require_admin(user)
+    if decision not in ("aprobar", "rechazar"):
+        raise NotFound()
+    with flash_failure(request, session, 404, 409, 422):
+        if decision == "aprobar":
+            _change, organization = changes.approve(session, user, change_id)
+            done = _(
+                "Aprobamos el cambio de datos de {name}; ya se usan los nuevos. "
+                "Avisamos a quienes la administran."
+            )
+        else:
+            reason = str(form.get("reason", ""))
+            _change, organization = changes.reject(session, user, change_id, reason)
+            done = _(
+                "Rechazamos el cambio de datos de {name}; siguen los aprobados. "
+                "Avisamos a quienes la administran."
+            )
+        flash(request, done.format(name=organization.name))
+    return redirect(CHANGES_PAGE)
 
 
 # --- moderation ------------------------------------------------------------------------------------
@@ -144,7 +192,7 @@ def restore_listing(
 ) -> Response:
     audit.require_admin(user)  # before the lookup: others cannot probe which listings exist
     listing = catalog.get(session, listing_id)
-    with flash_failure(request, session, 409):
-        catalog.restore(session, user, listing)
+    with flash_failure(request, session, 409, 422):
+        catalog.restore(session, user, listing, str(form.get("reason", "")))
         flash(request, _("Restablecimos «{title}».").format(title=listing.title))
     return redirect(_back(form, MODERATION_PAGE))

@@ -209,12 +209,14 @@ def suspend(session: Session, admin: User, listing: Listing, reason: str | None)
     )
 
 
-def restore(session: Session, admin: User, listing: Listing) -> None:
+def restore(session: Session, admin: User, listing: Listing, reason: str | None) -> None:
+    """Lift a suspension; why it is lifted goes to the audit log, as why it was imposed did."""
     audit.require_admin(admin)
     if not listing.suspended:
         raise Conflict(N_("Ese producto no está suspendido."))
+    reason = audit.required_reason(reason, audit.LIFT_REASON_MISSING)
     listing.suspended, listing.suspension_reason = False, None
-    _moderated(session, admin, listing, "listing.restore")
+    _moderated(session, admin, listing, "listing.restore", reason)
     organization = session.get(Organization, listing.organization_id)
     assert organization is not None
     organizations.notify_owners(
@@ -222,7 +224,7 @@ def restore(session: Session, admin: User, listing: Listing) -> None:
         organization,
         f"«{listing.title}» ya no está suspendido",
         f"El equipo de Tianguis Solidario levantó la suspensión de «{listing.title}»; si está publicado, "
-        "vuelve a aparecer en el catálogo.",
+        f"vuelve a aparecer en el catálogo.\nMotivo: {reason}",
         f"/panel/productos/{listing.id}",
     )
 

@@ -25,6 +25,7 @@ COLUMNS = (
     "bruto",
     "reembolsado",
     "pagado",
+    "por_cobrar",  # invoiced to an institution, not paid yet ("pagado" is money received)
     "parte_productor",
     "comision_plataforma",
     "costo_pago",
@@ -53,6 +54,7 @@ def row_of(sale: Sale) -> list[csvfiles.Cell]:
                 sale.gross_cents,
                 sale.refunded_cents,
                 sale.paid_cents,
+                sale.unpaid_cents,
                 sale.producer_share_cents,
                 sale.platform_fee_cents,
                 sale.payment_cost_cents,

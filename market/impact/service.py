@@ -1,6 +1,8 @@
 """Impact accounting: every paid part of an order (a sale: one order, one producer organization) with the
-producer's characteristics, split into the producer's share, the platform's fee and an estimate of what the
-payment provider charged. Figures are computed from the ledger and the orders, never typed in."""
+producer's characteristics as they were when it sold, split into the producer's share, the platform's fee and
+an estimate of what the payment provider charged. Paid means money received: what an institution was
+invoiced and has not paid yet is counted apart. Figures are computed from the ledger and the orders, never
+typed in."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy import ColumnElement, and_, case, func, or_
+from sqlalchemy import and_, case, func
 from sqlmodel import Session, col, select
 
 from market.accounts.models import User
@@ -18,9 +20,9 @@ from market.config import Settings
 from market.db import utcnow
 from market.errors import NotFound
 from market.ledger.models import LedgerEntry
-from market.ledger.service import FEES, PAYABLE
+from market.ledger.service import FEES, PAYABLE, RECEIVABLE
 from market.linking import buyers
-from market.linking.models import BuyerMembership, BuyerOrganization, Demand
+from market.linking.models import BuyerOrganization
 from market.mexico import MEXICO_CITY
 from market.money import apply_bps
 from market.orders.models import Fulfillment, Order
@@ -47,11 +49,12 @@ class Sale:
     sdgs: tuple[int, ...]
     institutional: bool
     payment_method: str
-    sold_at: datetime
+    sold_at: datetime  # when the money was received (an unpaid invoice: when it was invoiced)
     month: str  # "2026-03", in central Mexico's time
     gross_cents: int
     refunded_cents: int
-    paid_cents: int
+    paid_cents: int  # money received (nothing yet on an unpaid invoice)
+    unpaid_cents: int  # invoiced to an institution, not paid yet
     platform_fee_cents: int
     producer_share_cents: int
     payment_cost_cents: int
@@ -82,7 +85,9 @@ class Impact:
     sale_count: int  # parts that moved money (a part refunded in full did not)
     gross_cents: int
     refunded_cents: int
-    paid_cents: int
+    paid_cents: int  # money received
+    unpaid_cents: int  # invoiced to institutions and not paid yet: counted in no other figure
+    unpaid_sales: int
     producer_share_cents: int  # the money to the social sector
     platform_fee_cents: int
     payment_cost_cents: int  # out of the platform's fee
@@ -104,11 +109,6 @@ class Impact:
     by_legal_form: list[Bar]
     by_certification: list[Bar]
     by_sdg: list[Bar]
-
-
-def women_led(members: int, women: int) -> bool:
-    """Led by women: women are at least half of the members."""
-    return members > 0 and 2 * women >= members
 
 
 def share_bps(part: int, whole: int) -> int:
@@ -141,20 +141,6 @@ def _month_of(moment: datetime) -> str:
     return moment.astimezone(MEXICO_CITY).strftime("%Y-%m")
 
 
-def _institution_orders(buyer_organization_id: int) -> ColumnElement[bool]:
-    """Orders of an institution: those of its awarded demands and those its members placed."""
-    return or_(
-        col(Order.demand_id).in_(
-            select(Demand.id).where(Demand.buyer_organization_id == buyer_organization_id)
-        ),
-        col(Order.buyer_id).in_(
-            select(BuyerMembership.user_id).where(
-                BuyerMembership.buyer_organization_id == buyer_organization_id
-            )
-        ),
-    )
-
-
 def sales(session: Session, settings: Settings, buyer_organization_id: int | None = None) -> list[Sale]:
     """Every sale, oldest first, from one grouped query over the ledger joined to its part, order and
     organization; only one institution's when `buyer_organization_id` is given."""
@@ -178,28 +164,38 @@ def sales(session: Session, settings: Settings, buyer_organization_id: int | Non
         .having(sold_at.is_not(None))  # refunds alone are not a sale
         .subquery()
     )
-    institutional = or_(
-        col(Order.demand_id).is_not(None), col(Order.buyer_id).in_(select(BuyerMembership.user_id))
+    # An invoice is paid when the institution's money settles what it owed (the receivable).
+    settled = (
+        sa.select(
+            col(LedgerEntry.order_id).label("order_id"),
+            func.min(LedgerEntry.created_at).label("paid_at"),
+        )
+        .where(col(LedgerEntry.account) == RECEIVABLE, kind == "payment")
+        .group_by(col(LedgerEntry.order_id))
+        .subquery()
     )
+    invoice_unpaid = and_(col(Order.payment_method) == "invoice", settled.c.paid_at.is_(None))
+    received_at = func.coalesce(settled.c.paid_at, postings.c.sold_at)
     query = (
         sa.select(
             postings.c.order_id,
-            postings.c.sold_at,
+            received_at.label("sold_at"),
             postings.c.refunded,
             postings.c.fees,
+            invoice_unpaid.label("unpaid"),
             col(Fulfillment.id).label("fulfillment_id"),
             (col(Fulfillment.subtotal_cents) + col(Fulfillment.delivery_cents)).label("gross"),
             col(Order.payment_method).label("method"),
-            institutional.label("institutional"),
+            col(Order.buyer_organization_id).is_not(None).label("institutional"),
             col(Organization.id).label("organization_id"),
             col(Organization.name).label("name"),
-            col(Organization.state).label("state"),
-            col(Organization.legal_form).label("legal_form"),
-            col(Organization.members_count).label("members"),
-            col(Organization.women_members_count).label("women"),
-            col(Organization.indigenous_community).label("indigenous"),
-            col(Organization.certifications).label("certifications"),
-            col(Organization.sdgs).label("sdgs"),
+            # The producer as it was when it sold, not as it is now.
+            col(Fulfillment.producer_state).label("state"),
+            col(Fulfillment.producer_legal_form).label("legal_form"),
+            col(Fulfillment.producer_women_led).label("women_led"),
+            col(Fulfillment.producer_indigenous).label("indigenous"),
+            col(Fulfillment.producer_certifications).label("certifications"),
+            col(Fulfillment.producer_sdgs).label("sdgs"),
         )
         .select_from(postings)
         .join(
@@ -211,16 +207,19 @@ def sales(session: Session, settings: Settings, buyer_organization_id: int | Non
         )
         .join(Order, col(Order.id) == postings.c.order_id)
         .join(Organization, col(Organization.id) == postings.c.organization_id)
-        .order_by(postings.c.sold_at, col(Fulfillment.id))
+        .outerjoin(settled, settled.c.order_id == postings.c.order_id)
+        .order_by(received_at, col(Fulfillment.id))
     )
-    if buyer_organization_id is not None:
-        query = query.where(_institution_orders(buyer_organization_id))
+    if buyer_organization_id is not None:  # the institution it was bought for when the order was placed
+        query = query.where(col(Order.buyer_organization_id) == buyer_organization_id)
     rows = session.execute(query).all()
 
     # The provider charged each order once for the parts paid together: its cost is shared by their gross.
+    # Nothing was charged yet for an unpaid invoice.
     parts_of: dict[int, list[int]] = defaultdict(list)
     for index, row in enumerate(rows):
-        parts_of[row.order_id].append(index)
+        if not row.unpaid:
+            parts_of[row.order_id].append(index)
     costs = [0] * len(rows)
     for indexes in parts_of.values():
         gross = [rows[i].gross for i in indexes]
@@ -231,7 +230,10 @@ def sales(session: Session, settings: Settings, buyer_organization_id: int | Non
     found = []
     for row, cost in zip(rows, costs, strict=True):
         refunded, fee = int(row.refunded), -int(row.fees)
-        paid = row.gross - refunded
+        owed = row.gross - refunded
+        # Until the institution pays, neither the producer nor the platform has received anything.
+        paid, unpaid = (0, owed) if row.unpaid else (owed, 0)
+        fee = 0 if row.unpaid else fee
         found.append(
             Sale(
                 order_id=row.order_id,
@@ -240,8 +242,8 @@ def sales(session: Session, settings: Settings, buyer_organization_id: int | Non
                 organization_name=row.name,
                 state=row.state,
                 legal_form=row.legal_form,
-                women_led=women_led(row.members, row.women),
-                indigenous=bool(row.indigenous and row.indigenous.strip()),
+                women_led=bool(row.women_led),
+                indigenous=bool(row.indigenous),
                 certifications=tuple(row.certifications or ()),
                 sdgs=tuple(row.sdgs or ()),
                 institutional=bool(row.institutional),
@@ -251,6 +253,7 @@ def sales(session: Session, settings: Settings, buyer_organization_id: int | Non
                 gross_cents=row.gross,
                 refunded_cents=refunded,
                 paid_cents=paid,
+                unpaid_cents=unpaid,
                 platform_fee_cents=fee,
                 producer_share_cents=paid - fee,
                 payment_cost_cents=cost,
@@ -311,6 +314,8 @@ def summarize(found: list[Sale], year: int | None = None, now: datetime | None =
         gross_cents=sum(s.gross_cents for s in chosen),
         refunded_cents=sum(s.refunded_cents for s in chosen),
         paid_cents=paid,
+        unpaid_cents=sum(s.unpaid_cents for s in chosen),
+        unpaid_sales=sum(1 for s in chosen if s.unpaid_cents > 0),
         producer_share_cents=producers,
         platform_fee_cents=fees,
         payment_cost_cents=costs,

@@ -199,6 +199,7 @@ def _place(session: Session, settings: Settings, demand: Demand, call_off: CallO
             (demand.delivery_address, demand.delivery_municipality, state_name(demand.delivery_state))
         ),
         demand_id=demand.id,
+        buyer_organization_id=demand.buyer_organization_id,
         purchase_order=f"{demand.purchase_order}{suffix}",
     )
     call_off.order_id = order.id

@@ -60,6 +60,19 @@ def of_user(session: Session, user: User) -> list[BuyerOrganization]:
     )
 
 
+def buying_for(session: Session, user: User) -> int | None:
+    """The institution a person's cart checkout is bought for: the one verified institution they belong to
+    now (none when they belong to none, or to several and the order cannot tell which). Recorded on the
+    order when it is placed, so that joining or leaving later does not move past purchases."""
+    institutions = session.exec(
+        select(BuyerOrganization.id)
+        .join(BuyerMembership, col(BuyerMembership.buyer_organization_id) == BuyerOrganization.id)
+        .where(BuyerMembership.user_id == user.id, BuyerOrganization.verification_status == "verified")
+        .limit(2)
+    ).all()
+    return institutions[0] if len(institutions) == 1 else None
+
+
 def get(session: Session, buyer_id: int) -> BuyerOrganization:
     buyer = session.get(BuyerOrganization, buyer_id)
     if buyer is None:

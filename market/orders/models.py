@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from market.db import utcnow
@@ -30,6 +30,8 @@ class Order(SQLModel, table=True):
     contact_phone: str | None = Field(default=None, max_length=30)
     demand_id: int | None = Field(default=None, foreign_key="demand.id", index=True)  # an awarded demand
     purchase_order: str | None = Field(default=None, max_length=24)
+    # The institution it was bought for, as things stood when it was placed (None: a person's purchase).
+    buyer_organization_id: int | None = Field(default=None, foreign_key="buyerorganization.id", index=True)
     created_at: datetime = Field(default_factory=utcnow, index=True)
 
 
@@ -44,6 +46,14 @@ class Fulfillment(SQLModel, table=True):
     platform_fee_cents: int = Field(sa_type=BigInteger)
     carrier: str | None = Field(default=None, max_length=80)
     tracking_number: str | None = Field(default=None, max_length=80)
+    # The producer as it was when it sold (what the impact figures group by), so a later edit of the
+    # organization does not rewrite history. Set by market.impact.profile.
+    producer_state: str = Field(default="", max_length=2)
+    producer_legal_form: str = Field(default="", max_length=32)
+    producer_women_led: bool = False
+    producer_indigenous: bool = False
+    producer_certifications: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    producer_sdgs: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 

@@ -30,7 +30,9 @@ from market.errors import (
     ValidationFailed,
 )
 from market.i18n import N_
+from market.impact.profile import producer_profile
 from market.ledger import service as ledger
+from market.linking import buyers
 from market.linking.models import BuyerMembership, Demand
 from market.money import apply_bps
 from market.orders import notifications
@@ -283,6 +285,8 @@ def place_order(
         reserved_until=reserved_until,
         **fields,
     )
+    if order.buyer_organization_id is None and order.demand_id is None:
+        order.buyer_organization_id = buyers.buying_for(session, buyer)
     session.add(order)
     session.flush()
     assert order.id is not None
@@ -296,6 +300,7 @@ def place_order(
             subtotal_cents=subtotal,
             delivery_cents=part.delivery_cents,
             platform_fee_cents=apply_bps(subtotal, settings.platform_fee_bps),
+            **producer_profile(session.get_one(Organization, part.organization_id)),
         )
         session.add(fulfillment)
         session.flush()

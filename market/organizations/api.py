@@ -7,14 +7,15 @@ from sqlmodel import Session
 
 from market.accounts.api import api_user, api_user_optional
 from market.accounts.models import User
-from market.bounds import PageNumber
+from market.bounds import Id, PageNumber
 from market.db import DbSession
 from market.media import media_url
-from market.organizations import service
-from market.organizations.models import Organization
+from market.organizations import changes, service
+from market.organizations.models import Organization, OrganizationChange
 from market.organizations.schemas import (
     Decision,
     InvitationCreate,
+    OrganizationChangePublic,
     OrganizationCreate,
     OrganizationPrivate,
     OrganizationPublic,
@@ -30,8 +31,24 @@ def _public(org: Organization) -> OrganizationPublic:
     return OrganizationPublic.model_validate(org.model_dump() | {"logo_url": media_url(org.logo_path)})
 
 
-def _private(org: Organization) -> OrganizationPrivate:
-    return OrganizationPrivate.model_validate(org.model_dump() | {"logo_url": media_url(org.logo_path)})
+def _private(org: Organization, session: Session) -> OrganizationPrivate:
+    change = changes.pending_of(session, org.id)
+    return OrganizationPrivate.model_validate(
+        org.model_dump()
+        | {"logo_url": media_url(org.logo_path), "pending_changes": change.changes if change else {}}
+    )
+
+
+def _change(change: OrganizationChange, org: Organization, requester: User) -> OrganizationChangePublic:
+    return OrganizationChangePublic.model_validate(
+        change.model_dump()
+        | {
+            "organization_slug": org.slug,
+            "organization_name": org.name,
+            "requested_by_name": requester.name,
+            "current": {field: getattr(org, field) for field in change.changes},
+        }
+    )
 
 
 @router.get("", response_model=Page[OrganizationPublic])
@@ -55,12 +72,12 @@ def list_organizations(
 def create_organization(
     data: OrganizationCreate, user: User = Depends(api_user), session: Session = DbSession
 ) -> OrganizationPrivate:
-    return _private(service.create(session, user, data))
+    return _private(service.create(session, user, data), session)
 
 
 @router.get("/mine", response_model=list[OrganizationPrivate])
 def my_organizations(user: User = Depends(api_user), session: Session = DbSession) -> list:
-    return [_private(org) for org, _role in service.for_user(session, user)]
+    return [_private(org, session) for org, _role in service.for_user(session, user)]
 
 
 @router.get("/{slug}", response_model=OrganizationPublic | OrganizationPrivate)
@@ -69,7 +86,7 @@ def get_organization(
 ) -> OrganizationPublic:
     org = service.get_visible(session, slug, user)
     if user and (user.is_admin or service.role_in(session, user, org)):
-        return _private(org)
+        return _private(org, session)
     return _public(org)
 
 
@@ -78,7 +95,8 @@ def update_organization(
     slug: str, patch: OrganizationUpdate, user: User = Depends(api_user), session: Session = DbSession
 ) -> OrganizationPrivate:
     org = service.get_managed(session, slug, user)
-    return _private(service.update(session, user, org, patch))
+    service.update(session, user, org, patch)  # name, RFC or CLABE may wait for review: see pending_changes
+    return _private(org, session)
 
 
 @router.put("/{slug}/logo", response_model=OrganizationPrivate)
@@ -92,7 +110,7 @@ def upload_logo(
     data = upload_bytes(request, file)
     org = service.get_managed(session, slug, user)
     service.set_logo(session, request.app.state.settings, user, org, data)
-    return _private(org)
+    return _private(org, session)
 
 
 @router.post("/{slug}/invitations", status_code=201)
@@ -112,7 +130,7 @@ def invite_member(
 def accept_invitation(
     token: str, user: User = Depends(api_user), session: Session = DbSession
 ) -> OrganizationPrivate:
-    return _private(service.accept_invitation(session, user, token))
+    return _private(service.accept_invitation(session, user, token), session)
 
 
 # --- administrators ---
@@ -120,14 +138,14 @@ def accept_invitation(
 
 @router.get("/admin/queue", response_model=list[OrganizationPrivate], tags=["admin"])
 def verification_queue(user: User = Depends(api_user), session: Session = DbSession) -> list:
-    return [_private(o) for o in service.verification_queue(session, user)]
+    return [_private(o, session) for o in service.verification_queue(session, user)]
 
 
 @router.post("/{slug}/verify", response_model=OrganizationPrivate, tags=["admin"])
 def verify(slug: str, user: User = Depends(api_user), session: Session = DbSession) -> OrganizationPrivate:
     org = service.get_for_admin(session, slug, user)
     service.verify(session, user, org)
-    return _private(org)
+    return _private(org, session)
 
 
 @router.post("/{slug}/reject", response_model=OrganizationPrivate, tags=["admin"])
@@ -136,7 +154,7 @@ def reject(
 ) -> OrganizationPrivate:
     org = service.get_for_admin(session, slug, user)
     service.reject(session, user, org, decision.reason)
-    return _private(org)
+    return _private(org, session)
 
 
 @router.post("/{slug}/suspend", response_model=OrganizationPrivate, tags=["admin"])
@@ -145,11 +163,42 @@ def suspend(
 ) -> OrganizationPrivate:
     org = service.get_for_admin(session, slug, user)
     service.suspend(session, user, org, decision.reason)
-    return _private(org)
+    return _private(org, session)
 
 
 @router.post("/{slug}/reinstate", response_model=OrganizationPrivate, tags=["admin"])
-def reinstate(slug: str, user: User = Depends(api_user), session: Session = DbSession) -> OrganizationPrivate:
+def reinstate(
+    slug: str,
+    decision: Decision | None = None,
+    user: User = Depends(api_user),
+    session: Session = DbSession,
+) -> OrganizationPrivate:
     org = service.get_for_admin(session, slug, user)
-    service.reinstate(session, user, org)
-    return _private(org)
+    service.reinstate(session, user, org, decision.reason if decision else None)
+    return _private(org, session)
+
+
+@router.get("/admin/changes", response_model=list[OrganizationChangePublic], tags=["admin"])
+def pending_changes(user: User = Depends(api_user), session: Session = DbSession) -> list:
+    """Changes of verified organizations' name, RFC or CLABE waiting for a decision, oldest first."""
+    return [_change(*row) for row in changes.pending(session, user)]
+
+
+def _decided(session: Session, change: OrganizationChange, org: Organization) -> OrganizationChangePublic:
+    requester = session.get(User, change.requested_by_id)
+    assert requester is not None
+    return _change(change, org, requester)
+
+
+@router.post("/changes/{change_id}/approve", response_model=OrganizationChangePublic, tags=["admin"])
+def approve_change(
+    change_id: Id, user: User = Depends(api_user), session: Session = DbSession
+) -> OrganizationChangePublic:
+    return _decided(session, *changes.approve(session, user, change_id))
+
+
+@router.post("/changes/{change_id}/reject", response_model=OrganizationChangePublic, tags=["admin"])
+def reject_change(
+    change_id: Id, decision: Decision, user: User = Depends(api_user), session: Session = DbSession
+) -> OrganizationChangePublic:
+    return _decided(session, *changes.reject(session, user, change_id, decision.reason))

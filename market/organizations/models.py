@@ -72,3 +72,24 @@ class Invitation(SQLModel, table=True):
     invited_by_id: int = Field(foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow)
     accepted_at: datetime | None = None
+
+
+# What the bank and the SAT identify an organization by: once it is verified, a change of one of these
+# waits for an administrator, so that nobody redirects its payouts or its invoices unnoticed.
+PAYOUT_FIELDS = ("name", "rfc", "clabe")
+CHANGE_STATUSES = ("pending", "approved", "rejected")
+
+
+class OrganizationChange(SQLModel, table=True):
+    """An owner's new name, RFC or CLABE for a verified organization; the live values stay until an
+    administrator approves it. An organization has at most one pending change (a new edit updates it)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id", index=True, ondelete="CASCADE")
+    requested_by_id: int = Field(foreign_key="user.id")
+    changes: dict[str, str | None] = Field(sa_column=Column(JSON, nullable=False))  # field -> new value
+    status: str = Field(default="pending", max_length=16, index=True)
+    reason: str | None = Field(default=None, max_length=1000)  # why it was rejected
+    decided_by_id: int | None = Field(default=None, foreign_key="user.id")
+    decided_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)

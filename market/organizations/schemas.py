@@ -210,8 +210,26 @@ class OrganizationPrivate(OrganizationPublic):
     contact_email: str | None
     phone: str | None
     address: str | None
-    clabe: str | None
+    clabe: str | None  # the approved one: payouts go there
     created_at: datetime
+    pending_changes: dict[str, str | None] = {}  # name, RFC or CLABE waiting for an administrator
+
+
+class OrganizationChangePublic(BaseModel):
+    """A change of a verified organization's payout data, as administrators review it."""
+
+    id: int
+    organization_id: int
+    organization_slug: str
+    organization_name: str  # the live one
+    requested_by_id: int
+    requested_by_name: str
+    current: dict[str, str | None]  # the live values of the fields that would change
+    changes: dict[str, str | None]
+    status: str
+    reason: str | None
+    created_at: datetime
+    decided_at: datetime | None
 
 
 class Decision(BaseModel):

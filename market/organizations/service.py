@@ -23,9 +23,11 @@ from market.errors import (
 )
 from market.i18n import N_
 from market.media import store_image
-from market.organizations.models import Invitation, Membership, Organization
+from market.organizations import changes
+from market.organizations.effects import notify_owners, touched
+from market.organizations.models import Invitation, Membership, Organization, OrganizationChange
 from market.organizations.schemas import OrganizationBase, OrganizationCreate, OrganizationUpdate
-from market.outbox import search_changed, send_email
+from market.outbox import send_email
 from market.pagination import Page, paginate
 from market.slugs import slugify
 from market.validation import field_errors
@@ -136,25 +138,25 @@ def create(session: Session, owner: User, data: OrganizationCreate) -> Organizat
 
 def update(
     session: Session, user: User, organization: Organization, patch: OrganizationUpdate
-) -> Organization:
+) -> OrganizationChange | None:
+    """Apply an owner's edit. A verified organization's new name, RFC or CLABE is held for review instead:
+    returned is the change that now waits (None when nothing was held)."""
     require_owner(session, user, organization)
     current = {field: getattr(organization, field) for field in OrganizationBase.model_fields}
     try:
         merged = OrganizationBase(**(current | patch.model_dump(exclude_unset=True)))
     except ValidationError as exc:
         raise ValidationFailed(field_errors(exc)) from None
-    for field, value in merged.model_dump().items():
-        setattr(organization, field, value)
+    values = merged.model_dump()
+    held = changes.held_back(organization, values)  # a verified organization's payout data waits for review
+    for field, value in values.items():
+        if field not in held:
+            setattr(organization, field, value)
+    change = changes.request(session, user, organization, held) if held else None
     if organization.verification_status == "rejected":
         organization.verification_status = "pending"  # corrected data goes back to the queue
-    _changed(session, organization)
-    return organization
-
-
-def _changed(session: Session, organization: Organization) -> None:
-    """Everything shown about the organization's listings may have changed: follow it in search."""
-    organization.updated_at = utcnow()
-    search_changed(session, organization_id=organization.id)
+    touched(session, organization)
+    return change
 
 
 def set_logo(
@@ -188,18 +190,6 @@ def all_for_admin(session: Session, admin: User, status: str | None, page: int) 
     return paginate(session, query, page, 50)
 
 
-def notify_owners(
-    session: Session, organization: Organization, subject: str, body: str, link: str | None = None
-) -> None:
-    owners = session.exec(
-        select(User.email)
-        .join(Membership, col(Membership.user_id) == User.id)
-        .where(Membership.organization_id == organization.id, Membership.role == "owner")
-    ).all()
-    for email in owners:
-        send_email(session, email, subject, body, link)
-
-
 def _audit(
     session: Session, admin: User, action: str, organization: Organization, reason: str | None = None
 ) -> None:
@@ -213,7 +203,7 @@ def verify(session: Session, admin: User, organization: Organization) -> None:
     organization.verification_status = "verified"
     organization.rejection_reason = None
     organization.verified_at = utcnow()
-    _changed(session, organization)
+    touched(session, organization)
     _audit(session, admin, "organization.verify", organization)
     notify_owners(
         session,
@@ -241,19 +231,20 @@ def suspend(session: Session, admin: User, organization: Organization, reason: s
         raise InvalidTransition(current="suspended", target="suspended")
     organization.suspended = True
     organization.suspension_reason = reason
-    _changed(session, organization)  # every listing of it leaves search
+    touched(session, organization)  # every listing of it leaves search
     _audit(session, admin, "organization.suspend", organization, reason)
     notify_owners(session, organization, f"{organization.name} fue suspendida", reason)
 
 
-def reinstate(session: Session, admin: User, organization: Organization) -> None:
+def reinstate(session: Session, admin: User, organization: Organization, reason: str | None) -> None:
     require_admin(admin)
     if not organization.suspended:
         raise InvalidTransition(current="active", target="active")
+    reason = audit.required_reason(reason, audit.LIFT_REASON_MISSING)
     organization.suspended = False
     organization.suspension_reason = None
-    _changed(session, organization)
-    _audit(session, admin, "organization.reinstate", organization)
+    touched(session, organization)
+    _audit(session, admin, "organization.reinstate", organization, reason)
 
 
 # --- members and invitations ---------------------------------------------------------------------

@@ -17,7 +17,8 @@ from market.errors import ValidationFailed
 from market.forms import FormInvalid, pesos_field, text_fields, validate
 from market.i18n import gettext as _
 from market.money import cents_to_pesos_text
-from market.organizations import service
+from market.organizations import changes, service
+from market.organizations.models import Organization
 from market.organizations.schemas import InvitationCreate, OrganizationCreate, OrganizationUpdate
 from market.reviews import queries as reviews
 from market.reviews.ratings import listing_ratings
@@ -94,14 +95,27 @@ def dashboard(request: Request, user: User = Depends(require_user), session: Ses
 
 
 def _form_page(
-    request: Request, user: User, org: object, values: dict, errors: dict, status: int = 200
+    request: Request,
+    user: User,
+    org: Organization | None,
+    values: dict,
+    errors: dict,
+    status: int = 200,
+    session: Session | None = None,
 ) -> Response:
     errors = {
         key.removesuffix("_cents") if key.endswith("_fee_cents") else key: m for key, m in errors.items()
     }
-    return render(
-        request, "organizations/form.html", {"org": org, "values": values, "errors": errors}, status, user
+    context = {"org": org, "values": values, "errors": errors} | (
+        _pending(session, org) if session and org else {}
     )
+    return render(request, "organizations/form.html", context, status, user)
+
+
+def _pending(session: Session, org: Organization) -> dict[str, Any]:
+    """The change of name, RFC or CLABE that waits for review, for the notice that says so."""
+    labels = changes.FIELD_LABELS
+    return {"pending_change": changes.pending_of(session, org.id), "PAYOUT_FIELD_LABELS": labels}
 
 
 FEES = ("delivery_fee", "shipping_fee")
@@ -153,7 +167,8 @@ def manage(
             "role": service.role_in(session, user, organization),
             "listings": catalog.list_for_organization(session, organization),
             "members": service.members(session, organization),
-        },
+        }
+        | _pending(session, organization),
         user=user,
     )
 
@@ -167,7 +182,7 @@ def edit_form(
     values = organization.model_dump()
     for fee in FEES:
         values[fee] = cents_to_pesos_text(values.pop(f"{fee}_cents"))
-    return _form_page(request, user, organization, values, {})
+    return _form_page(request, user, organization, values, {}, session=session)
 
 
 @router.post("/panel/o/{slug}/editar")
@@ -183,10 +198,19 @@ def edit(
     try:
         data = validate(OrganizationCreate, *_with_fees(values))
         with refusable(session):
-            service.update(session, user, organization, OrganizationUpdate(**data.model_dump()))
+            held = service.update(session, user, organization, OrganizationUpdate(**data.model_dump()))
     except (FormInvalid, ValidationFailed) as exc:
-        return _form_page(request, user, organization, values, exc.errors, 422)
-    flash(request, _("Guardamos los cambios."))
+        return _form_page(request, user, organization, values, exc.errors, 422, session)
+    if held:
+        flash(
+            request,
+            _(
+                "Guardamos los cambios. El cambio de nombre, RFC o CLABE espera la revisión del equipo: "
+                "hasta que lo aprobemos, los pagos siguen yendo a la CLABE aprobada."
+            ),
+        )
+    else:
+        flash(request, _("Guardamos los cambios."))
     return redirect(f"/panel/o/{organization.slug}")
 
 

@@ -24,11 +24,13 @@ from market.orders import service as orders
 from market.orders.models import Fulfillment, Order
 from market.orders.schemas import Checkout
 from market.organizations import service as organizations
-from market.organizations.models import Organization
+from market.organizations.models import Organization, OrganizationChange
+from market.organizations.schemas import OrganizationUpdate
 from market.payments.models import Refund
 from tests.admin.conftest import REASON, World, audit_entries, last_audit_id
 from tests.conftest import api_token, csrf_of, log_in
 
+LIFTED = "Subió fotos propias y lo comprobamos"
 INSTITUTION = {
     "name": "Hospital Civil de Oaxaca",
     "kind": "hospital",
@@ -154,8 +156,37 @@ def reinstate_organization(d: Desk) -> tuple[Act, Expected]:
     with transaction(d.engine) as tx:
         organizations.suspend(tx, d.world.admin, tx.get(Organization, org.id), REASON)
     return (
-        lambda: d.post(f"/admin/organizaciones/{org.slug}/reactivar"),
-        Expected("organization.reinstate", "organization", org.id, org.name),
+        lambda: d.post(f"/admin/organizaciones/{org.slug}/reactivar", {"reason": LIFTED}),
+        Expected("organization.reinstate", "organization", org.id, org.name, LIFTED),
+    )
+
+
+def _payout_change(d: Desk) -> int:
+    """The owner asks to be paid to another CLABE; it waits for an administrator."""
+    with transaction(d.engine) as tx:
+        org = tx.get_one(Organization, d.world.org.id)
+        organizations.update(tx, d.world.owner, org, OrganizationUpdate(clabe="012180001234567899"))
+    return d.session.exec(select(OrganizationChange.id)).one() or 0
+
+
+def approve_payout_change(d: Desk) -> tuple[Act, Expected]:
+    change_id, org = _payout_change(d), d.world.org
+    return (
+        lambda: d.post(f"/admin/cambios/{change_id}/aprobar"),
+        Expected(
+            "organization.change_approve", "organization", org.id, org.name, details={"change_id": change_id}
+        ),
+    )
+
+
+def reject_payout_change(d: Desk) -> tuple[Act, Expected]:
+    change_id, org = _payout_change(d), d.world.org
+    why = "La CLABE es de otra persona"
+    return (
+        lambda: d.api_post(f"/api/v1/organizations/changes/{change_id}/reject", {"reason": why}),
+        Expected(
+            "organization.change_reject", "organization", org.id, org.name, why, {"change_id": change_id}
+        ),
     )
 
 
@@ -266,8 +297,30 @@ def restore_listing(d: Desk) -> tuple[Act, Expected]:
     with transaction(d.engine) as tx:
         catalog.suspend(tx, d.world.admin, tx.get(Listing, coffee.id), REASON)
     return (
-        lambda: d.post(f"/admin/productos/{coffee.id}/restablecer", {"next": "/admin/moderacion"}),
-        Expected("listing.restore", "listing", coffee.id, coffee.title),
+        lambda: d.post(
+            f"/admin/productos/{coffee.id}/restablecer", {"next": "/admin/moderacion", "reason": LIFTED}
+        ),
+        Expected("listing.restore", "listing", coffee.id, coffee.title, LIFTED),
+    )
+
+
+def reinstate_organization_api(d: Desk) -> tuple[Act, Expected]:
+    org = d.world.org
+    with transaction(d.engine) as tx:
+        organizations.suspend(tx, d.world.admin, tx.get(Organization, org.id), REASON)
+    return (
+        lambda: d.api_post(f"/api/v1/organizations/{org.slug}/reinstate", {"reason": LIFTED}),
+        Expected("organization.reinstate", "organization", org.id, org.name, LIFTED),
+    )
+
+
+def restore_listing_api(d: Desk) -> tuple[Act, Expected]:
+    coffee = d.world.coffee
+    with transaction(d.engine) as tx:
+        catalog.suspend(tx, d.world.admin, tx.get(Listing, coffee.id), REASON)
+    return (
+        lambda: d.api_post(f"/api/v1/admin/listings/{coffee.id}/restore", {"reason": LIFTED}),
+        Expected("listing.restore", "listing", coffee.id, coffee.title, LIFTED),
     )
 
 
@@ -276,6 +329,9 @@ CASES: list[Case] = [
     reject_organization,
     suspend_organization,
     reinstate_organization,
+    reinstate_organization_api,
+    approve_payout_change,
+    reject_payout_change,
     verify_institution,
     reject_institution,
     confirm_payment,
@@ -284,6 +340,7 @@ CASES: list[Case] = [
     mark_refund_sent,
     suspend_listing,
     restore_listing,
+    restore_listing_api,
 ]
 
 
@@ -389,3 +446,31 @@ def test_a_producer_on_the_pages_is_refused_and_nothing_is_written(app: FastAPI,
     )
     assert response.status_code == 403
     assert audit_entries(desk.session, before) == []
+
+
+@pytest.mark.parametrize("face", ["page", "api"])
+def test_lifting_a_suspension_without_a_reason_is_refused_and_writes_nothing(desk: Desk, face: str) -> None:
+    org, coffee = desk.world.org, desk.world.coffee
+    with transaction(desk.engine) as tx:
+        organizations.suspend(tx, desk.world.admin, tx.get(Organization, org.id), REASON)
+        catalog.suspend(tx, desk.world.admin, tx.get(Listing, coffee.id), REASON)
+    before = last_audit_id(desk.session)
+
+    if face == "page":
+        pages = (f"/admin/organizaciones/{org.slug}/reactivar", f"/admin/productos/{coffee.id}/restablecer")
+        for path in pages:
+            response = desk.post(path, {"reason": "  ", "next": "/admin/moderacion"})
+            assert response.headers["location"] == "/admin/moderacion"
+        page = desk.client.get("/admin/moderacion").text
+        assert "Explica por qué levantas la suspensión." in page
+    else:
+        api = (f"/api/v1/organizations/{org.slug}/reinstate", f"/api/v1/admin/listings/{coffee.id}/restore")
+        for path in api:
+            response = desk.client.post(path, json={}, headers=desk.api)
+            assert response.status_code == 422
+            assert response.json()["fields"]["reason"] == "Explica por qué levantas la suspensión."
+
+    assert audit_entries(desk.session, before) == []
+    desk.session.expire_all()
+    assert desk.session.get(Listing, coffee.id).suspended is True
+    assert desk.session.get(Organization, org.id).suspended is True

@@ -267,7 +267,7 @@ def test_administrators_suspend_and_restore_from_the_listing_page(
 
     admin.post(
         f"/admin/productos/{world.coffee.id}/restablecer",
-        data={"next": url, "csrf_token": csrf_of(admin, url)},
+        data={"reason": "Fotos propias", "next": url, "csrf_token": csrf_of(admin, url)},
     )
     assert "Restablecimos «Café de altura»." in admin.get(url).text
     session.expire_all()
@@ -337,7 +337,10 @@ def act_a_little(app: FastAPI, world: World) -> None:
         data={"reason": 'Documentos, vencidos; "revisar"', "csrf_token": csrf_of(admin, "/admin")},
     )
     token = api_token(admin, world.admin.email)
-    assert admin.post(f"/api/v1/admin/listings/{world.coffee.id}/restore", headers=token).status_code == 200
+    restored = admin.post(
+        f"/api/v1/admin/listings/{world.coffee.id}/restore", json={"reason": "Fotos propias"}, headers=token
+    )
+    assert restored.status_code == 200
 
 
 def test_the_audit_page_and_its_csv_list_the_same_entries_newest_first(app: FastAPI, world: World) -> None:
@@ -346,7 +349,7 @@ def test_the_audit_page_and_its_csv_list_the_same_entries_newest_first(app: Fast
 
     rows = page_rows(admin.get("/admin/auditoria").text)
     assert [(row[1], row[2], row[3], row[4]) for row in rows] == [
-        ("Equipo Tianguis", "Producto restablecido", "Producto: Café de altura", ""),
+        ("Equipo Tianguis", "Producto restablecido", "Producto: Café de altura", "Fotos propias"),
         (
             "Equipo Tianguis",
             "Organización suspendida",

@@ -82,7 +82,9 @@ def test_a_suspended_listing_leaves_search_at_once_and_returns_when_restored(
     assert emptied.status_code == 200 and emptied.json()["groups"] == []  # it can still be taken out
 
     admin = api_token(admin_client, world.admin.email)
-    restored = admin_client.post(f"/api/v1/admin/listings/{world.coffee.id}/restore", headers=admin)
+    restored = admin_client.post(
+        f"/api/v1/admin/listings/{world.coffee.id}/restore", json={"reason": "Aclarado"}, headers=admin
+    )
     assert restored.status_code == 200 and restored.json()["suspended"] is False
     assert run_search_worker(market_app) >= 1
 
@@ -121,7 +123,9 @@ def test_suspending_an_organization_takes_all_its_listings_out_of_search(
         assert refused.status_code == 404
 
     admin = api_token(admin_client, world.admin.email)
-    reinstated = admin_client.post(f"/api/v1/organizations/{world.org.slug}/reinstate", headers=admin)
+    reinstated = admin_client.post(
+        f"/api/v1/organizations/{world.org.slug}/reinstate", json={"reason": "Aclarado"}, headers=admin
+    )
     assert reinstated.status_code == 200
     assert run_search_worker(market_app) >= 1
 

@@ -14,7 +14,8 @@ Orders:
    A 3939*50000//86000 = 2290 (+1 of rounding, the largest part) = 2291, B 3939*36000//86000 = 1648.
 2. SPEI transfer, consumer: 1 coffee delivered (A, 25000 + 9000 delivery) + 4 maize (C, 20000), paid; then
    10000 of A's part refunded (a dispute settled): 32000*10000//34000 = 9411 from the producer, 589 fee.
-3. the school's awarded demand (invoice terms, so a sale at once): 5 kg honey from B at $120.00 = 60000.
+3. the school's awarded demand on invoice terms: 5 kg honey from B at $120.00 = 60000, which the school pays
+   (an invoice counts as paid only once its money arrives).
 4. cash on pickup, consumer: 2 maize (C, 10000), delivered and paid to the producer.
 5. SPEI transfer, consumer: 1 mezcal (D, 40000), never paid.
 6. SPEI transfer, a hospital's buyer (a member of the institution): 3 maize (C, 15000), paid.
@@ -216,8 +217,10 @@ def year_of_orders(
     with transaction(engine) as tx:
         ledger.record_refund(tx, part_of(tx, second, a.id), amount_cents=10000)
 
-    # 3. The school's awarded demand, on invoice terms.
+    # 3. The school's awarded demand, on invoice terms; the school's transfer settles it.
     third = awarded_order(session, settings, teacher, school, b, owners["b"])
+    with transaction(engine) as tx:
+        orders.confirm_offline_payment(tx, admin, third.id or 0, "SPEI 0003")
 
     # 4. Cash on pickup: the producer records the cash when the buyer picks up.
     fourth = checkout(engine, settings, consumer, [(maize, 2)], payment_method="cash_on_pickup")

@@ -16,7 +16,15 @@ from sqlmodel import Session
 
 from tests.conftest import log_in
 
-MONEY_COLUMNS = ("bruto", "reembolsado", "pagado", "parte_productor", "comision_plataforma", "costo_pago")
+MONEY_COLUMNS = (
+    "bruto",
+    "reembolsado",
+    "pagado",
+    "por_cobrar",
+    "parte_productor",
+    "comision_plataforma",
+    "costo_pago",
+)
 
 
 def bars(page: str, chart: str) -> list[tuple[str, int]]:
@@ -90,6 +98,7 @@ def test_the_csv_parses_and_adds_up_to_the_page_figures(
         "bruto": body["gross_cents"],
         "reembolsado": body["refunded_cents"],
         "pagado": body["paid_cents"],
+        "por_cobrar": body["unpaid_cents"],
         "parte_productor": body["producer_share_cents"],
         "comision_plataforma": body["platform_fee_cents"],
         "costo_pago": body["payment_cost_cents"],
@@ -117,6 +126,7 @@ def test_the_csv_parses_and_adds_up_to_the_page_figures(
         "bruto": "360.00",
         "reembolsado": "360.00",
         "pagado": "0.00",
+        "por_cobrar": "0.00",
         "parte_productor": "0.00",
         "comision_plataforma": "0.00",
         "costo_pago": "16.48",

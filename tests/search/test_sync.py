@@ -64,7 +64,7 @@ def test_the_index_follows_listings_and_organizations(
     run_search_worker(meili_app)
     assert titles(meili_app) == []
 
-    organizations.reinstate(session, admin, org)
+    organizations.reinstate(session, admin, org, "Documentos en regla")
     session.commit()
     run_search_worker(meili_app)
     assert titles(meili_app) == ["Miel multifloral"]

@@ -1,0 +1,26 @@
+"""What the impact figures say about a producer (where it is, its legal form, whether women lead it, whether
+it is an indigenous community's, its certifications and SDGs), taken with each sale when the order is placed:
+a later edit of the organization does not change what its past sales counted as."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from market.organizations.models import Organization
+
+
+def women_led(members: int, women: int) -> bool:
+    """Led by women: women are at least half of the members."""
+    return members > 0 and 2 * women >= members
+
+
+def producer_profile(organization: Organization) -> dict[str, Any]:
+    """The Fulfillment columns that keep the producer as it is now."""
+    return {
+        "producer_state": organization.state,
+        "producer_legal_form": organization.legal_form,
+        "producer_women_led": women_led(organization.members_count, organization.women_members_count),
+        "producer_indigenous": bool((organization.indigenous_community or "").strip()),
+        "producer_certifications": list(organization.certifications),
+        "producer_sdgs": list(organization.sdgs),
+    }

@@ -1,0 +1,175 @@
+"""Changes of a verified organization's name, RFC or CLABE: held for an administrator's review, written to
+the audit log and e-mailed to every owner when asked for and when decided. Until approved, the live values
+(those payouts go to and invoices carry) stay as they are."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from market.accounts.models import User
+from market.admin import audit
+from market.db import utcnow
+from market.errors import Conflict, NotFound
+from market.i18n import N_
+from market.organizations.effects import notify_owners, touched
+from market.organizations.models import PAYOUT_FIELDS, Organization, OrganizationChange
+
+FIELD_LABELS = {"name": N_("Nombre"), "rfc": N_("RFC"), "clabe": N_("CLABE")}
+
+
+def held_back(organization: Organization, values: dict[str, Any]) -> dict[str, Any]:
+    """The payout fields of `values` that differ from a verified organization's live ones (nothing is held
+    for one not yet verified: the review of its whole registration is still to come)."""
+    if organization.verification_status != "verified":
+        return {}
+    return {f: values[f] for f in PAYOUT_FIELDS if f in values and values[f] != getattr(organization, f)}
+
+
+def pending_of(session: Session, organization_id: int | None) -> OrganizationChange | None:
+    return session.exec(
+        select(OrganizationChange).where(
+            OrganizationChange.organization_id == organization_id, OrganizationChange.status == "pending"
+        )
+    ).first()
+
+
+def _masked(field: str, value: str | None) -> str:
+    """How a value reads in an e-mail: a CLABE by its last four digits only."""
+    if value is None:
+        return "—"
+    return f"…{value[-4:]}" if field == "clabe" else value
+
+
+def _summary(organization: Organization, changes: dict[str, str | None]) -> str:
+    return "\n".join(
+        f"{FIELD_LABELS[f]}: {_masked(f, getattr(organization, f))} → {_masked(f, new)}"
+        for f, new in changes.items()
+    )
+
+
+def _diff(organization: Organization, changes: dict[str, str | None]) -> dict[str, Any]:
+    return {f: {"from": getattr(organization, f), "to": value} for f, value in changes.items()}
+
+
+def _notify(session: Session, organization: Organization, subject: str, body: str) -> None:
+    notify_owners(session, organization, subject, body, f"/panel/o/{organization.slug}")
+
+
+def request(
+    session: Session, owner: User, organization: Organization, changes: dict[str, str | None]
+) -> OrganizationChange:
+    """Hold `changes` for review (the caller checked that `owner` owns the organization). A pending change
+    takes the new values over its own."""
+    assert owner.id is not None and organization.id is not None
+    change = pending_of(session, organization.id)
+    if change is None:
+        change = OrganizationChange(organization_id=organization.id, requested_by_id=owner.id, changes={})
+    change.changes = change.changes | changes  # a new dict, so that the JSON column sees the change
+    change.requested_by_id, change.created_at = owner.id, utcnow()
+    session.add(change)
+    session.flush()
+    audit.record(
+        session,
+        owner,
+        "organization.change_request",
+        "organization",
+        organization.id,
+        organization.name,
+        change_id=change.id,
+        changes=_diff(organization, changes),
+    )
+    _notify(
+        session,
+        organization,
+        f"{organization.name}: recibimos un cambio de datos de pago",
+        f"{owner.name} pidió cambiar estos datos de {organization.name}:\n{_summary(organization, changes)}\n"
+        "El equipo de Tianguis Solidario lo revisará; mientras tanto, los pagos siguen yendo a la CLABE "
+        "aprobada y las facturas llevan los datos aprobados. Si nadie de tu organización lo pidió, "
+        "responde a este correo.",
+    )
+    return change
+
+
+def pending(session: Session, admin: User) -> list[tuple[OrganizationChange, Organization, User]]:
+    """What waits for a decision, oldest first, with the organization and who asked."""
+    audit.require_admin(admin)
+    rows = session.exec(
+        select(OrganizationChange, Organization, User)
+        .join(Organization, col(Organization.id) == OrganizationChange.organization_id)
+        .join(User, col(User.id) == OrganizationChange.requested_by_id)
+        .where(OrganizationChange.status == "pending")
+        .order_by(col(OrganizationChange.created_at))
+    ).all()
+    return [(change, organization, user) for change, organization, user in rows]
+
+
+def _open(session: Session, admin: User, change_id: int) -> tuple[OrganizationChange, Organization]:
+    audit.require_admin(admin)  # before the lookup: others cannot probe which changes exist
+    change = session.get(OrganizationChange, change_id)
+    if change is None:
+        raise NotFound()
+    if change.status != "pending":
+        raise Conflict(N_("Ese cambio ya se decidió."))
+    organization = session.get(Organization, change.organization_id)
+    assert organization is not None
+    return change, organization
+
+
+def _decided(change: OrganizationChange, admin: User, status: str, reason: str | None = None) -> None:
+    change.status, change.reason = status, reason
+    change.decided_by_id, change.decided_at = admin.id, utcnow()
+
+
+def approve(session: Session, admin: User, change_id: int) -> tuple[OrganizationChange, Organization]:
+    change, organization = _open(session, admin, change_id)
+    diff, summary = _diff(organization, change.changes), _summary(organization, change.changes)
+    for field, value in change.changes.items():
+        setattr(organization, field, value)
+    touched(session, organization)  # the name shows in search
+    _decided(change, admin, "approved")
+    audit.record(
+        session,
+        admin,
+        "organization.change_approve",
+        "organization",
+        organization.id or 0,
+        organization.name,
+        change_id=change.id,
+        changes=diff,
+    )
+    _notify(
+        session,
+        organization,
+        f"{organization.name}: aprobamos el cambio de datos de pago",
+        f"Desde ahora {organization.name} usa estos datos:\n{summary}",
+    )
+    return change, organization
+
+
+def reject(
+    session: Session, admin: User, change_id: int, reason: str | None
+) -> tuple[OrganizationChange, Organization]:
+    change, organization = _open(session, admin, change_id)
+    reason = audit.required_reason(reason, N_("Explica el motivo para que la organización pueda corregirlo."))
+    _decided(change, admin, "rejected", reason)
+    audit.record(
+        session,
+        admin,
+        "organization.change_reject",
+        "organization",
+        organization.id or 0,
+        organization.name,
+        reason,
+        change_id=change.id,
+        changes=_diff(organization, change.changes),
+    )
+    _notify(
+        session,
+        organization,
+        f"{organization.name}: no aprobamos el cambio de datos de pago",
+        f"El cambio que se pidió:\n{_summary(organization, change.changes)}\nMotivo: {reason}\n"
+        "Los pagos siguen yendo a la CLABE aprobada.",
+    )
+    return change, organization
