@@ -9,17 +9,12 @@ from typing import Any
 from market.organizations.models import Organization
 
 
-def women_led(members: int, women: int) -> bool:
-    """Led by women: women are at least half of the members."""
-    return members > 0 and 2 * women >= members
-
-
 def producer_profile(organization: Organization) -> dict[str, Any]:
     """The Fulfillment columns that keep the producer as it is now."""
     return {
         "producer_state": organization.state,
         "producer_legal_form": organization.legal_form,
-        "producer_women_led": women_led(organization.members_count, organization.women_members_count),
+        "producer_women_led": organization.women_led,
         "producer_indigenous": bool((organization.indigenous_community or "").strip()),
         "producer_certifications": list(organization.certifications),
         "producer_sdgs": list(organization.sdgs),

@@ -14,7 +14,6 @@ from market.db import utcnow
 from market.errors import Conflict, InvalidTransition, ValidationFailed
 from market.i18n import N_
 from market.linking import buyers, notifications
-from market.linking.matching import women_led
 from market.linking.models import Award, BuyerOrganization, CallOff, Demand, Quote
 from market.linking.schemas import AwardRequest
 from market.mexico import STATES_BY_CODE, state_name
@@ -42,7 +41,7 @@ def _acceptable(demand: Demand, organization: Organization) -> bool:
         organization.certifications
     ):
         return False
-    if demand.women_led_only and not women_led(organization):
+    if demand.women_led_only and not organization.women_led:
         return False
     if demand.max_distance_km is not None:
         capital = STATES_BY_CODE[demand.delivery_state]

@@ -27,12 +27,6 @@ class Match:
     reasons: list[str] = field(default_factory=list)
 
 
-def women_led(organization: Organization) -> bool:
-    return (
-        organization.members_count > 0 and organization.women_members_count * 2 >= organization.members_count
-    )
-
-
 def _candidates(search: SearchEngine, demand: Demand) -> Counter[str]:
     """Organization slug -> listings of it that the engine finds for this demand."""
     capital = STATES_BY_CODE[demand.delivery_state]
@@ -75,7 +69,7 @@ def eligible(session: Session, search: SearchEngine, demand: Demand) -> list[Mat
     capital = STATES_BY_CODE[demand.delivery_state]
     matches = []
     for organization in organizations:
-        if demand.women_led_only and not women_led(organization):
+        if demand.women_led_only and not organization.women_led:
             continue
         distance = (
             distance_km(organization.latitude, organization.longitude, capital.lat, capital.lng)
@@ -100,7 +94,7 @@ def _score(match: Match, demand: Demand) -> None:
     if demand.preferred_legal_forms and organization.legal_form in demand.preferred_legal_forms:
         points += 15
         match.reasons.append("legal_form")
-    if women_led(organization):
+    if organization.women_led:
         points += 10
         match.reasons.append("women_led")
     points += min(match.listings, 5)

@@ -20,7 +20,6 @@ from market.errors import NotFound, ValidationFailed
 from market.forms import FormInvalid, pesos_field, text_fields, validate
 from market.i18n import gettext as _
 from market.linking import awards, buyers, demands, messages
-from market.linking.matching import women_led
 from market.linking.models import Demand, Message, Quote
 from market.linking.pages import PRICE_HELP, form_errors, page
 from market.linking.schemas import AwardRequest, MessageCreate, QuoteCreate
@@ -130,7 +129,7 @@ def _demand_page(
     if is_buyer or user.is_admin:
         standing = {quote.id for quote, _org in awards.standing_quotes(session, demand)}
         context["rows"] = [
-            QuoteRow(quote, org, _distance(org, demand), quote.id in standing, women_led(org))
+            QuoteRow(quote, org, _distance(org, demand), quote.id in standing, org.women_led)
             for quote, org in quotes
         ]
         if demand.status in ("open", "closed"):

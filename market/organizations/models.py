@@ -13,6 +13,12 @@ VERIFICATION_STATUSES = ("pending", "verified", "rejected")
 ROLES = ("owner", "member")
 
 
+def women_led(members: int, women: int) -> bool:
+    """Led by women: women are at least half of the members (demands may ask for it; search filters on it;
+    the impact figures count it)."""
+    return members > 0 and 2 * women >= members
+
+
 class Organization(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(max_length=80, unique=True, index=True)
@@ -51,6 +57,10 @@ class Organization(SQLModel, table=True):
     @property
     def is_public(self) -> bool:
         return self.verification_status == "verified" and not self.suspended
+
+    @property
+    def women_led(self) -> bool:
+        return women_led(self.members_count, self.women_members_count)
 
 
 class Membership(SQLModel, table=True):

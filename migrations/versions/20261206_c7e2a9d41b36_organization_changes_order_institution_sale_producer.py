@@ -72,11 +72,12 @@ def upgrade() -> None:
         "UPDATE fulfillment SET "
         f"producer_state = (SELECT state {of_producer}), "
         f"producer_legal_form = (SELECT legal_form {of_producer}), "
-        # Led by women: women are at least half of the members (market.impact.profile.women_led).
+        # Led by women: women are at least half of the members (Organization.women_led).
         f"producer_women_led = (SELECT members_count > 0 AND 2 * women_members_count >= members_count {of_producer}), "
         f"producer_indigenous = (SELECT COALESCE(TRIM(indigenous_community), '') <> '' {of_producer}), "
         f"producer_certifications = (SELECT certifications {of_producer}), "
-        f"producer_sdgs = (SELECT sdgs {of_producer})"
+        f"producer_sdgs = (SELECT sdgs {of_producer}) "
+        f"WHERE EXISTS (SELECT 1 {of_producer})"  # a row whose producer is gone keeps the defaults
     )
 
 
