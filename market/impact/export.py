@@ -1,13 +1,15 @@
-"""The sales behind the impact figures as CSV: one row per sale and no buyer's identity; money in pesos with
-two decimals (written by market.csvfiles, like every export)."""
+"""The impact figures as CSV; money in pesos with two decimals (written by market.csvfiles, like every
+export). The public file holds the page's figures and tables only: a row per sale, even without names,
+would let a producer that shared an award read its competitor's price off the other sale. An institution's
+own report lists its purchases one by one (it knows what it paid), with no buyer's identity."""
 
 from __future__ import annotations
 
 from fastapi.responses import Response
 
 from market import csvfiles
-from market.impact.service import Sale
-from market.mexico import CERTIFICATIONS, LEGAL_FORMS, state_name
+from market.impact.service import Bar, Impact, Sale
+from market.mexico import CERTIFICATIONS, LEGAL_FORMS, SDGS, state_name
 from market.money import cents_to_pesos
 
 # Stable Spanish headers, as a spreadsheet would have them (they do not change with the interface language).
@@ -65,3 +67,44 @@ def row_of(sale: Sale) -> list[csvfiles.Cell]:
 
 def download(sales: list[Sale], filename: str) -> Response:
     return csvfiles.response(filename, COLUMNS, (row_of(sale) for sale in sales))
+
+
+FIGURE_COLUMNS = ("tabla", "clave", "nombre", "organizaciones", "monto")
+
+
+def figure_rows(impact: Impact) -> list[list[csvfiles.Cell]]:
+    """The page's figures, one table after another: the totals, then the money that reached producers by
+    month, state, legal form, certification and SDG (with how many organizations it reached)."""
+    totals = [
+        ("pagado", "Total pagado", impact.paid_cents),
+        ("por_cobrar", "Facturado a instituciones, por cobrar", impact.unpaid_cents),
+        ("parte_productores", "Para el sector social", impact.producer_share_cents),
+        ("comision_plataforma", "Comisión de la plataforma", impact.platform_fee_cents),
+        ("costo_pago", "Costo de los medios de pago", impact.payment_cost_cents),
+        ("lideradas_por_mujeres", "A organizaciones lideradas por mujeres", impact.women_led_cents),
+        ("comunidades_indigenas", "A comunidades indígenas", impact.indigenous_cents),
+        ("instituciones", "Pagado por instituciones", impact.institutional_cents),
+        ("consumidores", "Pagado por personas", impact.consumer_cents),
+    ]
+    rows: list[list[csvfiles.Cell]] = [
+        ["total", key, name, None, cents_to_pesos(cents)] for key, name, cents in totals
+    ]
+    rows += [
+        ["mes", m.month, m.month, m.organizations, cents_to_pesos(m.value_cents)] for m in impact.by_month
+    ]
+
+    def table(name: str, bars: list[Bar], label: dict[str, str]) -> None:
+        rows.extend(
+            [name, bar.key, label.get(bar.key, bar.key), bar.organizations, cents_to_pesos(bar.value_cents)]
+            for bar in bars
+        )
+
+    table("estado", impact.by_state, {bar.key: state_name(bar.key) for bar in impact.by_state})
+    table("forma_juridica", impact.by_legal_form, LEGAL_FORMS)
+    table("certificacion", impact.by_certification, CERTIFICATIONS)
+    table("ods", impact.by_sdg, {str(n): name for n, name in SDGS.items()})
+    return rows
+
+
+def figures_download(impact: Impact, filename: str) -> Response:
+    return csvfiles.response(filename, FIGURE_COLUMNS, figure_rows(impact))

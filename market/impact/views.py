@@ -51,8 +51,10 @@ def impact_page(
 
 @router.get("/impacto.csv")
 def impact_csv(request: Request, anio: str | None = None, session: Session = DbSession) -> Response:
+    """The public figures, as on the page (never a row per sale: see market.impact.export)."""
     year = _year(anio)
-    return _csv(service.in_year(service.sales(session, request.app.state.settings), year), "impacto", year)
+    impact = request.app.state.impact_figures.get(session, request.app.state.settings, year)
+    return export.figures_download(impact, f"impacto-{year}.csv" if year is not None else "impacto.csv")
 
 
 @router.get("/instituciones/{slug}/impacto")
