@@ -125,6 +125,29 @@ def test_an_administrator_approves_and_the_new_values_apply(
     assert again.status_code == 409
 
 
+def test_an_edit_while_a_change_waits_replaces_it_and_the_old_one_cannot_be_approved(
+    client: TestClient, session: Session, people: dict[str, Any]
+) -> None:
+    org, owner = people["org"], api_token(client, "rosa@example.mx")
+    client.patch(f"/api/v1/organizations/{org.slug}", json=NEW, headers=owner)
+    admin = api_token(client, people["admin"].email)
+    [seen] = client.get("/api/v1/organizations/admin/changes", headers=admin).json()
+    other_clabe = "138180009999999992"  # typed in while the administrator looks at the first one
+    client.patch(f"/api/v1/organizations/{org.slug}", json={"clabe": other_clabe}, headers=owner)
+
+    stale = client.post(f"/api/v1/organizations/changes/{seen['id']}/approve", headers=admin)
+
+    assert stale.status_code == 409 and "cambió su solicitud" in stale.json()["detail"]
+    assert live(session, org) == (org.name, org.rfc, CLABE)
+    [waiting] = client.get("/api/v1/organizations/admin/changes", headers=admin).json()
+    assert waiting["id"] != seen["id"] and waiting["changes"] == NEW | {"clabe": other_clabe}
+    assert (
+        client.post(f"/api/v1/organizations/changes/{waiting['id']}/approve", headers=admin).status_code
+        == 200
+    )
+    assert live(session, org) == (NEW["name"], NEW["rfc"], other_clabe)
+
+
 def test_a_rejection_needs_a_reason_and_keeps_the_approved_values(
     client: TestClient, session: Session, people: dict[str, Any]
 ) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from market.accounts.models import User
@@ -60,16 +62,26 @@ def _notify(session: Session, organization: Organization, subject: str, body: st
 def request(
     session: Session, owner: User, organization: Organization, changes: dict[str, str | None]
 ) -> OrganizationChange:
-    """Hold `changes` for review (the caller checked that `owner` owns the organization). A pending change
-    takes the new values over its own."""
+    """Hold `changes` for review (the caller checked that `owner` owns the organization). A change still
+    pending is superseded by a new one with both sets of values: an administrator who opened the old one
+    cannot approve values it did not see."""
     assert owner.id is not None and organization.id is not None
-    change = pending_of(session, organization.id)
-    if change is None:
-        change = OrganizationChange(organization_id=organization.id, requested_by_id=owner.id, changes={})
-    change.changes = change.changes | changes  # a new dict, so that the JSON column sees the change
-    change.requested_by_id, change.created_at = owner.id, utcnow()
-    session.add(change)
-    session.flush()
+    previous = pending_of(session, organization.id)
+    if previous is not None:
+        _settle(session, previous, "superseded")
+    change = OrganizationChange(
+        organization_id=organization.id,
+        requested_by_id=owner.id,
+        changes=(previous.changes if previous else {}) | changes,
+    )
+    try:
+        with session.begin_nested():  # one pending change per organization (a unique index)
+            session.add(change)
+            session.flush()
+    except IntegrityError:
+        raise Conflict(
+            N_("Otra persona de tu organización pidió un cambio en este momento: recarga la página.")
+        ) from None
     audit.record(
         session,
         owner,
@@ -110,6 +122,8 @@ def _open(session: Session, admin: User, change_id: int) -> tuple[OrganizationCh
     change = session.get(OrganizationChange, change_id)
     if change is None:
         raise NotFound()
+    if change.status == "superseded":
+        raise Conflict(N_("La organización cambió su solicitud mientras la revisabas: revisa la nueva."))
     if change.status != "pending":
         raise Conflict(N_("Ese cambio ya se decidió."))
     organization = session.get(Organization, change.organization_id)
@@ -117,18 +131,34 @@ def _open(session: Session, admin: User, change_id: int) -> tuple[OrganizationCh
     return change, organization
 
 
-def _decided(change: OrganizationChange, admin: User, status: str, reason: str | None = None) -> None:
-    change.status, change.reason = status, reason
+def _settle(session: Session, change: OrganizationChange, status: str) -> None:
+    """Move a pending change on, once: of an approval and a new edit at the same moment, the first wins and
+    the other is told the change is no longer pending (a conditional UPDATE, as orders do)."""
+    moved = session.execute(
+        update(OrganizationChange)
+        .where(col(OrganizationChange.id) == change.id, col(OrganizationChange.status) == "pending")
+        .values(status=status)
+    )
+    if moved.rowcount == 0:  # type: ignore[attr-defined]
+        raise Conflict(N_("Ese cambio ya no está pendiente: recarga la página para ver el actual."))
+    change.status = status
+
+
+def _decided(
+    session: Session, change: OrganizationChange, admin: User, status: str, reason: str | None = None
+) -> None:
+    _settle(session, change, status)
+    change.reason = reason
     change.decided_by_id, change.decided_at = admin.id, utcnow()
 
 
 def approve(session: Session, admin: User, change_id: int) -> tuple[OrganizationChange, Organization]:
     change, organization = _open(session, admin, change_id)
     diff, summary = _diff(organization, change.changes), _summary(organization, change.changes)
+    _decided(session, change, admin, "approved")
     for field, value in change.changes.items():
         setattr(organization, field, value)
     touched(session, organization)  # the name shows in search
-    _decided(change, admin, "approved")
     audit.record(
         session,
         admin,
@@ -153,7 +183,7 @@ def reject(
 ) -> tuple[OrganizationChange, Organization]:
     change, organization = _open(session, admin, change_id)
     reason = audit.required_reason(reason, N_("Explica el motivo para que la organización pueda corregirlo."))
-    _decided(change, admin, "rejected", reason)
+    _decided(session, change, admin, "rejected", reason)
     audit.record(
         session,
         admin,

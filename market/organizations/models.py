@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from market.db import utcnow
@@ -87,12 +87,23 @@ class Invitation(SQLModel, table=True):
 # What the bank and the SAT identify an organization by: once it is verified, a change of one of these
 # waits for an administrator, so that nobody redirects its payouts or its invoices unnoticed.
 PAYOUT_FIELDS = ("name", "rfc", "clabe")
-CHANGE_STATUSES = ("pending", "approved", "rejected")
+CHANGE_STATUSES = ("pending", "approved", "rejected", "superseded")
 
 
 class OrganizationChange(SQLModel, table=True):
     """An owner's new name, RFC or CLABE for a verified organization; the live values stay until an
-    administrator approves it. An organization has at most one pending change (a new edit updates it)."""
+    administrator approves it. An organization has at most one pending change: a new edit supersedes it with
+    a new change of its own, so that an approval applies only the values the administrator saw."""
+
+    __table_args__ = (
+        Index(
+            "uq_organizationchange_pending",
+            "organization_id",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     organization_id: int = Field(foreign_key="organization.id", index=True, ondelete="CASCADE")

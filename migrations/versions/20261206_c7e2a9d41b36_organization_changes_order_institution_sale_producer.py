@@ -39,6 +39,11 @@ def upgrade() -> None:
     with op.batch_alter_table('organizationchange', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_organizationchange_organization_id'), ['organization_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_organizationchange_status'), ['status'], unique=False)
+    pending = sa.text("status = 'pending'")
+    op.create_index(
+        'uq_organizationchange_pending', 'organizationchange', ['organization_id'], unique=True,
+        sqlite_where=pending, postgresql_where=pending,
+    )
 
     with op.batch_alter_table('orders', schema=None) as batch_op:
         batch_op.add_column(sa.Column('buyer_organization_id', sa.Integer(), nullable=True))
@@ -95,6 +100,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_orders_buyer_organization_id'))
         batch_op.drop_column('buyer_organization_id')
 
+    op.drop_index('uq_organizationchange_pending', table_name='organizationchange')
     with op.batch_alter_table('organizationchange', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_organizationchange_status'))
         batch_op.drop_index(batch_op.f('ix_organizationchange_organization_id'))
