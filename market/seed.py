@@ -153,6 +153,7 @@ DEMO_ORDERS: list[tuple[str, str, list[tuple[str, int]]]] = [
 def _demo_orders(session: Session, settings: Settings, consumer: User, school: User) -> None:
     """A few orders through the order services: paid by card, OXXO and transfer, on invoice terms and in
     cash at pickup, with one part the producer rejects (refunded in full). Only where there are no orders."""
+    from market.linking import buyers
     from market.orders import service as orders
     from market.orders.models import Fulfillment, Order
 
@@ -190,7 +191,15 @@ def _demo_orders(session: Session, settings: Settings, consumer: User, school: U
         ship_to = (
             "Av. Universidad 120, Ex Hacienda 5 Señores, Oaxaca de Juárez" if buyer_key == "school" else None
         )
-        order = orders.place_order(session, settings, buyer, method, parts, ship_to=ship_to)
+        order = orders.place_order(
+            session,
+            settings,
+            buyer,
+            method,
+            parts,
+            ship_to=ship_to,
+            buyer_organization_id=buyers.buying_for(session, buyer),
+        )
         if order.status in ("awaiting_payment", "invoiced"):  # the school has paid its invoice, too
             orders.mark_paid(session, order, admin, f"DEMO-{number:04d}")
         for fulfillment in session.exec(select(Fulfillment).where(Fulfillment.order_id == order.id)).all():

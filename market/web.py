@@ -27,7 +27,7 @@ from market.ledger.service import KIND_LABELS
 from market.media import media_url
 from market.mexico import CERTIFICATIONS, LEGAL_FORMS, SDGS, STATES, local_date, local_time, state_name
 from market.money import cents_to_pesos_text, format_mxn
-from market.orders.queries import FULFILLMENT_STATUS_LABELS, ORDER_STATUS_LABELS, STEP_LABELS
+from market.orders.queries import FULFILLMENT_STATUS_LABELS, ORDER_STATUS_LABELS, STEP_LABELS, status_label
 from market.payments.methods import METHOD_LABELS
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -57,6 +57,7 @@ templates.env.globals.update(
     ORDER_STATUS_LABELS=ORDER_STATUS_LABELS,
     FULFILLMENT_STATUS_LABELS=FULFILLMENT_STATUS_LABELS,
     STEP_LABELS=STEP_LABELS,
+    PART_STATUS=status_label,
     LEDGER_KINDS=KIND_LABELS,
     PAYMENT_METHOD_LABELS=METHOD_LABELS,
     STATES=STATES,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from market.accounts.models import User
@@ -110,6 +111,14 @@ def award(
         errors["allocations"] = N_("Las cantidades deben sumar lo que pide cada entrega.")
     if errors:
         raise ValidationFailed(errors)
+    # Two members awarding at once read the same status; the database lets only the first through.
+    moved = session.execute(
+        update(Demand)
+        .where(col(Demand.id) == demand.id, col(Demand.status) == demand.status)
+        .values(status="awarded")
+    )
+    if moved.rowcount == 0:  # type: ignore[attr-defined]
+        raise Conflict(N_("Alguien más adjudicó esta demanda en este momento: recarga la página."))
 
     for allocation in request.allocations:
         quote = standing[allocation.quote_id][0]

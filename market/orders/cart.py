@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from market.accounts.models import User
@@ -64,6 +65,8 @@ def set_quantity(session: Session, cart: Cart, listing_id: int, quantity: int, *
     if listing is None or organization is None:
         raise ListingNotFound()
     if not is_purchasable(listing, organization):
+        if item is None:  # never seen in this cart: as an unknown id, so a draft's existence does not leak
+            raise ListingNotFound()
         raise ListingNotFound(N_("Ese producto no está a la venta en este momento."))
     if item:
         item.quantity = total
@@ -214,7 +217,9 @@ def summary(session: Session, settings: Settings, cart: Cart | None) -> Summary:
 
 def check_out(session: Session, settings: Settings, user: User, cart: Cart, choices: dict[str, Any]) -> Order:
     """Checkout of everything in the cart with the buyer's choices (delivery per producer, delivery state,
-    address, phone, payment method); the cart empties only if the order was created."""
+    address, phone, payment method); the cart empties only if the order was created. The cart's row is
+    locked first: a second checkout of the same cart at once waits, then finds it empty."""
+    session.execute(update(Cart).where(col(Cart.id) == cart.id).values(updated_at=utcnow()))
     items = [{"listing_id": i.listing_id, "quantity": i.quantity} for i in items_of(session, cart)]
     if not items:
         raise ValidationFailed({"cart": N_("Tu carrito está vacío.")})
@@ -222,7 +227,7 @@ def check_out(session: Session, settings: Settings, user: User, cart: Cart, choi
         data = Checkout.model_validate(choices | {"items": items})
     except ValidationError as exc:
         raise ValidationFailed(field_errors(exc)) from exc
-    order = checkout(session, settings, user, data)
+    order = checkout(session, settings, user, data, seen=frozenset(i["listing_id"] for i in items))
     for item in items_of(session, cart):
         session.delete(item)
     return order

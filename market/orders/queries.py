@@ -173,6 +173,14 @@ def producer_steps(order: OrderPublic, fulfillment: FulfillmentPublic) -> list[s
     ]
 
 
+def status_label(status: str, delivery_method: str) -> str:
+    """A part's state as people read it (Spanish source text): a local delivery that left is out for
+    delivery, not shipped."""
+    if status == "shipped" and delivery_method == "delivery":
+        return STEP_LABELS["out_for_delivery"]
+    return FULFILLMENT_STATUS_LABELS[status]
+
+
 def step_label(step: str, fulfillment: FulfillmentPublic) -> str:
     """What a producer's button says (Spanish source text): a local delivery goes out, it is not shipped."""
     if step == "shipped" and fulfillment.delivery_method == "delivery":

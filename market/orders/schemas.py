@@ -28,6 +28,9 @@ class Checkout(BaseModel):
     delivery: dict[Id, DeliveryMethod] = Field(default_factory=dict)
     delivery_state: str | None = None  # the buyer's state (INEGI), for local delivery
     payment_method: PaymentMethod = "spei_transfer"
+    # A member of an institution buys for it (its colleagues see the order; it counts as institutional),
+    # unless the purchase is personal.
+    personal: bool = False
     # Needed when any producer delivers or ships: street, number, colonia, CP, municipality.
     ship_to: str | None = Field(default=None, max_length=500)
     contact_phone: str | None = Field(default=None, max_length=30)
@@ -144,6 +147,9 @@ class CartChoices(BaseModel):
     delivery: dict[Id, DeliveryMethod] = Field(default_factory=dict)
     delivery_state: str | None = None
     payment_method: PaymentMethod = "spei_transfer"
+    # A member of an institution buys for it (its colleagues see the order; it counts as institutional),
+    # unless the purchase is personal.
+    personal: bool = False
     ship_to: str | None = Field(default=None, max_length=500)
     contact_phone: str | None = Field(default=None, max_length=30)
 

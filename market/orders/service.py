@@ -33,7 +33,7 @@ from market.i18n import N_
 from market.impact.profile import producer_profile
 from market.ledger import service as ledger
 from market.linking import buyers
-from market.linking.models import BuyerMembership, Demand
+from market.linking.models import BuyerMembership
 from market.money import apply_bps
 from market.orders import notifications
 from market.orders.models import Fulfillment, FulfillmentEvent, Order, OrderLine
@@ -129,9 +129,13 @@ def _restock(session: Session, lines: list[OrderLine]) -> None:
     search_changed(session, listing_ids=[line.listing_id for line in lines if line.listing_id])
 
 
-def checkout(session: Session, settings: Settings, buyer: User, data: Checkout) -> Order:
+def checkout(
+    session: Session, settings: Settings, buyer: User, data: Checkout, seen: frozenset[int] = frozenset()
+) -> Order:
     """Create the order, one fulfillment per organization and the lines, reserving the stock. Any
-    failure raises before the caller commits, so nothing is half-written and no unit stays taken."""
+    failure raises before the caller commits, so nothing is half-written and no unit stays taken. A listing
+    no longer for sale is named only if the buyer `seen` it (it is in the cart); to anyone else it is the
+    404 of an unknown id, so that a draft's title cannot be fished out by id."""
     assert buyer.id is not None
     if data.payment_method not in payment_methods.available(session, settings, buyer):
         raise ValidationFailed({"payment_method": N_("Esa forma de pago no está disponible para ti.")})
@@ -148,6 +152,8 @@ def checkout(session: Session, settings: Settings, buyer: User, data: Checkout) 
             raise ListingNotFound()
         listing, org = found[item.listing_id]
         if not catalog.is_purchasable(listing, org):
+            if item.listing_id not in seen:
+                raise ListingNotFound()
             raise ListingNotFound(
                 N_("«{title}» ya no está a la venta; quítalo para continuar."),
                 title=listing.title,
@@ -215,6 +221,7 @@ def checkout(session: Session, settings: Settings, buyer: User, data: Checkout) 
             if data.payment_method in payment_methods.RESERVATION
             else None
         ),
+        buyer_organization_id=None if data.personal else buyers.buying_for(session, buyer),
     )
     search_changed(session, listing_ids=ids)  # stock changed: "in stock" may have too
     return order
@@ -285,8 +292,6 @@ def place_order(
         reserved_until=reserved_until,
         **fields,
     )
-    if order.buyer_organization_id is None and order.demand_id is None:
-        order.buyer_organization_id = buyers.buying_for(session, buyer)
     session.add(order)
     session.flush()
     assert order.id is not None
@@ -506,13 +511,10 @@ def hands_over_by(step: str, delivery_method: str) -> bool:
 
 
 def bought_by(user: User) -> ColumnElement[bool]:
-    """The orders a person acts for as buyer: its own, and those its institutions were awarded."""
-    institutions_demands = (
-        select(Demand.id)
-        .join(BuyerMembership, col(BuyerMembership.buyer_organization_id) == Demand.buyer_organization_id)
-        .where(BuyerMembership.user_id == user.id)
-    )
-    return or_(col(Order.buyer_id) == user.id, col(Order.demand_id).in_(institutions_demands))
+    """The orders a person acts for as buyer: its own, and those bought for its institutions (awarded
+    demands, and colleagues' checkouts that were not personal)."""
+    institutions = select(BuyerMembership.buyer_organization_id).where(BuyerMembership.user_id == user.id)
+    return or_(col(Order.buyer_id) == user.id, col(Order.buyer_organization_id).in_(institutions))
 
 
 def acts_for_buyer(session: Session, user: User, order: Order) -> bool:
@@ -557,6 +559,17 @@ def move(
     still cancel it with a reason once accepted; the buyer confirms delivery or cancels before the
     producer has started. On cash on pickup the producer confirms the delivery, since that is when it is
     paid."""
+    too_long = {  # what the page's form sends unchecked (the API's schema says the same)
+        field: N_("Escribe hasta 500 caracteres.") if limit == 500 else N_("Escribe hasta 80 caracteres.")
+        for field, value, limit in (
+            ("note", note, 500),
+            ("carrier", carrier, 80),
+            ("tracking_number", tracking_number, 80),
+        )
+        if value and len(value) > limit
+    }
+    if too_long:
+        raise ValidationFailed(too_long)
     fulfillment, order = known_fulfillment(session, user, fulfillment_id)
     # The order first (as a payment does), then the part: whether it is paid decides where money goes back.
     hold_order(session, order)
@@ -578,10 +591,14 @@ def move(
         raise InvalidTransition(current=fulfillment.status, target=target)
     if not hands_over_by(target, fulfillment.delivery_method):
         raise StepNotForDelivery()
-    if target == "shipped":
-        if fulfillment.delivery_method == "national" and not (carrier and tracking_number):
+    if target == "shipped" and fulfillment.delivery_method == "national":
+        if not (carrier and tracking_number):
             raise ValidationFailed({"tracking_number": N_("Indica la paquetería y el número de guía.")})
         fulfillment.carrier, fulfillment.tracking_number = carrier, tracking_number
+    elif carrier or tracking_number:
+        raise ValidationFailed(
+            {"tracking_number": N_("Solo un envío por paquetería lleva paquetería y número de guía.")}
+        )
     if target == "completed":  # it releases the producer's money, which an open dispute holds
         holds.refuse_if_disputed(session, fulfillment)
     transition(session, fulfillment, target, user, note, by_producer)

@@ -17,7 +17,7 @@ from market.errors import MarketError, NotFound
 from market.forms import form_int
 from market.i18n import gettext as _
 from market.ledger import service as ledger
-from market.linking import messages
+from market.linking import buyers, messages
 from market.orders import cart as carts
 from market.orders import queries, service
 from market.organizations import service as organizations
@@ -92,6 +92,7 @@ def pay(
         "payment_method": str(form.get("pago", "spei_transfer")),
         "ship_to": str(form.get("direccion", "")),
         "contact_phone": str(form.get("telefono", "")),
+        "personal": form.get("personal") == "1",
     }
     try:
         with refusable(session):
@@ -129,6 +130,8 @@ def _cart_page(
     context = {"errors": {}, "chosen": {}, "choices": {}} | context
     context["summary"] = carts.summary(session, settings, cart)
     context["methods"] = payment_methods.available(session, settings, user)
+    bought_for = buyers.buying_for(session, user) if user else None
+    context["institution"] = buyers.get(session, bought_for) if bought_for else None
     return render(request, "orders/cart.html", context, status_code, user)
 
 

@@ -4,17 +4,24 @@ sees and works the whole order."""
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from market.db import utcnow
+from market.accounts.models import User
+from market.config import Settings
+from market.db import transaction, utcnow
+from market.errors import Conflict
+from market.linking import awards
 from market.linking.matching import match_demand
 from market.linking.models import Demand
+from market.linking.schemas import AwardRequest
+from market.orders.models import Order
 from tests.conftest import api_token, csrf_of, log_in
 from tests.linking.test_api import demand_body, parties  # noqa: F401  (a fixture)
 from tests.linking.test_services import INSTITUTION
@@ -23,8 +30,8 @@ QUANTITY, MANI_QTY, PUUC_QTY, MANI_PRICE, PUUC_PRICE = 500, 300, 200, 24000, 250
 
 
 @pytest.fixture
-def awarded(app: FastAPI, client: TestClient, parties: dict[str, Any]) -> dict[str, Any]:  # noqa: F811
-    """A school's demand for 500 kg of honey, awarded 300 kg to Maní and 200 kg to Puuc, picked up."""
+def quoted(app: FastAPI, client: TestClient, parties: dict[str, Any]) -> dict[str, Any]:  # noqa: F811
+    """A school's demand for 500 kg of honey, closed with Maní's quote of 300 kg and Puuc's of 200 kg."""
     school, admin = parties["school"], parties["admin"]
     institution = client.post("/api/v1/buyer-organizations", headers=school, json=INSTITUTION).json()
     client.post(
@@ -51,10 +58,44 @@ def awarded(app: FastAPI, client: TestClient, parties: dict[str, Any]) -> dict[s
         tx.add(stored)
         tx.commit()
     allocations = [{"quote_id": q["id"], "quantity": q["quantity"]} for q in quotes.values()]
+    return {"demand_id": demand_id, "allocations": allocations, "institution": institution, **parties}
+
+
+@pytest.fixture
+def awarded(client: TestClient, quoted: dict[str, Any]) -> dict[str, Any]:
+    """The same demand, awarded 300 kg to Maní and 200 kg to Puuc, picked up."""
     [order] = client.post(
-        f"/api/v1/demands/{demand_id}/award", headers=school, json={"allocations": allocations}
+        f"/api/v1/demands/{quoted['demand_id']}/award",
+        headers=quoted["school"],
+        json={"allocations": quoted["allocations"]},
     ).json()
-    return {"order": order, "institution": institution, **parties}
+    return {"order": order, **quoted}
+
+
+def test_two_members_awarding_at_once_place_one_order(
+    app: FastAPI, settings: Settings, session: Session, quoted: dict[str, Any]
+) -> None:
+    school = session.exec(select(User).where(User.email == "compras@escuela.mx")).one()
+    request = AwardRequest(allocations=quoted["allocations"])
+    start, outcomes = threading.Barrier(2), []
+
+    def award() -> None:
+        start.wait()
+        try:
+            with transaction(app.state.engine) as tx:
+                awards.award(tx, settings, school, tx.get_one(Demand, quoted["demand_id"]), request)
+            outcomes.append("awarded")
+        except Conflict:
+            outcomes.append("conflict")
+
+    threads = [threading.Thread(target=award) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+    assert sorted(outcomes) == ["awarded", "conflict"]
+    assert len(session.exec(select(Order)).all()) == 1
 
 
 def competitor_price(seen: dict[str, Any], own_org_id: int) -> float:

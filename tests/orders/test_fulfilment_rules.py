@@ -99,9 +99,13 @@ def test_the_hand_over_step_follows_the_delivery_method(
         assert refused.status_code == 409 and refused.json()["error"] == "step_not_for_delivery", method
     assert move("national", "shipped").status_code == 422  # across the country: a tracking number
     assert move("pickup", "ready_for_pickup").status_code == 200
+    assert move("delivery", "shipped", carrier="Estafeta", tracking_number="X1").status_code == 422
     out = move("delivery", "shipped", note="Lo lleva Rosa hoy a las 5")  # no carrier to invent
     assert out.status_code == 200 and out.json()["fulfillments"][0]["tracking_number"] is None
     assert move("national", "shipped", carrier="Estafeta", tracking_number="EST1").status_code == 200
+    log_in(client, "eva@example.mx")
+    page = client.get(f"/pedidos/{out.json()['id']}").text
+    assert "Salió a entregar" in page and "Lo lleva Rosa hoy a las 5" in page
 
 
 def test_the_producer_pages_offer_only_the_steps_of_the_delivery_method(
@@ -173,6 +177,9 @@ def test_a_producer_cancels_on_its_page_only_with_a_reason(
     token = csrf_of(client, f"/panel/o/{slug}/pedidos")
     client.post(f"/panel/o/{slug}/pedidos/{part['id']}", data={"status": "cancelled", "csrf_token": token})
     assert "Explica a quien compró por qué cancelas." in client.get(f"/panel/o/{slug}/pedidos").text
+    long_reason = {"status": "cancelled", "note": "x" * 501, "csrf_token": token}
+    assert client.post(f"/panel/o/{slug}/pedidos/{part['id']}", data=long_reason).status_code == 303
+    assert "Escribe hasta 500 caracteres." in client.get(f"/panel/o/{slug}/pedidos").text
     assert database_state(engine) == before
 
     client.post(
