@@ -30,6 +30,7 @@ from market.db import make_engine
 from market.disputes import api as disputes_api
 from market.disputes import views as disputes_views
 from market.errors import MarketError, NotAuthenticated, NotFound, json_error
+from market.i18n import N_
 from market.i18n import gettext as _
 from market.impact import api as impact_api
 from market.impact import views as impact_views
@@ -92,7 +93,10 @@ async def handle_request_validation(request: Request, exc: Exception) -> Respons
     assert isinstance(exc, RequestValidationError)
     if any(err["loc"][:1] == ("path",) for err in exc.errors()):  # an id past its range names nothing
         return await handle_market_error(request, NotFound())
-    fields = {_field_name(err["loc"]): message_for(err["type"], err.get("ctx")) for err in exc.errors()}
+    fields: dict[str, str] = {}
+    for err in exc.errors():
+        field = _field_name(err["loc"])
+        fields.setdefault(field, message_for(err["type"], err.get("ctx"), field))
     if _wants_json(request):
         return JSONResponse(
             {"error": "validation_error", "detail": _("Revisa los datos marcados."), "fields": fields},
@@ -101,15 +105,25 @@ async def handle_request_validation(request: Request, exc: Exception) -> Respons
     return _error_page(request, 422, _("Datos no válidos"), _("Revisa los datos marcados."), fields)
 
 
+# What the framework's own refusals say, in the person's language (its texts are English).
+HTTP_MESSAGES = {
+    404: N_("No encontramos lo que buscas."),
+    405: N_("Esta dirección no acepta esa acción."),
+}
+UNREADABLE = N_("No pudimos leer lo que enviaste: revisa los datos y vuelve a intentarlo.")
+
+
 async def handle_http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
+    detail = _(HTTP_MESSAGES.get(exc.status_code, UNREADABLE))
     if _wants_json(request):
+        code = "not_found" if exc.status_code == 404 else "http_error"
         return JSONResponse(
-            {"error": "http_error", "detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
+            {"error": code, "detail": detail}, status_code=exc.status_code, headers=exc.headers
         )
     if exc.status_code == 404:
-        return _error_page(request, 404, _("Página no encontrada"), _("No encontramos lo que buscas."))
-    return _error_page(request, exc.status_code, _("No se pudo completar"), str(exc.detail))
+        return _error_page(request, 404, _("Página no encontrada"), detail)
+    return _error_page(request, exc.status_code, _("No se pudo completar"), detail)
 
 
 async def handle_unexpected(request: Request, exc: Exception) -> Response:

@@ -52,13 +52,24 @@ def N_(message: str) -> str:
 
 
 def negotiate(accept_language: str | None) -> str:
-    """Pick a supported locale from an Accept-Language header; Spanish unless English is preferred."""
-    for part in (accept_language or "").split(","):
-        tag = part.split(";")[0].strip().lower()
-        if tag.startswith("es"):
-            return DEFAULT_LOCALE
-        if tag.startswith("en"):
-            return "en"
+    """Pick a supported locale from an Accept-Language header by its quality values (`en;q=0.1, es;q=0.9`
+    is Spanish; `q=0` refuses a language); Spanish unless English is preferred."""
+    ranked: list[tuple[float, int, str]] = []
+    for n, part in enumerate((accept_language or "").split(",")):
+        tag, _sep, params = part.partition(";")
+        quality = 1.0
+        for param in params.split(";"):
+            key, _eq, value = param.strip().partition("=")
+            if key == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        language = tag.strip().lower()[:2]
+        if quality > 0 and language in ("es", "en"):
+            ranked.append((-quality, n, language))
+    if ranked and min(ranked)[2] == "en":
+        return "en"
     return DEFAULT_LOCALE
 
 

@@ -9,11 +9,13 @@ from pathlib import Path
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from market.errors import InvalidUpload
+from market.i18n import N_
 
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
 MAX_PIXELS = 40_000_000  # refuse decompression bombs before decoding
 FULL_SIZE = 1600
 THUMB_SIZE = 400
+TOO_LARGE = N_("La imagen es demasiado grande (más de 40 megapíxeles).")
 
 
 def store_image(data: bytes, media_dir: Path, folder: str, max_bytes: int) -> tuple[str, str]:
@@ -27,12 +29,14 @@ def store_image(data: bytes, media_dir: Path, folder: str, max_bytes: int) -> tu
             fmt = probe.format
             width, height = probe.size
             probe.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:  # Pillow refuses to open one far over its own limit
+        raise InvalidUpload(TOO_LARGE) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise InvalidUpload("El archivo no es una imagen JPEG, PNG o WebP válida.") from None
     if fmt not in ACCEPTED_FORMATS:
         raise InvalidUpload("El archivo no es una imagen JPEG, PNG o WebP válida.")
     if width * height > MAX_PIXELS:
-        raise InvalidUpload("La imagen es demasiado grande (más de 40 megapíxeles).")
+        raise InvalidUpload(TOO_LARGE)
 
     try:  # verify() checks the structure only; a truncated file fails when decoded
         with Image.open(BytesIO(data)) as img:

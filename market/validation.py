@@ -14,7 +14,9 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from pydantic_core import PydanticCustomError
 
+from market.i18n import current_locale
 from market.i18n import gettext as _
+from market.money import format_mxn
 
 _BUILTIN: dict[str, str] = {
     "missing": "Este campo es obligatorio.",
@@ -40,6 +42,7 @@ _BUILTIN: dict[str, str] = {
     "string_type": "Escribe un texto.",
     "extra_forbidden": "Este campo no existe.",
 }
+BOUNDS = ("gt", "ge", "lt", "le")
 _TEMPLATES = dict(_BUILTIN)  # plus the product's rules, registered as they are raised
 
 
@@ -54,10 +57,12 @@ def builtin_templates() -> list[str]:
     return list(_BUILTIN.values())
 
 
-def message_for(error_type: str, ctx: dict[str, Any] | None = None) -> str:
+def message_for(error_type: str, ctx: dict[str, Any] | None = None, field: str = "") -> str:
     template = _TEMPLATES.get(error_type, _TEMPLATES["value_error"])
     if error_type == "value_error" and ctx and isinstance(ctx.get("error"), PydanticCustomError):
         return message_for(ctx["error"].type, ctx["error"].context)
+    if field.endswith("_cents") and ctx:  # people type pesos: a bound in centavos would read 100 times off
+        ctx = {k: format_mxn(v, current_locale.get()) if k in BOUNDS else v for k, v in ctx.items()}
     try:
         return _(template).format(**(ctx or {}))
     except (KeyError, IndexError):
@@ -69,7 +74,7 @@ def field_errors(exc: ValidationError, prefix: str = "") -> dict[str, str]:
     errors: dict[str, str] = {}
     for err in exc.errors():
         field = ".".join(str(part) for part in err["loc"]) or "__all__"
-        errors.setdefault(prefix + field, message_for(err["type"], err.get("ctx")))
+        errors.setdefault(prefix + field, message_for(err["type"], err.get("ctx"), field))
     return errors
 
 

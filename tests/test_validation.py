@@ -258,3 +258,114 @@ def test_an_institutions_producer_past_the_id_range_is_refused_in_place(
 
     assert response.status_code == 422
     assert "Elige una de tus organizaciones." in response.text
+
+
+# --- what an outside probe found ----------------------------------------------------------------------
+
+
+def test_the_frameworks_own_refusals_speak_the_persons_language(lenient: TestClient) -> None:
+    unknown = lenient.get("/api/v1/no-existe")
+    assert (unknown.status_code, unknown.json()) == (
+        404,
+        {"error": "not_found", "detail": "No encontramos lo que buscas."},
+    )
+    english = lenient.get("/api/v1/no-existe", headers={"Accept-Language": "en;q=0.1, es;q=0.9"})
+    assert english.json()["detail"] == "No encontramos lo que buscas."  # Spanish is preferred there
+    assert lenient.get("/api/v1/no-existe", headers={"Accept-Language": "en"}).json()["detail"] == (
+        "We couldn't find what you're looking for."
+    )
+    wrong_method = lenient.delete("/api/v1/listings")
+    assert wrong_method.status_code == 405 and "Not Allowed" not in wrong_method.text
+    broken = lenient.post(
+        "/carrito/agregar",
+        content=b"--x\r\nnot a part",
+        headers={"Content-Type": "multipart/form-data; boundary=x"},
+    )
+    assert broken.status_code in (400, 403) and "multipart" not in broken.text.lower()
+
+
+def test_a_price_past_its_limit_is_explained_in_pesos(
+    client: TestClient, make_user: Any, make_org: Any
+) -> None:
+    owner = make_user()
+    org = make_org(owner)
+    response = client.post(
+        f"/api/v1/organizations/{org.slug}/listings",
+        headers=api_token(client, owner.email),
+        json=LISTING_DEFAULTS | {"price_cents": 2_000_000_000},
+    )
+    assert fields_of(response)["price_cents"] == "Debe ser como máximo $10,000,000.00."
+
+
+@pytest.mark.parametrize("postal_code", ["٦٨٠٠٠", "６８０００", "²²²²²"])
+def test_digits_of_other_scripts_are_no_postal_code_or_phone(
+    client: TestClient, make_user: Any, make_org: Any, postal_code: str
+) -> None:
+    from tests.linking.test_services import INSTITUTION
+
+    owner = make_user()
+    org = make_org(owner)
+    headers = api_token(client, owner.email)
+    institution = client.post(
+        "/api/v1/buyer-organizations", headers=headers, json=INSTITUTION | {"codigo_postal": postal_code}
+    )
+    assert "codigo_postal" in fields_of(institution)
+    phone = client.patch(f"/api/v1/organizations/{org.slug}", headers=headers, json={"phone": "٩٥١١٢٣٤٥٦٧"})
+    assert "phone" in fields_of(phone)
+
+
+def test_a_recurring_schedule_far_in_the_future_is_refused_when_the_demand_is_written(
+    client: TestClient, make_user: Any
+) -> None:
+    from tests.linking.test_api import demand_body
+    from tests.linking.test_services import INSTITUTION
+
+    headers = api_token(client, make_user("compras@escuela.mx").email)
+    institution = client.post("/api/v1/buyer-organizations", headers=headers, json=INSTITUTION).json()
+    far = demand_body(first_delivery="9999-12-24", every_days=30, deliveries=52)
+    response = client.post(
+        f"/api/v1/buyer-organizations/{institution['id']}/demands", headers=headers, json=far
+    )
+    assert "first_delivery" in fields_of(response)
+
+
+def test_an_image_far_over_the_pixel_limit_is_called_too_large(
+    client: TestClient, make_user: Any, make_org: Any, make_listing: Any
+) -> None:
+    import io
+
+    from PIL import Image
+
+    owner = make_user()
+    listing = make_listing(make_org(owner))
+    buffer = io.BytesIO()
+    Image.new("1", (14_000, 14_000)).save(buffer, "PNG")  # ~196 megapixels in a small file
+    response = client.post(
+        f"/api/v1/listings/{listing.id}/photos",
+        headers=api_token(client, owner.email),
+        files={"file": ("grande.png", buffer.getvalue(), "image/png")},
+    )
+    assert response.status_code == 422 and "demasiado grande" in response.json()["detail"]
+
+
+def test_an_administrator_confirming_a_transfer_with_an_over_long_key_gets_a_message(
+    client: TestClient, settings: Any, make_user: Any, make_org: Any, make_listing: Any
+) -> None:
+    from market.db import transaction
+    from market.orders import service
+    from market.orders.schemas import Checkout
+
+    listing = make_listing(make_org(make_user("cafe@example.mx")))
+    make_user("admin@example.mx", is_admin=True)
+    with transaction(client.app.state.engine) as tx:  # type: ignore[attr-defined]
+        order = service.checkout(
+            tx,
+            settings,
+            make_user("eva@example.mx"),
+            Checkout(items=[{"listing_id": listing.id, "quantity": 1}]),
+        )
+    log_in(client, "admin@example.mx")
+    token = csrf_of(client, "/admin/pagos")
+    response = client.post(f"/admin/pagos/{order.id}", data={"reference": "A" * 500, "csrf_token": token})
+    assert response.status_code == 303
+    assert "de 4 a 40 caracteres" in client.get("/admin/pagos").text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -84,7 +84,7 @@ class BuyerOrganizationCreate(BaseModel):
     @field_validator("codigo_postal")
     @classmethod
     def _postal_code(cls, value: str) -> str:
-        if len(value) != 5 or not value.isdigit():
+        if len(value) != 5 or not (value.isascii() and value.isdigit()):
             raise invalid("postal_code_invalid", "El código postal tiene 5 dígitos.")
         return value
 
@@ -167,6 +167,14 @@ class DemandCreate(BaseModel):
         if any(f not in LEGAL_FORMS for f in value):
             raise invalid("legal_form_unknown", "Elige una forma jurídica de la lista.")
         return sorted(set(value))
+
+    @field_validator("first_delivery")
+    @classmethod
+    def _within_two_years(cls, value: date) -> date:
+        # A schedule is planned within a budget year or two; a far date would also run past the calendar.
+        if value > date.today() + timedelta(days=2 * 366):
+            raise invalid("delivery_too_far", "La primera entrega debe caer dentro de los próximos dos años.")
+        return value
 
     @field_validator("quote_deadline")
     @classmethod

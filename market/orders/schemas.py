@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Literal
 
@@ -11,6 +12,7 @@ from market.bounds import MAX_QUANTITY, Id
 from market.mexico import STATES_BY_CODE
 from market.validation import invalid
 
+PHONE = re.compile(r"\+?[0-9 ().-]+")  # ASCII digits: "²" or "٣" is no phone number
 PaymentMethod = Literal["card", "oxxo", "spei", "spei_transfer", "cash_on_pickup", "invoice"]
 DeliveryMethod = Literal["pickup", "delivery", "national"]
 
@@ -43,7 +45,7 @@ class Checkout(BaseModel):
     @field_validator("contact_phone")
     @classmethod
     def _phone(cls, value: str | None) -> str | None:
-        if value is not None and not (10 <= sum(c.isdigit() for c in value) <= 15):
+        if value is not None and not (PHONE.fullmatch(value) and 10 <= sum(c.isdigit() for c in value) <= 15):
             raise invalid("phone_invalid", "Escribe un teléfono de 10 dígitos.")
         return value
 

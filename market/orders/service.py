@@ -670,8 +670,8 @@ def confirm_offline_payment(session: Session, admin: User, order_id: int, refere
     """An administrator matched the buyer's SPEI transfer (or an institution paid its invoice)."""
     audit.require_admin(admin)
     reference = reference.strip()
-    if len(reference) < 4:  # the bank's tracking key is what ties the money to this order
-        raise ValidationFailed({"reference": N_("Escribe la referencia del pago (al menos 4 caracteres).")})
+    if not 4 <= len(reference) <= 40:  # the bank's tracking key is what ties the money to this order
+        raise ValidationFailed({"reference": N_("Escribe la referencia del pago (de 4 a 40 caracteres).")})
     order = session.get(Order, order_id)
     if order is None:
         raise NotFound()

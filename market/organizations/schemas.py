@@ -40,7 +40,7 @@ class OrganizationBase(BaseModel):
     founded_year: int | None = Field(default=None, ge=1800)
     description: str = Field(default="", max_length=5000)
     contact_email: EmailStr | None = None
-    phone: str | None = Field(default=None, max_length=30, pattern=r"^\+?[\d\s()-]{8,30}$")
+    phone: str | None = Field(default=None, max_length=30, pattern=r"^\+?[0-9 ()-]{8,30}$")
     clabe: str | None = None
     delivery_fee_cents: int = Field(default=0, ge=0, le=1_000_000)  # up to 10,000 pesos
     shipping_fee_cents: int = Field(default=0, ge=0, le=1_000_000)

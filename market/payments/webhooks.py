@@ -3,6 +3,7 @@ by the worker. They may arrive twice or out of order, so a payment's state only 
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -47,10 +48,25 @@ INTENT_STATUS = {
 }
 
 
+def _storable(event: dict[str, Any]) -> bool:
+    """An event the worker can apply and the database can keep: its object, an id and type that fit their
+    columns, and JSON without NaN, infinities or lone surrogates (PostgreSQL refuses those)."""
+    data = event.get("data")
+    if not isinstance(data, dict) or not isinstance(data.get("object"), dict):
+        return False
+    if len(str(event["id"])) > 80 or not isinstance(event["type"], str) or len(event["type"]) > 80:
+        return False
+    try:
+        json.dumps(event, allow_nan=False, ensure_ascii=False).encode("utf-8")
+    except (ValueError, UnicodeEncodeError):
+        return False
+    return True
+
+
 def receive(session: Session, gateway: Gateway, body: bytes, signature: str | None) -> bool:
     """Verify and store an event; False when it was already here (a replay)."""
     event = gateway.verify_webhook(body, signature)
-    if not isinstance(event.get("data"), dict) or not isinstance(event["data"].get("object"), dict):
+    if not _storable(event):
         raise MalformedEvent()  # refused now, rather than stored, retried ten times by the worker and parked
     if session.exec(select(WebhookEvent.id).where(WebhookEvent.event_id == event["id"])).first():
         return False

@@ -237,5 +237,5 @@ def test_a_payment_needs_its_bank_reference(
         f"/admin/pagos/{order.id}", data={"reference": " ab ", "csrf_token": csrf_of(client, "/admin/pagos")}
     )
     page = client.get("/admin/pagos").text
-    assert "Escribe la referencia del pago (al menos 4 caracteres)." in page
+    assert "Escribe la referencia del pago (de 4 a 40 caracteres)." in page
     assert f"TS{order.id:08d}" in page  # still waiting

@@ -232,6 +232,28 @@ def test_a_signed_event_without_its_object_is_refused_at_intake(
     assert stored_events(session) == (0, 0)  # nothing left for the worker to retry ten times and park
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"id": "evt_%s", "type": "payment_intent.succeeded", "data": {"object": {}}}' % (b"x" * 90),
+        b'{"id": "evt_1", "type": "%s", "data": {"object": {}}}' % (b"t" * 90),
+        b'{"id": "evt_2", "type": "payment_intent.succeeded", "data": {"object": {"amount": NaN}}}',
+        b'{"id": "evt_3", "type": "payment_intent.succeeded", "data": {"object": {"amount": 1e999}}}',
+        b'{"id": "evt_4", "type": "payment_intent.succeeded", "data": {"object": {"note": "\\ud800"}}}',
+    ],
+    ids=["long-id", "long-type", "nan", "infinity", "lone-surrogate"],
+)
+def test_a_signed_event_the_database_could_not_keep_is_refused_at_intake(
+    app: FastAPI, client: TestClient, session: Session, body: bytes
+) -> None:
+    headers = {"Content-Type": "application/json", "Stripe-Signature": sign(body)}
+
+    response = client.post("/webhooks/stripe", content=body, headers=headers)
+
+    assert response.status_code == 400 and response.json()["error"] == "malformed_event"
+    assert stored_events(session) == (0, 0)
+
+
 def test_an_event_delivered_twice_is_applied_once(
     app: FastAPI, client: TestClient, session: Session, settings: Settings, shop: dict[str, Any]
 ) -> None:
