@@ -89,8 +89,8 @@ def test_member_creates_a_draft_listing_with_tiers(client: TestClient, shop: Sho
 @pytest.mark.parametrize(
     ("overrides", "field", "fragment"),
     [
-        ({"price_cents": 0}, "price_cents", "mayor que 0"),
-        ({"price_cents": -500}, "price_cents", "mayor que 0"),
+        ({"price_cents": 0}, "price_cents", "mayor que $0.00"),
+        ({"price_cents": -500}, "price_cents", "mayor que $0.00"),
         ({"tiers": [{"min_quantity": 10, "unit_price_cents": 32000}]}, "tiers", "menor que el precio"),
         (
             {

@@ -276,7 +276,7 @@ def test_a_colleague_at_the_buying_institution_may_review_its_awarded_order(
     part = buy([shop["coffee"]])
     order = session.get(Order, part.order_id)
     assert order is not None
-    order.demand_id = demand.id  # the order an award placed
+    order.demand_id, order.buyer_organization_id = demand.id, school.id  # as an award places it
     session.commit()
 
     with pytest.raises(NotFound), transaction(engine) as tx:
