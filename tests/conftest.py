@@ -56,6 +56,23 @@ def require_service(available: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+def at_once(action: Callable[[], str], times: int = 2) -> list[str]:
+    """Run `action` in `times` threads released together (as two requests arriving at the same moment);
+    what each returned, sorted. A thread that raised returns nothing, so the list comes out short."""
+    start, outcomes = threading.Barrier(times), []
+
+    def run() -> None:
+        start.wait()
+        outcomes.append(action())
+
+    threads = [threading.Thread(target=run) for _ in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return sorted(outcomes)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -4,7 +4,6 @@ sees and works the whole order."""
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 from typing import Any
 
@@ -22,7 +21,7 @@ from market.linking.matching import match_demand
 from market.linking.models import Demand
 from market.linking.schemas import AwardRequest
 from market.orders.models import Order
-from tests.conftest import api_token, csrf_of, log_in
+from tests.conftest import api_token, at_once, csrf_of, log_in
 from tests.linking.test_api import demand_body, parties  # noqa: F401  (a fixture)
 from tests.linking.test_services import INSTITUTION
 
@@ -77,24 +76,16 @@ def test_two_members_awarding_at_once_place_one_order(
 ) -> None:
     school = session.exec(select(User).where(User.email == "compras@escuela.mx")).one()
     request = AwardRequest(allocations=quoted["allocations"])
-    start, outcomes = threading.Barrier(2), []
 
-    def award() -> None:
-        start.wait()
+    def award() -> str:
         try:
             with transaction(app.state.engine) as tx:
                 awards.award(tx, settings, school, tx.get_one(Demand, quoted["demand_id"]), request)
-            outcomes.append("awarded")
+            return "awarded"
         except Conflict:
-            outcomes.append("conflict")
+            return "conflict"
 
-    threads = [threading.Thread(target=award) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-
-    assert sorted(outcomes) == ["awarded", "conflict"]
+    assert at_once(award) == ["awarded", "conflict"]
     assert len(session.exec(select(Order)).all()) == 1
 
 
