@@ -498,6 +498,7 @@ def complete_due(session: Session, settings: Settings, now: datetime | None = No
 PRODUCER_STEPS = frozenset({"accepted", "rejected", "preparing", "shipped", "ready_for_pickup"})
 BUYER_STEPS = frozenset({"delivered", "completed", "cancelled"})
 RELEASES_STOCK = frozenset({"rejected", "cancelled"})
+TOO_LONG = {500: N_("Escribe hasta 500 caracteres."), 80: N_("Escribe hasta 80 caracteres.")}
 BUYER_MAY_CANCEL = ("awaiting_payment", "pending_acceptance")  # before the producer has started
 PRODUCER_MAY_CANCEL = ("accepted", "preparing")  # with a reason; before that it rejects
 # How a part reaches its buyer decides its hand-over step: picked up, or on its way (a local delivery
@@ -559,17 +560,15 @@ def move(
     still cancel it with a reason once accepted; the buyer confirms delivery or cancels before the
     producer has started. On cash on pickup the producer confirms the delivery, since that is when it is
     paid."""
-    too_long = {  # what the page's form sends unchecked (the API's schema says the same)
-        field: N_("Escribe hasta 500 caracteres.") if limit == 500 else N_("Escribe hasta 80 caracteres.")
-        for field, value, limit in (
-            ("note", note, 500),
-            ("carrier", carrier, 80),
-            ("tracking_number", tracking_number, 80),
-        )
-        if value and len(value) > limit
-    }
-    if too_long:
-        raise ValidationFailed(too_long)
+    for field, value, limit in (
+        ("note", note, 500),
+        ("carrier", carrier, 80),
+        ("tracking_number", tracking_number, 80),
+    ):
+        if (
+            value and len(value) > limit
+        ):  # what a page's form sends unchecked (the API's schema says the same)
+            raise ValidationFailed({field: TOO_LONG[limit]})
     fulfillment, order = known_fulfillment(session, user, fulfillment_id)
     # The order first (as a payment does), then the part: whether it is paid decides where money goes back.
     hold_order(session, order)
