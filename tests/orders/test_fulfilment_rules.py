@@ -16,10 +16,10 @@ from sqlmodel import Session, col, select
 from market.catalog.models import Listing
 from market.config import Settings
 from market.db import transaction, utcnow
-from market.errors import TooManyUnpaidOrders
+from market.errors import ChangedMeanwhile, TooManyUnpaidOrders
 from market.ledger import service as ledger
 from market.orders import service
-from market.orders.models import Fulfillment, Order
+from market.orders.models import Fulfillment, FulfillmentEvent, Order
 from market.orders.schemas import Checkout
 from market.outbox import OutboxEvent
 from market.payments.models import Refund
@@ -288,3 +288,27 @@ def test_two_checkouts_of_one_buyer_at_once_cannot_pass_the_limit_together(
 
     assert at_once(attempt) == ["ok", "refused"]
     assert len(session.exec(select(Order)).all()) == 1
+
+
+def test_two_workers_lapsing_the_same_pickup_at_once_return_its_stock_once(
+    engine: Engine, session: Session, settings: Settings, shop: dict[str, Any]
+) -> None:
+    order = buy(engine, settings, shop, "cash_on_pickup")
+    later = utcnow() + timedelta(hours=49)
+
+    def lapse() -> str:
+        try:
+            with transaction(engine) as tx:
+                return f"lapsed {service.lapse_unaccepted_pickups(tx, later)}"
+        except ChangedMeanwhile:  # the other worker got there first (SQLite has no SKIP LOCKED)
+            return "lapsed 0"
+
+    assert at_once(lapse) == ["lapsed 0", "lapsed 1"]
+    assert stock(session, shop["listing"]) == 10
+    part = session.exec(select(Fulfillment).where(Fulfillment.order_id == order.id)).one()
+    cancellations = session.exec(
+        select(FulfillmentEvent).where(
+            FulfillmentEvent.fulfillment_id == part.id, FulfillmentEvent.to_status == "cancelled"
+        )
+    ).all()
+    assert len(cancellations) == 1
