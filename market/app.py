@@ -52,7 +52,7 @@ from market.payments.gateway import gateway_for
 from market.reviews import api as reviews_api
 from market.reviews import views as reviews_views
 from market.validation import message_for, reject_nul_bytes
-from market.web import BodySizeLimit, LocaleMiddleware, login_redirect, render
+from market.web import BodySizeLimit, LocaleMiddleware, SecurityHeaders, login_redirect, render
 from search import engine_for
 from search.engine import SearchUnavailable
 
@@ -176,6 +176,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         https_only=settings.is_production,
     )
     app.add_middleware(LocaleMiddleware)
+    app.add_middleware(SecurityHeaders)
     app.state.metrics = Metrics(engine)
     app.add_middleware(RequestObserver, metrics=app.state.metrics)  # outermost: it times everything
 

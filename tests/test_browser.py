@@ -83,6 +83,8 @@ def test_search_updates_as_you_type_and_filters_by_facet(
     run_search_worker(app)
 
     page = browser.new_context(locale="es-MX").new_page()
+    refused = []  # what the Content-Security-Policy blocked: nothing the page needs
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
     page.goto(f"{live_server}/buscar")
     page.get_by_label("¿Qué buscas?").fill("cafe")  # no Enter: htmx searches as you type
     expect(page.get_by_role("status")).to_contain_text("2 resultados")
@@ -90,3 +92,4 @@ def test_search_updates_as_you_type_and_filters_by_facet(
     page.locator(".facets").get_by_label("Yucatán").check()
     expect(page.get_by_role("status")).to_contain_text("1 resultado")
     expect(page.locator(".results h3")).to_have_text(["Café con miel de Maní"])
+    assert refused == []
