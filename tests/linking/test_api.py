@@ -249,18 +249,31 @@ def test_an_institution_adds_a_colleague_who_can_then_post_demands(
     assert client.post(url, headers=colleague, json=demand_body()).status_code == 201
 
 
+def open_demand(client: TestClient, parties: dict[str, Any], **overrides: Any) -> int:
+    """The school registers, an administrator verifies it, and it opens a demand for quotes: its id."""
+    school = parties["school"]
+    institution = client.post("/api/v1/buyer-organizations", headers=school, json=INSTITUTION).json()
+    client.post(
+        f"/api/v1/buyer-organizations/{institution['id']}/decision",
+        headers=parties["admin"],
+        json={"verified": True},
+    )
+    demand_id = int(
+        client.post(
+            f"/api/v1/buyer-organizations/{institution['id']}/demands",
+            headers=school,
+            json=demand_body(**overrides),
+        ).json()["id"]
+    )
+    client.post(f"/api/v1/demands/{demand_id}/open", headers=school)
+    return demand_id
+
+
 def test_open_demands_are_listed_to_those_who_may_quote_and_the_address_to_those_it_concerns(
     app: FastAPI, client: TestClient, session: Session, parties: dict[str, Any], make_user: Any
 ) -> None:
-    school, admin = parties["school"], parties["admin"]
-    institution = client.post("/api/v1/buyer-organizations", headers=school, json=INSTITUTION).json()
-    client.post(
-        f"/api/v1/buyer-organizations/{institution['id']}/decision", headers=admin, json={"verified": True}
-    )
-    demand_id = client.post(
-        f"/api/v1/buyer-organizations/{institution['id']}/demands", headers=school, json=demand_body()
-    ).json()["id"]
-    client.post(f"/api/v1/demands/{demand_id}/open", headers=school)
+    school = parties["school"]
+    demand_id = open_demand(client, parties)
     mani, mani_token = parties["producers"]["mani"]
     puuc, puuc_token = parties["producers"]["puuc"]
     stranger = api_token(client, make_user("vecina@example.mx").email)
@@ -314,15 +327,8 @@ def test_a_non_member_asking_for_an_institutions_objects_gets_the_404_of_an_unkn
 def test_quotes_and_conversations_of_others_are_the_404_of_an_unknown_id(
     app: FastAPI, client: TestClient, session: Session, parties: dict[str, Any]
 ) -> None:
-    school, admin = parties["school"], parties["admin"]
-    institution = client.post("/api/v1/buyer-organizations", headers=school, json=INSTITUTION).json()
-    client.post(
-        f"/api/v1/buyer-organizations/{institution['id']}/decision", headers=admin, json={"verified": True}
-    )
-    demand_id = client.post(
-        f"/api/v1/buyer-organizations/{institution['id']}/demands", headers=school, json=demand_body()
-    ).json()["id"]
-    client.post(f"/api/v1/demands/{demand_id}/open", headers=school)
+    school = parties["school"]
+    demand_id = open_demand(client, parties)
     mani, mani_token = parties["producers"]["mani"]
     _puuc, puuc_token = parties["producers"]["puuc"]
     body = {"organization": mani.slug, "unit_price_cents": 24000, "quantity": 300}
@@ -349,6 +355,6 @@ def test_quotes_and_conversations_of_others_are_the_404_of_an_unknown_id(
         client.post(f"/api/v1/demands/{demand_id}/cancel", headers=puuc_token),
     ]
     assert [r.status_code for r in known] == [403] * 3
-    assert not any(name in r.text for r in known for name in (mani.name, institution["name"]))
+    assert not any(name in r.text for r in known for name in (mani.name, INSTITUTION["name"]))
     session.expire_all()
     assert session.get(Quote, quote_id).status == "submitted"  # type: ignore[union-attr]
