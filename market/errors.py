@@ -155,6 +155,36 @@ class TooManyAttempts(MarketError):
     message = "Demasiados intentos. Espera {minutes} minutos e inténtalo de nuevo."
 
 
+class EmailNotConfirmed(Forbidden):
+    code = "email_not_confirmed"
+    message = (
+        "Confirma tu correo electrónico para hacer esto: abre el enlace que te enviamos. "
+        "¿No te llegó? Pide otro."
+    )
+
+
+class EmailAlreadyConfirmed(Conflict):
+    code = "email_already_confirmed"
+    message = "Tu correo ya está confirmado."
+
+
+class InvalidAccountLink(MarketError):
+    """An e-mailed link that is unknown, already used or expired: which of them is not said."""
+
+    status_code = 400
+    code = "invalid_link"
+    message = "Este enlace no es válido: ya se usó o caducó. Pide uno nuevo."
+
+
+class TooSoon(MarketError):
+    status_code = 429
+    code = "too_soon"
+    message = (
+        "Te enviamos un enlace hace poco. Revisa tu correo (también la carpeta de spam) o pide otro en "
+        "{minutes} minutos."
+    )
+
+
 class CsrfFailed(MarketError):
     status_code = 403
     code = "csrf_failed"
