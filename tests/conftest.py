@@ -201,8 +201,13 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 
 @pytest.fixture
 def make_user(session: Session) -> Any:
-    def make(email: str = "ana@example.mx", name: str = "Ana López", is_admin: bool = False) -> User:
-        user = register(session, Registration(name=name, email=email, password=PASSWORD), is_admin=is_admin)
+    def make(
+        email: str = "ana@example.mx", name: str = "Ana López", is_admin: bool = False, confirmed: bool = True
+    ) -> User:
+        """A person who may do everything people do; `confirmed=False`: one who has not yet opened the
+        link of the confirmation e-mail."""
+        account = Registration(name=name, email=email, password=PASSWORD)
+        user = register(session, account, is_admin=is_admin, confirmed=confirmed)
         session.commit()
         return user
 

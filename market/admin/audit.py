@@ -35,6 +35,7 @@ ACTION_LABELS = {
     "listing.restore": N_("Producto restablecido"),
     "dispute.refund": N_("Disputa resuelta con reembolso"),
     "dispute.release": N_("Disputa resuelta: pago liberado a la organización"),
+    "user.confirm_email": N_("Correo confirmado a mano"),
 }
 # The part of an action before the dot, to filter the log by.
 FAMILIES = {
@@ -46,6 +47,7 @@ FAMILIES = {
     "payout": N_("Pagos a productores"),
     "refund": N_("Reembolsos"),
     "dispute": N_("Disputas"),
+    "user": N_("Personas"),
 }
 TARGET_LABELS = {
     "organization": N_("Organización"),
@@ -53,6 +55,7 @@ TARGET_LABELS = {
     "listing": N_("Producto"),
     "order": N_("Pedido"),
     "dispute": N_("Disputa"),
+    "user": N_("Persona"),
 }
 
 
@@ -141,6 +144,7 @@ def target_urls(session: Session, rows: list[tuple[AuditEntry, User]]) -> dict[i
         "listing": "/productos/{id}",
         "order": "/pedidos/{id}",
         "dispute": "/admin/disputas/{id}",
+        "user": "/admin/personas/{id}",
     }
     urls: dict[int, str] = {}
     for entry, _actor in rows:
