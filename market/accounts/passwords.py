@@ -26,6 +26,7 @@ def set_password(session: Session, user: User, password: str) -> User:
     assert found is not None
     found.password_hash = hash_password(password)
     tokens.void(session, user.id, tokens.PASSWORD_RESET)
+    # The person's other sessions end here too, once sessions are kept on the server.
     return found
 
 
