@@ -7,7 +7,7 @@ from math import ceil
 
 from sqlmodel import Session, select
 
-from market.accounts import emails, tokens
+from market.accounts import emails, links
 from market.accounts.models import User
 from market.config import Settings
 from market.db import utcnow
@@ -27,13 +27,13 @@ def mark_confirmed(session: Session, user: User) -> User:
     assert found is not None
     if found.email_confirmed_at is None:
         found.email_confirmed_at = utcnow()
-    tokens.void(session, found.id or 0, tokens.EMAIL_CONFIRMATION)
+    links.void(session, found.id or 0, links.EMAIL_CONFIRMATION)
     return found
 
 
 def ask_to_confirm(session: Session, user: User) -> None:
     """At registration: the confirmation e-mail goes out after commit."""
-    emails.request(session, tokens.EMAIL_CONFIRMATION, user_id=user.id)
+    emails.request(session, links.EMAIL_CONFIRMATION, user_id=user.id)
 
 
 def resend(session: Session, settings: Settings, user: User) -> None:
@@ -41,7 +41,7 @@ def resend(session: Session, settings: Settings, user: User) -> None:
     assert user.id is not None
     if user.email_confirmed:
         raise EmailAlreadyConfirmed()
-    wait = emails.sent_recently(session, settings, user.id, tokens.EMAIL_CONFIRMATION)
+    wait = emails.sent_recently(session, settings, user.id, links.EMAIL_CONFIRMATION)
     if wait is not None:
         raise TooSoon(minutes=max(1, ceil(wait.total_seconds() / 60)))
     ask_to_confirm(session, user)
@@ -49,7 +49,7 @@ def resend(session: Session, settings: Settings, user: User) -> None:
 
 def confirm(session: Session, secret: str) -> User:
     """The e-mailed link was opened: the address is the person's."""
-    return mark_confirmed(session, tokens.consume(session, secret, tokens.EMAIL_CONFIRMATION))
+    return mark_confirmed(session, links.consume(session, secret, links.EMAIL_CONFIRMATION))
 
 
 def confirm_by_address(session: Session, email: str) -> User:

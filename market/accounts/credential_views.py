@@ -8,7 +8,7 @@ from fastapi.responses import Response
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
-from market.accounts import confirmation, passwords, tokens
+from market.accounts import confirmation, links, passwords
 from market.accounts.models import User
 from market.accounts.schemas import PasswordChange, PasswordReset, PasswordResetRequest
 from market.db import DbSession
@@ -83,7 +83,7 @@ def reset_form(
     token: str, request: Request, user: User | None = Depends(current_user), session: Session = DbSession
 ) -> Response:
     if not passwords.reset_link_works(session, token):
-        return _link_invalid(request, user, tokens.PASSWORD_RESET)
+        return _link_invalid(request, user, links.PASSWORD_RESET)
     return render(request, "accounts/reset.html", {"token": token, "errors": {}}, user=user)
 
 
@@ -96,7 +96,7 @@ def reset(
     session: Session = DbSession,
 ) -> Response:
     if not passwords.reset_link_works(session, token):
-        return _link_invalid(request, user, tokens.PASSWORD_RESET)
+        return _link_invalid(request, user, links.PASSWORD_RESET)
     errors: dict[str, str] = {}
     password = _new_password(form, errors)
     try:
@@ -106,7 +106,7 @@ def reset(
     except FormInvalid as exc:
         return render(request, "accounts/reset.html", {"token": token, "errors": exc.errors}, 422, user)
     except InvalidAccountLink:  # used by another request a moment ago
-        return _link_invalid(request, user, tokens.PASSWORD_RESET)
+        return _link_invalid(request, user, links.PASSWORD_RESET)
     request.session.clear()  # whoever was signed in here enters again, with the new password
     flash(request, _("Listo: cambiamos tu contraseña. Entra con la nueva."))
     return redirect("/entrar")
@@ -160,7 +160,7 @@ def confirm(
         if user is not None and user.email_confirmed:  # an old link, opened again
             flash(request, _(EmailAlreadyConfirmed.message))
             return redirect("/panel")
-        return _link_invalid(request, user, tokens.EMAIL_CONFIRMATION)
+        return _link_invalid(request, user, links.EMAIL_CONFIRMATION)
     flash(
         request, _("Confirmamos tu correo. ¡Gracias! Ya puedes comprar, cotizar y registrar tu organización.")
     )

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from market.accounts import tokens
+from market.accounts import links
 from market.accounts.models import User
 from market.config import Settings
 from market.db import utcnow
@@ -23,24 +23,24 @@ from market.outbox import Handler, enqueue
 TOPIC = "account_email"
 
 SUBJECTS = {
-    tokens.PASSWORD_RESET: N_("Elige una contraseña nueva para Tianguis Solidario"),
-    tokens.EMAIL_CONFIRMATION: N_("Confirma tu correo en Tianguis Solidario"),
+    links.PASSWORD_RESET: N_("Elige una contraseña nueva para Tianguis Solidario"),
+    links.EMAIL_CONFIRMATION: N_("Confirma tu correo en Tianguis Solidario"),
 }
 BODIES = {
-    tokens.PASSWORD_RESET: N_(
+    links.PASSWORD_RESET: N_(
         "Hola, {name}. Alguien (ojalá tú) pidió cambiar la contraseña de tu cuenta. Abre este enlace en los "
         "próximos {minutes} minutos para elegir una nueva; sirve una sola vez.\n\n"
         "Si no lo pediste, ignora este correo: tu contraseña sigue igual."
     ),
-    tokens.EMAIL_CONFIRMATION: N_(
+    links.EMAIL_CONFIRMATION: N_(
         "Hola, {name}. Confirma que este es tu correo abriendo el enlace de abajo (sirve {days} días). "
         "Después podrás comprar, cotizar y registrar tu organización o institución.\n\n"
         "Si no creaste una cuenta en Tianguis Solidario, ignora este correo."
     ),
 }
 PATHS = {
-    tokens.PASSWORD_RESET: "/contrasena/nueva/{secret}",
-    tokens.EMAIL_CONFIRMATION: "/correo/confirmar/{secret}",
+    links.PASSWORD_RESET: "/contrasena/nueva/{secret}",
+    links.EMAIL_CONFIRMATION: "/correo/confirmar/{secret}",
 }
 
 
@@ -51,14 +51,14 @@ def request(session: Session, purpose: str, *, user_id: int | None = None, email
 
 
 def lifetime(settings: Settings, purpose: str) -> timedelta:
-    if purpose == tokens.PASSWORD_RESET:
+    if purpose == links.PASSWORD_RESET:
         return timedelta(minutes=settings.password_reset_minutes)
     return timedelta(days=settings.email_confirmation_days)
 
 
 def sent_recently(session: Session, settings: Settings, user_id: int, purpose: str) -> timedelta | None:
     """How long until the person may get another e-mail of this kind, or None if they may now."""
-    last = tokens.last_issued(session, user_id, purpose)
+    last = links.last_issued(session, user_id, purpose)
     if last is None:
         return None
     wait = last + timedelta(seconds=settings.account_email_interval_seconds) - utcnow()
@@ -76,13 +76,13 @@ def handler(settings: Settings, deliver: Handler) -> Handler:
             user = session.exec(select(User).where(User.email == payload.get("email"))).first()
         if user is None or not user.is_active or user.id is None:
             return  # no such account: nothing is sent, and the asker was told the same as anyone
-        if purpose == tokens.EMAIL_CONFIRMATION and user.email_confirmed:
+        if purpose == links.EMAIL_CONFIRMATION and user.email_confirmed:
             return
         # The person's row is locked first, so that two workers with two requests send one e-mail.
         session.execute(update(User).where(col(User.id) == user.id).values(id=col(User.id)))
         if sent_recently(session, settings, user.id, purpose):
             return  # at most one of each kind every few minutes, however often it is asked for
-        secret = tokens.issue(session, user, purpose, lifetime(settings, purpose))
+        secret = links.issue(session, user, purpose, lifetime(settings, purpose))
         t = translations(user.locale).gettext
         body = t(BODIES[purpose]).format(
             name=user.name, minutes=settings.password_reset_minutes, days=settings.email_confirmation_days

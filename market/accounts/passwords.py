@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from market.accounts import confirmation, emails, tokens
+from market.accounts import confirmation, emails, links
 from market.accounts.models import LoginAttempt, User
 from market.accounts.schemas import PasswordChange, PasswordReset
 from market.accounts.service import check_login_allowed, hash_password, password_matches
@@ -25,7 +25,7 @@ def set_password(session: Session, user: User, password: str) -> User:
     found = session.get(User, user.id)
     assert found is not None
     found.password_hash = hash_password(password)
-    tokens.void(session, user.id, tokens.PASSWORD_RESET)
+    links.void(session, user.id, links.PASSWORD_RESET)
     # The person's other sessions end here too, once sessions are kept on the server.
     return found
 
@@ -44,15 +44,15 @@ def change(session: Session, settings: Settings, user: User, data: PasswordChang
 
 def request_reset(session: Session, email: str) -> None:
     """The same work whatever the address: the worker finds out whether it has an account."""
-    emails.request(session, tokens.PASSWORD_RESET, email=email.strip().lower())
+    emails.request(session, links.PASSWORD_RESET, email=email.strip().lower())
 
 
 def reset_link_works(session: Session, secret: str) -> bool:
-    return tokens.find(session, secret, tokens.PASSWORD_RESET) is not None
+    return links.find(session, secret, links.PASSWORD_RESET) is not None
 
 
 def reset(session: Session, data: PasswordReset) -> User:
     """Use the e-mailed link, once, to choose a new password. The link reached the person's inbox, so
     their address counts as confirmed too."""
-    user = set_password(session, tokens.consume(session, data.token, tokens.PASSWORD_RESET), data.password)
+    user = set_password(session, links.consume(session, data.token, links.PASSWORD_RESET), data.password)
     return confirmation.mark_confirmed(session, user)
