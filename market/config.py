@@ -6,7 +6,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET = "dev-secret-change-me"
@@ -73,6 +73,10 @@ class Settings(BaseSettings):
 
     login_attempts_per_window: int = 5
     login_window_seconds: int = 15 * 60
+    # A signed-in browser stays signed in this many days after it was last used; an API token lives this
+    # many days from its creation (or fewer, when asked for).
+    session_days: int = Field(default=14, ge=1, le=365)
+    api_token_days: int = Field(default=90, ge=1, le=3650)
 
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> Settings:

@@ -149,6 +149,11 @@ class InvalidCredentials(MarketError):
     message = "Correo o contraseña incorrectos."
 
 
+class TokenExpired(NotAuthenticated):
+    code = "token_expired"
+    message = "Este token venció el {date}. Pide uno nuevo con POST /api/v1/auth/tokens."
+
+
 class TooManyAttempts(MarketError):
     status_code = 429
     code = "too_many_attempts"

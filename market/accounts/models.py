@@ -29,6 +29,22 @@ class ApiToken(SQLModel, table=True):
     token_hash: str = Field(max_length=64, unique=True)
     created_at: datetime = Field(default_factory=utcnow)
     last_used_at: datetime | None = None
+    expires_at: datetime = Field(index=True)
+
+
+class BrowserSession(SQLModel, table=True):
+    """A signed-in browser. Its cookie carries a random secret (only the SHA-256 is stored here), and this
+    row, not the cookie, says who is signed in: deleting it signs that browser out at once, wherever its
+    cookie was copied to."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    secret_hash: str = Field(max_length=64, unique=True)
+    device: str = Field(default="", max_length=120)  # "Firefox · Android", for the person to recognise
+    ip: str = Field(max_length=64)  # where it was last seen from
+    created_at: datetime = Field(default_factory=utcnow)
+    last_seen_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime = Field(index=True)  # moves forward while the browser is in use
 
 
 class LoginAttempt(SQLModel, table=True):

@@ -1,9 +1,8 @@
-"""Registration, log-in with rate limiting, API tokens and administrators."""
+"""Registration, log-in with rate limiting, and administrators (API tokens: tokens.py; signed-in browsers:
+sessions.py)."""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import timedelta
 
 from argon2 import PasswordHasher
@@ -12,7 +11,7 @@ from sqlalchemy import delete, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from market.accounts.models import ApiToken, LoginAttempt, User
+from market.accounts.models import LoginAttempt, User
 from market.accounts.schemas import Registration
 from market.config import Settings
 from market.db import utcnow
@@ -21,7 +20,6 @@ from market.errors import EmailTaken, NotFound, TooManyAttempts
 _hasher = PasswordHasher()
 # Verified against when the e-mail is unknown, so a miss costs as much time as a wrong password.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
-TOKEN_PREFIX = "ts_"
 IP_LIMIT_FACTOR = 4  # one address may try a few accounts (a shared office), not hundreds
 
 
@@ -88,40 +86,6 @@ def authenticate(session: Session, settings: Settings, email: str, password: str
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def issue_token(session: Session, user: User, name: str) -> str:
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    assert user.id is not None
-    session.add(ApiToken(user_id=user.id, name=name, token_hash=_digest(token)))
-    return token
-
-
-def user_for_token(session: Session, token: str) -> User | None:
-    api_token = session.exec(select(ApiToken).where(ApiToken.token_hash == _digest(token))).first()
-    if api_token is None:
-        return None
-    user = session.get(User, api_token.user_id)
-    if user is None or not user.is_active:
-        return None
-    now = utcnow()
-    # Minute precision is enough to tell a live token, and spares a write on every request.
-    if api_token.last_used_at is None or now - api_token.last_used_at > timedelta(minutes=1):
-        api_token.last_used_at = now
-    return user
-
-
-def revoke_token(session: Session, user: User, token: str) -> None:
-    api_token = session.exec(
-        select(ApiToken).where(ApiToken.token_hash == _digest(token), ApiToken.user_id == user.id)
-    ).first()
-    if api_token is None:
-        raise NotFound()
-    session.delete(api_token)
 
 
 def make_admin(session: Session, email: str, name: str | None, password: str | None) -> User:

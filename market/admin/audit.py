@@ -35,6 +35,7 @@ ACTION_LABELS = {
     "listing.restore": N_("Producto restablecido"),
     "dispute.refund": N_("Disputa resuelta con reembolso"),
     "dispute.release": N_("Disputa resuelta: pago liberado a la organización"),
+    "user.sign_out": N_("Sesiones cerradas y tokens revocados en todos los dispositivos"),
 }
 # The part of an action before the dot, to filter the log by.
 FAMILIES = {
@@ -46,6 +47,7 @@ FAMILIES = {
     "payout": N_("Pagos a productores"),
     "refund": N_("Reembolsos"),
     "dispute": N_("Disputas"),
+    "user": N_("Cuentas de personas"),
 }
 TARGET_LABELS = {
     "organization": N_("Organización"),
@@ -53,6 +55,7 @@ TARGET_LABELS = {
     "listing": N_("Producto"),
     "order": N_("Pedido"),
     "dispute": N_("Disputa"),
+    "user": N_("Persona"),
 }
 
 
