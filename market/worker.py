@@ -10,7 +10,7 @@ from collections.abc import Callable
 from sqlalchemy.engine import Engine
 
 from market import outbox
-from market.accounts.service import prune_login_attempts
+from market.accounts.limits import prune_login_attempts
 from market.config import Settings
 from market.db import transaction
 from market.linking import awards, demands
