@@ -46,6 +46,7 @@ from market.errors import TooManyAttempts
 
 MAX_EMAIL = 254  # LoginAttempt.email; a longer "e-mail" can have no account
 MAX_ADDRESS = 64  # LoginAttempt.ip
+MAX_DOUBLINGS = 32  # 30 s doubled 32 times is past any window
 
 
 def address_key(ip: str) -> str:
@@ -88,7 +89,7 @@ def _one_at_a_time(session: Session, email: str, ip: str) -> None:
 
 def _backoff(settings: Settings, over: int, cap: int) -> float:
     """The wait after a failure `over` failures past the free ones: the base, doubled each time, capped."""
-    return float(min(settings.login_backoff_seconds * 2 ** min(over, 32), cap))
+    return float(min(settings.login_backoff_seconds * 2 ** min(over, MAX_DOUBLINGS), cap))
 
 
 def seconds_to_wait(session: Session, settings: Settings, email: str, ip: str, now: datetime) -> float:
@@ -97,11 +98,13 @@ def seconds_to_wait(session: Session, settings: Settings, email: str, ip: str, n
     ready_at = [now]
     window = settings.login_window_seconds
 
-    # 1. this address, this e-mail: the failures since its last success, newest first
+    # 1. this address, this e-mail: the failures since its last success, newest first (past the free ones
+    # and a few doublings the wait is at its cap, so more rows would change nothing)
     pair = session.exec(
         select(LoginAttempt.created_at, LoginAttempt.succeeded)
         .where(LoginAttempt.email == email, LoginAttempt.ip == ip, LoginAttempt.created_at >= since)
         .order_by(col(LoginAttempt.created_at).desc())
+        .limit(settings.login_attempts_per_window + MAX_DOUBLINGS)
     ).all()
     failures = [created_at for created_at, succeeded in takewhile(lambda row: not row[1], pair)]
     over = len(failures) - settings.login_attempts_per_window
