@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 
 from market import outbox
 from market.accounts import tokens
-from market.accounts.service import prune_login_attempts
+from market.accounts.limits import prune_login_attempts
 from market.accounts.sessions import prune_sessions
 from market.config import Settings
 from market.db import transaction

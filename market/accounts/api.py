@@ -51,7 +51,10 @@ def register(data: Registration, session: Session = DbSession) -> User:
     "/auth/tokens",
     response_model=TokenIssued,
     status_code=201,
-    responses={401: {"description": "Wrong e-mail or password"}, 429: {"description": "Too many attempts"}},
+    responses={
+        401: {"description": "Wrong e-mail or password"},
+        429: {"description": "Too soon after failed attempts: wait Retry-After seconds"},
+    },
 )
 def create_token(data: TokenRequest, request: Request, session: Session = DbSession) -> Response:
     settings = request.app.state.settings

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from market.db import utcnow
@@ -48,10 +49,17 @@ class BrowserSession(SQLModel, table=True):
 
 
 class LoginAttempt(SQLModel, table=True):
-    """Failed and successful log-ins, counted to rate-limit guessing across every app process."""
+    """Failed and successful log-ins, counted to slow down guessing across every app process
+    (market/accounts/limits.py). `email` is as typed, lower-cased, whether or not it has an account; `ip` is
+    the client address (an IPv6 client's /64 network)."""
+
+    __table_args__ = (
+        Index("ix_loginattempt_email_ip_created_at", "email", "ip", "created_at"),  # one address, one e-mail
+        Index("ix_loginattempt_ip_created_at", "ip", "created_at"),  # one address, every e-mail
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    email: str = Field(max_length=254, index=True)
-    ip: str = Field(max_length=64, index=True)
+    email: str = Field(max_length=254)
+    ip: str = Field(max_length=64)
     succeeded: bool
-    created_at: datetime = Field(default_factory=utcnow, index=True)
+    created_at: datetime = Field(default_factory=utcnow, index=True)  # pruning

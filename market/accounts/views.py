@@ -82,8 +82,10 @@ def login(request: Request, form: FormData = Depends(form_data), session: Sessio
     context = {"next": next_url, "email": email}
     try:
         user = service.authenticate(session, request.app.state.settings, email, password, client_ip(request))
-    except TooManyAttempts as exc:
-        return render(request, "accounts/login.html", context | {"error": exc.detail}, 429)
+    except TooManyAttempts as exc:  # the form again, saying how long to wait
+        response = render(request, "accounts/login.html", context | {"error": exc.detail}, 429)
+        response.headers.update(exc.headers)
+        return response
     if user is None:
         # Rendered (not raised) so the failed attempt is committed and counts towards the limit.
         return render(
