@@ -60,7 +60,6 @@ from search.engine import SearchUnavailable
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
-SESSION_DAYS = 14
 
 
 def _wants_json(request: Request) -> bool:
@@ -169,11 +168,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         BodySizeLimit, max_bytes=settings.max_upload_bytes + 2**20, respond=handle_market_error
     )
+    # The signed cookie carries the cart, messages, the CSRF token and the secret naming the browser's
+    # server-side session, which alone says who is signed in (market/accounts/sessions.py).
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key,
         session_cookie="ts_session",
-        max_age=SESSION_DAYS * 24 * 3600,
+        max_age=settings.session_days * 24 * 3600,
         same_site="lax",
         https_only=settings.is_production,
     )

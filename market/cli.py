@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 import uvicorn
@@ -13,6 +14,9 @@ from rich.console import Console
 from market.config import Settings
 from market.db import make_engine, transaction
 from search import engine_for
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 
 def configure_logging() -> None:
@@ -71,11 +75,20 @@ def serve(
 
         background.start_in_background(application.state.engine, application.state.search, settings)
     console.print(f"Tianguis Solidario → [bold]http://{host}:{port}[/bold]")
-    uvicorn.run(
+    uvicorn.Server(server_config(application, settings, host, port)).run()
+
+
+def server_config(application: FastAPI, settings: Settings, host: str, port: int) -> uvicorn.Config:
+    """How `market serve` runs the app. The client address (what log-in throttling counts) is the
+    connecting one, unless it connects from FORWARDED_ALLOW_IPS, the proxy in front: then it is the address
+    that proxy put in X-Forwarded-For. A header from anyone else is ignored, so no one can forge theirs."""
+    trusted = settings.forwarded_allow_ips.strip()
+    return uvicorn.Config(
         application,
         host=host,
         port=port,
-        proxy_headers=settings.is_production,
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted or None,
         limit_concurrency=settings.max_concurrent_requests,
     )
 

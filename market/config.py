@@ -6,7 +6,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET = "dev-secret-change-me"
@@ -71,8 +71,28 @@ class Settings(BaseSettings):
     # When set, /metrics answers only `Authorization: Bearer <token>`; production will not start without it.
     metrics_token: str | None = None
 
-    login_attempts_per_window: int = 5
+    # Log-in throttling (market/accounts/limits.py says why each rule is shaped so). A failure counts for
+    # `login_window_seconds`, which is also the longest wait anyone is ever given.
     login_window_seconds: int = 15 * 60
+    # Failures one address may make against one e-mail before it waits; the first wait, doubling with each
+    # further failure.
+    login_attempts_per_window: int = 5
+    login_backoff_seconds: int = 30
+    # Different e-mails one address may fail on before all its tries wait (spraying); that wait stays short,
+    # because a whole office or community centre may share the address.
+    login_address_emails: int = 20
+    login_address_max_wait_seconds: int = 60
+    # Failures on one e-mail, from any address, that mean it is under attack; then every try at it waits
+    # this long after its last failure (seconds: the owner gets in, a guesser gets few tries).
+    login_account_attack_failures: int = 20
+    login_account_wait_seconds: int = 5
+    # The proxy (or proxies) whose X-Forwarded-For names the client, comma-separated addresses or networks;
+    # empty: no proxy, the connecting address is the client. Uvicorn reads the same variable.
+    forwarded_allow_ips: str = ""
+    # A signed-in browser stays signed in this many days after it was last used; an API token lives this
+    # many days from its creation (or fewer, when asked for).
+    session_days: int = Field(default=14, ge=1, le=365)
+    api_token_days: int = Field(default=90, ge=1, le=3650)
     # Single-use links e-mailed to a person: how long each works, and at most one e-mail of each kind per
     # person in this many seconds (so that nobody can fill someone else's inbox).
     password_reset_minutes: int = 60

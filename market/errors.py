@@ -7,6 +7,7 @@ from typing import Any
 from fastapi.responses import JSONResponse
 
 from market.i18n import gettext as _
+from market.i18n import ngettext
 
 
 class MarketError(Exception):
@@ -31,9 +32,14 @@ class MarketError(Exception):
         """The JSON error body: a stable code, a readable detail, and what subclasses add."""
         return {"error": self.code, "detail": self.detail}
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """HTTP headers the response carries (Retry-After, for one)."""
+        return {}
+
 
 def json_error(exc: MarketError) -> JSONResponse:
-    headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+    headers = exc.headers | ({"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else {})
     return JSONResponse(exc.body(), status_code=exc.status_code, headers=headers)
 
 
@@ -149,10 +155,38 @@ class InvalidCredentials(MarketError):
     message = "Correo o contraseña incorrectos."
 
 
+class TokenExpired(NotAuthenticated):
+    code = "token_expired"
+    message = "Este token venció el {date}. Pide uno nuevo con POST /api/v1/auth/tokens."
+
+
 class TooManyAttempts(MarketError):
+    """A try that comes too soon after failed ones; `retry_after` says, in seconds, when the next may."""
+
     status_code = 429
     code = "too_many_attempts"
-    message = "Demasiados intentos. Espera {minutes} minutos e inténtalo de nuevo."
+    message = "Demasiados intentos. Espera {wait} e inténtalo de nuevo."
+
+    def __init__(self, retry_after: int) -> None:
+        self.retry_after = max(1, retry_after)
+        super().__init__(wait=f"{self.retry_after} s")
+
+    @property
+    def detail(self) -> str:
+        seconds = self.retry_after
+        if seconds < 60:
+            wait = ngettext("{n} segundo", "{n} segundos", seconds).format(n=seconds)
+        else:
+            minutes = -(-seconds // 60)
+            wait = ngettext("{n} minuto", "{n} minutos", minutes).format(n=minutes)
+        return _(self.message).format(wait=wait)
+
+    def body(self) -> dict[str, Any]:
+        return super().body() | {"retry_after": self.retry_after}
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
 
 
 class EmailNotConfirmed(Forbidden):
@@ -177,12 +211,25 @@ class InvalidAccountLink(MarketError):
 
 
 class TooSoon(MarketError):
+    """Another e-mailed link asked for before the last one's interval is over; `retry_after` in seconds."""
+
     status_code = 429
     code = "too_soon"
     message = (
         "Te enviamos un enlace hace poco. Revisa tu correo (también la carpeta de spam) o pide otro en "
         "{minutes} minutos."
     )
+
+    def __init__(self, retry_after: int) -> None:
+        self.retry_after = max(1, retry_after)
+        super().__init__(minutes=-(-self.retry_after // 60))
+
+    def body(self) -> dict[str, Any]:
+        return super().body() | {"retry_after": self.retry_after}
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
 
 
 class CsrfFailed(MarketError):

@@ -1,6 +1,6 @@
 """Imports every table so that SQLModel.metadata (Alembic, tests) knows them all."""
 
-from market.accounts.models import AccountToken, ApiToken, LoginAttempt, User
+from market.accounts.models import AccountToken, ApiToken, BrowserSession, LoginAttempt, User
 from market.admin.models import AuditEntry
 from market.catalog.models import Listing, ListingPhoto, PriceTier
 from market.disputes.models import Dispute
@@ -26,6 +26,7 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Award",
+    "BrowserSession",
     "BuyerMembership",
     "BuyerOrganization",
     "CallOff",

@@ -19,6 +19,7 @@ from starlette.datastructures import FormData
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from market import i18n
+from market.accounts import sessions
 from market.accounts.models import User
 from market.catalog.taxonomy import CATEGORIES, CATEGORIES_BY_SLUG, DELIVERY_LABELS, STATUS_LABELS, UNITS
 from market.db import transaction
@@ -33,6 +34,7 @@ from market.payments.methods import METHOD_LABELS
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 LOCALE_COOKIE = "lang"
 CSRF_FIELD = "csrf_token"
+SESSION_KEY = "session"  # the secret naming the browser's server-side session
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -190,19 +192,23 @@ class BodySizeLimit:
 
 
 def current_user(request: Request) -> User | None:
-    user_id = request.session.get("user_id")
-    if user_id is None:
+    """The person the browser's server-side session signs in. A cookie whose session ended or expired is
+    no session: the visitor is anonymous and the cookie is cleared."""
+    secret = request.session.get(SESSION_KEY)
+    if secret is None:
         return None
     # A short transaction of its own: the request's session connects only when the endpoint needs it.
     with transaction(request.app.state.engine) as session:
-        user = session.get(User, user_id)
-        if user is not None:
+        found = sessions.signed_in(session, request.app.state.settings, str(secret), client_ip(request))
+        if found is not None:
             # Detached, so it stays readable after a rollback (error pages render it); services use its id.
-            session.expunge(user)
-    if user is None or not user.is_active:
+            session.expunge(found[1])
+    if found is None:
         request.session.clear()
         return None
+    browser_session, user = found
     request.state.user = user
+    request.state.browser_session_id = browser_session.id
     return user
 
 
@@ -212,12 +218,23 @@ def require_user(request: Request, user: User | None = Depends(current_user)) ->
     return user
 
 
-def log_in(request: Request, user: User, response: Response) -> Response:
-    """Start a fresh session (and CSRF token) and switch the interface to the person's language."""
-    request.session.clear()
-    request.session["user_id"] = user.id
+def log_in(request: Request, session: Session, user: User, response: Response) -> Response:
+    """Start a fresh session (a new server-side row, cookie and CSRF token; the browser's previous session
+    ends, so its old cookie signs no one in) and switch the interface to the person's language."""
+    log_out(request, session)
+    request.session[SESSION_KEY] = sessions.start_session(
+        session, request.app.state.settings, user, client_ip(request), request.headers.get("user-agent", "")
+    )
     set_locale_cookie(response, user.locale)
     return response
+
+
+def log_out(request: Request, session: Session) -> None:
+    """End the browser's session on the server (a copy of its cookie opens nothing) and clear the cookie."""
+    secret = request.session.get(SESSION_KEY)
+    if secret is not None:
+        sessions.end_by_secret(session, str(secret))
+    request.session.clear()
 
 
 def set_locale_cookie(response: Response, locale: str) -> None:

@@ -11,7 +11,9 @@ from sqlalchemy.engine import Engine
 
 from market import outbox
 from market.accounts import emails as account_emails
-from market.accounts.service import prune_login_attempts
+from market.accounts import tokens
+from market.accounts.limits import prune_login_attempts
+from market.accounts.sessions import prune_sessions
 from market.config import Settings
 from market.db import transaction
 from market.linking import awards, demands
@@ -46,6 +48,8 @@ def processors(db: Engine, search: SearchEngine, settings: Settings) -> list[Cal
     def housekeeping() -> None:
         with transaction(db) as session:
             prune_login_attempts(session, settings)
+            prune_sessions(session)
+            tokens.prune_expired(session)
 
     def complete_handed_over_orders() -> None:
         with transaction(db) as session:

@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
-from market.accounts import confirmation, passwords, service
+from market.accounts import confirmation, passwords, service, tokens
 from market.accounts.models import User
 from market.accounts.schemas import (
     EmailConfirmation,
@@ -17,9 +17,11 @@ from market.accounts.schemas import (
     PasswordResetRequest,
     Registration,
     TokenIssued,
+    TokenPublic,
     TokenRequest,
     UserPublic,
 )
+from market.bounds import Id
 from market.db import DbSession, transaction
 from market.errors import InvalidCredentials, NotAuthenticated, json_error
 from market.i18n import N_
@@ -45,11 +47,13 @@ def api_user_optional(
         return None
     # A short transaction of its own: the request's session connects only when the endpoint needs it.
     with transaction(request.app.state.engine) as session:
-        user = service.user_for_token(session, credentials.credentials)
-        if user is not None:
-            session.expunge(user)
-    if user is None:
+        found = tokens.holder(session, credentials.credentials)
+        if found is not None:
+            session.expunge(found[1])
+    if found is None:
         raise NotAuthenticated("El token no es válido o fue revocado.")
+    api_token, user = found
+    request.state.api_token_id = api_token.id
     return user
 
 
@@ -68,26 +72,50 @@ def register(data: Registration, session: Session = DbSession) -> User:
     "/auth/tokens",
     response_model=TokenIssued,
     status_code=201,
-    responses={401: {"description": "Wrong e-mail or password"}, 429: {"description": "Too many attempts"}},
+    responses={
+        401: {"description": "Wrong e-mail or password"},
+        429: {"description": "Too soon after failed attempts: wait Retry-After seconds"},
+    },
 )
 def create_token(data: TokenRequest, request: Request, session: Session = DbSession) -> Response:
-    user = service.authenticate(
-        session, request.app.state.settings, data.email, data.password, client_ip(request)
-    )
+    settings = request.app.state.settings
+    lifetime = tokens.lifetime(
+        settings, data.expires_in_days
+    )  # before the password: a refusal counts nothing
+    user = service.authenticate(session, settings, data.email, data.password, client_ip(request))
     if user is None:
         return json_error(InvalidCredentials())  # a normal response, so the failed attempt is committed
-    token = service.issue_token(session, user, data.name)
-    return JSONResponse(TokenIssued(token=token, name=data.name).model_dump(), status_code=201)
+    api_token, token = tokens.issue(session, user, data.name, lifetime)
+    assert api_token.id is not None
+    issued = TokenIssued(id=api_token.id, token=token, name=api_token.name, expires_at=api_token.expires_at)
+    return JSONResponse(issued.model_dump(mode="json"), status_code=201)
+
+
+@router.get("/auth/tokens", response_model=list[TokenPublic])
+def list_tokens(
+    request: Request, user: User = Depends(api_user), session: Session = DbSession
+) -> list[TokenPublic]:
+    """The caller's own tokens, newest first; `current` marks the one this request was sent with."""
+    assert user.id is not None
+    return [
+        TokenPublic.model_validate(token).model_copy(
+            update={"current": token.id == request.state.api_token_id}
+        )
+        for token in tokens.of_user(session, user.id)
+    ]
 
 
 @router.delete("/auth/tokens/current", status_code=204)
 def revoke_current_token(
-    credentials: HTTPAuthorizationCredentials | None = Depends(bearer),
-    user: User = Depends(api_user),
-    session: Session = DbSession,
+    request: Request, user: User = Depends(api_user), session: Session = DbSession
 ) -> Response:
-    assert credentials is not None
-    service.revoke_token(session, user, credentials.credentials)
+    tokens.revoke(session, user, request.state.api_token_id)
+    return Response(status_code=204)
+
+
+@router.delete("/auth/tokens/{token_id}", status_code=204, responses={404: {"description": "No such token"}})
+def revoke_token(token_id: Id, user: User = Depends(api_user), session: Session = DbSession) -> Response:
+    tokens.revoke(session, user, token_id)
     return Response(status_code=204)
 
 
@@ -122,6 +150,7 @@ def reset_password(data: PasswordReset, session: Session = DbSession) -> Notice:
 def change_password(
     data: PasswordChange, request: Request, user: User = Depends(api_user), session: Session = DbSession
 ) -> Response:
+    """Every browser signed in as the person is signed out; API tokens stay (each is revocable on its own)."""
     if not passwords.change(session, request.app.state.settings, user, data, client_ip(request)):
         return json_error(passwords.WrongCurrentPassword())  # returned, so the failed attempt is committed
     return JSONResponse(Notice(detail=_(PASSWORD_CHANGED)).model_dump())

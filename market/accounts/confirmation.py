@@ -43,7 +43,7 @@ def resend(session: Session, settings: Settings, user: User) -> None:
         raise EmailAlreadyConfirmed()
     wait = emails.sent_recently(session, settings, user.id, links.EMAIL_CONFIRMATION)
     if wait is not None:
-        raise TooSoon(minutes=max(1, ceil(wait.total_seconds() / 60)))
+        raise TooSoon(retry_after=ceil(wait.total_seconds()))
     ask_to_confirm(session, user)
 
 

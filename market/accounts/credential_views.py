@@ -22,6 +22,7 @@ from market.web import (
     flash,
     flash_failure,
     form_data,
+    log_out,
     redirect,
     refusable,
     render,
@@ -107,7 +108,7 @@ def reset(
         return render(request, "accounts/reset.html", {"token": token, "errors": exc.errors}, 422, user)
     except InvalidAccountLink:  # used by another request a moment ago
         return _link_invalid(request, user, links.PASSWORD_RESET)
-    request.session.clear()  # whoever was signed in here enters again, with the new password
+    log_out(request, session)  # whoever was signed in here enters again, with the new password
     flash(request, _("Listo: cambiamos tu contraseña. Entra con la nueva."))
     return redirect("/entrar")
 
@@ -132,13 +133,21 @@ def change(
     current = str(form.get("current_password", ""))
     try:
         data = validate(PasswordChange, {"current_password": current, "password": password}, errors)
-        changed = passwords.change(session, request.app.state.settings, user, data, client_ip(request))
+        changed = passwords.change(
+            session,
+            request.app.state.settings,
+            user,
+            data,
+            client_ip(request),
+            keep_session=request.state.browser_session_id,  # this browser stays signed in; the others end
+        )
     except FormInvalid as exc:
         return render(request, "accounts/change_password.html", {"errors": exc.errors}, 422, user)
     except TooManyAttempts as exc:
-        return render(
-            request, "accounts/change_password.html", {"errors": {}, "error": exc.detail}, 429, user
-        )
+        context = {"errors": {}, "error": exc.detail}
+        response = render(request, "accounts/change_password.html", context, 429, user)
+        response.headers.update(exc.headers)
+        return response
     if not changed:  # rendered, not raised, so that the failed attempt is committed and counted
         wrong = {name: _(message) for name, message in passwords.WrongCurrentPassword().errors.items()}
         return render(request, "accounts/change_password.html", {"errors": wrong}, 422, user)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from market.db import utcnow
@@ -35,16 +36,39 @@ class ApiToken(SQLModel, table=True):
     token_hash: str = Field(max_length=64, unique=True)
     created_at: datetime = Field(default_factory=utcnow)
     last_used_at: datetime | None = None
+    expires_at: datetime = Field(index=True)
+
+
+class BrowserSession(SQLModel, table=True):
+    """A signed-in browser. Its cookie carries a random secret (only the SHA-256 is stored here), and this
+    row, not the cookie, says who is signed in: deleting it signs that browser out at once, wherever its
+    cookie was copied to."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    secret_hash: str = Field(max_length=64, unique=True)
+    device: str = Field(default="", max_length=120)  # "Firefox · Android", for the person to recognise
+    ip: str = Field(max_length=64)  # where it was last seen from
+    created_at: datetime = Field(default_factory=utcnow)
+    last_seen_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime = Field(index=True)  # moves forward while the browser is in use
 
 
 class LoginAttempt(SQLModel, table=True):
-    """Failed and successful log-ins, counted to rate-limit guessing across every app process."""
+    """Failed and successful log-ins, counted to slow down guessing across every app process
+    (market/accounts/limits.py). `email` is as typed, lower-cased, whether or not it has an account; `ip` is
+    the client address (an IPv6 client's /64 network)."""
+
+    __table_args__ = (
+        Index("ix_loginattempt_email_ip_created_at", "email", "ip", "created_at"),  # one address, one e-mail
+        Index("ix_loginattempt_ip_created_at", "ip", "created_at"),  # one address, every e-mail
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    email: str = Field(max_length=254, index=True)
-    ip: str = Field(max_length=64, index=True)
+    email: str = Field(max_length=254)
+    ip: str = Field(max_length=64)
     succeeded: bool
-    created_at: datetime = Field(default_factory=utcnow, index=True)
+    created_at: datetime = Field(default_factory=utcnow, index=True)  # pruning
 
 
 class AccountToken(SQLModel, table=True):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
@@ -46,12 +47,33 @@ class Credentials(BaseModel):
 
 class TokenRequest(Credentials):
     name: str = Field(default="api", min_length=1, max_length=80)
+    # At most the platform's limit (API_TOKEN_DAYS), which is also the lifetime when none is asked for.
+    expires_in_days: int | None = Field(default=None, ge=1, le=3650)
 
 
 class TokenIssued(BaseModel):
-    token: str
+    id: int
+    token: str  # shown this once: only its hash is kept
     token_type: str = "bearer"
     name: str
+    expires_at: datetime
+
+
+class TokenPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime
+    current: bool = False  # the token this request was sent with
+
+
+class SignedOutPublic(BaseModel):
+    user_id: int
+    sessions_ended: int
+    tokens_revoked: int
 
 
 class UserPublic(BaseModel):

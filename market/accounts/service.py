@@ -1,29 +1,23 @@
-"""Registration, log-in with rate limiting, API tokens and administrators."""
+"""Registration, log-in (throttled by market/accounts/limits.py), and administrators (API tokens: tokens.py;
+signed-in browsers: sessions.py)."""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-from datetime import timedelta
-
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
-from sqlalchemy import delete, func
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
-from market.accounts import confirmation
-from market.accounts.models import ApiToken, LoginAttempt, User
+from market.accounts import confirmation, limits
+from market.accounts.models import User
 from market.accounts.schemas import Registration
 from market.config import Settings
 from market.db import utcnow
-from market.errors import EmailTaken, NotFound, TooManyAttempts
+from market.errors import EmailTaken, NotFound
 
 _hasher = PasswordHasher()
 # Verified against when the e-mail is unknown, so a miss costs as much time as a wrong password.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
-TOKEN_PREFIX = "ts_"
-IP_LIMIT_FACTOR = 4  # one address may try a few accounts (a shared office), not hundreds
 
 
 def hash_password(password: str) -> str:
@@ -62,81 +56,24 @@ def register(
     return user
 
 
-def _recent_failures(session: Session, settings: Settings, column: object, value: str) -> int:
-    since = utcnow() - timedelta(seconds=settings.login_window_seconds)
-    query = select(func.count()).where(
-        column == value, LoginAttempt.created_at >= since, col(LoginAttempt.succeeded).is_(False)
-    )
-    return int(session.exec(query).one())
-
-
-def check_login_allowed(session: Session, settings: Settings, email: str, ip: str) -> None:
-    limit = settings.login_attempts_per_window
-    if (
-        _recent_failures(session, settings, LoginAttempt.email, email.lower()) >= limit
-        or _recent_failures(session, settings, LoginAttempt.ip, ip) >= limit * IP_LIMIT_FACTOR
-    ):
-        raise TooManyAttempts(minutes=settings.login_window_seconds // 60)
-
-
-def prune_login_attempts(session: Session, settings: Settings) -> int:
-    """Attempts older than the rate-limit window count for nothing: delete them (the worker does, hourly)."""
-    cutoff = utcnow() - timedelta(seconds=settings.login_window_seconds)
-    result = session.execute(delete(LoginAttempt).where(col(LoginAttempt.created_at) < cutoff))
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
-
-
 def authenticate(session: Session, settings: Settings, email: str, password: str, ip: str) -> User | None:
     """The user, or None for wrong credentials. Records the attempt either way; the caller must let the
-    transaction commit (not raise) so that a failure still counts towards the limit."""
+    transaction commit (not raise) so that a failure still counts towards the limit. A try that comes too
+    soon after failures raises TooManyAttempts before the password is checked (market/accounts/limits.py)."""
     email = email.strip().lower()
-    check_login_allowed(session, settings, email, ip)
+    limits.check_login_allowed(session, settings, email, ip)
     user = session.exec(select(User).where(User.email == email)).first()
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
         ok = user is not None and user.is_active
     except (VerifyMismatchError, InvalidHashError):
         ok = False
-    session.add(LoginAttempt(email=email, ip=ip, succeeded=ok))
+    limits.record_attempt(session, email, ip, ok)
     if not ok or user is None:
         return None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def issue_token(session: Session, user: User, name: str) -> str:
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    assert user.id is not None
-    session.add(ApiToken(user_id=user.id, name=name, token_hash=_digest(token)))
-    return token
-
-
-def user_for_token(session: Session, token: str) -> User | None:
-    api_token = session.exec(select(ApiToken).where(ApiToken.token_hash == _digest(token))).first()
-    if api_token is None:
-        return None
-    user = session.get(User, api_token.user_id)
-    if user is None or not user.is_active:
-        return None
-    now = utcnow()
-    # Minute precision is enough to tell a live token, and spares a write on every request.
-    if api_token.last_used_at is None or now - api_token.last_used_at > timedelta(minutes=1):
-        api_token.last_used_at = now
-    return user
-
-
-def revoke_token(session: Session, user: User, token: str) -> None:
-    api_token = session.exec(
-        select(ApiToken).where(ApiToken.token_hash == _digest(token), ApiToken.user_id == user.id)
-    ).first()
-    if api_token is None:
-        raise NotFound()
-    session.delete(api_token)
 
 
 def make_admin(session: Session, email: str, name: str | None, password: str | None) -> User:

@@ -1,19 +1,23 @@
-"""Pages to register, log in and out, and choose the language."""
+"""Pages to register, log in and out, choose the language, and see where one is signed in (/cuenta)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
-from market.accounts import service
+from market.accounts import service, sessions, tokens
 from market.accounts.models import User
 from market.accounts.schemas import Registration
-from market.db import DbSession
+from market.bounds import Id
+from market.db import DbSession, utcnow
 from market.errors import EmailTaken, TooManyAttempts
 from market.forms import FormInvalid, text_fields, validate
 from market.i18n import gettext as _
+from market.i18n import ngettext
 from market.orders import cart as carts
 from market.web import (
     client_ip,
@@ -21,9 +25,11 @@ from market.web import (
     flash,
     form_data,
     log_in,
+    log_out,
     redirect,
     refusable,
     render,
+    require_user,
     safe_next,
     set_locale_cookie,
     verify_csrf,
@@ -53,7 +59,7 @@ def register(request: Request, form: FormData = Depends(form_data), session: Ses
             request, "accounts/register.html", {"values": values, "errors": {"email": exc.detail}}, 409
         )
     carts.merge_at_login(session, user, request.session.get("cart"))
-    response = log_in(request, user, redirect("/panel"))
+    response = log_in(request, session, user, redirect("/panel"))
     flash(
         request,
         _(
@@ -80,21 +86,77 @@ def login(request: Request, form: FormData = Depends(form_data), session: Sessio
     context = {"next": next_url, "email": email}
     try:
         user = service.authenticate(session, request.app.state.settings, email, password, client_ip(request))
-    except TooManyAttempts as exc:
-        return render(request, "accounts/login.html", context | {"error": exc.detail}, 429)
+    except TooManyAttempts as exc:  # the form again, saying how long to wait
+        response = render(request, "accounts/login.html", context | {"error": exc.detail}, 429)
+        response.headers.update(exc.headers)
+        return response
     if user is None:
         # Rendered (not raised) so the failed attempt is committed and counts towards the limit.
         return render(
             request, "accounts/login.html", context | {"error": _("Correo o contraseña incorrectos.")}, 401
         )
     carts.merge_at_login(session, user, request.session.get("cart"))
-    return log_in(request, user, redirect(next_url))
+    return log_in(request, session, user, redirect(next_url))
 
 
 @router.post("/salir")
-def logout(request: Request) -> Response:
-    request.session.clear()
+def logout(request: Request, session: Session = DbSession) -> Response:
+    log_out(request, session)
     return redirect("/")
+
+
+def _access(request: Request, session: Session, user: User) -> dict[str, Any]:
+    assert user.id is not None
+    return {
+        "browser_sessions": sessions.sessions_of(session, user.id),
+        "current_session_id": request.state.browser_session_id,
+        "tokens": tokens.of_user(session, user.id),
+        "now": utcnow(),
+    }
+
+
+def _done(request: Request, session: Session, user: User, message: str) -> Response:
+    """With htmx, the lists as they are now and what was done; without, back to the page with a message."""
+    if request.headers.get("hx-request"):
+        context = _access(request, session, user) | {"notice": message}
+        return render(request, "accounts/_access.html", context, user=user)
+    flash(request, message)
+    return redirect("/cuenta")
+
+
+@router.get("/cuenta")
+def account(request: Request, user: User = Depends(require_user), session: Session = DbSession) -> Response:
+    return render(request, "accounts/account.html", _access(request, session, user), user=user)
+
+
+@router.post("/cuenta/sesiones/{session_id}/cerrar")
+def end_session(
+    session_id: Id, request: Request, user: User = Depends(require_user), session: Session = DbSession
+) -> Response:
+    sessions.end_session(session, user, session_id)
+    return _done(request, session, user, _("Cerramos la sesión de ese dispositivo."))
+
+
+@router.post("/cuenta/sesiones/cerrar-las-demas")
+def end_other_sessions(
+    request: Request, user: User = Depends(require_user), session: Session = DbSession
+) -> Response:
+    assert user.id is not None
+    ended = sessions.end_all_sessions(session, user.id, keep=request.state.browser_session_id)
+    message = (
+        ngettext("Cerramos {n} otra sesión abierta.", "Cerramos otras {n} sesiones abiertas.", ended)
+        if ended
+        else _("No había otras sesiones abiertas.")
+    ).format(n=ended)
+    return _done(request, session, user, message)
+
+
+@router.post("/cuenta/tokens/{token_id}/revocar")
+def revoke_token(
+    token_id: Id, request: Request, user: User = Depends(require_user), session: Session = DbSession
+) -> Response:
+    revoked = tokens.revoke(session, user, token_id)
+    return _done(request, session, user, _("Revocamos el token «{name}».").format(name=revoked.name))
 
 
 @router.get("/idioma/{code}")

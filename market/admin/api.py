@@ -1,12 +1,14 @@
-"""JSON API for administrators: moderation of listings and the audit log."""
+"""JSON API for administrators: moderation of listings, signing a person out everywhere, the audit log."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query
 from sqlmodel import Session
 
+from market.accounts import sessions
 from market.accounts.api import api_user
 from market.accounts.models import User
+from market.accounts.schemas import SignedOutPublic
 from market.admin import audit
 from market.admin.schemas import AuditEntryPublic, ListingModeration, Suspension
 from market.bounds import Id, PageNumber
@@ -44,6 +46,17 @@ def restore_listing(
     listing = catalog.get(session, listing_id)
     catalog.restore(session, user, listing, data.reason if data else None)
     return _moderation(listing)
+
+
+@router.post("/users/{user_id}/sign-out", response_model=SignedOutPublic)
+def sign_out_user(
+    user_id: Id, user: User = Depends(api_user), session: Session = DbSession
+) -> SignedOutPublic:
+    """Ends every session of the person and revokes their API tokens (a lost phone, a taken-over account)."""
+    result = sessions.sign_out_everywhere(session, user, user_id)
+    return SignedOutPublic(
+        user_id=user_id, sessions_ended=result.sessions_ended, tokens_revoked=result.tokens_revoked
+    )
 
 
 @router.get("/audit", response_model=Page[AuditEntryPublic])

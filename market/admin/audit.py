@@ -36,6 +36,7 @@ ACTION_LABELS = {
     "dispute.refund": N_("Disputa resuelta con reembolso"),
     "dispute.release": N_("Disputa resuelta: pago liberado a la organización"),
     "user.confirm_email": N_("Correo confirmado a mano"),
+    "user.sign_out": N_("Sesiones cerradas y tokens revocados en todos los dispositivos"),
 }
 # The part of an action before the dot, to filter the log by.
 FAMILIES = {
@@ -47,7 +48,7 @@ FAMILIES = {
     "payout": N_("Pagos a productores"),
     "refund": N_("Reembolsos"),
     "dispute": N_("Disputas"),
-    "user": N_("Personas"),
+    "user": N_("Cuentas de personas"),
 }
 TARGET_LABELS = {
     "organization": N_("Organización"),

@@ -1,5 +1,6 @@
-"""The administrators' directory of people: find a person by e-mail or name, see what they belong to, and
-confirm their e-mail by hand (support, when the link does not reach them)."""
+"""The administrators' directory of people: find a person by e-mail or name, see what they belong to and
+where they are signed in, and confirm their e-mail by hand (support, when the link does not reach them).
+Signing a person out everywhere is sessions.sign_out_everywhere."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ from dataclasses import dataclass
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
-from market.accounts import confirmation
-from market.accounts.models import User
+from market.accounts import confirmation, sessions, tokens
+from market.accounts.models import BrowserSession, User
 from market.admin import audit
 from market.admin.audit import require_admin
 from market.admin.service import like_pattern
+from market.db import utcnow
 from market.errors import EmailAlreadyConfirmed, NotFound
 from market.i18n import N_
 from market.linking.models import BuyerMembership, BuyerOrganization
@@ -28,6 +30,8 @@ class Person:
     user: User
     organizations: list[tuple[Organization, str]]  # producer organizations and the person's role
     institutions: list[tuple[BuyerOrganization, str]]
+    browser_sessions: list[BrowserSession]  # live, the most recently seen first
+    api_tokens: int  # unexpired
 
 
 def search(session: Session, admin: User, text: str, page: int = 1) -> Page[User]:
@@ -58,10 +62,13 @@ def person(session: Session, admin: User, user_id: int) -> Person:
         .where(BuyerMembership.user_id == user.id)
         .order_by(col(BuyerOrganization.name))
     ).all()
+    assert user.id is not None
     return Person(
         user=user,
         organizations=organizations.for_user(session, user),
         institutions=[(institution, role) for institution, role in institutions],
+        browser_sessions=sessions.sessions_of(session, user.id),
+        api_tokens=sum(1 for token in tokens.of_user(session, user.id) if token.expires_at > utcnow()),
     )
 
 

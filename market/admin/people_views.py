@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
+from market.accounts import sessions
 from market.accounts.models import User
 from market.admin import people
 from market.bounds import Id, PageNumber
@@ -46,4 +47,20 @@ def confirm_email(
     with flash_failure(request, session, 409):
         person = people.confirm_email(session, user, user_id)
         flash(request, _("Confirmamos el correo de {name}.").format(name=person.name))
+    return redirect(f"/admin/personas/{user_id}")
+
+
+@router.post("/personas/{user_id}/cerrar-sesiones")
+def sign_out_everywhere(
+    user_id: Id, request: Request, user: User = Depends(require_user), session: Session = DbSession
+) -> Response:
+    """A lost phone, a taken-over account: every session of the person ends and their API tokens are
+    revoked, in the audit log."""
+    result = sessions.sign_out_everywhere(session, user, user_id)
+    flash(
+        request,
+        _("Sesiones cerradas: {sessions}. Tokens revocados: {tokens}.").format(
+            sessions=result.sessions_ended, tokens=result.tokens_revoked
+        ),
+    )
     return redirect(f"/admin/personas/{user_id}")

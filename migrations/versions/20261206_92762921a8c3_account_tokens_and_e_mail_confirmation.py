@@ -5,7 +5,7 @@ says when the person confirmed their e-mail; accounts that exist before this rev
 (since they were created), so nobody who could buy yesterday is stopped today.
 
 Revision ID: 92762921a8c3
-Revises: c7e2a9d41b36
+Revises: 3f1d8c2b7a90
 Create Date: 2026-12-06 04:56:26.058485
 """
 from alembic import op
@@ -14,7 +14,7 @@ import sqlmodel
 
 
 revision = '92762921a8c3'
-down_revision = 'c7e2a9d41b36'
+down_revision = '3f1d8c2b7a90'
 branch_labels = None
 depends_on = None
 

@@ -123,6 +123,9 @@ def test_resending_by_the_api(app: FastAPI, client: TestClient, make_user: Any, 
     too_soon = client.post(RESEND, headers=headers)
     assert too_soon.status_code == 429 and too_soon.json()["error"] == "too_soon"
     assert "3 minutos" in too_soon.json()["detail"]
+    assert 170 < too_soon.json()["retry_after"] <= 180 and too_soon.headers["Retry-After"] == str(
+        too_soon.json()["retry_after"]
+    )
 
     with engine.begin() as connection:  # some minutes later
         connection.execute(update(AccountToken).values(created_at=utcnow() - timedelta(minutes=4)))

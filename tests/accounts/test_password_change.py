@@ -3,6 +3,7 @@ like a failed log-in), on the pages and the API alike."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI
@@ -10,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from market.config import Settings
+from tests.accounts.conftest import is_signed_in
 from tests.conftest import PASSWORD, account_emails, api_token, csrf_of, database_state, log_in
 
 CHANGE = "/api/v1/auth/password"
@@ -109,3 +111,32 @@ def test_a_changed_password_closes_the_reset_links_asked_for_before(
     )
     assert stale.status_code == 400
     assert can_log_in(client, "ana@example.mx", NEW_PASSWORD)
+
+
+def test_a_new_password_signs_out_the_other_browsers_but_not_this_one(
+    client: TestClient, make_user: Any, new_browser: Callable[[], TestClient]
+) -> None:
+    make_user("ana@example.mx")
+    log_in(client, "ana@example.mx")
+    phone = new_browser()
+    log_in(phone, "ana@example.mx")
+    form = {"current_password": PASSWORD, "password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD}
+
+    assert client.post(PAGE, data=form | {"csrf_token": csrf_of(client, PAGE)}).status_code == 303
+
+    assert is_signed_in(client)
+    assert not is_signed_in(phone)
+
+
+def test_a_new_password_by_the_api_signs_out_every_browser(
+    client: TestClient, make_user: Any, new_browser: Callable[[], TestClient]
+) -> None:
+    make_user("ana@example.mx")
+    phone = new_browser()
+    log_in(phone, "ana@example.mx")
+    headers = api_token(client, "ana@example.mx")
+
+    client.post(CHANGE, headers=headers, json={"current_password": PASSWORD, "password": NEW_PASSWORD})
+
+    assert not is_signed_in(phone)
+    assert client.get("/api/v1/me", headers=headers).status_code == 200  # the token stays

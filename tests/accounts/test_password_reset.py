@@ -4,6 +4,7 @@ same answer whether or not the address has an account."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -17,6 +18,7 @@ from market.accounts.models import AccountToken, User
 from market.config import Settings
 from market.db import utcnow
 from market.outbox import OutboxEvent
+from tests.accounts.conftest import is_signed_in
 from tests.conftest import PASSWORD, account_emails, api_token, at_once, csrf_of, database_state, log_in
 
 RESET = "/api/v1/auth/password-reset"
@@ -249,3 +251,17 @@ def test_a_reset_confirms_the_address_the_link_reached(
     assert me.json()["email_confirmed"] is True
     session.expire_all()
     assert session.exec(select(User)).one().email_confirmed_at is not None
+
+
+def test_a_reset_signs_out_every_browser(
+    app: FastAPI, client: TestClient, make_user: Any, new_browser: Callable[[], TestClient]
+) -> None:
+    make_user("ana@example.mx")
+    laptop = new_browser()
+    log_in(laptop, "ana@example.mx")  # someone who should not be there any more
+    client.post(RESET, json={"email": "ana@example.mx"})
+    secret = secret_of(account_emails(app)[0])
+
+    client.post(CONFIRM, json={"token": secret, "password": NEW_PASSWORD})
+
+    assert not is_signed_in(laptop)

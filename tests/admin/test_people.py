@@ -16,7 +16,7 @@ from market.linking import buyers
 from market.linking.schemas import BuyerOrganizationCreate
 from tests.admin.conftest import World, audit_entries
 from tests.admin.test_audit import INSTITUTION
-from tests.conftest import csrf_of, database_state, log_in
+from tests.conftest import api_token, csrf_of, database_state, log_in
 
 
 def signed_in(app: FastAPI, email: str) -> TestClient:
@@ -114,3 +114,25 @@ def test_nobody_else_sees_people_or_confirms_them(
     assert anonymous.get("/admin/personas").headers["location"].startswith("/entrar")
     assert database_state(engine) == before
     assert not session.exec(select(User).where(User.id == luis.id)).one().email_confirmed
+
+
+def test_an_administrator_signs_a_person_out_everywhere_from_their_page(
+    app: FastAPI, client: TestClient, session: Session, world: World
+) -> None:
+    phone = signed_in(app, world.buyer.email)
+    api_token(client, world.buyer.email)
+    admin = signed_in(app, world.admin.email)
+    path = f"/admin/personas/{world.buyer.id}"
+    page = admin.get(path).text
+    assert "Cerrar todas sus sesiones" in page and "1 token de la API vigente" in page
+
+    done = admin.post(f"{path}/cerrar-sesiones", data={"csrf_token": csrf_of(admin, path)})
+
+    assert done.status_code == 303 and done.headers["location"] == path
+    assert "Sesiones cerradas: 1. Tokens revocados: 1." in admin.get(path).text
+    assert phone.get("/panel").status_code == 303  # signed out
+    [entry] = audit_entries(session)
+    assert (entry.action, entry.target_id) == ("user.sign_out", world.buyer.id)
+    producer = signed_in(app, world.owner.email)
+    refused = producer.post(f"{path}/cerrar-sesiones", data={"csrf_token": csrf_of(producer, "/panel")})
+    assert refused.status_code == 403
