@@ -155,11 +155,11 @@ def build_catalog(database_url: str, listings: int, buyers: int, rng: random.Ran
     try:
         with transaction(engine) as session:
             account = Registration(name="Equipo Tianguis", email=ADMIN_EMAIL, password=PASSWORD)
-            register(session, account, is_admin=True)
+            register(session, account, is_admin=True, confirmed=True)
             producer = Registration(
                 name="Coordinación productora", email="productora@bench.tianguis.demo", password=PASSWORD
             )
-            owner = register(session, producer)
+            owner = register(session, producer, confirmed=True)
             organizations = []
             for n in range(max(1, listings // LISTINGS_PER_ORGANIZATION)):
                 data = OrganizationCreate(
@@ -207,7 +207,8 @@ def build_catalog(database_url: str, listings: int, buyers: int, rng: random.Ran
                 if is_scarce:
                     scarce.append(listing.id)
             for n, email in enumerate(emails):
-                register(session, Registration(name=f"Compradora {n}", email=email, password=PASSWORD))
+                account = Registration(name=f"Compradora {n}", email=email, password=PASSWORD)
+                register(session, account, confirmed=True)
     finally:
         engine.dispose()
     return Catalog(initial, scarce, emails)

@@ -114,7 +114,8 @@ def build_people(database_url: str, organizations: int, rng: random.Random) -> P
     engine = make_engine(database_url)
 
     def account(session: Session, email: str, name: str, is_admin: bool = False) -> int:
-        user = register(session, Registration(name=name, email=email, password=PASSWORD), is_admin=is_admin)
+        account = Registration(name=name, email=email, password=PASSWORD)
+        user = register(session, account, is_admin=is_admin, confirmed=True)
         assert user.id is not None
         return user.id
 

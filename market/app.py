@@ -18,9 +18,11 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from market import health, metrics
 from market.accounts import api as accounts_api
+from market.accounts import credential_views
 from market.accounts import views as accounts_views
 from market.admin import api as admin_api
 from market.admin import audit_views as admin_audit_views
+from market.admin import people_views as admin_people_views
 from market.admin import views as admin_views
 from market.catalog import api as catalog_api
 from market.catalog import search_api, search_views
@@ -209,6 +211,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router, prefix="/api/v1")
     for module in (
         accounts_views,
+        credential_views,
         organizations_views,
         organizations_analytics_views,
         catalog_views,
@@ -218,6 +221,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         payments_admin_views,
         admin_views,
         admin_audit_views,
+        admin_people_views,
         linking_views,
         linking_institution_views,
         disputes_views,

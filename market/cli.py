@@ -1,4 +1,4 @@
-"""The `market` command: serve, migrate, seed, create-admin, import-listings, worker."""
+"""The `market` command: serve, migrate, seed, create-admin, confirm-email, import-listings, worker."""
 
 from __future__ import annotations
 
@@ -204,6 +204,23 @@ def create_admin(
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from None
     console.print(f"[green]{email} is an administrator.[/green]")
+
+
+@app.command("confirm-email")
+def confirm_email(email: str) -> None:
+    """Confirm EMAIL's address by hand (support: the person could not open the link we sent)."""
+    from market.accounts.confirmation import confirm_by_address
+    from market.errors import MarketError
+
+    settings = Settings()
+    _migrate(settings)
+    try:
+        with transaction(make_engine(settings.database_url)) as session:
+            confirm_by_address(session, email)
+    except MarketError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
+    console.print(f"[green]{email} is confirmed: they may now buy, quote and register organizations.[/green]")
 
 
 @app.command("import-listings")

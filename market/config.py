@@ -93,6 +93,11 @@ class Settings(BaseSettings):
     # many days from its creation (or fewer, when asked for).
     session_days: int = Field(default=14, ge=1, le=365)
     api_token_days: int = Field(default=90, ge=1, le=3650)
+    # Single-use links e-mailed to a person: how long each works, and at most one e-mail of each kind per
+    # person in this many seconds (so that nobody can fill someone else's inbox).
+    password_reset_minutes: int = 60
+    email_confirmation_days: int = 3
+    account_email_interval_seconds: int = 180
 
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> Settings:

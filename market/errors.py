@@ -189,6 +189,49 @@ class TooManyAttempts(MarketError):
         return {"Retry-After": str(self.retry_after)}
 
 
+class EmailNotConfirmed(Forbidden):
+    code = "email_not_confirmed"
+    message = (
+        "Confirma tu correo electrónico para hacer esto: abre el enlace que te enviamos. "
+        "¿No te llegó? Pide otro."
+    )
+
+
+class EmailAlreadyConfirmed(Conflict):
+    code = "email_already_confirmed"
+    message = "Tu correo ya está confirmado."
+
+
+class InvalidAccountLink(MarketError):
+    """An e-mailed link that is unknown, already used or expired: which of them is not said."""
+
+    status_code = 400
+    code = "invalid_link"
+    message = "Este enlace no es válido: ya se usó o caducó. Pide uno nuevo."
+
+
+class TooSoon(MarketError):
+    """Another e-mailed link asked for before the last one's interval is over; `retry_after` in seconds."""
+
+    status_code = 429
+    code = "too_soon"
+    message = (
+        "Te enviamos un enlace hace poco. Revisa tu correo (también la carpeta de spam) o pide otro en "
+        "{minutes} minutos."
+    )
+
+    def __init__(self, retry_after: int) -> None:
+        self.retry_after = max(1, retry_after)
+        super().__init__(minutes=-(-self.retry_after // 60))
+
+    def body(self) -> dict[str, Any]:
+        return super().body() | {"retry_after": self.retry_after}
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
+
 class CsrfFailed(MarketError):
     status_code = 403
     code = "csrf_failed"

@@ -1,6 +1,6 @@
 """Imports every table so that SQLModel.metadata (Alembic, tests) knows them all."""
 
-from market.accounts.models import ApiToken, BrowserSession, LoginAttempt, User
+from market.accounts.models import AccountToken, ApiToken, BrowserSession, LoginAttempt, User
 from market.admin.models import AuditEntry
 from market.catalog.models import Listing, ListingPhoto, PriceTier
 from market.disputes.models import Dispute
@@ -22,6 +22,7 @@ from market.payments.models import Payment, Payout, Refund, WebhookEvent
 from market.reviews.models import Review
 
 __all__ = [
+    "AccountToken",
     "ApiToken",
     "AuditEntry",
     "Award",

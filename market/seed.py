@@ -41,7 +41,8 @@ def _account(session: Session, email: str, name: str, *, is_admin: bool = False)
     existing = session.exec(select(User).where(User.email == email)).first()
     if existing:
         return existing
-    return register(session, Registration(name=name, email=email, password=DEMO_PASSWORD), is_admin=is_admin)
+    account = Registration(name=name, email=email, password=DEMO_PASSWORD)
+    return register(session, account, is_admin=is_admin, confirmed=True)  # people trying the product
 
 
 def load_demo(session: Session, settings: Settings | None = None) -> list[tuple[str, str, str]]:
@@ -291,6 +292,7 @@ def load_synthetic(engine: Engine, count: int, seed: int = 7) -> None:
             email=f"sintetico-{seed}-{count}@tianguis.demo",
             name="Datos sintéticos",
             password_hash=password_hash,
+            email_confirmed_at=now,
         )
         session.add(owner)
         session.flush()

@@ -320,6 +320,11 @@ def render(
     return templates.TemplateResponse(request, template, ctx, status_code=status_code)
 
 
+def confirm_first(request: Request, user: User, title: str, message: str) -> HTMLResponse:
+    """In place of a form the person may not send until their e-mail is confirmed: why, and a new link."""
+    return render(request, "accounts/confirm_first.html", {"title": title, "message": message}, user=user)
+
+
 def redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 

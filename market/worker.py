@@ -10,6 +10,7 @@ from collections.abc import Callable
 from sqlalchemy.engine import Engine
 
 from market import outbox
+from market.accounts import emails as account_emails
 from market.accounts import tokens
 from market.accounts.limits import prune_login_attempts
 from market.accounts.sessions import prune_sessions
@@ -71,6 +72,8 @@ def processors(db: Engine, search: SearchEngine, settings: Settings) -> list[Cal
         | webhooks.handlers(gateway)
         | {demands.MATCH_TOPIC: lambda session, payload: match_demand(session, search, payload["demand_id"])}
     )
+    # E-mails with a single-use link go out through whatever delivers the other e-mails.
+    handlers[account_emails.TOPIC] = account_emails.handler(settings, handlers["email"])
     return [
         lambda: apply_search_events(db, search),
         lambda: process_batch(db, handlers),

@@ -40,6 +40,7 @@ from market.db import make_engine, utcnow
 from market.migrate import upgrade
 from market.organizations.models import Membership, Organization
 from market.organizations.schemas import OrganizationCreate
+from market.outbox import process_batch
 from market.slugs import slugify
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -201,8 +202,13 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 
 @pytest.fixture
 def make_user(session: Session) -> Any:
-    def make(email: str = "ana@example.mx", name: str = "Ana López", is_admin: bool = False) -> User:
-        user = register(session, Registration(name=name, email=email, password=PASSWORD), is_admin=is_admin)
+    def make(
+        email: str = "ana@example.mx", name: str = "Ana López", is_admin: bool = False, confirmed: bool = True
+    ) -> User:
+        """A person who may do everything people do; `confirmed=False`: one who has not yet opened the
+        link of the confirmation e-mail."""
+        account = Registration(name=name, email=email, password=PASSWORD)
+        user = register(session, account, is_admin=is_admin, confirmed=confirmed)
         session.commit()
         return user
 
@@ -283,6 +289,17 @@ def api_token(client: TestClient, email: str, password: str = PASSWORD) -> dict[
     response = client.post("/api/v1/auth/tokens", json={"email": email, "password": password})
     assert response.status_code == 201, response.text
     return {"Authorization": f"Bearer {response.json()['token']}"}
+
+
+def account_emails(app: FastAPI) -> list[dict[str, Any]]:
+    """Run the worker's handler of e-mails with a single-use link (reset, confirmation) on what is due: the
+    e-mails it hands to the delivery, {"to", "subject", "body", "link"}."""
+    from market.accounts import emails
+
+    sent: list[dict[str, Any]] = []
+    handler = emails.handler(app.state.settings, lambda _session, payload: sent.append(payload))
+    process_batch(app.state.engine, {emails.TOPIC: handler})
+    return sent
 
 
 # --- real services --------------------------------------------------------------------------------

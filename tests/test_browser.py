@@ -1,5 +1,5 @@
-"""The whole first journey in a real Chromium: register, create an organization, get verified, list a
-product, and an anonymous visitor sees it on the organization's page."""
+"""The whole first journey in a real Chromium: register, confirm the e-mail, create an organization, get
+verified, list a product, and an anonymous visitor sees it on the organization's page."""
 
 from __future__ import annotations
 
@@ -9,12 +9,14 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, account_emails
 
 pytestmark = pytest.mark.browser
 
 
-def test_producer_journey_to_a_public_listing(browser: Any, live_server: str, make_user: Any) -> None:
+def test_producer_journey_to_a_public_listing(
+    browser: Any, live_server: str, app: Any, make_user: Any
+) -> None:
     make_user("admin@example.mx", name="Equipo Tianguis", is_admin=True)
 
     producer = browser.new_context(locale="es-MX")
@@ -25,6 +27,11 @@ def test_producer_journey_to_a_public_listing(browser: Any, live_server: str, ma
     page.get_by_label("Contraseña").fill(PASSWORD)
     page.get_by_role("button", name="Crear cuenta").click()
     expect(page.get_by_role("heading", name="Hola, Rosa Pérez")).to_be_visible()
+    expect(page.get_by_text("Confirma tu correo (rosa@example.mx)")).to_be_visible()
+    [email] = account_emails(app)  # what the worker sends: the link to confirm the address
+    page.goto(f"{live_server}{email['link']}")
+    expect(page.get_by_text("Confirmamos tu correo.")).to_be_visible()
+    expect(page.get_by_text("Confirma tu correo (rosa@example.mx)")).to_have_count(0)
 
     page.get_by_role("link", name="Registrar una organización").click()
     page.get_by_label("Nombre de la organización").fill("Cooperativa Tejedoras de Zinacantán")

@@ -43,6 +43,35 @@ def test_create_admin_creates_or_promotes(run: Any, session: Session, make_user:
     assert session.exec(select(User).where(User.email == "ana@example.mx")).one().is_admin
 
 
+def test_administrators_accounts_are_confirmed(run: Any, session: Session, make_user: Any) -> None:
+    make_user("ana@example.mx", confirmed=False)
+
+    assert run("create-admin", "jefa@tianguis.mx", "--password", "una-contraseña-larga").exit_code == 0
+    assert run("create-admin", "ana@example.mx").exit_code == 0
+
+    assert count(session, User, col(User.email_confirmed_at).is_(None)) == 0
+    assert count(session, User) == 2
+
+
+def test_confirm_email_by_hand(run: Any, session: Session, make_user: Any) -> None:
+    make_user("ana@example.mx", confirmed=False)
+
+    result = run("confirm-email", " Ana@Example.MX ")
+
+    assert result.exit_code == 0, result.output
+    assert "confirmed" in result.output
+    session.expire_all()
+    assert session.exec(select(User)).one().email_confirmed
+    assert run("confirm-email", "ana@example.mx").exit_code == 0  # again: nothing to do, no error
+
+
+def test_confirm_email_of_an_unknown_address_fails(run: Any, session: Session) -> None:
+    result = run("confirm-email", "nadie@example.mx")
+
+    assert result.exit_code == 1
+    assert "No hay ninguna cuenta con ese correo." in result.output
+
+
 def test_create_admin_rejects_a_short_password(run: Any, session: Session) -> None:
     result = run("create-admin", "jefa@tianguis.mx", "--password", "corta")
     assert result.exit_code == 1
@@ -126,6 +155,9 @@ def test_seed_demo_loads_a_realistic_catalog_once(run: Any, session: Session) ->
     assert len({o.legal_form for o in orgs}) >= 6
     assert count(session, Listing) >= 120
     assert count(session, Organization, Organization.verification_status == "pending") >= 1
+    # People trying the product buy, quote and register at once: every demo account is confirmed.
+    assert count(session, User) >= 3
+    assert count(session, User, col(User.email_confirmed_at).is_(None)) == 0
     categories = session.exec(select(Listing.category).distinct()).all()
     assert len(categories) >= 12
 

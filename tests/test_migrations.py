@@ -90,6 +90,27 @@ def test_money_and_quantities_widen_to_64_bits_keeping_every_row(tmp_path: Path)
     assert declared["total_cents"] == "BIGINT"
 
 
+def test_accounts_that_exist_before_confirmation_count_as_confirmed(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/old.db"
+    command.upgrade(alembic_config(url), "3f1d8c2b7a90")  # the revision before e-mails were confirmed
+    with sqlite3.connect(f"{tmp_path}/old.db") as db:
+        db.execute(
+            'INSERT INTO "user" (id, email, name, password_hash, locale, is_admin, is_active, created_at)'
+            " VALUES (1, 'ana@example.mx', 'Ana', 'x', 'es_MX', 0, 1, '2026-11-01 10:00:00.000000')"
+        )
+
+    command.upgrade(alembic_config(url), "head")
+
+    engine = make_engine(url)
+    with Session(engine) as session:
+        user = session.exec(select(User)).one()
+        assert user.email_confirmed and user.email_confirmed_at == user.created_at
+    engine.dispose()
+    command.downgrade(alembic_config(url), "3f1d8c2b7a90")  # and back, keeping the person
+    with sqlite3.connect(f"{tmp_path}/old.db") as db:
+        assert db.execute('SELECT email FROM "user"').fetchall() == [("ana@example.mx",)]
+
+
 def test_existing_orders_get_their_institution_and_sales_their_producer_as_it_is(tmp_path: Path) -> None:
     """Rows written before the columns existed: an awarded demand's order is its institution's, a cart order
     is the one verified institution's its buyer belongs to (none for a person who belongs to none), and each

@@ -50,3 +50,18 @@ def test_housekeeping_prunes_old_login_attempts(app: FastAPI, session: Any) -> N
     housekeeping()  # within the hour: not again
     session.expire_all()
     assert len(session.exec(select(LoginAttempt)).all()) == 2
+
+
+def test_the_worker_writes_a_reset_link_to_the_log_on_the_embedded_setup(
+    app: FastAPI, client: Any, make_user: Any, caplog: Any
+) -> None:
+    """Where a developer finds the e-mailed link without SMTP: the log of `market serve`, made absolute."""
+    make_user("ana@example.mx")
+    client.post("/api/v1/auth/password-reset", json={"email": "ana@example.mx"})
+    outbox_events = worker.processors(app.state.engine, app.state.search, app.state.settings)[1]
+
+    with caplog.at_level("INFO", logger="market.outbox"):
+        assert outbox_events() == 1
+
+    assert "email to=ana@example.mx" in caplog.text
+    assert f"{app.state.settings.base_url}/contrasena/nueva/" in caplog.text

@@ -1,4 +1,4 @@
-"""JSON API: bearer tokens and the current user."""
+"""JSON API: registration, bearer tokens, the current user, passwords and e-mail confirmation."""
 
 from __future__ import annotations
 
@@ -7,15 +7,36 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
-from market.accounts import service, tokens
+from market.accounts import confirmation, passwords, service, tokens
 from market.accounts.models import User
-from market.accounts.schemas import Registration, TokenIssued, TokenPublic, TokenRequest, UserPublic
+from market.accounts.schemas import (
+    EmailConfirmation,
+    Notice,
+    PasswordChange,
+    PasswordReset,
+    PasswordResetRequest,
+    Registration,
+    TokenIssued,
+    TokenPublic,
+    TokenRequest,
+    UserPublic,
+)
 from market.bounds import Id
 from market.db import DbSession, transaction
 from market.errors import InvalidCredentials, NotAuthenticated, json_error
+from market.i18n import N_
+from market.i18n import gettext as _
 from market.web import client_ip
 
 router = APIRouter(tags=["accounts"])
+# The answer to a reset request, whether or not the address has an account.
+RESET_REQUESTED = N_(
+    "Si hay una cuenta con ese correo, te enviamos un enlace para elegir una contraseña nueva."
+)
+PASSWORD_CHANGED = N_("Listo: cambiamos tu contraseña.")
+CONFIRMATION_SENT = N_("Te enviamos un enlace para confirmar tu correo.")
+EMAIL_CONFIRMED = N_("Confirmamos tu correo. ¡Gracias!")
+
 bearer = HTTPBearer(auto_error=False)
 
 
@@ -101,3 +122,58 @@ def revoke_token(token_id: Id, user: User = Depends(api_user), session: Session 
 @router.get("/me", response_model=UserPublic)
 def me(user: User = Depends(api_user)) -> User:
     return user
+
+
+@router.post("/auth/password-reset", response_model=Notice, status_code=202)
+def request_password_reset(data: PasswordResetRequest, session: Session = DbSession) -> Notice:
+    """E-mails a single-use link to choose a new password, if the address has an account. The answer is the
+    same either way."""
+    passwords.request_reset(session, data.email)
+    return Notice(detail=_(RESET_REQUESTED))
+
+
+@router.post(
+    "/auth/password-reset/confirm",
+    response_model=Notice,
+    responses={400: {"description": "The link is unknown, used or expired"}},
+)
+def reset_password(data: PasswordReset, session: Session = DbSession) -> Notice:
+    passwords.reset(session, data)
+    return Notice(detail=_(PASSWORD_CHANGED))
+
+
+@router.post(
+    "/auth/password",
+    response_model=Notice,
+    responses={422: {"description": "Wrong current password"}, 429: {"description": "Too many attempts"}},
+)
+def change_password(
+    data: PasswordChange, request: Request, user: User = Depends(api_user), session: Session = DbSession
+) -> Response:
+    """Every browser signed in as the person is signed out; API tokens stay (each is revocable on its own)."""
+    if not passwords.change(session, request.app.state.settings, user, data, client_ip(request)):
+        return json_error(passwords.WrongCurrentPassword())  # returned, so the failed attempt is committed
+    return JSONResponse(Notice(detail=_(PASSWORD_CHANGED)).model_dump())
+
+
+@router.post(
+    "/auth/email-confirmation",
+    response_model=Notice,
+    status_code=202,
+    responses={409: {"description": "Already confirmed"}, 429: {"description": "One was sent moments ago"}},
+)
+def resend_confirmation(
+    request: Request, user: User = Depends(api_user), session: Session = DbSession
+) -> Notice:
+    confirmation.resend(session, request.app.state.settings, user)
+    return Notice(detail=_(CONFIRMATION_SENT))
+
+
+@router.post(
+    "/auth/email-confirmation/confirm",
+    response_model=Notice,
+    responses={400: {"description": "The link is unknown, used or expired"}},
+)
+def confirm_email(data: EmailConfirmation, session: Session = DbSession) -> Notice:
+    confirmation.confirm(session, data.token)
+    return Notice(detail=_(EMAIL_CONFIRMED))

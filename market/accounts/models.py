@@ -18,7 +18,13 @@ class User(SQLModel, table=True):
     locale: str = Field(default="es_MX", max_length=8)
     is_admin: bool = False
     is_active: bool = True
+    # Until set, the person browses and fills a cart but does not buy, quote or register an organization.
+    email_confirmed_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
+
+    @property
+    def email_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
 
 
 class ApiToken(SQLModel, table=True):
@@ -63,3 +69,16 @@ class LoginAttempt(SQLModel, table=True):
     ip: str = Field(max_length=64)
     succeeded: bool
     created_at: datetime = Field(default_factory=utcnow, index=True)  # pruning
+
+
+class AccountToken(SQLModel, table=True):
+    """A single-use link e-mailed to a person (reset the password, confirm the e-mail). Only the SHA-256 of
+    its secret is stored; the secret itself exists only in the e-mail."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    purpose: str = Field(max_length=24)  # password_reset | email_confirmation
+    token_hash: str = Field(max_length=64, unique=True)
+    expires_at: datetime
+    used_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)

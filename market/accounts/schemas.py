@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
 
 from market.i18n import LOCALES
 from market.validation import invalid
 
 MIN_PASSWORD = 10
+MAX_PASSWORD = 256
+MAX_LINK_TOKEN = 200
+# The rules of a password someone chooses, at registration and whenever it changes.
+NewPassword = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=MIN_PASSWORD, max_length=MAX_PASSWORD)
+]
 
 
 class Registration(BaseModel):
@@ -17,7 +24,7 @@ class Registration(BaseModel):
 
     name: str = Field(min_length=2, max_length=120)
     email: EmailStr
-    password: str = Field(min_length=MIN_PASSWORD, max_length=256)
+    password: NewPassword
     locale: str = "es_MX"
 
     @field_validator("email")
@@ -35,7 +42,7 @@ class Registration(BaseModel):
 
 class Credentials(BaseModel):
     email: str = Field(max_length=254)
-    password: str = Field(max_length=256)
+    password: str = Field(max_length=MAX_PASSWORD)
 
 
 class TokenRequest(Credentials):
@@ -77,3 +84,35 @@ class UserPublic(BaseModel):
     name: str
     locale: str
     is_admin: bool
+    email_confirmed: bool
+
+
+class PasswordResetRequest(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    email: EmailStr
+
+    @field_validator("email")
+    @classmethod
+    def _lower(cls, value: str) -> str:
+        return value.lower()
+
+
+class PasswordReset(BaseModel):
+    token: str = Field(min_length=1, max_length=MAX_LINK_TOKEN)
+    password: NewPassword
+
+
+class PasswordChange(BaseModel):
+    current_password: str = Field(max_length=MAX_PASSWORD)
+    password: NewPassword
+
+
+class EmailConfirmation(BaseModel):
+    token: str = Field(min_length=1, max_length=MAX_LINK_TOKEN)
+
+
+class Notice(BaseModel):
+    """What happened, in the person's language."""
+
+    detail: str

@@ -8,10 +8,11 @@ from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from market.accounts import limits
+from market.accounts import confirmation, limits
 from market.accounts.models import User
 from market.accounts.schemas import Registration
 from market.config import Settings
+from market.db import utcnow
 from market.errors import EmailTaken, NotFound
 
 _hasher = PasswordHasher()
@@ -23,7 +24,18 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def register(session: Session, data: Registration, *, is_admin: bool = False) -> User:
+def password_matches(user: User, password: str) -> bool:
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerifyMismatchError, InvalidHashError):
+        return False
+
+
+def register(
+    session: Session, data: Registration, *, is_admin: bool = False, confirmed: bool = False
+) -> User:
+    """A new account. Unless `confirmed` (demo and operators' accounts), its e-mail must be confirmed with
+    the link sent now before the person buys, quotes or registers an organization."""
     if session.exec(select(User).where(User.email == data.email)).first():
         raise EmailTaken()
     user = User(
@@ -32,12 +44,15 @@ def register(session: Session, data: Registration, *, is_admin: bool = False) ->
         password_hash=hash_password(data.password),
         locale=data.locale,
         is_admin=is_admin,
+        email_confirmed_at=utcnow() if confirmed else None,
     )
     session.add(user)
     try:
         session.flush()
     except IntegrityError:  # the same e-mail registered by a concurrent request
         raise EmailTaken() from None
+    if not confirmed:
+        confirmation.ask_to_confirm(session, user)
     return user
 
 
@@ -62,7 +77,8 @@ def authenticate(session: Session, settings: Settings, email: str, password: str
 
 
 def make_admin(session: Session, email: str, name: str | None, password: str | None) -> User:
-    """Promote an existing user, or create the administrator when a password is given."""
+    """Promote an existing user, or create the administrator when a password is given. An operator vouches
+    for the address: it counts as confirmed."""
     user = session.exec(select(User).where(User.email == email.lower())).first()
     if user is None:
         if password is None:
@@ -71,6 +87,8 @@ def make_admin(session: Session, email: str, name: str | None, password: str | N
             session,
             Registration(name=name or email.split("@")[0], email=email, password=password),
             is_admin=True,
+            confirmed=True,
         )
     user.is_admin = True
+    user.email_confirmed_at = user.email_confirmed_at or utcnow()
     return user

@@ -61,7 +61,11 @@ def register(request: Request, form: FormData = Depends(form_data), session: Ses
     carts.merge_at_login(session, user, request.session.get("cart"))
     response = log_in(request, session, user, redirect("/panel"))
     flash(
-        request, _("¡Te damos la bienvenida, {name}! Ahora registra tu organización.").format(name=user.name)
+        request,
+        _(
+            "¡Te damos la bienvenida, {name}! Te enviamos un correo a {email}: abre su enlace para confirmar "
+            "tu dirección, y después registra tu organización."
+        ).format(name=user.name, email=user.email),
     )
     return response
 

@@ -35,6 +35,7 @@ ACTION_LABELS = {
     "listing.restore": N_("Producto restablecido"),
     "dispute.refund": N_("Disputa resuelta con reembolso"),
     "dispute.release": N_("Disputa resuelta: pago liberado a la organización"),
+    "user.confirm_email": N_("Correo confirmado a mano"),
     "user.sign_out": N_("Sesiones cerradas y tokens revocados en todos los dispositivos"),
 }
 # The part of an action before the dot, to filter the log by.
@@ -144,6 +145,7 @@ def target_urls(session: Session, rows: list[tuple[AuditEntry, User]]) -> dict[i
         "listing": "/productos/{id}",
         "order": "/pedidos/{id}",
         "dispute": "/admin/disputas/{id}",
+        "user": "/admin/personas/{id}",
     }
     urls: dict[int, str] = {}
     for entry, _actor in rows:

@@ -75,6 +75,11 @@ def suspended_organizations(session: Session, admin: User) -> list[Organization]
     )
 
 
+def like_pattern(text: str) -> str:
+    """`text` anywhere, matched as typed: its % and _ are not wildcards (escaped with a backslash)."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 def find(
     session: Session, admin: User, text: str
 ) -> tuple[list[tuple[Listing, Organization]], list[Organization]]:
@@ -84,7 +89,7 @@ def find(
     text = text.strip()
     if not text:
         return [], []
-    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    pattern = like_pattern(text)
     listings = session.exec(
         select(Listing, Organization)
         .join(Organization, col(Organization.id) == Listing.organization_id)

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from market.accounts.confirmation import require_confirmed
 from market.accounts.models import User
 from market.config import Settings
 from market.db import utcnow
@@ -89,6 +90,7 @@ def award(
 ) -> list[Order]:
     """Award quotes (the proposal, or the buyer's adjustment of it): together they must cover the quantity,
     none beyond what its producer offered. Creates the call-offs and places the orders that are due."""
+    require_confirmed(user)
     buyer = buyers.get(session, demand.buyer_organization_id)
     buyers.require_member(session, user, buyer)
     if demand.status == "open" and demand.quote_deadline > utcnow():

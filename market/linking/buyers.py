@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
+from market.accounts.confirmation import require_confirmed
 from market.accounts.models import User
 from market.admin import audit
 from market.admin.audit import require_admin
@@ -23,6 +24,7 @@ def create(
     """Register an institution, its creator as owner; it waits for verification. A cooperative that sells
     may register as a buyer too, linked to its producer organization (its members must be the owner's)."""
     assert owner.id is not None
+    require_confirmed(owner)
     if (
         producer_organization_id is not None
         and not session.exec(

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from market.accounts.confirmation import require_confirmed
 from market.accounts.models import User
 from market.db import utcnow
 from market.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
@@ -36,6 +37,7 @@ QUOTE_STATUS_LABELS = {
 
 def create(session: Session, user: User, buyer: BuyerOrganization, data: DemandCreate) -> Demand:
     """A draft demand of the institution; invited producers are recorded now (only verified ones)."""
+    require_confirmed(user)
     buyers.require_member(session, user, buyer)
     _deadline_ahead(data.quote_deadline)
     invited_ids = sorted(set(data.invited_organization_ids))
@@ -64,6 +66,7 @@ def _deadline_ahead(deadline: datetime) -> None:
 def open_for_quotes(session: Session, user: User, demand: Demand) -> Demand:
     """Publish the demand; matching and the producers' notices follow through the worker (they need the
     search engine, and must not fail the buyer's request when it is down)."""
+    require_confirmed(user)
     buyer = _require_buyer(session, user, demand)
     if buyer.verification_status != "verified":  # producers' time is not for unknown senders
         raise Conflict(N_("Tu institución debe estar verificada para publicar demandas."))
@@ -216,6 +219,7 @@ def submit_quote(
     session: Session, user: User, demand: Demand, organization: Organization, data: QuoteCreate
 ) -> Quote:
     """Send or revise the producer's quote while the demand is open; partial quantities are welcome."""
+    require_confirmed(user)
     organizations.require_member(session, user, organization)
     if not may_quote_as(session, demand, organization):
         raise Forbidden(N_("Esta demanda es solo para organizaciones invitadas."))

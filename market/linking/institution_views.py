@@ -16,7 +16,7 @@ from starlette.datastructures import FormData
 from market.accounts.models import User
 from market.bounds import MAX_ID, Id, whole_number
 from market.db import DbSession
-from market.errors import Forbidden, NotFound, ValidationFailed
+from market.errors import EmailNotConfirmed, Forbidden, NotFound, ValidationFailed
 from market.forms import FormInvalid, checkbox, pesos_field, text_fields, validate
 from market.i18n import N_
 from market.i18n import gettext as _
@@ -35,7 +35,16 @@ from market.mexico import MEXICO_CITY
 from market.orders import queries
 from market.organizations import service as organizations
 from market.organizations.models import Organization
-from market.web import flash, flash_failure, form_data, redirect, refusable, require_user, verify_csrf
+from market.web import (
+    confirm_first,
+    flash,
+    flash_failure,
+    form_data,
+    redirect,
+    refusable,
+    require_user,
+    verify_csrf,
+)
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
@@ -76,6 +85,9 @@ def _institution_form(
 def new_institution(
     request: Request, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:
+    if not user.email_confirmed:
+        message = _("Confirma tu correo para registrar una institución.")
+        return confirm_first(request, user, _("Registrar una institución"), message)
     return _institution_form(request, session, user, {"uso_cfdi": "G01"}, {})
 
 
@@ -99,6 +111,8 @@ def create_institution(
             buyer = buyers.create(session, user, validate(BuyerOrganizationCreate, data, errors), producer_id)
     except FormInvalid as exc:
         return _institution_form(request, session, user, values, form_errors(exc), 422)
+    except EmailNotConfirmed:
+        raise  # the error page, with the notice to confirm; not a fault of the form's fields
     except Forbidden as exc:
         return _institution_form(
             request, session, user, values, {"producer_organization_id": exc.detail}, 422
@@ -218,6 +232,9 @@ def new_demand(
     buyer_id: Id, request: Request, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:
     buyer = _member_buyer(session, user, buyer_id)
+    if not user.email_confirmed:
+        message = _("Confirma tu correo para publicar demandas de tu institución.")
+        return confirm_first(request, user, _("Nueva demanda"), message)
     defaults = {
         "delivery_state": buyer.state,
         "delivery_municipality": buyer.municipality,

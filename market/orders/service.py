@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, or_, update
 from sqlmodel import Session, col, select
 
+from market.accounts.confirmation import require_confirmed
 from market.accounts.models import User
 from market.admin import audit
 from market.catalog import service as catalog
@@ -137,6 +138,7 @@ def checkout(
     no longer for sale is named only if the buyer `seen` it (it is in the cart); to anyone else it is the
     404 of an unknown id, so that a draft's title cannot be fished out by id."""
     assert buyer.id is not None
+    require_confirmed(buyer)
     if data.payment_method not in payment_methods.available(session, settings, buyer):
         raise ValidationFailed({"payment_method": N_("Esa forma de pago no está disponible para ti.")})
     if data.payment_method in payment_methods.RESERVATION:

@@ -13,7 +13,7 @@ from market.accounts.models import User
 from market.bounds import MAX_QUANTITY, Id
 from market.db import DbSession
 from market.disputes import queries as disputes
-from market.errors import MarketError, NotFound
+from market.errors import EmailNotConfirmed, MarketError, NotFound
 from market.forms import form_int
 from market.i18n import gettext as _
 from market.ledger import service as ledger
@@ -100,7 +100,7 @@ def pay(
                 session, settings, user, cart or carts.ensure(session, user, None), choices
             )
     except MarketError as exc:
-        if exc.status_code not in (404, 409, 422):
+        if exc.status_code not in (404, 409, 422) and not isinstance(exc, EmailNotConfirmed):
             raise
         return _cart_page(
             request,

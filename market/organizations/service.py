@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
+from market.accounts.confirmation import require_confirmed
 from market.accounts.models import User
 from market.admin import audit
 from market.admin.audit import require_admin
@@ -128,6 +129,7 @@ def _unique_slug(session: Session, name: str) -> str:
 
 def create(session: Session, owner: User, data: OrganizationCreate) -> Organization:
     assert owner.id is not None
+    require_confirmed(owner)
     organization = Organization(slug=_unique_slug(session, data.name), **data.model_dump())
     session.add(organization)
     session.flush()

@@ -23,6 +23,7 @@ from market.organizations.schemas import InvitationCreate, OrganizationCreate, O
 from market.reviews import queries as reviews
 from market.reviews.ratings import listing_ratings
 from market.web import (
+    confirm_first,
     current_user,
     flash,
     flash_failure,
@@ -131,6 +132,9 @@ def _with_fees(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
 
 @router.get("/panel/organizaciones/nueva")
 def new_organization(request: Request, user: User = Depends(require_user)) -> Response:
+    if not user.email_confirmed:
+        message = _("Confirma tu correo para registrar una organización.")
+        return confirm_first(request, user, _("Registrar organización"), message)
     return _form_page(request, user, None, {}, {})
 
 

@@ -54,6 +54,8 @@ ADMIN_PAGES = [
     "/admin/auditoria",
     "/admin/auditoria?accion=listing",
     "/admin/auditoria.csv",
+    "/admin/personas",
+    "/admin/personas?q=eva",
 ]
 
 

@@ -57,9 +57,8 @@ def build(engine: Engine) -> dict[str, Any]:
     with transaction(engine) as session:
 
         def user(email: str, admin: bool = False) -> User:
-            return register(
-                session, Registration(name=email, email=email, password="contraseña-larga"), is_admin=admin
-            )
+            account = Registration(name=email, email=email, password="contraseña-larga")
+            return register(session, account, is_admin=admin, confirmed=True)
 
         world: dict[str, Any] = {
             "admin": user("admin@x.mx", True),

@@ -1,0 +1,148 @@
+"""Confirming the e-mail given at registration: the link sent then (or again on request, at most one every
+few minutes), the banner until it is done, and what `GET /me` says."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from market.accounts.models import AccountToken, User
+from market.db import utcnow
+from tests.conftest import PASSWORD, account_emails, api_token, csrf_of, log_in
+
+CONFIRM = "/api/v1/auth/email-confirmation/confirm"
+RESEND = "/api/v1/auth/email-confirmation"
+BANNER = 'id="confirmar-correo"'
+
+
+def secret_of(email: dict[str, Any]) -> str:
+    assert email["link"].startswith("/correo/confirmar/")
+    return str(email["link"].removeprefix("/correo/confirmar/"))
+
+
+def register_on_the_page(client: TestClient, email: str = "eva@example.mx") -> None:
+    token = csrf_of(client, "/registro")
+    form = {
+        "name": "Eva Martínez",
+        "email": email,
+        "password": PASSWORD,
+        "locale": "es_MX",
+        "csrf_token": token,
+    }
+    assert client.post("/registro", data=form).status_code == 303
+
+
+def test_registration_by_the_api_asks_to_confirm_and_the_link_confirms(
+    app: FastAPI, client: TestClient
+) -> None:
+    registered = client.post(
+        "/api/v1/auth/register",
+        json={"name": "Rosa Méndez", "email": "rosa@example.mx", "password": PASSWORD},
+    )
+    assert registered.status_code == 201 and registered.json()["email_confirmed"] is False
+    headers = api_token(client, "rosa@example.mx")
+    assert client.get("/api/v1/me", headers=headers).json()["email_confirmed"] is False
+
+    [email] = account_emails(app)
+    assert email["to"] == "rosa@example.mx"
+    assert email["subject"] == "Confirma tu correo en Tianguis Solidario"
+    assert "3 días" in email["body"]
+
+    done = client.post(CONFIRM, json={"token": secret_of(email)})
+    assert done.status_code == 200 and done.json() == {"detail": "Confirmamos tu correo. ¡Gracias!"}
+    assert client.get("/api/v1/me", headers=headers).json()["email_confirmed"] is True
+    again = client.post(CONFIRM, json={"token": secret_of(email)})
+    assert again.status_code == 400 and again.json()["error"] == "invalid_link"
+
+
+def test_registration_on_the_page_shows_the_banner_until_the_link_is_opened(
+    app: FastAPI, client: TestClient
+) -> None:
+    register_on_the_page(client)
+    panel = client.get("/panel").text
+    assert "Te enviamos un correo a eva@example.mx" in panel  # the welcome
+    assert BANNER in panel and 'action="/correo/reenviar"' in panel
+    assert BANNER in client.get("/catalogo").text
+
+    [email] = account_emails(app)
+    opened = client.get(email["link"])
+    assert opened.status_code == 303 and opened.headers["location"] == "/panel"
+    panel = client.get("/panel").text
+    assert "Confirmamos tu correo." in panel
+    assert BANNER not in panel
+
+
+def test_the_link_works_without_being_signed_in(
+    app: FastAPI, client: TestClient, make_user: Any, session: Session
+) -> None:
+    make_user("ana@example.mx", confirmed=False)
+    [email] = account_emails(app)
+
+    opened = client.get(email["link"])
+
+    assert opened.status_code == 303 and opened.headers["location"] == "/entrar?next=/panel"
+    session.expire_all()
+    assert session.exec(select(User)).one().email_confirmed
+
+
+def test_a_used_or_expired_link_offers_a_new_one(app: FastAPI, client: TestClient, engine: Engine) -> None:
+    register_on_the_page(client)
+    [email] = account_emails(app)
+    with engine.begin() as connection:
+        connection.execute(update(AccountToken).values(expires_at=utcnow() - timedelta(seconds=1)))
+
+    expired = client.get(email["link"])
+    assert expired.status_code == 400
+    assert "Este enlace ya no sirve" in expired.text and 'action="/correo/reenviar"' in expired.text
+    assert client.post(CONFIRM, json={"token": secret_of(email)}).status_code == 400
+
+
+def test_resending_on_the_page_is_limited_to_one_every_few_minutes(app: FastAPI, client: TestClient) -> None:
+    register_on_the_page(client)
+    account_emails(app)  # the registration's e-mail went out just now
+
+    soon = client.post(
+        "/correo/reenviar", data={"next": "/catalogo", "csrf_token": csrf_of(client, "/panel")}
+    )
+    assert soon.status_code == 303 and soon.headers["location"] == "/catalogo"
+    assert "Te enviamos un enlace hace poco" in client.get("/catalogo").text
+    assert account_emails(app) == []
+
+
+def test_resending_by_the_api(app: FastAPI, client: TestClient, make_user: Any, engine: Engine) -> None:
+    make_user("ana@example.mx", confirmed=False)
+    headers = api_token(client, "ana@example.mx")
+    account_emails(app)
+
+    too_soon = client.post(RESEND, headers=headers)
+    assert too_soon.status_code == 429 and too_soon.json()["error"] == "too_soon"
+    assert "3 minutos" in too_soon.json()["detail"]
+    assert 170 < too_soon.json()["retry_after"] <= 180 and too_soon.headers["Retry-After"] == str(
+        too_soon.json()["retry_after"]
+    )
+
+    with engine.begin() as connection:  # some minutes later
+        connection.execute(update(AccountToken).values(created_at=utcnow() - timedelta(minutes=4)))
+    sent = client.post(RESEND, headers=headers)
+    assert sent.status_code == 202 and sent.json() == {
+        "detail": "Te enviamos un enlace para confirmar tu correo."
+    }
+    [email] = account_emails(app)
+    assert client.post(CONFIRM, json={"token": secret_of(email)}).status_code == 200
+
+    confirmed = client.post(RESEND, headers=headers)
+    assert confirmed.status_code == 409 and confirmed.json()["error"] == "email_already_confirmed"
+    assert account_emails(app) == []
+
+
+def test_confirmed_people_see_no_banner(client: TestClient, make_user: Any) -> None:
+    make_user("ana@example.mx")
+    log_in(client, "ana@example.mx")
+
+    assert BANNER not in client.get("/panel").text
