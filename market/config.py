@@ -93,6 +93,8 @@ class Settings(BaseSettings):
     # many days from its creation (or fewer, when asked for).
     session_days: int = Field(default=14, ge=1, le=365)
     api_token_days: int = Field(default=90, ge=1, le=3650)
+    # Images (listing photos, logos) one person may upload per hour: decoding each costs CPU and memory.
+    uploads_per_hour: int = 60
 
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> Settings:
