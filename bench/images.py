@@ -2,8 +2,8 @@
 
     .venv/bin/python bench/images.py [--before main] [--runs 3]
 
-It makes the pictures in a temporary folder: a 6000 × 6000 PNG of one colour (~35 KB: the declared size
-is all that is big), a normal 3000 × 2000 camera JPEG with texture (~1.5 MB), and a 6000 × 4000 progressive
+It makes the pictures in a temporary folder: a 6000 × 6000 PNG of one grey (~50 KB: the declared size
+is all that is big), a normal 3000 × 2000 camera JPEG with texture (~500 KB), and a 6000 × 4000 progressive
 JPEG of one colour (~280 KB; a progressive JPEG makes the decoder keep every coefficient of the picture),
 and the worst cases the app accepts: the same two at 4000 × 4000 (16 megapixels, its limit).
 Each one goes through `market.media.store_image` (the whole path of an upload: check, decode, reduce,
