@@ -82,7 +82,9 @@ async def handle_market_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, NotAuthenticated):
         return login_redirect(request)
     fields = exc.body().get("fields")  # a validation error says which field is wrong, and why
-    return _error_page(request, exc.status_code, _("No se pudo completar"), exc.detail, fields)
+    response = _error_page(request, exc.status_code, _("No se pudo completar"), exc.detail, fields)
+    response.headers.update(exc.headers)
+    return response
 
 
 def _field_name(loc: tuple[Any, ...]) -> str:

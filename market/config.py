@@ -98,6 +98,8 @@ class Settings(BaseSettings):
     password_reset_minutes: int = 60
     email_confirmation_days: int = 3
     account_email_interval_seconds: int = 180
+    # Images (listing photos, logos) one person may upload per hour: decoding each costs CPU and memory.
+    uploads_per_hour: int = 60
 
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> Settings:

@@ -244,6 +244,46 @@ class InvalidUpload(MarketError):
     message = "El archivo no es válido."
 
 
+class ImageTooLarge(InvalidUpload):
+    """Refused by the size its header declares, before a pixel is decoded."""
+
+    code = "image_too_large"
+
+    def body(self) -> dict[str, Any]:
+        keys = ("width", "height", "max_pixels")
+        return super().body() | {key: self.params[key] for key in keys if key in self.params}
+
+
+class TooManyFrames(InvalidUpload):
+    code = "too_many_frames"
+
+    def body(self) -> dict[str, Any]:
+        keys = ("frames", "max_frames")
+        return super().body() | {key: self.params[key] for key in keys if key in self.params}
+
+
+class TooManyUploads(MarketError):
+    """`available_at` is when the oldest upload of the last hour stops counting (HH:MM, Mexico City)."""
+
+    status_code = 429
+    code = "too_many_uploads"
+    message = (
+        "Ya subiste el máximo de imágenes por hora ({limit}). Podrás subir otra a las {available_at} "
+        "(hora del centro de México)."
+    )
+
+    def __init__(self, *, limit: int, available_at: str, retry_after: int) -> None:
+        super().__init__(limit=limit, available_at=available_at)
+        self.retry_after = retry_after
+
+    def body(self) -> dict[str, Any]:
+        return super().body() | {"limit": self.params["limit"], "retry_after": self.retry_after}
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
+
 class RequestTooLarge(MarketError):
     status_code = 413
     code = "request_too_large"

@@ -1,60 +1,186 @@
-"""Uploaded images: checked by content (not by name), re-encoded without metadata, with a thumbnail."""
+"""Uploaded images: checked by content (not by name) and by the size they declare before anything is
+decoded, then decoded reduced and re-encoded without metadata, upright, with a thumbnail.
+
+A picture's pixels cost memory when decoded whatever its file weighs: a 6000 × 6000 PNG of one colour is
+~35 KB and 108 MB once decoded. So `inspect` reads only the header (format, width × height, frames) and
+refuses what is too big with the numbers; `store` decodes what passed, a JPEG already reduced by the
+decoder (`draft`), and never holds more than one full-size copy."""
 
 from __future__ import annotations
 
+import logging
 import secrets
+import threading
+from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, JpegImagePlugin, PngImagePlugin, WebPImagePlugin
 
-from market.errors import InvalidUpload
+from market.errors import ImageTooLarge, InvalidUpload, TooManyFrames
 from market.i18n import N_
 
-ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
-MAX_PIXELS = 40_000_000  # refuse decompression bombs before decoding
+log = logging.getLogger(__name__)
+
+MAX_PIXELS = 16_000_000  # 16 megapixels: every phone's 12-16 MP photo (4032 × 3024, 4608 × 3456) fits
+MAX_FRAMES = 100  # an animation keeps its first frame; a longer one is no product photo
 FULL_SIZE = 1600
 THUMB_SIZE = 400
-TOO_LARGE = N_("La imagen es demasiado grande (más de 40 megapíxeles).")
+# A second line of defence for any Image.open: Pillow warns past this and refuses past twice this.
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+# Decoding at most this many pictures at once per process bounds the memory uploads take together.
+DECODERS = threading.BoundedSemaphore(2)
+
+NOT_AN_IMAGE = N_("El archivo no es una imagen JPEG, PNG o WebP válida.")
+TOO_LARGE = N_(
+    "La imagen mide {width} × {height} px; el máximo es {max_megapixels} megapíxeles (por ejemplo, "
+    "4000 × 4000 px o 4608 × 3456 px). Redúcela y vuelve a subirla."
+)
+TOO_MANY_FRAMES = N_(
+    "La imagen animada tiene {frames} cuadros; el máximo es {max_frames}. Sube una foto fija o una "
+    "animación más corta."
+)
+# Read by content; each class parses the header only (Image.open would also apply Pillow's own limit
+# first, and answer a bigger picture without its size).
+READERS: dict[str, type[ImageFile.ImageFile]] = {
+    "JPEG": JpegImagePlugin.JpegImageFile,  # an MPO (a phone's JPEG with a depth map) is read as its first
+    "PNG": PngImagePlugin.PngImageFile,
+    "WEBP": WebPImagePlugin.WebPImageFile,
+}
+# Modes that resize well as they are; others (palette, 1-bit, 16-bit) become one of these first.
+RESIZABLE = {"L", "LA", "RGB", "RGBA", "CMYK"}
 
 
-def store_image(data: bytes, media_dir: Path, folder: str, max_bytes: int) -> tuple[str, str]:
-    """Save an uploaded image and its thumbnail under media_dir/folder; return both relative paths."""
+@dataclass(frozen=True)
+class Picture:
+    """An upload whose header was read and found acceptable: nothing of it is decoded yet."""
+
+    data: bytes
+    format: str
+    width: int
+    height: int
+    frames: int
+
+
+def inspect(data: bytes, max_bytes: int) -> Picture:
+    """The picture's format, size and frames from its header, or InvalidUpload (422) saying what is wrong."""
     if not data:
         raise InvalidUpload("El archivo está vacío.")
     if len(data) > max_bytes:
         raise InvalidUpload("La imagen pesa más de {mb} MB.", mb=max_bytes // (1024 * 1024))
+    fmt = _format_of(data)
+    if fmt is None:
+        raise InvalidUpload(NOT_AN_IMAGE)
+    if fmt == "WEBP" and (canvas := _webp_canvas(data)):
+        _check_size(*canvas)  # the WebP reader allocates its canvas as soon as it opens
     try:
-        with Image.open(BytesIO(data)) as probe:
-            fmt = probe.format
-            width, height = probe.size
-            probe.verify()
-    except Image.DecompressionBombError:  # Pillow refuses to open one far over its own limit
-        raise InvalidUpload(TOO_LARGE) from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise InvalidUpload("El archivo no es una imagen JPEG, PNG o WebP válida.") from None
-    if fmt not in ACCEPTED_FORMATS:
-        raise InvalidUpload("El archivo no es una imagen JPEG, PNG o WebP válida.")
-    if width * height > MAX_PIXELS:
-        raise InvalidUpload(TOO_LARGE)
+        with READERS[fmt](BytesIO(data)) as header:
+            width, height = header.size
+            frames = getattr(header, "n_frames", 1)
+    except Exception:  # whatever a malformed header makes the reader raise
+        raise InvalidUpload(NOT_AN_IMAGE) from None
+    _check_size(width, height)
+    if frames > MAX_FRAMES:
+        raise TooManyFrames(TOO_MANY_FRAMES, frames=frames, max_frames=MAX_FRAMES)
+    return Picture(data, fmt, width, height, frames)
 
-    try:  # verify() checks the structure only; a truncated file fails when decoded
-        with Image.open(BytesIO(data)) as img:
-            image = ImageOps.exif_transpose(img).convert("RGB")
-    except (OSError, SyntaxError, ValueError):
-        raise InvalidUpload("El archivo no es una imagen JPEG, PNG o WebP válida.") from None
+
+def store(picture: Picture, media_dir: Path, folder: str) -> tuple[str, str]:
+    """Save the picture (at most FULL_SIZE a side) and its thumbnail under media_dir/folder as JPEG;
+    return both relative paths."""
+    with DECODERS:
+        full = _decoded(picture)
     target = media_dir / folder
     target.mkdir(parents=True, exist_ok=True)
     name = secrets.token_hex(8)
+    thumb = full.copy()
+    thumb.thumbnail((THUMB_SIZE, THUMB_SIZE))
     paths = []
-    for suffix, size in (("", FULL_SIZE), ("-thumb", THUMB_SIZE)):
-        copy = image.copy()
-        copy.thumbnail((size, size))
+    for suffix, image in (("", full), ("-thumb", thumb)):
         relative = f"{folder}/{name}{suffix}.jpg"
-        copy.save(media_dir / relative, "JPEG", quality=85, optimize=True)
+        image.save(media_dir / relative, "JPEG", quality=85, optimize=True)
         paths.append(relative)
     return paths[0], paths[1]
 
 
+def store_image(data: bytes, media_dir: Path, folder: str, max_bytes: int) -> tuple[str, str]:
+    """`inspect` then `store`: for callers with nothing to check in between."""
+    return store(inspect(data, max_bytes), media_dir, folder)
+
+
 def media_url(relative_path: str | None) -> str | None:
     return f"/media/{relative_path}" if relative_path else None
+
+
+def _format_of(data: bytes) -> str | None:
+    if data.startswith(b"\xff\xd8\xff"):
+        return "JPEG"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "PNG"
+    if data.startswith(b"RIFF") and data[8:12] == b"WEBP":
+        return "WEBP"
+    return None
+
+
+def _webp_canvas(data: bytes) -> tuple[int, int] | None:
+    """Width and height as the first chunk of a WebP declares them (lossy, lossless or extended)."""
+    chunk = data[12:16]
+    if chunk == b"VP8 " and len(data) >= 30 and data[23:26] == b"\x9d\x01\x2a":
+        return int.from_bytes(data[26:28], "little") & 0x3FFF, int.from_bytes(data[28:30], "little") & 0x3FFF
+    if chunk == b"VP8L" and len(data) >= 25 and data[20] == 0x2F:
+        bits = int.from_bytes(data[21:25], "little")
+        return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
+    if chunk == b"VP8X" and len(data) >= 30:
+        return int.from_bytes(data[24:27], "little") + 1, int.from_bytes(data[27:30], "little") + 1
+    return None
+
+
+def _check_size(width: int, height: int) -> None:
+    if width * height > MAX_PIXELS:
+        raise ImageTooLarge(
+            TOO_LARGE,
+            width=width,
+            height=height,
+            max_megapixels=MAX_PIXELS // 1_000_000,
+            max_pixels=MAX_PIXELS,
+        )
+
+
+def _decoded(picture: Picture) -> Image.Image:
+    """The picture upright, in RGB over white, at most FULL_SIZE a side."""
+    try:
+        with Image.open(BytesIO(picture.data), formats=[picture.format]) as opened:
+            image: Image.Image = opened
+            if picture.format == "JPEG":  # the decoder scales by 1/2, 1/4 or 1/8 while it decodes
+                image.draft("RGB", _fitted((picture.width, picture.height), FULL_SIZE))
+            if image.mode not in RESIZABLE:
+                image = _resizable(image)
+            image.thumbnail((FULL_SIZE, FULL_SIZE))  # a square box: the same before or after turning it
+            upright = ImageOps.exif_transpose(image)
+            return _over_white(upright)
+    except Exception:  # a truncated or corrupt file passes the header and fails here, when decoded
+        log.info("undecodable %s upload", picture.format, exc_info=True)
+        raise InvalidUpload(NOT_AN_IMAGE) from None
+
+
+def _fitted(size: tuple[int, int], box: int) -> tuple[int, int]:
+    """`size` scaled down (never up) to fit in a box × box square."""
+    scale = min(1.0, box / max(size))
+    return max(1, round(size[0] * scale)), max(1, round(size[1] * scale))
+
+
+def _resizable(image: Image.Image) -> Image.Image:
+    if image.mode in ("I;16", "I;16B", "I;16L", "I"):  # 16-bit grey: keep the high byte, not a clipped low
+        return image.convert("I").point(lambda value: value / 256, "L")
+    if image.mode in ("PA", "La") or (image.mode == "P" and "transparency" in image.info):
+        return image.convert("RGBA")
+    return image.convert("RGB")
+
+
+def _over_white(image: Image.Image) -> Image.Image:
+    """JPEG has no transparency: a logo's transparent background becomes white, not black."""
+    if image.mode in ("RGBA", "LA"):
+        background = Image.new("RGB", image.size, (255, 255, 255))
+        background.paste(image.convert("RGB"), mask=image.getchannel("A"))
+        return background
+    return image.convert("RGB")

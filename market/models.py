@@ -20,6 +20,7 @@ from market.organizations.models import Invitation, Membership, Organization, Or
 from market.outbox import OutboxEvent
 from market.payments.models import Payment, Payout, Refund, WebhookEvent
 from market.reviews.models import Review
+from market.uploads import ImageUpload
 
 __all__ = [
     "AccountToken",
@@ -37,6 +38,7 @@ __all__ = [
     "Dispute",
     "Fulfillment",
     "FulfillmentEvent",
+    "ImageUpload",
     "Invitation",
     "LedgerEntry",
     "Listing",

@@ -8,15 +8,20 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import json
+import logging
 import re
+import subprocess
+import sys
 import unicodedata
+import zipfile
 from collections.abc import Callable
-from datetime import date, datetime, time
-
-import python_calamine
+from pathlib import Path
 
 from market.errors import MarketError
 from market.i18n import N_
+
+log = logging.getLogger(__name__)
 
 Rows = list[list[str]]
 DELIMITERS = (",", ";", "\t")
@@ -28,6 +33,15 @@ SPANISH = frozenset("áéíóúüñÁÉÍÓÚÜÑ¿¡")
 # Rows read from a sheet at most: enough to tell that it is over any upload's limit (5,000 rows), while a
 # compressed sheet of a 2 MB upload could otherwise unfold into millions of rows.
 MAX_SHEET_ROWS = 10_000
+# A workbook is read in a child process (market/workbook_reader.py) that may use this much at most: a sheet
+# of 5,000 rows of 30 columns takes ~100 MB there; what needs more is no table of products or deposits.
+READER_MEMORY = 1024 * 1024 * 1024
+READER_CPU_SECONDS = 10
+READER_WAIT_SECONDS = 30
+MAX_SHEET_CELLS = 1_000_000  # of the rows read: e.g. 10,000 rows of 100 columns
+MAX_UNZIPPED_MB = 64  # what an .xlsx / .ods says its parts take unpacked
+READER = Path(__file__).with_name("workbook_reader.py")
+RUN_READER = "import runpy, sys; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')"
 
 EMPTY = N_("El archivo está vacío.")
 PICTURE_OR_PDF = N_(
@@ -40,6 +54,18 @@ NOT_A_WORKBOOK = N_(
     "No pudimos abrir el archivo como libro de Excel: guárdalo de nuevo como .xlsx o como CSV."
 )
 LOCKED = N_("El libro de Excel tiene contraseña: quítasela y vuelve a subirlo.")
+UNZIPS_TOO_BIG = N_(
+    "El libro de Excel ocupa {mb} MB al descomprimirlo; el máximo es {max_mb} MB. Guarda solo la hoja con la "
+    "tabla, o la tabla como CSV, y vuelve a subirlo."
+)
+TOO_MANY_CELLS = N_(
+    "La hoja llega hasta la fila {rows} y la columna {columns}; el máximo es {max_cells} celdas. Borra lo "
+    "que haya fuera de la tabla, o guarda la tabla como CSV, y vuelve a subirla."
+)
+TOO_BIG_TO_READ = N_(
+    "El libro de Excel necesita demasiada memoria para abrirlo (suele pasar con datos muy lejos de la "
+    "tabla). Borra lo que haya fuera de la tabla, o guarda la tabla como CSV, y vuelve a subirlo."
+)
 OPEN_QUOTE = N_('Unas comillas (") abren una celda que nunca se cierra: revisa el archivo.')
 
 
@@ -108,31 +134,57 @@ def _readings(text: str) -> list[Rows]:
 
 
 def _workbook(data: bytes) -> Rows:
+    """The first visible sheet, read by calamine in a child process under READER_* limits: a workbook
+    that needs more ends that process, never the app's."""
+    _check_unzipped_size(data)
+    limits = (READER_MEMORY, READER_CPU_SECONDS, MAX_SHEET_ROWS, MAX_SHEET_CELLS)
     try:
-        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        visible = [
-            sheet.name
-            for sheet in book.sheets_metadata
-            if sheet.visible == python_calamine.SheetVisibleEnum.Visible
-            and sheet.typ == python_calamine.SheetTypeEnum.WorkSheet
-        ]
-        sheet = book.get_sheet_by_name(visible[0]) if visible else book.get_sheet_by_index(0)
-        cells = sheet.to_python(skip_empty_area=False, nrows=MAX_SHEET_ROWS)
-    except python_calamine.PasswordError:
-        raise UnreadableTable(LOCKED) from None
-    except (python_calamine.CalamineError, ValueError):
-        raise UnreadableTable(NOT_A_WORKBOOK) from None
-    return [[_text(cell) for cell in row] for row in cells]
+        done = subprocess.run(
+            [sys.executable, "-I", "-c", RUN_READER, str(READER), *map(str, limits)],
+            input=data,
+            capture_output=True,
+            timeout=READER_WAIT_SECONDS,
+        )
+    except subprocess.TimeoutExpired:
+        raise UnreadableTable(TOO_BIG_TO_READ) from None
+    if done.returncode < 0:  # ended by a signal: its memory or CPU limit (Rust aborts when out of memory)
+        log.info("workbook reader ended by signal %d", -done.returncode)
+        raise UnreadableTable(TOO_BIG_TO_READ)
+    if done.returncode != 0:
+        raise RuntimeError(f"workbook reader failed: {done.stderr.decode(errors='replace')[-2000:]}")
+    answer = json.loads(done.stdout)
+    match answer.get("error"):
+        case None:
+            return list(answer["rows"])
+        case "locked":
+            raise UnreadableTable(LOCKED)
+        case "memory":
+            raise UnreadableTable(TOO_BIG_TO_READ)
+        case "cells":
+            rows, columns = answer["rows"], _column_name(answer["columns"])
+            raise UnreadableTable(
+                TOO_MANY_CELLS, rows=f"{rows:,}", columns=columns, max_cells=f"{MAX_SHEET_CELLS:,}"
+            )
+        case _:
+            raise UnreadableTable(NOT_A_WORKBOOK)
 
 
-def _text(cell: object) -> str:
-    """A cell as a person would have typed it: 400.0 -> "400", a date -> "2025-03-05"."""
-    if isinstance(cell, bool):
-        return "sí" if cell else "no"
-    if isinstance(cell, float):
-        return str(int(cell)) if cell.is_integer() else f"{cell:.15g}"
-    if isinstance(cell, datetime):
-        return cell.date().isoformat() if cell.time() == time() else cell.isoformat(sep=" ")
-    if isinstance(cell, date | time):
-        return cell.isoformat()
-    return "" if cell is None else str(cell)
+def _check_unzipped_size(data: bytes) -> None:
+    """An .xlsx or .ods is a zip: refuse at once one whose parts say they unpack into too much (one that
+    lies about it meets the reader's limits instead)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unzipped = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return  # an .xls, or a broken zip: the reader says what it is
+    if unzipped > MAX_UNZIPPED_MB * 1024 * 1024:
+        raise UnreadableTable(UNZIPS_TOO_BIG, mb=unzipped // (1024 * 1024), max_mb=MAX_UNZIPPED_MB)
+
+
+def _column_name(count: int) -> str:
+    """The spreadsheet's name of the count-th column: 1 -> "A", 27 -> "AA", 16384 -> "XFD"."""
+    name = ""
+    while count > 0:
+        count, rest = divmod(count - 1, 26)
+        name = chr(ord("A") + rest) + name
+    return name

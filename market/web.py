@@ -298,6 +298,14 @@ def flash_failure(request: Request, session: Session, *statuses: int) -> Iterato
         flash(request, " ".join(fields.values()) if fields else exc.detail, "error")
 
 
+def refused(page: Response, exc: MarketError) -> Response:
+    """`page` (the one the person was on, its message flashed before rendering) answered with the
+    refusal's status and headers: a 429 stays a 429 for the browser too."""
+    page.status_code = exc.status_code
+    page.headers.update(exc.headers)
+    return page
+
+
 def upload_bytes(request: Request, upload: UploadFile) -> bytes:
     """At most one byte more than allowed, so the size check can tell an oversized file."""
     return upload.file.read(request.app.state.settings.max_upload_bytes + 1)

@@ -23,6 +23,7 @@ from market.outbox import process_batch, run_worker
 from market.payments import service as payments
 from market.payments import webhooks
 from market.payments.gateway import gateway_for
+from market.uploads import prune_uploads
 from search.engine import SearchEngine
 from search.sync import apply_search_events
 
@@ -50,6 +51,7 @@ def processors(db: Engine, search: SearchEngine, settings: Settings) -> list[Cal
             prune_login_attempts(session, settings)
             prune_sessions(session)
             tokens.prune_expired(session)
+            prune_uploads(session)
 
     def complete_handed_over_orders() -> None:
         with transaction(db) as session:

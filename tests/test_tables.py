@@ -8,7 +8,7 @@ from datetime import date, datetime
 import pytest
 
 from market import tables
-from tests.spreadsheets import xlsx_bytes
+from tests.spreadsheets import NOT_TABLES, xlsx_bytes
 
 
 def test_excel_unicode_text_is_utf16_and_tab_separated() -> None:
@@ -55,3 +55,36 @@ def test_headers_are_compared_without_accents_capitals_or_separators() -> None:
         "clave de rastreo",
         "fecha valor",
     ]
+
+
+def test_a_workbook_that_would_not_fit_in_memory_ends_only_its_reader() -> None:
+    """Read in this process, the workbook would abort it (Rust cannot allocate 17 billion cells)."""
+    _name, data, message = NOT_TABLES["far-apart-cells"]
+
+    with pytest.raises(tables.UnreadableTable) as refused:
+        tables.read(data)
+
+    assert refused.value.detail == message
+
+
+def test_a_workbook_whose_parts_unpack_into_too_much_is_refused_before_it_is_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _name, data, message = NOT_TABLES["unzips-too-big"]
+    monkeypatch.setattr(tables.subprocess, "run", lambda *args, **kwargs: pytest.fail("the reader started"))
+
+    with pytest.raises(tables.UnreadableTable) as refused:
+        tables.read(data)
+
+    assert refused.value.detail == message
+
+
+def test_a_large_real_sheet_is_read_whole() -> None:
+    header = ["titulo", *[f"c{i}" for i in range(9)]]
+    rows = tables.read(xlsx_bytes([header, *[[i] * 10 for i in range(5_000)]]))
+    assert (len(rows), len(rows[0]), rows[-1][-1]) == (5_001, 10, "4999")
+
+
+@pytest.mark.parametrize(("count", "name"), [(1, "A"), (26, "Z"), (27, "AA"), (200, "GR"), (16_384, "XFD")])
+def test_columns_are_named_as_the_spreadsheet_names_them(count: int, name: str) -> None:
+    assert tables._column_name(count) == name

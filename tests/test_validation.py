@@ -345,7 +345,7 @@ def test_an_image_far_over_the_pixel_limit_is_called_too_large(
         headers=api_token(client, owner.email),
         files={"file": ("grande.png", buffer.getvalue(), "image/png")},
     )
-    assert response.status_code == 422 and "demasiado grande" in response.json()["detail"]
+    assert response.status_code == 422 and "mide 14000 × 14000 px" in response.json()["detail"]
 
 
 def test_an_administrator_confirming_a_transfer_with_an_over_long_key_gets_a_message(

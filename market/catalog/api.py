@@ -77,7 +77,15 @@ def change_status(
     return service.to_public(session, [service.change_status(session, user, listing_id, change.status)])[0]
 
 
-@router.post("/listings/{listing_id}/photos", response_model=ListingPublic, status_code=201)
+@router.post(
+    "/listings/{listing_id}/photos",
+    response_model=ListingPublic,
+    status_code=201,
+    responses={
+        422: {"description": "Not a JPEG, PNG or WebP, too many pixels or frames; nothing was stored"},
+        429: {"description": "The person's images per hour are used up; `Retry-After` says when"},
+    },
+)
 def add_photo(
     listing_id: Id,
     file: UploadFile,

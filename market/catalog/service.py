@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
+from market import media, uploads
 from market.accounts.models import User
 from market.admin import audit
 from market.catalog.models import Listing, ListingPhoto, PriceTier
@@ -25,7 +26,7 @@ from market.config import Settings
 from market.db import utcnow
 from market.errors import Conflict, InvalidTransition, InvalidUpload, ListingNotFound, ValidationFailed
 from market.i18n import N_
-from market.media import media_url, store_image
+from market.media import media_url
 from market.organizations import service as organizations
 from market.organizations.models import Organization
 from market.outbox import search_changed
@@ -253,7 +254,9 @@ def add_photo(session: Session, settings: Settings, user: User, listing_id: int,
     existing = photos_of(session, listing)
     if len(existing) >= MAX_PHOTOS:
         raise InvalidUpload("Cada producto admite hasta {n} fotos.", n=MAX_PHOTOS)
-    path, thumb = store_image(data, settings.media_dir, "listings", settings.max_upload_bytes)
+    picture = media.inspect(data, settings.max_upload_bytes)  # its declared size, before any decoding
+    uploads.count_upload(session, settings, user)
+    path, thumb = media.store(picture, settings.media_dir, "listings")
     assert listing.id is not None
     photo = ListingPhoto(listing_id=listing.id, path=path, thumb_path=thumb, position=len(existing))
     session.add(photo)

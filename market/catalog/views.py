@@ -16,7 +16,7 @@ from market.catalog.models import Listing
 from market.catalog.schemas import ListingCreate, ListingUpdate
 from market.catalog.taxonomy import CATEGORIES_BY_SLUG, LISTING_TRANSITIONS
 from market.db import DbSession
-from market.errors import NotFound
+from market.errors import NotFound, TooManyUploads
 from market.forms import FormInvalid, checkbox, pesos_field, text_fields, validate
 from market.i18n import gettext as _
 from market.money import cents_to_pesos_text
@@ -29,6 +29,7 @@ from market.web import (
     flash_failure,
     form_data,
     redirect,
+    refused,
     render,
     require_user,
     upload_bytes,
@@ -273,9 +274,15 @@ def add_photo(
     user: User = Depends(require_user),
     session: Session = DbSession,
 ) -> Response:
-    with flash_failure(request, session, 422):
-        service.add_photo(session, request.app.state.settings, user, listing_id, upload_bytes(request, photo))
-        flash(request, _("Agregamos la foto."))
+    try:
+        with flash_failure(request, session, 422):
+            service.add_photo(
+                session, request.app.state.settings, user, listing_id, upload_bytes(request, photo)
+            )
+            flash(request, _("Agregamos la foto."))
+    except TooManyUploads as exc:
+        flash(request, exc.detail, "error")
+        return refused(edit_listing_form(listing_id, request, user, session), exc)
     return redirect(f"/panel/productos/{listing_id}#fotos")
 
 

@@ -99,7 +99,14 @@ def update_organization(
     return _private(org, session)
 
 
-@router.put("/{slug}/logo", response_model=OrganizationPrivate)
+@router.put(
+    "/{slug}/logo",
+    response_model=OrganizationPrivate,
+    responses={
+        422: {"description": "Not a JPEG, PNG or WebP, too many pixels or frames; nothing was stored"},
+        429: {"description": "The person's images per hour are used up; `Retry-After` says when"},
+    },
+)
 def upload_logo(
     slug: str,
     file: UploadFile,

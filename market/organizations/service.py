@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
+from market import media, uploads
 from market.accounts.confirmation import require_confirmed
 from market.accounts.models import User
 from market.admin import audit
@@ -23,7 +24,6 @@ from market.errors import (
     ValidationFailed,
 )
 from market.i18n import N_
-from market.media import store_image
 from market.organizations import changes
 from market.organizations.effects import notify_owners, touched
 from market.organizations.models import Invitation, Membership, Organization, OrganizationChange
@@ -165,7 +165,9 @@ def set_logo(
     session: Session, settings: Settings, user: User, organization: Organization, data: bytes
 ) -> None:
     require_owner(session, user, organization)
-    path, _thumb = store_image(data, settings.media_dir, "organizations", settings.max_upload_bytes)
+    picture = media.inspect(data, settings.max_upload_bytes)  # its declared size, before any decoding
+    uploads.count_upload(session, settings, user)
+    path, _thumb = media.store(picture, settings.media_dir, "organizations")
     organization.logo_path = path
     organization.updated_at = utcnow()
 

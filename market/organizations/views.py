@@ -13,7 +13,7 @@ from market.accounts.models import User
 from market.bounds import PageNumber
 from market.catalog import service as catalog
 from market.db import DbSession
-from market.errors import ValidationFailed
+from market.errors import TooManyUploads, ValidationFailed
 from market.forms import FormInvalid, pesos_field, text_fields, validate
 from market.i18n import gettext as _
 from market.money import cents_to_pesos_text
@@ -30,6 +30,7 @@ from market.web import (
     form_data,
     redirect,
     refusable,
+    refused,
     render,
     require_user,
     upload_bytes,
@@ -227,9 +228,15 @@ def upload_logo(
     session: Session = DbSession,
 ) -> Response:
     organization = service.get_managed(session, slug, user)
-    with flash_failure(request, session, 422):
-        service.set_logo(session, request.app.state.settings, user, organization, upload_bytes(request, logo))
-        flash(request, _("Actualizamos el logotipo."))
+    try:
+        with flash_failure(request, session, 422):
+            service.set_logo(
+                session, request.app.state.settings, user, organization, upload_bytes(request, logo)
+            )
+            flash(request, _("Actualizamos el logotipo."))
+    except TooManyUploads as exc:
+        flash(request, exc.detail, "error")
+        return refused(manage(slug, request, user, session), exc)
     return redirect(f"/panel/o/{organization.slug}")
 
 
