@@ -167,7 +167,7 @@ def test_from_demand_to_one_order_filled_by_two_producers(
             },
             "quote_deadline",
         ),
-        ({"every_days": 7}, "__all__"),  # a frequency without a number of deliveries
+        ({"every_days": 7}, "deliveries"),  # a frequency without a number of deliveries
         ({"max_unit_price_cents": 0}, "max_unit_price_cents"),
         ({"required_certifications": ["iso9001"]}, "required_certifications"),
     ],
