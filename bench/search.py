@@ -59,7 +59,7 @@ DIRECT_INDEX = "bench_direct"
 BATCH_SIZE = 2000  # search.documents.public_documents' default, which `market reindex` uses
 SYNC_SAMPLES = 20
 
-# Realistic buyer queries (the parameters of GET /api/v1/search): q, filters on codes, price ranges, sorts, geo.
+# Realistic buyer queries (parameters of GET /api/v1/search): q, filters on codes, price ranges, sorts, geo.
 QUERIES: list[dict[str, Any]] = [
     {"q": "cafe organico"},
     {"q": "miel"},

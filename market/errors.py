@@ -141,6 +141,13 @@ class SoldOut(Conflict):
     message = "«{title}» se agotó."
 
 
+class CartEmpty(Conflict):
+    """Checkout of a cart with nothing in it (or emptied by a checkout of the same cart just before)."""
+
+    code = "cart_empty"
+    message = "Tu carrito está vacío."
+
+
 class TooManyUnpaidOrders(Conflict):
     code = "too_many_unpaid_orders"
     message = (

@@ -17,7 +17,7 @@ from market.catalog.service import is_purchasable
 from market.catalog.taxonomy import iva_included
 from market.config import Settings
 from market.db import utcnow
-from market.errors import ListingNotFound, ValidationFailed
+from market.errors import CartEmpty, ListingNotFound, ValidationFailed
 from market.i18n import N_
 from market.money import apply_bps
 from market.orders.limits import quantity_refusal
@@ -228,7 +228,7 @@ def check_out(session: Session, settings: Settings, user: User, cart: Cart, choi
     session.execute(update(Cart).where(col(Cart.id) == cart.id).values(updated_at=utcnow()))
     items = [{"listing_id": i.listing_id, "quantity": i.quantity} for i in items_of(session, cart)]
     if not items:
-        raise ValidationFailed({"cart": N_("Tu carrito está vacío.")})
+        raise CartEmpty()
     try:
         data = Checkout.model_validate(choices | {"items": items})
     except ValidationError as exc:

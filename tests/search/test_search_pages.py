@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -77,6 +78,46 @@ def test_search_api_returns_hits_facets_and_prices(client: TestClient, catalog: 
         "/api/v1/search", params=[("state", "20"), ("state", "07"), ("category", "mezcal-destilados")]
     )
     assert [h["title"] for h in by_state.json()["hits"]] == ["Mezcal espadín joven"]
+
+
+HIT = re.compile(r'<a href="/productos/(\d+)" class="card-link">')
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "q=cafe",
+        "q=cafe&sort=price_asc",
+        "state=20",
+        "category=cafe&category=mezcal-destilados&sort=price_desc",
+        "price_min_cents=20000&price_max_cents=70000&sort=price_asc",
+        "lat=16.86&lng=-96.38&radius_km=300&sort=distance",
+        "sort=price_asc&per_page=1&page=2",
+        "in_stock=true&kind=good&sort=newest",
+    ],
+)
+def test_the_search_page_and_the_api_take_the_same_parameters(
+    client: TestClient, catalog: None, query: str
+) -> None:
+    api = client.get(f"/api/v1/search?{query}")
+    page = client.get(f"/buscar?{query}", headers={"HX-Request": "true"})
+    assert api.status_code == page.status_code == 200, api.text
+    assert [str(hit["id"]) for hit in api.json()["hits"]] == HIT.findall(page.text)
+    assert api.json()["hits"]  # each query finds something: the comparison compares
+
+
+def test_the_page_adds_prices_in_pesos_and_a_place_and_the_api_still_reads_text(
+    client: TestClient, catalog: None
+) -> None:
+    htmx = {"HX-Request": "true"}
+    in_pesos = client.get("/buscar?price_min=200&price_max=700&sort=price_asc", headers=htmx)
+    in_cents = client.get("/api/v1/search?price_min_cents=20000&price_max_cents=70000&sort=price_asc")
+    assert HIT.findall(in_pesos.text) == [str(hit["id"]) for hit in in_cents.json()["hits"]]
+    near = client.get("/buscar?near=20&radius_km=50", headers=htmx)
+    assert "Mezcal espadín joven" in near.text and "Café" not in near.text
+    anywhere = client.get("/buscar?near=&radius_km=50&lat=1&lng=1", headers=htmx)
+    assert len(HIT.findall(anywhere.text)) == 3  # "all of Mexico": the form's radius and old position wait
+    assert client.get("/api/v1/search?text=mezcal").json()["total"] == 1  # its name before q
 
 
 def test_search_page_works_without_javascript_and_as_an_htmx_fragment(
