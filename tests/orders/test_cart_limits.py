@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
+from playwright.sync_api import expect
 from sqlalchemy.engine import Engine
 
 from market.catalog.models import Listing
@@ -174,3 +176,32 @@ def test_htmx_changes_a_line_in_place_or_says_why_not_next_to_it(
     assert changed.status_code == 200 and 'value="7"' in changed.text and "$630.00" in changed.text
     emptied = client.post(f"/carrito/{listing.id}", data={"quantity": "0", "csrf_token": token}, headers=HTMX)
     assert emptied.headers["HX-Redirect"] == "/carrito"
+
+
+# --- in a real browser --------------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_in_the_browser_a_refused_quantity_shows_next_to_its_line_and_the_choices_stay(
+    browser: Any, live_server: str, make_user: Any, make_org: Any, make_listing: Any
+) -> None:
+    listing = jars(make_user, make_org, make_listing, stock=6, national_shipping=True)
+    page = browser.new_context(locale="es-MX").new_page()
+    page.goto(f"{live_server}/productos/{listing.id}/{listing.slug}")
+    page.get_by_role("button", name="Agregar al carrito").click()  # the minimum order, 5
+    expect(page.get_by_role("status")).to_contain_text("Agregamos 5 piezas de «Jarro de barro verde»")
+    page.get_by_role("link", name="Ver tu carrito").click()
+
+    page.get_by_role("combobox", name="Entrega").select_option("national")
+    page.get_by_label("Cantidad").fill("9")
+    page.get_by_role("button", name="Cambiar").click()
+
+    expect(page.get_by_role("alert")).to_have_text("Solo quedan 6 piezas.")
+    expect(page.get_by_label("Cantidad")).to_have_value("9")
+    expect(page.get_by_label("Cantidad")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_role("combobox", name="Entrega")).to_have_value("national")
+    page.get_by_label("Cantidad").fill("6")
+    page.get_by_role("button", name="Cambiar").click()
+    expect(page.get_by_role("alert")).to_have_count(0)
+    expect(page.locator("#carrito-lineas")).to_contain_text("$540.00")
+    expect(page.get_by_role("combobox", name="Entrega")).to_have_value("national")
