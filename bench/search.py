@@ -59,28 +59,28 @@ DIRECT_INDEX = "bench_direct"
 BATCH_SIZE = 2000  # search.documents.public_documents' default, which `market reindex` uses
 SYNC_SAMPLES = 20
 
-# Realistic buyer queries (SearchQuery fields): text, filters on codes, price ranges, sorts, geo.
+# Realistic buyer queries (parameters of GET /api/v1/search): q, filters on codes, price ranges, sorts, geo.
 QUERIES: list[dict[str, Any]] = [
-    {"text": "cafe organico"},
-    {"text": "miel"},
-    {"text": "mezcal espadin", "state": ["20"]},
-    {"text": "cafe de altura", "category": ["cafe"], "sort": "price_asc"},
-    {"text": "miel melipona", "price_min_cents": 10000, "price_max_cents": 150000},
-    {"text": "chocolate", "category": ["cacao-chocolate"], "in_stock": True},
-    {"text": "textiles artesanales", "state": ["07", "20"], "kind": "good"},
-    {"text": "", "category": ["artesanias"], "sort": "newest"},
-    {"text": "", "lat": 17.07, "lng": -96.73, "radius_km": 150},
-    {"text": "maiz criollo", "delivers_to": "09"},
-    {"text": "vainilla", "lat": 20.45, "lng": -97.32, "sort": "distance"},
-    {"text": "jabon", "delivery": ["national"], "sort": "price_desc"},
-    {"text": "huipil bordado", "legal_form": ["coop_produccion", "ejido"]},
-    {"text": "rebozo", "page": 2},
-    {"text": "cafee"},
-    {"text": "ecoturismo", "kind": "service", "state": ["20", "07", "30"]},
-    {"text": "frijoles", "price_max_cents": 5000},
-    {"text": "nopal", "state": ["09", "15", "17"], "per_page": 48},
-    {"text": "barro tradicional", "category": ["artesanias"], "in_stock": True, "sort": "price_asc"},
-    {"text": "amaranto", "lat": 19.43, "lng": -99.13, "radius_km": 300, "sort": "distance"},
+    {"q": "cafe organico"},
+    {"q": "miel"},
+    {"q": "mezcal espadin", "state": ["20"]},
+    {"q": "cafe de altura", "category": ["cafe"], "sort": "price_asc"},
+    {"q": "miel melipona", "price_min_cents": 10000, "price_max_cents": 150000},
+    {"q": "chocolate", "category": ["cacao-chocolate"], "in_stock": True},
+    {"q": "textiles artesanales", "state": ["07", "20"], "kind": "good"},
+    {"q": "", "category": ["artesanias"], "sort": "newest"},
+    {"q": "", "lat": 17.07, "lng": -96.73, "radius_km": 150},
+    {"q": "maiz criollo", "delivers_to": "09"},
+    {"q": "vainilla", "lat": 20.45, "lng": -97.32, "sort": "distance"},
+    {"q": "jabon", "delivery": ["national"], "sort": "price_desc"},
+    {"q": "huipil bordado", "legal_form": ["coop_produccion", "ejido"]},
+    {"q": "rebozo", "page": 2},
+    {"q": "cafee"},
+    {"q": "ecoturismo", "kind": "service", "state": ["20", "07", "30"]},
+    {"q": "frijoles", "price_max_cents": 5000},
+    {"q": "nopal", "state": ["09", "15", "17"], "per_page": 48},
+    {"q": "barro tradicional", "category": ["artesanias"], "in_stock": True, "sort": "price_asc"},
+    {"q": "amaranto", "lat": 19.43, "lng": -99.13, "radius_km": 300, "sort": "distance"},
 ]
 
 

@@ -6,7 +6,6 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 import anyio.to_thread
 from fastapi import Depends, FastAPI, Request
@@ -53,7 +52,7 @@ from market.payments import webhooks
 from market.payments.gateway import gateway_for
 from market.reviews import api as reviews_api
 from market.reviews import views as reviews_views
-from market.validation import message_for, reject_nul_bytes
+from market.validation import reject_nul_bytes, request_errors
 from market.web import BodySizeLimit, LocaleMiddleware, SecurityHeaders, login_redirect, render
 from search import engine_for
 from search.engine import SearchUnavailable
@@ -87,19 +86,11 @@ async def handle_market_error(request: Request, exc: Exception) -> Response:
     return response
 
 
-def _field_name(loc: tuple[Any, ...]) -> str:
-    """("body", "tiers", 0, "min_quantity") -> "tiers.0.min_quantity"; the whole body -> "__all__"."""
-    return ".".join(str(p) for p in loc if p not in ("body", "query", "path")) or "__all__"
-
-
 async def handle_request_validation(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     if any(err["loc"][:1] == ("path",) for err in exc.errors()):  # an id past its range names nothing
         return await handle_market_error(request, NotFound())
-    fields: dict[str, str] = {}
-    for err in exc.errors():
-        field = _field_name(err["loc"])
-        fields.setdefault(field, message_for(err["type"], err.get("ctx"), field))
+    fields = request_errors(exc)
     if _wants_json(request):
         return JSONResponse(
             {"error": "validation_error", "detail": _("Revisa los datos marcados."), "fields": fields},
@@ -116,17 +107,23 @@ HTTP_MESSAGES = {
 UNREADABLE = N_("No pudimos leer lo que enviaste: revisa los datos y vuelve a intentarlo.")
 
 
+HTTP_CODES = {404: "not_found", 405: "method_not_allowed"}
+
+
 async def handle_http_error(request: Request, exc: Exception) -> Response:
+    """An unknown address or a method it does not take: the API's error body, or the error page, in the
+    person's language; a 405 says which methods the address takes (Allow) on either face."""
     assert isinstance(exc, StarletteHTTPException)
     detail = _(HTTP_MESSAGES.get(exc.status_code, UNREADABLE))
     if _wants_json(request):
-        code = "not_found" if exc.status_code == 404 else "http_error"
+        code = HTTP_CODES.get(exc.status_code, "http_error")
         return JSONResponse(
             {"error": code, "detail": detail}, status_code=exc.status_code, headers=exc.headers
         )
-    if exc.status_code == 404:
-        return _error_page(request, 404, _("Página no encontrada"), detail)
-    return _error_page(request, exc.status_code, _("No se pudo completar"), detail)
+    title = _("Página no encontrada") if exc.status_code == 404 else _("No se pudo completar")
+    response = _error_page(request, exc.status_code, title, detail)
+    response.headers.update(exc.headers or {})
+    return response
 
 
 async def handle_unexpected(request: Request, exc: Exception) -> Response:

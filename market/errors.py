@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi.responses import JSONResponse
 
+from market.catalog.units import quantity_text
 from market.i18n import gettext as _
 from market.i18n import ngettext
 
@@ -122,13 +123,34 @@ class ChangedMeanwhile(Conflict):
 
 
 class InsufficientStock(Conflict):
+    """Fewer units left than asked for: the message says how many, in the unit's own plural."""
+
     code = "insufficient_stock"
-    message = "Solo quedan {available} {unit} de «{title}»."
+    message = "Solo quedan {quantity} de «{title}»."
+
+    def __init__(self, available: int, unit: str, title: str) -> None:
+        self.available, self.unit = available, unit
+        super().__init__(quantity=quantity_text(available, unit), title=title)
+        self.args = (self.detail,)  # "Solo queda 1 pieza", not the plural of the class message
+
+    @property
+    def detail(self) -> str:
+        template = ngettext(
+            "Solo queda {quantity} de «{title}».", "Solo quedan {quantity} de «{title}».", self.available
+        )
+        return template.format(quantity=quantity_text(self.available, self.unit), title=self.params["title"])
 
 
-class SoldOut(InsufficientStock):
+class SoldOut(Conflict):
     code = "sold_out"
     message = "«{title}» se agotó."
+
+
+class CartEmpty(Conflict):
+    """Checkout of a cart with nothing in it (or emptied by a checkout of the same cart just before)."""
+
+    code = "cart_empty"
+    message = "Tu carrito está vacío."
 
 
 class TooManyUnpaidOrders(Conflict):

@@ -6,7 +6,7 @@ mapped by type. Templates are Spanish source strings, translated when the error 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from fastapi import Request
@@ -41,13 +41,20 @@ _BUILTIN: dict[str, str] = {
     "list_type": "Se espera una lista de valores.",
     "string_type": "Escribe un texto.",
     "extra_forbidden": "Este campo no existe.",
+    "json_invalid": "No es un JSON válido: revisa las comillas, las comas y las llaves.",
+    "model_attributes_type": "Se espera un objeto con sus campos.",
+    "model_type": "Se espera un objeto con sus campos.",
+    "dict_type": "Se espera un objeto con sus campos.",
+    "body_missing": "Falta el cuerpo de la petición: envía los datos como un objeto JSON.",
 }
 BOUNDS = ("gt", "ge", "lt", "le")
 _TEMPLATES = dict(_BUILTIN)  # plus the product's rules, registered as they are raised
 
 
 def invalid(code: str, template: str, **ctx: Any) -> PydanticCustomError:
-    """An error of the product's own rules; `template` is the Spanish message, with {placeholders}."""
+    """An error of the product's own rules; `template` is the Spanish message, with {placeholders}. A rule
+    of a whole model names the field it is about with `field=` (the error is keyed by it, never by the
+    model)."""
     _TEMPLATES.setdefault(code, template)
     return PydanticCustomError(code, template, ctx or None)
 
@@ -69,12 +76,38 @@ def message_for(error_type: str, ctx: dict[str, Any] | None = None, field: str =
         return _(template)
 
 
+def field_name(loc: Sequence[str | int], error_type: str, ctx: dict[str, Any] | None, whole: str) -> str:
+    """The dotted name of the field an error is about, as the client sent it: ("items", 0, "quantity") ->
+    "items.0.quantity"; a model's own rule adds the field it names. An error of the whole input (missing,
+    not JSON, not an object) is keyed `whole` ("body", "query"): never by a position in the text."""
+    if error_type == "json_invalid":
+        return whole
+    parts = [str(part) for part in loc]
+    if ctx and isinstance(ctx.get("error"), PydanticCustomError):
+        ctx = ctx["error"].context
+    if ctx and isinstance(ctx.get("field"), str):
+        parts.append(ctx["field"])
+    return ".".join(parts) or whole
+
+
 def field_errors(exc: ValidationError, prefix: str = "") -> dict[str, str]:
     """{"field": "localized message"}: the first error of each field, keyed by its dotted location."""
     errors: dict[str, str] = {}
     for err in exc.errors():
-        field = ".".join(str(part) for part in err["loc"]) or "__all__"
+        field = field_name(err["loc"], err["type"], err.get("ctx"), "body")
         errors.setdefault(prefix + field, message_for(err["type"], err.get("ctx"), field))
+    return errors
+
+
+def request_errors(exc: RequestValidationError) -> dict[str, str]:
+    """A request's field errors, keyed as field_errors keys them; the location kind ("body", "query") is
+    dropped, so a body field named "body" stays itself."""
+    errors: dict[str, str] = {}
+    for err in exc.errors():
+        where, *loc = err["loc"] or ("body",)
+        field = field_name(loc, err["type"], err.get("ctx"), str(where))
+        error_type = "body_missing" if (where, loc, err["type"]) == ("body", [], "missing") else err["type"]
+        errors.setdefault(field, message_for(error_type, err.get("ctx"), field))
     return errors
 
 

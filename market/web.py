@@ -22,6 +22,7 @@ from market import i18n
 from market.accounts import sessions
 from market.accounts.models import User
 from market.catalog.taxonomy import CATEGORIES, CATEGORIES_BY_SLUG, DELIVERY_LABELS, STATUS_LABELS, UNITS
+from market.catalog.units import quantity_text
 from market.db import transaction
 from market.errors import CsrfFailed, MarketError, NotAuthenticated, RequestTooLarge
 from market.ledger.service import KIND_LABELS
@@ -49,6 +50,7 @@ templates.env.filters["state_name"] = state_name
 templates.env.filters["media"] = media_url
 templates.env.filters["when"] = local_time
 templates.env.filters["day"] = local_date
+templates.env.filters["quantity"] = quantity_text  # {{ 5 | quantity("pieza") }} -> "5 piezas"
 templates.env.globals.update(
     CATEGORIES=CATEGORIES,
     CATEGORIES_BY_SLUG=CATEGORIES_BY_SLUG,

@@ -44,9 +44,12 @@ class SearchQuery(BaseModel):
     """What a buyer asks for. Filters take codes and slugs only (filters are accent-sensitive; codes are
     not), and every value is checked against its vocabulary, so nothing typed reaches a filter string."""
 
-    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+    # The text is the parameter `q`, as on the search page (`text`, its old name, still reads).
+    model_config = ConfigDict(
+        str_strip_whitespace=True, extra="forbid", validate_by_alias=True, validate_by_name=True
+    )
 
-    text: str = Field(default="", max_length=200)
+    text: str = Field(default="", max_length=200, alias="q")
     category: list[str] = Field(default_factory=list)
     state: list[str] = Field(default_factory=list)
     legal_form: list[str] = Field(default_factory=list)
@@ -84,15 +87,22 @@ class SearchQuery(BaseModel):
     def _coherent(self) -> SearchQuery:
         low, high = self.price_min_cents, self.price_max_cents
         if low is not None and high is not None and low > high:
-            raise invalid("price_range", "El precio mínimo no puede ser mayor que el máximo.")
+            raise invalid(
+                "price_range", "El precio mínimo no puede ser mayor que el máximo.", field="price_min_cents"
+            )
         if (self.lat is None) != (self.lng is None):
-            raise invalid("geo_incomplete", "Indica latitud y longitud juntas.")
+            missing = "lat" if self.lat is None else "lng"
+            raise invalid("geo_incomplete", "Indica latitud y longitud juntas.", field=missing)
         if self.radius_km is not None and self.lat is None:
             raise invalid(
-                "radius_without_point", "Para buscar en un radio indica también el punto de partida."
+                "radius_without_point",
+                "Para buscar en un radio indica también el punto de partida.",
+                field="radius_km",
             )
         if self.sort == "distance" and self.lat is None:
-            raise invalid("distance_without_point", "Para ordenar por distancia indica tu ubicación.")
+            raise invalid(
+                "distance_without_point", "Para ordenar por distancia indica tu ubicación.", field="sort"
+            )
         return self
 
     @property

@@ -78,11 +78,13 @@ def test_register_rejects_bad_fields_with_spanish_messages(
     assert count(session, User) == 0
 
 
-def test_register_without_a_body_names_no_field(client: TestClient) -> None:
+def test_register_without_a_body_says_the_body_is_missing(client: TestClient) -> None:
     response = client.post(REGISTER)
 
     assert response.status_code == 422
-    assert response.json()["fields"] == {"__all__": "Este campo es obligatorio."}
+    assert response.json()["fields"] == {
+        "body": "Falta el cuerpo de la petición: envía los datos como un objeto JSON."
+    }
 
 
 def test_issue_token_and_read_me(client: TestClient, make_user: Any) -> None:

@@ -95,7 +95,7 @@ def test_search_updates_as_you_type_and_filters_by_facet(
     page.goto(f"{live_server}/buscar")
     page.get_by_label("¿Qué buscas?").fill("cafe")  # no Enter: htmx searches as you type
     expect(page.get_by_role("status")).to_contain_text("2 resultados")
-    expect(page).to_have_url(re.compile(r"/buscar\?q=cafe&orden=relevance$"))  # a shareable address
+    expect(page).to_have_url(re.compile(r"/buscar\?q=cafe&sort=relevance$"))  # a shareable address
     page.locator(".facets").get_by_label("Yucatán").check()
     expect(page.get_by_role("status")).to_contain_text("1 resultado")
     expect(page.locator(".results h3")).to_have_text(["Café con miel de Maní"])

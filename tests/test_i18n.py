@@ -44,7 +44,7 @@ def test_english_pages_and_api_errors(
 ) -> None:
     make_listing(make_org(make_user()))
     client.get("/idioma/en")
-    page = client.get("/catalogo?categoria=cafe").text
+    page = client.get("/catalogo?category=cafe").text
     assert '<html lang="en">' in page
     assert "Coffee" in page and "MX$320.00" in page and "1 result" in page
     assert "Catálogo" not in page

@@ -315,11 +315,11 @@ def test_browse_filters_by_category_and_state(
     make_listing(
         oaxaca, title="Mezcal espadín joven", category="mezcal-destilados", unit="ml", price_cents=65000
     )
-    by_state = client.get("/catalogo?estado=20").text
+    by_state = client.get("/catalogo?state=20").text
     assert "Mezcal espadín joven" in by_state and "Café de Chenalhó" not in by_state
-    by_category = client.get("/catalogo?categoria=cafe").text
+    by_category = client.get("/catalogo?category=cafe").text
     assert "Café de Chenalhó" in by_category and "Mezcal espadín joven" not in by_category
-    assert client.get("/catalogo?categoria=no-existe").status_code == 404
+    assert client.get("/catalogo?category=no-existe").status_code == 404
 
 
 def test_csv_upload_reports_bad_rows_and_imports_nothing(

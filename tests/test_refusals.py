@@ -35,7 +35,7 @@ def test_a_released_savepoint_is_still_undone_by_the_request_rollback(engine: En
 
 
 def test_a_shortage_at_checkout_on_the_page_gives_back_what_it_had_reserved(
-    client: TestClient, engine: Engine, make_user: Any, make_org: Any, make_listing: Any
+    client: TestClient, engine: Engine, session: Session, make_user: Any, make_org: Any, make_listing: Any
 ) -> None:
     coffee = make_listing(make_org(make_user("cafe@example.mx")), title="Café", stock=10)
     honey = make_listing(
@@ -44,12 +44,15 @@ def test_a_shortage_at_checkout_on_the_page_gives_back_what_it_had_reserved(
     make_user("eva@example.mx")
     log_in(client, "eva@example.mx")
     add(client, coffee, 1)  # reserved first (listings are reserved in id order)
-    add(client, honey, 6)
+    add(client, honey, 5)
+    honey.stock = 4  # someone bought one meanwhile
+    session.add(honey)
+    session.commit()
     before = database_state(engine)
 
     response = client.post("/carrito/pagar", data={"csrf_token": csrf_of(client, "/carrito")})
 
-    assert response.status_code == 409 and "Solo quedan 5 kg de «Miel»." in response.text
+    assert response.status_code == 409 and "Solo quedan 4 kg de «Miel»." in response.text
     assert database_state(engine) == before  # the coffee's stock is 10 again, no order, the cart kept
 
 

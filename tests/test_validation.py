@@ -82,7 +82,7 @@ def test_a_nul_byte_in_a_json_field_is_a_422_naming_it_and_nothing_is_written(
 
 
 def test_a_nul_byte_in_a_query_or_a_path_is_refused(lenient: TestClient) -> None:
-    search = lenient.get("/api/v1/search", params={"text": f"café{NUL}"})
+    search = lenient.get("/api/v1/search", params={"q": f"café{NUL}"})
     listings = lenient.get("/api/v1/listings", params={"organization": f"flor{NUL}"})
     page = lenient.get("/buscar", params={"q": f"miel{NUL}"})
 
@@ -215,22 +215,23 @@ def test_a_delivery_choice_for_a_producer_that_is_not_a_number_is_a_422_naming_i
     lenient: TestClient, make_user: Any
 ) -> None:
     log_in(lenient, make_user().email)
-    form = {"pago": "spei_transfer", "entrega_²": "pickup", "csrf_token": csrf_of(lenient, "/carrito")}
+    token = csrf_of(lenient, "/carrito")
+    form = {"payment_method": "spei_transfer", "delivery.²": "pickup", "csrf_token": token}
 
     response = lenient.post("/carrito/pagar", data=form)
 
     assert response.status_code == 422
-    assert "entrega_²" in response.text and "Escribe un número entero." in response.text
+    assert "<code>delivery.²</code>" in response.text and "Escribe un número entero." in response.text
 
 
 @pytest.mark.parametrize(("year", "message"), [("²", "Escribe un número entero."), ("1999", "2000")])
 def test_an_impact_year_that_is_not_one_is_a_422_naming_it(
     lenient: TestClient, year: str, message: str
 ) -> None:
-    page = lenient.get("/impacto", params={"anio": year})
-    csv = lenient.get("/impacto.csv", params={"anio": year})
+    page = lenient.get("/impacto", params={"year": year})
+    csv = lenient.get("/impacto.csv", params={"year": year})
 
-    assert page.status_code == 422 and "anio" in page.text and message in page.text
+    assert page.status_code == 422 and "<code>year</code>" in page.text and message in page.text
     assert csv.status_code == 422
     assert lenient.get("/api/v1/impacto", params={"year": year}).status_code == 422
 

@@ -23,28 +23,29 @@ router = APIRouter(prefix="/admin", dependencies=[Depends(verify_csrf)], include
 PER_PAGE = 50
 
 
-def _family(accion: str | None) -> str | None:
+def _family(action: str | None) -> str | None:
     """An action family from the filter, as the prefix the log is searched by; anything else: all."""
-    return f"{accion}." if accion in audit.FAMILIES else None
+    return f"{action}." if action in audit.FAMILIES else None
 
 
 @router.get("/auditoria")
 def log_page(
     request: Request,
-    accion: str | None = None,
-    pagina: PageNumber = 1,
+    action: str | None = None,
+    page: PageNumber = 1,
     user: User = Depends(require_user),
     session: Session = DbSession,
 ) -> Response:
-    page = audit.entries(session, user, _family(accion), pagina, PER_PAGE)
+    """The parameters are those of GET /api/v1/admin/audit (the page filters by families only)."""
+    found = audit.entries(session, user, _family(action), page, PER_PAGE)
     return render(
         request,
         "admin/audit.html",
         {
-            "page": page,
-            "urls": audit.target_urls(session, page.items),
-            "accion": accion if _family(accion) else "",
-            "query": urlencode({"accion": accion}) if _family(accion) else "",
+            "page": found,
+            "urls": audit.target_urls(session, found.items),
+            "action": action if _family(action) else "",
+            "query": urlencode({"action": action}) if _family(action) else "",
             "FAMILIES": audit.FAMILIES,
             "ACTION_LABELS": audit.ACTION_LABELS,
             "TARGET_LABELS": audit.TARGET_LABELS,
@@ -70,7 +71,7 @@ def _row(entry: AuditEntry, actor: User) -> list[csvfiles.Cell]:
 
 @router.get("/auditoria.csv")
 def log_csv(
-    accion: str | None = None, user: User = Depends(require_user), session: Session = DbSession
+    action: str | None = None, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:
     header = [
         _("Fecha"),
@@ -84,5 +85,5 @@ def log_csv(
         _("Motivo"),
         _("Detalles"),
     ]
-    rows = (_row(entry, actor) for entry, actor in audit.all_entries(session, user, _family(accion)))
+    rows = (_row(entry, actor) for entry, actor in audit.all_entries(session, user, _family(action)))
     return csvfiles.response("auditoria.csv", header, rows)

@@ -3,12 +3,13 @@ pagination, "near me / near a state". Without JavaScript it is a plain GET form.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_origin
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
+from pydantic.fields import FieldInfo
 from starlette.datastructures import QueryParams
 
 from market.accounts.models import User
@@ -33,37 +34,38 @@ SORT_LABELS = {
 }
 
 
+def _is_list(field: FieldInfo) -> bool:
+    return get_origin(field.annotation) is list
+
+
+# The API's parameters, by the names it takes (`q` for the text).
+QUERY_PARAMS = {field.alias or name: _is_list(field) for name, field in SearchQuery.model_fields.items()}
+
+
 def query_from_params(params: QueryParams) -> tuple[dict[str, Any], dict[str, str]]:
-    """Spanish URL parameters (what the form sends) -> SearchQuery fields, plus errors for prices that
-    cannot be read."""
-    fields: dict[str, Any] = {
-        "text": params.get("q", ""),
-        "category": params.getlist("categoria"),
-        "state": params.getlist("estado"),
-        "legal_form": params.getlist("forma"),
-        "certification": params.getlist("cert"),
-        "delivery": params.getlist("entrega"),
-        "kind": params.get("tipo") or None,
-        "delivers_to": params.get("entrega_en") or None,
-        "in_stock": params.get("disponible") in ("1", "on"),
-        "organization": params.get("productor") or None,
-        "sort": params.get("orden") or "relevance",
-        "page": params.get("pagina") or 1,
-    }
+    """The page takes the parameters of GET /api/v1/search, by the same names, plus what a person types:
+    `price_min` / `price_max` in pesos, and `near` (a state's INEGI code, or `location` with `lat` and
+    `lng`). Empty fields are left out; errors for prices that cannot be read are returned apart."""
+    fields: dict[str, Any] = {}
+    for name, many in QUERY_PARAMS.items():
+        if values := [v for v in params.getlist(name) if v.strip()]:
+            fields[name] = values if many else values[0]
     errors: dict[str, str] = {}
-    for param, field in (("precio_min", "price_min_cents"), ("precio_max", "price_max_cents")):
+    for param in ("price_min", "price_max"):
         if raw := params.get(param, "").strip():
             try:
-                fields[field] = parse_pesos(raw)
+                fields[f"{param}_cents"] = parse_pesos(raw)
             except ValueError:
                 errors[param] = _("Escribe el precio en pesos, por ejemplo 185.50.")
-    near = params.get("cerca", "")
-    if near == "ubicacion" and params.get("lat") and params.get("lng"):
-        fields["lat"], fields["lng"] = params.get("lat"), params.get("lng")
-    elif near in STATES_BY_CODE:
-        fields["lat"], fields["lng"] = STATES_BY_CODE[near].lat, STATES_BY_CODE[near].lng
-    if "lat" in fields:
-        fields["radius_km"] = params.get("radio") or DEFAULT_RADIUS_KM
+    if "near" in params:  # the form's place selector decides; its radius and position count only with it
+        near = params["near"]
+        if near in STATES_BY_CODE:
+            fields["lat"], fields["lng"] = STATES_BY_CODE[near].lat, STATES_BY_CODE[near].lng
+        elif near != "location" or not ("lat" in fields and "lng" in fields):  # no position (yet)
+            for name in ("lat", "lng", "radius_km"):
+                fields.pop(name, None)
+        if "lat" in fields:
+            fields.setdefault("radius_km", DEFAULT_RADIUS_KM)
     return fields, errors
 
 
@@ -89,7 +91,7 @@ def search_page(request: Request, user: User | None = Depends(current_user)) -> 
         "unavailable": unavailable,
         "sort_labels": SORT_LABELS,
         "popular": CATEGORIES[:6],
-        "page_query": urlencode([(k, v) for k, v in params.multi_items() if k != "pagina"]),
+        "page_query": urlencode([(k, v) for k, v in params.multi_items() if k != "page"]),
     }
     template = "search/_results.html" if request.headers.get("hx-request") else "search/page.html"
     return render(request, template, context, 503 if unavailable else 200, user)

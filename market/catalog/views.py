@@ -62,28 +62,29 @@ def home(
 @router.get("/catalogo")
 def browse(
     request: Request,
-    categoria: str | None = None,
-    estado: str | None = None,
-    orden: str = "recent",
-    pagina: PageNumber = 1,
+    category: str | None = None,
+    state: str | None = None,
+    sort: str = "recent",
+    page: PageNumber = 1,
     session: Session = DbSession,
     user: User | None = Depends(current_user),
 ) -> Response:
-    if categoria and categoria not in CATEGORIES_BY_SLUG:
+    """The parameters are those of GET /api/v1/listings."""
+    if category and category not in CATEGORIES_BY_SLUG:
         raise NotFound()
-    page = service.list_public(
-        session, category=categoria or None, state=estado or None, sort=orden, page=pagina, per_page=24
+    found = service.list_public(
+        session, category=category or None, state=state or None, sort=sort, page=page, per_page=24
     )
     return render(
         request,
         "catalog/browse.html",
         {
-            "page": page,
-            "listings": service.to_public(session, page.items),
-            "ratings": listing_ratings(session, [listing.id or 0 for listing in page.items]),
-            "categoria": categoria,
-            "estado": estado,
-            "orden": orden,
+            "page": found,
+            "listings": service.to_public(session, found.items),
+            "ratings": listing_ratings(session, [listing.id or 0 for listing in found.items]),
+            "category": category,
+            "state": state,
+            "sort": sort,
         },
         user=user,
     )
@@ -98,9 +99,22 @@ def listing_page(
     session: Session = DbSession,
     user: User | None = Depends(current_user),
 ) -> Response:
-    listing, organization = service.get_visible(session, listing_id, user)
+    listing, _organization = service.get_visible(session, listing_id, user)
     if slug != listing.slug:
         return redirect(f"/productos/{listing.id}/{listing.slug}")
+    return listing_response(request, session, user, listing_id)
+
+
+def listing_response(
+    request: Request,
+    session: Session,
+    user: User | None,
+    listing_id: int,
+    status_code: int = 200,
+    **context: Any,
+) -> Response:
+    """The listing's page; `context` adds to it (the cart's refusal of a quantity, next to the form)."""
+    listing, organization = service.get_visible(session, listing_id, user)
     return render(
         request,
         "catalog/listing.html",
@@ -113,7 +127,9 @@ def listing_page(
             # Only members and administrators see a suspended listing: why, and (admins) how to undo it.
             "suspended": listing.suspended,
             "suspension_reason": listing.suspension_reason,
-        },
+        }
+        | context,
+        status_code,
         user=user,
     )
 

@@ -110,12 +110,12 @@ def open_dispute(
 @router.get(ADMIN_LIST)
 def admin_list(
     request: Request,
-    pagina: PageNumber = 1,
+    page: PageNumber = 1,
     user: User = Depends(require_user),
     session: Session = DbSession,
 ) -> Response:
-    page = queries.queue(session, user, pagina)
-    return render(request, "disputes/admin_list.html", LABELS | {"page": page, "query": ""}, user=user)
+    found = queries.queue(session, user, page)
+    return render(request, "disputes/admin_list.html", LABELS | {"page": found, "query": ""}, user=user)
 
 
 def _case_page(

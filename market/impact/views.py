@@ -19,13 +19,13 @@ router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
 
 def _year(raw: str | None) -> int | None:
-    """The year chosen in the selector (blank: every year); anything else is a 422 naming `anio`."""
-    return form_int(raw, "anio", minimum=2000, maximum=2100) if raw and raw.strip() else None
+    """The year chosen in the selector (blank: every year); anything else is a 422 naming `year`."""
+    return form_int(raw, "year", minimum=2000, maximum=2100) if raw and raw.strip() else None
 
 
 def _context(impact: service.Impact, csv_url: str) -> dict[str, Any]:
     if impact.year is not None:
-        csv_url += f"?anio={impact.year}"
+        csv_url += f"?year={impact.year}"
     return {
         "impact": impact,
         "charts": charts.charts(impact),
@@ -41,32 +41,33 @@ def _csv(sales: list[service.Sale], name: str, year: int | None) -> Response:
 @router.get("/impacto")
 def impact_page(
     request: Request,
-    anio: str | None = None,
+    year: str | None = None,
     user: User | None = Depends(current_user),
     session: Session = DbSession,
 ) -> Response:
-    impact = request.app.state.impact_figures.get(session, request.app.state.settings, _year(anio))
+    """The parameter is that of GET /api/v1/impacto."""
+    impact = request.app.state.impact_figures.get(session, request.app.state.settings, _year(year))
     return render(request, "impact/page.html", _context(impact, "/impacto.csv"), user=user)
 
 
 @router.get("/impacto.csv")
-def impact_csv(request: Request, anio: str | None = None, session: Session = DbSession) -> Response:
+def impact_csv(request: Request, year: str | None = None, session: Session = DbSession) -> Response:
     """The public figures, as on the page (never a row per sale: see market.impact.export)."""
-    year = _year(anio)
-    impact = request.app.state.impact_figures.get(session, request.app.state.settings, year)
-    return export.figures_download(impact, f"impacto-{year}.csv" if year is not None else "impacto.csv")
+    chosen = _year(year)
+    impact = request.app.state.impact_figures.get(session, request.app.state.settings, chosen)
+    return export.figures_download(impact, f"impacto-{chosen}.csv" if chosen is not None else "impacto.csv")
 
 
 @router.get("/instituciones/{slug}/impacto")
 def institution_report(
     slug: str,
     request: Request,
-    anio: str | None = None,
+    year: str | None = None,
     user: User = Depends(require_user),
     session: Session = DbSession,
 ) -> Response:
     buyer = service.institution_for(session, user, slug)
-    impact = service.impact(session, request.app.state.settings, _year(anio), buyer.id)
+    impact = service.impact(session, request.app.state.settings, _year(year), buyer.id)
     context = _context(impact, f"/instituciones/{buyer.slug}/impacto.csv") | {"buyer": buyer}
     return render(request, "impact/report.html", context, user=user)
 
@@ -75,11 +76,11 @@ def institution_report(
 def institution_csv(
     slug: str,
     request: Request,
-    anio: str | None = None,
+    year: str | None = None,
     user: User = Depends(require_user),
     session: Session = DbSession,
 ) -> Response:
     buyer = service.institution_for(session, user, slug)
-    year = _year(anio)
+    chosen = _year(year)
     sales = service.sales(session, request.app.state.settings, buyer.id)
-    return _csv(service.in_year(sales, year), f"impacto-{buyer.slug}", year)
+    return _csv(service.in_year(sales, chosen), f"impacto-{buyer.slug}", chosen)

@@ -11,10 +11,12 @@ from sqlmodel import Session, col, select
 
 from market.accounts.confirmation import require_confirmed
 from market.accounts.models import User
+from market.catalog.units import quantity_text
 from market.config import Settings
 from market.db import utcnow
 from market.errors import Conflict, InvalidTransition, ValidationFailed
 from market.i18n import N_
+from market.i18n import gettext as _
 from market.linking import buyers, notifications
 from market.linking.models import Award, BuyerOrganization, CallOff, Demand, Quote
 from market.linking.schemas import AwardRequest
@@ -105,12 +107,15 @@ def award(
     for n, allocation in enumerate(request.allocations):
         if allocation.quote_id not in standing or allocation.quote_id in seen:
             errors[f"allocations.{n}.quote_id"] = N_("Esa cotización no está disponible para esta demanda.")
-        elif allocation.quantity > standing[allocation.quote_id][0].quantity:
-            errors[f"allocations.{n}.quantity"] = N_("Es más de lo que esa organización ofreció.")
+        elif allocation.quantity > (offered := standing[allocation.quote_id][0].quantity):
+            more = _("Es más de lo que esa organización ofreció: {quantity}.")
+            errors[f"allocations.{n}.quantity"] = more.format(quantity=quantity_text(offered, demand.unit))
         seen.add(allocation.quote_id)
     total = sum(a.quantity for a in request.allocations)
     if not errors and total != demand.quantity:
-        errors["allocations"] = N_("Las cantidades deben sumar lo que pide cada entrega.")
+        errors["allocations"] = _("Las cantidades deben sumar lo que pide cada entrega: {quantity}.").format(
+            quantity=quantity_text(demand.quantity, demand.unit)
+        )
     if errors:
         raise ValidationFailed(errors)
     # Two members awarding at once read the same status; the database lets only the first through.

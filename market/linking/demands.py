@@ -9,12 +9,15 @@ from sqlmodel import Session, col, select
 
 from market.accounts.confirmation import require_confirmed
 from market.accounts.models import User
+from market.catalog.units import quantity_text
 from market.db import utcnow
 from market.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
-from market.i18n import N_
+from market.i18n import N_, current_locale
+from market.i18n import gettext as _
 from market.linking import buyers, notifications
 from market.linking.models import BuyerOrganization, Demand, DemandInvitation, Quote
 from market.linking.schemas import DemandCreate, QuoteCreate
+from market.money import format_mxn
 from market.organizations import service as organizations
 from market.organizations.models import Membership, Organization
 from market.outbox import enqueue
@@ -227,9 +230,14 @@ def submit_quote(
         raise Conflict(N_("Esta demanda ya no recibe cotizaciones."))
     errors = {}
     if data.quantity > demand.quantity:
-        errors["quantity"] = N_("No puedes ofrecer más de lo que se pide por entrega.")
+        errors["quantity"] = _("No puedes ofrecer más de lo que se pide por entrega: {quantity}.").format(
+            quantity=quantity_text(demand.quantity, demand.unit)
+        )
     if demand.max_unit_price_cents is not None and data.unit_price_cents > demand.max_unit_price_cents:
-        errors["unit_price_cents"] = N_("El precio supera el máximo que acepta la institución.")
+        above = _("El precio supera el máximo que acepta la institución: {price}.")
+        errors["unit_price_cents"] = above.format(
+            price=format_mxn(demand.max_unit_price_cents, current_locale.get())
+        )
     if errors:
         raise ValidationFailed(errors)
     quote = session.exec(

@@ -185,11 +185,15 @@ class DemandCreate(BaseModel):
     def _schedule(self) -> DemandCreate:
         if (self.every_days is None) != (self.deliveries == 1):
             raise invalid(
-                "schedule_incomplete", "Una entrega recurrente necesita frecuencia y número de entregas."
+                "schedule_incomplete",
+                "Una entrega recurrente necesita frecuencia y número de entregas.",
+                field="every_days" if self.every_days is None else "deliveries",
             )
         if self.first_delivery < self.quote_deadline.date():
             raise invalid(
-                "delivery_before_deadline", "La primera entrega debe ser después del cierre de cotizaciones."
+                "delivery_before_deadline",
+                "La primera entrega debe ser después del cierre de cotizaciones.",
+                field="first_delivery",
             )
         return self
 

@@ -17,9 +17,10 @@ from market.catalog.service import is_purchasable
 from market.catalog.taxonomy import iva_included
 from market.config import Settings
 from market.db import utcnow
-from market.errors import ListingNotFound, ValidationFailed
+from market.errors import CartEmpty, ListingNotFound, ValidationFailed
 from market.i18n import N_
 from market.money import apply_bps
+from market.orders.limits import quantity_refusal
 from market.orders.models import Cart, CartItem, Order
 from market.orders.schemas import CartGroupPublic, CartLinePublic, CartPublic, Checkout
 from market.orders.service import checkout, delivery_fee, load_for_pricing, unit_price
@@ -48,11 +49,14 @@ def ensure(session: Session, user: User | None, token: str | None) -> Cart:
 
 def set_quantity(session: Session, cart: Cart, listing_id: int, quantity: int, *, add: bool = False) -> None:
     """Put `quantity` of a listing in the cart (or add it to what is there); 0 removes it, even a listing
-    no longer for sale (paused, or suspended by an administrator)."""
+    no longer for sale (paused, or suspended by an administrator). A quantity under the listing's minimum
+    order or over its stock is refused (ValidationFailed on `quantity`, saying the limit) before anything
+    is written; checkout checks the stock again, as it may have changed since."""
     item = session.exec(
         select(CartItem).where(CartItem.cart_id == cart.id, CartItem.listing_id == listing_id)
     ).first()
-    total = quantity + (item.quantity if item and add else 0)
+    in_cart = item.quantity if item and add else 0
+    total = quantity + in_cart
     if total < 0 or total > 10_000_000:
         raise ValidationFailed({"quantity": N_("Escribe una cantidad válida.")})
     if total == 0:
@@ -68,6 +72,8 @@ def set_quantity(session: Session, cart: Cart, listing_id: int, quantity: int, *
         if item is None:  # never seen in this cart: as an unknown id, so a draft's existence does not leak
             raise ListingNotFound()
         raise ListingNotFound(N_("Ese producto no está a la venta en este momento."))
+    if refusal := quantity_refusal(listing, total, in_cart):
+        raise ValidationFailed({"quantity": refusal})
     if item:
         item.quantity = total
     else:
@@ -222,7 +228,7 @@ def check_out(session: Session, settings: Settings, user: User, cart: Cart, choi
     session.execute(update(Cart).where(col(Cart.id) == cart.id).values(updated_at=utcnow()))
     items = [{"listing_id": i.listing_id, "quantity": i.quantity} for i in items_of(session, cart)]
     if not items:
-        raise ValidationFailed({"cart": N_("Tu carrito está vacío.")})
+        raise CartEmpty()
     try:
         data = Checkout.model_validate(choices | {"items": items})
     except ValidationError as exc:

@@ -37,6 +37,7 @@ from market.linking import buyers
 from market.linking.models import BuyerMembership
 from market.money import apply_bps
 from market.orders import notifications
+from market.orders.limits import minimum_order_message
 from market.orders.models import Fulfillment, FulfillmentEvent, Order, OrderLine
 from market.orders.schemas import Checkout
 from market.organizations import service as organizations
@@ -161,7 +162,7 @@ def checkout(
                 title=listing.title,
             )
         if item.quantity < listing.minimum_order:
-            errors[f"items.{n}.quantity"] = N_("El pedido mínimo de este producto es mayor.")
+            errors[f"items.{n}.quantity"] = minimum_order_message(listing)
             continue
         method = data.delivery.get(org.id or 0, "pickup")
         if method == "delivery" and data.delivery_state is None:

@@ -11,6 +11,9 @@ from starlette.datastructures import FormData
 
 from market.accounts.models import User
 from market.bounds import MAX_QUANTITY, Id
+from market.catalog import service as catalog
+from market.catalog.units import quantity_text
+from market.catalog.views import listing_response
 from market.db import DbSession
 from market.disputes import queries as disputes
 from market.errors import EmailNotConfirmed, MarketError, NotFound
@@ -45,14 +48,21 @@ def _cart(request: Request, session: Session, user: User | None, create: bool = 
     token = request.session.get(CART_KEY)
     if not create:
         return carts.find(session, user, token)
-    cart = carts.ensure(session, user, token)
-    if user is None:
-        request.session[CART_KEY] = cart.token
-    return cart
+    return carts.ensure(session, user, token)
 
 
 def _quantity(form: FormData) -> int:
     return form_int(form.get("quantity", "1"), "quantity", minimum=0, maximum=MAX_QUANTITY)
+
+
+def _is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def _refusal(exc: MarketError) -> str:
+    """A refusal as one sentence for the place it concerns: its fields' messages, else its detail."""
+    fields = exc.body().get("fields")
+    return " ".join(fields.values()) if fields else exc.detail
 
 
 @router.post("/carrito/agregar")
@@ -62,14 +72,50 @@ def add(
     user: User | None = Depends(current_user),
     session: Session = DbSession,
 ) -> Response:
-    cart = _cart(request, session, user, create=True)
-    assert cart is not None
-    with flash_failure(request, session, 404, 422):
-        carts.set_quantity(
-            session, cart, form_int(form.get("listing_id"), "listing_id"), _quantity(form), add=True
+    """Add a quantity of a listing to the cart. A quantity the listing does not allow (under its minimum
+    order, over its stock) comes back next to the quantity, on the listing's page or in place (htmx), and
+    nothing is kept, not even a visitor's new, empty cart."""
+    listing_id = 0
+    try:
+        with refusable(session):
+            listing_id = form_int(form.get("listing_id"), "listing_id")
+            quantity = _quantity(form)
+            cart = _cart(request, session, user, create=True)
+            assert cart is not None
+            carts.set_quantity(session, cart, listing_id, quantity, add=True)
+    except MarketError as exc:
+        if exc.status_code not in (404, 422):
+            raise
+        if exc.status_code == 422 and set(exc.body().get("fields", {})) == {"quantity"}:
+            context = {"add_error": _refusal(exc), "add_value": str(form.get("quantity", ""))}
+            if _is_htmx(request):
+                listing, _org = catalog.get_visible(session, listing_id, user)
+                return render(request, "orders/_add_to_cart.html", context | {"listing": listing}, user=user)
+            return listing_response(request, session, user, listing_id, 422, **context)
+        flash(request, _refusal(exc), "error")  # no such listing (any more): said on the cart's page
+        return Response(headers={"HX-Redirect": "/carrito"}) if _is_htmx(request) else redirect("/carrito")
+    if user is None:
+        request.session[CART_KEY] = cart.token
+    listing, _org = catalog.get_visible(session, listing_id, user)
+    notice = _("Agregamos {quantity} de «{title}» a tu carrito.").format(
+        quantity=quantity_text(quantity, listing.unit), title=listing.title
+    )
+    if _is_htmx(request):
+        return render(
+            request, "orders/_add_to_cart.html", {"listing": listing, "add_notice": notice}, user=user
         )
-        flash(request, _("Agregamos el producto a tu carrito."))
+    flash(request, notice)
     return redirect("/carrito")
+
+
+def _delivery_choices(form: FormData) -> dict[int, str]:
+    """How each producer delivers, from the form's `delivery.<organization id>` fields (as the API's
+    `delivery` object)."""
+    return {
+        form_int(key.removeprefix("delivery."), key): str(value)
+        for key, value in form.items()
+        if key.startswith("delivery.")
+    }
 
 
 @router.post("/carrito/pagar")
@@ -81,17 +127,13 @@ def pay(
 ) -> Response:
     cart = _cart(request, session, user)
     settings = request.app.state.settings
-    delivery = {
-        form_int(key.removeprefix("entrega_"), key): str(value)
-        for key, value in form.items()
-        if key.startswith("entrega_")
-    }
-    choices = {
+    delivery = _delivery_choices(form)
+    choices = {  # the fields of the API's checkout (POST /api/v1/cart/checkout), by the same names
         "delivery": delivery,
-        "delivery_state": str(form.get("estado_entrega", "")) or None,
-        "payment_method": str(form.get("pago", "spei_transfer")),
-        "ship_to": str(form.get("direccion", "")),
-        "contact_phone": str(form.get("telefono", "")),
+        "delivery_state": str(form.get("delivery_state", "")) or None,
+        "payment_method": str(form.get("payment_method", "spei_transfer")),
+        "ship_to": str(form.get("ship_to", "")),
+        "contact_phone": str(form.get("contact_phone", "")),
         "personal": form.get("personal") == "1",
     }
     try:
@@ -127,7 +169,7 @@ def _cart_page(
     **context: Any,
 ) -> Response:
     settings = request.app.state.settings
-    context = {"errors": {}, "chosen": {}, "choices": {}} | context
+    context = {"errors": {}, "chosen": {}, "choices": {}, "line_errors": {}, "typed": {}} | context
     context["summary"] = carts.summary(session, settings, cart)
     context["methods"] = payment_methods.available(session, settings, user)
     bought_for = buyers.buying_for(session, user) if user else None
@@ -143,11 +185,31 @@ def update(
     user: User | None = Depends(current_user),
     session: Session = DbSession,
 ) -> Response:
+    """Change a line's quantity (0 takes it out). A quantity the listing does not allow comes back next to
+    its line, with what was typed, and nothing is kept; htmx swaps the cart's lines in place."""
     cart = _cart(request, session, user)
-    if cart is not None:
-        with flash_failure(request, session, 404, 422):
-            carts.set_quantity(session, cart, listing_id, _quantity(form))
-    return redirect("/carrito")
+    context: dict[str, Any] = {"chosen": _delivery_choices(form)}  # htmx sends the delivery choices along
+    status_code, refusal = 200, None
+    try:
+        with refusable(session):
+            if cart is not None:
+                carts.set_quantity(session, cart, listing_id, _quantity(form))
+    except MarketError as exc:
+        if exc.status_code not in (404, 422):
+            raise
+        status_code, refusal = exc.status_code, _refusal(exc)
+        context |= {"line_errors": {listing_id: refusal}, "typed": {listing_id: form.get("quantity")}}
+    if refusal is None and not _is_htmx(request):
+        return redirect("/carrito")
+    summary = carts.summary(session, request.app.state.settings, cart)
+    if refusal and listing_id not in {line.listing.id for group in summary.groups for line in group.lines}:
+        context["error"] = refusal  # no line to show it next to: above the lines
+    if not _is_htmx(request):
+        return _cart_page(request, session, user, cart, status_code, **context)
+    if not summary.groups:  # the last line went: the whole page changes
+        return Response(headers={"HX-Redirect": "/carrito"})
+    lines = {"summary": summary, "errors": {}, "line_errors": {}, "typed": {}, "error": None} | context
+    return render(request, "orders/_cart_lines.html", lines, user=user)  # htmx swaps only a 200
 
 
 @router.get("/carrito")

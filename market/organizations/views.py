@@ -43,30 +43,30 @@ router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 @router.get("/productores")
 def directory(
     request: Request,
-    estado: str | None = None,
-    forma: str | None = None,
-    pagina: PageNumber = 1,
+    state: str | None = None,
+    legal_form: str | None = None,
+    page: PageNumber = 1,
     session: Session = DbSession,
     user: User | None = Depends(current_user),
 ) -> Response:
-    page = service.list_public(
-        session, state=estado or None, legal_form=forma or None, page=pagina, per_page=24
+    """The parameters are those of GET /api/v1/organizations."""
+    found = service.list_public(
+        session, state=state or None, legal_form=legal_form or None, page=page, per_page=24
     )
-    return render(
-        request, "organizations/directory.html", {"page": page, "estado": estado, "forma": forma}, user=user
-    )
+    context = {"page": found, "state": state, "legal_form": legal_form}
+    return render(request, "organizations/directory.html", context, user=user)
 
 
 @router.get("/productores/{slug}")
 def profile(
     slug: str,
     request: Request,
-    pagina: PageNumber = 1,
+    page: PageNumber = 1,
     session: Session = DbSession,
     user: User | None = Depends(current_user),
 ) -> Response:
     organization = service.get_visible(session, slug, user)
-    listings = catalog.list_public(session, organization_id=organization.id, page=pagina, per_page=24)
+    listings = catalog.list_public(session, organization_id=organization.id, page=page, per_page=24)
     return render(
         request,
         "organizations/profile.html",

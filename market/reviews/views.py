@@ -144,7 +144,7 @@ def reply(
 def organization_reviews(
     slug: str,
     request: Request,
-    pagina: PageNumber = 1,
+    page: PageNumber = 1,
     session: Session = DbSession,
     user: User | None = Depends(current_user),
 ) -> Response:
@@ -156,7 +156,7 @@ def organization_reviews(
         {
             "org": organization,
             "rating": queries.summary_of_organization(session, organization.id),
-            "page": queries.of_organization(session, organization.id, pagina, 20),
+            "page": queries.of_organization(session, organization.id, page, 20),
         },
         user=user,
     )

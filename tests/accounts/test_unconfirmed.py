@@ -74,7 +74,7 @@ def test_an_unconfirmed_person_fills_a_cart_but_does_not_check_out_on_the_pages(
     before = database_state(engine)
 
     refused = client.post(
-        "/carrito/pagar", data={"pago": "spei_transfer", "csrf_token": csrf_of(client, "/carrito")}
+        "/carrito/pagar", data={"payment_method": "spei_transfer", "csrf_token": csrf_of(client, "/carrito")}
     )
 
     assert refused.status_code == 403

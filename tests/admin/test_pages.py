@@ -52,7 +52,7 @@ ADMIN_PAGES = [
     "/admin/moderacion",
     "/admin/moderacion?q=caf",
     "/admin/auditoria",
-    "/admin/auditoria?accion=listing",
+    "/admin/auditoria?action=listing",
     "/admin/auditoria.csv",
     "/admin/personas",
     "/admin/personas?q=eva",
@@ -398,16 +398,16 @@ def test_the_audit_log_filters_by_family_and_paginates(app: FastAPI, session: Se
     first = admin.get("/admin/auditoria").text
     assert len(page_rows(first)) == 50 and "Página 1 de 2" in first
     assert page_rows(first)[0][2] == "Organización verificada"
-    second = admin.get("/admin/auditoria?pagina=2").text
+    second = admin.get("/admin/auditoria?page=2").text
     assert [row[3] for row in page_rows(second)] == [f"Producto: Producto {n}" for n in range(6, -1, -1)]
 
-    only = page_rows(admin.get("/admin/auditoria?accion=organization").text)
+    only = page_rows(admin.get("/admin/auditoria?action=organization").text)
     assert [row[2] for row in only] == ["Organización verificada"]  # not the buyer organization's
-    institutions = page_rows(admin.get("/admin/auditoria?accion=buyer_organization").text)
+    institutions = page_rows(admin.get("/admin/auditoria?action=buyer_organization").text)
     assert [row[3] for row in institutions] == ["Institución: Hospital"]
-    listing_page = admin.get("/admin/auditoria?accion=listing&pagina=2").text
-    assert len(page_rows(listing_page)) == 5 and 'href="?accion=listing&pagina=1"' in listing_page
-    assert len(csv_rows(admin.get("/admin/auditoria.csv?accion=listing"))) == 55
+    listing_page = admin.get("/admin/auditoria?action=listing&page=2").text
+    assert len(page_rows(listing_page)) == 5 and 'href="?action=listing&page=1"' in listing_page
+    assert len(csv_rows(admin.get("/admin/auditoria.csv?action=listing"))) == 55
 
 
 def test_the_audit_api_lists_entries_by_action(client: TestClient, session: Session, world: World) -> None:

@@ -34,7 +34,7 @@ def admin_client(market_app: FastAPI, world: World) -> Iterator[TestClient]:
 
 
 def found(client: TestClient, text: str = "") -> list[str]:
-    response = client.get("/api/v1/search", params={"text": text, "per_page": 50})
+    response = client.get("/api/v1/search", params={"q": text, "per_page": 50})
     assert response.status_code == 200, response.text
     return sorted(hit["title"] for hit in response.json()["hits"])
 

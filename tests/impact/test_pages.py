@@ -100,11 +100,11 @@ def test_the_public_csv_holds_the_page_figures_and_no_sale_of_anyone(
         assert name not in text
 
     year = body["years"][0]
-    assert rows_of(client.get(f"/impacto.csv?anio={year}")) == rows
-    empty = rows_of(client.get(f"/impacto.csv?anio={year - 1}"))
+    assert rows_of(client.get(f"/impacto.csv?year={year}")) == rows
+    empty = rows_of(client.get(f"/impacto.csv?year={year - 1}"))
     assert {r["tabla"] for r in empty} == {"total", "mes"} and {r["monto"] for r in empty} == {"0.00"}
     assert (
-        client.get(f"/impacto.csv?anio={year}")
+        client.get(f"/impacto.csv?year={year}")
         .headers["content-disposition"]
         .endswith(f'impacto-{year}.csv"')
     )
@@ -112,11 +112,11 @@ def test_the_public_csv_holds_the_page_figures_and_no_sale_of_anyone(
 
 def test_a_year_without_sales_says_so(client: TestClient, year_of_orders: dict[str, Any]) -> None:
     year = client.get("/api/v1/impacto").json()["years"][0]
-    html = client.get(f"/impacto?anio={year - 1}").text
+    html = client.get(f"/impacto?year={year - 1}").text
     assert "Todavía no hay ventas pagadas en este periodo." in html
     assert figure(html, "producer-share") == "$0.00"
     assert f'<option value="{year - 1}" selected>' in html and f'<option value="{year}">' in html
-    assert f'href="/impacto.csv?anio={year - 1}"' in html
+    assert f'href="/impacto.csv?year={year - 1}"' in html
 
 
 def signed_in(app: FastAPI, email: str) -> TestClient:

@@ -167,7 +167,7 @@ def test_from_demand_to_one_order_filled_by_two_producers(
             },
             "quote_deadline",
         ),
-        ({"every_days": 7}, "__all__"),  # a frequency without a number of deliveries
+        ({"every_days": 7}, "deliveries"),  # a frequency without a number of deliveries
         ({"max_unit_price_cents": 0}, "max_unit_price_cents"),
         ({"required_certifications": ["iso9001"]}, "required_certifications"),
     ],
@@ -198,16 +198,29 @@ def test_bad_institutions_and_quotes_are_refused(
     assert session.exec(select(func.count()).select_from(BuyerOrganization)).one() == 0
 
     institution = client.post("/api/v1/buyer-organizations", headers=school, json=INSTITUTION).json()
+    client.post(
+        f"/api/v1/buyer-organizations/{institution['id']}/decision",
+        headers=parties["admin"],
+        json={"verified": True},
+    )
     demand = client.post(
         f"/api/v1/buyer-organizations/{institution['id']}/demands", headers=school, json=demand_body()
     ).json()
-    client.post(f"/api/v1/demands/{demand['id']}/open", headers=school)
+    assert client.post(f"/api/v1/demands/{demand['id']}/open", headers=school).status_code == 200
     mani, token = parties["producers"]["mani"]
     for body in ({"unit_price_cents": 0, "quantity": 10}, {"unit_price_cents": 100, "quantity": 0}):
         response = client.post(
             f"/api/v1/demands/{demand['id']}/quotes", headers=token, json=body | {"organization": mani.slug}
         )
         assert response.status_code == 422
+    too_much = client.post(
+        f"/api/v1/demands/{demand['id']}/quotes",
+        headers=token | {"Accept-Language": "en"},
+        json={"unit_price_cents": 100, "quantity": demand["quantity"] + 1, "organization": mani.slug},
+    )
+    assert too_much.json()["fields"] == {
+        "quantity": f"You cannot offer more than each delivery asks for: {demand['quantity']} kg."
+    }
     assert session.exec(select(func.count()).select_from(Quote)).one() == 0
 
 

@@ -172,7 +172,7 @@ def test_an_institution_posts_a_demand_two_producers_quote_and_it_awards_both(
     expect(proposal.get_by_role("row", name=re.compile(PLUMA))).to_contain_text("250 kg")
     expect(proposal.get_by_role("row", name=re.compile(SIERRA))).to_contain_text("250 kg")
     expect(proposal).to_contain_text("$151,375.00")  # 250 × 295.50 + 250 × 310.00
-    expect(proposal).to_contain_text("La propuesta cubre los 500 kg de cada entrega.")
+    expect(proposal).to_contain_text("La propuesta cubre todo lo que pide cada entrega: 500 kg.")
     expect(buyer.get_by_label(f"Cantidad para {PLUMA}")).to_have_value("250")
     expect(buyer.get_by_label(f"Cantidad para {SIERRA}")).to_have_value("250")
     buyer.get_by_role("button", name="Adjudicar y crear el pedido").click()

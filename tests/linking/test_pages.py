@@ -244,7 +244,7 @@ def test_a_quote_above_the_maximum_price_is_refused_in_place(
 
     assert response.status_code == 422
     assert 'aria-invalid="true" aria-describedby="e-q-' in response.text
-    assert "El precio supera el máximo que acepta la institución." in response.text
+    assert "El precio supera el máximo que acepta la institución: $300.00." in response.text
     assert 'value="310.00"' in response.text and 'value="80"' in response.text
     assert count(session, Quote) == 0
 
@@ -355,7 +355,7 @@ def test_the_buyer_adjusts_the_proposal_and_bad_quantities_are_refused_in_place(
     )
     assert too_much.status_code == 422
     assert f'aria-invalid="true" aria-describedby="e-cantidad_{sierra.id}"' in too_much.text
-    assert "Es más de lo que esa organización ofreció." in too_much.text
+    assert "Es más de lo que esa organización ofreció: 120 kg." in too_much.text
     assert f'name="cantidad_{sierra.id}" type="number" value="130"' in too_much.text  # as typed
 
     short = client.post(
@@ -363,7 +363,7 @@ def test_the_buyer_adjusts_the_proposal_and_bad_quantities_are_refused_in_place(
         data={f"cantidad_{sierra.id}": "0", f"cantidad_{union.id}": "150", "csrf_token": token},
     )
     assert short.status_code == 422
-    assert "Las cantidades deben sumar lo que pide cada entrega." in short.text
+    assert "Las cantidades deben sumar lo que pide cada entrega: 200 kg." in short.text
     session.expire_all()
     assert session.get(Demand, demand.id).status == "open"  # type: ignore[union-attr]
 

@@ -53,7 +53,7 @@ def test_visitor_cart_is_merged_at_login_and_checked_out(
         data={"email": "compras@escuela.mx", "password": PASSWORD, "next": "/carrito", "csrf_token": token},
     )
     token = csrf_of(client, "/carrito")
-    response = client.post("/carrito/pagar", data={"pago": "spei_transfer", "csrf_token": token})
+    response = client.post("/carrito/pagar", data={"payment_method": "spei_transfer", "csrf_token": token})
     assert response.status_code == 303
     order_page = client.get(response.headers["location"]).text
     assert "002010077777777771" in order_page and "$3,680.00" in order_page
@@ -67,16 +67,20 @@ def test_visitor_cart_is_merged_at_login_and_checked_out(
 def test_a_shortage_is_explained_and_the_cart_kept(
     client: TestClient, session: Session, make_user: Any, make_org: Any, make_listing: Any
 ) -> None:
-    honey = make_listing(make_org(make_user("miel@example.mx")), title="Miel", category="miel", stock=2)
+    honey = make_listing(make_org(make_user("miel@example.mx")), title="Miel", category="miel", stock=4)
     make_user("eva@example.mx")
     token = csrf_of(client)
     client.post("/entrar", data={"email": "eva@example.mx", "password": PASSWORD, "csrf_token": token})
-    add(client, honey, 5)
+    add(client, honey, 3)
+    honey.stock = 2  # others bought meanwhile: checkout checks the stock again
+    session.add(honey)
+    session.commit()
+    assert "Solo quedan 2 kg: ajusta la cantidad." in client.get("/carrito").text
     response = client.post("/carrito/pagar", data={"csrf_token": csrf_of(client, "/carrito")})
     assert response.status_code == 409
     assert "Solo quedan 2 kg de «Miel»." in response.text
     assert session.exec(select(func.count()).select_from(Order)).one() == 0
-    assert session.exec(select(CartItem.quantity)).one() == 5
+    assert session.exec(select(CartItem.quantity)).one() == 3
 
     removed = client.post(
         f"/carrito/{honey.id}", data={"quantity": "0", "csrf_token": csrf_of(client, "/carrito")}
@@ -97,21 +101,21 @@ def test_a_missing_address_is_pointed_out_and_every_choice_kept(
     cart = client.get("/carrito").text
     assert "Envío nacional · $149.00" in cart and "Recoger con la organización · sin costo" in cart
     choices = {
-        f"entrega_{organization.id}": "national",
-        "pago": "cash_on_pickup",
-        "telefono": "951 123 4567",
+        f"delivery.{organization.id}": "national",
+        "payment_method": "cash_on_pickup",
+        "contact_phone": "951 123 4567",
         "csrf_token": csrf_of(client, "/carrito"),
     }
     response = client.post("/carrito/pagar", data=choices)
     assert response.status_code == 422
-    assert 'aria-invalid="true" aria-describedby="e-direccion"' in response.text
+    assert 'aria-invalid="true" aria-describedby="e-ship_to"' in response.text
     assert "Escribe la dirección de entrega" in response.text
     assert "Para pagar en efectivo al recoger, elige recoger con el productor." in response.text
     assert 'value="national" selected' in response.text and 'value="951 123 4567"' in response.text
     assert 'value="cash_on_pickup" form="checkout" checked' in response.text
     assert session.exec(select(func.count()).select_from(Order)).one() == 0
 
-    choices |= {"pago": "spei_transfer", "direccion": "Calle Morelos 12, Centro, 68000 Oaxaca"}
+    choices |= {"payment_method": "spei_transfer", "ship_to": "Calle Morelos 12, Centro, 68000 Oaxaca"}
     response = client.post("/carrito/pagar", data=choices)
     assert response.status_code == 303
     order = session.exec(select(Order)).one()

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from market.config import Settings
 from market.db import transaction
-from market.errors import ValidationFailed
+from market.errors import CartEmpty
 from market.linking.models import BuyerMembership, BuyerOrganization
 from market.orders import cart as carts
 from market.orders.models import Order
@@ -64,8 +64,8 @@ def test_one_cart_checked_out_twice_at_once_places_one_order(
             with transaction(engine) as tx:
                 carts.check_out(tx, settings, buyer, carts.ensure(tx, buyer, None), {})
             return "ordered"
-        except ValidationFailed as exc:
-            return exc.errors.get("cart", "other")
+        except CartEmpty as exc:
+            return exc.detail
 
     assert at_once(check_out) == ["Tu carrito está vacío.", "ordered"]
     assert len(session.exec(select(Order)).all()) == 1

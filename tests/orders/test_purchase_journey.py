@@ -39,12 +39,12 @@ def producer_section(page: Page, organization: str) -> Locator:
 
 
 def choose_delivery(section: Locator, organization_id: int, method: str) -> None:
-    """The delivery choice of one producer (`entrega_<organization id>`), whether a select or radios."""
-    field = section.locator(f'[name="entrega_{organization_id}"]')
+    """The delivery choice of one producer (`delivery.<organization id>`), whether a select or radios."""
+    field = section.locator(f'[name="delivery.{organization_id}"]')
     if field.first.evaluate("element => element.tagName") == "SELECT":
         field.select_option(method)
     else:
-        section.locator(f'[name="entrega_{organization_id}"][value="{method}"]').check()
+        section.locator(f'[name="delivery.{organization_id}"][value="{method}"]').check()
 
 
 def open_queue(page: Page, live_server: str, organization: str, order_id: int) -> Locator:
@@ -97,9 +97,9 @@ def test_a_consumer_buys_from_two_cooperatives_and_follows_the_order_to_delivery
     buyer.get_by_role("link", name=COFFEE).click()
     expect(buyer.get_by_role("heading", level=1)).to_have_text(COFFEE)
     buyer.get_by_label("Cantidad").fill("2")
-    buyer.get_by_role("button", name="Agregar al carrito").click()
-    expect(buyer.get_by_role("heading", level=1)).to_have_text("Tu carrito")
-    expect(buyer.get_by_role("status")).to_have_text("Agregamos el producto a tu carrito.")
+    buyer.get_by_role("button", name="Agregar al carrito").click()  # htmx answers in place
+    added = buyer.get_by_role("status")
+    expect(added).to_have_text(f"Agregamos 2 kg de «{COFFEE}» a tu carrito. Ver tu carrito")
 
     search_box = buyer.get_by_role("searchbox", name="Buscar productos")  # the one in every page's header
     search_box.fill("miel melipona")
@@ -108,7 +108,9 @@ def test_a_consumer_buys_from_two_cooperatives_and_follows_the_order_to_delivery
     buyer.get_by_role("link", name=HONEY).click()
     expect(buyer.get_by_role("heading", level=1)).to_have_text(HONEY)
     buyer.get_by_role("button", name="Agregar al carrito").click()
-    expect(buyer.get_by_role("status")).to_have_text("Agregamos el producto a tu carrito.")
+    expect(added).to_have_text(f"Agregamos 1 kg de «{HONEY}» a tu carrito. Ver tu carrito")
+    buyer.get_by_role("link", name="Ver tu carrito").click()
+    expect(buyer.get_by_role("heading", level=1)).to_have_text("Tu carrito")
 
     coffee_group = buyer.locator("section", has=buyer.get_by_role("heading", name=flor.name))
     honey_group = buyer.locator("section", has=buyer.get_by_role("heading", name=mani.name))

@@ -82,7 +82,7 @@ def test_sorting_by_rating_puts_the_best_rated_first(
         (0.0, 0),
     ]
     with TestClient(search_app) as client:
-        page = client.get("/buscar", params={"orden": "rating"}).text
+        page = client.get("/buscar", params={"sort": "rating"}).text
     assert '<option value="rating" selected>Mejor calificados</option>' in page
     assert page.count('class="rating-line small"') == 4  # stars on every rated hit, none on the mezcal
     # Every listing matches "café" (the organization's name): the sort still decides the order.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -46,9 +47,11 @@ def catalog(client: TestClient, make_user: Any, make_org: Any, make_listing: Any
         ({"per_page": "101"}, "per_page"),
         ({"state": "OAX' OR 1=1"}, "state"),
         ({"category": 'cafe" OR category = "miel'}, "category"),
-        ({"price_min_cents": "5000", "price_max_cents": "100"}, "__all__"),
-        ({"lat": "19.4"}, "__all__"),
-        ({"sort": "distance"}, "__all__"),
+        ({"price_min_cents": "5000", "price_max_cents": "100"}, "price_min_cents"),
+        ({"lat": "19.4"}, "lng"),
+        ({"radius_km": "50"}, "radius_km"),
+        ({"sort": "distance"}, "sort"),
+        ({"q": "x" * 201}, "q"),
     ],
 )
 def test_malformed_search_parameters_are_a_clear_422(
@@ -62,7 +65,7 @@ def test_malformed_search_parameters_are_a_clear_422(
 
 
 def test_search_api_returns_hits_facets_and_prices(client: TestClient, catalog: None) -> None:
-    response = client.get("/api/v1/search", params={"text": "cafe", "sort": "price_asc"})
+    response = client.get("/api/v1/search", params={"q": "cafe", "sort": "price_asc"})
     assert response.status_code == 200
     body = response.json()
     assert body["engine"] == "embedded" and body["total"] == 2
@@ -77,6 +80,46 @@ def test_search_api_returns_hits_facets_and_prices(client: TestClient, catalog: 
     assert [h["title"] for h in by_state.json()["hits"]] == ["Mezcal espadín joven"]
 
 
+HIT = re.compile(r'<a href="/productos/(\d+)" class="card-link">')
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "q=cafe",
+        "q=cafe&sort=price_asc",
+        "state=20",
+        "category=cafe&category=mezcal-destilados&sort=price_desc",
+        "price_min_cents=20000&price_max_cents=70000&sort=price_asc",
+        "lat=16.86&lng=-96.38&radius_km=300&sort=distance",
+        "sort=price_asc&per_page=1&page=2",
+        "in_stock=true&kind=good&sort=newest",
+    ],
+)
+def test_the_search_page_and_the_api_take_the_same_parameters(
+    client: TestClient, catalog: None, query: str
+) -> None:
+    api = client.get(f"/api/v1/search?{query}")
+    page = client.get(f"/buscar?{query}", headers={"HX-Request": "true"})
+    assert api.status_code == page.status_code == 200, api.text
+    assert [str(hit["id"]) for hit in api.json()["hits"]] == HIT.findall(page.text)
+    assert api.json()["hits"]  # each query finds something: the comparison compares
+
+
+def test_the_page_adds_prices_in_pesos_and_a_place_and_the_api_still_reads_text(
+    client: TestClient, catalog: None
+) -> None:
+    htmx = {"HX-Request": "true"}
+    in_pesos = client.get("/buscar?price_min=200&price_max=700&sort=price_asc", headers=htmx)
+    in_cents = client.get("/api/v1/search?price_min_cents=20000&price_max_cents=70000&sort=price_asc")
+    assert HIT.findall(in_pesos.text) == [str(hit["id"]) for hit in in_cents.json()["hits"]]
+    near = client.get("/buscar?near=20&radius_km=50", headers=htmx)
+    assert "Mezcal espadín joven" in near.text and "Café" not in near.text
+    anywhere = client.get("/buscar?near=&radius_km=50&lat=1&lng=1", headers=htmx)
+    assert len(HIT.findall(anywhere.text)) == 3  # "all of Mexico": the form's radius and old position wait
+    assert client.get("/api/v1/search?text=mezcal").json()["total"] == 1  # its name before q
+
+
 def test_search_page_works_without_javascript_and_as_an_htmx_fragment(
     client: TestClient, catalog: None
 ) -> None:
@@ -85,23 +128,23 @@ def test_search_page_works_without_javascript_and_as_an_htmx_fragment(
     assert "<html" in page.text and "1 resultado" in page.text
     assert "<mark>Mezcal</mark> espadín joven" in page.text
 
-    fragment = client.get("/buscar", params={"q": "cafe", "estado": "07"}, headers={"HX-Request": "true"})
+    fragment = client.get("/buscar", params={"q": "cafe", "state": "07"}, headers={"HX-Request": "true"})
     assert "<html" not in fragment.text
     assert "orgánico de altura" in fragment.text and "Mezcal" not in fragment.text
     assert "&lt;b&gt;tradicional&lt;/b&gt;" in fragment.text  # a title's markup is shown, never run
 
 
 def test_search_page_explains_bad_prices_and_empty_results(client: TestClient, catalog: None) -> None:
-    bad = client.get("/buscar", params={"precio_min": "mucho"})
+    bad = client.get("/buscar", params={"price_min": "mucho"})
     assert bad.status_code == 200 and "Escribe el precio en pesos" in bad.text
-    reversed_range = client.get("/buscar", params={"precio_min": "500", "precio_max": "100"})
+    reversed_range = client.get("/buscar", params={"price_min": "500", "price_max": "100"})
     assert "El precio mínimo no puede ser mayor que el máximo." in reversed_range.text
     empty = client.get("/buscar", params={"q": "zzzyyyxxx"})
     assert "No encontramos productos con esa búsqueda." in empty.text
 
 
 def test_near_a_state_orders_by_distance(client: TestClient, catalog: None) -> None:
-    response = client.get("/buscar", params={"cerca": "20", "radio": "800", "orden": "distance"})
+    response = client.get("/buscar", params={"near": "20", "radius_km": "800", "sort": "distance"})
     text = response.text
     assert text.index("Mezcal espadín joven") < text.index("Café orgánico de altura")
     oaxaca = STATES_BY_CODE["20"]
@@ -124,7 +167,7 @@ def test_search_down_is_a_503_page_and_the_catalog_still_works(
     page = client.get("/buscar", params={"q": "cafe"})
     assert page.status_code == 503
     assert "La búsqueda no está disponible por ahora." in page.text
-    api = client.get("/api/v1/search", params={"text": "cafe"})
+    api = client.get("/api/v1/search", params={"q": "cafe"})
     assert api.status_code == 503 and api.json()["error"] == "search_unavailable"
     catalog = client.get("/catalogo")
     assert catalog.status_code == 200 and "Café orgánico de altura" in catalog.text

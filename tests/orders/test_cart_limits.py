@@ -1,0 +1,207 @@
+"""The cart refuses a quantity under the listing's minimum order or over its stock when it is set, not only
+at checkout: on the JSON API, on the pages without JavaScript and in place with htmx. The refusal names the
+limit next to the quantity, and nothing is written."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from playwright.sync_api import expect
+from sqlalchemy.engine import Engine
+
+from market.catalog.models import Listing
+from tests.conftest import api_token, csrf_of, database_state, log_in
+from tests.orders.test_cart_pages import add
+
+HTMX = {"HX-Request": "true"}
+
+
+def jars(make_user: Any, make_org: Any, make_listing: Any, **overrides: Any) -> Listing:
+    org = make_org(make_user("barro@example.mx"), name="Alfareras de Atzompa", state="20")
+    fields = {"title": "Jarro de barro verde", "category": "artesanias", "unit": "pieza", "price_cents": 9000}
+    return make_listing(org, **fields | {"minimum_order": 5, "stock": 50} | overrides)
+
+
+# --- the JSON API -------------------------------------------------------------------------------------
+
+
+def test_the_api_refuses_a_quantity_under_the_minimum_or_over_the_stock_and_writes_nothing(
+    client: TestClient, engine: Engine, make_user: Any, make_org: Any, make_listing: Any
+) -> None:
+    listing = jars(make_user, make_org, make_listing)
+    buyer = api_token(client, make_user("compras@escuela.mx").email)
+    item = f"/api/v1/cart/items/{listing.id}"
+    before = database_state(engine)
+
+    too_few = client.put(item, headers=buyer, json={"quantity": 4})
+    too_many = client.put(item, headers=buyer | {"Accept-Language": "en"}, json={"quantity": 51})
+
+    assert (too_few.status_code, too_few.json()["fields"]) == (
+        422,
+        {"quantity": "El pedido mínimo es de 5 piezas."},
+    )
+    assert (too_many.status_code, too_many.json()["fields"]) == (422, {"quantity": "Only 50 pieces left."})
+    assert database_state(engine) == before  # not even an empty cart
+
+    assert client.put(item, headers=buyer, json={"quantity": 50}).status_code == 200
+    held = database_state(engine)
+    lowered = client.put(item, headers=buyer, json={"quantity": 1})
+    assert lowered.json()["fields"] == {"quantity": "El pedido mínimo es de 5 piezas."}
+    assert database_state(engine) == held  # the line keeps its 50
+    assert client.put(item, headers=buyer, json={"quantity": 0}).status_code == 200  # 0 takes it out
+
+
+def test_a_listing_made_to_order_takes_any_quantity_from_its_minimum(
+    client: TestClient, make_user: Any, make_org: Any, make_listing: Any
+) -> None:
+    listing = jars(make_user, make_org, make_listing, stock=None)
+    buyer = api_token(client, make_user("compras@escuela.mx").email)
+    response = client.put(f"/api/v1/cart/items/{listing.id}", headers=buyer, json={"quantity": 100_000})
+    assert response.status_code == 200 and response.json()["groups"][0]["lines"][0]["quantity"] == 100_000
+
+
+# --- the pages, without JavaScript --------------------------------------------------------------------
+
+
+def post_add(client: TestClient, listing: Listing, quantity: str, **headers: str) -> Any:
+    token = csrf_of(client, f"/productos/{listing.id}/{listing.slug}")
+    form = {"listing_id": str(listing.id), "quantity": quantity, "csrf_token": token}
+    return client.post("/carrito/agregar", data=form, headers=headers)
+
+
+def test_adding_under_the_minimum_shows_the_limit_next_to_the_quantity_and_keeps_nothing(
+    client: TestClient, engine: Engine, make_user: Any, make_org: Any, make_listing: Any
+) -> None:
+    listing = jars(make_user, make_org, make_listing)
+    csrf_of(client, f"/productos/{listing.id}/{listing.slug}")  # the visitor's session exists
+    before = database_state(engine)
+
+    response = post_add(client, listing, "2")
+
+    assert response.status_code == 422
+    page = response.text
+    assert "<h1>Jarro de barro verde</h1>" in page  # back on the listing's page, with what was typed
+    assert 'aria-describedby="e-quantity"' in page and 'value="2"' in page
+    assert '<p class="error" id="e-quantity" role="alert">El pedido mínimo es de 5 piezas.</p>' in page
+    assert database_state(engine) == before
+    assert "Tu carrito está vacío." in client.get("/carrito").text
+
+
+def test_adding_past_the_stock_counts_what_is_already_in_the_cart(
+    client: TestClient, engine: Engine, make_user: Any, make_org: Any, make_listing: Any
+) -> None:
+    listing = jars(make_user, make_org, make_listing)
+    add(client, listing, 45)
+    before = database_state(engine)
+
+    response = post_add(client, listing, "10")
+
+    assert response.status_code == 422
+    assert "Solo quedan 50 piezas y ya tienes 45 piezas en tu carrito." in response.text
+    assert database_state(engine) == before
+
+
+def test_changing_a_line_past_the_stock_shows_the_limit_next_to_the_line_and_keeps_nothing(
+    client: TestClient, engine: Engine, make_user: Any, make_org: Any, make_listing: Any
+) -> None:
+    listing = jars(make_user, make_org, make_listing, stock=6)
+    add(client, listing, 5)
+    client.cookies.set("lang", "en")
+    before = database_state(engine)
+
+    response = client.post(
+        f"/carrito/{listing.id}", data={"quantity": "9", "csrf_token": csrf_of(client, "/carrito")}
+    )
+
+    assert response.status_code == 422
+    page = response.text
+    line = f'<p class="error" id="e-q-{listing.id}" role="alert">Only 6 pieces left.</p>'
+    assert line in page and f'aria-describedby="e-q-{listing.id}"' in page
+    assert 'value="9"' in page  # what was typed, to correct it
+    assert page.count("Only 6 pieces left.") == 1  # next to the line, not again at the top
+    assert database_state(engine) == before
+
+    lowered = client.post(
+        f"/carrito/{listing.id}", data={"quantity": "4", "csrf_token": csrf_of(client, "/carrito")}
+    )
+    assert lowered.status_code == 422 and "The minimum order is 5 pieces." in lowered.text
+    assert database_state(engine) == before
+
+
+# --- the pages, with htmx -----------------------------------------------------------------------------
+
+
+def test_htmx_adds_in_place_or_says_why_not_next_to_the_quantity(
+    client: TestClient, engine: Engine, make_user: Any, make_org: Any, make_listing: Any
+) -> None:
+    listing = jars(make_user, make_org, make_listing)
+    csrf_of(client, f"/productos/{listing.id}/{listing.slug}")
+    before = database_state(engine)
+
+    refused = post_add(client, listing, "51", **HTMX)
+
+    assert refused.status_code == 200  # htmx swaps only a success: the form comes back with the reason
+    assert "<html" not in refused.text and 'id="agregar"' in refused.text
+    assert '<p class="error" id="e-quantity" role="alert">Solo quedan 50 piezas.</p>' in refused.text
+    assert database_state(engine) == before
+
+    added = post_add(client, listing, "5", **HTMX)
+    assert added.status_code == 200 and "<html" not in added.text
+    assert "Agregamos 5 piezas de «Jarro de barro verde» a tu carrito." in added.text
+    assert "Jarro de barro verde" in client.get("/carrito").text
+
+
+def test_htmx_changes_a_line_in_place_or_says_why_not_next_to_it(
+    client: TestClient, engine: Engine, make_user: Any, make_org: Any, make_listing: Any
+) -> None:
+    listing = jars(make_user, make_org, make_listing)
+    make_user("eva@example.mx")
+    log_in(client, "eva@example.mx")
+    add(client, listing, 5)
+    before = database_state(engine)
+    token = csrf_of(client, "/carrito")
+
+    refused = client.post(f"/carrito/{listing.id}", data={"quantity": "3", "csrf_token": token}, headers=HTMX)
+
+    assert refused.status_code == 200 and "<html" not in refused.text
+    assert refused.text.lstrip().startswith('<div id="carrito-lineas">')
+    assert f'<p class="error" id="e-q-{listing.id}" role="alert">El pedido mínimo es de 5 piezas.</p>' in (
+        refused.text
+    )
+    assert database_state(engine) == before
+
+    changed = client.post(f"/carrito/{listing.id}", data={"quantity": "7", "csrf_token": token}, headers=HTMX)
+    assert changed.status_code == 200 and 'value="7"' in changed.text and "$630.00" in changed.text
+    emptied = client.post(f"/carrito/{listing.id}", data={"quantity": "0", "csrf_token": token}, headers=HTMX)
+    assert emptied.headers["HX-Redirect"] == "/carrito"
+
+
+# --- in a real browser --------------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_in_the_browser_a_refused_quantity_shows_next_to_its_line_and_the_choices_stay(
+    browser: Any, live_server: str, make_user: Any, make_org: Any, make_listing: Any
+) -> None:
+    listing = jars(make_user, make_org, make_listing, stock=6, national_shipping=True)
+    page = browser.new_context(locale="es-MX").new_page()
+    page.goto(f"{live_server}/productos/{listing.id}/{listing.slug}")
+    page.get_by_role("button", name="Agregar al carrito").click()  # the minimum order, 5
+    expect(page.get_by_role("status")).to_contain_text("Agregamos 5 piezas de «Jarro de barro verde»")
+    page.get_by_role("link", name="Ver tu carrito").click()
+
+    page.get_by_role("combobox", name="Entrega").select_option("national")
+    page.get_by_label("Cantidad").fill("9")
+    page.get_by_role("button", name="Cambiar").click()
+
+    expect(page.get_by_role("alert")).to_have_text("Solo quedan 6 piezas.")
+    expect(page.get_by_label("Cantidad")).to_have_value("9")
+    expect(page.get_by_label("Cantidad")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_role("combobox", name="Entrega")).to_have_value("national")
+    page.get_by_label("Cantidad").fill("6")
+    page.get_by_role("button", name="Cambiar").click()
+    expect(page.get_by_role("alert")).to_have_count(0)
+    expect(page.locator("#carrito-lineas")).to_contain_text("$540.00")
+    expect(page.get_by_role("combobox", name="Entrega")).to_have_value("national")
