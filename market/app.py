@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from market import health, metrics
+from market import health, metrics, openapi
 from market.accounts import api as accounts_api
 from market.accounts import views as accounts_views
 from market.admin import api as admin_api
@@ -224,4 +224,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         impact_views,
     ):
         app.include_router(module.router)
+    app.openapi = lambda: openapi.build(app)  # type: ignore[method-assign]
     return app
