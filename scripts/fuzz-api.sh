@@ -72,7 +72,7 @@ admin_token="$(token_for admin@tianguis.demo fuzz)"
 spare_token="$(token_for admin@tianguis.demo fuzz-revoke)"
 
 checks="not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance"
-failed=0
+failed=0 runs_passed=0 runs_failed=0
 fuzz() {  # fuzz NAME [schemathesis options...]
   local name="$1" log="$work/$1.log" t0=$SECONDS
   shift
@@ -80,8 +80,10 @@ fuzz() {  # fuzz NAME [schemathesis options...]
   if ! timeout 600 "$bin/schemathesis" --config-file "$work/schemathesis.toml" run "$base/openapi.json" \
     --checks "$checks" --max-examples "$examples" --generation-database none --suppress-health-check all \
     --no-color "$@" >"$log" 2>&1; then
-    failed=1
+    failed=1 runs_failed=$((runs_failed + 1))
     cat "$log"
+  else
+    runs_passed=$((runs_passed + 1))
   fi
   local operations cases
   operations="$(grep -oE 'Tested: [0-9]+' "$log" | grep -oE '[0-9]+' || echo '?')"
@@ -96,7 +98,8 @@ fuzz token-revocation -H "Authorization: Bearer $spare_token" --include-path /ap
 
 if grep -E '( (ERROR|CRITICAL) |^(ERROR|CRITICAL):)' "$work/server.log"; then
   echo "the server logged errors while fuzzed"
-  failed=1
+  failed=1 runs_failed=$((runs_failed + 1))
 fi
 echo "fuzzing took $((SECONDS - started)) s"
+echo "fuzzing: $runs_passed passed, $runs_failed failed"
 exit "$failed"

@@ -109,18 +109,18 @@ class ListingUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    title: str | None = None
-    description: str | None = None
+    title: str | None = Field(default=None, min_length=3, max_length=140)
+    description: str | None = Field(default=None, max_length=5000)
     category: CategorySlug | None = None
     kind: ListingKind | None = None
     unit: UnitCode | None = None
-    price_cents: int | None = None
-    stock: int | None = None
-    minimum_order: int | None = None
-    tiers: list[TierIn] | None = None
-    lead_time_days: int | None = None
+    price_cents: int | None = Field(default=None, gt=0, le=MAX_PRICE_CENTS)
+    stock: int | None = Field(default=None, ge=0, le=MAX_QUANTITY)
+    minimum_order: int | None = Field(default=None, ge=1, le=MAX_QUANTITY)
+    tiers: list[TierIn] | None = Field(default=None, max_length=MAX_TIERS)
+    lead_time_days: int | None = Field(default=None, ge=0, le=365)
     pickup: bool | None = None
-    pickup_address: str | None = None
+    pickup_address: str | None = Field(default=None, max_length=300)
     delivery_states: list[StateCode] | None = None
     national_shipping: bool | None = None
 

@@ -153,26 +153,26 @@ class OrganizationUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = None
+    name: str | None = Field(default=None, min_length=3, max_length=160)
     legal_form: LegalForm | None = None
     rfc: str | None = None
     state: StateCode | None = None
-    municipality: str | None = None
+    municipality: str | None = Field(default=None, min_length=2, max_length=120)
     address: str | None = None
-    latitude: float | None = None
-    longitude: float | None = None
-    members_count: int | None = None
-    women_members_count: int | None = None
+    latitude: float | None = Field(default=None, ge=14.0, le=33.0)
+    longitude: float | None = Field(default=None, ge=-119.0, le=-86.0)
+    members_count: int | None = Field(default=None, ge=0, le=1_000_000)
+    women_members_count: int | None = Field(default=None, ge=0, le=1_000_000)
     indigenous_community: str | None = None
     certifications: list[Certification] | None = None
     sdgs: list[SdgNumber] | None = None
-    founded_year: int | None = None
-    description: str | None = None
+    founded_year: int | None = Field(default=None, ge=1800)
+    description: str | None = Field(default=None, max_length=5000)
     contact_email: str | None = None
     phone: str | None = None
     clabe: str | None = None
-    delivery_fee_cents: int | None = None
-    shipping_fee_cents: int | None = None
+    delivery_fee_cents: int | None = Field(default=None, ge=0, le=1_000_000)
+    shipping_fee_cents: int | None = Field(default=None, ge=0, le=1_000_000)
 
 
 class OrganizationPublic(BaseModel):
