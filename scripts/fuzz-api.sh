@@ -28,7 +28,10 @@ server=""
 
 psql_do() { psql -h "$pg_host" -p "$pg_port" -U postgres -q -c "$1"; }
 cleanup() {
-  [[ -n "$server" ]] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
+  if [[ -n "$server" ]]; then
+    kill "$server" 2>/dev/null || true
+    wait "$server" 2>/dev/null || true  # its status is the signal's: not ours to return
+  fi
   psql_do "DROP DATABASE IF EXISTS $db" || true
   if [[ -n "${FUZZ_KEEP:-}" ]]; then echo "logs in $work"; else rm -rf "$work"; fi
 }
