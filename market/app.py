@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from market import health, metrics
+from market import health, metrics, openapi
 from market.accounts import api as accounts_api
 from market.accounts import credential_views
 from market.accounts import views as accounts_views
@@ -228,4 +228,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         impact_views,
     ):
         app.include_router(module.router)
+    app.openapi = lambda: openapi.build(app)  # type: ignore[method-assign]
     return app

@@ -5,10 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
 from market.catalog.units import quantity_text
 from market.i18n import gettext as _
 from market.i18n import ngettext
+
+
+class ErrorBody(BaseModel):
+    """The JSON body of every refusal (`MarketError.body` and the app's handlers), as the API shows it."""
+
+    error: str = Field(description="A stable code for programs: `not_found`, `validation_error`, …")
+    detail: str = Field(description="What happened, in the request's language (Accept-Language)")
+    fields: dict[str, str] = Field(
+        default_factory=dict,
+        description="Validation errors only: each wrong field (dotted path, `items.0.quantity`) and why",
+    )
 
 
 class MarketError(Exception):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy import text
 
 from market.config import Settings
@@ -38,7 +39,24 @@ def _payments(settings: Settings) -> dict[str, Any]:
     }
 
 
-@router.get("/healthz")
+class Check(BaseModel):
+    status: Literal["ok", "error"]
+    backend: str
+    detail: str | None = None
+
+
+class Health(BaseModel):
+    status: Literal["ok", "degraded"]
+    database: Check
+    search: Check
+    payments: Check
+
+
+@router.get(
+    "/healthz",
+    response_model=Health,
+    responses={503: {"model": Health, "description": "Something the app needs is not working"}},
+)
 def healthz(request: Request) -> JSONResponse:
     settings: Settings = request.app.state.settings
     checks = {"database": _database(request), "search": _search(request), "payments": _payments(settings)}

@@ -14,16 +14,17 @@ from babel.messages.extract import extract_from_dir
 from market import errors, validation
 from market.catalog.taxonomy import CATEGORIES, DELIVERY_LABELS, STATUS_LABELS, UNITS
 from market.ledger.service import KIND_LABELS
-from market.linking.demands import DEMAND_STATUS_LABELS, QUOTE_STATUS_LABELS
-from market.linking.schemas import BUYER_KINDS, FREQUENCIES, REGIMENES_FISCALES, USOS_CFDI
-from market.mexico import CERTIFICATIONS, LEGAL_FORMS, SDGS
-from market.orders.queries import (
-    BUYER_DONE,
-    BUYER_STEP_LABELS,
-    FULFILLMENT_STATUS_LABELS,
-    ORDER_STATUS_LABELS,
-    STEP_LABELS,
+from market.linking.schemas import (
+    BUYER_KINDS,
+    DEMAND_STATUS_LABELS,
+    FREQUENCIES,
+    QUOTE_STATUS_LABELS,
+    REGIMENES_FISCALES,
+    USOS_CFDI,
 )
+from market.mexico import CERTIFICATIONS, LEGAL_FORMS, SDGS
+from market.orders.models import FULFILLMENT_STATUS_LABELS, ORDER_STATUS_LABELS
+from market.orders.queries import BUYER_DONE, BUYER_STEP_LABELS, STEP_LABELS
 from market.payments.methods import METHOD_LABELS
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import NamedTuple
+from typing import Annotated, NamedTuple
 from zoneinfo import ZoneInfo
 
 import clabe
 from stdnum.exceptions import ValidationError
 from stdnum.mx import rfc as stdnum_rfc
+
+from market.i18n import N_
+from market.validation import Vocabulary
 
 
 class State(NamedTuple):
@@ -126,6 +129,16 @@ SDGS: dict[int, str] = {
     16: "Paz, justicia e instituciones sólidas",
     17: "Alianzas para lograr los objetivos",
 }
+
+# The vocabularies as field types: checked on the way in, named enums in the OpenAPI document.
+StateCode = Annotated[
+    str, Vocabulary("StateCode", STATES_BY_CODE, N_("Elige una de las 32 entidades federativas."))
+]
+LegalForm = Annotated[str, Vocabulary("LegalForm", LEGAL_FORMS, N_("Elige una forma jurídica de la lista."))]
+Certification = Annotated[
+    str, Vocabulary("Certification", CERTIFICATIONS, N_("Certificación desconocida: {value}."))
+]
+SdgNumber = Annotated[int, Vocabulary("SdgNumber", SDGS, N_("Los ODS van del 1 al 17."))]
 
 GENERIC_RFCS = {"XAXX010101000", "XEXX010101000"}
 

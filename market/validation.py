@@ -6,13 +6,14 @@ mapped by type. Templates are Spanish source strings, translated when the error 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import ValidationError
-from pydantic_core import PydanticCustomError
+from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler, ValidationError
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 from market.i18n import current_locale
 from market.i18n import gettext as _
@@ -57,6 +58,37 @@ def invalid(code: str, template: str, **ctx: Any) -> PydanticCustomError:
     model)."""
     _TEMPLATES.setdefault(code, template)
     return PydanticCustomError(code, template, ctx or None)
+
+
+class Vocabulary:
+    """A controlled vocabulary (states by INEGI code, categories, units, statuses...), as the metadata of an
+    `Annotated[str, Vocabulary(...)]` field: the value must be one of `values` (else `message`, in the
+    person's language), and the OpenAPI document shows it as a named enum that clients can generate."""
+
+    def __init__(
+        self, name: str, values: Iterable[str | int], message: str = "Elige una de las opciones."
+    ) -> None:
+        self.name, self.values, self.message = name, tuple(values), message
+        self.code = f"vocabulary_{name}"
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        # The ref makes it one definition (components/schemas/<name>) however many fields use it.
+        return core_schema.no_info_after_validator_function(self._check, handler(source), ref=self.name)
+
+    def _check(self, value: Any) -> Any:
+        if value not in self.values:
+            raise invalid(self.code, self.message, value=str(value)[:40])
+        return value
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        reference = handler(schema)
+        definition = handler.resolve_ref_schema(reference)
+        kind = "integer" if all(isinstance(v, int) for v in self.values) else "string"
+        definition.clear()
+        definition.update({"title": self.name, "type": kind, "enum": list(self.values)})
+        return reference
 
 
 def builtin_templates() -> list[str]:

@@ -29,7 +29,8 @@ from market.ledger.service import KIND_LABELS
 from market.media import media_url
 from market.mexico import CERTIFICATIONS, LEGAL_FORMS, SDGS, STATES, local_date, local_time, state_name
 from market.money import cents_to_pesos_text, format_mxn
-from market.orders.queries import FULFILLMENT_STATUS_LABELS, ORDER_STATUS_LABELS, STEP_LABELS, status_label
+from market.orders.models import FULFILLMENT_STATUS_LABELS, ORDER_STATUS_LABELS
+from market.orders.queries import STEP_LABELS, status_label
 from market.payments.methods import METHOD_LABELS
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"

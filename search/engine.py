@@ -9,8 +9,8 @@ from typing import Any, Literal, Protocol
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from market.bounds import MAX_PRICE_CENTS
-from market.catalog.taxonomy import CATEGORIES_BY_SLUG
-from market.mexico import CERTIFICATIONS, LEGAL_FORMS, STATES_BY_CODE
+from market.catalog.taxonomy import CATEGORIES_BY_SLUG, CategorySlug, ListingKind, UnitCode
+from market.mexico import CERTIFICATIONS, LEGAL_FORMS, STATES_BY_CODE, Certification, LegalForm, StateCode
 from market.validation import invalid
 
 # Highlight sentinels: engines wrap matches in them, then `marked` escapes the text and turns them into
@@ -50,13 +50,13 @@ class SearchQuery(BaseModel):
     )
 
     text: str = Field(default="", max_length=200, alias="q")
-    category: list[str] = Field(default_factory=list)
-    state: list[str] = Field(default_factory=list)
-    legal_form: list[str] = Field(default_factory=list)
-    certification: list[str] = Field(default_factory=list)
-    kind: Literal["good", "service"] | None = None
+    category: list[CategorySlug] = Field(default_factory=list)
+    state: list[StateCode] = Field(default_factory=list)
+    legal_form: list[LegalForm] = Field(default_factory=list)
+    certification: list[Certification] = Field(default_factory=list)
+    kind: ListingKind | None = None
     delivery: list[Delivery] = Field(default_factory=list)
-    delivers_to: str | None = None  # INEGI code: producers that deliver to (or ship nationally to) this state
+    delivers_to: StateCode | None = None  # producers that deliver to (or ship nationally to) this state
     price_min_cents: int | None = Field(default=None, ge=0, le=MAX_PRICE_CENTS)
     price_max_cents: int | None = Field(default=None, ge=0, le=MAX_PRICE_CENTS)
     in_stock: bool = False
@@ -68,18 +68,18 @@ class SearchQuery(BaseModel):
     page: int = Field(default=1, ge=1, le=MAX_PAGE)
     per_page: int = Field(default=24, ge=1, le=MAX_PER_PAGE)
 
-    @field_validator("category", "state", "legal_form", "certification", "delivers_to")
+    @field_validator("category", "state", "legal_form", "certification", "delivers_to", mode="before")
     @classmethod
     def _in_vocabulary(cls, value: Any, info: ValidationInfo) -> Any:
         if value is None:
             return None
         vocabulary = VOCABULARIES[info.field_name or ""]
         values = value if isinstance(value, list) else [value]
-        if unknown := [v for v in values if v not in vocabulary]:
+        if unknown := [v for v in values if not isinstance(v, str) or v not in vocabulary]:
             raise invalid(
                 "unknown_value",
                 "Valor desconocido: «{value}». Usa una de las claves de la lista.",
-                value=unknown[0][:40],
+                value=str(unknown[0])[:40],
             )
         return sorted(set(values)) if isinstance(value, list) else value
 
@@ -116,10 +116,10 @@ class Hit(BaseModel):
     title_html: str  # HTML-escaped, matches wrapped in <mark>
     snippet_html: str
     price_cents: int
-    unit: str
-    category: str
-    kind: str
-    state: str
+    unit: UnitCode
+    category: CategorySlug
+    kind: ListingKind
+    state: StateCode
     municipality: str
     organization_slug: str
     organization_name: str

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security.utils import get_authorization_scheme_param
 from sqlmodel import Session
 
 from market.accounts import confirmation, passwords, service, tokens
@@ -37,17 +38,16 @@ PASSWORD_CHANGED = N_("Listo: cambiamos tu contraseña.")
 CONFIRMATION_SENT = N_("Te enviamos un enlace para confirmar tu correo.")
 EMAIL_CONFIRMED = N_("Confirmamos tu correo. ¡Gracias!")
 
-bearer = HTTPBearer(auto_error=False)
+# The security scheme of the OpenAPI document: only routes that require a token depend on it.
+bearer = HTTPBearer(auto_error=False, description="A token from `POST /api/v1/auth/tokens`.")
 
 
-def api_user_optional(
-    request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)
-) -> User | None:
-    if credentials is None:
+def _token_user(request: Request, token: str | None) -> User | None:
+    if token is None:
         return None
     # A short transaction of its own: the request's session connects only when the endpoint needs it.
     with transaction(request.app.state.engine) as session:
-        found = tokens.holder(session, credentials.credentials)
+        found = tokens.holder(session, token)
         if found is not None:
             session.expunge(found[1])
     if found is None:
@@ -57,13 +57,26 @@ def api_user_optional(
     return user
 
 
-def api_user(user: User | None = Depends(api_user_optional)) -> User:
+def api_user_optional(request: Request) -> User | None:
+    """Who sent the token, if anyone did (a public read shows its members more). It reads the header itself,
+    so the document marks such a route as public, not as needing a token."""
+    scheme, token = get_authorization_scheme_param(request.headers.get("authorization"))
+    return _token_user(request, token if scheme.lower() == "bearer" and token else None)
+
+
+def api_user(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> User:
+    user = _token_user(request, credentials.credentials if credentials else None)
     if user is None:
         raise NotAuthenticated("Envía un token en la cabecera Authorization: Bearer <token>.")
     return user
 
 
-@router.post("/auth/register", response_model=UserPublic, status_code=201)
+@router.post(
+    "/auth/register",
+    response_model=UserPublic,
+    status_code=201,
+    responses={409: {"description": "An account with this e-mail exists"}},
+)
 def register(data: Registration, session: Session = DbSession) -> User:
     return service.register(session, data)
 

@@ -7,8 +7,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
 
-from market.i18n import LOCALES
-from market.validation import invalid
+from market.i18n import LOCALES, N_
+from market.validation import Vocabulary
 
 MIN_PASSWORD = 10
 MAX_PASSWORD = 256
@@ -17,6 +17,7 @@ MAX_LINK_TOKEN = 200
 NewPassword = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=MIN_PASSWORD, max_length=MAX_PASSWORD)
 ]
+Locale = Annotated[str, Vocabulary("Locale", LOCALES, N_("Idioma no disponible."))]
 
 
 class Registration(BaseModel):
@@ -25,19 +26,12 @@ class Registration(BaseModel):
     name: str = Field(min_length=2, max_length=120)
     email: EmailStr
     password: NewPassword
-    locale: str = "es_MX"
+    locale: Locale = "es_MX"
 
     @field_validator("email")
     @classmethod
     def _lower(cls, value: str) -> str:
         return value.lower()
-
-    @field_validator("locale")
-    @classmethod
-    def _known_locale(cls, value: str) -> str:
-        if value not in LOCALES:
-            raise invalid("locale_unknown", "Idioma no disponible.")
-        return value
 
 
 class Credentials(BaseModel):
@@ -82,7 +76,7 @@ class UserPublic(BaseModel):
     id: int
     email: str
     name: str
-    locale: str
+    locale: Locale
     is_admin: bool
     email_confirmed: bool
 

@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from market.catalog.taxonomy import ListingStatus
+
 
 class Suspension(BaseModel):
     # Required by the service (with its own message), so a missing reason is refused like an empty one.
@@ -17,7 +19,7 @@ class ListingModeration(BaseModel):
     id: int
     title: str
     organization_id: int
-    status: str
+    status: ListingStatus
     suspended: bool
     suspension_reason: str | None
 

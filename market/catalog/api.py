@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query, Request, UploadFile
-from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlmodel import Session
 
 from market.accounts.api import api_user, api_user_optional
 from market.accounts.models import User
 from market.bounds import Id, PageNumber
 from market.catalog import csv_import, service
+from market.catalog.csv_import import ImportReport
 from market.catalog.schemas import ListingCreate, ListingPublic, ListingUpdate, StatusChange
+from market.catalog.taxonomy import CategorySlug
 from market.db import DbSession
+from market.mexico import StateCode
 from market.organizations import service as organizations
 from market.pagination import Page
 from market.web import upload_bytes
@@ -19,11 +22,15 @@ from market.web import upload_bytes
 router = APIRouter(tags=["listings"])
 
 
-@router.get("/listings", response_model=Page[ListingPublic])
+@router.get(
+    "/listings",
+    response_model=Page[ListingPublic],
+    responses={404: {"description": "The `organization` filter names no public organization"}},
+)
 def list_listings(
     session: Session = DbSession,
-    category: str | None = Query(None, description="Category slug, e.g. cafe"),
-    state: str | None = Query(None, description="INEGI code of the producer's state, e.g. 20 (Oaxaca)"),
+    category: CategorySlug | None = Query(None, description="Category slug, e.g. cafe"),
+    state: StateCode | None = Query(None, description="INEGI code of the producer's state, e.g. 20 (Oaxaca)"),
     organization: str | None = Query(None, description="Organization slug"),
     sort: str = Query("recent", pattern="^(recent|price_asc|price_desc|title)$"),
     page: PageNumber = 1,
@@ -99,15 +106,20 @@ def add_photo(
     return service.to_public(session, [service.get(session, photo.listing_id)])[0]
 
 
+class ImportResult(BaseModel):
+    imported: int
+
+
 @router.post(
     "/organizations/{slug}/listings/import",
+    response_model=ImportResult,
     status_code=201,
-    responses={422: {"description": "Per-row error report; nothing was imported"}},
+    responses={422: {"model": ImportReport, "description": "Per-row error report; nothing was imported"}},
 )
 def import_listings(
     slug: str, file: UploadFile, user: User = Depends(api_user), session: Session = DbSession
-) -> JSONResponse:
+) -> ImportResult:
     data = file.file.read(csv_import.MAX_BYTES + 1)
     org = organizations.get_managed(session, slug, user)
     created = csv_import.import_listings(session, user, org, data)
-    return JSONResponse({"imported": len(created)}, status_code=201)
+    return ImportResult(imported=len(created))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from sqlmodel import Session
 
 from market import tables
@@ -14,7 +14,7 @@ from market.accounts.models import User
 from market.catalog.models import Listing
 from market.catalog.schemas import ListingCreate
 from market.catalog.service import add_listing
-from market.errors import MarketError
+from market.errors import ErrorBody, MarketError
 from market.i18n import gettext as _
 from market.money import parse_pesos
 from market.organizations import service as organizations
@@ -72,6 +72,18 @@ class RowError:
     row: int  # line number in the file, the header being line 1
     column: str
     message: str
+
+
+class RowProblem(BaseModel):
+    row: int
+    column: str
+    message: str
+
+
+class ImportReport(ErrorBody):
+    """What a refused spreadsheet answers: every problem, by row (nothing was imported)."""
+
+    rows: list[RowProblem] = Field(default_factory=list)
 
 
 class ImportRejected(MarketError):

@@ -8,8 +8,15 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from market.bounds import MAX_PRICE_CENTS, MAX_QUANTITY
-from market.catalog.taxonomy import CATEGORIES_BY_SLUG, GOOD_UNITS, SERVICE_UNITS
-from market.mexico import STATES_BY_CODE
+from market.catalog.taxonomy import (
+    GOOD_UNITS,
+    SERVICE_UNITS,
+    CategorySlug,
+    ListingKind,
+    ListingStatus,
+    UnitCode,
+)
+from market.mexico import STATES_BY_CODE, StateCode
 from market.validation import invalid
 
 MAX_TIERS = 10
@@ -25,9 +32,9 @@ class ListingBase(BaseModel):
 
     title: str = Field(min_length=3, max_length=140)
     description: str = Field(default="", max_length=5000)
-    category: str
-    kind: Literal["good", "service"] = "good"
-    unit: str
+    category: CategorySlug
+    kind: ListingKind = "good"
+    unit: UnitCode
     price_cents: int = Field(gt=0, le=MAX_PRICE_CENTS)
     stock: int | None = Field(default=None, ge=0, le=MAX_QUANTITY)
     minimum_order: int = Field(default=1, ge=1, le=MAX_QUANTITY)
@@ -35,21 +42,14 @@ class ListingBase(BaseModel):
     lead_time_days: int = Field(default=0, ge=0, le=365)
     pickup: bool = True
     pickup_address: str | None = Field(default=None, max_length=300)
-    delivery_states: list[str] = Field(default_factory=list)
+    delivery_states: list[StateCode] = Field(default_factory=list)
     national_shipping: bool = Field(default=False, validate_default=True)
 
-    @field_validator("category")
+    @field_validator("unit", mode="before")
     @classmethod
-    def _known_category(cls, value: str) -> str:
-        if value not in CATEGORIES_BY_SLUG:
-            raise invalid("category_unknown", "Elige una categoría de la lista.")
-        return value
-
-    @field_validator("unit")
-    @classmethod
-    def _unit_fits_kind(cls, value: str, info: ValidationInfo) -> str:
+    def _unit_fits_kind(cls, value: Any, info: ValidationInfo) -> Any:
         units = SERVICE_UNITS if info.data.get("kind") == "service" else GOOD_UNITS
-        if value not in units:
+        if not isinstance(value, str) or value not in units:
             raise invalid(
                 "unit_unknown", "Elige una unidad válida para este tipo: {units}.", units=", ".join(units)
             )
@@ -101,7 +101,7 @@ class ListingBase(BaseModel):
 
 
 class ListingCreate(ListingBase):
-    status: Literal["draft", "active"] = "draft"
+    status: Literal["draft", "active"] = "draft"  # the other statuses come later, by a status change
 
 
 class ListingUpdate(BaseModel):
@@ -109,24 +109,24 @@ class ListingUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    title: str | None = None
-    description: str | None = None
-    category: str | None = None
-    kind: Literal["good", "service"] | None = None
-    unit: str | None = None
-    price_cents: int | None = None
-    stock: int | None = None
-    minimum_order: int | None = None
-    tiers: list[TierIn] | None = None
-    lead_time_days: int | None = None
+    title: str | None = Field(default=None, min_length=3, max_length=140)
+    description: str | None = Field(default=None, max_length=5000)
+    category: CategorySlug | None = None
+    kind: ListingKind | None = None
+    unit: UnitCode | None = None
+    price_cents: int | None = Field(default=None, gt=0, le=MAX_PRICE_CENTS)
+    stock: int | None = Field(default=None, ge=0, le=MAX_QUANTITY)
+    minimum_order: int | None = Field(default=None, ge=1, le=MAX_QUANTITY)
+    tiers: list[TierIn] | None = Field(default=None, max_length=MAX_TIERS)
+    lead_time_days: int | None = Field(default=None, ge=0, le=365)
     pickup: bool | None = None
-    pickup_address: str | None = None
-    delivery_states: list[str] | None = None
+    pickup_address: str | None = Field(default=None, max_length=300)
+    delivery_states: list[StateCode] | None = None
     national_shipping: bool | None = None
 
 
 class StatusChange(BaseModel):
-    status: Literal["draft", "active", "paused", "archived"]
+    status: ListingStatus
 
 
 class TierPublic(BaseModel):
@@ -149,21 +149,21 @@ class ListingPublic(BaseModel):
     organization_id: int
     organization_slug: str
     organization_name: str
-    state: str
+    state: StateCode
     title: str
     description: str
-    category: str
-    kind: str
-    unit: str
+    category: CategorySlug
+    kind: ListingKind
+    unit: UnitCode
     price_cents: int
     tiers: list[TierPublic]
     stock: int | None
     minimum_order: int
     lead_time_days: int
     pickup: bool
-    delivery_states: list[str]
+    delivery_states: list[StateCode]
     national_shipping: bool
-    status: str
+    status: ListingStatus
     suspended: bool = False  # by an administrator; only its members and administrators see it so
     suspension_reason: str | None = None
     photos: list[PhotoPublic]

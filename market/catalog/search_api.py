@@ -4,36 +4,37 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 
 from market.errors import SearchDown
-from search.engine import SearchQuery, SearchResult, SearchUnavailable
+from search.engine import SearchEngine, SearchQuery, SearchResult, SearchUnavailable
 
 router = APIRouter(tags=["search"])
 
 
-@router.get(
-    "/search",
-    response_model=SearchResult,
-    responses={
-        422: {"description": "Malformed parameters"},
-        503: {"description": "Search engine unavailable"},
-    },
-)
-def search(request: Request, query: Annotated[SearchQuery, Query()]) -> SearchResult:
+def search_engine(request: Request) -> SearchEngine:
+    """The app's search engine (a route that uses it may answer 503 while the engine is down)."""
+    engine: SearchEngine = request.app.state.search
+    return engine
+
+
+@router.get("/search", response_model=SearchResult)
+def search(
+    query: Annotated[SearchQuery, Query()], engine: SearchEngine = Depends(search_engine)
+) -> SearchResult:
     """Full-text search of active listings with filters, facets, price statistics, sorting and geo.
     Filters take codes: `category` slugs, `state` INEGI codes (repeat a parameter for several values)."""
     try:
-        result: SearchResult = request.app.state.search.search(query)
-        return result
+        return engine.search(query)
     except SearchUnavailable:
         raise SearchDown() from None
 
 
 @router.get("/search/suggestions", response_model=list[str])
-def suggestions(request: Request, q: Annotated[str, Query(min_length=1, max_length=100)]) -> list[str]:
+def suggestions(
+    q: Annotated[str, Query(min_length=1, max_length=100)], engine: SearchEngine = Depends(search_engine)
+) -> list[str]:
     try:
-        titles: list[str] = request.app.state.search.suggest(q)
-        return titles
+        return engine.suggest(q)
     except SearchUnavailable:
         raise SearchDown() from None

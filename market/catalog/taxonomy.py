@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Annotated, NamedTuple
+
+from market.i18n import N_
+from market.validation import Vocabulary
 
 
 class Category(NamedTuple):
@@ -57,6 +60,14 @@ LISTING_TRANSITIONS: dict[str, frozenset[str]] = {
     "paused": frozenset({"active", "archived"}),
     "archived": frozenset(),
 }
+
+CategorySlug = Annotated[
+    str, Vocabulary("CategorySlug", CATEGORIES_BY_SLUG, N_("Elige una categoría de la lista."))
+]
+UnitCode = Annotated[str, Vocabulary("UnitCode", UNITS, N_("Elige una unidad de la lista."))]
+ListingKind = Annotated[str, Vocabulary("ListingKind", ("good", "service"))]
+ListingStatus = Annotated[str, Vocabulary("ListingStatus", LISTING_STATUSES)]
+DeliveryMethod = Annotated[str, Vocabulary("DeliveryMethod", DELIVERY_LABELS)]
 
 # IVA by category (Ley del IVA, art. 2-A: most food is taxed at 0 %; alcohol, chocolate, goods and services
 # at 16 %). Prices already include it; the cart shows how much of the total it is.

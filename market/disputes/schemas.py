@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from market.bounds import MAX_AMOUNT_CENTS
+from market.validation import Vocabulary
+
+DisputeStatus = Annotated[str, Vocabulary("DisputeStatus", ("open", "refunded", "released"))]
 
 
 class DisputeOpen(BaseModel):
@@ -29,7 +32,7 @@ class DisputePublic(BaseModel):
     order_id: int
     fulfillment_id: int
     organization_id: int
-    status: str  # open | refunded | released
+    status: DisputeStatus
     reason: str
     refund_cents: int | None
     resolution: str | None

@@ -4,27 +4,37 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, EmailStr
 from sqlmodel import Session
 
 from market.accounts.api import api_user
 from market.accounts.models import User
 from market.bounds import Id
+from market.catalog.taxonomy import CategorySlug, UnitCode
 from market.db import DbSession
 from market.linking import awards, buyers, demands, messages
 from market.linking.models import BuyerOrganization, Demand, Quote
 from market.linking.schemas import (
     AwardRequest,
+    BuyerKind,
     BuyerOrganizationCreate,
+    DeliveryFrequency,
     DemandCreate,
+    DemandStatus,
+    DemandVisibility,
     MessageCreate,
     QuoteCreate,
+    QuoteStatus,
+    RegimenFiscal,
+    UsoCfdi,
 )
+from market.mexico import Certification, LegalForm, StateCode
 from market.orders import queries
 from market.orders.schemas import OrderPublic
 from market.organizations import service as organizations
 from market.organizations.models import Organization
+from market.organizations.schemas import VerificationStatus
 
 router = APIRouter(tags=["linking"])
 
@@ -35,15 +45,15 @@ class BuyerOrganizationPublic(BaseModel):
     id: int
     slug: str
     name: str
-    kind: str
+    kind: BuyerKind
     rfc: str
     razon_social: str
-    regimen_fiscal: str
+    regimen_fiscal: RegimenFiscal
     codigo_postal: str
-    uso_cfdi: str
-    state: str
+    uso_cfdi: UsoCfdi
+    state: StateCode
     municipality: str
-    verification_status: str
+    verification_status: VerificationStatus
     rejection_reason: str | None
 
 
@@ -54,23 +64,23 @@ class DemandPublic(BaseModel):
     buyer_organization_id: int
     title: str
     description: str
-    category: str
+    category: CategorySlug
     quantity: int
-    unit: str
-    delivery_state: str
+    unit: UnitCode
+    delivery_state: StateCode
     delivery_municipality: str
     delivery_address: str | None  # only to those the demand concerns (see demands.addressed_to)
     first_delivery: date
-    every_days: int | None
+    every_days: DeliveryFrequency | None
     deliveries: int
     quote_deadline: datetime
     max_unit_price_cents: int | None
-    required_certifications: list[str]
-    preferred_legal_forms: list[str]
+    required_certifications: list[Certification]
+    preferred_legal_forms: list[LegalForm]
     women_led_only: bool
     max_distance_km: int | None
-    visibility: str
-    status: str
+    visibility: DemandVisibility
+    status: DemandStatus
     purchase_order: str | None
 
 
@@ -85,7 +95,7 @@ class QuotePublic(BaseModel):
     quantity: int
     delivery_note: str
     notes: str
-    status: str
+    status: QuoteStatus
 
 
 class QuoteRequest(QuoteCreate):
@@ -207,13 +217,24 @@ def cancel_demand(
     return _one(session, user, demands.cancel(session, user, _demand(session, user, demand_id)))
 
 
-@router.post("/demands/{demand_id}/quotes", response_model=QuotePublic)
+@router.post(
+    "/demands/{demand_id}/quotes",
+    response_model=QuotePublic,
+    status_code=201,
+    responses={200: {"model": QuotePublic, "description": "The producer's standing quote, revised"}},
+)
 def send_quote(
-    demand_id: Id, data: QuoteRequest, user: User = Depends(api_user), session: Session = DbSession
+    demand_id: Id,
+    data: QuoteRequest,
+    response: Response,
+    user: User = Depends(api_user),
+    session: Session = DbSession,
 ) -> QuotePublic:
     """Send, or revise, the producer's quote (one per producer and demand)."""
     demand = _demand(session, user, demand_id)
     organization = _quoting_as(session, user, data.organization)
+    if demands.quote_of(session, demand, organization) is not None:
+        response.status_code = 200
     quote = demands.submit_quote(
         session, user, demand, organization, QuoteCreate(**data.model_dump(exclude={"organization"}))
     )
@@ -314,9 +335,27 @@ class NewMember(BaseModel):
     email: EmailStr
 
 
-@router.post("/buyer-organizations/{buyer_id}/members", status_code=204)
+class MemberPublic(BaseModel):
+    email: str
+    name: str
+
+
+@router.post(
+    "/buyer-organizations/{buyer_id}/members",
+    response_model=MemberPublic,
+    status_code=201,
+    responses={200: {"model": MemberPublic, "description": "Already a member: nothing changed"}},
+)
 def add_member(
-    buyer_id: Id, data: NewMember, user: User = Depends(api_user), session: Session = DbSession
-) -> None:
+    buyer_id: Id,
+    data: NewMember,
+    response: Response,
+    user: User = Depends(api_user),
+    session: Session = DbSession,
+) -> MemberPublic:
     """Add a colleague who already has an account (they can then post demands and award)."""
-    buyers.add_member_by_email(session, user, buyers.visible(session, user, buyer_id), str(data.email))
+    buyer = buyers.visible(session, user, buyer_id)
+    colleague, added = buyers.add_member_by_email(session, user, buyer, str(data.email))
+    if not added:
+        response.status_code = 200
+    return MemberPublic(email=colleague.email, name=colleague.name)

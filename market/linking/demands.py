@@ -23,19 +23,6 @@ from market.organizations.models import Membership, Organization
 from market.outbox import enqueue
 
 MATCH_TOPIC = "match_demand"
-DEMAND_STATUS_LABELS = {
-    "draft": "Borrador",
-    "open": "Recibiendo cotizaciones",
-    "closed": "Cotizaciones cerradas",
-    "awarded": "Adjudicada",
-    "cancelled": "Cancelada",
-}
-QUOTE_STATUS_LABELS = {
-    "submitted": "Enviada",
-    "withdrawn": "Retirada",
-    "awarded": "Elegida",
-    "declined": "No elegida",
-}
 
 
 def create(session: Session, user: User, buyer: BuyerOrganization, data: DemandCreate) -> Demand:
@@ -218,6 +205,13 @@ def of_buyer(session: Session, user: User, buyer: BuyerOrganization) -> list[Dem
 # --- quotes ----------------------------------------------------------------------------------------
 
 
+def quote_of(session: Session, demand: Demand, organization: Organization) -> Quote | None:
+    """The producer's quote for this demand (one per producer and demand), in whatever status."""
+    return session.exec(
+        select(Quote).where(Quote.demand_id == demand.id, Quote.organization_id == organization.id)
+    ).first()
+
+
 def submit_quote(
     session: Session, user: User, demand: Demand, organization: Organization, data: QuoteCreate
 ) -> Quote:
@@ -240,9 +234,7 @@ def submit_quote(
         )
     if errors:
         raise ValidationFailed(errors)
-    quote = session.exec(
-        select(Quote).where(Quote.demand_id == demand.id, Quote.organization_id == organization.id)
-    ).first()
+    quote = quote_of(session, demand, organization)
     if quote is None:
         quote = Quote(
             demand_id=demand.id or 0,

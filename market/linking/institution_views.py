@@ -173,7 +173,7 @@ def add_colleague(
     email = str(text_fields(form).get("email", ""))
     try:
         with refusable(session):
-            colleague = buyers.add_member_by_email(session, user, buyer, email)
+            colleague, _added = buyers.add_member_by_email(session, user, buyer, email)
     except ValidationFailed as exc:
         return _institution_page(
             request, session, user, buyer, 422, member_values={"email": email}, member_errors=form_errors(exc)

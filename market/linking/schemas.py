@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Literal
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from market.bounds import MAX_PRICE_CENTS, MAX_QUANTITY, Id
-from market.catalog.taxonomy import CATEGORIES_BY_SLUG, UNITS
-from market.mexico import CERTIFICATIONS, LEGAL_FORMS, STATES_BY_CODE, normalize_rfc
-from market.validation import invalid
+from market.catalog.taxonomy import CategorySlug, UnitCode
+from market.i18n import N_
+from market.mexico import CERTIFICATIONS, LEGAL_FORMS, Certification, LegalForm, StateCode, normalize_rfc
+from market.validation import Vocabulary, invalid
 
 BUYER_KINDS = {
     "government": "Gobierno",
@@ -42,27 +43,47 @@ USOS_CFDI = {
 }
 FREQUENCIES = {7: "Cada semana", 14: "Cada dos semanas", 30: "Cada mes"}
 MAX_DELIVERIES = 52
+DEMAND_STATUS_LABELS = {
+    "draft": "Borrador",
+    "open": "Recibiendo cotizaciones",
+    "closed": "Cotizaciones cerradas",
+    "awarded": "Adjudicada",
+    "cancelled": "Cancelada",
+}
+QUOTE_STATUS_LABELS = {
+    "submitted": "Enviada",
+    "withdrawn": "Retirada",
+    "awarded": "Elegida",
+    "declined": "No elegida",
+}
+
+BuyerKind = Annotated[
+    str, Vocabulary("BuyerKind", BUYER_KINDS, N_("Elige un tipo de institución de la lista."))
+]
+RegimenFiscal = Annotated[
+    str, Vocabulary("RegimenFiscal", REGIMENES_FISCALES, N_("Elige un régimen fiscal del catálogo del SAT."))
+]
+UsoCfdi = Annotated[str, Vocabulary("UsoCfdi", USOS_CFDI, N_("Elige un uso del CFDI del catálogo del SAT."))]
+DeliveryFrequency = Annotated[
+    int, Vocabulary("DeliveryFrequency", FREQUENCIES, N_("Elige cada semana, cada dos semanas o cada mes."))
+]
+DemandStatus = Annotated[str, Vocabulary("DemandStatus", DEMAND_STATUS_LABELS)]
+QuoteStatus = Annotated[str, Vocabulary("QuoteStatus", QUOTE_STATUS_LABELS)]
+DemandVisibility = Annotated[str, Vocabulary("DemandVisibility", ("public", "invited"))]
 
 
 class BuyerOrganizationCreate(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
     name: str = Field(min_length=3, max_length=160)
-    kind: str
+    kind: BuyerKind
     rfc: str
     razon_social: str = Field(min_length=3, max_length=254)
-    regimen_fiscal: str
+    regimen_fiscal: RegimenFiscal
     codigo_postal: str
-    uso_cfdi: str = "G03"
-    state: str
+    uso_cfdi: UsoCfdi = "G03"
+    state: StateCode
     municipality: str = Field(min_length=2, max_length=120)
-
-    @field_validator("kind")
-    @classmethod
-    def _kind(cls, value: str) -> str:
-        if value not in BUYER_KINDS:
-            raise invalid("kind_unknown", "Elige un tipo de institución de la lista.")
-        return value
 
     @field_validator("rfc")
     @classmethod
@@ -74,32 +95,11 @@ class BuyerOrganizationCreate(BaseModel):
                 "buyer_rfc_invalid", "El RFC no es válido: 12 caracteres para una persona moral."
             ) from None
 
-    @field_validator("regimen_fiscal")
-    @classmethod
-    def _regimen(cls, value: str) -> str:
-        if value not in REGIMENES_FISCALES:
-            raise invalid("regimen_unknown", "Elige un régimen fiscal del catálogo del SAT.")
-        return value
-
     @field_validator("codigo_postal")
     @classmethod
     def _postal_code(cls, value: str) -> str:
         if len(value) != 5 or not (value.isascii() and value.isdigit()):
             raise invalid("postal_code_invalid", "El código postal tiene 5 dígitos.")
-        return value
-
-    @field_validator("uso_cfdi")
-    @classmethod
-    def _uso(cls, value: str) -> str:
-        if value not in USOS_CFDI:
-            raise invalid("uso_cfdi_unknown", "Elige un uso del CFDI del catálogo del SAT.")
-        return value
-
-    @field_validator("state")
-    @classmethod
-    def _state(cls, value: str) -> str:
-        if value not in STATES_BY_CODE:
-            raise invalid("state_unknown", "Elige una de las 32 entidades federativas.")
         return value
 
 
@@ -108,63 +108,33 @@ class DemandCreate(BaseModel):
 
     title: str = Field(min_length=5, max_length=140)
     description: str = Field(default="", max_length=5000)
-    category: str
+    category: CategorySlug
     quantity: int = Field(gt=0, le=MAX_QUANTITY)
-    unit: str
-    delivery_state: str
+    unit: UnitCode
+    delivery_state: StateCode
     delivery_municipality: str = Field(min_length=2, max_length=120)
     delivery_address: str = Field(min_length=5, max_length=300)
     first_delivery: date
-    every_days: int | None = None
+    every_days: DeliveryFrequency | None = None
     deliveries: int = Field(default=1, ge=1, le=MAX_DELIVERIES)
     quote_deadline: datetime
     max_unit_price_cents: int | None = Field(default=None, gt=0, le=MAX_PRICE_CENTS)
-    required_certifications: list[str] = Field(default_factory=list)
-    preferred_legal_forms: list[str] = Field(default_factory=list)
+    required_certifications: list[Certification] = Field(default_factory=list)
+    preferred_legal_forms: list[LegalForm] = Field(default_factory=list)
     women_led_only: bool = False
     max_distance_km: int | None = Field(default=None, ge=1, le=3000)
-    visibility: Literal["public", "invited"] = "public"
+    visibility: DemandVisibility = "public"
     invited_organization_ids: list[Id] = Field(default_factory=list, max_length=50)
 
-    @field_validator("category")
+    @field_validator("required_certifications", "preferred_legal_forms", mode="before")
     @classmethod
-    def _category(cls, value: str) -> str:
-        if value not in CATEGORIES_BY_SLUG:
-            raise invalid("category_unknown", "Elige una categoría de la lista.")
-        return value
-
-    @field_validator("unit")
-    @classmethod
-    def _unit(cls, value: str) -> str:
-        if value not in UNITS:
-            raise invalid("demand_unit_unknown", "Elige una unidad de la lista.")
-        return value
-
-    @field_validator("delivery_state")
-    @classmethod
-    def _state(cls, value: str) -> str:
-        if value not in STATES_BY_CODE:
-            raise invalid("state_unknown", "Elige una de las 32 entidades federativas.")
-        return value
-
-    @field_validator("every_days")
-    @classmethod
-    def _frequency(cls, value: int | None) -> int | None:
-        if value is not None and value not in FREQUENCIES:
-            raise invalid("frequency_unknown", "Elige cada semana, cada dos semanas o cada mes.")
-        return value
-
-    @field_validator("required_certifications")
-    @classmethod
-    def _certifications(cls, value: list[str]) -> list[str]:
-        if any(c not in CERTIFICATIONS for c in value):
+    def _from_the_list(cls, value: Any, info: ValidationInfo) -> Any:
+        """Refused as a whole, so the form shows one message beside the field; each value once."""
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            return value  # pydantic refuses it, naming what is not a list of texts
+        if info.field_name == "required_certifications" and not set(value) <= CERTIFICATIONS.keys():
             raise invalid("demand_certification_unknown", "Elige certificaciones de la lista.")
-        return sorted(set(value))
-
-    @field_validator("preferred_legal_forms")
-    @classmethod
-    def _legal_forms(cls, value: list[str]) -> list[str]:
-        if any(f not in LEGAL_FORMS for f in value):
+        if info.field_name == "preferred_legal_forms" and not set(value) <= LEGAL_FORMS.keys():
             raise invalid("legal_form_unknown", "Elige una forma jurídica de la lista.")
         return sorted(set(value))
 

@@ -29,7 +29,10 @@ router = APIRouter(tags=["orders"])
     "/orders",
     response_model=OrderPublic,
     status_code=201,
-    responses={409: {"description": "Not enough stock (nothing was reserved)"}},
+    responses={
+        404: {"description": "A listing in `items` does not exist or is not for sale"},
+        409: {"description": "Not enough stock (nothing was reserved)"},
+    },
 )
 def checkout(
     data: Checkout, request: Request, user: User = Depends(api_user), session: Session = DbSession
@@ -67,7 +70,10 @@ def set_cart_item(
     response_model=OrderPublic,
     status_code=201,
     tags=["cart"],
-    responses={409: {"description": "Not enough stock (nothing was reserved, the cart is kept)"}},
+    responses={
+        404: {"description": "A listing in the cart is no longer for sale (remove it)"},
+        409: {"description": "Not enough stock (nothing was reserved, the cart is kept)"},
+    },
 )
 def check_out_cart(
     choices: CartChoices, request: Request, user: User = Depends(api_user), session: Session = DbSession

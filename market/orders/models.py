@@ -10,6 +10,28 @@ from sqlmodel import Field, SQLModel
 
 from market.db import utcnow
 
+# The states of an order and of each producer's part of it, with their names (Spanish source text).
+ORDER_STATUS_LABELS = {
+    "awaiting_payment": "Esperando pago",
+    "paid": "Pagado",
+    "invoiced": "A crédito: pago pendiente",
+    "pay_at_pickup": "Se paga al recoger",
+    "expired": "Vencido",
+    "cancelled": "Cancelado",
+}
+FULFILLMENT_STATUS_LABELS = {
+    "awaiting_payment": "Esperando pago",
+    "pending_acceptance": "Por aceptar",
+    "accepted": "Aceptado",
+    "preparing": "En preparación",
+    "shipped": "Enviado",
+    "ready_for_pickup": "Listo para recoger",
+    "delivered": "Entregado",
+    "completed": "Completado",
+    "rejected": "Rechazado",
+    "cancelled": "Cancelado",
+}
+
 
 class Order(SQLModel, table=True):
     __tablename__ = "orders"  # "order" is a reserved word in SQL

@@ -9,7 +9,12 @@ from sqlmodel import Session, col, select
 from market.accounts.models import User
 from market.errors import Forbidden, NotFound
 from market.i18n import N_
-from market.orders.models import Fulfillment, FulfillmentEvent, Order
+from market.orders.models import (
+    FULFILLMENT_STATUS_LABELS,
+    Fulfillment,
+    FulfillmentEvent,
+    Order,
+)
 from market.orders.schemas import FulfillmentPublic, OrderPublic
 from market.orders.service import (
     ACTIVE_ORDER_STATUSES,
@@ -24,26 +29,6 @@ from market.orders.service import (
 from market.organizations import service as organizations
 from market.organizations.models import Organization
 
-ORDER_STATUS_LABELS = {
-    "awaiting_payment": "Esperando pago",
-    "paid": "Pagado",
-    "invoiced": "A crédito: pago pendiente",
-    "pay_at_pickup": "Se paga al recoger",
-    "expired": "Vencido",
-    "cancelled": "Cancelado",
-}
-FULFILLMENT_STATUS_LABELS = {
-    "awaiting_payment": "Esperando pago",
-    "pending_acceptance": "Por aceptar",
-    "accepted": "Aceptado",
-    "preparing": "En preparación",
-    "shipped": "Enviado",
-    "ready_for_pickup": "Listo para recoger",
-    "delivered": "Entregado",
-    "completed": "Completado",
-    "rejected": "Rechazado",
-    "cancelled": "Cancelado",
-}
 STEP_LABELS = {  # what the producer's buttons say
     "delivered": "Entregado y cobrado",
     "accepted": "Aceptar",

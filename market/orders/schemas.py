@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Literal
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from market.bounds import MAX_QUANTITY, Id
-from market.mexico import STATES_BY_CODE
-from market.validation import invalid
+from market.catalog.taxonomy import DeliveryMethod, UnitCode
+from market.mexico import StateCode
+from market.orders.models import FULFILLMENT_STATUS_LABELS, ORDER_STATUS_LABELS
+from market.payments.methods import METHOD_LABELS
+from market.validation import Vocabulary, invalid
 
 PHONE = re.compile(r"\+?[0-9 ().-]+")  # ASCII digits: "²" or "٣" is no phone number
-PaymentMethod = Literal["card", "oxxo", "spei", "spei_transfer", "cash_on_pickup", "invoice"]
-DeliveryMethod = Literal["pickup", "delivery", "national"]
+PaymentMethod = Annotated[str, Vocabulary("PaymentMethod", METHOD_LABELS)]
+OrderStatus = Annotated[str, Vocabulary("OrderStatus", ORDER_STATUS_LABELS)]
+FulfillmentStatus = Annotated[str, Vocabulary("FulfillmentStatus", FULFILLMENT_STATUS_LABELS)]
 
 
 class CheckoutItem(BaseModel):
@@ -28,7 +32,7 @@ class Checkout(BaseModel):
     items: list[CheckoutItem] = Field(min_length=1, max_length=100)
     # How each producer delivers, by organization id (pickup when not said).
     delivery: dict[Id, DeliveryMethod] = Field(default_factory=dict)
-    delivery_state: str | None = None  # the buyer's state (INEGI), for local delivery
+    delivery_state: StateCode | None = None  # the buyer's state, for local delivery
     payment_method: PaymentMethod = "spei_transfer"
     # A member of an institution buys for it (its colleagues see the order; it counts as institutional),
     # unless the purchase is personal.
@@ -57,18 +61,11 @@ class Checkout(BaseModel):
             merged[item.listing_id] = merged.get(item.listing_id, 0) + item.quantity
         return [CheckoutItem(listing_id=i, quantity=q) for i, q in sorted(merged.items())]
 
-    @field_validator("delivery_state")
-    @classmethod
-    def _known_state(cls, value: str | None) -> str | None:
-        if value is not None and value not in STATES_BY_CODE:
-            raise invalid("state_unknown", "Elige una de las 32 entidades federativas.")
-        return value
-
 
 class Move(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    status: str = Field(max_length=24)
+    status: FulfillmentStatus  # the step: the state it moves to
     note: str | None = Field(default=None, max_length=500)
     carrier: str | None = Field(default=None, max_length=80)
     tracking_number: str | None = Field(default=None, max_length=80)
@@ -83,7 +80,7 @@ class LinePublic(BaseModel):
 
     listing_id: int | None
     title: str
-    unit: str
+    unit: UnitCode
     unit_price_cents: int
     quantity: int
     total_cents: int
@@ -92,8 +89,8 @@ class LinePublic(BaseModel):
 class EventPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
-    from_status: str | None
-    to_status: str
+    from_status: FulfillmentStatus | None
+    to_status: FulfillmentStatus
     note: str | None
     created_at: datetime
 
@@ -105,8 +102,8 @@ class FulfillmentPublic(BaseModel):
     organization_id: int
     organization_name: str
     organization_slug: str
-    status: str
-    delivery_method: str
+    status: FulfillmentStatus
+    delivery_method: DeliveryMethod
     subtotal_cents: int
     delivery_cents: int
     platform_fee_cents: int
@@ -120,8 +117,8 @@ class OrderPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    status: str
-    payment_method: str
+    status: OrderStatus
+    payment_method: PaymentMethod
     buyer_name: str
     buyer_email: str
     demand_id: int | None = None  # an awarded demand's order
@@ -147,7 +144,7 @@ class CartChoices(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     delivery: dict[Id, DeliveryMethod] = Field(default_factory=dict)
-    delivery_state: str | None = None
+    delivery_state: StateCode | None = None
     payment_method: PaymentMethod = "spei_transfer"
     # A member of an institution buys for it (its colleagues see the order; it counts as institutional),
     # unless the purchase is personal.
@@ -159,7 +156,7 @@ class CartChoices(BaseModel):
 class CartLinePublic(BaseModel):
     listing_id: int
     title: str
-    unit: str
+    unit: UnitCode
     quantity: int
     unit_price_cents: int
     total_cents: int
@@ -171,7 +168,7 @@ class CartGroupPublic(BaseModel):
     organization_name: str
     lines: list[CartLinePublic]
     subtotal_cents: int
-    delivery_options: dict[str, int]  # method -> what it costs
+    delivery_options: dict[DeliveryMethod, int]  # method -> what it costs
 
 
 class CartPublic(BaseModel):
@@ -179,4 +176,4 @@ class CartPublic(BaseModel):
     total_cents: int
     platform_fee_cents: int
     iva_cents: int
-    payment_methods: list[str]
+    payment_methods: list[PaymentMethod]

@@ -23,7 +23,7 @@ from market.i18n import gettext as _
 from market.ledger.service import KIND_LABELS
 from market.mexico import MEXICO_CITY, local_time
 from market.money import cents_to_pesos
-from market.orders.queries import FULFILLMENT_STATUS_LABELS, ORDER_STATUS_LABELS
+from market.orders.models import FULFILLMENT_STATUS_LABELS, ORDER_STATUS_LABELS
 from market.organizations import analytics
 from market.organizations.models import Organization
 from market.web import render, require_user, verify_csrf

@@ -10,11 +10,13 @@ from market.accounts.models import User
 from market.bounds import Id, PageNumber
 from market.db import DbSession
 from market.media import media_url
+from market.mexico import LegalForm, StateCode
 from market.organizations import changes, service
 from market.organizations.models import Organization, OrganizationChange
 from market.organizations.schemas import (
     Decision,
     InvitationCreate,
+    InvitationPublic,
     OrganizationChangePublic,
     OrganizationCreate,
     OrganizationPrivate,
@@ -54,8 +56,8 @@ def _change(change: OrganizationChange, org: Organization, requester: User) -> O
 @router.get("", response_model=Page[OrganizationPublic])
 def list_organizations(
     session: Session = DbSession,
-    state: str | None = Query(None, description="INEGI code, e.g. 07 (Chiapas)"),
-    legal_form: str | None = None,
+    state: StateCode | None = Query(None, description="INEGI code, e.g. 07 (Chiapas)"),
+    legal_form: LegalForm | None = None,
     page: PageNumber = 1,
     per_page: int = Query(20, ge=1, le=100),
 ) -> Page[OrganizationPublic]:
@@ -120,17 +122,17 @@ def upload_logo(
     return _private(org, session)
 
 
-@router.post("/{slug}/invitations", status_code=201)
+@router.post("/{slug}/invitations", response_model=InvitationPublic, status_code=201)
 def invite_member(
     slug: str,
     data: InvitationCreate,
     request: Request,
     user: User = Depends(api_user),
     session: Session = DbSession,
-) -> dict[str, str]:
+) -> InvitationPublic:
     org = service.get_managed(session, slug, user)
     invitation = service.invite(session, request.app.state.settings, user, org, data.email, data.role)
-    return {"email": invitation.email, "role": invitation.role}
+    return InvitationPublic(email=invitation.email, role=invitation.role)
 
 
 @router.post("/invitations/{token}/accept", response_model=OrganizationPrivate)

@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationInfo, field_validator
 
 from market.bounds import whole_number
-from market.mexico import CERTIFICATIONS, LEGAL_FORMS, SDGS, STATES_BY_CODE, normalize_clabe, normalize_rfc
-from market.validation import invalid
+from market.mexico import (
+    CERTIFICATIONS,
+    SDGS,
+    Certification,
+    LegalForm,
+    SdgNumber,
+    StateCode,
+    normalize_clabe,
+    normalize_rfc,
+)
+from market.organizations.models import CHANGE_STATUSES, VERIFICATION_STATUSES
+from market.validation import Vocabulary, invalid
+
+VerificationStatus = Annotated[str, Vocabulary("VerificationStatus", VERIFICATION_STATUSES)]
+ChangeStatus = Annotated[str, Vocabulary("ChangeStatus", CHANGE_STATUSES)]
 
 
 def _blank_to_none(value: Any) -> Any:
@@ -25,9 +38,9 @@ class OrganizationBase(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
     name: str = Field(min_length=3, max_length=160)
-    legal_form: str
+    legal_form: LegalForm
     rfc: str | None = None
-    state: str
+    state: StateCode
     municipality: str = Field(min_length=2, max_length=120)
     address: str | None = Field(default=None, max_length=300)
     latitude: float | None = Field(default=None, ge=14.0, le=33.0)  # Mexico's bounding box
@@ -35,8 +48,8 @@ class OrganizationBase(BaseModel):
     members_count: int = Field(default=0, ge=0, le=1_000_000)
     women_members_count: int = Field(default=0, ge=0, le=1_000_000)
     indigenous_community: str | None = Field(default=None, max_length=120)
-    certifications: list[str] = Field(default_factory=list)
-    sdgs: list[int] = Field(default_factory=list)
+    certifications: list[Certification] = Field(default_factory=list)
+    sdgs: list[SdgNumber] = Field(default_factory=list)
     founded_year: int | None = Field(default=None, ge=1800)
     description: str = Field(default="", max_length=5000)
     contact_email: EmailStr | None = None
@@ -58,13 +71,6 @@ class OrganizationBase(BaseModel):
         mode="before",
     )(_blank_to_none)
 
-    @field_validator("legal_form")
-    @classmethod
-    def _known_legal_form(cls, value: str) -> str:
-        if value not in LEGAL_FORMS:
-            raise invalid("legal_form_unknown", "Elige una forma jurídica de la lista.")
-        return value
-
     @field_validator("rfc")
     @classmethod
     def _valid_rfc(cls, value: str | None) -> str | None:
@@ -80,13 +86,6 @@ class OrganizationBase(BaseModel):
                 value=value,
             ) from None
         return rfc
-
-    @field_validator("state")
-    @classmethod
-    def _known_state(cls, value: str) -> str:
-        if value not in STATES_BY_CODE:
-            raise invalid("state_unknown", "Elige una de las 32 entidades federativas.")
-        return value
 
     @field_validator("women_members_count")
     @classmethod
@@ -154,26 +153,26 @@ class OrganizationUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = None
-    legal_form: str | None = None
+    name: str | None = Field(default=None, min_length=3, max_length=160)
+    legal_form: LegalForm | None = None
     rfc: str | None = None
-    state: str | None = None
-    municipality: str | None = None
+    state: StateCode | None = None
+    municipality: str | None = Field(default=None, min_length=2, max_length=120)
     address: str | None = None
-    latitude: float | None = None
-    longitude: float | None = None
-    members_count: int | None = None
-    women_members_count: int | None = None
+    latitude: float | None = Field(default=None, ge=14.0, le=33.0)
+    longitude: float | None = Field(default=None, ge=-119.0, le=-86.0)
+    members_count: int | None = Field(default=None, ge=0, le=1_000_000)
+    women_members_count: int | None = Field(default=None, ge=0, le=1_000_000)
     indigenous_community: str | None = None
-    certifications: list[str] | None = None
-    sdgs: list[int] | None = None
-    founded_year: int | None = None
-    description: str | None = None
+    certifications: list[Certification] | None = None
+    sdgs: list[SdgNumber] | None = None
+    founded_year: int | None = Field(default=None, ge=1800)
+    description: str | None = Field(default=None, max_length=5000)
     contact_email: str | None = None
     phone: str | None = None
     clabe: str | None = None
-    delivery_fee_cents: int | None = None
-    shipping_fee_cents: int | None = None
+    delivery_fee_cents: int | None = Field(default=None, ge=0, le=1_000_000)
+    shipping_fee_cents: int | None = Field(default=None, ge=0, le=1_000_000)
 
 
 class OrganizationPublic(BaseModel):
@@ -182,21 +181,21 @@ class OrganizationPublic(BaseModel):
     id: int
     slug: str
     name: str
-    legal_form: str
+    legal_form: LegalForm
     rfc: str | None
-    state: str
+    state: StateCode
     municipality: str
     latitude: float | None
     longitude: float | None
     members_count: int
     women_members_count: int
     indigenous_community: str | None
-    certifications: list[str]
-    sdgs: list[int]
+    certifications: list[Certification]
+    sdgs: list[SdgNumber]
     founded_year: int | None
     description: str
     logo_url: str | None = None
-    verification_status: str
+    verification_status: VerificationStatus
     delivery_fee_cents: int
     shipping_fee_cents: int
 
@@ -226,7 +225,7 @@ class OrganizationChangePublic(BaseModel):
     requested_by_name: str
     current: dict[str, str | None]  # the live values of the fields that would change
     changes: dict[str, str | None]
-    status: str
+    status: ChangeStatus
     reason: str | None
     created_at: datetime
     decided_at: datetime | None
@@ -239,3 +238,8 @@ class Decision(BaseModel):
 class InvitationCreate(BaseModel):
     email: EmailStr
     role: Literal["owner", "member"] = "member"
+
+
+class InvitationPublic(BaseModel):
+    email: str
+    role: Literal["owner", "member"]

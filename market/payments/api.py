@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel
 from sqlmodel import Session
 
@@ -15,39 +15,62 @@ from market.bounds import Id
 from market.db import DbSession
 from market.errors import NotFound
 from market.orders import queries
+from market.orders.schemas import PaymentMethod
 from market.payments import methods
 from market.payments import service as payments
+from market.payments.gateway import Gateway
+from market.payments.webhooks import RANK
+from market.validation import Vocabulary
 
 router = APIRouter(tags=["payments"])
+PaymentStatus = Annotated[str, Vocabulary("PaymentStatus", RANK)]
 
 
 class PaymentPublic(BaseModel):
     order_id: int
-    method: str
-    status: str
+    method: PaymentMethod
+    status: PaymentStatus
     amount_cents: int
     client_secret: str | None
     publishable_key: str | None
     instructions: dict[str, Any]
 
 
-@router.get("/payment-methods", response_model=list[str])
+@router.get("/payment-methods", response_model=list[PaymentMethod])
 def payment_methods(
     request: Request, user: User = Depends(api_user), session: Session = DbSession
 ) -> list[str]:
     return methods.available(session, request.app.state.settings, user)
 
 
-@router.post("/orders/{order_id}/payment", response_model=PaymentPublic)
+def payment_gateway(request: Request) -> Gateway | None:
+    """Stripe, when configured (a route that uses it may answer 503 while Stripe cannot be reached)."""
+    gateway: Gateway | None = request.app.state.gateway
+    return gateway
+
+
+@router.post(
+    "/orders/{order_id}/payment",
+    response_model=PaymentPublic,
+    status_code=201,
+    responses={200: {"model": PaymentPublic, "description": "The order's payment, created before"}},
+)
 def start_payment(
-    order_id: Id, request: Request, user: User = Depends(api_user), session: Session = DbSession
+    order_id: Id,
+    request: Request,
+    response: Response,
+    user: User = Depends(api_user),
+    gateway: Gateway | None = Depends(payment_gateway),
+    session: Session = DbSession,
 ) -> PaymentPublic:
     """Create (once) the PaymentIntent of an order paid by card, OXXO or SPEI; repeating the call returns
     the same one."""
     order = queries.visible_order(session, user, order_id)
     if order.buyer_id != user.id:
         raise NotFound()
-    payment = payments.start(session, request.app.state.gateway, order, user)
+    if payments.payment_of(session, order_id) is not None:
+        response.status_code = 200
+    payment = payments.start(session, gateway, order, user)
     return PaymentPublic(
         order_id=order_id,
         method=payment.method,

@@ -87,8 +87,9 @@ def test_from_demand_to_one_order_filled_by_two_producers(
         body = {"organization": organization.slug, "unit_price_cents": price, "quantity": quantity}
         return client.post(f"/api/v1/demands/{demand_id}/quotes", headers=token, json=body)
 
-    assert send(mani_token, mani, 24000, 300).status_code == 200
-    assert send(puuc_token, puuc, 25000, 250).status_code == 200
+    assert send(mani_token, mani, 24000, 300).status_code == 201
+    assert send(puuc_token, puuc, 26000, 250).status_code == 201
+    assert send(puuc_token, puuc, 25000, 250).status_code == 200  # revised: still one quote
     assert send(mani_token, puuc, 1, 1).status_code == 403  # not a member of the other producer
     mine = client.get(f"/api/v1/demands/{demand_id}/quotes", headers=puuc_token).json()
     assert [q["organization_id"] for q in mine] == [puuc.id]
@@ -258,7 +259,9 @@ def test_an_institution_adds_a_colleague_who_can_then_post_demands(
     assert client.post(members, headers=colleague, json={"email": "direccion@escuela.mx"}).status_code == 404
     unknown = client.post(members, headers=school, json={"email": "nadie@escuela.mx"})
     assert unknown.status_code == 422 and "email" in unknown.json()["fields"]
-    assert client.post(members, headers=school, json={"email": "Direccion@Escuela.mx"}).status_code == 204
+    added = client.post(members, headers=school, json={"email": "Direccion@Escuela.mx"})
+    assert added.status_code == 201 and added.json()["email"] == "direccion@escuela.mx"
+    assert client.post(members, headers=school, json={"email": "direccion@escuela.mx"}).status_code == 200
     assert client.post(url, headers=colleague, json=demand_body()).status_code == 201
 
 
@@ -306,7 +309,7 @@ def test_open_demands_are_listed_to_those_who_may_quote_and_the_address_to_those
     assert address_in_demand(mani_token) is None
     quote = {"organization": mani.slug, "unit_price_cents": 24000, "quantity": 300}
     sent = client.post(f"/api/v1/demands/{demand_id}/quotes", headers=mani_token, json=quote)
-    assert sent.status_code == 200
+    assert sent.status_code == 201
     assert listed(mani_token) == {demand_id: address}  # it quoted
     assert listed(puuc_token) == {demand_id: None}
     session.add(DemandInvitation(demand_id=demand_id, organization_id=puuc.id, fit=80))  # matching found it

@@ -131,7 +131,7 @@ def test_every_member_of_the_institution_sees_and_works_its_orders(
     members = f"/api/v1/buyer-organizations/{institution['id']}/members"
     assert (
         client.post(members, headers=awarded["school"], json={"email": "direccion@escuela.mx"}).status_code
-        == 204
+        == 201
     )
     colleague = api_token(client, "direccion@escuela.mx")
 

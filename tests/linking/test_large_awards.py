@@ -46,7 +46,7 @@ def test_an_award_of_100_000_kg_at_300_pesos_places_its_order(
         headers=mani_token,
         json={"organization": mani.slug, "unit_price_cents": PRICE, "quantity": TONNES},
     )
-    assert quoted.status_code == 200, quoted.text
+    assert quoted.status_code == 201, quoted.text
     with Session(app.state.engine) as tx:
         stored = tx.get(Demand, demand_id)
         assert stored is not None

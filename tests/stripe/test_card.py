@@ -216,9 +216,10 @@ def test_the_api_starts_a_payment_once_for_its_buyer_only(
     ]
     order = order_by_card(session, settings, shop["buyer"], shop["coffee"], 2, method="oxxo")
     first = client.post(f"/api/v1/orders/{order.id}/payment", headers=buyer)
-    assert first.status_code == 200, first.text
-    again = client.post(f"/api/v1/orders/{order.id}/payment", headers=buyer).json()
-    assert again["client_secret"] == first.json()["client_secret"]
+    assert first.status_code == 201, first.text
+    repeated = client.post(f"/api/v1/orders/{order.id}/payment", headers=buyer)
+    again = repeated.json()
+    assert repeated.status_code == 200 and again["client_secret"] == first.json()["client_secret"]
     assert (again["method"], again["amount_cents"], again["publishable_key"]) == (
         "oxxo",
         50000,
