@@ -370,3 +370,19 @@ def test_an_administrator_confirming_a_transfer_with_an_over_long_key_gets_a_mes
     response = client.post(f"/admin/pagos/{order.id}", data={"reference": "A" * 500, "csrf_token": token})
     assert response.status_code == 303
     assert "de 4 a 40 caracteres" in client.get("/admin/pagos").text
+
+
+def test_a_malformed_email_and_an_empty_required_text_say_what_is_wanted(client: TestClient) -> None:
+    register = client.post(
+        "/api/v1/auth/register", json={"name": "Ana", "email": "ana-sin-arroba", "password": "x" * 12}
+    )
+    token = client.post(
+        "/api/v1/auth/tokens",
+        json={"email": "ana@example.mx", "password": "x" * 12, "name": ""},
+        headers={"accept-language": "en"},
+    )
+
+    assert register.status_code == 422
+    assert register.json()["fields"] == {"email": "Escribe un correo válido, como nombre@ejemplo.mx."}
+    assert token.status_code == 422
+    assert token.json()["fields"] == {"name": "This field is required."}  # not "at least 1 characters"

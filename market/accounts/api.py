@@ -163,8 +163,9 @@ def reset_password(data: PasswordReset, session: Session = DbSession) -> Notice:
 def change_password(
     data: PasswordChange, request: Request, user: User = Depends(api_user), session: Session = DbSession
 ) -> Response:
-    """Every browser signed in as the person is signed out; API tokens stay (each is revocable on its own)."""
-    if not passwords.change(session, request.app.state.settings, user, data, client_ip(request)):
+    """Every browser signed in as the person is signed out, and every API token but this one is revoked."""
+    settings, ip = request.app.state.settings, client_ip(request)
+    if not passwords.change(session, settings, user, data, ip, keep_token=request.state.api_token_id):
         return json_error(passwords.WrongCurrentPassword())  # returned, so the failed attempt is committed
     return JSONResponse(Notice(detail=_(PASSWORD_CHANGED)).model_dump())
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from market.accounts import confirmation, emails, limits, links, sessions
+from market.accounts import confirmation, emails, limits, links, sessions, tokens
 from market.accounts.models import User
 from market.accounts.schemas import PasswordChange, PasswordReset
 from market.accounts.service import hash_password, password_matches
@@ -18,16 +18,25 @@ class WrongCurrentPassword(ValidationFailed):
         super().__init__({"current_password": N_("Esa no es tu contraseña actual.")})
 
 
-def set_password(session: Session, user: User, password: str, *, keep_session: int | None = None) -> User:
+def set_password(
+    session: Session,
+    user: User,
+    password: str,
+    *,
+    keep_session: int | None = None,
+    keep_token: int | None = None,
+) -> User:
     """The one place a password changes, by reset or by the person: whatever must follow a new password
-    goes here. Links to reset the old one stop working, and every signed-in browser of the person is signed
-    out but `keep_session` (the one they changed it from)."""
+    goes here. Links to reset the old one stop working, and every other way in ends, since whoever knew the
+    old password may have opened one: every signed-in browser but `keep_session` and every API token but
+    `keep_token` (the one the person changed it from)."""
     assert user.id is not None
     found = session.get(User, user.id)
     assert found is not None
     found.password_hash = hash_password(password)
     links.void(session, user.id, links.PASSWORD_RESET)
     sessions.end_all_sessions(session, user.id, keep=keep_session)
+    tokens.revoke_all(session, user.id, keep=keep_token)
     return found
 
 
@@ -39,6 +48,7 @@ def change(
     ip: str,
     *,
     keep_session: int | None = None,
+    keep_token: int | None = None,
 ) -> bool:
     """False when `current_password` is wrong: nothing changes, and the miss counts like a failed log-in, so
     a stolen session or token cannot guess the password. The caller must then return its error rather than
@@ -47,7 +57,7 @@ def change(
     if not password_matches(user, data.current_password):
         limits.record_attempt(session, user.email, ip, False)
         return False
-    set_password(session, user, data.password, keep_session=keep_session)
+    set_password(session, user, data.password, keep_session=keep_session, keep_token=keep_token)
     return True
 
 

@@ -80,8 +80,12 @@ def revoke(session: Session, user: User, token_id: int) -> ApiToken:
     return api_token
 
 
-def revoke_all(session: Session, user_id: int) -> int:
-    result = session.execute(delete(ApiToken).where(col(ApiToken.user_id) == user_id))
+def revoke_all(session: Session, user_id: int, keep: int | None = None) -> int:
+    """Revokes every token of the person but `keep` (the one in use, when they act through it)."""
+    query = delete(ApiToken).where(col(ApiToken.user_id) == user_id)
+    if keep is not None:
+        query = query.where(col(ApiToken.id) != keep)
+    result = session.execute(query)
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 

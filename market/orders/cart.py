@@ -48,10 +48,10 @@ def ensure(session: Session, user: User | None, token: str | None) -> Cart:
 
 
 def set_quantity(session: Session, cart: Cart, listing_id: int, quantity: int, *, add: bool = False) -> None:
-    """Put `quantity` of a listing in the cart (or add it to what is there); 0 removes it, even a listing
-    no longer for sale (paused, or suspended by an administrator). A quantity under the listing's minimum
-    order or over its stock is refused (ValidationFailed on `quantity`, saying the limit) before anything
-    is written; checkout checks the stock again, as it may have changed since."""
+    """Put `quantity` of a listing in the cart (or add it to what is there); putting 0 removes it, even a
+    listing no longer for sale (paused, or suspended by an administrator). A quantity under the listing's
+    minimum order or over its stock is refused (ValidationFailed on `quantity`, saying the limit) before
+    anything is written; checkout checks the stock again, as it may have changed since."""
     item = session.exec(
         select(CartItem).where(CartItem.cart_id == cart.id, CartItem.listing_id == listing_id)
     ).first()
@@ -59,7 +59,7 @@ def set_quantity(session: Session, cart: Cart, listing_id: int, quantity: int, *
     total = quantity + in_cart
     if total < 0 or total > 10_000_000:
         raise ValidationFailed({"quantity": N_("Escribe una cantidad válida.")})
-    if total == 0:
+    if total == 0 and not add:
         if item:
             session.delete(item)
             cart.updated_at = utcnow()
@@ -72,7 +72,8 @@ def set_quantity(session: Session, cart: Cart, listing_id: int, quantity: int, *
         if item is None:  # never seen in this cart: as an unknown id, so a draft's existence does not leak
             raise ListingNotFound()
         raise ListingNotFound(N_("Ese producto no está a la venta en este momento."))
-    if refusal := quantity_refusal(listing, total, in_cart):
+    # Adding nothing is no purchase: it is refused with what the listing asks for, its minimum order.
+    if refusal := quantity_refusal(listing, total if quantity else 0, in_cart):
         raise ValidationFailed({"quantity": refusal})
     if item:
         item.quantity = total

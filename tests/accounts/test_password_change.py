@@ -120,23 +120,27 @@ def test_a_new_password_signs_out_the_other_browsers_but_not_this_one(
     log_in(client, "ana@example.mx")
     phone = new_browser()
     log_in(phone, "ana@example.mx")
+    token = api_token(new_browser(), "ana@example.mx")
     form = {"current_password": PASSWORD, "password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD}
 
     assert client.post(PAGE, data=form | {"csrf_token": csrf_of(client, PAGE)}).status_code == 303
 
     assert is_signed_in(client)
     assert not is_signed_in(phone)
+    assert client.get("/api/v1/me", headers=token).status_code == 401
 
 
-def test_a_new_password_by_the_api_signs_out_every_browser(
+def test_a_new_password_by_the_api_signs_out_every_browser_and_every_other_token(
     client: TestClient, make_user: Any, new_browser: Callable[[], TestClient]
 ) -> None:
     make_user("ana@example.mx")
     phone = new_browser()
     log_in(phone, "ana@example.mx")
+    other = api_token(new_browser(), "ana@example.mx")
     headers = api_token(client, "ana@example.mx")
 
     client.post(CHANGE, headers=headers, json={"current_password": PASSWORD, "password": NEW_PASSWORD})
 
     assert not is_signed_in(phone)
-    assert client.get("/api/v1/me", headers=headers).status_code == 200  # the token stays
+    assert client.get("/api/v1/me", headers=other).status_code == 401
+    assert client.get("/api/v1/me", headers=headers).status_code == 200  # the one it was changed with stays

@@ -253,15 +253,17 @@ def test_a_reset_confirms_the_address_the_link_reached(
     assert session.exec(select(User)).one().email_confirmed_at is not None
 
 
-def test_a_reset_signs_out_every_browser(
+def test_a_reset_signs_out_every_browser_and_revokes_every_token(
     app: FastAPI, client: TestClient, make_user: Any, new_browser: Callable[[], TestClient]
 ) -> None:
     make_user("ana@example.mx")
     laptop = new_browser()
     log_in(laptop, "ana@example.mx")  # someone who should not be there any more
+    intruder = api_token(new_browser(), "ana@example.mx")  # and the token they made
     client.post(RESET, json={"email": "ana@example.mx"})
     secret = secret_of(account_emails(app)[0])
 
     client.post(CONFIRM, json={"token": secret, "password": NEW_PASSWORD})
 
     assert not is_signed_in(laptop)
+    assert client.get("/api/v1/me", headers=intruder).status_code == 401

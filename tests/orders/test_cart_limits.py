@@ -89,6 +89,21 @@ def test_adding_under_the_minimum_shows_the_limit_next_to_the_quantity_and_keeps
     assert "Tu carrito está vacío." in client.get("/carrito").text
 
 
+def test_adding_nothing_is_refused_with_the_minimum_order(
+    client: TestClient, engine: Engine, make_user: Any, make_org: Any, make_listing: Any
+) -> None:
+    listing = jars(make_user, make_org, make_listing)
+    csrf_of(client, f"/productos/{listing.id}/{listing.slug}")
+    before = database_state(engine)
+
+    response = post_add(client, listing, "0")
+
+    assert response.status_code == 422
+    assert "El pedido mínimo es de 5 piezas." in response.text
+    assert "Agregamos" not in response.text
+    assert database_state(engine) == before
+
+
 def test_adding_past_the_stock_counts_what_is_already_in_the_cart(
     client: TestClient, engine: Engine, make_user: Any, make_org: Any, make_listing: Any
 ) -> None:
