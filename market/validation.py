@@ -101,9 +101,10 @@ def message_for(error_type: str, ctx: dict[str, Any] | None = None, field: str =
     template = _TEMPLATES.get(error_type, _TEMPLATES["value_error"])
     if error_type == "value_error" and ctx and isinstance(ctx.get("error"), PydanticCustomError):
         return message_for(ctx["error"].type, ctx["error"].context)
-    if error_type == "value_error" and field.rsplit(".", 1)[-1] == "email":  # pydantic's EmailStr says only this
+    # Pydantic's EmailStr fails as a bare value_error; and "at least 1 characters" means "required".
+    if error_type == "value_error" and field.rsplit(".", 1)[-1] == "email":
         template = _TEMPLATES["email_invalid"]
-    if error_type == "string_too_short" and ctx and ctx.get("min_length") == 1:  # "at least 1 characters"
+    if error_type == "string_too_short" and ctx and ctx.get("min_length") == 1:
         template = _TEMPLATES["missing"]
     if field.endswith("_cents") and ctx:  # people type pesos: a bound in centavos would read 100 times off
         ctx = {k: format_mxn(v, current_locale.get()) if k in BOUNDS else v for k, v in ctx.items()}
