@@ -14,6 +14,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
+from market.state import engine_of
+
 
 def utcnow() -> datetime:
     """Aware UTC; SQLModel's UTCDateTime stores it the same way on SQLite and PostgreSQL."""
@@ -66,10 +68,9 @@ def transaction(engine: Engine) -> Iterator[Session]:
 
 def get_session(request: Request) -> Iterator[Session]:
     """FastAPI dependency: the request owns the transaction; services never commit."""
-    with transaction(request.app.state.engine) as session:
+    with transaction(engine_of(request)) as session:
         yield session
 
 
-# Scope "function": commit (or roll back) before the response is sent, so a client that follows a
-# redirect at once never reads the database from before its own change.
+# Superseded by `market.deps.SessionDep`; kept until every route declares that.
 DbSession: Any = Depends(get_session, scope="function")

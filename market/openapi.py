@@ -14,10 +14,9 @@ from fastapi import FastAPI, routing
 from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import get_openapi
 
-from market.accounts.api import api_user, api_user_optional
-from market.catalog.search_api import search_engine
+from market.accounts.bearer import api_user, api_user_optional
 from market.errors import ErrorBody
-from market.payments.api import payment_gateway
+from market.state import gateway_of, search_of
 
 # Each refusal once, in components/responses; a route that says more of one describes it inline.
 REFUSALS: dict[int, tuple[str, str]] = {
@@ -39,14 +38,17 @@ def _calls(dependant: Dependant) -> Iterator[Any]:
         yield from _calls(dependency)
 
 
-def api_routes(app: FastAPI) -> Iterator[Any]:
-    """The app's API routes as mounted (prefix, router tags and dependencies applied), in the document."""
+def mounted_routes(app: FastAPI) -> list[Any]:
+    """The app's routes as mounted (prefix, router tags and dependencies applied), pages and API alike."""
     if hasattr(routing, "iter_route_contexts"):  # FastAPI ≥ 0.16x keeps included routers as such
         contexts = routing.iter_route_contexts(app.routes)
-        found: Iterator[Any] = (c for c in contexts if isinstance(c.original_route, routing.APIRoute))
-    else:
-        found = (r for r in app.routes if isinstance(r, routing.APIRoute))
-    return (route for route in found if route.include_in_schema)
+        return [c for c in contexts if isinstance(c.original_route, routing.APIRoute)]
+    return [r for r in app.routes if isinstance(r, routing.APIRoute)]
+
+
+def api_routes(app: FastAPI) -> Iterator[Any]:
+    """The app's API routes, in the document."""
+    return (route for route in mounted_routes(app) if route.include_in_schema)
 
 
 def refusals(route: Any) -> set[int]:
@@ -65,7 +67,7 @@ def refusals(route: Any) -> set[int]:
         statuses.add(403)
     if api_user in calls and names and writes:
         statuses.add(409)
-    if calls & {search_engine, payment_gateway}:
+    if calls & {search_of, gateway_of}:  # a service that may be down for a moment
         statuses.add(503)
     return statuses
 

@@ -6,6 +6,7 @@ import hmac
 import secrets
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -32,6 +33,7 @@ from market.money import cents_to_pesos_text, format_mxn
 from market.orders.models import FULFILLMENT_STATUS_LABELS, ORDER_STATUS_LABELS
 from market.orders.queries import STEP_LABELS, status_label
 from market.payments.methods import METHOD_LABELS
+from market.state import engine_of, settings_of
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 LOCALE_COOKIE = "lang"
@@ -201,8 +203,8 @@ def current_user(request: Request) -> User | None:
     if secret is None:
         return None
     # A short transaction of its own: the request's session connects only when the endpoint needs it.
-    with transaction(request.app.state.engine) as session:
-        found = sessions.signed_in(session, request.app.state.settings, str(secret), client_ip(request))
+    with transaction(engine_of(request)) as session:
+        found = sessions.signed_in(session, settings_of(request), str(secret), client_ip(request))
         if found is not None:
             # Detached, so it stays readable after a rollback (error pages render it); services use its id.
             session.expunge(found[1])
@@ -215,7 +217,7 @@ def current_user(request: Request) -> User | None:
     return user
 
 
-def require_user(request: Request, user: User | None = Depends(current_user)) -> User:
+def require_user(user: User | None = Depends(current_user)) -> User:
     if user is None:
         raise NotAuthenticated()
     return user
@@ -226,7 +228,7 @@ def log_in(request: Request, session: Session, user: User, response: Response) -
     ends, so its old cookie signs no one in) and switch the interface to the person's language."""
     log_out(request, session)
     request.session[SESSION_KEY] = sessions.start_session(
-        session, request.app.state.settings, user, client_ip(request), request.headers.get("user-agent", "")
+        session, settings_of(request), user, client_ip(request), request.headers.get("user-agent", "")
     )
     set_locale_cookie(response, user.locale)
     return response
@@ -311,7 +313,7 @@ def refused(page: Response, exc: MarketError) -> Response:
 
 def upload_bytes(request: Request, upload: UploadFile) -> bytes:
     """At most one byte more than allowed, so the size check can tell an oversized file."""
-    return upload.file.read(request.app.state.settings.max_upload_bytes + 1)
+    return upload.file.read(settings_of(request).max_upload_bytes + 1)
 
 
 def render(
@@ -321,14 +323,8 @@ def render(
     status_code: int = 200,
     user: User | None = None,
 ) -> HTMLResponse:
-    ctx = {
-        "user": user,
-        "csrf_token": csrf_token(request),
-        "locale": i18n.current_locale.get(),
-        "flashes": request.session.pop("flash", []),
-        "is_htmx": request.headers.get("hx-request") == "true",
-    } | (context or {})
-    return templates.TemplateResponse(request, template, ctx, status_code=status_code)
+    """Superseded by `PageContext.render`; kept until every route declares a `PageDep`."""
+    return PageContext(request, user).render(template, context, status_code)
 
 
 def confirm_first(request: Request, user: User, title: str, message: str) -> HTMLResponse:
@@ -352,3 +348,78 @@ def safe_next(url: str | None) -> str:
 
 def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
+
+
+class HtmxRedirect(Response):
+    """Where htmx should go after an action: htmx follows `HX-Redirect` with a full page load (it would
+    swap a 303's target into the page instead)."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(status_code=200, headers={"HX-Redirect": url})
+
+
+def is_htmx(request: Request) -> bool:
+    """The request comes from htmx, to swap part of a page (a boosted link loads a whole page)."""
+    return request.headers.get("hx-request") == "true" and request.headers.get("hx-boosted") != "true"
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What every page is rendered with: who is looking, in which language, and whether htmx asked for a
+    part of the page (then `layout` renders only the content block, without the site's frame)."""
+
+    request: Request
+    user: User | None
+
+    @property
+    def locale(self) -> str:
+        return i18n.current_locale.get()
+
+    @property
+    def is_htmx(self) -> bool:
+        return is_htmx(self.request)
+
+    @property
+    def layout(self) -> str:
+        return "layouts/fragment.html" if self.is_htmx else "base.html"
+
+    def url(self, name: str, /, **path_params: Any) -> str:
+        """The path of the named route (`catalog.listing`, listing_id=3 -> "/productos/3")."""
+        return url_path(self.request, name, **path_params)
+
+    def render(
+        self, template: str, context: dict[str, Any] | None = None, status_code: int = 200
+    ) -> HTMLResponse:
+        ctx = {
+            "page": self,
+            "user": self.user,
+            "csrf_token": csrf_token(self.request),
+            "locale": self.locale,
+            "layout": self.layout,
+            "flashes": self.request.session.pop("flash", []),
+            "is_htmx": self.is_htmx,
+        } | (context or {})
+        return templates.TemplateResponse(self.request, template, ctx, status_code=status_code)
+
+    def redirect(self, url: str) -> Response:
+        """After an action: a 303 to `url`, or, for htmx, the header that makes it load `url`."""
+        return HtmxRedirect(url) if self.is_htmx else redirect(url)
+
+
+def page_context(request: Request, user: User | None = Depends(current_user)) -> PageContext:
+    return PageContext(request, user)
+
+
+def url_path(request: Request, name: str, /, **path_params: Any) -> str:
+    """The path (not the absolute URL) of the route called `name`: links stay on whatever host and scheme
+    the page was served under, and a route's Spanish path is written once, on the route."""
+    return str(request.app.url_path_for(name, **{k: str(v) for k, v in path_params.items()}))
+
+
+@jinja2.pass_context
+def _url_for(context: dict[str, Any], name: str, /, **path_params: Any) -> str:
+    """`{{ url_for("orders.cart") }}` in templates: the path of a named route."""
+    return url_path(context["request"], name, **path_params)
+
+
+templates.env.globals["url_for"] = _url_for

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from fastapi.security.utils import get_authorization_scheme_param
 from sqlmodel import Session
 
 from market.accounts import confirmation, passwords, service, tokens
+from market.accounts.bearer import api_user
 from market.accounts.models import User
 from market.accounts.schemas import (
     EmailConfirmation,
@@ -23,8 +22,8 @@ from market.accounts.schemas import (
     UserPublic,
 )
 from market.bounds import Id
-from market.db import DbSession, transaction
-from market.errors import InvalidCredentials, NotAuthenticated, json_error
+from market.db import DbSession
+from market.errors import InvalidCredentials, json_error
 from market.i18n import N_
 from market.i18n import gettext as _
 from market.web import client_ip
@@ -37,38 +36,6 @@ RESET_REQUESTED = N_(
 PASSWORD_CHANGED = N_("Listo: cambiamos tu contraseña.")
 CONFIRMATION_SENT = N_("Te enviamos un enlace para confirmar tu correo.")
 EMAIL_CONFIRMED = N_("Confirmamos tu correo. ¡Gracias!")
-
-# The security scheme of the OpenAPI document: only routes that require a token depend on it.
-bearer = HTTPBearer(auto_error=False, description="A token from `POST /api/v1/auth/tokens`.")
-
-
-def _token_user(request: Request, token: str | None) -> User | None:
-    if token is None:
-        return None
-    # A short transaction of its own: the request's session connects only when the endpoint needs it.
-    with transaction(request.app.state.engine) as session:
-        found = tokens.holder(session, token)
-        if found is not None:
-            session.expunge(found[1])
-    if found is None:
-        raise NotAuthenticated("El token no es válido o fue revocado.")
-    api_token, user = found
-    request.state.api_token_id = api_token.id
-    return user
-
-
-def api_user_optional(request: Request) -> User | None:
-    """Who sent the token, if anyone did (a public read shows its members more). It reads the header itself,
-    so the document marks such a route as public, not as needing a token."""
-    scheme, token = get_authorization_scheme_param(request.headers.get("authorization"))
-    return _token_user(request, token if scheme.lower() == "bearer" and token else None)
-
-
-def api_user(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> User:
-    user = _token_user(request, credentials.credentials if credentials else None)
-    if user is None:
-        raise NotAuthenticated("Envía un token en la cabecera Authorization: Bearer <token>.")
-    return user
 
 
 @router.post(

@@ -58,12 +58,12 @@ def _forgot_page(
     return render(request, "accounts/forgot.html", context, status, user)
 
 
-@router.get("/contrasena/olvidada")
+@router.get("/contrasena/olvidada", name="accounts.forgot_form")
 def forgot_form(request: Request, user: User | None = Depends(current_user)) -> Response:
     return _forgot_page(request, user)
 
 
-@router.post("/contrasena/olvidada")
+@router.post("/contrasena/olvidada", name="accounts.forgot")
 def forgot(
     request: Request,
     form: FormData = Depends(form_data),
@@ -79,7 +79,7 @@ def forgot(
     return _forgot_page(request, user, sent=True)  # the same page whether or not the address has an account
 
 
-@router.get("/contrasena/nueva/{token}")
+@router.get("/contrasena/nueva/{token}", name="accounts.reset_form")
 def reset_form(
     token: str, request: Request, user: User | None = Depends(current_user), session: Session = DbSession
 ) -> Response:
@@ -88,7 +88,7 @@ def reset_form(
     return render(request, "accounts/reset.html", {"token": token, "errors": {}}, user=user)
 
 
-@router.post("/contrasena/nueva/{token}")
+@router.post("/contrasena/nueva/{token}", name="accounts.reset")
 def reset(
     token: str,
     request: Request,
@@ -116,12 +116,12 @@ def reset(
 # --- changing it, signed in ---------------------------------------------------------------------------
 
 
-@router.get("/cuenta/contrasena")
+@router.get("/cuenta/contrasena", name="accounts.change_form")
 def change_form(request: Request, user: User = Depends(require_user)) -> Response:
     return render(request, "accounts/change_password.html", {"errors": {}}, user=user)
 
 
-@router.post("/cuenta/contrasena")
+@router.post("/cuenta/contrasena", name="accounts.change")
 def change(
     request: Request,
     form: FormData = Depends(form_data),
@@ -158,7 +158,7 @@ def change(
 # --- confirming the e-mail ---------------------------------------------------------------------------
 
 
-@router.get("/correo/confirmar/{token}")
+@router.get("/correo/confirmar/{token}", name="accounts.confirm")
 def confirm(
     token: str, request: Request, user: User | None = Depends(current_user), session: Session = DbSession
 ) -> Response:
@@ -176,7 +176,7 @@ def confirm(
     return redirect("/panel" if user else "/entrar?next=/panel")
 
 
-@router.post("/correo/reenviar")
+@router.post("/correo/reenviar", name="accounts.resend")
 def resend(
     request: Request,
     form: FormData = Depends(form_data),

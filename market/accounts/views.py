@@ -38,14 +38,14 @@ from market.web import (
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
 
-@router.get("/registro")
+@router.get("/registro", name="accounts.register_form")
 def register_form(request: Request, user: User | None = Depends(current_user)) -> Response:
     if user:
         return redirect("/panel")
     return render(request, "accounts/register.html", {"values": {}, "errors": {}})
 
 
-@router.post("/registro")
+@router.post("/registro", name="accounts.register")
 def register(request: Request, form: FormData = Depends(form_data), session: Session = DbSession) -> Response:
     values = text_fields(form, exclude={"password"})
     try:
@@ -70,7 +70,7 @@ def register(request: Request, form: FormData = Depends(form_data), session: Ses
     return response
 
 
-@router.get("/entrar")
+@router.get("/entrar", name="accounts.login_form")
 def login_form(
     request: Request, next: str | None = None, user: User | None = Depends(current_user)
 ) -> Response:
@@ -79,7 +79,7 @@ def login_form(
     return render(request, "accounts/login.html", {"next": safe_next(next), "email": "", "error": None})
 
 
-@router.post("/entrar")
+@router.post("/entrar", name="accounts.login")
 def login(request: Request, form: FormData = Depends(form_data), session: Session = DbSession) -> Response:
     email, password = str(form.get("email", "")), str(form.get("password", ""))
     next_url = safe_next(str(form.get("next", "")))
@@ -99,7 +99,7 @@ def login(request: Request, form: FormData = Depends(form_data), session: Sessio
     return log_in(request, session, user, redirect(next_url))
 
 
-@router.post("/salir")
+@router.post("/salir", name="accounts.logout")
 def logout(request: Request, session: Session = DbSession) -> Response:
     log_out(request, session)
     return redirect("/")
@@ -124,12 +124,12 @@ def _done(request: Request, session: Session, user: User, message: str) -> Respo
     return redirect("/cuenta")
 
 
-@router.get("/cuenta")
+@router.get("/cuenta", name="accounts.account")
 def account(request: Request, user: User = Depends(require_user), session: Session = DbSession) -> Response:
     return render(request, "accounts/account.html", _access(request, session, user), user=user)
 
 
-@router.post("/cuenta/sesiones/{session_id}/cerrar")
+@router.post("/cuenta/sesiones/{session_id}/cerrar", name="accounts.end_session")
 def end_session(
     session_id: Id, request: Request, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:
@@ -137,7 +137,7 @@ def end_session(
     return _done(request, session, user, _("Cerramos la sesión de ese dispositivo."))
 
 
-@router.post("/cuenta/sesiones/cerrar-las-demas")
+@router.post("/cuenta/sesiones/cerrar-las-demas", name="accounts.end_other_sessions")
 def end_other_sessions(
     request: Request, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:
@@ -151,7 +151,7 @@ def end_other_sessions(
     return _done(request, session, user, message)
 
 
-@router.post("/cuenta/tokens/{token_id}/revocar")
+@router.post("/cuenta/tokens/{token_id}/revocar", name="accounts.revoke_token")
 def revoke_token(
     token_id: Id, request: Request, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:
@@ -159,7 +159,7 @@ def revoke_token(
     return _done(request, session, user, _("Revocamos el token «{name}».").format(name=revoked.name))
 
 
-@router.get("/idioma/{code}")
+@router.get("/idioma/{code}", name="accounts.choose_language")
 def choose_language(code: str, request: Request, next: str | None = None) -> Response:
     response = redirect(next if next and next.startswith("/") and not next.startswith("//") else "/")
     set_locale_cookie(response, code)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Query
 from sqlmodel import Session
 
 from market.accounts import sessions
-from market.accounts.api import api_user
+from market.accounts.bearer import api_user
 from market.accounts.models import User
 from market.accounts.schemas import SignedOutPublic
 from market.admin import audit

@@ -28,7 +28,7 @@ def _family(action: str | None) -> str | None:
     return f"{action}." if action in audit.FAMILIES else None
 
 
-@router.get("/auditoria")
+@router.get("/auditoria", name="admin.log_page")
 def log_page(
     request: Request,
     action: str | None = None,
@@ -69,7 +69,7 @@ def _row(entry: AuditEntry, actor: User) -> list[csvfiles.Cell]:
     ]
 
 
-@router.get("/auditoria.csv")
+@router.get("/auditoria.csv", name="admin.log_csv")
 def log_csv(
     action: str | None = None, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:

@@ -19,7 +19,7 @@ from market.web import flash, flash_failure, redirect, render, require_user, ver
 router = APIRouter(prefix="/admin", dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
 
-@router.get("/personas")
+@router.get("/personas", name="admin.list_page")
 def list_page(
     request: Request,
     q: str = "",
@@ -33,14 +33,14 @@ def list_page(
     return render(request, "admin/people.html", context, user=user)
 
 
-@router.get("/personas/{user_id}")
+@router.get("/personas/{user_id}", name="admin.person_page")
 def person_page(
     user_id: Id, request: Request, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:
     return render(request, "admin/person.html", {"person": people.person(session, user, user_id)}, user=user)
 
 
-@router.post("/personas/{user_id}/confirmar-correo")
+@router.post("/personas/{user_id}/confirmar-correo", name="admin.confirm_email")
 def confirm_email(
     user_id: Id, request: Request, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:
@@ -50,7 +50,7 @@ def confirm_email(
     return redirect(f"/admin/personas/{user_id}")
 
 
-@router.post("/personas/{user_id}/cerrar-sesiones")
+@router.post("/personas/{user_id}/cerrar-sesiones", name="admin.sign_out_everywhere")
 def sign_out_everywhere(
     user_id: Id, request: Request, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:

@@ -31,7 +31,7 @@ def _back(form: FormData, default: str) -> str:
     return target if target.startswith("/") and not target.startswith("//") else default
 
 
-@router.get("")
+@router.get("", name="admin.home")
 def home(request: Request, user: User = Depends(require_user), session: Session = DbSession) -> Response:
     overview = admin.overview(session, user)
     latest = audit.entries(session, user, per_page=LATEST_ENTRIES)
@@ -49,7 +49,7 @@ def home(request: Request, user: User = Depends(require_user), session: Session 
     )
 
 
-@router.get("/verificacion")
+@router.get("/verificacion", name="admin.queue")
 def queue(
     request: Request,
     estado: str | None = None,
@@ -63,7 +63,7 @@ def queue(
     )
 
 
-@router.post("/organizaciones/{slug}/{decision}")
+@router.post("/organizaciones/{slug}/{decision}", name="admin.decide")
 def decide(
     slug: str,
     decision: str,
@@ -98,7 +98,7 @@ def decide(
 CHANGES_PAGE = "/admin/cambios"
 
 
-@router.get("/cambios")
+@router.get("/cambios", name="admin.payout_changes")
 def payout_changes(
     request: Request, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:
@@ -110,7 +110,7 @@ def payout_changes(
     )
 
 
-@router.post("/cambios/{change_id}/{decision}")
+@router.post("/cambios/{change_id}/{decision}", name="admin.decide_change")
 def decide_change(
     change_id: Id,
     decision: str,
@@ -143,7 +143,7 @@ def decide_change(
 # --- moderation ------------------------------------------------------------------------------------
 
 
-@router.get("/moderacion")
+@router.get("/moderacion", name="admin.moderation")
 def moderation(
     request: Request,
     q: str = "",
@@ -166,7 +166,7 @@ def moderation(
     )
 
 
-@router.post("/productos/{listing_id}/suspender")
+@router.post("/productos/{listing_id}/suspender", name="admin.suspend_listing")
 def suspend_listing(
     listing_id: Id,
     request: Request,
@@ -182,7 +182,7 @@ def suspend_listing(
     return redirect(_back(form, MODERATION_PAGE))
 
 
-@router.post("/productos/{listing_id}/restablecer")
+@router.post("/productos/{listing_id}/restablecer", name="admin.restore_listing")
 def restore_listing(
     listing_id: Id,
     request: Request,

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Query, Request, UploadFile
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from market.accounts.api import api_user, api_user_optional
+from market.accounts.bearer import api_user, api_user_optional
 from market.accounts.models import User
 from market.bounds import Id, PageNumber
 from market.catalog import csv_import, service

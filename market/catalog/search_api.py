@@ -4,24 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 
+from market.deps import SearchDep
 from market.errors import SearchDown
-from search.engine import SearchEngine, SearchQuery, SearchResult, SearchUnavailable
+from search.engine import SearchQuery, SearchResult, SearchUnavailable
 
 router = APIRouter(tags=["search"])
 
 
-def search_engine(request: Request) -> SearchEngine:
-    """The app's search engine (a route that uses it may answer 503 while the engine is down)."""
-    engine: SearchEngine = request.app.state.search
-    return engine
-
-
 @router.get("/search", response_model=SearchResult)
-def search(
-    query: Annotated[SearchQuery, Query()], engine: SearchEngine = Depends(search_engine)
-) -> SearchResult:
+def search(query: Annotated[SearchQuery, Query()], engine: SearchDep) -> SearchResult:
     """Full-text search of active listings with filters, facets, price statistics, sorting and geo.
     Filters take codes: `category` slugs, `state` INEGI codes (repeat a parameter for several values)."""
     try:
@@ -31,9 +24,7 @@ def search(
 
 
 @router.get("/search/suggestions", response_model=list[str])
-def suggestions(
-    q: Annotated[str, Query(min_length=1, max_length=100)], engine: SearchEngine = Depends(search_engine)
-) -> list[str]:
+def suggestions(q: Annotated[str, Query(min_length=1, max_length=100)], engine: SearchDep) -> list[str]:
     try:
         return engine.suggest(q)
     except SearchUnavailable:

@@ -69,7 +69,7 @@ def query_from_params(params: QueryParams) -> tuple[dict[str, Any], dict[str, st
     return fields, errors
 
 
-@router.get("/buscar")
+@router.get("/buscar", name="catalog.search_page")
 def search_page(request: Request, user: User | None = Depends(current_user)) -> Response:
     params = request.query_params
     fields, errors = query_from_params(params)
@@ -97,7 +97,7 @@ def search_page(request: Request, user: User | None = Depends(current_user)) -> 
     return render(request, template, context, 503 if unavailable else 200, user)
 
 
-@router.get("/buscar/sugerencias")
+@router.get("/buscar/sugerencias", name="catalog.suggestions")
 def suggestions(request: Request, q: str = "") -> Response:
     """<option>s for the query box's <datalist>."""
     titles: list[str] = []

@@ -39,7 +39,7 @@ from market.web import (
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
 
-@router.get("/")
+@router.get("/", name="catalog.home")
 def home(
     request: Request, session: Session = DbSession, user: User | None = Depends(current_user)
 ) -> Response:
@@ -59,7 +59,7 @@ def home(
     )
 
 
-@router.get("/catalogo")
+@router.get("/catalogo", name="catalog.browse")
 def browse(
     request: Request,
     category: str | None = None,
@@ -90,8 +90,8 @@ def browse(
     )
 
 
-@router.get("/productos/{listing_id}")
-@router.get("/productos/{listing_id}/{slug}")
+@router.get("/productos/{listing_id}", name="catalog.listing")
+@router.get("/productos/{listing_id}/{slug}", name="catalog.listing")
 def listing_page(
     listing_id: Id,
     request: Request,
@@ -195,7 +195,7 @@ def _listing_form(
     )
 
 
-@router.get("/panel/o/{slug}/productos/nuevo")
+@router.get("/panel/o/{slug}/productos/nuevo", name="catalog.new_listing")
 def new_listing(
     slug: str, request: Request, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:
@@ -204,7 +204,7 @@ def new_listing(
     return _listing_form(request, user, organization, None, defaults, {})
 
 
-@router.post("/panel/o/{slug}/productos/nuevo")
+@router.post("/panel/o/{slug}/productos/nuevo", name="catalog.create_listing")
 def create_listing(
     slug: str,
     request: Request,
@@ -221,7 +221,7 @@ def create_listing(
     return redirect(f"/panel/o/{organization.slug}")
 
 
-@router.get("/panel/productos/{listing_id}")
+@router.get("/panel/productos/{listing_id}", name="catalog.edit_listing_form")
 def edit_listing_form(
     listing_id: Id,
     request: Request,
@@ -245,7 +245,7 @@ def edit_listing_form(
     )
 
 
-@router.post("/panel/productos/{listing_id}")
+@router.post("/panel/productos/{listing_id}", name="catalog.edit_listing")
 def edit_listing(
     listing_id: Id,
     request: Request,
@@ -262,7 +262,7 @@ def edit_listing(
     return redirect(f"/panel/productos/{listing.id}")
 
 
-@router.post("/panel/productos/{listing_id}/estado")
+@router.post("/panel/productos/{listing_id}/estado", name="catalog.change_status")
 def change_status(
     listing_id: Id,
     request: Request,
@@ -282,7 +282,7 @@ def change_status(
     return redirect(f"/panel/productos/{listing.id}")
 
 
-@router.post("/panel/productos/{listing_id}/fotos")
+@router.post("/panel/productos/{listing_id}/fotos", name="catalog.add_photo")
 def add_photo(
     listing_id: Id,
     request: Request,
@@ -302,7 +302,7 @@ def add_photo(
     return redirect(f"/panel/productos/{listing_id}#fotos")
 
 
-@router.post("/panel/productos/{listing_id}/fotos/{photo_id}/borrar")
+@router.post("/panel/productos/{listing_id}/fotos/{photo_id}/borrar", name="catalog.delete_photo")
 def delete_photo(
     listing_id: Id,
     photo_id: Id,
@@ -315,7 +315,7 @@ def delete_photo(
     return redirect(f"/panel/productos/{listing_id}#fotos")
 
 
-@router.get("/panel/o/{slug}/importar")
+@router.get("/panel/o/{slug}/importar", name="catalog.import_form")
 def import_form(
     slug: str, request: Request, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:
@@ -328,7 +328,7 @@ def import_form(
     )
 
 
-@router.get("/plantilla-productos.csv")
+@router.get("/plantilla-productos.csv", name="catalog.import_template")
 def import_template() -> Response:
     return PlainTextResponse(
         csv_import.TEMPLATE,
@@ -337,7 +337,7 @@ def import_template() -> Response:
     )
 
 
-@router.post("/panel/o/{slug}/importar")
+@router.post("/panel/o/{slug}/importar", name="catalog.import_listings")
 def import_listings(
     slug: str,
     request: Request,

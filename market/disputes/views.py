@@ -51,7 +51,7 @@ def _part_page(
     return render(request, "disputes/part.html", context, status_code, user)
 
 
-@router.get(PART_PAGE)
+@router.get(PART_PAGE, name="disputes.part_page")
 def part_page(
     order_id: Id,
     fulfillment_id: Id,
@@ -62,7 +62,7 @@ def part_page(
     return _part_page(request, session, user, order_id, fulfillment_id)
 
 
-@router.post(PART_PAGE)
+@router.post(PART_PAGE, name="disputes.open_dispute")
 def open_dispute(
     order_id: Id,
     fulfillment_id: Id,
@@ -107,7 +107,7 @@ def open_dispute(
 # --- administrators -----------------------------------------------------------------------------------
 
 
-@router.get(ADMIN_LIST)
+@router.get(ADMIN_LIST, name="disputes.admin_list")
 def admin_list(
     request: Request,
     page: PageNumber = 1,
@@ -128,14 +128,14 @@ def _case_page(
     return render(request, "disputes/admin_case.html", context, status_code, user)
 
 
-@router.get(ADMIN_CASE)
+@router.get(ADMIN_CASE, name="disputes.admin_case")
 def admin_case(
     dispute_id: Id, request: Request, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:
     return _case_page(request, session, user, dispute_id)
 
 
-@router.post(ADMIN_CASE + "/resolver")
+@router.post(ADMIN_CASE + "/resolver", name="disputes.resolve")
 def resolve(
     dispute_id: Id,
     request: Request,

@@ -38,7 +38,7 @@ def _csv(sales: list[service.Sale], name: str, year: int | None) -> Response:
     return export.download(sales, f"{name}-{year}.csv" if year is not None else f"{name}.csv")
 
 
-@router.get("/impacto")
+@router.get("/impacto", name="impact.impact_page")
 def impact_page(
     request: Request,
     year: str | None = None,
@@ -50,7 +50,7 @@ def impact_page(
     return render(request, "impact/page.html", _context(impact, "/impacto.csv"), user=user)
 
 
-@router.get("/impacto.csv")
+@router.get("/impacto.csv", name="impact.impact_csv")
 def impact_csv(request: Request, year: str | None = None, session: Session = DbSession) -> Response:
     """The public figures, as on the page (never a row per sale: see market.impact.export)."""
     chosen = _year(year)
@@ -58,7 +58,7 @@ def impact_csv(request: Request, year: str | None = None, session: Session = DbS
     return export.figures_download(impact, f"impacto-{chosen}.csv" if chosen is not None else "impacto.csv")
 
 
-@router.get("/instituciones/{slug}/impacto")
+@router.get("/instituciones/{slug}/impacto", name="impact.institution_report")
 def institution_report(
     slug: str,
     request: Request,
@@ -72,7 +72,7 @@ def institution_report(
     return render(request, "impact/report.html", context, user=user)
 
 
-@router.get("/instituciones/{slug}/impacto.csv")
+@router.get("/instituciones/{slug}/impacto.csv", name="impact.institution_csv")
 def institution_csv(
     slug: str,
     request: Request,

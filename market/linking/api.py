@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, EmailStr
 from sqlmodel import Session
 
-from market.accounts.api import api_user
+from market.accounts.bearer import api_user
 from market.accounts.models import User
 from market.bounds import Id
 from market.catalog.taxonomy import CategorySlug, UnitCode

@@ -81,7 +81,7 @@ def _institution_form(
     return page(request, "linking/institution_form.html", context, status, user)
 
 
-@router.get("/instituciones/nueva")
+@router.get("/instituciones/nueva", name="linking.new_institution")
 def new_institution(
     request: Request, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:
@@ -91,7 +91,7 @@ def new_institution(
     return _institution_form(request, session, user, {"uso_cfdi": "G01"}, {})
 
 
-@router.post("/instituciones/nueva")
+@router.post("/instituciones/nueva", name="linking.create_institution")
 def create_institution(
     request: Request,
     form: FormData = Depends(form_data),
@@ -154,14 +154,14 @@ def _institution_page(
     return page(request, "linking/institution.html", context | extra, status, user)
 
 
-@router.get("/instituciones/{buyer_id}")
+@router.get("/instituciones/{buyer_id}", name="linking.institution")
 def institution(
     buyer_id: Id, request: Request, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:
     return _institution_page(request, session, user, buyers.visible(session, user, buyer_id))
 
 
-@router.post("/instituciones/{buyer_id}/integrantes")
+@router.post("/instituciones/{buyer_id}/integrantes", name="linking.add_colleague")
 def add_colleague(
     buyer_id: Id,
     request: Request,
@@ -227,7 +227,7 @@ def _demand_data(form: FormData, values: dict[str, Any]) -> tuple[dict[str, Any]
     return data, errors
 
 
-@router.get("/instituciones/{buyer_id}/demandas/nueva")
+@router.get("/instituciones/{buyer_id}/demandas/nueva", name="linking.new_demand")
 def new_demand(
     buyer_id: Id, request: Request, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:
@@ -244,7 +244,7 @@ def new_demand(
     return _demand_form(request, session, user, buyer, defaults, {})
 
 
-@router.post("/instituciones/{buyer_id}/demandas/nueva")
+@router.post("/instituciones/{buyer_id}/demandas/nueva", name="linking.create_demand")
 def create_demand(
     buyer_id: Id,
     request: Request,
@@ -266,7 +266,7 @@ def create_demand(
 # --- purchase order ----------------------------------------------------------------------------------
 
 
-@router.get("/pedidos/{order_id}/orden-de-compra")
+@router.get("/pedidos/{order_id}/orden-de-compra", name="linking.purchase_order")
 def purchase_order(
     order_id: Id, request: Request, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:
@@ -299,7 +299,7 @@ def purchase_order(
 # --- administration ----------------------------------------------------------------------------------
 
 
-@router.get("/admin/instituciones")
+@router.get("/admin/instituciones", name="linking.verification_queue")
 def verification_queue(
     request: Request, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:
@@ -307,7 +307,7 @@ def verification_queue(
     return page(request, "linking/admin_queue.html", {"pending": pending}, user=user)
 
 
-@router.post("/admin/instituciones/{buyer_id}/{decision}")
+@router.post("/admin/instituciones/{buyer_id}/{decision}", name="linking.decide")
 def decide(
     buyer_id: Id,
     decision: str,

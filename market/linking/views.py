@@ -67,7 +67,7 @@ class ProducerSide:
 # --- demands: lists ----------------------------------------------------------------------------------
 
 
-@router.get("/demandas")
+@router.get("/demandas", name="linking.demand_list")
 def demand_list(
     request: Request, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:
@@ -157,14 +157,14 @@ def _demand_page(
     return page(request, "linking/demand.html", context, status, user)
 
 
-@router.get("/demandas/{demand_id}")
+@router.get("/demandas/{demand_id}", name="linking.demand_page")
 def demand_page(
     demand_id: Id, request: Request, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:
     return _demand_page(request, session, user, demands.visible(session, user, demand_id))
 
 
-@router.post("/demandas/{demand_id}/publicar")
+@router.post("/demandas/{demand_id}/publicar", name="linking.publish")
 def publish(
     demand_id: Id, request: Request, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:
@@ -175,7 +175,7 @@ def publish(
     return redirect(f"/demandas/{demand_id}")
 
 
-@router.post("/demandas/{demand_id}/cancelar")
+@router.post("/demandas/{demand_id}/cancelar", name="linking.cancel")
 def cancel(
     demand_id: Id, request: Request, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:
@@ -197,7 +197,7 @@ def _quoting_as(session: Session, user: User, slug: str) -> Organization:
     raise NotFound()
 
 
-@router.post("/demandas/{demand_id}/cotizar")
+@router.post("/demandas/{demand_id}/cotizar", name="linking.submit_quote")
 def submit_quote(
     demand_id: Id,
     request: Request,
@@ -229,7 +229,7 @@ def submit_quote(
     return redirect(f"/demandas/{demand_id}")
 
 
-@router.post("/demandas/{demand_id}/cotizaciones/{quote_id}/retirar")
+@router.post("/demandas/{demand_id}/cotizaciones/{quote_id}/retirar", name="linking.withdraw_quote")
 def withdraw_quote(
     demand_id: Id,
     quote_id: Id,
@@ -268,7 +268,7 @@ def _allocations(form: FormData) -> tuple[list[dict[str, int]], dict[str, str], 
     return allocations, errors, values
 
 
-@router.post("/demandas/{demand_id}/adjudicar")
+@router.post("/demandas/{demand_id}/adjudicar", name="linking.award")
 def award(
     demand_id: Id,
     request: Request,
@@ -300,7 +300,7 @@ def award(
 # --- conversations -----------------------------------------------------------------------------------
 
 
-@router.post("/demandas/{demand_id}/mensajes")
+@router.post("/demandas/{demand_id}/mensajes", name="linking.post_message")
 def post_message(
     demand_id: Id,
     request: Request,

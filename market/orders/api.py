@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from sqlmodel import Session
 
-from market.accounts.api import api_user
+from market.accounts.bearer import api_user
 from market.accounts.models import User
 from market.bounds import Id
 from market.db import DbSession

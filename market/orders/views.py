@@ -65,7 +65,7 @@ def _refusal(exc: MarketError) -> str:
     return " ".join(fields.values()) if fields else exc.detail
 
 
-@router.post("/carrito/agregar")
+@router.post("/carrito/agregar", name="orders.add_to_cart")
 def add(
     request: Request,
     form: FormData = Depends(form_data),
@@ -118,7 +118,7 @@ def _delivery_choices(form: FormData) -> dict[int, str]:
     }
 
 
-@router.post("/carrito/pagar")
+@router.post("/carrito/pagar", name="orders.check_out")
 def pay(
     request: Request,
     form: FormData = Depends(form_data),
@@ -177,7 +177,7 @@ def _cart_page(
     return render(request, "orders/cart.html", context, status_code, user)
 
 
-@router.post("/carrito/{listing_id}")
+@router.post("/carrito/{listing_id}", name="orders.update_cart")
 def update(
     listing_id: Id,
     request: Request,
@@ -212,20 +212,20 @@ def update(
     return render(request, "orders/_cart_lines.html", lines, user=user)  # htmx swaps only a 200
 
 
-@router.get("/carrito")
+@router.get("/carrito", name="orders.cart")
 def show(
     request: Request, user: User | None = Depends(current_user), session: Session = DbSession
 ) -> Response:
     return _cart_page(request, session, user, _cart(request, session, user))
 
 
-@router.get("/pedidos")
+@router.get("/pedidos", name="orders.order_list")
 def orders(request: Request, user: User = Depends(require_user), session: Session = DbSession) -> Response:
     mine = [queries.view_of(session, user, order) for order in queries.orders_of(session, user)]
     return render(request, "orders/list.html", {"orders": mine}, user=user)
 
 
-@router.get("/pedidos/{order_id}")
+@router.get("/pedidos/{order_id}", name="orders.order_page")
 def order_page(
     order_id: Id, request: Request, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:
@@ -251,7 +251,7 @@ def order_page(
     )
 
 
-@router.post("/pedidos/{order_id}/partes/{fulfillment_id}")
+@router.post("/pedidos/{order_id}/partes/{fulfillment_id}", name="orders.buyer_step")
 def buyer_step(
     order_id: Id,
     fulfillment_id: Id,
@@ -270,7 +270,7 @@ def buyer_step(
     return redirect(f"/pedidos/{order_id}")
 
 
-@router.post("/pedidos/{order_id}/partes/{fulfillment_id}/mensajes")
+@router.post("/pedidos/{order_id}/partes/{fulfillment_id}/mensajes", name="orders.post_message")
 def post_message(
     order_id: Id,
     fulfillment_id: Id,
@@ -289,7 +289,7 @@ def post_message(
     return redirect(f"/pedidos/{order_id}#parte-{fulfillment_id}")
 
 
-@router.get("/panel/o/{slug}/pedidos")
+@router.get("/panel/o/{slug}/pedidos", name="orders.producer_queue")
 def producer_queue(
     slug: str, request: Request, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:
@@ -307,7 +307,7 @@ def producer_queue(
     )
 
 
-@router.post("/panel/o/{slug}/pedidos/{fulfillment_id}")
+@router.post("/panel/o/{slug}/pedidos/{fulfillment_id}", name="orders.producer_step")
 def producer_step(
     slug: str,
     fulfillment_id: Id,
@@ -334,7 +334,7 @@ def producer_step(
     return redirect(f"/panel/o/{slug}/pedidos")
 
 
-@router.get("/panel/o/{slug}/saldo")
+@router.get("/panel/o/{slug}/saldo", name="orders.balance_page")
 def balance_page(
     slug: str, request: Request, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:

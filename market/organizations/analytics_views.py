@@ -31,7 +31,7 @@ from market.web import render, require_user, verify_csrf
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
 
-@router.get("/panel/o/{slug}/ventas")
+@router.get("/panel/o/{slug}/ventas", name="organizations.sales_page")
 def sales_page(
     slug: str, request: Request, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:
@@ -115,7 +115,7 @@ def sales_chart(months: list[analytics.MonthSales], width: int = 720, height: in
 # --- exports ---------------------------------------------------------------------------------------
 
 
-@router.get("/panel/o/{slug}/pedidos.csv")
+@router.get("/panel/o/{slug}/pedidos.csv", name="organizations.orders_csv")
 def orders_csv(
     slug: str,
     request: Request,
@@ -172,7 +172,7 @@ def orders_csv(
     return csvfiles.response(f"pedidos-{organization.slug}-{_today()}.csv", header, rows)
 
 
-@router.get("/panel/o/{slug}/movimientos.csv")
+@router.get("/panel/o/{slug}/movimientos.csv", name="organizations.movements_csv")
 def movements_csv(slug: str, user: User = Depends(require_user), session: Session = DbSession) -> Response:
     organization = analytics.viewable(session, user, slug)
     header = [_("Fecha"), _("Concepto"), _("Pedido"), _("Importe"), _("Referencia"), _("Saldo")]

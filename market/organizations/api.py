@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query, Request, UploadFile
 from sqlmodel import Session
 
-from market.accounts.api import api_user, api_user_optional
+from market.accounts.bearer import api_user, api_user_optional
 from market.accounts.models import User
 from market.bounds import Id, PageNumber
 from market.db import DbSession

@@ -40,7 +40,7 @@ from market.web import (
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
 
-@router.get("/productores")
+@router.get("/productores", name="organizations.directory")
 def directory(
     request: Request,
     state: str | None = None,
@@ -57,7 +57,7 @@ def directory(
     return render(request, "organizations/directory.html", context, user=user)
 
 
-@router.get("/productores/{slug}")
+@router.get("/productores/{slug}", name="organizations.profile")
 def profile(
     slug: str,
     request: Request,
@@ -83,7 +83,7 @@ def profile(
     )
 
 
-@router.get("/panel")
+@router.get("/panel", name="organizations.dashboard")
 def dashboard(request: Request, user: User = Depends(require_user), session: Session = DbSession) -> Response:
     return render(
         request,
@@ -131,7 +131,7 @@ def _with_fees(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     return data, errors
 
 
-@router.get("/panel/organizaciones/nueva")
+@router.get("/panel/organizaciones/nueva", name="organizations.new_organization")
 def new_organization(request: Request, user: User = Depends(require_user)) -> Response:
     if not user.email_confirmed:
         message = _("Confirma tu correo para registrar una organización.")
@@ -139,7 +139,7 @@ def new_organization(request: Request, user: User = Depends(require_user)) -> Re
     return _form_page(request, user, None, {}, {})
 
 
-@router.post("/panel/organizaciones/nueva")
+@router.post("/panel/organizaciones/nueva", name="organizations.create_organization")
 def create_organization(
     request: Request,
     form: FormData = Depends(form_data),
@@ -159,7 +159,7 @@ def create_organization(
     return redirect(f"/panel/o/{organization.slug}")
 
 
-@router.get("/panel/o/{slug}")
+@router.get("/panel/o/{slug}", name="organizations.manage")
 def manage(
     slug: str, request: Request, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:
@@ -178,7 +178,7 @@ def manage(
     )
 
 
-@router.get("/panel/o/{slug}/editar")
+@router.get("/panel/o/{slug}/editar", name="organizations.edit_form")
 def edit_form(
     slug: str, request: Request, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:
@@ -190,7 +190,7 @@ def edit_form(
     return _form_page(request, user, organization, values, {}, session=session)
 
 
-@router.post("/panel/o/{slug}/editar")
+@router.post("/panel/o/{slug}/editar", name="organizations.edit")
 def edit(
     slug: str,
     request: Request,
@@ -219,7 +219,7 @@ def edit(
     return redirect(f"/panel/o/{organization.slug}")
 
 
-@router.post("/panel/o/{slug}/logo")
+@router.post("/panel/o/{slug}/logo", name="organizations.upload_logo")
 def upload_logo(
     slug: str,
     request: Request,
@@ -240,7 +240,7 @@ def upload_logo(
     return redirect(f"/panel/o/{organization.slug}")
 
 
-@router.post("/panel/o/{slug}/invitaciones")
+@router.post("/panel/o/{slug}/invitaciones", name="organizations.invite")
 def invite(
     slug: str,
     request: Request,
@@ -260,12 +260,12 @@ def invite(
     return redirect(f"/panel/o/{organization.slug}#integrantes")
 
 
-@router.get("/invitaciones/{token}")
+@router.get("/invitaciones/{token}", name="organizations.invitation")
 def invitation(token: str, request: Request, user: User = Depends(require_user)) -> Response:
     return render(request, "organizations/invitation.html", {"token": token}, user=user)
 
 
-@router.post("/invitaciones/{token}")
+@router.post("/invitaciones/{token}", name="organizations.accept_invitation")
 def accept_invitation(
     token: str, request: Request, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:

@@ -55,14 +55,14 @@ def _payments_page(
     return render(request, "orders/payments.html", {"pending": pending} | context, status_code, user)
 
 
-@router.get("/admin/pagos")
+@router.get("/admin/pagos", name="payments.payments_queue")
 def payments_queue(
     request: Request, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:
     return _payments_page(request, session, user)
 
 
-@router.post("/admin/pagos/estado-de-cuenta")
+@router.post("/admin/pagos/estado-de-cuenta", name="payments.upload_statement")
 def upload_statement(
     request: Request,
     archivo: UploadFile,
@@ -85,7 +85,9 @@ def upload_statement(
     )
 
 
-@router.post("/admin/pagos/{order_id}")  # after /admin/pagos/estado-de-cuenta, which it would shadow
+@router.post(
+    "/admin/pagos/{order_id}", name="payments.confirm_payment"
+)  # after /admin/pagos/estado-de-cuenta, which it would shadow
 def confirm_payment(
     order_id: Id,
     request: Request,
@@ -102,7 +104,7 @@ def confirm_payment(
 # --- payouts and refunds ------------------------------------------------------------------------------
 
 
-@router.get(PAYOUTS_PAGE)
+@router.get(PAYOUTS_PAGE, name="payments.payouts_page")
 def payouts_page(
     request: Request, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:
@@ -121,7 +123,7 @@ def payouts_page(
     )
 
 
-@router.post(PAYOUTS_PAGE + "/{organization_id}")
+@router.post(PAYOUTS_PAGE + "/{organization_id}", name="payments.record_payout")
 def record_payout(
     organization_id: Id,
     request: Request,
@@ -154,7 +156,7 @@ def record_payout(
     return redirect(PAYOUTS_PAGE)
 
 
-@router.post("/admin/reembolsos/{refund_id}")
+@router.post("/admin/reembolsos/{refund_id}", name="payments.record_refund_sent")
 def record_refund_sent(
     refund_id: Id,
     request: Request,

@@ -9,16 +9,16 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from market.accounts.api import api_user
+from market.accounts.bearer import api_user
 from market.accounts.models import User
 from market.bounds import Id
 from market.db import DbSession
+from market.deps import ApiUserDep, GatewayDep, SessionDep
 from market.errors import NotFound
 from market.orders import queries
 from market.orders.schemas import PaymentMethod
 from market.payments import methods
 from market.payments import service as payments
-from market.payments.gateway import Gateway
 from market.payments.webhooks import RANK
 from market.validation import Vocabulary
 
@@ -43,12 +43,6 @@ def payment_methods(
     return methods.available(session, request.app.state.settings, user)
 
 
-def payment_gateway(request: Request) -> Gateway | None:
-    """Stripe, when configured (a route that uses it may answer 503 while Stripe cannot be reached)."""
-    gateway: Gateway | None = request.app.state.gateway
-    return gateway
-
-
 @router.post(
     "/orders/{order_id}/payment",
     response_model=PaymentPublic,
@@ -59,9 +53,9 @@ def start_payment(
     order_id: Id,
     request: Request,
     response: Response,
-    user: User = Depends(api_user),
-    gateway: Gateway | None = Depends(payment_gateway),
-    session: Session = DbSession,
+    user: ApiUserDep,
+    gateway: GatewayDep,
+    session: SessionDep,
 ) -> PaymentPublic:
     """Create (once) the PaymentIntent of an order paid by card, OXXO or SPEI; repeating the call returns
     the same one."""

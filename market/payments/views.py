@@ -27,7 +27,7 @@ def _own_order(session: Session, user: User, order_id: int) -> orders.Order:
     return order
 
 
-@router.get("/pedidos/{order_id}/pago")
+@router.get("/pedidos/{order_id}/pago", name="payments.pay")
 def pay(
     order_id: Id, request: Request, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:
@@ -43,7 +43,7 @@ def pay(
     )
 
 
-@router.get("/pedidos/{order_id}/pago/listo")
+@router.get("/pedidos/{order_id}/pago/listo", name="payments.returned")
 def returned(
     order_id: Id, request: Request, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:

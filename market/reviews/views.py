@@ -80,7 +80,7 @@ def _form_again(
     return render(request, "reviews/form_page.html", context, 422, user)
 
 
-@router.post("/pedidos/{order_id}/partes/{fulfillment_id}/resena")
+@router.post("/pedidos/{order_id}/partes/{fulfillment_id}/resena", name="reviews.create")
 def create(
     order_id: Id,
     fulfillment_id: Id,
@@ -106,7 +106,7 @@ def create(
     return _back(request, order_id, fulfillment_id)
 
 
-@router.post("/pedidos/{order_id}/resenas/{review_id}/respuesta")
+@router.post("/pedidos/{order_id}/resenas/{review_id}/respuesta", name="reviews.reply")
 def reply(
     order_id: Id,
     review_id: Id,
@@ -140,7 +140,7 @@ def reply(
     return _back(request, order_id, fulfillment_id)
 
 
-@router.get("/productores/{slug}/resenas")
+@router.get("/productores/{slug}/resenas", name="reviews.organization_reviews")
 def organization_reviews(
     slug: str,
     request: Request,

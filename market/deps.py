@@ -1,0 +1,48 @@
+"""What routes depend on, as types: a signature says what the route needs, and FastAPI provides it.
+
+    @router.get("/carrito", name="orders.cart")
+    def cart(page: PageDep, session: SessionDep, user: UserDep) -> Response:
+        ...
+        return page.render("orders/cart.html", {...})
+
+Pages (HTML) take `PageDep` (it renders, redirects and names routes) with `VisitorDep` or `UserDep`;
+the JSON API takes `ApiUserDep` or `ApiVisitorDep`. A dependency is resolved once per request, so a
+route that takes both `PageDep` and `UserDep` looks the person up once."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+from starlette.datastructures import FormData
+
+from market.accounts.bearer import api_user, api_user_optional
+from market.accounts.models import User
+from market.config import Settings
+from market.db import get_session
+from market.impact.cache import PublicFigures
+from market.payments.gateway import Gateway
+from market.state import engine_of, gateway_of, impact_figures_of, search_of, settings_of
+from market.web import PageContext, current_user, form_data, page_context, require_user
+from search.engine import SearchEngine
+
+# Scope "function": commit (or roll back) before the response is sent, so a client that follows a
+# redirect at once never reads the database from before its own change.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+SettingsDep = Annotated[Settings, Depends(settings_of)]
+EngineDep = Annotated[Engine, Depends(engine_of)]
+SearchDep = Annotated[SearchEngine, Depends(search_of)]
+GatewayDep = Annotated[Gateway | None, Depends(gateway_of)]
+ImpactFiguresDep = Annotated[PublicFigures, Depends(impact_figures_of)]
+
+# Pages: the signed-in person, or None for a visitor; `UserDep` sends a visitor to log in.
+VisitorDep = Annotated[User | None, Depends(current_user)]
+UserDep = Annotated[User, Depends(require_user)]
+PageDep = Annotated[PageContext, Depends(page_context)]
+FormDep = Annotated[FormData, Depends(form_data)]
+
+# The JSON API: the holder of the bearer token (401 without one), or None when the route is public.
+ApiUserDep = Annotated[User, Depends(api_user)]
+ApiVisitorDep = Annotated[User | None, Depends(api_user_optional)]
