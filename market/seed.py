@@ -22,7 +22,7 @@ from market.config import Settings
 from market.db import transaction, utcnow
 from market.demo_data import ORGANIZATIONS
 from market.mexico import LEGAL_FORMS, STATES
-from market.organizations.models import Membership, Organization
+from market.organizations.models import Membership, Organization, VerificationStatus
 from market.organizations.schemas import OrganizationCreate
 from market.slugs import slugify
 
@@ -69,7 +69,7 @@ def load_demo(session: Session, settings: Settings | None = None) -> list[tuple[
         organization = Organization(
             slug=entry["slug"],
             **data.model_dump(),
-            verification_status="pending" if pending else "verified",
+            verification_status=VerificationStatus.PENDING if pending else VerificationStatus.VERIFIED,
             verified_at=None if pending else now,
         )
         # Delivery costs vary a little between producers, as real ones do (local run, parcel service).
@@ -116,7 +116,7 @@ def _demo_institution(session: Session) -> User:
     ).first():
         return person
     institution = buyers.create(session, person, BuyerOrganizationCreate(**DEMO_INSTITUTION))
-    institution.verification_status, institution.verified_at = "verified", utcnow()
+    institution.verification_status, institution.verified_at = VerificationStatus.VERIFIED, utcnow()
     demand = demands.create(
         session,
         person,

@@ -8,12 +8,12 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from market.bounds import MAX_PRICE_CENTS, MAX_QUANTITY
+from market.catalog.models import ListingStatus
 from market.catalog.taxonomy import (
     GOOD_UNITS,
     SERVICE_UNITS,
     CategorySlug,
     ListingKind,
-    ListingStatus,
     UnitCode,
 )
 from market.mexico import STATES_BY_CODE, StateCode
@@ -101,7 +101,8 @@ class ListingBase(BaseModel):
 
 
 class ListingCreate(ListingBase):
-    status: Literal["draft", "active"] = "draft"  # the other statuses come later, by a status change
+    # The other statuses come later, by a status change.
+    status: Literal[ListingStatus.DRAFT, ListingStatus.ACTIVE] = ListingStatus.DRAFT
 
 
 class ListingUpdate(BaseModel):

@@ -16,7 +16,8 @@ from market.admin import audit
 from market.bounds import Id, PageNumber
 from market.db import DbSession
 from market.disputes import queries, service
-from market.errors import MarketError, NotFound, ValidationFailed
+from market.disputes.models import DisputeStatus
+from market.errors import MarketError, ValidationFailed
 from market.i18n import gettext as _
 from market.money import cents_to_pesos_text, format_mxn, parse_pesos
 from market.web import flash, form_data, redirect, refusable, render, require_user, verify_csrf
@@ -24,7 +25,7 @@ from market.web import flash, form_data, redirect, refusable, render, require_us
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 PART_PAGE = "/pedidos/{order_id}/partes/{fulfillment_id}/disputa"
 ADMIN_LIST, ADMIN_CASE = "/admin/disputas", "/admin/disputas/{dispute_id}"
-LABELS = {"DISPUTE_STATUS_LABELS": service.STATUS_LABELS}
+LABELS = {"DISPUTE_STATUS_LABELS": DisputeStatus.labels()}
 
 
 def _field_errors(exc: ValidationFailed) -> dict[str, str]:
@@ -44,9 +45,7 @@ def _part_page(
     status_code: int = 200,
     **context: Any,
 ) -> Response:
-    case = queries.case_of(session, user, fulfillment_id)
-    if case.order.id != order_id:
-        raise NotFound()
+    case = queries.case_of(session, user, fulfillment_id, order_id)
     context = LABELS | {"case": case, "values": {}, "errors": {}} | context
     return render(request, "disputes/part.html", context, status_code, user)
 
@@ -71,9 +70,7 @@ def open_dispute(
     user: User = Depends(require_user),
     session: Session = DbSession,
 ) -> Response:
-    case = queries.case_of(session, user, fulfillment_id)
-    if case.order.id != order_id:
-        raise NotFound()
+    queries.case_of(session, user, fulfillment_id, order_id)  # 404 to whoever may not see the part there
     values = {"reason": str(form.get("reason", ""))}
     try:
         with refusable(session):  # nothing of a refused request is kept; the typed text is shown again
@@ -164,7 +161,7 @@ def resolve(
             raise  # otherwise resolved meanwhile by someone else: the page shows how
         flash(request, exc.detail, "error")
         return redirect(ADMIN_CASE.format(dispute_id=dispute_id))
-    if dispute.status == "refunded":
+    if dispute.status == DisputeStatus.REFUNDED:
         amount = format_mxn(dispute.refund_cents or 0, i18n.current_locale.get())
         flash(request, _("Disputa resuelta: se devuelven {amount} a quien compró.").format(amount=amount))
     else:

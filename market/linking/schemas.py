@@ -43,19 +43,6 @@ USOS_CFDI = {
 }
 FREQUENCIES = {7: "Cada semana", 14: "Cada dos semanas", 30: "Cada mes"}
 MAX_DELIVERIES = 52
-DEMAND_STATUS_LABELS = {
-    "draft": "Borrador",
-    "open": "Recibiendo cotizaciones",
-    "closed": "Cotizaciones cerradas",
-    "awarded": "Adjudicada",
-    "cancelled": "Cancelada",
-}
-QUOTE_STATUS_LABELS = {
-    "submitted": "Enviada",
-    "withdrawn": "Retirada",
-    "awarded": "Elegida",
-    "declined": "No elegida",
-}
 
 BuyerKind = Annotated[
     str, Vocabulary("BuyerKind", BUYER_KINDS, N_("Elige un tipo de institución de la lista."))
@@ -67,8 +54,6 @@ UsoCfdi = Annotated[str, Vocabulary("UsoCfdi", USOS_CFDI, N_("Elige un uso del C
 DeliveryFrequency = Annotated[
     int, Vocabulary("DeliveryFrequency", FREQUENCIES, N_("Elige cada semana, cada dos semanas o cada mes."))
 ]
-DemandStatus = Annotated[str, Vocabulary("DemandStatus", DEMAND_STATUS_LABELS)]
-QuoteStatus = Annotated[str, Vocabulary("QuoteStatus", QUOTE_STATUS_LABELS)]
 DemandVisibility = Annotated[str, Vocabulary("DemandVisibility", ("public", "invited"))]
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationInfo, field_validator
 
@@ -18,11 +18,8 @@ from market.mexico import (
     normalize_clabe,
     normalize_rfc,
 )
-from market.organizations.models import CHANGE_STATUSES, VERIFICATION_STATUSES
-from market.validation import Vocabulary, invalid
-
-VerificationStatus = Annotated[str, Vocabulary("VerificationStatus", VERIFICATION_STATUSES)]
-ChangeStatus = Annotated[str, Vocabulary("ChangeStatus", CHANGE_STATUSES)]
+from market.organizations.models import ChangeStatus, VerificationStatus
+from market.validation import invalid
 
 
 def _blank_to_none(value: Any) -> Any:

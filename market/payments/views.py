@@ -13,6 +13,7 @@ from market.db import DbSession
 from market.errors import NotFound
 from market.orders import queries
 from market.orders import service as orders
+from market.orders.models import OrderStatus
 from market.payments import service as payments
 from market.payments.webhooks import apply_intent
 from market.web import redirect, render, require_user
@@ -32,7 +33,7 @@ def pay(
     order_id: Id, request: Request, user: User = Depends(require_user), session: Session = DbSession
 ) -> Response:
     order = _own_order(session, user, order_id)
-    if order.status != "awaiting_payment":
+    if order.status != OrderStatus.AWAITING_PAYMENT:
         return redirect(f"/pedidos/{order_id}")
     payment = payments.start(session, request.app.state.gateway, order, user)
     return render(

@@ -17,7 +17,7 @@ from market.config import Settings
 from market.db import transaction, utcnow
 from market.errors import InsufficientStock, InvalidTransition, ListingNotFound, SoldOut, ValidationFailed
 from market.orders import service
-from market.orders.models import Fulfillment, FulfillmentEvent, Order, OrderLine
+from market.orders.models import Fulfillment, FulfillmentEvent, FulfillmentStatus, Order, OrderLine
 from market.orders.schemas import Checkout
 
 
@@ -183,17 +183,18 @@ def test_fulfillment_moves_only_along_its_state_machine(
         )
     fulfillment = session.exec(select(Fulfillment)).one()
     for target in (
-        "pending_acceptance",
-        "accepted",
-        "preparing",
-        "ready_for_pickup",
-        "delivered",
-        "completed",
+        FulfillmentStatus.PENDING_ACCEPTANCE,
+        FulfillmentStatus.ACCEPTED,
+        FulfillmentStatus.PREPARING,
+        FulfillmentStatus.READY_FOR_PICKUP,
+        FulfillmentStatus.DELIVERED,
+        FulfillmentStatus.COMPLETED,
     ):
         service.transition(session, fulfillment, target, shop["buyer"])
     session.commit()
-    with pytest.raises(InvalidTransition, match="No se puede pasar de «completed» a «cancelled»"):
-        service.transition(session, fulfillment, "cancelled", shop["buyer"])
+    # The refusal names both statuses by their labels.
+    with pytest.raises(InvalidTransition, match="No se puede pasar de «Completado» a «Cancelado»"):
+        service.transition(session, fulfillment, FulfillmentStatus.CANCELLED, shop["buyer"])
     timeline = session.exec(
         select(FulfillmentEvent.from_status, FulfillmentEvent.to_status).order_by(col(FulfillmentEvent.id))
     ).all()
