@@ -13,6 +13,8 @@ from market.statuses import Status, StatusColumn
 
 
 class DisputeStatus(Status):
+    """Open while an administrator decides; then refunded (all or part) or released to the producer."""
+
     OPEN = "open", N_("Disputa abierta")
     REFUNDED = "refunded", N_("Disputa resuelta con reembolso")
     RELEASED = "released", N_("Disputa resuelta: pago liberado a la organización")

@@ -25,6 +25,8 @@ class DemandStatus(Status):
 
 
 class QuoteStatus(Status):
+    """A producer's quote: standing until it withdraws it or the buyer awards the demand."""
+
     SUBMITTED = "submitted", N_("Enviada")
     WITHDRAWN = "withdrawn", N_("Retirada")
     AWARDED = "awarded", N_("Elegida")

@@ -14,7 +14,7 @@ from market.statuses import Status, StatusColumn
 
 
 class PaymentStatus(Status):
-    """How far along a provider's payment is (it only ever moves forward: market.payments.webhooks)."""
+    """How far along a provider's payment is; it only ever moves forward."""
 
     PENDING = "pending", N_("Esperando pago")
     REQUIRES_ACTION = "requires_action", N_("Esperando que quien compra pague la ficha o la transferencia")
@@ -27,6 +27,8 @@ class PaymentStatus(Status):
 
 
 class RefundStatus(Status):
+    """Money going back to the buyer: waiting to be sent, sent, or refused by the provider."""
+
     PENDING = "pending", N_("Reembolso por enviar")
     SUCCEEDED = "succeeded", N_("Reembolso enviado")
     FAILED = "failed", N_("Reembolso fallido")
