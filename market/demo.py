@@ -106,14 +106,17 @@ class DemoMarketplace(BaseModel):
 
     @model_validator(mode="after")
     def _orders_buy_listings_of_the_file(self) -> DemoMarketplace:
-        titles = {org.slug: {listing.title for listing in org.listings} for org in self.organizations}
-        if len(titles) < len(self.organizations):
-            raise ValueError("two organizations have the same slug")
-        for order in self.orders:
-            for part in order.parts:
+        titles: dict[str, set[str]] = {}
+        for org in self.organizations:
+            if org.slug in titles:
+                raise ValueError(f"two organizations have the slug {org.slug!r}")
+            titles[org.slug] = {listing.title for listing in org.listings}
+        for n, order in enumerate(self.orders):
+            for m, part in enumerate(order.parts):
                 if part.listing not in titles.get(part.organization, set()):
                     raise ValueError(
-                        f"an order buys {part.listing!r} of {part.organization!r}, not in the file"
+                        f"orders[{n}] > parts[{m}] buys {part.listing!r} of {part.organization!r}, "
+                        "which is not in the file"
                     )
         return self
 
