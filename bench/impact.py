@@ -100,14 +100,13 @@ def build_people(database_url: str, organizations: int, rng: random.Random) -> P
     from market.accounts.schemas import Registration
     from market.accounts.service import register
     from market.db import make_engine, transaction, utcnow
+    from market.demo import load_marketplace
     from market.impact.profile import producer_profile
     from market.linking import buyers
-    from market.linking.schemas import BuyerOrganizationCreate
     from market.mexico import CERTIFICATIONS, LEGAL_FORMS, SDGS, STATES
     from market.migrate import upgrade
     from market.organizations import service as organizations_service
     from market.organizations.schemas import OrganizationCreate
-    from market.seed import DEMO_INSTITUTION
 
     with contextlib.redirect_stdout(sys.stderr):  # stdout carries only the figures
         upgrade(database_url)
@@ -158,7 +157,7 @@ def build_people(database_url: str, organizations: int, rng: random.Random) -> P
             ]
             head = session.get(User, members[0])
             assert head is not None
-            school = buyers.create(session, head, BuyerOrganizationCreate(**DEMO_INSTITUTION))
+            school = buyers.create(session, head, load_marketplace().school.institution)
             school.verification_status, school.verified_at = "verified", utcnow()
             for member in members[1:]:
                 colleague = session.get(User, member)

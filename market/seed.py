@@ -1,34 +1,37 @@
-"""Demo catalog (for a first run and for people trying the product) and synthetic data (for benchmarks)."""
+"""The demo marketplace (for a first run and for people trying the product), from demo.toml, and synthetic
+data (for benchmarks)."""
 
 from __future__ import annotations
 
 import random
-from datetime import timedelta
 from typing import Any
 
 from rich.progress import Progress
 from sqlalchemy import insert, text
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from market.accounts.models import User
 from market.accounts.schemas import Registration
 from market.accounts.service import hash_password, register
-from market.catalog.models import Listing
-from market.catalog.schemas import ListingCreate, TierIn
+from market.catalog.models import Listing, ListingStatus
 from market.catalog.service import add_listing
 from market.catalog.taxonomy import CATEGORIES, GOOD_UNITS, SERVICE_UNITS
 from market.config import Settings
 from market.db import transaction, utcnow
-from market.demo_data import ORGANIZATIONS
+from market.demo import DEMO_PASSWORD, DemoAccount, DemoOrder, DemoPart, DemoSchool, Outcome, load_marketplace
 from market.mexico import LEGAL_FORMS, STATES
+from market.orders.models import FulfillmentStatus, OrderStatus
 from market.organizations.models import Membership, Organization, VerificationStatus
-from market.organizations.schemas import OrganizationCreate
 from market.slugs import slugify
 
-DEMO_PASSWORD = "tianguis-demo-2026"
-ADMIN_EMAIL = "admin@tianguis.demo"
-PENDING_DEMO_ORGS = 2  # the last ones wait in the verification queue, so an administrator has work
+# Who takes a part of a demo order to each outcome: its producer's steps, then its buyer's.
+TO_READY = [FulfillmentStatus.ACCEPTED, FulfillmentStatus.PREPARING, FulfillmentStatus.READY_FOR_PICKUP]
+OUTCOMES: dict[Outcome, tuple[list[FulfillmentStatus], list[FulfillmentStatus]]] = {
+    "rejected": ([FulfillmentStatus.REJECTED], []),
+    "delivered": ([*TO_READY, FulfillmentStatus.DELIVERED], []),  # paid in cash at pickup
+    "completed": (TO_READY, [FulfillmentStatus.DELIVERED, FulfillmentStatus.COMPLETED]),
+}
 
 
 def load_demo_if_empty(session: Session) -> list[tuple[str, str, str]]:
@@ -37,205 +40,152 @@ def load_demo_if_empty(session: Session) -> list[tuple[str, str, str]]:
     return load_demo(session)
 
 
-def _account(session: Session, email: str, name: str, *, is_admin: bool = False) -> User:
-    existing = session.exec(select(User).where(User.email == email)).first()
+def _account(session: Session, account: Registration, *, is_admin: bool = False) -> User:
+    existing = session.exec(select(User).where(User.email == account.email)).first()
     if existing:
         return existing
-    account = Registration(name=name, email=email, password=DEMO_PASSWORD)
     return register(session, account, is_admin=is_admin, confirmed=True)  # people trying the product
 
 
 def load_demo(session: Session, settings: Settings | None = None) -> list[tuple[str, str, str]]:
-    """Idempotent: organizations already present (by slug) are left as they are."""
-    accounts = [("administración", ADMIN_EMAIL, DEMO_PASSWORD)]
-    _account(session, ADMIN_EMAIL, "Equipo Tianguis", is_admin=True)
-    consumer = _account(session, "consumidora@tianguis.demo", "Lucía Hernández")
-    accounts.append(("consumidora", consumer.email, DEMO_PASSWORD))
+    """Idempotent: organizations already present (by slug) are left as they are. Returns the accounts to
+    try the product with: (role, e-mail, password)."""
+    demo = load_marketplace()
+    admin = _account(session, demo.administrator, is_admin=True)
+    consumer = _account(session, demo.consumer)
+    accounts = [
+        ("administración", admin.email, DEMO_PASSWORD),
+        ("consumidora", consumer.email, DEMO_PASSWORD),
+    ]
     now = utcnow()
-    for index, entry in enumerate(ORGANIZATIONS):
-        if session.exec(select(Organization.id).where(Organization.slug == entry["slug"])).first():
+    for index, entry in enumerate(demo.organizations):
+        if session.exec(select(Organization.id).where(Organization.slug == entry.slug)).first():
             continue
-        owner = _account(session, f"{entry['slug']}@productores.demo", f"Coordinación {entry['name']}")
-        renamed = {
-            "lat": "latitude",
-            "lng": "longitude",
-            "members": "members_count",
-            "women_members": "women_members_count",
-        }
-        data = OrganizationCreate(
-            **{renamed.get(k, k): v for k, v in entry.items() if k not in {"slug", "listings"}}
+        owner = _account(
+            session, DemoAccount(name=f"Coordinación {entry.name}", email=f"{entry.slug}@productores.demo")
         )
-        pending = index >= len(ORGANIZATIONS) - PENDING_DEMO_ORGS
         organization = Organization(
-            slug=entry["slug"],
-            **data.model_dump(),
-            verification_status=VerificationStatus.PENDING if pending else VerificationStatus.VERIFIED,
-            verified_at=None if pending else now,
+            slug=entry.slug,
+            **entry.profile(),
+            verification_status=VerificationStatus.PENDING if entry.pending else VerificationStatus.VERIFIED,
+            verified_at=None if entry.pending else now,
         )
-        # Delivery costs vary a little between producers, as real ones do (local run, parcel service).
-        organization.delivery_fee_cents = 6000 + 1500 * (index % 4)
-        organization.shipping_fee_cents = 14900 + 5000 * (index % 3)
         session.add(organization)
         session.flush()
         assert organization.id is not None and owner.id is not None
         session.add(Membership(user_id=owner.id, organization_id=organization.id, role="owner"))
-        for item in entry["listings"]:
-            tiers = [TierIn(min_quantity=q, unit_price_cents=p) for q, p in item.get("tiers", [])]
-            fields = {k: v for k, v in item.items() if k != "tiers"}
-            add_listing(session, organization, ListingCreate(**fields, tiers=tiers, status="active"))
-        if index < 3 or pending:
-            accounts.append(("productora" + (" (pendiente)" if pending else ""), owner.email, DEMO_PASSWORD))
-    school = _demo_institution(session)
+        for listing in entry.listings:
+            add_listing(session, organization, listing)
+        if index < 3 or entry.pending:  # a few producers to try the product as
+            accounts.append(
+                ("productora" + (" (pendiente)" if entry.pending else ""), owner.email, DEMO_PASSWORD)
+            )
+    school = _demo_school(session, demo.school)
     accounts.append(("institución compradora", school.email, DEMO_PASSWORD))
-    _demo_orders(session, settings or Settings(), consumer, school)
+    _demo_orders(
+        session, settings or Settings(), demo.orders, {"consumer": consumer, "school": school}, admin
+    )
     return accounts
 
 
-DEMO_INSTITUTION = {
-    "name": "Escuela Secundaria Técnica 1 de Oaxaca",
-    "kind": "school",
-    "rfc": "EST790101AB1",
-    "razon_social": "Escuela Secundaria Técnica Número 1",
-    "regimen_fiscal": "603",
-    "codigo_postal": "68000",
-    "uso_cfdi": "G03",
-    "state": "20",
-    "municipality": "Oaxaca de Juárez",
-}
-
-
-def _demo_institution(session: Session) -> User:
-    """A verified school with a public demand open for quotes, so producers see "demands for you"."""
+def _demo_school(session: Session, school: DemoSchool) -> User:
+    """A verified institution with a public demand open for quotes, so producers see "demands for you"."""
     from market.linking import buyers, demands
     from market.linking.models import BuyerOrganization
-    from market.linking.schemas import BuyerOrganizationCreate, DemandCreate
 
-    person = _account(session, "compras@escuela.demo", "Compras de la Secundaria Técnica 1")
-    if session.exec(
-        select(BuyerOrganization.id).where(BuyerOrganization.rfc == DEMO_INSTITUTION["rfc"])
-    ).first():
+    person = _account(session, school.purchaser)
+    rfc = school.institution.rfc
+    if session.exec(select(BuyerOrganization.id).where(BuyerOrganization.rfc == rfc)).first():
         return person
-    institution = buyers.create(session, person, BuyerOrganizationCreate(**DEMO_INSTITUTION))
+    institution = buyers.create(session, person, school.institution)
     institution.verification_status, institution.verified_at = VerificationStatus.VERIFIED, utcnow()
-    demand = demands.create(
-        session,
-        person,
-        institution,
-        DemandCreate(
-            title="Café tostado para la cafetería escolar, cada mes",
-            description="Café de altura tostado medio, en bolsas de 1 kg, para la cafetería del personal.",
-            category="cafe",
-            quantity=120,
-            unit="kg",
-            delivery_state="20",
-            delivery_municipality="Oaxaca de Juárez",
-            delivery_address="Av. Universidad 120, Ex Hacienda 5 Señores",
-            first_delivery=(utcnow() + timedelta(days=21)).date(),
-            every_days=30,
-            deliveries=6,
-            quote_deadline=utcnow() + timedelta(days=14),
-            preferred_legal_forms=["coop_produccion"],
-        ),
-    )
+    demand = demands.create(session, person, institution, school.demand)
     demands.open_for_quotes(session, person, demand)
     return person
 
 
-# Demo orders, so that the impact page has figures: (buyer, payment method, [(producer slug, quantity)]).
-DEMO_ORDERS: list[tuple[str, str, list[tuple[str, int]]]] = [
-    ("consumer", "card", [("yaxal-chulel", 2), ("u-yich-luum", 3)]),
-    ("consumer", "spei_transfer", [("palenqueros-matatlan", 1), ("vainilla-totonacapan", 1)]),
-    ("school", "invoice", [("cumbres-huatusco", 20), ("maices-cacaxtla", 10)]),
-    ("consumer", "cash_on_pickup", [("bordadoras-aguacatenango", 1)]),
-    ("consumer", "oxxo", [("caprinocultoras-semidesierto", 4), ("tsitsiki-uarhiti", 6)]),
-]
-
-
-def _demo_orders(session: Session, settings: Settings, consumer: User, school: User) -> None:
-    """A few orders through the order services: paid by card, OXXO and transfer, on invoice terms and in
-    cash at pickup, with one part the producer rejects (refunded in full). Only where there are no orders."""
+def _demo_orders(
+    session: Session,
+    settings: Settings,
+    demo_orders: list[DemoOrder],
+    buyers_by_key: dict[str, User],
+    admin: User,
+) -> None:
+    """The orders through the order services, each part taken to its outcome. Only where there are none."""
     from market.linking import buyers
     from market.orders import service as orders
     from market.orders.models import Fulfillment, Order
 
     if session.exec(select(Order.id)).first() is not None:
         return
-    slugs = {slug for _buyer, _method, items in DEMO_ORDERS for slug, _n in items}
+    wanted = {(part.organization, part.listing) for order in demo_orders for part in order.parts}
     found = {
-        org.slug: org for org in session.exec(select(Organization).where(col(Organization.slug).in_(slugs)))
+        (org.slug, listing.title): (org, listing)
+        for org, listing in session.exec(
+            select(Organization, Listing)
+            .join(Listing, col(Listing.organization_id) == Organization.id)
+            .where(col(Organization.slug).in_({slug for slug, _title in wanted}))
+        )
     }
-    if len(found) < len(slugs):  # an older demo database: leave it as it is
+    if not wanted <= found.keys():  # an older demo database: leave it as it is
         return
-    admin = _account(session, ADMIN_EMAIL, "Equipo Tianguis", is_admin=True)
-    for number, (buyer_key, method, items) in enumerate(DEMO_ORDERS, start=1):
-        buyer = consumer if buyer_key == "consumer" else school
+    for number, demo_order in enumerate(demo_orders, start=1):
+        buyer, delivered = buyers_by_key[demo_order.buyer], demo_order.ship_to is not None
         parts = []
-        for slug, quantity in items:
-            org = found[slug]
-            listing = session.exec(
-                select(Listing).where(Listing.organization_id == org.id).order_by(col(Listing.id))
-            ).first()
-            assert listing is not None and org.id is not None
-            delivered = buyer_key == "school"  # the school gets its order at the door
+        for part in demo_order.parts:
+            org, listing = found[part.organization, part.listing]
+            assert org.id is not None
+            line = orders.LineDraft(
+                listing.id, listing.title, listing.unit, listing.price_cents, part.quantity
+            )
             parts.append(
                 orders.PartDraft(
                     organization_id=org.id,
                     delivery_method="delivery" if delivered else "pickup",
                     delivery_cents=org.delivery_fee_cents if delivered else 0,
-                    lines=[
-                        orders.LineDraft(
-                            listing.id, listing.title, listing.unit, listing.price_cents, quantity
-                        )
-                    ],
+                    lines=[line],
                 )
             )
-        ship_to = (
-            "Av. Universidad 120, Ex Hacienda 5 Señores, Oaxaca de Juárez" if buyer_key == "school" else None
-        )
         order = orders.place_order(
             session,
             settings,
             buyer,
-            method,
+            demo_order.payment_method,
             parts,
-            ship_to=ship_to,
+            ship_to=demo_order.ship_to,
             buyer_organization_id=buyers.buying_for(session, buyer),
         )
-        if order.status in ("awaiting_payment", "invoiced"):  # the school has paid its invoice, too
+        if order.status in (OrderStatus.AWAITING_PAYMENT, OrderStatus.INVOICED):  # the school's invoice too
             orders.mark_paid(session, order, admin, f"DEMO-{number:04d}")
-        for fulfillment in session.exec(select(Fulfillment).where(Fulfillment.order_id == order.id)).all():
-            owner = _owner_of(session, fulfillment.organization_id)
-            if fulfillment.organization_id == found["vainilla-totonacapan"].id:
-                orders.move(
-                    session, owner, fulfillment.id or 0, "rejected", "Se terminó la vainilla de este año."
+        outcomes = {found[p.organization, p.listing][0].id: p for p in demo_order.parts}
+        fulfillments = session.exec(
+            select(Fulfillment).where(Fulfillment.order_id == order.id).order_by(col(Fulfillment.id))
+        )
+        for fulfillment in fulfillments.all():
+            part = outcomes[fulfillment.organization_id]
+            if part.outcome is not None:
+                _take_to_outcome(
+                    session, part, fulfillment.id or 0, _owner_of(session, fulfillment.organization_id), buyer
                 )
-            elif method == "cash_on_pickup":  # the producer records the cash when the buyer picks up
-                for step in ("accepted", "preparing", "ready_for_pickup", "delivered"):
-                    orders.move(session, owner, fulfillment.id or 0, step)
-            elif method == "card":  # picked up, confirmed and reviewed by the buyer
-                for step in ("accepted", "preparing", "ready_for_pickup"):
-                    orders.move(session, owner, fulfillment.id or 0, step)
-                for step in ("delivered", "completed"):
-                    orders.move(session, buyer, fulfillment.id or 0, step)
-                _demo_review(session, buyer, owner, fulfillment.id or 0)
 
 
-# What the demo consumer said of the parts she received, and the producer's answer (None: not yet).
-DEMO_REVIEWS = [
-    (5, "Un café muy aromático, tostado en su punto. Lo recogimos sin esperar.", "¡Gracias! Los esperamos."),
-    (4, "Buena miel, con sabor a flores. El frasco llegó un poco pegajoso.", None),
-]
-
-
-def _demo_review(session: Session, buyer: User, owner: User, fulfillment_id: int) -> None:
+def _take_to_outcome(session: Session, part: DemoPart, fulfillment_id: int, owner: User, buyer: User) -> None:
+    """The producer's steps (its note on the last one), then the buyer's and the review, with the reply."""
+    from market.orders import service as orders
     from market.reviews import service as reviews
-    from market.reviews.models import Review
 
-    written = session.exec(select(func.count()).select_from(Review)).one()
-    rating, comment, answer = DEMO_REVIEWS[written % len(DEMO_REVIEWS)]
-    review = reviews.create(session, buyer, fulfillment_id, rating, comment)
-    if answer:
-        reviews.reply(session, owner, review.id or 0, answer)
+    assert part.outcome is not None
+    producer_steps, buyer_steps = OUTCOMES[part.outcome]
+    *steps, last = producer_steps
+    for step in steps:
+        orders.move(session, owner, fulfillment_id, step)
+    orders.move(session, owner, fulfillment_id, last, part.note)  # the note is on the producer's last step
+    for step in buyer_steps:
+        orders.move(session, buyer, fulfillment_id, step)
+    if part.review is not None:
+        review = reviews.create(session, buyer, fulfillment_id, part.review.rating, part.review.comment)
+        if part.review.reply:
+            reviews.reply(session, owner, review.id or 0, part.review.reply)
 
 
 def _owner_of(session: Session, organization_id: int) -> User:
@@ -311,7 +261,7 @@ def load_synthetic(engine: Engine, count: int, seed: int = 7) -> None:
                 "certifications": [],
                 "sdgs": [8],
                 "description": "",
-                "verification_status": "verified",
+                "verification_status": VerificationStatus.VERIFIED,
                 "suspended": False,
                 "created_at": now,
                 "updated_at": now,
@@ -349,7 +299,7 @@ def load_synthetic(engine: Engine, count: int, seed: int = 7) -> None:
                         "pickup": True,
                         "delivery_states": [],
                         "national_shipping": rng.random() < 0.5,
-                        "status": "active",
+                        "status": ListingStatus.ACTIVE,
                         "created_at": now,
                         "updated_at": now,
                     }

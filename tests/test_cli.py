@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from market.accounts.models import User
 from market.catalog.models import Listing
 from market.cli import app
+from market.demo import load_marketplace
 from market.organizations.models import Organization
 from tests.spreadsheets import NOT_TABLES, xlsx_bytes
 
@@ -160,6 +161,12 @@ def test_seed_demo_loads_a_realistic_catalog_once(run: Any, session: Session) ->
     assert count(session, User, col(User.email_confirmed_at).is_(None)) == 0
     categories = session.exec(select(Listing.category).distinct()).all()
     assert len(categories) >= 12
+    # Just what the data file says: its organizations, those still pending, all their listings.
+    demo = load_marketplace()
+    assert {o.slug for o in orgs} == {o.slug for o in demo.organizations}
+    pending = {o.slug for o in orgs if o.verification_status == "pending"}
+    assert pending == {o.slug for o in demo.organizations if o.pending}
+    assert count(session, Listing) == sum(len(o.listings) for o in demo.organizations)
 
     listings_before = count(session, Listing)
     assert run("seed", "demo").exit_code == 0

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
-from sqlmodel import Session
+from fastapi import APIRouter
 
-from market.accounts.bearer import api_user
-from market.accounts.models import User
 from market.bounds import Id
-from market.db import DbSession
+from market.deps import ApiUserDep, SessionDep
 from market.disputes import queries, service
 from market.disputes.schemas import DisputeOpen, DisputePublic, DisputeResolve
 
@@ -22,16 +19,14 @@ router = APIRouter(tags=["disputes"])
     responses={409: {"description": "Already disputed, or the part cannot be disputed in its state"}},
 )
 def open_dispute(
-    fulfillment_id: Id, data: DisputeOpen, user: User = Depends(api_user), session: Session = DbSession
+    fulfillment_id: Id, data: DisputeOpen, user: ApiUserDep, session: SessionDep
 ) -> DisputePublic:
     dispute = service.open(session, user, fulfillment_id, data.reason)
     return queries.to_public(session, dispute)
 
 
 @router.get("/disputes/{dispute_id}", response_model=DisputePublic)
-def get_dispute(
-    dispute_id: Id, user: User = Depends(api_user), session: Session = DbSession
-) -> DisputePublic:
+def get_dispute(dispute_id: Id, user: ApiUserDep, session: SessionDep) -> DisputePublic:
     case = queries.visible(session, user, dispute_id)
     assert case.dispute is not None
     return queries.to_public(session, case.dispute)
@@ -44,7 +39,7 @@ def get_dispute(
     responses={409: {"description": "Already resolved"}},
 )
 def resolve_dispute(
-    dispute_id: Id, data: DisputeResolve, user: User = Depends(api_user), session: Session = DbSession
+    dispute_id: Id, data: DisputeResolve, user: ApiUserDep, session: SessionDep
 ) -> DisputePublic:
     dispute = service.resolve(session, user, dispute_id, data.outcome, data.amount_cents, data.note)
     return queries.to_public(session, dispute)

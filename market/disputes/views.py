@@ -3,28 +3,24 @@ list and resolve each with a refund or by releasing the money. Thin: the rules l
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from sqlmodel import Session
-from starlette.datastructures import FormData
 
-from market import i18n
 from market.accounts.models import User
 from market.admin import audit
 from market.bounds import Id, PageNumber
-from market.db import DbSession
+from market.deps import FormDep, PageDep, SessionDep, UserDep
 from market.disputes import queries, service
 from market.disputes.models import DisputeStatus
 from market.errors import MarketError, ValidationFailed
 from market.i18n import gettext as _
 from market.money import cents_to_pesos_text, format_mxn, parse_pesos
-from market.web import flash, form_data, redirect, refusable, render, require_user, verify_csrf
+from market.web import PageContext, flash, refusable, verify_csrf
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
-PART_PAGE = "/pedidos/{order_id}/partes/{fulfillment_id}/disputa"
-ADMIN_LIST, ADMIN_CASE = "/admin/disputas", "/admin/disputas/{dispute_id}"
 LABELS = {"DISPUTE_STATUS_LABELS": DisputeStatus.labels()}
 
 
@@ -37,7 +33,7 @@ def _field_errors(exc: ValidationFailed) -> dict[str, str]:
 
 
 def _part_page(
-    request: Request,
+    page: PageContext,
     session: Session,
     user: User,
     order_id: int,
@@ -47,28 +43,19 @@ def _part_page(
 ) -> Response:
     case = queries.case_of(session, user, fulfillment_id, order_id)
     context = LABELS | {"case": case, "values": {}, "errors": {}} | context
-    return render(request, "disputes/part.html", context, status_code, user)
+    return page.render("disputes/part.html", context, status_code)
 
 
-@router.get(PART_PAGE, name="disputes.part_page")
+@router.get("/pedidos/{order_id}/partes/{fulfillment_id}/disputa", name="disputes.part_page")
 def part_page(
-    order_id: Id,
-    fulfillment_id: Id,
-    request: Request,
-    user: User = Depends(require_user),
-    session: Session = DbSession,
+    order_id: Id, fulfillment_id: Id, page: PageDep, user: UserDep, session: SessionDep
 ) -> Response:
-    return _part_page(request, session, user, order_id, fulfillment_id)
+    return _part_page(page, session, user, order_id, fulfillment_id)
 
 
-@router.post(PART_PAGE, name="disputes.open_dispute")
+@router.post("/pedidos/{order_id}/partes/{fulfillment_id}/disputa", name="disputes.open_dispute")
 def open_dispute(
-    order_id: Id,
-    fulfillment_id: Id,
-    request: Request,
-    form: FormData = Depends(form_data),
-    user: User = Depends(require_user),
-    session: Session = DbSession,
+    order_id: Id, fulfillment_id: Id, page: PageDep, form: FormDep, user: UserDep, session: SessionDep
 ) -> Response:
     queries.case_of(session, user, fulfillment_id, order_id)  # 404 to whoever may not see the part there
     values = {"reason": str(form.get("reason", ""))}
@@ -81,7 +68,7 @@ def open_dispute(
         errors = _field_errors(exc) if isinstance(exc, ValidationFailed) else {}
         error = None if errors else exc.detail
         return _part_page(
-            request,
+            page,
             session,
             user,
             order_id,
@@ -92,54 +79,47 @@ def open_dispute(
             error=error,
         )
     flash(
-        request,
+        page.request,
         _(
             "Abrimos tu disputa. El pago de esta parte queda retenido mientras el equipo de administración "
             "la revisa; te avisaremos por correo."
         ),
     )
-    return redirect(PART_PAGE.format(order_id=order_id, fulfillment_id=fulfillment_id))
+    return page.redirect(page.url("disputes.part_page", order_id=order_id, fulfillment_id=fulfillment_id))
 
 
 # --- administrators -----------------------------------------------------------------------------------
 
 
-@router.get(ADMIN_LIST, name="disputes.admin_list")
+@router.get("/admin/disputas", name="disputes.admin_list")
 def admin_list(
-    request: Request,
-    page: PageNumber = 1,
-    user: User = Depends(require_user),
-    session: Session = DbSession,
+    page: PageDep,
+    user: UserDep,
+    session: SessionDep,
+    number: Annotated[PageNumber, Query(alias="page")] = 1,
 ) -> Response:
-    found = queries.queue(session, user, page)
-    return render(request, "disputes/admin_list.html", LABELS | {"page": found, "query": ""}, user=user)
+    found = queries.queue(session, user, number)
+    # `page` in the template is the page of results, as the shared pagination expects.
+    return page.render("disputes/admin_list.html", LABELS | {"page": found, "query": ""})
 
 
 def _case_page(
-    request: Request, session: Session, user: User, dispute_id: int, status_code: int = 200, **context: Any
+    page: PageContext, session: Session, user: User, dispute_id: int, status_code: int = 200, **context: Any
 ) -> Response:
     audit.require_admin(user)
     case = queries.visible(session, user, dispute_id)
     defaults = {"outcome": "refund", "amount": cents_to_pesos_text(case.full_cents), "note": ""}
     context = LABELS | {"case": case, "values": defaults, "errors": {}} | context
-    return render(request, "disputes/admin_case.html", context, status_code, user)
+    return page.render("disputes/admin_case.html", context, status_code)
 
 
-@router.get(ADMIN_CASE, name="disputes.admin_case")
-def admin_case(
-    dispute_id: Id, request: Request, user: User = Depends(require_user), session: Session = DbSession
-) -> Response:
-    return _case_page(request, session, user, dispute_id)
+@router.get("/admin/disputas/{dispute_id}", name="disputes.admin_case")
+def admin_case(dispute_id: Id, page: PageDep, user: UserDep, session: SessionDep) -> Response:
+    return _case_page(page, session, user, dispute_id)
 
 
-@router.post(ADMIN_CASE + "/resolver", name="disputes.resolve")
-def resolve(
-    dispute_id: Id,
-    request: Request,
-    form: FormData = Depends(form_data),
-    user: User = Depends(require_user),
-    session: Session = DbSession,
-) -> Response:
+@router.post("/admin/disputas/{dispute_id}/resolver", name="disputes.resolve")
+def resolve(dispute_id: Id, page: PageDep, form: FormDep, user: UserDep, session: SessionDep) -> Response:
     audit.require_admin(user)
     values = {key: str(form.get(key, "")).strip() for key in ("outcome", "amount", "note")}
     amount_cents = None
@@ -148,22 +128,24 @@ def resolve(
             amount_cents = parse_pesos(values["amount"])
         except ValueError:
             errors = {"amount": _("Escribe el monto del reembolso en pesos, por ejemplo 1,250.50.")}
-            return _case_page(request, session, user, dispute_id, 422, values=values, errors=errors)
+            return _case_page(page, session, user, dispute_id, 422, values=values, errors=errors)
     try:
         with refusable(session):
             dispute = service.resolve(
                 session, user, dispute_id, values["outcome"], amount_cents, values["note"]
             )
     except ValidationFailed as exc:
-        return _case_page(request, session, user, dispute_id, 422, values=values, errors=_field_errors(exc))
+        return _case_page(page, session, user, dispute_id, 422, values=values, errors=_field_errors(exc))
     except MarketError as exc:
         if exc.status_code != 409:
             raise  # otherwise resolved meanwhile by someone else: the page shows how
-        flash(request, exc.detail, "error")
-        return redirect(ADMIN_CASE.format(dispute_id=dispute_id))
+        flash(page.request, exc.detail, "error")
+        return page.redirect(page.url("disputes.admin_case", dispute_id=dispute_id))
     if dispute.status == DisputeStatus.REFUNDED:
-        amount = format_mxn(dispute.refund_cents or 0, i18n.current_locale.get())
-        flash(request, _("Disputa resuelta: se devuelven {amount} a quien compró.").format(amount=amount))
+        amount = format_mxn(dispute.refund_cents or 0, page.locale)
+        flash(
+            page.request, _("Disputa resuelta: se devuelven {amount} a quien compró.").format(amount=amount)
+        )
     else:
-        flash(request, _("Disputa resuelta: el pago se libera a la organización."))
-    return redirect(ADMIN_CASE.format(dispute_id=dispute_id))
+        flash(page.request, _("Disputa resuelta: el pago se libera a la organización."))
+    return page.redirect(page.url("disputes.admin_case", dispute_id=dispute_id))

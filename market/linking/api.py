@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, EmailStr
 from sqlmodel import Session
 
-from market.accounts.bearer import api_user
 from market.accounts.models import User
 from market.bounds import Id
 from market.catalog.taxonomy import CategorySlug, UnitCode
-from market.db import DbSession
+from market.deps import ApiUserDep, SessionDep, SettingsDep
 from market.linking import awards, buyers, demands, messages
 from market.linking.models import BuyerOrganization, Demand, DemandStatus, Quote, QuoteStatus
 from market.linking.schemas import (
@@ -147,70 +146,60 @@ def _quoting_as(session: Session, user: User, slug: str) -> Organization:
 
 @router.post("/buyer-organizations", response_model=BuyerOrganizationPublic, status_code=201)
 def register_institution(
-    data: BuyerOrganizationCreate, user: User = Depends(api_user), session: Session = DbSession
+    data: BuyerOrganizationCreate, user: ApiUserDep, session: SessionDep
 ) -> BuyerOrganization:
     return buyers.create(session, user, data)
 
 
 @router.get("/buyer-organizations", response_model=list[BuyerOrganizationPublic])
-def my_institutions(user: User = Depends(api_user), session: Session = DbSession) -> list[BuyerOrganization]:
+def my_institutions(user: ApiUserDep, session: SessionDep) -> list[BuyerOrganization]:
     return buyers.of_user(session, user)
 
 
 @router.post(
     "/buyer-organizations/{buyer_id}/decision", response_model=BuyerOrganizationPublic, tags=["admin"]
 )
-def decide(
-    buyer_id: Id, decision: Decision, user: User = Depends(api_user), session: Session = DbSession
-) -> BuyerOrganization:
+def decide(buyer_id: Id, decision: Decision, user: ApiUserDep, session: SessionDep) -> BuyerOrganization:
     buyer = buyers.get_for_admin(session, user, buyer_id)
     buyers.decide(session, user, buyer, decision.verified, decision.reason)
     return buyer
 
 
 @router.post("/buyer-organizations/{buyer_id}/demands", response_model=DemandPublic, status_code=201)
-def create_demand(
-    buyer_id: Id, data: DemandCreate, user: User = Depends(api_user), session: Session = DbSession
-) -> DemandPublic:
+def create_demand(buyer_id: Id, data: DemandCreate, user: ApiUserDep, session: SessionDep) -> DemandPublic:
     return _one(session, user, demands.create(session, user, buyers.visible(session, user, buyer_id), data))
 
 
 @router.get("/buyer-organizations/{buyer_id}/demands", response_model=list[DemandPublic])
-def demands_of_institution(
-    buyer_id: Id, user: User = Depends(api_user), session: Session = DbSession
-) -> list[DemandPublic]:
+def demands_of_institution(buyer_id: Id, user: ApiUserDep, session: SessionDep) -> list[DemandPublic]:
     return _public(session, user, demands.of_buyer(session, user, buyers.visible(session, user, buyer_id)))
 
 
 @router.get("/demands", response_model=list[DemandPublic])
-def open_demands(user: User = Depends(api_user), session: Session = DbSession) -> list[DemandPublic]:
+def open_demands(user: ApiUserDep, session: SessionDep) -> list[DemandPublic]:
     """Open public demands, soonest deadline first, for those who may quote them (empty for anyone else)."""
     return _public(session, user, demands.open_public(session, user))
 
 
 @router.get("/organizations/{slug}/demands", response_model=list[DemandPublic])
-def demands_for_producer(
-    slug: str, user: User = Depends(api_user), session: Session = DbSession
-) -> list[DemandPublic]:
+def demands_for_producer(slug: str, user: ApiUserDep, session: SessionDep) -> list[DemandPublic]:
     """The open demands this producer fits or was invited to, best fit first (its members only)."""
     organization = organizations.get_managed(session, slug, user)
     return _public(session, user, [demand for demand, _fit in demands.for_producer(session, organization)])
 
 
 @router.get("/demands/{demand_id}", response_model=DemandPublic)
-def get_demand(demand_id: Id, user: User = Depends(api_user), session: Session = DbSession) -> DemandPublic:
+def get_demand(demand_id: Id, user: ApiUserDep, session: SessionDep) -> DemandPublic:
     return _one(session, user, _demand(session, user, demand_id))
 
 
 @router.post("/demands/{demand_id}/open", response_model=DemandPublic)
-def open_demand(demand_id: Id, user: User = Depends(api_user), session: Session = DbSession) -> DemandPublic:
+def open_demand(demand_id: Id, user: ApiUserDep, session: SessionDep) -> DemandPublic:
     return _one(session, user, demands.open_for_quotes(session, user, _demand(session, user, demand_id)))
 
 
 @router.post("/demands/{demand_id}/cancel", response_model=DemandPublic)
-def cancel_demand(
-    demand_id: Id, user: User = Depends(api_user), session: Session = DbSession
-) -> DemandPublic:
+def cancel_demand(demand_id: Id, user: ApiUserDep, session: SessionDep) -> DemandPublic:
     return _one(session, user, demands.cancel(session, user, _demand(session, user, demand_id)))
 
 
@@ -224,8 +213,8 @@ def send_quote(
     demand_id: Id,
     data: QuoteRequest,
     response: Response,
-    user: User = Depends(api_user),
-    session: Session = DbSession,
+    user: ApiUserDep,
+    session: SessionDep,
 ) -> QuotePublic:
     """Send, or revise, the producer's quote (one per producer and demand)."""
     demand = _demand(session, user, demand_id)
@@ -239,16 +228,14 @@ def send_quote(
 
 
 @router.get("/demands/{demand_id}/quotes", response_model=list[QuotePublic])
-def list_quotes(
-    demand_id: Id, user: User = Depends(api_user), session: Session = DbSession
-) -> list[QuotePublic]:
+def list_quotes(demand_id: Id, user: ApiUserDep, session: SessionDep) -> list[QuotePublic]:
     """All quotes for the institution; only its own for a producer."""
     demand = _demand(session, user, demand_id)
     return [_quote(quote, org) for quote, org in demands.quotes_for(session, user, demand)]
 
 
 @router.post("/quotes/{quote_id}/withdraw", response_model=QuotePublic)
-def withdraw_quote(quote_id: Id, user: User = Depends(api_user), session: Session = DbSession) -> QuotePublic:
+def withdraw_quote(quote_id: Id, user: ApiUserDep, session: SessionDep) -> QuotePublic:
     quote = demands.withdraw_quote(session, user, quote_id)
     organization = session.get(Organization, quote.organization_id)
     assert organization is not None
@@ -256,7 +243,7 @@ def withdraw_quote(quote_id: Id, user: User = Depends(api_user), session: Sessio
 
 
 @router.get("/demands/{demand_id}/proposal", response_model=ProposalPublic)
-def proposal(demand_id: Id, user: User = Depends(api_user), session: Session = DbSession) -> ProposalPublic:
+def proposal(demand_id: Id, user: ApiUserDep, session: SessionDep) -> ProposalPublic:
     """The cheapest cover of the quantity by the standing quotes (the institution's members only)."""
     demand = _demand(session, user, demand_id)
     buyers.require_member(session, user, buyers.get(session, demand.buyer_organization_id))
@@ -280,20 +267,18 @@ def proposal(demand_id: Id, user: User = Depends(api_user), session: Session = D
 def award(
     demand_id: Id,
     data: AwardRequest,
-    request: Request,
-    user: User = Depends(api_user),
-    session: Session = DbSession,
+    user: ApiUserDep,
+    session: SessionDep,
+    settings: SettingsDep,
 ) -> list[OrderPublic]:
     """Award quotes that together cover the quantity; returns the order(s) placed now."""
     demand = _demand(session, user, demand_id)
-    placed = awards.award(session, request.app.state.settings, user, demand, data)
+    placed = awards.award(session, settings, user, demand, data)
     return [queries.to_public(session, order) for order in placed]
 
 
 @router.get("/demands/{demand_id}/threads/{slug}", response_model=list[MessagePublic])
-def read_thread(
-    demand_id: Id, slug: str, user: User = Depends(api_user), session: Session = DbSession
-) -> list[MessagePublic]:
+def read_thread(demand_id: Id, slug: str, user: ApiUserDep, session: SessionDep) -> list[MessagePublic]:
     demand = _demand(session, user, demand_id)
     found = messages.thread(session, user, demand, messages.counterpart(session, slug))
     return [MessagePublic(author=author.name, body=m.body, created_at=m.created_at) for m, author in found]
@@ -304,8 +289,8 @@ def write_thread(
     demand_id: Id,
     slug: str,
     data: MessageCreate,
-    user: User = Depends(api_user),
-    session: Session = DbSession,
+    user: ApiUserDep,
+    session: SessionDep,
 ) -> MessagePublic:
     demand = _demand(session, user, demand_id)
     message = messages.post(session, user, demand, messages.counterpart(session, slug), data.body)
@@ -313,16 +298,14 @@ def write_thread(
 
 
 @router.get("/fulfillments/{fulfillment_id}/messages", response_model=list[MessagePublic])
-def read_fulfillment_thread(
-    fulfillment_id: Id, user: User = Depends(api_user), session: Session = DbSession
-) -> list[MessagePublic]:
+def read_fulfillment_thread(fulfillment_id: Id, user: ApiUserDep, session: SessionDep) -> list[MessagePublic]:
     found = messages.fulfillment_thread(session, user, fulfillment_id)
     return [MessagePublic(author=author.name, body=m.body, created_at=m.created_at) for m, author in found]
 
 
 @router.post("/fulfillments/{fulfillment_id}/messages", response_model=MessagePublic, status_code=201)
 def write_fulfillment_thread(
-    fulfillment_id: Id, data: MessageCreate, user: User = Depends(api_user), session: Session = DbSession
+    fulfillment_id: Id, data: MessageCreate, user: ApiUserDep, session: SessionDep
 ) -> MessagePublic:
     message = messages.post_on_fulfillment(session, user, fulfillment_id, data.body)
     return MessagePublic(author=user.name, body=message.body, created_at=message.created_at)
@@ -347,8 +330,8 @@ def add_member(
     buyer_id: Id,
     data: NewMember,
     response: Response,
-    user: User = Depends(api_user),
-    session: Session = DbSession,
+    user: ApiUserDep,
+    session: SessionDep,
 ) -> MemberPublic:
     """Add a colleague who already has an account (they can then post demands and award)."""
     buyer = buyers.visible(session, user, buyer_id)

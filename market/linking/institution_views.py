@@ -8,21 +8,21 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from market.accounts.models import User
 from market.bounds import MAX_ID, Id, whole_number
-from market.db import DbSession
+from market.deps import FormDep, PageDep, SessionDep, UserDep
 from market.errors import EmailNotConfirmed, Forbidden, NotFound, ValidationFailed
 from market.forms import FormInvalid, checkbox, pesos_field, text_fields, validate
 from market.i18n import N_
 from market.i18n import gettext as _
 from market.linking import awards, buyers, demands, notifications
 from market.linking.models import BuyerOrganization
-from market.linking.pages import PRICE_HELP, form_errors, page
+from market.linking.pages import LABELS, PRICE_HELP, form_errors
 from market.linking.schemas import (
     BUYER_KINDS,
     FREQUENCIES,
@@ -35,16 +35,7 @@ from market.mexico import MEXICO_CITY
 from market.orders import queries
 from market.organizations import service as organizations
 from market.organizations.models import Organization
-from market.web import (
-    confirm_first,
-    flash,
-    flash_failure,
-    form_data,
-    redirect,
-    refusable,
-    require_user,
-    verify_csrf,
-)
+from market.web import PageContext, confirm_first, flash, flash_failure, refusable, verify_csrf
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
@@ -63,7 +54,7 @@ def _member_buyer(session: Session, user: User, buyer_id: int) -> BuyerOrganizat
 
 
 def _institution_form(
-    request: Request,
+    page: PageContext,
     session: Session,
     user: User,
     values: dict[str, Any],
@@ -78,26 +69,19 @@ def _institution_form(
         "usos": [(code, f"{code} · {_(label)}") for code, label in USOS_CFDI.items()],
         "producers": [(str(org.id), org.name) for org, _role in organizations.for_user(session, user)],
     }
-    return page(request, "linking/institution_form.html", context, status, user)
+    return page.render("linking/institution_form.html", LABELS | context, status)
 
 
 @router.get("/instituciones/nueva", name="linking.new_institution")
-def new_institution(
-    request: Request, user: User = Depends(require_user), session: Session = DbSession
-) -> Response:
+def new_institution(page: PageDep, user: UserDep, session: SessionDep) -> Response:
     if not user.email_confirmed:
         message = _("Confirma tu correo para registrar una institución.")
-        return confirm_first(request, user, _("Registrar una institución"), message)
-    return _institution_form(request, session, user, {"uso_cfdi": "G01"}, {})
+        return confirm_first(page.request, user, _("Registrar una institución"), message)
+    return _institution_form(page, session, user, {"uso_cfdi": "G01"}, {})
 
 
 @router.post("/instituciones/nueva", name="linking.create_institution")
-def create_institution(
-    request: Request,
-    form: FormData = Depends(form_data),
-    user: User = Depends(require_user),
-    session: Session = DbSession,
-) -> Response:
+def create_institution(page: PageDep, form: FormDep, user: UserDep, session: SessionDep) -> Response:
     values = text_fields(form)
     data = dict(values)
     errors: dict[str, str] = {}
@@ -110,27 +94,25 @@ def create_institution(
         with refusable(session):
             buyer = buyers.create(session, user, validate(BuyerOrganizationCreate, data, errors), producer_id)
     except FormInvalid as exc:
-        return _institution_form(request, session, user, values, form_errors(exc), 422)
+        return _institution_form(page, session, user, values, form_errors(exc), 422)
     except EmailNotConfirmed:
         raise  # the error page, with the notice to confirm; not a fault of the form's fields
     except Forbidden as exc:
-        return _institution_form(
-            request, session, user, values, {"producer_organization_id": exc.detail}, 422
-        )
+        return _institution_form(page, session, user, values, {"producer_organization_id": exc.detail}, 422)
     flash(
-        request,
+        page.request,
         _("Registramos {name}. El equipo revisará sus datos fiscales para verificarla.").format(
             name=buyer.name
         ),
     )
-    return redirect(f"/instituciones/{buyer.id}")
+    return page.redirect(page.url("linking.institution", buyer_id=buyer.id))
 
 
 # --- the institution's page and its members ----------------------------------------------------------
 
 
 def _institution_page(
-    request: Request,
+    page: PageContext,
     session: Session,
     user: User,
     buyer: BuyerOrganization,
@@ -151,24 +133,16 @@ def _institution_page(
         "member_values": {},
         "member_errors": {},
     }
-    return page(request, "linking/institution.html", context | extra, status, user)
+    return page.render("linking/institution.html", LABELS | context | extra, status)
 
 
 @router.get("/instituciones/{buyer_id}", name="linking.institution")
-def institution(
-    buyer_id: Id, request: Request, user: User = Depends(require_user), session: Session = DbSession
-) -> Response:
-    return _institution_page(request, session, user, buyers.visible(session, user, buyer_id))
+def institution(buyer_id: Id, page: PageDep, user: UserDep, session: SessionDep) -> Response:
+    return _institution_page(page, session, user, buyers.visible(session, user, buyer_id))
 
 
 @router.post("/instituciones/{buyer_id}/integrantes", name="linking.add_colleague")
-def add_colleague(
-    buyer_id: Id,
-    request: Request,
-    form: FormData = Depends(form_data),
-    user: User = Depends(require_user),
-    session: Session = DbSession,
-) -> Response:
+def add_colleague(buyer_id: Id, page: PageDep, form: FormDep, user: UserDep, session: SessionDep) -> Response:
     buyer = _member_buyer(session, user, buyer_id)
     email = str(text_fields(form).get("email", ""))
     try:
@@ -176,22 +150,22 @@ def add_colleague(
             colleague, _added = buyers.add_member_by_email(session, user, buyer, email)
     except ValidationFailed as exc:
         return _institution_page(
-            request, session, user, buyer, 422, member_values={"email": email}, member_errors=form_errors(exc)
+            page, session, user, buyer, 422, member_values={"email": email}, member_errors=form_errors(exc)
         )
     flash(
-        request,
+        page.request,
         _("{name} ya forma parte de {institution}: puede publicar demandas y adjudicar.").format(
             name=colleague.name, institution=buyer.name
         ),
     )
-    return redirect(f"/instituciones/{buyer.id}#integrantes")
+    return page.redirect(page.url("linking.institution", buyer_id=buyer.id) + "#integrantes")
 
 
 # --- the institution's demand form -------------------------------------------------------------------
 
 
 def _demand_form(
-    request: Request,
+    page: PageContext,
     session: Session,
     user: User,
     buyer: BuyerOrganization,
@@ -206,7 +180,7 @@ def _demand_form(
         "frequencies": [("", ONCE)] + [(str(days), label) for days, label in FREQUENCIES.items()],
         "producers": organizations.list_public(session, page=1, per_page=100).items,
     }
-    return page(request, "linking/demand_form.html", context, status, user)
+    return page.render("linking/demand_form.html", LABELS | context, status)
 
 
 def _demand_data(form: FormData, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -228,48 +202,40 @@ def _demand_data(form: FormData, values: dict[str, Any]) -> tuple[dict[str, Any]
 
 
 @router.get("/instituciones/{buyer_id}/demandas/nueva", name="linking.new_demand")
-def new_demand(
-    buyer_id: Id, request: Request, user: User = Depends(require_user), session: Session = DbSession
-) -> Response:
+def new_demand(buyer_id: Id, page: PageDep, user: UserDep, session: SessionDep) -> Response:
     buyer = _member_buyer(session, user, buyer_id)
     if not user.email_confirmed:
         message = _("Confirma tu correo para publicar demandas de tu institución.")
-        return confirm_first(request, user, _("Nueva demanda"), message)
+        return confirm_first(page.request, user, _("Nueva demanda"), message)
     defaults = {
         "delivery_state": buyer.state,
         "delivery_municipality": buyer.municipality,
         "deliveries": "1",
         "visibility": "public",
     }
-    return _demand_form(request, session, user, buyer, defaults, {})
+    return _demand_form(page, session, user, buyer, defaults, {})
 
 
 @router.post("/instituciones/{buyer_id}/demandas/nueva", name="linking.create_demand")
-def create_demand(
-    buyer_id: Id,
-    request: Request,
-    form: FormData = Depends(form_data),
-    user: User = Depends(require_user),
-    session: Session = DbSession,
-) -> Response:
+def create_demand(buyer_id: Id, page: PageDep, form: FormDep, user: UserDep, session: SessionDep) -> Response:
     buyer = _member_buyer(session, user, buyer_id)
     values = text_fields(form)
     try:
         with refusable(session):  # nothing of a refused form may be committed with the error page
             demand = demands.create(session, user, buyer, validate(DemandCreate, *_demand_data(form, values)))
     except (FormInvalid, ValidationFailed) as exc:
-        return _demand_form(request, session, user, buyer, values, form_errors(exc), 422)
-    flash(request, _("Guardamos la demanda como borrador. Revísala y publícala para recibir cotizaciones."))
-    return redirect(f"/demandas/{demand.id}")
+        return _demand_form(page, session, user, buyer, values, form_errors(exc), 422)
+    flash(
+        page.request, _("Guardamos la demanda como borrador. Revísala y publícala para recibir cotizaciones.")
+    )
+    return page.redirect(page.url("linking.demand_page", demand_id=demand.id))
 
 
 # --- purchase order ----------------------------------------------------------------------------------
 
 
 @router.get("/pedidos/{order_id}/orden-de-compra", name="linking.purchase_order")
-def purchase_order(
-    order_id: Id, request: Request, user: User = Depends(require_user), session: Session = DbSession
-) -> Response:
+def purchase_order(order_id: Id, page: PageDep, user: UserDep, session: SessionDep) -> Response:
     order = queries.visible_order(session, user, order_id)
     if order.demand_id is None:
         raise NotFound()
@@ -280,10 +246,10 @@ def purchase_order(
         f.organization_slug: organizations.get_by_slug(session, f.organization_slug)
         for f in public.fulfillments
     }
-    return page(
-        request,
+    return page.render(
         "linking/purchase_order.html",
-        {
+        LABELS
+        | {
             "order": order,
             "public": public,
             "demand": demand,
@@ -292,7 +258,6 @@ def purchase_order(
             "total_cents": public.total_cents,
             "call_off": next((c for c in awards.call_offs(session, demand) if c.order_id == order.id), None),
         },
-        user=user,
     )
 
 
@@ -300,27 +265,20 @@ def purchase_order(
 
 
 @router.get("/admin/instituciones", name="linking.verification_queue")
-def verification_queue(
-    request: Request, user: User = Depends(require_user), session: Session = DbSession
-) -> Response:
+def verification_queue(page: PageDep, user: UserDep, session: SessionDep) -> Response:
     pending = buyers.verification_queue(session, user)
-    return page(request, "linking/admin_queue.html", {"pending": pending}, user=user)
+    return page.render("linking/admin_queue.html", LABELS | {"pending": pending})
 
 
 @router.post("/admin/instituciones/{buyer_id}/{decision}", name="linking.decide")
 def decide(
-    buyer_id: Id,
-    decision: str,
-    request: Request,
-    form: FormData = Depends(form_data),
-    user: User = Depends(require_user),
-    session: Session = DbSession,
+    buyer_id: Id, decision: str, page: PageDep, form: FormDep, user: UserDep, session: SessionDep
 ) -> Response:
     buyer = buyers.get_for_admin(session, user, buyer_id)
     if decision not in ("verificar", "rechazar"):
         raise NotFound()
-    with flash_failure(request, session, 409, 422):
+    with flash_failure(page.request, session, 409, 422):
         buyers.decide(session, user, buyer, decision == "verificar", str(form.get("reason", "")) or None)
         done = _("Verificamos {name}.") if decision == "verificar" else _("Rechazamos {name}.")
-        flash(request, done.format(name=buyer.name))
-    return redirect("/admin/instituciones")
+        flash(page.request, done.format(name=buyer.name))
+    return page.redirect(page.url("linking.verification_queue"))

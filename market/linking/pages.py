@@ -3,22 +3,16 @@ person's language, and actions a service refuses."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from fastapi import Request
-from fastapi.responses import Response
-
-from market.accounts.models import User
 from market.errors import ValidationFailed
 from market.forms import FormInvalid
 from market.i18n import N_
 from market.i18n import gettext as _
 from market.linking.models import DemandStatus, QuoteStatus
 from market.linking.schemas import BUYER_KINDS, FREQUENCIES, REGIMENES_FISCALES, USOS_CFDI
-from market.web import render
 
 PRICE_HELP = N_("Escribe el precio en pesos, por ejemplo 28.50.")
 
+# The vocabularies of this domain, at hand in every template of its pages: `LABELS | context`.
 LABELS = {
     "BUYER_KINDS": BUYER_KINDS,
     "REGIMENES_FISCALES": REGIMENES_FISCALES,
@@ -27,13 +21,6 @@ LABELS = {
     "DEMAND_STATUS_LABELS": DemandStatus.labels(),
     "QUOTE_STATUS_LABELS": QuoteStatus.labels(),
 }
-
-
-def page(
-    request: Request, template: str, context: dict[str, Any], status: int = 200, user: User | None = None
-) -> Response:
-    """A page of this domain: its vocabularies are at hand in every template."""
-    return render(request, template, LABELS | context, status, user)
 
 
 def form_errors(exc: FormInvalid | ValidationFailed) -> dict[str, str]:

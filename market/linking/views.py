@@ -8,24 +8,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from market.accounts.models import User
 from market.bounds import Id, whole_number
-from market.db import DbSession, utcnow
+from market.db import utcnow
+from market.deps import FormDep, PageDep, SessionDep, SettingsDep, UserDep
 from market.errors import NotFound, ValidationFailed
 from market.forms import FormInvalid, pesos_field, text_fields, validate
 from market.i18n import gettext as _
 from market.linking import awards, buyers, demands, messages
 from market.linking.models import Demand, Message, Quote
-from market.linking.pages import PRICE_HELP, form_errors, page
+from market.linking.pages import LABELS, PRICE_HELP, form_errors
 from market.linking.schemas import AwardRequest, MessageCreate, QuoteCreate
 from market.mexico import STATES_BY_CODE
 from market.organizations.models import Organization
-from market.web import flash, flash_failure, form_data, redirect, require_user, verify_csrf
+from market.web import PageContext, flash, flash_failure, verify_csrf
 from search.geo import distance_km
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
@@ -68,9 +69,7 @@ class ProducerSide:
 
 
 @router.get("/demandas", name="linking.demand_list")
-def demand_list(
-    request: Request, user: User = Depends(require_user), session: Session = DbSession
-) -> Response:
+def demand_list(page: PageDep, user: UserDep, session: SessionDep) -> Response:
     for_you = [
         (organization, demands.for_producer(session, organization))
         for organization in demands.producer_organizations(session, user)
@@ -79,17 +78,16 @@ def demand_list(
     shown = {demand.buyer_organization_id for demand in open_demands} | {
         demand.buyer_organization_id for _org, rows in for_you for demand, _fit in rows
     }
-    return page(
-        request,
+    return page.render(
         "linking/demands.html",
-        {
+        LABELS
+        | {
             "for_you": for_you,
             "open_demands": open_demands,
             "may_quote": bool(for_you) or user.is_admin,
             "institutions": buyers.of_user(session, user),
             "buyer_names": {buyer_id: buyers.get(session, buyer_id).name for buyer_id in shown},
         },
-        user=user,
     )
 
 
@@ -97,7 +95,7 @@ def demand_list(
 
 
 def _demand_page(
-    request: Request,
+    page: PageContext,
     session: Session,
     user: User,
     demand: Demand,
@@ -154,36 +152,30 @@ def _demand_page(
             if demands.may_quote_as(session, demand, org)
         ]
     context |= extra
-    return page(request, "linking/demand.html", context, status, user)
+    return page.render("linking/demand.html", LABELS | context, status)
 
 
 @router.get("/demandas/{demand_id}", name="linking.demand_page")
-def demand_page(
-    demand_id: Id, request: Request, user: User = Depends(require_user), session: Session = DbSession
-) -> Response:
-    return _demand_page(request, session, user, demands.visible(session, user, demand_id))
+def demand_page(demand_id: Id, page: PageDep, user: UserDep, session: SessionDep) -> Response:
+    return _demand_page(page, session, user, demands.visible(session, user, demand_id))
 
 
 @router.post("/demandas/{demand_id}/publicar", name="linking.publish")
-def publish(
-    demand_id: Id, request: Request, user: User = Depends(require_user), session: Session = DbSession
-) -> Response:
+def publish(demand_id: Id, page: PageDep, user: UserDep, session: SessionDep) -> Response:
     demand = demands.visible(session, user, demand_id)
-    with flash_failure(request, session, 403, 409, 422):
+    with flash_failure(page.request, session, 403, 409, 422):
         demands.open_for_quotes(session, user, demand)
-        flash(request, _("Publicamos la demanda. Avisaremos a las organizaciones que pueden surtirla."))
-    return redirect(f"/demandas/{demand_id}")
+        flash(page.request, _("Publicamos la demanda. Avisaremos a las organizaciones que pueden surtirla."))
+    return page.redirect(page.url("linking.demand_page", demand_id=demand_id))
 
 
 @router.post("/demandas/{demand_id}/cancelar", name="linking.cancel")
-def cancel(
-    demand_id: Id, request: Request, user: User = Depends(require_user), session: Session = DbSession
-) -> Response:
+def cancel(demand_id: Id, page: PageDep, user: UserDep, session: SessionDep) -> Response:
     demand = demands.visible(session, user, demand_id)
-    with flash_failure(request, session, 403, 409):
+    with flash_failure(page.request, session, 403, 409):
         demands.cancel(session, user, demand)
-        flash(request, _("Cancelamos la demanda."))
-    return redirect(f"/demandas/{demand_id}")
+        flash(page.request, _("Cancelamos la demanda."))
+    return page.redirect(page.url("linking.demand_page", demand_id=demand_id))
 
 
 # --- quotes ------------------------------------------------------------------------------------------
@@ -198,27 +190,22 @@ def _quoting_as(session: Session, user: User, slug: str) -> Organization:
 
 
 @router.post("/demandas/{demand_id}/cotizar", name="linking.submit_quote")
-def submit_quote(
-    demand_id: Id,
-    request: Request,
-    form: FormData = Depends(form_data),
-    user: User = Depends(require_user),
-    session: Session = DbSession,
-) -> Response:
+def submit_quote(demand_id: Id, page: PageDep, form: FormDep, user: UserDep, session: SessionDep) -> Response:
     demand = demands.visible(session, user, demand_id)
     values = text_fields(form)
     organization = _quoting_as(session, user, str(values.pop("organizacion", "")))
     data, errors = dict(values), dict[str, str]()
     pesos_field(data, "unit_price", "unit_price_cents", errors, _(PRICE_HELP))
+    demand_url = page.url("linking.demand_page", demand_id=demand_id)
     try:
-        with flash_failure(request, session, 403, 409):
+        with flash_failure(page.request, session, 403, 409):
             quote = validate(QuoteCreate, data, errors)
             demands.submit_quote(session, user, demand, organization, quote)
-            flash(request, _("Enviamos tu cotización. Puedes cambiarla o retirarla hasta el cierre."))
-            return redirect(f"/demandas/{demand_id}#cotizar-{organization.slug}")
+            flash(page.request, _("Enviamos tu cotización. Puedes cambiarla o retirarla hasta el cierre."))
+            return page.redirect(f"{demand_url}#cotizar-{organization.slug}")
     except (FormInvalid, ValidationFailed) as exc:  # flash_failure's savepoint undid what it wrote
         return _demand_page(
-            request,
+            page,
             session,
             user,
             demand,
@@ -226,23 +213,21 @@ def submit_quote(
             quote_errors={organization.id: form_errors(exc)},
             quote_values={organization.id: values},
         )
-    return redirect(f"/demandas/{demand_id}")
+    return page.redirect(demand_url)
 
 
 @router.post("/demandas/{demand_id}/cotizaciones/{quote_id}/retirar", name="linking.withdraw_quote")
 def withdraw_quote(
-    demand_id: Id,
-    quote_id: Id,
-    request: Request,
-    user: User = Depends(require_user),
-    session: Session = DbSession,
+    demand_id: Id, quote_id: Id, page: PageDep, user: UserDep, session: SessionDep
 ) -> Response:
     demands.visible(session, user, demand_id)
-    with flash_failure(request, session, 403, 404, 409):
+    with flash_failure(page.request, session, 403, 404, 409):
         if demands.withdraw_quote(session, user, quote_id).demand_id != demand_id:
             raise NotFound()
-        flash(request, _("Retiramos tu cotización. Puedes enviar otra mientras la demanda siga abierta."))
-    return redirect(f"/demandas/{demand_id}")
+        flash(
+            page.request, _("Retiramos tu cotización. Puedes enviar otra mientras la demanda siga abierta.")
+        )
+    return page.redirect(page.url("linking.demand_page", demand_id=demand_id))
 
 
 # --- award -------------------------------------------------------------------------------------------
@@ -271,20 +256,24 @@ def _allocations(form: FormData) -> tuple[list[dict[str, int]], dict[str, str], 
 @router.post("/demandas/{demand_id}/adjudicar", name="linking.award")
 def award(
     demand_id: Id,
-    request: Request,
-    form: FormData = Depends(form_data),
-    user: User = Depends(require_user),
-    session: Session = DbSession,
+    page: PageDep,
+    form: FormDep,
+    user: UserDep,
+    session: SessionDep,
+    settings: SettingsDep,
 ) -> Response:
     demand = demands.visible(session, user, demand_id)
     allocations, errors, values = _allocations(form)
+    demand_url = page.url("linking.demand_page", demand_id=demand_id)
     try:
-        with flash_failure(request, session, 403, 409):
+        with flash_failure(page.request, session, 403, 409):
             request_data = validate(AwardRequest, {"allocations": allocations}, errors)
-            orders = awards.award(session, request.app.state.settings, user, demand, request_data)
+            orders = awards.award(session, settings, user, demand, request_data)
             number = demand.purchase_order
-            flash(request, _("Adjudicaste la demanda. Orden de compra {number}.").format(number=number))
-            return redirect(f"/pedidos/{orders[0].id}" if orders else f"/demandas/{demand_id}")
+            flash(page.request, _("Adjudicaste la demanda. Orden de compra {number}.").format(number=number))
+            return page.redirect(
+                page.url("orders.order_page", order_id=orders[0].id) if orders else demand_url
+            )
     except (FormInvalid, ValidationFailed) as exc:  # flash_failure's savepoint undid what it wrote
         found = exc.errors if isinstance(exc, FormInvalid) else {k: _(v) for k, v in exc.errors.items()}
         shown: dict[str, str] = {}
@@ -293,28 +282,23 @@ def award(
             if len(parts) > 1 and parts[1].isdigit() and int(parts[1]) < len(allocations):
                 key = f"{ALLOCATION_PREFIX}{allocations[int(parts[1])]['quote_id']}"
             shown.setdefault(key, message)
-        return _demand_page(request, session, user, demand, 422, award_errors=shown, award_values=values)
-    return redirect(f"/demandas/{demand_id}")
+        return _demand_page(page, session, user, demand, 422, award_errors=shown, award_values=values)
+    return page.redirect(demand_url)
 
 
 # --- conversations -----------------------------------------------------------------------------------
 
 
 @router.post("/demandas/{demand_id}/mensajes", name="linking.post_message")
-def post_message(
-    demand_id: Id,
-    request: Request,
-    form: FormData = Depends(form_data),
-    user: User = Depends(require_user),
-    session: Session = DbSession,
-) -> Response:
+def post_message(demand_id: Id, page: PageDep, form: FormDep, user: UserDep, session: SessionDep) -> Response:
     demand = demands.visible(session, user, demand_id)
     values = text_fields(form)
     organization = messages.counterpart(session, str(values.pop("organizacion", "")))
     try:
-        with flash_failure(request, session, 403):
+        with flash_failure(page.request, session, 403):
             messages.post(session, user, demand, organization, validate(MessageCreate, values).body)
-            flash(request, _("Enviamos tu mensaje."))
+            flash(page.request, _("Enviamos tu mensaje."))
     except FormInvalid:
-        flash(request, _("Escribe tu mensaje antes de enviarlo."), "error")
-    return redirect(f"/demandas/{demand_id}#conversacion-{organization.slug}")
+        flash(page.request, _("Escribe tu mensaje antes de enviarlo."), "error")
+    demand_url = page.url("linking.demand_page", demand_id=demand_id)
+    return page.redirect(f"{demand_url}#conversacion-{organization.slug}")

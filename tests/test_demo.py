@@ -1,0 +1,83 @@
+"""The demo marketplace's data file (market/demo.toml): it ships in the package, loads through the API's
+own schemas, and a wrong entry is refused with where it is in the file."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+import market
+from market.catalog.schemas import ListingCreate
+from market.db import utcnow
+from market.demo import DEMO_FILE, DemoDataError, load_marketplace
+from market.linking.schemas import BuyerOrganizationCreate, DemandCreate
+from market.organizations.schemas import OrganizationCreate
+
+PACKAGE = Path(market.__file__).parent
+COFFEE = "organizations[0] (yaxal-chulel) > listings[0] (Café de altura tostado en grano, 1 kg)"
+
+
+def test_the_shipped_file_loads_through_the_api_schemas() -> None:
+    demo = load_marketplace()
+    organization = demo.organizations[0]
+    assert isinstance(organization, OrganizationCreate)
+    assert isinstance(organization.listings[0], ListingCreate)
+    assert isinstance(demo.school.institution, BuyerOrganizationCreate)
+    assert isinstance(demo.school.demand, DemandCreate)
+    assert {listing.status for org in demo.organizations for listing in org.listings} == {"active"}
+    assert any(org.pending for org in demo.organizations)  # the verification queue has work
+    # The demand's dates are days after today, so it is open for quotes whenever the demo is loaded.
+    assert demo.school.demand.quote_deadline > utcnow()
+    assert demo.school.demand.first_delivery > demo.school.demand.quote_deadline.date()
+    outcomes = {part.outcome for order in demo.orders for part in order.parts}
+    assert outcomes == {None, "rejected", "delivered", "completed"}
+
+
+def test_the_file_is_package_data() -> None:
+    pyproject = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = pyproject["tool"]["setuptools"]["package-data"]["market"]
+    assert any(DEMO_FILE.relative_to(PACKAGE).match(pattern) for pattern in patterns)
+
+
+@pytest.mark.parametrize(
+    ("written", "mistake", "where"),
+    [
+        ("price_cents = 34000", "price_cents = 0", f"{COFFEE} > price_cents"),
+        ("stock = 600", "stok = 600", f"{COFFEE} > stok"),  # a field of no schema
+        (
+            'rfc = "CCY010514DD1"',
+            'rfc = "CCY0105"',
+            "organizations[0] (yaxal-chulel) > rfc: El RFC «CCY0105» no es válido",
+        ),
+        ('email = "consumidora@tianguis.demo"', 'email = "consumidora"', "consumer > email"),
+        (
+            'category = "cafe"\nquantity = 120',
+            'category = "café"\nquantity = 120',
+            "school > demand > category: Elige una categoría de la lista.",
+        ),
+        (
+            'outcome = "rejected"',
+            'outcome = "refused"',
+            "orders[1] > parts[1] (vainilla-totonacapan) > outcome",
+        ),
+        (
+            'listing = "Amaranto reventado, 1 kg"',
+            'listing = "Amaranto, 1 kg"',
+            "orders[2] > parts[1] buys 'Amaranto, 1 kg' of 'maices-cacaxtla', which is not in the file",
+        ),
+        ('slug = "u-yich-luum"', 'slug = "yaxal-chulel"', "two organizations have the slug 'yaxal-chulel'"),
+        ("quantity = 120", "quantity = 120 kg", "demo.toml: Expected newline or end of document"),
+    ],
+)
+def test_a_wrong_entry_is_refused_saying_where(
+    tmp_path: Path, written: str, mistake: str, where: str
+) -> None:
+    text = DEMO_FILE.read_text(encoding="utf-8")
+    assert written in text
+    path = tmp_path / "demo.toml"
+    path.write_text(text.replace(written, mistake, 1), encoding="utf-8")
+    with pytest.raises(DemoDataError) as refused:
+        load_marketplace(path)
+    assert where in str(refused.value)
