@@ -155,7 +155,8 @@ def _demo_orders(session: Session, settings: Settings, consumer: User, school: U
     """A few orders through the order services: paid by card, OXXO and transfer, on invoice terms and in
     cash at pickup, with one part the producer rejects (refunded in full). Only where there are no orders."""
     from market.linking import buyers
-    from market.orders import service as orders
+    from market.orders.checkout import LineDraft, PartDraft, place_order
+    from market.orders.fulfillment import mark_paid, move
     from market.orders.models import Fulfillment, Order
 
     if session.exec(select(Order.id)).first() is not None:
@@ -178,21 +179,17 @@ def _demo_orders(session: Session, settings: Settings, consumer: User, school: U
             assert listing is not None and org.id is not None
             delivered = buyer_key == "school"  # the school gets its order at the door
             parts.append(
-                orders.PartDraft(
+                PartDraft(
                     organization_id=org.id,
                     delivery_method="delivery" if delivered else "pickup",
                     delivery_cents=org.delivery_fee_cents if delivered else 0,
-                    lines=[
-                        orders.LineDraft(
-                            listing.id, listing.title, listing.unit, listing.price_cents, quantity
-                        )
-                    ],
+                    lines=[LineDraft(listing.id, listing.title, listing.unit, listing.price_cents, quantity)],
                 )
             )
         ship_to = (
             "Av. Universidad 120, Ex Hacienda 5 Señores, Oaxaca de Juárez" if buyer_key == "school" else None
         )
-        order = orders.place_order(
+        order = place_order(
             session,
             settings,
             buyer,
@@ -202,21 +199,19 @@ def _demo_orders(session: Session, settings: Settings, consumer: User, school: U
             buyer_organization_id=buyers.buying_for(session, buyer),
         )
         if order.status in ("awaiting_payment", "invoiced"):  # the school has paid its invoice, too
-            orders.mark_paid(session, order, admin, f"DEMO-{number:04d}")
+            mark_paid(session, order, admin, f"DEMO-{number:04d}")
         for fulfillment in session.exec(select(Fulfillment).where(Fulfillment.order_id == order.id)).all():
             owner = _owner_of(session, fulfillment.organization_id)
             if fulfillment.organization_id == found["vainilla-totonacapan"].id:
-                orders.move(
-                    session, owner, fulfillment.id or 0, "rejected", "Se terminó la vainilla de este año."
-                )
+                move(session, owner, fulfillment.id or 0, "rejected", "Se terminó la vainilla de este año.")
             elif method == "cash_on_pickup":  # the producer records the cash when the buyer picks up
                 for step in ("accepted", "preparing", "ready_for_pickup", "delivered"):
-                    orders.move(session, owner, fulfillment.id or 0, step)
+                    move(session, owner, fulfillment.id or 0, step)
             elif method == "card":  # picked up, confirmed and reviewed by the buyer
                 for step in ("accepted", "preparing", "ready_for_pickup"):
-                    orders.move(session, owner, fulfillment.id or 0, step)
+                    move(session, owner, fulfillment.id or 0, step)
                 for step in ("delivered", "completed"):
-                    orders.move(session, buyer, fulfillment.id or 0, step)
+                    move(session, buyer, fulfillment.id or 0, step)
                 _demo_review(session, buyer, owner, fulfillment.id or 0)
 
 

@@ -18,7 +18,7 @@ from market.config import Settings
 from market.db import transaction
 from market.linking import awards, demands
 from market.linking.matching import match_demand
-from market.orders.service import complete_due, expire_unpaid, lapse_unaccepted_pickups
+from market.orders.jobs import complete_due, expire_unpaid, lapse_unaccepted_pickups
 from market.outbox import process_batch, run_worker
 from market.payments import service as payments
 from market.payments import webhooks

@@ -10,7 +10,9 @@ from market.accounts.models import User
 from market.bounds import Id
 from market.db import DbSession
 from market.orders import cart as carts
-from market.orders import queries, service
+from market.orders import checkout as checkouts
+from market.orders import fulfillment as fulfillments
+from market.orders import queries
 from market.orders.schemas import (
     CartChoices,
     CartPublic,
@@ -37,7 +39,7 @@ router = APIRouter(tags=["orders"])
 def checkout(
     data: Checkout, request: Request, user: User = Depends(api_user), session: Session = DbSession
 ) -> OrderPublic:
-    order = service.checkout(session, request.app.state.settings, user, data)
+    order = checkouts.checkout(session, request.app.state.settings, user, data)
     return queries.view_of(session, user, order)
 
 
@@ -97,7 +99,7 @@ def get_order(order_id: Id, user: User = Depends(api_user), session: Session = D
 def confirm_offline_payment(
     order_id: Id, payment: OfflinePayment, user: User = Depends(api_user), session: Session = DbSession
 ) -> OrderPublic:
-    order = service.confirm_offline_payment(session, user, order_id, payment.reference)
+    order = fulfillments.confirm_offline_payment(session, user, order_id, payment.reference)
     return queries.view_of(session, user, order)
 
 
@@ -109,8 +111,8 @@ def confirm_offline_payment(
 def move(
     fulfillment_id: Id, step: Move, user: User = Depends(api_user), session: Session = DbSession
 ) -> OrderPublic:
-    fulfillment = service.move(
+    fulfillment = fulfillments.move(
         session, user, fulfillment_id, step.status, step.note, step.carrier, step.tracking_number
     )
-    _fulfillment, order = service.get_fulfillment(session, fulfillment.id or 0)
+    _fulfillment, order = fulfillments.get_fulfillment(session, fulfillment.id or 0)
     return queries.view_of(session, user, order)

@@ -23,8 +23,8 @@ from market.i18n import N_
 from market.ledger import service as ledger
 from market.ledger.models import LedgerEntry
 from market.mexico import MEXICO_CITY
+from market.orders.fulfillment import ACTIVE_ORDER_STATUSES
 from market.orders.models import Fulfillment, Order, OrderLine
-from market.orders.service import ACTIVE_ORDER_STATUSES
 from market.organizations import service as organizations
 from market.organizations.models import Organization
 from market.payments import service as payments

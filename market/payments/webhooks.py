@@ -17,7 +17,7 @@ from market.db import DbSession, utcnow
 from market.errors import MalformedEvent
 from market.i18n import N_
 from market.ledger import service as ledger
-from market.orders import service as orders
+from market.orders.fulfillment import expire, mark_paid
 from market.orders.models import Order
 from market.outbox import enqueue
 from market.payments import service as payments
@@ -137,7 +137,7 @@ def apply_intent(
         payment.charge_id = _charge_id(intent)
         payment.reference = intent["id"]
         received = int(intent.get("amount_received") or intent["amount"])
-        excess = orders.mark_paid(session, order, None, intent["id"], received)
+        excess = mark_paid(session, order, None, intent["id"], received)
         if excess:  # charged for parts no longer bought (or for an order that expired): give it back
             ledger.record_excess_refunded(session, order.id or 0, excess)
             payments.request_refund(session, order, None, excess)
@@ -145,7 +145,7 @@ def apply_intent(
         error = intent.get("last_payment_error") or {}
         payment.last_error = str(error.get("message") or what)[:500]
         if payment.method == "oxxo" or what == "canceled":  # the voucher expired: no payment will come
-            orders.expire(session, order, N_("La ficha de pago venció sin pagarse."))
+            expire(session, order, N_("La ficha de pago venció sin pagarse."))
 
 
 def _instructions(next_action: dict[str, Any]) -> dict[str, Any]:

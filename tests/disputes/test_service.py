@@ -20,7 +20,9 @@ from market.disputes.models import Dispute
 from market.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from market.ledger import service as ledger
 from market.ledger.models import LedgerEntry
-from market.orders import service as orders
+from market.orders import jobs
+from market.orders.checkout import checkout
+from market.orders.fulfillment import move
 from market.orders.models import Fulfillment, FulfillmentEvent, Order
 from market.orders.schemas import Checkout
 from market.organizations.models import Organization
@@ -51,7 +53,7 @@ def resolve(
 def complete_due(engine: Engine, settings: Settings) -> int:
     later = utcnow() + timedelta(days=settings.auto_deliver_days + settings.complete_after_days, minutes=1)
     with transaction(engine) as tx:
-        return orders.complete_due(tx, settings, later)
+        return jobs.complete_due(tx, settings, later)
 
 
 @pytest.fixture
@@ -146,7 +148,7 @@ def test_an_open_dispute_holds_the_money(
     assert fresh(session, Fulfillment, handed_over.id).status == "ready_for_pickup"
     # Nor does the buyer's own confirmation release it.
     with pytest.raises(Conflict) as refused, transaction(engine) as tx:
-        orders.move(tx, shop.buyer, part.id or 0, "completed")
+        move(tx, shop.buyer, part.id or 0, "completed")
     assert "disputa abierta" in refused.value.detail
     # And no manual payout can spend it.
     with pytest.raises(Conflict), transaction(engine) as tx:
@@ -327,7 +329,7 @@ def test_on_invoice_terms_a_refund_comes_off_what_the_institution_owes(
     school = make_user("compras@escuela.mx", name="Escuela Benito Juárez")
     make_org(school, name="Cooperativa Escolar Benito Juárez", legal_form="coop_consumo")
     with transaction(engine) as tx:
-        order = orders.checkout(
+        order = checkout(
             tx,
             settings,
             school,
@@ -336,7 +338,7 @@ def test_on_invoice_terms_a_refund_comes_off_what_the_institution_owes(
         part = tx.exec(select(Fulfillment).where(Fulfillment.order_id == order.id)).one()
     advance(engine, shop, part.id or 0, "ready_for_pickup")
     with transaction(engine) as tx:
-        orders.move(tx, school, part.id or 0, "delivered")
+        move(tx, school, part.id or 0, "delivered")
         dispute = disputes.open(tx, school, part.id or 0, "Dos bolsas llegaron abiertas y húmedas.")
     resolve(engine, shop, dispute, "refund", 6000, "Se descuentan dos bolsas.")
 

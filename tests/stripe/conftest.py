@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from market.config import Settings
-from market.orders import service as orders
+from market.orders.checkout import checkout
 from market.orders.models import Order
 from market.orders.schemas import Checkout
 from market.outbox import HANDLERS, process_batch
@@ -106,7 +106,7 @@ def deliver(client: TestClient, payload: dict[str, Any], signature: str | None =
 def order_by_card(
     session: Session, settings: Settings, buyer: Any, listing: Any, quantity: int, method: str = "card"
 ) -> Order:
-    order = orders.checkout(
+    order = checkout(
         session,
         settings,
         buyer,
