@@ -21,7 +21,7 @@ from market.linking.matching import match_demand
 from market.orders.jobs import complete_due, expire_unpaid, lapse_unaccepted_pickups
 from market.outbox import process_batch, run_worker
 from market.payments import service as payments
-from market.payments import webhooks
+from market.payments import stripe_events
 from market.payments.gateway import gateway_for
 from market.uploads import prune_uploads
 from search.engine import SearchEngine
@@ -71,7 +71,7 @@ def processors(db: Engine, search: SearchEngine, settings: Settings) -> list[Cal
     handlers = (
         {"email": outbox.email_to_log(settings.base_url)}
         | payments.handlers(gateway)
-        | webhooks.handlers(gateway)
+        | stripe_events.handlers(gateway)
         | {demands.MATCH_TOPIC: lambda session, payload: match_demand(session, search, payload["demand_id"])}
     )
     # E-mails with a single-use link go out through whatever delivers the other e-mails.

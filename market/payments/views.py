@@ -14,7 +14,7 @@ from market.errors import NotFound
 from market.orders import queries
 from market.orders.models import Order
 from market.payments import service as payments
-from market.payments.webhooks import apply_intent
+from market.payments.stripe_events import apply_intent
 from market.web import redirect, render, require_user
 
 router = APIRouter(include_in_schema=False)
