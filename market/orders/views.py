@@ -347,7 +347,7 @@ def balance_page(
         {
             "org": organization,
             "balance": ledger.balance(session, organization.id),
-            "available": ledger.available_balance(session, organization.id),
+            "available": payments.available_balance(session, organization.id),
             "entries": ledger.entries_of(session, organization.id),
         },
         user=user,

@@ -125,7 +125,7 @@ def dashboard(
         pending=pending(session, organization.id),
         balance=BalanceSummary(
             balance_cents=ledger.balance(session, organization.id),
-            available_cents=ledger.available_balance(session, organization.id),
+            available_cents=payments.available_balance(session, organization.id),
             payable_now_cents=payments.payable_now(session, organization),
         ),
         ratings=reviews.summary_of_organization(session, organization.id),

@@ -140,7 +140,7 @@ def test_an_open_dispute_holds_the_money(
     open_dispute(engine, shop, handed_over, "Fui a recogerlo y no estaba listo.")
     org_id = shop.org.id or 0
     assert ledger.balance(session, org_id) == earlier_sale + 27600 + 9200
-    assert ledger.available_balance(session, org_id) == earlier_sale
+    assert payments.available_balance(session, org_id) == earlier_sale
 
     # Days pass: neither is completed nor taken as delivered while the dispute is open.
     assert complete_due(engine, settings) == 0
@@ -155,7 +155,7 @@ def test_an_open_dispute_holds_the_money(
         payments.pay_out(tx, shop.admin, org_id, earlier_sale + 1, "SPEI 0002")
     with transaction(engine) as tx:
         payments.pay_out(tx, shop.admin, org_id, earlier_sale, "SPEI 0003")
-    assert ledger.available_balance(session, org_id) == 0
+    assert payments.available_balance(session, org_id) == 0
     assert fresh(session, Fulfillment, part.id).status == "delivered"
 
 
@@ -194,7 +194,7 @@ def test_a_whole_refund_ends_the_part_and_takes_the_producer_back_to_before_the_
     assert (dispute.status, dispute.refund_cents, dispute.resolved_by) == ("refunded", 30000, shop.admin.id)
     assert ledger.imbalance(session) == 0
     assert ledger.balance(session, org_id) == before_the_sale == earlier_sale
-    assert ledger.available_balance(session, org_id) == earlier_sale
+    assert payments.available_balance(session, org_id) == earlier_sale
     assert refund_postings(session, part.order_id) == {
         "producer_payable": 27600,
         "platform_fees": 2400,
@@ -251,13 +251,13 @@ def test_a_partial_refund_is_split_in_proportion_and_the_rest_is_paid_once_the_p
     assert session.exec(select(Refund)).one().amount_cents == 10000
     assert ledger.imbalance(session) == 0
     assert ledger.balance(session, org_id) == earlier_sale + 18400
-    assert ledger.available_balance(session, org_id) == earlier_sale  # still delivered: held
+    assert payments.available_balance(session, org_id) == earlier_sale  # still delivered: held
 
     assert fresh(session, Fulfillment, part.id).status == "delivered"
     assert complete_due(engine, settings) == 1  # no longer held: it completes as any other
     assert fresh(session, Fulfillment, part.id).status == "completed"
     assert ledger.share_of(session, part.order_id, org_id) == 18400
-    assert ledger.available_balance(session, org_id) == earlier_sale + 18400
+    assert payments.available_balance(session, org_id) == earlier_sale + 18400
     assert payments.payable_now(session, fresh(session, Organization, org_id)) == earlier_sale + 18400
     [entry] = audit_entries(session)
     assert (entry.action, entry.details["amount_cents"], entry.details["whole"]) == (
@@ -276,7 +276,7 @@ def test_release_lets_the_money_go_to_the_producer(
 
     assert (dispute.status, dispute.refund_cents, dispute.resolution) == ("released", None, "Llegó completo.")
     assert fresh(session, Fulfillment, part.id).status == "completed"  # the buyer's window was used
-    assert ledger.available_balance(session, org_id) == earlier_sale + 27600
+    assert payments.available_balance(session, org_id) == earlier_sale + 27600
     assert session.exec(select(Refund)).all() == []
     [entry] = audit_entries(session)
     assert (entry.action, entry.details["amount_cents"], entry.reason) == (
@@ -294,7 +294,7 @@ def test_a_release_before_the_handover_only_lifts_the_hold(
     assert fresh(session, Fulfillment, part.id).status == "preparing"
     advance(engine, shop, part.id or 0, "delivered")
     assert complete_due(engine, settings) == 1
-    assert ledger.available_balance(session, shop.org.id or 0) == 27600
+    assert payments.available_balance(session, shop.org.id or 0) == 27600
 
 
 def test_only_an_administrator_resolves_an_open_dispute_with_a_note(

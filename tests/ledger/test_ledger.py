@@ -10,6 +10,7 @@ from sqlmodel import Session, func, select
 
 from market.config import Settings
 from market.db import transaction
+from market.disputes import holds
 from market.errors import Conflict
 from market.ledger import service as ledger
 from market.ledger.models import LedgerEntry
@@ -17,6 +18,7 @@ from market.orders.checkout import checkout
 from market.orders.fulfillment import confirm_offline_payment, move
 from market.orders.models import Fulfillment
 from market.orders.schemas import Checkout
+from market.payments import service as payments
 
 CLABE = "002010077777777771"
 
@@ -50,7 +52,7 @@ def test_payment_refund_and_payout_keep_every_transaction_balanced(
         move(tx, honey_owner, honey_fulfillment.id or 0, "rejected")
     assert ledger.balance(session, other.id) == 0
 
-    assert ledger.available_balance(session, org.id) == 0  # held until the buyer has the coffee
+    assert payments.available_balance(session, org.id) == 0  # held until the buyer has the coffee
     coffee_fulfillment = session.exec(select(Fulfillment).where(Fulfillment.organization_id == org.id)).one()
     with transaction(engine) as tx:
         for step, actor in [
@@ -61,11 +63,11 @@ def test_payment_refund_and_payout_keep_every_transaction_balanced(
             ("completed", buyer),
         ]:
             move(tx, actor, coffee_fulfillment.id or 0, step)
-    assert ledger.available_balance(session, org.id) == 92000
+    assert payments.available_balance(session, org.id) == 92000
     with pytest.raises(Conflict), transaction(engine) as tx:
-        ledger.record_manual_payout(tx, org.id, 92001, CLABE, "SPEI 0002")
+        ledger.record_manual_payout(tx, org.id, 92001, CLABE, "SPEI 0002", holds.under_dispute())
     with transaction(engine) as tx:
-        ledger.record_manual_payout(tx, org.id, 92000, CLABE, "SPEI 0002")
+        ledger.record_manual_payout(tx, org.id, 92000, CLABE, "SPEI 0002", holds.under_dispute())
     assert ledger.balance(session, org.id) == 0
     assert ledger.imbalance(session) == 0
     sums = session.exec(

@@ -21,6 +21,7 @@ from market.orders.models import Fulfillment, Order
 from market.orders.schemas import Checkout
 from market.outbox import OutboxEvent, email_to_log
 from market.payments import methods
+from market.payments import service as payments
 
 
 @pytest.fixture
@@ -81,7 +82,7 @@ def test_an_invoiced_order_goes_to_the_producer_at_once_and_is_paid_out_only_aft
             move(tx, shop["owner"], fulfillment.id or 0, step)
         move(tx, shop["school"], fulfillment.id or 0, "delivered")
         move(tx, shop["school"], fulfillment.id or 0, "completed")
-    assert ledger.available_balance(session, organization_id) == 0  # the institution has not paid yet
+    assert payments.available_balance(session, organization_id) == 0  # the institution has not paid yet
 
     admin = make_user("admin@example.mx", is_admin=True)
     with transaction(engine) as tx:
@@ -89,7 +90,7 @@ def test_an_invoiced_order_goes_to_the_producer_at_once_and_is_paid_out_only_aft
     session.expire_all()
     assert session.get(Order, order.id).status == "paid"  # type: ignore[union-attr]
     assert ledger.receivable_of(session, order.id or 0) == 0
-    assert ledger.available_balance(session, organization_id) == 200000 - 16000
+    assert payments.available_balance(session, organization_id) == 200000 - 16000
     assert ledger.imbalance(session) == 0
 
 
@@ -213,7 +214,7 @@ def test_handed_over_orders_complete_on_their_own_but_cash_waits_for_the_produce
         after_window = later + timedelta(days=settings.complete_after_days, minutes=1)
         assert complete_due(tx, settings, after_window) == 1
     assert part(session, paid).status == "completed"
-    assert ledger.available_balance(session, shop["organization"].id) == 20000 - 1600
+    assert payments.available_balance(session, shop["organization"].id) == 20000 - 1600
 
 
 def test_an_e_mailed_link_is_made_absolute_when_delivered(

@@ -20,6 +20,7 @@ from market.catalog.schemas import ListingCreate
 from market.catalog.service import add_listing
 from market.config import Settings
 from market.db import transaction, utcnow
+from market.disputes import holds
 from market.errors import MarketError
 from market.ledger import service as ledger
 from market.orders import queries
@@ -29,6 +30,7 @@ from market.orders.jobs import complete_due, expire_unpaid
 from market.orders.models import Fulfillment, Order, OrderLine
 from market.orders.schemas import Checkout
 from market.organizations.models import Membership, Organization
+from market.payments import service as payments
 from tests.conftest import ORG_DEFAULTS, clean_tables
 
 CLABE = "002010077777777771"
@@ -162,9 +164,9 @@ def apply(engine: Engine, config: Settings, world: dict[str, Any], operation: tu
                 move(session, actor, fulfillment.id or 0, "rejected" if name == "reject" else "cancelled")
             elif name == "payout":
                 org = world["orgs"][args[0]]
-                amount = ledger.available_balance(session, org.id) * args[1] // 100
+                amount = payments.available_balance(session, org.id) * args[1] // 100
                 if amount > 0:
-                    ledger.record_manual_payout(session, org.id, amount, CLABE, "SPEI")
+                    ledger.record_manual_payout(session, org.id, amount, CLABE, "SPEI", holds.under_dispute())
     except MarketError:
         pass  # refused operations (sold out, illegal step) must leave everything as it was
 
@@ -193,7 +195,9 @@ def check_invariants(engine: Engine, world: dict[str, Any]) -> None:
                     col(Fulfillment.status).in_(["delivered", "completed"]),
                 )
             ).one()
-            assert ledger.balance(session, org.id) >= ledger.available_balance(session, org.id) >= -cash_fees
+            assert (
+                ledger.balance(session, org.id) >= payments.available_balance(session, org.id) >= -cash_fees
+            )
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

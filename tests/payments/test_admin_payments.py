@@ -24,6 +24,7 @@ from market.orders.fulfillment import confirm_offline_payment, expire, move
 from market.orders.models import Fulfillment, Order
 from market.orders.schemas import Checkout
 from market.organizations.models import Organization
+from market.payments import service as payments
 from market.payments.models import Payout, Refund
 from market.payments.statement import MAX_ROWS
 from tests.conftest import csrf_of, log_in
@@ -421,7 +422,7 @@ def test_an_administrator_records_a_spei_payout_up_to_what_is_available(
         (ledger.PAYABLE, 10050, shop.org.id),
     ]
     assert ledger.balance(session, shop.org.id or 0) == 17550
-    assert ledger.available_balance(session, shop.org.id or 0) == 17550
+    assert payments.available_balance(session, shop.org.id or 0) == 17550
     assert ledger.imbalance(session) == 0
     assert "MBAN01002503070042" in page and 'value="175.50"' in page  # listed; the rest still due
 
@@ -454,7 +455,7 @@ def test_a_refused_payout_says_why_and_writes_nothing(
     assert message in page and 'class="flash error"' in page
     assert count(session, Payout) == 0
     assert payout_postings(session) == []
-    assert ledger.available_balance(session, shop.org.id or 0) == 27600
+    assert payments.available_balance(session, shop.org.id or 0) == 27600
 
 
 def test_an_organization_without_clabe_cannot_be_paid_by_spei(

@@ -133,4 +133,4 @@ def test_without_a_connected_account_the_money_waits_for_a_manual_payout(
         complete_due(tx, settings, utcnow() + timedelta(days=settings.complete_after_days, minutes=1))
     settle(app)
     assert transfers.calls == []
-    assert ledger.available_balance(session, organization.id) == 100000 - 8000
+    assert payments.available_balance(session, organization.id) == 100000 - 8000
