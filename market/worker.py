@@ -14,6 +14,7 @@ from market.accounts import emails as account_emails
 from market.accounts import tokens
 from market.accounts.limits import prune_login_attempts
 from market.accounts.sessions import prune_sessions
+from market.catalog.search_index import apply_search_events
 from market.config import Settings
 from market.db import transaction
 from market.linking import awards, demands
@@ -25,7 +26,6 @@ from market.payments import stripe_events
 from market.payments.gateway import gateway_for
 from market.uploads import prune_uploads
 from search.engine import SearchEngine
-from search.sync import apply_search_events
 
 HOUSEKEEPING_SECONDS = 3600
 EXPIRY_SECONDS = 60  # unpaid reservations are released within a minute of running out

@@ -1,5 +1,6 @@
 """The boundaries between layers, checked on the source as an import linter would: the ledger imports
-nothing from disputes (what a dispute holds is passed in from above it, by `market.payments.service`)."""
+nothing from disputes (what a dispute holds is passed in from above it, by `market.payments.service`), and
+the search engines (`search/`) import nothing from the application (`market/`)."""
 
 from __future__ import annotations
 
@@ -48,3 +49,8 @@ def test_the_checker_sees_every_form_of_import() -> None:
 
 def test_the_ledger_imports_nothing_from_disputes() -> None:
     assert forbidden_imports("market.ledger", "market.disputes") == {}
+
+
+def test_the_search_engines_import_nothing_from_the_application() -> None:
+    assert (ROOT / "search/engine.py").exists()
+    assert forbidden_imports("search", "market") == {}

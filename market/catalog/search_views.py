@@ -13,6 +13,7 @@ from pydantic.fields import FieldInfo
 from starlette.datastructures import QueryParams
 
 from market.accounts.models import User
+from market.catalog.search_schemas import SearchQuery
 from market.catalog.taxonomy import CATEGORIES
 from market.i18n import N_
 from market.i18n import gettext as _
@@ -20,7 +21,7 @@ from market.mexico import STATES_BY_CODE
 from market.money import parse_pesos
 from market.validation import field_errors
 from market.web import current_user, render
-from search.engine import SearchQuery, SearchUnavailable
+from search.engine import SearchUnavailable
 
 router = APIRouter(include_in_schema=False)
 DEFAULT_RADIUS_KM = 100
