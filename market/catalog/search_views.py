@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from pydantic.fields import FieldInfo
 from starlette.datastructures import QueryParams
 
+from market.catalog.search_schemas import SearchQuery
 from market.catalog.taxonomy import CATEGORIES
 from market.deps import PageDep, SearchDep
 from market.i18n import N_
@@ -19,7 +20,7 @@ from market.i18n import gettext as _
 from market.mexico import STATES_BY_CODE
 from market.money import parse_pesos
 from market.validation import field_errors
-from search.engine import SearchQuery, SearchUnavailable
+from search.engine import SearchUnavailable
 
 router = APIRouter(include_in_schema=False)
 DEFAULT_RADIUS_KM = 100

@@ -10,7 +10,9 @@ from market.bounds import Id
 from market.config import Settings
 from market.deps import ApiUserDep, SessionDep, SettingsDep
 from market.orders import cart as carts
-from market.orders import queries, service
+from market.orders import checkout as checkouts
+from market.orders import fulfillment as fulfillments
+from market.orders import queries
 from market.orders.schemas import (
     CartChoices,
     CartPublic,
@@ -35,7 +37,7 @@ router = APIRouter(tags=["orders"])
     },
 )
 def checkout(data: Checkout, settings: SettingsDep, user: ApiUserDep, session: SessionDep) -> OrderPublic:
-    order = service.checkout(session, settings, user, data)
+    order = checkouts.checkout(session, settings, user, data)
     return queries.view_of(session, user, order)
 
 
@@ -94,7 +96,7 @@ def get_order(order_id: Id, user: ApiUserDep, session: SessionDep) -> OrderPubli
 def confirm_offline_payment(
     order_id: Id, payment: OfflinePayment, user: ApiUserDep, session: SessionDep
 ) -> OrderPublic:
-    order = service.confirm_offline_payment(session, user, order_id, payment.reference)
+    order = fulfillments.confirm_offline_payment(session, user, order_id, payment.reference)
     return queries.view_of(session, user, order)
 
 
@@ -104,8 +106,8 @@ def confirm_offline_payment(
     responses={409: {"description": "Not a legal step from the current state"}},
 )
 def move(fulfillment_id: Id, step: Move, user: ApiUserDep, session: SessionDep) -> OrderPublic:
-    fulfillment = service.move(
+    fulfillment = fulfillments.move(
         session, user, fulfillment_id, step.status, step.note, step.carrier, step.tracking_number
     )
-    _fulfillment, order = service.get_fulfillment(session, fulfillment.id or 0)
+    _fulfillment, order = fulfillments.get_fulfillment(session, fulfillment.id or 0)
     return queries.view_of(session, user, order)

@@ -9,14 +9,7 @@ from sqlmodel import Session, col, select
 from market.accounts.models import User
 from market.errors import Forbidden, NotFound
 from market.i18n import N_
-from market.orders.models import (
-    FULFILLMENT_STATUS_LABELS,
-    Fulfillment,
-    FulfillmentEvent,
-    Order,
-)
-from market.orders.schemas import FulfillmentPublic, OrderPublic
-from market.orders.service import (
+from market.orders.fulfillment import (
     ACTIVE_ORDER_STATUSES,
     PRODUCER_MAY_CANCEL,
     PRODUCER_STEPS,
@@ -26,6 +19,13 @@ from market.orders.service import (
     hands_over_by,
     lines_of,
 )
+from market.orders.models import (
+    FULFILLMENT_STATUS_LABELS,
+    Fulfillment,
+    FulfillmentEvent,
+    Order,
+)
+from market.orders.schemas import FulfillmentPublic, OrderPublic
 from market.organizations import service as organizations
 from market.organizations.models import Organization
 

@@ -23,7 +23,8 @@ from market.i18n import gettext as _
 from market.ledger import service as ledger
 from market.linking import buyers, messages
 from market.orders import cart as carts
-from market.orders import queries, service
+from market.orders import queries
+from market.orders.fulfillment import acts_for_buyer, get_fulfillment, move
 from market.organizations import service as organizations
 from market.payments import methods as payment_methods
 from market.payments import service as payments
@@ -222,7 +223,7 @@ def order_page(
             "settings": settings,
             "payment": payments.payment_of(session, order_id),
             "due": payments.amount_due(session, order),
-            "is_buyer": service.acts_for_buyer(session, user, order),
+            "is_buyer": acts_for_buyer(session, user, order),
             "buyer_steps": queries.buyer_steps,
             "BUYER_STEP_LABELS": queries.BUYER_STEP_LABELS,
             "threads": {f.id: messages.fulfillment_thread(session, user, f.id) for f in public.fulfillments},
@@ -243,11 +244,11 @@ def buyer_step(
     session: SessionDep,
 ) -> Response:
     with flash_failure(request, session, 403, 404, 409, 422):
-        fulfillment, _order = service.get_fulfillment(session, fulfillment_id)
+        fulfillment, _order = get_fulfillment(session, fulfillment_id)
         if fulfillment.order_id != order_id:
             raise NotFound()
         status = str(form.get("status", ""))
-        service.move(session, user, fulfillment_id, status)
+        move(session, user, fulfillment_id, status)
         flash(request, _(queries.BUYER_DONE[status]) if status in queries.BUYER_DONE else _("Listo."))
     return page.redirect(page.url("orders.order_page", order_id=order_id))
 
@@ -298,7 +299,7 @@ def producer_step(
 ) -> Response:
     status = str(form.get("status", ""))
     with flash_failure(request, session, 409, 422):
-        service.move(
+        move(
             session,
             user,
             fulfillment_id,
@@ -323,7 +324,7 @@ def balance_page(slug: str, page: PageDep, user: UserDep, session: SessionDep) -
         {
             "org": organization,
             "balance": ledger.balance(session, organization.id),
-            "available": ledger.available_balance(session, organization.id),
+            "available": payments.available_balance(session, organization.id),
             "entries": ledger.entries_of(session, organization.id),
         },
     )

@@ -19,7 +19,7 @@ from market.forms import pesos_field
 from market.i18n import gettext as _
 from market.money import format_mxn
 from market.orders import queries
-from market.orders import service as orders
+from market.orders.fulfillment import confirm_offline_payment
 from market.orders.models import Order
 from market.organizations.models import Organization
 from market.payments import service as payments
@@ -86,7 +86,7 @@ def confirm_payment(
     order_id: Id, request: Request, page: PageDep, form: FormDep, user: UserDep, session: SessionDep
 ) -> Response:
     with flash_failure(request, session, 409, 422):
-        orders.confirm_offline_payment(session, user, order_id, str(form.get("reference", "")))
+        confirm_offline_payment(session, user, order_id, str(form.get("reference", "")))
         flash(request, _("Pago registrado: el pedido {n} pasa a las organizaciones.").format(n=order_id))
     return page.redirect(page.url("payments.payments_queue"))
 

@@ -15,7 +15,7 @@ from market.orders import queries
 from market.orders.schemas import PaymentMethod
 from market.payments import methods
 from market.payments import service as payments
-from market.payments.webhooks import RANK
+from market.payments.stripe_events import RANK
 from market.validation import Vocabulary
 
 router = APIRouter(tags=["payments"])

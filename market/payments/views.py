@@ -12,14 +12,14 @@ from market.bounds import Id
 from market.deps import GatewayDep, PageDep, SessionDep, SettingsDep, UserDep
 from market.errors import NotFound
 from market.orders import queries
-from market.orders import service as orders
+from market.orders.models import Order
 from market.payments import service as payments
-from market.payments.webhooks import apply_intent
+from market.payments.stripe_events import apply_intent
 
 router = APIRouter(include_in_schema=False)
 
 
-def _own_order(session: Session, user: User, order_id: int) -> orders.Order:
+def _own_order(session: Session, user: User, order_id: int) -> Order:
     order = queries.visible_order(session, user, order_id)
     if order.buyer_id != user.id:
         raise NotFound()

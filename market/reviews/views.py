@@ -15,7 +15,7 @@ from market.bounds import Id, PageNumber, whole_number
 from market.deps import FormDep, PageDep, SessionDep, UserDep, VisitorDep
 from market.errors import NotFound, ValidationFailed
 from market.i18n import gettext as _
-from market.orders import service as orders
+from market.orders.fulfillment import get_fulfillment
 from market.organizations import service as organizations
 from market.reviews import queries, service
 from market.reviews.models import Review
@@ -39,7 +39,7 @@ def _box(
     page: PageContext, session: Session, user: User, order_id: int, fulfillment_id: int, **context: Any
 ) -> Response:
     """The part's review box alone: what htmx swaps into the order page."""
-    fulfillment, order = orders.get_fulfillment(session, fulfillment_id)
+    fulfillment, order = get_fulfillment(session, fulfillment_id)
     box = queries.order_boxes(session, user, order, [fulfillment])[fulfillment_id]
     base = {"order_id": order_id, "part_id": fulfillment_id, "box": box, "values": {}, "errors": {}}
     return page.render("reviews/_box.html", base | context)
@@ -77,7 +77,7 @@ def create(
 ) -> Response:
     comment = str(form.get("comment", ""))
     with flash_failure(request, session, 403, 409):
-        fulfillment, _order = orders.get_fulfillment(session, fulfillment_id)
+        fulfillment, _order = get_fulfillment(session, fulfillment_id)
         if fulfillment.order_id != order_id:
             raise NotFound()
         try:
@@ -108,7 +108,7 @@ def reply(
         raise NotFound()
     fulfillment_id = review.fulfillment_id
     with flash_failure(request, session, 403, 409):
-        fulfillment, _order = orders.get_fulfillment(session, fulfillment_id)
+        fulfillment, _order = get_fulfillment(session, fulfillment_id)
         if fulfillment.order_id != order_id:
             raise NotFound()
         try:

@@ -7,9 +7,9 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from market.orders.checkout import checkout
 from market.orders.models import Fulfillment
 from market.orders.schemas import Checkout
-from market.orders.service import checkout
 from tests.conftest import csrf_of, log_in
 
 
