@@ -118,8 +118,8 @@ def running(
 def app_env(database_url: str, workdir: Path, base: Mapping[str, str] | None = None) -> dict[str, str]:
     """The environment of a `market` command on `database_url` with its files (embedded search index,
     media) in `workdir`, on top of `base` (default: ours). This checkout's root goes first on PYTHONPATH,
-    whatever the editable install says (one made before search/__init__.py existed maps `search` to a
-    namespace package: "cannot import name 'engine_for'")."""
+    whatever the editable install says (it may point at another checkout, or be one made before
+    search/__init__.py existed, which maps `search` to a namespace package)."""
     base = os.environ if base is None else base
     return dict(base) | {
         "DATABASE_URL": database_url,

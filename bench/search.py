@@ -56,7 +56,7 @@ from sqlmodel import Session, col, select  # noqa: E402
 
 INDEX = "bench_listings"
 DIRECT_INDEX = "bench_direct"
-BATCH_SIZE = 2000  # search.documents.public_documents' default, which `market reindex` uses
+BATCH_SIZE = 2000  # catalog.search_documents.public_documents' default, which `market reindex` uses
 SYNC_SAMPLES = 20
 
 # Realistic buyer queries (parameters of GET /api/v1/search): q, filters on codes, price ranges, sorts, geo.
@@ -344,8 +344,8 @@ def measure_reindex(env: dict[str, str], meili: Meili, expected: int) -> dict[st
 
 
 def build_documents(database_url: str) -> tuple[list[list[dict[str, Any]]], float]:
+    from market.catalog.search_documents import public_documents
     from market.db import make_engine
-    from search.documents import public_documents
 
     engine = make_engine(database_url)
     started = time.perf_counter()
@@ -398,7 +398,7 @@ def measure_direct_ingest(database_url: str, meili: Meili, expected: int) -> dic
 
 def meili_body(query: dict[str, Any]) -> dict[str, Any]:
     """The JSON the app's engine posts to /indexes/<uid>/search for this query (its own mapping)."""
-    from search.engine import SearchQuery
+    from market.catalog.search_schemas import SearchQuery
     from search.meili import search_params
 
     search_query = SearchQuery(**query)

@@ -26,6 +26,7 @@ from market.admin import views as admin_views
 from market.catalog import api as catalog_api
 from market.catalog import search_api, search_views
 from market.catalog import views as catalog_views
+from market.catalog.search_index import engine_for
 from market.config import Settings
 from market.db import make_engine
 from market.disputes import api as disputes_api
@@ -54,7 +55,6 @@ from market.reviews import api as reviews_api
 from market.reviews import views as reviews_views
 from market.validation import reject_nul_bytes, request_errors
 from market.web import BodySizeLimit, LocaleMiddleware, SecurityHeaders, login_redirect, render
-from search import engine_for
 from search.engine import SearchUnavailable
 
 log = logging.getLogger(__name__)

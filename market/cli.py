@@ -11,9 +11,9 @@ import typer
 import uvicorn
 from rich.console import Console
 
+from market.catalog.search_index import engine_for
 from market.config import Settings
 from market.db import make_engine, transaction
-from search import engine_for
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -110,8 +110,8 @@ def reindex() -> None:
     from rich.progress import Progress
     from sqlmodel import Session
 
-    from search.documents import count_public
-    from search.sync import reindex as run_reindex
+    from market.catalog.search_documents import count_public
+    from market.catalog.search_index import reindex as run_reindex
 
     settings = Settings()
     db, search = make_engine(settings.database_url), engine_for(settings)
@@ -128,8 +128,8 @@ def search_check(repair: bool = typer.Option(False, help="Fix the differences fo
     """Compare the search index with the database: missing, extra and stale documents."""
     from sqlmodel import Session
 
-    from search.sync import check
-    from search.sync import repair as run_repair
+    from market.catalog.search_index import check
+    from market.catalog.search_index import repair as run_repair
 
     settings = Settings()
     search = engine_for(settings)

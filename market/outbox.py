@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 Handler = Callable[[Session, dict[str, Any]], None]
 MAX_BACKOFF_SECONDS = 300
 MAX_ATTEMPTS = 10
-SEARCH_TOPIC = "search"  # applied in batches by search.sync, not by a per-event handler
+SEARCH_TOPIC = "search"  # applied in batches by catalog.search_index, not by a per-event handler
 
 
 class OutboxEvent(SQLModel, table=True):

@@ -113,7 +113,8 @@ def _demo_orders(
 ) -> None:
     """The orders through the order services, each part taken to its outcome. Only where there are none."""
     from market.linking import buyers
-    from market.orders import service as orders
+    from market.orders.checkout import LineDraft, PartDraft, place_order
+    from market.orders.fulfillment import mark_paid
     from market.orders.models import Fulfillment, Order
 
     if session.exec(select(Order.id)).first() is not None:
@@ -135,18 +136,16 @@ def _demo_orders(
         for part in demo_order.parts:
             org, listing = found[part.organization, part.listing]
             assert org.id is not None
-            line = orders.LineDraft(
-                listing.id, listing.title, listing.unit, listing.price_cents, part.quantity
-            )
+            line = LineDraft(listing.id, listing.title, listing.unit, listing.price_cents, part.quantity)
             parts.append(
-                orders.PartDraft(
+                PartDraft(
                     organization_id=org.id,
                     delivery_method="delivery" if delivered else "pickup",
                     delivery_cents=org.delivery_fee_cents if delivered else 0,
                     lines=[line],
                 )
             )
-        order = orders.place_order(
+        order = place_order(
             session,
             settings,
             buyer,
@@ -156,7 +155,7 @@ def _demo_orders(
             buyer_organization_id=buyers.buying_for(session, buyer),
         )
         if order.status in (OrderStatus.AWAITING_PAYMENT, OrderStatus.INVOICED):  # the school's invoice too
-            orders.mark_paid(session, order, admin, f"DEMO-{number:04d}")
+            mark_paid(session, order, admin, f"DEMO-{number:04d}")
         outcomes = {found[p.organization, p.listing][0].id: p for p in demo_order.parts}
         fulfillments = session.exec(
             select(Fulfillment).where(Fulfillment.order_id == order.id).order_by(col(Fulfillment.id))
@@ -171,17 +170,17 @@ def _demo_orders(
 
 def _take_to_outcome(session: Session, part: DemoPart, fulfillment_id: int, owner: User, buyer: User) -> None:
     """The producer's steps (its note on the last one), then the buyer's and the review, with the reply."""
-    from market.orders import service as orders
+    from market.orders.fulfillment import move
     from market.reviews import service as reviews
 
     assert part.outcome is not None
     producer_steps, buyer_steps = OUTCOMES[part.outcome]
     *steps, last = producer_steps
     for step in steps:
-        orders.move(session, owner, fulfillment_id, step)
-    orders.move(session, owner, fulfillment_id, last, part.note)  # the note is on the producer's last step
+        move(session, owner, fulfillment_id, step)
+    move(session, owner, fulfillment_id, last, part.note)  # the note is on the producer's last step
     for step in buyer_steps:
-        orders.move(session, buyer, fulfillment_id, step)
+        move(session, buyer, fulfillment_id, step)
     if part.review is not None:
         review = reviews.create(session, buyer, fulfillment_id, part.review.rating, part.review.comment)
         if part.review.reply:

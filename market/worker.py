@@ -14,18 +14,18 @@ from market.accounts import emails as account_emails
 from market.accounts import tokens
 from market.accounts.limits import prune_login_attempts
 from market.accounts.sessions import prune_sessions
+from market.catalog.search_index import apply_search_events
 from market.config import Settings
 from market.db import transaction
 from market.linking import awards, demands
 from market.linking.matching import match_demand
-from market.orders.service import complete_due, expire_unpaid, lapse_unaccepted_pickups
+from market.orders.jobs import complete_due, expire_unpaid, lapse_unaccepted_pickups
 from market.outbox import process_batch, run_worker
 from market.payments import service as payments
-from market.payments import webhooks
+from market.payments import stripe_events
 from market.payments.gateway import gateway_for
 from market.uploads import prune_uploads
 from search.engine import SearchEngine
-from search.sync import apply_search_events
 
 HOUSEKEEPING_SECONDS = 3600
 EXPIRY_SECONDS = 60  # unpaid reservations are released within a minute of running out
@@ -71,7 +71,7 @@ def processors(db: Engine, search: SearchEngine, settings: Settings) -> list[Cal
     handlers = (
         {"email": outbox.email_to_log(settings.base_url)}
         | payments.handlers(gateway)
-        | webhooks.handlers(gateway)
+        | stripe_events.handlers(gateway)
         | {demands.MATCH_TOPIC: lambda session, payload: match_demand(session, search, payload["demand_id"])}
     )
     # E-mails with a single-use link go out through whatever delivers the other e-mails.

@@ -1,16 +1,4 @@
-"""Search engines behind one interface: Meilisearch when MEILI_URL is set, SQLite FTS5 otherwise."""
-
-from __future__ import annotations
-
-from market.config import Settings
-from search.engine import SearchEngine
-
-
-def engine_for(settings: Settings) -> SearchEngine:
-    if settings.meili_url:
-        from search.meili import MeiliEngine
-
-        return MeiliEngine(settings.meili_url, settings.meili_master_key, settings.meili_index)
-    from search.embedded import EmbeddedEngine
-
-    return EmbeddedEngine(settings.search_db_path)
+"""Search engines behind one interface (`engine.SearchEngine`): Meilisearch (`meili`) and an embedded SQLite
+FTS5 engine (`embedded`). They index documents and answer queries; they import nothing from `market/`,
+which builds the documents (`market.catalog.search_documents`) and picks the engine
+(`market.catalog.search_index.engine_for`)."""

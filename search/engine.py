@@ -1,17 +1,14 @@
-"""The search contract: typed queries and results, and the protocol every engine implements."""
+"""The search contract: typed queries and results, and the protocol every engine implements. It knows the
+attributes of a listing's document (category, state, price...) but none of the product's vocabularies:
+`market.catalog.search_schemas` narrows the query and the hits to them, for the API and the pages."""
 
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
-
-from market.bounds import MAX_PRICE_CENTS
-from market.catalog.taxonomy import CATEGORIES_BY_SLUG, CategorySlug, ListingKind, UnitCode
-from market.mexico import CERTIFICATIONS, LEGAL_FORMS, STATES_BY_CODE, Certification, LegalForm, StateCode
-from market.validation import invalid
+from pydantic import BaseModel, ConfigDict, Field
 
 # Highlight sentinels: engines wrap matches in them, then `marked` escapes the text and turns them into
 # <mark>, so that a listing's own text can never inject markup.
@@ -30,19 +27,10 @@ MAX_PAGE = 1000
 FACETS = ("category", "state", "legal_form", "certifications", "kind", "delivery")
 
 
-# What each filter may hold: codes and slugs from the product's vocabularies, nothing else.
-VOCABULARIES: dict[str, Iterable[str]] = {
-    "category": CATEGORIES_BY_SLUG,
-    "state": STATES_BY_CODE,
-    "delivers_to": STATES_BY_CODE,
-    "legal_form": LEGAL_FORMS,
-    "certification": CERTIFICATIONS,
-}
-
-
 class SearchQuery(BaseModel):
-    """What a buyer asks for. Filters take codes and slugs only (filters are accent-sensitive; codes are
-    not), and every value is checked against its vocabulary, so nothing typed reaches a filter string."""
+    """What an engine is asked. Filters take codes and slugs (filters are accent-sensitive; codes are not);
+    which codes exist, and whether the parts of a query agree, is checked by the product's query
+    (`market.catalog.search_schemas.SearchQuery`), which every request builds."""
 
     # The text is the parameter `q`, as on the search page (`text`, its old name, still reads).
     model_config = ConfigDict(
@@ -50,15 +38,15 @@ class SearchQuery(BaseModel):
     )
 
     text: str = Field(default="", max_length=200, alias="q")
-    category: list[CategorySlug] = Field(default_factory=list)
-    state: list[StateCode] = Field(default_factory=list)
-    legal_form: list[LegalForm] = Field(default_factory=list)
-    certification: list[Certification] = Field(default_factory=list)
-    kind: ListingKind | None = None
+    category: list[str] = Field(default_factory=list)
+    state: list[str] = Field(default_factory=list)
+    legal_form: list[str] = Field(default_factory=list)
+    certification: list[str] = Field(default_factory=list)
+    kind: str | None = None
     delivery: list[Delivery] = Field(default_factory=list)
-    delivers_to: StateCode | None = None  # producers that deliver to (or ship nationally to) this state
-    price_min_cents: int | None = Field(default=None, ge=0, le=MAX_PRICE_CENTS)
-    price_max_cents: int | None = Field(default=None, ge=0, le=MAX_PRICE_CENTS)
+    delivers_to: str | None = None  # producers that deliver to (or ship nationally to) this state
+    price_min_cents: int | None = Field(default=None, ge=0)
+    price_max_cents: int | None = Field(default=None, ge=0)
     in_stock: bool = False
     organization: str | None = Field(default=None, max_length=80, pattern=r"^[a-z0-9-]+$")
     lat: float | None = Field(default=None, ge=-90, le=90)
@@ -67,43 +55,6 @@ class SearchQuery(BaseModel):
     sort: Sort = "relevance"
     page: int = Field(default=1, ge=1, le=MAX_PAGE)
     per_page: int = Field(default=24, ge=1, le=MAX_PER_PAGE)
-
-    @field_validator("category", "state", "legal_form", "certification", "delivers_to", mode="before")
-    @classmethod
-    def _in_vocabulary(cls, value: Any, info: ValidationInfo) -> Any:
-        if value is None:
-            return None
-        vocabulary = VOCABULARIES[info.field_name or ""]
-        values = value if isinstance(value, list) else [value]
-        if unknown := [v for v in values if not isinstance(v, str) or v not in vocabulary]:
-            raise invalid(
-                "unknown_value",
-                "Valor desconocido: «{value}». Usa una de las claves de la lista.",
-                value=str(unknown[0])[:40],
-            )
-        return sorted(set(values)) if isinstance(value, list) else value
-
-    @model_validator(mode="after")
-    def _coherent(self) -> SearchQuery:
-        low, high = self.price_min_cents, self.price_max_cents
-        if low is not None and high is not None and low > high:
-            raise invalid(
-                "price_range", "El precio mínimo no puede ser mayor que el máximo.", field="price_min_cents"
-            )
-        if (self.lat is None) != (self.lng is None):
-            missing = "lat" if self.lat is None else "lng"
-            raise invalid("geo_incomplete", "Indica latitud y longitud juntas.", field=missing)
-        if self.radius_km is not None and self.lat is None:
-            raise invalid(
-                "radius_without_point",
-                "Para buscar en un radio indica también el punto de partida.",
-                field="radius_km",
-            )
-        if self.sort == "distance" and self.lat is None:
-            raise invalid(
-                "distance_without_point", "Para ordenar por distancia indica tu ubicación.", field="sort"
-            )
-        return self
 
     @property
     def near(self) -> bool:
@@ -116,10 +67,10 @@ class Hit(BaseModel):
     title_html: str  # HTML-escaped, matches wrapped in <mark>
     snippet_html: str
     price_cents: int
-    unit: UnitCode
-    category: CategorySlug
-    kind: ListingKind
-    state: StateCode
+    unit: str
+    category: str
+    kind: str
+    state: str
     municipality: str
     organization_slug: str
     organization_name: str
@@ -131,7 +82,7 @@ class Hit(BaseModel):
 
 
 class SearchResult(BaseModel):
-    hits: list[Hit]
+    hits: Sequence[Hit]  # a sequence, so that the product's result may narrow it to its own hits
     total: int
     page: int
     per_page: int

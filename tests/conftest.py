@@ -399,7 +399,7 @@ def meili_settings(settings: Settings, meilisearch: dict[str, str]) -> Settings:
 
 def run_search_worker(app: FastAPI) -> int:
     """What the worker does after a commit: apply pending search changes (returns how many)."""
-    from search.sync import apply_search_events
+    from market.catalog.search_index import apply_search_events
 
     done = 0
     while n := apply_search_events(app.state.engine, app.state.search):

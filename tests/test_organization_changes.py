@@ -16,7 +16,8 @@ from sqlmodel import Session, col, select
 from market.admin.models import AuditEntry
 from market.config import Settings
 from market.db import transaction
-from market.orders import service as orders
+from market.orders.checkout import checkout
+from market.orders.fulfillment import confirm_offline_payment, move
 from market.orders.models import Fulfillment
 from market.orders.schemas import Checkout
 from market.organizations.models import Membership, Organization, OrganizationChange
@@ -227,14 +228,14 @@ def test_payouts_go_to_the_approved_clabe_while_a_change_waits(
     buyer = make_user("eva@example.mx")
     listing = make_listing(org, price_cents=10000)
     with transaction(engine) as tx:
-        order = orders.checkout(
+        order = checkout(
             tx,
             settings,
             buyer,
             Checkout(items=[{"listing_id": listing.id, "quantity": 1}], payment_method="spei_transfer"),
         )
     with transaction(engine) as tx:
-        orders.confirm_offline_payment(tx, admin, order.id or 0, "BNET0001")
+        confirm_offline_payment(tx, admin, order.id or 0, "BNET0001")
         part = tx.exec(select(Fulfillment).where(Fulfillment.order_id == order.id)).one()
         for step, actor in [
             ("accepted", owner),
@@ -243,7 +244,7 @@ def test_payouts_go_to_the_approved_clabe_while_a_change_waits(
             ("delivered", buyer),
             ("completed", buyer),
         ]:
-            orders.move(tx, actor, part.id or 0, step)
+            move(tx, actor, part.id or 0, step)
     client.patch(
         f"/api/v1/organizations/{org.slug}", json={"clabe": NEW_CLABE}, headers=api_token(client, owner.email)
     )

@@ -17,7 +17,8 @@ from market.catalog.models import Listing, PriceTier
 from market.config import Settings
 from market.db import transaction
 from market.ledger.models import LedgerEntry
-from market.orders import service as orders
+from market.orders.checkout import checkout
+from market.orders.fulfillment import confirm_offline_payment
 from market.orders.models import Order
 from market.orders.schemas import Checkout
 from market.organizations.models import Organization
@@ -449,14 +450,14 @@ def test_pages_show_the_date_in_mexico_city_time(
     make_org(make_user("ejido@example.mx"), status="pending", name="Ejido La Ventana")
     listing = make_listing(org)
     with transaction(engine) as tx:
-        order = orders.checkout(
+        order = checkout(
             tx,
             settings,
             buyer,
             Checkout(items=[{"listing_id": listing.id, "quantity": 1}], payment_method="spei_transfer"),
         )
     with transaction(engine) as tx:
-        orders.confirm_offline_payment(tx, admin, order.id or 0, "SPEI 0001")
+        confirm_offline_payment(tx, admin, order.id or 0, "SPEI 0001")
     with transaction(engine) as tx:  # everything happened late in the evening, Mexico City's time
         for model in (Order, LedgerEntry, Organization):
             tx.execute(update(model).values(created_at=LATE_EVENING))

@@ -361,13 +361,13 @@ def test_an_administrator_confirming_a_transfer_with_an_over_long_key_gets_a_mes
     client: TestClient, settings: Any, make_user: Any, make_org: Any, make_listing: Any
 ) -> None:
     from market.db import transaction
-    from market.orders import service
+    from market.orders.checkout import checkout
     from market.orders.schemas import Checkout
 
     listing = make_listing(make_org(make_user("cafe@example.mx")))
     make_user("admin@example.mx", is_admin=True)
     with transaction(client.app.state.engine) as tx:  # type: ignore[attr-defined]
-        order = service.checkout(
+        order = checkout(
             tx,
             settings,
             make_user("eva@example.mx"),

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query, Request, UploadFile
+from fastapi import APIRouter, Query, Request, UploadFile
 from pydantic import BaseModel
-from sqlmodel import Session
 
-from market.accounts.bearer import api_user, api_user_optional
-from market.accounts.models import User
 from market.bounds import Id, PageNumber
 from market.catalog import csv_import, service
 from market.catalog.csv_import import ImportReport
 from market.catalog.schemas import ListingCreate, ListingPublic, ListingUpdate, StatusChange
 from market.catalog.taxonomy import CategorySlug
-from market.db import DbSession
+from market.deps import ApiUserDep, ApiVisitorDep, SessionDep, SettingsDep
 from market.mexico import StateCode
 from market.organizations import service as organizations
 from market.pagination import Page
@@ -28,7 +25,7 @@ router = APIRouter(tags=["listings"])
     responses={404: {"description": "The `organization` filter names no public organization"}},
 )
 def list_listings(
-    session: Session = DbSession,
+    session: SessionDep,
     category: CategorySlug | None = Query(None, description="Category slug, e.g. cafe"),
     state: StateCode | None = Query(None, description="INEGI code of the producer's state, e.g. 20 (Oaxaca)"),
     organization: str | None = Query(None, description="Organization slug"),
@@ -55,31 +52,27 @@ def list_listings(
 
 
 @router.get("/listings/{listing_id}", response_model=ListingPublic)
-def get_listing(
-    listing_id: Id, user: User | None = Depends(api_user_optional), session: Session = DbSession
-) -> ListingPublic:
-    listing, _org = service.get_visible(session, listing_id, user)
+def get_listing(listing_id: Id, visitor: ApiVisitorDep, session: SessionDep) -> ListingPublic:
+    listing, _org = service.get_visible(session, listing_id, visitor)
     return service.to_public(session, [listing])[0]
 
 
 @router.post("/organizations/{slug}/listings", response_model=ListingPublic, status_code=201)
-def create_listing(
-    slug: str, data: ListingCreate, user: User = Depends(api_user), session: Session = DbSession
-) -> ListingPublic:
+def create_listing(slug: str, data: ListingCreate, user: ApiUserDep, session: SessionDep) -> ListingPublic:
     org = organizations.get_managed(session, slug, user)
     return service.to_public(session, [service.create(session, user, org, data)])[0]
 
 
 @router.patch("/listings/{listing_id}", response_model=ListingPublic)
 def update_listing(
-    listing_id: Id, patch: ListingUpdate, user: User = Depends(api_user), session: Session = DbSession
+    listing_id: Id, patch: ListingUpdate, user: ApiUserDep, session: SessionDep
 ) -> ListingPublic:
     return service.to_public(session, [service.update(session, user, listing_id, patch)])[0]
 
 
 @router.post("/listings/{listing_id}/status", response_model=ListingPublic)
 def change_status(
-    listing_id: Id, change: StatusChange, user: User = Depends(api_user), session: Session = DbSession
+    listing_id: Id, change: StatusChange, user: ApiUserDep, session: SessionDep
 ) -> ListingPublic:
     return service.to_public(session, [service.change_status(session, user, listing_id, change.status)])[0]
 
@@ -97,10 +90,10 @@ def add_photo(
     listing_id: Id,
     file: UploadFile,
     request: Request,
-    user: User = Depends(api_user),
-    session: Session = DbSession,
+    settings: SettingsDep,
+    user: ApiUserDep,
+    session: SessionDep,
 ) -> ListingPublic:
-    settings = request.app.state.settings
     data = upload_bytes(request, file)
     photo = service.add_photo(session, settings, user, listing_id, data)
     return service.to_public(session, [service.get(session, photo.listing_id)])[0]
@@ -116,9 +109,7 @@ class ImportResult(BaseModel):
     status_code=201,
     responses={422: {"model": ImportReport, "description": "Per-row error report; nothing was imported"}},
 )
-def import_listings(
-    slug: str, file: UploadFile, user: User = Depends(api_user), session: Session = DbSession
-) -> ImportResult:
+def import_listings(slug: str, file: UploadFile, user: ApiUserDep, session: SessionDep) -> ImportResult:
     data = file.file.read(csv_import.MAX_BYTES + 1)
     org = organizations.get_managed(session, slug, user)
     created = csv_import.import_listings(session, user, org, data)

@@ -6,9 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from market.catalog.search_schemas import SearchQuery, SearchResult
 from market.deps import SearchDep
 from market.errors import SearchDown
-from search.engine import SearchQuery, SearchResult, SearchUnavailable
+from search.engine import SearchUnavailable
 
 router = APIRouter(tags=["search"])
 
@@ -18,9 +19,10 @@ def search(query: Annotated[SearchQuery, Query()], engine: SearchDep) -> SearchR
     """Full-text search of active listings with filters, facets, price statistics, sorting and geo.
     Filters take codes: `category` slugs, `state` INEGI codes (repeat a parameter for several values)."""
     try:
-        return engine.search(query)
+        found = engine.search(query)
     except SearchUnavailable:
         raise SearchDown() from None
+    return SearchResult.model_validate(found, from_attributes=True)  # in the catalog's codes
 
 
 @router.get("/search/suggestions", response_model=list[str])

@@ -6,21 +6,21 @@ from __future__ import annotations
 from typing import Any, get_origin
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import ValidationError
 from pydantic.fields import FieldInfo
 from starlette.datastructures import QueryParams
 
-from market.accounts.models import User
+from market.catalog.search_schemas import SearchQuery
 from market.catalog.taxonomy import CATEGORIES
+from market.deps import PageDep, SearchDep
 from market.i18n import N_
 from market.i18n import gettext as _
 from market.mexico import STATES_BY_CODE
 from market.money import parse_pesos
 from market.validation import field_errors
-from market.web import current_user, render
-from search.engine import SearchQuery, SearchUnavailable
+from search.engine import SearchUnavailable
 
 router = APIRouter(include_in_schema=False)
 DEFAULT_RADIUS_KM = 100
@@ -70,8 +70,8 @@ def query_from_params(params: QueryParams) -> tuple[dict[str, Any], dict[str, st
 
 
 @router.get("/buscar", name="catalog.search_page")
-def search_page(request: Request, user: User | None = Depends(current_user)) -> Response:
-    params = request.query_params
+def search_page(page: PageDep, search: SearchDep) -> Response:
+    params = page.request.query_params
     fields, errors = query_from_params(params)
     result, unavailable, query = None, False, None
     try:
@@ -80,7 +80,7 @@ def search_page(request: Request, user: User | None = Depends(current_user)) -> 
         errors |= field_errors(exc)
     if query and not errors:
         try:
-            result = request.app.state.search.search(query)
+            result = search.search(query)
         except SearchUnavailable:
             unavailable = True
     context = {
@@ -93,17 +93,18 @@ def search_page(request: Request, user: User | None = Depends(current_user)) -> 
         "popular": CATEGORIES[:6],
         "page_query": urlencode([(k, v) for k, v in params.multi_items() if k != "page"]),
     }
-    template = "search/_results.html" if request.headers.get("hx-request") else "search/page.html"
-    return render(request, template, context, 503 if unavailable else 200, user)
+    # htmx asks for the results alone, to swap them under the query box it keeps.
+    template = "search/_results.html" if page.is_htmx else "search/page.html"
+    return page.render(template, context, 503 if unavailable else 200)
 
 
 @router.get("/buscar/sugerencias", name="catalog.suggestions")
-def suggestions(request: Request, q: str = "") -> Response:
+def suggestions(page: PageDep, search: SearchDep, q: str = "") -> Response:
     """<option>s for the query box's <datalist>."""
     titles: list[str] = []
     if 2 <= len(q.strip()) <= 100:
         try:
-            titles = request.app.state.search.suggest(q.strip())
+            titles = search.suggest(q.strip())
         except SearchUnavailable:
             titles = []
-    return render(request, "search/_suggestions.html", {"titles": titles})
+    return page.render("search/_suggestions.html", {"titles": titles})

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import PlainTextResponse, Response
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
-from market.accounts.models import User
 from market.bounds import Id, PageNumber
 from market.catalog import csv_import, service
 from market.catalog.models import LISTING_TRANSITIONS, Listing
 from market.catalog.schemas import ListingCreate, ListingUpdate
 from market.catalog.taxonomy import CATEGORIES_BY_SLUG
-from market.db import DbSession
+from market.deps import FormDep, PageDep, SessionDep, SettingsDep, UserDep, VisitorDep
 from market.errors import NotFound, TooManyUploads
 from market.forms import FormInvalid, checkbox, pesos_field, text_fields, validate
 from market.i18n import gettext as _
@@ -23,30 +22,16 @@ from market.money import cents_to_pesos_text
 from market.organizations import service as organizations
 from market.reviews import queries as reviews
 from market.reviews.ratings import listing_ratings
-from market.web import (
-    current_user,
-    flash,
-    flash_failure,
-    form_data,
-    redirect,
-    refused,
-    render,
-    require_user,
-    upload_bytes,
-    verify_csrf,
-)
+from market.web import PageContext, flash, flash_failure, refused, upload_bytes, verify_csrf
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
 
 @router.get("/", name="catalog.home")
-def home(
-    request: Request, session: Session = DbSession, user: User | None = Depends(current_user)
-) -> Response:
+def home(page: PageDep, session: SessionDep) -> Response:
     featured = organizations.list_public(session, page=1, per_page=6)
     latest = service.list_public(session, page=1, per_page=8)
-    return render(
-        request,
+    return page.render(
         "home.html",
         {
             "featured": featured.items,
@@ -55,73 +40,59 @@ def home(
             "producers_total": featured.total,
             "listings_total": latest.total,
         },
-        user=user,
     )
 
 
 @router.get("/catalogo", name="catalog.browse")
 def browse(
-    request: Request,
+    page: PageDep,
+    session: SessionDep,
     category: str | None = None,
     state: str | None = None,
     sort: str = "recent",
-    page: PageNumber = 1,
-    session: Session = DbSession,
-    user: User | None = Depends(current_user),
+    page_number: Annotated[PageNumber, Query(alias="page")] = 1,
 ) -> Response:
     """The parameters are those of GET /api/v1/listings."""
     if category and category not in CATEGORIES_BY_SLUG:
         raise NotFound()
     found = service.list_public(
-        session, category=category or None, state=state or None, sort=sort, page=page, per_page=24
+        session, category=category or None, state=state or None, sort=sort, page=page_number, per_page=24
     )
-    return render(
-        request,
+    return page.render(
         "catalog/browse.html",
         {
-            "page": found,
+            "page": found,  # what partials/pagination.html pages through
             "listings": service.to_public(session, found.items),
             "ratings": listing_ratings(session, [listing.id or 0 for listing in found.items]),
             "category": category,
             "state": state,
             "sort": sort,
         },
-        user=user,
     )
 
 
 @router.get("/productos/{listing_id}", name="catalog.listing")
 @router.get("/productos/{listing_id}/{slug}", name="catalog.listing")
 def listing_page(
-    listing_id: Id,
-    request: Request,
-    slug: str | None = None,
-    session: Session = DbSession,
-    user: User | None = Depends(current_user),
+    listing_id: Id, page: PageDep, session: SessionDep, visitor: VisitorDep, slug: str | None = None
 ) -> Response:
-    listing, _organization = service.get_visible(session, listing_id, user)
+    listing, _organization = service.get_visible(session, listing_id, visitor)
     if slug != listing.slug:
-        return redirect(f"/productos/{listing.id}/{listing.slug}")
-    return listing_response(request, session, user, listing_id)
+        return page.redirect(page.url("catalog.listing", listing_id=listing.id, slug=listing.slug))
+    return listing_response(page, session, listing_id)
 
 
 def listing_response(
-    request: Request,
-    session: Session,
-    user: User | None,
-    listing_id: int,
-    status_code: int = 200,
-    **context: Any,
+    page: PageContext, session: Session, listing_id: int, status_code: int = 200, **context: Any
 ) -> Response:
     """The listing's page; `context` adds to it (the cart's refusal of a quantity, next to the form)."""
-    listing, organization = service.get_visible(session, listing_id, user)
-    return render(
-        request,
+    listing, organization = service.get_visible(session, listing_id, page.user)
+    return page.render(
         "catalog/listing.html",
         {
             "listing": service.to_public(session, [listing])[0],
             "org": organization,
-            "can_manage": organizations.role_in(session, user, organization) is not None,
+            "can_manage": organizations.role_in(session, page.user, organization) is not None,
             "rating": reviews.summary_of_listing(session, listing_id),
             "reviews": reviews.of_listing(session, listing_id, per_page=5).items,
             # Only members and administrators see a suspended listing: why, and (admins) how to undo it.
@@ -130,7 +101,6 @@ def listing_response(
         }
         | context,
         status_code,
-        user=user,
     )
 
 
@@ -178,60 +148,45 @@ def _parse_listing_form(form: FormData) -> tuple[dict[str, Any], ListingCreate |
 
 
 def _listing_form(
-    request: Request,
-    user: User,
+    page: PageContext,
     org: Any,
     listing: Listing | None,
     values: dict[str, Any],
     errors: dict[str, str],
     status: int = 200,
 ) -> Response:
-    return render(
-        request,
+    return page.render(
         "catalog/listing_form.html",
         {"org": org, "listing": listing, "values": values, "errors": errors},
         status,
-        user,
     )
 
 
 @router.get("/panel/o/{slug}/productos/nuevo", name="catalog.new_listing")
-def new_listing(
-    slug: str, request: Request, user: User = Depends(require_user), session: Session = DbSession
-) -> Response:
+def new_listing(slug: str, page: PageDep, user: UserDep, session: SessionDep) -> Response:
     organization = organizations.get_managed(session, slug, user)
     defaults = {"pickup": True, "minimum_order": 1, "lead_time_days": 0, "kind": "good", "tiers": []}
-    return _listing_form(request, user, organization, None, defaults, {})
+    return _listing_form(page, organization, None, defaults, {})
 
 
 @router.post("/panel/o/{slug}/productos/nuevo", name="catalog.create_listing")
 def create_listing(
-    slug: str,
-    request: Request,
-    form: FormData = Depends(form_data),
-    user: User = Depends(require_user),
-    session: Session = DbSession,
+    slug: str, request: Request, page: PageDep, form: FormDep, user: UserDep, session: SessionDep
 ) -> Response:
     organization = organizations.get_managed(session, slug, user)
     values, data, errors = _parse_listing_form(form)
     if data is None:
-        return _listing_form(request, user, organization, None, values, errors, 422)
+        return _listing_form(page, organization, None, values, errors, 422)
     listing = service.create(session, user, organization, data)
     flash(request, _("Guardamos «{title}».").format(title=listing.title))
-    return redirect(f"/panel/o/{organization.slug}")
+    return page.redirect(page.url("organizations.manage", slug=organization.slug))
 
 
 @router.get("/panel/productos/{listing_id}", name="catalog.edit_listing_form")
-def edit_listing_form(
-    listing_id: Id,
-    request: Request,
-    user: User = Depends(require_user),
-    session: Session = DbSession,
-) -> Response:
+def edit_listing_form(listing_id: Id, page: PageDep, user: UserDep, session: SessionDep) -> Response:
     listing, organization = service.get_managed(session, listing_id, user)
     values = _listing_values(listing, service.tiers_of(session, listing))
-    return render(
-        request,
+    return page.render(
         "catalog/listing_form.html",
         {
             "org": organization,
@@ -241,90 +196,70 @@ def edit_listing_form(
             "photos": service.photos_of(session, listing),
             "transitions": sorted(LISTING_TRANSITIONS[listing.status]),
         },
-        user=user,
     )
 
 
 @router.post("/panel/productos/{listing_id}", name="catalog.edit_listing")
 def edit_listing(
-    listing_id: Id,
-    request: Request,
-    form: FormData = Depends(form_data),
-    user: User = Depends(require_user),
-    session: Session = DbSession,
+    listing_id: Id, request: Request, page: PageDep, form: FormDep, user: UserDep, session: SessionDep
 ) -> Response:
     listing, organization = service.get_managed(session, listing_id, user)
     values, data, errors = _parse_listing_form(form)
     if data is None:
-        return _listing_form(request, user, organization, listing, values, errors, 422)
+        return _listing_form(page, organization, listing, values, errors, 422)
     service.update(session, user, listing_id, ListingUpdate(**data.model_dump(exclude={"status"})))
     flash(request, _("Guardamos los cambios de «{title}».").format(title=listing.title))
-    return redirect(f"/panel/productos/{listing.id}")
+    return page.redirect(page.url("catalog.edit_listing_form", listing_id=listing_id))
 
 
 @router.post("/panel/productos/{listing_id}/estado", name="catalog.change_status")
 def change_status(
-    listing_id: Id,
-    request: Request,
-    form: FormData = Depends(form_data),
-    user: User = Depends(require_user),
-    session: Session = DbSession,
+    listing_id: Id, request: Request, page: PageDep, form: FormDep, user: UserDep, session: SessionDep
 ) -> Response:
     listing = service.change_status(session, user, listing_id, str(form.get("status", "")))
-    if request.headers.get("hx-request"):
-        return render(
-            request,
+    if page.is_htmx:
+        return page.render(
             "catalog/_status.html",
             {"listing": listing, "transitions": sorted(LISTING_TRANSITIONS[listing.status])},
-            user=user,
         )
     flash(request, _("Estado actualizado."))
-    return redirect(f"/panel/productos/{listing.id}")
+    return page.redirect(page.url("catalog.edit_listing_form", listing_id=listing_id))
 
 
 @router.post("/panel/productos/{listing_id}/fotos", name="catalog.add_photo")
 def add_photo(
     listing_id: Id,
-    request: Request,
     photo: UploadFile,
-    user: User = Depends(require_user),
-    session: Session = DbSession,
+    request: Request,
+    page: PageDep,
+    settings: SettingsDep,
+    user: UserDep,
+    session: SessionDep,
 ) -> Response:
     try:
         with flash_failure(request, session, 422):
-            service.add_photo(
-                session, request.app.state.settings, user, listing_id, upload_bytes(request, photo)
-            )
+            service.add_photo(session, settings, user, listing_id, upload_bytes(request, photo))
             flash(request, _("Agregamos la foto."))
     except TooManyUploads as exc:
         flash(request, exc.detail, "error")
-        return refused(edit_listing_form(listing_id, request, user, session), exc)
-    return redirect(f"/panel/productos/{listing_id}#fotos")
+        return refused(edit_listing_form(listing_id, page, user, session), exc)
+    return page.redirect(page.url("catalog.edit_listing_form", listing_id=listing_id) + "#fotos")
 
 
 @router.post("/panel/productos/{listing_id}/fotos/{photo_id}/borrar", name="catalog.delete_photo")
 def delete_photo(
-    listing_id: Id,
-    photo_id: Id,
-    request: Request,
-    user: User = Depends(require_user),
-    session: Session = DbSession,
+    listing_id: Id, photo_id: Id, request: Request, page: PageDep, user: UserDep, session: SessionDep
 ) -> Response:
     service.delete_photo(session, user, listing_id, photo_id)
     flash(request, _("Quitamos la foto."))
-    return redirect(f"/panel/productos/{listing_id}#fotos")
+    return page.redirect(page.url("catalog.edit_listing_form", listing_id=listing_id) + "#fotos")
 
 
 @router.get("/panel/o/{slug}/importar", name="catalog.import_form")
-def import_form(
-    slug: str, request: Request, user: User = Depends(require_user), session: Session = DbSession
-) -> Response:
+def import_form(slug: str, page: PageDep, user: UserDep, session: SessionDep) -> Response:
     organization = organizations.get_managed(session, slug, user)
-    return render(
-        request,
-        "catalog/import.html",
-        {"org": organization, "errors": [], "columns": csv_import.COLUMNS},
-        user=user,
+    return page.render(
+        "catalog/import.html", {"org": organization, "errors": [], "columns": csv_import.COLUMNS}
     )
 
 
@@ -340,23 +275,22 @@ def import_template() -> Response:
 @router.post("/panel/o/{slug}/importar", name="catalog.import_listings")
 def import_listings(
     slug: str,
+    file: Annotated[UploadFile, File(alias="archivo")],
     request: Request,
-    archivo: UploadFile,
-    user: User = Depends(require_user),
-    session: Session = DbSession,
+    page: PageDep,
+    user: UserDep,
+    session: SessionDep,
 ) -> Response:
     organization = organizations.get_managed(session, slug, user)
     try:
         created = csv_import.import_listings(
-            session, user, organization, archivo.file.read(csv_import.MAX_BYTES + 1)
+            session, user, organization, file.file.read(csv_import.MAX_BYTES + 1)
         )
     except csv_import.ImportRejected as exc:
-        return render(
-            request,
+        return page.render(
             "catalog/import.html",
             {"org": organization, "errors": exc.errors, "columns": csv_import.COLUMNS},
             422,
-            user,
         )
     flash(request, _("Importamos {n} productos.").format(n=len(created)))
-    return redirect(f"/panel/o/{organization.slug}")
+    return page.redirect(page.url("organizations.manage", slug=organization.slug))

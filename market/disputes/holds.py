@@ -1,6 +1,7 @@
 """While a buyer's dispute is open, the part's money stays with the platform: the part is not completed
 (by the buyer or automatically), not counted as available, not paid out and not transferred. Kept apart
-from the dispute service so that orders, payments and the ledger can ask without importing it."""
+from the dispute service so that orders and payments can ask without importing it. The ledger does not ask:
+it is told what is held (`market.payments.service.available_balance` passes `under_dispute()`)."""
 
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ from market.disputes.service import of_fulfillment, refusal
 from market.errors import NotFound
 from market.ledger import service as ledger
 from market.orders import queries as order_queries
-from market.orders import service as orders
+from market.orders.fulfillment import acts_for_buyer, known_fulfillment
 from market.orders.models import Fulfillment, Order
 from market.orders.schemas import FulfillmentPublic, OrderPublic
 from market.organizations.models import Organization
@@ -46,8 +46,8 @@ def case_of(session: Session, user: User, fulfillment_id: int, order_id: int | N
     does a part of another order than `order_id` (the one in the page's path)."""
     if order_id is not None:
         order_queries.part_of_order(session, order_id, fulfillment_id)
-    fulfillment, order = orders.known_fulfillment(session, user, fulfillment_id)
-    is_buyer = orders.acts_for_buyer(session, user, order)
+    fulfillment, order = known_fulfillment(session, user, fulfillment_id)
+    is_buyer = acts_for_buyer(session, user, order)
     organization = session.get(Organization, fulfillment.organization_id)
     assert organization is not None
     # The part alone, whoever looks: never what the other producers of the order charge.

@@ -18,7 +18,13 @@ from market.disputes.models import Dispute, DisputeStatus
 from market.errors import ChangedMeanwhile, Conflict, Forbidden, NotFound, ValidationFailed
 from market.i18n import N_
 from market.ledger import service as ledger
-from market.orders import service as orders
+from market.orders.fulfillment import (
+    acts_for_buyer,
+    get_fulfillment,
+    hold_order,
+    known_fulfillment,
+    transition,
+)
 from market.orders.models import Fulfillment, FulfillmentEvent, FulfillmentStatus, Order, OrderStatus
 from market.organizations.models import Organization
 from market.payments import service as payments
@@ -78,15 +84,15 @@ def _checked_reason(reason: str | None) -> str:
 def open(session: Session, user: User, fulfillment_id: int, reason: str | None) -> Dispute:
     """The buyer reports a problem with a part: its money is held from now until an administrator decides."""
     assert user.id is not None
-    fulfillment, order = orders.known_fulfillment(session, user, fulfillment_id)
-    if not orders.acts_for_buyer(session, user, order):
+    fulfillment, order = known_fulfillment(session, user, fulfillment_id)
+    if not acts_for_buyer(session, user, order):
         raise Forbidden(N_("Solo quien compró puede abrir una disputa sobre este pedido."))
     refused = refusal(order.status, fulfillment.status)
     if refused:
         raise Conflict(refused)
     reason = _checked_reason(reason)
     # The order and the part as read, until commit: a completion racing with this request waits or fails.
-    orders.hold_order(session, order)
+    hold_order(session, order)
     holds.hold_part(session, fulfillment)
     dispute = Dispute(fulfillment_id=fulfillment_id, opened_by=user.id, reason=reason)
     try:
@@ -112,7 +118,7 @@ def resolve(
         raise NotFound()
     if dispute.status != DisputeStatus.OPEN:
         raise Conflict(ALREADY_RESOLVED)
-    fulfillment, order = orders.get_fulfillment(session, dispute.fulfillment_id)
+    fulfillment, order = get_fulfillment(session, dispute.fulfillment_id)
     full = fulfillment.subtotal_cents + fulfillment.delivery_cents
     amount = full if amount_cents is None else amount_cents
     note = (note or "").strip()
@@ -130,7 +136,7 @@ def resolve(
     if errors:
         raise ValidationFailed(errors)
 
-    orders.hold_order(session, order)  # paid or still invoiced decides where the refund comes from
+    hold_order(session, order)  # paid or still invoiced decides where the refund comes from
     refunded = amount if outcome == "refund" else None
     closed = DisputeStatus.REFUNDED if refunded else DisputeStatus.RELEASED
     _close(session, dispute, admin, closed, refunded, note)
@@ -191,7 +197,7 @@ def _refund(
 
 def _cancel(session: Session, admin: User, fulfillment: Fulfillment, note: str) -> None:
     """A whole refund ends the part as cancelled, whatever step it had reached (the buyers' and producers'
-    state machine has no such exit after acceptance). Its refund was just recorded, so orders.release is
+    state machine has no such exit after acceptance). Its refund was just recorded, so `release` is
     not called, and its units are not restocked: set aside, prepared or handed over for this order, the
     producer knows whether they can be sold again (and can put them back on the listing)."""
     current = fulfillment.status  # read first: the UPDATE below refreshes the object too
@@ -226,6 +232,6 @@ def _release(
     """Nothing is refunded. A delivered part completes now (the buyer's window to complain was used); one
     still on its way goes on as usual. A completed part's money goes to the producer."""
     if fulfillment.status == FulfillmentStatus.DELIVERED:
-        orders.transition(session, fulfillment, FulfillmentStatus.COMPLETED, admin, note)
+        transition(session, fulfillment, FulfillmentStatus.COMPLETED, admin, note)
     if fulfillment.status == FulfillmentStatus.COMPLETED:
         payments.request_transfer(session, order, fulfillment, organization)

@@ -5,10 +5,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import ColumnElement, and_, func, or_
 from sqlmodel import Session, col, select
 
-from market.disputes import holds
 from market.errors import Conflict
 from market.i18n import N_
 from market.ledger.models import LedgerEntry
@@ -204,9 +203,11 @@ def share_of(session: Session, order_id: int, organization_id: int) -> int:
     return -int(total)
 
 
-def available_balance(session: Session, organization_id: int) -> int:
+def available_balance(session: Session, organization_id: int, held: ColumnElement[bool]) -> int:
     """The part of the balance that may be paid out now: the share of completed fulfillments. What is held
-    is read from the ledger, part by part, so that a part refunded in part holds only what is left."""
+    is read from the ledger, part by part, so that a part refunded in part holds only what is left. `held`
+    is a condition over Fulfillment for the parts whose money waits whatever their step (an open dispute):
+    the caller says which, as the ledger knows nothing of disputes (`market.payments.service` asks)."""
     held_postings = session.exec(
         select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0))
         .select_from(LedgerEntry)
@@ -228,7 +229,7 @@ def available_balance(session: Session, organization_id: int) -> int:
                 and_(
                     col(Order.status) == "invoiced", col(Fulfillment.status).not_in(("rejected", "cancelled"))
                 ),
-                holds.under_dispute(),  # whatever its step, until an administrator decides
+                held,  # whatever its step, until an administrator decides
             ),
         )
     ).one()
@@ -236,11 +237,17 @@ def available_balance(session: Session, organization_id: int) -> int:
 
 
 def record_manual_payout(
-    session: Session, organization_id: int, amount_cents: int, clabe: str, reference: str
+    session: Session,
+    organization_id: int,
+    amount_cents: int,
+    clabe: str,
+    reference: str,
+    held: ColumnElement[bool],
 ) -> str:
-    """An administrator sent a SPEI transfer to the organization's CLABE."""
+    """An administrator sent a SPEI transfer to the organization's CLABE (at most the available balance,
+    `held` as for `available_balance`)."""
     normalize_clabe(clabe)
-    if amount_cents <= 0 or amount_cents > available_balance(session, organization_id):
+    if amount_cents <= 0 or amount_cents > available_balance(session, organization_id, held):
         raise Conflict(N_("El pago no puede ser mayor que el saldo disponible de la organización."))
     return post(
         session,

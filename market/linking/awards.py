@@ -21,7 +21,7 @@ from market.linking import buyers, notifications
 from market.linking.models import Award, BuyerOrganization, CallOff, Demand, DemandStatus, Quote, QuoteStatus
 from market.linking.schemas import AwardRequest
 from market.mexico import STATES_BY_CODE, state_name
-from market.orders import service as orders
+from market.orders.checkout import LineDraft, PartDraft, place_order
 from market.orders.models import Order
 from market.organizations.models import Organization, VerificationStatus
 from search.geo import distance_km
@@ -196,17 +196,17 @@ def _place(session: Session, settings: Settings, demand: Demand, call_off: CallO
         select(Award, Quote).join(Quote, col(Quote.id) == Award.quote_id).where(Award.demand_id == demand.id)
     ).all()
     parts = [
-        orders.PartDraft(
+        PartDraft(
             organization_id=quote.organization_id,
             delivery_method="delivery",
             delivery_cents=0,  # quoted prices include delivery to the address
-            lines=[orders.LineDraft(None, demand.title, demand.unit, award.unit_price_cents, award.quantity)],
+            lines=[LineDraft(None, demand.title, demand.unit, award.unit_price_cents, award.quantity)],
         )
         for award, quote in awards
     ]
     verified = buyer_organization.verification_status == VerificationStatus.VERIFIED
     suffix = f"-{call_off.sequence}" if demand.deliveries > 1 else ""
-    order = orders.place_order(
+    order = place_order(
         session,
         settings,
         person,

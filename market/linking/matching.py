@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
+from market.catalog.search_schemas import SearchQuery
 from market.linking.models import Demand, DemandInvitation, DemandStatus
 from market.mexico import STATES_BY_CODE
 from market.organizations.models import Organization, VerificationStatus
-from search.engine import MAX_PER_PAGE, SearchEngine, SearchQuery
+from search.engine import MAX_PER_PAGE, SearchEngine
 from search.geo import distance_km
 
 MAX_CANDIDATE_LISTINGS = 2000

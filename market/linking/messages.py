@@ -9,8 +9,8 @@ from market.accounts.models import User
 from market.errors import NotFound
 from market.linking import buyers, demands, notifications
 from market.linking.models import Demand, Message
+from market.orders.fulfillment import acts_for_buyer, get_fulfillment
 from market.orders.models import Fulfillment, Order
-from market.orders.service import acts_for_buyer, get_fulfillment
 from market.organizations import service as organizations
 from market.organizations.models import Organization
 

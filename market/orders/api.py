@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
 from sqlmodel import Session
 
-from market.accounts.bearer import api_user
 from market.accounts.models import User
 from market.bounds import Id
-from market.db import DbSession
+from market.config import Settings
+from market.deps import ApiUserDep, SessionDep, SettingsDep
 from market.orders import cart as carts
-from market.orders import queries, service
+from market.orders import checkout as checkouts
+from market.orders import fulfillment as fulfillments
+from market.orders import queries
 from market.orders.schemas import (
     CartChoices,
     CartPublic,
@@ -34,35 +36,32 @@ router = APIRouter(tags=["orders"])
         409: {"description": "Not enough stock (nothing was reserved)"},
     },
 )
-def checkout(
-    data: Checkout, request: Request, user: User = Depends(api_user), session: Session = DbSession
-) -> OrderPublic:
-    order = service.checkout(session, request.app.state.settings, user, data)
+def checkout(data: Checkout, settings: SettingsDep, user: ApiUserDep, session: SessionDep) -> OrderPublic:
+    order = checkouts.checkout(session, settings, user, data)
     return queries.view_of(session, user, order)
 
 
-def _cart(request: Request, session: Session, user: User) -> CartPublic:
-    settings = request.app.state.settings
+def _cart(session: Session, settings: Settings, user: User) -> CartPublic:
     summary = carts.summary(session, settings, carts.find(session, user, None))
     return carts.to_public(summary, payment_methods.available(session, settings, user))
 
 
 @router.get("/cart", response_model=CartPublic, tags=["cart"])
-def get_cart(request: Request, user: User = Depends(api_user), session: Session = DbSession) -> CartPublic:
+def get_cart(settings: SettingsDep, user: ApiUserDep, session: SessionDep) -> CartPublic:
     """The cart grouped by producer, priced as checkout will price it, with each one's delivery options."""
-    return _cart(request, session, user)
+    return _cart(session, settings, user)
 
 
 @router.put("/cart/items/{listing_id}", response_model=CartPublic, tags=["cart"])
 def set_cart_item(
     listing_id: Id,
     data: CartQuantity,
-    request: Request,
-    user: User = Depends(api_user),
-    session: Session = DbSession,
+    settings: SettingsDep,
+    user: ApiUserDep,
+    session: SessionDep,
 ) -> CartPublic:
     carts.set_quantity(session, carts.ensure(session, user, None), listing_id, data.quantity)
-    return _cart(request, session, user)
+    return _cart(session, settings, user)
 
 
 @router.post(
@@ -76,28 +75,28 @@ def set_cart_item(
     },
 )
 def check_out_cart(
-    choices: CartChoices, request: Request, user: User = Depends(api_user), session: Session = DbSession
+    choices: CartChoices, settings: SettingsDep, user: ApiUserDep, session: SessionDep
 ) -> OrderPublic:
     cart = carts.ensure(session, user, None)
-    order = carts.check_out(session, request.app.state.settings, user, cart, choices.model_dump())
+    order = carts.check_out(session, settings, user, cart, choices.model_dump())
     return queries.view_of(session, user, order)
 
 
 @router.get("/orders", response_model=list[OrderPublic])
-def my_orders(user: User = Depends(api_user), session: Session = DbSession) -> list[OrderPublic]:
+def my_orders(user: ApiUserDep, session: SessionDep) -> list[OrderPublic]:
     return [queries.view_of(session, user, order) for order in queries.orders_of(session, user)]
 
 
 @router.get("/orders/{order_id}", response_model=OrderPublic)
-def get_order(order_id: Id, user: User = Depends(api_user), session: Session = DbSession) -> OrderPublic:
+def get_order(order_id: Id, user: ApiUserDep, session: SessionDep) -> OrderPublic:
     return queries.view_of(session, user, queries.visible_order(session, user, order_id))
 
 
 @router.post("/orders/{order_id}/offline-payment", response_model=OrderPublic, tags=["admin"])
 def confirm_offline_payment(
-    order_id: Id, payment: OfflinePayment, user: User = Depends(api_user), session: Session = DbSession
+    order_id: Id, payment: OfflinePayment, user: ApiUserDep, session: SessionDep
 ) -> OrderPublic:
-    order = service.confirm_offline_payment(session, user, order_id, payment.reference)
+    order = fulfillments.confirm_offline_payment(session, user, order_id, payment.reference)
     return queries.view_of(session, user, order)
 
 
@@ -106,11 +105,9 @@ def confirm_offline_payment(
     response_model=OrderPublic,
     responses={409: {"description": "Not a legal step from the current state"}},
 )
-def move(
-    fulfillment_id: Id, step: Move, user: User = Depends(api_user), session: Session = DbSession
-) -> OrderPublic:
-    fulfillment = service.move(
+def move(fulfillment_id: Id, step: Move, user: ApiUserDep, session: SessionDep) -> OrderPublic:
+    fulfillment = fulfillments.move(
         session, user, fulfillment_id, step.status, step.note, step.carrier, step.tracking_number
     )
-    _fulfillment, order = service.get_fulfillment(session, fulfillment.id or 0)
+    _fulfillment, order = fulfillments.get_fulfillment(session, fulfillment.id or 0)
     return queries.view_of(session, user, order)

@@ -20,10 +20,11 @@ from market.db import utcnow
 from market.errors import CartEmpty, ListingNotFound, ValidationFailed
 from market.i18n import N_
 from market.money import apply_bps
+from market.orders.checkout import checkout
 from market.orders.limits import quantity_refusal
 from market.orders.models import Cart, CartItem, Order
+from market.orders.pricing import delivery_fee, load_for_pricing, unit_price
 from market.orders.schemas import CartGroupPublic, CartLinePublic, CartPublic, Checkout
-from market.orders.service import checkout, delivery_fee, load_for_pricing, unit_price
 from market.organizations.models import Organization
 from market.validation import field_errors
 

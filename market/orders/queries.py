@@ -8,16 +8,7 @@ from sqlmodel import Session, col, select
 from market.accounts.models import User
 from market.errors import Forbidden, NotFound
 from market.i18n import N_
-from market.orders.models import (
-    Fulfillment,
-    FulfillmentEvent,
-    FulfillmentStatus,
-    Order,
-    OrderStatus,
-    awaiting_bank_transfer,
-)
-from market.orders.schemas import FulfillmentPublic, OrderPublic
-from market.orders.service import (
+from market.orders.fulfillment import (
     ACTIVE_ORDER_STATUSES,
     PRODUCER_MAY_CANCEL,
     PRODUCER_STEPS,
@@ -28,6 +19,15 @@ from market.orders.service import (
     hands_over_by,
     lines_of,
 )
+from market.orders.models import (
+    Fulfillment,
+    FulfillmentEvent,
+    FulfillmentStatus,
+    Order,
+    OrderStatus,
+    awaiting_bank_transfer,
+)
+from market.orders.schemas import FulfillmentPublic, OrderPublic
 from market.organizations import service as organizations
 from market.organizations.models import Organization
 

@@ -14,7 +14,8 @@ from market.bounds import MAX_QUANTITY, Id
 from market.catalog import service as catalog
 from market.catalog.units import quantity_text
 from market.catalog.views import listing_response
-from market.db import DbSession
+from market.config import Settings
+from market.deps import FormDep, PageDep, SessionDep, SettingsDep, UserDep, VisitorDep
 from market.disputes import queries as disputes
 from market.errors import EmailNotConfirmed, MarketError
 from market.forms import form_int
@@ -22,24 +23,15 @@ from market.i18n import gettext as _
 from market.ledger import service as ledger
 from market.linking import buyers, messages
 from market.orders import cart as carts
-from market.orders import queries, service
+from market.orders import queries
+from market.orders.fulfillment import acts_for_buyer, move
 from market.orders.models import FulfillmentStatus
 from market.organizations import service as organizations
 from market.payments import methods as payment_methods
 from market.payments import service as payments
 from market.payments.methods import STRIPE_METHODS
 from market.reviews import queries as reviews
-from market.web import (
-    current_user,
-    flash,
-    flash_failure,
-    form_data,
-    redirect,
-    refusable,
-    render,
-    require_user,
-    verify_csrf,
-)
+from market.web import PageContext, flash, flash_failure, refusable, verify_csrf
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 CART_KEY = "cart"
@@ -56,10 +48,6 @@ def _quantity(form: FormData) -> int:
     return form_int(form.get("quantity", "1"), "quantity", minimum=0, maximum=MAX_QUANTITY)
 
 
-def _is_htmx(request: Request) -> bool:
-    return request.headers.get("hx-request") == "true"
-
-
 def _refusal(exc: MarketError) -> str:
     """A refusal as one sentence for the place it concerns: its fields' messages, else its detail."""
     fields = exc.body().get("fields")
@@ -67,12 +55,7 @@ def _refusal(exc: MarketError) -> str:
 
 
 @router.post("/carrito/agregar", name="orders.add_to_cart")
-def add(
-    request: Request,
-    form: FormData = Depends(form_data),
-    user: User | None = Depends(current_user),
-    session: Session = DbSession,
-) -> Response:
+def add(request: Request, page: PageDep, form: FormDep, visitor: VisitorDep, session: SessionDep) -> Response:
     """Add a quantity of a listing to the cart. A quantity the listing does not allow (under its minimum
     order, over its stock) comes back next to the quantity, on the listing's page or in place (htmx), and
     nothing is kept, not even a visitor's new, empty cart."""
@@ -81,7 +64,7 @@ def add(
         with refusable(session):
             listing_id = form_int(form.get("listing_id"), "listing_id")
             quantity = _quantity(form)
-            cart = _cart(request, session, user, create=True)
+            cart = _cart(request, session, visitor, create=True)
             assert cart is not None
             carts.set_quantity(session, cart, listing_id, quantity, add=True)
     except MarketError as exc:
@@ -89,24 +72,22 @@ def add(
             raise
         if exc.status_code == 422 and set(exc.body().get("fields", {})) == {"quantity"}:
             context = {"add_error": _refusal(exc), "add_value": str(form.get("quantity", ""))}
-            if _is_htmx(request):
-                listing, _org = catalog.get_visible(session, listing_id, user)
-                return render(request, "orders/_add_to_cart.html", context | {"listing": listing}, user=user)
-            return listing_response(request, session, user, listing_id, 422, **context)
+            if page.is_htmx:
+                listing, _org = catalog.get_visible(session, listing_id, visitor)
+                return page.render("orders/_add_to_cart.html", context | {"listing": listing})
+            return listing_response(page, session, listing_id, 422, **context)
         flash(request, _refusal(exc), "error")  # no such listing (any more): said on the cart's page
-        return Response(headers={"HX-Redirect": "/carrito"}) if _is_htmx(request) else redirect("/carrito")
-    if user is None:
+        return page.redirect(page.url("orders.cart"))
+    if visitor is None:
         request.session[CART_KEY] = cart.token
-    listing, _org = catalog.get_visible(session, listing_id, user)
+    listing, _org = catalog.get_visible(session, listing_id, visitor)
     notice = _("Agregamos {quantity} de «{title}» a tu carrito.").format(
         quantity=quantity_text(quantity, listing.unit), title=listing.title
     )
-    if _is_htmx(request):
-        return render(
-            request, "orders/_add_to_cart.html", {"listing": listing, "add_notice": notice}, user=user
-        )
+    if page.is_htmx:
+        return page.render("orders/_add_to_cart.html", {"listing": listing, "add_notice": notice})
     flash(request, notice)
-    return redirect("/carrito")
+    return page.redirect(page.url("orders.cart"))
 
 
 def _delivery_choices(form: FormData) -> dict[int, str]:
@@ -122,12 +103,13 @@ def _delivery_choices(form: FormData) -> dict[int, str]:
 @router.post("/carrito/pagar", name="orders.check_out")
 def pay(
     request: Request,
-    form: FormData = Depends(form_data),
-    user: User = Depends(require_user),
-    session: Session = DbSession,
+    page: PageDep,
+    form: FormDep,
+    settings: SettingsDep,
+    user: UserDep,
+    session: SessionDep,
 ) -> Response:
     cart = _cart(request, session, user)
-    settings = request.app.state.settings
     delivery = _delivery_choices(form)
     choices = {  # the fields of the API's checkout (POST /api/v1/cart/checkout), by the same names
         "delivery": delivery,
@@ -146,9 +128,9 @@ def pay(
         if exc.status_code not in (404, 409, 422) and not isinstance(exc, EmailNotConfirmed):
             raise
         return _cart_page(
-            request,
+            page,
             session,
-            user,
+            settings,
             cart,
             exc.status_code,
             error=exc.detail,
@@ -157,38 +139,40 @@ def pay(
             choices=choices,
         )
     if order.payment_method in STRIPE_METHODS:
-        return redirect(f"/pedidos/{order.id}/pago")
-    return redirect(f"/pedidos/{order.id}")
+        return page.redirect(page.url("payments.pay", order_id=order.id))
+    return page.redirect(page.url("orders.order_page", order_id=order.id))
 
 
 def _cart_page(
-    request: Request,
+    page: PageContext,
     session: Session,
-    user: User | None,
+    settings: Settings,
     cart: carts.Cart | None,
     status_code: int = 200,
     **context: Any,
 ) -> Response:
-    settings = request.app.state.settings
+    user = page.user
     context = {"errors": {}, "chosen": {}, "choices": {}, "line_errors": {}, "typed": {}} | context
     context["summary"] = carts.summary(session, settings, cart)
     context["methods"] = payment_methods.available(session, settings, user)
     bought_for = buyers.buying_for(session, user) if user else None
     context["institution"] = buyers.get(session, bought_for) if bought_for else None
-    return render(request, "orders/cart.html", context, status_code, user)
+    return page.render("orders/cart.html", context, status_code)
 
 
 @router.post("/carrito/{listing_id}", name="orders.update_cart")
 def update(
     listing_id: Id,
     request: Request,
-    form: FormData = Depends(form_data),
-    user: User | None = Depends(current_user),
-    session: Session = DbSession,
+    page: PageDep,
+    form: FormDep,
+    settings: SettingsDep,
+    visitor: VisitorDep,
+    session: SessionDep,
 ) -> Response:
     """Change a line's quantity (0 takes it out). A quantity the listing does not allow comes back next to
     its line, with what was typed, and nothing is kept; htmx swaps the cart's lines in place."""
-    cart = _cart(request, session, user)
+    cart = _cart(request, session, visitor)
     context: dict[str, Any] = {"chosen": _delivery_choices(form)}  # htmx sends the delivery choices along
     status_code, refusal = 200, None
     try:
@@ -200,55 +184,53 @@ def update(
             raise
         status_code, refusal = exc.status_code, _refusal(exc)
         context |= {"line_errors": {listing_id: refusal}, "typed": {listing_id: form.get("quantity")}}
-    if refusal is None and not _is_htmx(request):
-        return redirect("/carrito")
-    summary = carts.summary(session, request.app.state.settings, cart)
+    if refusal is None and not page.is_htmx:
+        return page.redirect(page.url("orders.cart"))
+    summary = carts.summary(session, settings, cart)
     if refusal and listing_id not in {line.listing.id for group in summary.groups for line in group.lines}:
         context["error"] = refusal  # no line to show it next to: above the lines
-    if not _is_htmx(request):
-        return _cart_page(request, session, user, cart, status_code, **context)
+    if not page.is_htmx:
+        return _cart_page(page, session, settings, cart, status_code, **context)
     if not summary.groups:  # the last line went: the whole page changes
-        return Response(headers={"HX-Redirect": "/carrito"})
+        return page.redirect(page.url("orders.cart"))
     lines = {"summary": summary, "errors": {}, "line_errors": {}, "typed": {}, "error": None} | context
-    return render(request, "orders/_cart_lines.html", lines, user=user)  # htmx swaps only a 200
+    return page.render("orders/_cart_lines.html", lines)  # htmx swaps only a 200
 
 
 @router.get("/carrito", name="orders.cart")
 def show(
-    request: Request, user: User | None = Depends(current_user), session: Session = DbSession
+    request: Request, page: PageDep, settings: SettingsDep, visitor: VisitorDep, session: SessionDep
 ) -> Response:
-    return _cart_page(request, session, user, _cart(request, session, user))
+    return _cart_page(page, session, settings, _cart(request, session, visitor))
 
 
 @router.get("/pedidos", name="orders.order_list")
-def orders(request: Request, user: User = Depends(require_user), session: Session = DbSession) -> Response:
+def orders(page: PageDep, user: UserDep, session: SessionDep) -> Response:
     mine = [queries.view_of(session, user, order) for order in queries.orders_of(session, user)]
-    return render(request, "orders/list.html", {"orders": mine}, user=user)
+    return page.render("orders/list.html", {"orders": mine})
 
 
 @router.get("/pedidos/{order_id}", name="orders.order_page")
 def order_page(
-    order_id: Id, request: Request, user: User = Depends(require_user), session: Session = DbSession
+    order_id: Id, page: PageDep, settings: SettingsDep, user: UserDep, session: SessionDep
 ) -> Response:
     order = queries.visible_order(session, user, order_id)
     public = queries.view_of(session, user, order)
-    return render(
-        request,
+    return page.render(
         "orders/detail.html",
         {
             "order": public,
             "reference": order.payment_reference,
-            "settings": request.app.state.settings,
+            "settings": settings,
             "payment": payments.payment_of(session, order_id),
             "due": payments.amount_due(session, order),
-            "is_buyer": service.acts_for_buyer(session, user, order),
+            "is_buyer": acts_for_buyer(session, user, order),
             "buyer_steps": queries.buyer_steps,
             "BUYER_STEP_LABELS": queries.BUYER_STEP_LABELS,
             "threads": {f.id: messages.fulfillment_thread(session, user, f.id) for f in public.fulfillments},
             "disputes": disputes.on_order(session, public),
             "review_boxes": reviews.order_boxes(session, user, order, public.fulfillments),
         },
-        user=user,
     )
 
 
@@ -257,16 +239,17 @@ def buyer_step(
     order_id: Id,
     fulfillment_id: Id,
     request: Request,
-    form: FormData = Depends(form_data),
-    user: User = Depends(require_user),
-    session: Session = DbSession,
+    page: PageDep,
+    form: FormDep,
+    user: UserDep,
+    session: SessionDep,
 ) -> Response:
     with flash_failure(request, session, 403, 404, 409, 422):
         queries.part_of_order(session, order_id, fulfillment_id)
         status = str(form.get("status", ""))
-        service.move(session, user, fulfillment_id, status)
+        move(session, user, fulfillment_id, status)
         flash(request, _(queries.BUYER_DONE[status]) if status in queries.BUYER_DONE else _("Listo."))
-    return redirect(f"/pedidos/{order_id}")
+    return page.redirect(page.url("orders.order_page", order_id=order_id))
 
 
 @router.post("/pedidos/{order_id}/partes/{fulfillment_id}/mensajes", name="orders.post_message")
@@ -274,9 +257,10 @@ def post_message(
     order_id: Id,
     fulfillment_id: Id,
     request: Request,
-    form: FormData = Depends(form_data),
-    user: User = Depends(require_user),
-    session: Session = DbSession,
+    page: PageDep,
+    form: FormDep,
+    user: UserDep,
+    session: SessionDep,
 ) -> Response:
     """A message about one producer's part, between its buyer and that producer."""
     queries.part_of_order(session, order_id, fulfillment_id)
@@ -286,16 +270,13 @@ def post_message(
     else:
         messages.post_on_fulfillment(session, user, fulfillment_id, body)
         flash(request, _("Enviamos tu mensaje."))
-    return redirect(f"/pedidos/{order_id}#parte-{fulfillment_id}")
+    return page.redirect(page.url("orders.order_page", order_id=order_id) + f"#parte-{fulfillment_id}")
 
 
 @router.get("/panel/o/{slug}/pedidos", name="orders.producer_queue")
-def producer_queue(
-    slug: str, request: Request, user: User = Depends(require_user), session: Session = DbSession
-) -> Response:
+def producer_queue(slug: str, page: PageDep, user: UserDep, session: SessionDep) -> Response:
     organization = organizations.get_managed(session, slug, user)
-    return render(
-        request,
+    return page.render(
         "orders/queue.html",
         {
             "org": organization,
@@ -303,7 +284,6 @@ def producer_queue(
             "steps": queries.producer_steps,
             "step_label": queries.step_label,
         },
-        user=user,
     )
 
 
@@ -312,13 +292,14 @@ def producer_step(
     slug: str,
     fulfillment_id: Id,
     request: Request,
-    form: FormData = Depends(form_data),
-    user: User = Depends(require_user),
-    session: Session = DbSession,
+    page: PageDep,
+    form: FormDep,
+    user: UserDep,
+    session: SessionDep,
 ) -> Response:
     status = str(form.get("status", ""))
     with flash_failure(request, session, 409, 422):
-        service.move(
+        move(
             session,
             user,
             fulfillment_id,
@@ -331,23 +312,19 @@ def producer_step(
             flash(request, _("Cancelaste esa parte: avisamos a quien compró y las existencias regresan."))
         else:
             flash(request, _("Listo: actualizamos el pedido."))
-    return redirect(f"/panel/o/{slug}/pedidos")
+    return page.redirect(page.url("orders.producer_queue", slug=slug))
 
 
 @router.get("/panel/o/{slug}/saldo", name="orders.balance_page")
-def balance_page(
-    slug: str, request: Request, user: User = Depends(require_user), session: Session = DbSession
-) -> Response:
+def balance_page(slug: str, page: PageDep, user: UserDep, session: SessionDep) -> Response:
     organization = organizations.get_managed(session, slug, user)
     assert organization.id is not None
-    return render(
-        request,
+    return page.render(
         "orders/balance.html",
         {
             "org": organization,
             "balance": ledger.balance(session, organization.id),
-            "available": ledger.available_balance(session, organization.id),
+            "available": payments.available_balance(session, organization.id),
             "entries": ledger.entries_of(session, organization.id),
         },
-        user=user,
     )

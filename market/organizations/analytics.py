@@ -1,5 +1,5 @@
-"""The producer dashboard's figures (sales by month, best sellers, work waiting, balance, ratings) and the
-rows of its orders and ledger exports. Read-only: each figure is one aggregate query.
+"""The producer dashboard's figures (sales by month, best sellers, work waiting, balance, ratings), and who
+may see them. Read-only: each figure is one aggregate query. The CSV exports are `exports`.
 
 A sale counts in the month the ledger recorded it (payment, invoice or cash on pickup), in Mexico City
 time, at what the buyer paid for the organization's part; refunds come off in the month they were made.
@@ -8,7 +8,7 @@ An order has at most one part per organization, so (order, organization) names a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,13 +18,10 @@ from sqlmodel import Session, col, select
 
 from market.accounts.models import User
 from market.db import utcnow
-from market.errors import ValidationFailed
-from market.i18n import N_
 from market.ledger import service as ledger
 from market.ledger.models import LedgerEntry
 from market.mexico import MEXICO_CITY
-from market.orders.models import Fulfillment, Order, OrderLine
-from market.orders.service import ACTIVE_ORDER_STATUSES
+from market.orders.models import Fulfillment, OrderLine
 from market.organizations import service as organizations
 from market.organizations.models import Organization
 from market.payments import service as payments
@@ -104,11 +101,11 @@ def viewable(session: Session, user: User, slug: str) -> Organization:
     """The organization, for its members and the administrators (unknown slug, or one not public: 404;
     anyone else: 403)."""
     organization = organizations.get_visible(session, slug, user)
-    _require_viewer(session, user, organization)
+    require_viewer(session, user, organization)
     return organization
 
 
-def _require_viewer(session: Session, user: User, organization: Organization) -> None:
+def require_viewer(session: Session, user: User, organization: Organization) -> None:
     if not user.is_admin:
         organizations.require_member(session, user, organization)
 
@@ -119,7 +116,7 @@ def _require_viewer(session: Session, user: User, organization: Organization) ->
 def dashboard(
     session: Session, user: User, organization: Organization, now: datetime | None = None
 ) -> Dashboard:
-    _require_viewer(session, user, organization)
+    require_viewer(session, user, organization)
     assert organization.id is not None
     months = last_months(now or utcnow())
     return Dashboard(
@@ -128,7 +125,7 @@ def dashboard(
         pending=pending(session, organization.id),
         balance=BalanceSummary(
             balance_cents=ledger.balance(session, organization.id),
-            available_cents=ledger.available_balance(session, organization.id),
+            available_cents=payments.available_balance(session, organization.id),
             payable_now_cents=payments.payable_now(session, organization),
         ),
         ratings=reviews.summary_of_organization(session, organization.id),
@@ -233,7 +230,7 @@ def sales_by_month(session: Session, organization_id: int, months: list[date]) -
     return result
 
 
-def _refunded_by_order(organization_id: int) -> Subquery:
+def refunded_by_order(organization_id: int) -> Subquery:
     """What went back to buyers of each of the organization's parts (by order): share and fee together."""
     return (
         select(
@@ -260,7 +257,7 @@ def top_listings(
         .join(LedgerEntry, _part_of_entry())
         .where(*_sale_postings(organization_id), col(LedgerEntry.created_at) >= since)
     )
-    refunded = _refunded_by_order(organization_id)
+    refunded = refunded_by_order(organization_id)
     quoted_title = case((col(OrderLine.listing_id).is_(None), col(OrderLine.title)), else_=None)
     revenue, units = func.sum(OrderLine.total_cents), func.sum(OrderLine.quantity)
     rows = session.execute(
@@ -295,143 +292,3 @@ def pending(session: Session, organization_id: int) -> list[PendingCount]:
         ).all()
     )
     return [PendingCount(status, int(counts.get(status, 0))) for status in PENDING_STATUSES]
-
-
-# --- exports ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Period:
-    """Whole days in Mexico City, both ends included; either end may be open."""
-
-    since: date | None = None
-    until: date | None = None
-
-    def start(self) -> datetime | None:
-        return datetime.combine(self.since, time(), MEXICO_CITY) if self.since else None
-
-    def end(self) -> datetime | None:
-        return datetime.combine(self.until + timedelta(days=1), time(), MEXICO_CITY) if self.until else None
-
-
-DATE_FORMAT = N_("Escribe la fecha como AAAA-MM-DD, por ejemplo 2025-03-31.")
-
-
-def parse_period(desde: str | None, hasta: str | None) -> Period:
-    errors: dict[str, str] = {}
-    since, until = _day(desde, "desde", errors), _day(hasta, "hasta", errors)
-    if since and until and until < since:
-        errors["hasta"] = N_("La fecha final no puede ser anterior a la inicial.")
-    if errors:
-        raise ValidationFailed(errors)
-    return Period(since, until)
-
-
-def _day(text: str | None, field: str, errors: dict[str, str]) -> date | None:
-    text = (text or "").strip()
-    if not text:
-        return None
-    try:
-        if len(text) != 10:  # fromisoformat also takes "20250331" and week dates, which nobody types
-            raise ValueError(text)
-        return date.fromisoformat(text)
-    except ValueError:
-        errors[field] = DATE_FORMAT
-        return None
-
-
-@dataclass(frozen=True)
-class OrderLineRow:
-    order_id: int
-    ordered_at: datetime
-    order_status: str
-    fulfillment_status: str
-    buyer_name: str
-    delivery_method: str
-    title: str
-    quantity: int
-    unit: str
-    unit_price_cents: int
-    line_total_cents: int
-    part_subtotal_cents: int  # the part's figures repeat on each of its lines
-    delivery_cents: int
-    fee_cents: int
-    refunded_cents: int
-
-    @property
-    def producer_cents(self) -> int:
-        """The organization's share of the part, as the order queue shows it (before any refund)."""
-        return self.part_subtotal_cents + self.delivery_cents - self.fee_cents
-
-
-def order_lines(
-    session: Session, user: User, organization: Organization, period: Period | None = None
-) -> list[OrderLineRow]:
-    """Every line of the organization's parts of the orders its producers work on (the order queue's),
-    oldest first, optionally of orders placed within `period`."""
-    _require_viewer(session, user, organization)
-    assert organization.id is not None
-    refunded = _refunded_by_order(organization.id)
-    query = (
-        sa.select(
-            col(Order.id),
-            col(Order.created_at),
-            col(Order.status),
-            col(Fulfillment.status),
-            col(User.name),
-            col(Fulfillment.delivery_method),
-            col(OrderLine.title),
-            col(OrderLine.quantity),
-            col(OrderLine.unit),
-            col(OrderLine.unit_price_cents),
-            col(OrderLine.total_cents),
-            col(Fulfillment.subtotal_cents),
-            col(Fulfillment.delivery_cents),
-            col(Fulfillment.platform_fee_cents),
-            func.coalesce(refunded.c.refunded, 0),
-        )
-        .select_from(OrderLine)
-        .join(Fulfillment, col(Fulfillment.id) == OrderLine.fulfillment_id)
-        .join(Order, col(Order.id) == Fulfillment.order_id)
-        .join(User, col(User.id) == Order.buyer_id)
-        .outerjoin(refunded, refunded.c.order_id == Fulfillment.order_id)
-        .where(
-            col(Fulfillment.organization_id) == organization.id,
-            col(Order.status).in_(ACTIVE_ORDER_STATUSES),
-        )
-        .order_by(col(Order.id), col(OrderLine.id))
-    )
-    if period and (start := period.start()):
-        query = query.where(col(Order.created_at) >= start)
-    if period and (end := period.end()):
-        query = query.where(col(Order.created_at) < end)
-    return [OrderLineRow(*row) for row in session.execute(query).all()]
-
-
-@dataclass(frozen=True)
-class Movement:
-    created_at: datetime
-    kind: str
-    order_id: int | None
-    amount_cents: int  # what it added to what the platform owes the organization (negative: took off)
-    reference: str | None
-    balance_cents: int  # what the platform owed after it
-
-
-def movements(session: Session, user: User, organization: Organization) -> list[Movement]:
-    """The organization's account with the platform, oldest first, with the running balance."""
-    _require_viewer(session, user, organization)
-    entries = session.exec(
-        select(LedgerEntry)
-        .where(LedgerEntry.account == ledger.PAYABLE, LedgerEntry.organization_id == organization.id)
-        .order_by(col(LedgerEntry.created_at), col(LedgerEntry.id))
-    ).all()
-    result, running = [], 0
-    for entry in entries:
-        running -= entry.amount_cents  # a credit on producer_payable is money owed to the organization
-        result.append(
-            Movement(
-                entry.created_at, entry.kind, entry.order_id, -entry.amount_cents, entry.reference, running
-            )
-        )
-    return result

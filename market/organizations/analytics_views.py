@@ -24,7 +24,7 @@ from market.ledger.service import KIND_LABELS
 from market.mexico import MEXICO_CITY, local_time
 from market.money import cents_to_pesos
 from market.orders.models import FulfillmentStatus, OrderStatus
-from market.organizations import analytics
+from market.organizations import analytics, exports
 from market.organizations.models import Organization
 from market.web import render, require_user, verify_csrf
 
@@ -126,7 +126,7 @@ def orders_csv(
 ) -> Response:
     organization = analytics.viewable(session, user, slug)
     try:
-        period = analytics.parse_period(desde, hasta)
+        period = exports.parse_period(desde, hasta)
     except ValidationFailed as exc:
         errors = {field: _(message) for field, message in exc.errors.items()}
         return _page(request, session, user, organization, {"desde": desde, "hasta": hasta}, errors, 422)
@@ -167,7 +167,7 @@ def orders_csv(
             cents_to_pesos(r.producer_cents),
             cents_to_pesos(r.refunded_cents),
         ]
-        for r in analytics.order_lines(session, user, organization, period)
+        for r in exports.order_lines(session, user, organization, period)
     )
     return csvfiles.response(f"pedidos-{organization.slug}-{_today()}.csv", header, rows)
 
@@ -185,7 +185,7 @@ def movements_csv(slug: str, user: User = Depends(require_user), session: Sessio
             m.reference,
             cents_to_pesos(m.balance_cents),
         ]
-        for m in analytics.movements(session, user, organization)
+        for m in exports.movements(session, user, organization)
     )
     return csvfiles.response(f"movimientos-{organization.slug}-{_today()}.csv", header, rows)
 

@@ -3,9 +3,9 @@ producers' payouts by SPEI, and the offline refunds still to be sent back to buy
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Request, UploadFile
 from fastapi.responses import Response
 from sqlmodel import Session
 from starlette.datastructures import FormData
@@ -14,20 +14,19 @@ from market import i18n
 from market.accounts.models import User
 from market.admin import audit
 from market.bounds import Id
-from market.db import DbSession
+from market.deps import FormDep, PageDep, SessionDep, UserDep
 from market.forms import pesos_field
 from market.i18n import gettext as _
 from market.money import format_mxn
 from market.orders import queries
-from market.orders import service as orders
+from market.orders.fulfillment import confirm_offline_payment
 from market.orders.models import Order
 from market.organizations.models import Organization
 from market.payments import service as payments
 from market.payments import statement
-from market.web import flash, flash_failure, form_data, redirect, render, require_user, verify_csrf
+from market.web import PageContext, flash, flash_failure, verify_csrf
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
-PAYOUTS_PAGE = "/admin/pagos-a-productores"
 PAYOUT_REFERENCE_MAX, REFUND_REFERENCE_MAX = 80, 64  # Payout.reference, Refund.provider_ref
 
 
@@ -44,7 +43,7 @@ def _too_long(request: Request, form: FormData, limit: int) -> bool:
 
 
 def _payments_page(
-    request: Request, session: Session, user: User, status_code: int = 200, **context: Any
+    page: PageContext, session: Session, user: User, status_code: int = 200, **context: Any
 ) -> Response:
     """Orders whose money an administrator matches (with what a statement upload adds): each with the
     reference the buyer was given and the exact amount still due."""
@@ -52,32 +51,27 @@ def _payments_page(
         (order, buyer, order.payment_reference, payments.amount_due(session, order))
         for order, buyer in queries.awaiting_payment(session, user)
     ]
-    return render(request, "orders/payments.html", {"pending": pending} | context, status_code, user)
+    return page.render("orders/payments.html", {"pending": pending} | context, status_code)
 
 
 @router.get("/admin/pagos", name="payments.payments_queue")
-def payments_queue(
-    request: Request, user: User = Depends(require_user), session: Session = DbSession
-) -> Response:
-    return _payments_page(request, session, user)
+def payments_queue(page: PageDep, user: UserDep, session: SessionDep) -> Response:
+    return _payments_page(page, session, user)
 
 
 @router.post("/admin/pagos/estado-de-cuenta", name="payments.upload_statement")
 def upload_statement(
-    request: Request,
-    archivo: UploadFile,
-    user: User = Depends(require_user),
-    session: Session = DbSession,
+    file: Annotated[UploadFile, File(alias="archivo")], page: PageDep, user: UserDep, session: SessionDep
 ) -> Response:
     audit.require_admin(user)
     try:
-        report = statement.reconcile(session, user, archivo.file.read(statement.MAX_BYTES + 1))
+        report = statement.reconcile(session, user, file.file.read(statement.MAX_BYTES + 1))
     except statement.StatementRejected as exc:
         return _payments_page(
-            request, session, user, 422, statement_error=exc.detail, statement_problems=exc.problems
+            page, session, user, 422, statement_error=exc.detail, statement_problems=exc.problems
         )
     return _payments_page(
-        request,
+        page,
         session,
         user,
         report=report,
@@ -89,25 +83,19 @@ def upload_statement(
     "/admin/pagos/{order_id}", name="payments.confirm_payment"
 )  # after /admin/pagos/estado-de-cuenta, which it would shadow
 def confirm_payment(
-    order_id: Id,
-    request: Request,
-    form: FormData = Depends(form_data),
-    user: User = Depends(require_user),
-    session: Session = DbSession,
+    order_id: Id, request: Request, page: PageDep, form: FormDep, user: UserDep, session: SessionDep
 ) -> Response:
     with flash_failure(request, session, 409, 422):
-        orders.confirm_offline_payment(session, user, order_id, str(form.get("reference", "")))
+        confirm_offline_payment(session, user, order_id, str(form.get("reference", "")))
         flash(request, _("Pago registrado: el pedido {n} pasa a las organizaciones.").format(n=order_id))
-    return redirect("/admin/pagos")
+    return page.redirect(page.url("payments.payments_queue"))
 
 
 # --- payouts and refunds ------------------------------------------------------------------------------
 
 
-@router.get(PAYOUTS_PAGE, name="payments.payouts_page")
-def payouts_page(
-    request: Request, user: User = Depends(require_user), session: Session = DbSession
-) -> Response:
+@router.get("/admin/pagos-a-productores", name="payments.payouts_page")
+def payouts_page(page: PageDep, user: UserDep, session: SessionDep) -> Response:
     payable = payments.payable_organizations(session, user)
     refunds = []
     for refund in payments.pending_refunds(session, user):
@@ -115,31 +103,26 @@ def payouts_page(
         assert order is not None
         buyer = session.get(User, order.buyer_id)
         refunds.append((refund, order, buyer, order.payment_reference))
-    return render(
-        request,
+    return page.render(
         "payments/admin_payouts.html",
         {"payable": payable, "refunds": refunds, "payouts": payments.recent_payouts(session, user)},
-        user=user,
     )
 
 
-@router.post(PAYOUTS_PAGE + "/{organization_id}", name="payments.record_payout")
+@router.post("/admin/pagos-a-productores/{organization_id}", name="payments.record_payout")
 def record_payout(
-    organization_id: Id,
-    request: Request,
-    form: FormData = Depends(form_data),
-    user: User = Depends(require_user),
-    session: Session = DbSession,
+    organization_id: Id, request: Request, page: PageDep, form: FormDep, user: UserDep, session: SessionDep
 ) -> Response:
     audit.require_admin(user)
+    back = page.url("payments.payouts_page")
     data: dict[str, Any] = {"amount": str(form.get("amount", ""))}
     errors: dict[str, str] = {}
     pesos_field(data, "amount", "amount_cents", errors, _("Escribe el monto en pesos, por ejemplo 1,250.50."))
     if errors or "amount_cents" not in data:
         flash(request, errors.get("amount_cents") or _("Escribe el monto del pago."), "error")
-        return redirect(PAYOUTS_PAGE)
+        return page.redirect(back)
     if _too_long(request, form, PAYOUT_REFERENCE_MAX):
-        return redirect(PAYOUTS_PAGE)
+        return page.redirect(back)
     # A savepoint: whatever the service wrote before refusing is undone, and the refusal is shown.
     with flash_failure(request, session, 404, 409, 422):
         payout = payments.pay_out(
@@ -153,20 +136,17 @@ def record_payout(
                 amount=format_mxn(payout.amount_cents, i18n.current_locale.get()), name=organization.name
             ),
         )
-    return redirect(PAYOUTS_PAGE)
+    return page.redirect(back)
 
 
 @router.post("/admin/reembolsos/{refund_id}", name="payments.record_refund_sent")
 def record_refund_sent(
-    refund_id: Id,
-    request: Request,
-    form: FormData = Depends(form_data),
-    user: User = Depends(require_user),
-    session: Session = DbSession,
+    refund_id: Id, request: Request, page: PageDep, form: FormDep, user: UserDep, session: SessionDep
 ) -> Response:
     audit.require_admin(user)
+    back = page.url("payments.payouts_page")
     if _too_long(request, form, REFUND_REFERENCE_MAX):
-        return redirect(PAYOUTS_PAGE)
+        return page.redirect(back)
     with flash_failure(request, session, 404, 409, 422):
         refund = payments.mark_refund_sent(session, user, refund_id, str(form.get("reference", "")))
         flash(
@@ -175,4 +155,4 @@ def record_refund_sent(
                 amount=format_mxn(refund.amount_cents, i18n.current_locale.get()), n=refund.order_id
             ),
         )
-    return redirect(PAYOUTS_PAGE)
+    return page.redirect(back)

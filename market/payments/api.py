@@ -5,15 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Response
 from pydantic import BaseModel
-from sqlmodel import Session
 
-from market.accounts.bearer import api_user
-from market.accounts.models import User
 from market.bounds import Id
-from market.db import DbSession
-from market.deps import ApiUserDep, GatewayDep, SessionDep
+from market.deps import ApiUserDep, GatewayDep, SessionDep, SettingsDep
 from market.errors import NotFound
 from market.orders import queries
 from market.orders.schemas import PaymentMethod
@@ -35,10 +31,8 @@ class PaymentPublic(BaseModel):
 
 
 @router.get("/payment-methods", response_model=list[PaymentMethod])
-def payment_methods(
-    request: Request, user: User = Depends(api_user), session: Session = DbSession
-) -> list[str]:
-    return methods.available(session, request.app.state.settings, user)
+def payment_methods(settings: SettingsDep, user: ApiUserDep, session: SessionDep) -> list[str]:
+    return methods.available(session, settings, user)
 
 
 @router.post(
@@ -49,10 +43,10 @@ def payment_methods(
 )
 def start_payment(
     order_id: Id,
-    request: Request,
     response: Response,
     user: ApiUserDep,
     gateway: GatewayDep,
+    settings: SettingsDep,
     session: SessionDep,
 ) -> PaymentPublic:
     """Create (once) the PaymentIntent of an order paid by card, OXXO or SPEI; repeating the call returns
@@ -69,6 +63,6 @@ def start_payment(
         status=payment.status,
         amount_cents=payment.amount_cents,
         client_secret=payment.client_secret,
-        publishable_key=request.app.state.settings.stripe_publishable_key,
+        publishable_key=settings.stripe_publishable_key,
         instructions=payment.instructions,
     )

@@ -126,9 +126,15 @@ def pending_transfers(session: Session, organization: Organization) -> int:
     return sum(_share(session, f) for f in parts)
 
 
+def available_balance(session: Session, organization_id: int) -> int:
+    """What the platform owes the organization for completed parts, less those an open dispute holds: the
+    ledger's available balance, with the holds asked here (the ledger knows nothing of disputes)."""
+    return ledger.available_balance(session, organization_id, holds.under_dispute())
+
+
 def payable_now(session: Session, organization: Organization) -> int:
     """What an administrator may send by SPEI now."""
-    return ledger.available_balance(session, organization.id or 0) - pending_transfers(session, organization)
+    return available_balance(session, organization.id or 0) - pending_transfers(session, organization)
 
 
 def _hold(session: Session, organization_id: int) -> Organization | None:
@@ -187,7 +193,7 @@ def send_transfer(session: Session, gateway: Gateway, payload: dict[str, Any]) -
     share = _share(session, fulfillment)
     if share <= 0:  # refunded whole: nothing to transfer
         return
-    if share > ledger.available_balance(session, organization.id or 0):  # retried later; parked if it stays
+    if share > available_balance(session, organization.id or 0):  # retried later; parked if it stays
         raise Conflict(N_("El pago no puede ser mayor que el saldo disponible de la organización."))
     transfer = gateway.transfer(
         account_id=organization.stripe_account_id,
@@ -247,7 +253,12 @@ def pay_out(session: Session, admin: User, organization_id: int, amount_cents: i
         raise Conflict(N_("El pago no puede ser mayor que el saldo disponible de la organización."))
     assert organization.clabe is not None
     ledger.record_manual_payout(
-        session, organization_id, amount_cents, normalize_clabe(organization.clabe), reference
+        session,
+        organization_id,
+        amount_cents,
+        normalize_clabe(organization.clabe),
+        reference,
+        holds.under_dispute(),
     )
     payout = Payout(
         organization_id=organization_id,

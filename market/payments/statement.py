@@ -20,7 +20,7 @@ from market.i18n import gettext as _
 from market.ledger import service as ledger
 from market.ledger.models import LedgerEntry
 from market.money import parse_pesos
-from market.orders import service as orders
+from market.orders.fulfillment import mark_paid
 from market.orders.models import Order, OrderStatus, payment_reference
 from market.payments import service as payments
 
@@ -273,7 +273,7 @@ def _match(session: Session, admin: User, deposit: Deposit) -> ReportLine:
     if deposit.amount_cents != line.expected_cents:
         line.outcome = MISMATCH
         return line
-    orders.mark_paid(session, order, admin, tracking)
+    mark_paid(session, order, admin, tracking)
     line.outcome = MATCHED
     audit.record(
         session,

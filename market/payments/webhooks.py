@@ -1,10 +1,10 @@
-"""Stripe's events: verified on the raw body, stored once by their id, answered at once, and applied later
-by the worker. They may arrive twice or out of order, so a payment's state only ever moves forward."""
+"""Stripe's webhook intake: each event is verified on the raw body, stored once by its id and answered at
+once; the outbox worker applies it later (`market.payments.stripe_events`). This module stays thin: it
+decides nothing about payments."""
 
 from __future__ import annotations
 
 import json
-import logging
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -13,39 +13,14 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from market.db import DbSession, utcnow
+from market.deps import GatewayDep, SessionDep
 from market.errors import MalformedEvent
-from market.i18n import N_
-from market.ledger import service as ledger
-from market.orders import service as orders
-from market.orders.models import Order
 from market.outbox import enqueue
-from market.payments import service as payments
 from market.payments.gateway import Gateway
-from market.payments.models import Payment, Refund, WebhookEvent
+from market.payments.models import WebhookEvent
 
-log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 EVENT_TOPIC = "stripe_event"
-
-# How far along a payment is; an event that would move it back is old news and changes nothing.
-RANK = {
-    "pending": 0,
-    "requires_action": 1,
-    "processing": 2,
-    "failed": 3,  # a card may still succeed on a retry; nothing comes after a failed voucher
-    "succeeded": 4,
-    "disputed": 5,
-    "dispute_won": 6,
-    "dispute_lost": 6,
-}
-INTENT_STATUS = {
-    "requires_action": "requires_action",
-    "processing": "processing",
-    "succeeded": "succeeded",
-    "payment_failed": "failed",
-    "canceled": "failed",
-}
 
 
 def _storable(event: dict[str, Any]) -> bool:
@@ -82,119 +57,9 @@ def receive(session: Session, gateway: Gateway, body: bytes, signature: str | No
 
 
 @router.post("/webhooks/stripe")
-async def stripe_webhook(request: Request, session: Session = DbSession) -> JSONResponse:
-    gateway: Gateway | None = request.app.state.gateway
+async def stripe_webhook(request: Request, session: SessionDep, gateway: GatewayDep) -> JSONResponse:
     if gateway is None:
         return JSONResponse({"error": "not_found", "detail": "Stripe is not configured"}, status_code=404)
     body = await request.body()  # the raw bytes: the signature is over them, not over parsed JSON
     new = await run_in_threadpool(receive, session, gateway, body, request.headers.get("stripe-signature"))
     return JSONResponse({"received": True, "duplicate": not new})
-
-
-# --- applying events (worker) ----------------------------------------------------------------------
-
-
-def process(session: Session, gateway: Gateway, payload: dict[str, Any]) -> None:
-    stored = session.exec(select(WebhookEvent).where(WebhookEvent.event_id == payload["event_id"])).one()
-    if stored.processed_at is not None:
-        return
-    event_type, obj = stored.type, stored.payload["data"]["object"]
-    if event_type.startswith("payment_intent."):
-        payment = session.exec(select(Payment).where(Payment.intent_id == obj["id"])).first()
-        if payment is not None:
-            apply_intent(session, gateway, payment, obj, event_type.removeprefix("payment_intent."))
-    elif event_type in ("refund.created", "refund.updated", "charge.refund.updated"):
-        refund = session.exec(select(Refund).where(Refund.provider_ref == obj["id"])).first()
-        if refund is not None and obj.get("status") in ("succeeded", "failed", "canceled"):
-            refund.status = "succeeded" if obj["status"] == "succeeded" else "failed"
-    elif event_type in ("charge.dispute.created", "charge.dispute.closed"):
-        _apply_dispute(session, obj, closed=event_type.endswith("closed"))
-    stored.processed_at = utcnow()
-
-
-def _charge_id(intent: dict[str, Any]) -> str | None:
-    charge = intent.get("latest_charge")
-    return charge.get("id") if isinstance(charge, dict) else charge
-
-
-def apply_intent(
-    session: Session, gateway: Gateway, payment: Payment, intent: dict[str, Any], what: str
-) -> None:
-    """Bring a payment (and its order) to what this PaymentIntent says, if that is further along."""
-    status = INTENT_STATUS.get(what)
-    if status is None:
-        return
-    if status == "requires_action":  # the voucher or CLABE, whenever it comes
-        payment.instructions = _instructions(intent.get("next_action") or {}) or payment.instructions
-        payments.touch(payment)
-    if RANK[status] <= RANK[payment.status]:
-        return
-    payment.status = status
-    payments.touch(payment)
-    order = session.get(Order, payment.order_id)
-    assert order is not None
-    if status == "succeeded":
-        payment.charge_id = _charge_id(intent)
-        payment.reference = intent["id"]
-        received = int(intent.get("amount_received") or intent["amount"])
-        excess = orders.mark_paid(session, order, None, intent["id"], received)
-        if excess:  # charged for parts no longer bought (or for an order that expired): give it back
-            ledger.record_excess_refunded(session, order.id or 0, excess)
-            payments.request_refund(session, order, None, excess)
-    elif status == "failed":
-        error = intent.get("last_payment_error") or {}
-        payment.last_error = str(error.get("message") or what)[:500]
-        if payment.method == "oxxo" or what == "canceled":  # the voucher expired: no payment will come
-            orders.expire(session, order, N_("La ficha de pago venció sin pagarse."))
-
-
-def _instructions(next_action: dict[str, Any]) -> dict[str, Any]:
-    """What Stripe asks the buyer to do, in the few fields our payment page shows."""
-    if oxxo := next_action.get("oxxo_display_details"):
-        return {
-            "kind": "oxxo",
-            "number": oxxo.get("number"),
-            "expires_at": oxxo.get("expires_after"),
-            "hosted_url": oxxo.get("hosted_voucher_url"),
-        }
-    if transfer := next_action.get("display_bank_transfer_instructions"):
-        spei = (
-            next(
-                (a.get("spei") for a in transfer.get("financial_addresses", []) if a.get("type") == "spei"),
-                None,
-            )
-            or {}
-        )
-        return {
-            "kind": "spei",
-            "clabe": spei.get("clabe"),
-            "bank": spei.get("bank_name"),
-            "reference": transfer.get("reference"),
-            "amount_cents": transfer.get("amount_remaining"),
-            "hosted_url": transfer.get("hosted_instructions_url"),
-        }
-    return {}
-
-
-def _apply_dispute(session: Session, dispute: dict[str, Any], *, closed: bool) -> None:
-    """A chargeback takes the money until it is decided; a closed dispute arriving first opens it too."""
-    payment = session.exec(select(Payment).where(Payment.charge_id == dispute.get("charge"))).first()
-    if payment is None and dispute.get("payment_intent"):
-        payment = session.exec(select(Payment).where(Payment.intent_id == dispute["payment_intent"])).first()
-    if payment is None or RANK[payment.status] < RANK["succeeded"]:
-        return
-    amount = int(dispute["amount"])
-    if payment.status == "succeeded":
-        ledger.record_dispute(session, payment.order_id, amount, "opened")
-        payment.status = "disputed"
-    if closed and payment.status == "disputed":
-        outcome = "won" if dispute.get("status") == "won" else "lost"
-        ledger.record_dispute(session, payment.order_id, amount, outcome)
-        payment.status = f"dispute_{outcome}"
-    payments.touch(payment)
-
-
-def handlers(gateway: Gateway | None) -> dict[str, Any]:
-    if gateway is None:
-        return {}
-    return {EVENT_TOPIC: lambda session, payload: process(session, gateway, payload)}

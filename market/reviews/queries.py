@@ -12,9 +12,9 @@ from sqlmodel import Session, col, select
 
 from market.accounts.models import User
 from market.errors import NotFound
+from market.orders.fulfillment import acts_for_buyer
 from market.orders.models import Fulfillment, FulfillmentStatus, Order, OrderLine
 from market.orders.schemas import FulfillmentPublic
-from market.orders.service import acts_for_buyer
 from market.organizations import service as organizations
 from market.organizations.models import Organization
 from market.pagination import Page, paginate

@@ -11,8 +11,8 @@ from market.accounts.models import User
 from market.db import utcnow
 from market.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from market.i18n import N_, translations
+from market.orders.fulfillment import acts_for_buyer, get_fulfillment, known_fulfillment
 from market.orders.models import Fulfillment, FulfillmentStatus, OrderLine
-from market.orders.service import acts_for_buyer, get_fulfillment, known_fulfillment
 from market.organizations import service as organizations
 from market.organizations.models import Membership, Organization
 from market.outbox import search_changed, send_email

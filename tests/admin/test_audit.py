@@ -20,7 +20,8 @@ from market.db import transaction
 from market.linking import buyers
 from market.linking.models import BuyerOrganization
 from market.linking.schemas import BuyerOrganizationCreate
-from market.orders import service as orders
+from market.orders.checkout import checkout
+from market.orders.fulfillment import confirm_offline_payment, move
 from market.orders.models import Fulfillment, Order
 from market.orders.schemas import Checkout
 from market.organizations import service as organizations
@@ -80,7 +81,7 @@ class Desk:
 
     def order(self, quantity: int, method: str = "spei_transfer") -> Order:
         with transaction(self.engine) as tx:
-            return orders.checkout(
+            return checkout(
                 tx,
                 self.settings,
                 self.world.buyer,
@@ -92,14 +93,14 @@ class Desk:
     def paid_order(self, quantity: int) -> Order:
         order = self.order(quantity)
         with transaction(self.engine) as tx:
-            orders.confirm_offline_payment(tx, self.world.admin, order.id or 0, "BNET0001")
+            confirm_offline_payment(tx, self.world.admin, order.id or 0, "BNET0001")
         return order
 
     def move(self, order: Order, *steps: tuple[str, Any]) -> None:
         with transaction(self.engine) as tx:
             part = tx.exec(select(Fulfillment).where(Fulfillment.order_id == order.id)).one()
             for step, actor in steps:
-                orders.move(tx, actor, part.id or 0, step)
+                move(tx, actor, part.id or 0, step)
 
     def institution(self) -> BuyerOrganization:
         with transaction(self.engine) as tx:

@@ -24,7 +24,8 @@ from market.db import transaction
 from market.disputes.models import Dispute
 from market.linking import buyers
 from market.linking.schemas import BuyerOrganizationCreate
-from market.orders import service as orders
+from market.orders.checkout import checkout
+from market.orders.fulfillment import confirm_offline_payment, move
 from market.orders.models import Fulfillment
 from market.orders.schemas import Checkout
 from market.organizations import service as organizations
@@ -139,7 +140,7 @@ def test_the_home_counts_what_waits_and_links_to_it(
     other = make_org(make_user("otra@example.mx"), name="Tejedoras de Zinacantán")
     with transaction(engine) as tx:
         buyers.create(tx, world.buyer, BuyerOrganizationCreate(**INSTITUTION))
-        orders.checkout(  # a SPEI transfer to confirm
+        checkout(  # a SPEI transfer to confirm
             tx,
             settings,
             world.buyer,
@@ -148,20 +149,20 @@ def test_the_home_counts_what_waits_and_links_to_it(
         catalog.suspend(tx, world.admin, tx.get(Listing, world.honey.id), REASON)
         organizations.suspend(tx, world.admin, tx.get(Organization, other.id), REASON)
     with transaction(engine) as tx:
-        paid = orders.checkout(
+        paid = checkout(
             tx,
             settings,
             world.buyer,
             Checkout(items=[{"listing_id": world.coffee.id, "quantity": 2}], payment_method="spei_transfer"),
         )
     with transaction(engine) as tx:
-        orders.confirm_offline_payment(tx, world.admin, paid.id or 0, "BNET0001")
+        confirm_offline_payment(tx, world.admin, paid.id or 0, "BNET0001")
     with transaction(engine) as tx:
         part = tx.exec(select(Fulfillment).where(Fulfillment.order_id == paid.id)).one()
         tx.add(Dispute(fulfillment_id=part.id or 0, opened_by=world.buyer.id or 0, reason="No llegó"))
     with transaction(engine) as tx:
         part = tx.exec(select(Fulfillment).where(Fulfillment.order_id == paid.id)).one()
-        orders.move(tx, world.owner, part.id or 0, "rejected")  # paid by SPEI: a refund to send by hand
+        move(tx, world.owner, part.id or 0, "rejected")  # paid by SPEI: a refund to send by hand
 
     page = signed_in(app, world.admin.email).get("/admin").text
 

@@ -29,7 +29,9 @@ from market.config import Settings
 from market.db import transaction, utcnow
 from market.ledger import service as ledger
 from market.ledger.models import LedgerEntry
-from market.orders import service as orders
+from market.orders import fulfillment as fulfillments
+from market.orders.checkout import checkout
+from market.orders.fulfillment import confirm_offline_payment
 from market.orders.models import Fulfillment, Order
 from market.orders.schemas import Checkout
 from market.organizations.analytics import last_months, month_start
@@ -56,7 +58,7 @@ def buy(
     engine: Engine, settings: Settings, buyer: User, items: list[tuple[Listing, int]], method: str
 ) -> Order:
     with transaction(engine) as tx:
-        return orders.checkout(
+        return checkout(
             tx,
             settings,
             buyer,
@@ -79,7 +81,7 @@ def part_of(session: Session, order: Order, organization: Organization) -> Fulfi
 def move(engine: Engine, fulfillment: Fulfillment, *steps: tuple[str, User]) -> None:
     with transaction(engine) as tx:
         for step, actor in steps:
-            orders.move(
+            fulfillments.move(
                 tx, actor, fulfillment.id or 0, step, note="Sin existencias" if step == "rejected" else None
             )
 
@@ -117,7 +119,7 @@ def sales(
     def paid(items: list[tuple[Listing, int]]) -> Order:
         order = buy(engine, settings, buyer, items, "spei_transfer")
         with transaction(engine) as tx:
-            orders.confirm_offline_payment(tx, s.admin, order.id or 0, f"SPEI {order.id:04d}")
+            confirm_offline_payment(tx, s.admin, order.id or 0, f"SPEI {order.id:04d}")
         return order
 
     a = s.orders["A"] = paid([(s.roasted, 10), (s.honey, 4)])

@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import Session
 
 from market.errors import Forbidden, ValidationFailed
-from market.organizations import analytics
+from market.organizations import analytics, exports
 from market.organizations.analytics import BalanceSummary, PendingCount, TopListing
 from tests.analytics.conftest import Sales
 
@@ -94,9 +94,9 @@ def test_only_members_and_administrators_see_the_figures(session: Session, sales
     with pytest.raises(Forbidden):
         analytics.dashboard(session, sales.honey_owner, sales.coffee_org)
     with pytest.raises(Forbidden):
-        analytics.order_lines(session, sales.buyer, sales.coffee_org)
+        exports.order_lines(session, sales.buyer, sales.coffee_org)
     with pytest.raises(Forbidden):
-        analytics.movements(session, sales.honey_owner, sales.coffee_org)
+        exports.movements(session, sales.honey_owner, sales.coffee_org)
     assert analytics.dashboard(session, sales.admin, sales.coffee_org).sales_cents == 253000
 
 
@@ -118,13 +118,13 @@ def test_the_twelve_months_end_with_the_current_month_in_mexico_city() -> None:
 )
 def test_a_bad_date_range_is_refused_field_by_field(desde: str, hasta: str, errors: set[str]) -> None:
     with pytest.raises(ValidationFailed) as refused:
-        analytics.parse_period(desde, hasta)
+        exports.parse_period(desde, hasta)
     assert set(refused.value.errors) == errors
 
 
 def test_a_date_range_covers_whole_local_days() -> None:
-    period = analytics.parse_period("2025-03-01", "2025-03-31")
+    period = exports.parse_period("2025-03-01", "2025-03-31")
     # Mexico City has been UTC-6 all year since 2022.
     assert period.start() == datetime(2025, 3, 1, 6, 0, tzinfo=UTC)
     assert period.end() == datetime(2025, 4, 1, 6, 0, tzinfo=UTC)
-    assert analytics.parse_period("", None) == analytics.Period(None, None)
+    assert exports.parse_period("", None) == exports.Period(None, None)

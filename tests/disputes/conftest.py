@@ -14,7 +14,8 @@ from market.accounts.models import User
 from market.catalog.models import Listing
 from market.config import Settings
 from market.db import transaction
-from market.orders import service as orders
+from market.orders.checkout import checkout
+from market.orders.fulfillment import confirm_offline_payment, move
 from market.orders.models import Fulfillment
 from market.orders.schemas import Checkout
 from market.organizations.models import Organization
@@ -62,7 +63,7 @@ def advance(engine: Engine, shop: Shop, part_id: int, until: str) -> None:
         part = tx.get(Fulfillment, part_id)
         assert part is not None
         for step, who in PATH[statuses.index(part.status) : statuses.index(until)]:
-            orders.move(tx, getattr(shop, who), part_id, step)
+            move(tx, getattr(shop, who), part_id, step)
 
 
 def paid_part(
@@ -70,7 +71,7 @@ def paid_part(
 ) -> Fulfillment:
     """A part of an order paid by SPEI (matched by the administrator), moved to `until`."""
     with transaction(engine) as tx:
-        order = orders.checkout(
+        order = checkout(
             tx,
             settings,
             shop.buyer,
@@ -79,7 +80,7 @@ def paid_part(
             ),
         )
     with transaction(engine) as tx:
-        orders.confirm_offline_payment(tx, shop.admin, order.id or 0, "SPEI 0001")
+        confirm_offline_payment(tx, shop.admin, order.id or 0, "SPEI 0001")
         part = tx.exec(select(Fulfillment).where(Fulfillment.order_id == order.id)).one()
     advance(engine, shop, part.id or 0, until)
     return part

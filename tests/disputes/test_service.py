@@ -20,7 +20,9 @@ from market.disputes.models import Dispute
 from market.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from market.ledger import service as ledger
 from market.ledger.models import LedgerEntry
-from market.orders import service as orders
+from market.orders import jobs
+from market.orders.checkout import checkout
+from market.orders.fulfillment import move
 from market.orders.models import Fulfillment, FulfillmentEvent, Order
 from market.orders.schemas import Checkout
 from market.organizations.models import Organization
@@ -51,7 +53,7 @@ def resolve(
 def complete_due(engine: Engine, settings: Settings) -> int:
     later = utcnow() + timedelta(days=settings.auto_deliver_days + settings.complete_after_days, minutes=1)
     with transaction(engine) as tx:
-        return orders.complete_due(tx, settings, later)
+        return jobs.complete_due(tx, settings, later)
 
 
 @pytest.fixture
@@ -138,7 +140,7 @@ def test_an_open_dispute_holds_the_money(
     open_dispute(engine, shop, handed_over, "Fui a recogerlo y no estaba listo.")
     org_id = shop.org.id or 0
     assert ledger.balance(session, org_id) == earlier_sale + 27600 + 9200
-    assert ledger.available_balance(session, org_id) == earlier_sale
+    assert payments.available_balance(session, org_id) == earlier_sale
 
     # Days pass: neither is completed nor taken as delivered while the dispute is open.
     assert complete_due(engine, settings) == 0
@@ -146,14 +148,14 @@ def test_an_open_dispute_holds_the_money(
     assert fresh(session, Fulfillment, handed_over.id).status == "ready_for_pickup"
     # Nor does the buyer's own confirmation release it.
     with pytest.raises(Conflict) as refused, transaction(engine) as tx:
-        orders.move(tx, shop.buyer, part.id or 0, "completed")
+        move(tx, shop.buyer, part.id or 0, "completed")
     assert "disputa abierta" in refused.value.detail
     # And no manual payout can spend it.
     with pytest.raises(Conflict), transaction(engine) as tx:
         payments.pay_out(tx, shop.admin, org_id, earlier_sale + 1, "SPEI 0002")
     with transaction(engine) as tx:
         payments.pay_out(tx, shop.admin, org_id, earlier_sale, "SPEI 0003")
-    assert ledger.available_balance(session, org_id) == 0
+    assert payments.available_balance(session, org_id) == 0
     assert fresh(session, Fulfillment, part.id).status == "delivered"
 
 
@@ -192,7 +194,7 @@ def test_a_whole_refund_ends_the_part_and_takes_the_producer_back_to_before_the_
     assert (dispute.status, dispute.refund_cents, dispute.resolved_by) == ("refunded", 30000, shop.admin.id)
     assert ledger.imbalance(session) == 0
     assert ledger.balance(session, org_id) == before_the_sale == earlier_sale
-    assert ledger.available_balance(session, org_id) == earlier_sale
+    assert payments.available_balance(session, org_id) == earlier_sale
     assert refund_postings(session, part.order_id) == {
         "producer_payable": 27600,
         "platform_fees": 2400,
@@ -249,13 +251,13 @@ def test_a_partial_refund_is_split_in_proportion_and_the_rest_is_paid_once_the_p
     assert session.exec(select(Refund)).one().amount_cents == 10000
     assert ledger.imbalance(session) == 0
     assert ledger.balance(session, org_id) == earlier_sale + 18400
-    assert ledger.available_balance(session, org_id) == earlier_sale  # still delivered: held
+    assert payments.available_balance(session, org_id) == earlier_sale  # still delivered: held
 
     assert fresh(session, Fulfillment, part.id).status == "delivered"
     assert complete_due(engine, settings) == 1  # no longer held: it completes as any other
     assert fresh(session, Fulfillment, part.id).status == "completed"
     assert ledger.share_of(session, part.order_id, org_id) == 18400
-    assert ledger.available_balance(session, org_id) == earlier_sale + 18400
+    assert payments.available_balance(session, org_id) == earlier_sale + 18400
     assert payments.payable_now(session, fresh(session, Organization, org_id)) == earlier_sale + 18400
     [entry] = audit_entries(session)
     assert (entry.action, entry.details["amount_cents"], entry.details["whole"]) == (
@@ -274,7 +276,7 @@ def test_release_lets_the_money_go_to_the_producer(
 
     assert (dispute.status, dispute.refund_cents, dispute.resolution) == ("released", None, "Llegó completo.")
     assert fresh(session, Fulfillment, part.id).status == "completed"  # the buyer's window was used
-    assert ledger.available_balance(session, org_id) == earlier_sale + 27600
+    assert payments.available_balance(session, org_id) == earlier_sale + 27600
     assert session.exec(select(Refund)).all() == []
     [entry] = audit_entries(session)
     assert (entry.action, entry.details["amount_cents"], entry.reason) == (
@@ -292,7 +294,7 @@ def test_a_release_before_the_handover_only_lifts_the_hold(
     assert fresh(session, Fulfillment, part.id).status == "preparing"
     advance(engine, shop, part.id or 0, "delivered")
     assert complete_due(engine, settings) == 1
-    assert ledger.available_balance(session, shop.org.id or 0) == 27600
+    assert payments.available_balance(session, shop.org.id or 0) == 27600
 
 
 def test_only_an_administrator_resolves_an_open_dispute_with_a_note(
@@ -327,7 +329,7 @@ def test_on_invoice_terms_a_refund_comes_off_what_the_institution_owes(
     school = make_user("compras@escuela.mx", name="Escuela Benito Juárez")
     make_org(school, name="Cooperativa Escolar Benito Juárez", legal_form="coop_consumo")
     with transaction(engine) as tx:
-        order = orders.checkout(
+        order = checkout(
             tx,
             settings,
             school,
@@ -336,7 +338,7 @@ def test_on_invoice_terms_a_refund_comes_off_what_the_institution_owes(
         part = tx.exec(select(Fulfillment).where(Fulfillment.order_id == order.id)).one()
     advance(engine, shop, part.id or 0, "ready_for_pickup")
     with transaction(engine) as tx:
-        orders.move(tx, school, part.id or 0, "delivered")
+        move(tx, school, part.id or 0, "delivered")
         dispute = disputes.open(tx, school, part.id or 0, "Dos bolsas llegaron abiertas y húmedas.")
     resolve(engine, shop, dispute, "refund", 6000, "Se descuentan dos bolsas.")
 

@@ -44,7 +44,8 @@ from market.ledger import service as ledger
 from market.linking import awards, buyers, demands
 from market.linking.models import BuyerOrganization
 from market.linking.schemas import AwardRequest, BuyerOrganizationCreate, DemandCreate, QuoteCreate
-from market.orders import service as orders
+from market.orders import checkout as checkouts
+from market.orders.fulfillment import confirm_offline_payment, mark_paid, move
 from market.orders.models import Fulfillment, Order
 from market.orders.schemas import Checkout
 
@@ -81,7 +82,7 @@ def checkout(
     engine: Engine, settings: Settings, buyer: User, items: list[tuple[Any, int]], **choices: Any
 ) -> Order:
     with transaction(engine) as tx:
-        return orders.checkout(
+        return checkouts.checkout(
             tx,
             settings,
             buyer,
@@ -197,9 +198,9 @@ def year_of_orders(
     # 1. Card: paid at once (the provider's event), then the honey producers reject their part.
     first = checkout(engine, card_settings, consumer, [(coffee, 2), (honey, 3)], payment_method="card")
     with transaction(engine) as tx:
-        orders.mark_paid(tx, tx.get(Order, first.id) or first, None, "pi_impact_1")
+        mark_paid(tx, tx.get(Order, first.id) or first, None, "pi_impact_1")
     with transaction(engine) as tx:
-        orders.move(tx, owners["b"], part_of(tx, first, b.id).id or 0, "rejected", "Sin cosecha")
+        move(tx, owners["b"], part_of(tx, first, b.id).id or 0, "rejected", "Sin cosecha")
 
     # 2. SPEI transfer matched by an administrator; later 100 pesos of the coffee part go back to the buyer.
     second = checkout(
@@ -213,20 +214,20 @@ def year_of_orders(
         ship_to="Calle Reforma 5, Centro, Oaxaca de Juárez",
     )
     with transaction(engine) as tx:
-        orders.confirm_offline_payment(tx, admin, second.id or 0, "SPEI 0002")
+        confirm_offline_payment(tx, admin, second.id or 0, "SPEI 0002")
     with transaction(engine) as tx:
         ledger.record_refund(tx, part_of(tx, second, a.id), amount_cents=10000)
 
     # 3. The school's awarded demand, on invoice terms; the school's transfer settles it.
     third = awarded_order(session, settings, teacher, school, b, owners["b"])
     with transaction(engine) as tx:
-        orders.confirm_offline_payment(tx, admin, third.id or 0, "SPEI 0003")
+        confirm_offline_payment(tx, admin, third.id or 0, "SPEI 0003")
 
     # 4. Cash on pickup: the producer records the cash when the buyer picks up.
     fourth = checkout(engine, settings, consumer, [(maize, 2)], payment_method="cash_on_pickup")
     with transaction(engine) as tx:
         for step in ("accepted", "preparing", "ready_for_pickup", "delivered"):
-            orders.move(tx, owners["c"], part_of(tx, fourth, c.id).id or 0, step)
+            move(tx, owners["c"], part_of(tx, fourth, c.id).id or 0, step)
 
     # 5. Never paid.
     unpaid = checkout(engine, settings, consumer, [(mezcal, 1)], payment_method="spei_transfer")
@@ -234,7 +235,7 @@ def year_of_orders(
     # 6. The hospital's buyer pays a transfer.
     sixth = checkout(engine, settings, nurse, [(maize, 3)], payment_method="spei_transfer")
     with transaction(engine) as tx:
-        orders.confirm_offline_payment(tx, admin, sixth.id or 0, "SPEI 0006")
+        confirm_offline_payment(tx, admin, sixth.id or 0, "SPEI 0006")
 
     session.expire_all()
     assert session.exec(select(Order.status).where(col(Order.id) == unpaid.id)).one() == "awaiting_payment"

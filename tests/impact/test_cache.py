@@ -11,7 +11,7 @@ from sqlmodel import Session
 from market.config import Settings
 from market.db import transaction
 from market.impact.cache import PublicFigures
-from market.orders import service as orders
+from market.orders.fulfillment import confirm_offline_payment
 from tests.impact.conftest import checkout
 
 
@@ -37,7 +37,7 @@ def test_figures_are_kept_until_money_moves_and_the_maximum_age_has_passed(
     def sell() -> None:
         order = checkout(engine, settings, buyer, [(coffee, 1)], payment_method="spei_transfer")
         with transaction(engine) as tx:
-            orders.confirm_offline_payment(tx, admin, order.id or 0, "SPEI 0001")
+            confirm_offline_payment(tx, admin, order.id or 0, "SPEI 0001")
 
     clock = Clock()
     figures = PublicFigures(300, clock)

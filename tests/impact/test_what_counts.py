@@ -17,7 +17,7 @@ from market.config import Settings
 from market.db import transaction
 from market.impact import service
 from market.linking.models import BuyerMembership
-from market.orders import service as orders
+from market.orders.fulfillment import confirm_offline_payment
 from market.organizations import service as organizations
 from market.organizations.models import Organization
 from market.organizations.schemas import OrganizationUpdate
@@ -58,7 +58,7 @@ def test_an_unpaid_invoice_is_shown_apart_until_its_money_arrives(
     assert (figure(report, "paid"), figure(report, "unpaid")) == ("$600.00", "$240.00")
 
     with transaction(engine) as tx:  # the school's transfer arrives
-        orders.confirm_offline_payment(tx, year_of_orders["admin"], invoiced.id or 0, "SPEI 0007")
+        confirm_offline_payment(tx, year_of_orders["admin"], invoiced.id or 0, "SPEI 0007")
 
     impact = service.impact(session, settings)
     assert (impact.paid_cents, impact.unpaid_cents, impact.institutional_cents) == (203000, 0, 99000)

@@ -10,12 +10,15 @@ from sqlmodel import Session, func, select
 
 from market.config import Settings
 from market.db import transaction
+from market.disputes import holds
 from market.errors import Conflict
 from market.ledger import service as ledger
 from market.ledger.models import LedgerEntry
-from market.orders import service as orders
+from market.orders.checkout import checkout
+from market.orders.fulfillment import confirm_offline_payment, move
 from market.orders.models import Fulfillment
 from market.orders.schemas import Checkout
+from market.payments import service as payments
 
 CLABE = "002010077777777771"
 
@@ -31,7 +34,7 @@ def test_payment_refund_and_payout_keep_every_transaction_balanced(
     honey = make_listing(other, title="Miel", category="miel", price_cents=5000, stock=50)
     admin, buyer = make_user("admin@example.mx", is_admin=True), make_user("compras@example.mx")
     with transaction(engine) as tx:
-        order = orders.checkout(
+        order = checkout(
             tx,
             settings,
             buyer,
@@ -40,16 +43,16 @@ def test_payment_refund_and_payout_keep_every_transaction_balanced(
             ),
         )
     with transaction(engine) as tx:
-        orders.confirm_offline_payment(tx, admin, order.id or 0, "SPEI 0001")
+        confirm_offline_payment(tx, admin, order.id or 0, "SPEI 0001")
 
     # 100,000 + 20,000 paid; 8 % stays with the platform.
     assert (ledger.balance(session, org.id), ledger.balance(session, other.id)) == (92000, 18400)
     honey_fulfillment = session.exec(select(Fulfillment).where(Fulfillment.organization_id == other.id)).one()
     with transaction(engine) as tx:
-        orders.move(tx, honey_owner, honey_fulfillment.id or 0, "rejected")
+        move(tx, honey_owner, honey_fulfillment.id or 0, "rejected")
     assert ledger.balance(session, other.id) == 0
 
-    assert ledger.available_balance(session, org.id) == 0  # held until the buyer has the coffee
+    assert payments.available_balance(session, org.id) == 0  # held until the buyer has the coffee
     coffee_fulfillment = session.exec(select(Fulfillment).where(Fulfillment.organization_id == org.id)).one()
     with transaction(engine) as tx:
         for step, actor in [
@@ -59,12 +62,12 @@ def test_payment_refund_and_payout_keep_every_transaction_balanced(
             ("delivered", buyer),
             ("completed", buyer),
         ]:
-            orders.move(tx, actor, coffee_fulfillment.id or 0, step)
-    assert ledger.available_balance(session, org.id) == 92000
+            move(tx, actor, coffee_fulfillment.id or 0, step)
+    assert payments.available_balance(session, org.id) == 92000
     with pytest.raises(Conflict), transaction(engine) as tx:
-        ledger.record_manual_payout(tx, org.id, 92001, CLABE, "SPEI 0002")
+        ledger.record_manual_payout(tx, org.id, 92001, CLABE, "SPEI 0002", holds.under_dispute())
     with transaction(engine) as tx:
-        ledger.record_manual_payout(tx, org.id, 92000, CLABE, "SPEI 0002")
+        ledger.record_manual_payout(tx, org.id, 92000, CLABE, "SPEI 0002", holds.under_dispute())
     assert ledger.balance(session, org.id) == 0
     assert ledger.imbalance(session) == 0
     sums = session.exec(
@@ -88,11 +91,9 @@ def test_a_partial_refund_comes_off_the_producer_share_and_the_fee_in_proportion
     coffee = make_listing(org, price_cents=12345, stock=50)
     admin, buyer = make_user("admin@example.mx", is_admin=True), make_user("compras@example.mx")
     with transaction(engine) as tx:
-        order = orders.checkout(
-            tx, settings, buyer, Checkout(items=[{"listing_id": coffee.id, "quantity": 1}])
-        )
+        order = checkout(tx, settings, buyer, Checkout(items=[{"listing_id": coffee.id, "quantity": 1}]))
     with transaction(engine) as tx:
-        orders.confirm_offline_payment(tx, admin, order.id or 0, "SPEI 0003")
+        confirm_offline_payment(tx, admin, order.id or 0, "SPEI 0003")
     part = session.exec(select(Fulfillment).where(Fulfillment.organization_id == org.id)).one()
     # 123.45 paid: the fee is 8 % = 9.88 (rounded), the producer is owed 113.57.
     assert (part.platform_fee_cents, ledger.balance(session, org.id)) == (988, 11357)

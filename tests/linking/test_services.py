@@ -17,7 +17,7 @@ from market.ledger import service as ledger
 from market.linking import awards, buyers, demands, matching
 from market.linking.models import Award, BuyerOrganization, CallOff, Demand, DemandInvitation, Quote
 from market.linking.schemas import AwardRequest, BuyerOrganizationCreate, DemandCreate, QuoteCreate
-from market.orders import service as orders
+from market.orders.fulfillment import confirm_offline_payment
 from market.orders.models import Fulfillment, Order, OrderLine
 from market.outbox import OutboxEvent
 from tests.conftest import run_search_worker
@@ -342,7 +342,7 @@ def test_the_award_places_one_order_with_a_fulfillment_per_producer_at_quoted_pr
     assert {q.status for q in session.exec(select(Quote)).all()} == {"awarded"}
 
     admin = make_user("admin@example.mx", is_admin=True)
-    orders.confirm_offline_payment(session, admin, order.id or 0, "SPEI 4455")
+    confirm_offline_payment(session, admin, order.id or 0, "SPEI 4455")
     session.commit()
     assert ledger.receivable_of(session, order.id or 0) == 0 and ledger.imbalance(session) == 0
 

@@ -136,7 +136,8 @@ def test_producer_works_its_queue_from_the_panel(
     client: TestClient, session: Session, settings: Any, make_user: Any, make_org: Any, make_listing: Any
 ) -> None:
     from market.db import transaction
-    from market.orders import service
+    from market.orders.checkout import checkout
+    from market.orders.fulfillment import confirm_offline_payment
     from market.orders.models import Fulfillment
     from market.orders.schemas import Checkout
 
@@ -150,9 +151,9 @@ def test_producer_works_its_queue_from_the_panel(
         ship_to="Av. Juárez 100, Centro, 44100 Guadalajara",
     )
     with transaction(session.get_bind()) as tx:  # type: ignore[arg-type]
-        order = service.checkout(tx, settings, buyer, shipped_to_her)
+        order = checkout(tx, settings, buyer, shipped_to_her)
     with transaction(session.get_bind()) as tx:  # type: ignore[arg-type]
-        service.confirm_offline_payment(tx, admin, order.id or 0, "SPEI 99")
+        confirm_offline_payment(tx, admin, order.id or 0, "SPEI 99")
     fulfillment = session.exec(select(Fulfillment)).one()
 
     token = csrf_of(client)
@@ -184,7 +185,7 @@ def test_admin_confirms_a_transfer_and_the_producer_sees_its_balance(
     client: TestClient, session: Session, settings: Any, make_user: Any, make_org: Any, make_listing: Any
 ) -> None:
     from market.db import transaction
-    from market.orders import service
+    from market.orders.checkout import checkout
     from market.orders.schemas import Checkout
 
     owner = make_user("cafe@example.mx")
@@ -192,7 +193,7 @@ def test_admin_confirms_a_transfer_and_the_producer_sees_its_balance(
     coffee = make_listing(org, title="Café tostado", price_cents=10000, stock=10)
     make_user("admin@example.mx", is_admin=True)
     with transaction(session.get_bind()) as tx:  # type: ignore[arg-type]
-        order = service.checkout(
+        order = checkout(
             tx,
             settings,
             make_user("eva@example.mx"),
@@ -222,13 +223,13 @@ def test_a_payment_needs_its_bank_reference(
     client: TestClient, session: Session, settings: Any, make_user: Any, make_org: Any, make_listing: Any
 ) -> None:
     from market.db import transaction
-    from market.orders import service
+    from market.orders.checkout import checkout
     from market.orders.schemas import Checkout
 
     listing = make_listing(make_org(make_user()), stock=5)
     make_user("admin@example.mx", is_admin=True)
     with transaction(session.get_bind()) as tx:  # type: ignore[arg-type]
-        order = service.checkout(
+        order = checkout(
             tx,
             settings,
             make_user("eva@example.mx"),

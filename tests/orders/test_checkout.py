@@ -19,7 +19,9 @@ from market.db import transaction, utcnow
 from market.errors import InsufficientStock, InvalidTransition, ListingNotFound, SoldOut, ValidationFailed
 from market.i18n import current_locale
 from market.i18n import gettext as _
-from market.orders import service
+from market.orders.checkout import checkout
+from market.orders.fulfillment import move, transition
+from market.orders.jobs import expire_unpaid
 from market.orders.models import (
     Fulfillment,
     FulfillmentEvent,
@@ -76,7 +78,7 @@ def test_checkout_splits_by_producer_prices_tiers_and_reserves(
         ship_to="Av. Juárez 12, Centro, 68000 Oaxaca de Juárez",
     )
     with transaction(engine) as tx:
-        order = service.checkout(tx, settings, shop["buyer"], data)
+        order = checkout(tx, settings, shop["buyer"], data)
     goods = 12 * 27000 + 2 * 20000
     # The coffee travels by parcel at its producer's price; the honey is picked up, at no cost.
     assert (order.subtotal_cents, order.delivery_cents, order.total_cents) == (goods, 18000, goods + 18000)
@@ -114,7 +116,7 @@ def test_a_failing_line_writes_nothing_and_takes_no_stock(
         pytest.raises(InsufficientStock, match="Solo quedan 5 kg de «Miel multifloral»"),
         transaction(engine) as tx,
     ):
-        service.checkout(tx, settings, shop["buyer"], data)
+        checkout(tx, settings, shop["buyer"], data)
     assert (stock(session, shop["coffee"]), stock(session, shop["honey"])) == (100, 5)
     assert count(session, Order) == count(session, Fulfillment) == count(session, OrderLine) == 0
 
@@ -142,7 +144,7 @@ def test_checkout_rules_are_clear_errors(
         delivery_state="09",
     )
     with pytest.raises(ValidationFailed) as raised, transaction(engine) as tx:
-        service.checkout(tx, settings, shop["buyer"], data)
+        checkout(tx, settings, shop["buyer"], data)
     assert any(key.startswith(field) for key in raised.value.errors)
     assert count(session, Order) == 0
 
@@ -154,9 +156,7 @@ def test_listings_of_unverified_producers_cannot_be_bought(
         make_org(make_user("nueva@example.mx"), status="pending", name="Cooperativa Nueva")
     )
     with pytest.raises(ListingNotFound), transaction(engine) as tx:
-        service.checkout(
-            tx, settings, shop["buyer"], Checkout(items=[{"listing_id": pending.id, "quantity": 1}])
-        )
+        checkout(tx, settings, shop["buyer"], Checkout(items=[{"listing_id": pending.id, "quantity": 1}]))
 
 
 def test_fifty_buyers_racing_for_ten_units(
@@ -168,9 +168,7 @@ def test_fifty_buyers_racing_for_ten_units(
     def buy(buyer: Any) -> str:
         try:
             with transaction(engine) as tx:
-                service.checkout(
-                    tx, settings, buyer, Checkout(items=[{"listing_id": scarce.id, "quantity": 1}])
-                )
+                checkout(tx, settings, buyer, Checkout(items=[{"listing_id": scarce.id, "quantity": 1}]))
             return "ok"
         except SoldOut as exc:
             assert exc.detail == "«Vainilla gourmet» se agotó."
@@ -188,7 +186,7 @@ def test_a_status_is_stored_as_its_string_and_read_back_as_a_member(
     engine: Engine, session: Session, settings: Settings, shop: dict[str, Any]
 ) -> None:
     with transaction(engine) as tx:
-        service.checkout(
+        checkout(
             tx, settings, shop["buyer"], Checkout(items=[{"listing_id": shop["coffee"].id, "quantity": 1}])
         )
 
@@ -218,7 +216,7 @@ def test_fulfillment_moves_only_along_its_state_machine(
     engine: Engine, session: Session, settings: Settings, shop: dict[str, Any]
 ) -> None:
     with transaction(engine) as tx:
-        service.checkout(
+        checkout(
             tx, settings, shop["buyer"], Checkout(items=[{"listing_id": shop["coffee"].id, "quantity": 1}])
         )
     fulfillment = session.exec(select(Fulfillment)).one()
@@ -230,11 +228,11 @@ def test_fulfillment_moves_only_along_its_state_machine(
         FulfillmentStatus.DELIVERED,
         FulfillmentStatus.COMPLETED,
     ):
-        service.transition(session, fulfillment, target, shop["buyer"])
+        transition(session, fulfillment, target, shop["buyer"])
     session.commit()
     # The refusal names both statuses by their labels.
     with pytest.raises(InvalidTransition, match="No se puede pasar de «Completado» a «Cancelado»"):
-        service.transition(session, fulfillment, FulfillmentStatus.CANCELLED, shop["buyer"])
+        transition(session, fulfillment, FulfillmentStatus.CANCELLED, shop["buyer"])
     timeline = session.exec(
         select(FulfillmentEvent.from_status, FulfillmentEvent.to_status).order_by(col(FulfillmentEvent.id))
     ).all()
@@ -253,7 +251,7 @@ def test_unpaid_reservations_expire_and_stock_returns(
     engine: Engine, session: Session, settings: Settings, shop: dict[str, Any]
 ) -> None:
     with transaction(engine) as tx:
-        service.checkout(
+        checkout(
             tx,
             settings,
             shop["buyer"],
@@ -261,9 +259,9 @@ def test_unpaid_reservations_expire_and_stock_returns(
         )
     assert stock(session, shop["honey"]) == 1
     with transaction(engine) as tx:
-        assert service.expire_unpaid(tx, utcnow() + timedelta(hours=71)) == 0  # a transfer holds 72 hours
+        assert expire_unpaid(tx, utcnow() + timedelta(hours=71)) == 0  # a transfer holds 72 hours
     with transaction(engine) as tx:
-        assert service.expire_unpaid(tx, utcnow() + timedelta(hours=73)) == 1
+        assert expire_unpaid(tx, utcnow() + timedelta(hours=73)) == 1
     assert stock(session, shop["honey"]) == 5
     session.expire_all()
     assert session.exec(select(Order.status)).one() == "expired"
@@ -274,7 +272,7 @@ def test_expiry_skips_what_the_buyer_already_cancelled(
     engine: Engine, session: Session, settings: Settings, shop: dict[str, Any]
 ) -> None:
     with transaction(engine) as tx:
-        service.checkout(
+        checkout(
             tx,
             settings,
             shop["buyer"],
@@ -287,9 +285,9 @@ def test_expiry_skips_what_the_buyer_already_cancelled(
         )
     honey = session.exec(select(Fulfillment).where(Fulfillment.organization_id == shop["honey_org"].id)).one()
     with transaction(engine) as tx:
-        service.move(tx, shop["buyer"], honey.id or 0, "cancelled")
+        move(tx, shop["buyer"], honey.id or 0, "cancelled")
     with transaction(engine) as tx:
-        assert service.expire_unpaid(tx, utcnow() + timedelta(days=4)) == 1
+        assert expire_unpaid(tx, utcnow() + timedelta(days=4)) == 1
     assert (stock(session, shop["coffee"]), stock(session, shop["honey"])) == (100, 5)  # each returned once
     statuses = sorted(session.exec(select(Fulfillment.status)).all())
     assert statuses == ["cancelled", "cancelled"]
@@ -304,6 +302,6 @@ def test_local_delivery_asks_for_the_state_first(
         ship_to="Calle Reforma 5, Centro, Oaxaca",
     )
     with pytest.raises(ValidationFailed) as raised, transaction(engine) as tx:
-        service.checkout(tx, settings, shop["buyer"], data)
+        checkout(tx, settings, shop["buyer"], data)
     assert raised.value.errors == {"delivery_state": "Elige el estado donde quieres la entrega local."}
     assert count(session, Order) == 0

@@ -18,7 +18,9 @@ from market.config import Settings
 from market.db import transaction, utcnow
 from market.errors import ChangedMeanwhile, TooManyUnpaidOrders
 from market.ledger import service as ledger
-from market.orders import service
+from market.orders.checkout import checkout
+from market.orders.fulfillment import transition
+from market.orders.jobs import expire_unpaid, lapse_unaccepted_pickups
 from market.orders.models import Fulfillment, FulfillmentEvent, Order
 from market.orders.schemas import Checkout
 from market.outbox import OutboxEvent
@@ -201,7 +203,7 @@ def shop(make_user: Any, make_org: Any, make_listing: Any) -> dict[str, Any]:
 
 def buy(engine: Engine, settings: Settings, shop: dict[str, Any], method: str = "spei_transfer") -> Order:
     with transaction(engine) as tx:
-        return service.checkout(
+        return checkout(
             tx,
             settings,
             shop["buyer"],
@@ -214,7 +216,7 @@ def test_an_order_that_expires_unpaid_is_news_only_to_its_buyer(
 ) -> None:
     buy(engine, settings, shop)
     with transaction(engine) as tx:
-        assert service.expire_unpaid(tx, utcnow() + timedelta(days=4)) == 1
+        assert expire_unpaid(tx, utcnow() + timedelta(days=4)) == 1
 
     told = emails(session)
     assert [to for to, _body in told] == ["eva@example.mx"]
@@ -234,8 +236,8 @@ def test_a_cash_on_pickup_part_lapses_unless_its_producer_accepts_in_time(
     order = buy(engine, settings, shop, "cash_on_pickup")
     assert order.reserved_until is not None
     with transaction(engine) as tx:
-        assert service.lapse_unaccepted_pickups(tx, utcnow() + timedelta(hours=47)) == 0
-        assert service.lapse_unaccepted_pickups(tx, utcnow() + timedelta(hours=49)) == 1
+        assert lapse_unaccepted_pickups(tx, utcnow() + timedelta(hours=47)) == 0
+        assert lapse_unaccepted_pickups(tx, utcnow() + timedelta(hours=49)) == 1
 
     session.expire_all()
     part = session.exec(select(Fulfillment).where(Fulfillment.order_id == order.id)).one()
@@ -247,9 +249,9 @@ def test_a_cash_on_pickup_part_lapses_unless_its_producer_accepts_in_time(
     accepted = buy(engine, settings, shop, "cash_on_pickup")
     with transaction(engine) as tx:
         part = tx.exec(select(Fulfillment).where(Fulfillment.order_id == accepted.id)).one()
-        service.transition(tx, part, "accepted", None)
+        transition(tx, part, "accepted", None)
     with transaction(engine) as tx:
-        assert service.lapse_unaccepted_pickups(tx, utcnow() + timedelta(days=30)) == 0
+        assert lapse_unaccepted_pickups(tx, utcnow() + timedelta(days=30)) == 0
 
 
 def test_a_buyer_holds_at_most_a_few_unpaid_reservations(
@@ -298,7 +300,7 @@ def test_two_workers_lapsing_the_same_pickup_at_once_return_its_stock_once(
     def lapse() -> str:
         try:
             with transaction(engine) as tx:
-                return f"lapsed {service.lapse_unaccepted_pickups(tx, later)}"
+                return f"lapsed {lapse_unaccepted_pickups(tx, later)}"
         except ChangedMeanwhile:  # the other worker got there first (SQLite has no SKIP LOCKED)
             return "lapsed 0"
 

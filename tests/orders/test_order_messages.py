@@ -8,9 +8,9 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 
 from market.linking.models import Message
+from market.orders.checkout import checkout
 from market.orders.models import Fulfillment
 from market.orders.schemas import Checkout
-from market.orders.service import checkout
 from tests.conftest import csrf_of, log_in
 
 

@@ -14,11 +14,14 @@ from market.config import Settings
 from market.db import transaction, utcnow
 from market.errors import Forbidden, ValidationFailed
 from market.ledger import service as ledger
-from market.orders import service
+from market.orders.checkout import checkout
+from market.orders.fulfillment import confirm_offline_payment, move
+from market.orders.jobs import complete_due
 from market.orders.models import Fulfillment, Order
 from market.orders.schemas import Checkout
 from market.outbox import OutboxEvent, email_to_log
 from market.payments import methods
+from market.payments import service as payments
 
 
 @pytest.fixture
@@ -40,7 +43,7 @@ def buy(
     session: Session, settings: Settings, buyer: Any, listing: Any, quantity: int, **choices: Any
 ) -> Order:
     data = Checkout(items=[{"listing_id": listing.id, "quantity": quantity}], **choices)
-    order = service.checkout(session, settings, buyer, data)
+    order = checkout(session, settings, buyer, data)
     session.commit()
     return order
 
@@ -76,18 +79,18 @@ def test_an_invoiced_order_goes_to_the_producer_at_once_and_is_paid_out_only_aft
 
     with transaction(engine) as tx:
         for step in ("accepted", "preparing", "ready_for_pickup"):
-            service.move(tx, shop["owner"], fulfillment.id or 0, step)
-        service.move(tx, shop["school"], fulfillment.id or 0, "delivered")
-        service.move(tx, shop["school"], fulfillment.id or 0, "completed")
-    assert ledger.available_balance(session, organization_id) == 0  # the institution has not paid yet
+            move(tx, shop["owner"], fulfillment.id or 0, step)
+        move(tx, shop["school"], fulfillment.id or 0, "delivered")
+        move(tx, shop["school"], fulfillment.id or 0, "completed")
+    assert payments.available_balance(session, organization_id) == 0  # the institution has not paid yet
 
     admin = make_user("admin@example.mx", is_admin=True)
     with transaction(engine) as tx:
-        service.confirm_offline_payment(tx, admin, order.id or 0, "SPEI 8842")
+        confirm_offline_payment(tx, admin, order.id or 0, "SPEI 8842")
     session.expire_all()
     assert session.get(Order, order.id).status == "paid"  # type: ignore[union-attr]
     assert ledger.receivable_of(session, order.id or 0) == 0
-    assert ledger.available_balance(session, organization_id) == 200000 - 16000
+    assert payments.available_balance(session, organization_id) == 200000 - 16000
     assert ledger.imbalance(session) == 0
 
 
@@ -96,7 +99,7 @@ def test_a_rejected_invoiced_part_is_no_longer_owed(
 ) -> None:
     order = buy(session, settings, shop["school"], shop["coffee"], 5, payment_method="invoice")
     with transaction(engine) as tx:
-        service.move(tx, shop["owner"], part(session, order).id or 0, "rejected", "Sin cosecha")
+        move(tx, shop["owner"], part(session, order).id or 0, "rejected", "Sin cosecha")
     assert ledger.receivable_of(session, order.id or 0) == 0
     assert ledger.balance(session, shop["organization"].id) == 0
     assert ledger.imbalance(session) == 0
@@ -125,11 +128,11 @@ def test_cash_on_pickup_is_recorded_by_the_producer_who_then_owes_the_fee(
     fulfillment = part(session, order)
     with transaction(engine) as tx:
         for step in ("accepted", "preparing", "ready_for_pickup"):
-            service.move(tx, shop["owner"], fulfillment.id or 0, step)
+            move(tx, shop["owner"], fulfillment.id or 0, step)
     with pytest.raises(Forbidden), transaction(engine) as tx:  # the buyer cannot say it was paid
-        service.move(tx, shop["consumer"], fulfillment.id or 0, "delivered")
+        move(tx, shop["consumer"], fulfillment.id or 0, "delivered")
     with transaction(engine) as tx:
-        service.move(tx, shop["owner"], fulfillment.id or 0, "delivered")
+        move(tx, shop["owner"], fulfillment.id or 0, "delivered")
     assert ledger.balance(session, shop["organization"].id) == -3200  # 8 % of 400 pesos, owed to the platform
     assert ledger.imbalance(session) == 0
 
@@ -171,7 +174,7 @@ def test_each_step_is_e_mailed_to_whom_it_concerns_in_their_language(
     assert emails(session) == []  # nothing happens for the producer until it is paid
     admin = make_user("admin@example.mx", is_admin=True)
     with transaction(engine) as tx:
-        service.confirm_offline_payment(tx, admin, order.id or 0, "SPEI 1234")
+        confirm_offline_payment(tx, admin, order.id or 0, "SPEI 1234")
     sent = emails(session)
     assert {e["to"] for e in sent} == {"luis@example.mx", "cafe@example.mx"}
     to_producer = next(e for e in sent if e["to"] == "cafe@example.mx")
@@ -181,7 +184,7 @@ def test_each_step_is_e_mailed_to_whom_it_concerns_in_their_language(
     assert to_buyer["subject"] == f"Order {order.id}: {shop['organization'].name}"
 
     with transaction(engine) as tx:
-        service.move(tx, shop["owner"], part(session, order).id or 0, "rejected", "Se acabó la cosecha")
+        move(tx, shop["owner"], part(session, order).id or 0, "rejected", "Se acabó la cosecha")
     rejected = emails(session)[-1]
     assert rejected["to"] == "luis@example.mx"
     assert "Se acabó la cosecha" in rejected["body"] and rejected["link"] == f"/pedidos/{order.id}"
@@ -194,24 +197,24 @@ def test_handed_over_orders_complete_on_their_own_but_cash_waits_for_the_produce
     paid = buy(session, settings, shop["consumer"], shop["coffee"], 1)
     cash = buy(session, settings, shop["consumer"], shop["coffee"], 1, payment_method="cash_on_pickup")
     with transaction(engine) as tx:
-        service.confirm_offline_payment(tx, admin, paid.id or 0, "SPEI 1234")
+        confirm_offline_payment(tx, admin, paid.id or 0, "SPEI 1234")
     for order in (paid, cash):
         with transaction(engine) as tx:
             for step in ("accepted", "preparing", "ready_for_pickup"):
-                service.move(tx, shop["owner"], part(session, order).id or 0, step)
+                move(tx, shop["owner"], part(session, order).id or 0, step)
 
     soon = utcnow() + timedelta(days=settings.auto_deliver_days - 1)
     later = utcnow() + timedelta(days=settings.auto_deliver_days, minutes=1)
     with transaction(engine) as tx:
-        assert service.complete_due(tx, settings, soon) == 0
+        assert complete_due(tx, settings, soon) == 0
     with transaction(engine) as tx:
-        assert service.complete_due(tx, settings, later) == 1
+        assert complete_due(tx, settings, later) == 1
     assert (part(session, paid).status, part(session, cash).status) == ("delivered", "ready_for_pickup")
     with transaction(engine) as tx:
         after_window = later + timedelta(days=settings.complete_after_days, minutes=1)
-        assert service.complete_due(tx, settings, after_window) == 1
+        assert complete_due(tx, settings, after_window) == 1
     assert part(session, paid).status == "completed"
-    assert ledger.available_balance(session, shop["organization"].id) == 20000 - 1600
+    assert payments.available_balance(session, shop["organization"].id) == 20000 - 1600
 
 
 def test_an_e_mailed_link_is_made_absolute_when_delivered(

@@ -20,13 +20,17 @@ from market.catalog.schemas import ListingCreate
 from market.catalog.service import add_listing
 from market.config import Settings
 from market.db import transaction, utcnow
+from market.disputes import holds
 from market.errors import MarketError
 from market.ledger import service as ledger
 from market.orders import queries
-from market.orders import service as orders
+from market.orders.checkout import checkout
+from market.orders.fulfillment import confirm_offline_payment, mark_paid, move
+from market.orders.jobs import complete_due, expire_unpaid
 from market.orders.models import Fulfillment, Order, OrderLine
 from market.orders.schemas import Checkout
 from market.organizations.models import Membership, Organization
+from market.payments import service as payments
 from tests.conftest import ORG_DEFAULTS, clean_tables
 
 CLABE = "002010077777777771"
@@ -106,9 +110,9 @@ def apply(engine: Engine, config: Settings, world: dict[str, Any], operation: tu
     if name in ("expire", "complete"):  # never refused: any error here is a bug, so it is not caught
         with transaction(engine) as session:
             if name == "expire":
-                orders.expire_unpaid(session, utcnow() + timedelta(days=8))
+                expire_unpaid(session, utcnow() + timedelta(days=8))
             else:
-                orders.complete_due(session, config, utcnow() + timedelta(days=30))
+                complete_due(session, config, utcnow() + timedelta(days=30))
         return
     with Session(engine) as reader:
         order_ids = list(reader.exec(select(Order.id).order_by(col(Order.id))).all())
@@ -117,20 +121,20 @@ def apply(engine: Engine, config: Settings, world: dict[str, Any], operation: tu
         with transaction(engine) as session:
             if name == "checkout":
                 listing = world["listings"][args[0]]
-                orders.checkout(
+                checkout(
                     session,
                     config,
                     world["buyer"],
                     Checkout(items=[{"listing_id": listing.id, "quantity": args[1]}], payment_method=args[2]),
                 )
             elif name == "pay" and order_ids:
-                orders.confirm_offline_payment(
+                confirm_offline_payment(
                     session, world["admin"], order_ids[args[0] % len(order_ids)] or 0, "SPEI"
                 )
             elif name == "card_paid" and order_ids:  # what a Stripe webhook does, with a charge perhaps stale
                 order = session.get(Order, order_ids[args[0] % len(order_ids)])
                 assert order is not None
-                excess = orders.mark_paid(session, order, None, "pi_test", order.total_cents + 100 * args[1])
+                excess = mark_paid(session, order, None, "pi_test", order.total_cents + 100 * args[1])
                 if excess:
                     ledger.record_excess_refunded(session, order.id or 0, excess)
             elif name == "advance" and fulfillments:
@@ -142,10 +146,10 @@ def apply(engine: Engine, config: Settings, world: dict[str, Any], operation: tu
                 owner = world["owner_of"][fulfillment.organization_id]
                 if steps := queries.producer_steps(public, part):
                     step = steps[0]
-                    orders.move(session, owner, fulfillment.id or 0, step, None, "Estafeta", "123")
+                    move(session, owner, fulfillment.id or 0, step, None, "Estafeta", "123")
                 else:  # the buyer's turn (refused, and so harmless, when it is nobody's)
                     step = "delivered" if "delivered" in queries.buyer_steps(public, part) else "completed"
-                    orders.move(session, world["buyer"], fulfillment.id or 0, step)
+                    move(session, world["buyer"], fulfillment.id or 0, step)
             elif name in ("reject", "cancel") and fulfillments:
                 fulfillment = fulfillments[args[0] % len(fulfillments)]
                 actor = (
@@ -157,14 +161,12 @@ def apply(engine: Engine, config: Settings, world: dict[str, Any], operation: tu
                     if name == "reject"
                     else world["buyer"]
                 )
-                orders.move(
-                    session, actor, fulfillment.id or 0, "rejected" if name == "reject" else "cancelled"
-                )
+                move(session, actor, fulfillment.id or 0, "rejected" if name == "reject" else "cancelled")
             elif name == "payout":
                 org = world["orgs"][args[0]]
-                amount = ledger.available_balance(session, org.id) * args[1] // 100
+                amount = payments.available_balance(session, org.id) * args[1] // 100
                 if amount > 0:
-                    ledger.record_manual_payout(session, org.id, amount, CLABE, "SPEI")
+                    ledger.record_manual_payout(session, org.id, amount, CLABE, "SPEI", holds.under_dispute())
     except MarketError:
         pass  # refused operations (sold out, illegal step) must leave everything as it was
 
@@ -193,7 +195,9 @@ def check_invariants(engine: Engine, world: dict[str, Any]) -> None:
                     col(Fulfillment.status).in_(["delivered", "completed"]),
                 )
             ).one()
-            assert ledger.balance(session, org.id) >= ledger.available_balance(session, org.id) >= -cash_fees
+            assert (
+                ledger.balance(session, org.id) >= payments.available_balance(session, org.id) >= -cash_fees
+            )
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -15,7 +15,9 @@ from market.config import Settings
 from market.db import transaction
 from market.errors import ChangedMeanwhile
 from market.ledger import service as ledger
-from market.orders import service
+from market.orders.checkout import checkout
+from market.orders.fulfillment import confirm_offline_payment, move
+from market.orders.jobs import expire_unpaid
 from market.orders.models import Fulfillment, Order
 from market.orders.schemas import Checkout
 
@@ -27,9 +29,7 @@ def unpaid(
     listing = make_listing(make_org(make_user("cafe@example.mx")), price_cents=10000, stock=5)
     buyer, admin = make_user("ana@example.mx"), make_user("admin@example.mx", is_admin=True)
     with transaction(engine) as tx:
-        order = service.checkout(
-            tx, settings, buyer, Checkout(items=[{"listing_id": listing.id, "quantity": 2}])
-        )
+        order = checkout(tx, settings, buyer, Checkout(items=[{"listing_id": listing.id, "quantity": 2}]))
         fulfillment = tx.exec(select(Fulfillment).where(Fulfillment.order_id == order.id)).one()
     return {"listing": listing, "buyer": buyer, "admin": admin, "order": order, "fulfillment": fulfillment}
 
@@ -50,9 +50,9 @@ def test_a_cancellation_read_before_the_payment_landed_is_refused(
         # What the buyer's page showed: the order unpaid (kept referenced, so the session keeps it as read).
         seen = late.get(Order, unpaid["order"].id), late.get(Fulfillment, unpaid["fulfillment"].id)
         with transaction(engine) as tx:
-            service.confirm_offline_payment(tx, unpaid["admin"], unpaid["order"].id, "SPEI 0001")
+            confirm_offline_payment(tx, unpaid["admin"], unpaid["order"].id, "SPEI 0001")
         with pytest.raises(ChangedMeanwhile):
-            service.move(late, unpaid["buyer"], unpaid["fulfillment"].id, "cancelled")
+            move(late, unpaid["buyer"], unpaid["fulfillment"].id, "cancelled")
         late.rollback()
         assert seen
     assert state(session, unpaid) == ("paid", "pending_acceptance", 3, 0)
@@ -64,9 +64,9 @@ def test_a_payment_read_before_the_cancellation_landed_is_refused(
     with Session(engine) as late:
         seen = late.get(Order, unpaid["order"].id)  # the administrator's list showed it waiting
         with transaction(engine) as tx:
-            service.move(tx, unpaid["buyer"], unpaid["fulfillment"].id, "cancelled")
+            move(tx, unpaid["buyer"], unpaid["fulfillment"].id, "cancelled")
         with pytest.raises(ChangedMeanwhile):
-            service.confirm_offline_payment(late, unpaid["admin"], unpaid["order"].id, "SPEI 0001")
+            confirm_offline_payment(late, unpaid["admin"], unpaid["order"].id, "SPEI 0001")
         late.rollback()
         assert seen
     assert state(session, unpaid) == ("cancelled", "cancelled", 5, 0)
@@ -82,9 +82,9 @@ def test_a_payment_read_before_the_reservation_expired_is_refused(
     with Session(engine) as late:
         seen = late.get(Order, unpaid["order"].id)
         with transaction(engine) as tx:
-            assert service.expire_unpaid(tx, utcnow() + timedelta(days=4)) == 1
+            assert expire_unpaid(tx, utcnow() + timedelta(days=4)) == 1
         with pytest.raises(ChangedMeanwhile):
-            service.confirm_offline_payment(late, unpaid["admin"], unpaid["order"].id, "SPEI 0001")
+            confirm_offline_payment(late, unpaid["admin"], unpaid["order"].id, "SPEI 0001")
         late.rollback()
         assert seen
     assert state(session, unpaid) == ("expired", "cancelled", 5, 0)

@@ -19,10 +19,12 @@ from market.config import Settings
 from market.db import transaction
 from market.ledger import service as ledger
 from market.ledger.models import LedgerEntry
-from market.orders import service as orders
+from market.orders.checkout import checkout
+from market.orders.fulfillment import confirm_offline_payment, expire, move
 from market.orders.models import Fulfillment, Order
 from market.orders.schemas import Checkout
 from market.organizations.models import Organization
+from market.payments import service as payments
 from market.payments.models import Payout, Refund
 from market.payments.statement import MAX_ROWS
 from tests.conftest import csrf_of, log_in
@@ -59,7 +61,7 @@ def buy(
     engine: Engine, settings: Settings, shop: Shop, quantity: int, method: str = "spei_transfer"
 ) -> Order:
     with transaction(engine) as tx:
-        return orders.checkout(
+        return checkout(
             tx,
             settings,
             shop.buyer,
@@ -212,7 +214,7 @@ def test_a_deposit_for_an_expired_order_is_reported_not_applied(
     with transaction(engine) as tx:
         unpaid = tx.get(Order, order.id)
         assert unpaid is not None
-        orders.expire(tx, unpaid, "La reserva venció sin pago.")
+        expire(tx, unpaid, "La reserva venció sin pago.")
     page = upload(as_admin(client), f"fecha,concepto,abono\n2025-03-05,{ref(order)},100.00\n".encode()).text
     assert "El pedido no espera esta transferencia: 1" in page
     assert fresh(session, Order, order.id).status == "expired"
@@ -372,7 +374,7 @@ def completed_sale(engine: Engine, settings: Settings, shop: Shop, quantity: int
     """An order paid by transfer whose fulfillment the buyer has received and completed."""
     order = buy(engine, settings, shop, quantity)
     with transaction(engine) as tx:
-        orders.confirm_offline_payment(tx, shop.admin, order.id or 0, "BNET0001")
+        confirm_offline_payment(tx, shop.admin, order.id or 0, "BNET0001")
     with transaction(engine) as tx:
         part = tx.exec(select(Fulfillment).where(Fulfillment.order_id == order.id)).one()
         for step, actor in [
@@ -382,7 +384,7 @@ def completed_sale(engine: Engine, settings: Settings, shop: Shop, quantity: int
             ("delivered", shop.buyer),
             ("completed", shop.buyer),
         ]:
-            orders.move(tx, actor, part.id or 0, step)
+            move(tx, actor, part.id or 0, step)
     return order
 
 
@@ -420,7 +422,7 @@ def test_an_administrator_records_a_spei_payout_up_to_what_is_available(
         (ledger.PAYABLE, 10050, shop.org.id),
     ]
     assert ledger.balance(session, shop.org.id or 0) == 17550
-    assert ledger.available_balance(session, shop.org.id or 0) == 17550
+    assert payments.available_balance(session, shop.org.id or 0) == 17550
     assert ledger.imbalance(session) == 0
     assert "MBAN01002503070042" in page and 'value="175.50"' in page  # listed; the rest still due
 
@@ -453,7 +455,7 @@ def test_a_refused_payout_says_why_and_writes_nothing(
     assert message in page and 'class="flash error"' in page
     assert count(session, Payout) == 0
     assert payout_postings(session) == []
-    assert ledger.available_balance(session, shop.org.id or 0) == 27600
+    assert payments.available_balance(session, shop.org.id or 0) == 27600
 
 
 def test_an_organization_without_clabe_cannot_be_paid_by_spei(
@@ -508,10 +510,10 @@ def test_an_offline_refund_is_listed_until_it_is_marked_sent(
 ) -> None:
     order = buy(engine, settings, shop, 2)
     with transaction(engine) as tx:
-        orders.confirm_offline_payment(tx, shop.admin, order.id or 0, "BNET0002")
+        confirm_offline_payment(tx, shop.admin, order.id or 0, "BNET0002")
     with transaction(engine) as tx:
         part = tx.exec(select(Fulfillment).where(Fulfillment.order_id == order.id)).one()
-        orders.move(tx, shop.owner, part.id or 0, "rejected")  # out of stock after all: $200.00 goes back
+        move(tx, shop.owner, part.id or 0, "rejected")  # out of stock after all: $200.00 goes back
     refund = session.exec(select(Refund)).one()
     assert (refund.provider, refund.status, refund.amount_cents) == ("offline", "pending", 20000)
 
@@ -549,10 +551,10 @@ def test_offline_refunds_need_an_administrator(
 ) -> None:
     order = buy(engine, settings, shop, 1)
     with transaction(engine) as tx:
-        orders.confirm_offline_payment(tx, shop.admin, order.id or 0, "BNET0003")
+        confirm_offline_payment(tx, shop.admin, order.id or 0, "BNET0003")
     with transaction(engine) as tx:
         part = tx.exec(select(Fulfillment).where(Fulfillment.order_id == order.id)).one()
-        orders.move(tx, shop.owner, part.id or 0, "rejected")
+        move(tx, shop.owner, part.id or 0, "rejected")
     refund = session.exec(select(Refund)).one()
     log_in(client, shop.buyer.email)
     response = client.post(

@@ -12,7 +12,8 @@ from sqlmodel import select
 from market.catalog.models import Listing
 from market.config import Settings
 from market.db import transaction
-from market.orders import service as orders
+from market.orders.checkout import checkout
+from market.orders.fulfillment import move
 from market.orders.models import Fulfillment
 from market.orders.schemas import Checkout
 
@@ -41,16 +42,14 @@ def buy(engine: Engine, settings: Settings, shop: dict[str, Any]) -> Buy:
         buyer, owner = shop["buyer"], shop["owner"]
         items = [{"listing_id": listing.id, "quantity": 1} for listing in listings]
         with transaction(engine) as session:
-            order = orders.checkout(
-                session, settings, buyer, Checkout(items=items, payment_method="cash_on_pickup")
-            )
+            order = checkout(session, settings, buyer, Checkout(items=items, payment_method="cash_on_pickup"))
             part = session.exec(select(Fulfillment).where(Fulfillment.order_id == order.id)).one()
         steps = [(owner, s) for s in ("accepted", "preparing", "ready_for_pickup", "delivered")]
         for actor, step in [*steps, (buyer, "completed")]:
             if part.status == until:
                 break
             with transaction(engine) as session:
-                part = orders.move(session, actor, part.id or 0, step)
+                part = move(session, actor, part.id or 0, step)
         return part
 
     return run

@@ -15,14 +15,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from market.app import create_app
+from market.catalog import search_documents
+from market.catalog.search_index import check
 from market.config import Settings
 from market.db import transaction
 from market.reviews import service
-from search import documents
 from search.embedded import EmbeddedEngine
 from search.engine import SearchQuery
 from search.meili import INDEX_SETTINGS
-from search.sync import check
 from tests.conftest import run_search_worker
 from tests.reviews.conftest import Buy
 
@@ -98,10 +98,12 @@ def test_documents_carry_the_average_and_the_count(
     for part, stars in ((both, 4), (alone, 5)):
         with transaction(engine) as tx:
             service.create(tx, shop["buyer"], part.id or 0, stars, "")
-    docs = {doc["id"]: doc for batch in documents.public_documents(session) for doc in batch}
+    docs = {doc["id"]: doc for batch in search_documents.public_documents(session) for doc in batch}
     assert (docs[shop["coffee"].id]["rating"], docs[shop["coffee"].id]["review_count"]) == (4.5, 2)
     assert (docs[shop["honey"].id]["rating"], docs[shop["honey"].id]["review_count"]) == (4.0, 1)
-    only_honey = [doc for batch in documents.public_documents(session, [shop["honey"].id]) for doc in batch]
+    only_honey = [
+        doc for batch in search_documents.public_documents(session, [shop["honey"].id]) for doc in batch
+    ]
     assert [(d["rating"], d["review_count"]) for d in only_honey] == [(4.0, 1)]
 
 

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from market.db import transaction, utcnow
 from market.errors import Conflict, Forbidden, MarketError, NotFound, ValidationFailed
 from market.linking.models import BuyerMembership, BuyerOrganization, Demand
-from market.orders import service as orders
+from market.orders.fulfillment import move
 from market.orders.models import Order
 from market.organizations.models import Membership
 from market.outbox import SEARCH_TOPIC, OutboxEvent
@@ -42,7 +42,7 @@ def test_only_the_buyer_reviews_and_only_a_completed_part(
     assert early.value.detail == "Podrás calificar esta entrega cuando se complete."
 
     with transaction(engine) as tx:
-        orders.move(tx, shop["buyer"], part.id or 0, "completed")
+        move(tx, shop["buyer"], part.id or 0, "completed")
     with pytest.raises(Forbidden), transaction(engine) as tx:  # the producer knows the part exists
         service.create(tx, shop["owner"], part.id or 0, 5, "Excelente")
     with pytest.raises(NotFound), transaction(engine) as tx:  # to anyone else it does not exist

@@ -6,11 +6,11 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from market.catalog.search_index import reindex
 from market.config import Settings
 from market.seed import load_demo
 from search.engine import SearchQuery
 from search.meili import MeiliEngine
-from search.sync import reindex
 
 
 @pytest.fixture

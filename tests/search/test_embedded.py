@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from market.catalog.models import Listing
+from market.catalog.search_documents import listing_document
 from market.organizations.models import Organization
-from search.documents import listing_document
 from search.embedded import EmbeddedEngine
 from search.engine import SearchQuery, SearchResult, SearchUnavailable
 

@@ -12,13 +12,13 @@ from sqlalchemy import text, update
 from sqlmodel import Session, col, select
 
 from market.app import create_app
+from market.catalog import search_documents
+from market.catalog.search_index import check, reindex, repair
 from market.config import Settings
 from market.db import utcnow
 from market.organizations import service as organizations
 from market.outbox import MAX_ATTEMPTS, OutboxEvent, search_changed
-from search import documents
 from search.engine import SearchQuery
-from search.sync import check, reindex, repair
 from tests.conftest import LISTING_DEFAULTS, MeiliServer, api_token, run_search_worker
 
 
@@ -144,7 +144,7 @@ def test_a_document_meilisearch_refuses_is_parked_and_the_others_go_through(
         category="mezcal-destilados",
     )
     # Stand-in for a bug in the document code: Meilisearch really refuses a latitude that is not a number.
-    real = documents.document
+    real = search_documents.document
 
     def faulty(row: Any, photo: str | None = None) -> dict[str, Any]:
         result = real(row, photo)
@@ -152,7 +152,7 @@ def test_a_document_meilisearch_refuses_is_parked_and_the_others_go_through(
             result["_geo"]["lat"] = "norte"
         return result
 
-    monkeypatch.setattr(documents, "document", faulty)
+    monkeypatch.setattr(search_documents, "document", faulty)
 
     for _ in range(MAX_ATTEMPTS + 1):
         run_search_worker(meili_app)

@@ -17,12 +17,12 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from market.config import Settings
-from market.orders import service as orders
+from market.orders.checkout import checkout
 from market.orders.models import Order
 from market.orders.schemas import Checkout
 from market.outbox import HANDLERS, process_batch
 from market.payments import service as payments
-from market.payments import webhooks
+from market.payments import stripe_events
 from market.payments.models import Payment
 from tests.conftest import log_in
 
@@ -53,7 +53,7 @@ def stripe_client(settings: Settings) -> stripe.StripeClient:
 def run_worker(app: FastAPI) -> int:
     """One pass of the outbox with the payment handlers, as the worker runs it."""
     gateway = app.state.gateway
-    handlers = HANDLERS | payments.handlers(gateway) | webhooks.handlers(gateway)
+    handlers = HANDLERS | payments.handlers(gateway) | stripe_events.handlers(gateway)
     return process_batch(app.state.engine, handlers)
 
 
@@ -106,7 +106,7 @@ def deliver(client: TestClient, payload: dict[str, Any], signature: str | None =
 def order_by_card(
     session: Session, settings: Settings, buyer: Any, listing: Any, quantity: int, method: str = "card"
 ) -> Order:
-    order = orders.checkout(
+    order = checkout(
         session,
         settings,
         buyer,

@@ -18,7 +18,8 @@ from market.config import Settings
 from market.db import transaction, utcnow
 from market.ledger import service as ledger
 from market.ledger.models import LedgerEntry
-from market.orders import service as orders
+from market.orders.fulfillment import move
+from market.orders.jobs import expire_unpaid
 from market.orders.models import Fulfillment, Order
 from market.payments.models import Payment, Refund, WebhookEvent
 from tests.stripe.conftest import WEBHOOK_SECRET, open_payment_page, order_by_card, run_worker
@@ -122,7 +123,7 @@ def test_card_payment_from_intent_to_webhook_to_refund(
     fulfillment = session.exec(select(Fulfillment).where(Fulfillment.order_id == order.id)).one()
     assert fulfillment.status == "pending_acceptance"
     with transaction(app.state.engine) as tx:
-        orders.move(tx, shop["owner"], fulfillment.id or 0, "rejected", "Se nos acabó la cosecha")
+        move(tx, shop["owner"], fulfillment.id or 0, "rejected", "Se nos acabó la cosecha")
     while run_worker(app):
         pass
 
@@ -176,7 +177,7 @@ def test_a_payment_that_lands_after_the_reservation_expired_is_refunded_whole(
     order = order_by_card(session, settings, shop["buyer"], shop["coffee"], 3)
     payment = open_payment_page(client, session, order, "ana@example.mx")
     with transaction(app.state.engine) as tx:
-        assert orders.expire_unpaid(tx, utcnow() + timedelta(minutes=31)) == 1
+        assert expire_unpaid(tx, utcnow() + timedelta(minutes=31)) == 1
     assert payment.intent_id is not None
     pay_like_stripe_js(stripe_client, payment.intent_id)
     wait_for_event(session, "payment_intent.succeeded")
@@ -248,9 +249,9 @@ def test_an_order_that_ends_unpaid_cancels_its_payment_intent(
     cancelled_payment = session.exec(select(Payment).where(Payment.order_id == cancelled.id)).one()
     with transaction(app.state.engine) as tx:  # the buyer cancels the only part: the order ends
         part = tx.exec(select(Fulfillment).where(Fulfillment.order_id == cancelled.id)).one()
-        orders.move(tx, shop["buyer"], part.id or 0, "cancelled")
+        move(tx, shop["buyer"], part.id or 0, "cancelled")
     with transaction(app.state.engine) as tx:
-        assert orders.expire_unpaid(tx, utcnow() + timedelta(minutes=31)) == 1
+        assert expire_unpaid(tx, utcnow() + timedelta(minutes=31)) == 1
     while run_worker(app):
         pass
     session.expire_all()

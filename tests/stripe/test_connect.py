@@ -15,7 +15,8 @@ from market.config import Settings
 from market.db import transaction, utcnow
 from market.errors import Conflict
 from market.ledger import service as ledger
-from market.orders import service as orders
+from market.orders.fulfillment import move
+from market.orders.jobs import complete_due
 from market.orders.models import Fulfillment
 from market.payments import service as payments
 from market.payments.models import Payment, Payout
@@ -56,8 +57,8 @@ def paid_fulfillment(
     fulfillment = session.exec(select(Fulfillment).where(Fulfillment.order_id == order.id)).one()
     with transaction(app.state.engine) as tx:
         for step in ("accepted", "preparing", "ready_for_pickup"):
-            orders.move(tx, owner, fulfillment.id or 0, step)
-        orders.move(tx, buyer, fulfillment.id or 0, "delivered")
+            move(tx, owner, fulfillment.id or 0, step)
+        move(tx, buyer, fulfillment.id or 0, "delivered")
     return organization, fulfillment, session.exec(select(Payment)).one()
 
 
@@ -78,9 +79,7 @@ def test_a_completed_part_is_transferred_from_the_charge_to_the_connected_accoun
     assert transfers.calls == []  # nothing leaves while the buyer can still report a problem
     with transaction(app.state.engine) as tx:
         assert (
-            orders.complete_due(
-                tx, settings, utcnow() + timedelta(days=settings.complete_after_days, minutes=1)
-            )
+            complete_due(tx, settings, utcnow() + timedelta(days=settings.complete_after_days, minutes=1))
             == 1
         )
     # Until Stripe has made the transfer, that money is not for a manual payout too.
@@ -131,7 +130,7 @@ def test_without_a_connected_account_the_money_waits_for_a_manual_payout(
         app, client, session, settings, make_user, make_org, make_listing, None
     )
     with transaction(app.state.engine) as tx:
-        orders.complete_due(tx, settings, utcnow() + timedelta(days=settings.complete_after_days, minutes=1))
+        complete_due(tx, settings, utcnow() + timedelta(days=settings.complete_after_days, minutes=1))
     settle(app)
     assert transfers.calls == []
-    assert ledger.available_balance(session, organization.id) == 100000 - 8000
+    assert payments.available_balance(session, organization.id) == 100000 - 8000

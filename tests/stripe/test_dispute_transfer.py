@@ -17,7 +17,8 @@ from market.config import Settings
 from market.db import transaction, utcnow
 from market.disputes import service as disputes
 from market.ledger import service as ledger
-from market.orders import service as orders
+from market.orders import jobs
+from market.orders.fulfillment import move
 from market.orders.models import Fulfillment
 from market.payments.models import Payout, Refund
 from tests.stripe.conftest import (
@@ -34,7 +35,7 @@ from tests.stripe.test_card import pay_like_stripe_js
 
 def complete_due(app: FastAPI, settings: Settings) -> int:
     with transaction(app.state.engine) as tx:
-        return orders.complete_due(
+        return jobs.complete_due(
             tx, settings, utcnow() + timedelta(days=settings.complete_after_days, minutes=1)
         )
 
@@ -71,8 +72,8 @@ def test_a_partially_refunded_part_transfers_the_producer_what_is_left_of_its_sh
     part = session.exec(select(Fulfillment).where(Fulfillment.order_id == order.id)).one()
     with transaction(app.state.engine) as tx:
         for step in ("accepted", "preparing", "ready_for_pickup"):
-            orders.move(tx, owner, part.id or 0, step)
-        orders.move(tx, buyer, part.id or 0, "delivered")
+            move(tx, owner, part.id or 0, step)
+        move(tx, buyer, part.id or 0, "delivered")
         dispute = disputes.open(tx, buyer, part.id or 0, "Una de las cuatro bolsas llegó abierta.")
 
     assert complete_due(app, settings) == 0  # held: not completed, so nothing to transfer

@@ -1,4 +1,5 @@
-"""Keeping the index equal to the database: outbox consumer, full rebuild with swap, and a checker."""
+"""Keeping the search index equal to the database: which engine the settings name, the outbox consumer,
+full rebuild with swap, and a checker. The engines themselves (`search/`) know nothing of the market."""
 
 from __future__ import annotations
 
@@ -11,13 +12,25 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from market.catalog.models import Listing
+from market.catalog.search_documents import count_public, public_documents, public_versions
+from market.config import Settings
 from market.db import utcnow
 from market.outbox import SEARCH_TOPIC, OutboxEvent, record_failure
-from search.documents import count_public, public_documents, public_versions
 from search.engine import SearchEngine, SearchUnavailable, TaskFailed
 
 log = logging.getLogger(__name__)
 BATCH_EVENTS = 500
+
+
+def engine_for(settings: Settings) -> SearchEngine:
+    """Meilisearch when MEILI_URL is set, the embedded SQLite FTS5 engine otherwise."""
+    if settings.meili_url:
+        from search.meili import MeiliEngine
+
+        return MeiliEngine(settings.meili_url, settings.meili_master_key, settings.meili_index)
+    from search.embedded import EmbeddedEngine
+
+    return EmbeddedEngine(settings.search_db_path)
 
 
 def _listing_ids(session: Session, events: Sequence[OutboxEvent]) -> set[int]:

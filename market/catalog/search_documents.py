@@ -1,4 +1,5 @@
-"""Listing (+ its organization) -> search document, and the queries that feed it.
+"""What a listing looks like to the search engines: listing (+ its organization) -> search document, and
+the queries that feed it (every searchable listing, or some; their version stamps).
 
 The queries read plain columns (no ORM objects): a full reindex builds 100,000 documents, and hydrating
 models for each would cost more than the search engine takes to index them."""

@@ -1,0 +1,281 @@
+"""Placing an order: checkout of a cart (validation, refusal of hoarding, stock reserved in one conditional
+UPDATE per listing), and `place_order`, which writes an order from drafts of its parts (checkout's, or an
+awarded demand's)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, update
+from sqlmodel import Session, col, select
+
+from market.accounts.confirmation import require_confirmed
+from market.accounts.models import User
+from market.catalog import service as catalog
+from market.catalog.models import Listing
+from market.config import Settings
+from market.db import utcnow
+from market.errors import (
+    InsufficientStock,
+    ListingNotFound,
+    SoldOut,
+    TooManyUnpaidOrders,
+    ValidationFailed,
+)
+from market.i18n import N_
+from market.impact.profile import producer_profile
+from market.ledger import service as ledger
+from market.linking import buyers
+from market.money import apply_bps
+from market.orders.fulfillment import transition
+from market.orders.limits import minimum_order_message
+from market.orders.models import Fulfillment, FulfillmentEvent, Order, OrderLine
+from market.orders.pricing import delivery_fee, load_for_pricing, unit_price
+from market.orders.schemas import Checkout
+from market.organizations.models import Organization
+from market.outbox import search_changed
+from market.payments import methods as payment_methods
+
+# Payment terms on which the producers may start before the money arrives, and the order's status on them.
+DEFERRED_PAYMENT = {"invoice": "invoiced", "cash_on_pickup": "pay_at_pickup"}
+
+
+def _offers(listing: Listing, method: str, buyer_state: str | None) -> bool:
+    if method == "pickup":
+        return listing.pickup
+    if method == "national":
+        return listing.national_shipping
+    return buyer_state is not None and buyer_state in listing.delivery_states
+
+
+def _reserve(session: Session, listing: Listing, quantity: int) -> None:
+    """Take `quantity` units in one conditional UPDATE: of two buyers racing for the last units, the
+    database lets exactly one through (row lock on PostgreSQL, one writer at a time on SQLite)."""
+    if listing.stock is None:  # made to order
+        return
+    taken = session.execute(
+        update(Listing)
+        .where(col(Listing.id) == listing.id, col(Listing.stock) >= quantity, col(Listing.status) == "active")
+        .values(stock=col(Listing.stock) - quantity, updated_at=utcnow())
+    )
+    if taken.rowcount == 0:  # type: ignore[attr-defined]
+        session.refresh(listing)
+        available = listing.stock or 0
+        if available == 0:
+            raise SoldOut(title=listing.title)
+        raise InsufficientStock(available=available, unit=listing.unit, title=listing.title)
+
+
+def checkout(
+    session: Session, settings: Settings, buyer: User, data: Checkout, seen: frozenset[int] = frozenset()
+) -> Order:
+    """Create the order, one fulfillment per organization and the lines, reserving the stock. Any
+    failure raises before the caller commits, so nothing is half-written and no unit stays taken. A listing
+    no longer for sale is named only if the buyer `seen` it (it is in the cart); to anyone else it is the
+    404 of an unknown id, so that a draft's title cannot be fished out by id."""
+    assert buyer.id is not None
+    require_confirmed(buyer)
+    if data.payment_method not in payment_methods.available(session, settings, buyer):
+        raise ValidationFailed({"payment_method": N_("Esa forma de pago no está disponible para ti.")})
+    if data.payment_method in payment_methods.RESERVATION:
+        refuse_hoarding(session, settings, buyer)
+    ids = [item.listing_id for item in data.items]
+    found, tiers = load_for_pricing(session, ids)
+
+    errors: dict[str, str] = {}
+    organizations_by_id: dict[int, Organization] = {}
+    by_org: dict[int, list[tuple[Listing, int, int]]] = defaultdict(list)
+    for n, item in enumerate(data.items):
+        if item.listing_id not in found:
+            raise ListingNotFound()
+        listing, org = found[item.listing_id]
+        if not catalog.is_purchasable(listing, org):
+            if item.listing_id not in seen:
+                raise ListingNotFound()
+            raise ListingNotFound(
+                N_("«{title}» ya no está a la venta; quítalo para continuar."),
+                title=listing.title,
+            )
+        if item.quantity < listing.minimum_order:
+            errors[f"items.{n}.quantity"] = minimum_order_message(listing)
+            continue
+        method = data.delivery.get(org.id or 0, "pickup")
+        if method == "delivery" and data.delivery_state is None:
+            errors["delivery_state"] = N_("Elige el estado donde quieres la entrega local.")
+            continue
+        if not _offers(listing, method, data.delivery_state):
+            errors[f"delivery.{org.id}"] = (
+                N_("Esta organización no entrega en ese estado.")
+                if method == "delivery"
+                else N_("Esta organización no ofrece esa forma de entrega.")
+            )
+            continue
+        if data.payment_method == "cash_on_pickup" and method != "pickup":
+            errors[f"delivery.{org.id}"] = N_(
+                "Para pagar en efectivo al recoger, elige recoger con el productor."
+            )
+            continue
+        organizations_by_id[org.id or 0] = org
+        by_org[org.id or 0].append(
+            (listing, item.quantity, unit_price(listing, tiers[listing.id or 0], item.quantity))
+        )
+    ordered_from = {org.id or 0 for _listing, org in found.values()}
+    delivers = any(data.delivery.get(org_id, "pickup") != "pickup" for org_id in ordered_from)
+    if delivers and (data.ship_to is None or len(data.ship_to) < 10):
+        errors["ship_to"] = N_("Escribe la dirección de entrega: calle, número, colonia, CP y municipio.")
+    if errors:
+        raise ValidationFailed(errors)
+
+    # Row locks are taken in listing-id order, so two checkouts can never deadlock each other.
+    for listing, quantity, _price in sorted(
+        (x for lines in by_org.values() for x in lines), key=lambda x: x[0].id or 0
+    ):
+        _reserve(session, listing, quantity)
+
+    parts = [
+        PartDraft(
+            organization_id=organization_id,
+            delivery_method=data.delivery.get(organization_id, "pickup"),
+            delivery_cents=delivery_fee(
+                organizations_by_id[organization_id], data.delivery.get(organization_id, "pickup")
+            ),
+            lines=[
+                LineDraft(listing.id, listing.title, listing.unit, price, quantity)
+                for listing, quantity, price in lines
+            ],
+        )
+        for organization_id, lines in by_org.items()
+    ]
+    order = place_order(
+        session,
+        settings,
+        buyer,
+        data.payment_method,
+        parts,
+        ship_to=data.ship_to,
+        contact_phone=data.contact_phone,
+        reserved_until=(
+            utcnow() + payment_methods.RESERVATION[data.payment_method]
+            if data.payment_method in payment_methods.RESERVATION
+            else None
+        ),
+        buyer_organization_id=None if data.personal else buyers.buying_for(session, buyer),
+    )
+    search_changed(session, listing_ids=ids)  # stock changed: "in stock" may have too
+    return order
+
+
+def refuse_hoarding(session: Session, settings: Settings, buyer: User) -> None:
+    """At most `max_unpaid_orders` orders per buyer hold stock with no money yet: awaiting payment, or
+    cash on pickup with a part its producer has not accepted. The buyer's row is locked first (a no-op
+    UPDATE), so two checkouts of one buyer at once count one after the other."""
+    session.execute(update(User).where(col(User.id) == buyer.id).values(id=col(User.id)))
+    unaccepted = select(Fulfillment.order_id).where(Fulfillment.status == "pending_acceptance")
+    count = session.exec(
+        select(func.count())
+        .select_from(Order)
+        .where(
+            Order.buyer_id == buyer.id,
+            or_(
+                col(Order.status) == "awaiting_payment",
+                and_(col(Order.status) == "pay_at_pickup", col(Order.id).in_(unaccepted)),
+            ),
+        )
+    ).one()
+    if count >= settings.max_unpaid_orders:
+        raise TooManyUnpaidOrders(count=count)
+
+
+@dataclass(frozen=True)
+class LineDraft:
+    listing_id: int | None  # None for what was quoted rather than listed
+    title: str
+    unit: str
+    unit_price_cents: int
+    quantity: int
+
+
+@dataclass(frozen=True)
+class PartDraft:
+    organization_id: int
+    delivery_method: str
+    delivery_cents: int
+    lines: list[LineDraft]
+
+
+def place_order(
+    session: Session,
+    settings: Settings,
+    buyer: User,
+    payment_method: str,
+    parts: list[PartDraft],
+    *,
+    ship_to: str | None = None,
+    contact_phone: str | None = None,
+    reserved_until: datetime | None = None,
+    **fields: Any,
+) -> Order:
+    """Write an order, one fulfillment per producer and its lines (whatever was reserved is the caller's
+    business). On cash on pickup or invoice terms the producers may start before the money arrives."""
+    assert buyer.id is not None
+    order = Order(
+        buyer_id=buyer.id,
+        payment_method=payment_method,
+        ship_to=ship_to,
+        contact_phone=contact_phone,
+        subtotal_cents=0,
+        delivery_cents=0,
+        total_cents=0,
+        platform_fee_cents=0,
+        reserved_until=reserved_until,
+        **fields,
+    )
+    session.add(order)
+    session.flush()
+    assert order.id is not None
+    fulfillments: list[Fulfillment] = []
+    for part in parts:
+        subtotal = sum(line.quantity * line.unit_price_cents for line in part.lines)
+        fulfillment = Fulfillment(
+            order_id=order.id,
+            organization_id=part.organization_id,
+            delivery_method=part.delivery_method,
+            subtotal_cents=subtotal,
+            delivery_cents=part.delivery_cents,
+            platform_fee_cents=apply_bps(subtotal, settings.platform_fee_bps),
+            **producer_profile(session.get_one(Organization, part.organization_id)),
+        )
+        session.add(fulfillment)
+        session.flush()
+        assert fulfillment.id is not None
+        session.add(
+            FulfillmentEvent(fulfillment_id=fulfillment.id, to_status="awaiting_payment", actor_id=buyer.id)
+        )
+        for line in part.lines:
+            session.add(
+                OrderLine(
+                    fulfillment_id=fulfillment.id,
+                    listing_id=line.listing_id,
+                    title=line.title,
+                    unit=line.unit,
+                    unit_price_cents=line.unit_price_cents,
+                    quantity=line.quantity,
+                    total_cents=line.quantity * line.unit_price_cents,
+                )
+            )
+        order.subtotal_cents += fulfillment.subtotal_cents
+        order.delivery_cents += fulfillment.delivery_cents
+        order.platform_fee_cents += fulfillment.platform_fee_cents
+        fulfillments.append(fulfillment)
+    order.total_cents = order.subtotal_cents + order.delivery_cents
+    if payment_method in DEFERRED_PAYMENT:
+        order.status = DEFERRED_PAYMENT[payment_method]
+        for fulfillment in fulfillments:
+            transition(session, fulfillment, "pending_acceptance", buyer)
+        if order.status == "invoiced":
+            order.payment_due_at = utcnow() + timedelta(days=settings.invoice_days)
+            ledger.record_invoice(session, order, fulfillments)
+    return order
