@@ -211,13 +211,7 @@ def send_transfer(session: Session, gateway: Gateway, payload: dict[str, Any]) -
             fulfillment_id=fulfillment.id,
         )
     )
-    ledger.post(
-        session,
-        "payout",
-        [ledger.Posting(ledger.PAYABLE, share, organization.id), ledger.Posting(ledger.CASH, -share)],
-        fulfillment.order_id,
-        transfer["id"],
-    )
+    ledger.record_payout(session, organization.id or 0, share, transfer["id"], fulfillment.order_id)
 
 
 def handlers(gateway: Gateway | None) -> dict[str, Any]:
