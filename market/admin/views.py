@@ -3,6 +3,8 @@ and the moderation of listings and organizations."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
@@ -49,7 +51,7 @@ def queue(
     page: PageDep,
     user: UserDep,
     session: SessionDep,
-    status: str | None = Query(None, alias="estado"),
+    status: Annotated[str | None, Query(alias="estado")] = None,
 ) -> Response:
     pending = organizations.verification_queue(session, user)
     others = organizations.all_for_admin(session, user, status or None, 1)

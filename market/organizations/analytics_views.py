@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from babel.dates import format_date
 from fastapi import APIRouter, Depends, Query
@@ -118,8 +118,8 @@ def orders_csv(
     page: PageDep,
     user: UserDep,
     session: SessionDep,
-    since: str | None = Query(None, alias="desde"),
-    until: str | None = Query(None, alias="hasta"),
+    since: Annotated[str | None, Query(alias="desde")] = None,
+    until: Annotated[str | None, Query(alias="hasta")] = None,
 ) -> Response:
     organization = analytics.viewable(session, user, slug)
     try:

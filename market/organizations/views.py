@@ -32,7 +32,6 @@ from market.web import (
 )
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
-PageQuery = Annotated[PageNumber, Query(alias="page")]
 
 
 @router.get("/productores", name="organizations.directory")
@@ -41,7 +40,7 @@ def directory(
     session: SessionDep,
     state: str | None = None,
     legal_form: str | None = None,
-    page_number: PageQuery = 1,
+    page_number: Annotated[PageNumber, Query(alias="page")] = 1,
 ) -> Response:
     """The parameters are those of GET /api/v1/organizations."""
     found = service.list_public(
@@ -53,7 +52,11 @@ def directory(
 
 @router.get("/productores/{slug}", name="organizations.profile")
 def profile(
-    slug: str, page: PageDep, visitor: VisitorDep, session: SessionDep, page_number: PageQuery = 1
+    slug: str,
+    page: PageDep,
+    visitor: VisitorDep,
+    session: SessionDep,
+    page_number: Annotated[PageNumber, Query(alias="page")] = 1,
 ) -> Response:
     organization = service.get_visible(session, slug, visitor)
     listings = catalog.list_public(session, organization_id=organization.id, page=page_number, per_page=24)
