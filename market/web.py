@@ -338,7 +338,7 @@ def redirect(url: str) -> RedirectResponse:
 
 def login_redirect(request: Request) -> RedirectResponse:
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return redirect(f"/entrar?next={quote(target)}")
+    return redirect(f"{url_path(request, 'accounts.login_form')}?next={quote(target)}")
 
 
 def safe_next(url: str | None) -> str:
