@@ -123,7 +123,7 @@ def _with_fees(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
 def new_organization(page: PageDep, user: UserDep) -> Response:
     if not user.email_confirmed:
         message = _("Confirma tu correo para registrar una organización.")
-        return confirm_first(page.request, user, _("Registrar organización"), message)
+        return confirm_first(page, _("Registrar organización"), message)
     return _form_page(page, None, {}, {})
 
 
