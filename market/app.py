@@ -54,7 +54,7 @@ from market.payments.gateway import gateway_for
 from market.reviews import api as reviews_api
 from market.reviews import views as reviews_views
 from market.validation import reject_nul_bytes, request_errors
-from market.web import BodySizeLimit, LocaleMiddleware, SecurityHeaders, login_redirect, render
+from market.web import BodySizeLimit, LocaleMiddleware, PageContext, SecurityHeaders, login_redirect
 from search.engine import SearchUnavailable
 
 log = logging.getLogger(__name__)
@@ -68,10 +68,12 @@ def _wants_json(request: Request) -> bool:
 def _error_page(
     request: Request, status: int, title: str, detail: str, fields: dict[str, str] | None = None
 ) -> Response:
-    template = "partials/error.html" if request.headers.get("hx-request") else "errors/error.html"
-    user = getattr(request.state, "user", None)
+    """The error as a page, or as a message for htmx to swap in; shown to whoever the request had signed in
+    (an error before that, or without a session, is shown to a visitor)."""
+    page = PageContext(request, getattr(request.state, "user", None))
+    template = "partials/error.html" if page.is_htmx else "errors/error.html"
     context = {"status": status, "title": title, "detail": detail, "fields": fields or {}}
-    return render(request, template, context, status, user)
+    return page.render(template, context, status)
 
 
 async def handle_market_error(request: Request, exc: Exception) -> Response:
@@ -179,8 +181,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(LocaleMiddleware)
     app.add_middleware(SecurityHeaders)
-    app.state.metrics = Metrics(engine)
-    app.add_middleware(RequestObserver, metrics=app.state.metrics)  # outermost: it times everything
+    app.state.metrics = app_metrics = Metrics(engine)
+    app.add_middleware(RequestObserver, metrics=app_metrics)  # outermost: it times everything
 
     app.add_exception_handler(MarketError, handle_market_error)
     app.add_exception_handler(RequestValidationError, handle_request_validation)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from fastapi import Depends, Request
+from fastapi import Request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
@@ -70,7 +70,3 @@ def get_session(request: Request) -> Iterator[Session]:
     """FastAPI dependency: the request owns the transaction; services never commit."""
     with transaction(engine_of(request)) as session:
         yield session
-
-
-# Superseded by `market.deps.SessionDep`; kept until every route declares that.
-DbSession: Any = Depends(get_session, scope="function")

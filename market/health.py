@@ -4,27 +4,29 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import text
+from sqlalchemy.engine import Engine
 
 from market.config import Settings
+from market.deps import EngineDep, SearchDep, SettingsDep
+from search.engine import SearchEngine
 
 router = APIRouter(tags=["health"])
 
 
-def _database(request: Request) -> dict[str, Any]:
+def _database(engine: Engine) -> dict[str, Any]:
     try:
-        with request.app.state.engine.connect() as connection:
+        with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
-        return {"status": "ok", "backend": request.app.state.engine.dialect.name}
+        return {"status": "ok", "backend": engine.dialect.name}
     except Exception as exc:
-        return {"status": "error", "backend": request.app.state.engine.dialect.name, "detail": str(exc)[:200]}
+        return {"status": "error", "backend": engine.dialect.name, "detail": str(exc)[:200]}
 
 
-def _search(request: Request) -> dict[str, Any]:
-    search = request.app.state.search
+def _search(search: SearchEngine) -> dict[str, Any]:
     return {"status": "ok" if search.healthy() else "error", "backend": search.name}
 
 
@@ -57,9 +59,8 @@ class Health(BaseModel):
     response_model=Health,
     responses={503: {"model": Health, "description": "Something the app needs is not working"}},
 )
-def healthz(request: Request) -> JSONResponse:
-    settings: Settings = request.app.state.settings
-    checks = {"database": _database(request), "search": _search(request), "payments": _payments(settings)}
+def healthz(engine: EngineDep, search: SearchDep, settings: SettingsDep) -> JSONResponse:
+    checks = {"database": _database(engine), "search": _search(search), "payments": _payments(settings)}
     healthy = all(check["status"] == "ok" for check in checks.values())
     return JSONResponse(
         {"status": "ok" if healthy else "degraded", **checks}, status_code=200 if healthy else 503

@@ -22,8 +22,10 @@ from sqlmodel import Session, col, select
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from market.db import utcnow
+from market.deps import SettingsDep
 from market.outbox import SEARCH_TOPIC, OutboxEvent
 from market.payments.models import Payment
+from market.state import metrics_of
 
 log = logging.getLogger("market.requests")
 request_id: ContextVar[str] = ContextVar("request_id", default="-")
@@ -137,10 +139,10 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/metrics")
-def metrics(request: Request) -> Response:
+def metrics(request: Request, settings: SettingsDep) -> Response:
     """Prometheus scrape endpoint; with METRICS_TOKEN set, only for `Authorization: Bearer <token>`."""
-    expected = request.app.state.settings.metrics_token
+    expected = settings.metrics_token
     given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
     if expected and not hmac.compare_digest(given.encode(), expected.encode()):
         return Response("forbidden\n", status_code=403, media_type="text/plain")
-    return Response(generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+    return Response(generate_latest(metrics_of(request).registry), media_type=CONTENT_TYPE_LATEST)

@@ -317,20 +317,9 @@ def upload_bytes(request: Request, upload: UploadFile) -> bytes:
     return upload.file.read(settings_of(request).max_upload_bytes + 1)
 
 
-def render(
-    request: Request,
-    template: str,
-    context: dict[str, Any] | None = None,
-    status_code: int = 200,
-    user: User | None = None,
-) -> HTMLResponse:
-    """Superseded by `PageContext.render`; kept until every route declares a `PageDep`."""
-    return PageContext(request, user).render(template, context, status_code)
-
-
-def confirm_first(request: Request, user: User, title: str, message: str) -> HTMLResponse:
+def confirm_first(page: PageContext, title: str, message: str) -> HTMLResponse:
     """In place of a form the person may not send until their e-mail is confirmed: why, and a new link."""
-    return render(request, "accounts/confirm_first.html", {"title": title, "message": message}, user=user)
+    return page.render("accounts/confirm_first.html", {"title": title, "message": message})
 
 
 def redirect(url: str) -> RedirectResponse:
@@ -339,7 +328,7 @@ def redirect(url: str) -> RedirectResponse:
 
 def login_redirect(request: Request) -> RedirectResponse:
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return redirect(f"/entrar?next={quote(target)}")
+    return redirect(f"{url_path(request, 'accounts.login_form')}?next={quote(target)}")
 
 
 def safe_next(url: str | None) -> str:

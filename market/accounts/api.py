@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
-from sqlmodel import Session
 
 from market.accounts import confirmation, passwords, service, tokens
-from market.accounts.bearer import api_user
 from market.accounts.models import User
 from market.accounts.schemas import (
     EmailConfirmation,
@@ -22,7 +20,7 @@ from market.accounts.schemas import (
     UserPublic,
 )
 from market.bounds import Id
-from market.db import DbSession
+from market.deps import ApiUserDep, SessionDep, SettingsDep
 from market.errors import InvalidCredentials, json_error
 from market.i18n import N_
 from market.i18n import gettext as _
@@ -44,7 +42,7 @@ EMAIL_CONFIRMED = N_("Confirmamos tu correo. ¡Gracias!")
     status_code=201,
     responses={409: {"description": "An account with this e-mail exists"}},
 )
-def register(data: Registration, session: Session = DbSession) -> User:
+def register(data: Registration, session: SessionDep) -> User:
     return service.register(session, data)
 
 
@@ -57,8 +55,9 @@ def register(data: Registration, session: Session = DbSession) -> User:
         429: {"description": "Too soon after failed attempts: wait Retry-After seconds"},
     },
 )
-def create_token(data: TokenRequest, request: Request, session: Session = DbSession) -> Response:
-    settings = request.app.state.settings
+def create_token(
+    data: TokenRequest, request: Request, settings: SettingsDep, session: SessionDep
+) -> Response:
     lifetime = tokens.lifetime(
         settings, data.expires_in_days
     )  # before the password: a refusal counts nothing
@@ -72,9 +71,7 @@ def create_token(data: TokenRequest, request: Request, session: Session = DbSess
 
 
 @router.get("/auth/tokens", response_model=list[TokenPublic])
-def list_tokens(
-    request: Request, user: User = Depends(api_user), session: Session = DbSession
-) -> list[TokenPublic]:
+def list_tokens(request: Request, user: ApiUserDep, session: SessionDep) -> list[TokenPublic]:
     """The caller's own tokens, newest first; `current` marks the one this request was sent with."""
     assert user.id is not None
     return [
@@ -86,26 +83,24 @@ def list_tokens(
 
 
 @router.delete("/auth/tokens/current", status_code=204)
-def revoke_current_token(
-    request: Request, user: User = Depends(api_user), session: Session = DbSession
-) -> Response:
+def revoke_current_token(request: Request, user: ApiUserDep, session: SessionDep) -> Response:
     tokens.revoke(session, user, request.state.api_token_id)
     return Response(status_code=204)
 
 
 @router.delete("/auth/tokens/{token_id}", status_code=204, responses={404: {"description": "No such token"}})
-def revoke_token(token_id: Id, user: User = Depends(api_user), session: Session = DbSession) -> Response:
+def revoke_token(token_id: Id, user: ApiUserDep, session: SessionDep) -> Response:
     tokens.revoke(session, user, token_id)
     return Response(status_code=204)
 
 
 @router.get("/me", response_model=UserPublic)
-def me(user: User = Depends(api_user)) -> User:
+def me(user: ApiUserDep) -> User:
     return user
 
 
 @router.post("/auth/password-reset", response_model=Notice, status_code=202)
-def request_password_reset(data: PasswordResetRequest, session: Session = DbSession) -> Notice:
+def request_password_reset(data: PasswordResetRequest, session: SessionDep) -> Notice:
     """E-mails a single-use link to choose a new password, if the address has an account. The answer is the
     same either way."""
     passwords.request_reset(session, data.email)
@@ -117,7 +112,7 @@ def request_password_reset(data: PasswordResetRequest, session: Session = DbSess
     response_model=Notice,
     responses={400: {"description": "The link is unknown, used or expired"}},
 )
-def reset_password(data: PasswordReset, session: Session = DbSession) -> Notice:
+def reset_password(data: PasswordReset, session: SessionDep) -> Notice:
     passwords.reset(session, data)
     return Notice(detail=_(PASSWORD_CHANGED))
 
@@ -128,10 +123,10 @@ def reset_password(data: PasswordReset, session: Session = DbSession) -> Notice:
     responses={422: {"description": "Wrong current password"}, 429: {"description": "Too many attempts"}},
 )
 def change_password(
-    data: PasswordChange, request: Request, user: User = Depends(api_user), session: Session = DbSession
+    data: PasswordChange, request: Request, user: ApiUserDep, settings: SettingsDep, session: SessionDep
 ) -> Response:
     """Every browser signed in as the person is signed out, and every API token but this one is revoked."""
-    settings, ip = request.app.state.settings, client_ip(request)
+    ip = client_ip(request)
     if not passwords.change(session, settings, user, data, ip, keep_token=request.state.api_token_id):
         return json_error(passwords.WrongCurrentPassword())  # returned, so the failed attempt is committed
     return JSONResponse(Notice(detail=_(PASSWORD_CHANGED)).model_dump())
@@ -143,10 +138,8 @@ def change_password(
     status_code=202,
     responses={409: {"description": "Already confirmed"}, 429: {"description": "One was sent moments ago"}},
 )
-def resend_confirmation(
-    request: Request, user: User = Depends(api_user), session: Session = DbSession
-) -> Notice:
-    confirmation.resend(session, request.app.state.settings, user)
+def resend_confirmation(user: ApiUserDep, settings: SettingsDep, session: SessionDep) -> Notice:
+    confirmation.resend(session, settings, user)
     return Notice(detail=_(CONFIRMATION_SENT))
 
 
@@ -155,6 +148,6 @@ def resend_confirmation(
     response_model=Notice,
     responses={400: {"description": "The link is unknown, used or expired"}},
 )
-def confirm_email(data: EmailConfirmation, session: Session = DbSession) -> Notice:
+def confirm_email(data: EmailConfirmation, session: SessionDep) -> Notice:
     confirmation.confirm(session, data.token)
     return Notice(detail=_(EMAIL_CONFIRMED))

@@ -7,29 +7,26 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlmodel import Session
-from starlette.datastructures import FormData
 
 from market.accounts import service, sessions, tokens
 from market.accounts.models import User
 from market.accounts.schemas import Registration
 from market.bounds import Id
-from market.db import DbSession, utcnow
+from market.db import utcnow
+from market.deps import FormDep, PageDep, SessionDep, SettingsDep, UserDep, VisitorDep
 from market.errors import EmailTaken, TooManyAttempts
 from market.forms import FormInvalid, text_fields, validate
 from market.i18n import gettext as _
 from market.i18n import ngettext
 from market.orders import cart as carts
 from market.web import (
+    PageContext,
     client_ip,
-    current_user,
     flash,
-    form_data,
     log_in,
     log_out,
-    redirect,
     refusable,
-    render,
-    require_user,
+    refused,
     safe_next,
     set_locale_cookie,
     verify_csrf,
@@ -39,27 +36,25 @@ router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
 
 @router.get("/registro", name="accounts.register_form")
-def register_form(request: Request, user: User | None = Depends(current_user)) -> Response:
-    if user:
-        return redirect("/panel")
-    return render(request, "accounts/register.html", {"values": {}, "errors": {}})
+def register_form(page: PageDep, visitor: VisitorDep) -> Response:
+    if visitor:
+        return page.redirect(page.url("organizations.dashboard"))
+    return page.render("accounts/register.html", {"values": {}, "errors": {}})
 
 
 @router.post("/registro", name="accounts.register")
-def register(request: Request, form: FormData = Depends(form_data), session: Session = DbSession) -> Response:
+def register(request: Request, page: PageDep, form: FormDep, session: SessionDep) -> Response:
     values = text_fields(form, exclude={"password"})
     try:
         data = validate(Registration, values | {"password": form.get("password", "")})
         with refusable(session):
             user = service.register(session, data)
     except FormInvalid as exc:
-        return render(request, "accounts/register.html", {"values": values, "errors": exc.errors}, 422)
+        return page.render("accounts/register.html", {"values": values, "errors": exc.errors}, 422)
     except EmailTaken as exc:
-        return render(
-            request, "accounts/register.html", {"values": values, "errors": {"email": exc.detail}}, 409
-        )
+        return page.render("accounts/register.html", {"values": values, "errors": {"email": exc.detail}}, 409)
     carts.merge_at_login(session, user, request.session.get("cart"))
-    response = log_in(request, session, user, redirect("/panel"))
+    response = log_in(request, session, user, page.redirect(page.url("organizations.dashboard")))
     flash(
         request,
         _(
@@ -71,76 +66,69 @@ def register(request: Request, form: FormData = Depends(form_data), session: Ses
 
 
 @router.get("/entrar", name="accounts.login_form")
-def login_form(
-    request: Request, next: str | None = None, user: User | None = Depends(current_user)
-) -> Response:
-    if user:
-        return redirect(safe_next(next))
-    return render(request, "accounts/login.html", {"next": safe_next(next), "email": "", "error": None})
+def login_form(page: PageDep, visitor: VisitorDep, next: str | None = None) -> Response:
+    if visitor:
+        return page.redirect(safe_next(next))
+    return page.render("accounts/login.html", {"next": safe_next(next), "email": "", "error": None})
 
 
 @router.post("/entrar", name="accounts.login")
-def login(request: Request, form: FormData = Depends(form_data), session: Session = DbSession) -> Response:
+def login(
+    request: Request, page: PageDep, form: FormDep, settings: SettingsDep, session: SessionDep
+) -> Response:
     email, password = str(form.get("email", "")), str(form.get("password", ""))
     next_url = safe_next(str(form.get("next", "")))
     context = {"next": next_url, "email": email}
     try:
-        user = service.authenticate(session, request.app.state.settings, email, password, client_ip(request))
+        user = service.authenticate(session, settings, email, password, client_ip(request))
     except TooManyAttempts as exc:  # the form again, saying how long to wait
-        response = render(request, "accounts/login.html", context | {"error": exc.detail}, 429)
-        response.headers.update(exc.headers)
-        return response
+        return refused(page.render("accounts/login.html", context | {"error": exc.detail}), exc)
     if user is None:
         # Rendered (not raised) so the failed attempt is committed and counts towards the limit.
-        return render(
-            request, "accounts/login.html", context | {"error": _("Correo o contraseña incorrectos.")}, 401
+        return page.render(
+            "accounts/login.html", context | {"error": _("Correo o contraseña incorrectos.")}, 401
         )
     carts.merge_at_login(session, user, request.session.get("cart"))
-    return log_in(request, session, user, redirect(next_url))
+    return log_in(request, session, user, page.redirect(next_url))
 
 
 @router.post("/salir", name="accounts.logout")
-def logout(request: Request, session: Session = DbSession) -> Response:
+def logout(request: Request, page: PageDep, session: SessionDep) -> Response:
     log_out(request, session)
-    return redirect("/")
+    return page.redirect(page.url("catalog.home"))
 
 
-def _access(request: Request, session: Session, user: User) -> dict[str, Any]:
+def _access(page: PageContext, session: Session, user: User) -> dict[str, Any]:
     assert user.id is not None
     return {
         "browser_sessions": sessions.sessions_of(session, user.id),
-        "current_session_id": request.state.browser_session_id,
+        "current_session_id": page.request.state.browser_session_id,
         "tokens": tokens.of_user(session, user.id),
         "now": utcnow(),
     }
 
 
-def _done(request: Request, session: Session, user: User, message: str) -> Response:
+def _done(page: PageContext, session: Session, user: User, message: str) -> Response:
     """With htmx, the lists as they are now and what was done; without, back to the page with a message."""
-    if request.headers.get("hx-request"):
-        context = _access(request, session, user) | {"notice": message}
-        return render(request, "accounts/_access.html", context, user=user)
-    flash(request, message)
-    return redirect("/cuenta")
+    if page.is_htmx:
+        return page.render("accounts/_access.html", _access(page, session, user) | {"notice": message})
+    flash(page.request, message)
+    return page.redirect(page.url("accounts.account"))
 
 
 @router.get("/cuenta", name="accounts.account")
-def account(request: Request, user: User = Depends(require_user), session: Session = DbSession) -> Response:
-    return render(request, "accounts/account.html", _access(request, session, user), user=user)
+def account(page: PageDep, user: UserDep, session: SessionDep) -> Response:
+    return page.render("accounts/account.html", _access(page, session, user))
 
 
 @router.post("/cuenta/sesiones/{session_id}/cerrar", name="accounts.end_session")
-def end_session(
-    session_id: Id, request: Request, user: User = Depends(require_user), session: Session = DbSession
-) -> Response:
+def end_session(session_id: Id, page: PageDep, user: UserDep, session: SessionDep) -> Response:
     sessions.end_session(session, user, session_id)
-    return _done(request, session, user, _("Cerramos la sesión de ese dispositivo."))
+    return _done(page, session, user, _("Cerramos la sesión de ese dispositivo."))
 
 
 @router.post("/cuenta/sesiones/cerrar-las-demas", name="accounts.end_other_sessions")
-def end_other_sessions(
-    request: Request, user: User = Depends(require_user), session: Session = DbSession
-) -> Response:
+def end_other_sessions(request: Request, page: PageDep, user: UserDep, session: SessionDep) -> Response:
     assert user.id is not None
     ended = sessions.end_all_sessions(session, user.id, keep=request.state.browser_session_id)
     message = (
@@ -148,19 +136,18 @@ def end_other_sessions(
         if ended
         else _("No había otras sesiones abiertas.")
     ).format(n=ended)
-    return _done(request, session, user, message)
+    return _done(page, session, user, message)
 
 
 @router.post("/cuenta/tokens/{token_id}/revocar", name="accounts.revoke_token")
-def revoke_token(
-    token_id: Id, request: Request, user: User = Depends(require_user), session: Session = DbSession
-) -> Response:
+def revoke_token(token_id: Id, page: PageDep, user: UserDep, session: SessionDep) -> Response:
     revoked = tokens.revoke(session, user, token_id)
-    return _done(request, session, user, _("Revocamos el token «{name}».").format(name=revoked.name))
+    return _done(page, session, user, _("Revocamos el token «{name}».").format(name=revoked.name))
 
 
 @router.get("/idioma/{code}", name="accounts.choose_language")
-def choose_language(code: str, request: Request, next: str | None = None) -> Response:
-    response = redirect(next if next and next.startswith("/") and not next.startswith("//") else "/")
+def choose_language(code: str, page: PageDep, next: str | None = None) -> Response:
+    home = page.url("catalog.home")
+    response = page.redirect(next if next and next.startswith("/") and not next.startswith("//") else home)
     set_locale_cookie(response, code)
     return response

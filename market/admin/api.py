@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query
-from sqlmodel import Session
+from fastapi import APIRouter, Query
 
 from market.accounts import sessions
-from market.accounts.bearer import api_user
-from market.accounts.models import User
 from market.accounts.schemas import SignedOutPublic
 from market.admin import audit
 from market.admin.schemas import AuditEntryPublic, ListingModeration, Suspension
 from market.bounds import Id, PageNumber
 from market.catalog import service as catalog
 from market.catalog.models import Listing
-from market.db import DbSession
+from market.deps import ApiUserDep, SessionDep
 from market.i18n import gettext as _
 from market.pagination import Page
 
@@ -27,7 +24,7 @@ def _moderation(listing: Listing) -> ListingModeration:
 
 @router.post("/listings/{listing_id}/suspend", response_model=ListingModeration)
 def suspend_listing(
-    listing_id: Id, data: Suspension, user: User = Depends(api_user), session: Session = DbSession
+    listing_id: Id, data: Suspension, user: ApiUserDep, session: SessionDep
 ) -> ListingModeration:
     audit.require_admin(user)  # before the lookup: others cannot probe which listings exist
     listing = catalog.get(session, listing_id)
@@ -38,9 +35,9 @@ def suspend_listing(
 @router.post("/listings/{listing_id}/restore", response_model=ListingModeration)
 def restore_listing(
     listing_id: Id,
+    user: ApiUserDep,
+    session: SessionDep,
     data: Suspension | None = None,
-    user: User = Depends(api_user),
-    session: Session = DbSession,
 ) -> ListingModeration:
     audit.require_admin(user)
     listing = catalog.get(session, listing_id)
@@ -49,9 +46,7 @@ def restore_listing(
 
 
 @router.post("/users/{user_id}/sign-out", response_model=SignedOutPublic)
-def sign_out_user(
-    user_id: Id, user: User = Depends(api_user), session: Session = DbSession
-) -> SignedOutPublic:
+def sign_out_user(user_id: Id, user: ApiUserDep, session: SessionDep) -> SignedOutPublic:
     """Ends every session of the person and revokes their API tokens (a lost phone, a taken-over account)."""
     result = sessions.sign_out_everywhere(session, user, user_id)
     return SignedOutPublic(
@@ -61,11 +56,11 @@ def sign_out_user(
 
 @router.get("/audit", response_model=Page[AuditEntryPublic])
 def audit_log(
+    user: ApiUserDep,
+    session: SessionDep,
     action: str | None = Query(None, description="An action (listing.suspend) or its start (listing)"),
     page: PageNumber = 1,
     per_page: int = Query(50, ge=1, le=100),
-    user: User = Depends(api_user),
-    session: Session = DbSession,
 ) -> Page[AuditEntryPublic]:
     result = audit.entries(session, user, action or None, page, per_page)
     return Page(

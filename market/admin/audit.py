@@ -132,26 +132,30 @@ def action_label(action: str) -> str:
     return ACTION_LABELS.get(action, action)
 
 
-def target_urls(session: Session, rows: list[tuple[AuditEntry, User]]) -> dict[int, str]:
-    """A link to each entry's target where it has a page (entry id -> path); organizations by their slug."""
+def target_routes(
+    session: Session, rows: list[tuple[AuditEntry, User]]
+) -> dict[int, tuple[str, dict[str, Any]]]:
+    """The page of each entry's target where it has one (entry id -> route name and its parameters);
+    organizations by their slug."""
     org_ids = {entry.target_id for entry, _actor in rows if entry.target_type == "organization"}
     slugs = dict(
         session.exec(
             select(Organization.id, Organization.slug).where(col(Organization.id).in_(org_ids))
         ).all()
     )
-    paths = {
-        "buyer_organization": "/instituciones/{id}",
-        "listing": "/productos/{id}",
-        "order": "/pedidos/{id}",
-        "dispute": "/admin/disputas/{id}",
-        "user": "/admin/personas/{id}",
+    routes = {
+        "buyer_organization": ("linking.institution", "buyer_id"),
+        "listing": ("catalog.listing", "listing_id"),
+        "order": ("orders.order_page", "order_id"),
+        "dispute": ("disputes.admin_case", "dispute_id"),
+        "user": ("admin.person_page", "user_id"),
     }
-    urls: dict[int, str] = {}
+    targets: dict[int, tuple[str, dict[str, Any]]] = {}
     for entry, _actor in rows:
         assert entry.id is not None
         if entry.target_type == "organization" and entry.target_id in slugs:
-            urls[entry.id] = f"/productores/{slugs[entry.target_id]}"
-        elif entry.target_type in paths:
-            urls[entry.id] = paths[entry.target_type].format(id=entry.target_id)
-    return urls
+            targets[entry.id] = ("organizations.profile", {"slug": slugs[entry.target_id]})
+        elif entry.target_type in routes:
+            name, parameter = routes[entry.target_type]
+            targets[entry.id] = (name, {parameter: entry.target_id})
+    return targets

@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import json
+from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
-from sqlmodel import Session
 
 from market import csvfiles
 from market.accounts.models import User
 from market.admin import audit
 from market.admin.models import AuditEntry
 from market.bounds import PageNumber
-from market.db import DbSession
+from market.deps import PageDep, SessionDep, UserDep
 from market.i18n import gettext as _
 from market.mexico import local_time
-from market.web import render, require_user, verify_csrf
+from market.web import verify_csrf
 
 router = APIRouter(prefix="/admin", dependencies=[Depends(verify_csrf)], include_in_schema=False)
 PER_PAGE = 50
@@ -30,27 +30,25 @@ def _family(action: str | None) -> str | None:
 
 @router.get("/auditoria", name="admin.log_page")
 def log_page(
-    request: Request,
+    page: PageDep,
+    user: UserDep,
+    session: SessionDep,
     action: str | None = None,
-    page: PageNumber = 1,
-    user: User = Depends(require_user),
-    session: Session = DbSession,
+    page_number: Annotated[PageNumber, Query(alias="page")] = 1,
 ) -> Response:
     """The parameters are those of GET /api/v1/admin/audit (the page filters by families only)."""
-    found = audit.entries(session, user, _family(action), page, PER_PAGE)
-    return render(
-        request,
+    found = audit.entries(session, user, _family(action), page_number, PER_PAGE)
+    return page.render(
         "admin/audit.html",
         {
             "page": found,
-            "urls": audit.target_urls(session, found.items),
+            "targets": audit.target_routes(session, found.items),
             "action": action if _family(action) else "",
             "query": urlencode({"action": action}) if _family(action) else "",
             "FAMILIES": audit.FAMILIES,
             "ACTION_LABELS": audit.ACTION_LABELS,
             "TARGET_LABELS": audit.TARGET_LABELS,
         },
-        user=user,
     )
 
 
@@ -70,9 +68,7 @@ def _row(entry: AuditEntry, actor: User) -> list[csvfiles.Cell]:
 
 
 @router.get("/auditoria.csv", name="admin.log_csv")
-def log_csv(
-    action: str | None = None, user: User = Depends(require_user), session: Session = DbSession
-) -> Response:
+def log_csv(user: UserDep, session: SessionDep, action: str | None = None) -> Response:
     header = [
         _("Fecha"),
         _("Quién"),

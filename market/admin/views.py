@@ -3,25 +3,24 @@ and the moderation of listings and organizations."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from sqlmodel import Session
 from starlette.datastructures import FormData
 
-from market.accounts.models import User
 from market.admin import audit
 from market.admin import service as admin
 from market.bounds import Id
 from market.catalog import service as catalog
-from market.db import DbSession
+from market.deps import FormDep, PageDep, SessionDep, UserDep
 from market.errors import NotFound, ValidationFailed
 from market.i18n import gettext as _
 from market.organizations import changes
 from market.organizations import service as organizations
-from market.web import flash, flash_failure, form_data, redirect, refusable, render, require_user, verify_csrf
+from market.web import flash, flash_failure, refusable, verify_csrf
 
 router = APIRouter(prefix="/admin", dependencies=[Depends(verify_csrf)], include_in_schema=False)
-MODERATION_PAGE = "/admin/moderacion"
 LATEST_ENTRIES = 10
 
 
@@ -32,35 +31,31 @@ def _back(form: FormData, default: str) -> str:
 
 
 @router.get("", name="admin.home")
-def home(request: Request, user: User = Depends(require_user), session: Session = DbSession) -> Response:
+def home(page: PageDep, user: UserDep, session: SessionDep) -> Response:
     overview = admin.overview(session, user)
     latest = audit.entries(session, user, per_page=LATEST_ENTRIES)
-    return render(
-        request,
+    return page.render(
         "admin/home.html",
         {
             "overview": overview,
             "entries": latest.items,
-            "urls": audit.target_urls(session, latest.items),
+            "targets": audit.target_routes(session, latest.items),
             "ACTION_LABELS": audit.ACTION_LABELS,
             "TARGET_LABELS": audit.TARGET_LABELS,
         },
-        user=user,
     )
 
 
 @router.get("/verificacion", name="admin.queue")
 def queue(
-    request: Request,
-    estado: str | None = None,
-    user: User = Depends(require_user),
-    session: Session = DbSession,
+    page: PageDep,
+    user: UserDep,
+    session: SessionDep,
+    status: Annotated[str | None, Query(alias="estado")] = None,
 ) -> Response:
     pending = organizations.verification_queue(session, user)
-    others = organizations.all_for_admin(session, user, estado or None, 1)
-    return render(
-        request, "admin/queue.html", {"pending": pending, "others": others, "estado": estado}, user=user
-    )
+    others = organizations.all_for_admin(session, user, status or None, 1)
+    return page.render("admin/queue.html", {"pending": pending, "others": others, "status": status})
 
 
 @router.post("/organizaciones/{slug}/{decision}", name="admin.decide")
@@ -68,13 +63,14 @@ def decide(
     slug: str,
     decision: str,
     request: Request,
-    form: FormData = Depends(form_data),
-    user: User = Depends(require_user),
-    session: Session = DbSession,
+    page: PageDep,
+    form: FormDep,
+    user: UserDep,
+    session: SessionDep,
 ) -> Response:
     organization = organizations.get_for_admin(session, slug, user)
     reason = str(form.get("reason", "")) or None
-    back = _back(form, "/admin/verificacion")
+    back = _back(form, page.url("admin.queue"))
     actions = {
         "verificar": lambda: organizations.verify(session, user, organization),
         "rechazar": lambda: organizations.reject(session, user, organization, reason),
@@ -82,31 +78,25 @@ def decide(
         "reactivar": lambda: organizations.reinstate(session, user, organization, reason),
     }
     if decision not in actions:
-        return redirect(back)
+        return page.redirect(back)
     try:
         with refusable(session):
             actions[decision]()
     except ValidationFailed as exc:
         flash(request, "; ".join(_(m) for m in exc.errors.values()), "error")
-        return redirect(back)
+        return page.redirect(back)
     flash(request, _("Listo: {name}.").format(name=organization.name))
-    return redirect(back)
+    return page.redirect(back)
 
 
 # --- changes of payout data --------------------------------------------------------------------------
 
-CHANGES_PAGE = "/admin/cambios"
-
 
 @router.get("/cambios", name="admin.payout_changes")
-def payout_changes(
-    request: Request, user: User = Depends(require_user), session: Session = DbSession
-) -> Response:
-    return render(
-        request,
+def payout_changes(page: PageDep, user: UserDep, session: SessionDep) -> Response:
+    return page.render(
         "admin/changes.html",
         {"rows": changes.pending(session, user), "FIELD_LABELS": changes.FIELD_LABELS},
-        user=user,
     )
 
 
@@ -115,9 +105,10 @@ def decide_change(
     change_id: Id,
     decision: str,
     request: Request,
-    form: FormData = Depends(form_data),
-    user: User = Depends(require_user),
-    session: Session = DbSession,
+    page: PageDep,
+    form: FormDep,
+    user: UserDep,
+    session: SessionDep,
 ) -> Response:
     audit.require_admin(user)
     if decision not in ("aprobar", "rechazar"):
@@ -137,22 +128,16 @@ def decide_change(
                 "Avisamos a quienes la administran."
             )
         flash(request, done.format(name=organization.name))
-    return redirect(CHANGES_PAGE)
+    return page.redirect(page.url("admin.payout_changes"))
 
 
 # --- moderation ------------------------------------------------------------------------------------
 
 
 @router.get("/moderacion", name="admin.moderation")
-def moderation(
-    request: Request,
-    q: str = "",
-    user: User = Depends(require_user),
-    session: Session = DbSession,
-) -> Response:
+def moderation(request: Request, page: PageDep, user: UserDep, session: SessionDep, q: str = "") -> Response:
     found_listings, found_organizations = admin.find(session, user, q)
-    return render(
-        request,
+    return page.render(
         "admin/moderation.html",
         {
             "q": q,
@@ -162,37 +147,28 @@ def moderation(
             "found_listings": found_listings,
             "found_organizations": found_organizations,
         },
-        user=user,
     )
 
 
 @router.post("/productos/{listing_id}/suspender", name="admin.suspend_listing")
 def suspend_listing(
-    listing_id: Id,
-    request: Request,
-    form: FormData = Depends(form_data),
-    user: User = Depends(require_user),
-    session: Session = DbSession,
+    listing_id: Id, request: Request, page: PageDep, form: FormDep, user: UserDep, session: SessionDep
 ) -> Response:
     audit.require_admin(user)  # before the lookup: others cannot probe which listings exist
     listing = catalog.get(session, listing_id)
     with flash_failure(request, session, 409, 422):
         catalog.suspend(session, user, listing, str(form.get("reason", "")))
         flash(request, _("Suspendimos «{title}»: ya no aparece en el catálogo.").format(title=listing.title))
-    return redirect(_back(form, MODERATION_PAGE))
+    return page.redirect(_back(form, page.url("admin.moderation")))
 
 
 @router.post("/productos/{listing_id}/restablecer", name="admin.restore_listing")
 def restore_listing(
-    listing_id: Id,
-    request: Request,
-    form: FormData = Depends(form_data),
-    user: User = Depends(require_user),
-    session: Session = DbSession,
+    listing_id: Id, request: Request, page: PageDep, form: FormDep, user: UserDep, session: SessionDep
 ) -> Response:
     audit.require_admin(user)  # before the lookup: others cannot probe which listings exist
     listing = catalog.get(session, listing_id)
     with flash_failure(request, session, 409, 422):
         catalog.restore(session, user, listing, str(form.get("reason", "")))
         flash(request, _("Restablecimos «{title}».").format(title=listing.title))
-    return redirect(_back(form, MODERATION_PAGE))
+    return page.redirect(_back(form, page.url("admin.moderation")))

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, Request
-from sqlmodel import Session
+from fastapi import APIRouter, Query
 
-from market.db import DbSession
+from market.deps import ImpactFiguresDep, SessionDep, SettingsDep
 from market.impact import service
 
 router = APIRouter(tags=["impact"])
@@ -13,11 +12,12 @@ router = APIRouter(tags=["impact"])
 
 @router.get("/impacto", response_model=service.Impact)
 def impact(
-    request: Request,
+    figures: ImpactFiguresDep,
+    settings: SettingsDep,
+    session: SessionDep,
     year: int | None = Query(default=None, ge=2000, le=2100, description="Only the sales of this year"),
-    session: Session = DbSession,
 ) -> service.Impact:
     """Money to the social sector from paid orders (refunds subtracted), by month, state, legal form,
     certification and SDG; codes as in the organizations' API (INEGI state codes). Centavos throughout;
     shares in basis points."""
-    return request.app.state.impact_figures.get(session, request.app.state.settings, year)
+    return figures.get(session, settings, year)

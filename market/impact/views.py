@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import Response
-from sqlmodel import Session
 
-from market.accounts.models import User
-from market.db import DbSession
+from market.deps import ImpactFiguresDep, PageDep, SessionDep, SettingsDep, UserDep
 from market.forms import form_int
 from market.impact import charts, export, service
-from market.web import current_user, render, require_user, verify_csrf
+from market.web import verify_csrf
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
@@ -40,47 +38,47 @@ def _csv(sales: list[service.Sale], name: str, year: int | None) -> Response:
 
 @router.get("/impacto", name="impact.impact_page")
 def impact_page(
-    request: Request,
+    page: PageDep,
+    figures: ImpactFiguresDep,
+    settings: SettingsDep,
+    session: SessionDep,
     year: str | None = None,
-    user: User | None = Depends(current_user),
-    session: Session = DbSession,
 ) -> Response:
     """The parameter is that of GET /api/v1/impacto."""
-    impact = request.app.state.impact_figures.get(session, request.app.state.settings, _year(year))
-    return render(request, "impact/page.html", _context(impact, "/impacto.csv"), user=user)
+    impact = figures.get(session, settings, _year(year))
+    return page.render("impact/page.html", _context(impact, page.url("impact.impact_csv")))
 
 
 @router.get("/impacto.csv", name="impact.impact_csv")
-def impact_csv(request: Request, year: str | None = None, session: Session = DbSession) -> Response:
+def impact_csv(
+    figures: ImpactFiguresDep, settings: SettingsDep, session: SessionDep, year: str | None = None
+) -> Response:
     """The public figures, as on the page (never a row per sale: see market.impact.export)."""
     chosen = _year(year)
-    impact = request.app.state.impact_figures.get(session, request.app.state.settings, chosen)
+    impact = figures.get(session, settings, chosen)
     return export.figures_download(impact, f"impacto-{chosen}.csv" if chosen is not None else "impacto.csv")
 
 
 @router.get("/instituciones/{slug}/impacto", name="impact.institution_report")
 def institution_report(
     slug: str,
-    request: Request,
+    page: PageDep,
+    user: UserDep,
+    settings: SettingsDep,
+    session: SessionDep,
     year: str | None = None,
-    user: User = Depends(require_user),
-    session: Session = DbSession,
 ) -> Response:
     buyer = service.institution_for(session, user, slug)
-    impact = service.impact(session, request.app.state.settings, _year(year), buyer.id)
-    context = _context(impact, f"/instituciones/{buyer.slug}/impacto.csv") | {"buyer": buyer}
-    return render(request, "impact/report.html", context, user=user)
+    impact = service.impact(session, settings, _year(year), buyer.id)
+    csv_url = page.url("impact.institution_csv", slug=buyer.slug)
+    return page.render("impact/report.html", _context(impact, csv_url) | {"buyer": buyer})
 
 
 @router.get("/instituciones/{slug}/impacto.csv", name="impact.institution_csv")
 def institution_csv(
-    slug: str,
-    request: Request,
-    year: str | None = None,
-    user: User = Depends(require_user),
-    session: Session = DbSession,
+    slug: str, user: UserDep, settings: SettingsDep, session: SessionDep, year: str | None = None
 ) -> Response:
     buyer = service.institution_for(session, user, slug)
     chosen = _year(year)
-    sales = service.sales(session, request.app.state.settings, buyer.id)
+    sales = service.sales(session, settings, buyer.id)
     return _csv(service.in_year(sales, chosen), f"impacto-{buyer.slug}", chosen)

@@ -76,7 +76,7 @@ def _institution_form(
 def new_institution(page: PageDep, user: UserDep, session: SessionDep) -> Response:
     if not user.email_confirmed:
         message = _("Confirma tu correo para registrar una institución.")
-        return confirm_first(page.request, user, _("Registrar una institución"), message)
+        return confirm_first(page, _("Registrar una institución"), message)
     return _institution_form(page, session, user, {"uso_cfdi": "G01"}, {})
 
 
@@ -206,7 +206,7 @@ def new_demand(buyer_id: Id, page: PageDep, user: UserDep, session: SessionDep) 
     buyer = _member_buyer(session, user, buyer_id)
     if not user.email_confirmed:
         message = _("Confirma tu correo para publicar demandas de tu institución.")
-        return confirm_first(page.request, user, _("Nueva demanda"), message)
+        return confirm_first(page, _("Nueva demanda"), message)
     defaults = {
         "delivery_state": buyer.state,
         "delivery_municipality": buyer.municipality,

@@ -6,17 +6,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from babel.dates import format_date
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from sqlmodel import Session
 
 from market import csvfiles
 from market.accounts.models import User
 from market.catalog.taxonomy import DELIVERY_LABELS
-from market.db import DbSession, utcnow
+from market.db import utcnow
+from market.deps import PageDep, SessionDep, UserDep
 from market.errors import ValidationFailed
 from market.i18n import babel_locale
 from market.i18n import gettext as _
@@ -26,20 +27,18 @@ from market.money import cents_to_pesos
 from market.orders.models import FulfillmentStatus, OrderStatus
 from market.organizations import analytics, exports
 from market.organizations.models import Organization
-from market.web import render, require_user, verify_csrf
+from market.web import PageContext, verify_csrf
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
 
 @router.get("/panel/o/{slug}/ventas", name="organizations.sales_page")
-def sales_page(
-    slug: str, request: Request, user: User = Depends(require_user), session: Session = DbSession
-) -> Response:
-    return _page(request, session, user, analytics.viewable(session, user, slug))
+def sales_page(slug: str, page: PageDep, user: UserDep, session: SessionDep) -> Response:
+    return _page(page, session, user, analytics.viewable(session, user, slug))
 
 
 def _page(
-    request: Request,
+    page: PageContext,
     session: Session,
     user: User,
     organization: Organization,
@@ -48,8 +47,7 @@ def _page(
     status: int = 200,
 ) -> Response:
     figures = analytics.dashboard(session, user, organization)
-    return render(
-        request,
+    return page.render(
         "organizations/analytics.html",
         {
             "org": organization,
@@ -60,7 +58,6 @@ def _page(
             "errors": errors or {},
         },
         status,
-        user,
     )
 
 
@@ -118,18 +115,18 @@ def sales_chart(months: list[analytics.MonthSales], width: int = 720, height: in
 @router.get("/panel/o/{slug}/pedidos.csv", name="organizations.orders_csv")
 def orders_csv(
     slug: str,
-    request: Request,
-    desde: str | None = None,
-    hasta: str | None = None,
-    user: User = Depends(require_user),
-    session: Session = DbSession,
+    page: PageDep,
+    user: UserDep,
+    session: SessionDep,
+    since: Annotated[str | None, Query(alias="desde")] = None,
+    until: Annotated[str | None, Query(alias="hasta")] = None,
 ) -> Response:
     organization = analytics.viewable(session, user, slug)
     try:
-        period = exports.parse_period(desde, hasta)
+        period = exports.parse_period(since, until)
     except ValidationFailed as exc:
         errors = {field: _(message) for field, message in exc.errors.items()}
-        return _page(request, session, user, organization, {"desde": desde, "hasta": hasta}, errors, 422)
+        return _page(page, session, user, organization, {"desde": since, "hasta": until}, errors, 422)
     header = [
         _("Pedido"),
         _("Fecha"),
@@ -173,7 +170,7 @@ def orders_csv(
 
 
 @router.get("/panel/o/{slug}/movimientos.csv", name="organizations.movements_csv")
-def movements_csv(slug: str, user: User = Depends(require_user), session: Session = DbSession) -> Response:
+def movements_csv(slug: str, user: UserDep, session: SessionDep) -> Response:
     organization = analytics.viewable(session, user, slug)
     header = [_("Fecha"), _("Concepto"), _("Pedido"), _("Importe"), _("Referencia"), _("Saldo")]
     rows: Iterator[list[csvfiles.Cell]] = (

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query, Request, UploadFile
+from fastapi import APIRouter, Query, Request, UploadFile
 from sqlmodel import Session
 
-from market.accounts.bearer import api_user, api_user_optional
 from market.accounts.models import User
 from market.bounds import Id, PageNumber
-from market.db import DbSession
+from market.deps import ApiUserDep, ApiVisitorDep, SessionDep, SettingsDep
 from market.media import media_url
 from market.mexico import LegalForm, StateCode
 from market.organizations import changes, service
@@ -55,7 +54,7 @@ def _change(change: OrganizationChange, org: Organization, requester: User) -> O
 
 @router.get("", response_model=Page[OrganizationPublic])
 def list_organizations(
-    session: Session = DbSession,
+    session: SessionDep,
     state: StateCode | None = Query(None, description="INEGI code, e.g. 07 (Chiapas)"),
     legal_form: LegalForm | None = None,
     page: PageNumber = 1,
@@ -72,20 +71,18 @@ def list_organizations(
 
 @router.post("", response_model=OrganizationPrivate, status_code=201)
 def create_organization(
-    data: OrganizationCreate, user: User = Depends(api_user), session: Session = DbSession
+    data: OrganizationCreate, user: ApiUserDep, session: SessionDep
 ) -> OrganizationPrivate:
     return _private(service.create(session, user, data), session)
 
 
 @router.get("/mine", response_model=list[OrganizationPrivate])
-def my_organizations(user: User = Depends(api_user), session: Session = DbSession) -> list:
+def my_organizations(user: ApiUserDep, session: SessionDep) -> list:
     return [_private(org, session) for org, _role in service.for_user(session, user)]
 
 
 @router.get("/{slug}", response_model=OrganizationPublic | OrganizationPrivate)
-def get_organization(
-    slug: str, user: User | None = Depends(api_user_optional), session: Session = DbSession
-) -> OrganizationPublic:
+def get_organization(slug: str, user: ApiVisitorDep, session: SessionDep) -> OrganizationPublic:
     org = service.get_visible(session, slug, user)
     if user and (user.is_admin or service.role_in(session, user, org)):
         return _private(org, session)
@@ -94,7 +91,7 @@ def get_organization(
 
 @router.patch("/{slug}", response_model=OrganizationPrivate)
 def update_organization(
-    slug: str, patch: OrganizationUpdate, user: User = Depends(api_user), session: Session = DbSession
+    slug: str, patch: OrganizationUpdate, user: ApiUserDep, session: SessionDep
 ) -> OrganizationPrivate:
     org = service.get_managed(session, slug, user)
     service.update(session, user, org, patch)  # name, RFC or CLABE may wait for review: see pending_changes
@@ -113,32 +110,27 @@ def upload_logo(
     slug: str,
     file: UploadFile,
     request: Request,
-    user: User = Depends(api_user),
-    session: Session = DbSession,
+    user: ApiUserDep,
+    settings: SettingsDep,
+    session: SessionDep,
 ) -> OrganizationPrivate:
     data = upload_bytes(request, file)
     org = service.get_managed(session, slug, user)
-    service.set_logo(session, request.app.state.settings, user, org, data)
+    service.set_logo(session, settings, user, org, data)
     return _private(org, session)
 
 
 @router.post("/{slug}/invitations", response_model=InvitationPublic, status_code=201)
 def invite_member(
-    slug: str,
-    data: InvitationCreate,
-    request: Request,
-    user: User = Depends(api_user),
-    session: Session = DbSession,
+    slug: str, data: InvitationCreate, user: ApiUserDep, settings: SettingsDep, session: SessionDep
 ) -> InvitationPublic:
     org = service.get_managed(session, slug, user)
-    invitation = service.invite(session, request.app.state.settings, user, org, data.email, data.role)
+    invitation = service.invite(session, settings, user, org, data.email, data.role)
     return InvitationPublic(email=invitation.email, role=invitation.role)
 
 
 @router.post("/invitations/{token}/accept", response_model=OrganizationPrivate)
-def accept_invitation(
-    token: str, user: User = Depends(api_user), session: Session = DbSession
-) -> OrganizationPrivate:
+def accept_invitation(token: str, user: ApiUserDep, session: SessionDep) -> OrganizationPrivate:
     return _private(service.accept_invitation(session, user, token), session)
 
 
@@ -146,30 +138,26 @@ def accept_invitation(
 
 
 @router.get("/admin/queue", response_model=list[OrganizationPrivate], tags=["admin"])
-def verification_queue(user: User = Depends(api_user), session: Session = DbSession) -> list:
+def verification_queue(user: ApiUserDep, session: SessionDep) -> list:
     return [_private(o, session) for o in service.verification_queue(session, user)]
 
 
 @router.post("/{slug}/verify", response_model=OrganizationPrivate, tags=["admin"])
-def verify(slug: str, user: User = Depends(api_user), session: Session = DbSession) -> OrganizationPrivate:
+def verify(slug: str, user: ApiUserDep, session: SessionDep) -> OrganizationPrivate:
     org = service.get_for_admin(session, slug, user)
     service.verify(session, user, org)
     return _private(org, session)
 
 
 @router.post("/{slug}/reject", response_model=OrganizationPrivate, tags=["admin"])
-def reject(
-    slug: str, decision: Decision, user: User = Depends(api_user), session: Session = DbSession
-) -> OrganizationPrivate:
+def reject(slug: str, decision: Decision, user: ApiUserDep, session: SessionDep) -> OrganizationPrivate:
     org = service.get_for_admin(session, slug, user)
     service.reject(session, user, org, decision.reason)
     return _private(org, session)
 
 
 @router.post("/{slug}/suspend", response_model=OrganizationPrivate, tags=["admin"])
-def suspend(
-    slug: str, decision: Decision, user: User = Depends(api_user), session: Session = DbSession
-) -> OrganizationPrivate:
+def suspend(slug: str, decision: Decision, user: ApiUserDep, session: SessionDep) -> OrganizationPrivate:
     org = service.get_for_admin(session, slug, user)
     service.suspend(session, user, org, decision.reason)
     return _private(org, session)
@@ -177,10 +165,7 @@ def suspend(
 
 @router.post("/{slug}/reinstate", response_model=OrganizationPrivate, tags=["admin"])
 def reinstate(
-    slug: str,
-    decision: Decision | None = None,
-    user: User = Depends(api_user),
-    session: Session = DbSession,
+    slug: str, user: ApiUserDep, session: SessionDep, decision: Decision | None = None
 ) -> OrganizationPrivate:
     org = service.get_for_admin(session, slug, user)
     service.reinstate(session, user, org, decision.reason if decision else None)
@@ -188,7 +173,7 @@ def reinstate(
 
 
 @router.get("/admin/changes", response_model=list[OrganizationChangePublic], tags=["admin"])
-def pending_changes(user: User = Depends(api_user), session: Session = DbSession) -> list:
+def pending_changes(user: ApiUserDep, session: SessionDep) -> list:
     """Changes of verified organizations' name, RFC or CLABE waiting for a decision, oldest first."""
     return [_change(*row) for row in changes.pending(session, user)]
 
@@ -200,14 +185,12 @@ def _decided(session: Session, change: OrganizationChange, org: Organization) ->
 
 
 @router.post("/changes/{change_id}/approve", response_model=OrganizationChangePublic, tags=["admin"])
-def approve_change(
-    change_id: Id, user: User = Depends(api_user), session: Session = DbSession
-) -> OrganizationChangePublic:
+def approve_change(change_id: Id, user: ApiUserDep, session: SessionDep) -> OrganizationChangePublic:
     return _decided(session, *changes.approve(session, user, change_id))
 
 
 @router.post("/changes/{change_id}/reject", response_model=OrganizationChangePublic, tags=["admin"])
 def reject_change(
-    change_id: Id, decision: Decision, user: User = Depends(api_user), session: Session = DbSession
+    change_id: Id, decision: Decision, user: ApiUserDep, session: SessionDep
 ) -> OrganizationChangePublic:
     return _decided(session, *changes.reject(session, user, change_id, decision.reason))

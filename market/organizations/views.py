@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, UploadFile
+from fastapi import APIRouter, Depends, Query, Request, UploadFile
 from fastapi.responses import Response
 from sqlmodel import Session
-from starlette.datastructures import FormData
 
-from market.accounts.models import User
 from market.bounds import PageNumber
 from market.catalog import service as catalog
-from market.db import DbSession
+from market.deps import FormDep, PageDep, SessionDep, SettingsDep, UserDep, VisitorDep
 from market.errors import TooManyUploads, ValidationFailed
 from market.forms import FormInvalid, pesos_field, text_fields, validate
 from market.i18n import gettext as _
@@ -23,16 +21,12 @@ from market.organizations.schemas import InvitationCreate, OrganizationCreate, O
 from market.reviews import queries as reviews
 from market.reviews.ratings import listing_ratings
 from market.web import (
+    PageContext,
     confirm_first,
-    current_user,
     flash,
     flash_failure,
-    form_data,
-    redirect,
     refusable,
     refused,
-    render,
-    require_user,
     upload_bytes,
     verify_csrf,
 )
@@ -42,63 +36,57 @@ router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
 @router.get("/productores", name="organizations.directory")
 def directory(
-    request: Request,
+    page: PageDep,
+    session: SessionDep,
     state: str | None = None,
     legal_form: str | None = None,
-    page: PageNumber = 1,
-    session: Session = DbSession,
-    user: User | None = Depends(current_user),
+    page_number: Annotated[PageNumber, Query(alias="page")] = 1,
 ) -> Response:
     """The parameters are those of GET /api/v1/organizations."""
     found = service.list_public(
-        session, state=state or None, legal_form=legal_form or None, page=page, per_page=24
+        session, state=state or None, legal_form=legal_form or None, page=page_number, per_page=24
     )
     context = {"page": found, "state": state, "legal_form": legal_form}
-    return render(request, "organizations/directory.html", context, user=user)
+    return page.render("organizations/directory.html", context)
 
 
 @router.get("/productores/{slug}", name="organizations.profile")
 def profile(
     slug: str,
-    request: Request,
-    page: PageNumber = 1,
-    session: Session = DbSession,
-    user: User | None = Depends(current_user),
+    page: PageDep,
+    visitor: VisitorDep,
+    session: SessionDep,
+    page_number: Annotated[PageNumber, Query(alias="page")] = 1,
 ) -> Response:
-    organization = service.get_visible(session, slug, user)
-    listings = catalog.list_public(session, organization_id=organization.id, page=page, per_page=24)
-    return render(
-        request,
+    organization = service.get_visible(session, slug, visitor)
+    listings = catalog.list_public(session, organization_id=organization.id, page=page_number, per_page=24)
+    return page.render(
         "organizations/profile.html",
         {
             "org": organization,
             "page": listings,
             "listings": catalog.to_public(session, listings.items),
-            "role": service.role_in(session, user, organization),
+            "role": service.role_in(session, visitor, organization),
             "ratings": listing_ratings(session, [listing.id or 0 for listing in listings.items]),
             "rating": reviews.summary_of_organization(session, organization.id or 0),
             "reviews": reviews.of_organization(session, organization.id or 0, per_page=5).items,
         },
-        user=user,
     )
 
 
 @router.get("/panel", name="organizations.dashboard")
-def dashboard(request: Request, user: User = Depends(require_user), session: Session = DbSession) -> Response:
-    return render(
-        request,
+def dashboard(page: PageDep, user: UserDep, session: SessionDep) -> Response:
+    return page.render(
         "organizations/dashboard.html",
         {
             "memberships": service.for_user(session, user),
             "invitations": service.pending_invitations(session, user),
         },
-        user=user,
     )
 
 
 def _form_page(
-    request: Request,
-    user: User,
+    page: PageContext,
     org: Organization | None,
     values: dict,
     errors: dict,
@@ -111,7 +99,7 @@ def _form_page(
     context = {"org": org, "values": values, "errors": errors} | (
         _pending(session, org) if session and org else {}
     )
-    return render(request, "organizations/form.html", context, status, user)
+    return page.render("organizations/form.html", context, status)
 
 
 def _pending(session: Session, org: Organization) -> dict[str, Any]:
@@ -132,40 +120,34 @@ def _with_fees(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
 
 
 @router.get("/panel/organizaciones/nueva", name="organizations.new_organization")
-def new_organization(request: Request, user: User = Depends(require_user)) -> Response:
+def new_organization(page: PageDep, user: UserDep) -> Response:
     if not user.email_confirmed:
         message = _("Confirma tu correo para registrar una organización.")
-        return confirm_first(request, user, _("Registrar organización"), message)
-    return _form_page(request, user, None, {}, {})
+        return confirm_first(page, _("Registrar organización"), message)
+    return _form_page(page, None, {}, {})
 
 
 @router.post("/panel/organizaciones/nueva", name="organizations.create_organization")
 def create_organization(
-    request: Request,
-    form: FormData = Depends(form_data),
-    user: User = Depends(require_user),
-    session: Session = DbSession,
+    request: Request, page: PageDep, form: FormDep, user: UserDep, session: SessionDep
 ) -> Response:
     values = text_fields(form)
     try:
         with refusable(session):
             organization = service.create(session, user, validate(OrganizationCreate, *_with_fees(values)))
     except FormInvalid as exc:
-        return _form_page(request, user, None, values, exc.errors, 422)
+        return _form_page(page, None, values, exc.errors, 422)
     flash(
         request,
         _("Registramos {name}. El equipo la revisará para verificarla.").format(name=organization.name),
     )
-    return redirect(f"/panel/o/{organization.slug}")
+    return page.redirect(page.url("organizations.manage", slug=organization.slug))
 
 
 @router.get("/panel/o/{slug}", name="organizations.manage")
-def manage(
-    slug: str, request: Request, user: User = Depends(require_user), session: Session = DbSession
-) -> Response:
+def manage(slug: str, page: PageDep, user: UserDep, session: SessionDep) -> Response:
     organization = service.get_managed(session, slug, user)
-    return render(
-        request,
+    return page.render(
         "organizations/manage.html",
         {
             "org": organization,
@@ -174,29 +156,22 @@ def manage(
             "members": service.members(session, organization),
         }
         | _pending(session, organization),
-        user=user,
     )
 
 
 @router.get("/panel/o/{slug}/editar", name="organizations.edit_form")
-def edit_form(
-    slug: str, request: Request, user: User = Depends(require_user), session: Session = DbSession
-) -> Response:
+def edit_form(slug: str, page: PageDep, user: UserDep, session: SessionDep) -> Response:
     organization = service.get_managed(session, slug, user)
     service.require_owner(session, user, organization)
     values = organization.model_dump()
     for fee in FEES:
         values[fee] = cents_to_pesos_text(values.pop(f"{fee}_cents"))
-    return _form_page(request, user, organization, values, {}, session=session)
+    return _form_page(page, organization, values, {}, session=session)
 
 
 @router.post("/panel/o/{slug}/editar", name="organizations.edit")
 def edit(
-    slug: str,
-    request: Request,
-    form: FormData = Depends(form_data),
-    user: User = Depends(require_user),
-    session: Session = DbSession,
+    slug: str, request: Request, page: PageDep, form: FormDep, user: UserDep, session: SessionDep
 ) -> Response:
     organization = service.get_managed(session, slug, user)
     values = text_fields(form)
@@ -205,7 +180,7 @@ def edit(
         with refusable(session):
             held = service.update(session, user, organization, OrganizationUpdate(**data.model_dump()))
     except (FormInvalid, ValidationFailed) as exc:
-        return _form_page(request, user, organization, values, exc.errors, 422, session)
+        return _form_page(page, organization, values, exc.errors, 422, session)
     if held:
         flash(
             request,
@@ -216,59 +191,62 @@ def edit(
         )
     else:
         flash(request, _("Guardamos los cambios."))
-    return redirect(f"/panel/o/{organization.slug}")
+    return page.redirect(page.url("organizations.manage", slug=organization.slug))
 
 
 @router.post("/panel/o/{slug}/logo", name="organizations.upload_logo")
 def upload_logo(
     slug: str,
-    request: Request,
     logo: UploadFile,
-    user: User = Depends(require_user),
-    session: Session = DbSession,
+    request: Request,
+    page: PageDep,
+    user: UserDep,
+    settings: SettingsDep,
+    session: SessionDep,
 ) -> Response:
     organization = service.get_managed(session, slug, user)
     try:
         with flash_failure(request, session, 422):
-            service.set_logo(
-                session, request.app.state.settings, user, organization, upload_bytes(request, logo)
-            )
+            service.set_logo(session, settings, user, organization, upload_bytes(request, logo))
             flash(request, _("Actualizamos el logotipo."))
     except TooManyUploads as exc:
         flash(request, exc.detail, "error")
-        return refused(manage(slug, request, user, session), exc)
-    return redirect(f"/panel/o/{organization.slug}")
+        return refused(manage(slug, page, user, session), exc)
+    return page.redirect(page.url("organizations.manage", slug=organization.slug))
 
 
 @router.post("/panel/o/{slug}/invitaciones", name="organizations.invite")
 def invite(
     slug: str,
     request: Request,
-    form: FormData = Depends(form_data),
-    user: User = Depends(require_user),
-    session: Session = DbSession,
+    page: PageDep,
+    form: FormDep,
+    user: UserDep,
+    settings: SettingsDep,
+    session: SessionDep,
 ) -> Response:
     organization = service.get_managed(session, slug, user)
+    members = page.url("organizations.manage", slug=organization.slug) + "#integrantes"
     try:
         data = validate(InvitationCreate, text_fields(form))
     except FormInvalid as exc:
         flash(request, "; ".join(exc.errors.values()), "error")
-        return redirect(f"/panel/o/{organization.slug}#integrantes")
+        return page.redirect(members)
     with flash_failure(request, session, 409):
-        service.invite(session, request.app.state.settings, user, organization, data.email, data.role)
+        service.invite(session, settings, user, organization, data.email, data.role)
         flash(request, _("Enviamos la invitación a {email}.").format(email=data.email))
-    return redirect(f"/panel/o/{organization.slug}#integrantes")
+    return page.redirect(members)
 
 
 @router.get("/invitaciones/{token}", name="organizations.invitation")
-def invitation(token: str, request: Request, user: User = Depends(require_user)) -> Response:
-    return render(request, "organizations/invitation.html", {"token": token}, user=user)
+def invitation(token: str, page: PageDep, user: UserDep) -> Response:
+    return page.render("organizations/invitation.html", {"token": token})
 
 
 @router.post("/invitaciones/{token}", name="organizations.accept_invitation")
 def accept_invitation(
-    token: str, request: Request, user: User = Depends(require_user), session: Session = DbSession
+    token: str, request: Request, page: PageDep, user: UserDep, session: SessionDep
 ) -> Response:
     organization = service.accept_invitation(session, user, token)
     flash(request, _("Ya formas parte de {name}.").format(name=organization.name))
-    return redirect(f"/panel/o/{organization.slug}")
+    return page.redirect(page.url("organizations.manage", slug=organization.slug))
