@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from market.catalog.units import quantity_text
 from market.i18n import gettext as _
 from market.i18n import ngettext
+from market.statuses import Status
 
 
 class ErrorBody(BaseModel):
@@ -91,8 +92,22 @@ class Conflict(MarketError):
 
 
 class InvalidTransition(Conflict):
+    """A status its current one does not lead to. Both are named by their labels, in the person's language
+    (a plain string is read in the vocabulary of the status given as a `Status`; an unknown one shows as
+    it is)."""
+
     code = "invalid_transition"
     message = "No se puede pasar de «{current}» a «{target}»."
+
+    def __init__(self, *, current: str, target: str) -> None:
+        vocabulary = next((type(v) for v in (current, target) if isinstance(v, Status)), None)
+        current, target = (vocabulary.label_of(v) if vocabulary else str(v) for v in (current, target))
+        super().__init__(current=current, target=target)
+
+    @property
+    def detail(self) -> str:
+        labels = {key: _(value) if value else value for key, value in self.params.items()}
+        return _(self.message).format(**labels)
 
 
 class StepNotForDelivery(Conflict):

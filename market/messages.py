@@ -12,24 +12,17 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 
 from market import errors, validation
-from market.catalog.taxonomy import CATEGORIES, DELIVERY_LABELS, STATUS_LABELS, UNITS
+from market.catalog.taxonomy import CATEGORIES, DELIVERY_LABELS, UNITS
 from market.ledger.service import KIND_LABELS
-from market.linking.schemas import (
-    BUYER_KINDS,
-    DEMAND_STATUS_LABELS,
-    FREQUENCIES,
-    QUOTE_STATUS_LABELS,
-    REGIMENES_FISCALES,
-    USOS_CFDI,
-)
+from market.linking.schemas import BUYER_KINDS, FREQUENCIES, REGIMENES_FISCALES, USOS_CFDI
 from market.mexico import CERTIFICATIONS, LEGAL_FORMS, SDGS
-from market.orders.models import FULFILLMENT_STATUS_LABELS, ORDER_STATUS_LABELS
 from market.orders.queries import BUYER_DONE, BUYER_STEP_LABELS, STEP_LABELS
 from market.payments.methods import METHOD_LABELS
 
 ROOT = Path(__file__).resolve().parent.parent
-# Besides gettext calls: `invalid(code, message)` in schemas, `N_(message)` markers, and the errors that
-# are raised with a message of their own as first argument.
+# Besides gettext calls: `invalid(code, message)` in schemas, `N_(message)` markers (the statuses' labels
+# among them: market.statuses), and the errors that are raised with a message of their own as first
+# argument.
 RAISED_WITH_MESSAGE = (
     "MarketError",
     "NotFound",
@@ -49,10 +42,7 @@ def _data_messages() -> Iterator[str]:
     yield from SDGS.values()
     yield from (c.name for c in CATEGORIES)
     yield from UNITS.values()
-    yield from STATUS_LABELS.values()
     yield from DELIVERY_LABELS.values()
-    yield from ORDER_STATUS_LABELS.values()
-    yield from FULFILLMENT_STATUS_LABELS.values()
     yield from STEP_LABELS.values()
     yield from BUYER_STEP_LABELS.values()
     yield from BUYER_DONE.values()
@@ -62,8 +52,6 @@ def _data_messages() -> Iterator[str]:
     yield from REGIMENES_FISCALES.values()
     yield from USOS_CFDI.values()
     yield from FREQUENCIES.values()
-    yield from DEMAND_STATUS_LABELS.values()
-    yield from QUOTE_STATUS_LABELS.values()
     yield from validation.builtin_templates()
     for _name, cls in inspect.getmembers(errors, inspect.isclass):
         if issubclass(cls, errors.MarketError):

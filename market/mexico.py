@@ -10,6 +10,7 @@ import clabe
 from stdnum.exceptions import ValidationError
 from stdnum.mx import rfc as stdnum_rfc
 
+from market.bounds import whole_number
 from market.i18n import N_
 from market.validation import Vocabulary
 
@@ -131,14 +132,34 @@ SDGS: dict[int, str] = {
 }
 
 # The vocabularies as field types: checked on the way in, named enums in the OpenAPI document.
-StateCode = Annotated[
-    str, Vocabulary("StateCode", STATES_BY_CODE, N_("Elige una de las 32 entidades federativas."))
-]
-LegalForm = Annotated[str, Vocabulary("LegalForm", LEGAL_FORMS, N_("Elige una forma jurídica de la lista."))]
-Certification = Annotated[
-    str, Vocabulary("Certification", CERTIFICATIONS, N_("Certificación desconocida: {value}."))
-]
-SdgNumber = Annotated[int, Vocabulary("SdgNumber", SDGS, N_("Los ODS van del 1 al 17."))]
+STATE_CODES = Vocabulary("StateCode", STATES_BY_CODE, N_("Elige una de las 32 entidades federativas."))
+LEGAL_FORM_CODES = Vocabulary("LegalForm", LEGAL_FORMS, N_("Elige una forma jurídica de la lista."))
+CERTIFICATION_CODES = Vocabulary("Certification", CERTIFICATIONS, N_("Certificación desconocida: {value}."))
+SDG_NUMBERS = Vocabulary("SdgNumber", SDGS, N_("Los ODS van del 1 al 17."))
+
+
+def _text_or_number(value: object) -> bool:
+    return isinstance(value, str | int) and not isinstance(value, bool)
+
+
+def _state_code(value: object) -> object:
+    """A state as a form or a spreadsheet writes it: "7" or 7 is "07"."""
+    return str(value).strip().zfill(2) if _text_or_number(value) else value
+
+
+def _sdg_number(value: object) -> int | None:
+    """An SDG as a form sends it ("5") or a client (5); not 5.5, True or "٥"."""
+    return whole_number(value) if _text_or_number(value) else None
+
+
+StateCode = Annotated[str, STATE_CODES]
+StateCodes = Annotated[list[StateCode], STATE_CODES.many(N_("Entidad desconocida: {value}."), _state_code)]
+LegalForm = Annotated[str, LEGAL_FORM_CODES]
+LegalForms = Annotated[list[LegalForm], LEGAL_FORM_CODES.many()]
+Certification = Annotated[str, CERTIFICATION_CODES]
+Certifications = Annotated[list[Certification], CERTIFICATION_CODES.many()]
+SdgNumber = Annotated[int, SDG_NUMBERS]
+SdgNumbers = Annotated[list[SdgNumber], SDG_NUMBERS.many(parse=_sdg_number)]
 
 GENERIC_RFCS = {"XAXX010101000", "XEXX010101000"}
 

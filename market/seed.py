@@ -14,21 +14,23 @@ from sqlmodel import Session, col, select
 from market.accounts.models import User
 from market.accounts.schemas import Registration
 from market.accounts.service import hash_password, register
-from market.catalog.models import Listing
+from market.catalog.models import Listing, ListingStatus
 from market.catalog.service import add_listing
 from market.catalog.taxonomy import CATEGORIES, GOOD_UNITS, SERVICE_UNITS
 from market.config import Settings
 from market.db import transaction, utcnow
 from market.demo import DEMO_PASSWORD, DemoAccount, DemoOrder, DemoPart, DemoSchool, Outcome, load_marketplace
 from market.mexico import LEGAL_FORMS, STATES
-from market.organizations.models import Membership, Organization
+from market.orders.models import FulfillmentStatus, OrderStatus
+from market.organizations.models import Membership, Organization, VerificationStatus
 from market.slugs import slugify
 
 # Who takes a part of a demo order to each outcome: its producer's steps, then its buyer's.
-OUTCOMES: dict[Outcome, tuple[list[str], list[str]]] = {
-    "rejected": (["rejected"], []),
-    "delivered": (["accepted", "preparing", "ready_for_pickup", "delivered"], []),  # paid in cash at pickup
-    "completed": (["accepted", "preparing", "ready_for_pickup"], ["delivered", "completed"]),
+TO_READY = [FulfillmentStatus.ACCEPTED, FulfillmentStatus.PREPARING, FulfillmentStatus.READY_FOR_PICKUP]
+OUTCOMES: dict[Outcome, tuple[list[FulfillmentStatus], list[FulfillmentStatus]]] = {
+    "rejected": ([FulfillmentStatus.REJECTED], []),
+    "delivered": ([*TO_READY, FulfillmentStatus.DELIVERED], []),  # paid in cash at pickup
+    "completed": (TO_READY, [FulfillmentStatus.DELIVERED, FulfillmentStatus.COMPLETED]),
 }
 
 
@@ -65,7 +67,7 @@ def load_demo(session: Session, settings: Settings | None = None) -> list[tuple[
         organization = Organization(
             slug=entry.slug,
             **entry.profile(),
-            verification_status="pending" if entry.pending else "verified",
+            verification_status=VerificationStatus.PENDING if entry.pending else VerificationStatus.VERIFIED,
             verified_at=None if entry.pending else now,
         )
         session.add(organization)
@@ -96,7 +98,7 @@ def _demo_school(session: Session, school: DemoSchool) -> User:
     if session.exec(select(BuyerOrganization.id).where(BuyerOrganization.rfc == rfc)).first():
         return person
     institution = buyers.create(session, person, school.institution)
-    institution.verification_status, institution.verified_at = "verified", utcnow()
+    institution.verification_status, institution.verified_at = VerificationStatus.VERIFIED, utcnow()
     demand = demands.create(session, person, institution, school.demand)
     demands.open_for_quotes(session, person, demand)
     return person
@@ -152,7 +154,7 @@ def _demo_orders(
             ship_to=demo_order.ship_to,
             buyer_organization_id=buyers.buying_for(session, buyer),
         )
-        if order.status in ("awaiting_payment", "invoiced"):  # the school has paid its invoice, too
+        if order.status in (OrderStatus.AWAITING_PAYMENT, OrderStatus.INVOICED):  # the school's invoice too
             mark_paid(session, order, admin, f"DEMO-{number:04d}")
         outcomes = {found[p.organization, p.listing][0].id: p for p in demo_order.parts}
         fulfillments = session.exec(
@@ -258,7 +260,7 @@ def load_synthetic(engine: Engine, count: int, seed: int = 7) -> None:
                 "certifications": [],
                 "sdgs": [8],
                 "description": "",
-                "verification_status": "verified",
+                "verification_status": VerificationStatus.VERIFIED,
                 "suspended": False,
                 "created_at": now,
                 "updated_at": now,
@@ -296,7 +298,7 @@ def load_synthetic(engine: Engine, count: int, seed: int = 7) -> None:
                         "pickup": True,
                         "delivery_states": [],
                         "national_shipping": rng.random() < 0.5,
-                        "status": "active",
+                        "status": ListingStatus.ACTIVE,
                         "created_at": now,
                         "updated_at": now,
                     }

@@ -6,7 +6,8 @@ mapped by type. Templates are Spanish source strings, translated when the error 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from fastapi import Request
@@ -62,9 +63,11 @@ def invalid(code: str, template: str, **ctx: Any) -> PydanticCustomError:
 
 
 class Vocabulary:
-    """A controlled vocabulary (states by INEGI code, categories, units, statuses...), as the metadata of an
+    """A controlled vocabulary (states by INEGI code, categories, units...), as the metadata of an
     `Annotated[str, Vocabulary(...)]` field: the value must be one of `values` (else `message`, in the
-    person's language), and the OpenAPI document shows it as a named enum that clients can generate."""
+    person's language), and the OpenAPI document shows it as a named enum that clients can generate.
+    Several values of it are `Annotated[list[T], vocabulary.many()]`. (Statuses are enums instead:
+    market.statuses.)"""
 
     def __init__(
         self, name: str, values: Iterable[str | int], message: str = "Elige una de las opciones."
@@ -86,10 +89,59 @@ class Vocabulary:
     ) -> JsonSchemaValue:
         reference = handler(schema)
         definition = handler.resolve_ref_schema(reference)
-        kind = "integer" if all(isinstance(v, int) for v in self.values) else "string"
         definition.clear()
-        definition.update({"title": self.name, "type": kind, "enum": list(self.values)})
+        definition.update({"title": self.name, "type": self.kind, "enum": list(self.values)})
         return reference
+
+    @property
+    def kind(self) -> str:
+        return "integer" if all(isinstance(v, int) for v in self.values) else "string"
+
+    def many(self, message: str | None = None, parse: Callable[[Any], Any] | None = None) -> Choices:
+        """The metadata of a list of this vocabulary's values: see `Choices`."""
+        return Choices(self, message or self.message, parse)
+
+
+class Choices:
+    """Several values of one vocabulary (a listing's states, an organization's certifications, the legal
+    forms a demand prefers), as the metadata of an `Annotated[list[T], vocabulary.many(...)]` field.
+
+    One value of the vocabulary's kind, or a text of values separated by commas or semicolons (a form, a
+    spreadsheet cell), stands for a list, and None for none; anything else that is not a list is refused
+    by pydantic. Each
+    value is read by `parse` (a form's "7" is state "07"); an unknown one refuses the field as a whole, so
+    a form shows one message beside it, naming the value. Each value is kept once, in the vocabulary's
+    order."""
+
+    def __init__(self, vocabulary: Vocabulary, message: str, parse: Callable[[Any], Any] | None) -> None:
+        self.vocabulary, self.message, self.parse = vocabulary, message, parse
+        self.code = f"{vocabulary.code}_choices"
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return core_schema.no_info_before_validator_function(self._read, handler(source))
+
+    def _single(self, value: Any) -> bool:
+        if self.vocabulary.kind == "string":
+            return isinstance(value, str)
+        return isinstance(value, int | str) and not isinstance(value, bool)
+
+    def _read(self, value: Any) -> Any:
+        if value is None:
+            return []
+        if isinstance(value, str):
+            value = [part.strip() for part in SEPARATORS.split(value) if part.strip()]
+        elif self._single(value):
+            value = [value]
+        if not isinstance(value, list):
+            return value  # pydantic refuses it: a list is expected
+        chosen = [self.parse(v) if self.parse else v for v in value]
+        for raw, parsed in zip(value, chosen, strict=True):
+            if not isinstance(parsed, str | int) or parsed not in self.vocabulary.values:
+                raise invalid(self.code, self.message, value=str(raw)[:40])
+        return [v for v in self.vocabulary.values if v in chosen]
+
+
+SEPARATORS = re.compile(r"[,;]")
 
 
 def builtin_templates() -> list[str]:

@@ -22,7 +22,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from market import i18n
 from market.accounts import sessions
 from market.accounts.models import User
-from market.catalog.taxonomy import CATEGORIES, CATEGORIES_BY_SLUG, DELIVERY_LABELS, STATUS_LABELS, UNITS
+from market.catalog.models import ListingStatus
+from market.catalog.taxonomy import CATEGORIES, CATEGORIES_BY_SLUG, DELIVERY_LABELS, UNITS
 from market.catalog.units import quantity_text
 from market.db import transaction
 from market.errors import CsrfFailed, MarketError, NotAuthenticated, RequestTooLarge
@@ -30,7 +31,7 @@ from market.ledger.service import KIND_LABELS
 from market.media import media_url
 from market.mexico import CERTIFICATIONS, LEGAL_FORMS, SDGS, STATES, local_date, local_time, state_name
 from market.money import cents_to_pesos_text, format_mxn
-from market.orders.models import FULFILLMENT_STATUS_LABELS, ORDER_STATUS_LABELS
+from market.orders.models import FulfillmentStatus, OrderStatus
 from market.orders.queries import STEP_LABELS, status_label
 from market.payments.methods import METHOD_LABELS
 from market.state import engine_of, settings_of
@@ -61,8 +62,8 @@ templates.env.globals.update(
     CATEGORY_LABELS={c.slug: c.name for c in CATEGORIES},
     STATE_LABELS={s.inegi: s.name for s in STATES},
     DELIVERY_LABELS=DELIVERY_LABELS,
-    ORDER_STATUS_LABELS=ORDER_STATUS_LABELS,
-    FULFILLMENT_STATUS_LABELS=FULFILLMENT_STATUS_LABELS,
+    ORDER_STATUS_LABELS=OrderStatus.labels(),
+    FULFILLMENT_STATUS_LABELS=FulfillmentStatus.labels(),
     STEP_LABELS=STEP_LABELS,
     PART_STATUS=status_label,
     LEDGER_KINDS=KIND_LABELS,
@@ -73,7 +74,7 @@ templates.env.globals.update(
     CERTIFICATIONS=CERTIFICATIONS,
     SDGS=SDGS,
     UNITS=UNITS,
-    STATUS_LABELS=STATUS_LABELS,
+    STATUS_LABELS=ListingStatus.labels(),
     LOCALES=i18n.LOCALES,
 )
 

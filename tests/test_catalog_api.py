@@ -276,7 +276,9 @@ def test_status_transitions(client: TestClient, shop: Shop, session: Session) ->
     revived = client.post(url, json={"status": "active"}, headers=shop.headers)
     assert revived.status_code == 409
     assert revived.json()["error"] == "invalid_transition"
-    assert revived.json()["detail"] == "No se puede pasar de «archived» a «active»."
+    assert revived.json()["detail"] == "No se puede pasar de «Archivado» a «Publicado»."  # the labels
+    in_english = client.post(url, json={"status": "active"}, headers=shop.headers | {"Accept-Language": "en"})
+    assert in_english.json()["detail"] == 'Can\'t change from "Archived" to "Published".'
     stored = session.get(Listing, listing["id"])
     assert stored is not None and stored.status == "archived"
 

@@ -9,7 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from market.catalog.taxonomy import CATEGORIES_BY_SLUG, UNITS
+from market.linking.models import DemandStatus
 from market.mexico import CERTIFICATIONS, LEGAL_FORMS, STATES_BY_CODE
+from market.orders.models import FulfillmentStatus, OrderStatus
 
 PUBLIC_READS = [
     "/healthz",
@@ -133,7 +135,9 @@ def test_vocabularies_are_enums_in_requests_and_responses(document: dict[str, An
     assert enum_of(document, "UnitCode") == list(UNITS)
     assert enum_of(document, "LegalForm") == list(LEGAL_FORMS)
     assert enum_of(document, "Certification") == list(CERTIFICATIONS)
-    assert "completed" in enum_of(document, "FulfillmentStatus")
+    assert enum_of(document, "FulfillmentStatus") == list(FulfillmentStatus)
+    assert enum_of(document, "OrderStatus") == list(OrderStatus)
+    assert enum_of(document, "DemandStatus") == [s.value for s in DemandStatus]
     uses = {
         "ListingCreate": {"category": "CategorySlug", "unit": "UnitCode", "delivery_states": "StateCode"},
         "ListingPublic": {"state": "StateCode", "category": "CategorySlug", "status": "ListingStatus"},
@@ -142,6 +146,10 @@ def test_vocabularies_are_enums_in_requests_and_responses(document: dict[str, An
         "Checkout": {"payment_method": "PaymentMethod", "delivery_state": "StateCode"},
         "OrderPublic": {"status": "OrderStatus", "payment_method": "PaymentMethod"},
         "FulfillmentPublic": {"status": "FulfillmentStatus", "delivery_method": "DeliveryMethod"},
+        "EventPublic": {"from_status": "FulfillmentStatus", "to_status": "FulfillmentStatus"},
+        "PaymentPublic": {"status": "PaymentStatus"},
+        "OrganizationChangePublic": {"status": "ChangeStatus"},
+        "ListingModeration": {"status": "ListingStatus"},
         "DemandCreate": {"unit": "UnitCode", "every_days": "DeliveryFrequency"},
         "DemandPublic": {"status": "DemandStatus", "delivery_state": "StateCode"},
         "QuotePublic": {"status": "QuoteStatus"},

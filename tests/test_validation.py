@@ -5,17 +5,25 @@ Unicode digits and words where a form expects a number."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from pydantic import BaseModel, ValidationError
 from sqlmodel import Session, func, select
 
 from market.accounts.models import User
 from market.catalog.models import Listing
+from market.catalog.schemas import ListingCreate
+from market.db import utcnow
+from market.i18n import current_locale
+from market.linking.schemas import DemandCreate
 from market.orders.models import CartItem
 from market.organizations.models import Organization
+from market.organizations.schemas import OrganizationCreate, OrganizationUpdate
+from market.validation import field_errors
 from tests.conftest import LISTING_DEFAULTS, ORG_DEFAULTS, api_token, csrf_of, log_in
 
 NUL = "\x00"
@@ -386,3 +394,94 @@ def test_a_malformed_email_and_an_empty_required_text_say_what_is_wanted(client:
     assert register.json()["fields"] == {"email": "Escribe un correo válido, como nombre@ejemplo.mx."}
     assert token.status_code == 422
     assert token.json()["fields"] == {"name": "This field is required."}  # not "at least 1 characters"
+
+
+# --- vocabularies -----------------------------------------------------------------------------------
+
+DEMAND = {
+    "title": "Café para la cafetería escolar",
+    "category": "cafe",
+    "quantity": 40,
+    "unit": "kg",
+    "delivery_state": "20",
+    "delivery_municipality": "Oaxaca de Juárez",
+    "delivery_address": "Av. Independencia 100",
+    "first_delivery": date.today() + timedelta(days=30),
+    "quote_deadline": utcnow() + timedelta(days=10),
+}
+
+
+SCHEMAS: dict[str, tuple[type[BaseModel], dict[str, Any]]] = {
+    "listing": (ListingCreate, LISTING_DEFAULTS),
+    "organization": (OrganizationCreate, ORG_DEFAULTS),
+    "demand": (DemandCreate, DEMAND),
+}
+
+
+@pytest.mark.parametrize(
+    ("schema", "change", "spanish", "english"),
+    [
+        ("listing", {"delivery_states": ["07", "33"]}, "Entidad desconocida: 33.", "Unknown state: 33."),
+        (
+            "listing",
+            {"category": "juguetes"},
+            "Elige una categoría de la lista.",
+            "Choose a category from the list.",
+        ),
+        (
+            "organization",
+            {"certifications": ["spp", "iso9001"]},
+            "Certificación desconocida: iso9001.",
+            "Unknown certification: iso9001.",
+        ),
+        ("organization", {"sdgs": [5, 18]}, "Los ODS van del 1 al 17.", "SDGs go from 1 to 17."),
+        (
+            "organization",
+            {"state": "33"},
+            "Elige una de las 32 entidades federativas.",
+            "Choose one of the 32 federal entities.",
+        ),
+        (
+            "demand",
+            {"required_certifications": ["iso9001"]},
+            "Certificación desconocida: iso9001.",
+            "Unknown certification: iso9001.",
+        ),
+        (
+            "demand",
+            {"preferred_legal_forms": ["sa_de_cv"]},
+            "Elige una forma jurídica de la lista.",
+            "Choose a legal form from the list.",
+        ),
+        ("demand", {"unit": "barril"}, "Elige una unidad de la lista.", "Choose a unit from the list."),
+    ],
+)
+def test_a_value_outside_its_vocabulary_refuses_the_field_in_the_persons_language(
+    schema: str, change: dict[str, Any], spanish: str, english: str
+) -> None:
+    """The field as a whole (a form shows one message beside it), naming the unknown value."""
+    model, defaults = SCHEMAS[schema]
+    with pytest.raises(ValidationError) as refused:
+        model(**defaults | change)
+
+    [field] = change
+    assert field_errors(refused.value) == {field: spanish}
+    locale = current_locale.set("en")
+    try:
+        assert field_errors(refused.value) == {field: english}
+    finally:
+        current_locale.reset(locale)
+
+
+def test_several_values_of_a_vocabulary_are_read_as_people_write_them() -> None:
+    """One value or a text separated by commas stands for a list; each value once, in the vocabulary's
+    order; a state typed as "7" is "07"."""
+    listing = ListingCreate(**LISTING_DEFAULTS | {"delivery_states": "20; 7, 07"})
+    organization = OrganizationCreate(**ORG_DEFAULTS | {"certifications": "spp", "sdgs": ["8", 5, 8]})
+    demand = DemandCreate(**DEMAND | {"preferred_legal_forms": ["sss", "ejido", "sss"]})
+
+    assert listing.delivery_states == ["07", "20"]
+    assert (organization.certifications, organization.sdgs) == (["spp"], [5, 8])
+    assert demand.preferred_legal_forms == ["ejido", "sss"]
+    assert OrganizationCreate(**ORG_DEFAULTS | {"certifications": None}).certifications == []
+    assert OrganizationUpdate(certifications=None).certifications is None  # a partial update leaves it

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from market.catalog.taxonomy import ListingStatus
+from market.catalog.models import ListingStatus
 
 
 class Suspension(BaseModel):

@@ -12,10 +12,10 @@ from sqlmodel import Session, col, select
 from market.accounts.models import User
 from market.admin.audit import require_admin
 from market.catalog.models import Listing
-from market.disputes.models import Dispute
+from market.disputes.models import Dispute, DisputeStatus
 from market.linking.models import BuyerOrganization
 from market.orders import queries
-from market.organizations.models import Organization, OrganizationChange
+from market.organizations.models import ChangeStatus, Organization, OrganizationChange, VerificationStatus
 from market.payments import service as payments
 
 FOUND_MAX = 20  # per kind, on the moderation page's search
@@ -40,16 +40,18 @@ def _count(session: Session, model: Any, *conditions: Any) -> int:
 def overview(session: Session, admin: User) -> Overview:
     require_admin(admin)
     return Overview(
-        producers_pending=_count(session, Organization, Organization.verification_status == "pending"),
-        institutions_pending=_count(
-            session, BuyerOrganization, BuyerOrganization.verification_status == "pending"
+        producers_pending=_count(
+            session, Organization, Organization.verification_status == VerificationStatus.PENDING
         ),
-        open_disputes=_count(session, Dispute, Dispute.status == "open"),
+        institutions_pending=_count(
+            session, BuyerOrganization, BuyerOrganization.verification_status == VerificationStatus.PENDING
+        ),
+        open_disputes=_count(session, Dispute, Dispute.status == DisputeStatus.OPEN),
         payments_to_confirm=len(queries.awaiting_payment(session, admin)),
         refunds_to_send=len(payments.pending_refunds(session, admin)),
         suspended_listings=_count(session, Listing, col(Listing.suspended).is_(True)),
         suspended_organizations=_count(session, Organization, col(Organization.suspended).is_(True)),
-        payout_changes=_count(session, OrganizationChange, OrganizationChange.status == "pending"),
+        payout_changes=_count(session, OrganizationChange, OrganizationChange.status == ChangeStatus.PENDING),
     )
 
 

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from market import tables
 from market.accounts.models import User
-from market.catalog.models import Listing
+from market.catalog.models import Listing, ListingStatus
 from market.catalog.schemas import ListingCreate
 from market.catalog.service import add_listing
 from market.errors import ErrorBody, MarketError
@@ -140,7 +140,7 @@ def _row_to_fields(row: dict[str, str]) -> tuple[dict[str, Any], list[tuple[str,
         "envio_nacional": _bool,
         "precios_volumen": _tiers,
         "tipo": lambda v: _KINDS[v.strip().lower()],
-        "publicar": lambda v: "active" if _bool(v) else "draft",
+        "publicar": lambda v: ListingStatus.ACTIVE if _bool(v) else ListingStatus.DRAFT,
     }
     for column, field in COLUMNS.items():
         raw = (row.get(column) or "").strip()

@@ -8,6 +8,26 @@ from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from market.db import utcnow
+from market.i18n import N_
+from market.statuses import Status, StatusColumn
+
+
+class ListingStatus(Status):
+    """The producer's own status of a listing (an administrator's suspension is apart)."""
+
+    DRAFT = "draft", N_("Borrador")
+    ACTIVE = "active", N_("Publicado")
+    PAUSED = "paused", N_("En pausa")
+    ARCHIVED = "archived", N_("Archivado")
+
+
+# Archived is final: an archived listing may be referenced by past orders, so it is never revived.
+LISTING_TRANSITIONS: dict[ListingStatus, frozenset[ListingStatus]] = {
+    ListingStatus.DRAFT: frozenset({ListingStatus.ACTIVE, ListingStatus.ARCHIVED}),
+    ListingStatus.ACTIVE: frozenset({ListingStatus.PAUSED, ListingStatus.ARCHIVED}),
+    ListingStatus.PAUSED: frozenset({ListingStatus.ACTIVE, ListingStatus.ARCHIVED}),
+    ListingStatus.ARCHIVED: frozenset(),
+}
 
 
 class Listing(SQLModel, table=True):
@@ -28,7 +48,9 @@ class Listing(SQLModel, table=True):
     pickup_address: str | None = Field(default=None, max_length=300)
     delivery_states: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     national_shipping: bool = False
-    status: str = Field(default="draft", max_length=16, index=True)
+    status: ListingStatus = Field(
+        default=ListingStatus.DRAFT, sa_type=StatusColumn(ListingStatus, 16), index=True
+    )
     # An administrator's moderation, apart from the producer's own status: the producer cannot undo it.
     suspended: bool = False
     suspension_reason: str | None = Field(default=None, max_length=1000)

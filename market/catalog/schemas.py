@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from market.bounds import MAX_PRICE_CENTS, MAX_QUANTITY
+from market.catalog.models import ListingStatus
 from market.catalog.taxonomy import (
     GOOD_UNITS,
     SERVICE_UNITS,
     CategorySlug,
     ListingKind,
-    ListingStatus,
     UnitCode,
 )
-from market.mexico import STATES_BY_CODE, StateCode
+from market.mexico import StateCode, StateCodes
 from market.validation import invalid
 
 MAX_TIERS = 10
@@ -42,18 +42,19 @@ class ListingBase(BaseModel):
     lead_time_days: int = Field(default=0, ge=0, le=365)
     pickup: bool = True
     pickup_address: str | None = Field(default=None, max_length=300)
-    delivery_states: list[StateCode] = Field(default_factory=list)
+    delivery_states: StateCodes = Field(default_factory=list)
     national_shipping: bool = Field(default=False, validate_default=True)
 
-    @field_validator("unit", mode="before")
+    @field_validator("unit")
     @classmethod
-    def _unit_fits_kind(cls, value: Any, info: ValidationInfo) -> Any:
+    def _unit_fits_kind(cls, unit: str, info: ValidationInfo) -> str:
+        """A unit of the vocabulary (its type checks that), and one of this kind of listing."""
         units = SERVICE_UNITS if info.data.get("kind") == "service" else GOOD_UNITS
-        if not isinstance(value, str) or value not in units:
+        if unit not in units:
             raise invalid(
                 "unit_unknown", "Elige una unidad válida para este tipo: {units}.", units=", ".join(units)
             )
-        return value
+        return unit
 
     @field_validator("tiers")
     @classmethod
@@ -77,18 +78,6 @@ class ListingBase(BaseModel):
             previous_qty, previous_price = tier.min_quantity, tier.unit_price_cents
         return tiers
 
-    @field_validator("delivery_states", mode="before")
-    @classmethod
-    def _known_states(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            value = [v for v in value.replace(";", ",").split(",") if v.strip()]
-        if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
-            return [] if value is None else value  # not a list of codes: pydantic refuses it, naming it
-        codes = [str(v).strip().zfill(2) for v in value]
-        if unknown := [c for c in codes if c not in STATES_BY_CODE]:
-            raise invalid("state_unknown_code", "Entidad desconocida: {value}.", value=unknown[0])
-        return sorted(set(codes))
-
     @field_validator("national_shipping")
     @classmethod
     def _some_delivery(cls, value: bool, info: ValidationInfo) -> bool:
@@ -101,7 +90,8 @@ class ListingBase(BaseModel):
 
 
 class ListingCreate(ListingBase):
-    status: Literal["draft", "active"] = "draft"  # the other statuses come later, by a status change
+    # The other statuses come later, by a status change.
+    status: Literal[ListingStatus.DRAFT, ListingStatus.ACTIVE] = ListingStatus.DRAFT
 
 
 class ListingUpdate(BaseModel):
@@ -121,7 +111,7 @@ class ListingUpdate(BaseModel):
     lead_time_days: int | None = Field(default=None, ge=0, le=365)
     pickup: bool | None = None
     pickup_address: str | None = Field(default=None, max_length=300)
-    delivery_states: list[StateCode] | None = None
+    delivery_states: StateCodes | None = None
     national_shipping: bool | None = None
 
 

@@ -18,7 +18,7 @@ from market.catalog.service import public_listings_query
 from market.catalog.taxonomy import CATEGORIES_BY_SLUG
 from market.media import media_url
 from market.mexico import CERTIFICATIONS, state_name
-from market.organizations.models import Organization, women_led
+from market.organizations.models import Organization, indigenous, women_led
 from market.reviews.ratings import average, rating_totals
 
 LISTING_FIELDS = (
@@ -103,7 +103,7 @@ def document(row: Mapping[Any, Any], photo: str | None = None) -> dict[str, Any]
         "state_name": state_name(row["org_state"]),
         "municipality": row["org_municipality"],
         "women_led": women_led(members, women),
-        "indigenous": bool(row["org_indigenous_community"]),
+        "indigenous": indigenous(row["org_indigenous_community"]),
         "created_at": int(row["created_at"].timestamp()),
         "rating": average(rating_total, review_count),  # 0.0 without reviews: last when sorting by rating
         "review_count": review_count,

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from market import media, uploads
 from market.accounts.models import User
 from market.admin import audit
-from market.catalog.models import Listing, ListingPhoto, PriceTier
+from market.catalog.models import LISTING_TRANSITIONS, Listing, ListingPhoto, ListingStatus, PriceTier
 from market.catalog.schemas import (
     ListingBase,
     ListingCreate,
@@ -21,14 +21,13 @@ from market.catalog.schemas import (
     PhotoPublic,
     TierIn,
 )
-from market.catalog.taxonomy import LISTING_TRANSITIONS
 from market.config import Settings
 from market.db import utcnow
 from market.errors import Conflict, InvalidTransition, InvalidUpload, ListingNotFound, ValidationFailed
 from market.i18n import N_
 from market.media import media_url
 from market.organizations import service as organizations
-from market.organizations.models import Organization
+from market.organizations.models import Organization, VerificationStatus
 from market.outbox import search_changed
 from market.pagination import Page, paginate
 from market.slugs import slugify
@@ -50,9 +49,9 @@ def public_listings_query(*entities: Any) -> Any:
         select(*(entities or (Listing,)))
         .join(Organization, col(Organization.id) == Listing.organization_id)
         .where(
-            Listing.status == "active",
+            Listing.status == ListingStatus.ACTIVE,
             col(Listing.suspended).is_(False),
-            Organization.verification_status == "verified",
+            Organization.verification_status == VerificationStatus.VERIFIED,
             col(Organization.suspended).is_(False),
         )
     )
@@ -60,7 +59,7 @@ def public_listings_query(*entities: Any) -> Any:
 
 def is_purchasable(listing: Listing, organization: Organization) -> bool:
     """What `public_listings_query` asks, for a listing already loaded: only these may be bought."""
-    return listing.status == "active" and not listing.suspended and organization.is_public
+    return listing.status == ListingStatus.ACTIVE and not listing.suspended and organization.is_public
 
 
 def list_public(
@@ -180,7 +179,7 @@ def change_status(session: Session, user: User, listing_id: int, target: str) ->
     listing, _organization = get_managed(session, listing_id, user)
     if target not in LISTING_TRANSITIONS[listing.status]:
         raise InvalidTransition(current=listing.status, target=target)
-    listing.status = target
+    listing.status = ListingStatus(target)
     listing.updated_at = utcnow()
     search_changed(session, listing_ids=[listing_id])
     return listing

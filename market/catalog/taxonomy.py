@@ -51,22 +51,11 @@ DELIVERY_LABELS: dict[str, str] = {
     "national": "Envío nacional",
 }
 
-LISTING_STATUSES = ("draft", "active", "paused", "archived")
-STATUS_LABELS = {"draft": "Borrador", "active": "Publicado", "paused": "En pausa", "archived": "Archivado"}
-# Archived is final: an archived listing may be referenced by past orders, so it is never revived.
-LISTING_TRANSITIONS: dict[str, frozenset[str]] = {
-    "draft": frozenset({"active", "archived"}),
-    "active": frozenset({"paused", "archived"}),
-    "paused": frozenset({"active", "archived"}),
-    "archived": frozenset(),
-}
-
 CategorySlug = Annotated[
     str, Vocabulary("CategorySlug", CATEGORIES_BY_SLUG, N_("Elige una categoría de la lista."))
 ]
 UnitCode = Annotated[str, Vocabulary("UnitCode", UNITS, N_("Elige una unidad de la lista."))]
 ListingKind = Annotated[str, Vocabulary("ListingKind", ("good", "service"))]
-ListingStatus = Annotated[str, Vocabulary("ListingStatus", LISTING_STATUSES)]
 DeliveryMethod = Annotated[str, Vocabulary("DeliveryMethod", DELIVERY_LABELS)]
 
 # IVA by category (Ley del IVA, art. 2-A: most food is taxed at 0 %; alcohol, chocolate, goods and services

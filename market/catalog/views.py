@@ -11,9 +11,9 @@ from starlette.datastructures import FormData
 
 from market.bounds import Id, PageNumber
 from market.catalog import csv_import, service
-from market.catalog.models import Listing
+from market.catalog.models import LISTING_TRANSITIONS, Listing
 from market.catalog.schemas import ListingCreate, ListingUpdate
-from market.catalog.taxonomy import CATEGORIES_BY_SLUG, LISTING_TRANSITIONS
+from market.catalog.taxonomy import CATEGORIES_BY_SLUG
 from market.deps import FormDep, PageDep, SessionDep, SettingsDep, UserDep, VisitorDep
 from market.errors import NotFound, TooManyUploads
 from market.forms import FormInvalid, checkbox, pesos_field, text_fields, validate

@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, exists, update
 from sqlmodel import Session, col, select
 
-from market.disputes.models import Dispute
+from market.disputes.models import Dispute, DisputeStatus
 from market.errors import ChangedMeanwhile, Conflict
 from market.i18n import N_
 from market.orders.models import Fulfillment
@@ -21,12 +21,16 @@ UNDER_DISPUTE = N_(
 
 def under_dispute() -> ColumnElement[bool]:
     """SQL condition for a query over Fulfillment: the part has an open dispute."""
-    return exists().where(col(Dispute.fulfillment_id) == Fulfillment.id, col(Dispute.status) == "open")
+    return exists().where(
+        col(Dispute.fulfillment_id) == Fulfillment.id, col(Dispute.status) == DisputeStatus.OPEN
+    )
 
 
 def is_disputed(session: Session, fulfillment_id: int) -> bool:
     found = session.exec(
-        select(Dispute.id).where(Dispute.fulfillment_id == fulfillment_id, Dispute.status == "open")
+        select(Dispute.id).where(
+            Dispute.fulfillment_id == fulfillment_id, Dispute.status == DisputeStatus.OPEN
+        )
     ).first()
     return found is not None
 

@@ -8,6 +8,16 @@ from sqlalchemy import BigInteger
 from sqlmodel import Field, SQLModel
 
 from market.db import utcnow
+from market.i18n import N_
+from market.statuses import Status, StatusColumn
+
+
+class DisputeStatus(Status):
+    """Open while an administrator decides; then refunded (all or part) or released to the producer."""
+
+    OPEN = "open", N_("Disputa abierta")
+    REFUNDED = "refunded", N_("Disputa resuelta con reembolso")
+    RELEASED = "released", N_("Disputa resuelta: pago liberado a la organización")
 
 
 class Dispute(SQLModel, table=True):
@@ -15,7 +25,9 @@ class Dispute(SQLModel, table=True):
     fulfillment_id: int = Field(foreign_key="fulfillment.id", unique=True)  # one dispute per fulfillment
     opened_by: int = Field(foreign_key="user.id")
     reason: str = Field(max_length=2000)
-    status: str = Field(default="open", max_length=16, index=True)  # open | refunded | released
+    status: DisputeStatus = Field(
+        default=DisputeStatus.OPEN, sa_type=StatusColumn(DisputeStatus, 16), index=True
+    )
     # A full or partial refund, when resolved that way
     refund_cents: int | None = Field(default=None, sa_type=BigInteger)
     resolution: str | None = Field(default=None, max_length=2000)  # the administrator's why

@@ -6,10 +6,10 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from market.accounts.models import User
-from market.disputes.models import Dispute
+from market.disputes.models import Dispute, DisputeStatus
 from market.i18n import N_, translations
 from market.money import format_mxn
-from market.orders.models import Fulfillment, Order
+from market.orders.models import Fulfillment, Order, OrderStatus
 from market.organizations.models import Membership, Organization
 from market.outbox import send_email
 
@@ -68,10 +68,12 @@ def opened(session: Session, dispute: Dispute, order: Order, organization: Organ
 def resolved(
     session: Session, dispute: Dispute, order: Order, fulfillment: Fulfillment, organization: Organization
 ) -> None:
-    outcome = "refund" if dispute.status == "refunded" else "release"
+    outcome = "refund" if dispute.status == DisputeStatus.REFUNDED else "release"
     buyer = session.get(User, order.buyer_id)
     assert buyer is not None
-    buyer_news = "refund_invoiced" if outcome == "refund" and order.status == "invoiced" else outcome
+    buyer_news = (
+        "refund_invoiced" if outcome == "refund" and order.status == OrderStatus.INVOICED else outcome
+    )
     news = [(buyer, RESOLVED_FOR_BUYER[buyer_news], f"/pedidos/{order.id}/partes/{fulfillment.id}/disputa")]
     for owner in _owners(session, organization):
         news.append((owner, RESOLVED_FOR_PRODUCER[outcome], f"/pedidos/{order.id}"))

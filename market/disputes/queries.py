@@ -11,9 +11,9 @@ from sqlmodel import Session, col, select
 
 from market.accounts.models import User
 from market.admin import audit
-from market.disputes.models import Dispute
+from market.disputes.models import Dispute, DisputeStatus
 from market.disputes.schemas import DisputePublic
-from market.disputes.service import STATUS_LABELS, of_fulfillment, refusal
+from market.disputes.service import of_fulfillment, refusal
 from market.errors import NotFound
 from market.ledger import service as ledger
 from market.orders import queries as order_queries
@@ -41,8 +41,11 @@ class Case:
         return refusal(self.order.status, self.part.status)
 
 
-def case_of(session: Session, user: User, fulfillment_id: int) -> Case:
-    """The part as the buyer, its producer's members or an administrator see it; anyone else gets 404."""
+def case_of(session: Session, user: User, fulfillment_id: int, order_id: int | None = None) -> Case:
+    """The part as the buyer, its producer's members or an administrator see it; anyone else gets 404, as
+    does a part of another order than `order_id` (the one in the page's path)."""
+    if order_id is not None:
+        order_queries.part_of_order(session, order_id, fulfillment_id)
     fulfillment, order = known_fulfillment(session, user, fulfillment_id)
     is_buyer = acts_for_buyer(session, user, order)
     organization = session.get(Organization, fulfillment.organization_id)
@@ -82,7 +85,7 @@ class OrderDisputes:
 
     by_part: dict[int, Dispute] = field(default_factory=dict)
     openable: set[int] = field(default_factory=set)
-    labels: dict[str, str] = field(default_factory=lambda: STATUS_LABELS)
+    labels: dict[str, str] = field(default_factory=DisputeStatus.labels)
 
 
 def on_order(session: Session, order: OrderPublic) -> OrderDisputes:
@@ -107,7 +110,7 @@ class Row:
 def queue(session: Session, admin: User, page: int = 1, per_page: int = 25) -> Page[Row]:
     """Open disputes first, the oldest on top (the next to decide); then the resolved, newest first."""
     audit.require_admin(admin)
-    is_open = col(Dispute.status) == "open"
+    is_open = col(Dispute.status) == DisputeStatus.OPEN
     query: Any = (  # four entities: more than paginate's annotation spells out
         select(Dispute, Fulfillment, Organization, User)
         .join(Fulfillment, col(Fulfillment.id) == Dispute.fulfillment_id)

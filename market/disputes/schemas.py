@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from market.bounds import MAX_AMOUNT_CENTS
-from market.validation import Vocabulary
-
-DisputeStatus = Annotated[str, Vocabulary("DisputeStatus", ("open", "refunded", "released"))]
+from market.disputes.models import DisputeStatus
 
 
 class DisputeOpen(BaseModel):

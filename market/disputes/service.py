@@ -14,7 +14,7 @@ from market.accounts.models import User
 from market.admin import audit
 from market.db import utcnow
 from market.disputes import holds, notifications
-from market.disputes.models import Dispute
+from market.disputes.models import Dispute, DisputeStatus
 from market.errors import ChangedMeanwhile, Conflict, Forbidden, NotFound, ValidationFailed
 from market.i18n import N_
 from market.ledger import service as ledger
@@ -25,22 +25,23 @@ from market.orders.fulfillment import (
     known_fulfillment,
     transition,
 )
-from market.orders.models import Fulfillment, FulfillmentEvent, Order
+from market.orders.models import Fulfillment, FulfillmentEvent, FulfillmentStatus, Order, OrderStatus
 from market.organizations.models import Organization
 from market.payments import service as payments
 
 # Accepted by the producer and not completed: once completed, the producer's money has been released.
-DISPUTABLE = ("accepted", "preparing", "shipped", "ready_for_pickup", "delivered")
-DISPUTABLE_ORDERS = ("paid", "invoiced")  # cash on pickup is settled in person
+DISPUTABLE = (
+    FulfillmentStatus.ACCEPTED,
+    FulfillmentStatus.PREPARING,
+    FulfillmentStatus.SHIPPED,
+    FulfillmentStatus.READY_FOR_PICKUP,
+    FulfillmentStatus.DELIVERED,
+)
+DISPUTABLE_ORDERS = (OrderStatus.PAID, OrderStatus.INVOICED)  # cash on pickup is settled in person
 OUTCOMES = ("refund", "release")
 REASON_MIN, REASON_MAX = 10, 2000
 NOTE_MAX = 500  # it goes on the part's timeline (FulfillmentEvent.note) and in the audit log
 
-STATUS_LABELS = {
-    "open": N_("Disputa abierta"),
-    "refunded": N_("Disputa resuelta con reembolso"),
-    "released": N_("Disputa resuelta: pago liberado a la organización"),
-}
 ALREADY_OPENED = N_("Ya hay una disputa sobre esta parte del pedido; solo se puede abrir una.")
 ALREADY_RESOLVED = N_("Esta disputa ya se resolvió.")
 NOT_YET_ACCEPTED = N_(
@@ -56,9 +57,9 @@ PAID_IN_PERSON = N_("Los pedidos que se pagan al recoger no admiten disputas: el
 
 def refusal(order_status: str, fulfillment_status: str) -> str | None:
     """Why a dispute cannot be opened on this part now (Spanish source text), or None when it can."""
-    if fulfillment_status == "completed":
+    if fulfillment_status == FulfillmentStatus.COMPLETED:
         return COMPLETED
-    if fulfillment_status in ("rejected", "cancelled"):
+    if fulfillment_status in (FulfillmentStatus.REJECTED, FulfillmentStatus.CANCELLED):
         return ENDED
     if fulfillment_status not in DISPUTABLE:
         return NOT_YET_ACCEPTED
@@ -115,7 +116,7 @@ def resolve(
     dispute = session.get(Dispute, dispute_id)
     if dispute is None:
         raise NotFound()
-    if dispute.status != "open":
+    if dispute.status != DisputeStatus.OPEN:
         raise Conflict(ALREADY_RESOLVED)
     fulfillment, order = get_fulfillment(session, dispute.fulfillment_id)
     full = fulfillment.subtotal_cents + fulfillment.delivery_cents
@@ -137,7 +138,8 @@ def resolve(
 
     hold_order(session, order)  # paid or still invoiced decides where the refund comes from
     refunded = amount if outcome == "refund" else None
-    _close(session, dispute, admin, "refunded" if refunded else "released", refunded, note)
+    closed = DisputeStatus.REFUNDED if refunded else DisputeStatus.RELEASED
+    _close(session, dispute, admin, closed, refunded, note)
     organization = session.get(Organization, fulfillment.organization_id)
     assert organization is not None
     details: dict[str, Any] = {"order_id": order.id, "fulfillment_id": fulfillment.id}
@@ -154,12 +156,17 @@ def resolve(
 
 
 def _close(
-    session: Session, dispute: Dispute, admin: User, status: str, refund_cents: int | None, note: str
+    session: Session,
+    dispute: Dispute,
+    admin: User,
+    status: DisputeStatus,
+    refund_cents: int | None,
+    note: str,
 ) -> None:
     """Open -> resolved in one conditional UPDATE: of two administrators deciding at once, one wins."""
     closed = session.execute(
         update(Dispute)
-        .where(col(Dispute.id) == dispute.id, col(Dispute.status) == "open")
+        .where(col(Dispute.id) == dispute.id, col(Dispute.status) == DisputeStatus.OPEN)
         .values(
             status=status,
             refund_cents=refund_cents,
@@ -179,7 +186,7 @@ def _refund(
     """The buyer gets `amount` back (an institution on invoice terms simply owes less); the producer's
     share and the fee shrink in proportion. A whole refund ends the part."""
     assert order.status in DISPUTABLE_ORDERS
-    if order.status == "paid":
+    if order.status == OrderStatus.PAID:
         ledger.record_refund(session, fulfillment, ledger.CASH, amount)
         payments.request_refund(session, order, fulfillment, amount)
     else:  # invoiced, not paid yet
@@ -197,7 +204,7 @@ def _cancel(session: Session, admin: User, fulfillment: Fulfillment, note: str) 
     moved = session.execute(
         update(Fulfillment)
         .where(col(Fulfillment.id) == fulfillment.id, col(Fulfillment.status) == current)
-        .values(status="cancelled", updated_at=utcnow())
+        .values(status=FulfillmentStatus.CANCELLED, updated_at=utcnow())
     )
     if moved.rowcount == 0:  # type: ignore[attr-defined]
         raise ChangedMeanwhile()
@@ -205,12 +212,12 @@ def _cancel(session: Session, admin: User, fulfillment: Fulfillment, note: str) 
         FulfillmentEvent(
             fulfillment_id=fulfillment.id or 0,
             from_status=current,
-            to_status="cancelled",
+            to_status=FulfillmentStatus.CANCELLED,
             actor_id=admin.id,
             note=note,
         )
     )
-    fulfillment.status = "cancelled"
+    fulfillment.status = FulfillmentStatus.CANCELLED
     fulfillment.updated_at = utcnow()
 
 
@@ -224,7 +231,7 @@ def _release(
 ) -> None:
     """Nothing is refunded. A delivered part completes now (the buyer's window to complain was used); one
     still on its way goes on as usual. A completed part's money goes to the producer."""
-    if fulfillment.status == "delivered":
-        transition(session, fulfillment, "completed", admin, note)
-    if fulfillment.status == "completed":
+    if fulfillment.status == FulfillmentStatus.DELIVERED:
+        transition(session, fulfillment, FulfillmentStatus.COMPLETED, admin, note)
+    if fulfillment.status == FulfillmentStatus.COMPLETED:
         payments.request_transfer(session, order, fulfillment, organization)

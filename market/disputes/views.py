@@ -14,13 +14,14 @@ from market.admin import audit
 from market.bounds import Id, PageNumber
 from market.deps import FormDep, PageDep, SessionDep, UserDep
 from market.disputes import queries, service
-from market.errors import MarketError, NotFound, ValidationFailed
+from market.disputes.models import DisputeStatus
+from market.errors import MarketError, ValidationFailed
 from market.i18n import gettext as _
 from market.money import cents_to_pesos_text, format_mxn, parse_pesos
 from market.web import PageContext, flash, refusable, verify_csrf
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
-LABELS = {"DISPUTE_STATUS_LABELS": service.STATUS_LABELS}
+LABELS = {"DISPUTE_STATUS_LABELS": DisputeStatus.labels()}
 
 
 def _field_errors(exc: ValidationFailed) -> dict[str, str]:
@@ -40,9 +41,7 @@ def _part_page(
     status_code: int = 200,
     **context: Any,
 ) -> Response:
-    case = queries.case_of(session, user, fulfillment_id)
-    if case.order.id != order_id:
-        raise NotFound()
+    case = queries.case_of(session, user, fulfillment_id, order_id)
     context = LABELS | {"case": case, "values": {}, "errors": {}} | context
     return page.render("disputes/part.html", context, status_code)
 
@@ -58,9 +57,7 @@ def part_page(
 def open_dispute(
     order_id: Id, fulfillment_id: Id, page: PageDep, form: FormDep, user: UserDep, session: SessionDep
 ) -> Response:
-    case = queries.case_of(session, user, fulfillment_id)
-    if case.order.id != order_id:
-        raise NotFound()
+    queries.case_of(session, user, fulfillment_id, order_id)  # 404 to whoever may not see the part there
     values = {"reason": str(form.get("reason", ""))}
     try:
         with refusable(session):  # nothing of a refused request is kept; the typed text is shown again
@@ -144,7 +141,7 @@ def resolve(dispute_id: Id, page: PageDep, form: FormDep, user: UserDep, session
             raise  # otherwise resolved meanwhile by someone else: the page shows how
         flash(page.request, exc.detail, "error")
         return page.redirect(page.url("disputes.admin_case", dispute_id=dispute_id))
-    if dispute.status == "refunded":
+    if dispute.status == DisputeStatus.REFUNDED:
         amount = format_mxn(dispute.refund_cents or 0, page.locale)
         flash(
             page.request, _("Disputa resuelta: se devuelven {amount} a quien compró.").format(amount=amount)

@@ -15,7 +15,7 @@ def producer_profile(organization: Organization) -> dict[str, Any]:
         "producer_state": organization.state,
         "producer_legal_form": organization.legal_form,
         "producer_women_led": organization.women_led,
-        "producer_indigenous": bool((organization.indigenous_community or "").strip()),
+        "producer_indigenous": organization.indigenous,
         "producer_certifications": list(organization.certifications),
         "producer_sdgs": list(organization.sdgs),
     }

@@ -12,12 +12,13 @@ from market.errors import Conflict
 from market.i18n import N_
 from market.ledger.models import LedgerEntry
 from market.mexico import normalize_clabe
-from market.orders.models import Fulfillment, Order
+from market.orders.models import Fulfillment, FulfillmentStatus, Order, OrderStatus
 
 CASH, FEES, PAYABLE = "cash", "platform_fees", "producer_payable"
 RECEIVABLE = "receivable"  # what institutions buying on invoice terms owe
 REFUNDS_DUE = "refunds_due"  # money received that belongs to no delivered part: it goes back
 DISPUTED, DISPUTE_LOSSES = "disputed", "dispute_losses"  # card funds held or lost by a chargeback
+PAYOUT = "payout"  # the kind of a payout's postings: not part of any sale's share
 KIND_LABELS = {
     "payment": "Venta pagada",
     "invoice": "Venta a crédito (factura)",
@@ -184,8 +185,15 @@ def balance(session: Session, organization_id: int) -> int:
 
 # Money of fulfillments still in progress is held: it is paid out only once the buyer has it, so a later
 # rejection or cancellation can always be refunded from what the platform holds.
-ENDED_UNDELIVERED = ("rejected", "cancelled")
-IN_PROGRESS = ("pending_acceptance", "accepted", "preparing", "shipped", "ready_for_pickup", "delivered")
+ENDED_UNDELIVERED = (FulfillmentStatus.REJECTED, FulfillmentStatus.CANCELLED)
+IN_PROGRESS = (
+    FulfillmentStatus.PENDING_ACCEPTANCE,
+    FulfillmentStatus.ACCEPTED,
+    FulfillmentStatus.PREPARING,
+    FulfillmentStatus.SHIPPED,
+    FulfillmentStatus.READY_FOR_PICKUP,
+    FulfillmentStatus.DELIVERED,
+)
 
 
 def share_of(session: Session, order_id: int, organization_id: int) -> int:
@@ -197,7 +205,7 @@ def share_of(session: Session, order_id: int, organization_id: int) -> int:
             LedgerEntry.account == PAYABLE,
             LedgerEntry.order_id == order_id,
             LedgerEntry.organization_id == organization_id,
-            LedgerEntry.kind != "payout",
+            LedgerEntry.kind != PAYOUT,
         )
     ).one()
     return -int(total)
@@ -222,12 +230,13 @@ def available_balance(session: Session, organization_id: int, held: ColumnElemen
         .where(
             LedgerEntry.account == PAYABLE,
             LedgerEntry.organization_id == organization_id,
-            LedgerEntry.kind != "payout",
+            LedgerEntry.kind != PAYOUT,
             or_(
-                and_(col(Order.status) == "paid", col(Fulfillment.status).in_(IN_PROGRESS)),
+                and_(col(Order.status) == OrderStatus.PAID, col(Fulfillment.status).in_(IN_PROGRESS)),
                 # On invoice terms nothing is paid out before the institution pays.
                 and_(
-                    col(Order.status) == "invoiced", col(Fulfillment.status).not_in(("rejected", "cancelled"))
+                    col(Order.status) == OrderStatus.INVOICED,
+                    col(Fulfillment.status).not_in(ENDED_UNDELIVERED),
                 ),
                 held,  # whatever its step, until an administrator decides
             ),
@@ -249,11 +258,20 @@ def record_manual_payout(
     normalize_clabe(clabe)
     if amount_cents <= 0 or amount_cents > available_balance(session, organization_id, held):
         raise Conflict(N_("El pago no puede ser mayor que el saldo disponible de la organización."))
+    return record_payout(session, organization_id, amount_cents, reference)
+
+
+def record_payout(
+    session: Session, organization_id: int, amount_cents: int, reference: str, order_id: int | None = None
+) -> str:
+    """Money sent to an organization (a manual SPEI, or a Stripe transfer of one order's share): the
+    platform owes it that much less."""
     return post(
         session,
-        "payout",
+        PAYOUT,
         [Posting(PAYABLE, amount_cents, organization_id), Posting(CASH, -amount_cents)],
-        reference=reference,
+        order_id,
+        reference,
     )
 
 

@@ -13,18 +13,16 @@ from market.bounds import Id
 from market.catalog.taxonomy import CategorySlug, UnitCode
 from market.deps import ApiUserDep, SessionDep, SettingsDep
 from market.linking import awards, buyers, demands, messages
-from market.linking.models import BuyerOrganization, Demand, Quote
+from market.linking.models import BuyerOrganization, Demand, DemandStatus, Quote, QuoteStatus
 from market.linking.schemas import (
     AwardRequest,
     BuyerKind,
     BuyerOrganizationCreate,
     DeliveryFrequency,
     DemandCreate,
-    DemandStatus,
     DemandVisibility,
     MessageCreate,
     QuoteCreate,
-    QuoteStatus,
     RegimenFiscal,
     UsoCfdi,
 )
@@ -32,8 +30,7 @@ from market.mexico import Certification, LegalForm, StateCode
 from market.orders import queries
 from market.orders.schemas import OrderPublic
 from market.organizations import service as organizations
-from market.organizations.models import Organization
-from market.organizations.schemas import VerificationStatus
+from market.organizations.models import Organization, VerificationStatus
 
 router = APIRouter(tags=["linking"])
 

@@ -18,12 +18,12 @@ from market.errors import Conflict, InvalidTransition, ValidationFailed
 from market.i18n import N_
 from market.i18n import gettext as _
 from market.linking import buyers, notifications
-from market.linking.models import Award, BuyerOrganization, CallOff, Demand, Quote
+from market.linking.models import Award, BuyerOrganization, CallOff, Demand, DemandStatus, Quote, QuoteStatus
 from market.linking.schemas import AwardRequest
 from market.mexico import STATES_BY_CODE, state_name
 from market.orders.checkout import LineDraft, PartDraft, place_order
 from market.orders.models import Order
-from market.organizations.models import Organization
+from market.organizations.models import Organization, VerificationStatus
 from search.geo import distance_km
 
 CALL_OFF_LEAD_DAYS = 7  # a delivery's order is placed this long before it is due
@@ -60,7 +60,7 @@ def standing_quotes(session: Session, demand: Demand) -> list[tuple[Quote, Organ
     rows = session.exec(
         select(Quote, Organization)
         .join(Organization, col(Organization.id) == Quote.organization_id)
-        .where(Quote.demand_id == demand.id, Quote.status == "submitted")
+        .where(Quote.demand_id == demand.id, Quote.status == QuoteStatus.SUBMITTED)
     ).all()
     return [(quote, org) for quote, org in rows if _acceptable(demand, org)]
 
@@ -95,12 +95,12 @@ def award(
     require_confirmed(user)
     buyer = buyers.get(session, demand.buyer_organization_id)
     buyers.require_member(session, user, buyer)
-    if demand.status == "open" and demand.quote_deadline > utcnow():
+    if demand.accepts_quotes():
         raise Conflict(
             N_("Espera al cierre de cotizaciones para adjudicar: otras organizaciones pueden cotizar.")
         )
-    if demand.status not in ("open", "closed"):
-        raise InvalidTransition(current=demand.status, target="awarded")
+    if not demand.quoting:
+        raise InvalidTransition(current=demand.status, target=DemandStatus.AWARDED)
     standing = {quote.id: (quote, org) for quote, org in standing_quotes(session, demand)}
     errors: dict[str, str] = {}
     seen: set[int] = set()
@@ -122,7 +122,7 @@ def award(
     moved = session.execute(
         update(Demand)
         .where(col(Demand.id) == demand.id, col(Demand.status) == demand.status)
-        .values(status="awarded")
+        .values(status=DemandStatus.AWARDED)
     )
     if moved.rowcount == 0:  # type: ignore[attr-defined]
         raise Conflict(N_("Alguien más adjudicó esta demanda en este momento: recarga la página."))
@@ -137,12 +137,14 @@ def award(
                 unit_price_cents=quote.unit_price_cents,
             )
         )
-        quote.status = "awarded"
+        quote.status = QuoteStatus.AWARDED
     for quote, organization in standing.values():
-        if quote.status != "awarded":
-            quote.status = "declined"
-        notifications.award_decided(session, demand, organization.id or 0, quote.status == "awarded")
-    demand.status = "awarded"
+        if quote.status != QuoteStatus.AWARDED:
+            quote.status = QuoteStatus.DECLINED
+        notifications.award_decided(
+            session, demand, organization.id or 0, quote.status == QuoteStatus.AWARDED
+        )
+    demand.status = DemandStatus.AWARDED
     demand.purchase_order = f"OC-{utcnow().year}-{demand.id:05d}"
     for sequence in range(demand.deliveries):
         session.add(
@@ -180,7 +182,7 @@ def place_due_call_offs(
             continue
         demand = session.get(Demand, call_off.demand_id)
         assert demand is not None
-        if demand.status != "awarded":
+        if demand.status != DemandStatus.AWARDED:
             continue
         placed.append(_place(session, settings, demand, call_off))
     return placed
@@ -202,7 +204,7 @@ def _place(session: Session, settings: Settings, demand: Demand, call_off: CallO
         )
         for award, quote in awards
     ]
-    verified = buyer_organization.verification_status == "verified"
+    verified = buyer_organization.verification_status == VerificationStatus.VERIFIED
     suffix = f"-{call_off.sequence}" if demand.deliveries > 1 else ""
     order = place_order(
         session,

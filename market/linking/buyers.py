@@ -14,7 +14,7 @@ from market.errors import Forbidden, InvalidTransition, NotFound, ValidationFail
 from market.i18n import N_
 from market.linking.models import BuyerMembership, BuyerOrganization
 from market.linking.schemas import BuyerOrganizationCreate
-from market.organizations.models import Membership
+from market.organizations.models import Membership, VerificationStatus
 from market.slugs import slugify
 
 
@@ -69,7 +69,10 @@ def buying_for(session: Session, user: User) -> int | None:
     institutions = session.exec(
         select(BuyerOrganization.id)
         .join(BuyerMembership, col(BuyerMembership.buyer_organization_id) == BuyerOrganization.id)
-        .where(BuyerMembership.user_id == user.id, BuyerOrganization.verification_status == "verified")
+        .where(
+            BuyerMembership.user_id == user.id,
+            BuyerOrganization.verification_status == VerificationStatus.VERIFIED,
+        )
         .limit(2)
     ).all()
     return institutions[0] if len(institutions) == 1 else None
@@ -143,7 +146,7 @@ def verification_queue(session: Session, admin: User) -> list[BuyerOrganization]
     return list(
         session.exec(
             select(BuyerOrganization)
-            .where(BuyerOrganization.verification_status == "pending")
+            .where(BuyerOrganization.verification_status == VerificationStatus.PENDING)
             .order_by(col(BuyerOrganization.id))
         ).all()
     )
@@ -154,11 +157,11 @@ def decide(
 ) -> None:
     """Verify an institution (its data checked against its CFDI and the SAT), or reject it with a reason."""
     require_admin(admin)
-    if buyer.verification_status == "verified" and verified:
-        raise InvalidTransition(current=buyer.verification_status, target="verified")
+    if buyer.verification_status == VerificationStatus.VERIFIED and verified:
+        raise InvalidTransition(current=buyer.verification_status, target=VerificationStatus.VERIFIED)
     if not verified:
         reason = audit.required_reason(reason, N_("Explica por qué se rechaza, para que puedan corregirlo."))
-    buyer.verification_status = "verified" if verified else "rejected"
+    buyer.verification_status = VerificationStatus.VERIFIED if verified else VerificationStatus.REJECTED
     buyer.verified_at = utcnow() if verified else None
     buyer.rejection_reason = None if verified else reason
     action = "buyer_organization.verify" if verified else "buyer_organization.reject"

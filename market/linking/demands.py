@@ -15,11 +15,18 @@ from market.errors import Conflict, Forbidden, InvalidTransition, NotFound, Vali
 from market.i18n import N_, current_locale
 from market.i18n import gettext as _
 from market.linking import buyers, notifications
-from market.linking.models import BuyerOrganization, Demand, DemandInvitation, Quote
+from market.linking.models import (
+    BuyerOrganization,
+    Demand,
+    DemandInvitation,
+    DemandStatus,
+    Quote,
+    QuoteStatus,
+)
 from market.linking.schemas import DemandCreate, QuoteCreate
 from market.money import format_mxn
 from market.organizations import service as organizations
-from market.organizations.models import Membership, Organization
+from market.organizations.models import Membership, Organization, VerificationStatus
 from market.outbox import enqueue
 
 MATCH_TOPIC = "match_demand"
@@ -58,31 +65,33 @@ def open_for_quotes(session: Session, user: User, demand: Demand) -> Demand:
     search engine, and must not fail the buyer's request when it is down)."""
     require_confirmed(user)
     buyer = _require_buyer(session, user, demand)
-    if buyer.verification_status != "verified":  # producers' time is not for unknown senders
+    if buyer.verification_status != VerificationStatus.VERIFIED:  # producers' time is not for unknown senders
         raise Conflict(N_("Tu institución debe estar verificada para publicar demandas."))
-    if demand.status != "draft":
-        raise InvalidTransition(current=demand.status, target="open")
+    if demand.status != DemandStatus.DRAFT:
+        raise InvalidTransition(current=demand.status, target=DemandStatus.OPEN)
     _deadline_ahead(demand.quote_deadline)
-    demand.status, demand.opened_at = "open", utcnow()
+    demand.status, demand.opened_at = DemandStatus.OPEN, utcnow()
     enqueue(session, MATCH_TOPIC, {"demand_id": demand.id})
     return demand
 
 
 def cancel(session: Session, user: User, demand: Demand) -> Demand:
     _require_buyer(session, user, demand)
-    if demand.status not in ("draft", "open", "closed"):
-        raise InvalidTransition(current=demand.status, target="cancelled")
-    demand.status = "cancelled"
+    if demand.status not in (DemandStatus.DRAFT, DemandStatus.OPEN, DemandStatus.CLOSED):
+        raise InvalidTransition(current=demand.status, target=DemandStatus.CANCELLED)
+    demand.status = DemandStatus.CANCELLED
     return demand
 
 
 def close_due(session: Session, now: datetime | None = None) -> int:
     """Demands past their quote deadline stop receiving quotes (worker job)."""
     due = session.exec(
-        select(Demand).where(Demand.status == "open", col(Demand.quote_deadline) <= (now or utcnow()))
+        select(Demand).where(
+            Demand.status == DemandStatus.OPEN, col(Demand.quote_deadline) <= (now or utcnow())
+        )
     ).all()
     for demand in due:
-        demand.status = "closed"
+        demand.status = DemandStatus.CLOSED
     return len(due)
 
 
@@ -101,7 +110,9 @@ def producer_organizations(session: Session, user: User) -> list[Organization]:
         session.exec(
             select(Organization)
             .join(Membership, col(Membership.organization_id) == Organization.id)
-            .where(Membership.user_id == user.id, Organization.verification_status == "verified")
+            .where(
+                Membership.user_id == user.id, Organization.verification_status == VerificationStatus.VERIFIED
+            )
             .where(col(Organization.suspended).is_(False))
         ).all()
     )
@@ -137,7 +148,7 @@ def visible(session: Session, user: User | None, demand_id: int) -> Demand:
     ):
         return demand
     producers = producer_organizations(session, user) if user is not None else []
-    if demand.status != "draft" and any(may_quote_as(session, demand, org) for org in producers):
+    if demand.status != DemandStatus.DRAFT and any(may_quote_as(session, demand, org) for org in producers):
         return demand
     raise NotFound()
 
@@ -150,7 +161,7 @@ def open_public(session: Session, user: User) -> list[Demand]:
         return []
     found = session.exec(
         select(Demand)
-        .where(Demand.status == "open", Demand.visibility == "public")
+        .where(Demand.status == DemandStatus.OPEN, Demand.visibility == "public")
         .order_by(col(Demand.quote_deadline))
     ).all()
     return [d for d in found if user.is_admin or any(may_quote_as(session, d, org) for org in producers)]
@@ -187,7 +198,7 @@ def for_producer(session: Session, organization: Organization) -> list[tuple[Dem
     rows = session.exec(
         select(Demand, DemandInvitation.fit)
         .join(DemandInvitation, col(DemandInvitation.demand_id) == Demand.id)
-        .where(DemandInvitation.organization_id == organization.id, Demand.status == "open")
+        .where(DemandInvitation.organization_id == organization.id, Demand.status == DemandStatus.OPEN)
         .order_by(col(DemandInvitation.fit).desc(), col(Demand.quote_deadline))
     ).all()
     return [(demand, fit) for demand, fit in rows]
@@ -220,7 +231,7 @@ def submit_quote(
     organizations.require_member(session, user, organization)
     if not may_quote_as(session, demand, organization):
         raise Forbidden(N_("Esta demanda es solo para organizaciones invitadas."))
-    if demand.status != "open" or demand.quote_deadline <= utcnow():
+    if not demand.accepts_quotes():
         raise Conflict(N_("Esta demanda ya no recibe cotizaciones."))
     errors = {}
     if data.quantity > demand.quantity:
@@ -245,7 +256,7 @@ def submit_quote(
     else:
         for name, value in data.model_dump().items():
             setattr(quote, name, value)
-        quote.status, quote.updated_at = "submitted", utcnow()
+        quote.status, quote.updated_at = QuoteStatus.SUBMITTED, utcnow()
     session.add(quote)
     session.flush()
     notifications.quote_received(session, demand, organization)
@@ -261,11 +272,11 @@ def withdraw_quote(session: Session, user: User, quote_id: int) -> Quote:
     if not (organizations.role_in(session, user, organization) or _sees_every_quote(session, user, demand)):
         raise NotFound()  # as an unknown id: another producer learns nothing about who quoted
     organizations.require_member(session, user, organization)
-    if demand.status != "open" or demand.quote_deadline <= utcnow():
+    if not demand.accepts_quotes():
         raise Conflict(N_("Esta demanda ya no recibe cotizaciones."))
-    if quote.status != "submitted":
-        raise InvalidTransition(current=quote.status, target="withdrawn")
-    quote.status, quote.updated_at = "withdrawn", utcnow()
+    if quote.status != QuoteStatus.SUBMITTED:
+        raise InvalidTransition(current=quote.status, target=QuoteStatus.WITHDRAWN)
+    quote.status, quote.updated_at = QuoteStatus.WITHDRAWN, utcnow()
     return quote
 
 

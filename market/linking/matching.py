@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, col, select
 
 from market.catalog.search_schemas import SearchQuery
-from market.linking.models import Demand, DemandInvitation
+from market.linking.models import Demand, DemandInvitation, DemandStatus
 from market.mexico import STATES_BY_CODE
-from market.organizations.models import Organization
+from market.organizations.models import Organization, VerificationStatus
 from search.engine import MAX_PER_PAGE, SearchEngine
 from search.geo import distance_km
 
@@ -63,7 +63,7 @@ def eligible(session: Session, search: SearchEngine, demand: Demand) -> list[Mat
     organizations = session.exec(
         select(Organization).where(
             col(Organization.slug).in_(found),
-            Organization.verification_status == "verified",
+            Organization.verification_status == VerificationStatus.VERIFIED,
             col(Organization.suspended).is_(False),
         )
     ).all()
@@ -105,7 +105,7 @@ def _score(match: Match, demand: Demand) -> None:
 def match_demand(session: Session, search: SearchEngine, demand_id: int) -> None:
     """Outbox handler for a demand just opened (retried while the search engine is down)."""
     demand = session.get(Demand, demand_id)
-    if demand is not None and demand.status == "open":
+    if demand is not None and demand.status == DemandStatus.OPEN:
         notify_matches(session, search, demand)
 
 

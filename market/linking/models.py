@@ -9,6 +9,28 @@ from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from market.db import utcnow
+from market.i18n import N_
+from market.organizations.models import VerificationStatus
+from market.statuses import Status, StatusColumn
+
+
+class DemandStatus(Status):
+    """draft → open (receiving quotes) → closed (past the deadline) → awarded; or cancelled."""
+
+    DRAFT = "draft", N_("Borrador")
+    OPEN = "open", N_("Recibiendo cotizaciones")
+    CLOSED = "closed", N_("Cotizaciones cerradas")
+    AWARDED = "awarded", N_("Adjudicada")
+    CANCELLED = "cancelled", N_("Cancelada")
+
+
+class QuoteStatus(Status):
+    """A producer's quote: standing until it withdraws it or the buyer awards the demand."""
+
+    SUBMITTED = "submitted", N_("Enviada")
+    WITHDRAWN = "withdrawn", N_("Retirada")
+    AWARDED = "awarded", N_("Elegida")
+    DECLINED = "declined", N_("No elegida")
 
 
 class BuyerOrganization(SQLModel, table=True):
@@ -26,7 +48,9 @@ class BuyerOrganization(SQLModel, table=True):
     municipality: str = Field(max_length=120)
     # A cooperative that also sells: its producer organization, so it can buy from its peers.
     producer_organization_id: int | None = Field(default=None, foreign_key="organization.id")
-    verification_status: str = Field(default="pending", max_length=16, index=True)
+    verification_status: VerificationStatus = Field(
+        default=VerificationStatus.PENDING, sa_type=StatusColumn(VerificationStatus, 16), index=True
+    )
     rejection_reason: str | None = Field(default=None, max_length=1000)
     verified_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
@@ -65,10 +89,26 @@ class Demand(SQLModel, table=True):
     women_led_only: bool = False
     max_distance_km: int | None = None
     visibility: str = Field(default="public", max_length=8)  # public | invited
-    status: str = Field(default="draft", max_length=12, index=True)
+    status: DemandStatus = Field(
+        default=DemandStatus.DRAFT, sa_type=StatusColumn(DemandStatus, 12), index=True
+    )
     purchase_order: str | None = Field(default=None, max_length=20, unique=True)
     created_at: datetime = Field(default_factory=utcnow)
     opened_at: datetime | None = None
+
+    def accepts_quotes(self, now: datetime | None = None) -> bool:
+        """Open, and its quote deadline not yet past: producers may send, revise or withdraw a quote, and the
+        buyer may not award yet."""
+        return self.status == DemandStatus.OPEN and self.quote_deadline > (now or utcnow())
+
+    @property
+    def quoting(self) -> bool:
+        """Open or closed: its quotes stand, for the buyer to compare and, once the deadline passed, award."""
+        return self.status in (DemandStatus.OPEN, DemandStatus.CLOSED)
+
+    def awardable(self, now: datetime | None = None) -> bool:
+        """The buyer may award it now: its quotes stand and no more may come."""
+        return self.quoting and not self.accepts_quotes(now)
 
 
 class DemandInvitation(SQLModel, table=True):
@@ -94,7 +134,7 @@ class Quote(SQLModel, table=True):
     quantity: int = Field(sa_type=BigInteger)  # per delivery; partial supply is normal
     delivery_note: str = Field(default="", max_length=500)
     notes: str = Field(default="", max_length=2000)
-    status: str = Field(default="submitted", max_length=12)  # submitted | withdrawn | awarded | declined
+    status: QuoteStatus = Field(default=QuoteStatus.SUBMITTED, sa_type=StatusColumn(QuoteStatus, 12))
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 

@@ -7,14 +7,8 @@ from market.errors import ValidationFailed
 from market.forms import FormInvalid
 from market.i18n import N_
 from market.i18n import gettext as _
-from market.linking.schemas import (
-    BUYER_KINDS,
-    DEMAND_STATUS_LABELS,
-    FREQUENCIES,
-    QUOTE_STATUS_LABELS,
-    REGIMENES_FISCALES,
-    USOS_CFDI,
-)
+from market.linking.models import DemandStatus, QuoteStatus
+from market.linking.schemas import BUYER_KINDS, FREQUENCIES, REGIMENES_FISCALES, USOS_CFDI
 
 PRICE_HELP = N_("Escribe el precio en pesos, por ejemplo 28.50.")
 
@@ -24,8 +18,8 @@ LABELS = {
     "REGIMENES_FISCALES": REGIMENES_FISCALES,
     "USOS_CFDI": USOS_CFDI,
     "FREQUENCIES": FREQUENCIES,
-    "DEMAND_STATUS_LABELS": DEMAND_STATUS_LABELS,
-    "QUOTE_STATUS_LABELS": QUOTE_STATUS_LABELS,
+    "DEMAND_STATUS_LABELS": DemandStatus.labels(),
+    "QUOTE_STATUS_LABELS": QuoteStatus.labels(),
 }
 
 

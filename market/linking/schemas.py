@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from market.bounds import MAX_PRICE_CENTS, MAX_QUANTITY, Id
 from market.catalog.taxonomy import CategorySlug, UnitCode
 from market.i18n import N_
-from market.mexico import CERTIFICATIONS, LEGAL_FORMS, Certification, LegalForm, StateCode, normalize_rfc
+from market.mexico import Certifications, LegalForms, StateCode, normalize_rfc
 from market.validation import Vocabulary, invalid
 
 BUYER_KINDS = {
@@ -43,19 +43,6 @@ USOS_CFDI = {
 }
 FREQUENCIES = {7: "Cada semana", 14: "Cada dos semanas", 30: "Cada mes"}
 MAX_DELIVERIES = 52
-DEMAND_STATUS_LABELS = {
-    "draft": "Borrador",
-    "open": "Recibiendo cotizaciones",
-    "closed": "Cotizaciones cerradas",
-    "awarded": "Adjudicada",
-    "cancelled": "Cancelada",
-}
-QUOTE_STATUS_LABELS = {
-    "submitted": "Enviada",
-    "withdrawn": "Retirada",
-    "awarded": "Elegida",
-    "declined": "No elegida",
-}
 
 BuyerKind = Annotated[
     str, Vocabulary("BuyerKind", BUYER_KINDS, N_("Elige un tipo de institución de la lista."))
@@ -67,8 +54,6 @@ UsoCfdi = Annotated[str, Vocabulary("UsoCfdi", USOS_CFDI, N_("Elige un uso del C
 DeliveryFrequency = Annotated[
     int, Vocabulary("DeliveryFrequency", FREQUENCIES, N_("Elige cada semana, cada dos semanas o cada mes."))
 ]
-DemandStatus = Annotated[str, Vocabulary("DemandStatus", DEMAND_STATUS_LABELS)]
-QuoteStatus = Annotated[str, Vocabulary("QuoteStatus", QUOTE_STATUS_LABELS)]
 DemandVisibility = Annotated[str, Vocabulary("DemandVisibility", ("public", "invited"))]
 
 
@@ -119,24 +104,12 @@ class DemandCreate(BaseModel):
     deliveries: int = Field(default=1, ge=1, le=MAX_DELIVERIES)
     quote_deadline: datetime
     max_unit_price_cents: int | None = Field(default=None, gt=0, le=MAX_PRICE_CENTS)
-    required_certifications: list[Certification] = Field(default_factory=list)
-    preferred_legal_forms: list[LegalForm] = Field(default_factory=list)
+    required_certifications: Certifications = Field(default_factory=list)
+    preferred_legal_forms: LegalForms = Field(default_factory=list)
     women_led_only: bool = False
     max_distance_km: int | None = Field(default=None, ge=1, le=3000)
     visibility: DemandVisibility = "public"
     invited_organization_ids: list[Id] = Field(default_factory=list, max_length=50)
-
-    @field_validator("required_certifications", "preferred_legal_forms", mode="before")
-    @classmethod
-    def _from_the_list(cls, value: Any, info: ValidationInfo) -> Any:
-        """Refused as a whole, so the form shows one message beside the field; each value once."""
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            return value  # pydantic refuses it, naming what is not a list of texts
-        if info.field_name == "required_certifications" and not set(value) <= CERTIFICATIONS.keys():
-            raise invalid("demand_certification_unknown", "Elige certificaciones de la lista.")
-        if info.field_name == "preferred_legal_forms" and not set(value) <= LEGAL_FORMS.keys():
-            raise invalid("legal_form_unknown", "Elige una forma jurídica de la lista.")
-        return sorted(set(value))
 
     @field_validator("first_delivery")
     @classmethod

@@ -111,7 +111,7 @@ def _demand_page(
         "demand": demand,
         "buyer": buyer,
         "is_buyer": is_buyer,
-        "accepting": demand.status == "open" and demand.quote_deadline > now,
+        "accepting": demand.accepts_quotes(now),
         "show_address": demand.id in demands.addressed_to(session, user, [demand]),
         "call_offs": call_offs,
         "quote_errors": {},
@@ -130,14 +130,14 @@ def _demand_page(
             QuoteRow(quote, org, _distance(org, demand), quote.id in standing, org.women_led)
             for quote, org in quotes
         ]
-        if demand.status in ("open", "closed"):
+        if demand.quoting:
             proposal = awards.propose(session, demand)
             context["proposal"] = proposal
             context["award_values"] = {
                 f"{ALLOCATION_PREFIX}{quote.id}": str(quantity)
                 for quote, _org, quantity in proposal.allocations
             }
-        context["can_award"] = is_buyer and demand.status in ("open", "closed") and not context["accepting"]
+        context["can_award"] = is_buyer and demand.awardable(now)
     if is_buyer:
         # A thread with each producer that quoted (in the comparison's order), then those that only wrote.
         talking = {org.id: org for _quote, org in quotes}

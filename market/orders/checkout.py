@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from market.accounts.confirmation import require_confirmed
 from market.accounts.models import User
 from market.catalog import service as catalog
-from market.catalog.models import Listing
+from market.catalog.models import Listing, ListingStatus
 from market.config import Settings
 from market.db import utcnow
 from market.errors import (
@@ -32,7 +32,14 @@ from market.linking import buyers
 from market.money import apply_bps
 from market.orders.fulfillment import transition
 from market.orders.limits import minimum_order_message
-from market.orders.models import Fulfillment, FulfillmentEvent, Order, OrderLine
+from market.orders.models import (
+    Fulfillment,
+    FulfillmentEvent,
+    FulfillmentStatus,
+    Order,
+    OrderLine,
+    OrderStatus,
+)
 from market.orders.pricing import delivery_fee, load_for_pricing, unit_price
 from market.orders.schemas import Checkout
 from market.organizations.models import Organization
@@ -40,7 +47,7 @@ from market.outbox import search_changed
 from market.payments import methods as payment_methods
 
 # Payment terms on which the producers may start before the money arrives, and the order's status on them.
-DEFERRED_PAYMENT = {"invoice": "invoiced", "cash_on_pickup": "pay_at_pickup"}
+DEFERRED_PAYMENT = {"invoice": OrderStatus.INVOICED, "cash_on_pickup": OrderStatus.PAY_AT_PICKUP}
 
 
 def _offers(listing: Listing, method: str, buyer_state: str | None) -> bool:
@@ -58,7 +65,11 @@ def _reserve(session: Session, listing: Listing, quantity: int) -> None:
         return
     taken = session.execute(
         update(Listing)
-        .where(col(Listing.id) == listing.id, col(Listing.stock) >= quantity, col(Listing.status) == "active")
+        .where(
+            col(Listing.id) == listing.id,
+            col(Listing.stock) >= quantity,
+            col(Listing.status) == ListingStatus.ACTIVE,
+        )
         .values(stock=col(Listing.stock) - quantity, updated_at=utcnow())
     )
     if taken.rowcount == 0:  # type: ignore[attr-defined]
@@ -173,15 +184,17 @@ def refuse_hoarding(session: Session, settings: Settings, buyer: User) -> None:
     cash on pickup with a part its producer has not accepted. The buyer's row is locked first (a no-op
     UPDATE), so two checkouts of one buyer at once count one after the other."""
     session.execute(update(User).where(col(User.id) == buyer.id).values(id=col(User.id)))
-    unaccepted = select(Fulfillment.order_id).where(Fulfillment.status == "pending_acceptance")
+    unaccepted = select(Fulfillment.order_id).where(
+        Fulfillment.status == FulfillmentStatus.PENDING_ACCEPTANCE
+    )
     count = session.exec(
         select(func.count())
         .select_from(Order)
         .where(
             Order.buyer_id == buyer.id,
             or_(
-                col(Order.status) == "awaiting_payment",
-                and_(col(Order.status) == "pay_at_pickup", col(Order.id).in_(unaccepted)),
+                col(Order.status) == OrderStatus.AWAITING_PAYMENT,
+                and_(col(Order.status) == OrderStatus.PAY_AT_PICKUP, col(Order.id).in_(unaccepted)),
             ),
         )
     ).one()
@@ -252,7 +265,9 @@ def place_order(
         session.flush()
         assert fulfillment.id is not None
         session.add(
-            FulfillmentEvent(fulfillment_id=fulfillment.id, to_status="awaiting_payment", actor_id=buyer.id)
+            FulfillmentEvent(
+                fulfillment_id=fulfillment.id, to_status=FulfillmentStatus.AWAITING_PAYMENT, actor_id=buyer.id
+            )
         )
         for line in part.lines:
             session.add(
@@ -274,8 +289,8 @@ def place_order(
     if payment_method in DEFERRED_PAYMENT:
         order.status = DEFERRED_PAYMENT[payment_method]
         for fulfillment in fulfillments:
-            transition(session, fulfillment, "pending_acceptance", buyer)
-        if order.status == "invoiced":
+            transition(session, fulfillment, FulfillmentStatus.PENDING_ACCEPTANCE, buyer)
+        if order.status == OrderStatus.INVOICED:
             order.payment_due_at = utcnow() + timedelta(days=settings.invoice_days)
             ledger.record_invoice(session, order, fulfillments)
     return order

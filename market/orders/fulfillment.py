@@ -24,27 +24,40 @@ from market.i18n import N_
 from market.ledger import service as ledger
 from market.linking.models import BuyerMembership
 from market.orders import notifications
-from market.orders.models import Fulfillment, FulfillmentEvent, Order, OrderLine
+from market.orders.models import (
+    Fulfillment,
+    FulfillmentEvent,
+    FulfillmentStatus,
+    Order,
+    OrderLine,
+    OrderStatus,
+)
 from market.organizations import service as organizations
 from market.organizations.models import Organization
 from market.outbox import search_changed
 from market.payments import service as payments
 
-TRANSITIONS: dict[str, frozenset[str]] = {
-    "awaiting_payment": frozenset({"pending_acceptance", "cancelled"}),
-    "pending_acceptance": frozenset({"accepted", "rejected", "cancelled"}),
-    "accepted": frozenset({"preparing", "cancelled"}),
-    "preparing": frozenset({"shipped", "ready_for_pickup", "cancelled"}),
-    "shipped": frozenset({"delivered"}),
-    "ready_for_pickup": frozenset({"delivered"}),
-    "delivered": frozenset({"completed"}),
-    "completed": frozenset(),
-    "rejected": frozenset(),
-    "cancelled": frozenset(),
+TRANSITIONS: dict[FulfillmentStatus, frozenset[FulfillmentStatus]] = {
+    FulfillmentStatus.AWAITING_PAYMENT: frozenset(
+        {FulfillmentStatus.PENDING_ACCEPTANCE, FulfillmentStatus.CANCELLED}
+    ),
+    FulfillmentStatus.PENDING_ACCEPTANCE: frozenset(
+        {FulfillmentStatus.ACCEPTED, FulfillmentStatus.REJECTED, FulfillmentStatus.CANCELLED}
+    ),
+    FulfillmentStatus.ACCEPTED: frozenset({FulfillmentStatus.PREPARING, FulfillmentStatus.CANCELLED}),
+    FulfillmentStatus.PREPARING: frozenset(
+        {FulfillmentStatus.SHIPPED, FulfillmentStatus.READY_FOR_PICKUP, FulfillmentStatus.CANCELLED}
+    ),
+    FulfillmentStatus.SHIPPED: frozenset({FulfillmentStatus.DELIVERED}),
+    FulfillmentStatus.READY_FOR_PICKUP: frozenset({FulfillmentStatus.DELIVERED}),
+    FulfillmentStatus.DELIVERED: frozenset({FulfillmentStatus.COMPLETED}),
+    FulfillmentStatus.COMPLETED: frozenset(),
+    FulfillmentStatus.REJECTED: frozenset(),
+    FulfillmentStatus.CANCELLED: frozenset(),
 }
 
 # Orders whose fulfillments the producers work on: paid, or on terms that let the work start first.
-ACTIVE_ORDER_STATUSES = ("paid", "invoiced", "pay_at_pickup")
+ACTIVE_ORDER_STATUSES = (OrderStatus.PAID, OrderStatus.INVOICED, OrderStatus.PAY_AT_PICKUP)
 
 
 def restock(session: Session, lines: list[OrderLine]) -> None:
@@ -71,21 +84,21 @@ def transition(
     if target not in TRANSITIONS.get(fulfillment.status, frozenset()):
         raise InvalidTransition(current=fulfillment.status, target=target)
     assert fulfillment.id is not None
-    current = fulfillment.status  # the UPDATE below also changes the row in memory
-    compare_and_set(session, Fulfillment, fulfillment.id, current, target)
+    current, step = FulfillmentStatus(fulfillment.status), FulfillmentStatus(target)
+    compare_and_set(session, Fulfillment, fulfillment.id, current, step)  # also changes the row in memory
     session.add(
         FulfillmentEvent(
             fulfillment_id=fulfillment.id,
             from_status=current,
-            to_status=target,
+            to_status=step,
             actor_id=actor.id if actor else None,
             note=note,
         )
     )
-    fulfillment.status = target
+    fulfillment.status = step
     fulfillment.updated_at = utcnow()
     by = "producer" if by_producer else "buyer" if actor else None  # None: the marketplace itself
-    notifications.fulfillment_moved(session, fulfillment, current, target, note, by)
+    notifications.fulfillment_moved(session, fulfillment, current, step, note, by)
     return fulfillment
 
 
@@ -114,20 +127,43 @@ def lines_of(session: Session, fulfillment: Fulfillment) -> list[OrderLine]:
 
 # --- who moves a fulfillment -----------------------------------------------------------------------
 
-PRODUCER_STEPS = frozenset({"accepted", "rejected", "preparing", "shipped", "ready_for_pickup"})
-BUYER_STEPS = frozenset({"delivered", "completed", "cancelled"})
-RELEASES_STOCK = frozenset({"rejected", "cancelled"})
+PRODUCER_STEPS = frozenset(
+    {
+        FulfillmentStatus.ACCEPTED,
+        FulfillmentStatus.REJECTED,
+        FulfillmentStatus.PREPARING,
+        FulfillmentStatus.SHIPPED,
+        FulfillmentStatus.READY_FOR_PICKUP,
+    }
+)
+BUYER_STEPS = frozenset(
+    {FulfillmentStatus.DELIVERED, FulfillmentStatus.COMPLETED, FulfillmentStatus.CANCELLED}
+)
+RELEASES_STOCK = frozenset({FulfillmentStatus.REJECTED, FulfillmentStatus.CANCELLED})
 TOO_LONG = {500: N_("Escribe hasta 500 caracteres."), 80: N_("Escribe hasta 80 caracteres.")}
-BUYER_MAY_CANCEL = ("awaiting_payment", "pending_acceptance")  # before the producer has started
-PRODUCER_MAY_CANCEL = ("accepted", "preparing")  # with a reason; before that it rejects
+BUYER_MAY_CANCEL = (
+    FulfillmentStatus.AWAITING_PAYMENT,
+    FulfillmentStatus.PENDING_ACCEPTANCE,
+)  # before the producer has started
+PRODUCER_MAY_CANCEL = (
+    FulfillmentStatus.ACCEPTED,
+    FulfillmentStatus.PREPARING,
+)  # with a reason; before that it rejects
 # How a part reaches its buyer decides its hand-over step: picked up, or on its way (a local delivery
 # needs no carrier; national shipping needs the carrier's tracking number).
-HAND_OVER = {"pickup": "ready_for_pickup", "delivery": "shipped", "national": "shipped"}
+HAND_OVER = {
+    "pickup": FulfillmentStatus.READY_FOR_PICKUP,
+    "delivery": FulfillmentStatus.SHIPPED,
+    "national": FulfillmentStatus.SHIPPED,
+}
 
 
 def hands_over_by(step: str, delivery_method: str) -> bool:
     """Whether this hand-over step (or any other step) fits how the part is delivered."""
-    return step not in ("shipped", "ready_for_pickup") or HAND_OVER[delivery_method] == step
+    return (
+        step not in (FulfillmentStatus.SHIPPED, FulfillmentStatus.READY_FOR_PICKUP)
+        or HAND_OVER[delivery_method] == step
+    )
 
 
 def bought_by(user: User) -> ColumnElement[bool]:
@@ -193,9 +229,11 @@ def move(
     hold_order(session, order)
     organization = session.get(Organization, fulfillment.organization_id)
     assert organization is not None
-    producer_steps = PRODUCER_STEPS | ({"delivered"} if order.status == "pay_at_pickup" else set())
+    producer_steps = PRODUCER_STEPS | (
+        {FulfillmentStatus.DELIVERED} if order.status == OrderStatus.PAY_AT_PICKUP else set()
+    )
     by_producer = target in producer_steps
-    cancels_as_producer = target == "cancelled" and fulfillment.status in PRODUCER_MAY_CANCEL
+    cancels_as_producer = target == FulfillmentStatus.CANCELLED and fulfillment.status in PRODUCER_MAY_CANCEL
     if cancels_as_producer and organizations.role_in(session, user, organization):
         if not note:
             raise ValidationFailed({"note": N_("Explica a quien compró por qué cancelas.")})
@@ -205,11 +243,13 @@ def move(
         organizations.require_member(session, user, organization)
     elif target in BUYER_STEPS and not acts_for_buyer(session, user, order):
         raise Forbidden(N_("Solo quien compró puede hacer esto."))
-    elif target not in BUYER_STEPS or (target == "cancelled" and fulfillment.status not in BUYER_MAY_CANCEL):
+    elif target not in BUYER_STEPS or (
+        target == FulfillmentStatus.CANCELLED and fulfillment.status not in BUYER_MAY_CANCEL
+    ):
         raise InvalidTransition(current=fulfillment.status, target=target)
     if not hands_over_by(target, fulfillment.delivery_method):
         raise StepNotForDelivery()
-    if target == "shipped" and fulfillment.delivery_method == "national":
+    if target == FulfillmentStatus.SHIPPED and fulfillment.delivery_method == "national":
         if not (carrier and tracking_number):
             raise ValidationFailed({"tracking_number": N_("Indica la paquetería y el número de guía.")})
         fulfillment.carrier, fulfillment.tracking_number = carrier, tracking_number
@@ -217,14 +257,14 @@ def move(
         raise ValidationFailed(
             {"tracking_number": N_("Solo un envío por paquetería lleva paquetería y número de guía.")}
         )
-    if target == "completed":  # it releases the producer's money, which an open dispute holds
+    if target == FulfillmentStatus.COMPLETED:  # it releases the producer's money, which an open dispute holds
         holds.refuse_if_disputed(session, fulfillment)
     transition(session, fulfillment, target, user, note, by_producer)
     if target in RELEASES_STOCK:
         release(session, order, fulfillment)
-    elif target == "delivered" and order.status == "pay_at_pickup":
+    elif target == FulfillmentStatus.DELIVERED and order.status == OrderStatus.PAY_AT_PICKUP:
         ledger.record_cash_sale(session, fulfillment)
-    elif target == "completed":
+    elif target == FulfillmentStatus.COMPLETED:
         payments.request_transfer(session, order, fulfillment, organization)
     return fulfillment
 
@@ -234,22 +274,22 @@ def release(session: Session, order: Order, fulfillment: Fulfillment) -> None:
     order whose every part the buyer cancelled is itself cancelled (nothing is left to pay)."""
     restock(session, lines_of(session, fulfillment))
     if (
-        order.status == "awaiting_payment"
+        order.status == OrderStatus.AWAITING_PAYMENT
         and not session.exec(
             select(Fulfillment.id).where(
-                Fulfillment.order_id == order.id, Fulfillment.status == "awaiting_payment"
+                Fulfillment.order_id == order.id, Fulfillment.status == FulfillmentStatus.AWAITING_PAYMENT
             )
         ).first()
     ):
-        compare_and_set(session, Order, order.id or 0, "awaiting_payment", "cancelled")
-        order.status = "cancelled"
+        compare_and_set(session, Order, order.id or 0, OrderStatus.AWAITING_PAYMENT, OrderStatus.CANCELLED)
+        order.status = OrderStatus.CANCELLED
         payments.withdraw(session, order)
-    if order.status == "paid":
+    if order.status == OrderStatus.PAID:
         ledger.record_refund(session, fulfillment)
         payments.request_refund(
             session, order, fulfillment, fulfillment.subtotal_cents + fulfillment.delivery_cents
         )
-    elif order.status == "invoiced":  # the institution simply owes less
+    elif order.status == OrderStatus.INVOICED:  # the institution simply owes less
         ledger.record_refund(session, fulfillment, ledger.RECEIVABLE)
 
 
@@ -263,27 +303,27 @@ def mark_paid(
     the producers may now accept. An invoiced order was already with them; its debt is settled. Returns
     what a provider charged beyond what is still due (the whole amount for an order that expired while
     the buyer paid), which the caller refunds."""
-    if order.status == "invoiced":
-        compare_and_set(session, Order, order.id or 0, "invoiced", "paid")
-        order.status = "paid"
+    if order.status == OrderStatus.INVOICED:
+        compare_and_set(session, Order, order.id or 0, OrderStatus.INVOICED, OrderStatus.PAID)
+        order.status = OrderStatus.PAID
         ledger.record_invoice_paid(session, order, reference)
         return 0
-    if order.status != "awaiting_payment":
+    if order.status != OrderStatus.AWAITING_PAYMENT:
         if received_cents is None:
-            raise InvalidTransition(current=order.status, target="paid")
+            raise InvalidTransition(current=order.status, target=OrderStatus.PAID)
         return ledger.record_payment(session, order, [], reference, received_cents)
-    compare_and_set(session, Order, order.id or 0, "awaiting_payment", "paid")
-    order.status = "paid"
+    compare_and_set(session, Order, order.id or 0, OrderStatus.AWAITING_PAYMENT, OrderStatus.PAID)
+    order.status = OrderStatus.PAID
     order.reserved_until = None
     waiting = list(
         session.exec(
             select(Fulfillment)
-            .where(Fulfillment.order_id == order.id, Fulfillment.status == "awaiting_payment")
+            .where(Fulfillment.order_id == order.id, Fulfillment.status == FulfillmentStatus.AWAITING_PAYMENT)
             .order_by(col(Fulfillment.id))
         )
     )
     for fulfillment in waiting:
-        transition(session, fulfillment, "pending_acceptance", actor, N_("Pago recibido."))
+        transition(session, fulfillment, FulfillmentStatus.PENDING_ACCEPTANCE, actor, N_("Pago recibido."))
     return ledger.record_payment(session, order, waiting, reference, received_cents)
 
 
@@ -297,7 +337,7 @@ def confirm_offline_payment(session: Session, admin: User, order_id: int, refere
     if order is None:
         raise NotFound()
     if order.payment_method not in ("spei_transfer", "invoice"):
-        raise InvalidTransition(current=order.status, target="paid")
+        raise InvalidTransition(current=order.status, target=OrderStatus.PAID)
     amount = payments.amount_due(session, order)
     mark_paid(session, order, admin, reference)
     audit.record(
@@ -306,7 +346,7 @@ def confirm_offline_payment(session: Session, admin: User, order_id: int, refere
         "order.payment_confirmed",
         "order",
         order.id or 0,
-        f"TS{order.id or 0:08d}",  # the payment reference the buyer was given
+        order.payment_reference,  # what the buyer was given to write in the transfer
         amount_cents=amount,
         reference=reference,
     )
@@ -315,14 +355,16 @@ def confirm_offline_payment(session: Session, admin: User, order_id: int, refere
 
 def expire(session: Session, order: Order, note: str) -> None:
     """An unpaid order ends (its reservation ran out, or its voucher expired): the stock comes back."""
-    if order.status != "awaiting_payment":
+    if order.status != OrderStatus.AWAITING_PAYMENT:
         return
-    compare_and_set(session, Order, order.id or 0, "awaiting_payment", "expired")
-    order.status = "expired"
+    compare_and_set(session, Order, order.id or 0, OrderStatus.AWAITING_PAYMENT, OrderStatus.EXPIRED)
+    order.status = OrderStatus.EXPIRED
     payments.withdraw(session, order)
     waiting = session.exec(
-        select(Fulfillment).where(Fulfillment.order_id == order.id, Fulfillment.status == "awaiting_payment")
+        select(Fulfillment).where(
+            Fulfillment.order_id == order.id, Fulfillment.status == FulfillmentStatus.AWAITING_PAYMENT
+        )
     ).all()
     for fulfillment in waiting:  # the buyer may have cancelled some already: their stock is back
-        transition(session, fulfillment, "cancelled", None, note)
+        transition(session, fulfillment, FulfillmentStatus.CANCELLED, None, note)
         restock(session, lines_of(session, fulfillment))

@@ -14,7 +14,7 @@ from market.db import utcnow
 from market.disputes import holds
 from market.i18n import N_
 from market.orders.fulfillment import expire, lines_of, restock, transition
-from market.orders.models import Fulfillment, Order
+from market.orders.models import Fulfillment, FulfillmentStatus, Order, OrderStatus
 from market.organizations.models import Organization
 from market.payments import service as payments
 
@@ -24,7 +24,7 @@ def expire_unpaid(session: Session, now: datetime | None = None) -> int:
     now = now or utcnow()
     orders = session.exec(
         select(Order)
-        .where(Order.status == "awaiting_payment", col(Order.reserved_until) < now)
+        .where(Order.status == OrderStatus.AWAITING_PAYMENT, col(Order.reserved_until) < now)
         .with_for_update(skip_locked=True)
     ).all()
     for order in orders:
@@ -40,9 +40,9 @@ def lapse_unaccepted_pickups(session: Session, now: datetime | None = None) -> i
         select(Fulfillment)
         .join(Order, col(Order.id) == Fulfillment.order_id)
         .where(
-            col(Order.status) == "pay_at_pickup",
+            col(Order.status) == OrderStatus.PAY_AT_PICKUP,
             col(Order.reserved_until) < now,
-            col(Fulfillment.status) == "pending_acceptance",
+            col(Fulfillment.status) == FulfillmentStatus.PENDING_ACCEPTANCE,
         )
         .with_for_update(skip_locked=True)
     ).all()
@@ -50,7 +50,7 @@ def lapse_unaccepted_pickups(session: Session, now: datetime | None = None) -> i
         transition(
             session,
             fulfillment,
-            "cancelled",
+            FulfillmentStatus.CANCELLED,
             None,
             N_("La organización no confirmó el pedido a tiempo; cancelamos esta parte."),
         )
@@ -68,7 +68,7 @@ def complete_due(session: Session, settings: Settings, now: datetime | None = No
     delivered = session.exec(
         select(Fulfillment)
         .where(
-            Fulfillment.status == "delivered",
+            Fulfillment.status == FulfillmentStatus.DELIVERED,
             col(Fulfillment.updated_at) < now - timedelta(days=settings.complete_after_days),
             ~holds.under_dispute(),  # its money waits for an administrator's decision
         )
@@ -78,15 +78,15 @@ def complete_due(session: Session, settings: Settings, now: datetime | None = No
         order = session.get(Order, fulfillment.order_id)
         organization = session.get(Organization, fulfillment.organization_id)
         assert order is not None and organization is not None
-        transition(session, fulfillment, "completed", None)
+        transition(session, fulfillment, FulfillmentStatus.COMPLETED, None)
         payments.request_transfer(session, order, fulfillment, organization)
         moved += 1
     handed_over = session.exec(
         select(Fulfillment)
         .join(Order, col(Order.id) == Fulfillment.order_id)
         .where(
-            col(Fulfillment.status).in_(("shipped", "ready_for_pickup")),
-            col(Order.status) != "pay_at_pickup",
+            col(Fulfillment.status).in_((FulfillmentStatus.SHIPPED, FulfillmentStatus.READY_FOR_PICKUP)),
+            col(Order.status) != OrderStatus.PAY_AT_PICKUP,
             col(Fulfillment.updated_at) < now - timedelta(days=settings.auto_deliver_days),
             ~holds.under_dispute(),  # someone did report a problem
         )
@@ -96,7 +96,7 @@ def complete_due(session: Session, settings: Settings, now: datetime | None = No
         transition(
             session,
             fulfillment,
-            "delivered",
+            FulfillmentStatus.DELIVERED,
             None,
             N_("Se da por entregado: nadie reportó problemas."),
         )

@@ -5,32 +5,44 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlalchemy import JSON, BigInteger, Column, ColumnElement, UniqueConstraint, and_, or_
+from sqlmodel import Field, SQLModel, col
 
 from market.db import utcnow
+from market.i18n import N_
+from market.statuses import Status, StatusColumn
 
-# The states of an order and of each producer's part of it, with their names (Spanish source text).
-ORDER_STATUS_LABELS = {
-    "awaiting_payment": "Esperando pago",
-    "paid": "Pagado",
-    "invoiced": "A crédito: pago pendiente",
-    "pay_at_pickup": "Se paga al recoger",
-    "expired": "Vencido",
-    "cancelled": "Cancelado",
-}
-FULFILLMENT_STATUS_LABELS = {
-    "awaiting_payment": "Esperando pago",
-    "pending_acceptance": "Por aceptar",
-    "accepted": "Aceptado",
-    "preparing": "En preparación",
-    "shipped": "Enviado",
-    "ready_for_pickup": "Listo para recoger",
-    "delivered": "Entregado",
-    "completed": "Completado",
-    "rejected": "Rechazado",
-    "cancelled": "Cancelado",
-}
+
+class OrderStatus(Status):
+    """Where an order's payment stands."""
+
+    AWAITING_PAYMENT = "awaiting_payment", N_("Esperando pago")
+    PAID = "paid", N_("Pagado")
+    INVOICED = "invoiced", N_("A crédito: pago pendiente")
+    PAY_AT_PICKUP = "pay_at_pickup", N_("Se paga al recoger")
+    EXPIRED = "expired", N_("Vencido")
+    CANCELLED = "cancelled", N_("Cancelado")
+
+
+class FulfillmentStatus(Status):
+    """Where one producer's part of an order stands."""
+
+    AWAITING_PAYMENT = "awaiting_payment", N_("Esperando pago")
+    PENDING_ACCEPTANCE = "pending_acceptance", N_("Por aceptar")
+    ACCEPTED = "accepted", N_("Aceptado")
+    PREPARING = "preparing", N_("En preparación")
+    SHIPPED = "shipped", N_("Enviado")
+    READY_FOR_PICKUP = "ready_for_pickup", N_("Listo para recoger")
+    DELIVERED = "delivered", N_("Entregado")
+    COMPLETED = "completed", N_("Completado")
+    REJECTED = "rejected", N_("Rechazado")
+    CANCELLED = "cancelled", N_("Cancelado")
+
+
+def payment_reference(order_id: int) -> str:
+    """What the buyer writes in the SPEI transfer (and the statement's concept names), so the money can be
+    matched to the order: TS and the order's number in eight digits."""
+    return f"TS{order_id:08d}"
 
 
 class Order(SQLModel, table=True):
@@ -38,7 +50,9 @@ class Order(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     buyer_id: int = Field(foreign_key="user.id", index=True)
-    status: str = Field(default="awaiting_payment", max_length=24, index=True)
+    status: OrderStatus = Field(
+        default=OrderStatus.AWAITING_PAYMENT, sa_type=StatusColumn(OrderStatus, 24), index=True
+    )
     payment_method: str = Field(max_length=24)
     subtotal_cents: int = Field(sa_type=BigInteger)  # goods and services, IVA included
     delivery_cents: int = Field(sa_type=BigInteger)
@@ -56,12 +70,26 @@ class Order(SQLModel, table=True):
     buyer_organization_id: int | None = Field(default=None, foreign_key="buyerorganization.id", index=True)
     created_at: datetime = Field(default_factory=utcnow, index=True)
 
+    @property
+    def payment_reference(self) -> str:
+        return payment_reference(self.id or 0)
+
+    @property
+    def awaits_bank_transfer(self) -> bool:
+        """Its payment is a bank deposit an administrator matches (by hand or from a statement): a SPEI
+        transfer not received yet, or an institution's invoice. As a query: `awaiting_bank_transfer()`."""
+        return (
+            self.status == OrderStatus.AWAITING_PAYMENT and self.payment_method == "spei_transfer"
+        ) or self.status == OrderStatus.INVOICED
+
 
 class Fulfillment(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     order_id: int = Field(foreign_key="orders.id", index=True, ondelete="CASCADE")
     organization_id: int = Field(foreign_key="organization.id", index=True)
-    status: str = Field(default="awaiting_payment", max_length=24, index=True)
+    status: FulfillmentStatus = Field(
+        default=FulfillmentStatus.AWAITING_PAYMENT, sa_type=StatusColumn(FulfillmentStatus, 24), index=True
+    )
     delivery_method: str = Field(max_length=16)  # pickup | delivery | national
     subtotal_cents: int = Field(sa_type=BigInteger)
     delivery_cents: int = Field(sa_type=BigInteger)
@@ -96,8 +124,8 @@ class FulfillmentEvent(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     fulfillment_id: int = Field(foreign_key="fulfillment.id", index=True, ondelete="CASCADE")
-    from_status: str | None = Field(default=None, max_length=24)
-    to_status: str = Field(max_length=24)
+    from_status: FulfillmentStatus | None = Field(default=None, sa_type=StatusColumn(FulfillmentStatus, 24))
+    to_status: FulfillmentStatus = Field(sa_type=StatusColumn(FulfillmentStatus, 24))
     actor_id: int | None = Field(default=None, foreign_key="user.id")
     note: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(default_factory=utcnow)
@@ -119,3 +147,11 @@ class CartItem(SQLModel, table=True):
     cart_id: int = Field(foreign_key="cart.id", index=True, ondelete="CASCADE")
     listing_id: int = Field(foreign_key="listing.id", ondelete="CASCADE")
     quantity: int = Field(sa_type=BigInteger)
+
+
+def awaiting_bank_transfer() -> ColumnElement[bool]:
+    """`Order.awaits_bank_transfer`, as a condition of a query."""
+    return or_(
+        and_(col(Order.status) == OrderStatus.AWAITING_PAYMENT, col(Order.payment_method) == "spei_transfer"),
+        col(Order.status) == OrderStatus.INVOICED,
+    )

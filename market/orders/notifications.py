@@ -7,28 +7,30 @@ from sqlmodel import Session, col, select
 
 from market.accounts.models import User
 from market.i18n import N_, translations
-from market.orders.models import Fulfillment, Order
+from market.orders.models import Fulfillment, FulfillmentStatus, Order
 from market.organizations.models import Membership, Organization
 from market.outbox import send_email
 
 SUBJECT = N_("Pedido {n}: {organization}")
 # What the producer's members are told about; the buyer is told about every step.
-PRODUCER_NEWS = {
-    "pending_acceptance": N_("Tienes un pedido nuevo por aceptar."),
-    "cancelled": N_("Este pedido se canceló."),
-    "delivered": N_("El pedido se entregó."),
-    "completed": N_("El pedido se completó: su importe ya está disponible en tu saldo."),
+PRODUCER_NEWS: dict[str, str] = {
+    FulfillmentStatus.PENDING_ACCEPTANCE: N_("Tienes un pedido nuevo por aceptar."),
+    FulfillmentStatus.CANCELLED: N_("Este pedido se canceló."),
+    FulfillmentStatus.DELIVERED: N_("El pedido se entregó."),
+    FulfillmentStatus.COMPLETED: N_("El pedido se completó: su importe ya está disponible en tu saldo."),
 }
-BUYER_NEWS = {
-    "pending_acceptance": N_("Tu pedido llegó a la organización; te avisaremos cuando lo confirme."),
-    "accepted": N_("La organización aceptó tu pedido."),
-    "preparing": N_("La organización está preparando tu pedido."),
-    "shipped": N_("Tu pedido va en camino."),
-    "ready_for_pickup": N_("Tu pedido está listo para recoger."),
-    "delivered": N_("Tu pedido se marcó como entregado."),
-    "completed": N_("Tu pedido se completó. ¡Gracias por comprar a la economía social!"),
-    "rejected": N_("La organización no pudo aceptar tu pedido; te devolvemos su importe."),
-    "cancelled": N_("Esta parte de tu pedido se canceló."),
+BUYER_NEWS: dict[str, str] = {
+    FulfillmentStatus.PENDING_ACCEPTANCE: N_(
+        "Tu pedido llegó a la organización; te avisaremos cuando lo confirme."
+    ),
+    FulfillmentStatus.ACCEPTED: N_("La organización aceptó tu pedido."),
+    FulfillmentStatus.PREPARING: N_("La organización está preparando tu pedido."),
+    FulfillmentStatus.SHIPPED: N_("Tu pedido va en camino."),
+    FulfillmentStatus.READY_FOR_PICKUP: N_("Tu pedido está listo para recoger."),
+    FulfillmentStatus.DELIVERED: N_("Tu pedido se marcó como entregado."),
+    FulfillmentStatus.COMPLETED: N_("Tu pedido se completó. ¡Gracias por comprar a la economía social!"),
+    FulfillmentStatus.REJECTED: N_("La organización no pudo aceptar tu pedido; te devolvemos su importe."),
+    FulfillmentStatus.CANCELLED: N_("Esta parte de tu pedido se canceló."),
 }
 CANCELLED_BY_BUYER = N_("La persona que compró canceló su pedido.")
 CANCELLED_BY_PRODUCER = N_(
@@ -62,10 +64,10 @@ def fulfillment_moved(
     assert order is not None and organization is not None and buyer is not None
     producer_news = PRODUCER_NEWS.get(target)
     buyer_news = BUYER_NEWS.get(target)
-    if target == "cancelled":
+    if target == FulfillmentStatus.CANCELLED:
         if by == "producer":
             buyer_news, producer_news = CANCELLED_BY_PRODUCER, None
-        elif current == "awaiting_payment":
+        elif current == FulfillmentStatus.AWAITING_PAYMENT:
             producer_news = None
         elif by == "buyer":  # otherwise the marketplace cancelled it, and the note says why
             producer_news = CANCELLED_BY_BUYER

@@ -3,7 +3,6 @@ next, and the labels of every state."""
 
 from __future__ import annotations
 
-from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from market.accounts.models import User
@@ -16,28 +15,31 @@ from market.orders.fulfillment import (
     TRANSITIONS,
     acts_for_buyer,
     bought_by,
+    get_fulfillment,
     hands_over_by,
     lines_of,
 )
 from market.orders.models import (
-    FULFILLMENT_STATUS_LABELS,
     Fulfillment,
     FulfillmentEvent,
+    FulfillmentStatus,
     Order,
+    OrderStatus,
+    awaiting_bank_transfer,
 )
 from market.orders.schemas import FulfillmentPublic, OrderPublic
 from market.organizations import service as organizations
 from market.organizations.models import Organization
 
-STEP_LABELS = {  # what the producer's buttons say
-    "delivered": "Entregado y cobrado",
-    "accepted": "Aceptar",
-    "preparing": "Empezar a preparar",
-    "ready_for_pickup": "Listo para recoger",
-    "shipped": "Marcar como enviado",
+STEP_LABELS: dict[str, str] = {  # what the producer's buttons say
+    FulfillmentStatus.DELIVERED: "Entregado y cobrado",
+    FulfillmentStatus.ACCEPTED: "Aceptar",
+    FulfillmentStatus.PREPARING: "Empezar a preparar",
+    FulfillmentStatus.READY_FOR_PICKUP: "Listo para recoger",
+    FulfillmentStatus.SHIPPED: "Marcar como enviado",
     "out_for_delivery": "Salió a entregar",  # "shipped", on a local delivery
-    "rejected": "Rechazar",
-    "cancelled": "Cancelar esta parte",
+    FulfillmentStatus.REJECTED: "Rechazar",
+    FulfillmentStatus.CANCELLED: "Cancelar esta parte",
 }
 
 
@@ -59,6 +61,16 @@ def visible_order(session: Session, user: User, order_id: int) -> Order:
         if organization and organizations.role_in(session, user, organization):
             return order
     raise NotFound()
+
+
+def part_of_order(session: Session, order_id: int, fulfillment_id: int) -> tuple[Fulfillment, Order]:
+    """The part named in a path under its order (/pedidos/{order_id}/partes/{fulfillment_id}): a part of
+    another order is not found there, like an unknown one. Who may see or act on it is the service's own
+    check."""
+    fulfillment, order = get_fulfillment(session, fulfillment_id)
+    if order.id != order_id:
+        raise NotFound()
+    return fulfillment, order
 
 
 def view_of(session: Session, user: User, order: Order) -> OrderPublic:
@@ -135,22 +147,24 @@ def queue_of(session: Session, user: User, organization: Organization) -> list[O
     return [part_of(to_public(session, order), {organization.id or 0}) for order in rows]
 
 
-def producer_steps(order: OrderPublic, fulfillment: FulfillmentPublic) -> list[str]:
+def producer_steps(order: OrderPublic, fulfillment: FulfillmentPublic) -> list[FulfillmentStatus]:
     """The next steps a producer may take, in the order the page offers them (on cash on pickup, the
     producer also records the handover, when it is paid)."""
-    allowed = PRODUCER_STEPS | ({"delivered"} if order.status == "pay_at_pickup" else set())
+    allowed = set(PRODUCER_STEPS)
+    if order.status == OrderStatus.PAY_AT_PICKUP:
+        allowed.add(FulfillmentStatus.DELIVERED)
     if fulfillment.status in PRODUCER_MAY_CANCEL:
-        allowed |= {"cancelled"}
+        allowed.add(FulfillmentStatus.CANCELLED)
     return [
         s
         for s in (
-            "accepted",
-            "preparing",
-            "ready_for_pickup",
-            "shipped",
-            "delivered",
-            "rejected",
-            "cancelled",
+            FulfillmentStatus.ACCEPTED,
+            FulfillmentStatus.PREPARING,
+            FulfillmentStatus.READY_FOR_PICKUP,
+            FulfillmentStatus.SHIPPED,
+            FulfillmentStatus.DELIVERED,
+            FulfillmentStatus.REJECTED,
+            FulfillmentStatus.CANCELLED,
         )
         if s in TRANSITIONS.get(fulfillment.status, frozenset())
         and s in allowed
@@ -161,33 +175,37 @@ def producer_steps(order: OrderPublic, fulfillment: FulfillmentPublic) -> list[s
 def status_label(status: str, delivery_method: str) -> str:
     """A part's state as people read it (Spanish source text): a local delivery that left is out for
     delivery, not shipped."""
-    if status == "shipped" and delivery_method == "delivery":
+    if status == FulfillmentStatus.SHIPPED and delivery_method == "delivery":
         return STEP_LABELS["out_for_delivery"]
-    return FULFILLMENT_STATUS_LABELS[status]
+    return FulfillmentStatus.label_of(status)
 
 
 def step_label(step: str, fulfillment: FulfillmentPublic) -> str:
     """What a producer's button says (Spanish source text): a local delivery goes out, it is not shipped."""
-    if step == "shipped" and fulfillment.delivery_method == "delivery":
+    if step == FulfillmentStatus.SHIPPED and fulfillment.delivery_method == "delivery":
         return STEP_LABELS["out_for_delivery"]
     return STEP_LABELS[step]
 
 
-BUYER_STEP_LABELS = {"delivered": "Ya lo recibí", "cancelled": "Cancelar esta parte"}
-
-
-BUYER_DONE = {
-    "delivered": "Gracias: anotamos que ya lo recibiste.",
-    "cancelled": "Cancelamos esa parte del pedido.",
+BUYER_STEP_LABELS: dict[str, str] = {
+    FulfillmentStatus.DELIVERED: "Ya lo recibí",
+    FulfillmentStatus.CANCELLED: "Cancelar esta parte",
 }
 
 
-def buyer_steps(order: OrderPublic, fulfillment: FulfillmentPublic) -> list[str]:
+BUYER_DONE: dict[str, str] = {
+    FulfillmentStatus.DELIVERED: "Gracias: anotamos que ya lo recibiste.",
+    FulfillmentStatus.CANCELLED: "Cancelamos esa parte del pedido.",
+}
+
+
+def buyer_steps(order: OrderPublic, fulfillment: FulfillmentPublic) -> list[FulfillmentStatus]:
     steps = []
-    if fulfillment.status in ("shipped", "ready_for_pickup") and order.status != "pay_at_pickup":
-        steps.append("delivered")
-    if fulfillment.status in ("awaiting_payment", "pending_acceptance"):
-        steps.append("cancelled")
+    handed_over = (FulfillmentStatus.SHIPPED, FulfillmentStatus.READY_FOR_PICKUP)
+    if fulfillment.status in handed_over and order.status != OrderStatus.PAY_AT_PICKUP:
+        steps.append(FulfillmentStatus.DELIVERED)
+    if fulfillment.status in (FulfillmentStatus.AWAITING_PAYMENT, FulfillmentStatus.PENDING_ACCEPTANCE):
+        steps.append(FulfillmentStatus.CANCELLED)
     return steps
 
 
@@ -198,17 +216,7 @@ def awaiting_payment(session: Session, admin: User) -> list[tuple[Order, User]]:
     rows = session.exec(
         select(Order, User)
         .join(User, col(User.id) == Order.buyer_id)
-        .where(
-            or_(
-                and_(col(Order.status) == "awaiting_payment", col(Order.payment_method) == "spei_transfer"),
-                col(Order.status) == "invoiced",
-            )
-        )
+        .where(awaiting_bank_transfer())
         .order_by(col(Order.id))
     ).all()
     return [(order, buyer) for order, buyer in rows]
-
-
-def payment_reference(order: Order) -> str:
-    """What the buyer writes in the SPEI transfer, so the payment can be matched to the order."""
-    return f"TS{order.id or 0:08d}"

@@ -11,14 +11,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from market.bounds import MAX_QUANTITY, Id
 from market.catalog.taxonomy import DeliveryMethod, UnitCode
 from market.mexico import StateCode
-from market.orders.models import FULFILLMENT_STATUS_LABELS, ORDER_STATUS_LABELS
+from market.orders.models import FulfillmentStatus, OrderStatus
 from market.payments.methods import METHOD_LABELS
 from market.validation import Vocabulary, invalid
 
 PHONE = re.compile(r"\+?[0-9 ().-]+")  # ASCII digits: "²" or "٣" is no phone number
 PaymentMethod = Annotated[str, Vocabulary("PaymentMethod", METHOD_LABELS)]
-OrderStatus = Annotated[str, Vocabulary("OrderStatus", ORDER_STATUS_LABELS)]
-FulfillmentStatus = Annotated[str, Vocabulary("FulfillmentStatus", FULFILLMENT_STATUS_LABELS)]
 
 
 class CheckoutItem(BaseModel):

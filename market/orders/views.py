@@ -17,14 +17,15 @@ from market.catalog.views import listing_response
 from market.config import Settings
 from market.deps import FormDep, PageDep, SessionDep, SettingsDep, UserDep, VisitorDep
 from market.disputes import queries as disputes
-from market.errors import EmailNotConfirmed, MarketError, NotFound
+from market.errors import EmailNotConfirmed, MarketError
 from market.forms import form_int
 from market.i18n import gettext as _
 from market.ledger import service as ledger
 from market.linking import buyers, messages
 from market.orders import cart as carts
 from market.orders import queries
-from market.orders.fulfillment import acts_for_buyer, get_fulfillment, move
+from market.orders.fulfillment import acts_for_buyer, move
+from market.orders.models import FulfillmentStatus
 from market.organizations import service as organizations
 from market.payments import methods as payment_methods
 from market.payments import service as payments
@@ -219,7 +220,7 @@ def order_page(
         "orders/detail.html",
         {
             "order": public,
-            "reference": queries.payment_reference(order),
+            "reference": order.payment_reference,
             "settings": settings,
             "payment": payments.payment_of(session, order_id),
             "due": payments.amount_due(session, order),
@@ -244,9 +245,7 @@ def buyer_step(
     session: SessionDep,
 ) -> Response:
     with flash_failure(request, session, 403, 404, 409, 422):
-        fulfillment, _order = get_fulfillment(session, fulfillment_id)
-        if fulfillment.order_id != order_id:
-            raise NotFound()
+        queries.part_of_order(session, order_id, fulfillment_id)
         status = str(form.get("status", ""))
         move(session, user, fulfillment_id, status)
         flash(request, _(queries.BUYER_DONE[status]) if status in queries.BUYER_DONE else _("Listo."))
@@ -264,6 +263,7 @@ def post_message(
     session: SessionDep,
 ) -> Response:
     """A message about one producer's part, between its buyer and that producer."""
+    queries.part_of_order(session, order_id, fulfillment_id)
     body = str(form.get("body", "")).strip()
     if not body or len(body) > 4000:
         flash(request, _("Escribe un mensaje (hasta 4000 caracteres)."), "error")
@@ -308,7 +308,7 @@ def producer_step(
             str(form.get("carrier", "")).strip() or None,
             str(form.get("tracking_number", "")).strip() or None,
         )
-        if status == "cancelled":
+        if status == FulfillmentStatus.CANCELLED:
             flash(request, _("Cancelaste esa parte: avisamos a quien compró y las existencias regresan."))
         else:
             flash(request, _("Listo: actualizamos el pedido."))

@@ -21,7 +21,7 @@ from market.db import utcnow
 from market.ledger import service as ledger
 from market.ledger.models import LedgerEntry
 from market.mexico import MEXICO_CITY
-from market.orders.models import Fulfillment, OrderLine
+from market.orders.models import Fulfillment, FulfillmentStatus, OrderLine
 from market.organizations import service as organizations
 from market.organizations.models import Organization
 from market.payments import service as payments
@@ -31,7 +31,13 @@ from market.reviews.schemas import RatingSummary
 MONTHS = 12
 SALE_KINDS = ("payment", "invoice", "cash_sale")  # the postings that record a part as sold
 # Parts waiting on the producer: to accept, to prepare, to hand over or confirm.
-PENDING_STATUSES = ("pending_acceptance", "accepted", "preparing", "ready_for_pickup", "shipped")
+PENDING_STATUSES = (
+    FulfillmentStatus.PENDING_ACCEPTANCE,
+    FulfillmentStatus.ACCEPTED,
+    FulfillmentStatus.PREPARING,
+    FulfillmentStatus.READY_FOR_PICKUP,
+    FulfillmentStatus.SHIPPED,
+)
 
 
 @dataclass(frozen=True)
@@ -54,7 +60,7 @@ class TopListing:
 
 @dataclass(frozen=True)
 class PendingCount:
-    status: str
+    status: FulfillmentStatus
     count: int
 
 

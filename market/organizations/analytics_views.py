@@ -24,7 +24,7 @@ from market.i18n import gettext as _
 from market.ledger.service import KIND_LABELS
 from market.mexico import MEXICO_CITY, local_time
 from market.money import cents_to_pesos
-from market.orders.models import FULFILLMENT_STATUS_LABELS, ORDER_STATUS_LABELS
+from market.orders.models import FulfillmentStatus, OrderStatus
 from market.organizations import analytics, exports
 from market.organizations.models import Organization
 from market.web import PageContext, verify_csrf
@@ -149,8 +149,8 @@ def orders_csv(
         [
             r.order_id,
             local_time(r.ordered_at),
-            _(ORDER_STATUS_LABELS.get(r.order_status, r.order_status)),
-            _(FULFILLMENT_STATUS_LABELS.get(r.fulfillment_status, r.fulfillment_status)),
+            _(OrderStatus.label_of(r.order_status)),
+            _(FulfillmentStatus.label_of(r.fulfillment_status)),
             r.buyer_name,
             _(DELIVERY_LABELS.get(r.delivery_method, r.delivery_method)),
             r.title,

@@ -16,7 +16,13 @@ from market.db import utcnow
 from market.errors import Conflict, NotFound
 from market.i18n import N_
 from market.organizations.effects import notify_owners, touched
-from market.organizations.models import PAYOUT_FIELDS, Organization, OrganizationChange
+from market.organizations.models import (
+    PAYOUT_FIELDS,
+    ChangeStatus,
+    Organization,
+    OrganizationChange,
+    VerificationStatus,
+)
 
 FIELD_LABELS = {"name": N_("Nombre"), "rfc": N_("RFC"), "clabe": N_("CLABE")}
 
@@ -24,7 +30,7 @@ FIELD_LABELS = {"name": N_("Nombre"), "rfc": N_("RFC"), "clabe": N_("CLABE")}
 def held_back(organization: Organization, values: dict[str, Any]) -> dict[str, Any]:
     """The payout fields of `values` that differ from a verified organization's live ones (nothing is held
     for one not yet verified: the review of its whole registration is still to come)."""
-    if organization.verification_status != "verified":
+    if organization.verification_status != VerificationStatus.VERIFIED:
         return {}
     return {f: values[f] for f in PAYOUT_FIELDS if f in values and values[f] != getattr(organization, f)}
 
@@ -32,7 +38,8 @@ def held_back(organization: Organization, values: dict[str, Any]) -> dict[str, A
 def pending_of(session: Session, organization_id: int | None) -> OrganizationChange | None:
     return session.exec(
         select(OrganizationChange).where(
-            OrganizationChange.organization_id == organization_id, OrganizationChange.status == "pending"
+            OrganizationChange.organization_id == organization_id,
+            OrganizationChange.status == ChangeStatus.PENDING,
         )
     ).first()
 
@@ -68,7 +75,7 @@ def request(
     assert owner.id is not None and organization.id is not None
     previous = pending_of(session, organization.id)
     if previous is not None:
-        _settle(session, previous, "superseded")
+        _settle(session, previous, ChangeStatus.SUPERSEDED)
     change = OrganizationChange(
         organization_id=organization.id,
         requested_by_id=owner.id,
@@ -111,7 +118,7 @@ def pending(session: Session, admin: User) -> list[tuple[OrganizationChange, Org
         select(OrganizationChange, Organization, User)
         .join(Organization, col(Organization.id) == OrganizationChange.organization_id)
         .join(User, col(User.id) == OrganizationChange.requested_by_id)
-        .where(OrganizationChange.status == "pending")
+        .where(OrganizationChange.status == ChangeStatus.PENDING)
         .order_by(col(OrganizationChange.created_at))
     ).all()
     return [(change, organization, user) for change, organization, user in rows]
@@ -122,21 +129,23 @@ def _open(session: Session, admin: User, change_id: int) -> tuple[OrganizationCh
     change = session.get(OrganizationChange, change_id)
     if change is None:
         raise NotFound()
-    if change.status == "superseded":
+    if change.status == ChangeStatus.SUPERSEDED:
         raise Conflict(N_("La organización cambió su solicitud mientras la revisabas: revisa la nueva."))
-    if change.status != "pending":
+    if change.status != ChangeStatus.PENDING:
         raise Conflict(N_("Ese cambio ya se decidió."))
     organization = session.get(Organization, change.organization_id)
     assert organization is not None
     return change, organization
 
 
-def _settle(session: Session, change: OrganizationChange, status: str) -> None:
+def _settle(session: Session, change: OrganizationChange, status: ChangeStatus) -> None:
     """Move a pending change on, once: of an approval and a new edit at the same moment, the first wins and
     the other is told the change is no longer pending (a conditional UPDATE, as orders do)."""
     moved = session.execute(
         update(OrganizationChange)
-        .where(col(OrganizationChange.id) == change.id, col(OrganizationChange.status) == "pending")
+        .where(
+            col(OrganizationChange.id) == change.id, col(OrganizationChange.status) == ChangeStatus.PENDING
+        )
         .values(status=status)
     )
     if moved.rowcount == 0:  # type: ignore[attr-defined]
@@ -145,7 +154,7 @@ def _settle(session: Session, change: OrganizationChange, status: str) -> None:
 
 
 def _decided(
-    session: Session, change: OrganizationChange, admin: User, status: str, reason: str | None = None
+    session: Session, change: OrganizationChange, admin: User, status: ChangeStatus, reason: str | None = None
 ) -> None:
     _settle(session, change, status)
     change.reason = reason
@@ -155,7 +164,7 @@ def _decided(
 def approve(session: Session, admin: User, change_id: int) -> tuple[OrganizationChange, Organization]:
     change, organization = _open(session, admin, change_id)
     diff, summary = _diff(organization, change.changes), _summary(organization, change.changes)
-    _decided(session, change, admin, "approved")
+    _decided(session, change, admin, ChangeStatus.APPROVED)
     for field, value in change.changes.items():
         setattr(organization, field, value)
     touched(session, organization)  # the name shows in search
@@ -183,7 +192,7 @@ def reject(
 ) -> tuple[OrganizationChange, Organization]:
     change, organization = _open(session, admin, change_id)
     reason = audit.required_reason(reason, N_("Explica el motivo para que la organización pueda corregirlo."))
-    _decided(session, change, admin, "rejected", reason)
+    _decided(session, change, admin, ChangeStatus.REJECTED, reason)
     audit.record(
         session,
         admin,

@@ -18,7 +18,7 @@ from market.ledger import service as ledger
 from market.ledger.models import LedgerEntry
 from market.mexico import MEXICO_CITY
 from market.orders.fulfillment import ACTIVE_ORDER_STATUSES
-from market.orders.models import Fulfillment, Order, OrderLine
+from market.orders.models import Fulfillment, FulfillmentStatus, Order, OrderLine, OrderStatus
 from market.organizations import analytics
 from market.organizations.models import Organization
 
@@ -67,8 +67,8 @@ def _day(text: str | None, field: str, errors: dict[str, str]) -> date | None:
 class OrderLineRow:
     order_id: int
     ordered_at: datetime
-    order_status: str
-    fulfillment_status: str
+    order_status: OrderStatus
+    fulfillment_status: FulfillmentStatus
     buyer_name: str
     delivery_method: str
     title: str

@@ -8,8 +8,18 @@ from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from market.db import utcnow
+from market.i18n import N_
+from market.statuses import Status, StatusColumn
 
-VERIFICATION_STATUSES = ("pending", "verified", "rejected")
+
+class VerificationStatus(Status):
+    """An administrator's check of an organization's (or an institution's) data."""
+
+    PENDING = "pending", N_("En revisión")
+    VERIFIED = "verified", N_("Verificada")
+    REJECTED = "rejected", N_("Rechazada")
+
+
 ROLES = ("owner", "member")
 
 
@@ -17,6 +27,12 @@ def women_led(members: int, women: int) -> bool:
     """Led by women: women are at least half of the members (demands may ask for it; search filters on it;
     the impact figures count it)."""
     return members > 0 and 2 * women >= members
+
+
+def indigenous(community: str | None) -> bool:
+    """An indigenous community's organization: it names its people or community (the impact figures count
+    it; search filters on it)."""
+    return bool((community or "").strip())
 
 
 class Organization(SQLModel, table=True):
@@ -46,7 +62,9 @@ class Organization(SQLModel, table=True):
     delivery_fee_cents: int = Field(default=0, sa_type=BigInteger)
     shipping_fee_cents: int = Field(default=0, sa_type=BigInteger)
 
-    verification_status: str = Field(default="pending", max_length=16, index=True)
+    verification_status: VerificationStatus = Field(
+        default=VerificationStatus.PENDING, sa_type=StatusColumn(VerificationStatus, 16), index=True
+    )
     rejection_reason: str | None = Field(default=None, max_length=1000)
     verified_at: datetime | None = None
     suspended: bool = False
@@ -56,11 +74,15 @@ class Organization(SQLModel, table=True):
 
     @property
     def is_public(self) -> bool:
-        return self.verification_status == "verified" and not self.suspended
+        return self.verification_status == VerificationStatus.VERIFIED and not self.suspended
 
     @property
     def women_led(self) -> bool:
         return women_led(self.members_count, self.women_members_count)
+
+    @property
+    def indigenous(self) -> bool:
+        return indigenous(self.indigenous_community)
 
 
 class Membership(SQLModel, table=True):
@@ -87,7 +109,15 @@ class Invitation(SQLModel, table=True):
 # What the bank and the SAT identify an organization by: once it is verified, a change of one of these
 # waits for an administrator, so that nobody redirects its payouts or its invoices unnoticed.
 PAYOUT_FIELDS = ("name", "rfc", "clabe")
-CHANGE_STATUSES = ("pending", "approved", "rejected", "superseded")
+
+
+class ChangeStatus(Status):
+    """An administrator's decision on a change of payout data."""
+
+    PENDING = "pending", N_("En revisión")
+    APPROVED = "approved", N_("Aprobado")
+    REJECTED = "rejected", N_("Rechazado")
+    SUPERSEDED = "superseded", N_("Reemplazado por un cambio posterior")
 
 
 class OrganizationChange(SQLModel, table=True):
@@ -100,8 +130,8 @@ class OrganizationChange(SQLModel, table=True):
             "uq_organizationchange_pending",
             "organization_id",
             unique=True,
-            sqlite_where=text("status = 'pending'"),
-            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text(f"status = '{ChangeStatus.PENDING}'"),
+            postgresql_where=text(f"status = '{ChangeStatus.PENDING}'"),
         ),
     )
 
@@ -109,7 +139,9 @@ class OrganizationChange(SQLModel, table=True):
     organization_id: int = Field(foreign_key="organization.id", index=True, ondelete="CASCADE")
     requested_by_id: int = Field(foreign_key="user.id")
     changes: dict[str, str | None] = Field(sa_column=Column(JSON, nullable=False))  # field -> new value
-    status: str = Field(default="pending", max_length=16, index=True)
+    status: ChangeStatus = Field(
+        default=ChangeStatus.PENDING, sa_type=StatusColumn(ChangeStatus, 16), index=True
+    )
     reason: str | None = Field(default=None, max_length=1000)  # why it was rejected
     decided_by_id: int | None = Field(default=None, foreign_key="user.id")
     decided_at: datetime | None = None

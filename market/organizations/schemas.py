@@ -3,35 +3,26 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationInfo, field_validator
 
-from market.bounds import whole_number
 from market.mexico import (
-    CERTIFICATIONS,
-    SDGS,
     Certification,
+    Certifications,
     LegalForm,
     SdgNumber,
+    SdgNumbers,
     StateCode,
     normalize_clabe,
     normalize_rfc,
 )
-from market.organizations.models import CHANGE_STATUSES, VERIFICATION_STATUSES
-from market.validation import Vocabulary, invalid
-
-VerificationStatus = Annotated[str, Vocabulary("VerificationStatus", VERIFICATION_STATUSES)]
-ChangeStatus = Annotated[str, Vocabulary("ChangeStatus", CHANGE_STATUSES)]
+from market.organizations.models import ChangeStatus, VerificationStatus
+from market.validation import invalid
 
 
 def _blank_to_none(value: Any) -> Any:
     return None if isinstance(value, str) and not value.strip() else value
-
-
-def _goal_number(value: Any) -> int | None:
-    """An SDG as a form sends it ("5") or a client (5); not 5.5, True or "٥"."""
-    return whole_number(value) if isinstance(value, str | int) and not isinstance(value, bool) else None
 
 
 class OrganizationBase(BaseModel):
@@ -48,8 +39,8 @@ class OrganizationBase(BaseModel):
     members_count: int = Field(default=0, ge=0, le=1_000_000)
     women_members_count: int = Field(default=0, ge=0, le=1_000_000)
     indigenous_community: str | None = Field(default=None, max_length=120)
-    certifications: list[Certification] = Field(default_factory=list)
-    sdgs: list[SdgNumber] = Field(default_factory=list)
+    certifications: Certifications = Field(default_factory=list)
+    sdgs: SdgNumbers = Field(default_factory=list)
     founded_year: int | None = Field(default=None, ge=1800)
     description: str = Field(default="", max_length=5000)
     contact_email: EmailStr | None = None
@@ -101,28 +92,6 @@ class OrganizationBase(BaseModel):
             raise invalid("coordinates_incomplete", "Escribe la latitud y la longitud, o ninguna.")
         return value
 
-    @field_validator("certifications", mode="before")
-    @classmethod
-    def _known_certifications(cls, value: Any) -> Any:
-        values = [value] if isinstance(value, str) else [] if value is None else value
-        if not isinstance(values, list):
-            return values  # pydantic refuses it: a list is expected
-        if unknown := [v for v in values if not isinstance(v, str) or v not in CERTIFICATIONS]:
-            raise invalid("certification_unknown", "Certificación desconocida: {value}.", value=unknown[0])
-        return sorted(set(values), key=list(CERTIFICATIONS).index)
-
-    @field_validator("sdgs", mode="before")
-    @classmethod
-    def _known_sdgs(cls, value: Any) -> Any:
-        single = isinstance(value, str | int) and not isinstance(value, bool)
-        values = [value] if single else [] if value is None else value
-        if not isinstance(values, list):
-            return values  # pydantic refuses it: a list is expected
-        numbers = {_goal_number(v) for v in values}
-        if not numbers <= SDGS.keys():
-            raise invalid("sdg_unknown", "Los ODS van del 1 al 17.")
-        return sorted(n for n in numbers if n is not None)
-
     @field_validator("founded_year")
     @classmethod
     def _not_in_future(cls, value: int | None) -> int | None:
@@ -164,8 +133,8 @@ class OrganizationUpdate(BaseModel):
     members_count: int | None = Field(default=None, ge=0, le=1_000_000)
     women_members_count: int | None = Field(default=None, ge=0, le=1_000_000)
     indigenous_community: str | None = None
-    certifications: list[Certification] | None = None
-    sdgs: list[SdgNumber] | None = None
+    certifications: Certifications | None = None
+    sdgs: SdgNumbers | None = None
     founded_year: int | None = Field(default=None, ge=1800)
     description: str | None = Field(default=None, max_length=5000)
     contact_email: str | None = None

@@ -26,7 +26,13 @@ from market.errors import (
 from market.i18n import N_
 from market.organizations import changes
 from market.organizations.effects import notify_owners, touched
-from market.organizations.models import Invitation, Membership, Organization, OrganizationChange
+from market.organizations.models import (
+    Invitation,
+    Membership,
+    Organization,
+    OrganizationChange,
+    VerificationStatus,
+)
 from market.organizations.schemas import OrganizationBase, OrganizationCreate, OrganizationUpdate
 from market.outbox import send_email
 from market.pagination import Page, paginate
@@ -36,7 +42,8 @@ from market.validation import field_errors
 
 def public_organizations_query() -> Any:
     return select(Organization).where(
-        Organization.verification_status == "verified", col(Organization.suspended).is_(False)
+        Organization.verification_status == VerificationStatus.VERIFIED,
+        col(Organization.suspended).is_(False),
     )
 
 
@@ -155,8 +162,8 @@ def update(
         if field not in held:
             setattr(organization, field, value)
     change = changes.request(session, user, organization, held) if held else None
-    if organization.verification_status == "rejected":
-        organization.verification_status = "pending"  # corrected data goes back to the queue
+    if organization.verification_status == VerificationStatus.REJECTED:
+        organization.verification_status = VerificationStatus.PENDING  # corrected data goes back to the queue
     touched(session, organization)
     return change
 
@@ -180,7 +187,7 @@ def verification_queue(session: Session, admin: User) -> list[Organization]:
     return list(
         session.exec(
             select(Organization)
-            .where(Organization.verification_status == "pending")
+            .where(Organization.verification_status == VerificationStatus.PENDING)
             .order_by(col(Organization.created_at))
         ).all()
     )
@@ -202,9 +209,9 @@ def _audit(
 
 def verify(session: Session, admin: User, organization: Organization) -> None:
     require_admin(admin)
-    if organization.verification_status == "verified":
-        raise InvalidTransition(current="verified", target="verified")
-    organization.verification_status = "verified"
+    if organization.verification_status == VerificationStatus.VERIFIED:
+        raise InvalidTransition(current=VerificationStatus.VERIFIED, target=VerificationStatus.VERIFIED)
+    organization.verification_status = VerificationStatus.VERIFIED
     organization.rejection_reason = None
     organization.verified_at = utcnow()
     touched(session, organization)
@@ -220,9 +227,9 @@ def verify(session: Session, admin: User, organization: Organization) -> None:
 def reject(session: Session, admin: User, organization: Organization, reason: str | None) -> None:
     require_admin(admin)
     reason = audit.required_reason(reason, N_("Explica el motivo para que la organización pueda corregirlo."))
-    if organization.verification_status != "pending":
-        raise InvalidTransition(current=organization.verification_status, target="rejected")
-    organization.verification_status = "rejected"
+    if organization.verification_status != VerificationStatus.PENDING:
+        raise InvalidTransition(current=organization.verification_status, target=VerificationStatus.REJECTED)
+    organization.verification_status = VerificationStatus.REJECTED
     organization.rejection_reason = reason
     _audit(session, admin, "organization.reject", organization, reason)
     notify_owners(session, organization, f"{organization.name}: faltan datos para verificarla", reason)

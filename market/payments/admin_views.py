@@ -48,7 +48,7 @@ def _payments_page(
     """Orders whose money an administrator matches (with what a statement upload adds): each with the
     reference the buyer was given and the exact amount still due."""
     pending = [
-        (order, buyer, queries.payment_reference(order), payments.amount_due(session, order))
+        (order, buyer, order.payment_reference, payments.amount_due(session, order))
         for order, buyer in queries.awaiting_payment(session, user)
     ]
     return page.render("orders/payments.html", {"pending": pending} | context, status_code)
@@ -102,7 +102,7 @@ def payouts_page(page: PageDep, user: UserDep, session: SessionDep) -> Response:
         order = session.get(Order, refund.order_id)
         assert order is not None
         buyer = session.get(User, order.buyer_id)
-        refunds.append((refund, order, buyer, queries.payment_reference(order)))
+        refunds.append((refund, order, buyer, order.payment_reference))
     return page.render(
         "payments/admin_payouts.html",
         {"payable": payable, "refunds": refunds, "payouts": payments.recent_payouts(session, user)},

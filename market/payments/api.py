@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from fastapi import APIRouter, Response
 from pydantic import BaseModel
@@ -15,11 +15,9 @@ from market.orders import queries
 from market.orders.schemas import PaymentMethod
 from market.payments import methods
 from market.payments import service as payments
-from market.payments.stripe_events import RANK
-from market.validation import Vocabulary
+from market.payments.models import PaymentStatus
 
 router = APIRouter(tags=["payments"])
-PaymentStatus = Annotated[str, Vocabulary("PaymentStatus", RANK)]
 
 
 class PaymentPublic(BaseModel):

@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from market.accounts.models import User
 from market.config import Settings
-from market.organizations.models import Membership, Organization
+from market.organizations.models import Membership, Organization, VerificationStatus
 
 STRIPE_METHODS = ("card", "oxxo", "spei")
 OFFLINE_METHODS = ("spei_transfer", "cash_on_pickup", "invoice")
@@ -42,7 +42,10 @@ def may_use_invoice(session: Session, buyer: User) -> bool:
     institution = session.exec(
         select(BuyerMembership.id)
         .join(BuyerOrganization, col(BuyerOrganization.id) == BuyerMembership.buyer_organization_id)
-        .where(BuyerMembership.user_id == buyer.id, BuyerOrganization.verification_status == "verified")
+        .where(
+            BuyerMembership.user_id == buyer.id,
+            BuyerOrganization.verification_status == VerificationStatus.VERIFIED,
+        )
     ).first()
     return institution is not None or (
         session.exec(
@@ -50,7 +53,7 @@ def may_use_invoice(session: Session, buyer: User) -> bool:
             .join(Organization, col(Organization.id) == Membership.organization_id)
             .where(
                 Membership.user_id == buyer.id,
-                Organization.verification_status == "verified",
+                Organization.verification_status == VerificationStatus.VERIFIED,
                 col(Organization.suspended).is_(False),
             )
         ).first()

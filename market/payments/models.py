@@ -9,6 +9,29 @@ from sqlalchemy import JSON, BigInteger, Column
 from sqlmodel import Field, SQLModel
 
 from market.db import utcnow
+from market.i18n import N_
+from market.statuses import Status, StatusColumn
+
+
+class PaymentStatus(Status):
+    """How far along a provider's payment is; it only ever moves forward."""
+
+    PENDING = "pending", N_("Esperando pago")
+    REQUIRES_ACTION = "requires_action", N_("Esperando que quien compra pague la ficha o la transferencia")
+    PROCESSING = "processing", N_("En proceso")
+    FAILED = "failed", N_("Pago fallido")
+    SUCCEEDED = "succeeded", N_("Pagado")
+    DISPUTED = "disputed", N_("En contracargo")
+    DISPUTE_WON = "dispute_won", N_("Contracargo ganado")
+    DISPUTE_LOST = "dispute_lost", N_("Contracargo perdido")
+
+
+class RefundStatus(Status):
+    """Money going back to the buyer: waiting to be sent, sent, or refused by the provider."""
+
+    PENDING = "pending", N_("Reembolso por enviar")
+    SUCCEEDED = "succeeded", N_("Reembolso enviado")
+    FAILED = "failed", N_("Reembolso fallido")
 
 
 class Payment(SQLModel, table=True):
@@ -18,7 +41,9 @@ class Payment(SQLModel, table=True):
     order_id: int = Field(foreign_key="orders.id", unique=True)
     provider: str = Field(max_length=16)  # stripe | offline
     method: str = Field(max_length=24)
-    status: str = Field(default="pending", max_length=24, index=True)
+    status: PaymentStatus = Field(
+        default=PaymentStatus.PENDING, sa_type=StatusColumn(PaymentStatus, 24), index=True
+    )
     amount_cents: int = Field(sa_type=BigInteger)
     intent_id: str | None = Field(default=None, max_length=64, unique=True)  # Stripe PaymentIntent
     client_secret: str | None = Field(default=None, max_length=128)
@@ -39,7 +64,9 @@ class Refund(SQLModel, table=True):
     fulfillment_id: int | None = Field(default=None, foreign_key="fulfillment.id", unique=True)
     amount_cents: int = Field(sa_type=BigInteger)
     provider: str = Field(max_length=16)
-    status: str = Field(default="pending", max_length=16, index=True)  # pending | succeeded | failed
+    status: RefundStatus = Field(
+        default=RefundStatus.PENDING, sa_type=StatusColumn(RefundStatus, 16), index=True
+    )
     provider_ref: str | None = Field(default=None, max_length=64, unique=True)
     created_at: datetime = Field(default_factory=utcnow)
 

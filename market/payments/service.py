@@ -15,12 +15,12 @@ from market.errors import Conflict, NotFound, ValidationFailed
 from market.i18n import N_
 from market.ledger import service as ledger
 from market.mexico import normalize_clabe
-from market.orders.models import Fulfillment, Order
+from market.orders.models import Fulfillment, FulfillmentStatus, Order, OrderStatus, payment_reference
 from market.organizations.models import Organization
 from market.outbox import enqueue
 from market.payments.gateway import Gateway
 from market.payments.methods import STRIPE_METHODS
-from market.payments.models import Payment, Payout, Refund
+from market.payments.models import Payment, PaymentStatus, Payout, Refund, RefundStatus
 
 REFUND_TOPIC, TRANSFER_TOPIC, CANCEL_TOPIC = "stripe_refund", "stripe_transfer", "stripe_cancel"
 TRACKING_KEY_MISSING = N_("Escribe la clave de rastreo de la transferencia (al menos 4 caracteres).")
@@ -29,10 +29,12 @@ TRACKING_KEY_MISSING = N_("Escribe la clave de rastreo de la transferencia (al m
 def amount_due(session: Session, order: Order) -> int:
     """What the buyer must still pay: on invoice terms, what the institution owes; otherwise the parts not
     cancelled before paying."""
-    if order.status == "invoiced":
+    if order.status == OrderStatus.INVOICED:
         return ledger.receivable_of(session, order.id or 0)
     parts = session.exec(
-        select(Fulfillment).where(Fulfillment.order_id == order.id, Fulfillment.status == "awaiting_payment")
+        select(Fulfillment).where(
+            Fulfillment.order_id == order.id, Fulfillment.status == FulfillmentStatus.AWAITING_PAYMENT
+        )
     ).all()
     return sum(f.subtotal_cents + f.delivery_cents for f in parts)
 
@@ -50,7 +52,7 @@ def start(session: Session, gateway: Gateway | None, order: Order, buyer: User) 
     payment = payment_of(session, order.id)
     if payment is not None:
         return payment
-    if order.status != "awaiting_payment":
+    if order.status != OrderStatus.AWAITING_PAYMENT:
         raise Conflict(N_("Este pedido ya no espera pago."))
     if gateway is None:
         raise Conflict(N_("Los pagos con tarjeta, OXXO y SPEI no están activos en este momento."))
@@ -67,7 +69,7 @@ def start(session: Session, gateway: Gateway | None, order: Order, buyer: User) 
         order_id=order.id,
         provider="stripe",
         method=order.payment_method,
-        status="pending",
+        status=PaymentStatus.PENDING,
         amount_cents=amount,
         intent_id=intent.id,
         client_secret=intent.client_secret,
@@ -113,7 +115,7 @@ def pending_transfers(session: Session, organization: Organization) -> int:
         .join(Payment, col(Payment.order_id) == Fulfillment.order_id)
         .where(
             Fulfillment.organization_id == organization.id,
-            Fulfillment.status == "completed",
+            Fulfillment.status == FulfillmentStatus.COMPLETED,
             col(Payment.charge_id).is_not(None),
             col(Fulfillment.id).not_in(
                 select(Payout.fulfillment_id).where(col(Payout.fulfillment_id).is_not(None))
@@ -146,7 +148,7 @@ def _hold(session: Session, organization_id: int) -> Organization | None:
 def withdraw(session: Session, order: Order) -> None:
     """An order ended unpaid: its PaymentIntent, if any, is cancelled so that no charge can follow."""
     payment = payment_of(session, order.id or 0)
-    if payment is not None and payment.intent_id and payment.status != "succeeded":
+    if payment is not None and payment.intent_id and payment.status != PaymentStatus.SUCCEEDED:
         enqueue(session, CANCEL_TOPIC, {"intent_id": payment.intent_id})
 
 
@@ -176,7 +178,7 @@ def send_refund(session: Session, gateway: Gateway, payload: dict[str, Any]) -> 
         idempotency_key=f"refund-{refund.id}",
     )
     refund.provider_ref = result["id"]
-    refund.status = "succeeded" if result.get("status") == "succeeded" else "pending"
+    refund.status = RefundStatus.SUCCEEDED if result.get("status") == "succeeded" else RefundStatus.PENDING
 
 
 def send_transfer(session: Session, gateway: Gateway, payload: dict[str, Any]) -> None:
@@ -209,13 +211,7 @@ def send_transfer(session: Session, gateway: Gateway, payload: dict[str, Any]) -
             fulfillment_id=fulfillment.id,
         )
     )
-    ledger.post(
-        session,
-        "payout",
-        [ledger.Posting(ledger.PAYABLE, share, organization.id), ledger.Posting(ledger.CASH, -share)],
-        fulfillment.order_id,
-        transfer["id"],
-    )
+    ledger.record_payout(session, organization.id or 0, share, transfer["id"], fulfillment.order_id)
 
 
 def handlers(gateway: Gateway | None) -> dict[str, Any]:
@@ -318,7 +314,7 @@ def pending_refunds(session: Session, admin: User) -> list[Refund]:
     return list(
         session.exec(
             select(Refund)
-            .where(Refund.provider == "offline", Refund.status == "pending")
+            .where(Refund.provider == "offline", Refund.status == RefundStatus.PENDING)
             .order_by(col(Refund.id))
         ).all()
     )
@@ -329,19 +325,19 @@ def mark_refund_sent(session: Session, admin: User, refund_id: int, reference: s
     refund = session.get(Refund, refund_id)
     if refund is None or refund.provider != "offline":
         raise NotFound()
-    if refund.status != "pending":
+    if refund.status != RefundStatus.PENDING:
         raise Conflict(N_("Ese reembolso ya se registró."))
     reference = reference.strip()
     if len(reference) < 4:
         raise ValidationFailed({"reference": TRACKING_KEY_MISSING})
-    refund.status, refund.provider_ref = "succeeded", reference
+    refund.status, refund.provider_ref = RefundStatus.SUCCEEDED, reference
     audit.record(
         session,
         admin,
         "refund.mark_sent",
         "order",
         refund.order_id,
-        f"TS{refund.order_id:08d}",  # the order's payment reference, as the payouts page shows it
+        payment_reference(refund.order_id),  # as the payouts page shows it
         amount_cents=refund.amount_cents,
         reference=reference,
         refund_id=refund.id,

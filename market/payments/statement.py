@@ -21,7 +21,7 @@ from market.ledger import service as ledger
 from market.ledger.models import LedgerEntry
 from market.money import parse_pesos
 from market.orders.fulfillment import mark_paid
-from market.orders.models import Order
+from market.orders.models import Order, OrderStatus, payment_reference
 from market.payments import service as payments
 
 MAX_ROWS = 5000
@@ -232,12 +232,6 @@ def parse(data: bytes) -> list[Deposit]:
     return deposits
 
 
-def awaits_bank_transfer(order: Order) -> bool:
-    return (order.status == "awaiting_payment" and order.payment_method == "spei_transfer") or (
-        order.status == "invoiced"
-    )
-
-
 def _payment_references(session: Session, order_id: int) -> set[str]:
     """The references of the money already received for an order (a tracking key, or the statement's)."""
     rows = session.exec(
@@ -254,7 +248,7 @@ def _match(session: Session, admin: User, deposit: Deposit) -> ReportLine:
         return ReportLine(deposit, UNKNOWN, note=NO_REFERENCE)
     if len(references) > 1:
         return ReportLine(deposit, UNKNOWN, note=AMBIGUOUS)
-    reference = f"TS{references[0]}"
+    reference = payment_reference(int(references[0]))
     # Locked until the request commits: two administrators uploading the same statement pay once.
     order = session.exec(
         select(Order)
@@ -267,12 +261,12 @@ def _match(session: Session, admin: User, deposit: Deposit) -> ReportLine:
     line = ReportLine(deposit, UNKNOWN, reference, order.id)
     # Stored in the ledger, so in the platform's language whatever the administrator's.
     tracking = (deposit.tracking_key or f"Estado de cuenta {deposit.date}")[:REFERENCE_MAX]
-    if order.status == "paid":
+    if order.status == OrderStatus.PAID:
         line.outcome = ALREADY_PAID
         paid_with = _payment_references(session, order.id or 0)
         line.note = APPLIED_BEFORE if tracking in paid_with else PAID_OTHERWISE
         return line
-    if not awaits_bank_transfer(order):
+    if not order.awaits_bank_transfer:
         line.outcome, line.note = NOT_PAYABLE, NOT_AWAITING
         return line
     line.expected_cents = payments.amount_due(session, order)

@@ -16,26 +16,27 @@ from market.orders.fulfillment import expire, mark_paid
 from market.orders.models import Order
 from market.payments import service as payments
 from market.payments.gateway import Gateway
-from market.payments.models import Payment, Refund, WebhookEvent
+from market.payments.models import Payment, PaymentStatus, Refund, RefundStatus, WebhookEvent
 from market.payments.webhooks import EVENT_TOPIC
 
 # How far along a payment is; an event that would move it back is old news and changes nothing.
-RANK = {
-    "pending": 0,
-    "requires_action": 1,
-    "processing": 2,
-    "failed": 3,  # a card may still succeed on a retry; nothing comes after a failed voucher
-    "succeeded": 4,
-    "disputed": 5,
-    "dispute_won": 6,
-    "dispute_lost": 6,
+RANK: dict[str, int] = {
+    PaymentStatus.PENDING: 0,
+    PaymentStatus.REQUIRES_ACTION: 1,
+    PaymentStatus.PROCESSING: 2,
+    PaymentStatus.FAILED: 3,  # a card may still succeed on a retry; nothing comes after a failed voucher
+    PaymentStatus.SUCCEEDED: 4,
+    PaymentStatus.DISPUTED: 5,
+    PaymentStatus.DISPUTE_WON: 6,
+    PaymentStatus.DISPUTE_LOST: 6,
 }
+# Stripe's payment_intent.* events, and the status each brings a payment to.
 INTENT_STATUS = {
-    "requires_action": "requires_action",
-    "processing": "processing",
-    "succeeded": "succeeded",
-    "payment_failed": "failed",
-    "canceled": "failed",
+    "requires_action": PaymentStatus.REQUIRES_ACTION,
+    "processing": PaymentStatus.PROCESSING,
+    "succeeded": PaymentStatus.SUCCEEDED,
+    "payment_failed": PaymentStatus.FAILED,
+    "canceled": PaymentStatus.FAILED,
 }
 
 
@@ -52,7 +53,7 @@ def process(session: Session, gateway: Gateway, payload: dict[str, Any]) -> None
     elif event_type in ("refund.created", "refund.updated", "charge.refund.updated"):
         refund = session.exec(select(Refund).where(Refund.provider_ref == obj["id"])).first()
         if refund is not None and obj.get("status") in ("succeeded", "failed", "canceled"):
-            refund.status = "succeeded" if obj["status"] == "succeeded" else "failed"
+            refund.status = RefundStatus.SUCCEEDED if obj["status"] == "succeeded" else RefundStatus.FAILED
     elif event_type in ("charge.dispute.created", "charge.dispute.closed"):
         _apply_dispute(session, obj, closed=event_type.endswith("closed"))
     stored.processed_at = utcnow()
@@ -70,7 +71,7 @@ def apply_intent(
     status = INTENT_STATUS.get(what)
     if status is None:
         return
-    if status == "requires_action":  # the voucher or CLABE, whenever it comes
+    if status == PaymentStatus.REQUIRES_ACTION:  # the voucher or CLABE, whenever it comes
         payment.instructions = _instructions(intent.get("next_action") or {}) or payment.instructions
         payments.touch(payment)
     if RANK[status] <= RANK[payment.status]:
@@ -79,7 +80,7 @@ def apply_intent(
     payments.touch(payment)
     order = session.get(Order, payment.order_id)
     assert order is not None
-    if status == "succeeded":
+    if status == PaymentStatus.SUCCEEDED:
         payment.charge_id = _charge_id(intent)
         payment.reference = intent["id"]
         received = int(intent.get("amount_received") or intent["amount"])
@@ -87,7 +88,7 @@ def apply_intent(
         if excess:  # charged for parts no longer bought (or for an order that expired): give it back
             ledger.record_excess_refunded(session, order.id or 0, excess)
             payments.request_refund(session, order, None, excess)
-    elif status == "failed":
+    elif status == PaymentStatus.FAILED:
         error = intent.get("last_payment_error") or {}
         payment.last_error = str(error.get("message") or what)[:500]
         if payment.method == "oxxo" or what == "canceled":  # the voucher expired: no payment will come
@@ -127,16 +128,16 @@ def _apply_dispute(session: Session, dispute: dict[str, Any], *, closed: bool) -
     payment = session.exec(select(Payment).where(Payment.charge_id == dispute.get("charge"))).first()
     if payment is None and dispute.get("payment_intent"):
         payment = session.exec(select(Payment).where(Payment.intent_id == dispute["payment_intent"])).first()
-    if payment is None or RANK[payment.status] < RANK["succeeded"]:
+    if payment is None or RANK[payment.status] < RANK[PaymentStatus.SUCCEEDED]:
         return
     amount = int(dispute["amount"])
-    if payment.status == "succeeded":
+    if payment.status == PaymentStatus.SUCCEEDED:
         ledger.record_dispute(session, payment.order_id, amount, "opened")
-        payment.status = "disputed"
-    if closed and payment.status == "disputed":
-        outcome = "won" if dispute.get("status") == "won" else "lost"
-        ledger.record_dispute(session, payment.order_id, amount, outcome)
-        payment.status = f"dispute_{outcome}"
+        payment.status = PaymentStatus.DISPUTED
+    if closed and payment.status == PaymentStatus.DISPUTED:
+        won = dispute.get("status") == "won"  # Stripe's word for the outcome
+        ledger.record_dispute(session, payment.order_id, amount, "won" if won else "lost")
+        payment.status = PaymentStatus.DISPUTE_WON if won else PaymentStatus.DISPUTE_LOST
     payments.touch(payment)
 
 

@@ -12,7 +12,7 @@ from market.bounds import Id
 from market.deps import GatewayDep, PageDep, SessionDep, SettingsDep, UserDep
 from market.errors import NotFound
 from market.orders import queries
-from market.orders.models import Order
+from market.orders.models import Order, OrderStatus
 from market.payments import service as payments
 from market.payments.stripe_events import apply_intent
 
@@ -36,7 +36,7 @@ def pay(
     session: SessionDep,
 ) -> Response:
     order = _own_order(session, user, order_id)
-    if order.status != "awaiting_payment":
+    if order.status != OrderStatus.AWAITING_PAYMENT:
         return page.redirect(page.url("orders.order_page", order_id=order_id))
     payment = payments.start(session, gateway, order, user)
     return page.render("payments/pay.html", {"order": order, "payment": payment, "settings": settings})

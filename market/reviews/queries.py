@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from market.accounts.models import User
 from market.errors import NotFound
 from market.orders.fulfillment import acts_for_buyer
-from market.orders.models import Fulfillment, Order, OrderLine
+from market.orders.models import Fulfillment, FulfillmentStatus, Order, OrderLine
 from market.orders.schemas import FulfillmentPublic
 from market.organizations import service as organizations
 from market.organizations.models import Organization
@@ -131,7 +131,7 @@ def order_boxes(
         producer = organization is not None and organizations.role_in(session, user, organization) is not None
         boxes[f.id or 0] = ReviewBox(
             review=review,
-            may_review=is_buyer and f.status == "completed" and review is None,
+            may_review=is_buyer and f.status == FulfillmentStatus.COMPLETED and review is None,
             may_reply=producer and review is not None and review.reply is None,
         )
     return boxes

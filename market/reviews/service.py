@@ -12,7 +12,7 @@ from market.db import utcnow
 from market.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from market.i18n import N_, translations
 from market.orders.fulfillment import acts_for_buyer, get_fulfillment, known_fulfillment
-from market.orders.models import Fulfillment, OrderLine
+from market.orders.models import Fulfillment, FulfillmentStatus, OrderLine
 from market.organizations import service as organizations
 from market.organizations.models import Membership, Organization
 from market.outbox import search_changed, send_email
@@ -49,7 +49,7 @@ def create(session: Session, user: User, fulfillment_id: int, rating: int, comme
     fulfillment, order = known_fulfillment(session, user, fulfillment_id)
     if not acts_for_buyer(session, user, order):
         raise Forbidden(N_("Solo quien compró puede calificar esta entrega."))
-    if fulfillment.status != "completed":
+    if fulfillment.status != FulfillmentStatus.COMPLETED:
         raise NotCompletedYet()
     if session.exec(select(Review.id).where(Review.fulfillment_id == fulfillment_id)).first() is not None:
         raise AlreadyReviewed()
@@ -66,8 +66,8 @@ def create(session: Session, user: User, fulfillment_id: int, rating: int, comme
     # driver starts one only for writes: a savepoint opened outside a transaction would commit on release.
     held = session.execute(
         update(Fulfillment)
-        .where(col(Fulfillment.id) == fulfillment_id, col(Fulfillment.status) == "completed")
-        .values(status="completed")
+        .where(col(Fulfillment.id) == fulfillment_id, col(Fulfillment.status) == FulfillmentStatus.COMPLETED)
+        .values(status=FulfillmentStatus.COMPLETED)
     )
     if held.rowcount == 0:  # type: ignore[attr-defined]
         raise NotCompletedYet()  # moved meanwhile (completed is final today: a safeguard)

@@ -15,6 +15,7 @@ from market.bounds import Id, PageNumber, whole_number
 from market.deps import FormDep, PageDep, SessionDep, UserDep, VisitorDep
 from market.errors import NotFound, ValidationFailed
 from market.i18n import gettext as _
+from market.orders import queries as order_queries
 from market.orders.fulfillment import get_fulfillment
 from market.organizations import service as organizations
 from market.reviews import queries, service
@@ -77,9 +78,7 @@ def create(
 ) -> Response:
     comment = str(form.get("comment", ""))
     with flash_failure(request, session, 403, 409):
-        fulfillment, _order = get_fulfillment(session, fulfillment_id)
-        if fulfillment.order_id != order_id:
-            raise NotFound()
+        order_queries.part_of_order(session, order_id, fulfillment_id)
         try:
             with refusable(session):
                 service.create(session, user, fulfillment_id, _rating(form), comment)
@@ -108,9 +107,7 @@ def reply(
         raise NotFound()
     fulfillment_id = review.fulfillment_id
     with flash_failure(request, session, 403, 409):
-        fulfillment, _order = get_fulfillment(session, fulfillment_id)
-        if fulfillment.order_id != order_id:
-            raise NotFound()
+        order_queries.part_of_order(session, order_id, fulfillment_id)
         try:
             with refusable(session):
                 service.reply(session, user, review_id, text)

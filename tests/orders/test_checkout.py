@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
@@ -16,10 +17,19 @@ from market.catalog.schemas import TierIn
 from market.config import Settings
 from market.db import transaction, utcnow
 from market.errors import InsufficientStock, InvalidTransition, ListingNotFound, SoldOut, ValidationFailed
+from market.i18n import current_locale
+from market.i18n import gettext as _
 from market.orders.checkout import checkout
 from market.orders.fulfillment import move, transition
 from market.orders.jobs import expire_unpaid
-from market.orders.models import Fulfillment, FulfillmentEvent, Order, OrderLine
+from market.orders.models import (
+    Fulfillment,
+    FulfillmentEvent,
+    FulfillmentStatus,
+    Order,
+    OrderLine,
+    OrderStatus,
+)
 from market.orders.schemas import Checkout
 
 
@@ -172,6 +182,36 @@ def test_fifty_buyers_racing_for_ten_units(
     assert sold == 10
 
 
+def test_a_status_is_stored_as_its_string_and_read_back_as_a_member(
+    engine: Engine, session: Session, settings: Settings, shop: dict[str, Any]
+) -> None:
+    with transaction(engine) as tx:
+        checkout(
+            tx, settings, shop["buyer"], Checkout(items=[{"listing_id": shop["coffee"].id, "quantity": 1}])
+        )
+
+    with engine.connect() as connection:  # the column holds the plain string it always did
+        assert connection.execute(text("SELECT status FROM fulfillment")).scalar() == "awaiting_payment"
+    fulfillment = session.exec(select(Fulfillment)).one()
+    assert fulfillment.status is FulfillmentStatus.AWAITING_PAYMENT
+    assert fulfillment.status == "awaiting_payment" and f"{fulfillment.status}" == "awaiting_payment"
+    found = session.exec(select(Order.id).where(col(Order.status) == OrderStatus.AWAITING_PAYMENT)).all()
+    assert found == [fulfillment.order_id]
+
+
+def test_a_status_is_named_by_its_label_in_each_language() -> None:
+    assert (FulfillmentStatus.SHIPPED.label, OrderStatus.PAID.label) == ("Enviado", "Pagado")
+    assert FulfillmentStatus.labels()["shipped"] == "Enviado"  # what the templates look a value up in
+    refusal = InvalidTransition(current=OrderStatus.INVOICED, target="paid")
+    assert refusal.detail == "No se puede pasar de «A crédito: pago pendiente» a «Pagado»."
+    english = current_locale.set("en")
+    try:
+        assert _(FulfillmentStatus.SHIPPED.label) == "Shipped"
+        assert refusal.detail == 'Can\'t change from "On credit: payment pending" to "Paid".'
+    finally:
+        current_locale.reset(english)
+
+
 def test_fulfillment_moves_only_along_its_state_machine(
     engine: Engine, session: Session, settings: Settings, shop: dict[str, Any]
 ) -> None:
@@ -181,17 +221,18 @@ def test_fulfillment_moves_only_along_its_state_machine(
         )
     fulfillment = session.exec(select(Fulfillment)).one()
     for target in (
-        "pending_acceptance",
-        "accepted",
-        "preparing",
-        "ready_for_pickup",
-        "delivered",
-        "completed",
+        FulfillmentStatus.PENDING_ACCEPTANCE,
+        FulfillmentStatus.ACCEPTED,
+        FulfillmentStatus.PREPARING,
+        FulfillmentStatus.READY_FOR_PICKUP,
+        FulfillmentStatus.DELIVERED,
+        FulfillmentStatus.COMPLETED,
     ):
         transition(session, fulfillment, target, shop["buyer"])
     session.commit()
-    with pytest.raises(InvalidTransition, match="No se puede pasar de «completed» a «cancelled»"):
-        transition(session, fulfillment, "cancelled", shop["buyer"])
+    # The refusal names both statuses by their labels.
+    with pytest.raises(InvalidTransition, match="No se puede pasar de «Completado» a «Cancelado»"):
+        transition(session, fulfillment, FulfillmentStatus.CANCELLED, shop["buyer"])
     timeline = session.exec(
         select(FulfillmentEvent.from_status, FulfillmentEvent.to_status).order_by(col(FulfillmentEvent.id))
     ).all()

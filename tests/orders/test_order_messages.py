@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
+from market.linking.models import Message
 from market.orders.checkout import checkout
 from market.orders.models import Fulfillment
 from market.orders.schemas import Checkout
@@ -62,3 +63,27 @@ def test_buyer_and_producer_talk_about_their_part_and_nobody_else_reads_it(
     admin_page = client.get(f"/pedidos/{order.id}")
     assert admin_page.status_code == 200 and "¿Lo pueden moler para cafetera de goteo?" in admin_page.text
     assert "Enviar mensaje" not in admin_page.text  # reading, not taking part
+
+
+def test_a_message_about_a_part_of_another_order_is_not_found_and_not_kept(
+    client: TestClient, session: Session, settings: Any, make_user: Any, make_org: Any, make_listing: Any
+) -> None:
+    """Every route under /pedidos/{order_id}/partes/{fulfillment_id} answers 404 for a part of another order,
+    even one the person may write about."""
+    coffee = make_listing(make_org(make_user("cafe@example.mx")), title="Café tostado", stock=10)
+    buyer = make_user("ana@example.mx")
+    first, second = (
+        checkout(session, settings, buyer, Checkout(items=[{"listing_id": coffee.id, "quantity": 1}]))
+        for _ in range(2)
+    )
+    session.commit()
+    other_part = session.exec(select(Fulfillment).where(Fulfillment.order_id == second.id)).one()
+
+    log_in(client, "ana@example.mx")
+    response = client.post(
+        f"/pedidos/{first.id}/partes/{other_part.id}/mensajes",
+        data={"body": "¿Llega el martes?", "csrf_token": csrf_of(client, f"/pedidos/{first.id}")},
+    )
+
+    assert response.status_code == 404
+    assert session.exec(select(func.count()).select_from(Message)).one() == 0
