@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from market.accounts.models import ApiToken, LoginAttempt, User
 from market.config import Settings
-from tests.conftest import PASSWORD, api_token
+from tests.helpers import PASSWORD, api_token
 
 REGISTER = "/api/v1/auth/register"
 TOKENS = "/api/v1/auth/tokens"

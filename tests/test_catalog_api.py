@@ -16,7 +16,7 @@ from market.catalog.csv_import import COLUMNS, TEMPLATE
 from market.catalog.models import Listing, ListingPhoto, PriceTier
 from market.config import Settings
 from market.organizations.models import Organization
-from tests.conftest import LISTING_DEFAULTS, api_token
+from tests.helpers import LISTING_DEFAULTS, api_token
 from tests.spreadsheets import NOT_TABLES, XLSX_TYPE, xlsx_bytes
 
 LISTINGS = "/api/v1/listings"

@@ -22,7 +22,7 @@ from market.orders.schemas import Checkout
 from market.organizations.models import Membership, Organization, OrganizationChange
 from market.outbox import OutboxEvent
 from market.payments.models import Payout
-from tests.conftest import api_token, csrf_of, log_in
+from tests.helpers import api_token, csrf_of, log_in
 
 CLABE = "002010077777777771"
 NEW_CLABE = "012180001234567899"

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from market.organizations.models import Membership, Organization
 from market.outbox import OutboxEvent
-from tests.conftest import LISTING_DEFAULTS, ORG_DEFAULTS, api_token
+from tests.helpers import LISTING_DEFAULTS, ORG_DEFAULTS, api_token
 
 ORGS = "/api/v1/organizations"
 

@@ -21,7 +21,7 @@ from market.orders import service as orders
 from market.orders.models import Order
 from market.orders.schemas import Checkout
 from market.organizations.models import Organization
-from tests.conftest import PASSWORD, csrf_of, log_in
+from tests.helpers import PASSWORD, csrf_of, log_in
 from tests.spreadsheets import NOT_TABLES, XLSX_TYPE, xlsx_bytes
 
 ORG_FORM = {

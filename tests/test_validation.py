@@ -16,7 +16,7 @@ from market.accounts.models import User
 from market.catalog.models import Listing
 from market.orders.models import CartItem
 from market.organizations.models import Organization
-from tests.conftest import LISTING_DEFAULTS, ORG_DEFAULTS, api_token, csrf_of, log_in
+from tests.helpers import LISTING_DEFAULTS, ORG_DEFAULTS, api_token, csrf_of, log_in
 
 NUL = "\x00"
 

@@ -18,7 +18,7 @@ from market.db import utcnow
 from market.linking import buyers, demands
 from market.linking.models import BuyerOrganization
 from market.linking.schemas import BuyerOrganizationCreate, DemandCreate
-from tests.conftest import ORG_DEFAULTS, api_token, csrf_of, database_state, log_in
+from tests.helpers import ORG_DEFAULTS, api_token, csrf_of, database_state, log_in
 from tests.linking.test_pages import INSTITUTION_FORM
 
 REFUSED = "Confirma tu correo electrónico para hacer esto"

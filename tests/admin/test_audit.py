@@ -28,7 +28,7 @@ from market.organizations.models import Organization, OrganizationChange
 from market.organizations.schemas import OrganizationUpdate
 from market.payments.models import Refund
 from tests.admin.conftest import REASON, World, audit_entries, last_audit_id
-from tests.conftest import api_token, csrf_of, log_in
+from tests.helpers import api_token, csrf_of, log_in
 
 LIFTED = "Subió fotos propias y lo comprobamos"
 INSTITUTION = {

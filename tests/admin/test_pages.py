@@ -32,7 +32,7 @@ from market.organizations.models import Organization
 from market.outbox import OutboxEvent
 from tests.admin.conftest import REASON, World
 from tests.admin.test_audit import INSTITUTION
-from tests.conftest import api_token, csrf_of, log_in
+from tests.helpers import api_token, csrf_of, log_in
 
 
 def signed_in(app: FastAPI, email: str) -> TestClient:

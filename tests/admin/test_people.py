@@ -16,7 +16,7 @@ from market.linking import buyers
 from market.linking.schemas import BuyerOrganizationCreate
 from tests.admin.conftest import World, audit_entries
 from tests.admin.test_audit import INSTITUTION
-from tests.conftest import api_token, csrf_of, database_state, log_in
+from tests.helpers import api_token, csrf_of, database_state, log_in
 
 
 def signed_in(app: FastAPI, email: str) -> TestClient:

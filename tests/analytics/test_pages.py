@@ -20,7 +20,7 @@ from market.money import format_mxn
 from market.organizations.analytics import last_months
 from market.organizations.models import Membership
 from tests.analytics.conftest import Sales
-from tests.conftest import log_in
+from tests.helpers import log_in
 
 DATA = re.compile(r'<data value="(-?[\d.]+)">([^<]*)</data>')
 

@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from tests.conftest import log_in
+from tests.helpers import log_in
 
 
 def bars(page: str, chart: str) -> list[tuple[str, int]]:

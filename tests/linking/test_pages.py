@@ -19,7 +19,7 @@ from market.db import utcnow
 from market.linking import buyers, demands
 from market.linking.models import BuyerOrganization, Demand, DemandInvitation, Quote
 from market.linking.schemas import BuyerOrganizationCreate, DemandCreate, QuoteCreate
-from tests.conftest import csrf_of, log_in
+from tests.helpers import csrf_of, log_in
 
 MEXICO_CITY = ZoneInfo("America/Mexico_City")
 INSTITUTION_FORM = {

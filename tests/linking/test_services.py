@@ -20,7 +20,7 @@ from market.linking.schemas import AwardRequest, BuyerOrganizationCreate, Demand
 from market.orders import service as orders
 from market.orders.models import Fulfillment, Order, OrderLine
 from market.outbox import OutboxEvent
-from tests.conftest import run_search_worker
+from tests.helpers import run_search_worker
 
 INSTITUTION = {
     "name": "Hospital Civil de Oaxaca",

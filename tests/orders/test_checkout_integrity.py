@@ -16,7 +16,7 @@ from market.errors import CartEmpty
 from market.linking.models import BuyerMembership, BuyerOrganization
 from market.orders import cart as carts
 from market.orders.models import Order
-from tests.conftest import api_token, at_once, database_state, log_in
+from tests.helpers import api_token, at_once, database_state, log_in
 from tests.linking.test_services import INSTITUTION
 
 

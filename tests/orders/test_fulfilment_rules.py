@@ -23,7 +23,7 @@ from market.orders.models import Fulfillment, FulfillmentEvent, Order
 from market.orders.schemas import Checkout
 from market.outbox import OutboxEvent
 from market.payments.models import Refund
-from tests.conftest import api_token, at_once, csrf_of, database_state, log_in
+from tests.helpers import api_token, at_once, csrf_of, database_state, log_in
 
 
 def emails(session: Session) -> list[tuple[str, str]]:

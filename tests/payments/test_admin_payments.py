@@ -25,7 +25,7 @@ from market.orders.schemas import Checkout
 from market.organizations.models import Organization
 from market.payments.models import Payout, Refund
 from market.payments.statement import MAX_ROWS
-from tests.conftest import csrf_of, log_in
+from tests.helpers import csrf_of, log_in
 from tests.spreadsheets import NOT_TABLES, xlsx_bytes
 
 CLABE = "002010077777777771"

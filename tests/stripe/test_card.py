@@ -205,7 +205,7 @@ def test_the_api_starts_a_payment_once_for_its_buyer_only(
     stripe_client: stripe.StripeClient,
     make_user: Any,
 ) -> None:
-    from tests.conftest import api_token
+    from tests.helpers import api_token
 
     buyer = api_token(client, "ana@example.mx")
     assert client.get("/api/v1/payment-methods", headers=buyer).json() == [
