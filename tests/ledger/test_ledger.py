@@ -16,8 +16,7 @@ from market.ledger.models import LedgerEntry
 from market.orders import service as orders
 from market.orders.models import Fulfillment
 from market.orders.schemas import Checkout
-
-CLABE = "002010077777777771"
+from tests.helpers import CLABE
 
 
 def test_payment_refund_and_payout_keep_every_transaction_balanced(

@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
-from market.catalog.models import Listing
 from market.catalog.schemas import TierIn
 from market.config import Settings
 from market.db import transaction, utcnow
@@ -19,16 +18,7 @@ from market.errors import InsufficientStock, InvalidTransition, ListingNotFound,
 from market.orders import service
 from market.orders.models import Fulfillment, FulfillmentEvent, Order, OrderLine
 from market.orders.schemas import Checkout
-
-
-def stock(session: Session, listing: Listing) -> int | None:
-    session.expire_all()
-    return session.exec(select(Listing.stock).where(Listing.id == listing.id)).one()
-
-
-def count(session: Session, model: Any) -> int:
-    session.expire_all()
-    return int(session.exec(select(func.count()).select_from(model)).one())
+from tests.helpers import count, stock
 
 
 @pytest.fixture

@@ -28,9 +28,8 @@ from market.orders.models import Fulfillment, Order, OrderLine
 from market.orders.schemas import Checkout
 from market.organizations.models import Membership, Organization
 from tests.fixtures.database import clean_tables
-from tests.helpers import ORG_DEFAULTS
+from tests.helpers import CLABE, ORG_DEFAULTS
 
-CLABE = "002010077777777771"
 STOCKS = (5, 3, 8)
 
 OPERATIONS = st.lists(

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, func, select
+from sqlmodel import Session, select
 
 from market.accounts.models import User
 from market.catalog.models import Listing
@@ -25,10 +25,9 @@ from market.orders.schemas import Checkout
 from market.organizations.models import Organization
 from market.payments.models import Payout, Refund
 from market.payments.statement import MAX_ROWS
-from tests.helpers import csrf_of, log_in
+from tests.helpers import CLABE, count, csrf_of, fresh, log_in
 from tests.spreadsheets import NOT_TABLES, xlsx_bytes
 
-CLABE = "002010077777777771"
 STATEMENT = "/admin/pagos/estado-de-cuenta"
 PAYOUTS = "/admin/pagos-a-productores"
 
@@ -67,11 +66,6 @@ def buy(
         )
 
 
-def fresh(session: Session, model: Any, id_: int | None) -> Any:
-    session.expire_all()
-    return session.get(model, id_)
-
-
 def payment_postings(session: Session, order_id: int | None) -> list[LedgerEntry]:
     session.expire_all()
     return list(
@@ -79,11 +73,6 @@ def payment_postings(session: Session, order_id: int | None) -> list[LedgerEntry
             select(LedgerEntry).where(LedgerEntry.order_id == order_id, LedgerEntry.kind == "payment")
         ).all()
     )
-
-
-def count(session: Session, model: Any) -> int:
-    session.expire_all()
-    return int(session.exec(select(func.count()).select_from(model)).one())
 
 
 def ref(order: Order) -> str:
