@@ -21,7 +21,7 @@ from market.ledger.models import LedgerEntry
 from market.orders import service as orders
 from market.orders.models import Fulfillment, Order
 from market.payments.models import Payment, Refund, WebhookEvent
-from tests.stripe.conftest import WEBHOOK_SECRET, open_payment_page, order_by_card, run_worker
+from tests.payments.stripe.conftest import WEBHOOK_SECRET, open_payment_page, order_by_card, run_worker
 
 
 @pytest.fixture
