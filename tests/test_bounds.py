@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 
-from tests.conftest import api_token, csrf_of, log_in
+from tests.helpers import api_token, csrf_of, log_in
 
 HUGE_IDS = (2**31, 2**63)
 PARAM = re.compile(r"{(\w+)}")

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD, account_emails
+from tests.helpers import PASSWORD, account_emails
 
 pytestmark = pytest.mark.browser
 
@@ -80,7 +80,7 @@ def test_producer_journey_to_a_public_listing(
 def test_search_updates_as_you_type_and_filters_by_facet(
     browser: Any, live_server: str, app: Any, make_user: Any, make_org: Any, make_listing: Any
 ) -> None:
-    from tests.conftest import run_search_worker
+    from tests.helpers import run_search_worker
 
     chiapas = make_org(make_user())
     yucatan = make_org(make_user("eva@example.mx"), name="Meliponicultoras de Maní", state="31")

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
 from market.accounts.models import User
@@ -14,6 +14,7 @@ from market.catalog.models import Listing
 from market.cli import app
 from market.demo import load_marketplace
 from market.organizations.models import Organization
+from tests.helpers import count
 from tests.spreadsheets import NOT_TABLES, xlsx_bytes
 
 
@@ -26,11 +27,6 @@ def run(database_url: str, engine: Any, tmp_path: Path) -> Any:
         return runner.invoke(app, list(args), env=env)
 
     return invoke
-
-
-def count(session: Session, model: Any, *where: Any) -> int:
-    session.expire_all()
-    return int(session.exec(select(func.count()).select_from(model).where(*where)).one())
 
 
 def test_create_admin_creates_or_promotes(run: Any, session: Session, make_user: Any) -> None:

@@ -21,7 +21,7 @@ from sqlmodel import Session, select
 from market.accounts.models import LoginAttempt
 from market.cli import server_config
 from market.config import Settings
-from tests.conftest import ROOT, free_port, require_service
+from tests.helpers import ROOT, free_port, require_service
 
 PROXY = "127.0.0.2"  # a second loopback address plays the proxy in front of the app
 LOGIN = {"email": "ana@example.mx", "password": "contraseña-equivocada"}

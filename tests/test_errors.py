@@ -13,7 +13,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from tests.conftest import api_token
+from tests.helpers import api_token
 
 NOT_FOUND = {"es": "No encontramos lo que buscas.", "en": "We couldn't find what you're looking for."}
 NOT_ALLOWED = {

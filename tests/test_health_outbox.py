@@ -15,7 +15,7 @@ from market.app import create_app
 from market.config import Settings
 from market.db import utcnow
 from market.outbox import OutboxEvent, enqueue, process_batch, send_email
-from tests.conftest import free_port
+from tests.helpers import free_port
 
 
 @pytest.fixture

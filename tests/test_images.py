@@ -22,7 +22,7 @@ from market.config import Settings
 from market.db import utcnow
 from market.mexico import MEXICO_CITY
 from market.uploads import WINDOW, ImageUpload, prune_uploads
-from tests.conftest import api_token, at_once, csrf_of, database_state, log_in
+from tests.helpers import api_token, at_once, csrf_of, database_state, log_in
 
 # --- pictures ---------------------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from market.config import Settings
-from tests.conftest import api_token
+from tests.helpers import api_token
 
 
 def test_a_declared_oversized_upload_is_a_413(

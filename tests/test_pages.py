@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from market.accounts.models import User
 from market.catalog.models import Listing, PriceTier
@@ -22,7 +22,7 @@ from market.orders.fulfillment import confirm_offline_payment
 from market.orders.models import Order
 from market.orders.schemas import Checkout
 from market.organizations.models import Organization
-from tests.conftest import PASSWORD, csrf_of, log_in
+from tests.helpers import PASSWORD, count, csrf_of, log_in
 from tests.spreadsheets import NOT_TABLES, XLSX_TYPE, xlsx_bytes
 
 ORG_FORM = {
@@ -35,11 +35,6 @@ ORG_FORM = {
     "women_members_count": "45",
     "certifications[]": ["organico_mexico", "participativa"],
 }
-
-
-def count(session: Session, model: Any) -> int:
-    session.expire_all()
-    return int(session.exec(select(func.count()).select_from(model)).one())
 
 
 def test_home_is_spanish_by_default_and_english_on_request(

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from market.catalog.models import Listing
 from market.orders.models import Fulfillment
-from tests.conftest import api_token, csrf_of, database_state, log_in
+from tests.helpers import api_token, csrf_of, database_state, log_in
 from tests.orders.test_cart_pages import add
 
 

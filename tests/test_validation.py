@@ -12,7 +12,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, ValidationError
-from sqlmodel import Session, func, select
+from sqlmodel import Session
 
 from market.accounts.models import User
 from market.catalog.models import Listing
@@ -24,7 +24,7 @@ from market.orders.models import CartItem
 from market.organizations.models import Organization
 from market.organizations.schemas import OrganizationCreate, OrganizationUpdate
 from market.validation import field_errors
-from tests.conftest import LISTING_DEFAULTS, ORG_DEFAULTS, api_token, csrf_of, log_in
+from tests.helpers import INSTITUTION, LISTING_DEFAULTS, ORG_DEFAULTS, api_token, count, csrf_of, log_in
 
 NUL = "\x00"
 
@@ -34,11 +34,6 @@ def lenient(app: FastAPI) -> Iterator[TestClient]:
     """A client that reports a server error as a 500 response, like a browser would see it."""
     with TestClient(app, follow_redirects=False, raise_server_exceptions=False) as client:
         yield client
-
-
-def count(session: Session, model: Any) -> int:
-    session.expire_all()
-    return session.exec(select(func.count()).select_from(model)).one()
 
 
 def fields_of(response: Any) -> dict[str, str]:
@@ -310,7 +305,6 @@ def test_a_price_past_its_limit_is_explained_in_pesos(
 def test_digits_of_other_scripts_are_no_postal_code_or_phone(
     client: TestClient, make_user: Any, make_org: Any, postal_code: str
 ) -> None:
-    from tests.linking.test_services import INSTITUTION
 
     owner = make_user()
     org = make_org(owner)
@@ -327,7 +321,6 @@ def test_a_recurring_schedule_far_in_the_future_is_refused_when_the_demand_is_wr
     client: TestClient, make_user: Any
 ) -> None:
     from tests.linking.test_api import demand_body
-    from tests.linking.test_services import INSTITUTION
 
     headers = api_token(client, make_user("compras@escuela.mx").email)
     institution = client.post("/api/v1/buyer-organizations", headers=headers, json=INSTITUTION).json()

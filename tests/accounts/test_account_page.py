@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from market.accounts.models import ApiToken
 from tests.accounts.conftest import is_signed_in, session_ids
-from tests.conftest import PASSWORD, api_token, csrf_of, database_state, log_in
+from tests.helpers import PASSWORD, api_token, csrf_of, database_state, log_in
 
 PHONE_UA = (
     "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Mobile Safari/537.36"

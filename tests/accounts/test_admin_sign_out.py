@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from market.accounts.models import ApiToken
 from market.admin.models import AuditEntry
 from tests.accounts.conftest import is_signed_in, session_ids
-from tests.conftest import api_token, database_state, log_in
+from tests.helpers import api_token, database_state, log_in
 
 
 def signed_in_browser(new_browser: Callable[[], TestClient], email: str) -> TestClient:

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from market.accounts.models import AccountToken, User
 from market.db import utcnow
-from tests.conftest import PASSWORD, account_emails, api_token, csrf_of, log_in
+from tests.helpers import PASSWORD, account_emails, api_token, csrf_of, log_in
 
 CONFIRM = "/api/v1/auth/email-confirmation/confirm"
 RESEND = "/api/v1/auth/email-confirmation"

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 
 from market.config import Settings
 from tests.accounts.conftest import is_signed_in
-from tests.conftest import PASSWORD, account_emails, api_token, csrf_of, database_state, log_in
+from tests.helpers import PASSWORD, account_emails, api_token, csrf_of, database_state, log_in
 
 CHANGE = "/api/v1/auth/password"
 NEW_PASSWORD = "otra-contraseña-larga-2"

@@ -19,7 +19,7 @@ from market.config import Settings
 from market.db import utcnow
 from market.outbox import OutboxEvent
 from tests.accounts.conftest import is_signed_in
-from tests.conftest import PASSWORD, account_emails, api_token, at_once, csrf_of, database_state, log_in
+from tests.helpers import PASSWORD, account_emails, api_token, at_once, csrf_of, database_state, log_in
 
 RESET = "/api/v1/auth/password-reset"
 CONFIRM = "/api/v1/auth/password-reset/confirm"

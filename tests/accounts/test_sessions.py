@@ -18,7 +18,7 @@ from market.accounts.models import ApiToken, BrowserSession
 from market.config import Settings
 from market.db import utcnow
 from tests.accounts.conftest import COOKIE, is_signed_in, session_ids
-from tests.conftest import PASSWORD, at_once, csrf_of, log_in
+from tests.helpers import PASSWORD, at_once, csrf_of, log_in
 
 CHROME_ANDROID = (
     "Mozilla/5.0 (Linux; Android 14; SM-A546E) AppleWebKit/537.36 (KHTML, like Gecko) "

@@ -16,7 +16,7 @@ from market.accounts.models import ApiToken, LoginAttempt
 from market.config import Settings
 from market.db import make_engine, utcnow
 from market.migrate import alembic_config
-from tests.conftest import PASSWORD, api_token
+from tests.helpers import PASSWORD, api_token
 
 TOKENS = "/api/v1/auth/tokens"
 

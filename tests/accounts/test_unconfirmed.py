@@ -17,9 +17,8 @@ from market.accounts.models import User
 from market.db import utcnow
 from market.linking import buyers, demands
 from market.linking.models import BuyerOrganization
-from market.linking.schemas import BuyerOrganizationCreate, DemandCreate
-from tests.conftest import ORG_DEFAULTS, api_token, csrf_of, database_state, log_in
-from tests.linking.test_pages import INSTITUTION_FORM
+from market.linking.schemas import DemandCreate
+from tests.helpers import ORG_DEFAULTS, SCHOOL, api_token, csrf_of, database_state, log_in
 
 REFUSED = "Confirma tu correo electrónico para hacer esto"
 RESEND_BUTTON = 'action="/correo/reenviar"'
@@ -107,27 +106,13 @@ def test_an_unconfirmed_person_does_not_register_an_institution(
     log_in(client, "eva@example.mx")
     before = database_state(engine)
 
-    assert refused_by_the_api(
-        client.post("/api/v1/buyer-organizations", headers=headers, json=INSTITUTION_FORM)
-    )
+    assert refused_by_the_api(client.post("/api/v1/buyer-organizations", headers=headers, json=SCHOOL))
     page = client.get("/instituciones/nueva").text
     assert "Confirma tu correo para registrar una institución." in page
     assert 'action="/instituciones/nueva"' not in page
-    refused = client.post(
-        "/instituciones/nueva", data=INSTITUTION_FORM | {"csrf_token": csrf_of(client, "/panel")}
-    )
+    refused = client.post("/instituciones/nueva", data=SCHOOL | {"csrf_token": csrf_of(client, "/panel")})
     assert refused.status_code == 403 and REFUSED in refused.text
     assert database_state(engine) == before
-
-
-@pytest.fixture
-def school(session: Session, make_user: Any) -> BuyerOrganization:
-    institution = buyers.create(
-        session, make_user("compras@escuela.mx"), BuyerOrganizationCreate(**INSTITUTION_FORM)
-    )
-    institution.verification_status = "verified"
-    session.commit()
-    return institution
 
 
 def school_buyer(session: Session) -> User:

@@ -13,8 +13,8 @@ from market.accounts.models import User
 from market.admin.models import AuditEntry
 from market.catalog.models import Listing
 from market.organizations.models import Organization
+from tests.helpers import CLABE
 
-CLABE = "002010077777777771"
 REASON = "Fotos tomadas de otro sitio sin permiso"
 
 

@@ -29,20 +29,9 @@ from market.organizations.models import Organization, OrganizationChange
 from market.organizations.schemas import OrganizationUpdate
 from market.payments.models import Refund
 from tests.admin.conftest import REASON, World, audit_entries, last_audit_id
-from tests.conftest import api_token, csrf_of, log_in
+from tests.helpers import INSTITUTION, api_token, csrf_of, log_in
 
 LIFTED = "Subió fotos propias y lo comprobamos"
-INSTITUTION = {
-    "name": "Hospital Civil de Oaxaca",
-    "kind": "hospital",
-    "rfc": "HCO850101AB1",
-    "razon_social": "Hospital Civil de Oaxaca",
-    "regimen_fiscal": "603",
-    "codigo_postal": "68000",
-    "uso_cfdi": "G03",
-    "state": "20",
-    "municipality": "Oaxaca de Juárez",
-}
 
 
 @dataclass

@@ -32,15 +32,7 @@ from market.organizations import service as organizations
 from market.organizations.models import Organization
 from market.outbox import OutboxEvent
 from tests.admin.conftest import REASON, World
-from tests.admin.test_audit import INSTITUTION
-from tests.conftest import api_token, csrf_of, log_in
-
-
-def signed_in(app: FastAPI, email: str) -> TestClient:
-    client = TestClient(app, follow_redirects=False)
-    log_in(client, email)
-    return client
-
+from tests.helpers import INSTITUTION, api_token, csrf_of, signed_in
 
 # --- who may see them ------------------------------------------------------------------------------
 

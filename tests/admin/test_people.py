@@ -15,14 +15,7 @@ from market.admin import people
 from market.linking import buyers
 from market.linking.schemas import BuyerOrganizationCreate
 from tests.admin.conftest import World, audit_entries
-from tests.admin.test_audit import INSTITUTION
-from tests.conftest import api_token, csrf_of, database_state, log_in
-
-
-def signed_in(app: FastAPI, email: str) -> TestClient:
-    client = TestClient(app, follow_redirects=False)
-    log_in(client, email)
-    return client
+from tests.helpers import INSTITUTION, api_token, csrf_of, database_state, signed_in
 
 
 def test_people_are_found_by_email_or_name_with_their_confirmation(

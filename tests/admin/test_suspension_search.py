@@ -16,7 +16,7 @@ from market.app import create_app
 from market.config import Settings
 from market.orders.models import Order
 from tests.admin.conftest import REASON, World
-from tests.conftest import api_token, csrf_of, log_in, run_search_worker
+from tests.helpers import api_token, csrf_of, log_in, run_search_worker
 
 
 @pytest.fixture(params=["embedded", "meilisearch"])

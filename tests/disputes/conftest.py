@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from market.accounts.models import User
 from market.catalog.models import Listing
@@ -19,9 +19,8 @@ from market.orders.fulfillment import confirm_offline_payment, move
 from market.orders.models import Fulfillment
 from market.orders.schemas import Checkout
 from market.organizations.models import Organization
-from market.outbox import OutboxEvent
+from tests.helpers import CLABE
 
-CLABE = "002010077777777771"
 # The steps of a pickup part, and who takes each.
 PATH = [
     ("accepted", "owner"),
@@ -84,14 +83,3 @@ def paid_part(
         part = tx.exec(select(Fulfillment).where(Fulfillment.order_id == order.id)).one()
     advance(engine, shop, part.id or 0, until)
     return part
-
-
-def fresh(session: Session, model: Any, id_: int | None) -> Any:
-    session.expire_all()
-    return session.get(model, id_)
-
-
-def emails_to(session: Session, address: str) -> list[dict[str, Any]]:
-    session.expire_all()
-    events = session.exec(select(OutboxEvent).where(OutboxEvent.topic == "email")).all()
-    return [e.payload for e in events if e.payload["to"] == address]

@@ -9,8 +9,8 @@ from sqlmodel import Session, select
 from market.config import Settings
 from market.disputes import service as disputes
 from market.payments.models import Refund
-from tests.conftest import api_token
 from tests.disputes.conftest import Shop, paid_part
+from tests.helpers import api_token
 
 REASON = "Pedí café en grano y llegó molido."
 

@@ -14,8 +14,8 @@ from market.disputes import service as disputes
 from market.disputes.models import Dispute
 from market.orders.models import Fulfillment
 from market.payments.models import Refund
-from tests.conftest import csrf_of, log_in
-from tests.disputes.conftest import Shop, fresh, paid_part
+from tests.disputes.conftest import Shop, paid_part
+from tests.helpers import csrf_of, fresh, log_in
 
 REASON = "La bolsa de café llegó rota y faltaba medio kilo."
 

@@ -28,7 +28,8 @@ from market.orders.schemas import Checkout
 from market.organizations.models import Organization
 from market.payments import service as payments
 from market.payments.models import Refund
-from tests.disputes.conftest import Shop, advance, emails_to, fresh, paid_part
+from tests.disputes.conftest import Shop, advance, paid_part
+from tests.helpers import emails_to, fresh
 
 REASON = "Llegaron 2 kg en lugar de 3 y una bolsa venía rota."
 

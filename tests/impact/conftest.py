@@ -41,26 +41,14 @@ from market.accounts.models import User
 from market.config import Settings
 from market.db import transaction, utcnow
 from market.ledger import service as ledger
-from market.linking import awards, buyers, demands
+from market.linking import awards, demands
 from market.linking.models import BuyerOrganization
-from market.linking.schemas import AwardRequest, BuyerOrganizationCreate, DemandCreate, QuoteCreate
+from market.linking.schemas import AwardRequest, DemandCreate, QuoteCreate
 from market.orders import checkout as checkouts
 from market.orders.fulfillment import confirm_offline_payment, mark_paid, move
 from market.orders.models import Fulfillment, Order
 from market.orders.schemas import Checkout
-
-SCHOOL = {
-    "name": "Escuela Primaria Benito Juárez",
-    "kind": "school",
-    "rfc": "EPB850101AB1",
-    "razon_social": "Escuela Primaria Benito Juárez",
-    "regimen_fiscal": "603",
-    "codigo_postal": "68000",
-    "uso_cfdi": "G03",
-    "state": "20",
-    "municipality": "Oaxaca de Juárez",
-}
-HOSPITAL = SCHOOL | {"name": "Hospital Civil de Oaxaca", "kind": "hospital", "rfc": "HCO850101AB1"}
+from tests.helpers import INSTITUTION, SCHOOL, make_institution
 
 
 def part_of(session: Session, order: Order, organization_id: int | None) -> Fulfillment:
@@ -69,13 +57,6 @@ def part_of(session: Session, order: Order, organization_id: int | None) -> Fulf
             Fulfillment.order_id == order.id, Fulfillment.organization_id == organization_id
         )
     ).one()
-
-
-def institution(session: Session, person: User, data: dict[str, str]) -> BuyerOrganization:
-    buyer = buyers.create(session, person, BuyerOrganizationCreate(**data))
-    buyer.verification_status, buyer.verified_at = "verified", utcnow()
-    session.commit()
-    return buyer
 
 
 def checkout(
@@ -192,8 +173,8 @@ def year_of_orders(
     consumer = make_user("luis@example.mx", name="Luis Martínez")
     teacher = make_user("compras@escuela.mx", name="Compras Escuela")
     nurse = make_user("compras@hospital.mx", name="Compras Hospital")
-    school = institution(session, teacher, SCHOOL)
-    hospital = institution(session, nurse, HOSPITAL)
+    school = make_institution(session, teacher, SCHOOL)
+    hospital = make_institution(session, nurse, INSTITUTION)
 
     # 1. Card: paid at once (the provider's event), then the honey producers reject their part.
     first = checkout(engine, card_settings, consumer, [(coffee, 2), (honey, 3)], payment_method="card")

@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from tests.conftest import log_in
+from tests.helpers import signed_in
 
 
 def bars(page: str, chart: str) -> list[tuple[str, int]]:
@@ -117,12 +117,6 @@ def test_a_year_without_sales_says_so(client: TestClient, year_of_orders: dict[s
     assert figure(html, "producer-share") == "$0.00"
     assert f'<option value="{year - 1}" selected>' in html and f'<option value="{year}">' in html
     assert f'href="/impacto.csv?year={year - 1}"' in html
-
-
-def signed_in(app: FastAPI, email: str) -> TestClient:
-    client = TestClient(app, follow_redirects=False)
-    log_in(client, email)
-    return client
 
 
 def test_an_institution_report_shows_only_its_own_purchases(

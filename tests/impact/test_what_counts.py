@@ -21,8 +21,9 @@ from market.orders.fulfillment import confirm_offline_payment
 from market.organizations import service as organizations
 from market.organizations.models import Organization
 from market.organizations.schemas import OrganizationUpdate
+from tests.helpers import signed_in
 from tests.impact.conftest import checkout
-from tests.impact.test_pages import bars, figure, rows_of, signed_in
+from tests.impact.test_pages import bars, figure, rows_of
 
 
 def test_an_unpaid_invoice_is_shown_apart_until_its_money_arrives(

@@ -19,8 +19,7 @@ from market.orders.fulfillment import confirm_offline_payment, move
 from market.orders.models import Fulfillment
 from market.orders.schemas import Checkout
 from market.payments import service as payments
-
-CLABE = "002010077777777771"
+from tests.helpers import CLABE
 
 
 def test_payment_refund_and_payout_keep_every_transaction_balanced(

@@ -16,8 +16,7 @@ from market.db import utcnow
 from market.linking.matching import match_demand
 from market.linking.models import BuyerOrganization, Demand, DemandInvitation, Quote
 from market.outbox import OutboxEvent
-from tests.conftest import api_token, run_search_worker
-from tests.linking.test_services import INSTITUTION
+from tests.helpers import INSTITUTION, api_token, run_search_worker
 
 
 def demand_body(**overrides: Any) -> dict[str, Any]:

@@ -21,9 +21,8 @@ from market.linking.matching import match_demand
 from market.linking.models import Demand
 from market.linking.schemas import AwardRequest
 from market.orders.models import Order
-from tests.conftest import api_token, at_once, csrf_of, log_in
+from tests.helpers import INSTITUTION, api_token, at_once, csrf_of, log_in
 from tests.linking.test_api import demand_body, parties  # noqa: F401  (a fixture)
-from tests.linking.test_services import INSTITUTION
 
 QUANTITY, MANI_QTY, PUUC_QTY, MANI_PRICE, PUUC_PRICE = 500, 300, 200, 24000, 25000
 

@@ -20,7 +20,8 @@ from market.db import utcnow
 from market.linking.matching import match_demand
 from market.linking.models import Demand
 from market.outbox import process_batch
-from tests.conftest import SignIn, run_search_worker
+from tests.fixtures.browser import SignIn
+from tests.helpers import run_search_worker
 
 pytestmark = pytest.mark.browser
 

@@ -14,8 +14,8 @@ from market.db import utcnow
 from market.ledger import service as ledger
 from market.linking.models import Demand
 from market.orders.models import Order
+from tests.helpers import INSTITUTION
 from tests.linking.test_api import demand_body, parties  # noqa: F401  (the fixture)
-from tests.linking.test_services import INSTITUTION
 
 TONNES = 100_000  # kg
 PRICE = 300_00  # $300 a kg

@@ -12,39 +12,16 @@ from zoneinfo import ZoneInfo
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlmodel import Session, func, select
+from sqlmodel import Session, select
 
 from market.accounts.models import User
 from market.db import utcnow
 from market.linking import buyers, demands
 from market.linking.models import BuyerOrganization, Demand, DemandInvitation, Quote
 from market.linking.schemas import BuyerOrganizationCreate, DemandCreate, QuoteCreate
-from tests.conftest import csrf_of, log_in
+from tests.helpers import SCHOOL, count, csrf_of, log_in, signed_in
 
 MEXICO_CITY = ZoneInfo("America/Mexico_City")
-INSTITUTION_FORM = {
-    "name": "Escuela Primaria Benito Juárez",
-    "kind": "school",
-    "rfc": "EPB850101AB1",
-    "razon_social": "Escuela Primaria Benito Juárez A.C.",
-    "regimen_fiscal": "603",
-    "codigo_postal": "68000",
-    "uso_cfdi": "G01",
-    "state": "20",
-    "municipality": "Oaxaca de Juárez",
-}
-
-
-def count(session: Session, model: Any) -> int:
-    session.expire_all()
-    return int(session.exec(select(func.count()).select_from(model)).one())
-
-
-def signed_in(app: FastAPI, email: str) -> TestClient:
-    """A browser of its own for one person."""
-    client = TestClient(app, follow_redirects=False)
-    log_in(client, email)
-    return client
 
 
 def demand_form(**overrides: str | list[str]) -> dict[str, str | list[str]]:
@@ -64,19 +41,6 @@ def demand_form(**overrides: str | list[str]) -> dict[str, str | list[str]]:
         "visibility": "public",
     }
     return fields | overrides
-
-
-@pytest.fixture
-def school(session: Session, make_user: Any) -> BuyerOrganization:
-    """A verified school whose buyer is compras@escuela.mx."""
-    institution = buyers.create(
-        session,
-        make_user("compras@escuela.mx", name="Marta Ruiz"),
-        BuyerOrganizationCreate(**INSTITUTION_FORM),
-    )
-    institution.verification_status = "verified"
-    session.commit()
-    return institution
 
 
 def open_demand(session: Session, school: BuyerOrganization, **overrides: Any) -> Demand:
@@ -103,7 +67,7 @@ def test_an_institution_with_a_bad_rfc_and_postal_code_is_refused_in_place(
 ) -> None:
     make_user("compras@escuela.mx")
     client = signed_in(app, "compras@escuela.mx")
-    form = INSTITUTION_FORM | {
+    form = SCHOOL | {
         "rfc": "ABC123",
         "codigo_postal": "6800",
         "csrf_token": csrf_of(client, "/instituciones/nueva"),
@@ -274,7 +238,7 @@ def test_an_invited_only_demand_is_a_404_for_a_producer_not_invited(
 def test_the_admin_verifies_an_institution(app: FastAPI, session: Session, make_user: Any) -> None:
     make_user("admin@example.mx", name="Equipo Tianguis", is_admin=True)
     owner = make_user("compras@escuela.mx")
-    institution = buyers.create(session, owner, BuyerOrganizationCreate(**INSTITUTION_FORM))
+    institution = buyers.create(session, owner, BuyerOrganizationCreate(**SCHOOL))
     session.commit()
     assert signed_in(app, "compras@escuela.mx").get("/admin/instituciones").status_code == 403
 

@@ -20,19 +20,7 @@ from market.linking.schemas import AwardRequest, BuyerOrganizationCreate, Demand
 from market.orders.fulfillment import confirm_offline_payment
 from market.orders.models import Fulfillment, Order, OrderLine
 from market.outbox import OutboxEvent
-from tests.conftest import run_search_worker
-
-INSTITUTION = {
-    "name": "Hospital Civil de Oaxaca",
-    "kind": "hospital",
-    "rfc": "HCO850101AB1",
-    "razon_social": "Hospital Civil de Oaxaca",
-    "regimen_fiscal": "603",
-    "codigo_postal": "68000",
-    "uso_cfdi": "G03",
-    "state": "20",
-    "municipality": "Oaxaca de Juárez",
-}
+from tests.helpers import INSTITUTION, run_search_worker
 
 
 def demand_data(**overrides: Any) -> DemandCreate:

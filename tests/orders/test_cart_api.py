@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from market.catalog.models import Listing
 from market.catalog.schemas import TierIn
-from tests.conftest import api_token
+from tests.helpers import api_token
 
 
 def test_cart_from_filling_to_checkout(

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from sqlalchemy.engine import Engine
 
 from market.catalog.models import Listing
-from tests.conftest import api_token, csrf_of, database_state, log_in
+from tests.helpers import api_token, csrf_of, database_state, log_in
 from tests.orders.test_cart_pages import add
 
 HTMX = {"HX-Request": "true"}

@@ -11,7 +11,7 @@ from sqlmodel import Session, func, select
 from market.catalog.models import Listing
 from market.catalog.schemas import TierIn
 from market.orders.models import CartItem, Order
-from tests.conftest import PASSWORD, csrf_of
+from tests.helpers import PASSWORD, csrf_of
 
 
 def add(client: TestClient, listing: Listing, quantity: int) -> None:

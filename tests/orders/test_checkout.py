@@ -12,7 +12,6 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
-from market.catalog.models import Listing
 from market.catalog.schemas import TierIn
 from market.config import Settings
 from market.db import transaction, utcnow
@@ -31,16 +30,7 @@ from market.orders.models import (
     OrderStatus,
 )
 from market.orders.schemas import Checkout
-
-
-def stock(session: Session, listing: Listing) -> int | None:
-    session.expire_all()
-    return session.exec(select(Listing.stock).where(Listing.id == listing.id)).one()
-
-
-def count(session: Session, model: Any) -> int:
-    session.expire_all()
-    return int(session.exec(select(func.count()).select_from(model)).one())
+from tests.helpers import count, stock
 
 
 @pytest.fixture

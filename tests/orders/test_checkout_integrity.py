@@ -16,8 +16,7 @@ from market.errors import CartEmpty
 from market.linking.models import BuyerMembership, BuyerOrganization
 from market.orders import cart as carts
 from market.orders.models import Order
-from tests.conftest import api_token, at_once, database_state, log_in
-from tests.linking.test_services import INSTITUTION
+from tests.helpers import INSTITUTION, api_token, at_once, database_state, log_in
 
 
 def test_a_listing_not_for_sale_is_the_404_of_an_unknown_id_unless_it_is_in_the_cart(

@@ -13,7 +13,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from market.catalog.models import Listing
 from market.config import Settings
 from market.db import transaction, utcnow
 from market.errors import ChangedMeanwhile, TooManyUnpaidOrders
@@ -25,18 +24,13 @@ from market.orders.models import Fulfillment, FulfillmentEvent, Order
 from market.orders.schemas import Checkout
 from market.outbox import OutboxEvent
 from market.payments.models import Refund
-from tests.conftest import api_token, at_once, csrf_of, database_state, log_in
+from tests.helpers import api_token, at_once, csrf_of, database_state, log_in, stock
 
 
 def emails(session: Session) -> list[tuple[str, str]]:
     session.expire_all()
     rows = session.exec(select(OutboxEvent).where(OutboxEvent.topic == "email").order_by(col(OutboxEvent.id)))
     return [(e.payload["to"], e.payload["body"]) for e in rows]
-
-
-def stock(session: Session, listing: Listing) -> int | None:
-    session.expire_all()
-    return session.exec(select(Listing.stock).where(Listing.id == listing.id)).one()
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from market.linking.models import Message
 from market.orders.checkout import checkout
 from market.orders.models import Fulfillment
 from market.orders.schemas import Checkout
-from tests.conftest import csrf_of, log_in
+from tests.helpers import csrf_of, log_in
 
 
 def test_buyer_and_producer_talk_about_their_part_and_nobody_else_reads_it(

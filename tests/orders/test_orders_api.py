@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from market.catalog.models import Listing
-from tests.conftest import api_token
+from tests.helpers import api_token
 
 
 def test_an_order_from_checkout_to_completion(

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from market.config import Settings
 from market.db import transaction, utcnow
@@ -19,9 +19,10 @@ from market.orders.fulfillment import confirm_offline_payment, move
 from market.orders.jobs import complete_due
 from market.orders.models import Fulfillment, Order
 from market.orders.schemas import Checkout
-from market.outbox import OutboxEvent, email_to_log
+from market.outbox import email_to_log
 from market.payments import methods
 from market.payments import service as payments
+from tests.helpers import emails
 
 
 @pytest.fixture
@@ -156,12 +157,6 @@ def test_local_delivery_costs_what_the_producer_set_and_needs_an_address(
     )
     assert (order.delivery_cents, order.total_cents) == (9000, 29000)
     assert part(session, order).delivery_cents == 9000
-
-
-def emails(session: Session) -> list[dict[str, Any]]:
-    session.expire_all()
-    rows = session.exec(select(OutboxEvent).where(OutboxEvent.topic == "email").order_by(col(OutboxEvent.id)))
-    return [row.payload for row in rows]
 
 
 def test_each_step_is_e_mailed_to_whom_it_concerns_in_their_language(

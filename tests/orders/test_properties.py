@@ -31,9 +31,9 @@ from market.orders.models import Fulfillment, Order, OrderLine
 from market.orders.schemas import Checkout
 from market.organizations.models import Membership, Organization
 from market.payments import service as payments
-from tests.conftest import ORG_DEFAULTS, clean_tables
+from tests.fixtures.database import clean_tables
+from tests.helpers import CLABE, ORG_DEFAULTS
 
-CLABE = "002010077777777771"
 STOCKS = (5, 3, 8)
 
 OPERATIONS = st.lists(

@@ -15,7 +15,8 @@ from sqlmodel import Session
 
 from market.accounts.models import User
 from market.organizations.models import Membership, Organization
-from tests.conftest import SignIn, run_search_worker
+from tests.fixtures.browser import SignIn
+from tests.helpers import run_search_worker
 
 pytestmark = pytest.mark.browser
 

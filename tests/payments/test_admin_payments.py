@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, func, select
+from sqlmodel import Session, select
 
 from market.accounts.models import User
 from market.catalog.models import Listing
@@ -27,10 +27,9 @@ from market.organizations.models import Organization
 from market.payments import service as payments
 from market.payments.models import Payout, Refund
 from market.payments.statement import MAX_ROWS
-from tests.conftest import csrf_of, log_in
+from tests.helpers import CLABE, count, csrf_of, fresh, log_in
 from tests.spreadsheets import NOT_TABLES, xlsx_bytes
 
-CLABE = "002010077777777771"
 STATEMENT = "/admin/pagos/estado-de-cuenta"
 PAYOUTS = "/admin/pagos-a-productores"
 
@@ -69,11 +68,6 @@ def buy(
         )
 
 
-def fresh(session: Session, model: Any, id_: int | None) -> Any:
-    session.expire_all()
-    return session.get(model, id_)
-
-
 def payment_postings(session: Session, order_id: int | None) -> list[LedgerEntry]:
     session.expire_all()
     return list(
@@ -81,11 +75,6 @@ def payment_postings(session: Session, order_id: int | None) -> list[LedgerEntry
             select(LedgerEntry).where(LedgerEntry.order_id == order_id, LedgerEntry.kind == "payment")
         ).all()
     )
-
-
-def count(session: Session, model: Any) -> int:
-    session.expire_all()
-    return int(session.exec(select(func.count()).select_from(model)).one())
 
 
 def ref(order: Order) -> str:

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests.conftest import api_token
+from tests.helpers import api_token
 from tests.reviews.conftest import Buy
 
 

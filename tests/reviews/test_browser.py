@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import SignIn
+from tests.fixtures.browser import SignIn
 from tests.reviews.conftest import Buy
 
 pytestmark = pytest.mark.browser

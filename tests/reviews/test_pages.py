@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 
 from market.db import transaction
 from market.reviews import service
-from tests.conftest import csrf_of, log_in
+from tests.helpers import csrf_of, log_in
 from tests.reviews.conftest import Buy
 
 

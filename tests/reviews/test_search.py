@@ -23,7 +23,7 @@ from market.reviews import service
 from search.embedded import EmbeddedEngine
 from search.engine import SearchQuery
 from search.meili import INDEX_SETTINGS
-from tests.conftest import run_search_worker
+from tests.helpers import run_search_worker
 from tests.reviews.conftest import Buy
 
 

@@ -19,7 +19,8 @@ from market.db import utcnow
 from market.organizations import service as organizations
 from market.outbox import MAX_ATTEMPTS, OutboxEvent, search_changed
 from search.engine import SearchQuery
-from tests.conftest import LISTING_DEFAULTS, MeiliServer, api_token, run_search_worker
+from tests.fixtures.meili import MeiliServer
+from tests.helpers import LISTING_DEFAULTS, api_token, run_search_worker
 
 
 def titles(app: FastAPI, **query: Any) -> list[str]:

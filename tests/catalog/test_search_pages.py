@@ -13,7 +13,7 @@ from market.app import create_app
 from market.config import Settings
 from market.mexico import STATES_BY_CODE
 from search.geo import distance_km
-from tests.conftest import free_port, run_search_worker
+from tests.helpers import free_port, run_search_worker
 
 
 @pytest.fixture

@@ -7,29 +7,18 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func
 from sqlmodel import Session, select
 
 from market.organizations.models import Membership, Organization
-from market.outbox import OutboxEvent
-from tests.conftest import LISTING_DEFAULTS, ORG_DEFAULTS, api_token
+from tests.helpers import LISTING_DEFAULTS, ORG_DEFAULTS, api_token, count, emails_to
 
 ORGS = "/api/v1/organizations"
-
-
-def count(session: Session, model: Any) -> int:
-    return session.exec(select(func.count()).select_from(model)).one()
 
 
 def public_slugs(client: TestClient, **params: Any) -> list[str]:
     response = client.get(ORGS, params=params)
     assert response.status_code == 200, response.text
     return [o["slug"] for o in response.json()["items"]]
-
-
-def emails_to(session: Session, address: str) -> list[dict[str, Any]]:
-    events = session.exec(select(OutboxEvent).where(OutboxEvent.topic == "email")).all()
-    return [e.payload for e in events if e.payload["to"] == address]
 
 
 @pytest.fixture

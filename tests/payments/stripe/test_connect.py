@@ -20,7 +20,7 @@ from market.orders.jobs import complete_due
 from market.orders.models import Fulfillment
 from market.payments import service as payments
 from market.payments.models import Payment, Payout
-from tests.stripe.conftest import (
+from tests.payments.stripe.conftest import (
     StripeTransfers,
     deliver,
     event,

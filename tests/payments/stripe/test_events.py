@@ -20,7 +20,15 @@ from market.ledger.models import LedgerEntry
 from market.orders.models import Fulfillment, Order
 from market.outbox import OutboxEvent
 from market.payments.models import Payment, WebhookEvent
-from tests.stripe.conftest import deliver, event, intent, open_payment_page, order_by_card, run_worker, sign
+from tests.payments.stripe.conftest import (
+    deliver,
+    event,
+    intent,
+    open_payment_page,
+    order_by_card,
+    run_worker,
+    sign,
+)
 
 OXXO_ACTION = {
     "type": "oxxo_display_details",

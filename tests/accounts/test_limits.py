@@ -16,7 +16,7 @@ from market.accounts.limits import address_key
 from market.accounts.models import LoginAttempt
 from market.config import Settings
 from market.db import utcnow
-from tests.conftest import PASSWORD, at_once, csrf_of
+from tests.helpers import PASSWORD, at_once, csrf_of
 
 TOKENS = "/api/v1/auth/tokens"
 WRONG = "contraseña-equivocada"

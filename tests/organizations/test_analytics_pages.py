@@ -19,8 +19,8 @@ from market.mexico import MEXICO_CITY
 from market.money import format_mxn
 from market.organizations.analytics import last_months
 from market.organizations.models import Membership
-from tests.analytics.conftest import Sales
-from tests.conftest import log_in
+from tests.helpers import log_in
+from tests.organizations.conftest import Sales
 
 DATA = re.compile(r'<data value="(-?[\d.]+)">([^<]*)</data>')
 

@@ -21,11 +21,9 @@ from market.orders.fulfillment import confirm_offline_payment, move
 from market.orders.models import Fulfillment
 from market.orders.schemas import Checkout
 from market.organizations.models import Membership, Organization, OrganizationChange
-from market.outbox import OutboxEvent
 from market.payments.models import Payout
-from tests.conftest import api_token, csrf_of, log_in
+from tests.helpers import CLABE, api_token, csrf_of, emails, log_in
 
-CLABE = "002010077777777771"
 NEW_CLABE = "012180001234567899"
 NEW = {"name": "Cooperativa Flor de Café de Altura", "rfc": "CFA050312AB1", "clabe": NEW_CLABE}
 
@@ -43,11 +41,6 @@ def people(make_user: Any, make_org: Any, session: Session) -> dict[str, Any]:
         "org": org,
         "admin": make_user("admin@example.mx", name="Equipo Tianguis", is_admin=True),
     }
-
-
-def emails(session: Session) -> list[dict[str, Any]]:
-    session.expire_all()
-    return [e.payload for e in session.exec(select(OutboxEvent).where(OutboxEvent.topic == "email")).all()]
 
 
 def entries(session: Session) -> list[AuditEntry]:

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from market.errors import Forbidden, ValidationFailed
 from market.organizations import analytics, exports
 from market.organizations.analytics import BalanceSummary, PendingCount, TopListing
-from tests.analytics.conftest import Sales
+from tests.organizations.conftest import Sales
 
 
 def test_sales_count_in_the_local_month_of_their_payment_net_of_refunds(

@@ -22,7 +22,7 @@ from market.orders.fulfillment import move
 from market.orders.jobs import expire_unpaid
 from market.orders.models import Fulfillment, Order
 from market.payments.models import Payment, Refund, WebhookEvent
-from tests.stripe.conftest import WEBHOOK_SECRET, open_payment_page, order_by_card, run_worker
+from tests.payments.stripe.conftest import WEBHOOK_SECRET, open_payment_page, order_by_card, run_worker
 
 
 @pytest.fixture
@@ -206,7 +206,7 @@ def test_the_api_starts_a_payment_once_for_its_buyer_only(
     stripe_client: stripe.StripeClient,
     make_user: Any,
 ) -> None:
-    from tests.conftest import api_token
+    from tests.helpers import api_token
 
     buyer = api_token(client, "ana@example.mx")
     assert client.get("/api/v1/payment-methods", headers=buyer).json() == [

@@ -10,21 +10,16 @@ import anyio
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from market.accounts.models import ApiToken, LoginAttempt, User
 from market.config import Settings
-from tests.conftest import PASSWORD, api_token
+from tests.helpers import PASSWORD, api_token, count
 
 REGISTER = "/api/v1/auth/register"
 TOKENS = "/api/v1/auth/tokens"
 WRONG = {"email": "ana@example.mx", "password": "no-es-esta-123"}
-
-
-def count(session: Session, model: Any) -> int:
-    return session.exec(select(func.count()).select_from(model)).one()
 
 
 def test_register_creates_an_account_with_a_lowercased_email(client: TestClient, session: Session) -> None:

@@ -21,7 +21,7 @@ from market.orders import jobs
 from market.orders.fulfillment import move
 from market.orders.models import Fulfillment
 from market.payments.models import Payout, Refund
-from tests.stripe.conftest import (
+from tests.payments.stripe.conftest import (
     StripeTransfers,
     deliver,
     event,
@@ -30,7 +30,7 @@ from tests.stripe.conftest import (
     order_by_card,
     settle,
 )
-from tests.stripe.test_card import pay_like_stripe_js
+from tests.payments.stripe.test_card import pay_like_stripe_js
 
 
 def complete_due(app: FastAPI, settings: Settings) -> int:

@@ -24,7 +24,7 @@ from market.outbox import HANDLERS, process_batch
 from market.payments import service as payments
 from market.payments import stripe_events
 from market.payments.models import Payment
-from tests.conftest import log_in
+from tests.helpers import log_in
 
 WEBHOOK_SECRET = "whsec_test_tianguis_0123456789"
 API_VERSION = "2026-10-28.endive"

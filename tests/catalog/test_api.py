@@ -9,24 +9,19 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
-from sqlalchemy import func
 from sqlmodel import Session, select
 
 from market.catalog.csv_import import COLUMNS, TEMPLATE
 from market.catalog.models import Listing, ListingPhoto, PriceTier
 from market.config import Settings
 from market.organizations.models import Organization
-from tests.conftest import LISTING_DEFAULTS, api_token
+from tests.helpers import LISTING_DEFAULTS, api_token, count
 from tests.spreadsheets import NOT_TABLES, XLSX_TYPE, xlsx_bytes
 
 LISTINGS = "/api/v1/listings"
 NEW_LISTING = {k: v for k, v in LISTING_DEFAULTS.items() if k != "status"}  # created as a draft
 HEADER = ",".join(COLUMNS)
 TIER = {"min_quantity": 10, "unit_price_cents": 30000}
-
-
-def count(session: Session, model: Any) -> int:
-    return session.exec(select(func.count()).select_from(model)).one()
 
 
 def png_bytes(size: tuple[int, int] = (1200, 800)) -> bytes:

@@ -1,0 +1,221 @@
+"""What the tests share besides fixtures: signing in (a form, a browser of one's own, an API token), reading
+the database afresh (counts, rows, the e-mails in the outbox), running the worker's jobs, the data of a
+well-formed organization, listing and institution, and the services a test may need (`require_service`)."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel, col, func, select
+
+from market.accounts.models import User
+from market.catalog.models import Listing
+from market.db import utcnow
+from market.linking import buyers
+from market.linking.models import BuyerOrganization
+from market.linking.schemas import BuyerOrganizationCreate
+from market.outbox import OutboxEvent, process_batch
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "contraseña-segura-1"  # every person the factories make has it
+REQUIRE_SERVICES = os.environ.get("MARKET_REQUIRE_SERVICES") == "1"
+
+# A well-formed CLABE of no real account (bank 002, the platform's demo account too).
+CLABE = "002010077777777771"
+
+ORG_DEFAULTS: dict[str, Any] = {
+    "name": "Cooperativa Flor de Café",
+    "legal_form": "coop_produccion",
+    "rfc": "CFC050312AB4",
+    "state": "07",
+    "municipality": "Chenalhó",
+    "members_count": 120,
+    "women_members_count": 60,
+}
+
+LISTING_DEFAULTS: dict[str, Any] = {
+    "title": "Café de altura tostado en grano",
+    "description": "Café arábica de sombra, tostado medio.",
+    "category": "cafe",
+    "unit": "kg",
+    "price_cents": 32000,
+    "stock": 100,
+    "status": "active",
+}
+
+# Institutions (buyer organizations), as their form is filled in: a school and a hospital in Oaxaca.
+SCHOOL: dict[str, str] = {
+    "name": "Escuela Primaria Benito Juárez",
+    "kind": "school",
+    "rfc": "EPB850101AB1",
+    "razon_social": "Escuela Primaria Benito Juárez A.C.",
+    "regimen_fiscal": "603",
+    "codigo_postal": "68000",
+    "uso_cfdi": "G01",
+    "state": "20",
+    "municipality": "Oaxaca de Juárez",
+}
+INSTITUTION: dict[str, str] = SCHOOL | {
+    "name": "Hospital Civil de Oaxaca",
+    "kind": "hospital",
+    "rfc": "HCO850101AB1",
+    "razon_social": "Hospital Civil de Oaxaca",
+    "uso_cfdi": "G03",
+}
+
+
+def require_service(available: bool, reason: str) -> None:
+    """Skip a test whose service is missing on a laptop; in CI (MARKET_REQUIRE_SERVICES=1) fail instead."""
+    if available:
+        return
+    if REQUIRE_SERVICES:
+        pytest.fail(f"required service unavailable: {reason}")
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def at_once(action: Callable[[], str], times: int = 2) -> list[str]:
+    """Run `action` in `times` threads released together (as two requests arriving at the same moment);
+    what each returned, sorted. A thread that raised returns nothing, so the list comes out short."""
+    start, outcomes = threading.Barrier(times), []
+
+    def run() -> None:
+        start.wait()
+        outcomes.append(action())
+
+    threads = [threading.Thread(target=run) for _ in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return sorted(outcomes)
+
+
+# --- signing in -----------------------------------------------------------------------------------
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_of(client: TestClient, path: str = "/entrar") -> str:
+    match = CSRF_RE.search(client.get(path).text)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def log_in(client: TestClient, email: str, password: str = PASSWORD) -> None:
+    response = client.post(
+        "/entrar", data={"email": email, "password": password, "csrf_token": csrf_of(client)}
+    )
+    assert response.status_code == 303, response.text
+
+
+def signed_in(app: FastAPI, email: str) -> TestClient:
+    """A browser of its own for one person, signed in."""
+    client = TestClient(app, follow_redirects=False)
+    log_in(client, email)
+    return client
+
+
+def api_token(client: TestClient, email: str, password: str = PASSWORD) -> dict[str, str]:
+    response = client.post("/api/v1/auth/tokens", json={"email": email, "password": password})
+    assert response.status_code == 201, response.text
+    return {"Authorization": f"Bearer {response.json()['token']}"}
+
+
+# --- the database, read afresh ----------------------------------------------------------------------
+
+Row = TypeVar("Row", bound=SQLModel)
+
+
+def count(session: Session, model: type[SQLModel], *where: Any) -> int:
+    """How many rows of `model` (that match `where`) the database holds now."""
+    session.expire_all()
+    return int(session.exec(select(func.count()).select_from(model).where(*where)).one())
+
+
+def fresh(session: Session, model: type[Row], id_: int | None) -> Row:
+    """The row as the database holds it now."""
+    session.expire_all()
+    row = session.get(model, id_)
+    assert row is not None, f"no {model.__name__} {id_}"
+    return row
+
+
+def stock(session: Session, listing: Listing) -> int | None:
+    session.expire_all()
+    return session.exec(select(Listing.stock).where(Listing.id == listing.id)).one()
+
+
+def emails(session: Session) -> list[dict[str, Any]]:
+    """The e-mails waiting in the outbox, oldest first ({"to", "subject", "body", ...})."""
+    session.expire_all()
+    rows = session.exec(select(OutboxEvent).where(OutboxEvent.topic == "email").order_by(col(OutboxEvent.id)))
+    return [row.payload for row in rows]
+
+
+def emails_to(session: Session, address: str) -> list[dict[str, Any]]:
+    return [email for email in emails(session) if email["to"] == address]
+
+
+# What any request may touch whatever it does: when an API token was last used, failed log-ins.
+BOOKKEEPING_TABLES = {"apitoken", "loginattempt"}
+
+
+def database_state(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table but the bookkeeping: a refused action must leave it exactly as it was."""
+    with engine.connect() as connection:
+        return {
+            table.name: sorted(map(tuple, connection.execute(table.select()).all()), key=repr)
+            for table in SQLModel.metadata.sorted_tables
+            if table.name not in BOOKKEEPING_TABLES
+        }
+
+
+# --- institutions -----------------------------------------------------------------------------------
+
+
+def make_institution(session: Session, person: User, data: dict[str, str] = INSTITUTION) -> BuyerOrganization:
+    """A verified institution (buyer organization) whose owner is `person`."""
+    institution = buyers.create(session, person, BuyerOrganizationCreate(**data))
+    institution.verification_status, institution.verified_at = "verified", utcnow()
+    session.commit()
+    return institution
+
+
+# --- the worker's jobs ------------------------------------------------------------------------------
+
+
+def account_emails(app: FastAPI) -> list[dict[str, Any]]:
+    """Run the worker's handler of e-mails with a single-use link (reset, confirmation) on what is due: the
+    e-mails it hands to the delivery, {"to", "subject", "body", "link"}."""
+    from market.accounts import emails as account_mail
+
+    sent: list[dict[str, Any]] = []
+    handler = account_mail.handler(app.state.settings, lambda _session, payload: sent.append(payload))
+    process_batch(app.state.engine, {account_mail.TOPIC: handler})
+    return sent
+
+
+def run_search_worker(app: FastAPI) -> int:
+    """What the worker does after a commit: apply pending search changes (returns how many)."""
+    from market.catalog.search_index import apply_search_events
+
+    done = 0
+    while n := apply_search_events(app.state.engine, app.state.search):
+        done += n
+    return done
