@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -139,7 +140,7 @@ def backfilled_as_expected(url: str) -> None:
             certifications=["spp"],
             sdgs=[2, 8],
         )
-        fiscal = {
+        fiscal: dict[str, Any] = {
             "regimen_fiscal": "603",
             "codigo_postal": "68000",
             "uso_cfdi": "G03",
@@ -183,7 +184,12 @@ def backfilled_as_expected(url: str) -> None:
         )
         session.add(demand)
         session.flush()
-        money = {"subtotal_cents": 100, "delivery_cents": 0, "total_cents": 100, "platform_fee_cents": 8}
+        money: dict[str, Any] = {
+            "subtotal_cents": 100,
+            "delivery_cents": 0,
+            "total_cents": 100,
+            "platform_fee_cents": 8,
+        }
         orders = [
             Order(buyer_id=nurse.id or 0, payment_method="spei_transfer", **money),
             Order(buyer_id=luis.id or 0, payment_method="card", **money),

@@ -84,8 +84,8 @@ def test_a_producer_gets_403_on_every_admin_form(
     response = producer.post(path, data={"reason": REASON, "csrf_token": csrf_of(producer, "/panel")})
     assert response.status_code == 403
     session.expire_all()
-    assert session.get(Listing, world.coffee.id).suspended is False
-    assert session.get(Organization, world.org.id).suspended is False
+    assert session.get_one(Listing, world.coffee.id).suspended is False
+    assert session.get_one(Organization, world.org.id).suspended is False
 
 
 @pytest.mark.parametrize(
@@ -146,8 +146,8 @@ def test_the_home_counts_what_waits_and_links_to_it(
             world.buyer,
             Checkout(items=[{"listing_id": world.coffee.id, "quantity": 1}], payment_method="spei_transfer"),
         )
-        catalog.suspend(tx, world.admin, tx.get(Listing, world.honey.id), REASON)
-        organizations.suspend(tx, world.admin, tx.get(Organization, other.id), REASON)
+        catalog.suspend(tx, world.admin, tx.get_one(Listing, world.honey.id), REASON)
+        organizations.suspend(tx, world.admin, tx.get_one(Organization, other.id), REASON)
     with transaction(engine) as tx:
         paid = checkout(
             tx,
@@ -243,7 +243,7 @@ def test_a_suspension_without_reason_is_refused_with_a_message(
     )
     assert "Explica el motivo de la suspensión." in admin.get("/admin/moderacion").text
     session.expire_all()
-    assert session.get(Listing, world.coffee.id).suspended is False
+    assert session.get_one(Listing, world.coffee.id).suspended is False
 
 
 def test_administrators_suspend_and_restore_from_the_listing_page(
@@ -274,14 +274,14 @@ def test_administrators_suspend_and_restore_from_the_listing_page(
     )
     assert "Restablecimos «Café de altura»." in admin.get(url).text
     session.expire_all()
-    assert session.get(Listing, world.coffee.id).suspended is False
+    assert session.get_one(Listing, world.coffee.id).suspended is False
 
 
 def test_the_producer_is_told_why_and_cannot_lift_the_suspension_by_changing_status(
     app: FastAPI, session: Session, world: World
 ) -> None:
     with transaction(app.state.engine) as tx:
-        catalog.suspend(tx, world.admin, tx.get(Listing, world.coffee.id), REASON)
+        catalog.suspend(tx, world.admin, tx.get_one(Listing, world.coffee.id), REASON)
     mail = session.exec(
         select(OutboxEvent).where(OutboxEvent.topic == "email").order_by(col(OutboxEvent.id).desc())
     ).first()
@@ -302,7 +302,7 @@ def test_the_producer_is_told_why_and_cannot_lift_the_suspension_by_changing_sta
         assert changed.status_code == 303
     assert f"Suspendida por administración: {REASON}" in producer.get(manage).text
     session.expire_all()
-    listing = session.get(Listing, world.coffee.id)
+    listing = session.get_one(Listing, world.coffee.id)
     assert (listing.status, listing.suspended) == ("active", True)
     assert TestClient(app).get(f"/productos/{world.coffee.id}/{world.coffee.slug}").status_code == 404
     assert "Suspendida por administración" in producer.get(f"/panel/o/{world.org.slug}").text

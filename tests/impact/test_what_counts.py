@@ -75,7 +75,7 @@ def test_an_order_counts_for_the_institution_it_was_bought_for(
         tx.add(BuyerMembership(user_id=year_of_orders["consumer"].id, buyer_organization_id=hospital.id))
         tx.execute(
             delete(BuyerMembership).where(
-                BuyerMembership.user_id == year_of_orders["nurse"].id,  # type: ignore[arg-type]
+                BuyerMembership.user_id == year_of_orders["nurse"].id,
             )
         )
 

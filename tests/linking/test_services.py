@@ -22,7 +22,7 @@ from market.orders.models import Fulfillment, Order, OrderLine
 from market.outbox import OutboxEvent
 from tests.conftest import run_search_worker
 
-INSTITUTION = {
+INSTITUTION: dict[str, Any] = {
     "name": "Hospital Civil de Oaxaca",
     "kind": "hospital",
     "rfc": "HCO850101AB1",

@@ -79,6 +79,7 @@ def test_a_colleague_sees_what_was_bought_for_the_institution_and_not_what_was_p
     school = BuyerOrganization(**INSTITUTION, slug="escuela", verification_status="verified")
     session.add(school)
     session.flush()
+    assert school.id is not None
     for person in (buyer, colleague):
         session.add(BuyerMembership(user_id=person.id, buyer_organization_id=school.id))
     session.commit()

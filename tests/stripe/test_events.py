@@ -297,7 +297,7 @@ def paid_by_card(
     settle(app)
     paid = reload(session, Payment, payment.id)
     assert paid.status == "succeeded"
-    return paid  # type: ignore[no-any-return]
+    return paid
 
 
 def dispute(payment: Payment, status: str) -> dict[str, Any]:
