@@ -43,6 +43,7 @@ from market.organizations.schemas import OrganizationCreate
 from market.outbox import process_batch
 from market.slugs import slugify
 
+pytest_plugins = ["tests.pages"]  # the `htmx` fixture
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "contraseña-segura-1"
 REQUIRE_SERVICES = os.environ.get("MARKET_REQUIRE_SERVICES") == "1"
