@@ -6,7 +6,7 @@ Assert on the element that matters, not on a substring of the markup:
     page = soup(response)
     assert flashes(page) == ["Guardamos los cambios."]
     assert field_error(page, "rfc") == "El RFC «ABC123» no es válido..."
-    assert value(page, "name") == "Unión de Apicultoras del Puuc"
+    assert value_of(page, "name") == "Unión de Apicultoras del Puuc"
     assert f"/productos/{listing.id}" in hrefs(page)
 
 and the `htmx` fixture runs a test twice, as a browser without JavaScript and as htmx:
@@ -51,7 +51,7 @@ def soup(page: Html) -> Tag:
     return BeautifulSoup(page if isinstance(page, str) else page.text, "html.parser")
 
 
-def text(page: Html | None) -> str:
+def text_of(page: Html | None) -> str:
     """What a person reads: the text of the page or element, whitespace collapsed, blocks set apart by a
     space (`<td>3</td><td>precio</td>` reads "3 precio"); scripts and styles left out. "" for None."""
     if page is None:
@@ -76,28 +76,28 @@ def text(page: Html | None) -> str:
     return " ".join("".join(parts).split())
 
 
-def select(page: Html, selector: str) -> list[Tag]:
+def elements(page: Html, selector: str) -> list[Tag]:
     """Every element the CSS selector matches, in the page's order."""
     return list(soup(page).select(selector))
 
 
 def one(page: Html, selector: str) -> Tag:
     """The one element the CSS selector matches (an assertion error says how many matched)."""
-    found = select(page, selector)
-    assert len(found) == 1, f"{len(found)} elements match {selector!r} in: {text(page)[:2000]}"
+    found = elements(page, selector)
+    assert len(found) == 1, f"{len(found)} elements match {selector!r} in: {text_of(page)[:2000]}"
     return found[0]
 
 
 def maybe(page: Html, selector: str) -> Tag | None:
     """The element the CSS selector matches, or None; more than one is an assertion error."""
-    found = select(page, selector)
-    assert len(found) <= 1, f"{len(found)} elements match {selector!r} in: {text(page)[:2000]}"
+    found = elements(page, selector)
+    assert len(found) <= 1, f"{len(found)} elements match {selector!r} in: {text_of(page)[:2000]}"
     return found[0] if found else None
 
 
 def texts(page: Html, selector: str) -> list[str]:
     """The text of each element the CSS selector matches."""
-    return [text(element) for element in select(page, selector)]
+    return [text_of(element) for element in elements(page, selector)]
 
 
 def attr(element: Tag, name: str) -> str | None:
@@ -119,10 +119,10 @@ def main(page: Html) -> Tag:
     return maybe(parsed, "main") or parsed
 
 
-def title(page: Html) -> str:
+def heading(page: Html) -> str:
     """The text of the page's first heading (`<h1>`)."""
-    headings = select(page, "h1")
-    return text(headings[0]) if headings else ""
+    headings = elements(page, "h1")
+    return text_of(headings[0]) if headings else ""
 
 
 # --- messages -----------------------------------------------------------------------------------------
@@ -134,10 +134,17 @@ def flashes(page: Html, kind: str | None = None) -> list[str]:
     return texts(page, f".flash.{kind}" if kind else ".flash")
 
 
-def errors(page: Html) -> dict[str, str]:
+def flash(page: Html, kind: str | None = None) -> str:
+    """The one message box of the page (of one kind, if given); an assertion error shows them all."""
+    found = flashes(page, kind)
+    assert len(found) == 1, f"{len(found)} {kind or ''} messages: {found}"
+    return found[0]
+
+
+def field_errors(page: Html) -> dict[str, str]:
     """Every error shown beside a field, by the id that ties it to its field without the "e-"
     (`{"rfc": "El RFC..."}`; a form repeated on a page has ids like "rating-12")."""
-    return {(attr(e, "id") or "")[2:]: text(e) for e in select(page, ".error[id^='e-']")}
+    return {(attr(e, "id") or "")[2:]: text_of(e) for e in elements(page, ".error[id^='e-']")}
 
 
 def field_error(page: Html, name: str) -> str | None:
@@ -146,12 +153,12 @@ def field_error(page: Html, name: str) -> str | None:
     parsed = soup(page)
     by_id = maybe(parsed, f"#e-{name}")
     if by_id is not None:
-        return text(by_id)
-    for control in select(parsed, named(name)):
+        return text_of(by_id)
+    for control in elements(parsed, named(name)):
         box = control.find_parent(class_="field") or control.find_parent("fieldset")
         error = box.find(class_="error", recursive=False) if box is not None else None
         if isinstance(error, Tag):
-            return text(error)
+            return text_of(error)
     return None
 
 
@@ -163,11 +170,11 @@ def named(name: str, element: str = "") -> str:
 # --- forms --------------------------------------------------------------------------------------------
 
 
-def value(page: Html, name: str) -> str | None:
+def value_of(page: Html, name: str) -> str | None:
     """What the field `name` holds as the page shows it: an input's value, a textarea's text, the selected
     option of a select, the checked one of radio buttons; None when it has none (or there is no field)."""
     parsed = soup(page)
-    controls = select(parsed, f"[name='{name}']")
+    controls = elements(parsed, f"[name='{name}']")
     assert controls, f"no field named {name!r}"
     first = controls[0]
     if first.name == "textarea":
@@ -181,32 +188,34 @@ def value(page: Html, name: str) -> str | None:
     return attr(first, "value")
 
 
-def checked(page: Html, name: str) -> list[str]:
+def checked_values(page: Html, name: str) -> list[str]:
     """The values of the checked checkboxes (or radio button) named `name` or `name[]`."""
-    return [attr(box, "value") or "" for box in select(page, named(name, "input")) if box.has_attr("checked")]
+    return [
+        attr(box, "value") or "" for box in elements(page, named(name, "input")) if box.has_attr("checked")
+    ]
 
 
-def fields(page: Html) -> list[str]:
+def field_names(page: Html) -> list[str]:
     """The names of the fields a person fills or chooses (no hidden inputs, no buttons), once each."""
     names: list[str] = []
-    for control in select(page, "input[name], textarea[name], select[name]"):
+    for control in elements(page, "input[name], textarea[name], select[name]"):
         name = attr(control, "name") or ""
         if attr(control, "type") not in ("hidden", "submit") and name not in names:
             names.append(name)
     return names
 
 
-def options(page: Html, name: str) -> list[str]:
+def option_values(page: Html, name: str) -> list[str]:
     """The values a select named `name` offers."""
-    return [attr(option, "value") or "" for option in select(one(page, f"select[name='{name}']"), "option")]
+    return [attr(option, "value") or "" for option in elements(one(page, f"select[name='{name}']"), "option")]
 
 
-def forms(page: Html) -> list[str]:
+def form_actions(page: Html) -> list[str]:
     """Where the page's forms send to (their `action`s), in order."""
-    return [attr(form, "action") or "" for form in select(page, "form")]
+    return [attr(form, "action") or "" for form in elements(page, "form")]
 
 
-def form(page: Html, action: str) -> Tag:
+def form_to(page: Html, action: str) -> Tag:
     """The one form that sends to `action`."""
     return one(page, f"form[action='{action}']")
 
@@ -221,31 +230,31 @@ def buttons(page: Html) -> list[str]:
 
 def hrefs(page: Html, selector: str = "a[href]") -> list[str]:
     """Where the page's links (or the elements the selector matches) point to, in order."""
-    return [attr(link, "href") or "" for link in select(page, selector)]
+    return [attr(link, "href") or "" for link in elements(page, selector)]
 
 
-def link(page: Html, label: str) -> str:
+def href_of(page: Html, label: str) -> str:
     """Where the one link whose text is `label` points to."""
-    found = [a for a in select(page, "a[href]") if text(a) == label]
+    found = [a for a in elements(page, "a[href]") if text_of(a) == label]
     assert len(found) == 1, f"{len(found)} links read {label!r}; the links: {texts(page, 'a')}"
     return attr(found[0], "href") or ""
 
 
-def rows(page: Html, selector: str = "table") -> list[list[str]]:
+def table_rows(page: Html, selector: str = "table") -> list[list[str]]:
     """The rows of the table(s) the selector matches that have data cells (`<td>`), each as the text of
     its cells (header cells of the row included)."""
     return [
-        [text(cell) for cell in row.find_all(["th", "td"], recursive=False) if isinstance(cell, Tag)]
-        for table in select(page, selector)
+        [text_of(cell) for cell in row.find_all(["th", "td"], recursive=False) if isinstance(cell, Tag)]
+        for table in elements(page, selector)
         for row in table.select("tr")
         if row.find("td", recursive=False) is not None
     ]
 
 
-def row(page: Html, containing: str, selector: str = "table") -> list[str]:
+def table_row(page: Html, containing: str, selector: str = "table") -> list[str]:
     """The one table row with a cell that contains `containing`."""
-    found = [r for r in rows(page, selector) if any(containing in cell for cell in r)]
-    assert len(found) == 1, f"{len(found)} rows contain {containing!r}: {rows(page, selector)}"
+    found = [r for r in table_rows(page, selector) if any(containing in cell for cell in r)]
+    assert len(found) == 1, f"{len(found)} rows contain {containing!r}: {table_rows(page, selector)}"
     return found[0]
 
 

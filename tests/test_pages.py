@@ -26,18 +26,18 @@ from tests.conftest import PASSWORD, csrf_of, log_in
 from tests.pages import (
     Htmx,
     attr,
-    checked,
+    checked_values,
     field_error,
     flashes,
+    heading,
     is_fragment,
     main,
     one,
-    row,
     soup,
-    text,
+    table_row,
+    text_of,
     texts,
-    title,
-    value,
+    value_of,
 )
 from tests.spreadsheets import NOT_TABLES, XLSX_TYPE, xlsx_bytes
 
@@ -67,8 +67,8 @@ def test_home_is_spanish_by_default_and_english_on_request(
     page = soup(home)
     assert attr(one(page, "html"), "lang") == "es-MX"
     card = one(page, ".listing-card")
-    assert text(card.h3) == "Café de altura tostado en grano"
-    assert text(one(card, ".price")).startswith("$320.00")
+    assert text_of(card.h3) == "Café de altura tostado en grano"
+    assert text_of(one(card, ".price")).startswith("$320.00")
 
     switched = client.get("/idioma/en?next=/catalogo")
     assert switched.status_code == 303 and switched.headers["location"] == "/catalogo"
@@ -82,7 +82,7 @@ def test_language_switch_ignores_offsite_next(client: TestClient) -> None:
 def test_forms_without_csrf_token_are_refused_and_write_nothing(client: TestClient, session: Session) -> None:
     response = client.post("/registro", data={"name": "Eva", "email": "eva@example.mx", "password": PASSWORD})
     assert response.status_code == 403
-    assert "La página caducó." in text(one(response, "main"))
+    assert "La página caducó." in text_of(one(response, "main"))
     assert count(session, User) == 0
 
 
@@ -94,7 +94,7 @@ def test_registration_errors_keep_what_was_typed(client: TestClient, session: Se
     )
     assert response.status_code == 422
     page = soup(response)
-    assert value(page, "name") == "Eva Martínez"
+    assert value_of(page, "name") == "Eva Martínez"
     assert field_error(page, "password") == "Escribe al menos 10 caracteres."
     assert attr(one(page, "[name='password']"), "aria-invalid") == "true"
     assert count(session, User) == 0
@@ -113,7 +113,7 @@ def test_register_then_log_out_and_in(client: TestClient, session: Session) -> N
         },
     )
     assert response.status_code == 303 and response.headers["location"] == "/panel"
-    assert title(client.get("/panel")) == "Hola, Eva"
+    assert heading(client.get("/panel")) == "Hola, Eva"
 
     client.post("/salir", data={"csrf_token": csrf_of(client, "/panel")})
     assert client.get("/panel").headers["location"].startswith("/entrar?next=")
@@ -164,8 +164,8 @@ def test_organization_form_shows_rfc_error_and_writes_nothing(
     assert response.status_code == 422
     page = soup(response)
     assert (field_error(page, "rfc") or "").startswith("El RFC «ABC123» no es válido")
-    assert value(page, "name") == "Unión de Apicultoras del Puuc"
-    assert checked(page, "certifications") == ["organico_mexico", "participativa"]
+    assert value_of(page, "name") == "Unión de Apicultoras del Puuc"
+    assert checked_values(page, "certifications") == ["organico_mexico", "participativa"]
     assert count(session, Organization) == 0
 
 
@@ -198,7 +198,7 @@ def test_producer_registers_organization_admin_verifies_it(
     admin.post(f"/admin/organizaciones/{slug}/verificar", data={"csrf_token": token})
     profile = anonymous.get(f"/productores/{slug}")
     assert profile.status_code == 200
-    assert "Oxkutzcab, Yucatán" in text(one(profile, "h1 + p"))
+    assert "Oxkutzcab, Yucatán" in text_of(one(profile, "h1 + p"))
     assert "Certificación orgánica participativa" in texts(profile, "li .badge")
 
 
@@ -251,7 +251,7 @@ def test_listing_form_errors_are_shown_per_field(
     page = soup(response)
     assert (field_error(page, "price") or "").startswith("Escribe el precio en pesos")
     assert (field_error(page, "national_shipping") or "").startswith("Ofrece al menos una forma de entrega")
-    assert value(page, "price") == "doscientos"
+    assert value_of(page, "price") == "doscientos"
     assert count(session, Listing) == 0
 
 
@@ -263,7 +263,7 @@ def test_member_of_another_organization_cannot_edit(
     make_org(make_user("otra@example.mx"), name="Cooperativa Vecina")
     log_in(client, "otra@example.mx")
     page = client.get(f"/panel/productos/{listing.id}")
-    assert page.status_code == 403 and owner.name not in text(page)
+    assert page.status_code == 403 and owner.name not in text_of(page)
     token = csrf_of(client, "/panel")
     response = client.post(
         f"/panel/productos/{listing.id}/estado", data={"status": "paused", "csrf_token": token}
@@ -312,7 +312,7 @@ def test_a_status_change_swaps_the_status_box_or_goes_back_to_the_form(
         form = client.get(path)
         assert flashes(form, "success") == ["Estado actualizado."]
         box = one(form, "#status-box")
-    assert text(one(box, ".status-bar .badge")) == "En pausa"
+    assert text_of(one(box, ".status-bar .badge")) == "En pausa"
     assert "Publicar" in texts(box, "button")
     session.expire_all()
     assert session.get_one(Listing, listing.id).status == "paused"
@@ -321,7 +321,7 @@ def test_a_status_change_swaps_the_status_box_or_goes_back_to_the_form(
         f"{path}/estado", data={"status": "draft", "csrf_token": token}, headers=htmx.headers
     )
     assert illegal.status_code == 409 and is_fragment(illegal) == bool(htmx)
-    assert "No se puede pasar de" in text(main(illegal))
+    assert "No se puede pasar de" in text_of(main(illegal))
     session.expire_all()
     assert session.get_one(Listing, listing.id).status == "paused"
 
@@ -368,7 +368,7 @@ def test_csv_upload_reports_bad_rows_and_imports_nothing(
         files={"archivo": ("catalogo.csv", bad.encode(), "text/csv")},
     )
     assert response.status_code == 422
-    assert row(response, "precio", ".flash.error table")[:2] == ["3", "precio"]
+    assert table_row(response, "precio", ".flash.error table")[:2] == ["3", "precio"]
     assert count(session, Listing) == 0
 
     response = client.post(
@@ -388,7 +388,7 @@ def test_an_excel_workbook_is_imported_from_the_page(
     path = f"/panel/o/{org.slug}/importar"
     form = soup(client.get(path))
     assert (attr(one(form, "input[type=file]"), "accept") or "").startswith(".csv,.xlsx,")
-    assert "CSV o Excel" in title(form)
+    assert "CSV o Excel" in heading(form)
     workbook = xlsx_bytes(
         [["Título", "Categoría", "Unidad", "Precio"], ["Café molido 500 g", "cafe", "pieza", 180]]
     )
@@ -443,7 +443,7 @@ def test_photo_upload_rejects_non_images(
 def test_unknown_page_is_a_friendly_404(client: TestClient) -> None:
     response = client.get("/no-existe")
     assert response.status_code == 404
-    assert title(response) == "Página no encontrada"
+    assert heading(response) == "Página no encontrada"
 
 
 def test_session_cookie_is_signed_httponly_and_samesite(client: TestClient, make_user: Any) -> None:
@@ -497,7 +497,7 @@ def test_pages_show_the_date_in_mexico_city_time(
     client = TestClient(app, follow_redirects=False)
     log_in(client, viewer.email)
 
-    shown = text(main(client.get(page.format(slug=org.slug))))
+    shown = text_of(main(client.get(page.format(slug=org.slug))))
 
     assert "2026-03-04" in shown
     assert "2026-03-05" not in shown
