@@ -30,6 +30,7 @@ from market.organizations.schemas import OrganizationUpdate
 from market.payments.models import Refund
 from tests.admin.conftest import REASON, World, audit_entries, last_audit_id
 from tests.conftest import api_token, csrf_of, log_in
+from tests.pages import flash, flashes
 
 LIFTED = "Subió fotos propias y lo comprobamos"
 INSTITUTION = {
@@ -234,7 +235,7 @@ def match_deposit(d: Desk) -> tuple[Act, Expected]:
             data={"csrf_token": csrf_of(d.client, "/admin/pagos")},
             files={"archivo": ("estado.csv", statement.encode(), "text/csv")},
         )
-        assert response.status_code == 200 and "Pagado: 1" in response.text
+        assert response.status_code == 200 and "Pagado: 1" in flash(response)
 
     return upload, Expected(
         "statement.deposit_matched",
@@ -462,8 +463,8 @@ def test_lifting_a_suspension_without_a_reason_is_refused_and_writes_nothing(des
         for path in pages:
             response = desk.post(path, {"reason": "  ", "next": "/admin/moderacion"})
             assert response.headers["location"] == "/admin/moderacion"
-        page = desk.client.get("/admin/moderacion").text
-        assert "Explica por qué levantas la suspensión." in page
+        page = desk.client.get("/admin/moderacion")
+        assert "Explica por qué levantas la suspensión." in flashes(page, "error")
     else:
         api = (f"/api/v1/organizations/{org.slug}/reinstate", f"/api/v1/admin/listings/{coffee.id}/restore")
         for path in api:
