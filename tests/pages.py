@@ -148,13 +148,18 @@ def field_errors(page: Html) -> dict[str, str]:
 
 
 def field_error(page: Html, name: str) -> str | None:
-    """The error shown beside the field `name` (by its id `e-<name>`, or in the box around the control
-    named `name` / `name[]`: its `.field` or `<fieldset>`), or None when that field has no error."""
+    """The error shown beside the field `name`, or None when that field has no error: the error with the id
+    `e-<name>`, else the one the control named `name` (or `name[]`) points to with `aria-describedby`, else
+    the one in the box around the control (its `.field` or `<fieldset>`)."""
     parsed = soup(page)
     by_id = maybe(parsed, f"#e-{name}")
     if by_id is not None:
         return text_of(by_id)
     for control in elements(parsed, named(name)):
+        for described_by in (attr(control, "aria-describedby") or "").split():
+            error = maybe(parsed, f"[id='{described_by}'].error")
+            if error is not None:
+                return text_of(error)
         box = control.find_parent(class_="field") or control.find_parent("fieldset")
         error = box.find(class_="error", recursive=False) if box is not None else None
         if isinstance(error, Tag):
