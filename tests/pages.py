@@ -150,9 +150,10 @@ def field_errors(page: Html) -> dict[str, str]:
 def field_error(page: Html, name: str) -> str | None:
     """The error shown beside the field `name`, or None when that field has no error: the error with the id
     `e-<name>`, else the one the control named `name` (or `name[]`) points to with `aria-describedby`, else
-    the one in the box around the control (its `.field` or `<fieldset>`)."""
+    the one right after the control (or its `<label>`), else the one in the box around the control (its
+    `.field` or `<fieldset>`)."""
     parsed = soup(page)
-    by_id = maybe(parsed, f"#e-{name}")
+    by_id = maybe(parsed, f"[id='e-{name}']")
     if by_id is not None:
         return text_of(by_id)
     for control in elements(parsed, named(name)):
@@ -160,6 +161,9 @@ def field_error(page: Html, name: str) -> str | None:
             error = maybe(parsed, f"[id='{described_by}'].error")
             if error is not None:
                 return text_of(error)
+        beside = (control.find_parent("label") or control).find_next_sibling()
+        if isinstance(beside, Tag) and "error" in (attr(beside, "class") or "").split():
+            return text_of(beside)
         box = control.find_parent(class_="field") or control.find_parent("fieldset")
         error = box.find(class_="error", recursive=False) if box is not None else None
         if isinstance(error, Tag):
@@ -243,6 +247,16 @@ def href_of(page: Html, label: str) -> str:
     found = [a for a in elements(page, "a[href]") if text_of(a) == label]
     assert len(found) == 1, f"{len(found)} links read {label!r}; the links: {texts(page, 'a')}"
     return attr(found[0], "href") or ""
+
+
+def facts(page: Html, selector: str = "dl") -> dict[str, str]:
+    """The terms and what they say (`<dt>` and the `<dd>` after it) of the description lists the selector
+    matches."""
+    found: dict[str, str] = {}
+    for term in elements(page, f"{selector} > dt, {selector} > div > dt"):
+        description = term.find_next_sibling("dd")
+        found[text_of(term)] = text_of(description) if isinstance(description, Tag) else ""
+    return found
 
 
 def table_rows(page: Html, selector: str = "table") -> list[list[str]]:
