@@ -176,6 +176,15 @@ def named(name: str, element: str = "") -> str:
     return f"{element}[name='{name}'], {element}[name='{name}[]']"
 
 
+def error_fields(page: Html) -> dict[str, str]:
+    """On an error page, what it says about each field it names (`<code>name</code>: message`)."""
+    found: dict[str, str] = {}
+    for item in elements(page, ".field-errors li"):
+        name = text_of(one(item, "code"))
+        found[name] = text_of(item).removeprefix(name).removeprefix(":").strip()
+    return found
+
+
 # --- forms --------------------------------------------------------------------------------------------
 
 
