@@ -10,8 +10,10 @@ import pytest
 from fastapi.testclient import TestClient
 from playwright.sync_api import expect
 from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
 
 from market.catalog.models import Listing
+from market.orders.models import CartItem
 from tests.conftest import api_token, csrf_of, database_state, log_in
 from tests.orders.test_cart_pages import add, cart_is_empty
 from tests.pages import (
@@ -164,7 +166,13 @@ def test_changing_a_line_past_the_stock_shows_the_limit_next_to_the_line_and_kee
 
 
 def test_adding_says_why_not_next_to_the_quantity_or_adds_in_place(
-    client: TestClient, engine: Engine, make_user: Any, make_org: Any, make_listing: Any, htmx: Htmx
+    client: TestClient,
+    engine: Engine,
+    session: Session,
+    make_user: Any,
+    make_org: Any,
+    make_listing: Any,
+    htmx: Htmx,
 ) -> None:
     listing = jars(make_user, make_org, make_listing)
     csrf_of(client, f"/productos/{listing.id}/{listing.slug}")
@@ -193,10 +201,17 @@ def test_adding_says_why_not_next_to_the_quantity_or_adds_in_place(
         assert flash(cart, "success") == notice
     assert table_row(cart, "Jarro de barro verde")[0] == "Jarro de barro verde"
     assert value_of(cart, "quantity") == "5"
+    assert session.exec(select(CartItem.listing_id, CartItem.quantity)).all() == [(listing.id, 5)]
 
 
 def test_changing_a_line_says_why_not_next_to_it_or_changes_it(
-    client: TestClient, engine: Engine, make_user: Any, make_org: Any, make_listing: Any, htmx: Htmx
+    client: TestClient,
+    engine: Engine,
+    session: Session,
+    make_user: Any,
+    make_org: Any,
+    make_listing: Any,
+    htmx: Htmx,
 ) -> None:
     listing = jars(make_user, make_org, make_listing)
     make_user("eva@example.mx")
@@ -227,9 +242,12 @@ def test_changing_a_line_says_why_not_next_to_it_or_changes_it(
         assert htmx.went_to(changed) == "/carrito"
         lines = one(client.get("/carrito"), "#carrito-lineas")
     assert value_of(lines, "quantity") == "7" and table_row(lines, "Jarro de barro verde")[3] == "$630.00"
+    session.expire_all()
+    assert session.exec(select(CartItem.quantity)).all() == [7]
     emptied = client.post(line, data={"quantity": "0", "csrf_token": token}, headers=htmx.headers)
     assert htmx.went_to(emptied) == "/carrito"  # the last line went: the whole page changes
     assert cart_is_empty(client.get("/carrito"))
+    assert session.exec(select(CartItem)).all() == []
 
 
 # --- in a real browser --------------------------------------------------------------------------------

@@ -10,9 +10,11 @@ from bs4 import Tag
 from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
 
 from market.db import transaction
 from market.reviews import service
+from market.reviews.models import Review
 from tests.conftest import csrf_of, log_in
 from tests.pages import (
     Htmx,
@@ -47,7 +49,7 @@ def shown_after(client: TestClient, response: Response, htmx: Htmx, part: Any) -
 
 
 def test_the_buyer_rates_a_completed_part_on_the_order_page(
-    client: TestClient, shop: dict[str, Any], buy: Buy, htmx: Htmx
+    client: TestClient, session: Session, shop: dict[str, Any], buy: Buy, htmx: Htmx
 ) -> None:
     part = buy([shop["coffee"]])
     waiting = buy([shop["honey"]], until="preparing")
@@ -70,6 +72,9 @@ def test_the_buyer_rates_a_completed_part_on_the_order_page(
     assert texts(box, ".review-comment") == ["Aroma increíble."]
     assert attr(one(box, ".stars"), "aria-label") == "5 de 5 estrellas"
     assert elements(box, "[name=rating]") == []  # no second form
+    assert session.exec(select(Review.fulfillment_id, Review.rating, Review.comment)).all() == [
+        (part.id, 5, "Aroma increíble.")
+    ]
 
     twice = client.post(url, data={"csrf_token": token, "rating": "1"}, headers=htmx.headers)
     assert htmx.went_to(twice) == f"{order_page}#parte-{part.id}"  # where the message shows
@@ -135,7 +140,7 @@ def test_only_the_buyer_gets_the_form_and_others_are_refused(
 
 
 def test_the_producer_replies_once_on_the_order_page(
-    client: TestClient, engine: Engine, shop: dict[str, Any], buy: Buy, htmx: Htmx
+    client: TestClient, engine: Engine, session: Session, shop: dict[str, Any], buy: Buy, htmx: Htmx
 ) -> None:
     part = buy([shop["coffee"]])
     with transaction(engine) as tx:
@@ -155,6 +160,8 @@ def test_the_producer_replies_once_on_the_order_page(
     box = one(shown, f"#resena-{part.id}")
     assert texts(box, ".review-reply p:not(.small)") == ["Te reponemos 100 g en tu próximo pedido."]
     assert elements(box, "[name=reply]") == []
+    session.expire_all()
+    assert session.exec(select(Review.reply)).all() == ["Te reponemos 100 g en tu próximo pedido."]
     again = client.post(url, data={"csrf_token": token, "reply": "Otra"}, headers=htmx.headers)
     assert htmx.went_to(again) == f"/pedidos/{part.order_id}#parte-{part.id}"
     assert "solo se puede responder una vez" in flash(client.get(f"/pedidos/{part.order_id}"), "error")
