@@ -9,7 +9,8 @@ Assert on the element that matters, not on a substring of the markup:
     assert value_of(page, "name") == "Unión de Apicultoras del Puuc"
     assert f"/productos/{listing.id}" in hrefs(page)
 
-and the `htmx` fixture runs a test twice, as a browser without JavaScript and as htmx:
+and the `htmx` fixture (loaded by `pytest_plugins` in tests/conftest.py) runs a test twice, as a browser
+without JavaScript and as htmx:
 
     def test_x(client: TestClient, htmx: Htmx) -> None:
         response = client.post(url, data=form, headers=htmx.headers)
