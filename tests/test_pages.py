@@ -67,7 +67,7 @@ def test_home_is_spanish_by_default_and_english_on_request(
     page = soup(home)
     assert attr(one(page, "html"), "lang") == "es-MX"
     card = one(page, ".listing-card")
-    assert text_of(card.h3) == "Café de altura tostado en grano"
+    assert text_of(one(card, "h3")) == "Café de altura tostado en grano"
     assert text_of(one(card, ".price")).startswith("$320.00")
 
     switched = client.get("/idioma/en?next=/catalogo")
