@@ -191,7 +191,8 @@ def error_fields(page: Html) -> dict[str, str]:
 
 def value_of(page: Html, name: str) -> str | None:
     """What the field `name` holds as the page shows it: an input's value, a textarea's text, the selected
-    option of a select, the checked one of radio buttons; None when it has none (or there is no field)."""
+    option of a select, the checked one of radio buttons; None when it has none. No such field is an
+    assertion error."""
     parsed = soup(page)
     controls = elements(parsed, f"[name='{name}']")
     assert controls, f"no field named {name!r}"
