@@ -12,20 +12,13 @@ as the last stdout line, one JSON object of figures. `errors`, `oversold_units`,
 
 from __future__ import annotations
 
-# `common` is found because bench/ is sys.path[0] while this script runs; prefer_checkout() then drops
-# bench/, whose search.py would shadow the app's `search` package, before anything imports it.
-from common import (
-    Server,
-    app_env,
-    fresh_database,
-    log,
-    percentile,
-    prefer_checkout,
-    run_and_report,
-    serve,
-)
+import sys
+from pathlib import Path
 
-prefer_checkout()
+# Run as a script, Python puts bench/ first on the path, where search.py would shadow the app's `search`
+# package: the checkout's root takes its place, so that `bench.common`, `market` and `search` are the code
+# of this checkout, whatever the venv's editable install points to.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 import argparse  # noqa: E402
 import contextlib  # noqa: E402
@@ -33,18 +26,27 @@ import json  # noqa: E402
 import os  # noqa: E402
 import random  # noqa: E402
 import socket  # noqa: E402
-import sys  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
 from collections import Counter  # noqa: E402
 from concurrent.futures import ThreadPoolExecutor  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
-from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 import httpx  # noqa: E402
 from sqlalchemy import and_, func, or_  # noqa: E402
 from sqlmodel import Session, col, select  # noqa: E402
+
+from bench.common import (  # noqa: E402
+    Server,
+    app_env,
+    fresh_database,
+    log,
+    percentile,
+    run_and_report,
+    serve,
+)
+from market.organizations.models import VerificationStatus  # noqa: E402
 
 PASSWORD = "bench-checkout-contraseña-1"
 ADMIN_EMAIL = "admin@bench.tianguis.demo"
@@ -172,7 +174,7 @@ def build_catalog(database_url: str, listings: int, buyers: int, rng: random.Ran
                 )
                 organization = Organization(
                     slug=f"cooperativa-de-prueba-{n + 1}",
-                    verification_status="verified",
+                    verification_status=VerificationStatus.VERIFIED,
                     verified_at=utcnow(),
                     **data.model_dump(),
                 )

@@ -6,8 +6,9 @@ stderr and, as the last stdout line, one JSON object of figures. Getting those p
 database dropped whatever happens, a server that dies during start-up reported at once, the code of this
 checkout served rather than whatever the venv was installed from) is why they live here.
 
-The scripts import this module by its bare name (`bench/` is `sys.path[0]` when one of them runs) and
-call `prefer_checkout()` before importing anything else.
+A script first puts the checkout's root in place of `bench/` at the head of `sys.path` (where Python puts
+a script's own folder, and where `bench/search.py` would shadow the app's `search` package), then imports
+this module as `bench.common`.
 """
 
 from __future__ import annotations
@@ -34,16 +35,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 MARKET = str(Path(sys.executable).parent / "market")
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/"  # the local server, trust auth
-STARTED = time.perf_counter()  # the scripts import this module first: this is their start
-
-
-def prefer_checkout() -> None:
-    """Drop `bench/` from `sys.path` and put this checkout's root first. Python puts a script's own folder
-    first, and `bench/` holds `search.py`, which would shadow the app's `search` package (for any script
-    here, not only for search.py itself); and `market` must be the code of this checkout, whatever the
-    venv's editable install points to. Call it before importing anything that may import either."""
-    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH_DIR]
-    sys.path.insert(0, str(ROOT))
+STARTED = time.perf_counter()  # the scripts import this module as they start
 
 
 def log(message: str) -> None:

@@ -27,9 +27,13 @@ buffers and libjpeg's are C allocations, which `tracemalloc` does not see.
 
 from __future__ import annotations
 
-from common import log, prefer_checkout, run_and_report
+import sys
+from pathlib import Path
 
-prefer_checkout()
+# Run as a script, Python puts bench/ first on the path, where search.py would shadow the app's `search`
+# package: the checkout's root takes its place, so that `bench.common`, `market` and `search` are the code
+# of this checkout, whatever the venv's editable install points to.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 import argparse  # noqa: E402
 import io  # noqa: E402
@@ -37,12 +41,12 @@ import json  # noqa: E402
 import os  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
-import sys  # noqa: E402
 import tarfile  # noqa: E402
-from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 from PIL import Image, ImageDraw, ImageFilter  # noqa: E402
+
+from bench.common import log, run_and_report  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 

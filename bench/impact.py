@@ -17,11 +17,13 @@ count the sales that were inserted; the ledger balances).
 
 from __future__ import annotations
 
-# `common` is found because bench/ is sys.path[0] while this script runs; prefer_checkout() then drops
-# bench/, whose search.py would shadow the app's `search` package, before anything imports it.
-from common import app_env, fresh_database, log, percentile, prefer_checkout, run_and_report, serve
+import sys
+from pathlib import Path
 
-prefer_checkout()
+# Run as a script, Python puts bench/ first on the path, where search.py would shadow the app's `search`
+# package: the checkout's root takes its place, so that `bench.common`, `market` and `search` are the code
+# of this checkout, whatever the venv's editable install points to.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 import argparse  # noqa: E402
 import contextlib  # noqa: E402
@@ -31,19 +33,20 @@ import os  # noqa: E402
 import pstats  # noqa: E402
 import random  # noqa: E402
 import re  # noqa: E402
-import sys  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from datetime import datetime, timedelta  # noqa: E402
-from pathlib import Path  # noqa: E402
 from typing import Any, cast  # noqa: E402
 
 import httpx  # noqa: E402
 from sqlalchemy import event, insert, text  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 from sqlmodel import Session  # noqa: E402
+
+from bench.common import app_env, fresh_database, log, percentile, run_and_report, serve  # noqa: E402
+from market.organizations.models import VerificationStatus  # noqa: E402
 
 PASSWORD = "bench-impacto-contraseña-1"
 CONSUMERS = 20
@@ -158,7 +161,7 @@ def build_people(database_url: str, organizations: int, rng: random.Random) -> P
             head = session.get(User, members[0])
             assert head is not None
             school = buyers.create(session, head, load_marketplace().school.institution)
-            school.verification_status, school.verified_at = "verified", utcnow()
+            school.verification_status, school.verified_at = VerificationStatus.VERIFIED, utcnow()
             for member in members[1:]:
                 colleague = session.get(User, member)
                 assert colleague is not None

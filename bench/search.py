@@ -10,25 +10,13 @@ figures meaningless when false (every request succeeds, both paths find the same
 
 from __future__ import annotations
 
-# `common` is found because bench/ is sys.path[0] while this script runs. This file is called `search.py`:
-# prefer_checkout() then drops bench/ from the path so that `import search` finds the package.
-from common import (
-    MARKET,
-    ROOT,
-    app_env,
-    free_port,
-    fresh_database,
-    log,
-    percentile,
-    prefer_checkout,
-    run_and_report,
-    running,
-    serve,
-    stop,
-    wait_until,
-)
+import sys
+from pathlib import Path
 
-prefer_checkout()
+# Run as a script, Python puts bench/ first on the path, where search.py would shadow the app's `search`
+# package: the checkout's root takes its place, so that `bench.common`, `market` and `search` are the code
+# of this checkout, whatever the venv's editable install points to.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 import argparse  # noqa: E402
 import contextlib  # noqa: E402
@@ -40,19 +28,32 @@ import socket  # noqa: E402
 import statistics  # noqa: E402
 import string  # noqa: E402
 import subprocess  # noqa: E402
-import sys  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable, Iterator  # noqa: E402
 from concurrent.futures import ThreadPoolExecutor  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from datetime import UTC, datetime  # noqa: E402
-from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 import httpx  # noqa: E402
 import meilisearch  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 from sqlmodel import Session, col, select  # noqa: E402
+
+from bench.common import (  # noqa: E402
+    MARKET,
+    ROOT,
+    app_env,
+    free_port,
+    fresh_database,
+    log,
+    percentile,
+    run_and_report,
+    running,
+    serve,
+    stop,
+    wait_until,
+)
 
 INDEX = "bench_listings"
 DIRECT_INDEX = "bench_direct"

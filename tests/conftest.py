@@ -10,4 +10,5 @@ pytest_plugins = [
     "tests.fixtures.stripe",
     "tests.fixtures.meili",
     "tests.fixtures.browser",
+    "tests.pages",  # the `htmx` fixture
 ]

@@ -24,6 +24,7 @@ from market.db import utcnow
 from market.linking import buyers
 from market.linking.models import BuyerOrganization
 from market.linking.schemas import BuyerOrganizationCreate
+from market.organizations.models import VerificationStatus
 from market.outbox import OutboxEvent, process_batch
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -192,7 +193,7 @@ def database_state(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
 def make_institution(session: Session, person: User, data: dict[str, str] = INSTITUTION) -> BuyerOrganization:
     """A verified institution (buyer organization) whose owner is `person`."""
     institution = buyers.create(session, person, BuyerOrganizationCreate(**data))
-    institution.verification_status, institution.verified_at = "verified", utcnow()
+    institution.verification_status, institution.verified_at = VerificationStatus.VERIFIED, utcnow()
     session.commit()
     return institution
 

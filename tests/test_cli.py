@@ -103,7 +103,7 @@ def test_import_listings_reads_an_excel_workbook(
     run: Any, session: Session, make_user: Any, make_org: Any, tmp_path: Path
 ) -> None:
     org = make_org(make_user("ana@example.mx"))
-    rows = [
+    rows: list[list[Any]] = [
         ["Título", "Categoría", "Unidad", "Precio", "Existencias"],
         ["Café tostado 1 kg", "cafe", "kg", 320, 50],
     ]

@@ -10,7 +10,7 @@ from market.config import DEFAULT_SECRET, Settings
 
 
 def test_embedded_defaults() -> None:
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None)
     assert settings.database_url.startswith("sqlite:///")
     assert (settings.search_backend, settings.payments_backend) == ("embedded", "offline")
 
@@ -18,7 +18,7 @@ def test_embedded_defaults() -> None:
 @pytest.mark.parametrize("secret", [DEFAULT_SECRET, "short-but-custom"])
 def test_production_refuses_a_default_or_short_secret(secret: str) -> None:
     with pytest.raises(ValidationError, match="SECRET_KEY"):
-        Settings(environment="production", secret_key=secret, _env_file=None)  # type: ignore[call-arg]
+        Settings(environment="production", secret_key=secret, _env_file=None)
 
 
 def test_production_accepts_a_long_random_secret(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -27,13 +27,13 @@ def test_production_accepts_a_long_random_secret(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("MEILI_URL", "http://127.0.0.1:7700")
     monkeypatch.setenv("PLATFORM_CLABE", "012180001234567897")
     monkeypatch.setenv("METRICS_TOKEN", "m" * 32)
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None)
     assert settings.is_production and settings.search_backend == "meilisearch"
 
 
 def test_production_refuses_the_demo_bank_account() -> None:
     with pytest.raises(ValidationError, match="PLATFORM_CLABE"):
-        Settings(environment="production", secret_key="x" * 48, _env_file=None)  # type: ignore[call-arg]
+        Settings(environment="production", secret_key="x" * 48, _env_file=None)
 
 
 @pytest.mark.parametrize("token", [None, "", "   ", "short-token"])
@@ -44,9 +44,9 @@ def test_production_refuses_to_start_with_a_public_or_guessable_metrics_endpoint
             secret_key="x" * 48,
             platform_clabe="012180001234567897",
             metrics_token=token,
-            _env_file=None,  # type: ignore[call-arg]
+            _env_file=None,
         )
 
 
 def test_development_may_leave_metrics_open() -> None:
-    assert Settings(_env_file=None).metrics_token is None  # type: ignore[call-arg]
+    assert Settings(_env_file=None).metrics_token is None

@@ -27,7 +27,16 @@ def test_text_that_starts_like_a_formula_gets_an_apostrophe(text: str) -> None:
 
 
 def test_numbers_and_plain_text_are_written_as_they_are() -> None:
-    rows = [[42, cents_to_pesos(-27600), cents_to_pesos(18550), Decimal("0.00"), "Café ñandú", "a=b", None]]
+    cells: list[csvfiles.Cell] = [
+        42,
+        cents_to_pesos(-27600),
+        cents_to_pesos(18550),
+        Decimal("0.00"),
+        "Café ñandú",
+        "a=b",
+        None,
+    ]
+    rows = [cells]
     [_header, row] = read(csvfiles.to_bytes(["a", "b", "c", "d", "e", "f", "g"], rows))
     assert row == ["42", "-276.00", "185.50", "0.00", "Café ñandú", "a=b", ""]
 

@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from tests.helpers import api_token
+from tests.pages import flash, heading, is_fragment, texts
 
 NOT_FOUND = {"es": "No encontramos lo que buscas.", "en": "We couldn't find what you're looking for."}
 NOT_ALLOWED = {
@@ -68,10 +69,11 @@ def test_an_unknown_page_or_method_is_the_error_page_in_the_persons_language(
     fragment = lenient.get("/no-existe", headers=headers | {"HX-Request": "true"})
 
     assert unknown.status_code == 404 and unknown.headers["content-type"].startswith("text/html")
-    assert f"<h1>{title}</h1>" in unknown.text and NOT_FOUND[language].replace("'", "&#39;") in unknown.text
-    assert wrong_method.status_code == 405 and NOT_ALLOWED[language] in wrong_method.text
-    assert "GET" in wrong_method.headers["allow"] and "<html" in wrong_method.text
-    assert fragment.status_code == 404 and "<html" not in fragment.text
+    assert heading(unknown) == title and texts(unknown, "main h1 + p") == [NOT_FOUND[language]]
+    assert wrong_method.status_code == 405 and texts(wrong_method, "main h1 + p") == [NOT_ALLOWED[language]]
+    assert "GET" in wrong_method.headers["allow"] and not is_fragment(wrong_method)
+    assert fragment.status_code == 404 and is_fragment(fragment)
+    assert flash(fragment, "error") == f"{title}. {NOT_FOUND[language]}"
 
 
 # --- validation errors keyed by field ------------------------------------------------------------------

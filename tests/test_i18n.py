@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from market.i18n import LOCALE_DIR
 from market.messages import collect, untranslated
+from tests.pages import attr, heading, one, soup, text_of
 
 PLACEHOLDER = re.compile(r"\{[a-z_]*\}|%\([a-z_]+\)[ds]")
 
@@ -44,10 +45,11 @@ def test_english_pages_and_api_errors(
 ) -> None:
     make_listing(make_org(make_user()))
     client.get("/idioma/en")
-    page = client.get("/catalogo?category=cafe").text
-    assert '<html lang="en">' in page
-    assert "Coffee" in page and "MX$320.00" in page and "1 result" in page
-    assert "Catálogo" not in page
+    page = soup(client.get("/catalogo?category=cafe"))
+    assert attr(one(page, "html"), "lang") == "en"
+    assert heading(page) == "Coffee" and text_of(one(page, "main [role=status]")) == "1 result"
+    assert text_of(one(page, ".listing-card .price")).startswith("MX$320.00")
+    assert "Catálogo" not in text_of(page)
 
     api = TestClient(client.app)
     response = api.post(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -19,7 +20,7 @@ from market.db import make_engine
 from market.linking.models import BuyerMembership, BuyerOrganization, Demand
 from market.migrate import alembic_config
 from market.orders.models import Fulfillment, Order
-from market.organizations.models import Organization
+from market.organizations.models import Organization, VerificationStatus
 
 
 def test_migrated_database_matches_the_models(engine: Engine) -> None:
@@ -139,7 +140,7 @@ def backfilled_as_expected(url: str) -> None:
             certifications=["spp"],
             sdgs=[2, 8],
         )
-        fiscal = {
+        fiscal: dict[str, Any] = {
             "regimen_fiscal": "603",
             "codigo_postal": "68000",
             "uso_cfdi": "G03",
@@ -152,7 +153,7 @@ def backfilled_as_expected(url: str) -> None:
             rfc="HCO850101AB1",
             razon_social="Hospital",
             state="20",
-            verification_status="verified",
+            verification_status=VerificationStatus.VERIFIED,
             **fiscal,
         )
         school = BuyerOrganization(
@@ -162,7 +163,7 @@ def backfilled_as_expected(url: str) -> None:
             rfc="EPB850101AB1",
             razon_social="Escuela",
             state="20",
-            verification_status="pending",
+            verification_status=VerificationStatus.PENDING,
             **fiscal,
         )
         session.add_all([org, hospital, school])
@@ -183,7 +184,12 @@ def backfilled_as_expected(url: str) -> None:
         )
         session.add(demand)
         session.flush()
-        money = {"subtotal_cents": 100, "delivery_cents": 0, "total_cents": 100, "platform_fee_cents": 8}
+        money: dict[str, Any] = {
+            "subtotal_cents": 100,
+            "delivery_cents": 0,
+            "total_cents": 100,
+            "platform_fee_cents": 8,
+        }
         orders = [
             Order(buyer_id=nurse.id or 0, payment_method="spei_transfer", **money),
             Order(buyer_id=luis.id or 0, payment_method="card", **money),

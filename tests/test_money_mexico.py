@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from market.catalog.schemas import MAX_PRICE_CENTS
+from market.bounds import MAX_PRICE_CENTS
 from market.mexico import STATES, STATES_BY_CODE, normalize_clabe, normalize_rfc, state_name
 from market.money import apply_bps, cents_to_pesos_text, format_mxn, parse_pesos
 

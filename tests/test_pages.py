@@ -23,6 +23,22 @@ from market.orders.models import Order
 from market.orders.schemas import Checkout
 from market.organizations.models import Organization
 from tests.helpers import PASSWORD, count, csrf_of, log_in
+from tests.pages import (
+    Htmx,
+    attr,
+    checked_values,
+    field_error,
+    flashes,
+    heading,
+    is_fragment,
+    main,
+    one,
+    soup,
+    table_row,
+    text_of,
+    texts,
+    value_of,
+)
 from tests.spreadsheets import NOT_TABLES, XLSX_TYPE, xlsx_bytes
 
 ORG_FORM = {
@@ -43,13 +59,15 @@ def test_home_is_spanish_by_default_and_english_on_request(
     make_listing(make_org(make_user()))
     home = client.get("/", headers={"Accept-Language": "en-US,en;q=0.9"})
     assert home.status_code == 200
-    assert '<html lang="es-MX">' in home.text
-    assert "Café de altura tostado en grano" in home.text
-    assert "$320.00" in home.text
+    page = soup(home)
+    assert attr(one(page, "html"), "lang") == "es-MX"
+    card = one(page, ".listing-card")
+    assert text_of(one(card, "h3")) == "Café de altura tostado en grano"
+    assert text_of(one(card, ".price")).startswith("$320.00")
 
     switched = client.get("/idioma/en?next=/catalogo")
     assert switched.status_code == 303 and switched.headers["location"] == "/catalogo"
-    assert '<html lang="en">' in client.get("/").text
+    assert attr(one(client.get("/"), "html"), "lang") == "en"
 
 
 def test_language_switch_ignores_offsite_next(client: TestClient) -> None:
@@ -59,7 +77,7 @@ def test_language_switch_ignores_offsite_next(client: TestClient) -> None:
 def test_forms_without_csrf_token_are_refused_and_write_nothing(client: TestClient, session: Session) -> None:
     response = client.post("/registro", data={"name": "Eva", "email": "eva@example.mx", "password": PASSWORD})
     assert response.status_code == 403
-    assert "caducó" in response.text
+    assert "La página caducó." in text_of(one(response, "main"))
     assert count(session, User) == 0
 
 
@@ -70,9 +88,10 @@ def test_registration_errors_keep_what_was_typed(client: TestClient, session: Se
         data={"name": "Eva Martínez", "email": "no-es-correo", "password": "corta", "csrf_token": token},
     )
     assert response.status_code == 422
-    assert 'value="Eva Martínez"' in response.text
-    assert "Escribe al menos 10 caracteres." in response.text
-    assert 'aria-invalid="true"' in response.text
+    page = soup(response)
+    assert value_of(page, "name") == "Eva Martínez"
+    assert field_error(page, "password") == "Escribe al menos 10 caracteres."
+    assert attr(one(page, "[name='password']"), "aria-invalid") == "true"
     assert count(session, User) == 0
 
 
@@ -89,7 +108,7 @@ def test_register_then_log_out_and_in(client: TestClient, session: Session) -> N
         },
     )
     assert response.status_code == 303 and response.headers["location"] == "/panel"
-    assert "Hola, Eva" in client.get("/panel").text
+    assert heading(client.get("/panel")) == "Hola, Eva"
 
     client.post("/salir", data={"csrf_token": csrf_of(client, "/panel")})
     assert client.get("/panel").headers["location"].startswith("/entrar?next=")
@@ -105,12 +124,13 @@ def test_wrong_password_then_rate_limited(client: TestClient, make_user: Any, se
             data={"email": "ana@example.mx", "password": "equivocada-123", "csrf_token": csrf_of(client)},
         )
         assert response.status_code == 401
-        assert "Correo o contraseña incorrectos." in response.text
+        assert flashes(response, "error") == ["Correo o contraseña incorrectos."]
     blocked = client.post(
         "/entrar", data={"email": "ana@example.mx", "password": PASSWORD, "csrf_token": csrf_of(client)}
     )
     assert blocked.status_code == 429
-    assert "Demasiados intentos" in blocked.text
+    [message] = flashes(blocked, "error")
+    assert message.startswith("Demasiados intentos")
 
 
 def test_login_redirect_goes_back_only_to_this_site(client: TestClient, make_user: Any) -> None:
@@ -137,9 +157,10 @@ def test_organization_form_shows_rfc_error_and_writes_nothing(
         "/panel/organizaciones/nueva", data=ORG_FORM | {"rfc": "ABC123", "csrf_token": token}
     )
     assert response.status_code == 422
-    assert "El RFC «ABC123» no es válido" in response.text
-    assert 'value="Unión de Apicultoras del Puuc"' in response.text
-    assert 'value="participativa" checked' in response.text
+    page = soup(response)
+    assert (field_error(page, "rfc") or "").startswith("El RFC «ABC123» no es válido")
+    assert value_of(page, "name") == "Unión de Apicultoras del Puuc"
+    assert checked_values(page, "certifications") == ["organico_mexico", "participativa"]
     assert count(session, Organization) == 0
 
 
@@ -153,7 +174,7 @@ def test_producer_registers_organization_admin_verifies_it(
     created = client.post("/panel/organizaciones/nueva", data=ORG_FORM | {"csrf_token": token})
     assert created.status_code == 303
     slug = created.headers["location"].rsplit("/", 1)[1]
-    assert "En revisión" in client.get(f"/panel/o/{slug}").text
+    assert texts(client.get(f"/panel/o/{slug}"), "h1 + p .badge") == ["En revisión"]
 
     anonymous = TestClient(client.app)
     assert anonymous.get(f"/productores/{slug}").status_code == 404
@@ -162,7 +183,7 @@ def test_producer_registers_organization_admin_verifies_it(
     admin = TestClient(client.app, follow_redirects=False)
     log_in(admin, "admin@example.mx")
     queue = admin.get("/admin/verificacion")
-    assert "Unión de Apicultoras del Puuc" in queue.text
+    assert "Unión de Apicultoras del Puuc" in texts(queue, "h2 a")
     token = csrf_of(admin, "/admin/verificacion")
     assert admin.post(f"/admin/organizaciones/{slug}/rechazar", data={"csrf_token": token}).status_code == 303
     session.expire_all()
@@ -170,10 +191,10 @@ def test_producer_registers_organization_admin_verifies_it(
     assert org.verification_status == "pending"  # a rejection without a reason is refused
 
     admin.post(f"/admin/organizaciones/{slug}/verificar", data={"csrf_token": token})
-    page = anonymous.get(f"/productores/{slug}")
-    assert page.status_code == 200
-    assert "Oxkutzcab, Yucatán" in page.text
-    assert "Certificación orgánica participativa" in page.text
+    profile = anonymous.get(f"/productores/{slug}")
+    assert profile.status_code == 200
+    assert "Oxkutzcab, Yucatán" in text_of(one(profile, "h1 + p"))
+    assert "Certificación orgánica participativa" in texts(profile, "li .badge")
 
 
 def test_listing_form_takes_pesos_and_volume_prices(
@@ -222,9 +243,10 @@ def test_listing_form_errors_are_shown_per_field(
     }
     response = client.post(path, data=form)
     assert response.status_code == 422
-    assert "Escribe el precio en pesos" in response.text
-    assert "Ofrece al menos una forma de entrega" in response.text
-    assert 'value="doscientos"' in response.text
+    page = soup(response)
+    assert (field_error(page, "price") or "").startswith("Escribe el precio en pesos")
+    assert (field_error(page, "national_shipping") or "").startswith("Ofrece al menos una forma de entrega")
+    assert value_of(page, "price") == "doscientos"
     assert count(session, Listing) == 0
 
 
@@ -236,7 +258,7 @@ def test_member_of_another_organization_cannot_edit(
     make_org(make_user("otra@example.mx"), name="Cooperativa Vecina")
     log_in(client, "otra@example.mx")
     page = client.get(f"/panel/productos/{listing.id}")
-    assert page.status_code == 403 and owner.name not in page.text
+    assert page.status_code == 403 and owner.name not in text_of(page)
     token = csrf_of(client, "/panel")
     response = client.post(
         f"/panel/productos/{listing.id}/estado", data={"status": "paused", "csrf_token": token}
@@ -267,26 +289,36 @@ def test_an_outsider_gets_the_same_page_for_a_draft_listing_as_for_none(
     assert {status for status, _text in hidden} == {404}
 
 
-def test_status_change_with_htmx_returns_the_fragment(
-    client: TestClient, make_user: Any, make_org: Any, make_listing: Any, session: Session
+def test_a_status_change_swaps_the_status_box_or_goes_back_to_the_form(
+    client: TestClient, make_user: Any, make_org: Any, make_listing: Any, session: Session, htmx: Htmx
 ) -> None:
     listing = make_listing(make_org(make_user("ana@example.mx")))
     log_in(client, "ana@example.mx")
-    token = csrf_of(client, f"/panel/productos/{listing.id}")
+    path = f"/panel/productos/{listing.id}"
+    token = csrf_of(client, path)
     response = client.post(
-        f"/panel/productos/{listing.id}/estado",
-        data={"status": "paused"},
-        headers={"HX-Request": "true", "X-CSRF-Token": token},
+        f"{path}/estado", data={"status": "paused", "csrf_token": token}, headers=htmx.headers
     )
-    assert response.status_code == 200
-    assert "<html" not in response.text and "En pausa" in response.text
+    if htmx:
+        assert response.status_code == 200 and is_fragment(response)
+        box = soup(response)
+    else:
+        assert response.status_code == 303 and response.headers["location"] == path
+        form = client.get(path)
+        assert flashes(form, "success") == ["Estado actualizado."]
+        box = one(form, "#status-box")
+    assert text_of(one(box, ".status-bar .badge")) == "En pausa"
+    assert "Publicar" in texts(box, "button")
+    session.expire_all()
+    assert session.get_one(Listing, listing.id).status == "paused"
+
     illegal = client.post(
-        f"/panel/productos/{listing.id}/estado",
-        data={"status": "draft"},
-        headers={"HX-Request": "true", "X-CSRF-Token": token},
+        f"{path}/estado", data={"status": "draft", "csrf_token": token}, headers=htmx.headers
     )
-    assert illegal.status_code == 409
-    assert "<html" not in illegal.text and "No se puede pasar" in illegal.text
+    assert illegal.status_code == 409 and is_fragment(illegal) == bool(htmx)
+    assert "No se puede pasar de" in text_of(main(illegal))
+    session.expire_all()
+    assert session.get_one(Listing, listing.id).status == "paused"
 
 
 def test_draft_listing_is_hidden_from_the_public_but_previewable(
@@ -296,7 +328,8 @@ def test_draft_listing_is_hidden_from_the_public_but_previewable(
     assert client.get(f"/productos/{listing.id}/{listing.slug}").status_code == 404
     log_in(client, "ana@example.mx")
     preview = client.get(f"/productos/{listing.id}/{listing.slug}")
-    assert preview.status_code == 200 and "Vista previa" in preview.text
+    assert preview.status_code == 200
+    assert [m for m in flashes(preview, "warn") if m.startswith("Vista previa")]
     assert client.get(f"/productos/{listing.id}/otro-nombre").headers["location"] == (
         f"/productos/{listing.id}/{listing.slug}"
     )
@@ -311,10 +344,8 @@ def test_browse_filters_by_category_and_state(
     make_listing(
         oaxaca, title="Mezcal espadín joven", category="mezcal-destilados", unit="ml", price_cents=65000
     )
-    by_state = client.get("/catalogo?state=20").text
-    assert "Mezcal espadín joven" in by_state and "Café de Chenalhó" not in by_state
-    by_category = client.get("/catalogo?category=cafe").text
-    assert "Café de Chenalhó" in by_category and "Mezcal espadín joven" not in by_category
+    assert texts(client.get("/catalogo?state=20"), ".listing-card h3") == ["Mezcal espadín joven"]
+    assert texts(client.get("/catalogo?category=cafe"), ".listing-card h3") == ["Café de Chenalhó"]
     assert client.get("/catalogo?category=no-existe").status_code == 404
 
 
@@ -332,7 +363,7 @@ def test_csv_upload_reports_bad_rows_and_imports_nothing(
         files={"archivo": ("catalogo.csv", bad.encode(), "text/csv")},
     )
     assert response.status_code == 422
-    assert "<td>3</td><td>precio</td>" in response.text
+    assert table_row(response, "precio", ".flash.error table")[:2] == ["3", "precio"]
     assert count(session, Listing) == 0
 
     response = client.post(
@@ -350,8 +381,9 @@ def test_an_excel_workbook_is_imported_from_the_page(
     org = make_org(make_user("ana@example.mx"))
     log_in(client, "ana@example.mx")
     path = f"/panel/o/{org.slug}/importar"
-    form = client.get(path).text
-    assert 'accept=".csv,.xlsx,' in form and "CSV o Excel" in form
+    form = soup(client.get(path))
+    assert (attr(one(form, "input[type=file]"), "accept") or "").startswith(".csv,.xlsx,")
+    assert "CSV o Excel" in heading(form)
     workbook = xlsx_bytes(
         [["Título", "Categoría", "Unidad", "Precio"], ["Café molido 500 g", "cafe", "pieza", 180]]
     )
@@ -375,16 +407,16 @@ def test_a_file_that_is_no_table_is_refused_on_the_page_in_spanish_and_english(
         path, data={"csrf_token": csrf_of(client, path)}, files={"archivo": (name, picture, "image/png")}
     )
     assert response.status_code == 422
-    assert (
-        "El archivo tiene errores; no se importó ninguna fila." in response.text and message in response.text
-    )
+    [refusal] = flashes(response, "error")
+    assert "El archivo tiene errores; no se importó ninguna fila." in refusal and message in refusal
 
     client.get("/idioma/en")
     response = client.post(
         path, data={"csrf_token": csrf_of(client, path)}, files={"archivo": (name, picture, "image/png")}
     )
     assert response.status_code == 422
-    assert "The file is a picture or a PDF, not a table" in response.text
+    [refusal] = flashes(response, "error")
+    assert "The file is a picture or a PDF, not a table" in refusal
     assert count(session, Listing) == 0
 
 
@@ -400,13 +432,13 @@ def test_photo_upload_rejects_non_images(
         files={"photo": ("foto.jpg", b"esto no es una imagen", "image/jpeg")},
     )
     assert response.status_code == 303
-    assert "no es una imagen JPEG, PNG o WebP" in client.get(page).text
+    assert flashes(client.get(page), "error") == ["El archivo no es una imagen JPEG, PNG o WebP válida."]
 
 
 def test_unknown_page_is_a_friendly_404(client: TestClient) -> None:
     response = client.get("/no-existe")
     assert response.status_code == 404
-    assert "Página no encontrada" in response.text
+    assert heading(response) == "Página no encontrada"
 
 
 def test_session_cookie_is_signed_httponly_and_samesite(client: TestClient, make_user: Any) -> None:
@@ -460,7 +492,7 @@ def test_pages_show_the_date_in_mexico_city_time(
     client = TestClient(app, follow_redirects=False)
     log_in(client, viewer.email)
 
-    html = client.get(page.format(slug=org.slug)).text
+    shown = text_of(main(client.get(page.format(slug=org.slug))))
 
-    assert "2026-03-04" in html
-    assert "2026-03-05" not in html
+    assert "2026-03-04" in shown
+    assert "2026-03-05" not in shown

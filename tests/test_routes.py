@@ -15,7 +15,9 @@ def _page_routes(app: FastAPI) -> list[routing.RouteContext]:
 
 def test_every_page_route_is_named_by_its_domain(app: FastAPI) -> None:
     unnamed = [
-        r.path for r in _page_routes(app) if "." not in r.name and r.path not in ("/healthz", "/metrics")
+        r.path
+        for r in _page_routes(app)
+        if "." not in (r.name or "") and r.path not in ("/healthz", "/metrics")
     ]
     assert unnamed == [], "name page routes '<domain>.<action>'"
 
@@ -24,7 +26,7 @@ def test_a_name_belongs_to_one_endpoint(app: FastAPI) -> None:
     """Two paths may share a name only as two ways to one page (a listing with or without its slug)."""
     endpoints: dict[str, set[object]] = {}
     for route in _page_routes(app):
-        endpoints.setdefault(route.name, set()).add(route.endpoint)
+        endpoints.setdefault(route.name or "", set()).add(route.endpoint)
     assert {name for name, found in endpoints.items() if len(found) > 1} == set()
 
 

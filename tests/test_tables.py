@@ -71,7 +71,9 @@ def test_a_workbook_whose_parts_unpack_into_too_much_is_refused_before_it_is_rea
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     _name, data, message = NOT_TABLES["unzips-too-big"]
-    monkeypatch.setattr(tables.subprocess, "run", lambda *args, **kwargs: pytest.fail("the reader started"))
+    monkeypatch.setattr(
+        "market.tables.subprocess.run", lambda *args, **kwargs: pytest.fail("the reader started")
+    )
 
     with pytest.raises(tables.UnreadableTable) as refused:
         tables.read(data)

@@ -25,6 +25,7 @@ from market.organizations.models import Organization
 from market.organizations.schemas import OrganizationCreate, OrganizationUpdate
 from market.validation import field_errors
 from tests.helpers import INSTITUTION, LISTING_DEFAULTS, ORG_DEFAULTS, api_token, count, csrf_of, log_in
+from tests.pages import error_fields, field_error, flash, flashes
 
 NUL = "\x00"
 
@@ -91,7 +92,7 @@ def test_a_nul_byte_in_a_query_or_a_path_is_refused(lenient: TestClient) -> None
 
     assert "q" in fields_of(search)
     assert "organization" in fields_of(listings)
-    assert page.status_code == 422 and "q" in page.text
+    assert page.status_code == 422 and "q" in error_fields(page)
     assert lenient.get("/api/v1/organizations/flor%00").status_code == 404
     assert lenient.get("/productores/flor%00").status_code == 404
 
@@ -112,9 +113,9 @@ def test_a_nul_byte_in_a_page_form_is_a_422_page_in_the_persons_language(
         "/entrar", data={"email": f"ana@example.mx{NUL}", "password": "x", "csrf_token": csrf_of(signed_out)}
     )
 
-    assert spanish.status_code == 422 and "name" in spanish.text and "carácter" in spanish.text
-    assert english.status_code == 422 and "character" in english.text
-    assert login.status_code == 422 and "email" in login.text
+    assert spanish.status_code == 422 and "carácter" in error_fields(spanish)["name"]
+    assert english.status_code == 422 and "character" in error_fields(english)["name"]
+    assert login.status_code == 422 and "email" in error_fields(login)
     assert count(session, Organization) == 0
 
 
@@ -176,12 +177,13 @@ def test_a_scalar_where_a_listing_expects_its_delivery_states_is_a_422(
 # --- numbers typed in page forms and URLs -----------------------------------------------------------
 
 
-def shown_after(client: TestClient, response: Any) -> str:
-    """The page a person ends on: the answer itself, or where it redirects (with its flash message)."""
+def shown_after(client: TestClient, response: Any) -> list[str]:
+    """What a person is told after adding to the cart: beside the quantity, on the page that answers, or
+    in the message of the page it redirects to."""
     assert response.status_code in (303, 422), response.text
-    return str(
-        response.text if response.status_code == 422 else client.get(response.headers["location"]).text
-    )
+    if response.status_code == 422:
+        return [field_error(response, "quantity") or ""]
+    return flashes(client.get(response.headers["location"]), "error")
 
 
 @pytest.mark.parametrize(
@@ -224,7 +226,7 @@ def test_a_delivery_choice_for_a_producer_that_is_not_a_number_is_a_422_naming_i
     response = lenient.post("/carrito/pagar", data=form)
 
     assert response.status_code == 422
-    assert "<code>delivery.²</code>" in response.text and "Escribe un número entero." in response.text
+    assert error_fields(response)["delivery.²"] == "Escribe un número entero."
 
 
 @pytest.mark.parametrize(("year", "message"), [("²", "Escribe un número entero."), ("1999", "2000")])
@@ -234,7 +236,7 @@ def test_an_impact_year_that_is_not_one_is_a_422_naming_it(
     page = lenient.get("/impacto", params={"year": year})
     csv = lenient.get("/impacto.csv", params={"year": year})
 
-    assert page.status_code == 422 and "<code>year</code>" in page.text and message in page.text
+    assert page.status_code == 422 and message in error_fields(page)["year"]
     assert csv.status_code == 422
     assert lenient.get("/api/v1/impacto", params={"year": year}).status_code == 422
 
@@ -261,7 +263,7 @@ def test_an_institutions_producer_past_the_id_range_is_refused_in_place(
     response = lenient.post("/instituciones/nueva", data=form)
 
     assert response.status_code == 422
-    assert "Elige una de tus organizaciones." in response.text
+    assert field_error(response, "producer_organization_id") == "Elige una de tus organizaciones."
 
 
 # --- what an outside probe found ----------------------------------------------------------------------
@@ -370,7 +372,7 @@ def test_an_administrator_confirming_a_transfer_with_an_over_long_key_gets_a_mes
     token = csrf_of(client, "/admin/pagos")
     response = client.post(f"/admin/pagos/{order.id}", data={"reference": "A" * 500, "csrf_token": token})
     assert response.status_code == 303
-    assert "de 4 a 40 caracteres" in client.get("/admin/pagos").text
+    assert "de 4 a 40 caracteres" in flash(client.get("/admin/pagos"), "error")
 
 
 def test_a_malformed_email_and_an_empty_required_text_say_what_is_wanted(client: TestClient) -> None:

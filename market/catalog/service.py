@@ -27,6 +27,7 @@ from market.errors import Conflict, InvalidTransition, InvalidUpload, ListingNot
 from market.i18n import N_
 from market.media import media_url
 from market.organizations import service as organizations
+from market.organizations.effects import notify_owners
 from market.organizations.models import Organization, VerificationStatus
 from market.outbox import search_changed
 from market.pagination import Page, paginate
@@ -199,7 +200,7 @@ def suspend(session: Session, admin: User, listing: Listing, reason: str | None)
     _moderated(session, admin, listing, "listing.suspend", reason)
     organization = session.get(Organization, listing.organization_id)
     assert organization is not None
-    organizations.notify_owners(
+    notify_owners(
         session,
         organization,
         f"«{listing.title}» fue suspendido",
@@ -219,7 +220,7 @@ def restore(session: Session, admin: User, listing: Listing, reason: str | None)
     _moderated(session, admin, listing, "listing.restore", reason)
     organization = session.get(Organization, listing.organization_id)
     assert organization is not None
-    organizations.notify_owners(
+    notify_owners(
         session,
         organization,
         f"«{listing.title}» ya no está suspendido",

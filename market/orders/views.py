@@ -25,7 +25,7 @@ from market.linking import buyers, messages
 from market.orders import cart as carts
 from market.orders import queries
 from market.orders.fulfillment import acts_for_buyer, move
-from market.orders.models import FulfillmentStatus
+from market.orders.models import Cart, FulfillmentStatus
 from market.organizations import service as organizations
 from market.payments import methods as payment_methods
 from market.payments import service as payments
@@ -37,7 +37,7 @@ router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 CART_KEY = "cart"
 
 
-def _cart(request: Request, session: Session, user: User | None, create: bool = False) -> carts.Cart | None:
+def _cart(request: Request, session: Session, user: User | None, create: bool = False) -> Cart | None:
     token = request.session.get(CART_KEY)
     if not create:
         return carts.find(session, user, token)
@@ -147,7 +147,7 @@ def _cart_page(
     page: PageContext,
     session: Session,
     settings: Settings,
-    cart: carts.Cart | None,
+    cart: Cart | None,
     status_code: int = 200,
     **context: Any,
 ) -> Response:

@@ -77,7 +77,7 @@ def create_organization(
 
 
 @router.get("/mine", response_model=list[OrganizationPrivate])
-def my_organizations(user: ApiUserDep, session: SessionDep) -> list:
+def my_organizations(user: ApiUserDep, session: SessionDep) -> list[OrganizationPrivate]:
     return [_private(org, session) for org, _role in service.for_user(session, user)]
 
 
@@ -138,7 +138,7 @@ def accept_invitation(token: str, user: ApiUserDep, session: SessionDep) -> Orga
 
 
 @router.get("/admin/queue", response_model=list[OrganizationPrivate], tags=["admin"])
-def verification_queue(user: ApiUserDep, session: SessionDep) -> list:
+def verification_queue(user: ApiUserDep, session: SessionDep) -> list[OrganizationPrivate]:
     return [_private(o, session) for o in service.verification_queue(session, user)]
 
 
@@ -173,7 +173,7 @@ def reinstate(
 
 
 @router.get("/admin/changes", response_model=list[OrganizationChangePublic], tags=["admin"])
-def pending_changes(user: ApiUserDep, session: SessionDep) -> list:
+def pending_changes(user: ApiUserDep, session: SessionDep) -> list[OrganizationChangePublic]:
     """Changes of verified organizations' name, RFC or CLABE waiting for a decision, oldest first."""
     return [_change(*row) for row in changes.pending(session, user)]
 

@@ -88,8 +88,8 @@ def dashboard(page: PageDep, user: UserDep, session: SessionDep) -> Response:
 def _form_page(
     page: PageContext,
     org: Organization | None,
-    values: dict,
-    errors: dict,
+    values: dict[str, Any],
+    errors: dict[str, Any],
     status: int = 200,
     session: Session | None = None,
 ) -> Response:

@@ -14,6 +14,7 @@ from market.disputes import holds
 from market.errors import Conflict, NotFound, ValidationFailed
 from market.i18n import N_
 from market.ledger import service as ledger
+from market.ledger.models import LedgerEntry
 from market.mexico import normalize_clabe
 from market.orders.models import Fulfillment, FulfillmentStatus, Order, OrderStatus, payment_reference
 from market.organizations.models import Organization
@@ -282,9 +283,7 @@ def payable_organizations(session: Session, admin: User) -> list[tuple[Organizat
     """Organizations the platform owes money, with (balance, available now), largest available first."""
     audit.require_admin(admin)
     ids = session.exec(
-        select(ledger.LedgerEntry.organization_id)
-        .where(ledger.LedgerEntry.account == ledger.PAYABLE)
-        .distinct()
+        select(LedgerEntry.organization_id).where(LedgerEntry.account == ledger.PAYABLE).distinct()
     ).all()
     rows = []
     for organization_id in ids:

@@ -7,7 +7,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from bs4 import Tag
 from fastapi.testclient import TestClient
+from httpx import Response
 from playwright.sync_api import expect
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -15,6 +17,20 @@ from sqlmodel import Session, select
 from market.accounts.models import ApiToken
 from tests.accounts.conftest import is_signed_in, session_ids
 from tests.helpers import PASSWORD, api_token, csrf_of, database_state, log_in
+from tests.pages import (
+    Htmx,
+    buttons,
+    elements,
+    flashes,
+    hrefs,
+    is_fragment,
+    main,
+    one,
+    soup,
+    table_row,
+    text_of,
+    texts,
+)
 
 PHONE_UA = (
     "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Mobile Safari/537.36"
@@ -40,14 +56,13 @@ def test_the_account_page_lists_sessions_and_tokens(
         json={"email": "ana@example.mx", "password": PASSWORD, "name": "hoja de cálculo"},
     )
 
-    page = laptop.get("/cuenta").text
+    page = soup(laptop.get("/cuenta"))
 
-    assert "Chrome · Android" in page and "Firefox · Windows" in page
-    assert page.count("Esta sesión") == 1
-    assert page.index("Esta sesión") > page.index("Firefox · Windows")  # marks the laptop's own row
-    assert "hoja de cálculo" in page and "Nunca" in page  # never used yet
-    assert "Cerrar las demás sesiones" in page
-    assert 'href="/cuenta"' in laptop.get("/panel").text  # reachable from the panel and the navigation
+    devices = {text_of(one(s, "strong")): texts(s, ".badge") for s in elements(page, "li[data-session]")}
+    assert devices == {"Chrome · Android": [], "Firefox · Windows": ["Esta sesión"]}  # the laptop's own
+    assert table_row(page, "hoja de cálculo")[2] == "Nunca"  # never used yet
+    assert "Cerrar las demás sesiones" in buttons(page)
+    assert "/cuenta" in hrefs(laptop.get("/panel"))  # reachable from the panel and the navigation
 
 
 def test_the_account_page_needs_a_signed_in_person(client: TestClient) -> None:
@@ -61,13 +76,25 @@ def test_the_account_page_speaks_english(client: TestClient, make_user: Any) -> 
     log_in(client, "ana@example.mx")
     client.cookies.set("lang", "en")
 
-    page = client.get("/cuenta").text
+    page = soup(client.get("/cuenta"))
 
-    assert "Open sessions" in page and "This session" in page and "API tokens" in page
+    assert texts(page, "#accesos h2") == ["Open sessions", "API tokens"]
+    assert texts(page, "li[data-session] .badge") == ["This session"]
+
+
+def the_lists_after(browser: TestClient, response: Response, htmx: Htmx) -> Tag:
+    """What the person sees after an action on their sessions or tokens: with htmx, the lists swapped in
+    place; without, the account page the action went back to."""
+    if htmx:
+        assert response.status_code == 200 and is_fragment(response)
+        one(response, "#accesos")  # the block the answer replaces
+        return soup(response)
+    assert response.status_code == 303 and response.headers["location"] == "/cuenta"
+    return main(browser.get("/cuenta"))
 
 
 def test_ending_a_session_from_the_account_page_signs_that_device_out(
-    make_user: Any, session: Session, new_browser: Callable[[], TestClient]
+    make_user: Any, session: Session, new_browser: Callable[[], TestClient], htmx: Htmx
 ) -> None:
     ana = make_user("ana@example.mx")
     phone = browser_of(new_browser, "ana@example.mx", PHONE_UA)
@@ -75,37 +102,21 @@ def test_ending_a_session_from_the_account_page_signs_that_device_out(
     laptop = browser_of(new_browser, "ana@example.mx", LAPTOP_UA)
 
     response = laptop.post(
-        f"/cuenta/sesiones/{phone_session}/cerrar", data={"csrf_token": csrf_of(laptop, "/cuenta")}
+        f"/cuenta/sesiones/{phone_session}/cerrar",
+        data={"csrf_token": csrf_of(laptop, "/cuenta")},
+        headers=htmx.headers,
     )
 
-    assert response.status_code == 303 and response.headers["location"] == "/cuenta"
-    assert "Cerramos la sesión de ese dispositivo." in laptop.get("/cuenta").text
+    lists = the_lists_after(laptop, response, htmx)
+    assert flashes(lists, "success") == ["Cerramos la sesión de ese dispositivo."]
+    assert texts(lists, "li[data-session] strong") == ["Firefox · Windows"]
     assert not is_signed_in(phone)
     assert is_signed_in(laptop)
     assert len(session_ids(session, ana)) == 1
 
 
-def test_with_htmx_the_lists_come_back_without_the_ended_session(
-    make_user: Any, session: Session, new_browser: Callable[[], TestClient]
-) -> None:
-    ana = make_user("ana@example.mx")
-    browser_of(new_browser, "ana@example.mx", PHONE_UA)
-    phone_session = session_ids(session, ana)[0]
-    laptop = browser_of(new_browser, "ana@example.mx", LAPTOP_UA)
-
-    response = laptop.post(
-        f"/cuenta/sesiones/{phone_session}/cerrar",
-        headers={"HX-Request": "true", "X-CSRF-Token": csrf_of(laptop, "/cuenta")},
-    )
-
-    assert response.status_code == 200
-    assert response.text.lstrip().startswith(("<div", "{#")) and "<html" not in response.text
-    assert 'id="accesos"' in response.text and "Cerramos la sesión de ese dispositivo." in response.text
-    assert "Chrome · Android" not in response.text and "Firefox · Windows" in response.text
-
-
 def test_signing_out_the_other_sessions_keeps_this_one(
-    make_user: Any, session: Session, new_browser: Callable[[], TestClient]
+    make_user: Any, session: Session, new_browser: Callable[[], TestClient], htmx: Htmx
 ) -> None:
     ana, beto = make_user("ana@example.mx"), make_user("beto@example.mx", name="Beto Ruiz")
     phone = browser_of(new_browser, "ana@example.mx", PHONE_UA)
@@ -113,26 +124,38 @@ def test_signing_out_the_other_sessions_keeps_this_one(
     someone_else = browser_of(new_browser, "beto@example.mx", PHONE_UA)
     laptop = browser_of(new_browser, "ana@example.mx", LAPTOP_UA)
 
-    laptop.post("/cuenta/sesiones/cerrar-las-demas", data={"csrf_token": csrf_of(laptop, "/cuenta")})
+    response = laptop.post(
+        "/cuenta/sesiones/cerrar-las-demas",
+        data={"csrf_token": csrf_of(laptop, "/cuenta")},
+        headers=htmx.headers,
+    )
 
-    assert "Cerramos otras 2 sesiones abiertas." in laptop.get("/cuenta").text
+    lists = the_lists_after(laptop, response, htmx)
+    assert flashes(lists, "success") == ["Cerramos otras 2 sesiones abiertas."]
+    assert texts(lists, "li[data-session] strong") == ["Firefox · Windows"]
+    assert "Cerrar las demás sesiones" not in buttons(lists)
     assert not is_signed_in(phone) and not is_signed_in(tablet)
     assert is_signed_in(laptop) and is_signed_in(someone_else)
     assert len(session_ids(session, ana)) == 1 and len(session_ids(session, beto)) == 1
 
 
-def test_revoking_a_token_from_the_account_page(client: TestClient, make_user: Any, session: Session) -> None:
+def test_revoking_a_token_from_the_account_page(
+    client: TestClient, make_user: Any, session: Session, htmx: Htmx
+) -> None:
     make_user("ana@example.mx")
     headers = api_token(client, "ana@example.mx")
     log_in(client, "ana@example.mx")
     token = session.exec(select(ApiToken)).one()
 
     response = client.post(
-        f"/cuenta/tokens/{token.id}/revocar", data={"csrf_token": csrf_of(client, "/cuenta")}
+        f"/cuenta/tokens/{token.id}/revocar",
+        data={"csrf_token": csrf_of(client, "/cuenta")},
+        headers=htmx.headers,
     )
 
-    assert response.status_code == 303
-    assert "Revocamos el token «api»." in client.get("/cuenta").text
+    lists = the_lists_after(client, response, htmx)
+    assert flashes(lists, "success") == ["Revocamos el token «api»."]
+    assert elements(lists, "tr[data-token]") == []
     assert client.get("/api/v1/me", headers=headers).status_code == 401
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from market.config import Settings
 from tests.accounts.conftest import is_signed_in
 from tests.helpers import PASSWORD, account_emails, api_token, csrf_of, database_state, log_in
+from tests.pages import attr, field_error, flash, hrefs, one
 
 CHANGE = "/api/v1/auth/password"
 NEW_PASSWORD = "otra-contraseña-larga-2"
@@ -74,7 +75,7 @@ def test_change_on_the_page(client: TestClient, make_user: Any, engine: Engine) 
     make_user("ana@example.mx")
     assert client.get(PAGE).headers["location"].startswith("/entrar?next=")
     log_in(client, "ana@example.mx")
-    assert f'href="{PAGE}"' in client.get("/panel").text
+    assert PAGE in hrefs(client.get("/panel"))
     before = database_state(engine)
 
     def send(current: str, new: str, again: str) -> Any:
@@ -83,15 +84,16 @@ def test_change_on_the_page(client: TestClient, make_user: Any, engine: Engine) 
 
     wrong = send("no-es-esta-1", NEW_PASSWORD, NEW_PASSWORD)
     assert wrong.status_code == 422
-    assert 'aria-describedby="e-current_password"' in wrong.text
-    assert "Esa no es tu contraseña actual." in wrong.text
+    assert attr(one(wrong, "[name='current_password']"), "aria-describedby") == "e-current_password"
+    assert field_error(wrong, "current_password") == "Esa no es tu contraseña actual."
     mismatch = send(PASSWORD, NEW_PASSWORD, "no-es-la-misma-1")
-    assert mismatch.status_code == 422 and "Las dos contraseñas no coinciden." in mismatch.text
+    assert mismatch.status_code == 422
+    assert field_error(mismatch, "password_confirm") == "Las dos contraseñas no coinciden."
     assert database_state(engine) == before
 
     done = send(PASSWORD, NEW_PASSWORD, NEW_PASSWORD)
     assert done.status_code == 303 and done.headers["location"] == "/panel"
-    assert "Listo: cambiamos tu contraseña." in client.get("/panel").text
+    assert flash(client.get("/panel"), "success") == "Listo: cambiamos tu contraseña."
     assert can_log_in(client, "ana@example.mx", NEW_PASSWORD)
     assert not can_log_in(client, "ana@example.mx", PASSWORD)
 

@@ -52,7 +52,9 @@ def world(make_user: Any, make_org: Any, make_listing: Any) -> World:
 def audit_entries(session: Session, after_id: int = 0) -> list[AuditEntry]:
     session.expire_all()
     return list(
-        session.exec(select(AuditEntry).where(AuditEntry.id > after_id).order_by(col(AuditEntry.id))).all()
+        session.exec(
+            select(AuditEntry).where(col(AuditEntry.id) > after_id).order_by(col(AuditEntry.id))
+        ).all()
     )
 
 

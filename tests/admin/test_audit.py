@@ -30,6 +30,7 @@ from market.organizations.schemas import OrganizationUpdate
 from market.payments.models import Refund
 from tests.admin.conftest import REASON, World, audit_entries, last_audit_id
 from tests.helpers import INSTITUTION, api_token, csrf_of, log_in
+from tests.pages import flash, flashes
 
 LIFTED = "Subió fotos propias y lo comprobamos"
 
@@ -144,7 +145,7 @@ def suspend_organization(d: Desk) -> tuple[Act, Expected]:
 def reinstate_organization(d: Desk) -> tuple[Act, Expected]:
     org = d.world.org
     with transaction(d.engine) as tx:
-        organizations.suspend(tx, d.world.admin, tx.get(Organization, org.id), REASON)
+        organizations.suspend(tx, d.world.admin, tx.get_one(Organization, org.id), REASON)
     return (
         lambda: d.post(f"/admin/organizaciones/{org.slug}/reactivar", {"reason": LIFTED}),
         Expected("organization.reinstate", "organization", org.id, org.name, LIFTED),
@@ -223,7 +224,7 @@ def match_deposit(d: Desk) -> tuple[Act, Expected]:
             data={"csrf_token": csrf_of(d.client, "/admin/pagos")},
             files={"archivo": ("estado.csv", statement.encode(), "text/csv")},
         )
-        assert response.status_code == 200 and "Pagado: 1" in response.text
+        assert response.status_code == 200 and "Pagado: 1" in flash(response)
 
     return upload, Expected(
         "statement.deposit_matched",
@@ -285,7 +286,7 @@ def suspend_listing(d: Desk) -> tuple[Act, Expected]:
 def restore_listing(d: Desk) -> tuple[Act, Expected]:
     coffee = d.world.coffee
     with transaction(d.engine) as tx:
-        catalog.suspend(tx, d.world.admin, tx.get(Listing, coffee.id), REASON)
+        catalog.suspend(tx, d.world.admin, tx.get_one(Listing, coffee.id), REASON)
     return (
         lambda: d.post(
             f"/admin/productos/{coffee.id}/restablecer", {"next": "/admin/moderacion", "reason": LIFTED}
@@ -297,7 +298,7 @@ def restore_listing(d: Desk) -> tuple[Act, Expected]:
 def reinstate_organization_api(d: Desk) -> tuple[Act, Expected]:
     org = d.world.org
     with transaction(d.engine) as tx:
-        organizations.suspend(tx, d.world.admin, tx.get(Organization, org.id), REASON)
+        organizations.suspend(tx, d.world.admin, tx.get_one(Organization, org.id), REASON)
     return (
         lambda: d.api_post(f"/api/v1/organizations/{org.slug}/reinstate", {"reason": LIFTED}),
         Expected("organization.reinstate", "organization", org.id, org.name, LIFTED),
@@ -307,7 +308,7 @@ def reinstate_organization_api(d: Desk) -> tuple[Act, Expected]:
 def restore_listing_api(d: Desk) -> tuple[Act, Expected]:
     coffee = d.world.coffee
     with transaction(d.engine) as tx:
-        catalog.suspend(tx, d.world.admin, tx.get(Listing, coffee.id), REASON)
+        catalog.suspend(tx, d.world.admin, tx.get_one(Listing, coffee.id), REASON)
     return (
         lambda: d.api_post(f"/api/v1/admin/listings/{coffee.id}/restore", {"reason": LIFTED}),
         Expected("listing.restore", "listing", coffee.id, coffee.title, LIFTED),
@@ -359,11 +360,11 @@ def test_the_entry_is_written_with_the_change_or_not_at_all(desk: Desk) -> None:
     """A listing suspended by the service but rolled back leaves neither the suspension nor its entry."""
     before = last_audit_id(desk.session)
     with pytest.raises(RuntimeError), transaction(desk.engine) as tx:
-        catalog.suspend(tx, desk.world.admin, tx.get(Listing, desk.world.coffee.id), REASON)
+        catalog.suspend(tx, desk.world.admin, tx.get_one(Listing, desk.world.coffee.id), REASON)
         raise RuntimeError("the request failed after the service ran")
     assert audit_entries(desk.session, before) == []
     desk.session.expire_all()
-    assert desk.session.get(Listing, desk.world.coffee.id).suspended is False
+    assert desk.session.get_one(Listing, desk.world.coffee.id).suspended is False
 
 
 # --- refused actions -----------------------------------------------------------------------------
@@ -422,8 +423,8 @@ def test_a_refused_action_writes_nothing(desk: Desk, name: str) -> None:
     assert response.status_code == STATUS[name], response.text
     assert audit_entries(desk.session, before) == []
     desk.session.expire_all()
-    assert desk.session.get(Listing, desk.world.coffee.id).suspended is False
-    assert desk.session.get(Organization, desk.world.org.id).suspended is False
+    assert desk.session.get_one(Listing, desk.world.coffee.id).suspended is False
+    assert desk.session.get_one(Organization, desk.world.org.id).suspended is False
 
 
 def test_a_producer_on_the_pages_is_refused_and_nothing_is_written(app: FastAPI, desk: Desk) -> None:
@@ -442,8 +443,8 @@ def test_a_producer_on_the_pages_is_refused_and_nothing_is_written(app: FastAPI,
 def test_lifting_a_suspension_without_a_reason_is_refused_and_writes_nothing(desk: Desk, face: str) -> None:
     org, coffee = desk.world.org, desk.world.coffee
     with transaction(desk.engine) as tx:
-        organizations.suspend(tx, desk.world.admin, tx.get(Organization, org.id), REASON)
-        catalog.suspend(tx, desk.world.admin, tx.get(Listing, coffee.id), REASON)
+        organizations.suspend(tx, desk.world.admin, tx.get_one(Organization, org.id), REASON)
+        catalog.suspend(tx, desk.world.admin, tx.get_one(Listing, coffee.id), REASON)
     before = last_audit_id(desk.session)
 
     if face == "page":
@@ -451,8 +452,8 @@ def test_lifting_a_suspension_without_a_reason_is_refused_and_writes_nothing(des
         for path in pages:
             response = desk.post(path, {"reason": "  ", "next": "/admin/moderacion"})
             assert response.headers["location"] == "/admin/moderacion"
-        page = desk.client.get("/admin/moderacion").text
-        assert "Explica por qué levantas la suspensión." in page
+        page = desk.client.get("/admin/moderacion")
+        assert "Explica por qué levantas la suspensión." in flashes(page, "error")
     else:
         api = (f"/api/v1/organizations/{org.slug}/reinstate", f"/api/v1/admin/listings/{coffee.id}/restore")
         for path in api:
@@ -462,5 +463,5 @@ def test_lifting_a_suspension_without_a_reason_is_refused_and_writes_nothing(des
 
     assert audit_entries(desk.session, before) == []
     desk.session.expire_all()
-    assert desk.session.get(Listing, coffee.id).suspended is True
-    assert desk.session.get(Organization, org.id).suspended is True
+    assert desk.session.get_one(Listing, coffee.id).suspended is True
+    assert desk.session.get_one(Organization, org.id).suspended is True

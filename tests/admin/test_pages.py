@@ -5,9 +5,7 @@ audit log pages, filters, and exports the same rows as CSV."""
 from __future__ import annotations
 
 import csv
-import html
 import io
-import re
 from typing import Any
 
 import pytest
@@ -33,6 +31,21 @@ from market.organizations.models import Organization
 from market.outbox import OutboxEvent
 from tests.admin.conftest import REASON, World
 from tests.helpers import INSTITUTION, api_token, csrf_of, signed_in
+from tests.pages import (
+    Html,
+    attr,
+    buttons,
+    elements,
+    flash,
+    form_actions,
+    hrefs,
+    one,
+    soup,
+    table_row,
+    table_rows,
+    text_of,
+    texts,
+)
 
 # --- who may see them ------------------------------------------------------------------------------
 
@@ -76,8 +89,8 @@ def test_a_producer_gets_403_on_every_admin_form(
     response = producer.post(path, data={"reason": REASON, "csrf_token": csrf_of(producer, "/panel")})
     assert response.status_code == 403
     session.expire_all()
-    assert session.get(Listing, world.coffee.id).suspended is False
-    assert session.get(Organization, world.org.id).suspended is False
+    assert session.get_one(Listing, world.coffee.id).suspended is False
+    assert session.get_one(Organization, world.org.id).suspended is False
 
 
 @pytest.mark.parametrize(
@@ -105,19 +118,23 @@ def test_a_visitor_is_asked_to_sign_in(client: TestClient, world: World) -> None
 
 
 def test_the_header_has_one_administration_link_for_administrators(app: FastAPI, world: World) -> None:
-    page = signed_in(app, world.admin.email).get("/panel").text
-    assert '<a href="/admin">Administración</a>' in page
-    assert 'href="/admin/verificacion"' not in page and 'href="/admin/pagos"' not in page
-    assert 'href="/admin"' not in signed_in(app, world.owner.email).get("/panel").text
+    page = signed_in(app, world.admin.email).get("/panel")
+    admin_links = [link for link in hrefs(page) if link.startswith("/admin")]
+    assert admin_links == ["/admin"] and text_of(one(page, "header a[href='/admin']")) == "Administración"
+    assert [link for link in hrefs(signed_in(app, world.owner.email).get("/panel")) if link == "/admin"] == []
 
 
 # --- the home -----------------------------------------------------------------------------------------
 
 
-def count_on(page: str, label: str) -> int:
-    match = re.search(r'<a href="([^"]+)"><strong>(\d+)</strong> ' + re.escape(label) + "</a>", page)
-    assert match, label
-    return int(match.group(2))
+def count_on(page: Html, label: str) -> int:
+    """The number on the home's card that reads `<number> <label>`."""
+    [count] = [
+        int(text_of(one(card, "strong")))
+        for card in elements(page, ".admin-counts a")
+        if text_of(card).split(" ", 1)[1] == label
+    ]
+    return count
 
 
 def test_the_home_counts_what_waits_and_links_to_it(
@@ -138,8 +155,8 @@ def test_the_home_counts_what_waits_and_links_to_it(
             world.buyer,
             Checkout(items=[{"listing_id": world.coffee.id, "quantity": 1}], payment_method="spei_transfer"),
         )
-        catalog.suspend(tx, world.admin, tx.get(Listing, world.honey.id), REASON)
-        organizations.suspend(tx, world.admin, tx.get(Organization, other.id), REASON)
+        catalog.suspend(tx, world.admin, tx.get_one(Listing, world.honey.id), REASON)
+        organizations.suspend(tx, world.admin, tx.get_one(Organization, other.id), REASON)
     with transaction(engine) as tx:
         paid = checkout(
             tx,
@@ -156,7 +173,7 @@ def test_the_home_counts_what_waits_and_links_to_it(
         part = tx.exec(select(Fulfillment).where(Fulfillment.order_id == paid.id)).one()
         move(tx, world.owner, part.id or 0, "rejected")  # paid by SPEI: a refund to send by hand
 
-    page = signed_in(app, world.admin.email).get("/admin").text
+    page = soup(signed_in(app, world.admin.email).get("/admin"))
 
     assert count_on(page, "Productores por verificar") == 1
     assert count_on(page, "Instituciones por verificar") == 1
@@ -165,9 +182,10 @@ def test_the_home_counts_what_waits_and_links_to_it(
     assert count_on(page, "Reembolsos por enviar por transferencia") == 1
     assert count_on(page, "Productos suspendidos") == 1
     assert count_on(page, "Organizaciones suspendidas") == 1
+    links = hrefs(page)
     for link in ("/admin/verificacion", "/admin/instituciones", "/admin/disputas", "/admin/pagos"):
-        assert f'href="{link}"' in page
-    assert 'href="/admin/moderacion"' in page and 'href="/admin/auditoria"' in page
+        assert link in links
+    assert "/admin/moderacion" in links and "/admin/auditoria" in links
     # the latest actions: the two suspensions and the confirmed payment, newest first
     rows = page_rows(page)
     assert [row[2] for row in rows] == [
@@ -181,7 +199,7 @@ def test_the_home_shows_only_the_latest_ten_actions(app: FastAPI, session: Sessi
     for n in range(12):
         audit.record(session, world.admin, "listing.suspend", "listing", n, f"Producto {n}", "Motivo")
     session.commit()
-    rows = page_rows(signed_in(app, world.admin.email).get("/admin").text)
+    rows = page_rows(signed_in(app, world.admin.email).get("/admin"))
     assert [row[3] for row in rows] == [f"Producto: Producto {n}" for n in range(11, 1, -1)]
 
 
@@ -192,12 +210,13 @@ def test_moderation_finds_content_by_name_and_lists_what_is_suspended_with_its_r
     app: FastAPI, world: World
 ) -> None:
     admin = signed_in(app, world.admin.email)
-    found = admin.get("/admin/moderacion", params={"q": "flor"}).text  # the organization, by name
-    assert world.org.name in found and f'action="/admin/organizaciones/{world.org.slug}/suspender"' in found
-    found = admin.get("/admin/moderacion", params={"q": "MIEL"}).text  # a listing, by title
-    assert f'action="/admin/productos/{world.honey.id}/suspender"' in found
-    assert f'action="/admin/productos/{world.coffee.id}/suspender"' not in found
-    assert "Ningún producto ni organización tiene ese nombre." in admin.get("/admin/moderacion?q=zzz").text
+    found = one(admin.get("/admin/moderacion", params={"q": "flor"}), "#resultados")  # an organization
+    assert [world.org.name, "Verificada"] in [row[:2] for row in table_rows(found)]
+    assert f"/admin/organizaciones/{world.org.slug}/suspender" in form_actions(found)
+    found = one(admin.get("/admin/moderacion", params={"q": "MIEL"}), "#resultados")  # a listing, by title
+    assert form_actions(found) == [f"/admin/productos/{world.honey.id}/suspender"]
+    nothing = one(admin.get("/admin/moderacion?q=zzz"), "#resultados")
+    assert texts(nothing, ".empty") == ["Ningún producto ni organización tiene ese nombre."]
 
     here = "/admin/moderacion?q=MIEL"
     response = admin.post(
@@ -205,7 +224,9 @@ def test_moderation_finds_content_by_name_and_lists_what_is_suspended_with_its_r
         data={"reason": REASON, "next": here, "csrf_token": csrf_of(admin, here)},
     )
     assert response.status_code == 303 and response.headers["location"] == here
-    assert "Suspendimos «Miel multifloral»: ya no aparece en el catálogo." in admin.get(here).text
+    assert (
+        flash(admin.get(here), "success") == "Suspendimos «Miel multifloral»: ya no aparece en el catálogo."
+    )
     response = admin.post(
         f"/admin/organizaciones/{world.org.slug}/suspender",
         data={
@@ -216,13 +237,15 @@ def test_moderation_finds_content_by_name_and_lists_what_is_suspended_with_its_r
     )
     assert response.headers["location"] == "/admin/moderacion"
 
-    page = admin.get("/admin/moderacion").text
-    listings = page.split('id="productos"')[1].split('id="organizaciones"')[0]
-    assert "Miel multifloral" in listings and REASON in listings
-    assert f'action="/admin/productos/{world.honey.id}/restablecer"' in listings
-    organizations_part = page.split('id="organizaciones"')[1]
-    assert world.org.name in organizations_part and "Documentos vencidos" in organizations_part
-    assert f'action="/admin/organizaciones/{world.org.slug}/reactivar"' in organizations_part
+    page = soup(admin.get("/admin/moderacion"))
+    listings = one(page, "#productos")
+    assert [row[:3] for row in table_rows(listings)] == [["Miel multifloral", world.org.name, REASON]]
+    assert form_actions(listings) == [f"/admin/productos/{world.honey.id}/restablecer"]
+    suspended_organizations = one(page, "#organizaciones")
+    assert [row[:2] for row in table_rows(suspended_organizations)] == [
+        [world.org.name, "Documentos vencidos"]
+    ]
+    assert form_actions(suspended_organizations) == [f"/admin/organizaciones/{world.org.slug}/reactivar"]
 
 
 def test_a_suspension_without_reason_is_refused_with_a_message(
@@ -233,9 +256,9 @@ def test_a_suspension_without_reason_is_refused_with_a_message(
         f"/admin/productos/{world.coffee.id}/suspender",
         data={"reason": " ", "csrf_token": csrf_of(admin, "/admin/moderacion")},
     )
-    assert "Explica el motivo de la suspensión." in admin.get("/admin/moderacion").text
+    assert flash(admin.get("/admin/moderacion"), "error") == "Explica el motivo de la suspensión."
     session.expire_all()
-    assert session.get(Listing, world.coffee.id).suspended is False
+    assert session.get_one(Listing, world.coffee.id).suspended is False
 
 
 def test_administrators_suspend_and_restore_from_the_listing_page(
@@ -243,37 +266,36 @@ def test_administrators_suspend_and_restore_from_the_listing_page(
 ) -> None:
     admin = signed_in(app, world.admin.email)
     url = f"/productos/{world.coffee.id}/{world.coffee.slug}"
-    page = admin.get(url).text
-    assert f'action="/admin/productos/{world.coffee.id}/suspender"' in page
-    assert "Agregar al carrito" in page
+    page = soup(admin.get(url))
+    assert form_actions(one(page, ".moderation")) == [f"/admin/productos/{world.coffee.id}/suspender"]
+    assert "Agregar al carrito" in buttons(page)
     admin.post(
         f"/admin/productos/{world.coffee.id}/suspender",
         data={"reason": REASON, "next": url, "csrf_token": csrf_of(admin, url)},
     )
 
-    page = admin.get(url).text  # administrators still see it, with why and how to undo it
-    assert f"Suspendida por administración: {REASON}" in page
-    assert f'action="/admin/productos/{world.coffee.id}/restablecer"' in page
-    assert "Agregar al carrito" not in page
-    visitor = TestClient(app)
-    assert (
-        'action="/admin/productos' not in visitor.get(f"/productos/{world.honey.id}/{world.honey.slug}").text
-    )
+    page = soup(admin.get(url))  # administrators still see it, with why and how to undo it
+    assert flash(page, "error") == f"Suspendida por administración: {REASON}"
+    assert form_actions(one(page, ".moderation")) == [f"/admin/productos/{world.coffee.id}/restablecer"]
+    assert "Agregar al carrito" not in buttons(page)
+    visitor = TestClient(app).get(f"/productos/{world.honey.id}/{world.honey.slug}")
+    assert elements(visitor, ".moderation") == []
+    assert [action for action in form_actions(visitor) if action.startswith("/admin/")] == []
 
     admin.post(
         f"/admin/productos/{world.coffee.id}/restablecer",
         data={"reason": "Fotos propias", "next": url, "csrf_token": csrf_of(admin, url)},
     )
-    assert "Restablecimos «Café de altura»." in admin.get(url).text
+    assert flash(admin.get(url), "success") == "Restablecimos «Café de altura»."
     session.expire_all()
-    assert session.get(Listing, world.coffee.id).suspended is False
+    assert session.get_one(Listing, world.coffee.id).suspended is False
 
 
 def test_the_producer_is_told_why_and_cannot_lift_the_suspension_by_changing_status(
     app: FastAPI, session: Session, world: World
 ) -> None:
     with transaction(app.state.engine) as tx:
-        catalog.suspend(tx, world.admin, tx.get(Listing, world.coffee.id), REASON)
+        catalog.suspend(tx, world.admin, tx.get_one(Listing, world.coffee.id), REASON)
     mail = session.exec(
         select(OutboxEvent).where(OutboxEvent.topic == "email").order_by(col(OutboxEvent.id).desc())
     ).first()
@@ -282,36 +304,29 @@ def test_the_producer_is_told_why_and_cannot_lift_the_suspension_by_changing_sta
 
     producer = signed_in(app, world.owner.email)
     manage = f"/panel/productos/{world.coffee.id}"
-    assert f"Suspendida por administración: {REASON}" in producer.get(manage).text
-    assert (
-        f"Suspendida por administración: {REASON}"
-        in producer.get(f"/productos/{world.coffee.id}/{world.coffee.slug}").text
-    )
+    told = f"Suspendida por administración: {REASON}"
+    assert text_of(one(producer.get(manage), "#status-box .flash.error")).startswith(told)
+    assert flash(producer.get(f"/productos/{world.coffee.id}/{world.coffee.slug}"), "error") == told
     for status in ("paused", "active"):
         changed = producer.post(
             f"{manage}/estado", data={"status": status, "csrf_token": csrf_of(producer, manage)}
         )
         assert changed.status_code == 303
-    assert f"Suspendida por administración: {REASON}" in producer.get(manage).text
+    assert text_of(one(producer.get(manage), "#status-box .flash.error")).startswith(told)
     session.expire_all()
-    listing = session.get(Listing, world.coffee.id)
+    listing = session.get_one(Listing, world.coffee.id)
     assert (listing.status, listing.suspended) == ("active", True)
     assert TestClient(app).get(f"/productos/{world.coffee.id}/{world.coffee.slug}").status_code == 404
-    assert "Suspendida por administración" in producer.get(f"/panel/o/{world.org.slug}").text
+    listing_row = table_row(producer.get(f"/panel/o/{world.org.slug}"), world.coffee.title)
+    assert "Suspendida por administración" in " ".join(listing_row)
 
 
 # --- the audit log ------------------------------------------------------------------------------------
 
-ROW_RE = re.compile(r'<tr data-entry="\d+">(.*?)</tr>', re.S)
-CELL_RE = re.compile(r"<td[^>]*>(.*?)</td>", re.S)
 
-
-def page_rows(page: str) -> list[list[str]]:
+def page_rows(page: Html) -> list[list[str]]:
     """The audit table's rows as text: when, who, action, target, reason, detail."""
-    return [
-        [" ".join(html.unescape(re.sub(r"<[^>]+>", "", cell)).split()) for cell in CELL_RE.findall(row)]
-        for row in ROW_RE.findall(page)
-    ]
+    return [texts(entry, "td") for entry in elements(page, "tr[data-entry]")]
 
 
 def csv_rows(response: Any) -> list[dict[str, str]]:
@@ -342,7 +357,8 @@ def test_the_audit_page_and_its_csv_list_the_same_entries_newest_first(app: Fast
     act_a_little(app, world)
     admin = signed_in(app, world.admin.email)
 
-    rows = page_rows(admin.get("/admin/auditoria").text)
+    page = soup(admin.get("/admin/auditoria"))
+    rows = page_rows(page)
     assert [(row[1], row[2], row[3], row[4]) for row in rows] == [
         ("Equipo Tianguis", "Producto restablecido", "Producto: Café de altura", "Fotos propias"),
         (
@@ -353,9 +369,9 @@ def test_the_audit_page_and_its_csv_list_the_same_entries_newest_first(app: Fast
         ),
         ("Equipo Tianguis", "Producto suspendido", "Producto: Café de altura", REASON),
     ]
-    page = admin.get("/admin/auditoria").text
-    assert f'<a href="/productos/{world.coffee.id}">Café de altura</a>' in page
-    assert f'<a href="/productores/{world.org.slug}">' in page
+    targets = [(text_of(link), attr(link, "href")) for link in elements(page, "tr[data-entry] a")]
+    assert ("Café de altura", f"/productos/{world.coffee.id}") in targets
+    assert (world.org.name, f"/productores/{world.org.slug}") in targets
 
     exported = csv_rows(admin.get("/admin/auditoria.csv"))
     assert [
@@ -388,18 +404,19 @@ def test_the_audit_log_filters_by_family_and_paginates(app: FastAPI, session: Se
     session.commit()
     admin = signed_in(app, world.admin.email)
 
-    first = admin.get("/admin/auditoria").text
-    assert len(page_rows(first)) == 50 and "Página 1 de 2" in first
+    first = soup(admin.get("/admin/auditoria"))
+    assert len(page_rows(first)) == 50 and "Página 1 de 2" in texts(first, ".pagination span")
     assert page_rows(first)[0][2] == "Organización verificada"
-    second = admin.get("/admin/auditoria?page=2").text
+    second = admin.get("/admin/auditoria?page=2")
     assert [row[3] for row in page_rows(second)] == [f"Producto: Producto {n}" for n in range(6, -1, -1)]
 
-    only = page_rows(admin.get("/admin/auditoria?action=organization").text)
+    only = page_rows(admin.get("/admin/auditoria?action=organization"))
     assert [row[2] for row in only] == ["Organización verificada"]  # not the buyer organization's
-    institutions = page_rows(admin.get("/admin/auditoria?action=buyer_organization").text)
+    institutions = page_rows(admin.get("/admin/auditoria?action=buyer_organization"))
     assert [row[3] for row in institutions] == ["Institución: Hospital"]
-    listing_page = admin.get("/admin/auditoria?action=listing&page=2").text
-    assert len(page_rows(listing_page)) == 5 and 'href="?action=listing&page=1"' in listing_page
+    listing_page = soup(admin.get("/admin/auditoria?action=listing&page=2"))
+    assert len(page_rows(listing_page)) == 5
+    assert hrefs(listing_page, ".pagination a[rel=prev]") == ["?action=listing&page=1"]
     assert len(csv_rows(admin.get("/admin/auditoria.csv?action=listing"))) == 55
 
 

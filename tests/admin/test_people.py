@@ -16,6 +16,7 @@ from market.linking import buyers
 from market.linking.schemas import BuyerOrganizationCreate
 from tests.admin.conftest import World, audit_entries
 from tests.helpers import INSTITUTION, api_token, csrf_of, database_state, signed_in
+from tests.pages import buttons, flash, heading, hrefs, one, soup, table_row, table_rows, texts
 
 
 def test_people_are_found_by_email_or_name_with_their_confirmation(
@@ -24,18 +25,20 @@ def test_people_are_found_by_email_or_name_with_their_confirmation(
     make_user("luis@escuela.mx", name="Luis Gómez", confirmed=False)
     admin = signed_in(app, world.admin.email)
 
-    everyone = admin.get("/admin/personas").text
+    everyone = soup(admin.get("/admin/personas"))
+    names = [row[0] for row in table_rows(everyone)]
     for name in ("Rosa Pérez", "Equipo Tianguis", "Eva Martínez", "Luis Gómez"):
-        assert name in everyone
-    assert "4 personas" in everyone
-    assert 'href="/admin/personas"' in admin.get("/admin").text
+        assert name in names or f"{name} Administración" in names
+    assert len(names) == 4 and "4 personas" in texts(everyone, "h1 ~ p.small")
+    assert "/admin/personas" in hrefs(admin.get("/admin"))
 
-    by_email = admin.get("/admin/personas?q=ESCUELA").text
-    assert "Luis Gómez" in by_email and "Sin confirmar" in by_email
-    assert "Rosa Pérez" not in by_email and "1 persona" in by_email
-    by_name = admin.get("/admin/personas?q=rosa").text
-    assert "cafe@example.mx" in by_name and "Confirmado" in by_name and "Luis Gómez" not in by_name
-    assert "Nadie tiene ese correo o ese nombre." in admin.get("/admin/personas?q=100%25").text
+    by_email = soup(admin.get("/admin/personas?q=ESCUELA"))
+    assert [row[:3] for row in table_rows(by_email)] == [["Luis Gómez", "luis@escuela.mx", "Sin confirmar"]]
+    assert "1 persona" in texts(by_email, "h1 ~ p.small")
+    by_name = table_rows(admin.get("/admin/personas?q=rosa"))
+    assert [row[:3] for row in by_name] == [["Rosa Pérez", "cafe@example.mx", "Confirmado"]]
+    nobody = admin.get("/admin/personas?q=100%25")
+    assert table_rows(nobody) == [] and texts(nobody, ".empty") == ["Nadie tiene ese correo o ese nombre."]
 
 
 def test_the_list_is_paginated(session: Session, make_user: Any) -> None:
@@ -56,12 +59,17 @@ def test_a_persons_page_shows_their_memberships(app: FastAPI, session: Session, 
     session.commit()
     admin = signed_in(app, world.admin.email)
 
-    owner = admin.get(f"/admin/personas/{world.owner.id}").text
-    assert "Rosa Pérez" in owner and "cafe@example.mx" in owner
-    assert world.org.name in owner and "propietaria" in owner
-    assert "Confirmar correo" not in owner  # already confirmed
-    buyer = admin.get(f"/admin/personas/{world.buyer.id}").text
-    assert INSTITUTION["name"] in buyer and "No forma parte de ninguna organización productora." in buyer
+    owner = soup(admin.get(f"/admin/personas/{world.owner.id}"))
+    assert heading(owner) == "Rosa Pérez" and "cafe@example.mx" in texts(owner, ".facts dd")
+    assert texts(one(owner, "section[aria-labelledby=organizaciones-h]"), "li") == [
+        f"{world.org.name} Verificada propietaria"
+    ]
+    assert "Confirmar correo" not in buttons(owner)  # already confirmed
+    buyer = soup(admin.get(f"/admin/personas/{world.buyer.id}"))
+    assert texts(one(buyer, "section[aria-labelledby=instituciones-h]"), "li a") == [INSTITUTION["name"]]
+    assert texts(one(buyer, "section[aria-labelledby=organizaciones-h]"), ".empty") == [
+        "No forma parte de ninguna organización productora."
+    ]
     assert admin.get("/admin/personas/999999").status_code == 404
 
 
@@ -71,24 +79,27 @@ def test_an_administrator_confirms_an_email_by_hand(
     luis = make_user("luis@escuela.mx", name="Luis Gómez", confirmed=False)
     admin = signed_in(app, world.admin.email)
     path = f"/admin/personas/{luis.id}"
-    assert "Confirmar correo" in admin.get(path).text
+    assert "Confirmar correo" in buttons(admin.get(path))
 
     done = admin.post(f"{path}/confirmar-correo", data={"csrf_token": csrf_of(admin, path)})
 
     assert done.status_code == 303 and done.headers["location"] == path
-    page = admin.get(path).text
-    assert "Confirmamos el correo de Luis Gómez." in page and "Confirmar correo" not in page
+    page = soup(admin.get(path))
+    assert flash(page, "success") == "Confirmamos el correo de Luis Gómez."
+    assert "Confirmar correo" not in buttons(page)
     session.expire_all()
     assert session.get(User, luis.id).email_confirmed  # type: ignore[union-attr]
     [entry] = audit_entries(session)
     assert (entry.action, entry.target_type, entry.target_id) == ("user.confirm_email", "user", luis.id)
     assert entry.actor_id == world.admin.id
-    log = admin.get("/admin/auditoria?accion=user").text
-    assert "Correo confirmado a mano" in log and f'href="/admin/personas/{luis.id}"' in log
+    log = admin.get("/admin/auditoria?accion=user")
+    confirmed_row = table_row(log, "Correo confirmado a mano")
+    assert confirmed_row[3] == "Persona: Luis Gómez <luis@escuela.mx>"
+    assert f"/admin/personas/{luis.id}" in hrefs(log, "tr[data-entry] a")
 
     again = admin.post(f"{path}/confirmar-correo", data={"csrf_token": csrf_of(admin, path)})
     assert again.status_code == 303
-    assert "El correo de esta persona ya está confirmado." in admin.get(path).text
+    assert flash(admin.get(path)) == "El correo de esta persona ya está confirmado."
     assert len(audit_entries(session)) == 1
 
 
@@ -116,13 +127,14 @@ def test_an_administrator_signs_a_person_out_everywhere_from_their_page(
     api_token(client, world.buyer.email)
     admin = signed_in(app, world.admin.email)
     path = f"/admin/personas/{world.buyer.id}"
-    page = admin.get(path).text
-    assert "Cerrar todas sus sesiones" in page and "1 token de la API vigente" in page
+    page = soup(admin.get(path))
+    assert "Cerrar todas sus sesiones" in buttons(page)
+    assert "1 token de la API vigente" in texts(page, "p.small")
 
     done = admin.post(f"{path}/cerrar-sesiones", data={"csrf_token": csrf_of(admin, path)})
 
     assert done.status_code == 303 and done.headers["location"] == path
-    assert "Sesiones cerradas: 1. Tokens revocados: 1." in admin.get(path).text
+    assert flash(admin.get(path), "success") == "Sesiones cerradas: 1. Tokens revocados: 1."
     assert phone.get("/panel").status_code == 303  # signed out
     [entry] = audit_entries(session)
     assert (entry.action, entry.target_id) == ("user.sign_out", world.buyer.id)

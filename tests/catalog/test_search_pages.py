@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
@@ -14,6 +13,7 @@ from market.config import Settings
 from market.mexico import STATES_BY_CODE
 from search.geo import distance_km
 from tests.helpers import free_port, run_search_worker
+from tests.pages import Html, Htmx, attr, elements, flash, is_fragment, maybe, one, soup, text_of, texts
 
 
 @pytest.fixture
@@ -80,7 +80,14 @@ def test_search_api_returns_hits_facets_and_prices(client: TestClient, catalog: 
     assert [h["title"] for h in by_state.json()["hits"]] == ["Mezcal espadín joven"]
 
 
-HIT = re.compile(r'<a href="/productos/(\d+)" class="card-link">')
+def hit_ids(page: Html) -> list[str]:
+    """The ids of the listings found, in the page's order (from their links)."""
+    links = elements(page, ".hits a.card-link")
+    return [(attr(link, "href") or "").removeprefix("/productos/") for link in links]
+
+
+def titles(page: Html) -> list[str]:
+    return texts(page, ".hits .listing-card h3")
 
 
 @pytest.mark.parametrize(
@@ -97,12 +104,12 @@ HIT = re.compile(r'<a href="/productos/(\d+)" class="card-link">')
     ],
 )
 def test_the_search_page_and_the_api_take_the_same_parameters(
-    client: TestClient, catalog: None, query: str
+    client: TestClient, catalog: None, query: str, htmx: Htmx
 ) -> None:
     api = client.get(f"/api/v1/search?{query}")
-    page = client.get(f"/buscar?{query}", headers={"HX-Request": "true"})
+    page = client.get(f"/buscar?{query}", headers=htmx.headers)
     assert api.status_code == page.status_code == 200, api.text
-    assert [str(hit["id"]) for hit in api.json()["hits"]] == HIT.findall(page.text)
+    assert [str(hit["id"]) for hit in api.json()["hits"]] == hit_ids(page)
     assert api.json()["hits"]  # each query finds something: the comparison compares
 
 
@@ -112,50 +119,59 @@ def test_the_page_adds_prices_in_pesos_and_a_place_and_the_api_still_reads_text(
     htmx = {"HX-Request": "true"}
     in_pesos = client.get("/buscar?price_min=200&price_max=700&sort=price_asc", headers=htmx)
     in_cents = client.get("/api/v1/search?price_min_cents=20000&price_max_cents=70000&sort=price_asc")
-    assert HIT.findall(in_pesos.text) == [str(hit["id"]) for hit in in_cents.json()["hits"]]
+    assert hit_ids(in_pesos) == [str(hit["id"]) for hit in in_cents.json()["hits"]]
     near = client.get("/buscar?near=20&radius_km=50", headers=htmx)
-    assert "Mezcal espadín joven" in near.text and "Café" not in near.text
+    assert titles(near) == ["Mezcal espadín joven"]
     anywhere = client.get("/buscar?near=&radius_km=50&lat=1&lng=1", headers=htmx)
-    assert len(HIT.findall(anywhere.text)) == 3  # "all of Mexico": the form's radius and old position wait
+    assert len(hit_ids(anywhere)) == 3  # "all of Mexico": the form's radius and old position wait
     assert client.get("/api/v1/search?text=mezcal").json()["total"] == 1  # its name before q
 
 
 def test_search_page_works_without_javascript_and_as_an_htmx_fragment(
-    client: TestClient, catalog: None
+    client: TestClient, catalog: None, htmx: Htmx
 ) -> None:
-    page = client.get("/buscar", params={"q": "mezcal"})
-    assert page.status_code == 200
-    assert "<html" in page.text and "1 resultado" in page.text
-    assert "<mark>Mezcal</mark> espadín joven" in page.text
+    page = soup(client.get("/buscar", params={"q": "mezcal"}, headers=htmx.headers))
+    if htmx:  # the results alone, swapped into the form's #resultados
+        assert is_fragment(page) and maybe(page, "form#search-form") is None
+    else:  # the whole page: the form around the results
+        assert not is_fragment(page) and one(page, "form#search-form #resultados .hits")
+    assert text_of(one(page, ".hits-bar [role=status]")).startswith("1 resultado")
+    [title] = elements(page, ".listing-card h3")
+    assert text_of(title) == "Mezcal espadín joven" and texts(title, "mark") == ["Mezcal"]
 
-    fragment = client.get("/buscar", params={"q": "cafe", "state": "07"}, headers={"HX-Request": "true"})
-    assert "<html" not in fragment.text
-    assert "orgánico de altura" in fragment.text and "Mezcal" not in fragment.text
-    assert "&lt;b&gt;tradicional&lt;/b&gt;" in fragment.text  # a title's markup is shown, never run
+    page = soup(client.get("/buscar", params={"q": "cafe", "state": "07"}, headers=htmx.headers))
+    assert is_fragment(page) == bool(htmx)
+    assert sorted(titles(page)) == ["Café molido <b>tradicional</b>", "Café orgánico de altura"]
+    assert elements(page, ".listing-card h3 b") == []  # a title's markup is shown, never run
 
 
 def test_search_page_explains_bad_prices_and_empty_results(client: TestClient, catalog: None) -> None:
     bad = client.get("/buscar", params={"price_min": "mucho"})
-    assert bad.status_code == 200 and "Escribe el precio en pesos" in bad.text
+    assert bad.status_code == 200
+    assert texts(one(bad, ".hits .flash.error"), "li") == ["Escribe el precio en pesos, por ejemplo 185.50."]
     reversed_range = client.get("/buscar", params={"price_min": "500", "price_max": "100"})
-    assert "El precio mínimo no puede ser mayor que el máximo." in reversed_range.text
+    problems = texts(reversed_range, ".hits .flash.error li")
+    assert "El precio mínimo no puede ser mayor que el máximo." in problems
     empty = client.get("/buscar", params={"q": "zzzyyyxxx"})
-    assert "No encontramos productos con esa búsqueda." in empty.text
+    assert hit_ids(empty) == []
+    assert text_of(one(empty, ".hits .empty strong")) == "No encontramos productos con esa búsqueda."
 
 
 def test_near_a_state_orders_by_distance(client: TestClient, catalog: None) -> None:
     response = client.get("/buscar", params={"near": "20", "radius_km": "800", "sort": "distance"})
-    text = response.text
-    assert text.index("Mezcal espadín joven") < text.index("Café orgánico de altura")
+    found = titles(response)
+    assert found.index("Mezcal espadín joven") < found.index("Café orgánico de altura")
     oaxaca = STATES_BY_CODE["20"]
-    assert (
-        f"a {round(distance_km(oaxaca.lat, oaxaca.lng, 16.86, -96.38))} km" in text
-    )  # Matatlán from the capital
+    cards = {text_of(one(card, "h3")): card for card in elements(response, ".listing-card")}
+    mezcal = cards["Mezcal espadín joven"]
+    where = text_of(one(mezcal, "p.muted.small"))  # Matatlán from the capital
+    assert where.endswith(f" · a {round(distance_km(oaxaca.lat, oaxaca.lng, 16.86, -96.38))} km")
 
 
-def test_suggestions_are_datalist_options(client: TestClient, catalog: None) -> None:
-    response = client.get("/buscar/sugerencias", params={"q": "mez"})
-    assert '<option value="Mezcal espadín joven">' in response.text
+def test_suggestions_are_datalist_options(client: TestClient, catalog: None, htmx: Htmx) -> None:
+    response = client.get("/buscar/sugerencias", params={"q": "mez"}, headers=htmx.headers)
+    assert response.status_code == 200 and is_fragment(response)  # what htmx puts in the <datalist>
+    assert [attr(option, "value") for option in elements(response, "option")] == ["Mezcal espadín joven"]
 
 
 def test_search_down_is_a_503_page_and_the_catalog_still_works(
@@ -166,8 +182,8 @@ def test_search_down_is_a_503_page_and_the_catalog_still_works(
     client = TestClient(app)
     page = client.get("/buscar", params={"q": "cafe"})
     assert page.status_code == 503
-    assert "La búsqueda no está disponible por ahora." in page.text
+    assert flash(page, "warn").startswith("La búsqueda no está disponible por ahora.")
     api = client.get("/api/v1/search", params={"q": "cafe"})
     assert api.status_code == 503 and api.json()["error"] == "search_unavailable"
     catalog = client.get("/catalogo")
-    assert catalog.status_code == 200 and "Café orgánico de altura" in catalog.text
+    assert catalog.status_code == 200 and texts(catalog, ".listing-card h3") == ["Café orgánico de altura"]

@@ -318,9 +318,9 @@ def test_only_an_administrator_resolves_an_open_dispute_with_a_note(
     assert audit_entries(session) == []
 
     resolve(engine, shop, dispute, "release")
-    with pytest.raises(Conflict) as refused:
+    with pytest.raises(Conflict) as conflict:
         resolve(engine, shop, dispute, "refund")
-    assert refused.value.message == disputes.ALREADY_RESOLVED
+    assert conflict.value.message == disputes.ALREADY_RESOLVED
     assert len(audit_entries(session)) == 1 and session.exec(select(Refund)).all() == []
 
 

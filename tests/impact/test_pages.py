@@ -15,24 +15,32 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from tests.helpers import signed_in
+from tests.pages import (
+    Html,
+    attr,
+    elements,
+    hrefs,
+    one,
+    option_values,
+    soup,
+    table_rows,
+    text_of,
+    texts,
+    value_of,
+)
 
 
-def bars(page: str, chart: str) -> list[tuple[str, int]]:
+def bars(page: Html, chart: str) -> list[tuple[str, int]]:
     """(data-key, data-value) of the bars of one chart, in drawing order."""
-    svg = re.search(rf'<svg [^>]*data-chart="{chart}".*?</svg>', page, re.S)
-    assert svg, f"no chart {chart}"
+    svg = one(page, f"svg[data-chart='{chart}']")
     return [
-        (key, int(value))
-        for key, value in re.findall(
-            r'<rect class="bar[^"]*"[^>]*data-key="([^"]*)" data-value="(\d+)"', svg[0]
-        )
+        (attr(bar, "data-key") or "", int(attr(bar, "data-value") or "")) for bar in elements(svg, "rect.bar")
     ]
 
 
-def figure(page: str, name: str) -> str:
-    found = re.search(rf'data-figure="{name}"><dt>[^<]*</dt><dd>([^<]*)</dd>', page)
-    assert found, f"no figure {name}"
-    return found[1]
+def figure(page: Html, name: str) -> str:
+    """The value of one of the headline figures."""
+    return text_of(one(page, f"[data-figure='{name}'] dd"))
 
 
 def rows_of(response: Any) -> list[dict[str, str]]:
@@ -53,7 +61,7 @@ def test_the_public_page_shows_the_headline_figures_and_charts(
 ) -> None:
     page = client.get("/impacto")  # no sign-in needed
     assert page.status_code == 200
-    html = page.text
+    html = soup(page)
     assert figure(html, "producer-share") == "$1,651.89"
     assert (figure(html, "organizations"), figure(html, "states")) == ("3", "3 de 32")
     assert figure(html, "peso") == "92.3 %"
@@ -68,13 +76,17 @@ def test_the_public_page_shows_the_headline_figures_and_charts(
     assert len(monthly) == 12 and monthly[-1][1] == 165189 and sum(v for _k, v in monthly) == 165189
     assert bars(html, "organizaciones-activas")[-1][1] == 3
     # Labels, not codes; an accessible name and description; the data as a table.
-    assert "Chiapas" in html and "Sociedad de solidaridad social" in html and "Orgánico México" in html
-    assert '<title id="por-estado-title">' in html and '<desc id="por-estado-desc">' in html
-    assert "<summary>Ver los datos</summary>" in html
-    assert "74.9 % · $1,237.89" in html  # women-led
+    assert [row[0] for row in table_rows(html, "#por-estado table")] == ["Chiapas", "Yucatán", "Oaxaca"]
+    assert "Sociedad de solidaridad social" in texts(html, "#por-forma-juridica th")
+    assert "Orgánico México" in texts(html, "#por-certificacion th")
+    svg = one(html, "svg[data-chart='por-estado']")
+    assert attr(svg, "aria-labelledby") == "por-estado-title por-estado-desc"
+    assert text_of(one(svg, "#por-estado-title")) and text_of(one(svg, "#por-estado-desc"))
+    assert texts(html, "#por-estado summary") == ["Ver los datos"]
+    assert table_rows(html, "#mujeres-indigenas table")[0][1] == "74.9 % · $1,237.89"  # women-led
     # The unpaid order's producer and the buyers do not appear.
-    assert "Jalisco" not in html and "Luis Martínez" not in html
-    assert 'href="/impacto"' in html  # linked from every page's footer
+    assert "Jalisco" not in text_of(html) and "Luis Martínez" not in text_of(html)
+    assert "/impacto" in hrefs(html, "footer a")  # linked from every page's footer
 
 
 def test_the_public_csv_holds_the_page_figures_and_no_sale_of_anyone(
@@ -112,11 +124,11 @@ def test_the_public_csv_holds_the_page_figures_and_no_sale_of_anyone(
 
 def test_a_year_without_sales_says_so(client: TestClient, year_of_orders: dict[str, Any]) -> None:
     year = client.get("/api/v1/impacto").json()["years"][0]
-    html = client.get(f"/impacto?year={year - 1}").text
-    assert "Todavía no hay ventas pagadas en este periodo." in html
+    html = soup(client.get(f"/impacto?year={year - 1}"))
+    assert texts(html, ".empty") == ["Todavía no hay ventas pagadas en este periodo."]
     assert figure(html, "producer-share") == "$0.00"
-    assert f'<option value="{year - 1}" selected>' in html and f'<option value="{year}">' in html
-    assert f'href="/impacto.csv?year={year - 1}"' in html
+    assert value_of(html, "year") == str(year - 1) and str(year) in option_values(html, "year")
+    assert f"/impacto.csv?year={year - 1}" in hrefs(html)
 
 
 def test_an_institution_report_shows_only_its_own_purchases(
@@ -124,21 +136,21 @@ def test_an_institution_report_shows_only_its_own_purchases(
 ) -> None:
     school, hospital = year_of_orders["school"], year_of_orders["hospital"]
     teacher = signed_in(app, "compras@escuela.mx")
-    assert f'href="/instituciones/{school.slug}/impacto"' in teacher.get(f"/instituciones/{school.id}").text
+    assert f"/instituciones/{school.slug}/impacto" in hrefs(teacher.get(f"/instituciones/{school.id}"))
 
-    html = teacher.get(f"/instituciones/{school.slug}/impacto").text
+    html = soup(teacher.get(f"/instituciones/{school.slug}/impacto"))
     # Only the awarded honey: 60000 paid, 4800 fee, 55200 to a women-led, non-indigenous producer in Yucatán.
     assert (figure(html, "paid"), figure(html, "producer-share")) == ("$600.00", "$552.00")
     assert (figure(html, "organizations"), figure(html, "states")) == ("1", "1 de 32")
-    summary = re.search(r"<p class=\"impact-summary\" data-summary>(.*?)</p>", html, re.S)
-    assert summary and " ".join(summary[1].split()) == (
+    assert text_of(one(html, "p.impact-summary[data-summary]")) == (
         "Sus compras apoyaron a 1 organización en 1 estado; 100.0 % de lo que recibieron las organizaciones "
         "productoras fue a organizaciones lideradas por mujeres y 0.0 % a organizaciones de comunidades "
         "indígenas. De cada peso que pagaron, 92.0 % llegó a quien produce."
     )
     assert bars(html, "por-estado") == [("31", 55200)]
     assert bars(html, "institucional-consumo") == [("institucional", 60000), ("consumo", 0)]
-    assert '<details class="chart-data" open>' in html  # printed with its tables
+    details = elements(html, "details.chart-data")
+    assert details and all(chart_data.has_attr("open") for chart_data in details)  # printed with its tables
     rows = rows_of(teacher.get(f"/instituciones/{school.slug}/impacto.csv"))
     assert [(r["organizacion"], r["pagado"], r["tipo_comprador"]) for r in rows] == [
         ("Apicultoras del Puuc", "600.00", "institucional")
@@ -147,10 +159,10 @@ def test_an_institution_report_shows_only_its_own_purchases(
     nurse = signed_in(app, "compras@hospital.mx")
     rows = rows_of(nurse.get(f"/instituciones/{hospital.slug}/impacto.csv"))
     assert [(r["organizacion"], r["pagado"]) for r in rows] == [("Ejido El Palmar", "150.00")]
-    assert figure(nurse.get(f"/instituciones/{hospital.slug}/impacto").text, "paid") == "$150.00"
+    assert figure(nurse.get(f"/instituciones/{hospital.slug}/impacto"), "paid") == "$150.00"
 
     admin = signed_in(app, "admin@example.mx")
-    assert figure(admin.get(f"/instituciones/{school.slug}/impacto").text, "paid") == "$600.00"
+    assert figure(admin.get(f"/instituciones/{school.slug}/impacto"), "paid") == "$600.00"
 
 
 FORMULA = '=HYPERLINK("http://x","y")'

@@ -23,6 +23,7 @@ from market.linking.schemas import AwardRequest
 from market.orders.models import Order
 from tests.helpers import INSTITUTION, api_token, at_once, csrf_of, log_in
 from tests.linking.test_api import demand_body, parties  # noqa: F401  (a fixture)
+from tests.pages import hrefs, main, one, soup, text_of, texts
 
 QUANTITY, MANI_QTY, PUUC_QTY, MANI_PRICE, PUUC_PRICE = 500, 300, 200, 24000, 25000
 
@@ -114,12 +115,17 @@ def test_a_producer_cannot_compute_its_competitors_price_from_any_response(
         assert competitor_price(seen, mani.id) == 0
 
     log_in(client, "mani@example.mx")
-    for page in (f"/pedidos/{order['id']}", f"/panel/o/{mani.slug}/pedidos"):
-        html = client.get(page).text
-        assert "$72,000.00" in html  # its own 300 kg at $240
-        assert "Apicultoras del Puuc" not in html and "$50,000.00" not in html and "$122,000.00" not in html
-    purchase_order = client.get(f"/pedidos/{order['id']}/orden-de-compra").text
-    assert "$72,000.00" in purchase_order and "$122,000.00" not in purchase_order
+    order_page = soup(client.get(f"/pedidos/{order['id']}"))
+    assert text_of(one(order_page, "#order-status strong")) == "$72,000.00"  # its own 300 kg at $240
+    queue = soup(client.get(f"/panel/o/{mani.slug}/pedidos"))
+    assert [line.endswith(" · $72,000.00") for line in texts(queue, "article.card li")] == [True]
+    for html in (order_page, queue):
+        shown = text_of(main(html))
+        for other in ("Apicultoras del Puuc", "$50,000.00", "$122,000.00"):  # the other producer, the total
+            assert other not in shown
+    purchase_order = soup(client.get(f"/pedidos/{order['id']}/orden-de-compra"))
+    assert text_of(one(purchase_order, ".po-total strong")) == "Total de la orden: $72,000.00"
+    assert "$122,000.00" not in text_of(purchase_order)
 
 
 def test_every_member_of_the_institution_sees_and_works_its_orders(
@@ -143,12 +149,12 @@ def test_every_member_of_the_institution_sees_and_works_its_orders(
     assert [m["body"] for m in client.get(thread, headers=colleague).json()] == ["¿Llegan el lunes?"]
 
     log_in(client, "direccion@escuela.mx")
-    assert f"/pedidos/{order['id']}" in client.get("/pedidos").text
+    assert f"/pedidos/{order['id']}" in hrefs(client.get("/pedidos"))
     page = client.get(f"/pedidos/{order['id']}")
-    assert page.status_code == 200 and "$122,000.00" in page.text
+    assert page.status_code == 200 and text_of(one(page, "#order-status strong")) == "$122,000.00"
     posted = client.post(
         f"/pedidos/{order['id']}/partes/{part['id']}/mensajes",
         data={"body": "Gracias", "csrf_token": csrf_of(client, f"/pedidos/{order['id']}")},
     )
     assert posted.status_code == 303
-    assert "Gracias" in client.get(f"/pedidos/{order['id']}").text
+    assert "Gracias" in texts(client.get(f"/pedidos/{order['id']}"), ".messages li p")

@@ -4,7 +4,6 @@ administrators verify institutions."""
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,8 +19,48 @@ from market.linking import buyers, demands
 from market.linking.models import BuyerOrganization, Demand, DemandInvitation, Quote
 from market.linking.schemas import BuyerOrganizationCreate, DemandCreate, QuoteCreate
 from tests.helpers import SCHOOL, count, csrf_of, log_in, signed_in
+from tests.pages import (
+    Html,
+    attr,
+    buttons,
+    elements,
+    facts,
+    field_error,
+    flash,
+    form_actions,
+    hrefs,
+    main,
+    named,
+    one,
+    soup,
+    table_rows,
+    text_of,
+    texts,
+    value_of,
+)
 
 MEXICO_CITY = ZoneInfo("America/Mexico_City")
+
+
+INSTITUTION_FORM = {
+    "name": "Escuela Primaria Benito Juárez",
+    "kind": "school",
+    "rfc": "EPB850101AB1",
+    "razon_social": "Escuela Primaria Benito Juárez A.C.",
+    "regimen_fiscal": "603",
+    "codigo_postal": "68000",
+    "uso_cfdi": "G01",
+    "state": "20",
+    "municipality": "Oaxaca de Juárez",
+}
+
+
+def is_refused_in_place(page: Html, name: str, error_id: str | None = None) -> bool:
+    """The field `name` is marked invalid and tied to its error (by default, the one with id `e-<name>`)."""
+    control = one(page, named(name))
+    return attr(control, "aria-invalid") == "true" and attr(control, "aria-describedby") == (
+        error_id or f"e-{name}"
+    )
 
 
 def demand_form(**overrides: str | list[str]) -> dict[str, str | list[str]]:
@@ -76,14 +115,13 @@ def test_an_institution_with_a_bad_rfc_and_postal_code_is_refused_in_place(
     refused = client.post("/instituciones/nueva", data=form)
 
     assert refused.status_code == 422
-    page = refused.text
-    assert 'id="f-rfc" name="rfc" type="text" value="ABC123"' in page
-    assert 'aria-invalid="true" aria-describedby="e-rfc"' in page
-    assert "El RFC no es válido: 12 caracteres para una persona moral." in page
-    assert 'aria-invalid="true" aria-describedby="e-codigo_postal"' in page
-    assert "El código postal tiene 5 dígitos." in page
-    assert 'value="Escuela Primaria Benito Juárez"' in page  # the rest of what was typed is kept
-    assert '<option value="603" selected>' in page
+    page = soup(refused)
+    assert value_of(page, "rfc") == "ABC123" and is_refused_in_place(page, "rfc")
+    assert field_error(page, "rfc") == "El RFC no es válido: 12 caracteres para una persona moral."
+    assert is_refused_in_place(page, "codigo_postal")
+    assert field_error(page, "codigo_postal") == "El código postal tiene 5 dígitos."
+    assert value_of(page, "name") == "Escuela Primaria Benito Juárez"  # the rest of what was typed is kept
+    assert value_of(page, "regimen_fiscal") == "603"
     assert count(session, BuyerOrganization) == 0
 
     accepted = client.post(
@@ -93,8 +131,9 @@ def test_an_institution_with_a_bad_rfc_and_postal_code_is_refused_in_place(
     institution = session.exec(select(BuyerOrganization)).one()
     assert (institution.rfc, institution.verification_status) == ("EPB850101AB1", "pending")
     assert accepted.headers["location"] == f"/instituciones/{institution.id}"
-    page = client.get(accepted.headers["location"]).text
-    assert "En revisión" in page and "Nueva demanda" in page
+    page = soup(client.get(accepted.headers["location"]))
+    assert texts(page, "h1 + p .badge") == ["En revisión"]
+    assert f"/instituciones/{institution.id}/demandas/nueva" in hrefs(page)  # Nueva demanda
 
 
 @pytest.mark.parametrize(
@@ -130,11 +169,11 @@ def test_a_demand_with_bad_input_is_refused_in_place_and_nothing_is_written(
     response = client.post(path, data=demand_form(**bad) | {"csrf_token": csrf_of(client, path)})
 
     assert response.status_code == 422
-    assert f'aria-invalid="true" aria-describedby="e-{field}"' in response.text
-    assert message in response.text
-    assert 'value="Café para la cooperativa escolar"' in response.text  # what was typed stays
+    page = soup(response)
+    assert is_refused_in_place(page, field) and field_error(page, field) == message
+    assert value_of(page, "title") == "Café para la cooperativa escolar"  # what was typed stays
     if field not in ("unit", "invited_organization_ids"):  # a select cannot show an unknown choice
-        assert f'value="{bad[field]}"' in response.text
+        assert value_of(page, field) == bad[field]
     assert count(session, Demand) == 0
     assert count(session, DemandInvitation) == 0
 
@@ -161,8 +200,8 @@ def test_a_demand_typed_in_central_mexico_time_is_saved_as_a_draft(
     assert demand.quote_deadline == deadline  # the same moment, stored in UTC
     assert (demand.every_days, demand.deliveries, demand.max_unit_price_cents) == (14, 6, 35000)
     assert demand.required_certifications == ["spp"]
-    page = client.get(response.headers["location"]).text
-    assert "Borrador" in page and "Publicar" in page
+    page = soup(client.get(response.headers["location"]))
+    assert texts(page, "#demand-status .badge") == ["Borrador"] and "Publicar" in buttons(page)
 
 
 def test_a_producer_never_sees_a_competitors_quote(
@@ -178,16 +217,19 @@ def test_a_producer_never_sees_a_competitors_quote(
         )
     session.commit()
 
-    page = signed_in(app, "sierra@cafe.mx").get(f"/demandas/{demand.id}")
-    assert page.status_code == 200
-    assert "$301.50" in page.text  # its own quote, which it may revise
-    assert 'name="unit_price" type="text" value="301.50"' in page.text
-    assert "$287.25" not in page.text and "287.25" not in page.text
-    assert union.name not in page.text
+    response = signed_in(app, "sierra@cafe.mx").get(f"/demandas/{demand.id}")
+    assert response.status_code == 200
+    page = soup(response)
+    assert "a $301.50 por unidad" in text_of(one(page, ".own-quote"))  # its own quote, which it may revise
+    assert value_of(page, "unit_price") == "301.50"
+    assert "287.25" not in text_of(page) and elements(page, "table.compare") == []
+    assert union.name not in text_of(page)
 
-    buyer_page = signed_in(app, "compras@escuela.mx").get(f"/demandas/{demand.id}").text
-    assert "$301.50" in buyer_page and "$287.25" in buyer_page
-    assert sierra.name in buyer_page and union.name in buyer_page
+    buyer_page = signed_in(app, "compras@escuela.mx").get(f"/demandas/{demand.id}")
+    quotes = {row[0].split(" ")[0]: row[1] for row in table_rows(buyer_page, "table.compare")}
+    assert sorted(quotes.values()) == ["$287.25", "$301.50"]
+    names = texts(buyer_page, "table.compare th[scope=row] a")
+    assert sorted(names) == sorted([sierra.name, union.name])
 
 
 def test_a_quote_above_the_maximum_price_is_refused_in_place(
@@ -207,9 +249,10 @@ def test_a_quote_above_the_maximum_price_is_refused_in_place(
     response = client.post(f"{path}/cotizar", data=form)
 
     assert response.status_code == 422
-    assert 'aria-invalid="true" aria-describedby="e-q-' in response.text
-    assert "El precio supera el máximo que acepta la institución: $300.00." in response.text
-    assert 'value="310.00"' in response.text and 'value="80"' in response.text
+    page = soup(response)
+    assert is_refused_in_place(page, "unit_price", f"e-q-{sierra.slug}-unit_price")
+    assert field_error(page, "unit_price") == "El precio supera el máximo que acepta la institución: $300.00."
+    assert (value_of(page, "unit_price"), value_of(page, "quantity")) == ("310.00", "80")
     assert count(session, Quote) == 0
 
 
@@ -224,7 +267,7 @@ def test_an_invited_only_demand_is_a_404_for_a_producer_not_invited(
     assert signed_in(app, "sierra@cafe.mx").get(f"/demandas/{demand.id}").status_code == 200
     client = signed_in(app, "union@cafe.mx")
     assert client.get(f"/demandas/{demand.id}").status_code == 404
-    assert demand.title not in client.get("/demandas").text
+    assert demand.title not in text_of(client.get("/demandas"))
     form = {
         "organizacion": outsider.slug,
         "unit_price": "280",
@@ -245,24 +288,26 @@ def test_the_admin_verifies_an_institution(app: FastAPI, session: Session, make_
     admin = signed_in(app, "admin@example.mx")
     queue = admin.get("/admin/instituciones")
     assert queue.status_code == 200
-    assert institution.name in queue.text and "EPB850101AB1" in queue.text
+    assert texts(queue, "article.review h2") == [institution.name]
+    assert facts(queue, "article.review dl")["RFC"] == "EPB850101AB1"
     token = csrf_of(admin, "/admin/instituciones")
 
     no_reason = admin.post(f"/admin/instituciones/{institution.id}/rechazar", data={"csrf_token": token})
     assert no_reason.status_code == 303
-    assert "Explica por qué se rechaza" in admin.get("/admin/instituciones").text
+    assert flash(admin.get("/admin/instituciones"), "error").startswith("Explica por qué se rechaza")
     session.expire_all()
     assert session.get(BuyerOrganization, institution.id).verification_status == "pending"  # type: ignore[union-attr]
 
     verified = admin.post(f"/admin/instituciones/{institution.id}/verificar", data={"csrf_token": token})
     assert verified.status_code == 303
-    after = admin.get("/admin/instituciones").text
-    assert f"Verificamos {institution.name}." in after
-    assert "No hay instituciones esperando revisión." in after
+    after = soup(admin.get("/admin/instituciones"))
+    assert flash(after, "success") == f"Verificamos {institution.name}."
+    assert texts(after, "main .empty") == ["No hay instituciones esperando revisión."]
     session.expire_all()
     decided = session.get(BuyerOrganization, institution.id)
     assert decided is not None and decided.verification_status == "verified" and decided.verified_at
-    assert "Verificada" in signed_in(app, "compras@escuela.mx").get(f"/instituciones/{institution.id}").text
+    page = signed_in(app, "compras@escuela.mx").get(f"/instituciones/{institution.id}")
+    assert texts(page, "h1 + p .badge") == ["Verificada"]
 
 
 def test_pages_of_an_institution_are_for_its_members(
@@ -301,16 +346,17 @@ def test_the_buyer_adjusts_the_proposal_and_bad_quantities_are_refused_in_place(
     demand, sierra, union = quoted(session, school, make_user, make_org)
     client = signed_in(app, "compras@escuela.mx")
     path = f"/demandas/{demand.id}"
-    page = client.get(path).text
-    assert "Podrás adjudicar cuando cierre el plazo" in page  # not before the deadline
+    award = one(client.get(path), "section[aria-labelledby=adjudicar-h]")
+    assert text_of(award).startswith("Adjudicar Podrás adjudicar cuando cierre el plazo")  # not before it
+    assert form_actions(award) == []
     demand.quote_deadline = utcnow() - timedelta(minutes=1)
     session.add(demand)
     session.commit()
 
-    page = client.get(path).text
+    page = soup(client.get(path))
     # The proposal takes the cheaper quote in full and the rest from the other, pre-filled in the form.
-    assert f'name="cantidad_{union.id}" type="number" value="150"' in page
-    assert f'name="cantidad_{sierra.id}" type="number" value="50"' in page
+    assert value_of(page, f"cantidad_{union.id}") == "150"
+    assert value_of(page, f"cantidad_{sierra.id}") == "50"
     token = csrf_of(client, path)
 
     too_much = client.post(
@@ -318,16 +364,20 @@ def test_the_buyer_adjusts_the_proposal_and_bad_quantities_are_refused_in_place(
         data={f"cantidad_{sierra.id}": "130", f"cantidad_{union.id}": "70", "csrf_token": token},
     )
     assert too_much.status_code == 422
-    assert f'aria-invalid="true" aria-describedby="e-cantidad_{sierra.id}"' in too_much.text
-    assert "Es más de lo que esa organización ofreció: 120 kg." in too_much.text
-    assert f'name="cantidad_{sierra.id}" type="number" value="130"' in too_much.text  # as typed
+    assert is_refused_in_place(too_much, f"cantidad_{sierra.id}")
+    too_much_error = field_error(too_much, f"cantidad_{sierra.id}")
+    assert too_much_error == "Es más de lo que esa organización ofreció: 120 kg."
+    assert value_of(too_much, f"cantidad_{sierra.id}") == "130"  # as typed
 
     short = client.post(
         f"{path}/adjudicar",
         data={f"cantidad_{sierra.id}": "0", f"cantidad_{union.id}": "150", "csrf_token": token},
     )
     assert short.status_code == 422
-    assert "Las cantidades deben sumar lo que pide cada entrega: 200 kg." in short.text
+    assert texts(one(short, "section[aria-labelledby=adjudicar-h] .flash.error"), "p") == [
+        "Revisa las cantidades.",
+        "Las cantidades deben sumar lo que pide cada entrega: 200 kg.",
+    ]
     session.expire_all()
     assert session.get(Demand, demand.id).status == "open"  # type: ignore[union-attr]
 
@@ -339,10 +389,14 @@ def test_the_buyer_adjusts_the_proposal_and_bad_quantities_are_refused_in_place(
     session.expire_all()
     decided = session.get(Demand, demand.id)
     assert decided is not None and decided.status == "awarded" and decided.purchase_order
-    order_page = client.get(awarded.headers["location"])
-    assert f"Adjudicaste la demanda. Orden de compra {decided.purchase_order}." in order_page.text
-    assert "100 kg · Café para la cooperativa escolar · $30,150.00" in order_page.text
-    assert "100 kg · Café para la cooperativa escolar · $28,725.00" in order_page.text
+    order_page = soup(client.get(awarded.headers["location"]))
+    done = f"Adjudicaste la demanda. Orden de compra {decided.purchase_order}."
+    assert flash(order_page, "success") == done
+    lines = texts(order_page, "section[aria-labelledby^=parte-] ul li")
+    assert sorted(lines) == [
+        "100 kg · Café para la cooperativa escolar · $28,725.00",
+        "100 kg · Café para la cooperativa escolar · $30,150.00",
+    ]
 
 
 def test_each_producer_talks_with_the_institution_in_a_thread_of_its_own(
@@ -361,14 +415,13 @@ def test_each_producer_talks_with_the_institution_in_a_thread_of_its_own(
         },
     )
     assert sent.status_code == 303
-    assert question in sierra.get(path).text
+    assert texts(sierra.get(path), ".thread .messages li p") == [question]
 
-    buyer_page = signed_in(app, "compras@escuela.mx").get(path).text
-    thread = buyer_page.split('id="conversacion-cooperativa-cafe-de-la-sierra-mixe"')[1].split("</section>")[
-        0
-    ]
-    assert question in thread
-    assert question not in signed_in(app, "union@cafe.mx").get(path).text
+    buyer_page = signed_in(app, "compras@escuela.mx").get(path)
+    thread = one(buyer_page, "#conversacion-cooperativa-cafe-de-la-sierra-mixe")
+    assert texts(thread, ".messages li p") == [question]
+    assert texts(buyer_page, ".thread .messages li p") == [question]  # in that thread alone
+    assert question not in text_of(signed_in(app, "union@cafe.mx").get(path))
 
 
 def test_the_institution_sees_the_thread_of_a_producer_that_wrote_without_quoting(
@@ -387,11 +440,14 @@ def test_the_institution_sees_the_thread_of_a_producer_that_wrote_without_quotin
     assert sent.status_code == 303
 
     buyer = signed_in(app, "compras@escuela.mx")
-    buyer_page = buyer.get(path).text
-    assert "Todavía no hay cotizaciones." in buyer_page
-    thread = buyer_page.split(f'id="conversacion-{milpa.slug}"')[1].split("</section>")[0]
-    assert "Conversación con Ejido La Milpa" in thread and question in thread
-    assert f'name="organizacion" value="{milpa.slug}"' in thread  # and the institution can answer
+    buyer_page = soup(buyer.get(path))
+    assert texts(buyer_page, "section[aria-labelledby=cotizaciones-h] .empty") == [
+        "Todavía no hay cotizaciones."
+    ]
+    thread = one(buyer_page, f"#conversacion-{milpa.slug}")
+    assert texts(thread, "h3") == ["Conversación con Ejido La Milpa"]
+    assert texts(thread, ".messages li p") == [question]
+    assert value_of(thread, "organizacion") == milpa.slug  # and the institution can answer
 
     answer = "Sí, siempre que sea de la región."
     replied = buyer.post(
@@ -399,14 +455,17 @@ def test_the_institution_sees_the_thread_of_a_producer_that_wrote_without_quotin
         data={"organizacion": milpa.slug, "body": answer, "csrf_token": csrf_of(buyer, path)},
     )
     assert replied.status_code == 303
-    assert answer in producer.get(path).text
+    assert texts(one(producer.get(path), f"#conversacion-{milpa.slug}"), ".messages li p") == [
+        question,
+        answer,
+    ]
 
     # Once it quotes, it still has one thread (not one as a writer and another as a bidder).
     demands.submit_quote(session, person, demand, milpa, QuoteCreate(unit_price_cents=29900, quantity=80))
     session.commit()
-    buyer_page = buyer.get(path).text
-    assert "$299.00" in buyer_page
-    assert buyer_page.count(f'id="conversacion-{milpa.slug}"') == 1
+    buyer_page = soup(buyer.get(path))
+    assert [row[1] for row in table_rows(buyer_page, "table.compare")] == ["$299.00"]
+    assert len(elements(buyer_page, f"#conversacion-{milpa.slug}")) == 1
 
 
 def test_a_member_adds_a_colleague_by_email_from_the_institution_page(
@@ -420,22 +479,23 @@ def test_a_member_adds_a_colleague_by_email_from_the_institution_page(
     assert not buyers.is_member(session, colleague, school)
 
     owner = signed_in(app, "compras@escuela.mx")
-    page = owner.get(path).text
-    assert f'action="{path}/integrantes"' in page and 'id="f-email" name="email" type="email"' in page
+    adding = one(owner.get(path), f"form[action='{path}/integrantes']")
+    email = one(adding, "#f-email")
+    assert (attr(email, "name"), attr(email, "type")) == ("email", "email")
     token = csrf_of(owner, path)
 
     unknown = owner.post(f"{path}/integrantes", data={"email": "nadie@escuela.mx", "csrf_token": token})
     assert unknown.status_code == 422
-    assert 'aria-invalid="true" aria-describedby="e-email"' in unknown.text
-    assert "No hay una cuenta con ese correo: pide que se registre primero." in unknown.text
-    assert 'value="nadie@escuela.mx"' in unknown.text  # as typed
+    assert is_refused_in_place(unknown, "email")
+    assert field_error(unknown, "email") == "No hay una cuenta con ese correo: pide que se registre primero."
+    assert value_of(unknown, "email") == "nadie@escuela.mx"  # as typed
 
     added = owner.post(f"{path}/integrantes", data={"email": " Direccion@Escuela.mx ", "csrf_token": token})
     assert added.status_code == 303
     assert added.headers["location"] == f"{path}#integrantes"
-    page = owner.get(path).text
-    assert "Rosa Díaz ya forma parte de Escuela Primaria Benito Juárez" in page
-    assert "Rosa Díaz · direccion@escuela.mx" in page
+    page = soup(owner.get(path))
+    assert flash(page, "success").startswith("Rosa Díaz ya forma parte de Escuela Primaria Benito Juárez")
+    assert "Rosa Díaz · direccion@escuela.mx" in texts(page, "#integrantes li")
     session.expire_all()
     assert buyers.is_member(session, colleague, school)
     assert outsider.get(path).status_code == 200
@@ -452,33 +512,38 @@ def test_open_demands_are_listed_to_producers_and_the_address_to_those_it_concer
     make_user("vecina@example.mx")
 
     def links(client: TestClient) -> list[str]:
-        return re.findall(r'href="(/demandas/\d+)"', client.get("/demandas").text)
+        return [link for link in hrefs(client.get("/demandas")) if link.removeprefix("/demandas/").isdigit()]
+
+    def why_not(page: Html) -> str:
+        return text_of(one(page, "section[aria-labelledby=abiertas] h2 + p"))
 
     # Someone who may not quote is not shown the demand, nor a link that would be a 404 to them.
     stranger = signed_in(app, "vecina@example.mx")
-    listing = stranger.get("/demandas").text
-    assert demand.title not in listing and links(stranger) == []
-    assert "Las demandas abiertas las ven las personas de organizaciones productoras verificadas" in listing
+    listing = soup(stranger.get("/demandas"))
+    assert demand.title not in text_of(listing) and links(stranger) == []
+    assert why_not(listing).startswith(
+        "Las demandas abiertas las ven las personas de organizaciones productoras verificadas"
+    )
     stranger.get("/idioma/en")
-    assert (
+    assert why_not(stranger.get("/demandas")).startswith(
         "Open demands are shown to members of verified producer organizations"
-        in stranger.get("/demandas").text
     )
 
     # A producer sees it and every link it is shown opens; the address only once the demand concerns it.
     producer = signed_in(app, "sierra@cafe.mx")
     assert links(producer) == [f"/demandas/{demand.id}"]
     assert all(producer.get(link).status_code == 200 for link in links(producer))
-    page = producer.get(f"/demandas/{demand.id}").text
-    assert address not in page and "Oaxaca de Juárez" in page
-    assert "La dirección exacta la ven las organizaciones invitadas o elegidas para esta demanda" in page
+    where = facts(producer.get(f"/demandas/{demand.id}"))["Entregar en"]
+    assert address not in where and where.startswith("Oaxaca de Juárez, Oaxaca")
+    assert "La dirección exacta la ven las organizaciones invitadas o elegidas para esta demanda" in where
     person = session.exec(select(User).where(User.email == "sierra@cafe.mx")).one()
     demands.submit_quote(session, person, demand, sierra, QuoteCreate(unit_price_cents=30000, quantity=50))
     session.add(DemandInvitation(demand_id=demand.id or 0, organization_id=union.id or 0, fit=70))
     session.commit()
-    assert address in producer.get(f"/demandas/{demand.id}").text  # it quoted
-    assert address in signed_in(app, "union@cafe.mx").get(f"/demandas/{demand.id}").text  # it was matched
-    assert address in signed_in(app, "compras@escuela.mx").get(f"/demandas/{demand.id}").text
+    shown = f"{address}, Oaxaca de Juárez, Oaxaca"
+    for viewer in (producer, signed_in(app, "union@cafe.mx"), signed_in(app, "compras@escuela.mx")):
+        # the one that quoted, the one it was matched to, the institution
+        assert facts(viewer.get(f"/demandas/{demand.id}"))["Entregar en"] == shown
 
 
 def test_on_the_pages_others_quotes_threads_and_institutions_are_the_404_of_an_unknown_id(
@@ -491,7 +556,7 @@ def test_on_the_pages_others_quotes_threads_and_institutions_are_the_404_of_an_u
 
     def withdrawn(quote_id: int) -> tuple[int, str, str]:
         response = union.post(f"{path}/cotizaciones/{quote_id}/retirar", data={"csrf_token": token})
-        flashed = union.get(path).text.split('<main id="contenido"')[1]
+        flashed = text_of(main(union.get(path)))
         return response.status_code, response.headers.get("location", ""), flashed
 
     assert withdrawn(sierra_quote.id or 0) == withdrawn((sierra_quote.id or 0) + 1000)
@@ -538,7 +603,8 @@ def test_award_quantities_and_quote_numbers_that_are_not_numbers_are_refused_in_
     response = client.post(f"{path}/adjudicar", data=form)
 
     assert response.status_code == 422
-    assert f'aria-describedby="e-cantidad_{sierra.id}"' in response.text
-    assert "Escribe un número entero." in response.text
+    quantity = one(response, f"[name=cantidad_{sierra.id}]")
+    assert attr(quantity, "aria-describedby") == f"e-cantidad_{sierra.id}"
+    assert field_error(response, f"cantidad_{sierra.id}") == "Escribe un número entero."
     session.expire_all()
     assert session.get(Demand, demand.id).status == "open"  # type: ignore[union-attr]

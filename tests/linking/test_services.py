@@ -19,6 +19,7 @@ from market.linking.models import Award, BuyerOrganization, CallOff, Demand, Dem
 from market.linking.schemas import AwardRequest, BuyerOrganizationCreate, DemandCreate, QuoteCreate
 from market.orders.fulfillment import confirm_offline_payment
 from market.orders.models import Fulfillment, Order, OrderLine
+from market.organizations.models import VerificationStatus
 from market.outbox import OutboxEvent
 from tests.helpers import INSTITUTION, run_search_worker
 
@@ -44,7 +45,7 @@ def world(app: FastAPI, session: Session, make_user: Any, make_org: Any, make_li
     and one selling honey only."""
     buyer_user = make_user("compras@hospital.mx", name="Compras Hospital")
     institution = buyers.create(session, buyer_user, BuyerOrganizationCreate(**INSTITUTION))
-    institution.verification_status = "verified"
+    institution.verification_status = VerificationStatus.VERIFIED
     session.commit()
     near = make_org(
         make_user("oaxaca@cafe.mx"),
@@ -381,7 +382,7 @@ def test_an_unverified_institution_cannot_publish_and_one_no_longer_verified_pay
     session: Session, settings: Settings, world: dict[str, Any]
 ) -> None:
     institution: BuyerOrganization = world["institution"]
-    institution.verification_status = "pending"
+    institution.verification_status = VerificationStatus.PENDING
     session.add(institution)
     session.commit()
     draft = demands.create(session, world["buyer"], institution, demand_data())
@@ -389,13 +390,13 @@ def test_an_unverified_institution_cannot_publish_and_one_no_longer_verified_pay
         demands.open_for_quotes(session, world["buyer"], draft)
     session.rollback()
 
-    institution.verification_status = "verified"
+    institution.verification_status = VerificationStatus.VERIFIED
     session.add(institution)
     session.commit()
     demand = opened(session, world)
     near = quote(session, world, demand, "near", 30000, 1000)
     past_deadline(session, demand)
-    institution.verification_status = "rejected"  # its verification was withdrawn since
+    institution.verification_status = VerificationStatus.REJECTED  # its verification was withdrawn since
     session.add(institution)
     session.commit()
     [order] = awards.award(

@@ -10,10 +10,26 @@ import pytest
 from fastapi.testclient import TestClient
 from playwright.sync_api import expect
 from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
 
 from market.catalog.models import Listing
+from market.orders.models import CartItem
 from tests.helpers import api_token, csrf_of, database_state, log_in
-from tests.orders.test_cart_pages import add
+from tests.orders.test_cart_pages import add, cart_is_empty
+from tests.pages import (
+    Htmx,
+    attr,
+    field_error,
+    flash,
+    flashes,
+    heading,
+    is_fragment,
+    one,
+    soup,
+    table_row,
+    text_of,
+    value_of,
+)
 
 HTMX = {"HX-Request": "true"}
 
@@ -81,12 +97,13 @@ def test_adding_under_the_minimum_shows_the_limit_next_to_the_quantity_and_keeps
     response = post_add(client, listing, "2")
 
     assert response.status_code == 422
-    page = response.text
-    assert "<h1>Jarro de barro verde</h1>" in page  # back on the listing's page, with what was typed
-    assert 'aria-describedby="e-quantity"' in page and 'value="2"' in page
-    assert '<p class="error" id="e-quantity" role="alert">El pedido mínimo es de 5 piezas.</p>' in page
+    page = soup(response)
+    assert heading(page) == "Jarro de barro verde"  # back on the listing's page, with what was typed
+    assert attr(one(page, "#agregar [name=quantity]"), "aria-describedby") == "e-quantity"
+    assert value_of(page, "quantity") == "2"
+    assert field_error(page, "quantity") == "El pedido mínimo es de 5 piezas."
     assert database_state(engine) == before
-    assert "Tu carrito está vacío." in client.get("/carrito").text
+    assert cart_is_empty(client.get("/carrito"))
 
 
 def test_adding_nothing_is_refused_with_the_minimum_order(
@@ -99,8 +116,8 @@ def test_adding_nothing_is_refused_with_the_minimum_order(
     response = post_add(client, listing, "0")
 
     assert response.status_code == 422
-    assert "El pedido mínimo es de 5 piezas." in response.text
-    assert "Agregamos" not in response.text
+    assert field_error(response, "quantity") == "El pedido mínimo es de 5 piezas."
+    assert flashes(response) == [] and "Agregamos" not in text_of(response)
     assert database_state(engine) == before
 
 
@@ -114,7 +131,7 @@ def test_adding_past_the_stock_counts_what_is_already_in_the_cart(
     response = post_add(client, listing, "10")
 
     assert response.status_code == 422
-    assert "Solo quedan 50 piezas y ya tienes 45 piezas en tu carrito." in response.text
+    assert field_error(response, "quantity") == "Solo quedan 50 piezas y ya tienes 45 piezas en tu carrito."
     assert database_state(engine) == before
 
 
@@ -131,45 +148,72 @@ def test_changing_a_line_past_the_stock_shows_the_limit_next_to_the_line_and_kee
     )
 
     assert response.status_code == 422
-    page = response.text
-    line = f'<p class="error" id="e-q-{listing.id}" role="alert">Only 6 pieces left.</p>'
-    assert line in page and f'aria-describedby="e-q-{listing.id}"' in page
-    assert 'value="9"' in page  # what was typed, to correct it
-    assert page.count("Only 6 pieces left.") == 1  # next to the line, not again at the top
+    page = soup(response)
+    assert field_error(page, f"q-{listing.id}") == "Only 6 pieces left."
+    assert attr(one(page, f"#q-{listing.id}"), "aria-describedby") == f"e-q-{listing.id}"
+    assert value_of(page, "quantity") == "9"  # what was typed, to correct it
+    assert flashes(page) == []  # next to the line, not again at the top
+    assert text_of(page).count("Only 6 pieces left.") == 1
     assert database_state(engine) == before
 
     lowered = client.post(
         f"/carrito/{listing.id}", data={"quantity": "4", "csrf_token": csrf_of(client, "/carrito")}
     )
-    assert lowered.status_code == 422 and "The minimum order is 5 pieces." in lowered.text
+    assert lowered.status_code == 422
+    assert field_error(lowered, f"q-{listing.id}") == "The minimum order is 5 pieces."
     assert database_state(engine) == before
 
 
-# --- the pages, with htmx -----------------------------------------------------------------------------
+# --- the pages, with and without htmx -----------------------------------------------------------------
 
 
-def test_htmx_adds_in_place_or_says_why_not_next_to_the_quantity(
-    client: TestClient, engine: Engine, make_user: Any, make_org: Any, make_listing: Any
+def test_adding_says_why_not_next_to_the_quantity_or_adds_in_place(
+    client: TestClient,
+    engine: Engine,
+    session: Session,
+    make_user: Any,
+    make_org: Any,
+    make_listing: Any,
+    htmx: Htmx,
 ) -> None:
     listing = jars(make_user, make_org, make_listing)
     csrf_of(client, f"/productos/{listing.id}/{listing.slug}")
     before = database_state(engine)
 
-    refused = post_add(client, listing, "51", **HTMX)
+    refused = post_add(client, listing, "51", **htmx.headers)
 
-    assert refused.status_code == 200  # htmx swaps only a success: the form comes back with the reason
-    assert "<html" not in refused.text and 'id="agregar"' in refused.text
-    assert '<p class="error" id="e-quantity" role="alert">Solo quedan 50 piezas.</p>' in refused.text
+    if htmx:  # htmx swaps only a success: the form comes back with the reason
+        assert refused.status_code == 200 and is_fragment(refused)
+        form = soup(refused)
+    else:  # the listing's page, with the reason
+        assert refused.status_code == 422 and heading(refused) == "Jarro de barro verde"
+        form = one(refused, "form#agregar")
+    assert field_error(form, "quantity") == "Solo quedan 50 piezas." and value_of(form, "quantity") == "51"
     assert database_state(engine) == before
 
-    added = post_add(client, listing, "5", **HTMX)
-    assert added.status_code == 200 and "<html" not in added.text
-    assert "Agregamos 5 piezas de «Jarro de barro verde» a tu carrito." in added.text
-    assert "Jarro de barro verde" in client.get("/carrito").text
+    added = post_add(client, listing, "5", **htmx.headers)
+    notice = "Agregamos 5 piezas de «Jarro de barro verde» a tu carrito."
+    if htmx:
+        assert added.status_code == 200 and is_fragment(added)
+        assert text_of(one(added, "form#agregar [role=status]")) == f"{notice} Ver tu carrito"
+        cart = client.get("/carrito")
+    else:
+        assert htmx.went_to(added) == "/carrito"
+        cart = client.get("/carrito")
+        assert flash(cart, "success") == notice
+    assert table_row(cart, "Jarro de barro verde")[0] == "Jarro de barro verde"
+    assert value_of(cart, "quantity") == "5"
+    assert session.exec(select(CartItem.listing_id, CartItem.quantity)).all() == [(listing.id, 5)]
 
 
-def test_htmx_changes_a_line_in_place_or_says_why_not_next_to_it(
-    client: TestClient, engine: Engine, make_user: Any, make_org: Any, make_listing: Any
+def test_changing_a_line_says_why_not_next_to_it_or_changes_it(
+    client: TestClient,
+    engine: Engine,
+    session: Session,
+    make_user: Any,
+    make_org: Any,
+    make_listing: Any,
+    htmx: Htmx,
 ) -> None:
     listing = jars(make_user, make_org, make_listing)
     make_user("eva@example.mx")
@@ -177,20 +221,35 @@ def test_htmx_changes_a_line_in_place_or_says_why_not_next_to_it(
     add(client, listing, 5)
     before = database_state(engine)
     token = csrf_of(client, "/carrito")
+    line = f"/carrito/{listing.id}"
 
-    refused = client.post(f"/carrito/{listing.id}", data={"quantity": "3", "csrf_token": token}, headers=HTMX)
+    refused = client.post(line, data={"quantity": "3", "csrf_token": token}, headers=htmx.headers)
 
-    assert refused.status_code == 200 and "<html" not in refused.text
-    assert refused.text.lstrip().startswith('<div id="carrito-lineas">')
-    assert f'<p class="error" id="e-q-{listing.id}" role="alert">El pedido mínimo es de 5 piezas.</p>' in (
-        refused.text
-    )
+    if htmx:  # htmx swaps only a success: the lines come back with the reason
+        assert refused.status_code == 200 and is_fragment(refused)
+        assert [child.name for child in soup(refused).find_all(recursive=False)] == ["div"]
+        lines = one(refused, "div#carrito-lineas")
+    else:
+        assert refused.status_code == 422
+        lines = one(refused, "#carrito-lineas")
+    assert field_error(lines, f"q-{listing.id}") == "El pedido mínimo es de 5 piezas."
+    assert value_of(lines, "quantity") == "3"
     assert database_state(engine) == before
 
-    changed = client.post(f"/carrito/{listing.id}", data={"quantity": "7", "csrf_token": token}, headers=HTMX)
-    assert changed.status_code == 200 and 'value="7"' in changed.text and "$630.00" in changed.text
-    emptied = client.post(f"/carrito/{listing.id}", data={"quantity": "0", "csrf_token": token}, headers=HTMX)
-    assert emptied.headers["HX-Redirect"] == "/carrito"
+    changed = client.post(line, data={"quantity": "7", "csrf_token": token}, headers=htmx.headers)
+    if htmx:
+        assert changed.status_code == 200 and is_fragment(changed)
+        lines = one(changed, "#carrito-lineas")
+    else:
+        assert htmx.went_to(changed) == "/carrito"
+        lines = one(client.get("/carrito"), "#carrito-lineas")
+    assert value_of(lines, "quantity") == "7" and table_row(lines, "Jarro de barro verde")[3] == "$630.00"
+    session.expire_all()
+    assert session.exec(select(CartItem.quantity)).all() == [7]
+    emptied = client.post(line, data={"quantity": "0", "csrf_token": token}, headers=htmx.headers)
+    assert htmx.went_to(emptied) == "/carrito"  # the last line went: the whole page changes
+    assert cart_is_empty(client.get("/carrito"))
+    assert session.exec(select(CartItem)).all() == []
 
 
 # --- in a real browser --------------------------------------------------------------------------------

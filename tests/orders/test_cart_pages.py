@@ -12,6 +12,27 @@ from market.catalog.models import Listing
 from market.catalog.schemas import TierIn
 from market.orders.models import CartItem, Order
 from tests.helpers import PASSWORD, csrf_of
+from tests.pages import (
+    Html,
+    attr,
+    buttons,
+    checked_values,
+    elements,
+    facts,
+    field_error,
+    flash,
+    hrefs,
+    one,
+    soup,
+    table_row,
+    text_of,
+    texts,
+    value_of,
+)
+
+
+def cart_is_empty(page: Html) -> bool:
+    return texts(page, "main .empty") == ["Tu carrito está vacío. Ver el catálogo"]
 
 
 def add(client: TestClient, listing: Listing, quantity: int) -> None:
@@ -42,10 +63,10 @@ def test_visitor_cart_is_merged_at_login_and_checked_out(
     add(client, coffee, 6)
     add(client, coffee, 6)  # adds up: 12 units reach the volume price
     add(client, honey, 1)
-    cart = client.get("/carrito").text
-    assert "Café tostado" in cart and "Apicultoras del Puuc" in cart
-    assert "$3,480.00" in cart  # 12 × $290.00
-    assert "Entra para hacer el pedido" in cart
+    cart = soup(client.get("/carrito"))
+    assert "Apicultoras del Puuc" in texts(cart, ".cart-group h2")
+    assert table_row(cart, "Café tostado")[3] == "$3,480.00"  # 12 × $290.00
+    assert "/entrar?next=/carrito" in hrefs(cart, "main a.button")  # Entra para hacer el pedido
 
     token = csrf_of(client)
     client.post(
@@ -55,13 +76,13 @@ def test_visitor_cart_is_merged_at_login_and_checked_out(
     token = csrf_of(client, "/carrito")
     response = client.post("/carrito/pagar", data={"payment_method": "spei_transfer", "csrf_token": token})
     assert response.status_code == 303
-    order_page = client.get(response.headers["location"]).text
-    assert "002010077777777771" in order_page and "$3,680.00" in order_page
+    how_to_pay = facts(client.get(response.headers["location"]), ".payment dl")
+    assert (how_to_pay["CLABE"], how_to_pay["Importe exacto"]) == ("002010077777777771", "$3,680.00")
     order = session.exec(select(Order)).one()
-    assert f"TS{order.id:08d}" in order_page
+    assert how_to_pay["Referencia"] == f"TS{order.id:08d}"
     assert session.exec(select(Listing.stock).where(Listing.id == coffee.id)).one() == 18
     assert session.exec(select(func.count()).select_from(CartItem)).one() == 0
-    assert "Tu carrito está vacío." in client.get("/carrito").text
+    assert cart_is_empty(client.get("/carrito"))
 
 
 def test_a_shortage_is_explained_and_the_cart_kept(
@@ -75,10 +96,10 @@ def test_a_shortage_is_explained_and_the_cart_kept(
     honey.stock = 2  # others bought meanwhile: checkout checks the stock again
     session.add(honey)
     session.commit()
-    assert "Solo quedan 2 kg: ajusta la cantidad." in client.get("/carrito").text
+    assert table_row(client.get("/carrito"), "Miel")[0] == "Miel Solo quedan 2 kg: ajusta la cantidad."
     response = client.post("/carrito/pagar", data={"csrf_token": csrf_of(client, "/carrito")})
     assert response.status_code == 409
-    assert "Solo quedan 2 kg de «Miel»." in response.text
+    assert flash(response, "error").startswith("Solo quedan 2 kg de «Miel».")
     assert session.exec(select(func.count()).select_from(Order)).one() == 0
     assert session.exec(select(CartItem.quantity)).one() == 3
 
@@ -86,7 +107,7 @@ def test_a_shortage_is_explained_and_the_cart_kept(
         f"/carrito/{honey.id}", data={"quantity": "0", "csrf_token": csrf_of(client, "/carrito")}
     )
     assert removed.status_code == 303
-    assert "Tu carrito está vacío." in client.get("/carrito").text
+    assert cart_is_empty(client.get("/carrito"))
 
 
 def test_a_missing_address_is_pointed_out_and_every_choice_kept(
@@ -98,8 +119,8 @@ def test_a_missing_address_is_pointed_out_and_every_choice_kept(
     token = csrf_of(client)
     client.post("/entrar", data={"email": "eva@example.mx", "password": PASSWORD, "csrf_token": token})
     add(client, coffee, 1)
-    cart = client.get("/carrito").text
-    assert "Envío nacional · $149.00" in cart and "Recoger con la organización · sin costo" in cart
+    offered = texts(client.get("/carrito"), f"select[name='delivery.{organization.id}'] option")
+    assert "Envío nacional · $149.00" in offered and "Recoger con la organización · sin costo" in offered
     choices = {
         f"delivery.{organization.id}": "national",
         "payment_method": "cash_on_pickup",
@@ -108,11 +129,15 @@ def test_a_missing_address_is_pointed_out_and_every_choice_kept(
     }
     response = client.post("/carrito/pagar", data=choices)
     assert response.status_code == 422
-    assert 'aria-invalid="true" aria-describedby="e-ship_to"' in response.text
-    assert "Escribe la dirección de entrega" in response.text
-    assert "Para pagar en efectivo al recoger, elige recoger con el productor." in response.text
-    assert 'value="national" selected' in response.text and 'value="951 123 4567"' in response.text
-    assert 'value="cash_on_pickup" form="checkout" checked' in response.text
+    page = soup(response)
+    ship_to = one(page, "[name=ship_to]")
+    assert (attr(ship_to, "aria-invalid"), attr(ship_to, "aria-describedby")) == ("true", "e-ship_to")
+    assert (field_error(page, "ship_to") or "").startswith("Escribe la dirección de entrega")
+    cash_needs_pickup = "Para pagar en efectivo al recoger, elige recoger con el productor."
+    assert field_error(page, f"delivery.{organization.id}") == cash_needs_pickup
+    assert value_of(page, f"delivery.{organization.id}") == "national"
+    assert value_of(page, "contact_phone") == "951 123 4567"
+    assert checked_values(page, "payment_method") == ["cash_on_pickup"]
     assert session.exec(select(func.count()).select_from(Order)).one() == 0
 
     choices |= {"payment_method": "spei_transfer", "ship_to": "Calle Morelos 12, Centro, 68000 Oaxaca"}
@@ -120,8 +145,9 @@ def test_a_missing_address_is_pointed_out_and_every_choice_kept(
     assert response.status_code == 303
     order = session.exec(select(Order)).one()
     assert (order.delivery_cents, order.ship_to) == (14900, "Calle Morelos 12, Centro, 68000 Oaxaca")
-    page = client.get(response.headers["location"]).text
-    assert "Calle Morelos 12" in page and "$149.00" in page
+    page = soup(client.get(response.headers["location"]))
+    assert "Entregar en: Calle Morelos 12" in text_of(one(page, "main"))
+    assert "Envío nacional · $149.00" in texts(page, "section[aria-labelledby^=parte-] p.small")
 
 
 def test_checkout_needs_an_account(
@@ -158,15 +184,18 @@ def test_producer_works_its_queue_from_the_panel(
 
     token = csrf_of(client)
     client.post("/entrar", data={"email": owner.email, "password": PASSWORD, "csrf_token": token})
-    queue = client.get(f"/panel/o/{org.slug}/pedidos").text
-    assert "Café tostado" in queue and "Aceptar" in queue and "Por aceptar" in queue
+    [part] = elements(client.get(f"/panel/o/{org.slug}/pedidos"), "article.card")
+    assert texts(part, "li") == ["2 kg · Café tostado · $640.00"]
+    assert texts(part, "h2 .badge") == ["Por aceptar"]
+    assert "Aceptar" in buttons(part)
     token = csrf_of(client, f"/panel/o/{org.slug}/pedidos")
     path = f"/panel/o/{org.slug}/pedidos/{fulfillment.id}"
     assert client.post(path, data={"status": "accepted", "csrf_token": token}).status_code == 303
     assert client.post(path, data={"status": "preparing", "csrf_token": token}).status_code == 303
     refused = client.post(path, data={"status": "shipped", "csrf_token": token})  # no tracking number
     assert refused.status_code == 303
-    assert "Indica la paquetería y el número de guía." in client.get(f"/panel/o/{org.slug}/pedidos").text
+    queue = client.get(f"/panel/o/{org.slug}/pedidos")
+    assert flash(queue, "error") == "Indica la paquetería y el número de guía."
     client.post(
         path, data={"status": "shipped", "carrier": "Estafeta", "tracking_number": "E1", "csrf_token": token}
     )
@@ -203,19 +232,22 @@ def test_admin_confirms_a_transfer_and_the_producer_sees_its_balance(
     client.post(
         "/entrar", data={"email": "admin@example.mx", "password": PASSWORD, "csrf_token": csrf_of(client)}
     )
-    queue = client.get("/admin/pagos").text
-    assert f"TS{order.id:08d}" in queue and "$300.00" in queue
+    assert table_row(client.get("/admin/pagos"), f"TS{order.id:08d}")[:3] == [
+        str(order.id),
+        f"TS{order.id:08d}",
+        "$300.00",
+    ]
     token = csrf_of(client, "/admin/pagos")
     client.post(f"/admin/pagos/{order.id}", data={"reference": "BBVA 7781", "csrf_token": token})
-    assert "No hay pagos por confirmar." in client.get("/admin/pagos").text
+    assert texts(client.get("/admin/pagos"), "main > .empty") == ["No hay pagos por confirmar."]
 
     producer = TestClient(client.app, follow_redirects=False)
     producer.post(
         "/entrar", data={"email": owner.email, "password": PASSWORD, "csrf_token": csrf_of(producer)}
     )
-    page = producer.get(f"/panel/o/{org.slug}/saldo").text
-    assert "$276.00" in page  # 300 less the 8 % that sustains the platform
-    assert "Venta pagada" in page
+    page = soup(producer.get(f"/panel/o/{org.slug}/saldo"))
+    assert facts(page)["Te debemos"] == "$276.00"  # 300 less the 8 % that sustains the platform
+    assert table_row(page, "Venta pagada")[2] == "$276.00"
     assert producer.get("/admin/pagos").status_code == 403
 
 
@@ -241,6 +273,6 @@ def test_a_payment_needs_its_bank_reference(
     client.post(
         f"/admin/pagos/{order.id}", data={"reference": " ab ", "csrf_token": csrf_of(client, "/admin/pagos")}
     )
-    page = client.get("/admin/pagos").text
-    assert "Escribe la referencia del pago (de 4 a 40 caracteres)." in page
-    assert f"TS{order.id:08d}" in page  # still waiting
+    page = soup(client.get("/admin/pagos"))
+    assert flash(page, "error") == "Escribe la referencia del pago (de 4 a 40 caracteres)."
+    assert table_row(page, f"TS{order.id:08d}")[0] == str(order.id)  # still waiting

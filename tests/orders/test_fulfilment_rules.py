@@ -25,6 +25,7 @@ from market.orders.schemas import Checkout
 from market.outbox import OutboxEvent
 from market.payments.models import Refund
 from tests.helpers import api_token, at_once, csrf_of, database_state, log_in, stock
+from tests.pages import buttons, field_names, flash, soup, texts
 
 
 def emails(session: Session) -> list[tuple[str, str]]:
@@ -99,8 +100,8 @@ def test_the_hand_over_step_follows_the_delivery_method(
     assert out.status_code == 200 and out.json()["fulfillments"][0]["tracking_number"] is None
     assert move("national", "shipped", carrier="Estafeta", tracking_number="EST1").status_code == 200
     log_in(client, "eva@example.mx")
-    page = client.get(f"/pedidos/{out.json()['id']}").text
-    assert "Salió a entregar" in page and "Lo lleva Rosa hoy a las 5" in page
+    timeline = texts(client.get(f"/pedidos/{out.json()['id']}"), "ol.timeline li")
+    assert [step for step in timeline if step.endswith("Salió a entregar — Lo lleva Rosa hoy a las 5")]
 
 
 def test_the_producer_pages_offer_only_the_steps_of_the_delivery_method(
@@ -110,11 +111,14 @@ def test_the_producer_pages_offer_only_the_steps_of_the_delivery_method(
     for method, part in three_ways.items():
         client.cookies.clear()
         log_in(client, f"{part['listing'].title.lower()}@example.mx")
-        offered[method] = client.get(f"/panel/o/{part['org'].slug}/pedidos").text
-    assert "Listo para recoger" in offered["pickup"] and "Marcar como enviado" not in offered["pickup"]
-    assert "Salió a entregar" in offered["delivery"] and "Número de guía" not in offered["delivery"]
-    assert "Listo para recoger" not in offered["delivery"]
-    assert "Marcar como enviado" in offered["national"] and "Número de guía" in offered["national"]
+        offered[method] = soup(client.get(f"/panel/o/{part['org'].slug}/pedidos"))
+    steps = {method: buttons(page) for method, page in offered.items()}
+    assert "Listo para recoger" in steps["pickup"] and "Marcar como enviado" not in steps["pickup"]
+    assert "Salió a entregar" in steps["delivery"] and "Listo para recoger" not in steps["delivery"]
+    assert "tracking_number" not in field_names(offered["delivery"])
+    assert "Marcar como enviado" in steps["national"] and "tracking_number" in field_names(
+        offered["national"]
+    )
 
     slug, part_id = three_ways["pickup"]["org"].slug, three_ways["pickup"]["id"]
     client.cookies.clear()
@@ -125,7 +129,7 @@ def test_the_producer_pages_offer_only_the_steps_of_the_delivery_method(
         data={"status": "shipped", "carrier": "DHL", "tracking_number": "1", "csrf_token": token},
     )
     assert shipped.status_code == 303
-    assert "no corresponde a la forma de entrega" in client.get(f"/panel/o/{slug}/pedidos").text
+    assert "no corresponde a la forma de entrega" in flash(client.get(f"/panel/o/{slug}/pedidos"), "error")
 
 
 def test_a_producer_cancels_an_accepted_part_with_a_reason_and_the_buyer_is_refunded(
@@ -166,15 +170,16 @@ def test_a_producer_cancels_on_its_page_only_with_a_reason(
     part = three_ways["delivery"]
     slug = part["org"].slug
     log_in(client, "miel@example.mx")
-    queue = client.get(f"/panel/o/{slug}/pedidos").text
-    assert "Cancelar esta parte" in queue
+    assert "Cancelar esta parte" in buttons(client.get(f"/panel/o/{slug}/pedidos"))
     before = database_state(engine)
     token = csrf_of(client, f"/panel/o/{slug}/pedidos")
     client.post(f"/panel/o/{slug}/pedidos/{part['id']}", data={"status": "cancelled", "csrf_token": token})
-    assert "Explica a quien compró por qué cancelas." in client.get(f"/panel/o/{slug}/pedidos").text
+    assert (
+        flash(client.get(f"/panel/o/{slug}/pedidos"), "error") == "Explica a quien compró por qué cancelas."
+    )
     long_reason = {"status": "cancelled", "note": "x" * 501, "csrf_token": token}
     assert client.post(f"/panel/o/{slug}/pedidos/{part['id']}", data=long_reason).status_code == 303
-    assert "Escribe hasta 500 caracteres." in client.get(f"/panel/o/{slug}/pedidos").text
+    assert "Escribe hasta 500 caracteres." in flash(client.get(f"/panel/o/{slug}/pedidos"), "error")
     assert database_state(engine) == before
 
     client.post(
@@ -265,7 +270,8 @@ def test_a_buyer_holds_at_most_a_few_unpaid_reservations(
     )
     before = database_state(engine)
     page = client.post("/carrito/pagar", data={"csrf_token": csrf_of(client, "/carrito")})
-    assert page.status_code == 409 and "Tienes 2 pedidos apartados sin pagar." in page.text
+    assert page.status_code == 409
+    assert flash(page, "error").startswith("Tienes 2 pedidos apartados sin pagar.")
     assert database_state(engine) == before
 
 

@@ -12,6 +12,9 @@ from market.orders.checkout import checkout
 from market.orders.models import Fulfillment
 from market.orders.schemas import Checkout
 from tests.helpers import csrf_of, log_in
+from tests.pages import buttons, main, soup, text_of, texts
+
+QUESTION = "¿Lo pueden moler para cafetera de goteo?"
 
 
 def test_buyer_and_producer_talk_about_their_part_and_nobody_else_reads_it(
@@ -36,21 +39,22 @@ def test_buyer_and_producer_talk_about_their_part_and_nobody_else_reads_it(
     token = csrf_of(client, f"/pedidos/{order.id}")
     sent = client.post(
         f"/pedidos/{order.id}/partes/{coffee_part.id}/mensajes",
-        data={"body": "¿Lo pueden moler para cafetera de goteo?", "csrf_token": token},
+        data={"body": QUESTION, "csrf_token": token},
     )
     assert sent.status_code == 303
-    assert "¿Lo pueden moler para cafetera de goteo?" in client.get(f"/pedidos/{order.id}").text
+    assert texts(client.get(f"/pedidos/{order.id}"), ".messages li p") == [QUESTION]
     client.post("/salir", data={"csrf_token": csrf_of(client, "/")})
 
     log_in(client, "cafe@example.mx")
-    page = client.get(f"/pedidos/{order.id}").text
-    assert "¿Lo pueden moler para cafetera de goteo?" in page
-    assert "Miel" not in page  # the other producer's part is not shown to this one
+    page = soup(client.get(f"/pedidos/{order.id}"))
+    assert texts(page, ".messages li p") == [QUESTION]
+    assert "Miel" not in text_of(main(page))  # the other producer's part is not shown to this one
 
     client.post("/salir", data={"csrf_token": csrf_of(client, "/")})
     log_in(client, "miel@example.mx")
-    honey_page = client.get(f"/pedidos/{order.id}").text
-    assert "cafetera de goteo" not in honey_page and "Café tostado" not in honey_page
+    honey_page = soup(client.get(f"/pedidos/{order.id}"))
+    assert texts(honey_page, ".messages li p") == []
+    assert "cafetera de goteo" not in text_of(honey_page) and "Café tostado" not in text_of(main(honey_page))
     response = client.post(
         f"/pedidos/{order.id}/partes/{coffee_part.id}/mensajes",
         data={"body": "hola", "csrf_token": csrf_of(client, f"/pedidos/{order.id}")},
@@ -61,8 +65,8 @@ def test_buyer_and_producer_talk_about_their_part_and_nobody_else_reads_it(
     make_user("admin@example.mx", is_admin=True)
     log_in(client, "admin@example.mx")  # judging a dispute starts with what was said
     admin_page = client.get(f"/pedidos/{order.id}")
-    assert admin_page.status_code == 200 and "¿Lo pueden moler para cafetera de goteo?" in admin_page.text
-    assert "Enviar mensaje" not in admin_page.text  # reading, not taking part
+    assert admin_page.status_code == 200 and texts(admin_page, ".messages li p") == [QUESTION]
+    assert "Enviar mensaje" not in buttons(admin_page)  # reading, not taking part
 
 
 def test_a_message_about_a_part_of_another_order_is_not_found_and_not_kept(

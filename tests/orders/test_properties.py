@@ -27,9 +27,9 @@ from market.orders import queries
 from market.orders.checkout import checkout
 from market.orders.fulfillment import confirm_offline_payment, mark_paid, move
 from market.orders.jobs import complete_due, expire_unpaid
-from market.orders.models import Fulfillment, Order, OrderLine
+from market.orders.models import Fulfillment, FulfillmentStatus, Order, OrderLine
 from market.orders.schemas import Checkout
-from market.organizations.models import Membership, Organization
+from market.organizations.models import Membership, Organization, VerificationStatus
 from market.payments import service as payments
 from tests.fixtures.database import clean_tables
 from tests.helpers import CLABE, ORG_DEFAULTS
@@ -72,7 +72,9 @@ def build(engine: Engine) -> dict[str, Any]:
             "listings": [],
         }
         # The buyer belongs to a verified cooperative, so it may also buy on invoice terms.
-        buyers_coop = Organization(slug="buyers", verification_status="verified", **ORG_DEFAULTS)
+        buyers_coop = Organization(
+            slug="buyers", verification_status=VerificationStatus.VERIFIED, **ORG_DEFAULTS
+        )
         session.add(buyers_coop)
         session.flush()
         session.add(
@@ -80,7 +82,9 @@ def build(engine: Engine) -> dict[str, Any]:
         )
         for n, owner in enumerate(world["owners"]):
             org = Organization(
-                slug=f"org-{n}", verification_status="verified", **(ORG_DEFAULTS | {"name": f"Org {n}"})
+                slug=f"org-{n}",
+                verification_status=VerificationStatus.VERIFIED,
+                **(ORG_DEFAULTS | {"name": f"Org {n}"}),
             )
             session.add(org)
             session.flush()
@@ -148,7 +152,11 @@ def apply(engine: Engine, config: Settings, world: dict[str, Any], operation: tu
                     step = steps[0]
                     move(session, owner, fulfillment.id or 0, step, None, "Estafeta", "123")
                 else:  # the buyer's turn (refused, and so harmless, when it is nobody's)
-                    step = "delivered" if "delivered" in queries.buyer_steps(public, part) else "completed"
+                    step = (
+                        FulfillmentStatus.DELIVERED
+                        if FulfillmentStatus.DELIVERED in queries.buyer_steps(public, part)
+                        else FulfillmentStatus.COMPLETED
+                    )
                     move(session, world["buyer"], fulfillment.id or 0, step)
             elif name in ("reject", "cancel") and fulfillments:
                 fulfillment = fulfillments[args[0] % len(fulfillments)]

@@ -10,6 +10,7 @@ import pytest
 from sqlmodel import Session
 
 from market.errors import Forbidden, ValidationFailed
+from market.orders.models import FulfillmentStatus
 from market.organizations import analytics, exports
 from market.organizations.analytics import BalanceSummary, PendingCount, TopListing
 from tests.organizations.conftest import Sales
@@ -52,11 +53,11 @@ def test_best_sellers_leave_out_unpaid_and_wholly_refunded_parts(session: Sessio
 def test_work_waiting_is_counted_by_step(session: Session, sales: Sales) -> None:
     figures = analytics.dashboard(session, sales.coffee_owner, sales.coffee_org)
     assert figures.pending == [
-        PendingCount("pending_acceptance", 1),  # F
-        PendingCount("accepted", 1),  # D
-        PendingCount("preparing", 0),
-        PendingCount("ready_for_pickup", 1),  # G
-        PendingCount("shipped", 0),
+        PendingCount(FulfillmentStatus.PENDING_ACCEPTANCE, 1),  # F
+        PendingCount(FulfillmentStatus.ACCEPTED, 1),  # D
+        PendingCount(FulfillmentStatus.PREPARING, 0),
+        PendingCount(FulfillmentStatus.READY_FOR_PICKUP, 1),  # G
+        PendingCount(FulfillmentStatus.SHIPPED, 0),
     ]
     assert figures.pending_count == 3
     honey = analytics.dashboard(session, sales.honey_owner, sales.honey_org)

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from babel.dates import format_date
+from bs4 import Tag
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
@@ -21,29 +22,32 @@ from market.organizations.analytics import last_months
 from market.organizations.models import Membership
 from tests.helpers import log_in
 from tests.organizations.conftest import Sales
+from tests.pages import Html, attr, elements, field_error, hrefs, one, soup, text_of, texts, value_of
 
 DATA = re.compile(r'<data value="(-?[\d.]+)">([^<]*)</data>')
 
 
-def page_of(client: TestClient, sales: Sales) -> str:
+def page_of(client: TestClient, sales: Sales) -> Tag:
     response = client.get(f"/panel/o/{sales.coffee_org.slug}/ventas")
     assert response.status_code == 200, response.text
-    return response.text
+    return soup(response)
 
 
-def figure(html: str, element_id: str) -> int:
+def data_values(element: Tag) -> list[int]:
+    """The machine-readable values (`<data value>`) in the element, in order."""
+    return [int(attr(data, "value") or "") for data in elements(element, "data")]
+
+
+def figure(page: Html, element_id: str) -> int:
     """The machine-readable value of the figure in the element with this id; its text must say the same."""
-    match = re.search(rf'id="{element_id}"[^>]*>(?:<a [^>]*>)?{DATA.pattern}', html)
-    assert match, element_id
-    value, text = match.groups()
-    assert text in (format_mxn(int(value)), value)
-    return int(value)
+    data = elements(one(page, f"#{element_id}"), "data")[0]
+    value = int(attr(data, "value") or "")
+    assert text_of(data) in (format_mxn(value), str(value))
+    return value
 
 
-def row_values(html: str, attribute: str, value: str) -> list[int]:
-    match = re.search(rf'<(?:tr|li) {attribute}="{value}"[^>]*>(.*?)</(?:tr|li)>', html, re.S)
-    assert match, (attribute, value)
-    return [int(cents) for cents, _text in DATA.findall(match.group(1))]
+def row_values(page: Html, attribute: str, value: str) -> list[int]:
+    return data_values(one(page, f"tr[{attribute}='{value}'], li[{attribute}='{value}']"))
 
 
 def csv_rows(response: Any) -> list[dict[str, str]]:
@@ -76,22 +80,22 @@ def test_the_page_shows_the_hand_computed_figures(client: TestClient, sales: Sal
     assert row_values(html, "data-month", "total") == [253000, 41000, 232760, 20240]
     assert row_values(html, "data-status", "accepted") == [1]
     assert row_values(html, "data-stars", "2") == [1]
-    best = re.search(r'id="tabla-mas-vendidos".*?</table>', html, re.S)
-    assert best and [int(v) for v, _t in DATA.findall(best.group(0))] == [18, 180000, 14, 84000]
-    assert "3.7 de 5 en 3 reseñas" in html
+    assert data_values(one(html, "#tabla-mas-vendidos")) == [18, 180000, 14, 84000]
+    assert "3.7 de 5 en 3 reseñas" in texts(html, "#resenas-h ~ p")
     # The chart: an accessible image of twelve bars, the current month's the tallest.
-    chart = re.search(r'<svg class="chart"[^>]*role="img"[^>]*>(.*?)</svg>', html, re.S)
-    assert chart and "<title" in chart.group(1)
-    heights = [float(h) for h in re.findall(r'<rect class="bar"[^>]*height="([\d.]+)"', chart.group(1))]
+    chart = one(html, "svg.chart")
+    assert attr(chart, "role") == "img" and text_of(one(chart, "svg > title"))
+    heights = [float(attr(bar, "height") or "") for bar in elements(chart, "rect.bar")]
     assert len(heights) == 12 and max(heights) == heights[-1] > heights[-2] > 0 == heights[0]
+    links = hrefs(html)
     for link in ("/pedidos.csv", "/movimientos.csv", "/pedidos"):
-        assert f'href="/panel/o/{sales.coffee_org.slug}{link}"' in html
+        assert f"/panel/o/{sales.coffee_org.slug}{link}" in links
 
 
 def test_the_management_page_links_to_the_sales_page(client: TestClient, sales: Sales) -> None:
     log_in(client, "cafe@example.mx")
-    html = client.get(f"/panel/o/{sales.coffee_org.slug}").text
-    assert f'href="/panel/o/{sales.coffee_org.slug}/ventas"' in html
+    html = client.get(f"/panel/o/{sales.coffee_org.slug}")
+    assert f"/panel/o/{sales.coffee_org.slug}/ventas" in hrefs(html)
 
 
 def test_the_orders_csv_adds_up_to_the_page(client: TestClient, sales: Sales) -> None:
@@ -190,8 +194,10 @@ def test_a_bad_date_range_comes_back_on_the_page_with_a_spanish_message(
     response = client.get(f"/panel/o/{sales.coffee_org.slug}/pedidos.csv", params=params)
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("text/html")
-    assert message in response.text and 'aria-invalid="true"' in response.text
-    assert f'value="{params["desde"]}"' in response.text  # what was typed stays in the form
+    page = soup(response)
+    [(field, error)] = [(name, error) for name in ("desde", "hasta") if (error := field_error(page, name))]
+    assert error == message and attr(one(page, f"[name='{field}']"), "aria-invalid") == "true"
+    assert value_of(page, "desde") == params["desde"]  # what was typed stays in the form
 
 
 @pytest.mark.parametrize("path", ["ventas", "pedidos.csv", "movimientos.csv"])
@@ -204,7 +210,7 @@ def test_only_members_and_administrators_open_the_page_and_the_exports(
 
     log_in(client, "miel@example.mx")  # a member of another organization
     refused = client.get(url)
-    assert refused.status_code == 403 and "Café tostado" not in refused.text
+    assert refused.status_code == 403 and "Café tostado" not in text_of(refused)
     assert client.get(f"/panel/o/no-existe/{path}").status_code == 404
 
     member = make_user("jose@example.mx", name="José Gómez")
@@ -220,6 +226,7 @@ def test_only_members_and_administrators_open_the_page_and_the_exports(
 def test_month_names_follow_the_interface_language(client: TestClient, sales: Sales) -> None:
     log_in(client, "cafe@example.mx")
     this_month = last_months(utcnow())[-1]
-    assert f">{format_date(this_month, 'LLL yyyy', locale='es_MX')}</th>" in page_of(client, sales)
+    month = f"tr[data-month='{this_month.isoformat()[:7]}'] th"
+    assert texts(page_of(client, sales), month) == [format_date(this_month, "LLL yyyy", locale="es_MX")]
     client.get("/idioma/en")
-    assert f">{format_date(this_month, 'LLL yyyy', locale='en')}</th>" in page_of(client, sales)
+    assert texts(page_of(client, sales), month) == [format_date(this_month, "LLL yyyy", locale="en")]

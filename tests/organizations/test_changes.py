@@ -23,6 +23,7 @@ from market.orders.schemas import Checkout
 from market.organizations.models import Membership, Organization, OrganizationChange
 from market.payments.models import Payout
 from tests.helpers import CLABE, api_token, csrf_of, emails, log_in
+from tests.pages import flash, one, soup, table_row, text_of, texts
 
 NEW_CLABE = "012180001234567899"
 NEW = {"name": "Cooperativa Flor de Café de Altura", "rfc": "CFA050312AB1", "clabe": NEW_CLABE}
@@ -244,7 +245,7 @@ def test_payouts_go_to_the_approved_clabe_while_a_change_waits(
 
     desk = TestClient(app, follow_redirects=False)
     log_in(desk, admin.email)
-    assert CLABE in desk.get("/admin/pagos-a-productores").text
+    assert table_row(desk.get("/admin/pagos-a-productores"), org.name)[3] == f"CLABE {CLABE}"
     sent = desk.post(
         f"/admin/pagos-a-productores/{org.id}",
         data={"amount": "50.00", "reference": "MBAN0042", "csrf_token": csrf_of(desk, "/admin")},
@@ -301,10 +302,13 @@ def test_the_owner_is_told_the_change_awaits_review(
     response = owner.post(edit, data=edit_form(org, clabe=NEW_CLABE) | {"csrf_token": csrf_of(owner, edit)})
 
     assert response.status_code == 303, response.text
-    page = owner.get(f"/panel/o/{org.slug}").text
-    assert saved in page and waiting in page
-    assert "…7771" not in page and NEW_CLABE in page  # members see the whole number they typed
-    assert waiting in owner.get(edit).text
+    page = soup(owner.get(f"/panel/o/{org.slug}"))
+    assert saved in flash(page, "success")
+    pending = one(page, "#cambio-pendiente")
+    assert text_of(one(pending, "p strong")) == waiting
+    assert texts(pending, "li strong") == [NEW_CLABE]  # members see the whole number they typed
+    assert "…7771" not in text_of(page)
+    assert text_of(one(owner.get(edit), "#cambio-pendiente p strong")) == waiting
     assert live(session, org)[2] == CLABE
 
 
@@ -316,9 +320,10 @@ def test_an_administrator_decides_on_the_changes_page(
     [change] = changes_of(session)
     desk = TestClient(app, follow_redirects=False)
     log_in(desk, people["admin"].email)
-    assert '<a href="/admin/cambios"><strong>1</strong>' in desk.get("/admin").text
-    page = desk.get("/admin/cambios").text
-    assert NEW_CLABE in page and CLABE in page and "Rosa Pérez" in page
+    assert text_of(one(desk.get("/admin"), ".admin-counts a[href='/admin/cambios'] strong")) == "1"
+    page = one(desk.get("/admin/cambios"), f"#cambio-{change.id}")
+    assert table_row(page, "CLABE")[1:] == [CLABE, NEW_CLABE]
+    assert text_of(one(page, "h2 + p")).startswith("Lo pidió Rosa Pérez el ")
     written = len(entries(session))
 
     refused = desk.post(
@@ -327,7 +332,8 @@ def test_an_administrator_decides_on_the_changes_page(
     )
 
     assert refused.status_code == 303
-    assert "Explica el motivo para que la organización pueda corregirlo." in desk.get("/admin/cambios").text
+    no_reason = flash(desk.get("/admin/cambios"), "error")
+    assert no_reason == "Explica el motivo para que la organización pueda corregirlo."
     assert len(entries(session)) == written and changes_of(session)[0].status == "pending"
 
     approved = desk.post(
@@ -335,9 +341,9 @@ def test_an_administrator_decides_on_the_changes_page(
     )
 
     assert approved.status_code == 303
-    after = desk.get("/admin/cambios").text
-    assert f"Aprobamos el cambio de datos de {NEW['name']}" in after
-    assert "No hay cambios esperando revisión." in after
+    after = soup(desk.get("/admin/cambios"))
+    assert flash(after, "success").startswith(f"Aprobamos el cambio de datos de {NEW['name']}")
+    assert texts(after, "main .empty") == ["No hay cambios esperando revisión."]
     assert live(session, org) == (NEW["name"], NEW["rfc"], NEW_CLABE)
     assert entries(session)[-1].action == "organization.change_approve"
 

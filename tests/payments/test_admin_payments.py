@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from bs4 import Tag
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -28,6 +29,19 @@ from market.payments import service as payments
 from market.payments.models import Payout, Refund
 from market.payments.statement import MAX_ROWS
 from tests.helpers import CLABE, count, csrf_of, fresh, log_in
+from tests.pages import (
+    Html,
+    flash,
+    flashes,
+    hrefs,
+    one,
+    soup,
+    table_row,
+    table_rows,
+    text_of,
+    texts,
+    value_of,
+)
 from tests.spreadsheets import NOT_TABLES, xlsx_bytes
 
 STATEMENT = "/admin/pagos/estado-de-cuenta"
@@ -97,6 +111,21 @@ def upload(client: TestClient, content: bytes, name: str = "estado.csv") -> Any:
 # --- bank statement -----------------------------------------------------------------------------------
 
 
+def summary(page: Html) -> str:
+    """The report of a statement read: how many deposits, and how many of each outcome."""
+    return text_of(one(page, "#estado-de-cuenta .flash[role=status]"))
+
+
+def report(page: Html) -> list[list[str]]:
+    """The report's rows: line, date, concept, deposit, order, expected amount, outcome (and why)."""
+    return table_rows(page, "table.statement-report")
+
+
+def refusal(page: Html) -> str:
+    """Why a statement was not read, with its problems by row."""
+    return text_of(one(page, "#estado-de-cuenta .flash.error"))
+
+
 def test_a_deposit_with_the_reference_and_exact_amount_pays_the_order_and_posts_the_ledger_once(
     client: TestClient, engine: Engine, session: Session, settings: Settings, shop: Shop
 ) -> None:
@@ -110,8 +139,8 @@ def test_a_deposit_with_the_reference_and_exact_amount_pays_the_order_and_posts_
     response = upload(as_admin(client), csv_text.encode())
 
     assert response.status_code == 200, response.text
-    assert "Pagado: 1" in response.text
-    assert "No hay pagos por confirmar." in response.text  # the page lists what still waits
+    assert "Pagado: 1" in summary(response)
+    assert texts(response, "main > .empty") == ["No hay pagos por confirmar."]  # the page lists what waits
     assert fresh(session, Order, order.id).status == "paid"
     part = session.exec(select(Fulfillment).where(Fulfillment.order_id == order.id)).one()
     assert part.status == "pending_acceptance"  # the producer may now accept
@@ -129,12 +158,12 @@ def test_uploading_the_same_statement_again_pays_nothing_twice(
     order = buy(engine, settings, shop, 2)
     content = f"fecha,concepto,abono\n2025-03-04,Pago {ref(order)},200.00\n".encode()
     as_admin(client)
-    assert "Pagado: 1" in upload(client, content).text
+    assert "Pagado: 1" in summary(upload(client, content))
 
     again = upload(client, content)
     assert again.status_code == 200
-    assert "Ya estaba pagado: 1" in again.text and "Pagado: 1" not in again.text
-    assert "Este depósito ya se había aplicado." in again.text
+    assert "Ya estaba pagado: 1" in summary(again) and "Pagado: 1" not in summary(again)
+    assert report(again)[0][6] == "Ya estaba pagado Este depósito ya se había aplicado."
     postings = payment_postings(session, order.id)
     assert len({p.transaction_id for p in postings}) == 1
     assert {p.reference for p in postings} == {"Estado de cuenta 2025-03-04"}  # no tracking key column
@@ -150,9 +179,10 @@ def test_a_second_deposit_for_a_paid_order_is_flagged_as_money_to_return(
         f"2025-03-04,Pago {ref(order)},100.00,BNET0001\n"
         f"2025-03-05,Pago otra vez {ref(order)},100.00,BNET0002\n"  # the buyer sent it twice
     ).encode()
-    page = upload(as_admin(client), content).text
-    assert "Pagado: 1" in page and "Ya estaba pagado: 1" in page
-    assert "El pedido se pagó con otro movimiento: si el dinero llegó dos veces, devuélvelo." in page
+    page = upload(as_admin(client), content)
+    assert "Pagado: 1" in summary(page) and "Ya estaba pagado: 1" in summary(page)
+    second = report(page)[1][6]
+    assert second.endswith("El pedido se pagó con otro movimiento: si el dinero llegó dos veces, devuélvelo.")
     assert {p.reference for p in payment_postings(session, order.id)} == {"BNET0001"}
 
 
@@ -169,15 +199,17 @@ def test_a_wrong_amount_or_an_unknown_reference_changes_nothing(
     response = upload(as_admin(client), content)
 
     assert response.status_code == 200
-    page = response.text
-    assert "Importe distinto: no se aplicó: 1" in page and "Sin referencia conocida: 2" in page
-    assert "$299.00" in page and "$300.00" in page  # received and expected, side by side
-    assert "No existe un pedido con esa referencia." in page
-    assert "El concepto no menciona ninguna referencia de pedido." in page
+    page = soup(response)
+    assert "Importe distinto: no se aplicó: 1" in summary(page)
+    assert "Sin referencia conocida: 2" in summary(page)
+    wrong_amount, unknown, no_reference = report(page)
+    assert (wrong_amount[3], wrong_amount[5]) == ("$299.00", "$300.00")  # received and expected, side by side
+    assert unknown[6].endswith("No existe un pedido con esa referencia.")
+    assert no_reference[6].endswith("El concepto no menciona ninguna referencia de pedido.")
     assert fresh(session, Order, order.id).status == "awaiting_payment"
     assert payment_postings(session, order.id) == []
     assert ledger.balance(session, shop.org.id or 0) == 0
-    assert ref(order) in client.get("/admin/pagos").text  # still waiting to be matched
+    assert table_row(client.get("/admin/pagos"), ref(order))[1] == ref(order)  # still waiting to be matched
 
 
 def test_withdrawals_and_zero_amounts_are_not_deposits(
@@ -190,8 +222,8 @@ def test_withdrawals_and_zero_amounts_are_not_deposits(
         f"2025-03-06,CARGO {ref(order)},($300.00)\n"
         f"2025-03-06,AJUSTE {ref(order)},0.00\n"
     ).encode()
-    page = upload(as_admin(client), content).text
-    assert "Estado de cuenta revisado: 0 depósitos." in page
+    page = upload(as_admin(client), content)
+    assert summary(page).startswith("Estado de cuenta revisado: 0 depósitos.") and report(page) == []
     assert fresh(session, Order, order.id).status == "awaiting_payment"
     assert payment_postings(session, order.id) == []
 
@@ -204,8 +236,8 @@ def test_a_deposit_for_an_expired_order_is_reported_not_applied(
         unpaid = tx.get(Order, order.id)
         assert unpaid is not None
         expire(tx, unpaid, "La reserva venció sin pago.")
-    page = upload(as_admin(client), f"fecha,concepto,abono\n2025-03-05,{ref(order)},100.00\n".encode()).text
-    assert "El pedido no espera esta transferencia: 1" in page
+    page = upload(as_admin(client), f"fecha,concepto,abono\n2025-03-05,{ref(order)},100.00\n".encode())
+    assert "El pedido no espera esta transferencia: 1" in summary(page)
     assert fresh(session, Order, order.id).status == "expired"
     assert payment_postings(session, order.id) == []
 
@@ -222,9 +254,9 @@ def test_an_institution_paying_its_invoice_settles_what_it_owes(
     order = buy(engine, settings, shop, 5, method="invoice")
     assert order.status == "invoiced"
     content = f'Fecha,Referencia,Monto,Rastreo\n2025-04-01,FACTURA {ref(order)},"500.00",HSBC771\n'
-    page = upload(as_admin(client), content.encode()).text
+    page = upload(as_admin(client), content.encode())
 
-    assert "Pagado: 1" in page
+    assert "Pagado: 1" in summary(page)
     assert fresh(session, Order, order.id).status == "paid"
     assert ledger.receivable_of(session, order.id or 0) == 0
     assert ledger.imbalance(session) == 0
@@ -246,7 +278,7 @@ def test_an_excel_statement_in_windows_1252_with_semicolons_is_read(
     response = upload(as_admin(client), content)
 
     assert response.status_code == 200, response.text
-    assert "Pagado: 1" in response.text and "Ñandú Peña" in response.text
+    assert "Pagado: 1" in summary(response) and "Ñandú Peña" in report(response)[0][2]
     assert fresh(session, Order, order.id).status == "paid"
     assert {p.reference for p in payment_postings(session, order.id)} == {"MBAN0100250305"}
 
@@ -268,7 +300,9 @@ def test_an_excel_workbook_statement_is_read_as_the_bank_sends_it(
     response = upload(as_admin(client), content, "movimientos.xlsx")
 
     assert response.status_code == 200, response.text
-    assert "Pagado: 1" in response.text and "Ñandú Peña" in response.text and "2025-03-05" in response.text
+    assert "Pagado: 1" in summary(response)
+    [line] = report(response)
+    assert line[1] == "2025-03-05" and "Ñandú Peña" in line[2]
     assert fresh(session, Order, order.id).status == "paid"
     assert {p.reference for p in payment_postings(session, order.id)} == {"MBAN0100250305"}
 
@@ -281,7 +315,7 @@ def test_a_statement_saved_by_excel_for_mac_with_bare_cr_line_ends_is_read(
     response = upload(as_admin(client), content)
 
     assert response.status_code == 200, response.text
-    assert "Pagado: 1" in response.text and "Ñandú" in response.text
+    assert "Pagado: 1" in summary(response) and "Ñandú" in report(response)[0][2]
     assert fresh(session, Order, order.id).status == "paid"
 
 
@@ -294,8 +328,8 @@ def test_a_file_that_is_no_statement_is_refused_with_a_clear_message(
     response = upload(as_admin(client), content, name)
 
     assert response.status_code == 422
-    assert "No pudimos leer el estado de cuenta; no se aplicó ningún pago." in response.text
-    assert message in response.text
+    assert refusal(response).startswith("No pudimos leer el estado de cuenta; no se aplicó ningún pago.")
+    assert message in refusal(response)
     assert fresh(session, Order, order.id).status == "awaiting_payment"
 
 
@@ -335,8 +369,8 @@ def test_a_malformed_statement_is_refused_and_nothing_is_paid(
     response = upload(as_admin(client), content.format(reference=ref(order)).encode())
 
     assert response.status_code == 422
-    assert "No pudimos leer el estado de cuenta; no se aplicó ningún pago." in response.text
-    assert message in response.text
+    assert refusal(response).startswith("No pudimos leer el estado de cuenta; no se aplicó ningún pago.")
+    assert message in refusal(response)
     assert fresh(session, Order, order.id).status == "awaiting_payment"  # the good row was not applied
     assert payment_postings(session, order.id) == []
 
@@ -382,26 +416,28 @@ def payout_postings(session: Session) -> list[LedgerEntry]:
     return list(session.exec(select(LedgerEntry).where(LedgerEntry.kind == "payout")).all())
 
 
-def pay(client: TestClient, organization_id: int | None, amount: str, reference: str) -> str:
+def pay(client: TestClient, organization_id: int | None, amount: str, reference: str) -> Tag:
+    """Record a payout from its form; the page it goes back to."""
     response = client.post(
         f"{PAYOUTS}/{organization_id}",
         data={"amount": amount, "reference": reference, "csrf_token": csrf_of(client, PAYOUTS)},
     )
     assert response.status_code == 303, response.text
-    return client.get(PAYOUTS).text
+    return soup(client.get(PAYOUTS))
 
 
 def test_an_administrator_records_a_spei_payout_up_to_what_is_available(
     client: TestClient, engine: Engine, session: Session, settings: Settings, shop: Shop
 ) -> None:
     completed_sale(engine, settings, shop, 3)  # $300.00 less 8 %: $276.00 owed and available
-    page = as_admin(client).get(PAYOUTS).text
-    assert shop.org.name in page and CLABE in page
-    assert 'value="276.00"' in page  # the form offers what is available
+    page = soup(as_admin(client).get(PAYOUTS))
+    owed = table_row(page, shop.org.name, "#por-pagar table")
+    assert owed[:4] == [shop.org.name, "$276.00", "$276.00", f"CLABE {CLABE}"]
+    assert value_of(page, "amount") == "276.00"  # the form offers what is available
 
     page = pay(client, shop.org.id, "$100.50", "  MBAN01002503070042  ")
 
-    assert "Pago registrado: $100.50 a Cooperativa Flor de Café." in page
+    assert flash(page, "success") == "Pago registrado: $100.50 a Cooperativa Flor de Café."
     payout = session.exec(select(Payout)).one()
     assert (payout.organization_id, payout.amount_cents, payout.method) == (shop.org.id, 10050, "spei")
     assert (payout.reference, payout.clabe, payout.created_by) == ("MBAN01002503070042", CLABE, shop.admin.id)
@@ -413,7 +449,12 @@ def test_an_administrator_records_a_spei_payout_up_to_what_is_available(
     assert ledger.balance(session, shop.org.id or 0) == 17550
     assert payments.available_balance(session, shop.org.id or 0) == 17550
     assert ledger.imbalance(session) == 0
-    assert "MBAN01002503070042" in page and 'value="175.50"' in page  # listed; the rest still due
+    assert table_rows(page, "#ultimos-pagos table")[0][2:] == [
+        "$100.50",
+        f"SPEI a la CLABE {CLABE}",
+        "MBAN01002503070042",
+    ]
+    assert value_of(page, "amount") == "175.50"  # the rest, still due
 
 
 @pytest.mark.parametrize(
@@ -441,7 +482,7 @@ def test_a_refused_payout_says_why_and_writes_nothing(
     completed_sale(engine, settings, shop, 3)
     page = pay(as_admin(client), shop.org.id, amount, reference)
 
-    assert message in page and 'class="flash error"' in page
+    assert flashes(page, "error") == [message]
     assert count(session, Payout) == 0
     assert payout_postings(session) == []
     assert payments.available_balance(session, shop.org.id or 0) == 27600
@@ -456,10 +497,10 @@ def test_an_organization_without_clabe_cannot_be_paid_by_spei(
         assert organization is not None
         organization.clabe = None
     as_admin(client)
-    assert "Sin CLABE registrada" in client.get(PAYOUTS).text
+    assert table_row(client.get(PAYOUTS), shop.org.name, "#por-pagar table")[3] == "Sin CLABE registrada"
     page = pay(client, shop.org.id, "276.00", "MBAN0100250307")
 
-    assert "La organización no tiene CLABE registrada." in page
+    assert flash(page, "error") == "La organización no tiene CLABE registrada."
     assert count(session, Payout) == 0
     assert payout_postings(session) == []
 
@@ -472,11 +513,9 @@ def test_an_organization_with_a_connected_stripe_account_is_noted_as_paid_by_str
         organization = tx.get(Organization, shop.org.id)
         assert organization is not None
         organization.stripe_account_id, organization.clabe = "acct_1PcooperativaFlor", None
-    page = as_admin(client).get(PAYOUTS).text
-    assert (
-        "cuenta Stripe conectada: lo cobrado con Stripe se le transfiere al completarse cada pedido" in page
-    )
-    assert "Sin CLABE registrada" not in page
+    account = table_row(as_admin(client).get(PAYOUTS), shop.org.name, "#por-pagar table")[3]
+    stripe_note = "cuenta Stripe conectada: lo cobrado con Stripe se le transfiere al completarse cada pedido"
+    assert account == stripe_note  # and no "Sin CLABE registrada"
 
 
 def test_only_administrators_see_and_record_payouts(
@@ -506,33 +545,34 @@ def test_an_offline_refund_is_listed_until_it_is_marked_sent(
     refund = session.exec(select(Refund)).one()
     assert (refund.provider, refund.status, refund.amount_cents) == ("offline", "pending", 20000)
 
-    page = as_admin(client).get(PAYOUTS).text
-    assert ref(order) in page and "$200.00" in page and "eva@example.mx" in page
+    [to_send] = table_rows(as_admin(client).get(PAYOUTS), "#reembolsos table")
+    assert to_send[0] == f"{order.id} · {ref(order)}" and to_send[1] == "$200.00"
+    assert to_send[2].endswith("· eva@example.mx")
 
     client.post(
         f"/admin/reembolsos/{refund.id}", data={"reference": "ab", "csrf_token": csrf_of(client, PAYOUTS)}
     )
-    page = client.get(PAYOUTS).text
-    assert "Escribe la clave de rastreo de la transferencia (al menos 4 caracteres)." in page
+    page = client.get(PAYOUTS)
+    assert flash(page, "error") == "Escribe la clave de rastreo de la transferencia (al menos 4 caracteres)."
     assert fresh(session, Refund, refund.id).status == "pending"
 
     client.post(
         f"/admin/reembolsos/{refund.id}",
         data={"reference": "MBAN0100250310", "csrf_token": csrf_of(client, PAYOUTS)},
     )
-    page = client.get(PAYOUTS).text
-    assert f"Reembolso registrado: $200.00 del pedido {order.id}." in page
-    assert "No hay reembolsos por enviar." in page
+    page = soup(client.get(PAYOUTS))
+    assert flash(page, "success") == f"Reembolso registrado: $200.00 del pedido {order.id}."
+    assert texts(page, "#reembolsos .empty") == ["No hay reembolsos por enviar."]
     sent = fresh(session, Refund, refund.id)
     assert (sent.status, sent.provider_ref) == ("succeeded", "MBAN0100250310")
 
 
 def test_the_admin_pages_link_to_each_other(client: TestClient, shop: Shop) -> None:
     as_admin(client)
-    assert f'href="{PAYOUTS}"' in client.get("/admin/pagos").text
-    assert 'href="/admin/pagos"' in client.get(PAYOUTS).text
-    assert 'href="/admin"' in client.get("/panel").text  # the header's admin link
-    assert f'href="{PAYOUTS}"' in client.get("/admin").text  # the admin home's
+    assert PAYOUTS in hrefs(client.get("/admin/pagos"))
+    assert "/admin/pagos" in hrefs(client.get(PAYOUTS))
+    assert "/admin" in hrefs(client.get("/panel"), "header a")  # the header's admin link
+    assert PAYOUTS in hrefs(client.get("/admin"))  # the admin home's
 
 
 def test_offline_refunds_need_an_administrator(

@@ -4,77 +4,110 @@ pages."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from bs4 import Tag
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
 
 from market.db import transaction
 from market.reviews import service
+from market.reviews.models import Review
 from tests.helpers import csrf_of, log_in
+from tests.pages import (
+    Htmx,
+    attr,
+    elements,
+    field_error,
+    flash,
+    flashes,
+    hrefs,
+    is_fragment,
+    main,
+    one,
+    soup,
+    text_of,
+    texts,
+    value_of,
+)
 from tests.reviews.conftest import Buy
 
 
+def shown_after(client: TestClient, response: Response, htmx: Htmx, part: Any) -> Tag:
+    """What the person sees after sending a review or a reply: with htmx, the part's box swapped in place
+    (htmx swaps only a 200, so a refusal comes back as one too); without, the page the form went to."""
+    if htmx:
+        assert response.status_code == 200 and is_fragment(response)
+        return soup(response)
+    if response.status_code == 303:
+        assert response.headers["location"] == f"/pedidos/{part.order_id}#parte-{part.id}"
+        return main(client.get(f"/pedidos/{part.order_id}"))
+    assert response.status_code == 422 and flash(response, "error") == "Revisa los datos marcados."
+    return main(response)
+
+
 def test_the_buyer_rates_a_completed_part_on_the_order_page(
-    client: TestClient, shop: dict[str, Any], buy: Buy
+    client: TestClient, session: Session, shop: dict[str, Any], buy: Buy, htmx: Htmx
 ) -> None:
     part = buy([shop["coffee"]])
     waiting = buy([shop["honey"]], until="preparing")
     log_in(client, shop["buyer"].email)
-    page = client.get(f"/pedidos/{part.order_id}").text
-    assert page.count('type="radio"') == 5 and 'name="rating"' in page
-    assert "<legend>¿Cómo calificas esta entrega?</legend>" in page
-    assert f'for="estrellas-{part.id}-5"' in page and "5 estrellas" in page
-    assert 'name="rating"' not in client.get(f"/pedidos/{waiting.order_id}").text  # not completed yet
+    order_page = f"/pedidos/{part.order_id}"
+    form = one(client.get(order_page), f"#resena-{part.id} form.review-form")
+    assert len(elements(form, "input[type=radio][name=rating]")) == 5
+    assert text_of(one(form, "legend")) == "¿Cómo calificas esta entrega?"
+    assert "5 estrellas" in text_of(one(form, f"label[for='estrellas-{part.id}-5']"))
+    assert elements(client.get(f"/pedidos/{waiting.order_id}"), "[name=rating]") == []  # not completed yet
 
-    token = csrf_of(client, f"/pedidos/{part.order_id}")
+    token = csrf_of(client, order_page)
+    url = f"{order_page}/partes/{part.id}/resena"
     sent = client.post(
-        f"/pedidos/{part.order_id}/partes/{part.id}/resena",
-        data={"csrf_token": token, "rating": "5", "comment": "Aroma increíble."},
+        url, data={"csrf_token": token, "rating": "5", "comment": "Aroma increíble."}, headers=htmx.headers
     )
-    assert sent.status_code == 303 and sent.headers["location"] == f"/pedidos/{part.order_id}#parte-{part.id}"
-    page = client.get(f"/pedidos/{part.order_id}").text
-    assert "Gracias por tu reseña." in page and "Aroma increíble." in page
-    assert 'aria-label="5 de 5 estrellas"' in page and 'name="rating"' not in page
+    shown = shown_after(client, sent, htmx, part)
+    assert flashes(shown) == ["Gracias por tu reseña."]
+    box = one(shown, f"#resena-{part.id}")
+    assert texts(box, ".review-comment") == ["Aroma increíble."]
+    assert attr(one(box, ".stars"), "aria-label") == "5 de 5 estrellas"
+    assert elements(box, "[name=rating]") == []  # no second form
+    assert session.exec(select(Review.fulfillment_id, Review.rating, Review.comment)).all() == [
+        (part.id, 5, "Aroma increíble.")
+    ]
 
-    twice = client.post(
-        f"/pedidos/{part.order_id}/partes/{part.id}/resena", data={"csrf_token": token, "rating": "1"}
-    )
-    assert twice.status_code == 303
-    assert "solo se puede calificar una vez" in client.get(f"/pedidos/{part.order_id}").text
-    refused = client.post(f"/pedidos/{part.order_id}/partes/{part.id}/resena", data={"rating": "5"})
+    twice = client.post(url, data={"csrf_token": token, "rating": "1"}, headers=htmx.headers)
+    assert htmx.went_to(twice) == f"{order_page}#parte-{part.id}"  # where the message shows
+    assert "solo se puede calificar una vez" in flash(client.get(order_page), "error")
+    refused = client.post(url, data={"rating": "5"}, headers=htmx.headers)
     assert refused.status_code == 403  # no CSRF token
 
 
 def test_a_refused_review_comes_back_with_the_typed_comment_and_the_reason(
-    client: TestClient, shop: dict[str, Any], buy: Buy
+    client: TestClient, shop: dict[str, Any], buy: Buy, htmx: Htmx
 ) -> None:
     part = buy([shop["coffee"]])
     log_in(client, shop["buyer"].email)
     token = csrf_of(client, f"/pedidos/{part.order_id}")
     url = f"/pedidos/{part.order_id}/partes/{part.id}/resena"
     for rating in ("x", "0", "6", ""):
-        refused = client.post(url, data={"csrf_token": token, "rating": rating, "comment": "Llegó <bien>"})
-        assert refused.status_code == 422
-        assert "Elige una calificación de 1 a 5 estrellas." in refused.text
-        assert "Llegó &lt;bien&gt;</textarea>" in refused.text  # kept, and escaped
-    too_long = client.post(url, data={"csrf_token": token, "rating": "4", "comment": "z" * 2001})
-    assert too_long.status_code == 422 and "hasta 2000 caracteres" in too_long.text
-    assert re.search(r'value="4" required\s+checked', too_long.text)  # the chosen stars stay chosen
+        data = {"csrf_token": token, "rating": rating, "comment": "Llegó <bien>"}
+        refused = client.post(url, data=data, headers=htmx.headers)
+        box = one(shown_after(client, refused, htmx, part), f"#resena-{part.id}")
+        assert field_error(box, "rating") == "Elige una calificación de 1 a 5 estrellas."
+        assert value_of(box, "comment") == "Llegó <bien>"  # kept, and escaped (else it would read as a tag)
+    data = {"csrf_token": token, "rating": "4", "comment": "z" * 2001}
+    box = shown_after(client, client.post(url, data=data, headers=htmx.headers), htmx, part)
+    assert "hasta 2000 caracteres" in (field_error(box, "comment") or "")
+    assert value_of(box, "rating") == "4"  # the chosen stars stay chosen
 
-    fragment = client.post(
-        url, data={"csrf_token": token, "rating": "x", "comment": "Bien"}, headers={"HX-Request": "true"}
-    )
-    assert fragment.status_code == 200 and "<html" not in fragment.text  # htmx swaps only successes
-    assert f'id="resena-{part.id}"' in fragment.text and "Elige una calificación" in fragment.text
     done = client.post(
-        url, data={"csrf_token": token, "rating": "3", "comment": "Bien"}, headers={"HX-Request": "true"}
+        url, data={"csrf_token": token, "rating": "3", "comment": "Bien"}, headers=htmx.headers
     )
-    assert done.status_code == 200 and "Gracias por tu reseña." in done.text
-    assert 'aria-label="3 de 5 estrellas"' in done.text and "<html" not in done.text
-    late = client.post(url, data={"csrf_token": token, "rating": "3"}, headers={"HX-Request": "true"})
-    assert late.headers["hx-redirect"] == f"/pedidos/{part.order_id}#parte-{part.id}"  # to see the message
+    box = one(shown_after(client, done, htmx, part), f"#resena-{part.id}")
+    assert attr(one(box, ".stars"), "aria-label") == "3 de 5 estrellas"
+    late = client.post(url, data={"csrf_token": token, "rating": "3"}, headers=htmx.headers)
+    assert htmx.went_to(late) == f"/pedidos/{part.order_id}#parte-{part.id}"  # to see the message
 
 
 def test_only_the_buyer_gets_the_form_and_others_are_refused(
@@ -87,10 +120,12 @@ def test_only_the_buyer_gets_the_form_and_others_are_refused(
     assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/entrar")
 
     log_in(client, shop["owner"].email)
-    assert 'name="rating"' not in client.get(f"/pedidos/{part.order_id}").text
+    assert elements(client.get(f"/pedidos/{part.order_id}"), "[name=rating]") == []
     token = csrf_of(client, f"/pedidos/{part.order_id}")
     client.post(url, data={"csrf_token": token, "rating": "5"})
-    assert "Solo quien compró puede calificar" in client.get(f"/pedidos/{part.order_id}").text
+    assert flash(client.get(f"/pedidos/{part.order_id}"), "error").startswith(
+        "Solo quien compró puede calificar"
+    )
 
     client.cookies.clear()
     log_in(client, make_user("curioso@example.mx").email)
@@ -101,35 +136,41 @@ def test_only_the_buyer_gets_the_form_and_others_are_refused(
     assert client.get(f"/pedidos/{part.order_id}").status_code == 404  # not theirs to see either
     client.cookies.clear()
     log_in(client, shop["buyer"].email)
-    assert 'name="rating"' in client.get(f"/pedidos/{part.order_id}").text  # still not reviewed
+    assert len(elements(client.get(f"/pedidos/{part.order_id}"), "[name=rating]")) == 5  # not reviewed yet
 
 
 def test_the_producer_replies_once_on_the_order_page(
-    client: TestClient, engine: Engine, shop: dict[str, Any], buy: Buy
+    client: TestClient, engine: Engine, session: Session, shop: dict[str, Any], buy: Buy, htmx: Htmx
 ) -> None:
     part = buy([shop["coffee"]])
     with transaction(engine) as tx:
         review = service.create(tx, shop["buyer"], part.id or 0, 2, "Faltó un poco de peso.")
     log_in(client, shop["owner"].email)
-    page = client.get(f"/pedidos/{part.order_id}").text
-    assert "Faltó un poco de peso." in page and 'name="reply"' in page
+    box = one(client.get(f"/pedidos/{part.order_id}"), f"#resena-{part.id}")
+    assert texts(box, ".review-comment") == ["Faltó un poco de peso."] and elements(box, "[name=reply]")
     token = csrf_of(client, f"/pedidos/{part.order_id}")
     url = f"/pedidos/{part.order_id}/resenas/{review.id}/respuesta"
 
-    empty = client.post(url, data={"csrf_token": token, "reply": "   "})
-    assert empty.status_code == 422 and "Escribe tu respuesta (de 1 a 2000 caracteres)." in empty.text
-    sent = client.post(url, data={"csrf_token": token, "reply": "Te reponemos 100 g en tu próximo pedido."})
-    assert sent.status_code == 303
-    page = client.get(f"/pedidos/{part.order_id}").text
-    assert "Publicamos tu respuesta." in page and "Te reponemos 100 g" in page
-    assert 'name="reply"' not in page
-    client.post(url, data={"csrf_token": token, "reply": "Otra"})
-    assert "solo se puede responder una vez" in client.get(f"/pedidos/{part.order_id}").text
+    empty = client.post(url, data={"csrf_token": token, "reply": "   "}, headers=htmx.headers)
+    box = one(shown_after(client, empty, htmx, part), f"#resena-{part.id}")
+    assert field_error(box, "reply") == "Escribe tu respuesta (de 1 a 2000 caracteres)."
+    reply = {"csrf_token": token, "reply": "Te reponemos 100 g en tu próximo pedido."}
+    shown = shown_after(client, client.post(url, data=reply, headers=htmx.headers), htmx, part)
+    assert flashes(shown) == ["Publicamos tu respuesta."]
+    box = one(shown, f"#resena-{part.id}")
+    assert texts(box, ".review-reply p:not(.small)") == ["Te reponemos 100 g en tu próximo pedido."]
+    assert elements(box, "[name=reply]") == []
+    session.expire_all()
+    assert session.exec(select(Review.reply)).all() == ["Te reponemos 100 g en tu próximo pedido."]
+    again = client.post(url, data={"csrf_token": token, "reply": "Otra"}, headers=htmx.headers)
+    assert htmx.went_to(again) == f"/pedidos/{part.order_id}#parte-{part.id}"
+    assert "solo se puede responder una vez" in flash(client.get(f"/pedidos/{part.order_id}"), "error")
 
     client.cookies.clear()
     log_in(client, shop["buyer"].email)
-    page = client.get(f"/pedidos/{part.order_id}").text
-    assert "Respuesta de la organización" in page and 'name="reply"' not in page
+    box = one(client.get(f"/pedidos/{part.order_id}"), f"#resena-{part.id}")
+    assert texts(box, ".review-reply strong") == ["Respuesta de la organización"]
+    assert elements(box, "[name=reply]") == []
 
 
 def test_listing_organization_and_catalog_pages_show_averages_and_latest_reviews(
@@ -137,7 +178,7 @@ def test_listing_organization_and_catalog_pages_show_averages_and_latest_reviews
 ) -> None:
     coffee, honey, org = shop["coffee"], shop["honey"], shop["organization"]
     no_reviews = "Este producto todavía no tiene reseñas."
-    assert no_reviews in client.get(f"/productos/{coffee.id}/{coffee.slug}").text
+    assert texts(client.get(f"/productos/{coffee.id}/{coffee.slug}"), "section.reviews p") == [no_reviews]
     comments = ["Muy rico", "Regular", "Excelente", "Bueno", "Llegó bien", "Sabroso", "El mejor"]
     ratings = [5, 3, 5, 4, 4, 5, 4]
     for rating, comment in zip(ratings, comments, strict=True):
@@ -147,28 +188,45 @@ def test_listing_organization_and_catalog_pages_show_averages_and_latest_reviews
     with transaction(engine) as tx:
         service.reply(tx, shop["owner"], review.id or 0, "¡Gracias, vuelve pronto!")
 
-    listing_page = client.get(f"/productos/{coffee.id}/{coffee.slug}").text
-    assert "4.3" in listing_page and "7 reseñas" in listing_page  # 30 / 7 = 4.29
-    assert "El mejor" in listing_page and "¡Gracias, vuelve pronto!" in listing_page
-    assert "Muy rico" not in listing_page and "Regular" not in listing_page  # only the latest five
-    assert "Luis" in listing_page and "Hernández" not in listing_page
-    assert f'href="/productores/{org.slug}/resenas"' in listing_page
-    assert no_reviews in client.get(f"/productos/{honey.id}/{honey.slug}").text
+    listing_page = one(client.get(f"/productos/{coffee.id}/{coffee.slug}"), "section.reviews")
+    summary = one(listing_page, ".rating-summary")
+    assert text_of(one(summary, "strong")) == "4.3" and text_of(summary).endswith("· 7 reseñas")  # 30 / 7
+    # only the latest five, newest first
+    assert texts(listing_page, ".review-comment") == [
+        "El mejor",
+        "Sabroso",
+        "Llegó bien",
+        "Bueno",
+        "Excelente",
+    ]
+    assert "¡Gracias, vuelve pronto!" in texts(listing_page, ".review-reply p")
+    authors = texts(listing_page, ".review-head strong")
+    assert authors and all(author.startswith("Luis") for author in authors)
+    assert "Hernández" not in text_of(listing_page)
+    assert f"/productores/{org.slug}/resenas" in hrefs(listing_page)
+    assert texts(client.get(f"/productos/{honey.id}/{honey.slug}"), "section.reviews p") == [no_reviews]
 
-    profile = client.get(f"/productores/{org.slug}").text
-    assert "7 reseñas" in profile and "El mejor" in profile and f"/productores/{org.slug}/resenas" in profile
-    assert re.search(r"3 estrellas</th><td><meter[^>]*value=\"1\"", profile)
-    everything = client.get(f"/productores/{org.slug}/resenas").text
-    assert all(comment in everything for comment in comments)
+    profile = one(client.get(f"/productores/{org.slug}"), "section.reviews")
+    assert text_of(one(profile, ".rating-summary")).endswith("· 7 reseñas")
+    assert "El mejor" in texts(profile, ".review-comment")
+    assert f"/productores/{org.slug}/resenas" in hrefs(profile)
+    three_stars = next(
+        row
+        for row in elements(profile, ".rating-distribution tr")
+        if text_of(one(row, "th")) == "3 estrellas"
+    )
+    assert attr(one(three_stars, "meter"), "value") == "1"
+    everything = texts(client.get(f"/productores/{org.slug}/resenas"), ".review-comment")
+    assert sorted(everything) == sorted(comments)
     assert everything.index("El mejor") < everything.index("Muy rico")  # newest first
 
-    catalog = client.get("/catalogo").text
-    cards = catalog.split('class="card listing-card"')[1:]
-    coffee_card = next(card for card in cards if "Café de altura" in card)
-    honey_card = next(card for card in cards if "Miel multifloral" in card)
-    assert 'aria-label="4.3 de 5 estrellas"' in coffee_card and "(7 reseñas)" in coffee_card
-    assert "estrellas" not in honey_card  # no reviews, no stars
-    assert 'aria-label="4.3 de 5 estrellas"' in client.get("/").text
+    cards = {text_of(one(card, "h3")): card for card in elements(client.get("/catalogo"), ".listing-card")}
+    coffee_card, honey_card = cards["Café de altura"], cards["Miel multifloral"]
+    assert attr(one(coffee_card, ".stars"), "aria-label") == "4.3 de 5 estrellas"
+    assert text_of(one(coffee_card, ".rating-line .muted")) == "(7 reseñas)"
+    assert elements(honey_card, ".stars") == [] and "estrellas" not in text_of(honey_card)  # no reviews
+    home_stars = [attr(stars, "aria-label") for stars in elements(client.get("/"), ".listing-card .stars")]
+    assert "4.3 de 5 estrellas" in home_stars
 
 
 def test_a_part_of_someone_elses_order_is_the_page_of_an_unknown_id(

@@ -24,6 +24,7 @@ from search.embedded import EmbeddedEngine
 from search.engine import SearchQuery
 from search.meili import INDEX_SETTINGS
 from tests.helpers import run_search_worker
+from tests.pages import elements, one, soup, text_of, value_of
 from tests.reviews.conftest import Buy
 
 
@@ -82,9 +83,12 @@ def test_sorting_by_rating_puts_the_best_rated_first(
         (0.0, 0),
     ]
     with TestClient(search_app) as client:
-        page = client.get("/buscar", params={"sort": "rating"}).text
-    assert '<option value="rating" selected>Mejor calificados</option>' in page
-    assert page.count('class="rating-line small"') == 4  # stars on every rated hit, none on the mezcal
+        page = soup(client.get("/buscar", params={"sort": "rating"}))
+    assert value_of(page, "sort") == "rating"
+    assert text_of(one(page, "select[name=sort] option[selected]")) == "Mejor calificados"
+    cards = {text_of(one(card, "h3")): card for card in elements(page, ".listing-card")}
+    rated = [title for title, card in cards.items() if elements(card, ".rating-line .stars")]
+    assert len(cards) == 5 and sorted(rated) == sorted(set(cards) - {"Mezcal espadín"})  # none on the mezcal
     # Every listing matches "café" (the organization's name): the sort still decides the order.
     with_text = search_app.state.search.search(SearchQuery(text="café", sort="rating"))
     assert [hit.id for hit in with_text.hits] == [hit.id for hit in by_rating.hits]

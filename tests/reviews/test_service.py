@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from market.db import transaction, utcnow
 from market.errors import Conflict, Forbidden, MarketError, NotFound, ValidationFailed
-from market.linking.models import BuyerMembership, BuyerOrganization, Demand
+from market.linking.models import BuyerMembership, BuyerOrganization, Demand, DemandStatus
 from market.orders.fulfillment import move
 from market.orders.models import Order
 from market.organizations.models import Membership
@@ -269,7 +269,7 @@ def test_a_colleague_at_the_buying_institution_may_review_its_awarded_order(
         delivery_address="Calle Reforma 5, Centro",
         first_delivery=date(2027, 1, 15),
         quote_deadline=utcnow(),
-        status="awarded",
+        status=DemandStatus.AWARDED,
     )
     session.add(demand)
     session.commit()

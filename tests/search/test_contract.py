@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from market.catalog.models import Listing
+from market.catalog.models import Listing, ListingStatus
 from market.catalog.search_documents import listing_document
 from market.organizations.models import Organization
 from search.embedded import EmbeddedEngine
@@ -169,7 +169,7 @@ def documents() -> list[dict[str, Any]]:
             id=n,
             organization_id=org.id or 0,
             slug=f"l{n}",
-            status="active",
+            status=ListingStatus.ACTIVE,
             created_at=T0 + timedelta(days=n),
             updated_at=T0 + timedelta(days=n),
             **values,

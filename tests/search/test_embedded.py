@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from market.catalog.models import Listing
+from market.catalog.models import Listing, ListingStatus
 from market.catalog.search_documents import listing_document
 from market.organizations.models import Organization
 from search.embedded import EmbeddedEngine
@@ -69,7 +69,7 @@ def doc(id: int, org_key: str, title: str, **fields: Any) -> dict[str, Any]:
         organization_id=ORGS[org_key].id or 0,
         slug=f"l{id}",
         title=title,
-        status="active",
+        status=ListingStatus.ACTIVE,
         created_at=T0 + timedelta(days=id),
         updated_at=T0 + timedelta(days=id),
         **(values | fields),

@@ -22,6 +22,7 @@ from market.orders.fulfillment import move
 from market.orders.jobs import expire_unpaid
 from market.orders.models import Fulfillment, Order
 from market.payments.models import Payment, Refund, WebhookEvent
+from tests.pages import elements, soup, text_of, texts
 from tests.payments.stripe.conftest import WEBHOOK_SECRET, open_payment_page, order_by_card, run_worker
 
 
@@ -161,8 +162,9 @@ def test_the_return_page_asks_stripe_before_the_webhook_arrives_and_the_webhook_
     while run_worker(app):
         pass
     assert payment_postings(session, order.id or 0) == 1
-    page = client.get(f"/pedidos/{order.id}").text
-    assert "Pagado" in page and "Pagar ahora" not in page
+    page = soup(client.get(f"/pedidos/{order.id}"))
+    assert texts(page, "#order-status .badge") == ["Pagado"] and elements(page, ".payment") == []
+    assert "Pagar ahora" not in text_of(page)
 
 
 def test_a_payment_that_lands_after_the_reservation_expired_is_refunded_whole(

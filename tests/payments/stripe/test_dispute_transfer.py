@@ -65,6 +65,7 @@ def test_a_partially_refunded_part_transfers_the_producer_what_is_left_of_its_sh
     assert payment.intent_id is not None
     pay_like_stripe_js(stripe_client, payment.intent_id)
     latest = stripe_client.v1.payment_intents.retrieve(payment.intent_id).latest_charge
+    assert latest is not None
     charge_id = latest if isinstance(latest, str) else latest.id
     deliver(client, event("payment_intent.succeeded", intent(payment, "succeeded", latest_charge=charge_id)))
     settle(app)

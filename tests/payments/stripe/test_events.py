@@ -20,6 +20,7 @@ from market.ledger.models import LedgerEntry
 from market.orders.models import Fulfillment, Order
 from market.outbox import OutboxEvent
 from market.payments.models import Payment, WebhookEvent
+from tests.pages import facts, hrefs, one, soup, text_of
 from tests.payments.stripe.conftest import (
     deliver,
     event,
@@ -101,7 +102,8 @@ def test_oxxo_voucher_is_shown_then_paid(
     app: FastAPI, client: TestClient, session: Session, settings: Settings, shop: dict[str, Any]
 ) -> None:
     payment = started(client, session, settings, shop, "oxxo")
-    assert "Generar mi ficha OXXO" in client.get(f"/pedidos/{payment.order_id}/pago").text
+    pay_page = client.get(f"/pedidos/{payment.order_id}/pago")
+    assert text_of(one(pay_page, "button#pay")) == "Generar mi ficha OXXO"
 
     assert (
         deliver(
@@ -113,8 +115,9 @@ def test_oxxo_voucher_is_shown_then_paid(
         == 200
     )
     settle(app)
-    page = client.get(f"/pedidos/{payment.order_id}").text
-    assert "12345678901234657890123456789012" in page and "payments.stripe.com/oxxo/voucher" in page
+    page = soup(client.get(f"/pedidos/{payment.order_id}"))
+    assert facts(page, ".payment dl")["Ficha OXXO"] == "12345678901234657890123456789012"
+    assert [link for link in hrefs(page, ".payment a") if "payments.stripe.com/oxxo/voucher" in link]
     assert reload(session, Order, payment.order_id).status == "awaiting_payment"
 
     assert deliver(client, event("payment_intent.succeeded", intent(payment, "succeeded"))).status_code == 200
@@ -155,8 +158,8 @@ def test_spei_transfer_shows_its_own_clabe_then_is_paid(
         event("payment_intent.requires_action", intent(payment, "requires_action", next_action=SPEI_ACTION)),
     )
     settle(app)
-    page = client.get(f"/pedidos/{payment.order_id}").text
-    assert "002180650612345670" in page and "7843219" in page
+    how_to_pay = facts(client.get(f"/pedidos/{payment.order_id}"), ".payment dl")
+    assert (how_to_pay["CLABE"], how_to_pay["Referencia"]) == ("002180650612345670", "7843219")
     deliver(client, event("payment_intent.succeeded", intent(payment, "succeeded")))
     settle(app)
     assert reload(session, Order, payment.order_id).status == "paid"
@@ -305,7 +308,7 @@ def paid_by_card(
     settle(app)
     paid = reload(session, Payment, payment.id)
     assert paid.status == "succeeded"
-    return paid  # type: ignore[no-any-return]
+    return paid
 
 
 def dispute(payment: Payment, status: str) -> dict[str, Any]:
