@@ -3,6 +3,8 @@ worker), the app and its clients, factories, and real services (localstripe, Mei
 skip when absent, unless MARKET_REQUIRE_SERVICES=1 makes them fail. What tests share besides fixtures is in
 tests/helpers.py."""
 
+from hypothesis import settings
+
 pytest_plugins = [
     "tests.fixtures.database",
     "tests.fixtures.app",
@@ -12,3 +14,8 @@ pytest_plugins = [
     "tests.fixtures.browser",
     "tests.pages",  # the `htmx` fixture
 ]
+
+# Properties are about behaviour, never speed: no per-example deadline, which a loaded machine (two xdist
+# workers, two databases' runs at once) breaks on a first call that loads a catalogue or opens a connection.
+settings.register_profile("market", deadline=None)
+settings.load_profile("market")
