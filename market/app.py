@@ -61,6 +61,28 @@ log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 
+# The modules of the HTML pages, in the order their routes are matched (market/urls.py names their paths).
+PAGES = (
+    accounts_views,
+    credential_views,
+    organizations_views,
+    organizations_analytics_views,
+    catalog_views,
+    search_views,
+    orders_views,
+    payments_views,
+    payments_admin_views,
+    admin_views,
+    admin_audit_views,
+    admin_people_views,
+    linking_views,
+    linking_institution_views,
+    disputes_views,
+    reviews_views,
+    impact_views,
+)
+
+
 def _wants_json(request: Request) -> bool:
     return request.url.path.startswith(("/api/", "/healthz", "/webhooks/"))
 
@@ -210,25 +232,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         impact_api,
     ):
         app.include_router(module.router, prefix="/api/v1")
-    for module in (
-        accounts_views,
-        credential_views,
-        organizations_views,
-        organizations_analytics_views,
-        catalog_views,
-        search_views,
-        orders_views,
-        payments_views,
-        payments_admin_views,
-        admin_views,
-        admin_audit_views,
-        admin_people_views,
-        linking_views,
-        linking_institution_views,
-        disputes_views,
-        reviews_views,
-        impact_views,
-    ):
+    for module in PAGES:
         app.include_router(module.router)
     app.openapi = lambda: openapi.build(app)  # type: ignore[method-assign]
     return app

@@ -35,6 +35,7 @@ from market.orders.models import FulfillmentStatus, OrderStatus
 from market.orders.queries import STEP_LABELS, status_label
 from market.payments.methods import METHOD_LABELS
 from market.state import engine_of, settings_of
+from market.urls import path_for
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 LOCALE_COOKIE = "lang"
@@ -333,7 +334,11 @@ def login_redirect(request: Request) -> RedirectResponse:
 
 def safe_next(url: str | None) -> str:
     """Only same-site paths, so a crafted link cannot send someone elsewhere after log-in."""
-    return url if url and url.startswith("/") and not url.startswith("//") else "/panel"
+    return (
+        url
+        if url and url.startswith("/") and not url.startswith("//")
+        else path_for("organizations.dashboard")
+    )
 
 
 def client_ip(request: Request) -> str:

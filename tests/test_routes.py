@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI, routing
 
 from market.openapi import mounted_routes
+from market.urls import path_for
 
 
 def _page_routes(app: FastAPI) -> list[routing.RouteContext]:
@@ -34,3 +35,9 @@ def test_url_for_gives_the_path_of_a_named_page(app: FastAPI) -> None:
     assert app.url_path_for("catalog.listing", listing_id="3") == "/productos/3"
     assert app.url_path_for("catalog.listing", listing_id="3", slug="cafe") == "/productos/3/cafe"
     assert app.url_path_for("orders.cart") == "/carrito"
+
+
+def test_services_name_the_same_paths_without_a_request(app: FastAPI) -> None:
+    """Links in e-mails and notices are built where no request is at hand, from the same route names."""
+    assert path_for("orders.order_page", order_id=7) == app.url_path_for("orders.order_page", order_id="7")
+    assert path_for("accounts.confirm", token="abc") == "/correo/confirmar/abc"

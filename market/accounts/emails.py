@@ -19,6 +19,7 @@ from market.config import Settings
 from market.db import utcnow
 from market.i18n import N_, translations
 from market.outbox import Handler, enqueue
+from market.urls import path_for
 
 TOPIC = "account_email"
 
@@ -38,10 +39,7 @@ BODIES = {
         "Si no creaste una cuenta en Tianguis Solidario, ignora este correo."
     ),
 }
-PATHS = {
-    links.PASSWORD_RESET: "/contrasena/nueva/{secret}",
-    links.EMAIL_CONFIRMATION: "/correo/confirmar/{secret}",
-}
+ROUTES = {links.PASSWORD_RESET: "accounts.reset_form", links.EMAIL_CONFIRMATION: "accounts.confirm"}
 
 
 def request(session: Session, purpose: str, *, user_id: int | None = None, email: str | None = None) -> None:
@@ -87,7 +85,7 @@ def handler(settings: Settings, deliver: Handler) -> Handler:
         body = t(BODIES[purpose]).format(
             name=user.name, minutes=settings.password_reset_minutes, days=settings.email_confirmation_days
         )
-        link = PATHS[purpose].format(secret=secret)
+        link = path_for(ROUTES[purpose], token=secret)
         deliver(session, {"to": user.email, "subject": t(SUBJECTS[purpose]), "body": body, "link": link})
 
     return send

@@ -32,6 +32,7 @@ from market.organizations.models import Organization, VerificationStatus
 from market.outbox import search_changed
 from market.pagination import Page, paginate
 from market.slugs import slugify
+from market.urls import path_for
 from market.validation import field_errors
 
 MAX_PHOTOS = 8
@@ -206,7 +207,7 @@ def suspend(session: Session, admin: User, listing: Listing, reason: str | None)
         f"«{listing.title}» fue suspendido",
         f"El equipo de Tianguis Solidario suspendió «{listing.title}»: ya no aparece en el catálogo ni en "
         f"la búsqueda.\nMotivo: {reason}",
-        f"/panel/productos/{listing.id}",
+        path_for("catalog.edit_listing_form", listing_id=listing.id),
     )
 
 
@@ -226,7 +227,7 @@ def restore(session: Session, admin: User, listing: Listing, reason: str | None)
         f"«{listing.title}» ya no está suspendido",
         f"El equipo de Tianguis Solidario levantó la suspensión de «{listing.title}»; si está publicado, "
         f"vuelve a aparecer en el catálogo.\nMotivo: {reason}",
-        f"/panel/productos/{listing.id}",
+        path_for("catalog.edit_listing_form", listing_id=listing.id),
     )
 
 

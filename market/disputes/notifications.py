@@ -12,6 +12,7 @@ from market.money import format_mxn
 from market.orders.models import Fulfillment, Order, OrderStatus
 from market.organizations.models import Membership, Organization
 from market.outbox import send_email
+from market.urls import path_for
 
 OPENED_SUBJECT = N_("Pedido {n}: disputa abierta sobre la parte de {organization}")
 OPENED_FOR_PRODUCER = N_(
@@ -57,11 +58,17 @@ def opened(session: Session, dispute: Dispute, order: Order, organization: Organ
     for owner in _owners(session, organization):
         t = translations(owner.locale).gettext
         subject = t(OPENED_SUBJECT).format(n=order.id, organization=organization.name)
-        _send(session, owner, subject, [t(OPENED_FOR_PRODUCER), dispute.reason], f"/pedidos/{order.id}")
+        _send(
+            session,
+            owner,
+            subject,
+            [t(OPENED_FOR_PRODUCER), dispute.reason],
+            path_for("orders.order_page", order_id=order.id),
+        )
     for admin in _admins(session):
         t = translations(admin.locale).gettext
         subject = t(OPENED_SUBJECT).format(n=order.id, organization=organization.name)
-        link = f"/admin/disputas/{dispute.id}"
+        link = path_for("disputes.admin_case", dispute_id=dispute.id)
         _send(session, admin, subject, [t(OPENED_FOR_ADMINS), dispute.reason], link)
 
 
@@ -74,9 +81,15 @@ def resolved(
     buyer_news = (
         "refund_invoiced" if outcome == "refund" and order.status == OrderStatus.INVOICED else outcome
     )
-    news = [(buyer, RESOLVED_FOR_BUYER[buyer_news], f"/pedidos/{order.id}/partes/{fulfillment.id}/disputa")]
+    news = [
+        (
+            buyer,
+            RESOLVED_FOR_BUYER[buyer_news],
+            path_for("disputes.part_page", order_id=order.id, fulfillment_id=fulfillment.id),
+        )
+    ]
     for owner in _owners(session, organization):
-        news.append((owner, RESOLVED_FOR_PRODUCER[outcome], f"/pedidos/{order.id}"))
+        news.append((owner, RESOLVED_FOR_PRODUCER[outcome], path_for("orders.order_page", order_id=order.id)))
     for user, message, link in news:
         t = translations(user.locale).gettext
         subject = t(RESOLVED_SUBJECT).format(n=order.id, organization=organization.name)

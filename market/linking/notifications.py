@@ -11,6 +11,7 @@ from market.mexico import local_time
 from market.orders.models import Order
 from market.organizations.models import Membership, Organization
 from market.outbox import send_email
+from market.urls import path_for
 
 SUBJECT = N_("Demanda «{title}»")
 FOR_YOU = N_("{buyer} busca {quantity} {unit} y tu organización puede cotizar hasta el {deadline}.")
@@ -57,7 +58,7 @@ def demand_for_you(session: Session, demand: Demand, organization: Organization)
         producer_members(session, organization.id or 0),
         demand,
         FOR_YOU,
-        f"/demandas/{demand.id}",
+        path_for("linking.demand_page", demand_id=demand.id),
         buyer=buyer.name,
         quantity=demand.quantity,
         unit=demand.unit,
@@ -71,13 +72,13 @@ def quote_received(session: Session, demand: Demand, organization: Organization)
         buyer_members(session, demand.buyer_organization_id),
         demand,
         QUOTE_RECEIVED,
-        f"/demandas/{demand.id}",
+        path_for("linking.demand_page", demand_id=demand.id),
         organization=organization.name,
     )
 
 
 def award_decided(session: Session, demand: Demand, organization_id: int, awarded: bool) -> None:
-    link = f"/demandas/{demand.id}"
+    link = path_for("linking.demand_page", demand_id=demand.id)
     _send(
         session, producer_members(session, organization_id), demand, AWARDED if awarded else NOT_AWARDED, link
     )
@@ -88,9 +89,20 @@ def order_message_posted(session: Session, order: Order, recipients: list[User],
         t = translations(user.locale).gettext
         subject = t(ORDER_SUBJECT).format(n=order.id)
         send_email(
-            session, user.email, subject, t(NEW_MESSAGE).format(author=author.name), f"/pedidos/{order.id}"
+            session,
+            user.email,
+            subject,
+            t(NEW_MESSAGE).format(author=author.name),
+            path_for("orders.order_page", order_id=order.id),
         )
 
 
 def message_posted(session: Session, demand: Demand, recipients: list[User], author: User) -> None:
-    _send(session, recipients, demand, NEW_MESSAGE, f"/demandas/{demand.id}", author=author.name)
+    _send(
+        session,
+        recipients,
+        demand,
+        NEW_MESSAGE,
+        path_for("linking.demand_page", demand_id=demand.id),
+        author=author.name,
+    )

@@ -10,6 +10,7 @@ from market.i18n import N_, translations
 from market.orders.models import Fulfillment, FulfillmentStatus, Order
 from market.organizations.models import Membership, Organization
 from market.outbox import send_email
+from market.urls import path_for
 
 SUBJECT = N_("Pedido {n}: {organization}")
 # What the producer's members are told about; the buyer is told about every step.
@@ -72,7 +73,15 @@ def fulfillment_moved(
         elif by == "buyer":  # otherwise the marketplace cancelled it, and the note says why
             producer_news = CANCELLED_BY_BUYER
     if buyer_news:
-        _email(session, buyer, order, organization, buyer_news, note, f"/pedidos/{order.id}")
+        _email(
+            session,
+            buyer,
+            order,
+            organization,
+            buyer_news,
+            note,
+            path_for("orders.order_page", order_id=order.id),
+        )
     if producer_news:
         members = session.exec(
             select(User)
@@ -80,5 +89,5 @@ def fulfillment_moved(
             .where(Membership.organization_id == organization.id)
         ).all()
         for member in members:
-            link = f"/panel/o/{organization.slug}/pedidos"
+            link = path_for("orders.producer_queue", slug=organization.slug)
             _email(session, member, order, organization, producer_news, note, link)

@@ -23,6 +23,7 @@ from market.organizations.models import (
     OrganizationChange,
     VerificationStatus,
 )
+from market.urls import path_for
 
 FIELD_LABELS = {"name": N_("Nombre"), "rfc": N_("RFC"), "clabe": N_("CLABE")}
 
@@ -63,7 +64,9 @@ def _diff(organization: Organization, changes: dict[str, str | None]) -> dict[st
 
 
 def _notify(session: Session, organization: Organization, subject: str, body: str) -> None:
-    notify_owners(session, organization, subject, body, f"/panel/o/{organization.slug}")
+    notify_owners(
+        session, organization, subject, body, path_for("organizations.manage", slug=organization.slug)
+    )
 
 
 def request(

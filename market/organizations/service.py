@@ -37,6 +37,7 @@ from market.organizations.schemas import OrganizationBase, OrganizationCreate, O
 from market.outbox import send_email
 from market.pagination import Page, paginate
 from market.slugs import slugify
+from market.urls import path_for
 from market.validation import field_errors
 
 
@@ -297,7 +298,7 @@ def invite(
         email,
         f"Te invitan a {organization.name} en Tianguis Solidario",
         f"{owner.name} te invita a administrar {organization.name}.\n"
-        f"Acepta aquí: {settings.base_url}/invitaciones/{invitation.token}",
+        f"Acepta aquí: {settings.base_url}{path_for('organizations.invitation', token=invitation.token)}",
     )
     return invitation
 

@@ -17,6 +17,7 @@ from market.organizations import service as organizations
 from market.organizations.models import Membership, Organization
 from market.outbox import search_changed, send_email
 from market.reviews.models import Review
+from market.urls import path_for
 
 MAX_TEXT = 2000
 RATING_INVALID = N_("Elige una calificación de 1 a 5 estrellas.")
@@ -126,7 +127,7 @@ def reply(session: Session, user: User, review_id: int, text: str) -> Review:
             author.email,
             t(REPLY_SUBJECT).format(organization=organization.name),
             text,
-            f"/pedidos/{order.id}#parte-{review.fulfillment_id}",
+            path_for("orders.order_page", order_id=order.id) + f"#parte-{review.fulfillment_id}",
         )
     return review
 
@@ -147,5 +148,9 @@ def _tell_owners(session: Session, fulfillment: Fulfillment, review: Review) -> 
             f"\n\n«{review.comment}»" if review.comment else ""
         )
         send_email(
-            session, owner.email, subject, body, f"/pedidos/{fulfillment.order_id}#parte-{fulfillment.id}"
+            session,
+            owner.email,
+            subject,
+            body,
+            path_for("orders.order_page", order_id=fulfillment.order_id) + f"#parte-{fulfillment.id}",
         )
