@@ -24,6 +24,7 @@ from market.db import utcnow
 from market.linking import buyers
 from market.linking.models import BuyerOrganization
 from market.linking.schemas import BuyerOrganizationCreate
+from market.orders.models import Fulfillment, Order
 from market.organizations.models import VerificationStatus
 from market.outbox import OutboxEvent, process_batch
 
@@ -220,3 +221,13 @@ def run_search_worker(app: FastAPI) -> int:
     while n := apply_search_events(app.state.engine, app.state.search):
         done += n
     return done
+
+
+def part_of(session: Session, order: Order, organization_id: int | None) -> Fulfillment:
+    """The part (fulfillment) of `order` that this organization fills, as the database has it now."""
+    session.expire_all()
+    return session.exec(
+        select(Fulfillment).where(
+            Fulfillment.order_id == order.id, Fulfillment.organization_id == organization_id
+        )
+    ).one()

@@ -46,17 +46,9 @@ from market.linking.models import BuyerOrganization
 from market.linking.schemas import AwardRequest, DemandCreate, QuoteCreate
 from market.orders import checkout as checkouts
 from market.orders.fulfillment import confirm_offline_payment, mark_paid, move
-from market.orders.models import Fulfillment, Order
+from market.orders.models import Order
 from market.orders.schemas import Checkout
-from tests.helpers import INSTITUTION, SCHOOL, make_institution
-
-
-def part_of(session: Session, order: Order, organization_id: int | None) -> Fulfillment:
-    return session.exec(
-        select(Fulfillment).where(
-            Fulfillment.order_id == order.id, Fulfillment.organization_id == organization_id
-        )
-    ).one()
+from tests.helpers import INSTITUTION, SCHOOL, make_institution, part_of
 
 
 def checkout(

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from market.config import Settings
 from market.db import transaction, utcnow
@@ -22,16 +22,9 @@ from market.orders.fulfillment import transition
 from market.orders.jobs import expire_unpaid, lapse_unaccepted_pickups
 from market.orders.models import Fulfillment, FulfillmentEvent, Order
 from market.orders.schemas import Checkout
-from market.outbox import OutboxEvent
 from market.payments.models import Refund
-from tests.helpers import api_token, at_once, csrf_of, database_state, log_in, stock
+from tests.helpers import api_token, at_once, csrf_of, database_state, emails, emails_to, log_in, stock
 from tests.pages import buttons, field_names, flash, soup, texts
-
-
-def emails(session: Session) -> list[tuple[str, str]]:
-    session.expire_all()
-    rows = session.exec(select(OutboxEvent).where(OutboxEvent.topic == "email").order_by(col(OutboxEvent.id)))
-    return [(e.payload["to"], e.payload["body"]) for e in rows]
 
 
 @pytest.fixture
@@ -159,9 +152,9 @@ def test_a_producer_cancels_an_accepted_part_with_a_reason_and_the_buyer_is_refu
     assert ledger.share_of(session, fulfillment.order_id, part["org"].id) == 0
     refund = session.exec(select(Refund).where(Refund.fulfillment_id == part["id"])).one()
     assert refund.amount_cents == fulfillment.subtotal_cents + fulfillment.delivery_cents
-    told = [body for to, body in emails(session) if to == "eva@example.mx"][-1]
+    told = [email["body"] for email in emails_to(session, "eva@example.mx")][-1]
     assert "La organización canceló esta parte" in told and "Se quemó el tostador" in told
-    assert not any(to == "cafe@example.mx" and "canceló" in body for to, body in emails(session))
+    assert not any("canceló" in email["body"] for email in emails_to(session, "cafe@example.mx"))
 
 
 def test_a_producer_cancels_on_its_page_only_with_a_reason(
@@ -218,8 +211,8 @@ def test_an_order_that_expires_unpaid_is_news_only_to_its_buyer(
         assert expire_unpaid(tx, utcnow() + timedelta(days=4)) == 1
 
     told = emails(session)
-    assert [to for to, _body in told] == ["eva@example.mx"]
-    assert "La reserva venció sin pago." in told[0][1]
+    assert [email["to"] for email in told] == ["eva@example.mx"]
+    assert "La reserva venció sin pago." in told[0]["body"]
     assert stock(session, shop["listing"]) == 10
 
 
@@ -241,7 +234,7 @@ def test_a_cash_on_pickup_part_lapses_unless_its_producer_accepts_in_time(
     session.expire_all()
     part = session.exec(select(Fulfillment).where(Fulfillment.order_id == order.id)).one()
     assert part.status == "cancelled" and stock(session, shop["listing"]) == 10
-    told = {to: body for to, body in emails(session)}
+    told = {email["to"]: email["body"] for email in emails(session)}
     assert "no confirmó el pedido a tiempo" in told["eva@example.mx"]
     assert "no confirmó el pedido a tiempo" in told["cafe@example.mx"]  # it had been told of the order
 

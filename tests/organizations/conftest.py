@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from market.accounts.models import User
 from market.catalog.models import Listing
@@ -37,6 +37,7 @@ from market.orders.schemas import Checkout
 from market.organizations.analytics import last_months, month_start
 from market.organizations.models import Organization
 from market.reviews.models import Review
+from tests.helpers import part_of
 
 
 @dataclass
@@ -67,15 +68,6 @@ def buy(
                 payment_method=method,
             ),
         )
-
-
-def part_of(session: Session, order: Order, organization: Organization) -> Fulfillment:
-    session.expire_all()
-    return session.exec(
-        select(Fulfillment).where(
-            Fulfillment.order_id == order.id, Fulfillment.organization_id == organization.id
-        )
-    ).one()
 
 
 def move(engine: Engine, fulfillment: Fulfillment, *steps: tuple[str, User]) -> None:
@@ -125,7 +117,7 @@ def sales(
     a = s.orders["A"] = paid([(s.roasted, 10), (s.honey, 4)])
     move(
         engine,
-        part_of(session, a, coffee_org),
+        part_of(session, a, coffee_org.id),
         ("accepted", owner),
         ("preparing", owner),
         ("ready_for_pickup", owner),
@@ -134,15 +126,15 @@ def sales(
     )
     s.orders["B"] = buy(engine, settings, buyer, [(s.roasted, 3)], "spei_transfer")
     c = s.orders["C"] = paid([(s.green, 5)])
-    move(engine, part_of(session, c, coffee_org), ("rejected", owner))
+    move(engine, part_of(session, c, coffee_org.id), ("rejected", owner))
     d = s.orders["D"] = paid([(s.roasted, 2), (s.green, 4)])
-    move(engine, part_of(session, d, coffee_org), ("accepted", owner))
+    move(engine, part_of(session, d, coffee_org.id), ("accepted", owner))
     with transaction(engine) as tx:  # a dispute settled for a quarter of the part
-        ledger.record_refund(tx, part_of(tx, d, coffee_org), amount_cents=11000)
+        ledger.record_refund(tx, part_of(tx, d, coffee_org.id), amount_cents=11000)
     e = s.orders["E"] = buy(engine, settings, buyer, [(s.roasted, 1)], "cash_on_pickup")
     move(
         engine,
-        part_of(session, e, coffee_org),
+        part_of(session, e, coffee_org.id),
         ("accepted", owner),
         ("preparing", owner),
         ("ready_for_pickup", owner),
@@ -150,8 +142,8 @@ def sales(
     )
     s.orders["F"] = buy(engine, settings, school, [(s.green, 10)], "invoice")
     g = s.orders["G"] = paid([(s.roasted, 5)])
-    move(engine, part_of(session, g, coffee_org), ("accepted", owner), ("preparing", owner))
-    move(engine, part_of(session, g, coffee_org), ("ready_for_pickup", owner))
+    move(engine, part_of(session, g, coffee_org.id), ("accepted", owner), ("preparing", owner))
+    move(engine, part_of(session, g, coffee_org.id), ("ready_for_pickup", owner))
     # Order G was placed and paid at 21:00 on the last day of last month in Mexico City: the 1st in UTC.
     evening = (month_start(last_months(utcnow())[-1]) - timedelta(hours=3)).astimezone(UTC)
     with transaction(engine) as tx:
@@ -167,7 +159,7 @@ def sales(
         ]:
             tx.add(
                 Review(
-                    fulfillment_id=part_of(tx, order, organization).id or 0,
+                    fulfillment_id=part_of(tx, order, organization.id).id or 0,
                     organization_id=organization.id or 0,
                     author_id=author.id or 0,
                     rating=stars,
