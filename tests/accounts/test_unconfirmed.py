@@ -18,8 +18,7 @@ from market.db import utcnow
 from market.linking import buyers, demands
 from market.linking.models import BuyerOrganization
 from market.linking.schemas import DemandCreate
-from tests.helpers import ORG_DEFAULTS, api_token, csrf_of, database_state, log_in
-from tests.linking.test_pages import INSTITUTION_FORM
+from tests.helpers import ORG_DEFAULTS, SCHOOL, api_token, csrf_of, database_state, log_in
 from tests.pages import Html, buttons, elements, flash, form_actions, main, one, text_of
 
 REFUSED = "Confirma tu correo electrónico para hacer esto"
@@ -115,15 +114,11 @@ def test_an_unconfirmed_person_does_not_register_an_institution(
     log_in(client, "eva@example.mx")
     before = database_state(engine)
 
-    assert refused_by_the_api(
-        client.post("/api/v1/buyer-organizations", headers=headers, json=INSTITUTION_FORM)
-    )
+    assert refused_by_the_api(client.post("/api/v1/buyer-organizations", headers=headers, json=SCHOOL))
     page = client.get("/instituciones/nueva")
     assert asks_to_confirm_first(page, "Confirma tu correo para registrar una institución.")
     assert "/instituciones/nueva" not in form_actions(page)
-    refused = client.post(
-        "/instituciones/nueva", data=INSTITUTION_FORM | {"csrf_token": csrf_of(client, "/panel")}
-    )
+    refused = client.post("/instituciones/nueva", data=SCHOOL | {"csrf_token": csrf_of(client, "/panel")})
     assert refused.status_code == 403 and REFUSED in text_of(main(refused))
     assert database_state(engine) == before
 

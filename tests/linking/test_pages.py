@@ -42,19 +42,6 @@ from tests.pages import (
 MEXICO_CITY = ZoneInfo("America/Mexico_City")
 
 
-INSTITUTION_FORM = {
-    "name": "Escuela Primaria Benito Juárez",
-    "kind": "school",
-    "rfc": "EPB850101AB1",
-    "razon_social": "Escuela Primaria Benito Juárez A.C.",
-    "regimen_fiscal": "603",
-    "codigo_postal": "68000",
-    "uso_cfdi": "G01",
-    "state": "20",
-    "municipality": "Oaxaca de Juárez",
-}
-
-
 def is_refused_in_place(page: Html, name: str, error_id: str | None = None) -> bool:
     """The field `name` is marked invalid and tied to its error (by default, the one with id `e-<name>`)."""
     control = one(page, named(name))
