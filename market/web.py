@@ -26,13 +26,16 @@ from market.catalog.models import ListingStatus
 from market.catalog.taxonomy import CATEGORIES, CATEGORIES_BY_SLUG, DELIVERY_LABELS, UNITS
 from market.catalog.units import quantity_text
 from market.db import transaction
+from market.disputes.models import DisputeStatus
 from market.errors import CsrfFailed, MarketError, NotAuthenticated, RequestTooLarge
 from market.ledger.service import KIND_LABELS
+from market.linking.models import DemandStatus, QuoteStatus
 from market.media import media_url
 from market.mexico import CERTIFICATIONS, LEGAL_FORMS, SDGS, STATES, local_date, local_time, state_name
 from market.money import cents_to_pesos_text, format_mxn
 from market.orders.models import FulfillmentStatus, OrderStatus
 from market.orders.queries import STEP_LABELS, status_label
+from market.organizations.models import VerificationStatus
 from market.payments.methods import METHOD_LABELS
 from market.state import engine_of, settings_of
 from market.urls import path_for
@@ -78,6 +81,17 @@ templates.env.globals.update(
     STATUS_LABELS=ListingStatus.labels(),
     LOCALES=i18n.LOCALES,
 )
+# Statuses by name, so a template compares members (`order.status == OrderStatus.INVOICED`), never strings.
+STATUSES = (
+    OrderStatus,
+    FulfillmentStatus,
+    ListingStatus,
+    VerificationStatus,
+    DemandStatus,
+    QuoteStatus,
+    DisputeStatus,
+)
+templates.env.globals.update({status.__name__: status for status in STATUSES})
 
 
 class LocaleMiddleware:

@@ -1,10 +1,12 @@
 """The boundaries between layers, checked on the source as an import linter would: the ledger imports
 nothing from disputes (what a dispute holds is passed in from above it, by `market.payments.service`), and
-the search engines (`search/`) import nothing from the application (`market/`)."""
+the search engines (`search/`) import nothing from the application (`market/`); and templates compare
+statuses as members."""
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,3 +56,23 @@ def test_the_ledger_imports_nothing_from_disputes() -> None:
 def test_the_search_engines_import_nothing_from_the_application() -> None:
     assert (ROOT / "search/engine.py").exists()
     assert forbidden_imports("search", "market") == {}
+
+
+STATUS_AS_STRING = re.compile(
+    r"""(?:status|equalto['"],)\s*(?:==|!=|in|not in)?\s*\(?\s*['"](?:[a-z]+_)*[a-z]+['"]"""
+)
+
+
+def test_templates_compare_statuses_as_members_not_strings() -> None:
+    """`order.status == OrderStatus.INVOICED`, never `== "invoiced"`: a renamed or mistyped status then fails
+    loudly (an undefined member) instead of silently never matching."""
+    assert STATUS_AS_STRING.search('{% if order.status == "invoiced" %}')
+    assert STATUS_AS_STRING.search("""selectattr("status", "equalto", "pending_acceptance")""")
+    assert STATUS_AS_STRING.search("""{% if demand.status in ("open", "closed") %}""")
+    assert not STATUS_AS_STRING.search("{% if order.status == OrderStatus.INVOICED %}")
+    found = [
+        f"{path.relative_to(ROOT)}: {match.group(0)}"
+        for path in sorted((ROOT / "templates").rglob("*.html"))
+        for match in STATUS_AS_STRING.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert found == []
