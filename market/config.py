@@ -6,7 +6,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET = "dev-secret-change-me"
@@ -98,6 +98,17 @@ class Settings(BaseSettings):
     password_reset_minutes: int = 60
     email_confirmation_days: int = 3
     account_email_interval_seconds: int = 180
+    # E-mail goes out over SMTP when SMTP_HOST is set; otherwise it stays in the local mailbox, which
+    # administrators read at /admin/correos (the embedded default).
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr = SecretStr("")
+    smtp_security: Literal["none", "starttls", "tls"] = "starttls"
+    smtp_timeout_seconds: float = 15
+    mail_from: str = "Tianguis Solidario <avisos@tianguis-solidario.mx>"
+    # Producers who chose the daily digest get it at this hour, Mexico City time.
+    digest_hour: int = Field(default=8, ge=0, le=23)
     # Images (listing photos, logos) one person may upload per hour: decoding each costs CPU and memory.
     uploads_per_hour: int = 60
 
@@ -126,6 +137,10 @@ class Settings(BaseSettings):
     @cached_property
     def search_backend(self) -> str:
         return "meilisearch" if self.meili_url else "embedded"
+
+    @cached_property
+    def mail_backend(self) -> str:
+        return "smtp" if self.smtp_host else "mailbox"
 
     @cached_property
     def payments_backend(self) -> str:

@@ -64,8 +64,14 @@ def _data_messages() -> Iterator[str]:
 
 def collect() -> Catalog:
     catalog = Catalog(locale="en", project="Tianguis Solidario")
-    methods = [("market/**.py", "python"), ("search/**.py", "python"), ("templates/**.html", "jinja2")]
-    options = {"templates/**.html": {"extensions": "jinja2.ext.i18n"}}
+    methods = [
+        ("market/**.py", "python"),
+        ("search/**.py", "python"),
+        ("templates/**.html", "jinja2"),
+        ("templates/mail/**.txt", "jinja2"),
+    ]
+    jinja = {"extensions": "jinja2.ext.i18n"}
+    options = {"templates/**.html": jinja, "templates/mail/**.txt": jinja}
     for filename, lineno, message, _comments, _context in extract_from_dir(
         ROOT, method_map=methods, options_map=options, keywords=KEYWORDS
     ):

@@ -15,6 +15,7 @@ from market.linking.models import (
     Message,
     Quote,
 )
+from market.mail.models import Email, EmailPreference
 from market.orders.models import Cart, CartItem, Fulfillment, FulfillmentEvent, Order, OrderLine
 from market.organizations.models import Invitation, Membership, Organization, OrganizationChange
 from market.outbox import OutboxEvent
@@ -36,6 +37,8 @@ __all__ = [
     "Demand",
     "DemandInvitation",
     "Dispute",
+    "Email",
+    "EmailPreference",
     "Fulfillment",
     "FulfillmentEvent",
     "ImageUpload",

@@ -50,27 +50,14 @@ def search_changed(
 
 
 def send_email(session: Session, to: str, subject: str, body: str, link: str | None = None) -> None:
-    """Emails leave through the outbox, so a rolled-back change never sends one. `link` is a path of the
-    site, made absolute with the site's address when the e-mail is delivered."""
-    enqueue(session, "email", {"to": to, "subject": subject, "body": body, "link": link})
+    """TRANSITIONAL: a message with no kind of its own yet (market.mail.kinds.NOTICE)."""
+    from market.mail import kinds, queue
+
+    queue.send(session, kinds.NOTICE, to, link=link, subject=subject, body=body)
 
 
-def email_to_log(base_url: str = "") -> Handler:
-    """Delivery by writing to the log (the embedded default; SMTP is not built yet)."""
-
-    def deliver(_session: Session, payload: dict[str, Any]) -> None:
-        link = f"\n{base_url}{payload['link']}" if payload.get("link") else ""
-        log.info("email to=%s subject=%s\n%s%s", payload["to"], payload["subject"], payload["body"], link)
-
-    return deliver
-
-
-HANDLERS: dict[str, Handler] = {"email": email_to_log()}
-
-
-def process_batch(engine: Engine, handlers: dict[str, Handler] | None = None, limit: int = 100) -> int:
+def process_batch(engine: Engine, handlers: dict[str, Handler], limit: int = 100) -> int:
     """Run due events, each in its own transaction. A failure is retried later with exponential back-off."""
-    handlers = handlers or HANDLERS
     with Session(engine) as session:
         due = session.exec(
             select(OutboxEvent.id)

@@ -9,7 +9,6 @@ from collections.abc import Callable
 
 from sqlalchemy.engine import Engine
 
-from market import outbox
 from market.accounts import emails as account_emails
 from market.accounts import tokens
 from market.accounts.limits import prune_login_attempts
@@ -19,6 +18,7 @@ from market.config import Settings
 from market.db import transaction
 from market.linking import awards, demands
 from market.linking.matching import match_demand
+from market.mail.delivery import deliver_due
 from market.orders.jobs import complete_due, expire_unpaid, lapse_unaccepted_pickups
 from market.outbox import process_batch, run_worker
 from market.payments import service as payments
@@ -69,16 +69,15 @@ def processors(db: Engine, search: SearchEngine, settings: Settings) -> list[Cal
 
     gateway = gateway_for(settings)
     handlers = (
-        {"email": outbox.email_to_log(settings.base_url)}
-        | payments.handlers(gateway)
+        payments.handlers(gateway)
         | stripe_events.handlers(gateway)
         | {demands.MATCH_TOPIC: lambda session, payload: match_demand(session, search, payload["demand_id"])}
+        | {account_emails.TOPIC: account_emails.handler(settings)}
     )
-    # E-mails with a single-use link go out through whatever delivers the other e-mails.
-    handlers[account_emails.TOPIC] = account_emails.handler(settings, handlers["email"])
     return [
         lambda: apply_search_events(db, search),
         lambda: process_batch(db, handlers),
+        lambda: deliver_due(db, settings),
         every(EXPIRY_SECONDS, release_expired_reservations),
         every(COMPLETION_SECONDS, complete_handed_over_orders),
         every(HOUSEKEEPING_SECONDS, housekeeping),

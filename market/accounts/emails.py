@@ -1,7 +1,7 @@
 """The e-mails with a single-use link (reset the password, confirm the e-mail), in the person's language.
 
 A request only records, through the outbox, that such an e-mail is wanted. The worker then makes the link
-and hands the e-mail to the same delivery as every other e-mail, in one transaction: the link's secret
+and queues the e-mail with it, in one transaction: the link's secret
 exists only in the e-mail, never in a database row (an outbox row would keep it), and asking for a reset
 does the same work whether or not the address has an account."""
 
@@ -17,28 +17,14 @@ from market.accounts import links
 from market.accounts.models import User
 from market.config import Settings
 from market.db import utcnow
-from market.i18n import N_, translations
+from market.mail import kinds
+from market.mail import queue as mail
 from market.outbox import Handler, enqueue
 from market.urls import path_for
 
 TOPIC = "account_email"
 
-SUBJECTS = {
-    links.PASSWORD_RESET: N_("Elige una contraseña nueva para Tianguis Solidario"),
-    links.EMAIL_CONFIRMATION: N_("Confirma tu correo en Tianguis Solidario"),
-}
-BODIES = {
-    links.PASSWORD_RESET: N_(
-        "Hola, {name}. Alguien (ojalá tú) pidió cambiar la contraseña de tu cuenta. Abre este enlace en los "
-        "próximos {minutes} minutos para elegir una nueva; sirve una sola vez.\n\n"
-        "Si no lo pediste, ignora este correo: tu contraseña sigue igual."
-    ),
-    links.EMAIL_CONFIRMATION: N_(
-        "Hola, {name}. Confirma que este es tu correo abriendo el enlace de abajo (sirve {days} días). "
-        "Después podrás comprar, cotizar y registrar tu organización o institución.\n\n"
-        "Si no creaste una cuenta en Tianguis Solidario, ignora este correo."
-    ),
-}
+KINDS = {links.PASSWORD_RESET: kinds.PASSWORD_RESET, links.EMAIL_CONFIRMATION: kinds.EMAIL_CONFIRMATION}
 ROUTES = {links.PASSWORD_RESET: "accounts.reset_form", links.EMAIL_CONFIRMATION: "accounts.confirm"}
 
 
@@ -63,8 +49,8 @@ def sent_recently(session: Session, settings: Settings, user_id: int, purpose: s
     return wait if wait > timedelta(0) else None
 
 
-def handler(settings: Settings, deliver: Handler) -> Handler:
-    """The outbox handler of TOPIC: make the link and give the e-mail to `deliver` (the "email" handler)."""
+def handler(settings: Settings) -> Handler:
+    """The outbox handler of TOPIC: make the link and queue the e-mail with it."""
 
     def send(session: Session, payload: dict[str, Any]) -> None:
         purpose = payload["purpose"]
@@ -81,11 +67,13 @@ def handler(settings: Settings, deliver: Handler) -> Handler:
         if sent_recently(session, settings, user.id, purpose):
             return  # at most one of each kind every few minutes, however often it is asked for
         secret = links.issue(session, user, purpose, lifetime(settings, purpose))
-        t = translations(user.locale).gettext
-        body = t(BODIES[purpose]).format(
-            name=user.name, minutes=settings.password_reset_minutes, days=settings.email_confirmation_days
+        mail.send(
+            session,
+            KINDS[purpose],
+            user,
+            link=path_for(ROUTES[purpose], token=secret),
+            minutes=settings.password_reset_minutes,
+            days=settings.email_confirmation_days,
         )
-        link = path_for(ROUTES[purpose], token=secret)
-        deliver(session, {"to": user.email, "subject": t(SUBJECTS[purpose]), "body": body, "link": link})
 
     return send

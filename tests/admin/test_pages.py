@@ -12,7 +12,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from market.admin import audit
 from market.catalog import service as catalog
@@ -28,9 +28,8 @@ from market.orders.models import Fulfillment
 from market.orders.schemas import Checkout
 from market.organizations import service as organizations
 from market.organizations.models import Organization
-from market.outbox import OutboxEvent
 from tests.admin.conftest import REASON, World
-from tests.helpers import INSTITUTION, api_token, csrf_of, signed_in
+from tests.helpers import INSTITUTION, api_token, csrf_of, emails, signed_in
 from tests.pages import (
     Html,
     attr,
@@ -296,11 +295,9 @@ def test_the_producer_is_told_why_and_cannot_lift_the_suspension_by_changing_sta
 ) -> None:
     with transaction(app.state.engine) as tx:
         catalog.suspend(tx, world.admin, tx.get_one(Listing, world.coffee.id), REASON)
-    mail = session.exec(
-        select(OutboxEvent).where(OutboxEvent.topic == "email").order_by(col(OutboxEvent.id).desc())
-    ).first()
-    assert mail is not None and mail.payload["to"] == world.owner.email
-    assert REASON in mail.payload["body"] and mail.payload["link"] == f"/panel/productos/{world.coffee.id}"
+    mail = emails(session)[-1]
+    assert mail["to"] == world.owner.email
+    assert REASON in mail["body"] and mail["link"] == f"/panel/productos/{world.coffee.id}"
 
     producer = signed_in(app, world.owner.email)
     manage = f"/panel/productos/{world.coffee.id}"

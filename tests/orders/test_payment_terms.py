@@ -19,7 +19,6 @@ from market.orders.fulfillment import confirm_offline_payment, move
 from market.orders.jobs import complete_due
 from market.orders.models import Fulfillment, Order
 from market.orders.schemas import Checkout
-from market.outbox import email_to_log
 from market.payments import methods
 from market.payments import service as payments
 from tests.helpers import emails
@@ -210,15 +209,3 @@ def test_handed_over_orders_complete_on_their_own_but_cash_waits_for_the_produce
         assert complete_due(tx, settings, after_window) == 1
     assert part(session, paid).status == "completed"
     assert payments.available_balance(session, shop["organization"].id) == 20000 - 1600
-
-
-def test_an_e_mailed_link_is_made_absolute_when_delivered(
-    session: Session, caplog: pytest.LogCaptureFixture
-) -> None:
-    deliver = email_to_log("https://tianguis.example.mx")
-    with caplog.at_level("INFO", logger="market.outbox"):
-        deliver(
-            session,
-            {"to": "ana@example.mx", "subject": "Pedido 7", "body": "Va en camino.", "link": "/pedidos/7"},
-        )
-    assert "Va en camino.\nhttps://tianguis.example.mx/pedidos/7" in caplog.text

@@ -20,7 +20,7 @@ from market.config import Settings
 from market.orders.checkout import checkout
 from market.orders.models import Order
 from market.orders.schemas import Checkout
-from market.outbox import HANDLERS, process_batch
+from market.outbox import process_batch
 from market.payments import service as payments
 from market.payments import stripe_events
 from market.payments.models import Payment
@@ -53,7 +53,7 @@ def stripe_client(settings: Settings) -> stripe.StripeClient:
 def run_worker(app: FastAPI) -> int:
     """One pass of the outbox with the payment handlers, as the worker runs it."""
     gateway = app.state.gateway
-    handlers = HANDLERS | payments.handlers(gateway) | stripe_events.handlers(gateway)
+    handlers = payments.handlers(gateway) | stripe_events.handlers(gateway)
     return process_batch(app.state.engine, handlers)
 
 

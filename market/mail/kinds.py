@@ -1,0 +1,85 @@
+"""Every kind of message the marketplace sends, in one list: who receives it, whether the person may turn it
+off, and whether a producer who prefers it gets it in the daily digest instead.
+
+A kind's templates are templates/mail/<name>.txt (blocks `subject` and `text`) and <name>.html (block
+`html`); they get the context the sender queued, plus `recipient`, `link` (the main action, made absolute)
+and the helpers of market.mail.render."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from market.i18n import N_
+from market.statuses import Status
+
+
+class Topic(Status):
+    """What a person chooses to receive, by subject. Messages about money, orders and the account itself are
+    `essential`: they cannot be turned off."""
+
+    ACCOUNT = "account", N_("Tu cuenta, tus organizaciones e instituciones")
+    ORDERS = "orders", N_("Pedidos, pagos, disputas y pagos a productores")
+    DEMANDS = "demands", N_("Demandas que tu organización puede cotizar y cotizaciones recibidas")
+    MESSAGES = "messages", N_("Mensajes nuevos en pedidos y demandas")
+    REVIEWS = "reviews", N_("Reseñas y respuestas a reseñas")
+
+    @property
+    def essential(self) -> bool:
+        return self in ESSENTIAL
+
+
+ESSENTIAL = frozenset({Topic.ACCOUNT, Topic.ORDERS})
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    topic: Topic
+    receiver: str  # who receives it, for the list in the README and the closing note
+    digest: bool = False  # a producer who chose the daily digest gets it there
+    # Its link is a single-use secret: once the message has left over SMTP, the stored copy drops it, so
+    # that the secret lives only in the recipient's inbox.
+    secret: bool = False
+
+    @property
+    def essential(self) -> bool:
+        return self.topic.essential
+
+
+def _kind(name: str, topic: Topic, receiver: str, *, digest: bool = False, secret: bool = False) -> Kind:
+    kind = Kind(name, topic, receiver, digest, secret)
+    KINDS[name] = kind
+    return kind
+
+
+KINDS: dict[str, Kind] = {}
+
+# The account
+EMAIL_CONFIRMATION = _kind("email_confirmation", Topic.ACCOUNT, "the person who registered", secret=True)
+PASSWORD_RESET = _kind("password_reset", Topic.ACCOUNT, "the person who asked for it", secret=True)
+TEST = _kind("test", Topic.ACCOUNT, "the address given to `market email test`")
+# Organizations and their listings
+INVITATION = _kind("invitation", Topic.ACCOUNT, "the invited address")
+ORGANIZATION_NEWS = _kind("organization_news", Topic.ACCOUNT, "the organization's owners")
+LISTING_MODERATED = _kind("listing_moderated", Topic.ACCOUNT, "the organization's owners")
+# Orders and money
+ORDER_PLACED = _kind("order_placed", Topic.ORDERS, "the buyer")
+ORDER_NEWS = _kind("order_news", Topic.ORDERS, "the buyer")
+NEW_ORDER = _kind("new_order", Topic.ORDERS, "the producer's members", digest=True)
+PART_NEWS = _kind("part_news", Topic.ORDERS, "the producer's members", digest=True)
+DISPUTE_NEWS = _kind("dispute_news", Topic.ORDERS, "the buyer, the producer's owners, administrators")
+AWARD_DECIDED = _kind("award_decided", Topic.ORDERS, "the quoting producer's members")
+# Demands for quotes
+DEMAND_FOR_YOU = _kind(
+    "demand_for_you", Topic.DEMANDS, "members of producers that can supply it", digest=True
+)
+QUOTE_RECEIVED = _kind("quote_received", Topic.DEMANDS, "the institution's members")
+# Conversations
+NEW_MESSAGE = _kind("new_message", Topic.MESSAGES, "the other side of an order or demand", digest=True)
+# Reviews
+REVIEW_RECEIVED = _kind("review_received", Topic.REVIEWS, "the organization's owners", digest=True)
+REVIEW_REPLY = _kind("review_reply", Topic.REVIEWS, "the review's author")
+# TRANSITIONAL (removed once every sender has its own kind): a subject, a body and a link.
+NOTICE = _kind("notice", Topic.ACCOUNT, "whoever outbox.send_email names")
+# The producer's day in one message
+DIGEST = _kind("digest", Topic.ORDERS, "producers' members who chose the daily digest")
