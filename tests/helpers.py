@@ -133,10 +133,18 @@ def signed_in(app: FastAPI, email: str) -> TestClient:
     return client
 
 
+TOKENS = "/api/v1/auth/tokens"  # where the API hands out tokens for an e-mail and password
+
+
 def api_token(client: TestClient, email: str, password: str = PASSWORD) -> dict[str, str]:
-    response = client.post("/api/v1/auth/tokens", json={"email": email, "password": password})
+    response = client.post(TOKENS, json={"email": email, "password": password})
     assert response.status_code == 201, response.text
     return {"Authorization": f"Bearer {response.json()['token']}"}
+
+
+def can_log_in(client: TestClient, email: str, password: str) -> bool:
+    """Whether the API hands out a token for this e-mail and password."""
+    return client.post(TOKENS, json={"email": email, "password": password}).status_code == 201
 
 
 # --- the database, read afresh ----------------------------------------------------------------------
