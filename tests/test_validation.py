@@ -331,7 +331,7 @@ def test_digits_of_other_scripts_are_no_postal_code_or_phone(
 def test_a_recurring_schedule_far_in_the_future_is_refused_when_the_demand_is_written(
     client: TestClient, make_user: Any
 ) -> None:
-    from tests.linking.test_api import demand_body
+    from tests.linking.conftest import demand_body
 
     headers = api_token(client, make_user("compras@escuela.mx").email)
     institution = client.post("/api/v1/buyer-organizations", headers=headers, json=INSTITUTION).json()
