@@ -1,6 +1,7 @@
 """What the tests share besides fixtures: signing in (a form, a browser of one's own, an API token), reading
 the database afresh (counts, rows, the e-mails in the outbox), running the worker's jobs, the data of a
-well-formed organization, listing and institution, and the services a test may need (`require_service`)."""
+well-formed organization, listing, institution and demand, and the services a test may need
+(`require_service`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import re
 import socket
 import threading
 from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,9 +24,9 @@ from market.accounts.models import User
 from market.catalog.models import Listing
 from market.config import Settings
 from market.db import utcnow
-from market.linking import buyers
-from market.linking.models import BuyerOrganization
-from market.linking.schemas import BuyerOrganizationCreate
+from market.linking import buyers, demands
+from market.linking.models import BuyerOrganization, Demand
+from market.linking.schemas import BuyerOrganizationCreate, DemandCreate
 from market.mail.models import Email
 from market.mail.render import render
 from market.orders.models import Fulfillment, Order
@@ -136,10 +138,18 @@ def signed_in(app: FastAPI, email: str) -> TestClient:
     return client
 
 
+TOKENS = "/api/v1/auth/tokens"  # where the API hands out tokens for an e-mail and password
+
+
 def api_token(client: TestClient, email: str, password: str = PASSWORD) -> dict[str, str]:
-    response = client.post("/api/v1/auth/tokens", json={"email": email, "password": password})
+    response = client.post(TOKENS, json={"email": email, "password": password})
     assert response.status_code == 201, response.text
     return {"Authorization": f"Bearer {response.json()['token']}"}
+
+
+def can_log_in(client: TestClient, email: str, password: str) -> bool:
+    """Whether the API hands out a token for this e-mail and password."""
+    return client.post(TOKENS, json={"email": email, "password": password}).status_code == 201
 
 
 # --- the database, read afresh ----------------------------------------------------------------------
@@ -218,6 +228,30 @@ def make_institution(session: Session, person: User, data: dict[str, str] = INST
     institution.verification_status, institution.verified_at = VerificationStatus.VERIFIED, utcnow()
     session.commit()
     return institution
+
+
+def demand_fields() -> dict[str, Any]:
+    """A school's demand (DemandCreate's fields): 200 kg of coffee delivered in Oaxaca, first in 20 days,
+    quotes taken for 5 days."""
+    return {
+        "title": "Café para la cooperativa escolar",
+        "category": "cafe",
+        "quantity": 200,
+        "unit": "kg",
+        "delivery_state": "20",
+        "delivery_municipality": "Oaxaca de Juárez",
+        "delivery_address": "Calle Hidalgo 12, Centro, 68000",
+        "first_delivery": date.today() + timedelta(days=20),
+        "quote_deadline": utcnow() + timedelta(days=5),
+    }
+
+
+def open_demand(session: Session, buyer: User, institution: BuyerOrganization, **overrides: Any) -> Demand:
+    """A demand of `institution` (demand_fields() | overrides) that `buyer` posted, open for quotes."""
+    demand = demands.create(session, buyer, institution, DemandCreate(**(demand_fields() | overrides)))
+    demands.open_for_quotes(session, buyer, demand)
+    session.commit()
+    return demand
 
 
 # --- the worker's jobs ------------------------------------------------------------------------------

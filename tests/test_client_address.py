@@ -21,7 +21,7 @@ from sqlmodel import Session, select
 from market.accounts.models import LoginAttempt
 from market.cli import server_config
 from market.config import Settings
-from tests.helpers import ROOT, free_port, require_service
+from tests.helpers import ROOT, TOKENS, free_port, require_service
 
 PROXY = "127.0.0.2"  # a second loopback address plays the proxy in front of the app
 LOGIN = {"email": "ana@example.mx", "password": "contraseña-equivocada"}
@@ -52,7 +52,7 @@ def counted_address(
     """Fail a log-in from `source`, sending X-Forwarded-For `forwarded`: the address it was counted under."""
     headers = {"X-Forwarded-For": forwarded} if forwarded else {}
     with httpx.Client(transport=httpx.HTTPTransport(local_address=source)) as client:
-        assert client.post(f"{url}/api/v1/auth/tokens", json=LOGIN, headers=headers).status_code == 401
+        assert client.post(f"{url}{TOKENS}", json=LOGIN, headers=headers).status_code == 401
     attempts = session.exec(select(LoginAttempt).order_by(LoginAttempt.id.desc())).all()  # type: ignore[union-attr]
     return attempts[0].ip
 
@@ -88,10 +88,8 @@ def test_a_waiting_client_cannot_forge_its_way_out(
     settings.forwarded_allow_ips = PROXY
     with served(app, settings) as url, httpx.Client() as client:
         for _ in range(settings.login_attempts_per_window):
-            assert client.post(f"{url}/api/v1/auth/tokens", json=LOGIN).status_code == 401
-        forged = client.post(
-            f"{url}/api/v1/auth/tokens", json=LOGIN, headers={"X-Forwarded-For": "203.0.113.50"}
-        )
+            assert client.post(f"{url}{TOKENS}", json=LOGIN).status_code == 401
+        forged = client.post(f"{url}{TOKENS}", json=LOGIN, headers={"X-Forwarded-For": "203.0.113.50"})
     assert forged.status_code == 429
     assert int(forged.headers["Retry-After"]) > 0
 

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from market.config import Settings
-from tests.helpers import api_token
+from tests.helpers import TOKENS, api_token
 from tests.pages import one, text_of
 
 
@@ -33,9 +33,7 @@ def test_a_streamed_body_without_length_is_cut_off(client: TestClient, settings:
         for _ in range(settings.max_upload_bytes // (1024 * 1024) + 3):
             yield b"x" * 1024 * 1024
 
-    response = client.post(
-        "/api/v1/auth/tokens", content=chunks(), headers={"Content-Type": "application/json"}
-    )
+    response = client.post(TOKENS, content=chunks(), headers={"Content-Type": "application/json"})
     assert response.status_code == 413
 
 

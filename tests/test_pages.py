@@ -22,7 +22,7 @@ from market.orders.fulfillment import confirm_offline_payment
 from market.orders.models import Order
 from market.orders.schemas import Checkout
 from market.organizations.models import Organization
-from tests.helpers import PASSWORD, count, csrf_of, log_in
+from tests.helpers import PASSWORD, count, csrf_of, log_in, signed_in
 from tests.pages import (
     Htmx,
     attr,
@@ -489,8 +489,7 @@ def test_pages_show_the_date_in_mexico_city_time(
         for model in (Order, LedgerEntry, Organization):
             tx.execute(update(model).values(created_at=LATE_EVENING))
     viewer = {"/pedidos": buyer, "/admin/verificacion": admin}.get(page, owner)
-    client = TestClient(app, follow_redirects=False)
-    log_in(client, viewer.email)
+    client = signed_in(app, viewer.email)
 
     shown = text_of(main(client.get(page.format(slug=org.slug))))
 

@@ -24,7 +24,16 @@ from market.orders.models import CartItem
 from market.organizations.models import Organization
 from market.organizations.schemas import OrganizationCreate, OrganizationUpdate
 from market.validation import field_errors
-from tests.helpers import INSTITUTION, LISTING_DEFAULTS, ORG_DEFAULTS, api_token, count, csrf_of, log_in
+from tests.helpers import (
+    INSTITUTION,
+    LISTING_DEFAULTS,
+    ORG_DEFAULTS,
+    TOKENS,
+    api_token,
+    count,
+    csrf_of,
+    log_in,
+)
 from tests.pages import error_fields, field_error, flash, flashes
 
 NUL = "\x00"
@@ -75,7 +84,7 @@ def test_a_nul_byte_in_a_json_field_is_a_422_naming_it_and_nothing_is_written(
         json=LISTING_DEFAULTS | {"delivery_states": ["07", f"2{NUL}"]},
         headers=headers,
     )
-    login = lenient.post("/api/v1/auth/tokens", json={"email": f"ana@example.mx{NUL}", "password": "x"})
+    login = lenient.post(TOKENS, json={"email": f"ana@example.mx{NUL}", "password": "x"})
 
     assert "name" in fields_of(register)
     assert "name" in fields_of(new_org)
@@ -322,7 +331,7 @@ def test_digits_of_other_scripts_are_no_postal_code_or_phone(
 def test_a_recurring_schedule_far_in_the_future_is_refused_when_the_demand_is_written(
     client: TestClient, make_user: Any
 ) -> None:
-    from tests.linking.test_api import demand_body
+    from tests.linking.conftest import demand_body
 
     headers = api_token(client, make_user("compras@escuela.mx").email)
     institution = client.post("/api/v1/buyer-organizations", headers=headers, json=INSTITUTION).json()
@@ -380,7 +389,7 @@ def test_a_malformed_email_and_an_empty_required_text_say_what_is_wanted(client:
         "/api/v1/auth/register", json={"name": "Ana", "email": "ana-sin-arroba", "password": "x" * 12}
     )
     token = client.post(
-        "/api/v1/auth/tokens",
+        TOKENS,
         json={"email": "ana@example.mx", "password": "x" * 12, "name": ""},
         headers={"accept-language": "en"},
     )

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from market.accounts.models import ApiToken
 from tests.accounts.conftest import is_signed_in, session_ids
-from tests.helpers import PASSWORD, api_token, csrf_of, database_state, log_in
+from tests.helpers import PASSWORD, TOKENS, api_token, csrf_of, database_state, log_in
 from tests.pages import (
     Htmx,
     buttons,
@@ -52,7 +52,7 @@ def test_the_account_page_lists_sessions_and_tokens(
     browser_of(new_browser, "ana@example.mx", PHONE_UA)
     laptop = browser_of(new_browser, "ana@example.mx", LAPTOP_UA)
     client.post(
-        "/api/v1/auth/tokens",
+        TOKENS,
         json={"email": "ana@example.mx", "password": PASSWORD, "name": "hoja de cálculo"},
     )
 

@@ -15,10 +15,9 @@ from sqlmodel import Session, select
 
 from market.accounts.models import ApiToken, LoginAttempt, User
 from market.config import Settings
-from tests.helpers import PASSWORD, api_token, count
+from tests.helpers import PASSWORD, TOKENS, api_token, count
 
 REGISTER = "/api/v1/auth/register"
-TOKENS = "/api/v1/auth/tokens"
 WRONG = {"email": "ana@example.mx", "password": "no-es-esta-123"}
 
 

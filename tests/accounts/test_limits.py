@@ -16,10 +16,9 @@ from market.accounts.limits import address_key
 from market.accounts.models import LoginAttempt
 from market.config import Settings
 from market.db import utcnow
-from tests.helpers import PASSWORD, at_once, csrf_of
+from tests.helpers import PASSWORD, TOKENS, at_once, csrf_of
 from tests.pages import field_names, flash, value_of
 
-TOKENS = "/api/v1/auth/tokens"
 WRONG = "contraseña-equivocada"
 Client = Callable[[str], TestClient]
 

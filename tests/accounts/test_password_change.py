@@ -12,17 +12,12 @@ from sqlalchemy.engine import Engine
 
 from market.config import Settings
 from tests.accounts.conftest import is_signed_in
-from tests.helpers import PASSWORD, account_emails, api_token, csrf_of, database_state, log_in
+from tests.helpers import PASSWORD, account_emails, api_token, can_log_in, csrf_of, database_state, log_in
 from tests.pages import attr, field_error, flash, hrefs, one
 
 CHANGE = "/api/v1/auth/password"
 NEW_PASSWORD = "otra-contraseña-larga-2"
 PAGE = "/cuenta/contrasena"
-
-
-def can_log_in(client: TestClient, email: str, password: str) -> bool:
-    response = client.post("/api/v1/auth/tokens", json={"email": email, "password": password})
-    return response.status_code == 201
 
 
 def test_change_by_the_api(client: TestClient, make_user: Any, engine: Engine) -> None:

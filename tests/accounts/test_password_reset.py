@@ -22,12 +22,20 @@ from market.mail.models import Email
 from market.outbox import OutboxEvent
 from tests.accounts.conftest import is_signed_in
 from tests.fixtures.smtp import SmtpServer
-from tests.helpers import PASSWORD, account_emails, api_token, at_once, csrf_of, database_state, log_in
+from tests.helpers import (
+    PASSWORD,
+    account_emails,
+    api_token,
+    at_once,
+    can_log_in,
+    csrf_of,
+    database_state,
+    log_in,
+)
 from tests.pages import field_error, flash, heading, hrefs, main
 
 RESET = "/api/v1/auth/password-reset"
 CONFIRM = "/api/v1/auth/password-reset/confirm"
-TOKENS = "/api/v1/auth/tokens"
 NEW_PASSWORD = "otra-contraseña-larga-2"
 SENT = "Si hay una cuenta con ese correo, te enviamos un enlace para elegir una contraseña nueva."
 
@@ -35,10 +43,6 @@ SENT = "Si hay una cuenta con ese correo, te enviamos un enlace para elegir una 
 def secret_of(email: dict[str, Any]) -> str:
     assert email["link"].startswith("/contrasena/nueva/")
     return str(email["link"].removeprefix("/contrasena/nueva/"))
-
-
-def can_log_in(client: TestClient, email: str, password: str) -> bool:
-    return client.post(TOKENS, json={"email": email, "password": password}).status_code == 201
 
 
 def test_reset_by_the_api_from_request_to_new_password(

@@ -16,9 +16,7 @@ from market.accounts.models import ApiToken, LoginAttempt
 from market.config import Settings
 from market.db import make_engine, utcnow
 from market.migrate import alembic_config
-from tests.helpers import PASSWORD, api_token
-
-TOKENS = "/api/v1/auth/tokens"
+from tests.helpers import PASSWORD, TOKENS, api_token
 
 
 def issue(client: TestClient, email: str, **extra: Any) -> dict[str, Any]:

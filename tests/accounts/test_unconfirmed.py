@@ -4,21 +4,27 @@ with the notice and a new link on the pages, and nothing written."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from market.accounts.confirmation import confirm_by_address
 from market.accounts.models import User
-from market.db import utcnow
-from market.linking import buyers, demands
+from market.linking import buyers
 from market.linking.models import BuyerOrganization
-from market.linking.schemas import DemandCreate
-from tests.helpers import ORG_DEFAULTS, SCHOOL, api_token, csrf_of, database_state, log_in
+from tests.helpers import (
+    ORG_DEFAULTS,
+    SCHOOL,
+    api_token,
+    csrf_of,
+    database_state,
+    demand_fields,
+    log_in,
+    open_demand,
+)
 from tests.pages import Html, buttons, elements, flash, form_actions, main, one, text_of
 
 REFUSED = "Confirma tu correo electrónico para hacer esto"
@@ -123,32 +129,17 @@ def test_an_unconfirmed_person_does_not_register_an_institution(
     assert database_state(engine) == before
 
 
-def school_buyer(session: Session) -> User:
-    return session.exec(select(User).where(User.email == "compras@escuela.mx")).one()
-
-
-def demand_fields() -> dict[str, Any]:
-    return {
-        "title": "Café para la cooperativa escolar",
-        "category": "cafe",
-        "quantity": 200,
-        "unit": "kg",
-        "delivery_state": "20",
-        "delivery_municipality": "Oaxaca de Juárez",
-        "delivery_address": "Calle Hidalgo 12, Centro, 68000",
-        "first_delivery": date.today() + timedelta(days=20),
-        "quote_deadline": utcnow() + timedelta(days=5),
-    }
-
-
 def test_an_unconfirmed_producer_does_not_quote(
-    client: TestClient, session: Session, school: BuyerOrganization, make_org: Any, eva: Any, engine: Engine
+    client: TestClient,
+    session: Session,
+    school: BuyerOrganization,
+    school_buyer: User,
+    make_org: Any,
+    eva: Any,
+    engine: Engine,
 ) -> None:
     organization = make_org(eva, state="20")
-    owner = school_buyer(session)
-    demand = demands.create(session, owner, school, DemandCreate(**demand_fields()))
-    demands.open_for_quotes(session, owner, demand)
-    session.commit()
+    demand = open_demand(session, school_buyer, school)
     headers = api_token(client, "eva@example.mx")
     log_in(client, "eva@example.mx")
     before = database_state(engine)
@@ -164,10 +155,14 @@ def test_an_unconfirmed_producer_does_not_quote(
 
 
 def test_an_unconfirmed_member_of_an_institution_does_not_post_demand(
-    client: TestClient, session: Session, school: BuyerOrganization, eva: Any, engine: Engine
+    client: TestClient,
+    session: Session,
+    school: BuyerOrganization,
+    school_buyer: User,
+    eva: Any,
+    engine: Engine,
 ) -> None:
-    owner = school_buyer(session)
-    buyers.add_member(session, owner, school, eva)
+    buyers.add_member(session, school_buyer, school, eva)
     session.commit()
     headers = api_token(client, "eva@example.mx")
     log_in(client, "eva@example.mx")

@@ -29,7 +29,7 @@ from market.organizations.models import Organization, OrganizationChange
 from market.organizations.schemas import OrganizationUpdate
 from market.payments.models import Refund
 from tests.admin.conftest import REASON, World, audit_entries, last_audit_id
-from tests.helpers import INSTITUTION, api_token, csrf_of, log_in
+from tests.helpers import INSTITUTION, api_token, csrf_of, log_in, signed_in
 from tests.pages import flash, flashes
 
 LIFTED = "Subió fotos propias y lo comprobamos"
@@ -428,8 +428,7 @@ def test_a_refused_action_writes_nothing(desk: Desk, name: str) -> None:
 
 
 def test_a_producer_on_the_pages_is_refused_and_nothing_is_written(app: FastAPI, desk: Desk) -> None:
-    producer = TestClient(app, follow_redirects=False)
-    log_in(producer, desk.world.owner.email)
+    producer = signed_in(app, desk.world.owner.email)
     before = last_audit_id(desk.session)
     response = producer.post(
         f"/admin/productos/{desk.world.coffee.id}/suspender",

@@ -16,40 +16,8 @@ from market.db import utcnow
 from market.linking.matching import match_demand
 from market.linking.models import BuyerOrganization, Demand, DemandInvitation, Quote
 from market.outbox import OutboxEvent
-from tests.helpers import INSTITUTION, api_token, run_search_worker
-
-
-def demand_body(**overrides: Any) -> dict[str, Any]:
-    return {
-        "title": "Miel para el desayuno escolar",
-        "category": "miel",
-        "quantity": 500,
-        "unit": "kg",
-        "delivery_state": "31",
-        "delivery_municipality": "Mérida",
-        "delivery_address": "Calle 60 número 491, Centro",
-        "first_delivery": str(date.today() + timedelta(days=30)),
-        "quote_deadline": (utcnow() + timedelta(days=10)).isoformat(),
-    } | overrides
-
-
-@pytest.fixture
-def parties(
-    app: FastAPI, client: TestClient, make_user: Any, make_org: Any, make_listing: Any
-) -> dict[str, Any]:
-    producers = {}
-    for key, name in (("mani", "Meliponicultoras de Maní"), ("puuc", "Apicultoras del Puuc")):
-        owner = make_user(f"{key}@example.mx")
-        organization = make_org(owner, name=name, state="31", latitude=20.4, longitude=-89.4)
-        make_listing(organization, title="Miel de abeja", category="miel", delivery_states=["31"])
-        producers[key] = (organization, api_token(client, owner.email))
-    run_search_worker(app)
-    make_user("admin@example.mx", is_admin=True)
-    return {
-        "school": api_token(client, make_user("compras@escuela.mx").email),
-        "admin": api_token(client, "admin@example.mx"),
-        "producers": producers,
-    }
+from tests.helpers import INSTITUTION, api_token
+from tests.linking.conftest import close_quoting, demand_body, verified_institution
 
 
 def test_from_demand_to_one_order_filled_by_two_producers(
@@ -110,12 +78,7 @@ def test_from_demand_to_one_order_filled_by_two_producers(
         },
     )
     assert early.status_code == 409  # the deadline has not passed
-    with Session(app.state.engine) as tx:
-        stored = tx.get(Demand, demand_id)
-        assert stored is not None
-        stored.quote_deadline = utcnow() - timedelta(seconds=1)
-        tx.add(stored)
-        tx.commit()
+    close_quoting(app, demand_id)
 
     over = client.post(
         f"/api/v1/demands/{demand_id}/award",
@@ -197,12 +160,7 @@ def test_bad_institutions_and_quotes_are_refused(
     assert bad.status_code == 422 and {"rfc", "codigo_postal"} <= set(bad.json()["fields"])
     assert session.exec(select(func.count()).select_from(BuyerOrganization)).one() == 0
 
-    institution = client.post("/api/v1/buyer-organizations", headers=school, json=INSTITUTION).json()
-    client.post(
-        f"/api/v1/buyer-organizations/{institution['id']}/decision",
-        headers=parties["admin"],
-        json={"verified": True},
-    )
+    institution = verified_institution(client, parties)
     demand = client.post(
         f"/api/v1/buyer-organizations/{institution['id']}/demands", headers=school, json=demand_body()
     ).json()
@@ -267,12 +225,7 @@ def test_an_institution_adds_a_colleague_who_can_then_post_demands(
 def open_demand(client: TestClient, parties: dict[str, Any], **overrides: Any) -> int:
     """The school registers, an administrator verifies it, and it opens a demand for quotes: its id."""
     school = parties["school"]
-    institution = client.post("/api/v1/buyer-organizations", headers=school, json=INSTITUTION).json()
-    client.post(
-        f"/api/v1/buyer-organizations/{institution['id']}/decision",
-        headers=parties["admin"],
-        json={"verified": True},
-    )
+    institution = verified_institution(client, parties)
     demand_id = int(
         client.post(
             f"/api/v1/buyer-organizations/{institution['id']}/demands",

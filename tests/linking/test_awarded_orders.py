@@ -4,7 +4,6 @@ sees and works the whole order."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -14,28 +13,25 @@ from sqlmodel import Session, select
 
 from market.accounts.models import User
 from market.config import Settings
-from market.db import transaction, utcnow
+from market.db import transaction
 from market.errors import Conflict
 from market.linking import awards
 from market.linking.matching import match_demand
 from market.linking.models import Demand
 from market.linking.schemas import AwardRequest
 from market.orders.models import Order
-from tests.helpers import INSTITUTION, api_token, at_once, csrf_of, log_in
-from tests.linking.test_api import demand_body, parties  # noqa: F401  (a fixture)
+from tests.helpers import api_token, at_once, csrf_of, log_in
+from tests.linking.conftest import close_quoting, demand_body, verified_institution
 from tests.pages import hrefs, main, one, soup, text_of, texts
 
 QUANTITY, MANI_QTY, PUUC_QTY, MANI_PRICE, PUUC_PRICE = 500, 300, 200, 24000, 25000
 
 
 @pytest.fixture
-def quoted(app: FastAPI, client: TestClient, parties: dict[str, Any]) -> dict[str, Any]:  # noqa: F811
+def quoted(app: FastAPI, client: TestClient, parties: dict[str, Any]) -> dict[str, Any]:
     """A school's demand for 500 kg of honey, closed with Maní's quote of 300 kg and Puuc's of 200 kg."""
-    school, admin = parties["school"], parties["admin"]
-    institution = client.post("/api/v1/buyer-organizations", headers=school, json=INSTITUTION).json()
-    client.post(
-        f"/api/v1/buyer-organizations/{institution['id']}/decision", headers=admin, json={"verified": True}
-    )
+    school = parties["school"]
+    institution = verified_institution(client, parties)
     demand_id = client.post(
         f"/api/v1/buyer-organizations/{institution['id']}/demands",
         headers=school,
@@ -50,12 +46,7 @@ def quoted(app: FastAPI, client: TestClient, parties: dict[str, Any]) -> dict[st
         organization, token = parties["producers"][key]
         body = {"organization": organization.slug, "unit_price_cents": price, "quantity": quantity}
         quotes[key] = client.post(f"/api/v1/demands/{demand_id}/quotes", headers=token, json=body).json()
-    with Session(app.state.engine) as tx:
-        stored = tx.get(Demand, demand_id)
-        assert stored is not None
-        stored.quote_deadline = utcnow() - timedelta(seconds=1)
-        tx.add(stored)
-        tx.commit()
+    close_quoting(app, demand_id)
     allocations = [{"quote_id": q["id"], "quantity": q["quantity"]} for q in quotes.values()]
     return {"demand_id": demand_id, "allocations": allocations, "institution": institution, **parties}
 

@@ -3,19 +3,15 @@ the JSON API, into the order, its lines, its ledger and its payment."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from market.db import utcnow
 from market.ledger import service as ledger
-from market.linking.models import Demand
 from market.orders.models import Order
-from tests.helpers import INSTITUTION
-from tests.linking.test_api import demand_body, parties  # noqa: F401  (the fixture)
+from tests.linking.conftest import close_quoting, demand_body, verified_institution
 
 TONNES = 100_000  # kg
 PRICE = 300_00  # $300 a kg
@@ -25,13 +21,10 @@ def test_an_award_of_100_000_kg_at_300_pesos_places_its_order(
     app: FastAPI,
     client: TestClient,
     session: Session,
-    parties: dict[str, Any],  # noqa: F811
+    parties: dict[str, Any],
 ) -> None:
-    school, admin = parties["school"], parties["admin"]
-    institution = client.post("/api/v1/buyer-organizations", headers=school, json=INSTITUTION).json()
-    client.post(
-        f"/api/v1/buyer-organizations/{institution['id']}/decision", headers=admin, json={"verified": True}
-    )
+    school = parties["school"]
+    institution = verified_institution(client, parties)
     demand = client.post(
         f"/api/v1/buyer-organizations/{institution['id']}/demands",
         headers=school,
@@ -47,12 +40,7 @@ def test_an_award_of_100_000_kg_at_300_pesos_places_its_order(
         json={"organization": mani.slug, "unit_price_cents": PRICE, "quantity": TONNES},
     )
     assert quoted.status_code == 201, quoted.text
-    with Session(app.state.engine) as tx:
-        stored = tx.get(Demand, demand_id)
-        assert stored is not None
-        stored.quote_deadline = utcnow() - timedelta(seconds=1)
-        tx.add(stored)
-        tx.commit()
+    close_quoting(app, demand_id)
 
     awarded = client.post(
         f"/api/v1/demands/{demand_id}/award",

@@ -17,8 +17,8 @@ from market.accounts.models import User
 from market.db import utcnow
 from market.linking import buyers, demands
 from market.linking.models import BuyerOrganization, Demand, DemandInvitation, Quote
-from market.linking.schemas import BuyerOrganizationCreate, DemandCreate, QuoteCreate
-from tests.helpers import SCHOOL, count, csrf_of, log_in, signed_in
+from market.linking.schemas import BuyerOrganizationCreate, QuoteCreate
+from tests.helpers import SCHOOL, count, csrf_of, log_in, open_demand, signed_in
 from tests.pages import (
     Html,
     attr,
@@ -67,25 +67,6 @@ def demand_form(**overrides: str | list[str]) -> dict[str, str | list[str]]:
         "visibility": "public",
     }
     return fields | overrides
-
-
-def open_demand(session: Session, school: BuyerOrganization, **overrides: Any) -> Demand:
-    person = session.exec(select(User).where(User.email == "compras@escuela.mx")).one()
-    fields: dict[str, Any] = {
-        "title": "Café para la cooperativa escolar",
-        "category": "cafe",
-        "quantity": 200,
-        "unit": "kg",
-        "delivery_state": "20",
-        "delivery_municipality": "Oaxaca de Juárez",
-        "delivery_address": "Calle Hidalgo 12, Centro, 68000",
-        "first_delivery": date.today() + timedelta(days=20),
-        "quote_deadline": utcnow() + timedelta(days=5),
-    }
-    demand = demands.create(session, person, school, DemandCreate(**(fields | overrides)))
-    demands.open_for_quotes(session, person, demand)
-    session.commit()
-    return demand
 
 
 def test_an_institution_with_a_bad_rfc_and_postal_code_is_refused_in_place(
@@ -192,9 +173,14 @@ def test_a_demand_typed_in_central_mexico_time_is_saved_as_a_draft(
 
 
 def test_a_producer_never_sees_a_competitors_quote(
-    app: FastAPI, session: Session, school: BuyerOrganization, make_user: Any, make_org: Any
+    app: FastAPI,
+    session: Session,
+    school: BuyerOrganization,
+    school_buyer: User,
+    make_user: Any,
+    make_org: Any,
 ) -> None:
-    demand = open_demand(session, school)
+    demand = open_demand(session, school_buyer, school)
     sierra = make_org(make_user("sierra@cafe.mx"), name="Cooperativa Café de la Sierra Mixe", state="20")
     union = make_org(make_user("union@cafe.mx"), name="Unión de Cafetaleras de Pluma Hidalgo", state="20")
     for organization, email, price in ((sierra, "sierra@cafe.mx", 30150), (union, "union@cafe.mx", 28725)):
@@ -220,9 +206,14 @@ def test_a_producer_never_sees_a_competitors_quote(
 
 
 def test_a_quote_above_the_maximum_price_is_refused_in_place(
-    app: FastAPI, session: Session, school: BuyerOrganization, make_user: Any, make_org: Any
+    app: FastAPI,
+    session: Session,
+    school: BuyerOrganization,
+    school_buyer: User,
+    make_user: Any,
+    make_org: Any,
 ) -> None:
-    demand = open_demand(session, school, max_unit_price_cents=30000)
+    demand = open_demand(session, school_buyer, school, max_unit_price_cents=30000)
     sierra = make_org(make_user("sierra@cafe.mx"), name="Cooperativa Café de la Sierra Mixe", state="20")
     client = signed_in(app, "sierra@cafe.mx")
     path = f"/demandas/{demand.id}"
@@ -244,12 +235,19 @@ def test_a_quote_above_the_maximum_price_is_refused_in_place(
 
 
 def test_an_invited_only_demand_is_a_404_for_a_producer_not_invited(
-    app: FastAPI, session: Session, school: BuyerOrganization, make_user: Any, make_org: Any
+    app: FastAPI,
+    session: Session,
+    school: BuyerOrganization,
+    school_buyer: User,
+    make_user: Any,
+    make_org: Any,
 ) -> None:
     invited = make_org(make_user("sierra@cafe.mx"), name="Cooperativa Café de la Sierra Mixe", state="20")
     outsider = make_org(make_user("union@cafe.mx"), name="Unión de Cafetaleras de Pluma Hidalgo", state="20")
     assert isinstance(invited.id, int)
-    demand = open_demand(session, school, visibility="invited", invited_organization_ids=[invited.id])
+    demand = open_demand(
+        session, school_buyer, school, visibility="invited", invited_organization_ids=[invited.id]
+    )
 
     assert signed_in(app, "sierra@cafe.mx").get(f"/demandas/{demand.id}").status_code == 200
     client = signed_in(app, "union@cafe.mx")
@@ -307,10 +305,10 @@ def test_pages_of_an_institution_are_for_its_members(
 
 
 def quoted(
-    session: Session, school: BuyerOrganization, make_user: Any, make_org: Any
+    session: Session, school_buyer: User, school: BuyerOrganization, make_user: Any, make_org: Any
 ) -> tuple[Demand, Quote, Quote]:
     """An open demand for 200 kg with two partial quotes (120 kg at $301.50 and 150 kg at $287.25)."""
-    demand = open_demand(session, school)
+    demand = open_demand(session, school_buyer, school)
     placed = []
     for email, name, price, quantity in (
         ("sierra@cafe.mx", "Cooperativa Café de la Sierra Mixe", 30150, 120),
@@ -328,9 +326,14 @@ def quoted(
 
 
 def test_the_buyer_adjusts_the_proposal_and_bad_quantities_are_refused_in_place(
-    app: FastAPI, session: Session, school: BuyerOrganization, make_user: Any, make_org: Any
+    app: FastAPI,
+    session: Session,
+    school: BuyerOrganization,
+    school_buyer: User,
+    make_user: Any,
+    make_org: Any,
 ) -> None:
-    demand, sierra, union = quoted(session, school, make_user, make_org)
+    demand, sierra, union = quoted(session, school_buyer, school, make_user, make_org)
     client = signed_in(app, "compras@escuela.mx")
     path = f"/demandas/{demand.id}"
     award = one(client.get(path), "section[aria-labelledby=adjudicar-h]")
@@ -387,9 +390,14 @@ def test_the_buyer_adjusts_the_proposal_and_bad_quantities_are_refused_in_place(
 
 
 def test_each_producer_talks_with_the_institution_in_a_thread_of_its_own(
-    app: FastAPI, session: Session, school: BuyerOrganization, make_user: Any, make_org: Any
+    app: FastAPI,
+    session: Session,
+    school: BuyerOrganization,
+    school_buyer: User,
+    make_user: Any,
+    make_org: Any,
 ) -> None:
-    demand, _sierra, _union = quoted(session, school, make_user, make_org)
+    demand, _sierra, _union = quoted(session, school_buyer, school, make_user, make_org)
     sierra = signed_in(app, "sierra@cafe.mx")
     path = f"/demandas/{demand.id}"
     question = "¿Reciben la entrega en costales de 60 kg?"
@@ -412,9 +420,14 @@ def test_each_producer_talks_with_the_institution_in_a_thread_of_its_own(
 
 
 def test_the_institution_sees_the_thread_of_a_producer_that_wrote_without_quoting(
-    app: FastAPI, session: Session, school: BuyerOrganization, make_user: Any, make_org: Any
+    app: FastAPI,
+    session: Session,
+    school: BuyerOrganization,
+    school_buyer: User,
+    make_user: Any,
+    make_org: Any,
 ) -> None:
-    demand = open_demand(session, school)
+    demand = open_demand(session, school_buyer, school)
     person = make_user("milpa@cafe.mx")
     milpa = make_org(person, name="Ejido La Milpa", state="20")  # may quote, has not
     producer = signed_in(app, "milpa@cafe.mx")
@@ -490,9 +503,14 @@ def test_a_member_adds_a_colleague_by_email_from_the_institution_page(
 
 
 def test_open_demands_are_listed_to_producers_and_the_address_to_those_it_concerns(
-    app: FastAPI, session: Session, school: BuyerOrganization, make_user: Any, make_org: Any
+    app: FastAPI,
+    session: Session,
+    school: BuyerOrganization,
+    school_buyer: User,
+    make_user: Any,
+    make_org: Any,
 ) -> None:
-    demand = open_demand(session, school)
+    demand = open_demand(session, school_buyer, school)
     address = "Calle Hidalgo 12, Centro, 68000"
     sierra = make_org(make_user("sierra@cafe.mx"), name="Cooperativa Café de la Sierra Mixe", state="20")
     union = make_org(make_user("union@cafe.mx"), name="Unión de Cafetaleras de Pluma Hidalgo", state="20")
@@ -534,9 +552,14 @@ def test_open_demands_are_listed_to_producers_and_the_address_to_those_it_concer
 
 
 def test_on_the_pages_others_quotes_threads_and_institutions_are_the_404_of_an_unknown_id(
-    app: FastAPI, session: Session, school: BuyerOrganization, make_user: Any, make_org: Any
+    app: FastAPI,
+    session: Session,
+    school: BuyerOrganization,
+    school_buyer: User,
+    make_user: Any,
+    make_org: Any,
 ) -> None:
-    demand, sierra_quote, _union_quote = quoted(session, school, make_user, make_org)
+    demand, sierra_quote, _union_quote = quoted(session, school_buyer, school, make_user, make_org)
     union = signed_in(app, "union@cafe.mx")
     path = f"/demandas/{demand.id}"
     token = csrf_of(union, path)
@@ -570,9 +593,14 @@ def test_on_the_pages_others_quotes_threads_and_institutions_are_the_404_of_an_u
 
 
 def test_award_quantities_and_quote_numbers_that_are_not_numbers_are_refused_in_place(
-    app: FastAPI, session: Session, school: BuyerOrganization, make_user: Any, make_org: Any
+    app: FastAPI,
+    session: Session,
+    school: BuyerOrganization,
+    school_buyer: User,
+    make_user: Any,
+    make_org: Any,
 ) -> None:
-    demand, sierra, union = quoted(session, school, make_user, make_org)
+    demand, sierra, union = quoted(session, school_buyer, school, make_user, make_org)
     demand.quote_deadline = utcnow() - timedelta(minutes=1)
     session.add(demand)
     session.commit()

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 
 from market.catalog.models import Listing
 from market.catalog.schemas import TierIn
 from market.orders.models import CartItem, Order
-from tests.helpers import PASSWORD, csrf_of
+from tests.helpers import PASSWORD, csrf_of, log_in, signed_in
 from tests.pages import (
     Html,
     attr,
@@ -90,8 +91,7 @@ def test_a_shortage_is_explained_and_the_cart_kept(
 ) -> None:
     honey = make_listing(make_org(make_user("miel@example.mx")), title="Miel", category="miel", stock=4)
     make_user("eva@example.mx")
-    token = csrf_of(client)
-    client.post("/entrar", data={"email": "eva@example.mx", "password": PASSWORD, "csrf_token": token})
+    log_in(client, "eva@example.mx")
     add(client, honey, 3)
     honey.stock = 2  # others bought meanwhile: checkout checks the stock again
     session.add(honey)
@@ -116,8 +116,7 @@ def test_a_missing_address_is_pointed_out_and_every_choice_kept(
     organization = make_org(make_user("cafe@example.mx"), shipping_fee_cents=14900)
     coffee = make_listing(organization, title="Café tostado", stock=5, national_shipping=True)
     make_user("eva@example.mx")
-    token = csrf_of(client)
-    client.post("/entrar", data={"email": "eva@example.mx", "password": PASSWORD, "csrf_token": token})
+    log_in(client, "eva@example.mx")
     add(client, coffee, 1)
     offered = texts(client.get("/carrito"), f"select[name='delivery.{organization.id}'] option")
     assert "Envío nacional · $149.00" in offered and "Recoger con la organización · sin costo" in offered
@@ -159,7 +158,13 @@ def test_checkout_needs_an_account(
 
 
 def test_producer_works_its_queue_from_the_panel(
-    client: TestClient, session: Session, settings: Any, make_user: Any, make_org: Any, make_listing: Any
+    app: FastAPI,
+    client: TestClient,
+    session: Session,
+    settings: Any,
+    make_user: Any,
+    make_org: Any,
+    make_listing: Any,
 ) -> None:
     from market.db import transaction
     from market.orders.checkout import checkout
@@ -182,8 +187,7 @@ def test_producer_works_its_queue_from_the_panel(
         confirm_offline_payment(tx, admin, order.id or 0, "SPEI 99")
     fulfillment = session.exec(select(Fulfillment)).one()
 
-    token = csrf_of(client)
-    client.post("/entrar", data={"email": owner.email, "password": PASSWORD, "csrf_token": token})
+    log_in(client, owner.email)
     [part] = elements(client.get(f"/panel/o/{org.slug}/pedidos"), "article.card")
     assert texts(part, "li") == ["2 kg · Café tostado · $640.00"]
     assert texts(part, "h2 .badge") == ["Por aceptar"]
@@ -202,16 +206,19 @@ def test_producer_works_its_queue_from_the_panel(
     session.expire_all()
     assert session.exec(select(Fulfillment.status)).one() == "shipped"
 
-    other = TestClient(client.app, follow_redirects=False)
     make_org(make_user("otra@example.mx"), name="Otra Cooperativa")
-    other.post(
-        "/entrar", data={"email": "otra@example.mx", "password": PASSWORD, "csrf_token": csrf_of(other)}
-    )
+    other = signed_in(app, "otra@example.mx")
     assert other.get(f"/panel/o/{org.slug}/pedidos").status_code == 403
 
 
 def test_admin_confirms_a_transfer_and_the_producer_sees_its_balance(
-    client: TestClient, session: Session, settings: Any, make_user: Any, make_org: Any, make_listing: Any
+    app: FastAPI,
+    client: TestClient,
+    session: Session,
+    settings: Any,
+    make_user: Any,
+    make_org: Any,
+    make_listing: Any,
 ) -> None:
     from market.db import transaction
     from market.orders.checkout import checkout
@@ -229,9 +236,7 @@ def test_admin_confirms_a_transfer_and_the_producer_sees_its_balance(
             Checkout(items=[{"listing_id": coffee.id, "quantity": 3}]),
         )
 
-    client.post(
-        "/entrar", data={"email": "admin@example.mx", "password": PASSWORD, "csrf_token": csrf_of(client)}
-    )
+    log_in(client, "admin@example.mx")
     assert table_row(client.get("/admin/pagos"), f"TS{order.id:08d}")[:3] == [
         str(order.id),
         f"TS{order.id:08d}",
@@ -241,10 +246,7 @@ def test_admin_confirms_a_transfer_and_the_producer_sees_its_balance(
     client.post(f"/admin/pagos/{order.id}", data={"reference": "BBVA 7781", "csrf_token": token})
     assert texts(client.get("/admin/pagos"), "main > .empty") == ["No hay pagos por confirmar."]
 
-    producer = TestClient(client.app, follow_redirects=False)
-    producer.post(
-        "/entrar", data={"email": owner.email, "password": PASSWORD, "csrf_token": csrf_of(producer)}
-    )
+    producer = signed_in(app, owner.email)
     page = soup(producer.get(f"/panel/o/{org.slug}/saldo"))
     assert facts(page)["Te debemos"] == "$276.00"  # 300 less the 8 % that sustains the platform
     assert table_row(page, "Venta pagada")[2] == "$276.00"
@@ -267,9 +269,7 @@ def test_a_payment_needs_its_bank_reference(
             make_user("eva@example.mx"),
             Checkout(items=[{"listing_id": listing.id, "quantity": 1}]),
         )
-    client.post(
-        "/entrar", data={"email": "admin@example.mx", "password": PASSWORD, "csrf_token": csrf_of(client)}
-    )
+    log_in(client, "admin@example.mx")
     client.post(
         f"/admin/pagos/{order.id}", data={"reference": " ab ", "csrf_token": csrf_of(client, "/admin/pagos")}
     )

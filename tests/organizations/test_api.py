@@ -283,13 +283,20 @@ def test_an_invitation_is_only_for_its_email(
     assert count(session, Membership) == 1
 
 
-def test_members_who_are_not_owners_cannot_manage_the_organization(
-    client: TestClient, make_user: Any, make_org: Any, session: Session
-) -> None:
+@pytest.fixture
+def org_with_a_member(session: Session, make_user: Any, make_org: Any) -> Organization:
+    """Ana's organization, of which Beto Ruiz (beto@example.mx) is a member but not an owner."""
     org = make_org(make_user(email="ana@example.mx"))
     beto = make_user(email="beto@example.mx", name="Beto Ruiz")
     session.add(Membership(user_id=beto.id, organization_id=org.id, role="member"))
     session.commit()
+    return org
+
+
+def test_members_who_are_not_owners_cannot_manage_the_organization(
+    client: TestClient, org_with_a_member: Organization, session: Session
+) -> None:
+    org = org_with_a_member
     headers = api_token(client, "beto@example.mx")
 
     patch = client.patch(f"{ORGS}/{org.slug}", json={"name": "Otro nombre"}, headers=headers)
@@ -389,12 +396,9 @@ def test_an_outsider_gets_the_same_404_for_an_organization_not_public_as_for_non
 
 
 def test_a_refusal_on_a_public_organization_does_not_name_it(
-    client: TestClient, make_user: Any, make_org: Any, session: Session
+    client: TestClient, org_with_a_member: Organization, make_user: Any
 ) -> None:
-    org = make_org(make_user(email="ana@example.mx"))
-    beto = make_user(email="beto@example.mx", name="Beto Ruiz")
-    session.add(Membership(user_id=beto.id, organization_id=org.id, role="member"))
-    session.commit()
+    org = org_with_a_member
     outsider = api_token(client, make_user("curiosa@example.mx").email)
     member = api_token(client, "beto@example.mx")
 

@@ -22,7 +22,7 @@ from market.orders.models import Fulfillment
 from market.orders.schemas import Checkout
 from market.organizations.models import Membership, Organization, OrganizationChange
 from market.payments.models import Payout
-from tests.helpers import CLABE, api_token, csrf_of, emails, log_in
+from tests.helpers import CLABE, api_token, csrf_of, emails, signed_in
 from tests.pages import flash, one, soup, table_row, text_of, texts
 
 NEW_CLABE = "012180001234567899"
@@ -243,8 +243,7 @@ def test_payouts_go_to_the_approved_clabe_while_a_change_waits(
         f"/api/v1/organizations/{org.slug}", json={"clabe": NEW_CLABE}, headers=api_token(client, owner.email)
     )
 
-    desk = TestClient(app, follow_redirects=False)
-    log_in(desk, admin.email)
+    desk = signed_in(app, admin.email)
     assert table_row(desk.get("/admin/pagos-a-productores"), org.name)[3] == f"CLABE {CLABE}"
     sent = desk.post(
         f"/admin/pagos-a-productores/{org.id}",
@@ -293,8 +292,7 @@ def test_the_owner_is_told_the_change_awaits_review(
     app: FastAPI, session: Session, people: dict[str, Any], language: str, saved: str, waiting: str
 ) -> None:
     org = people["org"]
-    owner = TestClient(app, follow_redirects=False)
-    log_in(owner, people["owner"].email)
+    owner = signed_in(app, people["owner"].email)
     if language == "en":
         owner.get("/idioma/en")
     edit = f"/panel/o/{org.slug}/editar"
@@ -318,8 +316,7 @@ def test_an_administrator_decides_on_the_changes_page(
     org = people["org"]
     client.patch(f"/api/v1/organizations/{org.slug}", json=NEW, headers=api_token(client, "rosa@example.mx"))
     [change] = changes_of(session)
-    desk = TestClient(app, follow_redirects=False)
-    log_in(desk, people["admin"].email)
+    desk = signed_in(app, people["admin"].email)
     assert text_of(one(desk.get("/admin"), ".admin-counts a[href='/admin/cambios'] strong")) == "1"
     page = one(desk.get("/admin/cambios"), f"#cambio-{change.id}")
     assert table_row(page, "CLABE")[1:] == [CLABE, NEW_CLABE]
@@ -354,8 +351,7 @@ def test_a_producer_cannot_open_or_use_the_changes_page(
     org = people["org"]
     client.patch(f"/api/v1/organizations/{org.slug}", json=NEW, headers=api_token(client, "rosa@example.mx"))
     [change] = changes_of(session)
-    producer = TestClient(app, follow_redirects=False)
-    log_in(producer, "rosa@example.mx")
+    producer = signed_in(app, "rosa@example.mx")
 
     assert producer.get("/admin/cambios").status_code == 403
     token = csrf_of(producer, "/panel")

@@ -411,6 +411,20 @@ def completed_sale(engine: Engine, settings: Settings, shop: Shop, quantity: int
     return order
 
 
+def rejected_after_payment(
+    engine: Engine, settings: Settings, shop: Shop, quantity: int, reference: str
+) -> Order:
+    """An order paid by transfer (recorded under `reference`) whose part the producer then rejects: its
+    money is owed back, by an offline refund."""
+    order = buy(engine, settings, shop, quantity)
+    with transaction(engine) as tx:
+        confirm_offline_payment(tx, shop.admin, order.id or 0, reference)
+    with transaction(engine) as tx:
+        part = tx.exec(select(Fulfillment).where(Fulfillment.order_id == order.id)).one()
+        move(tx, shop.owner, part.id or 0, "rejected")
+    return order
+
+
 def payout_postings(session: Session) -> list[LedgerEntry]:
     session.expire_all()
     return list(session.exec(select(LedgerEntry).where(LedgerEntry.kind == "payout")).all())
@@ -536,12 +550,7 @@ def test_only_administrators_see_and_record_payouts(
 def test_an_offline_refund_is_listed_until_it_is_marked_sent(
     client: TestClient, engine: Engine, session: Session, settings: Settings, shop: Shop
 ) -> None:
-    order = buy(engine, settings, shop, 2)
-    with transaction(engine) as tx:
-        confirm_offline_payment(tx, shop.admin, order.id or 0, "BNET0002")
-    with transaction(engine) as tx:
-        part = tx.exec(select(Fulfillment).where(Fulfillment.order_id == order.id)).one()
-        move(tx, shop.owner, part.id or 0, "rejected")  # out of stock after all: $200.00 goes back
+    order = rejected_after_payment(engine, settings, shop, 2, "BNET0002")  # out of stock after all: $200.00
     refund = session.exec(select(Refund)).one()
     assert (refund.provider, refund.status, refund.amount_cents) == ("offline", "pending", 20000)
 
@@ -578,12 +587,7 @@ def test_the_admin_pages_link_to_each_other(client: TestClient, shop: Shop) -> N
 def test_offline_refunds_need_an_administrator(
     client: TestClient, engine: Engine, session: Session, settings: Settings, shop: Shop
 ) -> None:
-    order = buy(engine, settings, shop, 1)
-    with transaction(engine) as tx:
-        confirm_offline_payment(tx, shop.admin, order.id or 0, "BNET0003")
-    with transaction(engine) as tx:
-        part = tx.exec(select(Fulfillment).where(Fulfillment.order_id == order.id)).one()
-        move(tx, shop.owner, part.id or 0, "rejected")
+    rejected_after_payment(engine, settings, shop, 1, "BNET0003")
     refund = session.exec(select(Refund)).one()
     log_in(client, shop.buyer.email)
     response = client.post(

@@ -8,6 +8,7 @@ import hmac
 import json
 import secrets
 import time
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -16,8 +17,12 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from market.accounts.models import User
 from market.config import Settings
+from market.db import transaction, utcnow
+from market.orders import jobs
 from market.orders.checkout import checkout
+from market.orders.fulfillment import move
 from market.orders.models import Order
 from market.orders.schemas import Checkout
 from market.outbox import process_batch
@@ -162,3 +167,20 @@ def transfers(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> StripeTransfers:
 def settle(app: FastAPI) -> None:
     while run_worker(app):
         pass
+
+
+def hand_over(app: FastAPI, owner: User, buyer: User, part_id: int | None) -> None:
+    """The producer accepts the part, prepares it and has it ready for pickup; the buyer says it arrived."""
+    with transaction(app.state.engine) as tx:
+        for step in ("accepted", "preparing", "ready_for_pickup"):
+            move(tx, owner, part_id or 0, step)
+        move(tx, buyer, part_id or 0, "delivered")
+
+
+def complete_due(app: FastAPI, settings: Settings) -> int:
+    """The job that completes delivered parts, run once the buyer's days to report a problem have passed:
+    how many it completed."""
+    with transaction(app.state.engine) as tx:
+        return jobs.complete_due(
+            tx, settings, utcnow() + timedelta(days=settings.complete_after_days, minutes=1)
+        )

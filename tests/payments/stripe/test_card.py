@@ -20,10 +20,11 @@ from market.ledger import service as ledger
 from market.ledger.models import LedgerEntry
 from market.orders.fulfillment import move
 from market.orders.jobs import expire_unpaid
-from market.orders.models import Fulfillment, Order
-from market.payments.models import Payment, Refund, WebhookEvent
+from market.orders.models import Fulfillment, FulfillmentStatus, Order, OrderStatus
+from market.payments.models import Payment, PaymentStatus, Refund, RefundStatus, WebhookEvent
+from tests.helpers import count, fresh
 from tests.pages import elements, soup, text_of, texts
-from tests.payments.stripe.conftest import WEBHOOK_SECRET, open_payment_page, order_by_card, run_worker
+from tests.payments.stripe.conftest import WEBHOOK_SECRET, open_payment_page, order_by_card, settle
 
 
 @pytest.fixture
@@ -50,8 +51,19 @@ def localstripe_webhooks(localstripe: str, live_server: str) -> str:
     return live_server
 
 
-def pay_like_stripe_js(stripe_client: stripe.StripeClient, intent_id: str) -> None:
+def started(
+    client: TestClient, session: Session, settings: Settings, shop: dict[str, Any], quantity: int
+) -> Payment:
+    """Ana orders `quantity` kg of coffee to pay by card and opens the payment page: the PaymentIntent on
+    localstripe."""
+    order = order_by_card(session, settings, shop["buyer"], shop["coffee"], quantity)
+    return open_payment_page(client, session, order, "ana@example.mx")
+
+
+def pay_like_stripe_js(stripe_client: stripe.StripeClient, payment: Payment) -> None:
     """What the Payment Element does in the buyer's browser: a card, attached, then confirmed."""
+    intent_id = payment.intent_id
+    assert intent_id is not None
     method = stripe_client.v1.payment_methods.create(
         {
             "type": "card",
@@ -94,44 +106,41 @@ def test_card_payment_from_intent_to_webhook_to_refund(
     stripe_client: stripe.StripeClient,
     localstripe_webhooks: str,
 ) -> None:
-    order = order_by_card(session, settings, shop["buyer"], shop["coffee"], 2)
-    payment = open_payment_page(client, session, order, "ana@example.mx")
-    assert client.get(f"/pedidos/{order.id}/pago").status_code == 200  # a second visit reuses the intent
-    session.expire_all()
-    assert session.exec(select(func.count()).select_from(Payment)).one() == 1
+    payment = started(client, session, settings, shop, 2)
+    order_id = payment.order_id
+    assert client.get(f"/pedidos/{order_id}/pago").status_code == 200  # a second visit reuses the intent
+    assert count(session, Payment) == 1
 
     assert payment.intent_id is not None
     on_stripe = stripe_client.v1.payment_intents.retrieve(payment.intent_id)
     assert (on_stripe.amount, on_stripe.currency, on_stripe.metadata["order_id"]) == (
         50000,
         "mxn",
-        str(order.id),
+        str(order_id),
     )
 
-    pay_like_stripe_js(stripe_client, payment.intent_id)
+    pay_like_stripe_js(stripe_client, payment)
     wait_for_event(session, "payment_intent.succeeded")  # signed by localstripe, verified by the app
-    while run_worker(app):
-        pass
+    settle(app)
 
-    session.expire_all()
-    paid = session.get(Order, order.id)
-    payment = session.exec(select(Payment).where(Payment.order_id == order.id)).one()
-    assert paid is not None and paid.status == "paid"
-    assert payment.status == "succeeded" and payment.charge_id and payment.charge_id.startswith("ch_")
-    assert payment_postings(session, order.id or 0) == 1
+    assert fresh(session, Order, order_id).status == OrderStatus.PAID
+    payment = fresh(session, Payment, payment.id)
+    assert payment.status == PaymentStatus.SUCCEEDED
+    assert payment.charge_id and payment.charge_id.startswith("ch_")
+    assert payment_postings(session, order_id) == 1
     assert ledger.balance(session, shop["organization"].id) == 50000 - 4000  # 8 % platform fee
 
-    fulfillment = session.exec(select(Fulfillment).where(Fulfillment.order_id == order.id)).one()
-    assert fulfillment.status == "pending_acceptance"
+    fulfillment = session.exec(select(Fulfillment).where(Fulfillment.order_id == order_id)).one()
+    assert fulfillment.status == FulfillmentStatus.PENDING_ACCEPTANCE
     with transaction(app.state.engine) as tx:
         move(tx, shop["owner"], fulfillment.id or 0, "rejected", "Se nos acabó la cosecha")
-    while run_worker(app):
-        pass
+    settle(app)
 
     session.expire_all()
-    refund = session.exec(select(Refund).where(Refund.order_id == order.id)).one()
+    refund = session.exec(select(Refund).where(Refund.order_id == order_id)).one()
     assert refund.amount_cents == 50000 and refund.provider == "stripe"
-    assert refund.status == "succeeded" and refund.provider_ref and refund.provider_ref.startswith("re_")
+    assert refund.status == RefundStatus.SUCCEEDED
+    assert refund.provider_ref and refund.provider_ref.startswith("re_")
     assert stripe_client.v1.refunds.retrieve(refund.provider_ref).amount == 50000
     assert stripe_client.v1.charges.retrieve(payment.charge_id).amount_refunded == 50000
     assert ledger.balance(session, shop["organization"].id) == 0
@@ -147,22 +156,19 @@ def test_the_return_page_asks_stripe_before_the_webhook_arrives_and_the_webhook_
     stripe_client: stripe.StripeClient,
     localstripe_webhooks: str,
 ) -> None:
-    order = order_by_card(session, settings, shop["buyer"], shop["coffee"], 1)
-    payment = open_payment_page(client, session, order, "ana@example.mx")
-    assert payment.intent_id is not None
-    pay_like_stripe_js(stripe_client, payment.intent_id)
+    payment = started(client, session, settings, shop, 1)
+    order_id = payment.order_id
+    pay_like_stripe_js(stripe_client, payment)
 
-    response = client.get(f"/pedidos/{order.id}/pago/listo")  # Stripe's return_url
-    assert response.status_code == 303 and response.headers["location"] == f"/pedidos/{order.id}"
-    session.expire_all()
-    assert session.get(Order, order.id).status == "paid"  # type: ignore[union-attr]
-    assert payment_postings(session, order.id or 0) == 1
+    response = client.get(f"/pedidos/{order_id}/pago/listo")  # Stripe's return_url
+    assert response.status_code == 303 and response.headers["location"] == f"/pedidos/{order_id}"
+    assert fresh(session, Order, order_id).status == OrderStatus.PAID
+    assert payment_postings(session, order_id) == 1
 
     wait_for_event(session, "payment_intent.succeeded")
-    while run_worker(app):
-        pass
-    assert payment_postings(session, order.id or 0) == 1
-    page = soup(client.get(f"/pedidos/{order.id}"))
+    settle(app)
+    assert payment_postings(session, order_id) == 1
+    page = soup(client.get(f"/pedidos/{order_id}"))
     assert texts(page, "#order-status .badge") == ["Pagado"] and elements(page, ".payment") == []
     assert "Pagar ahora" not in text_of(page)
 
@@ -176,24 +182,20 @@ def test_a_payment_that_lands_after_the_reservation_expired_is_refunded_whole(
     stripe_client: stripe.StripeClient,
     localstripe_webhooks: str,
 ) -> None:
-    order = order_by_card(session, settings, shop["buyer"], shop["coffee"], 3)
-    payment = open_payment_page(client, session, order, "ana@example.mx")
+    payment = started(client, session, settings, shop, 3)
     with transaction(app.state.engine) as tx:
         assert expire_unpaid(tx, utcnow() + timedelta(minutes=31)) == 1
-    assert payment.intent_id is not None
-    pay_like_stripe_js(stripe_client, payment.intent_id)
+    pay_like_stripe_js(stripe_client, payment)
     wait_for_event(session, "payment_intent.succeeded")
-    while run_worker(app):
-        pass
+    settle(app)
 
-    session.expire_all()
-    assert session.get(Order, order.id).status == "expired"  # type: ignore[union-attr]
-    refund = session.exec(select(Refund).where(Refund.order_id == order.id)).one()
+    assert fresh(session, Order, payment.order_id).status == OrderStatus.EXPIRED
+    refund = session.exec(select(Refund).where(Refund.order_id == payment.order_id)).one()
     assert (refund.amount_cents, refund.fulfillment_id, refund.status) == (75000, None, "succeeded")
     assert stripe_client.v1.refunds.retrieve(refund.provider_ref or "").amount == 75000
     cash = session.exec(
         select(func.sum(LedgerEntry.amount_cents)).where(
-            LedgerEntry.account == ledger.CASH, col(LedgerEntry.order_id) == order.id
+            LedgerEntry.account == ledger.CASH, col(LedgerEntry.order_id) == payment.order_id
         )
     ).one()
     assert cash == 0 and ledger.imbalance(session) == 0
@@ -243,8 +245,7 @@ def test_an_order_that_ends_unpaid_cancels_its_payment_intent(
     shop: dict[str, Any],
     stripe_client: stripe.StripeClient,
 ) -> None:
-    expiring = order_by_card(session, settings, shop["buyer"], shop["coffee"], 1)
-    expiring_payment = open_payment_page(client, session, expiring, "ana@example.mx")
+    expiring_payment = started(client, session, settings, shop, 1)
     cancelled = order_by_card(session, settings, shop["buyer"], shop["coffee"], 1)
     assert client.get(f"/pedidos/{cancelled.id}/pago").status_code == 200
     session.expire_all()
@@ -254,10 +255,8 @@ def test_an_order_that_ends_unpaid_cancels_its_payment_intent(
         move(tx, shop["buyer"], part.id or 0, "cancelled")
     with transaction(app.state.engine) as tx:
         assert expire_unpaid(tx, utcnow() + timedelta(minutes=31)) == 1
-    while run_worker(app):
-        pass
-    session.expire_all()
-    assert session.get(Order, cancelled.id).status == "cancelled"  # type: ignore[union-attr]
+    settle(app)
+    assert fresh(session, Order, cancelled.id).status == OrderStatus.CANCELLED
     for payment in (expiring_payment, cancelled_payment):
         assert stripe_client.v1.payment_intents.retrieve(payment.intent_id or "").status == "canceled"
-    assert session.exec(select(func.count()).select_from(Refund)).one() == 0
+    assert count(session, Refund) == 0

@@ -3,7 +3,7 @@ account. localstripe has no Connect, so the Transfer call is answered with an ob
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -12,18 +12,18 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from market.config import Settings
-from market.db import transaction, utcnow
+from market.db import transaction
 from market.errors import Conflict
 from market.ledger import service as ledger
-from market.orders.fulfillment import move
-from market.orders.jobs import complete_due
 from market.orders.models import Fulfillment
 from market.payments import service as payments
 from market.payments.models import Payment, Payout
 from tests.payments.stripe.conftest import (
     StripeTransfers,
+    complete_due,
     deliver,
     event,
+    hand_over,
     intent,
     open_payment_page,
     order_by_card,
@@ -31,6 +31,7 @@ from tests.payments.stripe.conftest import (
 )
 
 
+@pytest.fixture
 def paid_fulfillment(
     app: FastAPI,
     client: TestClient,
@@ -39,49 +40,43 @@ def paid_fulfillment(
     make_user: Any,
     make_org: Any,
     make_listing: Any,
-    account: str | None,
-) -> tuple[Any, Fulfillment, Payment]:
-    owner = make_user("cafe@example.mx")
-    organization = make_org(owner)
-    if account:  # set by Stripe Connect onboarding, not by a form
-        organization.stripe_account_id = account
-        session.add(organization)
-        session.commit()
-    listing = make_listing(organization, price_cents=25000, stock=10)
-    buyer = make_user("ana@example.mx")
-    order = order_by_card(session, settings, buyer, listing, 4)
-    payment = open_payment_page(client, session, order, "ana@example.mx")
-    deliver(client, event("payment_intent.succeeded", intent(payment, "succeeded")))
-    settle(app)
-    session.expire_all()
-    fulfillment = session.exec(select(Fulfillment).where(Fulfillment.order_id == order.id)).one()
-    with transaction(app.state.engine) as tx:
-        for step in ("accepted", "preparing", "ready_for_pickup"):
-            move(tx, owner, fulfillment.id or 0, step)
-        move(tx, buyer, fulfillment.id or 0, "delivered")
-    return organization, fulfillment, session.exec(select(Payment)).one()
+) -> Callable[[str | None], tuple[Any, Fulfillment, Payment]]:
+    """A part of $1,000.00 of coffee paid by card and delivered, of an organization whose connected account
+    is `account` (None: it has none): (the organization, the part, the payment)."""
+
+    def make(account: str | None) -> tuple[Any, Fulfillment, Payment]:
+        owner = make_user("cafe@example.mx")
+        organization = make_org(owner)
+        if account:  # set by Stripe Connect onboarding, not by a form
+            organization.stripe_account_id = account
+            session.add(organization)
+            session.commit()
+        listing = make_listing(organization, price_cents=25000, stock=10)
+        buyer = make_user("ana@example.mx")
+        order = order_by_card(session, settings, buyer, listing, 4)
+        payment = open_payment_page(client, session, order, "ana@example.mx")
+        deliver(client, event("payment_intent.succeeded", intent(payment, "succeeded")))
+        settle(app)
+        session.expire_all()
+        fulfillment = session.exec(select(Fulfillment).where(Fulfillment.order_id == order.id)).one()
+        hand_over(app, owner, buyer, fulfillment.id)
+        return organization, fulfillment, session.exec(select(Payment)).one()
+
+    return make
 
 
 def test_a_completed_part_is_transferred_from_the_charge_to_the_connected_account(
     app: FastAPI,
-    client: TestClient,
     session: Session,
     settings: Settings,
     transfers: StripeTransfers,
     make_user: Any,
-    make_org: Any,
-    make_listing: Any,
+    paid_fulfillment: Callable[[str | None], tuple[Any, Fulfillment, Payment]],
 ) -> None:
-    organization, fulfillment, payment = paid_fulfillment(
-        app, client, session, settings, make_user, make_org, make_listing, "acct_1TianguisCafe"
-    )
+    organization, fulfillment, payment = paid_fulfillment("acct_1TianguisCafe")
     settle(app)
     assert transfers.calls == []  # nothing leaves while the buyer can still report a problem
-    with transaction(app.state.engine) as tx:
-        assert (
-            complete_due(tx, settings, utcnow() + timedelta(days=settings.complete_after_days, minutes=1))
-            == 1
-        )
+    assert complete_due(app, settings) == 1
     # Until Stripe has made the transfer, that money is not for a manual payout too.
     organization.clabe = "002010077777777771"
     session.add(organization)
@@ -118,19 +113,13 @@ def test_a_completed_part_is_transferred_from_the_charge_to_the_connected_accoun
 
 def test_without_a_connected_account_the_money_waits_for_a_manual_payout(
     app: FastAPI,
-    client: TestClient,
     session: Session,
     settings: Settings,
     transfers: StripeTransfers,
-    make_user: Any,
-    make_org: Any,
-    make_listing: Any,
+    paid_fulfillment: Callable[[str | None], tuple[Any, Fulfillment, Payment]],
 ) -> None:
-    organization, _fulfillment, _payment = paid_fulfillment(
-        app, client, session, settings, make_user, make_org, make_listing, None
-    )
-    with transaction(app.state.engine) as tx:
-        complete_due(tx, settings, utcnow() + timedelta(days=settings.complete_after_days, minutes=1))
+    organization, _fulfillment, _payment = paid_fulfillment(None)
+    complete_due(app, settings)
     settle(app)
     assert transfers.calls == []
     assert payments.available_balance(session, organization.id) == 100000 - 8000

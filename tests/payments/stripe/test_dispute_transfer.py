@@ -5,7 +5,6 @@ tests, with an object shaped as Stripe's."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import stripe
@@ -14,30 +13,23 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from market.config import Settings
-from market.db import transaction, utcnow
+from market.db import transaction
 from market.disputes import service as disputes
 from market.ledger import service as ledger
-from market.orders import jobs
-from market.orders.fulfillment import move
 from market.orders.models import Fulfillment
 from market.payments.models import Payout, Refund
 from tests.payments.stripe.conftest import (
     StripeTransfers,
+    complete_due,
     deliver,
     event,
+    hand_over,
     intent,
     open_payment_page,
     order_by_card,
     settle,
 )
 from tests.payments.stripe.test_card import pay_like_stripe_js
-
-
-def complete_due(app: FastAPI, settings: Settings) -> int:
-    with transaction(app.state.engine) as tx:
-        return jobs.complete_due(
-            tx, settings, utcnow() + timedelta(days=settings.complete_after_days, minutes=1)
-        )
 
 
 def test_a_partially_refunded_part_transfers_the_producer_what_is_left_of_its_share(
@@ -62,8 +54,8 @@ def test_a_partially_refunded_part_transfers_the_producer_what_is_left_of_its_sh
     # $1,000.00 paid by card on localstripe; Stripe's signed event tells the platform, with the real charge.
     order = order_by_card(session, settings, buyer, listing, 4)
     payment = open_payment_page(client, session, order, "ana@example.mx")
+    pay_like_stripe_js(stripe_client, payment)
     assert payment.intent_id is not None
-    pay_like_stripe_js(stripe_client, payment.intent_id)
     latest = stripe_client.v1.payment_intents.retrieve(payment.intent_id).latest_charge
     assert latest is not None
     charge_id = latest if isinstance(latest, str) else latest.id
@@ -71,10 +63,8 @@ def test_a_partially_refunded_part_transfers_the_producer_what_is_left_of_its_sh
     settle(app)
     session.expire_all()
     part = session.exec(select(Fulfillment).where(Fulfillment.order_id == order.id)).one()
+    hand_over(app, owner, buyer, part.id)
     with transaction(app.state.engine) as tx:
-        for step in ("accepted", "preparing", "ready_for_pickup"):
-            move(tx, owner, part.id or 0, step)
-        move(tx, buyer, part.id or 0, "delivered")
         dispute = disputes.open(tx, buyer, part.id or 0, "Una de las cuatro bolsas llegó abierta.")
 
     assert complete_due(app, settings) == 0  # held: not completed, so nothing to transfer

@@ -17,9 +17,10 @@ from market.catalog.models import Listing
 from market.config import Settings
 from market.ledger import service as ledger
 from market.ledger.models import LedgerEntry
-from market.orders.models import Fulfillment, Order
+from market.orders.models import Fulfillment, FulfillmentStatus, Order, OrderStatus
 from market.outbox import OutboxEvent
-from market.payments.models import Payment, WebhookEvent
+from market.payments.models import Payment, PaymentStatus, WebhookEvent
+from tests.helpers import count, fresh
 from tests.pages import facts, hrefs, one, soup, text_of
 from tests.payments.stripe.conftest import (
     deliver,
@@ -27,7 +28,7 @@ from tests.payments.stripe.conftest import (
     intent,
     open_payment_page,
     order_by_card,
-    run_worker,
+    settle,
     sign,
 )
 
@@ -72,16 +73,6 @@ def shop(make_user: Any, make_org: Any, make_listing: Any) -> dict[str, Any]:
     }
 
 
-def settle(app: FastAPI) -> None:
-    while run_worker(app):
-        pass
-
-
-def reload(session: Session, model: Any, id_: Any) -> Any:
-    session.expire_all()
-    return session.get(model, id_)
-
-
 def postings(session: Session, kind: str) -> int:
     session.expire_all()
     return int(
@@ -118,11 +109,11 @@ def test_oxxo_voucher_is_shown_then_paid(
     page = soup(client.get(f"/pedidos/{payment.order_id}"))
     assert facts(page, ".payment dl")["Ficha OXXO"] == "12345678901234657890123456789012"
     assert [link for link in hrefs(page, ".payment a") if "payments.stripe.com/oxxo/voucher" in link]
-    assert reload(session, Order, payment.order_id).status == "awaiting_payment"
+    assert fresh(session, Order, payment.order_id).status == OrderStatus.AWAITING_PAYMENT
 
     assert deliver(client, event("payment_intent.succeeded", intent(payment, "succeeded"))).status_code == 200
     settle(app)
-    assert reload(session, Order, payment.order_id).status == "paid"
+    assert fresh(session, Order, payment.order_id).status == OrderStatus.PAID
     assert postings(session, "payment") == 1
     assert ledger.balance(session, shop["organization"].id) == 50000 - 4000
 
@@ -131,7 +122,7 @@ def test_an_expired_oxxo_voucher_ends_the_order_and_returns_the_stock(
     app: FastAPI, client: TestClient, session: Session, settings: Settings, shop: dict[str, Any]
 ) -> None:
     payment = started(client, session, settings, shop, "oxxo")
-    assert reload(session, Listing, shop["honey"].id).stock == 2
+    assert fresh(session, Listing, shop["honey"].id).stock == 2
     expired = intent(
         payment,
         "requires_payment_method",
@@ -143,9 +134,9 @@ def test_an_expired_oxxo_voucher_ends_the_order_and_returns_the_stock(
     )
     deliver(client, event("payment_intent.payment_failed", expired))
     settle(app)
-    assert reload(session, Order, payment.order_id).status == "expired"
-    assert reload(session, Listing, shop["honey"].id).stock == 4
-    assert reload(session, Payment, payment.id).status == "failed"
+    assert fresh(session, Order, payment.order_id).status == OrderStatus.EXPIRED
+    assert fresh(session, Listing, shop["honey"].id).stock == 4
+    assert fresh(session, Payment, payment.id).status == PaymentStatus.FAILED
     assert postings(session, "payment") == 0
 
 
@@ -162,8 +153,14 @@ def test_spei_transfer_shows_its_own_clabe_then_is_paid(
     assert (how_to_pay["CLABE"], how_to_pay["Referencia"]) == ("002180650612345670", "7843219")
     deliver(client, event("payment_intent.succeeded", intent(payment, "succeeded")))
     settle(app)
-    assert reload(session, Order, payment.order_id).status == "paid"
-    assert {f.status for f in session.exec(select(Fulfillment)).all()} == {"pending_acceptance"}
+    assert fresh(session, Order, payment.order_id).status == OrderStatus.PAID
+    fulfillments = session.exec(select(Fulfillment)).all()
+    assert {f.status for f in fulfillments} == {FulfillmentStatus.PENDING_ACCEPTANCE}
+
+
+def stored_events(session: Session) -> tuple[int, int]:
+    """(webhook events stored, outbox rows to apply them)."""
+    return count(session, WebhookEvent), count(session, OutboxEvent, OutboxEvent.topic == "stripe_event")
 
 
 def test_a_forged_or_stale_event_is_refused_and_changes_nothing(
@@ -184,24 +181,9 @@ def test_a_forged_or_stale_event_is_refused_and_changes_nothing(
     response = client.post("/webhooks/stripe", content=body, headers={"Content-Type": "application/json"})
     assert response.status_code == 400
     settle(app)
-    session.expire_all()
-    assert session.exec(select(func.count()).select_from(WebhookEvent)).one() == 0
-    assert (
-        session.exec(
-            select(func.count()).select_from(OutboxEvent).where(OutboxEvent.topic == "stripe_event")
-        ).one()
-        == 0
-    )
-    assert reload(session, Order, payment.order_id).status == "awaiting_payment"
+    assert stored_events(session) == (0, 0)
+    assert fresh(session, Order, payment.order_id).status == OrderStatus.AWAITING_PAYMENT
     assert postings(session, "payment") == 0
-
-
-def stored_events(session: Session) -> tuple[int, int]:
-    """(webhook events stored, outbox rows to apply them)."""
-    session.expire_all()
-    events = session.exec(select(func.count()).select_from(WebhookEvent)).one()
-    topic = OutboxEvent.topic == "stripe_event"
-    return events, session.exec(select(func.count()).select_from(OutboxEvent).where(topic)).one()
 
 
 def test_a_signature_dated_beyond_the_tolerance_either_way_is_refused(
@@ -219,7 +201,7 @@ def test_a_signature_dated_beyond_the_tolerance_either_way_is_refused(
     response = deliver(client, payload, sign(body, timestamp=now + 60))  # a clock a minute fast is fine
     assert response.json() == {"received": True, "duplicate": False}
     settle(app)
-    assert reload(session, Order, payment.order_id).status == "paid"
+    assert fresh(session, Order, payment.order_id).status == OrderStatus.PAID
 
 
 @pytest.mark.parametrize(
@@ -278,8 +260,7 @@ def test_an_event_delivered_twice_is_applied_once(
     deliver(client, event("payment_intent.succeeded", intent(payment, "succeeded")))
     settle(app)
     assert postings(session, "payment") == 1
-    session.expire_all()
-    assert session.exec(select(func.count()).select_from(WebhookEvent)).one() == 2
+    assert count(session, WebhookEvent) == 2
     assert ledger.imbalance(session) == 0
 
 
@@ -295,8 +276,8 @@ def test_events_out_of_order_only_move_the_payment_forward(
     )
     deliver(client, event("payment_intent.payment_failed", intent(payment, "requires_payment_method")))
     settle(app)
-    assert reload(session, Payment, payment.id).status == "succeeded"
-    assert reload(session, Order, payment.order_id).status == "paid"
+    assert fresh(session, Payment, payment.id).status == PaymentStatus.SUCCEEDED
+    assert fresh(session, Order, payment.order_id).status == OrderStatus.PAID
     assert postings(session, "payment") == 1
 
 
@@ -306,8 +287,8 @@ def paid_by_card(
     payment = started(client, session, settings, shop, "card")
     deliver(client, event("payment_intent.succeeded", intent(payment, "succeeded")))
     settle(app)
-    paid = reload(session, Payment, payment.id)
-    assert paid.status == "succeeded"
+    paid = fresh(session, Payment, payment.id)
+    assert paid.status == PaymentStatus.SUCCEEDED
     return paid
 
 
@@ -342,11 +323,11 @@ def test_a_lost_dispute_takes_the_money_from_the_platform_not_the_producer(
     payment = paid_by_card(app, client, session, settings, shop)
     deliver(client, event("charge.dispute.created", dispute(payment, "needs_response")))
     settle(app)
-    assert reload(session, Payment, payment.id).status == "disputed"
+    assert fresh(session, Payment, payment.id).status == PaymentStatus.DISPUTED
     assert cash(session) == 0  # Stripe withdrew the disputed amount
     deliver(client, event("charge.dispute.closed", dispute(payment, "lost")))
     settle(app)
-    assert reload(session, Payment, payment.id).status == "dispute_lost"
+    assert fresh(session, Payment, payment.id).status == PaymentStatus.DISPUTE_LOST
     losses = session.exec(
         select(func.sum(LedgerEntry.amount_cents)).where(LedgerEntry.account == ledger.DISPUTE_LOSSES)
     ).one()
@@ -362,7 +343,7 @@ def test_a_won_dispute_announced_before_it_was_opened_returns_the_money_once(
     deliver(client, event("charge.dispute.closed", dispute(payment, "won")))
     deliver(client, event("charge.dispute.created", dispute(payment, "needs_response")))
     settle(app)
-    assert reload(session, Payment, payment.id).status == "dispute_won"
+    assert fresh(session, Payment, payment.id).status == PaymentStatus.DISPUTE_WON
     assert cash(session) == 50000
     assert postings(session, "dispute") == 2  # opened and won, once each
     assert ledger.imbalance(session) == 0
