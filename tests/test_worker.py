@@ -6,8 +6,10 @@ import time
 from typing import Any
 
 from fastapi import FastAPI
+from sqlmodel import select
 
 from market import worker
+from market.mail.models import Email, EmailStatus
 from search.engine import SearchQuery
 
 
@@ -52,16 +54,19 @@ def test_housekeeping_prunes_old_login_attempts(app: FastAPI, session: Any) -> N
     assert len(session.exec(select(LoginAttempt)).all()) == 2
 
 
-def test_the_worker_writes_a_reset_link_to_the_log_on_the_embedded_setup(
-    app: FastAPI, client: Any, make_user: Any, caplog: Any
+def test_the_worker_puts_a_reset_link_in_the_local_mailbox_on_the_embedded_setup(
+    app: FastAPI, client: Any, make_user: Any, session: Any
 ) -> None:
-    """Where a developer finds the e-mailed link without SMTP: the log of `market serve`, made absolute."""
+    """Where a developer finds the e-mailed link without SMTP: the local mailbox, the link made absolute."""
     make_user("ana@example.mx")
     client.post("/api/v1/auth/password-reset", json={"email": "ana@example.mx"})
-    outbox_events = worker.processors(app.state.engine, app.state.search, app.state.settings)[1]
+    outbox_events, deliver_mail = worker.processors(app.state.engine, app.state.search, app.state.settings)[
+        1:3
+    ]
 
-    with caplog.at_level("INFO", logger="market.outbox"):
-        assert outbox_events() == 1
+    assert outbox_events() == 1
+    assert deliver_mail() == 1
 
-    assert "email to=ana@example.mx" in caplog.text
-    assert f"{app.state.settings.base_url}/contrasena/nueva/" in caplog.text
+    sent = session.exec(select(Email)).one()
+    assert sent.status == EmailStatus.SENT and sent.to_address == "ana@example.mx"
+    assert sent.text_body and f"{app.state.settings.base_url}/contrasena/nueva/" in sent.text_body
