@@ -4,9 +4,12 @@ message once; without SMTP_HOST the message stays in the local mailbox."""
 
 from __future__ import annotations
 
+import smtplib
 from datetime import timedelta
+from email.message import EmailMessage
 from typing import Any
 
+import pytest
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -14,7 +17,7 @@ from sqlmodel import Session, col, select
 from market.config import Settings
 from market.db import utcnow
 from market.mail import kinds
-from market.mail.delivery import MAX_REJECTIONS, deliver_due
+from market.mail.delivery import MAX_REJECTIONS, Smtp, deliver_due
 from market.mail.models import Email, EmailStatus
 from market.mail.queue import send
 from tests.fixtures.smtp import SmtpServer
@@ -151,3 +154,30 @@ def test_without_smtp_the_message_stays_in_the_local_mailbox(
     assert kept.status == EmailStatus.SENT and smtp_server.received == []
     assert kept.subject == "Prueba de correo de Tianguis Solidario"
     assert kept.text_body and "funciona" in kept.text_body and kept.html_body
+
+
+def test_a_send_whose_outcome_is_lost_is_retried_as_the_same_message(
+    session: Session,
+    engine: Engine,
+    smtp_server: SmtpServer,
+    smtp_settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The server accepted the message but the connection dropped before the worker heard it (as when the
+    worker dies mid-send): the message is sent again, as the same message, which receivers recognise."""
+    (email,) = queue_test_mail(session, "ana@example.mx")
+    real_send = Smtp.send
+
+    def send_then_lose_the_answer(transport: Smtp, message: EmailMessage) -> None:
+        real_send(transport, message)
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+    monkeypatch.setattr(Smtp, "send", send_then_lose_the_answer)
+    deliver_due(engine, smtp_settings)
+    assert fresh(session, Email, email.id).status == EmailStatus.QUEUED  # not known to be sent: it waits
+    monkeypatch.setattr(Smtp, "send", real_send)
+    make_due(engine)
+    deliver_due(engine, smtp_settings)
+
+    assert fresh(session, Email, email.id).status == EmailStatus.SENT
+    assert [mail.message["Message-ID"] for mail in smtp_server.received] == [email.message_id] * 2
