@@ -40,6 +40,8 @@ from market.impact.cache import PublicFigures
 from market.linking import api as linking_api
 from market.linking import institution_views as linking_institution_views
 from market.linking import views as linking_views
+from market.mail import api as mail_api
+from market.mail import views as mail_views
 from market.metrics import Metrics, RequestObserver
 from market.orders import api as orders_api
 from market.orders import views as orders_views
@@ -80,6 +82,7 @@ PAGES = (
     disputes_views,
     reviews_views,
     impact_views,
+    mail_views,
 )
 
 
@@ -230,6 +233,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         reviews_api,
         admin_api,
         impact_api,
+        mail_api,
     ):
         app.include_router(module.router, prefix="/api/v1")
     for module in PAGES:

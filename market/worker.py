@@ -1,5 +1,5 @@
-"""What the background worker does: search index updates in batches, the other outbox events, expiry of
-unpaid reservations, and hourly housekeeping."""
+"""What the background worker does: search index updates in batches, the other outbox events, e-mail
+delivery and the producers' daily digests, expiry of unpaid reservations, and hourly housekeeping."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from market.db import transaction
 from market.linking import awards, demands
 from market.linking.matching import match_demand
 from market.mail.delivery import deliver_due
+from market.mail.digest import DIGEST_SECONDS, send_digests
 from market.orders.jobs import complete_due, expire_unpaid, lapse_unaccepted_pickups
 from market.outbox import process_batch, run_worker
 from market.payments import service as payments
@@ -78,6 +79,7 @@ def processors(db: Engine, search: SearchEngine, settings: Settings) -> list[Cal
         lambda: apply_search_events(db, search),
         lambda: process_batch(db, handlers),
         lambda: deliver_due(db, settings),
+        every(DIGEST_SECONDS, lambda: send_digests(db, settings)),
         every(EXPIRY_SECONDS, release_expired_reservations),
         every(COMPLETION_SECONDS, complete_handed_over_orders),
         every(HOUSEKEEPING_SECONDS, housekeeping),

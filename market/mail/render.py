@@ -14,8 +14,9 @@ from babel.dates import format_date, format_time
 from market import i18n
 from market.catalog.units import quantity_text
 from market.config import Settings
-from market.mail.kinds import KINDS
+from market.mail.kinds import KINDS, Kind
 from market.mail.models import Email
+from market.mail.preferences import unsubscribe_token
 from market.mexico import MEXICO_CITY, state_name
 from market.money import format_mxn
 from market.urls import path_for
@@ -68,6 +69,25 @@ class Rendered:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+def _choices(email: Email, kind: Kind, settings: Settings) -> tuple[dict[str, Any], dict[str, str]]:
+    """What the footer offers a person (not a bare address): the page of their choices, and for a message
+    they may turn off, the one-click link to stop its topic (RFC 8058: List-Unsubscribe with
+    List-Unsubscribe-Post, which mail programs show as their own "unsubscribe" button)."""
+    if email.user_id is None:
+        return {"preferences_url": None, "unsubscribe_url": None}, {}
+    site = settings.base_url.rstrip("/")
+    preferences_url = site + path_for("mail.preferences")
+    if kind.essential:
+        return {"preferences_url": preferences_url, "unsubscribe_url": None}, {}
+    token = unsubscribe_token(settings, email.user_id, kind.topic)
+    unsubscribe_url = site + path_for("mail.unsubscribe", token=token)
+    headers = {
+        "List-Unsubscribe": f"<{unsubscribe_url}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+    return {"preferences_url": preferences_url, "unsubscribe_url": unsubscribe_url}, headers
+
+
 def render(email: Email, settings: Settings) -> Rendered:
     """The message as the recipient gets it, in their language (their account's, or the one it was queued
     in for an address with no account)."""
@@ -79,15 +99,20 @@ def render(email: Email, settings: Settings) -> Rendered:
     def absolute(path: str) -> str:
         return f"{settings.base_url.rstrip('/')}{path}"
 
-    context = email.context | {
-        "kind": kind,
-        "link": absolute(email.context["link"]) if email.context.get("link") else None,
-        "url_for": link,
-        "absolute": absolute,
-        "site": settings.base_url.rstrip("/"),
-        "to_address": email.to_address,
-        "lang": "en" if email.locale == "en" else "es-MX",
-    }
+    choices, headers = _choices(email, kind, settings)
+    context = (
+        email.context
+        | choices
+        | {
+            "kind": kind,
+            "link": absolute(email.context["link"]) if email.context.get("link") else None,
+            "url_for": link,
+            "absolute": absolute,
+            "site": settings.base_url.rstrip("/"),
+            "to_address": email.to_address,
+            "lang": "en" if email.locale == "en" else "es-MX",
+        }
+    )
     token = i18n.current_locale.set(email.locale)
     try:
         text_template = _env.get_template(f"{kind.name}.txt")
@@ -96,4 +121,4 @@ def render(email: Email, settings: Settings) -> Rendered:
         html = _env.get_template(f"{kind.name}.html").render(context | {"subject": subject})
     finally:
         i18n.current_locale.reset(token)
-    return Rendered(subject=" ".join(subject.split()), text=text, html=html)
+    return Rendered(subject=" ".join(subject.split()), text=text, html=html, headers=headers)
