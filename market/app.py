@@ -98,7 +98,10 @@ def _error_page(
     page = PageContext(request, getattr(request.state, "user", None))
     template = "partials/error.html" if page.is_htmx else "errors/error.html"
     context = {"status": status, "title": title, "detail": detail, "fields": fields or {}}
-    return page.render(template, context, status)
+    response = page.render(template, context, status)
+    if page.is_htmx:  # the refusal goes where the page shows its notices, not in place of what was clicked
+        response.headers.update({"HX-Retarget": "#avisos", "HX-Reswap": "innerHTML"})
+    return response
 
 
 async def handle_market_error(request: Request, exc: Exception) -> Response:

@@ -100,3 +100,27 @@ def test_search_updates_as_you_type_and_filters_by_facet(
     expect(page.get_by_role("status")).to_contain_text("1 resultado")
     expect(page.locator(".results h3")).to_have_text(["Café con miel de Maní"])
     assert refused == []
+
+
+def test_a_refused_htmx_action_shows_why_and_leaves_the_page_as_it_was(
+    browser: Any, live_server: str, app: Any, session: Any, make_user: Any, make_org: Any, make_listing: Any
+) -> None:
+    """htmx swaps no error reply by itself: the refusal must still reach the person, in the page's notices."""
+    from market.catalog.models import Listing, ListingStatus
+
+    listing = make_listing(make_org(make_user("rosa@example.mx")), title="Café de olla")
+    page = browser.new_context(locale="es-MX").new_page()
+    page.goto(f"{live_server}/entrar")
+    page.get_by_label("Correo electrónico").fill("rosa@example.mx")
+    page.get_by_label("Contraseña").fill(PASSWORD)
+    page.get_by_role("button", name="Entrar").click()
+    page.goto(f"{live_server}/panel/productos/{listing.id}")
+    expect(page.get_by_role("button", name="Pausar")).to_be_visible()
+    archived = session.get(Listing, listing.id)  # archived meanwhile, from another tab
+    archived.status = ListingStatus.ARCHIVED
+    session.commit()
+
+    page.get_by_role("button", name="Pausar").click()
+
+    expect(page.locator("#avisos [role=alert]")).to_contain_text("No se pudo completar")
+    expect(page.get_by_role("button", name="Pausar")).to_be_visible()  # what was clicked is still there
