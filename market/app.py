@@ -21,6 +21,7 @@ from market.accounts import credential_views
 from market.accounts import views as accounts_views
 from market.admin import api as admin_api
 from market.admin import audit_views as admin_audit_views
+from market.admin import mailbox_views as admin_mailbox_views
 from market.admin import people_views as admin_people_views
 from market.admin import views as admin_views
 from market.catalog import api as catalog_api
@@ -77,6 +78,7 @@ PAGES = (
     admin_views,
     admin_audit_views,
     admin_people_views,
+    admin_mailbox_views,
     linking_views,
     linking_institution_views,
     disputes_views,

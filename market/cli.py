@@ -1,4 +1,4 @@
-"""The `market` command: serve, migrate, seed, create-admin, confirm-email, import-listings, worker."""
+"""The `market` command: serve, migrate, seed, create-admin, confirm-email, import-listings, worker, email."""
 
 from __future__ import annotations
 
@@ -34,6 +34,8 @@ seed_app = typer.Typer(help="Load demo or synthetic data.", no_args_is_help=True
 app.add_typer(seed_app, name="seed")
 search_app = typer.Typer(help="Search index maintenance.", no_args_is_help=True)
 app.add_typer(search_app, name="search")
+email_app = typer.Typer(help="E-mail: check that messages leave.", no_args_is_help=True)
+app.add_typer(email_app, name="email")
 console = Console()
 
 
@@ -255,3 +257,37 @@ def import_listings(
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from None
     console.print(f"[green]Imported {len(created)} listings.[/green]")
+
+
+@email_app.command("test")
+def email_test(address: str) -> None:
+    """Send a test message to ADDRESS now: over SMTP when SMTP_HOST is set, else into the local mailbox."""
+    from rich.markup import escape
+
+    from market.errors import MarketError
+    from market.mail.admin import send_test
+    from market.mail.models import EmailStatus
+    from market.urls import path_for
+
+    settings = Settings()
+    _migrate(settings)
+    try:
+        sent = send_test(make_engine(settings.database_url), settings, address)
+    except MarketError as exc:
+        console.print(f"[red]{escape(str(exc))}[/red] Nothing was sent.")
+        raise typer.Exit(2) from None
+    if sent.sent_by == "smtp":
+        console.print(
+            f"[green]Sent to {address} over SMTP ({settings.smtp_host}:{settings.smtp_port}).[/green]"
+        )
+    elif sent.sent_by == "mailbox":
+        page = settings.base_url.rstrip("/") + path_for("admin.mail_message", email_id=sent.email_id)
+        console.print(
+            f"[green]Kept in the local mailbox (no SMTP_HOST is set): read it at {page}[/green]",
+            soft_wrap=True,
+        )
+    else:
+        console.print(f"[red]Not sent ({sent.status.value}): {escape(sent.error or '')}[/red]")
+        if sent.status == EmailStatus.QUEUED:
+            console.print("The message stays in the queue: the worker will try again.")
+        raise typer.Exit(1)

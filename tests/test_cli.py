@@ -13,7 +13,9 @@ from market.accounts.models import User
 from market.catalog.models import Listing
 from market.cli import app
 from market.demo import load_marketplace
+from market.mail.models import Email, EmailStatus
 from market.organizations.models import Organization
+from tests.fixtures.smtp import SmtpServer
 from tests.helpers import count
 from tests.spreadsheets import NOT_TABLES, xlsx_bytes
 
@@ -27,6 +29,12 @@ def run(database_url: str, engine: Any, tmp_path: Path) -> Any:
         return runner.invoke(app, list(args), env=env)
 
     return invoke
+
+
+def smtp_env(monkeypatch: pytest.MonkeyPatch, port: int) -> None:
+    """The command's settings pointed at the test SMTP server, as an operator would set them."""
+    for name, value in {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port), "SMTP_SECURITY": "none"}.items():
+        monkeypatch.setenv(name, value)
 
 
 def test_create_admin_creates_or_promotes(run: Any, session: Session, make_user: Any) -> None:
@@ -174,3 +182,56 @@ def test_seed_synthetic_inserts_the_requested_number(run: Any, session: Session)
     assert result.exit_code == 0, result.output
     assert count(session, Listing) == 1234
     assert count(session, Listing, col(Listing.status) != "active") == 0
+
+
+def test_email_test_sends_over_smtp_at_once(
+    run: Any, session: Session, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    smtp_env(monkeypatch, smtp_server.port)
+
+    result = run("email", "test", " Ana@Example.MX ")
+
+    assert result.exit_code == 0, result.output
+    assert "over SMTP" in result.output
+    (received,) = smtp_server.received
+    assert received.recipients == ["Ana@example.mx"]
+    assert received.message["Subject"] == "Prueba de correo de Tianguis Solidario"
+    (email,) = session.exec(select(Email)).all()
+    assert (email.kind, email.status, email.message_id) == (
+        "test",
+        EmailStatus.SENT,
+        received.message["Message-ID"],
+    )
+
+
+def test_email_test_with_the_server_down_fails_and_keeps_the_message(
+    run: Any, session: Session, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    smtp_env(monkeypatch, smtp_server.port)
+    smtp_server.stop()
+
+    result = run("email", "test", "ana@example.mx")
+
+    assert result.exit_code == 1
+    assert "Not sent" in result.output and "Connection" in result.output
+    assert "stays in the queue" in result.output
+    (email,) = session.exec(select(Email)).all()
+    assert email.status == EmailStatus.QUEUED and email.tries == 1 and email.last_error
+
+
+def test_email_test_without_smtp_keeps_it_in_the_local_mailbox(run: Any, session: Session) -> None:
+    result = run("email", "test", "ana@example.mx")
+
+    assert result.exit_code == 0, result.output
+    (email,) = session.exec(select(Email)).all()
+    assert "local mailbox" in result.output and f"/admin/correos/{email.id}" in result.output
+    assert email.status == EmailStatus.SENT and email.subject == "Prueba de correo de Tianguis Solidario"
+
+
+@pytest.mark.parametrize("address", ["ana", "ana@", "ana@example..mx", ""])
+def test_email_test_refuses_what_is_no_address(run: Any, session: Session, address: str) -> None:
+    result = run("email", "test", address)
+
+    assert result.exit_code != 0
+    assert "no es una dirección de correo válida" in result.output
+    assert count(session, Email) == 0

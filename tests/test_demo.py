@@ -1,5 +1,6 @@
 """The demo marketplace's data file (market/demo.toml): it ships in the package, loads through the API's
-own schemas, and a wrong entry is refused with where it is in the file."""
+own schemas, and a wrong entry is refused with where it is in the file; once loaded, its administrator reads
+the messages the demo sent in the mailbox."""
 
 from __future__ import annotations
 
@@ -7,13 +8,22 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 import market
 from market.catalog.schemas import ListingCreate
+from market.config import Settings
 from market.db import utcnow
-from market.demo import DEMO_FILE, DemoDataError, load_marketplace
+from market.demo import DEMO_FILE, DEMO_PASSWORD, DemoDataError, load_marketplace
 from market.linking.schemas import BuyerOrganizationCreate, DemandCreate
+from market.mail.delivery import deliver_due
 from market.organizations.schemas import OrganizationCreate
+from market.seed import load_demo
+from tests.helpers import log_in
+from tests.pages import attr, hrefs, one, soup, table_rows
 
 PACKAGE = Path(market.__file__).parent
 COFFEE = "organizations[0] (yaxal-chulel) > listings[0] (Café de altura tostado en grano, 1 kg)"
@@ -81,3 +91,25 @@ def test_a_wrong_entry_is_refused_saying_where(
     with pytest.raises(DemoDataError) as refused:
         load_marketplace(path)
     assert where in str(refused.value)
+
+
+def test_the_demo_administrator_reads_the_demos_messages_in_the_mailbox(
+    app: FastAPI, session: Session, engine: Engine, settings: Settings
+) -> None:
+    load_demo(session, settings)
+    session.commit()
+    while deliver_due(engine, settings):  # what `make run`'s worker does, into the local mailbox
+        pass
+    admin = TestClient(app, follow_redirects=False)
+    log_in(admin, "admin@tianguis.demo", DEMO_PASSWORD)
+
+    page = soup(admin.get("/admin/correos"))
+
+    rows = table_rows(page)
+    assert len(rows) >= 10
+    to = {row[1] for row in rows}
+    assert {"consumidora@tianguis.demo", "yaxal-chulel@productores.demo"} <= to
+    assert {row[4] for row in rows} == {"Enviado"}  # every demo message delivered, none refused
+    first = soup(admin.get(hrefs(page, "table a")[0]))
+    assert one(first, "pre.mail-text").get_text().startswith("Hola")
+    assert "Tianguis Solidario" in (attr(one(first, "iframe"), "srcdoc") or "")

@@ -37,6 +37,7 @@ ACTION_LABELS = {
     "dispute.release": N_("Disputa resuelta: pago liberado a la organización"),
     "user.confirm_email": N_("Correo confirmado a mano"),
     "user.sign_out": N_("Sesiones cerradas y tokens revocados en todos los dispositivos"),
+    "email.requeue": N_("Correo rechazado puesto de nuevo en la cola"),
 }
 # The part of an action before the dot, to filter the log by.
 FAMILIES = {
@@ -49,6 +50,7 @@ FAMILIES = {
     "refund": N_("Reembolsos"),
     "dispute": N_("Disputas"),
     "user": N_("Cuentas de personas"),
+    "email": N_("Correos"),
 }
 TARGET_LABELS = {
     "organization": N_("Organización"),
@@ -57,6 +59,7 @@ TARGET_LABELS = {
     "order": N_("Pedido"),
     "dispute": N_("Disputa"),
     "user": N_("Persona"),
+    "email": N_("Correo"),
 }
 
 
@@ -149,6 +152,7 @@ def target_routes(
         "order": ("orders.order_page", "order_id"),
         "dispute": ("disputes.admin_case", "dispute_id"),
         "user": ("admin.person_page", "user_id"),
+        "email": ("admin.mail_message", "email_id"),
     }
     targets: dict[int, tuple[str, dict[str, Any]]] = {}
     for entry, _actor in rows:

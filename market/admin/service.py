@@ -14,6 +14,7 @@ from market.admin.audit import require_admin
 from market.catalog.models import Listing
 from market.disputes.models import Dispute, DisputeStatus
 from market.linking.models import BuyerOrganization
+from market.mail.models import Email, EmailStatus
 from market.orders import queries
 from market.organizations.models import ChangeStatus, Organization, OrganizationChange, VerificationStatus
 from market.payments import service as payments
@@ -31,6 +32,7 @@ class Overview:
     suspended_listings: int
     suspended_organizations: int
     payout_changes: int  # verified organizations' new name, RFC or CLABE to review
+    parked_emails: int  # messages the mail server refused, waiting for an administrator
 
 
 def _count(session: Session, model: Any, *conditions: Any) -> int:
@@ -52,6 +54,7 @@ def overview(session: Session, admin: User) -> Overview:
         suspended_listings=_count(session, Listing, col(Listing.suspended).is_(True)),
         suspended_organizations=_count(session, Organization, col(Organization.suspended).is_(True)),
         payout_changes=_count(session, OrganizationChange, OrganizationChange.status == ChangeStatus.PENDING),
+        parked_emails=_count(session, Email, Email.status == EmailStatus.PARKED),
     )
 
 
