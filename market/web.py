@@ -129,7 +129,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "style-src 'self'",
         "img-src 'self' data: https:",
         "connect-src 'self' https://api.stripe.com",
-        "frame-src https://js.stripe.com https://hooks.stripe.com",
+        "frame-src 'self' https://js.stripe.com https://hooks.stripe.com",
         "frame-ancestors 'none'",
         "form-action 'self'",
         "base-uri 'self'",
@@ -161,7 +161,9 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *headers]
+                own = {name.lower() for name, _value in message.get("headers", [])}
+                extra = [(name, value) for name, value in headers if name not in own]  # its own policy wins
+                message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -6,10 +6,11 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 
 from market.bounds import Id, PageNumber
 from market.deps import PageDep, SessionDep, SettingsDep, UserDep
+from market.errors import NotFound
 from market.i18n import gettext as _
 from market.mail import admin as mailbox
 from market.mail.models import EmailStatus
@@ -50,6 +51,23 @@ def message_page(
     shown = mailbox.message(session, user, settings, email_id)
     context = {"shown": shown, "kind_label": mailbox.kind_label, "mail_from": settings.mail_from}
     return page.render("admin/mailbox_message.html", context)
+
+
+# The e-mail's own HTML, for the message page's sandboxed frame: its inline styles may apply (the site's
+# policy forbids them), nothing else may load or run, and only this site may frame it.
+MAIL_HTML_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data: https:; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'self'; sandbox"
+)
+
+
+@router.get("/correos/{email_id}/html", name="admin.mail_html")
+def message_html(email_id: Id, user: UserDep, session: SessionDep, settings: SettingsDep) -> Response:
+    shown = mailbox.message(session, user, settings, email_id)
+    if shown.html is None:
+        raise NotFound()
+    headers = {"Content-Security-Policy": MAIL_HTML_POLICY, "X-Frame-Options": "SAMEORIGIN"}
+    return HTMLResponse(shown.html, headers=headers)
 
 
 @router.post("/correos/{email_id}/reenviar", name="admin.requeue_mail")

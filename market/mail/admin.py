@@ -128,8 +128,10 @@ def message(session: Session, admin: User, settings: Settings, email_id: int) ->
 def _shown(email: Email, settings: Settings, *, bodies: bool) -> Shown:
     """What was delivered when it was stored; otherwise the message rendered now, as it would leave (in the
     language it was queued in), and not stored."""
-    if email.subject is not None and (email.text_body is not None or not bodies):
-        return Shown(email, email.subject, email.text_body, email.html_body, bodies)
+    if email.subject is not None and not bodies:
+        return Shown(email, email.subject)
+    if email.subject is not None and email.text_body is not None:
+        return Shown(email, email.subject, email.text_body, email.html_body, bodies_shown=True)
     try:
         rendered = render(_copy(email), settings)
     except Exception as exc:  # a broken template is what parked it: say so instead of failing the page

@@ -128,7 +128,14 @@ def test_a_delivered_message_shows_its_headers_text_and_sandboxed_html(
     assert one(page, "pre.mail-text").get_text() == stored.text_body
     frame = one(page, "iframe")
     assert attr(frame, "sandbox") == ""  # no scripts, no same origin, no forms
-    assert attr(frame, "srcdoc") == stored.html_body  # escaped in the attribute, whole when parsed
+    html = admin.get(attr(frame, "src") or "")
+    assert html.text == stored.html_body
+    # Its inline styles apply, nothing else loads or runs, and only this site frames it.
+    policy = html.headers["content-security-policy"]
+    assert "style-src 'unsafe-inline'" in policy and "default-src 'none'" in policy
+    assert "frame-ancestors 'self'" in policy and "sandbox" in policy
+    assert html.headers.get_list("content-security-policy") == [policy]
+    assert html.headers["x-frame-options"] == "SAMEORIGIN"
 
 
 def test_a_waiting_message_is_rendered_on_the_fly_and_not_stored(
@@ -143,10 +150,10 @@ def test_a_waiting_message_is_rendered_on_the_fly_and_not_stored(
     assert heading(page) == "Elige una contraseña nueva para Tianguis Solidario"
     assert "Todavía no sale: así se verá cuando se envíe." in texts(page, "p.small")
     assert "http://127.0.0.1:8000/contrasena/nueva/un-secreto" in one(page, "pre.mail-text").get_text()
-    srcdoc = attr(one(page, "iframe"), "srcdoc") or ""
-    assert 'href="http://127.0.0.1:8000/contrasena/nueva/un-secreto"' in srcdoc
+    html = admin.get(attr(one(page, "iframe"), "src") or "").text
+    assert 'href="http://127.0.0.1:8000/contrasena/nueva/un-secreto"' in html
     # The notice's body is the sender's text: escaped in the message, so no markup of it reaches the page.
-    html = attr(one(soup(admin.get(f"{MAILBOX}/{notice.id}")), "iframe"), "srcdoc") or ""
+    html = admin.get(f"{MAILBOX}/{notice.id}/html").text
     assert "&lt;b&gt;Listo&lt;/b&gt;" in html and "<b>Listo" not in html
     assert database_state(engine) == before
     assert fresh(session, Email, reset.id).subject is None
@@ -180,6 +187,7 @@ def test_with_smtp_the_mailbox_shows_status_and_errors_but_no_bodies(
             "Los correos salen por el servidor SMTP: por privacidad, su contenido no se muestra aquí."
         ]
         assert maybe(soup(admin.get(f"{MAILBOX}/{reset.id}")), "iframe") is None
+        assert admin.get(f"{MAILBOX}/{first.id}/html").status_code == 404  # nor by its own address
     finally:
         app.state.engine.dispose()
 
