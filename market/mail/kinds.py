@@ -64,6 +64,7 @@ ORGANIZATION_NEWS = _kind("organization_news", Topic.ACCOUNT, "the organization'
 LISTING_MODERATED = _kind("listing_moderated", Topic.ACCOUNT, "the organization's owners")
 # Orders and money
 ORDER_PLACED = _kind("order_placed", Topic.ORDERS, "the buyer")
+PAYMENT_INSTRUCTIONS = _kind("payment_instructions", Topic.ORDERS, "the buyer (OXXO voucher, Stripe's CLABE)")
 ORDER_NEWS = _kind("order_news", Topic.ORDERS, "the buyer")
 NEW_ORDER = _kind("new_order", Topic.ORDERS, "the producer's members", digest=True)
 PART_NEWS = _kind("part_news", Topic.ORDERS, "the producer's members", digest=True)

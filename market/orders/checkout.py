@@ -30,6 +30,7 @@ from market.impact.profile import producer_profile
 from market.ledger import service as ledger
 from market.linking import buyers
 from market.money import apply_bps
+from market.orders import notifications
 from market.orders.fulfillment import transition
 from market.orders.limits import minimum_order_message
 from market.orders.models import (
@@ -232,7 +233,8 @@ def place_order(
     **fields: Any,
 ) -> Order:
     """Write an order, one fulfillment per producer and its lines (whatever was reserved is the caller's
-    business). On cash on pickup or invoice terms the producers may start before the money arrives."""
+    business). On cash on pickup or invoice terms the producers may start before the money arrives. The buyer
+    is sent the order with how to pay it."""
     assert buyer.id is not None
     order = Order(
         buyer_id=buyer.id,
@@ -293,4 +295,5 @@ def place_order(
         if order.status == OrderStatus.INVOICED:
             order.payment_due_at = utcnow() + timedelta(days=settings.invoice_days)
             ledger.record_invoice(session, order, fulfillments)
+    notifications.order_placed(session, settings, order)
     return order

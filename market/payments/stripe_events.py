@@ -12,8 +12,9 @@ from sqlmodel import Session, select
 from market.db import utcnow
 from market.i18n import N_
 from market.ledger import service as ledger
+from market.orders import notifications
 from market.orders.fulfillment import expire, mark_paid
-from market.orders.models import Order
+from market.orders.models import Order, OrderStatus
 from market.payments import service as payments
 from market.payments.gateway import Gateway
 from market.payments.models import Payment, PaymentStatus, Refund, RefundStatus, WebhookEvent
@@ -72,8 +73,7 @@ def apply_intent(
     if status is None:
         return
     if status == PaymentStatus.REQUIRES_ACTION:  # the voucher or CLABE, whenever it comes
-        payment.instructions = _instructions(intent.get("next_action") or {}) or payment.instructions
-        payments.touch(payment)
+        _show_instructions(session, payment, _instructions(intent.get("next_action") or {}))
     if RANK[status] <= RANK[payment.status]:
         return
     payment.status = status
@@ -93,6 +93,23 @@ def apply_intent(
         payment.last_error = str(error.get("message") or what)[:500]
         if payment.method == "oxxo" or what == "canceled":  # the voucher expired: no payment will come
             expire(session, order, N_("La ficha de pago venció sin pagarse."))
+
+
+def _show_instructions(session: Session, payment: Payment, instructions: dict[str, Any]) -> None:
+    """Keep what the buyer needs to pay, and e-mail it the first time it comes (or when it changed) while
+    the order still waits for it. The payment's row is locked first, so that the webhook and the buyer's
+    return page, applying the same news at once, send it once."""
+    if not instructions:
+        return
+    session.refresh(payment, with_for_update=True)
+    if instructions == payment.instructions:
+        return
+    payment.instructions = instructions
+    payments.touch(payment)
+    order = session.get(Order, payment.order_id)
+    assert order is not None
+    if RANK[payment.status] < RANK[PaymentStatus.FAILED] and order.status == OrderStatus.AWAITING_PAYMENT:
+        notifications.payment_instructions(session, order, payment.amount_cents, instructions)
 
 
 def _instructions(next_action: dict[str, Any]) -> dict[str, Any]:

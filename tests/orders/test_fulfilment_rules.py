@@ -211,8 +211,11 @@ def test_an_order_that_expires_unpaid_is_news_only_to_its_buyer(
         assert expire_unpaid(tx, utcnow() + timedelta(days=4)) == 1
 
     told = emails(session)
-    assert [email["to"] for email in told] == ["eva@example.mx"]
-    assert "La reserva venció sin pago." in told[0]["body"]
+    assert [(email["to"], email["kind"]) for email in told] == [
+        ("eva@example.mx", "order_placed"),
+        ("eva@example.mx", "order_news"),
+    ]
+    assert "La reserva venció sin pago." in told[1]["body"]
     assert stock(session, shop["listing"]) == 10
 
 

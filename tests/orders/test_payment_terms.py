@@ -165,11 +165,13 @@ def test_each_step_is_e_mailed_to_whom_it_concerns_in_their_language(
     session.add(shop["consumer"])
     session.commit()
     order = buy(session, settings, shop["consumer"], shop["coffee"], 2)
-    assert emails(session) == []  # nothing happens for the producer until it is paid
+    placed = emails(session)  # nothing happens for the producer until it is paid
+    assert [(e["to"], e["kind"]) for e in placed] == [("luis@example.mx", "order_placed")]
+    assert placed[0]["subject"] == f"Order {order.id}: details for your transfer"
     admin = make_user("admin@example.mx", is_admin=True)
     with transaction(engine) as tx:
         confirm_offline_payment(tx, admin, order.id or 0, "SPEI 1234")
-    sent = emails(session)
+    sent = emails(session)[1:]
     assert {e["to"] for e in sent} == {"luis@example.mx", "cafe@example.mx"}
     to_producer = next(e for e in sent if e["to"] == "cafe@example.mx")
     assert "Tienes un pedido nuevo por aceptar." in to_producer["body"]
