@@ -195,6 +195,11 @@ def as_received(email: Email) -> dict[str, Any]:
     }
 
 
+def html_words(html: str) -> str:
+    """An HTML part's words, without its tags (amounts and names sit in cells of their own)."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
 def emails(session: Session) -> list[dict[str, Any]]:
     """Every e-mail queued (or sent), oldest first, as its recipient reads it."""
     session.expire_all()

@@ -19,8 +19,9 @@ from market.linking import awards
 from market.linking.matching import match_demand
 from market.linking.models import Demand
 from market.linking.schemas import AwardRequest
+from market.mail.render import when
 from market.orders.models import Order
-from tests.helpers import api_token, at_once, csrf_of, log_in
+from tests.helpers import api_token, at_once, csrf_of, emails_to, fresh, html_words, log_in
 from tests.linking.conftest import close_quoting, demand_body, verified_institution
 from tests.pages import hrefs, main, one, soup, text_of, texts
 
@@ -149,3 +150,21 @@ def test_every_member_of_the_institution_sees_and_works_its_orders(
     )
     assert posted.status_code == 303
     assert "Gracias" in texts(client.get(f"/pedidos/{order['id']}"), ".messages li p")
+
+
+def test_an_awarded_demand_s_order_reaches_the_institution_with_its_terms_and_each_producer_with_its_part(
+    session: Session,
+    awarded: dict[str, Any],
+) -> None:
+    order = fresh(session, Order, awarded["order"]["id"])
+    assert order.payment_due_at is not None and order.purchase_order
+    [placed] = [e for e in emails_to(session, "compras@escuela.mx") if e["kind"] == "order_placed"]
+    assert placed["link"] == f"/pedidos/{order.id}"
+    for part in (placed["body"], html_words(placed["html"])):
+        assert f"Orden de compra {order.purchase_order}" in part
+        assert f"Paga antes del {when(order.payment_due_at)}." in part
+        assert "$240.00" in part and "$250.00" in part and "$122,000.00" in part
+    for key, own, other in (("mani", MANI_PRICE, PUUC_PRICE), ("puuc", PUUC_PRICE, MANI_PRICE)):
+        [news] = [e for e in emails_to(session, f"{key}@example.mx") if e["kind"] == "new_order"]
+        assert f"${own // 100}.00" in news["body"] and f"${other // 100}.00" not in news["body"]
+        assert "$122,000.00" not in news["body"] and "$122,000.00" not in news["html"]

@@ -5,7 +5,6 @@ every later step reaches whom it concerns."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,9 +22,7 @@ from market.mail.render import when
 from market.orders.models import Order
 from market.organizations.models import Membership, Organization
 from tests.fixtures.smtp import Received, SmtpServer
-from tests.helpers import api_token, csrf_of, emails_to, fresh, log_in
-from tests.linking.test_api import parties  # noqa: F401  (a fixture)
-from tests.linking.test_awarded_orders import MANI_PRICE, PUUC_PRICE, awarded, quoted  # noqa: F401
+from tests.helpers import api_token, csrf_of, fresh, html_words, log_in
 
 BUYER = "ana@example.mx"
 COFFEE_PICKUP = "Bodega de la cooperativa, Calle Hidalgo 12, barrio San Pedro"
@@ -99,13 +96,8 @@ def only(server: SmtpServer, address: str) -> Received:
     return received
 
 
-def plain(html: str) -> str:
-    """The HTML part's words, without its tags (amounts and names sit in cells of their own)."""
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
-
-
 def both(received: Received) -> tuple[str, str]:
-    return received.text, plain(received.html)
+    return received.text, html_words(received.html)
 
 
 def test_a_spei_transfer_order_tells_the_buyer_how_to_pay_and_each_producer_only_its_part(
@@ -337,21 +329,3 @@ def test_each_later_step_reaches_whom_it_concerns(
     told = {address: [m.text for m in smtp_server.to(address)] for address in ("cafe@example.mx", BUYER)}
     assert any("El pedido se entregó." in text for text in told["cafe@example.mx"])
     assert any("Tu pedido se marcó como entregado." in text for text in told[BUYER])
-
-
-def test_an_awarded_demand_s_order_reaches_the_institution_with_its_terms_and_each_producer_with_its_part(
-    session: Session,
-    awarded: dict[str, Any],  # noqa: F811
-) -> None:
-    order = fresh(session, Order, awarded["order"]["id"])
-    assert order.payment_due_at is not None and order.purchase_order
-    [placed] = [e for e in emails_to(session, "compras@escuela.mx") if e["kind"] == "order_placed"]
-    assert placed["link"] == f"/pedidos/{order.id}"
-    for part in (placed["body"], plain(placed["html"])):
-        assert f"Orden de compra {order.purchase_order}" in part
-        assert f"Paga antes del {when(order.payment_due_at)}." in part
-        assert "$240.00" in part and "$250.00" in part and "$122,000.00" in part
-    for key, own, other in (("mani", MANI_PRICE, PUUC_PRICE), ("puuc", PUUC_PRICE, MANI_PRICE)):
-        [news] = [e for e in emails_to(session, f"{key}@example.mx") if e["kind"] == "new_order"]
-        assert f"${own // 100}.00" in news["body"] and f"${other // 100}.00" not in news["body"]
-        assert "$122,000.00" not in news["body"] and "$122,000.00" not in news["html"]
