@@ -30,30 +30,8 @@ from market.pagination import Page, paginate
 PER_PAGE = 50
 ADDRESS_MAX = 254  # the longest e-mail address: a longer filter matches nothing
 
+
 # What each kind of message is called on the mailbox pages; a kind missing here shows its name.
-KIND_LABELS = {
-    "email_confirmation": N_("Confirmación de correo"),
-    "password_reset": N_("Cambio de contraseña"),
-    "test": N_("Correo de prueba"),
-    "invitation": N_("Invitación a una organización"),
-    "organization_news": N_("Novedades de la organización"),
-    "listing_moderated": N_("Producto moderado"),
-    "order_placed": N_("Pedido recibido"),
-    "order_news": N_("Novedades del pedido"),
-    "new_order": N_("Pedido nuevo para el productor"),
-    "part_news": N_("Novedades de un pedido para el productor"),
-    "dispute_news": N_("Novedades de una disputa"),
-    "award_decided": N_("Adjudicación de una demanda"),
-    "demand_for_you": N_("Demanda que puedes cotizar"),
-    "quote_received": N_("Cotización recibida"),
-    "new_message": N_("Mensaje nuevo"),
-    "review_received": N_("Reseña recibida"),
-    "review_reply": N_("Respuesta a una reseña"),
-    "notice": N_("Aviso"),
-    "digest": N_("Resumen diario"),
-}
-
-
 class NotParked(Conflict):
     code = "email_not_parked"
     message = N_("Solo se puede volver a enviar un correo que el servidor rechazó.")
@@ -80,7 +58,7 @@ class Shown:
 
 def kind_label(kind: str) -> str:
     """The Spanish source name of a kind (translated when shown), or its code when it has none."""
-    return KIND_LABELS.get(kind, kind)
+    return kinds.KINDS[kind].label if kind in kinds.KINDS else kind
 
 
 def shows_bodies(settings: Settings) -> bool:

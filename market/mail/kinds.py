@@ -34,6 +34,7 @@ ESSENTIAL = frozenset({Topic.ACCOUNT, Topic.ORDERS})
 @dataclass(frozen=True)
 class Kind:
     name: str
+    label: str  # Spanish source text, translated where shown (the admin mailbox)
     topic: Topic
     receiver: str  # who receives it, for the list in the README and the closing note
     digest: bool = False  # a producer who chose the daily digest gets it there
@@ -46,8 +47,10 @@ class Kind:
         return self.topic.essential
 
 
-def _kind(name: str, topic: Topic, receiver: str, *, digest: bool = False, secret: bool = False) -> Kind:
-    kind = Kind(name, topic, receiver, digest, secret)
+def _kind(
+    name: str, label: str, topic: Topic, receiver: str, *, digest: bool = False, secret: bool = False
+) -> Kind:
+    kind = Kind(name, label, topic, receiver, digest, secret)
     KINDS[name] = kind
     return kind
 
@@ -55,32 +58,74 @@ def _kind(name: str, topic: Topic, receiver: str, *, digest: bool = False, secre
 KINDS: dict[str, Kind] = {}
 
 # The account
-EMAIL_CONFIRMATION = _kind("email_confirmation", Topic.ACCOUNT, "the person who registered", secret=True)
-PASSWORD_RESET = _kind("password_reset", Topic.ACCOUNT, "the person who asked for it", secret=True)
-TEST = _kind("test", Topic.ACCOUNT, "the address given to `market email test`")
+EMAIL_CONFIRMATION = _kind(
+    "email_confirmation",
+    N_("Confirmación de correo"),
+    Topic.ACCOUNT,
+    "the person who registered",
+    secret=True,
+)
+PASSWORD_RESET = _kind(
+    "password_reset", N_("Cambio de contraseña"), Topic.ACCOUNT, "the person who asked for it", secret=True
+)
+TEST = _kind("test", N_("Correo de prueba"), Topic.ACCOUNT, "the address given to `market email test`")
 # Organizations and their listings
-INVITATION = _kind("invitation", Topic.ACCOUNT, "the invited address")
-ORGANIZATION_NEWS = _kind("organization_news", Topic.ACCOUNT, "the organization's owners")
-LISTING_MODERATED = _kind("listing_moderated", Topic.ACCOUNT, "the organization's owners")
+INVITATION = _kind("invitation", N_("Invitación a una organización"), Topic.ACCOUNT, "the invited address")
+ORGANIZATION_NEWS = _kind(
+    "organization_news", N_("Novedades de la organización"), Topic.ACCOUNT, "the organization's owners"
+)
+LISTING_MODERATED = _kind(
+    "listing_moderated", N_("Producto moderado"), Topic.ACCOUNT, "the organization's owners"
+)
 # Orders and money
-ORDER_PLACED = _kind("order_placed", Topic.ORDERS, "the buyer")
-PAYMENT_INSTRUCTIONS = _kind("payment_instructions", Topic.ORDERS, "the buyer (OXXO voucher, Stripe's CLABE)")
-ORDER_NEWS = _kind("order_news", Topic.ORDERS, "the buyer")
-NEW_ORDER = _kind("new_order", Topic.ORDERS, "the producer's members", digest=True)
-PART_NEWS = _kind("part_news", Topic.ORDERS, "the producer's members", digest=True)
-DISPUTE_NEWS = _kind("dispute_news", Topic.ORDERS, "the buyer, the producer's owners, administrators")
-AWARD_DECIDED = _kind("award_decided", Topic.ORDERS, "the quoting producer's members")
+ORDER_PLACED = _kind("order_placed", N_("Pedido recibido"), Topic.ORDERS, "the buyer")
+PAYMENT_INSTRUCTIONS = _kind(
+    "payment_instructions",
+    N_("Instrucciones de pago"),
+    Topic.ORDERS,
+    "the buyer (OXXO voucher, Stripe's CLABE)",
+)
+ORDER_NEWS = _kind("order_news", N_("Novedades del pedido"), Topic.ORDERS, "the buyer")
+NEW_ORDER = _kind(
+    "new_order", N_("Pedido nuevo para el productor"), Topic.ORDERS, "the producer's members", digest=True
+)
+PART_NEWS = _kind(
+    "part_news",
+    N_("Novedades de un pedido para el productor"),
+    Topic.ORDERS,
+    "the producer's members",
+    digest=True,
+)
+DISPUTE_NEWS = _kind(
+    "dispute_news",
+    N_("Novedades de una disputa"),
+    Topic.ORDERS,
+    "the buyer, the producer's owners, administrators",
+)
+AWARD_DECIDED = _kind(
+    "award_decided", N_("Adjudicación de una demanda"), Topic.ORDERS, "the quoting producer's members"
+)
 # Demands for quotes
 DEMAND_FOR_YOU = _kind(
-    "demand_for_you", Topic.DEMANDS, "members of producers that can supply it", digest=True
+    "demand_for_you",
+    N_("Demanda que puedes cotizar"),
+    Topic.DEMANDS,
+    "members of producers that can supply it",
+    digest=True,
 )
-QUOTE_RECEIVED = _kind("quote_received", Topic.DEMANDS, "the institution's members")
+QUOTE_RECEIVED = _kind(
+    "quote_received", N_("Cotización recibida"), Topic.DEMANDS, "the institution's members"
+)
 # Conversations
-NEW_MESSAGE = _kind("new_message", Topic.MESSAGES, "the other side of an order or demand", digest=True)
+NEW_MESSAGE = _kind(
+    "new_message", N_("Mensaje nuevo"), Topic.MESSAGES, "the other side of an order or demand", digest=True
+)
 # Reviews
-REVIEW_RECEIVED = _kind("review_received", Topic.REVIEWS, "the organization's owners", digest=True)
-REVIEW_REPLY = _kind("review_reply", Topic.REVIEWS, "the review's author")
+REVIEW_RECEIVED = _kind(
+    "review_received", N_("Reseña recibida"), Topic.REVIEWS, "the organization's owners", digest=True
+)
+REVIEW_REPLY = _kind("review_reply", N_("Respuesta a una reseña"), Topic.REVIEWS, "the review's author")
 # TRANSITIONAL (removed once every sender has its own kind): a subject, a body and a link.
-NOTICE = _kind("notice", Topic.ACCOUNT, "whoever outbox.send_email names")
+NOTICE = _kind("notice", N_("Aviso"), Topic.ACCOUNT, "whoever outbox.send_email names")
 # The producer's day in one message
-DIGEST = _kind("digest", Topic.ORDERS, "producers' members who chose the daily digest")
+DIGEST = _kind("digest", N_("Resumen diario"), Topic.ORDERS, "producers' members who chose the daily digest")

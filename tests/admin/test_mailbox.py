@@ -6,7 +6,6 @@ again, once, in the audit log; nobody else sees any of it."""
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -242,13 +241,6 @@ def test_nobody_else_reads_the_mailbox_or_requeues(
     assert anonymous.get(MAILBOX).headers["location"].startswith("/entrar")
     assert database_state(engine) == before
     assert fresh(session, Email, reset.id).status == EmailStatus.PARKED
-
-
-def test_every_kind_has_a_name_on_the_page_and_a_row_in_the_readme() -> None:
-    assert set(mailbox.KIND_LABELS) == set(kinds.KINDS)
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    rows = {line.split("|")[1].strip(" `") for line in readme.splitlines() if line.startswith("| `")}
-    assert set(kinds.KINDS) <= rows
 
 
 def test_an_unknown_message_is_not_found(app: FastAPI, world: World) -> None:

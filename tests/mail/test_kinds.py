@@ -16,7 +16,7 @@ from market.mail.kinds import KINDS
 from market.mail.models import Email
 from market.mail.render import render
 from tests import mail as mail_tests
-from tests.helpers import MAIL_SETTINGS
+from tests.helpers import MAIL_SETTINGS, ROOT
 
 
 def examples() -> dict[str, dict[str, Any]]:
@@ -34,6 +34,16 @@ LINK = re.compile(re.escape(SITE) + r"(/[^\s\"'<>)]*)")
 
 def test_every_kind_has_an_example() -> None:
     assert sorted(KINDS) == sorted(EXAMPLES)
+
+
+def test_the_readme_lists_every_kind_with_its_topic_and_who_receives_it() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = [[cell.strip(" `") for cell in line.split("|")[1:-1]] for line in readme.splitlines()]
+    table = {row[0]: row for row in rows if row and row[0] in KINDS}
+    assert sorted(table) == sorted(KINDS)
+    assert {name: (row[2], row[3]) for name, row in table.items()} == {
+        name: (kind.topic.value, kind.receiver) for name, kind in KINDS.items()
+    }
 
 
 def is_a_page(app: FastAPI, path: str) -> bool:
