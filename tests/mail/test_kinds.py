@@ -38,10 +38,10 @@ def test_every_kind_has_an_example() -> None:
 
 def test_the_readme_lists_every_kind_with_its_topic_and_who_receives_it() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    rows = [[cell.strip(" `") for cell in line.split("|")[1:-1]] for line in readme.splitlines()]
-    table = {row[0]: row for row in rows if row and row[0] in KINDS}
+    rows = [[cell.strip() for cell in line.split("|")[1:-1]] for line in readme.splitlines()]
+    table = {row[0].strip("`"): row for row in rows if row and row[0].strip("`") in KINDS}
     assert sorted(table) == sorted(KINDS)
-    assert {name: (row[2], row[3]) for name, row in table.items()} == {
+    assert {name: (row[2].strip("`"), row[3]) for name, row in table.items()} == {
         name: (kind.topic.value, kind.receiver) for name, kind in KINDS.items()
     }
 
