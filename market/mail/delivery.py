@@ -5,6 +5,7 @@ again and again gets it parked with its error."""
 
 from __future__ import annotations
 
+import base64
 import logging
 import smtplib
 import ssl
@@ -73,13 +74,26 @@ def smtp_transport(settings: Settings) -> Iterator[Smtp]:
         if settings.smtp_security == "starttls":
             client.starttls(context=context)
         if settings.smtp_username:
-            client.login(settings.smtp_username, settings.smtp_password.get_secret_value())
+            log_in(client, settings.smtp_username, settings.smtp_password.get_secret_value())
         yield Smtp(client)
     finally:
         try:
             client.quit()
         except smtplib.SMTPException:
             client.close()
+
+
+def log_in(client: smtplib.SMTP, username: str, password: str) -> None:
+    """smtplib sends credentials as ASCII only; a password with an ñ or an accent goes as UTF-8 in AUTH PLAIN
+    (RFC 4616), which every relay that offers PLAIN accepts."""
+    if (username + password).isascii():
+        client.login(username, password)
+        return
+    client.ehlo_or_helo_if_needed()
+    token = base64.b64encode(f"\0{username}\0{password}".encode()).decode("ascii")
+    code, answer = client.docmd("AUTH", f"PLAIN {token}")
+    if code != 235:
+        raise smtplib.SMTPAuthenticationError(code, answer)
 
 
 @contextmanager
