@@ -25,6 +25,7 @@ from market.config import Settings
 from market.db import utcnow
 from market.errors import Conflict, InvalidTransition, InvalidUpload, ListingNotFound, ValidationFailed
 from market.i18n import N_
+from market.mail import kinds
 from market.media import media_url
 from market.organizations import service as organizations
 from market.organizations.effects import notify_owners
@@ -199,16 +200,7 @@ def suspend(session: Session, admin: User, listing: Listing, reason: str | None)
         raise Conflict(N_("Ese producto ya está suspendido."))
     listing.suspended, listing.suspension_reason = True, reason
     _moderated(session, admin, listing, "listing.suspend", reason)
-    organization = session.get(Organization, listing.organization_id)
-    assert organization is not None
-    notify_owners(
-        session,
-        organization,
-        f"«{listing.title}» fue suspendido",
-        f"El equipo de Tianguis Solidario suspendió «{listing.title}»: ya no aparece en el catálogo ni en "
-        f"la búsqueda.\nMotivo: {reason}",
-        path_for("catalog.edit_listing_form", listing_id=listing.id),
-    )
+    _tell_owners(session, listing, reason)
 
 
 def restore(session: Session, admin: User, listing: Listing, reason: str | None) -> None:
@@ -219,15 +211,21 @@ def restore(session: Session, admin: User, listing: Listing, reason: str | None)
     reason = audit.required_reason(reason, audit.LIFT_REASON_MISSING)
     listing.suspended, listing.suspension_reason = False, None
     _moderated(session, admin, listing, "listing.restore", reason)
+    _tell_owners(session, listing, reason)
+
+
+def _tell_owners(session: Session, listing: Listing, reason: str) -> None:
+    """The producer's owners hear that an administrator suspended the listing or lifted its suspension."""
     organization = session.get(Organization, listing.organization_id)
     assert organization is not None
     notify_owners(
         session,
         organization,
-        f"«{listing.title}» ya no está suspendido",
-        f"El equipo de Tianguis Solidario levantó la suspensión de «{listing.title}»; si está publicado, "
-        f"vuelve a aparecer en el catálogo.\nMotivo: {reason}",
-        path_for("catalog.edit_listing_form", listing_id=listing.id),
+        kinds.LISTING_MODERATED,
+        link=path_for("catalog.edit_listing_form", listing_id=listing.id),
+        title=listing.title,
+        suspended=listing.suspended,
+        reason=reason,
     )
 
 

@@ -122,10 +122,10 @@ def upload_logo(
 
 @router.post("/{slug}/invitations", response_model=InvitationPublic, status_code=201)
 def invite_member(
-    slug: str, data: InvitationCreate, user: ApiUserDep, settings: SettingsDep, session: SessionDep
+    slug: str, data: InvitationCreate, user: ApiUserDep, session: SessionDep
 ) -> InvitationPublic:
     org = service.get_managed(session, slug, user)
-    invitation = service.invite(session, settings, user, org, data.email, data.role)
+    invitation = service.invite(session, user, org, data.email, data.role)
     return InvitationPublic(email=invitation.email, role=invitation.role)
 
 

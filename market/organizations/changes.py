@@ -15,6 +15,7 @@ from market.admin import audit
 from market.db import utcnow
 from market.errors import Conflict, NotFound
 from market.i18n import N_
+from market.mail import kinds
 from market.organizations.effects import notify_owners, touched
 from market.organizations.models import (
     PAYOUT_FIELDS,
@@ -52,21 +53,21 @@ def _masked(field: str, value: str | None) -> str:
     return f"…{value[-4:]}" if field == "clabe" else value
 
 
-def _summary(organization: Organization, changes: dict[str, str | None]) -> str:
-    return "\n".join(
-        f"{FIELD_LABELS[f]}: {_masked(f, getattr(organization, f))} → {_masked(f, new)}"
+def _summary(organization: Organization, changes: dict[str, str | None]) -> list[dict[str, str]]:
+    """What changes, as the e-mails show it: each field's code, its value now and the one asked for."""
+    return [
+        {"field": f, "from": _masked(f, getattr(organization, f)), "to": _masked(f, new)}
         for f, new in changes.items()
-    )
+    ]
 
 
 def _diff(organization: Organization, changes: dict[str, str | None]) -> dict[str, Any]:
     return {f: {"from": getattr(organization, f), "to": value} for f, value in changes.items()}
 
 
-def _notify(session: Session, organization: Organization, subject: str, body: str) -> None:
-    notify_owners(
-        session, organization, subject, body, path_for("organizations.manage", slug=organization.slug)
-    )
+def _notify(session: Session, organization: Organization, event: str, **context: Any) -> None:
+    link = path_for("organizations.manage", slug=organization.slug)
+    notify_owners(session, organization, kinds.ORGANIZATION_NEWS, link=link, event=event, **context)
 
 
 def request(
@@ -105,11 +106,10 @@ def request(
     _notify(
         session,
         organization,
-        f"{organization.name}: recibimos un cambio de datos de pago",
-        f"{owner.name} pidió cambiar estos datos de {organization.name}:\n{_summary(organization, changes)}\n"
-        "El equipo de Tianguis Solidario lo revisará; mientras tanto, los pagos siguen yendo a la CLABE "
-        "aprobada y las facturas llevan los datos aprobados. Si nadie de tu organización lo pidió, "
-        "responde a este correo.",
+        "change_requested",
+        requested_by=owner.name,
+        changes=_summary(organization, changes),
+        reason=None,
     )
     return change
 
@@ -181,12 +181,7 @@ def approve(session: Session, admin: User, change_id: int) -> tuple[Organization
         change_id=change.id,
         changes=diff,
     )
-    _notify(
-        session,
-        organization,
-        f"{organization.name}: aprobamos el cambio de datos de pago",
-        f"Desde ahora {organization.name} usa estos datos:\n{summary}",
-    )
+    _notify(session, organization, "change_approved", changes=summary, reason=None)
     return change, organization
 
 
@@ -210,8 +205,8 @@ def reject(
     _notify(
         session,
         organization,
-        f"{organization.name}: no aprobamos el cambio de datos de pago",
-        f"El cambio que se pidió:\n{_summary(organization, change.changes)}\nMotivo: {reason}\n"
-        "Los pagos siguen yendo a la CLABE aprobada.",
+        "change_rejected",
+        changes=_summary(organization, change.changes),
+        reason=reason,
     )
     return change, organization

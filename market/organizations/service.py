@@ -24,6 +24,8 @@ from market.errors import (
     ValidationFailed,
 )
 from market.i18n import N_
+from market.mail import kinds
+from market.mail.queue import send
 from market.organizations import changes
 from market.organizations.effects import notify_owners, touched
 from market.organizations.models import (
@@ -34,7 +36,6 @@ from market.organizations.models import (
     VerificationStatus,
 )
 from market.organizations.schemas import OrganizationBase, OrganizationCreate, OrganizationUpdate
-from market.outbox import send_email
 from market.pagination import Page, paginate
 from market.slugs import slugify
 from market.urls import path_for
@@ -217,12 +218,7 @@ def verify(session: Session, admin: User, organization: Organization) -> None:
     organization.verified_at = utcnow()
     touched(session, organization)
     _audit(session, admin, "organization.verify", organization)
-    notify_owners(
-        session,
-        organization,
-        f"{organization.name} ya está verificada",
-        "Tu organización ya aparece en Tianguis Solidario.",
-    )
+    _news(session, organization, "verified")
 
 
 def reject(session: Session, admin: User, organization: Organization, reason: str | None) -> None:
@@ -233,7 +229,7 @@ def reject(session: Session, admin: User, organization: Organization, reason: st
     organization.verification_status = VerificationStatus.REJECTED
     organization.rejection_reason = reason
     _audit(session, admin, "organization.reject", organization, reason)
-    notify_owners(session, organization, f"{organization.name}: faltan datos para verificarla", reason)
+    _news(session, organization, "rejected", reason)
 
 
 def suspend(session: Session, admin: User, organization: Organization, reason: str | None) -> None:
@@ -245,7 +241,7 @@ def suspend(session: Session, admin: User, organization: Organization, reason: s
     organization.suspension_reason = reason
     touched(session, organization)  # every listing of it leaves search
     _audit(session, admin, "organization.suspend", organization, reason)
-    notify_owners(session, organization, f"{organization.name} fue suspendida", reason)
+    _news(session, organization, "suspended", reason)
 
 
 def reinstate(session: Session, admin: User, organization: Organization, reason: str | None) -> None:
@@ -257,6 +253,13 @@ def reinstate(session: Session, admin: User, organization: Organization, reason:
     organization.suspension_reason = None
     touched(session, organization)
     _audit(session, admin, "organization.reinstate", organization, reason)
+    _news(session, organization, "reinstated", reason)
+
+
+def _news(session: Session, organization: Organization, event: str, reason: str | None = None) -> None:
+    """Its owners hear what an administrator decided about the organization, and why."""
+    link = path_for("organizations.manage", slug=organization.slug)
+    notify_owners(session, organization, kinds.ORGANIZATION_NEWS, link=link, event=event, reason=reason)
 
 
 # --- members and invitations ---------------------------------------------------------------------
@@ -272,9 +275,7 @@ def members(session: Session, organization: Organization) -> list[tuple[User, st
     return [(user, role) for user, role in rows]
 
 
-def invite(
-    session: Session, settings: Settings, owner: User, organization: Organization, email: str, role: str
-) -> Invitation:
+def invite(session: Session, owner: User, organization: Organization, email: str, role: str) -> Invitation:
     require_owner(session, owner, organization)
     email = email.lower()
     already = session.exec(
@@ -293,12 +294,18 @@ def invite(
         invited_by_id=owner.id,
     )
     session.add(invitation)
-    send_email(
+    # To the person if the address has an account (in their language), else to the bare address in the
+    # language of whoever invites.
+    invited = session.exec(select(User).where(User.email == email)).first()
+    send(
         session,
-        email,
-        f"Te invitan a {organization.name} en Tianguis Solidario",
-        f"{owner.name} te invita a administrar {organization.name}.\n"
-        f"Acepta aquí: {settings.base_url}{path_for('organizations.invitation', token=invitation.token)}",
+        kinds.INVITATION,
+        invited or email,
+        link=path_for("organizations.invitation", token=invitation.token),
+        locale=owner.locale,
+        inviter=owner.name,
+        organization=organization.name,
+        role=role,
     )
     return invitation
 

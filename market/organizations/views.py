@@ -222,7 +222,6 @@ def invite(
     page: PageDep,
     form: FormDep,
     user: UserDep,
-    settings: SettingsDep,
     session: SessionDep,
 ) -> Response:
     organization = service.get_managed(session, slug, user)
@@ -233,7 +232,7 @@ def invite(
         flash(request, "; ".join(exc.errors.values()), "error")
         return page.redirect(members)
     with flash_failure(request, session, 409):
-        service.invite(session, settings, user, organization, data.email, data.role)
+        service.invite(session, user, organization, data.email, data.role)
         flash(request, _("Enviamos la invitación a {email}.").format(email=data.email))
     return page.redirect(members)
 

@@ -10,12 +10,14 @@ from sqlmodel import Session, col, select
 from market.accounts.models import User
 from market.db import utcnow
 from market.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from market.i18n import N_, translations
+from market.i18n import N_
+from market.mail import kinds
+from market.mail.queue import send, send_each
 from market.orders.fulfillment import acts_for_buyer, get_fulfillment, known_fulfillment
 from market.orders.models import Fulfillment, FulfillmentStatus, OrderLine
 from market.organizations import service as organizations
 from market.organizations.models import Membership, Organization
-from market.outbox import search_changed, send_email
+from market.outbox import search_changed
 from market.reviews.models import Review
 from market.urls import path_for
 
@@ -23,10 +25,6 @@ MAX_TEXT = 2000
 RATING_INVALID = N_("Elige una calificación de 1 a 5 estrellas.")
 COMMENT_TOO_LONG = N_("El comentario puede tener hasta 2000 caracteres.")
 REPLY_LENGTH = N_("Escribe tu respuesta (de 1 a 2000 caracteres).")
-
-NEW_REVIEW_SUBJECT = N_("Nueva reseña para {organization}: {stars} de 5 estrellas")
-NEW_REVIEW_BODY = N_("Pedido {n}. Puedes responderla una vez desde la página del pedido.")
-REPLY_SUBJECT = N_("{organization} respondió a tu reseña")
 
 
 class NotCompletedYet(Conflict):
@@ -121,19 +119,21 @@ def reply(session: Session, user: User, review_id: int, text: str) -> Review:
     author = session.get(User, review.author_id)
     if author is not None:
         _, order = get_fulfillment(session, review.fulfillment_id)
-        t = translations(author.locale).gettext
-        send_email(
+        send(
             session,
-            author.email,
-            t(REPLY_SUBJECT).format(organization=organization.name),
-            text,
-            path_for("orders.order_page", order_id=order.id) + f"#parte-{review.fulfillment_id}",
+            kinds.REVIEW_REPLY,
+            author,
+            link=path_for("orders.order_page", order_id=order.id) + f"#parte-{review.fulfillment_id}",
+            organization=organization.name,
+            order_id=order.id,
+            stars=review.rating,
+            reply=text,
         )
     return review
 
 
 def _tell_owners(session: Session, fulfillment: Fulfillment, review: Review) -> None:
-    """E-mail the organization's owners, each in their language, through the outbox."""
+    """E-mail the organization's owners, each in their language."""
     organization = session.get(Organization, fulfillment.organization_id)
     assert organization is not None
     owners = session.exec(
@@ -141,16 +141,13 @@ def _tell_owners(session: Session, fulfillment: Fulfillment, review: Review) -> 
         .join(Membership, col(Membership.user_id) == User.id)
         .where(Membership.organization_id == organization.id, Membership.role == "owner")
     ).all()
-    for owner in owners:
-        t = translations(owner.locale).gettext
-        subject = t(NEW_REVIEW_SUBJECT).format(organization=organization.name, stars=review.rating)
-        body = t(NEW_REVIEW_BODY).format(n=fulfillment.order_id) + (
-            f"\n\n«{review.comment}»" if review.comment else ""
-        )
-        send_email(
-            session,
-            owner.email,
-            subject,
-            body,
-            path_for("orders.order_page", order_id=fulfillment.order_id) + f"#parte-{fulfillment.id}",
-        )
+    send_each(
+        session,
+        kinds.REVIEW_RECEIVED,
+        owners,
+        link=path_for("orders.order_page", order_id=fulfillment.order_id) + f"#parte-{fulfillment.id}",
+        organization=organization.name,
+        order_id=fulfillment.order_id,
+        stars=review.rating,
+        comment=review.comment,
+    )

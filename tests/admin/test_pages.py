@@ -288,6 +288,12 @@ def test_administrators_suspend_and_restore_from_the_listing_page(
     assert flash(admin.get(url), "success") == "Restablecimos «Café de altura»."
     session.expire_all()
     assert session.get_one(Listing, world.coffee.id).suspended is False
+    told = [(m["to"], m["subject"]) for m in emails(session) if m["kind"] == "listing_moderated"]
+    assert told == [
+        (world.owner.email, "«Café de altura» fue suspendido"),
+        (world.owner.email, "«Café de altura» ya no está suspendido"),
+    ]
+    assert "Motivo: Fotos propias" in emails(session)[-1]["body"]
 
 
 def test_the_producer_is_told_why_and_cannot_lift_the_suspension_by_changing_status(
@@ -296,8 +302,10 @@ def test_the_producer_is_told_why_and_cannot_lift_the_suspension_by_changing_sta
     with transaction(app.state.engine) as tx:
         catalog.suspend(tx, world.admin, tx.get_one(Listing, world.coffee.id), REASON)
     mail = emails(session)[-1]
-    assert mail["to"] == world.owner.email
-    assert REASON in mail["body"] and mail["link"] == f"/panel/productos/{world.coffee.id}"
+    assert (mail["to"], mail["kind"]) == (world.owner.email, "listing_moderated")
+    assert mail["subject"] == "«Café de altura» fue suspendido"
+    assert f"Motivo: {REASON}" in mail["body"] and f"Motivo: {REASON}" in mail["html"]
+    assert mail["link"] == f"/panel/productos/{world.coffee.id}"
 
     producer = signed_in(app, world.owner.email)
     manage = f"/panel/productos/{world.coffee.id}"

@@ -81,9 +81,14 @@ def test_only_whoever_acts_for_the_buyer_opens_a_dispute(
     dispute = open_dispute(engine, shop, part)
     assert (dispute.status, dispute.reason, dispute.opened_by) == ("open", REASON, shop.buyer.id)
     # The producer's owner and the administrators hear of it, with what the buyer wrote.
-    for address in ("cafe@example.mx", "admin@example.mx"):
-        news = [e for e in emails_to(session, address) if "disputa" in e["subject"]]
-        assert len(news) == 1 and REASON in news[0]["body"]
+    pages = {
+        "cafe@example.mx": f"/pedidos/{part.order_id}",
+        "admin@example.mx": f"/admin/disputas/{dispute.id}",
+    }
+    for address, page in pages.items():
+        [news] = [e for e in emails_to(session, address) if e["kind"] == "dispute_news"]
+        assert news["subject"] == f"Pedido {part.order_id}: disputa abierta sobre la parte de {shop.org.name}"
+        assert REASON in news["body"] and REASON in news["html"] and news["link"] == page
 
 
 @pytest.mark.parametrize("step", ["accepted", "preparing", "ready_for_pickup", "delivered"])
@@ -230,9 +235,17 @@ def test_a_whole_refund_ends_the_part_and_takes_the_producer_back_to_before_the_
     )
     assert entry.details["amount_cents"] == 30000 and entry.details["whole"] is True
     assert entry.reason == "Faltó café: devolvemos todo."
-    for address in ("eva@example.mx", "cafe@example.mx"):
-        [news] = [e for e in emails_to(session, address) if "se resolvió la disputa" in e["subject"]]
-        assert "$300.00" in news["body"] and "Faltó café: devolvemos todo." in news["body"]
+    told = {
+        "eva@example.mx": "Resolvimos tu disputa: te devolvemos $300.00.",
+        "cafe@example.mx": "Resolvimos la disputa: se devuelven $300.00 a quien compró",
+    }
+    for address, outcome in told.items():
+        news = [e for e in emails_to(session, address) if e["kind"] == "dispute_news"][-1]  # after "opened"
+        assert (
+            news["subject"]
+            == f"Pedido {part.order_id}: se resolvió la disputa sobre la parte de {shop.org.name}"
+        )
+        assert outcome in news["body"] and "Faltó café: devolvemos todo." in news["body"]
 
 
 def test_a_partial_refund_is_split_in_proportion_and_the_rest_is_paid_once_the_part_completes(

@@ -15,8 +15,7 @@ from market.catalog.models import Listing
 from market.db import utcnow
 from market.linking.matching import match_demand
 from market.linking.models import BuyerOrganization, Demand, DemandInvitation, Quote
-from market.outbox import OutboxEvent
-from tests.helpers import INSTITUTION, api_token
+from tests.helpers import INSTITUTION, api_token, emails
 from tests.linking.conftest import close_quoting, demand_body, verified_institution
 
 
@@ -200,8 +199,11 @@ def test_each_part_of_an_order_has_its_own_conversation(
     ]
     assert client.get(thread, headers=puuc_token).status_code == 404  # not its order
     assert client.post(thread, headers=puuc_token, json={"body": "hola"}).status_code == 404
-    emails = session.exec(select(OutboxEvent).where(OutboxEvent.topic == "email")).all()
-    assert {e.payload["to"] for e in emails} == {"mani@example.mx", "compras@escuela.mx"}
+    news = [(e["to"], e["subject"], e["link"]) for e in emails(session) if e["kind"] == "new_message"]
+    subject = f"Pedido {order['id']}: mensaje nuevo de Ana López"  # everyone here is called Ana López
+    assert sorted(news) == [
+        (to, subject, f"/pedidos/{order['id']}") for to in ("compras@escuela.mx", "mani@example.mx")
+    ]
 
 
 def test_an_institution_adds_a_colleague_who_can_then_post_demands(

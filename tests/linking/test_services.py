@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
 from market.config import Settings
@@ -17,11 +18,14 @@ from market.ledger import service as ledger
 from market.linking import awards, buyers, demands, matching
 from market.linking.models import Award, BuyerOrganization, CallOff, Demand, DemandInvitation, Quote
 from market.linking.schemas import AwardRequest, BuyerOrganizationCreate, DemandCreate, QuoteCreate
+from market.mail.delivery import deliver_due
+from market.mexico import MEXICO_CITY
 from market.orders.fulfillment import confirm_offline_payment
 from market.orders.models import Fulfillment, Order, OrderLine
 from market.organizations.models import VerificationStatus
 from market.outbox import OutboxEvent
-from tests.helpers import INSTITUTION, run_search_worker
+from tests.fixtures.smtp import SmtpServer
+from tests.helpers import INSTITUTION, emails, run_search_worker
 
 
 def demand_data(**overrides: Any) -> DemandCreate:
@@ -171,10 +175,42 @@ def test_opening_a_demand_notifies_those_who_fit_through_the_worker(
     session.expire_all()
     fits = dict(session.exec(select(DemandInvitation.organization_id, DemandInvitation.fit)).all())
     assert set(fits) == {world["near"].id, world["far"].id}
-    emails = session.exec(select(OutboxEvent).where(OutboxEvent.topic == "email")).all()
-    assert {e.payload["to"] for e in emails} == {"oaxaca@cafe.mx", "chiapas@cafe.mx"}
+    invited = [e for e in emails(session) if e["kind"] == "demand_for_you"]
+    assert sorted(e["to"] for e in invited) == ["chiapas@cafe.mx", "oaxaca@cafe.mx"]
+    assert {e["link"] for e in invited} == {f"/demandas/{demand.id}"}
     ranked = demands.for_producer(session, world["near"])
     assert [(d.id, fit) for d, fit in ranked] == [(demand.id, fits[world["near"].id])]
+
+
+def test_a_producer_hears_of_a_demand_over_smtp_in_its_language(
+    app: FastAPI,
+    session: Session,
+    world: dict[str, Any],
+    engine: Engine,
+    smtp_server: SmtpServer,
+    smtp_settings: Settings,
+) -> None:
+    world["owners"]["far"].locale = "en"
+    demand = opened(session, world)
+    with transaction(app.state.engine) as tx:
+        matching.match_demand(tx, app.state.search, demand.id or 0)
+
+    deliver_due(engine, smtp_settings)
+
+    link, hospital = f"{smtp_settings.base_url}/demandas/{demand.id}", "Hospital Civil de Oaxaca"
+    deadline = demand.quote_deadline.astimezone(MEXICO_CITY)
+    [spanish] = smtp_server.to("oaxaca@cafe.mx")
+    assert spanish.recipients == ["oaxaca@cafe.mx"]
+    assert spanish.message["Subject"] == f"Demanda «{demand.title}»: {hospital} busca quien la surta"
+    for part in (spanish.text, spanish.html):
+        assert f"{hospital} busca 1,000 kg y Cooperativa Café de la Sierra Mixe puede cotizar hasta" in part
+        assert f"{deadline.day} de " in part and deadline.strftime("%H:%M") in part and link in part
+    [english] = smtp_server.to("chiapas@cafe.mx")
+    assert english.message["Subject"] == f"Demand “{demand.title}”: {hospital} is looking for a supplier"
+    assert english.text.startswith("Hi ") and 'lang="en"' in english.html
+    for part in (english.text, english.html):
+        assert f"{hospital} is looking for 1,000 kg and Unión de Productores de Café de Chiapas" in part
+        assert deadline.strftime("%B") in part and link in part
 
 
 # --- who sees what ---------------------------------------------------------------------------------

@@ -252,8 +252,11 @@ def test_invited_person_accepts_and_can_then_create_listings(
     assert invited.status_code == 201, invited.text
     assert invited.json() == {"email": "beto@example.mx", "role": "member"}
     [email] = emails_to(session, "beto@example.mx")
-    match = re.search(r"/invitaciones/([\w-]+)", email["body"])
-    assert match, email["body"]
+    assert (
+        email["kind"] == "invitation" and email["subject"] == f"Te invitan a {org.name} en Tianguis Solidario"
+    )
+    match = re.fullmatch(r"/invitaciones/([\w-]+)", email["link"])
+    assert match and f"http://127.0.0.1:8000{email['link']}" in email["body"], email["body"]
     token = match.group(1)
 
     accepted = client.post(f"{ORGS}/invitations/{token}/accept", headers=beto)
@@ -277,7 +280,7 @@ def test_an_invitation_is_only_for_its_email(
     owner, intruder = api_token(client, "ana@example.mx"), api_token(client, "intrusa@example.mx")
     client.post(f"{ORGS}/{org.slug}/invitations", json={"email": "beto@example.mx"}, headers=owner)
     [email] = emails_to(session, "beto@example.mx")
-    token = email["body"].rsplit("/", 1)[-1]
+    token = email["link"].rsplit("/", 1)[-1]
 
     assert client.post(f"{ORGS}/invitations/{token}/accept", headers=intruder).status_code == 404
     assert count(session, Membership) == 1

@@ -90,7 +90,9 @@ def test_a_verified_organizations_new_name_rfc_and_clabe_wait_for_review(
     assert {m["to"] for m in mails} == {owner.email, people["partner"].email}
     for mail in mails:
         assert mail["subject"] == f"{org.name}: recibimos un cambio de datos de pago"
-        assert "CLABE: …7771 → …7899" in mail["body"] and NEW_CLABE not in mail["body"]
+        assert "CLABE: …7771 → …7899" in mail["body"] and "CLABE: …7771 → …7899" in mail["html"]
+        assert NEW_CLABE not in mail["body"] + mail["html"] and "Rosa Pérez pidió cambiar" in mail["body"]
+        assert mail["kind"] == "organization_news" and mail["link"] == f"/panel/o/{org.slug}"
 
 
 def test_an_administrator_approves_and_the_new_values_apply(
@@ -115,7 +117,8 @@ def test_an_administrator_approves_and_the_new_values_apply(
     assert approved.details["changes"]["rfc"] == {"from": "CFC050312AB4", "to": NEW["rfc"]}
     decided = emails(session)[before:]
     assert {m["to"] for m in decided} == {"rosa@example.mx", "juana@example.mx"}
-    assert all("aprobamos el cambio" in m["subject"] for m in decided)
+    assert all(m["subject"] == f"{NEW['name']}: aprobamos el cambio de datos de pago" for m in decided)
+    assert all(f"Nombre: {waiting['current']['name']} → {NEW['name']}" in m["body"] for m in decided)
     again = client.post(f"/api/v1/organizations/changes/{waiting['id']}/approve", headers=admin)
     assert again.status_code == 409
 

@@ -23,6 +23,7 @@ from market.reviews import queries, service
 from market.reviews.models import Review
 from market.reviews.ratings import average, listing_ratings
 from market.reviews.schemas import RatingSummary
+from tests.helpers import emails
 from tests.reviews.conftest import Buy
 
 
@@ -174,19 +175,22 @@ def test_a_review_emails_the_owners_and_refreshes_its_listings_in_search(
     events = session.exec(
         select(OutboxEvent).where(col(OutboxEvent.id) > before).order_by(col(OutboxEvent.id))
     ).all()
-    emails = [e.payload for e in events if e.topic == "email"]
-    assert [e["to"] for e in emails] == ["cafe@example.mx"]  # the owner
-    assert "5 estrellas" in emails[0]["subject"] and "¡Delicioso!" in emails[0]["body"]
-    assert emails[0]["link"] == f"/pedidos/{part.order_id}#parte-{part.id}"
+    [told] = [e for e in emails(session) if e["kind"] == "review_received"]
+    assert told["to"] == "cafe@example.mx"  # the owner
+    assert told["subject"] == f"Nueva reseña para {shop['organization'].name}: 5 de 5 estrellas"
+    assert f"pedido {part.order_id}" in told["body"] and "«¡Delicioso!»" in told["body"]
+    assert "¡Delicioso!" in told["html"]
+    assert told["link"] == f"/pedidos/{part.order_id}#parte-{part.id}"
     searched = [e.payload for e in events if e.topic == SEARCH_TOPIC]
     assert searched == [{"listing_ids": sorted([shop["coffee"].id, shop["honey"].id])}]
 
     with transaction(engine) as tx:
         service.reply(tx, shop["owner"], review_id, "¡Gracias, Luis!")
-    session.expire_all()
-    last = session.exec(select(OutboxEvent).order_by(col(OutboxEvent.id).desc())).first()
-    assert last is not None and last.payload["to"] == "luis@example.mx"
-    assert last.payload["body"] == "¡Gracias, Luis!"
+    [reply] = [e for e in emails(session) if e["kind"] == "review_reply"]
+    assert reply["to"] == "luis@example.mx"
+    assert reply["subject"] == f"{shop['organization'].name} respondió a tu reseña"
+    assert "«¡Gracias, Luis!»" in reply["body"] and "¡Gracias, Luis!" in reply["html"]
+    assert reply["link"] == f"/pedidos/{part.order_id}#parte-{part.id}"
 
 
 def test_averages_counts_and_distribution(
