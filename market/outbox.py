@@ -49,13 +49,6 @@ def search_changed(
         enqueue(session, SEARCH_TOPIC, {"organization_id": organization_id})
 
 
-def send_email(session: Session, to: str, subject: str, body: str, link: str | None = None) -> None:
-    """TRANSITIONAL: a message with no kind of its own yet (market.mail.kinds.NOTICE)."""
-    from market.mail import kinds, queue
-
-    queue.send(session, kinds.NOTICE, to, link=link, subject=subject, body=body)
-
-
 def process_batch(engine: Engine, handlers: dict[str, Handler], limit: int = 100) -> int:
     """Run due events, each in its own transaction. A failure is retried later with exponential back-off."""
     with Session(engine) as session:

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from market.app import create_app
 from market.config import Settings
 from market.db import utcnow
-from market.outbox import OutboxEvent, enqueue, process_batch, send_email
+from market.outbox import OutboxEvent, enqueue, process_batch
 from tests.helpers import free_port
 
 
@@ -125,7 +125,7 @@ def test_a_handlers_writes_roll_back_when_it_fails(engine: Engine, session: Sess
     session.commit()
 
     def write_then_fail(handler_session: Session, _payload: dict[str, Any]) -> None:
-        send_email(handler_session, "ana@example.mx", "Asunto", "Cuerpo")
+        enqueue(handler_session, "written", {})
         raise RuntimeError("falla")
 
     process_batch(engine, {"test": write_then_fail})

@@ -125,7 +125,5 @@ REVIEW_RECEIVED = _kind(
     "review_received", N_("Reseña recibida"), Topic.REVIEWS, "the organization's owners", digest=True
 )
 REVIEW_REPLY = _kind("review_reply", N_("Respuesta a una reseña"), Topic.REVIEWS, "the review's author")
-# TRANSITIONAL (removed once every sender has its own kind): a subject, a body and a link.
-NOTICE = _kind("notice", N_("Aviso"), Topic.ACCOUNT, "whoever outbox.send_email names")
 # The producer's day in one message
 DIGEST = _kind("digest", N_("Resumen diario"), Topic.ORDERS, "producers' members who chose the daily digest")

@@ -30,11 +30,20 @@ MAILBOX = "/admin/correos"
 
 
 def queue_mail(session: Session, world: World) -> tuple[Email, Email, Email]:
-    """A delivered test message to Eva, a password reset to Rosa still waiting, and a newer notice to Eva."""
+    """A delivered test message to Eva, a password reset to Rosa still waiting, a newer reply to Eva."""
     first = send(session, kinds.TEST, world.buyer, sent_at=utcnow())
     session.commit()
     reset = send(session, kinds.PASSWORD_RESET, world.owner, link="/contrasena/nueva/un-secreto", minutes=60)
-    notice = send(session, kinds.NOTICE, world.buyer, link="/panel", subject="Pedido 7", body="<b>Listo</b>")
+    notice = send(
+        session,
+        kinds.REVIEW_REPLY,
+        world.buyer,
+        link="/pedidos/7#parte-1",
+        organization="Café de la Sierra",
+        order_id=7,
+        stars=4,
+        reply="<b>Listo</b>",
+    )
     for n, email in enumerate((first, reset, notice)):
         email.created_at = utcnow() - timedelta(minutes=10 - n)
     session.commit()
@@ -64,7 +73,13 @@ def test_the_administrator_reads_every_message_newest_first(
     assert heading(page) == "Correos" and "3 correos" in texts(page, "h1 ~ p.small")
     rows = [row[1:] for row in table_rows(page)]
     assert rows == [
-        ["eva@example.mx", "Aviso", "Pedido 7", "Por enviar", ""],
+        [
+            "eva@example.mx",
+            "Respuesta a una reseña",
+            "Café de la Sierra respondió a tu reseña",
+            "Por enviar",
+            "",
+        ],
         [
             "cafe@example.mx",
             "Cambio de contraseña",
@@ -151,7 +166,7 @@ def test_a_waiting_message_is_rendered_on_the_fly_and_not_stored(
     assert "http://127.0.0.1:8000/contrasena/nueva/un-secreto" in one(page, "pre.mail-text").get_text()
     html = admin.get(attr(one(page, "iframe"), "src") or "").text
     assert 'href="http://127.0.0.1:8000/contrasena/nueva/un-secreto"' in html
-    # The notice's body is the sender's text: escaped in the message, so no markup of it reaches the page.
+    # The reply is a person's text: escaped in the message, so no markup of it reaches the page.
     html = admin.get(f"{MAILBOX}/{notice.id}/html").text
     assert "&lt;b&gt;Listo&lt;/b&gt;" in html and "<b>Listo" not in html
     assert database_state(engine) == before
