@@ -10,18 +10,9 @@ from market.disputes.models import Dispute, DisputeStatus
 from market.mail import kinds
 from market.mail.queue import send_each
 from market.orders.models import Fulfillment, Order, OrderStatus
-from market.organizations.models import Membership, Organization
+from market.organizations.models import Organization
+from market.organizations.people import owners_of
 from market.urls import path_for
-
-
-def _owners(session: Session, organization: Organization) -> list[User]:
-    return list(
-        session.exec(
-            select(User)
-            .join(Membership, col(Membership.user_id) == User.id)
-            .where(Membership.organization_id == organization.id, Membership.role == "owner")
-        ).all()
-    )
 
 
 def _admins(session: Session) -> list[User]:
@@ -39,7 +30,7 @@ def opened(session: Session, dispute: Dispute, order: Order, organization: Organ
     send_each(
         session,
         kinds.DISPUTE_NEWS,
-        _owners(session, organization),
+        owners_of(session, organization.id),
         link=path_for("orders.order_page", order_id=order.id),
         audience="producer",
         **news,
@@ -77,7 +68,7 @@ def resolved(
     send_each(
         session,
         kinds.DISPUTE_NEWS,
-        _owners(session, organization),
+        owners_of(session, organization.id),
         link=path_for("orders.order_page", order_id=order.id),
         audience="producer",
         outcome="refund" if refunded else "release",

@@ -13,6 +13,7 @@ from market.orders.fulfillment import acts_for_buyer, get_fulfillment
 from market.orders.models import Fulfillment, Order
 from market.organizations import service as organizations
 from market.organizations.models import Organization
+from market.organizations.people import members_of
 
 
 def counterpart(session: Session, slug: str) -> Organization:
@@ -55,7 +56,7 @@ def post(session: Session, user: User, demand: Demand, organization: Organizatio
     )
     session.add(message)
     recipients = (
-        notifications.producer_members(session, organization.id or 0)
+        members_of(session, organization.id)
         if side == "buyer"
         else notifications.buyer_members(session, demand.buyer_organization_id)
     )
@@ -94,9 +95,7 @@ def post_on_fulfillment(session: Session, user: User, fulfillment_id: int, body:
     session.add(message)
     buyer = session.get(User, order.buyer_id)
     assert buyer is not None
-    recipients = (
-        notifications.producer_members(session, fulfillment.organization_id) if side == "buyer" else [buyer]
-    )
+    recipients = members_of(session, fulfillment.organization_id) if side == "buyer" else [buyer]
     notifications.order_message_posted(session, order, recipients, user)
     return message
 

@@ -10,18 +10,9 @@ from market.linking.models import BuyerMembership, BuyerOrganization, Demand
 from market.mail import kinds
 from market.mail.queue import send_each
 from market.orders.models import Order
-from market.organizations.models import Membership, Organization
+from market.organizations.models import Organization
+from market.organizations.people import members_of
 from market.urls import path_for
-
-
-def producer_members(session: Session, organization_id: int) -> list[User]:
-    return list(
-        session.exec(
-            select(User)
-            .join(Membership, col(Membership.user_id) == User.id)
-            .where(Membership.organization_id == organization_id)
-        ).all()
-    )
 
 
 def buyer_members(session: Session, buyer_organization_id: int) -> list[User]:
@@ -44,7 +35,7 @@ def demand_for_you(session: Session, demand: Demand, organization: Organization)
     send_each(
         session,
         kinds.DEMAND_FOR_YOU,
-        producer_members(session, organization.id or 0),
+        members_of(session, organization.id),
         link=_demand_page(demand),
         title=demand.title,
         buyer=buyer.name,
@@ -70,7 +61,7 @@ def award_decided(session: Session, demand: Demand, organization_id: int, awarde
     send_each(
         session,
         kinds.AWARD_DECIDED,
-        producer_members(session, organization_id),
+        members_of(session, organization_id),
         link=_demand_page(demand),
         title=demand.title,
         awarded=awarded,

@@ -18,7 +18,8 @@ from market.i18n import N_
 from market.mail import kinds, queue
 from market.mexico import state_name
 from market.orders.models import Fulfillment, FulfillmentStatus, Order, OrderLine, OrderStatus
-from market.organizations.models import Membership, Organization
+from market.organizations.models import Organization
+from market.organizations.people import members_of
 from market.payments.methods import METHOD_LABELS
 from market.urls import path_for
 
@@ -128,17 +129,6 @@ def how_to_pay(settings: Settings, order: Order) -> dict[str, Any]:
     return facts
 
 
-def _members(session: Session, organization: Organization) -> list[User]:
-    return list(
-        session.exec(
-            select(User)
-            .join(Membership, col(Membership.user_id) == User.id)
-            .where(Membership.organization_id == organization.id)
-            .order_by(col(User.id))
-        ).all()
-    )
-
-
 # --- the messages ----------------------------------------------------------------------------------
 
 
@@ -213,7 +203,7 @@ def _new_order(session: Session, order: Order, fulfillment: Fulfillment, organiz
         },
     }
     link = path_for("orders.producer_queue", slug=organization.slug)
-    queue.send_each(session, kinds.NEW_ORDER, _members(session, organization), link=link, **context)
+    queue.send_each(session, kinds.NEW_ORDER, members_of(session, organization.id), link=link, **context)
 
 
 def fulfillment_moved(
@@ -259,5 +249,10 @@ def fulfillment_moved(
     if producer_news:
         link = path_for("orders.producer_queue", slug=organization.slug)
         queue.send_each(
-            session, kinds.PART_NEWS, _members(session, organization), link=link, news=producer_news, **about
+            session,
+            kinds.PART_NEWS,
+            members_of(session, organization.id),
+            link=link,
+            news=producer_news,
+            **about,
         )

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from market.accounts.models import User
 from market.db import utcnow
 from market.mail.kinds import Kind
 from market.mail.queue import send_each
-from market.organizations.models import Membership, Organization
+from market.organizations.models import Organization
+from market.organizations.people import owners_of
 from market.outbox import search_changed
 
 
@@ -20,21 +20,16 @@ def touched(session: Session, organization: Organization) -> None:
     search_changed(session, organization_id=organization.id)
 
 
-def owners(session: Session, organization: Organization) -> list[User]:
-    return list(
-        session.exec(
-            select(User)
-            .join(Membership, col(Membership.user_id) == User.id)
-            .where(Membership.organization_id == organization.id, Membership.role == "owner")
-        ).all()
-    )
-
-
 def notify_owners(
     session: Session, organization: Organization, kind: Kind, *, link: str | None = None, **context: Any
 ) -> None:
     """A message of `kind` to each owner of the organization, in their language; its templates get the
     organization's name as `organization` besides `context`."""
     send_each(
-        session, kind, owners(session, organization), link=link, organization=organization.name, **context
+        session,
+        kind,
+        owners_of(session, organization.id),
+        link=link,
+        organization=organization.name,
+        **context,
     )

@@ -16,7 +16,8 @@ from market.mail.queue import send, send_each
 from market.orders.fulfillment import acts_for_buyer, get_fulfillment, known_fulfillment
 from market.orders.models import Fulfillment, FulfillmentStatus, OrderLine
 from market.organizations import service as organizations
-from market.organizations.models import Membership, Organization
+from market.organizations.models import Organization
+from market.organizations.people import owners_of
 from market.outbox import search_changed
 from market.reviews.models import Review
 from market.urls import path_for
@@ -136,15 +137,10 @@ def _tell_owners(session: Session, fulfillment: Fulfillment, review: Review) -> 
     """E-mail the organization's owners, each in their language."""
     organization = session.get(Organization, fulfillment.organization_id)
     assert organization is not None
-    owners = session.exec(
-        select(User)
-        .join(Membership, col(Membership.user_id) == User.id)
-        .where(Membership.organization_id == organization.id, Membership.role == "owner")
-    ).all()
     send_each(
         session,
         kinds.REVIEW_RECEIVED,
-        owners,
+        owners_of(session, organization.id),
         link=path_for("orders.order_page", order_id=fulfillment.order_id) + f"#parte-{fulfillment.id}",
         organization=organization.name,
         order_id=fulfillment.order_id,
