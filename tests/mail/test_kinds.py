@@ -1,5 +1,6 @@
 """Every kind of message renders in both languages, from what its sender queues (the examples in
-tests/mail/examples_*.py), and every link it carries opens a real page of the marketplace."""
+tests/mail/examples_*.py), every link it carries opens a real page of the marketplace, and every one goes
+out through a real SMTP server."""
 
 from __future__ import annotations
 
@@ -10,12 +11,18 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
 from starlette.routing import Match
 
+from market.config import Settings
+from market.mail.delivery import deliver_due
 from market.mail.kinds import KINDS
-from market.mail.models import Email
+from market.mail.models import Email, EmailStatus
+from market.mail.queue import send
 from market.mail.render import render
 from tests import mail as mail_tests
+from tests.fixtures.smtp import SmtpServer
 from tests.helpers import MAIL_SETTINGS, ROOT
 
 
@@ -69,3 +76,32 @@ def test_each_kind_renders_in_spanish_and_english_with_links_to_real_pages(app: 
         assert links, "a message links at least to the site"
         assert [path for path in links if not is_a_page(app, path)] == []
     assert spanish.text != english.text and 'lang="en"' in english.html
+
+
+def test_every_kind_goes_out_through_a_real_smtp_server(
+    session: Session, engine: Engine, smtp_server: SmtpServer, smtp_settings: Settings, make_user: Any
+) -> None:
+    """Each kind, queued as its sender queues it, leaves over SMTP with both parts, its links absolute, and
+    the one-click unsubscribe headers exactly when the person may turn it off."""
+    ana = make_user("ana@example.mx", name="Ana López")
+    for name in sorted(KINDS):
+        send(session, KINDS[name], ana, **EXAMPLES[name])
+    session.commit()
+
+    while deliver_due(engine, smtp_settings):
+        pass
+
+    received = {mail.message["Message-ID"]: mail for mail in smtp_server.received}
+    sent = session.exec(select(Email).order_by(col(Email.id))).all()
+    assert [email.status for email in sent] == [EmailStatus.SENT] * len(KINDS)
+    for email in sent:
+        mail = received[email.message_id]
+        kind = KINDS[email.kind]
+        assert mail.recipients == ["ana@example.mx"] and mail.message["Subject"] == email.subject
+        assert mail.text.startswith("Hola, Ana López:") and "Hola, Ana López:" in mail.html
+        assert LINK.findall(mail.text) and LINK.findall(mail.html)
+        unsubscribe = mail.message["List-Unsubscribe"]
+        assert (unsubscribe is None) == kind.essential, kind.name
+        if unsubscribe:
+            assert mail.message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+            assert unsubscribe.strip("<>") in mail.text
