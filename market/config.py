@@ -128,6 +128,9 @@ class Settings(BaseSettings):
                 f"METRICS_TOKEN must be set to a random value of at least {MIN_METRICS_TOKEN} characters "
                 "in production"
             )
+        if self.environment == "production" and not self.smtp_host:
+            # Without it every message would stay in the local mailbox: nobody would get one.
+            raise ValueError("SMTP_HOST must name the mail server in production")
         return self
 
     @property

@@ -1,5 +1,5 @@
-"""Settings: embedded defaults need nothing; production refuses an unsafe secret, the demo bank account and
-a public /metrics."""
+"""Settings: embedded defaults need nothing; production refuses an unsafe secret, the demo bank account,
+a public /metrics and mail that would never leave."""
 
 from __future__ import annotations
 
@@ -27,8 +27,10 @@ def test_production_accepts_a_long_random_secret(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("MEILI_URL", "http://127.0.0.1:7700")
     monkeypatch.setenv("PLATFORM_CLABE", "012180001234567897")
     monkeypatch.setenv("METRICS_TOKEN", "m" * 32)
+    monkeypatch.setenv("SMTP_HOST", "smtp.example.mx")
     settings = Settings(_env_file=None)
     assert settings.is_production and settings.search_backend == "meilisearch"
+    assert settings.mail_backend == "smtp"
 
 
 def test_production_refuses_the_demo_bank_account() -> None:
@@ -44,6 +46,17 @@ def test_production_refuses_to_start_with_a_public_or_guessable_metrics_endpoint
             secret_key="x" * 48,
             platform_clabe="012180001234567897",
             metrics_token=token,
+            _env_file=None,
+        )
+
+
+def test_production_refuses_to_keep_mail_in_the_local_mailbox() -> None:
+    with pytest.raises(ValidationError, match="SMTP_HOST"):
+        Settings(
+            environment="production",
+            secret_key="x" * 48,
+            platform_clabe="012180001234567897",
+            metrics_token="m" * 32,
             _env_file=None,
         )
 
