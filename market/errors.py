@@ -346,9 +346,18 @@ class ValidationFailed(MarketError):
     code = "validation_error"
     message = "Revisa los datos marcados."
 
-    def __init__(self, errors: dict[str, str]) -> None:
+    def __init__(self, errors: dict[str, str], **values: object) -> None:
+        """`errors`: {field: Spanish source text}; `values` fill its {placeholders} once translated."""
         super().__init__()
         self.errors = errors
+        self.field_values = values
 
     def body(self) -> dict[str, Any]:
-        return super().body() | {"fields": {field: _(message) for field, message in self.errors.items()}}
+        values = self.field_values
+        fields = {
+            field: _(text).format(**values) if values else _(text) for field, text in self.errors.items()
+        }
+        return super().body() | {"fields": fields}
+
+    def _text(self, message: str) -> str:
+        return _(message).format(**self.field_values) if self.field_values else _(message)
