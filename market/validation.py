@@ -8,11 +8,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler, ValidationError
+from pydantic import AfterValidator, GetCoreSchemaHandler, GetJsonSchemaHandler, ValidationError
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
@@ -252,3 +252,14 @@ def _nul_locations(document: Any) -> Iterator[tuple[str | int, ...]]:
                     stack.append(((*where, key), item))
         elif isinstance(value, list):
             stack.extend(((*where, i), item) for i, item in enumerate(value))
+
+
+def _one_line(value: str) -> str:
+    if any(not character.isprintable() for character in value):
+        raise invalid("one_line", "Escribe el nombre en una sola línea, sin caracteres de control.")
+    return value
+
+
+# A name shown in pages and e-mails (a person's, an organization's): one printable line, so that it can
+# never add lines of its own to a message.
+OneLine = Annotated[str, AfterValidator(_one_line)]

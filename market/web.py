@@ -33,8 +33,8 @@ from market.linking.models import DemandStatus, QuoteStatus
 from market.media import media_url
 from market.mexico import CERTIFICATIONS, LEGAL_FORMS, SDGS, STATES, local_date, local_time, state_name
 from market.money import cents_to_pesos_text, format_mxn
-from market.orders.models import FulfillmentStatus, OrderStatus
-from market.orders.queries import STEP_LABELS, status_label
+from market.orders.models import FulfillmentStatus, OrderStatus, status_label
+from market.orders.queries import STEP_LABELS
 from market.organizations.models import VerificationStatus
 from market.payments.methods import METHOD_LABELS
 from market.state import engine_of, settings_of

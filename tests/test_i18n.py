@@ -9,8 +9,10 @@ from typing import Any
 from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
 
+from market.accounts.models import User
 from market.i18n import LOCALE_DIR
 from market.messages import collect, untranslated
+from tests.helpers import account_emails, fresh, signed_in
 from tests.pages import attr, heading, one, soup, text_of
 
 PLACEHOLDER = re.compile(r"\{[a-z_]*\}|%\([a-z_]+\)[ds]")
@@ -59,3 +61,21 @@ def test_english_pages_and_api_errors(
     )
     assert response.status_code == 422
     assert response.json()["fields"]["password"] == "Enter at least 10 characters."
+
+
+def test_the_language_a_person_chooses_on_the_site_is_their_e_mails_language_too(
+    app: Any, session: Any, make_user: Any
+) -> None:
+    ann = make_user("ann@example.mx", name="Ann Lee")
+    browser = signed_in(app, "ann@example.mx")
+
+    browser.get("/idioma/en?next=/cuenta")
+
+    assert fresh(session, User, ann.id).locale == "en"
+    browser.post("/api/v1/auth/password-reset", json={"email": "ann@example.mx"})
+    [email] = account_emails(app)
+    assert email["subject"] == "Choose a new password for Tianguis Solidario"
+    browser.get("/idioma/es_MX")
+    assert fresh(session, User, ann.id).locale == "es_MX"
+    TestClient(app).get("/idioma/en")  # a visitor: only the cookie
+    assert fresh(session, User, ann.id).locale == "es_MX"

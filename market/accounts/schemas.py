@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
 
 from market.i18n import LOCALES, N_
-from market.validation import Vocabulary
+from market.validation import OneLine, Vocabulary
 
 MIN_PASSWORD = 10
 MAX_PASSWORD = 256
@@ -23,7 +23,7 @@ Locale = Annotated[str, Vocabulary("Locale", LOCALES, N_("Idioma no disponible."
 class Registration(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True)
 
-    name: str = Field(min_length=2, max_length=120)
+    name: OneLine = Field(min_length=2, max_length=120)
     email: EmailStr
     password: NewPassword
     locale: Locale = "es_MX"

@@ -14,6 +14,7 @@ from market.accounts.schemas import Registration
 from market.config import Settings
 from market.db import utcnow
 from market.errors import EmailTaken, NotFound
+from market.i18n import LOCALES
 
 _hasher = PasswordHasher()
 # Verified against when the e-mail is unknown, so a miss costs as much time as a wrong password.
@@ -92,3 +93,10 @@ def make_admin(session: Session, email: str, name: str | None, password: str | N
     user.is_admin = True
     user.email_confirmed_at = user.email_confirmed_at or utcnow()
     return user
+
+
+def choose_language(session: Session, user: User, locale: str) -> None:
+    """The language the person reads the site in is the one their e-mails are written in too."""
+    if locale in LOCALES and user.locale != locale:
+        user.locale = locale
+        session.add(user)

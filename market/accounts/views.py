@@ -146,7 +146,11 @@ def revoke_token(token_id: Id, page: PageDep, user: UserDep, session: SessionDep
 
 
 @router.get("/idioma/{code}", name="accounts.choose_language")
-def choose_language(code: str, page: PageDep, next: str | None = None) -> Response:
+def choose_language(
+    code: str, page: PageDep, visitor: VisitorDep, session: SessionDep, next: str | None = None
+) -> Response:
+    if visitor is not None:
+        service.choose_language(session, visitor, code)
     home = page.url("catalog.home")
     response = page.redirect(next if next and next.startswith("/") and not next.startswith("//") else home)
     set_locale_cookie(response, code)

@@ -11,7 +11,7 @@ from market.bounds import MAX_PRICE_CENTS, MAX_QUANTITY, Id
 from market.catalog.taxonomy import CategorySlug, UnitCode
 from market.i18n import N_
 from market.mexico import Certifications, LegalForms, StateCode, normalize_rfc
-from market.validation import Vocabulary, invalid
+from market.validation import OneLine, Vocabulary, invalid
 
 BUYER_KINDS = {
     "government": "Gobierno",
@@ -60,7 +60,7 @@ DemandVisibility = Annotated[str, Vocabulary("DemandVisibility", ("public", "inv
 class BuyerOrganizationCreate(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
-    name: str = Field(min_length=3, max_length=160)
+    name: OneLine = Field(min_length=3, max_length=160)
     kind: BuyerKind
     rfc: str
     razon_social: str = Field(min_length=3, max_length=254)

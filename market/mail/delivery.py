@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from email.message import EmailMessage
+from email.policy import SMTP as SMTP_POLICY
 from email.utils import format_datetime, formataddr, parseaddr
 from typing import Protocol
 
@@ -30,6 +31,9 @@ from market.mail.render import Rendered, render
 
 log = logging.getLogger(__name__)
 
+# Headers stay on one line up to SMTP's limit: a folded List-Unsubscribe comes out as encoded words that mail
+# programs cannot read as a link, and a folded Subject starts with a space in some of them.
+HEADERS_ON_ONE_LINE = SMTP_POLICY.clone(max_line_length=998)
 MAX_REJECTIONS = 3  # permanent refusals of one message before it is parked
 MAX_BACKOFF = timedelta(minutes=15)
 REDACTED = "[enlace de un solo uso: solo está en el correo enviado]"
@@ -106,7 +110,7 @@ def transport_for(settings: Settings) -> Iterator[Transport]:
 
 
 def message_of(email: Email, rendered: Rendered, settings: Settings) -> EmailMessage:
-    message = EmailMessage()
+    message = EmailMessage(policy=HEADERS_ON_ONE_LINE)
     name, address = parseaddr(settings.mail_from)
     message["From"] = formataddr((name, address))
     message["To"] = email.to_address
@@ -223,7 +227,7 @@ def deliver_one(
             log.warning("e-mail %s to %s failed: %s", email.id, email.to_address, exc)
             record_failure(email, exc)
             return exc
-        email.status, email.sent_at = EmailStatus.SENT, utcnow()
+        email.status, email.sent_at, email.last_error = EmailStatus.SENT, utcnow(), None
         email.subject, email.text_body, email.html_body = rendered.subject, rendered.text, rendered.html
         if kind.secret and transport.name == "smtp" and email.context.get("link"):
             absolute = settings.base_url.rstrip("/") + email.context["link"]

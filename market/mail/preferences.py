@@ -27,6 +27,7 @@ ESSENTIAL_REFUSED = N_(
 )
 UNKNOWN_TOPIC = N_("Ese tipo de correo no existe.")
 DIGEST_REFUSED = N_("El resumen diario es para quienes forman parte de una organización productora.")
+NOT_ONE_CLICK = N_("Para dejar de recibir estos correos usa el botón de la página del enlace.")
 INVALID_UNSUBSCRIBE = N_(
     "Este enlace para dejar de recibir correos no es válido (quizá se copió incompleto). Entra a tu cuenta "
     "y elige ahí qué correos recibes."

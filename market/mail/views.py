@@ -13,7 +13,7 @@ from sqlmodel import Session
 from market.accounts.models import User
 from market.config import Settings
 from market.deps import FormDep, PageDep, SessionDep, SettingsDep, UserDep
-from market.errors import ValidationFailed
+from market.errors import InvalidAccountLink, ValidationFailed
 from market.i18n import gettext as _
 from market.mail import preferences
 from market.mail.kinds import Topic
@@ -68,8 +68,14 @@ def unsubscribe_form(token: Token, page: PageDep, session: SessionDep, settings:
 
 
 @router.post("/correo/baja/{token}", name="mail.unsubscribe_now")
-def unsubscribe(token: Token, page: PageDep, session: SessionDep, settings: SettingsDep) -> Response:
-    """RFC 8058 one-click: the mail program posts `List-Unsubscribe=One-Click` here; so does the button."""
+def unsubscribe(
+    token: Token, page: PageDep, form: FormDep, session: SessionDep, settings: SettingsDep
+) -> Response:
+    """RFC 8058 one-click: the mail program posts `List-Unsubscribe=One-Click` here; so does the button.
+    A post without it is no one-click request (RFC 8058 asks for the body, so that nothing else counts)."""
+    preferences.read_unsubscribe_token(session, settings, token)  # a bad link is said to be one first
+    if form.get("List-Unsubscribe") != "One-Click":
+        raise InvalidAccountLink(preferences.NOT_ONE_CLICK)
     person, topic = preferences.unsubscribe(session, settings, token)
     return page.render(
         "accounts/unsubscribe.html", {"token": token, "topic": topic, "address": person.email, "done": True}

@@ -45,6 +45,17 @@ def payment_reference(order_id: int) -> str:
     return f"TS{order_id:08d}"
 
 
+OUT_FOR_DELIVERY = N_("Salió a entregar")  # "shipped", said of a local delivery
+
+
+def status_label(status: str, delivery_method: str) -> str:
+    """A part's state as people read it (Spanish source text): a local delivery that left is out for
+    delivery, not shipped."""
+    if status == FulfillmentStatus.SHIPPED and delivery_method == "delivery":
+        return OUT_FOR_DELIVERY
+    return FulfillmentStatus.label_of(status)
+
+
 class Order(SQLModel, table=True):
     __tablename__ = "orders"  # "order" is a reserved word in SQL
 

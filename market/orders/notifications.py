@@ -17,7 +17,7 @@ from market.config import Settings
 from market.i18n import N_
 from market.mail import kinds, queue
 from market.mexico import state_name
-from market.orders.models import Fulfillment, FulfillmentStatus, Order, OrderLine, OrderStatus
+from market.orders.models import Fulfillment, FulfillmentStatus, Order, OrderLine, OrderStatus, status_label
 from market.organizations.models import Organization
 from market.organizations.people import members_of
 from market.payments.methods import METHOD_LABELS
@@ -230,7 +230,12 @@ def fulfillment_moved(
             producer_news = None
         elif by == "buyer":  # otherwise the marketplace cancelled it, and the note says why
             producer_news = CANCELLED_BY_BUYER
-    about: dict[str, Any] = {"order_id": order.id, "organization": organization.name, "note": note}
+    about: dict[str, Any] = {
+        "order_id": order.id,
+        "organization": organization.name,
+        "note": note,
+        "step": status_label(target, fulfillment.delivery_method),  # the news, in the subject too
+    }
     if buyer_news:
         handed_over: dict[str, Any] = {"tracking": None, "pickup": None}
         if target == FulfillmentStatus.SHIPPED and fulfillment.tracking_number:

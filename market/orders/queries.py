@@ -20,6 +20,7 @@ from market.orders.fulfillment import (
     lines_of,
 )
 from market.orders.models import (
+    OUT_FOR_DELIVERY,
     Fulfillment,
     FulfillmentEvent,
     FulfillmentStatus,
@@ -37,7 +38,7 @@ STEP_LABELS: dict[str, str] = {  # what the producer's buttons say
     FulfillmentStatus.PREPARING: "Empezar a preparar",
     FulfillmentStatus.READY_FOR_PICKUP: "Listo para recoger",
     FulfillmentStatus.SHIPPED: "Marcar como enviado",
-    "out_for_delivery": "Salió a entregar",  # "shipped", on a local delivery
+    "out_for_delivery": OUT_FOR_DELIVERY,
     FulfillmentStatus.REJECTED: "Rechazar",
     FulfillmentStatus.CANCELLED: "Cancelar esta parte",
 }
@@ -172,18 +173,10 @@ def producer_steps(order: OrderPublic, fulfillment: FulfillmentPublic) -> list[F
     ]
 
 
-def status_label(status: str, delivery_method: str) -> str:
-    """A part's state as people read it (Spanish source text): a local delivery that left is out for
-    delivery, not shipped."""
-    if status == FulfillmentStatus.SHIPPED and delivery_method == "delivery":
-        return STEP_LABELS["out_for_delivery"]
-    return FulfillmentStatus.label_of(status)
-
-
 def step_label(step: str, fulfillment: FulfillmentPublic) -> str:
     """What a producer's button says (Spanish source text): a local delivery goes out, it is not shipped."""
     if step == FulfillmentStatus.SHIPPED and fulfillment.delivery_method == "delivery":
-        return STEP_LABELS["out_for_delivery"]
+        return OUT_FOR_DELIVERY
     return STEP_LABELS[step]
 
 

@@ -18,7 +18,7 @@ from market.mexico import (
     normalize_rfc,
 )
 from market.organizations.models import ChangeStatus, VerificationStatus
-from market.validation import invalid
+from market.validation import OneLine, invalid
 
 
 def _blank_to_none(value: Any) -> Any:
@@ -28,7 +28,7 @@ def _blank_to_none(value: Any) -> Any:
 class OrganizationBase(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
-    name: str = Field(min_length=3, max_length=160)
+    name: OneLine = Field(min_length=3, max_length=160)
     legal_form: LegalForm
     rfc: str | None = None
     state: StateCode

@@ -54,6 +54,13 @@ def test_register_with_a_taken_email_is_409(client: TestClient, make_user: Any, 
     [
         ("password", "corta", "Escribe al menos 10 caracteres."),
         ("name", "A", "Escribe al menos 2 caracteres."),
+        # A name goes into e-mails: it may not bring lines of its own (a fake header, a fake "ya pagado").
+        (
+            "name",
+            "Eva\r\nBcc: spy@evil.example",
+            "Escribe el nombre en una sola línea, sin caracteres de control.",
+        ),
+        ("name", "Eva\tLópez", "Escribe el nombre en una sola línea, sin caracteres de control."),
         ("locale", "fr", "Idioma no disponible."),
     ],
 )

@@ -70,6 +70,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "order_id": 7,
         "organization": "Café La Esperanza",
         "news": "Tu pedido va en camino.",
+        "step": "Enviado",
         "note": None,
         "tracking": {"carrier": "Estafeta", "number": "1234567890"},
         "pickup": None,
@@ -94,6 +95,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "order_id": 7,
         "organization": "Café La Esperanza",
         "news": "La persona que compró canceló su pedido.",
+        "step": "Cancelado",
         "note": "Ya no lo necesito.",
     },
 }

@@ -18,12 +18,11 @@ from market.mail.delivery import deliver_due
 from market.mail.digest import send_digests
 from market.mail.models import Email, EmailPreference, EmailStatus
 from market.mail.queue import send
+from market.mail.render import render
 from market.mexico import MEXICO_CITY
 from tests.fixtures.smtp import SmtpServer
 from tests.helpers import at_once, fresh
-from tests.mail.test_preferences import stand_in_templates
-
-__all__ = ["stand_in_templates"]  # the fixture, used here by name
+from tests.mail import EXAMPLES
 
 SETTINGS_HOUR = 8  # Settings.digest_hour's default
 BEFORE = datetime(2030, 3, 4, 7, 59, tzinfo=MEXICO_CITY)
@@ -38,10 +37,15 @@ def producer_with_digest(session: Session, make_user: Any, make_org: Any, **user
     return person
 
 
+def subject_of(email: Email, settings: Settings) -> str:
+    """The message's subject in its recipient's language, as the digest lists it."""
+    return render(email, settings).subject
+
+
 def hold_two(session: Session, engine: Engine, settings: Settings, person: User) -> list[Email]:
     held = [
-        send(session, kinds.NEW_ORDER, person, link="/panel/pedidos/7", title="12 kg de café"),
-        send(session, kinds.NEW_MESSAGE, person, link="/pedidos/7", title="Mensaje de Ana"),
+        send(session, kinds.NEW_ORDER, person, **EXAMPLES["new_order"]),
+        send(session, kinds.NEW_MESSAGE, person, **EXAMPLES["new_message"]),
     ]
     session.commit()
     deliver_due(engine, settings)
@@ -57,7 +61,6 @@ def test_a_producer_gets_one_digest_a_day_listing_what_was_held(
     smtp_settings: Settings,
     make_user: Any,
     make_org: Any,
-    stand_in_templates: None,
 ) -> None:
     assert smtp_settings.digest_hour == SETTINGS_HOUR
     rosa = producer_with_digest(session, make_user, make_org, email="rosa@example.mx", name="Rosa")
@@ -78,10 +81,11 @@ def test_a_producer_gets_one_digest_a_day_listing_what_was_held(
     assert digest.message["Subject"] == "Tu resumen del día: 2 avisos"
     assert digest.message["List-Unsubscribe"] is None  # the digest is about orders: essential
     text = digest.text
-    assert "Pedidos\n- Pedidos · 12 kg de café\n  http://127.0.0.1:8000/panel/pedidos/7" in text
-    assert "Mensajes nuevos\n- Pedidos · Mensaje de Ana\n  http://127.0.0.1:8000/pedidos/7" in text
-    assert text.index("12 kg de café") < text.index("Mensaje de Ana")
-    assert '<a href="http://127.0.0.1:8000/pedidos/7"' in digest.html
+    order, message = (subject_of(email, smtp_settings) for email in held)
+    assert f"Pedidos\n- {order}\n  http://127.0.0.1:8000/panel/o/cafe-la-esperanza/pedidos" in text
+    assert f"Mensajes nuevos\n- {message}\n  http://127.0.0.1:8000/demandas/7" in text
+    assert text.index(order) < text.index(message)
+    assert '<a href="http://127.0.0.1:8000/demandas/7"' in digest.html
     digest_row = session.exec(select(Email).where(Email.kind == "digest")).one()
     for email in held:
         row = fresh(session, Email, email.id)
@@ -89,7 +93,7 @@ def test_a_producer_gets_one_digest_a_day_listing_what_was_held(
     assert fresh(session, EmailPreference, rosa.id).last_digest_at == AFTER
 
     # Later the same day: what arrives waits for tomorrow's digest.
-    later = send(session, kinds.NEW_ORDER, rosa, link="/panel/pedidos/8", title="Miel")
+    later = send(session, kinds.NEW_ORDER, rosa, **EXAMPLES["new_order"])
     session.commit()
     deliver_due(engine, smtp_settings)
     assert send_digests(engine, smtp_settings, now=AFTER + timedelta(hours=10)) == 0
@@ -106,20 +110,20 @@ def test_the_digest_is_in_the_persons_language(
     smtp_settings: Settings,
     make_user: Any,
     make_org: Any,
-    stand_in_templates: None,
 ) -> None:
     ann = producer_with_digest(session, make_user, make_org, email="ann@example.mx", name="Ann")
     ann.locale = "en"
     session.add(ann)
     session.commit()
-    hold_two(session, engine, smtp_settings, ann)
+    order, _message = hold_two(session, engine, smtp_settings, ann)
 
     send_digests(engine, smtp_settings, now=AFTER)
     deliver_due(engine, smtp_settings)
 
     (digest,) = smtp_server.to("ann@example.mx")
     assert digest.message["Subject"] == "Your daily summary: 2 notices"
-    assert "Orders\n- Orders · 12 kg de café" in digest.text
+    assert "Orders\n- Order 7: you have a new order to accept" in digest.text
+    assert subject_of(fresh(session, Email, order.id), smtp_settings) in digest.text
 
 
 def test_two_workers_at_once_send_one_digest(
@@ -129,7 +133,6 @@ def test_two_workers_at_once_send_one_digest(
     smtp_settings: Settings,
     make_user: Any,
     make_org: Any,
-    stand_in_templates: None,
 ) -> None:
     rosa = producer_with_digest(session, make_user, make_org, email="rosa@example.mx", name="Rosa")
     pepe = producer_with_digest(session, make_user, make_org, email="pepe@example.mx", name="Pepe")
@@ -158,7 +161,6 @@ def test_a_topic_turned_off_while_held_is_left_out(
     smtp_settings: Settings,
     make_user: Any,
     make_org: Any,
-    stand_in_templates: None,
 ) -> None:
     rosa = producer_with_digest(session, make_user, make_org, email="rosa@example.mx", name="Rosa")
     order, message = hold_two(session, engine, smtp_settings, rosa)
@@ -170,6 +172,6 @@ def test_a_topic_turned_off_while_held_is_left_out(
 
     (digest,) = smtp_server.to("rosa@example.mx")
     assert digest.message["Subject"] == "Tu resumen del día: 1 aviso"
-    assert "Mensaje de Ana" not in digest.text
+    assert subject_of(message, smtp_settings) not in digest.text
     assert fresh(session, Email, message.id).status == EmailStatus.SUPPRESSED
     assert fresh(session, Email, order.id).status == EmailStatus.DIGESTED

@@ -4,8 +4,6 @@ out through a real SMTP server."""
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 import re
 from typing import Any
 
@@ -21,20 +19,10 @@ from market.mail.kinds import KINDS
 from market.mail.models import Email, EmailStatus
 from market.mail.queue import send
 from market.mail.render import render
-from tests import mail as mail_tests
 from tests.fixtures.smtp import SmtpServer
 from tests.helpers import MAIL_SETTINGS, ROOT
+from tests.mail import EXAMPLES
 
-
-def examples() -> dict[str, dict[str, Any]]:
-    found: dict[str, dict[str, Any]] = {}
-    for module in pkgutil.iter_modules(mail_tests.__path__):
-        if module.name.startswith("examples_"):
-            found |= importlib.import_module(f"tests.mail.{module.name}").EXAMPLES
-    return found
-
-
-EXAMPLES = examples()
 SITE = MAIL_SETTINGS.base_url.rstrip("/")
 LINK = re.compile(re.escape(SITE) + r"(/[^\s\"'<>)]*)")
 
@@ -102,6 +90,8 @@ def test_every_kind_goes_out_through_a_real_smtp_server(
         assert LINK.findall(mail.text) and LINK.findall(mail.html)
         unsubscribe = mail.message["List-Unsubscribe"]
         assert (unsubscribe is None) == kind.essential, kind.name
-        if unsubscribe:
+        if unsubscribe:  # as mail programs read it: a plain <https://…> on one line, no encoded words
             assert mail.message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+            assert mail.raw_header("List-Unsubscribe") == unsubscribe and unsubscribe.startswith("<http")
             assert unsubscribe.strip("<>") in mail.text
+        assert re.search(rb"(^|\r\n)Subject: \S", mail.raw)  # on the header's own line, not folded

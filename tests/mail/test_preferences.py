@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import jinja2
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -18,12 +17,12 @@ from market.accounts.models import User
 from market.config import Settings
 from market.errors import ValidationFailed
 from market.mail import kinds, preferences
-from market.mail import render as mail_render
 from market.mail.delivery import deliver_due
 from market.mail.models import Email, EmailPreference, EmailStatus
 from market.mail.queue import send
 from tests.fixtures.smtp import SmtpServer
 from tests.helpers import api_token, count, csrf_of, database_state, fresh, log_in, signed_in
+from tests.mail import EXAMPLES
 from tests.pages import (
     Htmx,
     attr,
@@ -41,24 +40,6 @@ from tests.pages import (
 
 OPTIONAL = ["demands", "messages", "reviews"]
 EVERY_TOPIC = ["account", "orders", *OPTIONAL]
-
-
-@pytest.fixture
-def stand_in_templates(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Templates of the kinds these tests send, whatever their real ones say (other work writes those): the
-    subject is "Pedidos · <title>" (in the recipient's language), with the real base templates around."""
-    stand_ins: dict[str, str] = {}
-    for name in ("review_reply", "review_received", "new_order", "new_message", "demand_for_you"):
-        stand_ins[f"{name}.txt"] = (
-            '{% extends "base.txt" %}{% block subject %}{{ _("Pedidos") }} · {{ title }}{% endblock %}'
-            "{% block text %}{{ title }}\n{% endblock %}"
-        )
-        stand_ins[f"{name}.html"] = (
-            '{% extends "base.html" %}{% block html %}<p>{{ title }}</p>{% endblock %}'
-        )
-    env = mail_render._env
-    assert env.loader is not None
-    monkeypatch.setattr(env, "loader", jinja2.ChoiceLoader([jinja2.DictLoader(stand_ins), env.loader]))
 
 
 def choices(session: Session, user_id: int | None) -> tuple[list[str], bool]:
@@ -259,7 +240,7 @@ def test_turning_the_digest_off_sends_what_was_waiting_for_it(
     ana = make_user("ana@example.mx")
     make_org(ana)
     preferences.update_choices(session, ana, [], True)
-    held = send(session, kinds.NEW_MESSAGE, ana, link="/panel", title="Hola")
+    held = send(session, kinds.NEW_MESSAGE, ana, **EXAMPLES["new_message"])
     held.status = EmailStatus.HELD
     session.commit()
 
@@ -287,10 +268,9 @@ def test_one_click_unsubscribe_from_a_message_turns_its_topic_off(
     smtp_server: SmtpServer,
     smtp_settings: Settings,
     make_user: Any,
-    stand_in_templates: None,
 ) -> None:
     ana = make_user("ana@example.mx", name="Ana Pérez")
-    send(session, kinds.REVIEW_REPLY, ana, link="/panel", title="Respondieron tu reseña")
+    send(session, kinds.REVIEW_REPLY, ana, **EXAMPLES["review_reply"])
     session.commit()
     deliver_due(engine, smtp_settings)
 
@@ -318,7 +298,7 @@ def test_one_click_unsubscribe_from_a_message_turns_its_topic_off(
     assert choices(session, ana.id) == (["reviews"], False)
 
     # The next message of that topic is not sent; an essential one still is, without the one-click link.
-    suppressed = send(session, kinds.REVIEW_REPLY, ana, link="/panel", title="Otra respuesta")
+    suppressed = send(session, kinds.REVIEW_REPLY, ana, **EXAMPLES["review_reply"])
     send(session, kinds.TEST, ana, sent_at="2026-12-06T16:30:00+00:00")
     session.commit()
     deliver_due(engine, smtp_settings)
@@ -339,8 +319,11 @@ def test_the_confirmation_button_works_in_the_browser_too(
     browser = signed_in(app, "ana@example.mx")  # signed in or not, the link is what counts
     form = one(browser.get(path), "main form")
     assert one(form, "button").get("name") == "List-Unsubscribe"
+    refused = browser.post(path)  # RFC 8058: without `List-Unsubscribe=One-Click` it is no unsubscribe
+    assert refused.status_code == 400 and choices(session, ana.id) == ([], False)
+    assert "usa el botón" in text_of(main(refused))
     assert browser.post(path, data={"List-Unsubscribe": "One-Click"}).status_code == 200
-    assert browser.post(path).status_code == 200  # again: it stays off
+    assert browser.post(path, data={"List-Unsubscribe": "One-Click"}).status_code == 200  # again: stays off
     assert choices(session, ana.id) == (["demands"], False)
 
 

@@ -169,7 +169,7 @@ def test_a_spei_transfer_order_tells_the_buyer_how_to_pay_and_each_producer_only
     # The buyer hears that each part reached its producer with the payment.
     payment_news = smtp_server.to(BUYER)[1:]
     assert sorted(m.message["Subject"] for m in payment_news) == sorted(
-        f"Pedido {order.id}: {org.name}" for org in (market.coffee_org, market.honey_org)
+        f"Pedido {order.id}: Por aceptar · {org.name}" for org in (market.coffee_org, market.honey_org)
     )
     assert all("Pago recibido." in m.text for m in payment_news)
 
@@ -308,10 +308,10 @@ def test_each_later_step_reaches_whom_it_concerns(
     assert ready.status_code == 200, ready.text
     deliver_due(engine, smtp_settings)
     to_buyer = {m.message["Subject"]: m for m in smtp_server.to(BUYER)[-2:]}
-    on_its_way = to_buyer[f"Pedido {order.id}: {market.coffee_org.name}"]
+    on_its_way = to_buyer[f"Pedido {order.id}: Enviado · {market.coffee_org.name}"]  # the news, said at once
     for part in both(on_its_way):
         assert "Tu pedido va en camino." in part and "Estafeta" in part and "8012345678" in part
-    to_pick_up = to_buyer[f"Pedido {order.id}: {market.honey_org.name}"]
+    to_pick_up = to_buyer[f"Pedido {order.id}: Listo para recoger · {market.honey_org.name}"]
     for part in both(to_pick_up):
         assert (
             "Tu pedido está listo para recoger." in part and HONEY_ADDRESS in part and "Maní, Yucatán" in part

@@ -177,7 +177,7 @@ def test_each_step_is_e_mailed_to_whom_it_concerns_in_their_language(
     assert "Tienes un pedido nuevo por aceptar." in to_producer["body"]
     assert to_producer["link"] == f"/panel/o/{shop['organization'].slug}/pedidos"
     to_buyer = next(e for e in sent if e["to"] == "luis@example.mx")
-    assert to_buyer["subject"] == f"Order {order.id}: {shop['organization'].name}"
+    assert to_buyer["subject"] == f"Order {order.id}: Awaiting acceptance · {shop['organization'].name}"
 
     with transaction(engine) as tx:
         move(tx, shop["owner"], part(session, order).id or 0, "rejected", "Se acabó la cosecha")
