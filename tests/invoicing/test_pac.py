@@ -120,7 +120,7 @@ def test_a_pac_that_is_down_or_hangs_leaves_the_invoice_waiting(
     pac_server.mode = "hang"
     started = datetime.now(UTC)
     with pytest.raises(PacUnavailable):
-        stamp(pac_settings, sealed)  # gives up after PAC_TIMEOUT_SECONDS (1 s here)
+        stamp(pac_settings.model_copy(update={"pac_timeout_seconds": 1}), sealed)  # gives up after 1 s
     assert datetime.now(UTC) - started < timedelta(seconds=10)
 
     pac_server.stop()  # nobody listening: the connection is refused
