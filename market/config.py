@@ -111,6 +111,16 @@ class Settings(BaseSettings):
     digest_hour: int = Field(default=8, ge=0, le=23)
     # Images (listing photos, logos) one person may upload per hour: decoding each costs CPU and memory.
     uploads_per_hour: int = 60
+    # Invoices (CFDI 4.0) are sealed with each producer's CSD and stamped by the PAC named here; unset, none
+    # is stamped: each invoice stays "por timbrar" (the embedded default). Only SW sapien ("swsapien") is
+    # spoken for now. PAC_URL replaces the PAC's own host (the tests point it at a loopback server);
+    # PAC_TOKEN is the account's API token; PAC_ENVIRONMENT picks the PAC's test or production host.
+    pac_provider: Literal["swsapien"] | None = None
+    pac_url: str | None = None
+    pac_token: SecretStr = SecretStr("")
+    pac_environment: Literal["test", "production"] = "test"
+    # A PAC that has not answered in this many seconds counts as down: the invoice waits, por timbrar.
+    pac_timeout_seconds: float = Field(default=30, gt=0)
 
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> Settings:
@@ -131,6 +141,8 @@ class Settings(BaseSettings):
         if self.environment == "production" and not self.smtp_host:
             # Without it every message would stay in the local mailbox: nobody would get one.
             raise ValueError("SMTP_HOST must name the mail server in production")
+        if self.pac_provider and not self.pac_token.get_secret_value().strip():
+            raise ValueError("PAC_TOKEN must be set when PAC_PROVIDER names a PAC")
         return self
 
     @property

@@ -1,7 +1,7 @@
 """The suite's fixtures, one module per concern under tests/fixtures/: the database (one per pytest-xdist
-worker), the app and its clients, factories, and real services (an SMTP server; localstripe, Meilisearch
-and Chromium, which skip when absent unless MARKET_REQUIRE_SERVICES=1 makes them fail). What tests share
-besides fixtures is in tests/helpers.py."""
+worker), the app and its clients, factories, and real services (an SMTP server and a PAC speaking SW sapien's
+protocol, both on loopback; localstripe, Meilisearch and Chromium, which skip when absent unless
+MARKET_REQUIRE_SERVICES=1 makes them fail). What tests share besides fixtures is in tests/helpers.py."""
 
 from hypothesis import settings
 
@@ -13,6 +13,7 @@ pytest_plugins = [
     "tests.fixtures.meili",
     "tests.fixtures.browser",
     "tests.fixtures.smtp",
+    "tests.fixtures.pac",
     "tests.pages",  # the `htmx` fixture
 ]
 
