@@ -83,8 +83,8 @@ def processors(db: Engine, search: SearchEngine, settings: Settings) -> list[Cal
         every(DIGEST_SECONDS, lambda: send_digests(db, settings)),
         every(EXPIRY_SECONDS, release_expired_reservations),
         every(COMPLETION_SECONDS, complete_handed_over_orders),
-        every(HOUSEKEEPING_SECONDS, housekeeping),
         every(HOUSEKEEPING_SECONDS, lambda: warn_expiring_in(db)),
+        every(HOUSEKEEPING_SECONDS, housekeeping),
     ]
 
 

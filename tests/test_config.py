@@ -1,7 +1,9 @@
 """Settings: embedded defaults need nothing; production refuses an unsafe secret, the demo bank account,
-a public /metrics and mail that would never leave."""
+a public /metrics, mail that would never leave and a CSD key derived from the secret."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet
@@ -68,7 +70,7 @@ def test_development_may_leave_metrics_open() -> None:
     assert Settings(_env_file=None).metrics_token is None
 
 
-PRODUCTION = {
+PRODUCTION: dict[str, Any] = {
     "environment": "production",
     "secret_key": "x" * 48,
     "platform_clabe": "012180001234567897",
