@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from market.config import Settings
 from market.db import transaction, utcnow
-from market.invoicing import csd_store
+from market.invoicing import csd_store, vault
 from market.invoicing.csd import make_test_csd
 from market.mail.models import Email
 from market.mail.render import render
@@ -121,7 +121,7 @@ def test_a_csd_sealed_under_another_invoicing_key_asks_for_a_new_upload(
     rotated = settings.model_copy(update={"secret_key": "another-secret"})
     rotated.__dict__.pop("invoicing_fernet_key", None)
 
-    with pytest.raises(csd_store.vault.SealedSecretUnreadable):
+    with pytest.raises(vault.SealedSecretUnreadable):
         csd_store.signer_for(session, rotated, producer["org"])
 
 
