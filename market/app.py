@@ -48,6 +48,8 @@ from market.orders import api as orders_api
 from market.orders import views as orders_views
 from market.organizations import analytics_views as organizations_analytics_views
 from market.organizations import api as organizations_api
+from market.organizations import fiscal_api as organizations_fiscal_api
+from market.organizations import fiscal_views as organizations_fiscal_views
 from market.organizations import views as organizations_views
 from market.payments import admin_views as payments_admin_views
 from market.payments import api as payments_api
@@ -70,6 +72,7 @@ PAGES = (
     credential_views,
     organizations_views,
     organizations_analytics_views,
+    organizations_fiscal_views,
     catalog_views,
     search_views,
     orders_views,
@@ -229,6 +232,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (
         accounts_api,
         organizations_api,
+        organizations_fiscal_api,
         catalog_api,
         search_api,
         orders_api,

@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET = "dev-secret-change-me"
 DEMO_CLABE = "002010077777777771"
 MIN_METRICS_TOKEN = 16
+FERNET_KEY_SHAPE = (
+    "INVOICING_KEY must be a Fernet key, 32 bytes in URL-safe base64 (python3 -c 'from "
+    "cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')"
+)
+
+
+def _is_fernet_key(value: str) -> bool:
+    try:
+        return len(base64.urlsafe_b64decode(value.encode())) == 32
+    except (binascii.Error, ValueError):
+        return False
 
 
 class Settings(BaseSettings):
@@ -121,6 +136,9 @@ class Settings(BaseSettings):
     pac_environment: Literal["test", "production"] = "test"
     # A PAC that has not answered in this many seconds counts as down: the invoice waits, por timbrar.
     pac_timeout_seconds: float = Field(default=30, gt=0)
+    # The Fernet key (32 bytes, URL-safe base64) the producers' CSD private keys and passwords are encrypted
+    # with at rest. Unset outside production: derived from SECRET_KEY, so that `make run` needs nothing.
+    invoicing_key: SecretStr | None = None
 
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> Settings:
@@ -143,11 +161,26 @@ class Settings(BaseSettings):
             raise ValueError("SMTP_HOST must name the mail server in production")
         if self.pac_provider and not self.pac_token.get_secret_value().strip():
             raise ValueError("PAC_TOKEN must be set when PAC_PROVIDER names a PAC")
+        if self.invoicing_key is not None and not _is_fernet_key(self.invoicing_key.get_secret_value()):
+            raise ValueError(FERNET_KEY_SHAPE)
+        if self.environment == "production" and self.invoicing_key is None:
+            # Derived from SECRET_KEY, a rotation of the secret would leave every stored CSD unreadable.
+            raise ValueError(f"INVOICING_KEY must be set in production: {FERNET_KEY_SHAPE}")
         return self
 
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
+
+    @cached_property
+    def invoicing_fernet_key(self) -> bytes:
+        """INVOICING_KEY, or (outside production) a key derived from SECRET_KEY with HKDF."""
+        if self.invoicing_key is not None:
+            return self.invoicing_key.get_secret_value().encode()
+        derived = HKDF(
+            algorithm=hashes.SHA256(), length=32, salt=None, info=b"tianguis invoicing key"
+        ).derive(self.secret_key.encode())
+        return base64.urlsafe_b64encode(derived)
 
     @cached_property
     def search_backend(self) -> str:

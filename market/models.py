@@ -17,7 +17,13 @@ from market.linking.models import (
 )
 from market.mail.models import Email, EmailPreference
 from market.orders.models import Cart, CartItem, Fulfillment, FulfillmentEvent, Order, OrderLine
-from market.organizations.models import Invitation, Membership, Organization, OrganizationChange
+from market.organizations.models import (
+    Invitation,
+    Membership,
+    Organization,
+    OrganizationChange,
+    OrganizationCsd,
+)
 from market.outbox import OutboxEvent
 from market.payments.models import Payment, Payout, Refund, WebhookEvent
 from market.reviews.models import Review
@@ -53,6 +59,7 @@ __all__ = [
     "OrderLine",
     "Organization",
     "OrganizationChange",
+    "OrganizationCsd",
     "OutboxEvent",
     "Payment",
     "Payout",

@@ -16,6 +16,7 @@ from market.accounts.sessions import prune_sessions
 from market.catalog.search_index import apply_search_events
 from market.config import Settings
 from market.db import transaction
+from market.invoicing.csd_store import warn_expiring_in
 from market.linking import awards, demands
 from market.linking.matching import match_demand
 from market.mail.delivery import deliver_due
@@ -82,6 +83,7 @@ def processors(db: Engine, search: SearchEngine, settings: Settings) -> list[Cal
         every(DIGEST_SECONDS, lambda: send_digests(db, settings)),
         every(EXPIRY_SECONDS, release_expired_reservations),
         every(COMPLETION_SECONDS, complete_handed_over_orders),
+        every(HOUSEKEEPING_SECONDS, lambda: warn_expiring_in(db)),
         every(HOUSEKEEPING_SECONDS, housekeeping),
     ]
 

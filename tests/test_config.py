@@ -1,12 +1,16 @@
 """Settings: embedded defaults need nothing; production refuses an unsafe secret, the demo bank account,
-a public /metrics and mail that would never leave."""
+a public /metrics, mail that would never leave and a CSD key derived from the secret."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from cryptography.fernet import Fernet
 from pydantic import ValidationError
 
 from market.config import DEFAULT_SECRET, Settings
+from market.invoicing import vault
 
 
 def test_embedded_defaults() -> None:
@@ -28,6 +32,7 @@ def test_production_accepts_a_long_random_secret(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("PLATFORM_CLABE", "012180001234567897")
     monkeypatch.setenv("METRICS_TOKEN", "m" * 32)
     monkeypatch.setenv("SMTP_HOST", "smtp.example.mx")
+    monkeypatch.setenv("INVOICING_KEY", Fernet.generate_key().decode())
     settings = Settings(_env_file=None)
     assert settings.is_production and settings.search_backend == "meilisearch"
     assert settings.mail_backend == "smtp"
@@ -63,3 +68,41 @@ def test_production_refuses_to_keep_mail_in_the_local_mailbox() -> None:
 
 def test_development_may_leave_metrics_open() -> None:
     assert Settings(_env_file=None).metrics_token is None
+
+
+PRODUCTION: dict[str, Any] = {
+    "environment": "production",
+    "secret_key": "x" * 48,
+    "platform_clabe": "012180001234567897",
+    "metrics_token": "m" * 32,
+    "smtp_host": "smtp.example.mx",
+}
+
+
+def test_production_refuses_to_start_without_a_key_for_the_producers_csds() -> None:
+    with pytest.raises(ValidationError, match="INVOICING_KEY must be set in production"):
+        Settings(**PRODUCTION, _env_file=None)
+
+
+@pytest.mark.parametrize("key", ["", "not-a-key", "c2hvcnQ=", "x" * 44])
+def test_an_invoicing_key_that_is_not_a_fernet_key_is_refused_everywhere(key: str) -> None:
+    with pytest.raises(ValidationError, match="INVOICING_KEY must be a Fernet key"):
+        Settings(invoicing_key=key, _env_file=None)
+
+
+def test_without_an_invoicing_key_development_derives_one_from_the_secret_key() -> None:
+    one, same = Settings(_env_file=None), Settings(_env_file=None)
+    other = Settings(secret_key="another-development-secret", _env_file=None)
+    token = vault.seal(one, b"llave privada")
+
+    assert vault.unseal(same, token) == b"llave privada"
+    assert one.invoicing_fernet_key != other.invoicing_fernet_key
+    with pytest.raises(vault.SealedSecretUnreadable):
+        vault.unseal(other, token)
+
+
+def test_a_given_invoicing_key_is_the_one_used() -> None:
+    key = Fernet.generate_key().decode()
+    settings = Settings(**PRODUCTION, invoicing_key=key, _env_file=None)
+
+    assert Fernet(key.encode()).decrypt(vault.seal(settings, b"secreto")) == b"secreto"

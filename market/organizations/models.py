@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint, text
+from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from market.db import utcnow
@@ -61,6 +61,12 @@ class Organization(SQLModel, table=True):
     # What one order's delivery costs the buyer: to the states the listings name, and anywhere by parcel.
     delivery_fee_cents: int = Field(default=0, sa_type=BigInteger)
     shipping_fee_cents: int = Field(default=0, sa_type=BigInteger)
+    # What its invoices (CFDI) name it by, as its Constancia de Situación Fiscal says (market/invoicing/
+    # fiscal_profile.py): the razón social without the régimen societario, the régimen fiscal (SAT's
+    # c_RegimenFiscal) and the código postal of its domicilio fiscal (c_CodigoPostal).
+    legal_name: str | None = Field(default=None, max_length=254)
+    tax_regime: str | None = Field(default=None, max_length=3)
+    fiscal_postal_code: str | None = Field(default=None, max_length=5)
 
     verification_status: VerificationStatus = Field(
         default=VerificationStatus.PENDING, sa_type=StatusColumn(VerificationStatus, 16), index=True
@@ -146,3 +152,25 @@ class OrganizationChange(SQLModel, table=True):
     decided_by_id: int | None = Field(default=None, foreign_key="user.id")
     decided_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class OrganizationCsd(SQLModel, table=True):
+    """The organization's CSD (Certificado de Sello Digital), which seals its invoices: one per organization,
+    replaced in place by a new upload. The private key and its password are encrypted with INVOICING_KEY
+    (market/invoicing/vault.py) and never shown again; the certificate itself is public (every CFDI
+    carries it)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id", unique=True, ondelete="CASCADE")
+    rfc: str = Field(max_length=13)
+    certificate: bytes = Field(sa_type=LargeBinary)  # the .cer, DER
+    certificate_number: str = Field(max_length=20)
+    valid_from: datetime
+    valid_until: datetime = Field(index=True)
+    sealed_key: bytes = Field(sa_type=LargeBinary)  # Fernet token of the .key (PKCS#8 DER, as uploaded)
+    sealed_password: bytes = Field(sa_type=LargeBinary)  # Fernet token of the .key's password
+    uploaded_by_id: int = Field(foreign_key="user.id")
+    uploaded_at: datetime = Field(default_factory=utcnow)
+    # When the owners were told it expires within 30 days, and that it expired: each warning goes once.
+    warned_expiring_at: datetime | None = None
+    warned_expired_at: datetime | None = None

@@ -1,0 +1,20 @@
+"""What the messages of invoicing are queued with, for tests/mail/test_kinds.py; VARIANTS are the other
+branches of their templates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+EXAMPLES: dict[str, dict[str, Any]] = {
+    "csd_expiring": {
+        "link": "/panel/o/cafe-de-la-sierra/facturacion",
+        "organization": "Café de la Sierra",
+        "certificate_number": "30001000000500003416",
+        "valid_until": "2027-01-05T18:00:00+00:00",
+        "expired": False,
+    },
+}
+
+VARIANTS: list[tuple[str, dict[str, Any]]] = [
+    ("csd_expiring", EXAMPLES["csd_expiring"] | {"expired": True}),
+]
