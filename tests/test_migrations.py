@@ -2,25 +2,31 @@
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import sqlite3
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect
-from sqlalchemy.engine import Engine
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel, col, select
 
 import market.models  # noqa: F401  (registers every table)
 from market.accounts.models import User
+from market.catalog.taxonomy import CATEGORIES, SAT_UNIT_KEYS
 from market.db import make_engine
 from market.linking.models import BuyerMembership, BuyerOrganization, Demand
 from market.migrate import alembic_config
 from market.orders.models import Fulfillment, Order
 from market.organizations.models import Organization, VerificationStatus
+from tests.fixtures.database import _drop, _recreate, worker_name
 
 
 def test_migrated_database_matches_the_models(engine: Engine) -> None:
@@ -225,3 +231,95 @@ def backfilled_as_expected(url: str) -> None:
         } == {("07", "coop_produccion", True, True)}
         assert [(f.producer_certifications, f.producer_sdgs) for f in parts] == [(["spp"], [2, 8])] * 3
     engine.dispose()
+
+
+BEFORE_SAT_KEYS = "f6068acefbfb"  # the revision before listings carried the SAT's keys
+
+
+@pytest.fixture
+def scratch_database(tmp_path: Path) -> Iterator[str]:
+    """A database of its own for taking migrations back and forth: a SQLite file, or on PostgreSQL (when the
+    tests run there) a database next to this worker's, dropped afterwards."""
+    given = os.environ.get("MARKET_TEST_DATABASE_URL")
+    if not given:
+        yield f"sqlite:///{tmp_path}/old.db"
+        return
+    base = make_url(given)
+    url = base.set(database=f"{base.database}_{worker_name()}_old").render_as_string(hide_password=False)
+    _recreate(url)
+    try:
+        yield url
+    finally:
+        _drop(url)
+
+
+def test_existing_listings_get_the_sat_keys_suggested_for_their_category_and_unit(
+    scratch_database: str,
+) -> None:
+    url = scratch_database
+    command.upgrade(alembic_config(url), BEFORE_SAT_KEYS)
+    engine = create_engine(url)
+    rows = [  # (id, category, kind, unit): every category and unit, and some from before the vocabulary
+        (1, "cafe", "good", "kg"),
+        (2, "cacao-chocolate", "good", "pieza"),
+        (3, "ecoturismo", "service", "persona"),
+        (4, "servicios", "service", "hora"),
+        (5, "textiles", "good", "bulto"),
+        (6, "juguetes", "service", "jornada"),
+    ]
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO organization (id, slug, name, legal_form, state, municipality, members_count,"
+                " women_members_count, certifications, sdgs, description, verification_status, suspended,"
+                " created_at, updated_at) VALUES (1, 'flor', 'Flor', 'coop_produccion', '07', 'Chenalhó',"
+                " 10, 5, '[]', '[]', '', 'verified', false, '2026-11-01', '2026-11-01')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO listing (id, organization_id, slug, title, description, category, kind, unit,"
+                " price_cents, minimum_order, lead_time_days, pickup, delivery_states, national_shipping,"
+                " status, suspended, created_at, updated_at) VALUES (:id, 1, 'x', 'X', '', :category, :kind,"
+                " :unit, 100, 1, 0, true, '[]', false, 'active', false, '2026-11-01', '2026-11-01')"
+            ),
+            [dict(zip(("id", "category", "kind", "unit"), row, strict=True)) for row in rows],
+        )
+
+    command.upgrade(alembic_config(url), "head")
+
+    with engine.connect() as connection:
+        keys = connection.execute(
+            text("SELECT id, sat_product_key, sat_unit_key, tax_object FROM listing ORDER BY id")
+        ).all()
+    assert [tuple(row) for row in keys] == [
+        (1, "50201706", "KGM", "02"),
+        (2, "50161511", "H87", "02"),
+        (3, "90121501", "IE", "02"),
+        (4, "93141904", "HUR", "02"),
+        (5, "53102200", "H87", "02"),
+        (6, "01010101", "E48", "02"),
+    ]
+    migrated = inspect(engine).get_columns("listing")
+    assert {c["name"]: c["nullable"] for c in migrated if c["name"].startswith(("sat_", "tax_"))} == {
+        "sat_product_key": False,
+        "sat_unit_key": False,
+        "tax_object": False,
+    }
+    command.downgrade(alembic_config(url), BEFORE_SAT_KEYS)  # and back, keeping the listings
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM listing")).scalar() == len(rows)
+    engine.dispose()
+
+
+def test_the_migration_suggests_what_the_catalog_suggests() -> None:
+    """The migration keeps its own copy of the suggestions (it imports nothing of the application's): the
+    same as the taxonomy's when it was written."""
+    path = Path(__file__).resolve().parent.parent / "migrations" / "versions"
+    module_file = next(path.glob("*_3dfefaad3d1c_*.py"))
+    spec = importlib.util.spec_from_file_location("sat_keys_migration", module_file)
+    assert spec and spec.loader
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    assert {c.slug: c.sat_product_key for c in CATEGORIES} == migration.PRODUCT_KEYS
+    assert migration.UNIT_KEYS == SAT_UNIT_KEYS

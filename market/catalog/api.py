@@ -6,8 +6,9 @@ from fastapi import APIRouter, Query, Request, UploadFile
 from pydantic import BaseModel
 
 from market.bounds import Id, PageNumber
-from market.catalog import csv_import, service
+from market.catalog import csv_import, sat_keys, service
 from market.catalog.csv_import import ImportReport
+from market.catalog.sat_keys import SatKey
 from market.catalog.schemas import ListingCreate, ListingPublic, ListingUpdate, StatusChange
 from market.catalog.taxonomy import CategorySlug
 from market.deps import ApiUserDep, ApiVisitorDep, SessionDep, SettingsDep
@@ -49,6 +50,25 @@ def list_listings(
         page=result.page,
         per_page=result.per_page,
     )
+
+
+SAT_QUERY = Query(
+    "",
+    max_length=sat_keys.MAX_QUERY,
+    description="A key, or words of its description (accents and case aside)",
+)
+
+
+@router.get("/sat/product-keys", response_model=list[SatKey], tags=["sat"])
+def sat_product_keys(q: str = SAT_QUERY) -> list[SatKey]:
+    """Keys of the SAT's c_ClaveProdServ for a listing's `sat_product_key`, best first (at most 20)."""
+    return sat_keys.product_keys().search(q)
+
+
+@router.get("/sat/unit-keys", response_model=list[SatKey], tags=["sat"])
+def sat_unit_keys(q: str = SAT_QUERY) -> list[SatKey]:
+    """Keys of the SAT's c_ClaveUnidad for a listing's `sat_unit_key`, best first (at most 20)."""
+    return sat_keys.unit_keys().search(q)
 
 
 @router.get("/listings/{listing_id}", response_model=ListingPublic)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlalchemy.engine.default import DefaultExecutionContext
+from sqlmodel import AutoString, Field, SQLModel
 
+from market.catalog.taxonomy import default_sat_product_key, default_sat_unit_key
 from market.db import utcnow
 from market.i18n import N_
 from market.statuses import Status, StatusColumn
@@ -30,6 +32,15 @@ LISTING_TRANSITIONS: dict[ListingStatus, frozenset[ListingStatus]] = {
 }
 
 
+def _suggested_product_key(context: DefaultExecutionContext) -> str:
+    return default_sat_product_key(context.get_current_parameters()["category"])
+
+
+def _suggested_unit_key(context: DefaultExecutionContext) -> str:
+    row = context.get_current_parameters()
+    return default_sat_unit_key(row["unit"], row.get("kind") or "good")
+
+
 class Listing(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     organization_id: int = Field(foreign_key="organization.id", index=True, ondelete="CASCADE")
@@ -48,6 +59,16 @@ class Listing(SQLModel, table=True):
     pickup_address: str | None = Field(default=None, max_length=300)
     delivery_states: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     national_shipping: bool = False
+    # The SAT's keys its invoices carry (market/catalog/sat_keys.py). A row inserted without them (a bulk
+    # load, a test's listing) gets those suggested for its category and unit: a stored listing always has
+    # both, so the None before an insert is never read back.
+    sat_product_key: str = Field(
+        default=None, sa_column=Column(AutoString(8), nullable=False, default=_suggested_product_key)
+    )
+    sat_unit_key: str = Field(
+        default=None, sa_column=Column(AutoString(3), nullable=False, default=_suggested_unit_key)
+    )
+    tax_object: str = Field(default="02", max_length=2)  # c_ObjetoImp: 02 taxed (at 0 % too), 01 not
     status: ListingStatus = Field(
         default=ListingStatus.DRAFT, sa_type=StatusColumn(ListingStatus, 16), index=True
     )

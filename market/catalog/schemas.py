@@ -5,16 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from market.bounds import MAX_PRICE_CENTS, MAX_QUANTITY
 from market.catalog.models import ListingStatus
+from market.catalog.sat_keys import TAXED, ProductKey, TaxObject, UnitKey
 from market.catalog.taxonomy import (
     GOOD_UNITS,
     SERVICE_UNITS,
     CategorySlug,
     ListingKind,
     UnitCode,
+    default_sat_product_key,
+    default_sat_unit_key,
 )
 from market.mexico import StateCode, StateCodes
 from market.validation import invalid
@@ -44,6 +47,12 @@ class ListingBase(BaseModel):
     pickup_address: str | None = Field(default=None, max_length=300)
     delivery_states: StateCodes = Field(default_factory=list)
     national_shipping: bool = Field(default=False, validate_default=True)
+    # The SAT's keys its invoices carry; left out, those suggested for its category and unit.
+    sat_product_key: ProductKey | None = Field(
+        default=None, description="c_ClaveProdServ (8 digits); default: the category's"
+    )
+    sat_unit_key: UnitKey | None = Field(default=None, description="c_ClaveUnidad; default: the unit's")
+    tax_object: TaxObject = Field(default=TAXED, description="c_ObjetoImp: 02 taxed (also at 0 %), 01 not")
 
     @field_validator("unit")
     @classmethod
@@ -88,6 +97,15 @@ class ListingBase(BaseModel):
             )
         return value
 
+    @model_validator(mode="after")
+    def _sat_keys_default(self) -> ListingBase:
+        """Keys left out are those suggested for the category and unit (once those are valid)."""
+        if self.sat_product_key is None and self.category:
+            self.sat_product_key = default_sat_product_key(self.category)
+        if self.sat_unit_key is None and self.unit:
+            self.sat_unit_key = default_sat_unit_key(self.unit, self.kind)
+        return self
+
 
 class ListingCreate(ListingBase):
     # The other statuses come later, by a status change.
@@ -113,6 +131,11 @@ class ListingUpdate(BaseModel):
     pickup_address: str | None = Field(default=None, max_length=300)
     delivery_states: StateCodes | None = None
     national_shipping: bool | None = None
+    # null: back to the key suggested for the category (unit); a key left at the old category's
+    # (unit's) suggestion follows a change of category (unit).
+    sat_product_key: ProductKey | None = None
+    sat_unit_key: UnitKey | None = None
+    tax_object: TaxObject | None = None
 
 
 class StatusChange(BaseModel):
@@ -153,6 +176,10 @@ class ListingPublic(BaseModel):
     pickup: bool
     delivery_states: list[StateCode]
     national_shipping: bool
+    sat_product_key: str = Field(description="The SAT's c_ClaveProdServ its invoices carry")
+    sat_unit_key: str = Field(description="The SAT's c_ClaveUnidad its invoices carry")
+    tax_object: TaxObject
+    iva_bps: int = Field(description="IVA included in its prices, in basis points (0 or 1600)")
     status: ListingStatus
     suspended: bool = False  # by an administrator; only its members and administrators see it so
     suspension_reason: str | None = None

@@ -21,6 +21,7 @@ from market.catalog.schemas import (
     PhotoPublic,
     TierIn,
 )
+from market.catalog.taxonomy import default_sat_product_key, default_sat_unit_key, iva_bps
 from market.config import Settings
 from market.db import utcnow
 from market.errors import Conflict, InvalidTransition, InvalidUpload, ListingNotFound, ValidationFailed
@@ -166,7 +167,7 @@ def update(session: Session, user: User, listing_id: int, patch: ListingUpdate) 
         for t in tiers_of(session, listing)
     ]
     try:
-        merged = ListingBase(**(current | patch.model_dump(exclude_unset=True)))
+        merged = ListingBase(**_keys_follow(listing, current | patch.model_dump(exclude_unset=True)))
     except ValidationError as exc:
         raise ValidationFailed(field_errors(exc)) from None
     for field, value in merged.model_dump(exclude={"tiers"}).items():
@@ -176,6 +177,19 @@ def update(session: Session, user: User, listing_id: int, patch: ListingUpdate) 
     _replace_tiers(session, listing, merged.tiers)
     search_changed(session, listing_ids=[listing_id])
     return listing
+
+
+def _keys_follow(listing: Listing, data: dict[str, Any]) -> dict[str, Any]:
+    """A SAT key still at the suggestion for the listing's old category (unit) is dropped when the category
+    (unit) changes, so the new one's suggestion takes its place; a key the producer chose stays."""
+    if data.get("category") != listing.category and data.get("sat_product_key") == default_sat_product_key(
+        listing.category
+    ):
+        data["sat_product_key"] = None
+    old_unit_key = default_sat_unit_key(listing.unit, listing.kind)
+    if data.get("unit") != listing.unit and data.get("sat_unit_key") == old_unit_key:
+        data["sat_unit_key"] = None
+    return data
 
 
 def change_status(session: Session, user: User, listing_id: int, target: str) -> Listing:
@@ -304,6 +318,7 @@ def to_public(session: Session, listings: Sequence[Listing]) -> list[ListingPubl
                     "organization_slug": org.slug,
                     "organization_name": org.name,
                     "state": org.state,
+                    "iva_bps": iva_bps(listing.category),
                     "tiers": tiers[listing.id],
                     "photos": photos[listing.id],
                 }

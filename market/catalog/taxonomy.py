@@ -12,24 +12,30 @@ class Category(NamedTuple):
     slug: str
     name: str
     icon: str  # a single emoji, shown where a listing has no photo
+    # The SAT's c_ClaveProdServ suggested for a new listing of the category (its description in the
+    # catalogue after the code); the producer may choose a closer one (market/catalog/sat_keys.py).
+    sat_product_key: str
 
 
 CATEGORIES: tuple[Category, ...] = (
-    Category("cafe", "Café", "☕"),
-    Category("miel", "Miel y productos de la colmena", "🍯"),
-    Category("cacao-chocolate", "Cacao y chocolate", "🍫"),
-    Category("vainilla", "Vainilla", "🌿"),
-    Category("mezcal-destilados", "Mezcal y destilados", "🥃"),
-    Category("maiz-granos", "Maíz, frijol y granos", "🌽"),
-    Category("frutas-verduras", "Frutas y verduras", "🥑"),
-    Category("alimentos-procesados", "Alimentos procesados", "🫙"),
-    Category("pesca-acuacultura", "Pesca y acuacultura", "🐟"),
-    Category("textiles", "Textiles", "🧵"),
-    Category("artesanias", "Artesanías", "🏺"),
-    Category("forestales", "Productos forestales", "🌲"),
-    Category("cosmetica-natural", "Cosmética natural", "🧼"),
-    Category("ecoturismo", "Ecoturismo", "🏕️"),
-    Category("servicios", "Servicios", "🤝"),
+    Category("cafe", "Café", "☕", "50201706"),  # Café
+    Category("miel", "Miel y productos de la colmena", "🍯", "50192403"),  # Miel
+    Category("cacao-chocolate", "Cacao y chocolate", "🍫", "50161511"),  # Chocolate o sustituto de ...
+    Category("vainilla", "Vainilla", "🌿", "50171550"),  # Especies o extractos
+    Category("mezcal-destilados", "Mezcal y destilados", "🥃", "50202206"),  # Licor destilado
+    Category("maiz-granos", "Maíz, frijol y granos", "🌽", "50221001"),  # Granos
+    # "Frutas Nominant": fruits without a key of their own. Each fruit and vegetable has its own key
+    # (aguacates 50401700, tomates 50406500...): the catalogue has none for fresh produce as a whole.
+    Category("frutas-verduras", "Frutas y verduras", "🥑", "50307000"),
+    # "Mermeladas y gelatinas y pastas de untar de nuez y dulce y conservas de fruta"
+    Category("alimentos-procesados", "Alimentos procesados", "🫙", "50192400"),
+    Category("pesca-acuacultura", "Pesca y acuacultura", "🐟", "50121500"),  # Pescado
+    Category("textiles", "Textiles", "🧵", "53102200"),  # Ropa folclórica
+    Category("artesanias", "Artesanías", "🏺", "60124102"),  # Productos de artesanía multicultural
+    Category("forestales", "Productos forestales", "🌲", "11121600"),  # Madera
+    Category("cosmetica-natural", "Cosmética natural", "🧼", "53131619"),  # Cosméticos
+    Category("ecoturismo", "Ecoturismo", "🏕️", "90121501"),  # Servicios de organización de excursiones
+    Category("servicios", "Servicios", "🤝", "93141904"),  # Servicios de cooperativas agrícolas o rurales
 )
 CATEGORIES_BY_SLUG = {c.slug: c for c in CATEGORIES}
 
@@ -44,6 +50,23 @@ GOOD_UNITS: dict[str, str] = {
 }
 SERVICE_UNITS: dict[str, str] = {"servicio": "servicio", "hora": "hora", "persona": "persona"}
 UNITS: dict[str, str] = GOOD_UNITS | SERVICE_UNITS
+# Each unit's c_ClaveUnidad in the SAT's catalogue, suggested for a new listing.
+SAT_UNIT_KEYS: dict[str, str] = {
+    "kg": "KGM",  # Kilogramo
+    "g": "GRM",  # Gramo
+    "t": "TNE",  # Tonelada (tonelada métrica)
+    "l": "LTR",  # Litro
+    "ml": "MLT",  # Mililitro
+    "pieza": "H87",  # Pieza
+    "caja": "XBX",  # Caja
+    "servicio": "E48",  # Unidad de servicio
+    "hora": "HUR",  # Hora
+    "persona": "IE",  # Personas
+}
+# For rows from before the vocabulary (a category or unit it no longer has): the catalogue's own "not in
+# the catalogue" product key, and a piece (a service unit for a service).
+FALLBACK_SAT_PRODUCT_KEY = "01010101"
+FALLBACK_SAT_UNIT_KEYS = {"good": "H87", "service": "E48"}
 
 DELIVERY_LABELS: dict[str, str] = {
     "pickup": "Recoger con la organización",
@@ -76,5 +99,21 @@ STANDARD_IVA_BPS = 1600
 
 def iva_included(gross_cents: int, category: str) -> int:
     """The IVA inside a price that includes it."""
-    rate = IVA_BPS.get(category, STANDARD_IVA_BPS)
+    rate = iva_bps(category)
     return gross_cents * rate // (10_000 + rate)
+
+
+def iva_bps(category: str) -> int:
+    """The IVA rate (basis points) included in the prices of a category's listings."""
+    return IVA_BPS.get(category, STANDARD_IVA_BPS)
+
+
+def default_sat_product_key(category: str) -> str:
+    """The ClaveProdServ a listing of `category` gets unless its producer chooses another."""
+    known = CATEGORIES_BY_SLUG.get(category)
+    return known.sat_product_key if known else FALLBACK_SAT_PRODUCT_KEY
+
+
+def default_sat_unit_key(unit: str, kind: str = "good") -> str:
+    """The ClaveUnidad a listing sold by `unit` gets unless its producer chooses another."""
+    return SAT_UNIT_KEYS.get(unit) or FALLBACK_SAT_UNIT_KEYS.get(kind, FALLBACK_SAT_UNIT_KEYS["good"])

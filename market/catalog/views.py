@@ -10,10 +10,16 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from market.bounds import Id, PageNumber
-from market.catalog import csv_import, service
+from market.catalog import csv_import, sat_keys, service
 from market.catalog.models import LISTING_TRANSITIONS, Listing
 from market.catalog.schemas import ListingCreate, ListingUpdate
-from market.catalog.taxonomy import CATEGORIES_BY_SLUG
+from market.catalog.taxonomy import (
+    CATEGORIES_BY_SLUG,
+    UNITS,
+    default_sat_product_key,
+    default_sat_unit_key,
+    iva_bps,
+)
 from market.deps import FormDep, PageDep, SessionDep, SettingsDep, UserDep, VisitorDep
 from market.errors import NotFound, TooManyUploads
 from market.forms import FormInvalid, checkbox, pesos_field, text_fields, validate
@@ -147,6 +153,22 @@ def _parse_listing_form(form: FormData) -> tuple[dict[str, Any], ListingCreate |
         return values, None, errors
 
 
+def _sat_context(values: dict[str, Any]) -> dict[str, Any]:
+    """What the form shows beside the SAT keys: what each key typed is in the catalogue, the keys an empty
+    field stands for (those of the category and unit chosen), and the IVA its price includes."""
+    category, unit = str(values.get("category") or ""), str(values.get("unit") or "")
+    product, unit_key = str(values.get("sat_product_key") or ""), str(values.get("sat_unit_key") or "")
+    known_category, kind = category in CATEGORIES_BY_SLUG, values.get("kind") or "good"
+    return {
+        "sat_product_description": sat_keys.product_keys().describe(product) if product else None,
+        "sat_unit_description": sat_keys.unit_keys().describe(unit_key.upper()) if unit_key else None,
+        "sat_product_default": default_sat_product_key(category) if known_category else None,
+        "sat_unit_default": default_sat_unit_key(unit, kind) if unit in UNITS else None,
+        "iva_percent": iva_bps(category) // 100 if known_category else None,
+        "tax_objects": sat_keys.TAX_OBJECTS.items(),
+    }
+
+
 def _listing_form(
     page: PageContext,
     org: Any,
@@ -154,10 +176,11 @@ def _listing_form(
     values: dict[str, Any],
     errors: dict[str, str],
     status: int = 200,
+    **context: Any,
 ) -> Response:
     return page.render(
         "catalog/listing_form.html",
-        {"org": org, "listing": listing, "values": values, "errors": errors},
+        {"org": org, "listing": listing, "values": values, "errors": errors} | _sat_context(values) | context,
         status,
     )
 
@@ -165,7 +188,14 @@ def _listing_form(
 @router.get("/panel/o/{slug}/productos/nuevo", name="catalog.new_listing")
 def new_listing(slug: str, page: PageDep, user: UserDep, session: SessionDep) -> Response:
     organization = organizations.get_managed(session, slug, user)
-    defaults = {"pickup": True, "minimum_order": 1, "lead_time_days": 0, "kind": "good", "tiers": []}
+    defaults = {
+        "pickup": True,
+        "minimum_order": 1,
+        "lead_time_days": 0,
+        "kind": "good",
+        "tiers": [],
+        "tax_object": sat_keys.TAXED,
+    }
     return _listing_form(page, organization, None, defaults, {})
 
 
@@ -186,16 +216,14 @@ def create_listing(
 def edit_listing_form(listing_id: Id, page: PageDep, user: UserDep, session: SessionDep) -> Response:
     listing, organization = service.get_managed(session, listing_id, user)
     values = _listing_values(listing, service.tiers_of(session, listing))
-    return page.render(
-        "catalog/listing_form.html",
-        {
-            "org": organization,
-            "listing": listing,
-            "values": values,
-            "errors": {},
-            "photos": service.photos_of(session, listing),
-            "transitions": sorted(LISTING_TRANSITIONS[listing.status]),
-        },
+    return _listing_form(
+        page,
+        organization,
+        listing,
+        values,
+        {},
+        photos=service.photos_of(session, listing),
+        transitions=sorted(LISTING_TRANSITIONS[listing.status]),
     )
 
 
@@ -210,6 +238,21 @@ def edit_listing(
     service.update(session, user, listing_id, ListingUpdate(**data.model_dump(exclude={"status"})))
     flash(request, _("Guardamos los cambios de «{title}».").format(title=listing.title))
     return page.redirect(page.url("catalog.edit_listing_form", listing_id=listing_id))
+
+
+@router.get("/panel/sat/claves-producto", name="catalog.sat_product_suggestions")
+def sat_product_suggestions(
+    page: PageDep, q: Annotated[str, Query(alias="sat_product_key")] = ""
+) -> Response:
+    """<option>s for the listing form's product key (its input sends itself, by its own name); the same
+    search as GET /api/v1/sat/product-keys."""
+    return page.render("catalog/_sat_options.html", {"keys": sat_keys.product_keys().search(q)})
+
+
+@router.get("/panel/sat/claves-unidad", name="catalog.sat_unit_suggestions")
+def sat_unit_suggestions(page: PageDep, q: Annotated[str, Query(alias="sat_unit_key")] = "") -> Response:
+    """<option>s for the listing form's unit key; the same search as GET /api/v1/sat/unit-keys."""
+    return page.render("catalog/_sat_options.html", {"keys": sat_keys.unit_keys().search(q)})
 
 
 @router.post("/panel/productos/{listing_id}/estado", name="catalog.change_status")
