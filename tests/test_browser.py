@@ -61,7 +61,7 @@ def test_producer_journey_to_a_public_listing(
     page.get_by_role("link", name="Agregar producto").click()
     page.get_by_label("Nombre").fill("Rebozo tejido en telar de cintura")
     page.get_by_role("combobox", name="Categoría").select_option("textiles")
-    page.get_by_role("combobox", name="Unidad").select_option("pieza")
+    page.get_by_role("combobox", name=re.compile(r"^Unidad")).select_option("pieza")  # not "Clave de unidad"
     page.get_by_label("Precio por unidad (MXN, con IVA)").fill("1850.00")
     page.get_by_label("Existencias o capacidad").fill("12")
     page.get_by_label("Al guardar").select_option("active")
