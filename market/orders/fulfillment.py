@@ -21,6 +21,7 @@ from market.errors import (
     ValidationFailed,
 )
 from market.i18n import N_
+from market.invoicing import issuing
 from market.ledger import service as ledger
 from market.linking.models import BuyerMembership
 from market.orders import notifications
@@ -99,6 +100,8 @@ def transition(
     fulfillment.updated_at = utcnow()
     by = "producer" if by_producer else "buyer" if actor else None  # None: the marketplace itself
     notifications.fulfillment_moved(session, fulfillment, current, step, note, by)
+    if step == FulfillmentStatus.PENDING_ACCEPTANCE:  # paid, or on invoice terms: an institution's invoice
+        issuing.part_payable(session, fulfillment)
     return fulfillment
 
 

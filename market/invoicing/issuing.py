@@ -1,0 +1,191 @@
+"""Issuing each producer's CFDI de Ingreso for a part sold to an institution.
+
+When a part sold to an institution becomes payable to invoice (paid at once: PUE; or placed on 30-day
+invoice terms: PPD, forma de pago 99), `part_payable` writes its Invoice, por timbrar, and an outbox event in
+the same transaction. The worker then, in two steps each committed before the next: builds the CFDI and seals
+it with the producer's CSD (the signed XML is kept, so that sending it again after a timeout gives the same
+UUID); then stamps it. An unreachable PAC leaves it por timbrar and tries again later, with back-off; a PAC
+that refuses it, or a producer without complete fiscal data or CSD, makes it rechazada with the reason.
+
+Parts sold to people without fiscal data are not invoiced one by one: they go in the month's global
+invoice."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from market.catalog.models import Listing
+from market.config import Settings
+from market.db import utcnow
+from market.errors import MarketError
+from market.i18n import N_
+from market.invoicing import build, csd_store, fiscal_profile, pac
+from market.invoicing.models import Invoice, InvoiceKind, InvoiceStatus
+from market.invoicing.seal import BrokenSeal, CfdiInvalid, seal
+from market.linking.models import BuyerOrganization, Demand
+from market.orders.models import Fulfillment, Order, OrderLine, OrderStatus
+from market.organizations.models import Organization
+from market.outbox import OutboxEvent
+
+log = logging.getLogger(__name__)
+
+TOPIC = "invoice.issue"
+SERIES = {InvoiceKind.INGRESO: "A"}
+# c_FormaPago of what the buyer paid with, when it paid at once (PUE)
+FORMA_PAGO = {"card": "04", "spei": "03", "spei_transfer": "03", "oxxo": "01"}
+TO_BE_DEFINED = "99"  # paid later (PPD): each payment will say how, in its complemento de pago
+MAX_DELAY = timedelta(hours=6)
+INCOMPLETE_PROFILE = N_(
+    "Faltan datos fiscales de la organización (razón social, régimen fiscal o código postal): "
+    "complétalos en Facturación."
+)
+INCOMPLETE_RECEIVER = N_("La institución compradora no tiene completos sus datos fiscales.")
+
+
+def part_payable(session: Session, fulfillment: Fulfillment) -> Invoice | None:
+    """The part moved to the producer: if it was sold to an institution and is paid (PUE) or on invoice
+    terms (PPD), its invoice is owed. Writes it por timbrar and asks the worker to issue it."""
+    order = session.get_one(Order, fulfillment.order_id)
+    if order.buyer_organization_id is None:
+        return None  # a person's purchase: the month's global invoice
+    if order.status == OrderStatus.INVOICED:
+        metodo, forma = "PPD", TO_BE_DEFINED
+    elif order.status == OrderStatus.PAID and order.payment_method in FORMA_PAGO:
+        metodo, forma = "PUE", FORMA_PAGO[order.payment_method]
+    else:
+        return None  # paid at pickup: nothing is paid yet
+    assert fulfillment.id is not None and order.id is not None
+    invoice = Invoice(
+        organization_id=fulfillment.organization_id,
+        fulfillment_id=fulfillment.id,
+        order_id=order.id,
+        kind=InvoiceKind.INGRESO,
+        metodo_pago=metodo,
+        forma_pago=forma,
+        total_cents=fulfillment.subtotal_cents + fulfillment.delivery_cents,
+    )
+    session.add(invoice)
+    session.flush()
+    assert invoice.id is not None
+    session.add(OutboxEvent(topic=TOPIC, payload={"invoice_id": invoice.id}))
+    return invoice
+
+
+def handler(settings: Settings) -> Callable[[Session, dict[str, Any]], None]:
+    """The worker's handler for TOPIC."""
+
+    def handle(session: Session, payload: dict[str, Any]) -> None:
+        issue(session, settings, payload["invoice_id"])
+
+    return handle
+
+
+def issue(session: Session, settings: Settings, invoice_id: int, now: datetime | None = None) -> None:
+    """The invoice's next step: sealed if it is not yet (and asked again), stamped if it is. Nothing to do
+    for one already stamped or refused, so running it twice, or on two workers, issues it once."""
+    invoice = session.exec(
+        select(Invoice)
+        .where(Invoice.id == invoice_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if invoice is None or invoice.status != InvoiceStatus.POR_TIMBRAR:
+        return
+    if invoice.signed_xml is None:
+        try:
+            invoice.signed_xml = _sealed(session, settings, invoice, now or utcnow())
+        except (MarketError, CfdiInvalid, BrokenSeal) as refused:
+            _reject(session, invoice, str(refused))
+            return
+        session.add(invoice)
+        session.add(OutboxEvent(topic=TOPIC, payload={"invoice_id": invoice.id}))  # stamped once committed
+        return
+    try:
+        stamped = pac.stamp(settings, invoice.signed_xml)
+    except pac.PacUnavailable as down:
+        invoice.attempts += 1
+        invoice.last_error = str(down)[:2000]
+        delay = min(timedelta(minutes=2 ** (invoice.attempts - 1)), MAX_DELAY)
+        session.add(invoice)
+        session.add(
+            OutboxEvent(topic=TOPIC, payload={"invoice_id": invoice.id}, available_at=utcnow() + delay)
+        )
+        log.warning("invoice %s waits for the PAC (attempt %s): %s", invoice.id, invoice.attempts, down)
+        return
+    except (pac.PacRejected, BrokenSeal) as refused:
+        _reject(session, invoice, str(refused))
+        return
+    invoice.status = InvoiceStatus.TIMBRADA
+    invoice.uuid = stamped.uuid
+    invoice.stamped_xml = stamped.xml
+    invoice.stamped_at = stamped.stamped_at.astimezone(UTC)
+    invoice.last_error = None
+    session.add(invoice)
+
+
+def _reject(session: Session, invoice: Invoice, reason: str) -> None:
+    invoice.status = InvoiceStatus.RECHAZADA
+    invoice.last_error = reason[:2000]
+    session.add(invoice)
+    log.info("invoice %s refused: %s", invoice.id, reason)
+
+
+def _sealed(session: Session, settings: Settings, invoice: Invoice, now: datetime) -> bytes:
+    """The invoice's CFDI, built and sealed with the issuer's CSD; a MarketError saying what is missing."""
+    issuer = session.exec(
+        select(Organization).where(Organization.id == invoice.organization_id).with_for_update()
+    ).one()  # one folio at a time per issuer
+    if not fiscal_profile.is_complete(issuer):
+        raise MarketError(INCOMPLETE_PROFILE)
+    signer = csd_store.signer_for(session, settings, issuer, now=now)
+    fulfillment = session.get_one(Fulfillment, invoice.fulfillment_id)
+    order = session.get_one(Order, fulfillment.order_id)
+    receiver = session.get(BuyerOrganization, order.buyer_organization_id)
+    if receiver is None or not all(
+        (
+            receiver.rfc,
+            receiver.razon_social,
+            receiver.regimen_fiscal,
+            receiver.codigo_postal,
+            receiver.uso_cfdi,
+        )
+    ):
+        raise MarketError(INCOMPLETE_RECEIVER)
+    demand = session.get(Demand, order.demand_id) if order.demand_id else None
+    lines = session.exec(
+        select(OrderLine, Listing)
+        .join(Listing, col(Listing.id) == OrderLine.listing_id, isouter=True)
+        .where(OrderLine.fulfillment_id == fulfillment.id)
+        .order_by(col(OrderLine.id))
+    ).all()
+    if invoice.folio is None:
+        serie = SERIES[invoice.kind]
+        last = session.exec(
+            select(func.max(Invoice.folio)).where(
+                Invoice.organization_id == issuer.id, Invoice.serie == serie
+            )
+        ).one()
+        invoice.serie, invoice.folio = serie, (last or 0) + 1
+    assert invoice.serie is not None and invoice.folio is not None
+    comprobante = build.ingreso(
+        issuer=issuer,
+        receiver=receiver,
+        fulfillment=fulfillment,
+        lines=[(line, listing) for line, listing in lines],
+        category=demand.category if demand else None,
+        serie=invoice.serie,
+        folio=invoice.folio,
+        metodo_pago=invoice.metodo_pago,
+        forma_pago=invoice.forma_pago,
+        fecha=now.astimezone(pac.MEXICO_CITY).replace(tzinfo=None, microsecond=0),
+    )
+    total = int(comprobante["Total"] * 100)
+    if total != invoice.total_cents:  # never issue an invoice that does not say what was sold
+        raise MarketError(N_("El total de la factura no coincide con el del pedido."))
+    return seal(comprobante, signer)

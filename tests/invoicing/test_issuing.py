@@ -1,0 +1,257 @@
+"""Each producer's CFDI de Ingreso for a part sold to an institution: owed when the part goes to the producer
+(on invoice terms: PPD; paid at once: PUE), written with the order, then built, sealed with the producer's CSD
+and stamped by the worker through the loopback PAC. Issued once however often or on however many workers
+the handler runs; waits while the PAC is down; refused with the reason when the producer cannot invoice."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from satcfdi.cfdi import CFDI
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from market.config import Settings
+from market.db import transaction, utcnow
+from market.invoicing import csd_store, issuing
+from market.invoicing.csd import make_test_csd
+from market.invoicing.models import Invoice, InvoiceStatus
+from market.invoicing.seal import seal_verifies
+from market.orders.checkout import checkout
+from market.orders.fulfillment import confirm_offline_payment
+from market.orders.models import Fulfillment, Order
+from market.orders.schemas import Checkout
+from market.outbox import OutboxEvent, process_batch
+from tests.fixtures.pac import PacServer
+from tests.helpers import SCHOOL, at_once, make_institution
+
+PRODUCERS = (
+    # key, name, RFC, razón social, category (IVA), price with IVA, delivery fee
+    ("cafe", "Cooperativa Flor de Café", "CFC050312AB4", "COOPERATIVA FLOR DE CAFE", "cafe", 32000, 0),
+    (
+        "rebozos",
+        "Tejedoras de Zinacantán",
+        "CTZ0803115N4",
+        "COOPERATIVA TEJEDORAS DE ZINACANTAN",
+        "textiles",
+        45900,
+        8999,
+    ),
+)
+QUANTITIES = {"cafe": 5, "rebozos": 7}
+
+
+@pytest.fixture
+def shop(
+    session: Session, settings: Settings, make_user: Any, make_org: Any, make_listing: Any
+) -> dict[str, Any]:
+    school = make_user("compras@escuela.mx", name="Escuela Benito Juárez")
+    shop: dict[str, Any] = {
+        "school": school,
+        "institution": make_institution(session, school, SCHOOL),
+        "consumer": make_user("luis@example.mx", name="Luis"),
+    }
+    for key, name, rfc, legal_name, category, price, fee in PRODUCERS:
+        owner = make_user(f"{key}@example.mx")
+        org = make_org(owner, name=name, rfc=rfc, state="20", delivery_fee_cents=fee)
+        org.legal_name, org.tax_regime, org.fiscal_postal_code = legal_name, "601", "29350"
+        session.add(org)
+        session.commit()
+        files = make_test_csd(rfc, legal_name)
+        csd_store.upload(session, settings, owner, org, files.certificate, files.key, files.password)
+        session.commit()
+        listing = make_listing(
+            org, title=f"{name}: producto", category=category, price_cents=price, delivery_states=["20"]
+        )
+        shop[key] = {"owner": owner, "org": org, "listing": listing}
+    return shop
+
+
+def buy(session: Session, settings: Settings, shop: dict[str, Any], buyer: Any, **choices: Any) -> Order:
+    items = [
+        {"listing_id": shop[key]["listing"].id, "quantity": quantity} for key, quantity in QUANTITIES.items()
+    ]
+    delivery = {shop["rebozos"]["org"].id: "delivery"}
+    order = checkout(
+        session,
+        settings,
+        buyer,
+        Checkout(
+            items=items,
+            delivery=delivery,
+            delivery_state="20",
+            ship_to="Calle Reforma 5, Centro, Oaxaca",
+            **choices,
+        ),
+    )
+    session.commit()
+    return order
+
+
+def run_worker(engine: Engine, settings: Settings) -> None:
+    """The worker's outbox runs (with the real handler) until nothing due is left."""
+    while process_batch(engine, {issuing.TOPIC: issuing.handler(settings)}):
+        pass
+
+
+def invoices(session: Session) -> list[Invoice]:
+    session.expire_all()
+    return list(session.exec(select(Invoice).order_by(col(Invoice.id))).all())
+
+
+def iva(concepto: Any) -> Any:
+    """A Concepto's one IVA Traslado."""
+    [traslado] = concepto["Impuestos"]["Traslados"].values()
+    return traslado
+
+
+def parts(session: Session, order: Order) -> dict[int, Fulfillment]:
+    return {
+        f.organization_id: f
+        for f in session.exec(select(Fulfillment).where(Fulfillment.order_id == order.id))
+    }
+
+
+def test_an_institution_on_invoice_terms_gets_one_stamped_ppd_ingreso_per_producer(
+    engine: Engine, session: Session, pac_settings: Settings, shop: dict[str, Any]
+) -> None:
+    order = buy(session, pac_settings, shop, shop["school"], payment_method="invoice")
+    written = invoices(session)
+    assert [(i.status, i.metodo_pago, i.forma_pago) for i in written] == [("por_timbrar", "PPD", "99")] * 2
+
+    run_worker(engine, pac_settings)
+
+    by_part = parts(session, order)
+    stamped = invoices(session)
+    assert {i.fulfillment_id for i in stamped} == {f.id for f in by_part.values()}
+    for invoice in stamped:
+        assert invoice.status == InvoiceStatus.TIMBRADA, invoice.last_error
+        assert invoice.uuid and invoice.stamped_at and invoice.stamped_xml
+        xml = invoice.stamped_xml
+        CFDI.from_string(xml).xml_bytes(validate=True)  # the SAT's schema
+        assert seal_verifies(xml)
+        cfdi = CFDI.from_string(xml)
+        part = by_part[invoice.organization_id]
+        assert (
+            cfdi["Total"]
+            == Decimal(part.subtotal_cents + part.delivery_cents) / 100
+            == Decimal(invoice.total_cents) / 100
+        )
+        assert (cfdi["MetodoPago"], cfdi["FormaPago"], cfdi["TipoDeComprobante"]) == ("PPD", "99", "I")
+        assert cfdi["Complemento"]["TimbreFiscalDigital"]["UUID"] == invoice.uuid
+        assert (cfdi["Receptor"]["Rfc"], cfdi["Receptor"]["UsoCFDI"]) == (SCHOOL["rfc"], SCHOOL["uso_cfdi"])
+        assert cfdi["Receptor"]["DomicilioFiscalReceptor"] == SCHOOL["codigo_postal"]
+        org = session.get_one(type(shop["cafe"]["org"]), invoice.organization_id)
+        assert (cfdi["Emisor"]["Rfc"], cfdi["LugarExpedicion"]) == (org.rfc, "29350")
+        assert (invoice.serie, invoice.folio) == ("A", 1)  # each producer's first
+    coffee, rebozos = (CFDI.from_string(i.stamped_xml or b"")["Conceptos"] for i in stamped)
+    [bag] = coffee
+    listing = shop["cafe"]["listing"]
+    assert (bag["ClaveProdServ"], bag["ClaveUnidad"], bag["Cantidad"]) == (
+        listing.sat_product_key,
+        listing.sat_unit_key,
+        5,
+    )
+    assert bag["ValorUnitario"] == Decimal("320.00") and iva(bag)["TasaOCuota"] == 0
+    rebozo, delivery = rebozos
+    assert rebozo["ClaveProdServ"] == shop["rebozos"]["listing"].sat_product_key
+    assert rebozo["Importe"] + iva(rebozo)["Importe"] == Decimal("3213.00")  # 7 × 459.00
+    assert iva(rebozo)["TasaOCuota"] == Decimal("0.16")
+    assert (delivery["ClaveProdServ"], delivery["ClaveUnidad"]) == ("78101800", "E48")
+    assert delivery["Importe"] + iva(delivery)["Importe"] == Decimal("89.99")
+
+
+def test_running_the_handler_again_or_on_two_workers_issues_each_invoice_once(
+    engine: Engine, session: Session, pac_settings: Settings, shop: dict[str, Any], pac_server: PacServer
+) -> None:
+    buy(session, pac_settings, shop, shop["school"], payment_method="invoice")
+
+    def work() -> str:
+        run_worker(engine, pac_settings)
+        return "done"
+
+    assert at_once(work) == ["done", "done"]
+    first = [(i.id, i.uuid, i.folio) for i in invoices(session)]
+    assert len(first) == 2 and all(uuid for _, uuid, _ in first)
+    for invoice_id, _, _ in first:  # the handler run by hand on a stamped invoice does nothing
+        with transaction(engine) as tx:
+            issuing.issue(tx, pac_settings, invoice_id or 0)
+    assert [(i.id, i.uuid, i.folio) for i in invoices(session)] == first
+
+
+def test_while_the_pac_is_down_the_invoice_waits_and_is_stamped_on_the_next_run(
+    engine: Engine, session: Session, pac_settings: Settings, shop: dict[str, Any], pac_server: PacServer
+) -> None:
+    buy(session, pac_settings, shop, shop["school"], payment_method="invoice")
+    pac_server.mode = "down"
+    run_worker(engine, pac_settings)
+    waiting = invoices(session)
+    assert [(i.status, i.attempts, i.uuid) for i in waiting] == [("por_timbrar", 1, None)] * 2
+    assert all(i.signed_xml and i.last_error for i in waiting)
+    sealed = [i.signed_xml for i in waiting]
+
+    pac_server.mode = "normal"
+    run_worker(engine, pac_settings)
+    assert [i.status for i in invoices(session)] == ["por_timbrar"] * 2  # it waits its back-off
+    with transaction(engine) as tx:
+        tx.execute(update(OutboxEvent).values(available_at=utcnow()))
+    run_worker(engine, pac_settings)
+    stamped = invoices(session)
+    assert [i.status for i in stamped] == ["timbrada"] * 2
+    assert [CFDI.from_string(i.stamped_xml or b"")["Sello"] for i in stamped] == [
+        CFDI.from_string(xml or b"")["Sello"] for xml in sealed
+    ]  # the very CFDI sealed before the PAC went down
+
+
+def test_a_producer_without_a_csd_gets_its_invoice_refused_with_the_reason(
+    engine: Engine, session: Session, pac_settings: Settings, shop: dict[str, Any], pac_server: PacServer
+) -> None:
+    with transaction(engine) as tx:
+        tx.delete(csd_store.current(tx, tx.get_one(type(shop["cafe"]["org"]), shop["cafe"]["org"].id)))
+    buy(session, pac_settings, shop, shop["school"], payment_method="invoice")
+    run_worker(engine, pac_settings)
+    by_org = {i.organization_id: i for i in invoices(session)}
+    refused = by_org[shop["cafe"]["org"].id]
+    assert refused.status == InvoiceStatus.RECHAZADA and refused.uuid is None
+    assert refused.signed_xml is None and refused.stamped_xml is None and refused.folio is None
+    assert refused.last_error and "CSD" in refused.last_error
+    assert by_org[shop["rebozos"]["org"].id].status == InvoiceStatus.TIMBRADA
+
+
+def test_the_pac_refusing_the_invoice_leaves_it_refused_with_what_the_pac_said(
+    engine: Engine, session: Session, pac_settings: Settings, shop: dict[str, Any], pac_server: PacServer
+) -> None:
+    buy(session, pac_settings, shop, shop["school"], payment_method="invoice")
+    pac_server.mode = "refuse"
+    run_worker(engine, pac_settings)
+    assert {(i.status, i.uuid) for i in invoices(session)} == {("rechazada", None)}
+    assert all("CFDI40145" in (i.last_error or "") for i in invoices(session))
+
+
+def test_an_institution_paying_by_transfer_gets_a_pue_ingreso_once_the_money_arrives(
+    engine: Engine, session: Session, pac_settings: Settings, shop: dict[str, Any], make_user: Any
+) -> None:
+    order = buy(session, pac_settings, shop, shop["school"], payment_method="spei_transfer")
+    assert invoices(session) == []  # nothing is owed before the money arrives
+    admin = make_user("admin@example.mx", is_admin=True)
+    with transaction(engine) as tx:
+        confirm_offline_payment(tx, admin, order.id or 0, "SPEI 8842")
+    run_worker(engine, pac_settings)
+    stamped = invoices(session)
+    assert [(i.status, i.metodo_pago, i.forma_pago) for i in stamped] == [("timbrada", "PUE", "03")] * 2
+    assert CFDI.from_string(stamped[0].stamped_xml or b"")["FormaPago"] == "03"
+
+
+def test_a_persons_purchase_is_not_invoiced_on_its_own(
+    engine: Engine, session: Session, pac_settings: Settings, shop: dict[str, Any], make_user: Any
+) -> None:
+    order = buy(session, pac_settings, shop, shop["consumer"], payment_method="spei_transfer")
+    admin = make_user("admin@example.mx", is_admin=True)
+    with transaction(engine) as tx:
+        confirm_offline_payment(tx, admin, order.id or 0, "SPEI 8843")
+    run_worker(engine, pac_settings)
+    assert invoices(session) == []
+    assert session.exec(select(OutboxEvent).where(OutboxEvent.topic == issuing.TOPIC)).all() == []
