@@ -27,14 +27,7 @@ def opened(session: Session, dispute: Dispute, order: Order, organization: Organ
         "reason": dispute.reason,
     }
     news |= {"outcome": None, "amount_cents": None, "note": None}
-    send_each(
-        session,
-        kinds.DISPUTE_NEWS,
-        owners_of(session, organization.id),
-        link=path_for("orders.order_page", order_id=order.id),
-        audience="producer",
-        **news,
-    )
+    _tell_producer(session, order, organization, news)
     send_each(
         session,
         kinds.DISPUTE_NEWS,
@@ -65,12 +58,18 @@ def resolved(
         else "release",
         **news,
     )
+    _tell_producer(session, order, organization, news | {"outcome": "refund" if refunded else "release"})
+
+
+def _tell_producer(
+    session: Session, order: Order, organization: Organization, news: dict[str, object]
+) -> None:
+    link = path_for("orders.order_page", order_id=order.id)
     send_each(
         session,
         kinds.DISPUTE_NEWS,
         owners_of(session, organization.id),
-        link=path_for("orders.order_page", order_id=order.id),
+        link=link,
         audience="producer",
-        outcome="refund" if refunded else "release",
         **news,
     )
