@@ -3,6 +3,9 @@ administrators hear of a new dispute; the buyer and the producer's owners hear h
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from sqlmodel import Session, col, select
 
 from market.accounts.models import User
@@ -62,7 +65,7 @@ def resolved(
 
 
 def _tell_producer(
-    session: Session, order: Order, organization: Organization, news: dict[str, object]
+    session: Session, order: Order, organization: Organization, news: Mapping[str, Any]
 ) -> None:
     link = path_for("orders.order_page", order_id=order.id)
     send_each(
