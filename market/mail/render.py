@@ -69,13 +69,14 @@ class Rendered:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-def _choices(email: Email, kind: Kind, settings: Settings) -> tuple[dict[str, Any], dict[str, str]]:
+def _choices(
+    email: Email, kind: Kind, settings: Settings, site: str
+) -> tuple[dict[str, Any], dict[str, str]]:
     """What the footer offers a person (not a bare address): the page of their choices, and for a message
     they may turn off, the one-click link to stop its topic (RFC 8058: List-Unsubscribe with
     List-Unsubscribe-Post, which mail programs show as their own "unsubscribe" button)."""
     if email.user_id is None:
         return {"preferences_url": None, "unsubscribe_url": None}, {}
-    site = settings.base_url.rstrip("/")
     preferences_url = site + path_for("mail.preferences")
     if kind.essential:
         return {"preferences_url": preferences_url, "unsubscribe_url": None}, {}
@@ -92,23 +93,17 @@ def render(email: Email, settings: Settings) -> Rendered:
     """The message as the recipient gets it, in their language (their account's, or the one it was queued
     in for an address with no account)."""
     kind = KINDS[email.kind]
-
-    def link(name: str, /, **params: Any) -> str:
-        return absolute(path_for(name, **params))
-
-    def absolute(path: str) -> str:
-        return f"{settings.base_url.rstrip('/')}{path}"
-
-    choices, headers = _choices(email, kind, settings)
+    site = settings.base_url.rstrip("/")
+    choices, headers = _choices(email, kind, settings, site)
     context = (
         email.context
         | choices
         | {
             "kind": kind,
-            "link": absolute(email.context["link"]) if email.context.get("link") else None,
-            "url_for": link,
-            "absolute": absolute,
-            "site": settings.base_url.rstrip("/"),
+            "link": site + email.context["link"] if email.context.get("link") else None,
+            "url_for": lambda name, /, **params: site + path_for(name, **params),
+            "absolute": lambda path: site + path,
+            "site": site,
             "to_address": email.to_address,
             "lang": "en" if email.locale == "en" else "es-MX",
         }
