@@ -38,6 +38,7 @@ from market.i18n import gettext as _
 from market.impact import api as impact_api
 from market.impact import views as impact_views
 from market.impact.cache import PublicFigures
+from market.invoicing import views as invoicing_views
 from market.linking import api as linking_api
 from market.linking import institution_views as linking_institution_views
 from market.linking import views as linking_views
@@ -76,6 +77,7 @@ PAGES = (
     catalog_views,
     search_views,
     orders_views,
+    invoicing_views,
     payments_views,
     payments_admin_views,
     admin_views,

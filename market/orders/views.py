@@ -20,6 +20,7 @@ from market.disputes import queries as disputes
 from market.errors import EmailNotConfirmed, MarketError
 from market.forms import form_int
 from market.i18n import gettext as _
+from market.invoicing import queries as invoices
 from market.ledger import service as ledger
 from market.linking import buyers, messages
 from market.orders import cart as carts
@@ -230,6 +231,7 @@ def order_page(
             "threads": {f.id: messages.fulfillment_thread(session, user, f.id) for f in public.fulfillments},
             "disputes": disputes.on_order(session, public),
             "review_boxes": reviews.order_boxes(session, user, order, public.fulfillments),
+            "invoices": invoices.of_parts(session, user, [f.id for f in public.fulfillments]),
         },
     )
 
@@ -276,11 +278,13 @@ def post_message(
 @router.get("/panel/o/{slug}/pedidos", name="orders.producer_queue")
 def producer_queue(slug: str, page: PageDep, user: UserDep, session: SessionDep) -> Response:
     organization = organizations.get_managed(session, slug, user)
+    queue = queries.queue_of(session, user, organization)
     return page.render(
         "orders/queue.html",
         {
             "org": organization,
-            "orders": queries.queue_of(session, user, organization),
+            "orders": queue,
+            "invoices": invoices.of_parts(session, user, [f.id for o in queue for f in o.fulfillments]),
             "steps": queries.producer_steps,
             "step_label": queries.step_label,
         },

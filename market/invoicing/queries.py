@@ -1,0 +1,205 @@
+"""Reading invoices: who may see which, and the lists the pages show.
+
+An invoice is seen by the buyer of its order (the person, or the members of the institution it bought for),
+by the members of the producer that issued it, and by the administrators; to anyone else it does not exist
+(404). A producer never sees another producer's invoice, even on an order they share. Why an invoice was
+refused is for the producer (who can fix it) and the administrators only."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from satcfdi.cfdi import CFDI
+from sqlmodel import Session, and_, col, or_, select
+
+from market.accounts.models import User
+from market.admin.audit import require_admin
+from market.db import utcnow
+from market.errors import NotFound, ValidationFailed
+from market.i18n import N_
+from market.invoicing.models import Invoice, InvoiceKind, InvoiceStatus
+from market.linking import buyers
+from market.linking.models import BuyerOrganization
+from market.mexico import MEXICO_CITY
+from market.orders.fulfillment import acts_for_buyer
+from market.orders.models import Order
+from market.organizations import service as organizations
+from market.organizations.models import Organization
+from market.pagination import Page, paginate
+
+STUCK_AFTER = timedelta(hours=1)  # por timbrar longer than this: the administrators look at it
+MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+BAD_MONTH = N_("Indica el mes como año-mes, por ejemplo 2026-12.")
+
+
+@dataclass(frozen=True)
+class Row:
+    """An invoice as a list shows it: the invoice, who it was issued to and who issued it."""
+
+    invoice: Invoice
+    receiver: str
+    issuer: str
+
+
+def issued_by_member(session: Session, user: User, invoice: Invoice) -> bool:
+    organization = session.get(Organization, invoice.organization_id)
+    return organization is not None and organizations.role_in(session, user, organization) is not None
+
+
+def may_see(session: Session, user: User, invoice: Invoice) -> bool:
+    if user.is_admin or issued_by_member(session, user, invoice):
+        return True
+    order = session.get(Order, invoice.order_id) if invoice.order_id else None
+    return order is not None and acts_for_buyer(session, user, order)
+
+
+def may_see_reason(session: Session, user: User, invoice: Invoice) -> bool:
+    """Why it was refused (or why stamping waits): for the producer and the administrators."""
+    return user.is_admin or issued_by_member(session, user, invoice)
+
+
+def visible_invoice(session: Session, user: User, invoice_id: int) -> Invoice:
+    invoice = session.get(Invoice, invoice_id)
+    if invoice is None or not may_see(session, user, invoice):
+        raise NotFound()
+    return invoice
+
+
+@dataclass(frozen=True)
+class PartInvoice:
+    """A part's invoice as its order shows it: `reason` (why it was refused) only for who may read it."""
+
+    invoice: Invoice
+    reason: str | None
+
+
+def of_parts(session: Session, user: User, fulfillment_ids: list[int]) -> dict[int, PartInvoice]:
+    """The ingreso of each of these parts that this person may see, by part."""
+    if not fulfillment_ids:
+        return {}
+    found = session.exec(
+        select(Invoice).where(
+            col(Invoice.fulfillment_id).in_(fulfillment_ids), Invoice.kind == InvoiceKind.INGRESO
+        )
+    ).all()
+    return {
+        invoice.fulfillment_id: PartInvoice(
+            invoice, invoice.last_error if may_see_reason(session, user, invoice) else None
+        )
+        for invoice in found
+        if invoice.fulfillment_id and may_see(session, user, invoice)
+    }
+
+
+def _rows(session: Session, invoices: list[Invoice]) -> list[Row]:
+    rows = []
+    for invoice in invoices:
+        order = session.get(Order, invoice.order_id) if invoice.order_id else None
+        receiver = (
+            session.get(BuyerOrganization, order.buyer_organization_id)
+            if order and order.buyer_organization_id
+            else None
+        )
+        issuer = session.get(Organization, invoice.organization_id)
+        rows.append(
+            Row(
+                invoice=invoice,
+                receiver=receiver.razon_social if receiver else "",
+                issuer=issuer.name if issuer else "",
+            )
+        )
+    return rows
+
+
+def of_producer(
+    session: Session, user: User, organization: Organization, page: int, per_page: int = 25
+) -> Page[Row]:
+    """The organization's invoices, all states, newest first, for its members."""
+    organizations.require_member(session, user, organization)
+    found = paginate(
+        session,
+        select(Invoice)
+        .where(Invoice.organization_id == organization.id)
+        .order_by(col(Invoice.created_at).desc(), col(Invoice.id).desc()),
+        page,
+        per_page,
+    )
+    return Page(
+        items=_rows(session, found.items), total=found.total, page=found.page, per_page=found.per_page
+    )
+
+
+def month_bounds(text: str | None) -> tuple[date, datetime, datetime]:
+    """'2026-12' -> the month's first day and its start and end (UTC) in Mexico City's calendar."""
+    match = MONTH.match((text or "").strip())
+    if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 2000:
+        raise ValidationFailed({"mes": BAD_MONTH})
+    first = date(int(match.group(1)), int(match.group(2)), 1)
+    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+
+    def start_of(day: date) -> datetime:
+        return datetime(day.year, day.month, day.day, tzinfo=MEXICO_CITY).astimezone(UTC)
+
+    return first, start_of(first), start_of(following)
+
+
+def stamped_in_month(session: Session, user: User, buyer_id: int, month: str | None) -> list[Row]:
+    """The stamped invoices issued to the institution in that month (by date of stamping), for its members
+    and the administrators."""
+    buyer = buyers.visible(session, user, buyer_id)
+    _, start, end = month_bounds(month)
+    found = session.exec(
+        select(Invoice)
+        .join(Order, col(Order.id) == Invoice.order_id)
+        .where(
+            Order.buyer_organization_id == buyer.id,
+            Invoice.status == InvoiceStatus.TIMBRADA,
+            col(Invoice.stamped_at) >= start,
+            col(Invoice.stamped_at) < end,
+        )
+        .order_by(col(Invoice.stamped_at), col(Invoice.id))
+    ).all()
+    return _rows(session, list(found))
+
+
+def stuck(session: Session, admin: User, now: datetime | None = None) -> list[Row]:
+    """Invoices that wait to be stamped for over an hour, or that were refused: oldest first."""
+    require_admin(admin)
+    since = (now or utcnow()) - STUCK_AFTER
+    found = session.exec(
+        select(Invoice)
+        .where(
+            or_(
+                col(Invoice.status) == InvoiceStatus.RECHAZADA,
+                and_(col(Invoice.status) == InvoiceStatus.POR_TIMBRAR, col(Invoice.created_at) < since),
+            )
+        )
+        .order_by(col(Invoice.created_at), col(Invoice.id))
+    ).all()
+    return _rows(session, list(found))
+
+
+def xml_of(invoice: Invoice) -> tuple[bytes, str]:
+    """The XML to download: the stamped one, or the signed one while it waits to be stamped."""
+    xml = invoice.stamped_xml or invoice.signed_xml
+    if xml is None:
+        raise NotFound()
+    return xml, f"{file_name(invoice)}.xml"
+
+
+def file_name(invoice: Invoice) -> str:
+    if invoice.uuid:
+        return invoice.uuid
+    if invoice.folio is not None:
+        return f"{invoice.serie or ''}{invoice.folio}-sin-timbrar"
+    return f"factura-{invoice.id}-sin-timbrar"
+
+
+def pdf_of(invoice: Invoice) -> tuple[bytes, str]:
+    """The invoice's printable representation, rendered by satcfdi from its XML."""
+    from satcfdi.render import pdf_bytes  # weasyprint loads slowly: only when a PDF is asked for
+
+    xml, _ = xml_of(invoice)
+    return pdf_bytes(CFDI.from_string(xml)), f"{file_name(invoice)}.pdf"
