@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from market.accounts.schemas import NewPassword, Registration
 from market.catalog.schemas import ListingCreate
 from market.db import utcnow
+from market.invoicing.fiscal_profile import FiscalProfileUpdate
 from market.linking.schemas import BuyerOrganizationCreate, DemandCreate
 from market.orders.schemas import PaymentMethod
 from market.organizations.schemas import OrganizationCreate
@@ -28,15 +29,18 @@ class DemoAccount(Registration):
 
 
 class DemoOrganization(OrganizationCreate):
-    """An organization with its address on the site, its listings, and whether it waits for verification."""
+    """An organization with its address on the site, its listings, and whether it waits for verification.
+    One that sells to the demo's institution has its fiscal data (and gets a test CSD), so that its parts
+    are invoiced."""
 
     slug: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
     pending: bool = False
     listings: list[ListingCreate]
+    fiscal: FiscalProfileUpdate | None = None
 
     def profile(self) -> dict[str, Any]:
         """What the organization says of itself: the fields of OrganizationCreate."""
-        return self.model_dump(exclude={"slug", "pending", "listings"})
+        return self.model_dump(exclude={"slug", "pending", "listings", "fiscal"})
 
 
 class DemoDemand(DemandCreate):

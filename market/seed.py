@@ -20,6 +20,8 @@ from market.catalog.taxonomy import CATEGORIES, GOOD_UNITS, SERVICE_UNITS
 from market.config import Settings
 from market.db import transaction, utcnow
 from market.demo import DEMO_PASSWORD, DemoAccount, DemoOrder, DemoPart, DemoSchool, Outcome, load_marketplace
+from market.invoicing import csd_store, fiscal_profile
+from market.invoicing.csd import make_test_csd
 from market.mexico import LEGAL_FORMS, STATES
 from market.orders.models import FulfillmentStatus, OrderStatus
 from market.organizations.models import Membership, Organization, VerificationStatus
@@ -51,6 +53,7 @@ def load_demo(session: Session, settings: Settings | None = None) -> list[tuple[
     """Idempotent: organizations already present (by slug) are left as they are. Returns the accounts to
     try the product with: (role, e-mail, password)."""
     demo = load_marketplace()
+    settings = settings or Settings()
     admin = _account(session, demo.administrator, is_admin=True)
     consumer = _account(session, demo.consumer)
     accounts = [
@@ -74,6 +77,14 @@ def load_demo(session: Session, settings: Settings | None = None) -> list[tuple[
         session.flush()
         assert organization.id is not None and owner.id is not None
         session.add(Membership(user_id=owner.id, organization_id=organization.id, role="owner"))
+        if entry.fiscal is not None:  # it invoices its sales to the institution, with a test CSD
+            session.flush()
+            fiscal_profile.save(session, owner, organization, entry.fiscal)
+            assert organization.rfc is not None
+            files = make_test_csd(organization.rfc, entry.fiscal.legal_name)
+            csd_store.upload(
+                session, settings, owner, organization, files.certificate, files.key, files.password
+            )
         for listing in entry.listings:
             add_listing(session, organization, listing)
         if index < 3 or entry.pending:  # a few producers to try the product as
@@ -82,9 +93,7 @@ def load_demo(session: Session, settings: Settings | None = None) -> list[tuple[
             )
     school = _demo_school(session, demo.school)
     accounts.append(("institución compradora", school.email, DEMO_PASSWORD))
-    _demo_orders(
-        session, settings or Settings(), demo.orders, {"consumer": consumer, "school": school}, admin
-    )
+    _demo_orders(session, settings, demo.orders, {"consumer": consumer, "school": school}, admin)
     return accounts
 
 

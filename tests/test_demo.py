@@ -10,18 +10,23 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 import market
 from market.catalog.schemas import ListingCreate
 from market.config import Settings
 from market.db import utcnow
 from market.demo import DEMO_FILE, DEMO_PASSWORD, DemoDataError, load_marketplace
+from market.invoicing import issuing
+from market.invoicing.models import Invoice, InvoiceStatus
+from market.invoicing.seal import seal_verifies
 from market.linking.schemas import BuyerOrganizationCreate, DemandCreate
 from market.mail.delivery import deliver_due
 from market.mail.models import Email, EmailStatus
 from market.organizations.schemas import OrganizationCreate
+from market.outbox import OutboxEvent, process_batch
 from market.seed import load_demo
 from tests.helpers import log_in
 from tests.pages import attr, hrefs, one, soup, table_rows
@@ -116,3 +121,23 @@ def test_the_demo_administrator_reads_the_demos_messages_in_the_mailbox(
     first = soup(admin.get(hrefs(page, "table a")[0]))
     assert one(first, "pre.mail-text").get_text().startswith("Hola")
     assert "Tianguis Solidario" in admin.get(attr(one(first, "iframe"), "src") or "").text
+
+
+def test_the_demo_invoices_its_sale_to_the_institution(
+    app: FastAPI, session: Session, engine: Engine, settings: Settings
+) -> None:
+    """The producers that sell to the demo's school have fiscal data and a (test) CSD: each of their parts
+    gets its CFDI de Ingreso, sealed and waiting for a PAC ("por timbrar": `make run` has none)."""
+    load_demo(session, settings)
+    session.commit()
+    issue = {issuing.TOPIC: issuing.handler(settings)}
+    for _ in range(3):  # seal, then try to stamp (no PAC: it waits), then once more after the back-off
+        process_batch(engine, issue)
+        session.execute(update(OutboxEvent).values(available_at=utcnow()))
+        session.commit()
+
+    invoices = session.exec(select(Invoice).order_by(col(Invoice.id))).all()
+    assert len(invoices) == 2 and {i.status for i in invoices} == {InvoiceStatus.POR_TIMBRAR}
+    for invoice in invoices:
+        assert invoice.signed_xml is not None and seal_verifies(invoice.signed_xml)
+        assert invoice.attempts >= 1 and invoice.stamped_xml is None
