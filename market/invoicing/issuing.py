@@ -29,9 +29,12 @@ from market.invoicing import build, csd_store, fiscal_profile, pac
 from market.invoicing.models import Invoice, InvoiceKind, InvoiceStatus
 from market.invoicing.seal import BrokenSeal, CfdiInvalid, seal
 from market.linking.models import BuyerOrganization, Demand
+from market.mail import kinds
 from market.orders.models import Fulfillment, Order, OrderLine, OrderStatus
+from market.organizations.effects import notify_owners
 from market.organizations.models import Organization
 from market.outbox import OutboxEvent
+from market.urls import path_for
 
 log = logging.getLogger(__name__)
 
@@ -130,10 +133,20 @@ def issue(session: Session, settings: Settings, invoice_id: int, now: datetime |
 
 
 def _reject(session: Session, invoice: Invoice, reason: str) -> None:
+    """The invoice cannot be issued as it is: kept with the reason, and the issuer's owners told why."""
     invoice.status = InvoiceStatus.RECHAZADA
     invoice.last_error = reason[:2000]
     session.add(invoice)
     log.info("invoice %s refused: %s", invoice.id, reason)
+    issuer = session.get_one(Organization, invoice.organization_id)
+    notify_owners(
+        session,
+        issuer,
+        kinds.INVOICE_REFUSED,
+        link=path_for("invoicing.producer_invoices", slug=issuer.slug),
+        order_id=invoice.order_id,
+        reason=invoice.last_error,
+    )
 
 
 def _sealed(session: Session, settings: Settings, invoice: Invoice, now: datetime) -> bytes:

@@ -78,6 +78,9 @@ LISTING_MODERATED = _kind(
     "listing_moderated", N_("Producto moderado"), Topic.ACCOUNT, "the organization's owners"
 )
 CSD_EXPIRING = _kind("csd_expiring", N_("CSD por vencer"), Topic.ACCOUNT, "the organization's owners")
+INVOICE_REFUSED = _kind(
+    "invoice_refused", N_("Factura rechazada"), Topic.ORDERS, "the issuing organization's owners"
+)
 # Orders and money
 ORDER_PLACED = _kind("order_placed", N_("Pedido recibido"), Topic.ORDERS, "the buyer")
 PAYMENT_INSTRUCTIONS = _kind(

@@ -26,7 +26,7 @@ from market.orders.models import Fulfillment, Order
 from market.orders.schemas import Checkout
 from market.outbox import OutboxEvent, process_batch
 from tests.fixtures.pac import PacServer
-from tests.helpers import SCHOOL, at_once, make_institution
+from tests.helpers import SCHOOL, at_once, emails_to, make_institution
 
 PRODUCERS = (
     # key, name, RFC, razón social, category (IVA), price with IVA, delivery fee
@@ -219,6 +219,12 @@ def test_a_producer_without_a_csd_gets_its_invoice_refused_with_the_reason(
     assert refused.signed_xml is None and refused.stamped_xml is None and refused.folio is None
     assert refused.last_error and "CSD" in refused.last_error
     assert by_org[shop["rebozos"]["org"].id].status == InvoiceStatus.TIMBRADA
+    # Its owners are told why, with the way to its invoices; the other producer hears nothing of it.
+    [told] = [e for e in emails_to(session, "cafe@example.mx") if e["kind"] == "invoice_refused"]
+    assert (
+        refused.last_error in told["body"] and told["link"] == f"/panel/o/{shop['cafe']['org'].slug}/facturas"
+    )
+    assert not [e for e in emails_to(session, "rebozos@example.mx") if e["kind"] == "invoice_refused"]
 
 
 def test_the_pac_refusing_the_invoice_leaves_it_refused_with_what_the_pac_said(

@@ -13,6 +13,12 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "valid_until": "2027-01-05T18:00:00+00:00",
         "expired": False,
     },
+    "invoice_refused": {
+        "link": "/panel/o/cafe-de-la-sierra/facturas",
+        "organization": "Café de la Sierra",
+        "order_id": 12,
+        "reason": "Falta el CSD de la organización: súbelo en Facturación.",
+    },
 }
 
 VARIANTS: list[tuple[str, dict[str, Any]]] = [
