@@ -148,6 +148,9 @@ def _check_size(width: int, height: int) -> None:
 
 def _decoded(picture: Picture) -> Image.Image:
     """The picture upright, in RGB over white, at most FULL_SIZE a side."""
+    # A truncated file must fail here. Pillow's switch is global, and weasyprint (the invoices' PDF, imported
+    # when the first one is asked for) turns it on for the whole process: turn it off again.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         with Image.open(BytesIO(picture.data), formats=[picture.format]) as opened:
             image: Image.Image = opened

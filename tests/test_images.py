@@ -17,9 +17,11 @@ from PIL import Image, ImageFile, WebPImagePlugin
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from market import media
 from market.catalog.models import Listing, ListingPhoto
 from market.config import Settings
 from market.db import utcnow
+from market.errors import InvalidUpload
 from market.mexico import MEXICO_CITY
 from market.uploads import WINDOW, ImageUpload, prune_uploads
 from tests.helpers import api_token, at_once, csrf_of, database_state, log_in
@@ -460,3 +462,13 @@ def test_two_uploads_at_once_by_one_person_at_the_limit_let_only_one_through(
     with Session(engine) as session:
         assert len(session.exec(select(ImageUpload)).all()) == 1
         assert len(session.exec(select(ListingPhoto)).all()) == 1
+
+
+def test_a_truncated_picture_is_refused_even_once_the_invoices_pdf_library_is_loaded(tmp_path: Path) -> None:
+    """weasyprint (the invoices' PDF) turns on Pillow's global LOAD_TRUNCATED_IMAGES when it is imported; an
+    upload must still refuse a truncated picture instead of keeping it padded with grey."""
+    import weasyprint  # noqa: F401
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES
+    with pytest.raises(InvalidUpload):
+        media.store_image(picture((800, 600), "PNG")[:-400], tmp_path, "listings", 5 * 1024 * 1024)
