@@ -1,6 +1,6 @@
 """A producer's part of an order as a CFDI 4.0 de Ingreso: the producer issues it (its fiscal profile), the
 institution receives it (its CFDI data), one Concepto per line with the listing's SAT keys, and the delivery
-charge, if any, as a service at 16 %.
+charge, if any, as a service at 16 %. When the institution pays a PPD ingreso, its CFDI de Pago.
 
 Prices in the app include IVA and are integer centavos. Each Concepto's Importe is its price without IVA
 (the unit price ÷ 1.16 to six decimals, times the quantity, rounded to centavos) and its IVA is what is left
@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from satcfdi.cfdi import CFDI
 from satcfdi.create.cfd import cfdi40
 
 from market.catalog.models import Listing
@@ -26,6 +27,7 @@ SERVICE_UNIT = "E48"  # Unidad de servicio
 DELIVERY_KEYS = {"national": "78102200", "delivery": "78101800"}  # paquetería; transporte de carga
 DELIVERY_BPS = 1600
 DELIVERY_TITLE = {"national": "Envío", "delivery": "Entrega a domicilio"}
+TRANSFER = "03"  # c_FormaPago: transferencia electrónica de fondos
 
 
 def pesos(cents: int) -> Decimal:
@@ -146,5 +148,30 @@ def ingreso(
         serie=serie,
         folio=str(folio),
         exportacion="01",
+        fecha=fecha,
+    )
+
+
+def pago(
+    *, ingreso_xml: bytes, amount_cents: int, serie: str, folio: int, fecha: datetime, fecha_pago: datetime
+) -> cfdi40.Comprobante:
+    """The CFDI de Pago (Complemento de Pagos 2.0) of a PPD ingreso paid in one transfer (not sealed):
+    issued by the ingreso's issuer to its receiver, its one DoctoRelacionado the ingreso's UUID, serie and
+    folio, first parcialidad, with the IVA of what was paid per rate (satcfdi computes the DR and P taxes
+    and the totals from the ingreso's conceptos)."""
+    ingreso = CFDI.from_string(ingreso_xml)
+    for line in ingreso["Conceptos"]:
+        line.setdefault("Impuestos", None)  # a line not object of tax has none; satcfdi reads the key
+    return cfdi40.Comprobante.pago_comprobantes(
+        cfdi40.PagoComprobante(
+            comprobante=ingreso,
+            num_parcialidad=1,
+            imp_saldo_ant=ingreso["Total"],
+            imp_pagado=pesos(amount_cents),
+        ),
+        fecha_pago=fecha_pago,
+        forma_pago=TRANSFER,
+        serie=serie,
+        folio=str(folio),
         fecha=fecha,
     )

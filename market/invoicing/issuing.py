@@ -7,6 +7,10 @@ it with the producer's CSD (the signed XML is kept, so that sending it again aft
 UUID); then stamps it. An unreachable PAC leaves it por timbrar and tries again later, with back-off; a PAC
 that refuses it, or a producer without complete fiscal data or CSD, makes it rechazada with the reason.
 
+When the institution pays an order on invoice terms, `invoice_paid` writes, for each part whose ingreso is
+PPD, its CFDI de Pago (kind pago), issued by the worker the same way; never before its ingreso is stamped:
+until then it waits (and an ingreso refused leaves its pago refused too).
+
 Parts sold to people without fiscal data are not invoiced one by one: they go in the month's global
 invoice."""
 
@@ -30,7 +34,7 @@ from market.invoicing.models import Invoice, InvoiceKind, InvoiceStatus
 from market.invoicing.seal import BrokenSeal, CfdiInvalid, seal
 from market.linking.models import BuyerOrganization, Demand
 from market.mail import kinds
-from market.orders.models import Fulfillment, Order, OrderLine, OrderStatus
+from market.orders.models import Fulfillment, FulfillmentStatus, Order, OrderLine, OrderStatus
 from market.organizations.effects import notify_owners
 from market.organizations.models import Organization
 from market.outbox import OutboxEvent
@@ -39,16 +43,22 @@ from market.urls import path_for
 log = logging.getLogger(__name__)
 
 TOPIC = "invoice.issue"
-SERIES = {InvoiceKind.INGRESO: "A"}
+SERIES = {InvoiceKind.INGRESO: "A", InvoiceKind.PAGO: "P"}
 # c_FormaPago of what the buyer paid with, when it paid at once (PUE)
 FORMA_PAGO = {"card": "04", "spei": "03", "spei_transfer": "03", "oxxo": "01"}
 TO_BE_DEFINED = "99"  # paid later (PPD): each payment will say how, in its complemento de pago
 MAX_DELAY = timedelta(hours=6)
+INGRESO_WAIT = timedelta(minutes=10)  # a pago whose ingreso is not stamped yet looks again after this
 INCOMPLETE_PROFILE = N_(
     "Faltan datos fiscales de la organización (razón social, régimen fiscal o código postal): "
     "complétalos en Facturación."
 )
 INCOMPLETE_RECEIVER = N_("La institución compradora no tiene completos sus datos fiscales.")
+INGRESO_REFUSED = N_("La factura de ingreso de este pago no se timbró: el complemento de pago no se emite.")
+
+
+class IngresoPending(Exception):
+    """The pago's ingreso is not stamped yet: the pago waits for it."""
 
 
 def part_payable(session: Session, fulfillment: Fulfillment) -> Invoice | None:
@@ -80,6 +90,49 @@ def part_payable(session: Session, fulfillment: Fulfillment) -> Invoice | None:
     return invoice
 
 
+def invoice_paid(session: Session, order: Order) -> list[Invoice]:
+    """The institution paid an order on invoice terms: each part whose ingreso is PPD (stamped, or still
+    por timbrar) is owed its CFDI de Pago for the part's total, paid by transfer. Writes them por timbrar,
+    once, and asks the worker to issue them."""
+    rows = session.exec(
+        select(Invoice)
+        .join(Fulfillment, col(Fulfillment.id) == Invoice.fulfillment_id)
+        .where(
+            Invoice.order_id == order.id,
+            Invoice.kind == InvoiceKind.INGRESO,
+            Invoice.metodo_pago == "PPD",
+            col(Invoice.status).in_((InvoiceStatus.POR_TIMBRAR, InvoiceStatus.TIMBRADA)),
+            col(Fulfillment.status).not_in((FulfillmentStatus.REJECTED, FulfillmentStatus.CANCELLED)),
+        )
+        .order_by(col(Invoice.id))
+    ).all()
+    paid = set(
+        session.exec(
+            select(Invoice.fulfillment_id).where(
+                Invoice.order_id == order.id, Invoice.kind == InvoiceKind.PAGO
+            )
+        ).all()
+    )
+    written = []
+    for ingreso in rows:
+        if ingreso.fulfillment_id in paid:
+            continue
+        pago = Invoice(
+            organization_id=ingreso.organization_id,
+            fulfillment_id=ingreso.fulfillment_id,
+            order_id=ingreso.order_id,
+            kind=InvoiceKind.PAGO,
+            metodo_pago="PPD",  # that of the document it pays
+            forma_pago=build.TRANSFER,
+            total_cents=ingreso.total_cents,  # the whole part, in one payment
+        )
+        session.add(pago)
+        session.flush()
+        session.add(OutboxEvent(topic=TOPIC, payload={"invoice_id": pago.id}))
+        written.append(pago)
+    return written
+
+
 def handler(settings: Settings) -> Callable[[Session, dict[str, Any]], None]:
     """The worker's handler for TOPIC."""
 
@@ -103,6 +156,13 @@ def issue(session: Session, settings: Settings, invoice_id: int, now: datetime |
     if invoice.signed_xml is None:
         try:
             invoice.signed_xml = _sealed(session, settings, invoice, now or utcnow())
+        except IngresoPending:
+            session.add(
+                OutboxEvent(
+                    topic=TOPIC, payload={"invoice_id": invoice.id}, available_at=utcnow() + INGRESO_WAIT
+                )
+            )
+            return
         except (MarketError, CfdiInvalid, BrokenSeal) as refused:
             _reject(session, invoice, str(refused))
             return
@@ -130,6 +190,16 @@ def issue(session: Session, settings: Settings, invoice_id: int, now: datetime |
     invoice.stamped_at = stamped.stamped_at.astimezone(UTC)
     invoice.last_error = None
     session.add(invoice)
+    if invoice.kind == InvoiceKind.INGRESO:  # a pago waiting for this ingreso need not wait any longer
+        for waiting in session.exec(
+            select(Invoice.id).where(
+                Invoice.fulfillment_id == invoice.fulfillment_id,
+                Invoice.kind == InvoiceKind.PAGO,
+                Invoice.status == InvoiceStatus.POR_TIMBRAR,
+                col(Invoice.signed_xml).is_(None),
+            )
+        ):
+            session.add(OutboxEvent(topic=TOPIC, payload={"invoice_id": waiting}))
 
 
 def _reject(session: Session, invoice: Invoice, reason: str) -> None:
@@ -157,6 +227,9 @@ def _sealed(session: Session, settings: Settings, invoice: Invoice, now: datetim
     if not fiscal_profile.is_complete(issuer):
         raise MarketError(INCOMPLETE_PROFILE)
     signer = csd_store.signer_for(session, settings, issuer, now=now)
+    fecha = now.astimezone(pac.MEXICO_CITY).replace(tzinfo=None, microsecond=0)
+    if invoice.kind == InvoiceKind.PAGO:
+        return seal(_pago(session, issuer, invoice, fecha), signer)
     fulfillment = session.get_one(Fulfillment, invoice.fulfillment_id)
     order = session.get_one(Order, fulfillment.order_id)
     receiver = session.get(BuyerOrganization, order.buyer_organization_id)
@@ -177,14 +250,7 @@ def _sealed(session: Session, settings: Settings, invoice: Invoice, now: datetim
         .where(OrderLine.fulfillment_id == fulfillment.id)
         .order_by(col(OrderLine.id))
     ).all()
-    if invoice.folio is None:
-        serie = SERIES[invoice.kind]
-        last = session.exec(
-            select(func.max(Invoice.folio)).where(
-                Invoice.organization_id == issuer.id, Invoice.serie == serie
-            )
-        ).one()
-        invoice.serie, invoice.folio = serie, (last or 0) + 1
+    _numbered(session, issuer, invoice)
     assert invoice.serie is not None and invoice.folio is not None
     comprobante = build.ingreso(
         issuer=issuer,
@@ -196,9 +262,47 @@ def _sealed(session: Session, settings: Settings, invoice: Invoice, now: datetim
         folio=invoice.folio,
         metodo_pago=invoice.metodo_pago,
         forma_pago=invoice.forma_pago,
-        fecha=now.astimezone(pac.MEXICO_CITY).replace(tzinfo=None, microsecond=0),
+        fecha=fecha,
     )
     total = int(comprobante["Total"] * 100)
     if total != invoice.total_cents:  # never issue an invoice that does not say what was sold
         raise MarketError(N_("El total de la factura no coincide con el del pedido."))
     return seal(comprobante, signer)
+
+
+def _numbered(session: Session, issuer: Organization, invoice: Invoice) -> None:
+    """The invoice's serie and folio: the next of its kind's serie for this issuer, assigned once."""
+    if invoice.folio is None:
+        serie = SERIES[invoice.kind]
+        last = session.exec(
+            select(func.max(Invoice.folio)).where(
+                Invoice.organization_id == issuer.id, Invoice.serie == serie
+            )
+        ).one()
+        invoice.serie, invoice.folio = serie, (last or 0) + 1
+
+
+def _pago(session: Session, issuer: Organization, invoice: Invoice, fecha: datetime) -> Any:
+    """The pago's CFDI (not sealed), from its stamped ingreso; IngresoPending while that is not stamped."""
+    ingreso = session.exec(
+        select(Invoice).where(
+            Invoice.fulfillment_id == invoice.fulfillment_id, Invoice.kind == InvoiceKind.INGRESO
+        )
+    ).first()
+    if ingreso is None or ingreso.status in (InvoiceStatus.RECHAZADA, InvoiceStatus.CANCELADA):
+        raise MarketError(INGRESO_REFUSED)
+    if ingreso.status != InvoiceStatus.TIMBRADA or ingreso.stamped_xml is None:
+        raise IngresoPending()
+    _numbered(session, issuer, invoice)
+    assert invoice.serie is not None and invoice.folio is not None
+    comprobante = build.pago(
+        ingreso_xml=ingreso.stamped_xml,
+        amount_cents=invoice.total_cents,
+        serie=invoice.serie,
+        folio=invoice.folio,
+        fecha=fecha,
+        fecha_pago=invoice.created_at.astimezone(pac.MEXICO_CITY).replace(tzinfo=None, microsecond=0),
+    )
+    if int(comprobante["Complemento"]["Totales"]["MontoTotalPagos"] * 100) != invoice.total_cents:
+        raise MarketError(N_("El monto del complemento de pago no coincide con lo pagado."))
+    return comprobante

@@ -310,6 +310,7 @@ def mark_paid(
         compare_and_set(session, Order, order.id or 0, OrderStatus.INVOICED, OrderStatus.PAID)
         order.status = OrderStatus.PAID
         ledger.record_invoice_paid(session, order, reference)
+        issuing.invoice_paid(session, order)
         return 0
     if order.status != OrderStatus.AWAITING_PAYMENT:
         if received_cents is None:

@@ -1,6 +1,7 @@
-"""Writes the committed sample: a CFDI 4.0 de Ingreso (PUE, to público en general in a global invoice) sealed
-with a test CSD and stamped through the loopback PAC (tests/fixtures/pac.py), with that PAC's test
-certificate beside it so that its SelloSAT can be checked.
+"""Writes the committed samples, sealed with a test CSD and stamped through the loopback PAC
+(tests/fixtures/pac.py), with that PAC's test certificate beside them so that their SelloSAT can be checked:
+a CFDI 4.0 de Ingreso (PUE, to público en general in a global invoice), and a CFDI de Pago (Complemento de
+Pagos 2.0) for an institution's PPD ingreso paid by transfer, built as the worker builds it.
 
     PYTHONPATH=$PWD .venv/bin/python -m tests.invoicing.samples.make
 
@@ -12,18 +13,21 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
+from satcfdi.cfdi import CFDI
 from satcfdi.create.cfd import cfdi40
 from satcfdi.models import Signer
 
 from market.config import Settings
+from market.invoicing import build
 from market.invoicing.csd import make_test_csd
 from market.invoicing.pac import MEXICO_CITY, stamp
 from market.invoicing.seal import seal
 from tests.fixtures.pac import PacServer
-from tests.helpers import free_port
+from tests.helpers import SCHOOL, free_port
 
 HERE = Path(__file__).parent
 SAMPLE = HERE / "ingreso-publico-en-general.xml"
+PAGO_SAMPLE = HERE / "pago-de-ingreso-ppd.xml"
 PAC_CERTIFICATE = HERE / "pac-de-pruebas.cer"
 RFC = "CTZ0803115N4"
 NAME = "COOPERATIVA TEJEDORAS DE ZINACANTAN"
@@ -86,17 +90,42 @@ def ingreso(fecha: datetime | None = None, folio: str = "1") -> cfdi40.Comproban
     )
 
 
+def ingreso_ppd(fecha: datetime) -> cfdi40.Comprobante:
+    """The same goods sold to a school on 30-day invoice terms: PPD, forma de pago 99."""
+    comprobante = ingreso(fecha, folio="2")
+    del comprobante["InformacionGlobal"]
+    comprobante["MetodoPago"], comprobante["FormaPago"] = "PPD", "99"
+    comprobante["Receptor"] = cfdi40.Receptor(
+        rfc=SCHOOL["rfc"],
+        nombre=SCHOOL["razon_social"],
+        domicilio_fiscal_receptor=SCHOOL["codigo_postal"],
+        regimen_fiscal_receptor=SCHOOL["regimen_fiscal"],
+        uso_cfdi=SCHOOL["uso_cfdi"],
+    )
+    return comprobante
+
+
 def main() -> None:
     pac = PacServer(port=free_port())
     pac.start()
+    signer = sample_signer()
+    now = datetime.now(MEXICO_CITY).replace(tzinfo=None, microsecond=0)
     try:
         settings = pac.settings(Settings(_env_file=None))
-        stamped = stamp(settings, seal(ingreso(), sample_signer()))
+        stamped = stamp(settings, seal(ingreso(), signer))
+        owed = stamp(settings, seal(ingreso_ppd(now), signer))
+        total = CFDI.from_string(owed.xml)["Total"]
+        pago = build.pago(
+            ingreso_xml=owed.xml, amount_cents=int(total * 100), serie="P", folio=1, fecha=now, fecha_pago=now
+        )
+        paid = stamp(settings, seal(pago, signer))
     finally:
         pac.stop()
     SAMPLE.write_bytes(stamped.xml)
+    PAGO_SAMPLE.write_bytes(paid.xml)
     PAC_CERTIFICATE.write_bytes(pac.certificate)
     print(f"{SAMPLE.name}: UUID {stamped.uuid}, timbrado {stamped.stamped_at.isoformat()}")
+    print(f"{PAGO_SAMPLE.name}: UUID {paid.uuid}, pays {owed.uuid}")
 
 
 if __name__ == "__main__":
