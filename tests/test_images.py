@@ -464,11 +464,12 @@ def test_two_uploads_at_once_by_one_person_at_the_limit_let_only_one_through(
         assert len(session.exec(select(ListingPhoto)).all()) == 1
 
 
-def test_a_truncated_picture_is_refused_even_once_the_invoices_pdf_library_is_loaded(tmp_path: Path) -> None:
-    """weasyprint (the invoices' PDF) turns on Pillow's global LOAD_TRUNCATED_IMAGES when it is imported; an
-    upload must still refuse a truncated picture instead of keeping it padded with grey."""
-    import weasyprint  # noqa: F401
-
-    assert ImageFile.LOAD_TRUNCATED_IMAGES
+def test_a_truncated_picture_is_refused_even_once_the_invoices_pdf_library_is_loaded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """weasyprint (the invoices' PDF) turns on Pillow's global LOAD_TRUNCATED_IMAGES when it is imported
+    (weasyprint/images.py); an upload must still refuse a truncated picture instead of keeping it padded
+    with grey."""
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)  # as after `import weasyprint`
     with pytest.raises(InvalidUpload):
         media.store_image(picture((800, 600), "PNG")[:-400], tmp_path, "listings", 5 * 1024 * 1024)
