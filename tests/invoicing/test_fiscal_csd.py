@@ -4,15 +4,11 @@ however many workers run the job at once."""
 
 from __future__ import annotations
 
-import base64
 from datetime import datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 import pytest
 from satcfdi.cfdi import CFDI
-from satcfdi.create.cfd import cfdi40
-from satcfdi.models import Certificate
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -20,10 +16,12 @@ from market.config import Settings
 from market.db import transaction, utcnow
 from market.invoicing import csd_store, vault
 from market.invoicing.csd import make_test_csd
+from market.invoicing.seal import seal_verifies
 from market.mail.models import Email
 from market.mail.render import render
 from market.organizations.models import Membership, Organization
 from tests.helpers import MAIL_SETTINGS, at_once, emails
+from tests.invoicing.samples.make import ingreso
 from tests.mail.examples_invoicing import VARIANTS
 
 RFC = "CFC050312AB4"
@@ -58,42 +56,12 @@ def test_the_stored_csd_seals_a_cfdi_whose_seal_verifies(
     upload(session, settings, producer)
 
     signer = csd_store.signer_for(session, settings, org)
-    invoice = cfdi40.Comprobante(
-        emisor=cfdi40.Emisor(rfc=org.rfc, nombre=org.legal_name, regimen_fiscal=org.tax_regime),
-        lugar_expedicion=org.fiscal_postal_code,
-        receptor=cfdi40.Receptor(
-            rfc="XAXX010101000",
-            nombre="PUBLICO EN GENERAL",
-            domicilio_fiscal_receptor=org.fiscal_postal_code,
-            regimen_fiscal_receptor="616",
-            uso_cfdi="S01",
-        ),
-        conceptos=[
-            cfdi40.Concepto(
-                clave_prod_serv="50201706",
-                cantidad=Decimal("2"),
-                clave_unidad="KGM",
-                descripcion="Café de altura",
-                valor_unitario=Decimal("250.00"),
-                objeto_imp="02",
-                impuestos=cfdi40.Impuestos(
-                    traslados=[
-                        cfdi40.Traslado(impuesto="002", tipo_factor="Tasa", tasa_o_cuota=Decimal("0.000000"))
-                    ]
-                ),
-            )
-        ],
-        metodo_pago="PUE",
-        forma_pago="03",
-        informacion_global=cfdi40.InformacionGlobal(periodicidad="04", meses="12", ano=2026),
-        fecha=datetime(2026, 12, 6, 10, 0, 0),
-    )
+    invoice = ingreso(rfc=org.rfc or "", name=org.legal_name or "")  # issued from postal code 29350 too
     invoice.sign(signer)
-    sealed = CFDI.from_string(invoice.xml_bytes(validate=True))
+    sealed = invoice.xml_bytes(validate=True)
 
-    assert sealed["NoCertificado"] == "30001000000500003416"
-    certificate = Certificate.load_certificate(base64.b64decode(sealed["Certificado"]))
-    assert certificate.verify_sha256(sealed.cadena_original().encode(), base64.b64decode(sealed["Sello"]))
+    assert CFDI.from_string(sealed)["NoCertificado"] == "30001000000500003416"
+    assert seal_verifies(sealed)
 
 
 def test_no_signer_without_a_csd_after_it_expired_or_once_the_rfc_changed(

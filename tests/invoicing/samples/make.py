@@ -39,9 +39,11 @@ def sample_signer() -> Signer:
     return Signer.load(certificate=files.certificate, key=files.key, password=files.password)
 
 
-def ingreso(fecha: datetime | None = None, folio: str = "1") -> cfdi40.Comprobante:
+def ingreso(
+    fecha: datetime | None = None, folio: str = "1", rfc: str = RFC, name: str = NAME
+) -> cfdi40.Comprobante:
     """Two kilos of coffee (IVA 0 %) and a rebozo (IVA 16 %, price 1,160.00 with IVA) sold to público en
-    general, paid by transfer: the month's global invoice."""
+    general, paid by transfer: the month's global invoice, issued by `rfc` (régimen 601)."""
     fecha = fecha or datetime.now(MEXICO_CITY).replace(tzinfo=None, microsecond=0)
 
     def iva(rate: str) -> cfdi40.Impuestos:
@@ -50,7 +52,7 @@ def ingreso(fecha: datetime | None = None, folio: str = "1") -> cfdi40.Comproban
         )
 
     return cfdi40.Comprobante(
-        emisor=cfdi40.Emisor(rfc=RFC, nombre=NAME, regimen_fiscal="601"),
+        emisor=cfdi40.Emisor(rfc=rfc, nombre=name, regimen_fiscal="601"),
         lugar_expedicion=POSTAL_CODE,
         receptor=cfdi40.Receptor(
             rfc="XAXX010101000",
