@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Protocol
 
 from satcfdi.cfdi import CFDI
 from satcfdi.create.cfd import cfdi40
 
 from market.catalog.models import Listing
 from market.catalog.taxonomy import default_sat_product_key, default_sat_unit_key, iva_bps
-from market.linking.models import BuyerOrganization
 from market.orders.models import Fulfillment, OrderLine
 from market.organizations.models import Organization
 
@@ -28,6 +28,16 @@ DELIVERY_KEYS = {"national": "78102200", "delivery": "78101800"}  # paquetería;
 DELIVERY_BPS = 1600
 DELIVERY_TITLE = {"national": "Envío", "delivery": "Entrega a domicilio"}
 TRANSFER = "03"  # c_FormaPago: transferencia electrónica de fondos
+
+
+class Receiver(Protocol):
+    """Whom an invoice is issued to, as the SAT has it: an institution's CFDI data or a buyer's own."""
+
+    rfc: str
+    razon_social: str
+    regimen_fiscal: str
+    codigo_postal: str
+    uso_cfdi: str
 
 
 def pesos(cents: int) -> Decimal:
@@ -118,7 +128,7 @@ def delivery_concepto(fulfillment: Fulfillment) -> cfdi40.Concepto:
 def ingreso(
     *,
     issuer: Organization,
-    receiver: BuyerOrganization,
+    receiver: Receiver,
     fulfillment: Fulfillment,
     lines: list[tuple[OrderLine, Listing | None]],
     category: str | None,

@@ -11,8 +11,11 @@ When the institution pays an order on invoice terms, `invoice_paid` writes, for 
 PPD, its CFDI de Pago (kind pago), issued by the worker the same way; never before its ingreso is stamped:
 until then it waits (and an ingreso refused leaves its pago refused too).
 
-Parts sold to people without fiscal data are not invoiced one by one: they go in the month's global
-invoice."""
+A part whose buyer gave no fiscal data (neither an institution's nor its own) is not invoiced by itself: once
+paid it becomes a public sale, gathered in its producer's global invoice for the month.
+
+Each kind's CFDI comes from its builder in BUILDERS; sealing, stamping, retries and refusals are the same for
+all."""
 
 from __future__ import annotations
 
@@ -30,10 +33,11 @@ from market.db import utcnow
 from market.errors import MarketError
 from market.i18n import N_
 from market.invoicing import build, csd_store, fiscal_profile, pac
-from market.invoicing.models import Invoice, InvoiceKind, InvoiceStatus
+from market.invoicing.models import Invoice, InvoiceKind, InvoiceStatus, OrderReceiver, PublicSale
 from market.invoicing.seal import BrokenSeal, CfdiInvalid, seal
 from market.linking.models import BuyerOrganization, Demand
 from market.mail import kinds
+from market.mexico import MEXICO_CITY
 from market.orders.models import Fulfillment, FulfillmentStatus, Order, OrderLine, OrderStatus
 from market.organizations.effects import notify_owners
 from market.organizations.models import Organization
@@ -43,9 +47,16 @@ from market.urls import path_for
 log = logging.getLogger(__name__)
 
 TOPIC = "invoice.issue"
-SERIES = {InvoiceKind.INGRESO: "A", InvoiceKind.PAGO: "P"}
+SERIES = {
+    InvoiceKind.INGRESO: "A",
+    InvoiceKind.PAGO: "P",
+    InvoiceKind.EGRESO: "E",
+    InvoiceKind.GLOBAL: "G",
+    InvoiceKind.COMISION: "C",
+}
 # c_FormaPago of what the buyer paid with, when it paid at once (PUE)
 FORMA_PAGO = {"card": "04", "spei": "03", "spei_transfer": "03", "oxxo": "01"}
+CASH = "01"  # c_FormaPago: efectivo (paid at pickup)
 TO_BE_DEFINED = "99"  # paid later (PPD): each payment will say how, in its complemento de pago
 MAX_DELAY = timedelta(hours=6)
 INGRESO_WAIT = timedelta(minutes=10)  # a pago whose ingreso is not stamped yet looks again after this
@@ -62,18 +73,38 @@ class IngresoPending(Exception):
 
 
 def part_payable(session: Session, fulfillment: Fulfillment) -> Invoice | None:
-    """The part moved to the producer: if it was sold to an institution and is paid (PUE) or on invoice
-    terms (PPD), its invoice is owed. Writes it por timbrar and asks the worker to issue it."""
+    """The part moved to the producer: if it is paid (PUE) or an institution's on invoice terms (PPD), its
+    invoice is owed (see `owed`). Paid at pickup: nothing is paid yet (`part_collected` when it is)."""
     order = session.get_one(Order, fulfillment.order_id)
-    if order.buyer_organization_id is None:
-        return None  # a person's purchase: the month's global invoice
     if order.status == OrderStatus.INVOICED:
-        metodo, forma = "PPD", TO_BE_DEFINED
-    elif order.status == OrderStatus.PAID and order.payment_method in FORMA_PAGO:
-        metodo, forma = "PUE", FORMA_PAGO[order.payment_method]
-    else:
-        return None  # paid at pickup: nothing is paid yet
+        return owed(session, order, fulfillment, "PPD", TO_BE_DEFINED)
+    if order.status == OrderStatus.PAID and order.payment_method in FORMA_PAGO:
+        return owed(session, order, fulfillment, "PUE", FORMA_PAGO[order.payment_method])
+    return None
+
+
+def part_collected(session: Session, fulfillment: Fulfillment) -> Invoice | None:
+    """A part paid in cash at pickup was handed over: its money arrived, so its invoice is owed."""
+    order = session.get_one(Order, fulfillment.order_id)
+    return owed(session, order, fulfillment, "PUE", CASH)
+
+
+def owed(session: Session, order: Order, fulfillment: Fulfillment, metodo: str, forma: str) -> Invoice | None:
+    """The part's invoice is owed: an ingreso to its receiver (the institution, or the buyer's own fiscal
+    data), written por timbrar with an outbox event for the worker; with no receiver, a public sale for its
+    producer's global invoice of this month (returns None)."""
     assert fulfillment.id is not None and order.id is not None
+    total = fulfillment.subtotal_cents + fulfillment.delivery_cents
+    if receiver_of(session, order) is None:
+        session.add(
+            PublicSale(
+                fulfillment_id=fulfillment.id,
+                organization_id=fulfillment.organization_id,
+                period=month_of(utcnow()),
+                total_cents=total,
+            )
+        )
+        return None
     invoice = Invoice(
         organization_id=fulfillment.organization_id,
         fulfillment_id=fulfillment.id,
@@ -81,13 +112,37 @@ def part_payable(session: Session, fulfillment: Fulfillment) -> Invoice | None:
         kind=InvoiceKind.INGRESO,
         metodo_pago=metodo,
         forma_pago=forma,
-        total_cents=fulfillment.subtotal_cents + fulfillment.delivery_cents,
+        total_cents=total,
     )
     session.add(invoice)
     session.flush()
-    assert invoice.id is not None
-    session.add(OutboxEvent(topic=TOPIC, payload={"invoice_id": invoice.id}))
+    request_issue(session, invoice)
     return invoice
+
+
+def receiver_of(session: Session, order: Order) -> build.Receiver | None:
+    """Who the order's invoices are issued to: the institution it was bought for, or the fiscal data its buyer
+    gave; None for público en general."""
+    if order.buyer_organization_id is not None:
+        return session.get(BuyerOrganization, order.buyer_organization_id)
+    return session.exec(select(OrderReceiver).where(OrderReceiver.order_id == order.id)).first()
+
+
+def month_of(moment: datetime) -> str:
+    """The fiscal month of a moment, as "2026-11": Mexico City's calendar."""
+    return moment.astimezone(MEXICO_CITY).strftime("%Y-%m")
+
+
+def request_issue(session: Session, invoice: Invoice, after: timedelta | None = None) -> None:
+    """Ask the worker to take the invoice's next step (once this transaction commits)."""
+    assert invoice.id is not None
+    session.add(
+        OutboxEvent(
+            topic=TOPIC,
+            payload={"invoice_id": invoice.id},
+            available_at=utcnow() + after if after else utcnow(),
+        )
+    )
 
 
 def invoice_paid(session: Session, order: Order) -> list[Invoice]:
@@ -128,7 +183,7 @@ def invoice_paid(session: Session, order: Order) -> list[Invoice]:
         )
         session.add(pago)
         session.flush()
-        session.add(OutboxEvent(topic=TOPIC, payload={"invoice_id": pago.id}))
+        request_issue(session, pago)
         written.append(pago)
     return written
 
@@ -157,17 +212,13 @@ def issue(session: Session, settings: Settings, invoice_id: int, now: datetime |
         try:
             invoice.signed_xml = _sealed(session, settings, invoice, now or utcnow())
         except IngresoPending:
-            session.add(
-                OutboxEvent(
-                    topic=TOPIC, payload={"invoice_id": invoice.id}, available_at=utcnow() + INGRESO_WAIT
-                )
-            )
+            request_issue(session, invoice, after=INGRESO_WAIT)
             return
         except (MarketError, CfdiInvalid, BrokenSeal) as refused:
             _reject(session, invoice, str(refused))
             return
         session.add(invoice)
-        session.add(OutboxEvent(topic=TOPIC, payload={"invoice_id": invoice.id}))  # stamped once committed
+        request_issue(session, invoice)  # stamped once committed
         return
     try:
         stamped = pac.stamp(settings, invoice.signed_xml)
@@ -176,9 +227,7 @@ def issue(session: Session, settings: Settings, invoice_id: int, now: datetime |
         invoice.last_error = str(down)[:2000]
         delay = min(timedelta(minutes=2 ** (invoice.attempts - 1)), MAX_DELAY)
         session.add(invoice)
-        session.add(
-            OutboxEvent(topic=TOPIC, payload={"invoice_id": invoice.id}, available_at=utcnow() + delay)
-        )
+        request_issue(session, invoice, after=delay)
         log.warning("invoice %s waits for the PAC (attempt %s): %s", invoice.id, invoice.attempts, down)
         return
     except (pac.PacRejected, BrokenSeal) as refused:
@@ -220,7 +269,8 @@ def _reject(session: Session, invoice: Invoice, reason: str) -> None:
 
 
 def _sealed(session: Session, settings: Settings, invoice: Invoice, now: datetime) -> bytes:
-    """The invoice's CFDI, built and sealed with the issuer's CSD; a MarketError saying what is missing."""
+    """The invoice's CFDI, built by its kind's builder and sealed with its issuer's CSD; a MarketError saying
+    what is missing."""
     issuer = session.exec(
         select(Organization).where(Organization.id == invoice.organization_id).with_for_update()
     ).one()  # one folio at a time per issuer
@@ -228,11 +278,14 @@ def _sealed(session: Session, settings: Settings, invoice: Invoice, now: datetim
         raise MarketError(INCOMPLETE_PROFILE)
     signer = csd_store.signer_for(session, settings, issuer, now=now)
     fecha = now.astimezone(pac.MEXICO_CITY).replace(tzinfo=None, microsecond=0)
-    if invoice.kind == InvoiceKind.PAGO:
-        return seal(_pago(session, issuer, invoice, fecha), signer)
+    return seal(BUILDERS[invoice.kind](session, issuer, invoice, fecha), signer)
+
+
+def _ingreso(session: Session, issuer: Organization, invoice: Invoice, fecha: datetime) -> Any:
+    """The part's CFDI de Ingreso (not sealed), to the order's receiver."""
     fulfillment = session.get_one(Fulfillment, invoice.fulfillment_id)
     order = session.get_one(Order, fulfillment.order_id)
-    receiver = session.get(BuyerOrganization, order.buyer_organization_id)
+    receiver = receiver_of(session, order)
     if receiver is None or not all(
         (
             receiver.rfc,
@@ -267,7 +320,7 @@ def _sealed(session: Session, settings: Settings, invoice: Invoice, now: datetim
     total = int(comprobante["Total"] * 100)
     if total != invoice.total_cents:  # never issue an invoice that does not say what was sold
         raise MarketError(N_("El total de la factura no coincide con el del pedido."))
-    return seal(comprobante, signer)
+    return comprobante
 
 
 def _numbered(session: Session, issuer: Organization, invoice: Invoice) -> None:
@@ -306,3 +359,10 @@ def _pago(session: Session, issuer: Organization, invoice: Invoice, fecha: datet
     if int(comprobante["Complemento"]["Totales"]["MontoTotalPagos"] * 100) != invoice.total_cents:
         raise MarketError(N_("El monto del complemento de pago no coincide con lo pagado."))
     return comprobante
+
+
+# Each kind's CFDI, built (not sealed) from the invoice: (session, issuer, invoice, fecha) -> Comprobante.
+BUILDERS: dict[InvoiceKind, Callable[[Session, Organization, Invoice, datetime], Any]] = {
+    InvoiceKind.INGRESO: _ingreso,
+    InvoiceKind.PAGO: _pago,
+}

@@ -267,6 +267,7 @@ def move(
         release(session, order, fulfillment)
     elif target == FulfillmentStatus.DELIVERED and order.status == OrderStatus.PAY_AT_PICKUP:
         ledger.record_cash_sale(session, fulfillment)
+        issuing.part_collected(session, fulfillment)
     elif target == FulfillmentStatus.COMPLETED:
         payments.request_transfer(session, order, fulfillment, organization)
     return fulfillment
