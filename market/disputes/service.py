@@ -17,6 +17,7 @@ from market.disputes import holds, notifications
 from market.disputes.models import Dispute, DisputeStatus
 from market.errors import ChangedMeanwhile, Conflict, Forbidden, NotFound, ValidationFailed
 from market.i18n import N_
+from market.invoicing import corrections
 from market.ledger import service as ledger
 from market.orders.fulfillment import (
     acts_for_buyer,
@@ -191,6 +192,7 @@ def _refund(
         payments.request_refund(session, order, fulfillment, amount)
     else:  # invoiced, not paid yet
         ledger.record_refund(session, fulfillment, ledger.RECEIVABLE, amount)
+    corrections.part_refunded(session, fulfillment, amount)
     if amount == fulfillment.subtotal_cents + fulfillment.delivery_cents:
         _cancel(session, admin, fulfillment, note)
 

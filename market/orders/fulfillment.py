@@ -21,7 +21,7 @@ from market.errors import (
     ValidationFailed,
 )
 from market.i18n import N_
-from market.invoicing import issuing
+from market.invoicing import corrections, issuing
 from market.ledger import service as ledger
 from market.linking.models import BuyerMembership
 from market.orders import notifications
@@ -293,8 +293,14 @@ def release(session: Session, order: Order, fulfillment: Fulfillment) -> None:
         payments.request_refund(
             session, order, fulfillment, fulfillment.subtotal_cents + fulfillment.delivery_cents
         )
+        corrections.part_refunded(
+            session, fulfillment, fulfillment.subtotal_cents + fulfillment.delivery_cents
+        )
     elif order.status == OrderStatus.INVOICED:  # the institution simply owes less
         ledger.record_refund(session, fulfillment, ledger.RECEIVABLE)
+        corrections.part_refunded(
+            session, fulfillment, fulfillment.subtotal_cents + fulfillment.delivery_cents
+        )
 
 
 # --- the buyer's money, or its absence -------------------------------------------------------------
