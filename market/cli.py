@@ -14,6 +14,7 @@ from rich.console import Console
 from market.catalog.search_index import engine_for
 from market.config import Settings
 from market.db import make_engine, transaction
+from market.serving import IdleClosingProtocol
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -91,7 +92,8 @@ def server_config(application: FastAPI, settings: Settings, host: str, port: int
         port=port,
         proxy_headers=bool(trusted),
         forwarded_allow_ips=trusted or None,
-        limit_concurrency=settings.max_concurrent_requests,
+        http=IdleClosingProtocol,  # requests in flight are limited by the app (market.serving.RequestLimit)
+        timeout_keep_alive=settings.idle_timeout_seconds,
     )
 
 

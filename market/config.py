@@ -78,6 +78,8 @@ class Settings(BaseSettings):
     platform_clabe: str = DEMO_CLABE
     platform_bank_beneficiary: str = "Tianguis Solidario (demostración)"
 
+    # A connection that sends nothing for this long is closed (market/serving.py).
+    idle_timeout_seconds: int = 5
     # At most this many requests in flight (more get a 503), and as many worker threads plus a margin. A
     # request holds its transaction across several trips through the thread pool (dependencies, endpoint,
     # response, commit): were there more requests than threads, all threads could end up waiting for

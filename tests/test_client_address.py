@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -14,36 +13,17 @@ from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from sqlmodel import Session, select
 
 from market.accounts.models import LoginAttempt
 from market.cli import server_config
 from market.config import Settings
+from tests.fixtures.app import served
 from tests.helpers import ROOT, TOKENS, free_port, require_service
 
 PROXY = "127.0.0.2"  # a second loopback address plays the proxy in front of the app
 LOGIN = {"email": "ana@example.mx", "password": "contraseña-equivocada"}
-
-
-@contextmanager
-def served(app: FastAPI, settings: Settings) -> Iterator[str]:
-    """The app served by uvicorn as `market serve` configures it, on a free loopback port."""
-    port = free_port()
-    server = uvicorn.Server(server_config(app, settings, "127.0.0.1", port))
-    server.config.log_level = "warning"
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
 
 
 def counted_address(

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from market.app import create_app
 from market.config import Settings
 from market.db import utcnow
+from market.health import CHECK_SECONDS
 from market.outbox import OutboxEvent, enqueue, process_batch
 from tests.helpers import free_port
 
@@ -57,22 +60,52 @@ def test_healthz_with_a_running_meilisearch(client_with: Any, meilisearch: dict[
     assert response.json()["search"] == {"status": "ok", "backend": "meilisearch"}
 
 
-def test_healthz_is_degraded_when_meilisearch_is_unreachable(client_with: Any) -> None:
+def test_an_unreachable_meilisearch_is_reported_but_the_instance_stays_ready(client_with: Any) -> None:
     client = client_with(meili_url=f"http://127.0.0.1:{free_port()}")  # nothing listens there
 
-    response = client.get("/healthz")
+    for path in ("/healthz", "/healthz/ready"):
+        response = client.get(path)
+        assert response.status_code == 200, path  # a load balancer keeps the instance: it still sells
+        body = response.json()
+        assert body["status"] == "degraded"
+        assert (body["search"]["status"], body["search"]["backend"]) == ("error", "meilisearch")
+        assert body["database"]["status"] == "ok"
+    assert client.get("/healthz/live").json() == {"status": "ok"}
+
+
+def test_a_hung_search_engine_is_reported_as_timed_out_instead_of_hanging_the_probe(client_with: Any) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # accepts connections, never answers
+        client = client_with(meili_url=f"http://127.0.0.1:{silent.getsockname()[1]}")
+
+        body = client.get("/healthz/ready").json()
+
+    assert body["status"] == "degraded"
+    assert body["search"] == {
+        "status": "error",
+        "backend": "meilisearch",
+        "detail": f"no answer within {CHECK_SECONDS:g} s",
+    }
+
+
+def test_readiness_fails_when_the_database_does_not_answer(client_with: Any, engine: Engine) -> None:
+    client = client_with()
+    client.app.state.engine = create_engine(
+        f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/nothing", connect_args={"connect_timeout": 1}
+    )
+
+    response = client.get("/healthz/ready")
 
     assert response.status_code == 503
-    body = response.json()
-    assert body["status"] == "degraded"
-    assert (body["search"]["status"], body["search"]["backend"]) == ("error", "meilisearch")
-    assert body["database"]["status"] == "ok"
+    assert response.json()["status"] == "unavailable"
+    assert response.json()["database"]["status"] == "error"
+    assert client.get("/healthz/live").status_code == 200  # alive: restarting it would not help
 
 
 def test_healthz_flags_stripe_without_a_webhook_secret(client_with: Any) -> None:
     response = client_with(stripe_secret_key="sk_test_123").get("/healthz")
 
-    assert response.status_code == 503
+    assert response.status_code == 200
+    assert response.json()["status"] == "degraded"
     assert response.json()["payments"]["status"] == "error"
     assert "STRIPE_WEBHOOK_SECRET" in response.json()["payments"]["detail"]
 
