@@ -3,11 +3,15 @@ full rebuild with swap, and a checker. The engines themselves (`search/`) know n
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -20,6 +24,10 @@ from search.engine import SearchEngine, SearchUnavailable, TaskFailed
 
 log = logging.getLogger(__name__)
 BATCH_EVENTS = 500
+INDEX_WRITER_KEY = int.from_bytes(
+    hashlib.blake2b(b"search-index-writer", digest_size=8).digest(), "big", signed=True
+)
+_process_writer = threading.Lock()
 
 
 def engine_for(settings: Settings) -> SearchEngine:
@@ -54,10 +62,40 @@ def sync_listings(session: Session, search: SearchEngine, ids: set[int]) -> None
     search.delete(sorted(ids - {doc["id"] for doc in documents}))
 
 
+@contextmanager
+def index_writer(session: Session, wait: bool = True) -> Iterator[bool]:
+    """Whether this transaction is the one writing to the index now (always, when `wait`), until it ends.
+
+    Index writes from two workers must not interleave: a worker that read a listing as paused and deletes
+    it could otherwise do so after another worker, reading it resumed a moment later, had added it back,
+    and the listing would stay out of the index for good. One writer at a time, each reading the database
+    after the previous one wrote, leaves the index as the database last said. PostgreSQL: an advisory lock
+    held until the transaction ends (any number of processes). SQLite serves from one process: a lock of
+    the process."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        function = "pg_advisory_xact_lock" if wait else "pg_try_advisory_xact_lock"
+        locked = connection.execute(
+            text(f"SELECT {function}(CAST(:key AS bigint))"), {"key": INDEX_WRITER_KEY}
+        ).scalar()
+        yield bool(locked) or wait
+        return
+    if not _process_writer.acquire(blocking=wait):
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        _process_writer.release()
+
+
 def apply_search_events(db: Engine, search: SearchEngine, limit: int = BATCH_EVENTS) -> int:
     """One worker step: due search events in one batch (first tries) or one by one (retries, so that one
-    bad document cannot hold back the others). Rows are marked done only after the engine confirmed."""
-    with Session(db) as session:
+    bad document cannot hold back the others). Rows are marked done only after the engine confirmed.
+    Another worker writing to the index meanwhile: nothing to do now (its turn, then ours)."""
+    with Session(db) as session, index_writer(session, wait=False) as writing:
+        if not writing:
+            return 0
         events = list(
             session.exec(
                 select(OutboxEvent)
@@ -121,7 +159,8 @@ def check(session: Session, search: SearchEngine) -> Differences:
 
 
 def repair(session: Session, search: SearchEngine, differences: Differences) -> None:
-    sync_listings(session, search, {*differences.missing, *differences.extra, *differences.stale})
+    with index_writer(session):
+        sync_listings(session, search, {*differences.missing, *differences.extra, *differences.stale})
 
 
 def reindex(db: Engine, search: SearchEngine, progress: Callable[[int], None] | None = None) -> int:
@@ -130,7 +169,7 @@ def reindex(db: Engine, search: SearchEngine, progress: Callable[[int], None] | 
     started: datetime = utcnow()
     with Session(db) as session:
         count = search.rebuild(public_documents(session), count_public(session), progress)
-    with Session(db) as session:
+    with Session(db) as session, index_writer(session):
         touched = session.exec(
             select(OutboxEvent).where(OutboxEvent.topic == SEARCH_TOPIC, OutboxEvent.created_at >= started)
         ).all()

@@ -3,6 +3,7 @@ edit, parks a document Meilisearch refuses, and rebuilds with a swap."""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
@@ -13,7 +14,8 @@ from sqlmodel import Session, col, select
 
 from market.app import create_app
 from market.catalog import search_documents
-from market.catalog.search_index import check, reindex, repair
+from market.catalog.models import Listing, ListingStatus
+from market.catalog.search_index import apply_search_events, check, reindex, repair
 from market.config import Settings
 from market.db import utcnow
 from market.organizations import service as organizations
@@ -212,3 +214,96 @@ def test_reindex_keeps_changes_made_while_it_was_building(
 
     reindex(engine, meili_app.state.search, edit_during_build)
     assert titles(meili_app) == ["Jabón de avena"]
+
+
+def test_two_workers_under_concurrent_edits_leave_the_index_equal_to_the_database(
+    meili_app: FastAPI, session: Session, make_user: Any, make_org: Any, make_listing: Any
+) -> None:
+    """Two workers apply search events while a producer pauses, resumes and retitles listings: once they
+    have caught up, the index shows exactly the public listings (none lost, none stale, none extra)."""
+    owner = make_user()
+    org = make_org(owner)
+    listings = [make_listing(org, title=f"Café lote {n}") for n in range(8)]
+    run_search_worker(meili_app)
+    client = TestClient(meili_app)
+    headers = api_token(client, owner.email)
+    editing = threading.Event()
+    editing.set()
+    failures: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            while editing.is_set():
+                apply_search_events(meili_app.state.engine, meili_app.state.search, limit=3)
+        except BaseException as exc:  # pragma: no cover - reported below
+            failures.append(exc)
+
+    workers = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in workers:
+        thread.start()
+    try:
+        paused: set[int] = set()
+        for round_ in range(8):  # listings paused and resumed, each on its own rhythm
+            for n, listing in enumerate(listings):
+                path = f"/api/v1/listings/{listing.id}"
+                if (round_ + n) % 3:
+                    status = "active" if listing.id in paused else "paused"
+                    paused ^= {listing.id}
+                    assert client.post(f"{path}/status", json={"status": status}, headers=headers).is_success
+                if (n + round_) % 3 == 0:
+                    title = {"title": f"Café lote {n}, ronda {round_}"}
+                    assert client.patch(path, json=title, headers=headers).is_success
+    finally:
+        editing.clear()
+        for thread in workers:
+            thread.join(60)
+    assert failures == []
+    run_search_worker(meili_app)
+
+    session.expire_all()
+    assert check(session, meili_app.state.search).total == 0
+    public = session.exec(select(Listing.title).where(Listing.status == ListingStatus.ACTIVE)).all()
+    assert titles(meili_app) == sorted(public)
+
+
+class HeldBeforeDelete:
+    """A worker's engine that stops before its delete until `go` is set: the moment another worker could
+    write a newer state of the same listing."""
+
+    def __init__(self, engine: Any) -> None:
+        self.engine, self.reached, self.go = engine, threading.Event(), threading.Event()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.engine, name)
+
+    def delete(self, ids: list[int]) -> None:
+        self.reached.set()
+        assert self.go.wait(30)
+        self.engine.delete(ids)
+
+
+def test_a_worker_cannot_write_a_listing_while_another_is_writing_an_older_state_of_it(
+    meili_app: FastAPI, session: Session, make_user: Any, make_org: Any, make_listing: Any
+) -> None:
+    owner = make_user()
+    coffee = make_listing(make_org(owner), title="Café de altura")
+    run_search_worker(meili_app)
+    client = TestClient(meili_app)
+    headers = api_token(client, owner.email)
+    status = f"/api/v1/listings/{coffee.id}/status"
+    assert client.post(status, json={"status": "paused"}, headers=headers).is_success
+    held = HeldBeforeDelete(meili_app.state.search)
+    first = threading.Thread(target=apply_search_events, args=(meili_app.state.engine, held))
+    first.start()
+    assert held.reached.wait(30)  # the first worker read the listing paused and is about to delete it
+
+    assert client.post(status, json={"status": "active"}, headers=headers).is_success
+    second = apply_search_events(meili_app.state.engine, meili_app.state.search)
+    held.go.set()
+    first.join(30)
+    run_search_worker(meili_app)
+
+    session.expire_all()
+    assert check(session, meili_app.state.search).total == 0
+    assert titles(meili_app) == ["Café de altura"]
+    assert second == 0  # it waited for its turn instead of adding the listing before the delete
