@@ -13,7 +13,7 @@ from market.accounts import emails as account_emails
 from market.accounts import tokens
 from market.accounts.limits import prune_login_attempts
 from market.accounts.sessions import prune_sessions
-from market.catalog.search_index import apply_search_events
+from market.catalog.search_index import apply_search_events, rebuild_if_lost
 from market.config import Settings
 from market.db import transaction
 from market.invoicing import issuing
@@ -33,6 +33,7 @@ from search.engine import SearchEngine
 HOUSEKEEPING_SECONDS = 3600
 EXPIRY_SECONDS = 60  # unpaid reservations are released within a minute of running out
 COMPLETION_SECONDS = 600
+INDEX_WATCH_SECONDS = 60  # an index that lost its data or settings is rebuilt within a minute
 
 
 def every(seconds: float, job: Callable[[], object]) -> Callable[[], int]:
@@ -87,6 +88,7 @@ def processors(db: Engine, search: SearchEngine, settings: Settings) -> list[Cal
         every(COMPLETION_SECONDS, complete_handed_over_orders),
         every(HOUSEKEEPING_SECONDS, lambda: warn_expiring_in(db)),
         every(HOUSEKEEPING_SECONDS, housekeeping),
+        every(INDEX_WATCH_SECONDS, lambda: rebuild_if_lost(db, search)),
     ]
 
 

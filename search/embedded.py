@@ -38,7 +38,17 @@ from search.embedded_query import (
     unit_vector,
     without_sentinels,
 )
-from search.engine import FACETS, POST, PRE, Hit, SearchQuery, SearchResult, SearchUnavailable, marked
+from search.engine import (
+    FACETS,
+    POST,
+    PRE,
+    Hit,
+    IndexState,
+    SearchQuery,
+    SearchResult,
+    SearchUnavailable,
+    marked,
+)
 from search.geo import distance_km
 from search.language import STOP_WORDS, fold, words
 
@@ -366,6 +376,13 @@ class EmbeddedEngine:
         except (sqlite3.Error, OSError) as exc:
             raise SearchUnavailable(f"embedded search index unavailable: {exc}") from exc
         self._ready = True
+
+    def index_state(self) -> IndexState:
+        if not self.path.exists():
+            return IndexState(exists=False, settings_current=False, documents=0)
+        with self._reading() as (db, _target):
+            (count,) = db.execute("SELECT count(*) FROM docs").fetchone()
+        return IndexState(exists=True, settings_current=True, documents=count)  # its schema is its code
 
     def healthy(self) -> bool:
         try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -105,6 +106,16 @@ class TaskFailed(Exception):
     """The engine accepted a write but could not apply it (a bad document): retried alone, then parked."""
 
 
+@dataclass(frozen=True)
+class IndexState:
+    """What the engine holds, to tell an index that lost its data or its settings (a server restarted on
+    an empty data directory) from one that is merely behind."""
+
+    exists: bool
+    settings_current: bool
+    documents: int
+
+
 class SearchEngine(Protocol):
     name: str
 
@@ -129,3 +140,7 @@ class SearchEngine(Protocol):
         ...
 
     def healthy(self) -> bool: ...
+
+    def index_state(self) -> IndexState:
+        """The live index's state; SearchUnavailable when the engine cannot say."""
+        ...

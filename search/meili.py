@@ -18,6 +18,7 @@ from search.engine import (
     POST,
     PRE,
     Hit,
+    IndexState,
     SearchQuery,
     SearchResult,
     SearchUnavailable,
@@ -75,6 +76,25 @@ SORTS = {
     "newest": ["created_at:desc"],
     "rating": ["rating:desc", "review_count:desc"],  # equal averages: the better-known first
 }
+
+
+ORDERED_SETTINGS = ("searchableAttributes", "rankingRules")  # in other lists Meilisearch keeps no order
+
+
+def _canonical(value: Any) -> bytes:
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+
+
+def covers(expected: Any, actual: Any, key: str = "") -> bool:
+    """Whether the settings Meilisearch reports include the ones we set (it adds its defaults, and sorts
+    the lists whose order means nothing)."""
+    if isinstance(expected, dict):
+        return isinstance(actual, dict) and all(
+            covers(value, actual.get(name), name) for name, value in expected.items()
+        )
+    if isinstance(expected, list) and key not in ORDERED_SETTINGS and isinstance(actual, list):
+        return sorted(map(_canonical, expected)) == sorted(map(_canonical, actual))
+    return bool(expected == actual)
 
 
 def _quote(value: str) -> str:
@@ -206,18 +226,20 @@ class MeiliEngine:
     def ensure_ready(self) -> None:
         self._call(self._create_with_settings, self.uid)
 
+    def _live_index(self) -> Any:
+        """The live index, which must exist: Meilisearch would create a missing one on the first document
+        added, without its settings (after a restart on an empty data directory, say). SearchUnavailable
+        then, until the index is rebuilt with them (market.catalog.search_index.rebuild_if_lost)."""
+        return self.client.get_index(self.uid)  # 404 index_not_found: SearchUnavailable through _call
+
     def upsert(self, documents: list[dict[str, Any]]) -> None:
         if documents:
-            self._call(
-                lambda: self._wait(self.client.index(self.uid).add_documents(documents, "id").task_uid)
-            )
+            self._call(lambda: self._wait(self._live_index().add_documents(documents, "id").task_uid))
 
     def delete(self, ids: list[int]) -> None:
         if ids:
             id_filter = f"id IN [{', '.join(str(int(i)) for i in ids)}]"
-            self._call(
-                lambda: self._wait(self.client.index(self.uid).delete_documents(filter=id_filter).task_uid)
-            )
+            self._call(lambda: self._wait(self._live_index().delete_documents(filter=id_filter).task_uid))
 
     def rebuild(self, batches: Iterable[list[dict[str, Any]]], expected: int, progress: Any = None) -> int:
         """New index -> settings -> documents -> verify the count -> swap -> delete the old one."""
@@ -251,6 +273,25 @@ class MeiliEngine:
             return bool(self.client.is_healthy())
         except ERRORS:
             return False
+
+    def index_state(self) -> IndexState:
+        try:
+            index = self.client.get_index(self.uid)
+        except MeilisearchApiError as exc:
+            if exc.code == "index_not_found":
+                return IndexState(exists=False, settings_current=False, documents=0)
+            raise SearchUnavailable(str(exc)) from exc
+        except ERRORS as exc:
+            raise SearchUnavailable(str(exc)) from exc
+        try:
+            settings, stats = index.get_settings(), index.get_stats()
+        except ERRORS as exc:
+            raise SearchUnavailable(str(exc)) from exc
+        return IndexState(
+            exists=True,
+            settings_current=covers(INDEX_SETTINGS, settings),
+            documents=stats.number_of_documents,
+        )
 
     def indexed_versions(self) -> dict[int, str]:
         versions: dict[int, str] = {}

@@ -7,7 +7,7 @@ import hashlib
 import logging
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -20,14 +20,12 @@ from market.catalog.search_documents import count_public, public_documents, publ
 from market.config import Settings
 from market.db import utcnow
 from market.outbox import SEARCH_TOPIC, OutboxEvent, record_failure
-from search.engine import SearchEngine, SearchUnavailable, TaskFailed
+from search.engine import IndexState, SearchEngine, SearchUnavailable, TaskFailed
 
 log = logging.getLogger(__name__)
 BATCH_EVENTS = 500
-INDEX_WRITER_KEY = int.from_bytes(
-    hashlib.blake2b(b"search-index-writer", digest_size=8).digest(), "big", signed=True
-)
-_process_writer = threading.Lock()
+_process_locks: dict[str, threading.Lock] = {}
+LOST_FRACTION = 2  # an index holding under half the public listings lost its data (not just lagging)
 
 
 def engine_for(settings: Settings) -> SearchEngine:
@@ -63,30 +61,32 @@ def sync_listings(session: Session, search: SearchEngine, ids: set[int]) -> None
 
 
 @contextmanager
-def index_writer(session: Session, wait: bool = True) -> Iterator[bool]:
-    """Whether this transaction is the one writing to the index now (always, when `wait`), until it ends.
-
-    Index writes from two workers must not interleave: a worker that read a listing as paused and deletes
-    it could otherwise do so after another worker, reading it resumed a moment later, had added it back,
-    and the listing would stay out of the index for good. One writer at a time, each reading the database
-    after the previous one wrote, leaves the index as the database last said. PostgreSQL: an advisory lock
-    held until the transaction ends (any number of processes). SQLite serves from one process: a lock of
-    the process."""
+def exclusive(session: Session, name: str, wait: bool = True) -> Iterator[bool]:
+    """Whether this transaction holds `name`'s lock now (always, when `wait`), until it ends. PostgreSQL:
+    an advisory lock (any number of processes); SQLite serves from one process: a lock of the process."""
     connection = session.connection()
     if connection.dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True)
         function = "pg_advisory_xact_lock" if wait else "pg_try_advisory_xact_lock"
-        locked = connection.execute(
-            text(f"SELECT {function}(CAST(:key AS bigint))"), {"key": INDEX_WRITER_KEY}
-        ).scalar()
+        locked = connection.execute(text(f"SELECT {function}(CAST(:key AS bigint))"), {"key": key}).scalar()
         yield bool(locked) or wait
         return
-    if not _process_writer.acquire(blocking=wait):
+    lock = _process_locks.setdefault(name, threading.Lock())
+    if not lock.acquire(blocking=wait):
         yield False
         return
     try:
         yield True
     finally:
-        _process_writer.release()
+        lock.release()
+
+
+def index_writer(session: Session, wait: bool = True) -> AbstractContextManager[bool]:
+    """Index writes from two workers must not interleave: a worker that read a listing as paused and deletes
+    it could otherwise do so after another worker, reading it resumed a moment later, had added it back,
+    and the listing would stay out of the index for good. One writer at a time, each reading the database
+    after the previous one wrote, leaves the index as the database last said."""
+    return exclusive(session, "search-index-writer", wait)
 
 
 def apply_search_events(db: Engine, search: SearchEngine, limit: int = BATCH_EVENTS) -> int:
@@ -176,3 +176,31 @@ def reindex(db: Engine, search: SearchEngine, progress: Callable[[int], None] | 
         if touched:
             sync_listings(session, search, _listing_ids(session, touched))
     return count
+
+
+def lost(state: IndexState, public: int) -> str | None:
+    """Why the live index must be rebuilt, if it must: it is gone, its settings are not ours, or it holds
+    far fewer documents than there are public listings (a server restarted on an empty data directory)."""
+    if not state.exists:
+        return "the index is missing"
+    if not state.settings_current:
+        return "the index settings differ from the code's"
+    if state.documents < public // LOST_FRACTION:
+        return f"the index holds {state.documents} documents for {public} public listings"
+    return None
+
+
+def rebuild_if_lost(db: Engine, search: SearchEngine) -> str | None:
+    """The worker's watch over the index: rebuild it through the swap reindex when it lost its data or its
+    settings, and say why. One worker at a time; an engine that is down is the outbox's to wait for."""
+    with Session(db) as session, exclusive(session, "search-index-rebuild", wait=False) as alone:
+        if not alone:
+            return None
+        try:
+            reason = lost(search.index_state(), count_public(session))
+        except SearchUnavailable:
+            return None
+        if reason is not None:
+            log.warning("rebuilding the search index: %s", reason)
+            reindex(db, search)
+        return reason

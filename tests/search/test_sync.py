@@ -3,7 +3,10 @@ edit, parks a document Meilisearch refuses, and rebuilds with a swap."""
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import threading
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +18,7 @@ from sqlmodel import Session, col, select
 from market.app import create_app
 from market.catalog import search_documents
 from market.catalog.models import Listing, ListingStatus
-from market.catalog.search_index import apply_search_events, check, reindex, repair
+from market.catalog.search_index import apply_search_events, check, rebuild_if_lost, reindex, repair
 from market.config import Settings
 from market.db import utcnow
 from market.organizations import service as organizations
@@ -307,3 +310,83 @@ def test_a_worker_cannot_write_a_listing_while_another_is_writing_an_older_state
     assert check(session, meili_app.state.search).total == 0
     assert titles(meili_app) == ["Café de altura"]
     assert second == 0  # it waited for its turn instead of adding the listing before the delete
+
+
+def test_a_meilisearch_restarted_on_an_empty_data_directory_is_rebuilt_with_its_settings(
+    own_meilisearch: MeiliServer,
+    settings: Settings,
+    session: Session,
+    make_user: Any,
+    make_org: Any,
+    make_listing: Any,
+) -> None:
+    app = create_app(
+        settings.model_copy(
+            update={"meili_url": own_meilisearch.url, "meili_master_key": own_meilisearch.key}
+        )
+    )
+    search = app.state.search
+    search.ensure_ready()
+    owner = make_user()
+    org = make_org(owner)
+    listings = [make_listing(org, title=f"Café lote {n}") for n in range(5)]
+    run_search_worker(app)
+    assert rebuild_if_lost(app.state.engine, search) is None  # a sound index is left alone
+
+    own_meilisearch.stop()
+    shutil.rmtree(own_meilisearch.data_dir)
+    own_meilisearch.data_dir = tempfile.mkdtemp(prefix="meili-")  # as if its volume were lost
+    own_meilisearch.start()
+    client = TestClient(app)
+    headers = api_token(client, owner.email)
+    retitled = {"title": "Cacao criollo"}
+    assert client.patch(f"/api/v1/listings/{listings[0].id}", json=retitled, headers=headers).is_success
+    assert run_search_worker(app) == 0  # the edit waits: no index is made without its settings
+    assert search.index_state().exists is False
+
+    assert rebuild_if_lost(app.state.engine, search) == "the index is missing"
+    make_due(session)
+    run_search_worker(app)
+
+    state = search.index_state()
+    assert (state.exists, state.settings_current, state.documents) == (True, True, 5)
+    session.expire_all()
+    assert check(session, search).total == 0
+    assert titles(app) == sorted(["Cacao criollo"] + [f"Café lote {n}" for n in range(1, 5)])
+
+
+def test_an_index_that_lost_its_settings_or_its_documents_is_rebuilt(
+    meili_app: FastAPI, session: Session, make_user: Any, make_org: Any, make_listing: Any
+) -> None:
+    org = make_org(make_user())
+    for n in range(4):
+        make_listing(org, title=f"Miel lote {n}")
+    run_search_worker(meili_app)
+    search = meili_app.state.search
+    index = search.client.index(search.uid)
+
+    search._wait(index.update_settings({"rankingRules": ["words", "typo"]}).task_uid)
+    assert rebuild_if_lost(meili_app.state.engine, search) == "the index settings differ from the code's"
+    assert search.index_state().settings_current
+
+    search._wait(index.delete_all_documents().task_uid)
+    reason = rebuild_if_lost(meili_app.state.engine, search)
+
+    assert reason == "the index holds 0 documents for 4 public listings"
+    assert search.index_state().documents == 4
+    assert check(session, search).total == 0
+
+
+def test_the_embedded_index_deleted_by_hand_is_rebuilt(
+    app: FastAPI, make_user: Any, make_org: Any, make_listing: Any, settings: Settings
+) -> None:
+    org = make_org(make_user())
+    make_listing(org, title="Vainilla de Papantla")
+    run_search_worker(app)
+    search = app.state.search
+    assert search.index_state().documents == 1
+
+    Path(settings.search_db_path).unlink()
+    assert rebuild_if_lost(app.state.engine, search) == "the index is missing"
+
+    assert titles(app) == ["Vainilla de Papantla"]
