@@ -87,8 +87,8 @@ def processors(db: Engine, search: SearchEngine, settings: Settings) -> list[Cal
         every(EXPIRY_SECONDS, release_expired_reservations),
         every(COMPLETION_SECONDS, complete_handed_over_orders),
         every(HOUSEKEEPING_SECONDS, lambda: warn_expiring_in(db)),
-        every(HOUSEKEEPING_SECONDS, housekeeping),
         every(INDEX_WATCH_SECONDS, lambda: rebuild_if_lost(db, search)),
+        every(HOUSEKEEPING_SECONDS, housekeeping),
     ]
 
 
