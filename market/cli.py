@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import getpass
 import logging
+import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 import uvicorn
@@ -53,18 +54,30 @@ def migrate() -> None:
     console.print("[green]Database is up to date.[/green]")
 
 
+def default_workers(settings: Settings) -> int:
+    """One app process per core on PostgreSQL; SQLite (the embedded default) serves from one process."""
+    return 1 if settings.database_url.startswith("sqlite") else max(os.cpu_count() or 1, 1)
+
+
 @app.command()
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to bind"),
     port: int = typer.Option(8000, help="Port"),
     demo: bool = typer.Option(False, help="Load the demo catalog first if the database is empty"),
-    worker: bool = typer.Option(True, help="Run the outbox worker in this process"),
+    worker: bool = typer.Option(True, help="Run the outbox worker in this process (one app process only)"),
+    workers: int | None = typer.Option(
+        None, min=1, help="App processes (default: one per core on PostgreSQL, one on SQLite)"
+    ),
 ) -> None:
-    """Apply migrations, then serve the marketplace."""
+    """Apply migrations (once), then serve the marketplace from one or several processes."""
     from market.app import create_app
 
     configure_logging()
     settings = Settings()
+    processes = workers or default_workers(settings)
+    if processes > 1 and settings.database_url.startswith("sqlite"):
+        console.print("[red]SQLite serves from one process: use PostgreSQL (DATABASE_URL) for more.[/red]")
+        raise typer.Exit(2)
     _migrate(settings)
     if demo:
         from market.seed import load_demo_if_empty
@@ -72,29 +85,42 @@ def serve(
         with transaction(make_engine(settings.database_url)) as session:
             if accounts := load_demo_if_empty(session):
                 _print_accounts(accounts)
+    console.print(f"Tianguis Solidario → [bold]http://{host}:{port}[/bold]")
+    if processes > 1:  # each builds its app from the same settings; the outbox runs in `market worker`
+        console.print(f"{processes} app processes; run `market worker` for the background work.")
+        uvicorn.run(
+            "market.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=processes,
+            **server_options(settings),
+        )
+        return
     application = create_app(settings)
     if worker:
         from market import worker as background
 
         background.start_in_background(application.state.engine, application.state.search, settings)
-    console.print(f"Tianguis Solidario → [bold]http://{host}:{port}[/bold]")
     uvicorn.Server(server_config(application, settings, host, port)).run()
 
 
-def server_config(application: FastAPI, settings: Settings, host: str, port: int) -> uvicorn.Config:
+def server_options(settings: Settings) -> dict[str, Any]:
     """How `market serve` runs the app. The client address (what log-in throttling counts) is the
     connecting one, unless it connects from FORWARDED_ALLOW_IPS, the proxy in front: then it is the address
-    that proxy put in X-Forwarded-For. A header from anyone else is ignored, so no one can forge theirs."""
+    that proxy put in X-Forwarded-For. A header from anyone else is ignored, so no one can forge theirs.
+    Requests in flight are limited by the app (market.serving.RequestLimit), idle connections closed here."""
     trusted = settings.forwarded_allow_ips.strip()
-    return uvicorn.Config(
-        application,
-        host=host,
-        port=port,
-        proxy_headers=bool(trusted),
-        forwarded_allow_ips=trusted or None,
-        http=IdleClosingProtocol,  # requests in flight are limited by the app (market.serving.RequestLimit)
-        timeout_keep_alive=settings.idle_timeout_seconds,
-    )
+    return {
+        "proxy_headers": bool(trusted),
+        "forwarded_allow_ips": trusted or None,
+        "http": IdleClosingProtocol,
+        "timeout_keep_alive": settings.idle_timeout_seconds,
+    }
+
+
+def server_config(application: FastAPI, settings: Settings, host: str, port: int) -> uvicorn.Config:
+    return uvicorn.Config(application, host=host, port=port, **server_options(settings))
 
 
 @app.command()

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import engine_from_config, pool
+from sqlalchemy import engine_from_config, pool, text
 from sqlmodel import SQLModel
 
 import market.models  # noqa: F401  (registers every table)
 
 config = context.config
 target_metadata = SQLModel.metadata
+MIGRATING = 7_240_301_115  # the advisory lock key of a migration run
 
 
 def run_migrations_offline() -> None:
@@ -34,6 +35,8 @@ def run_migrations_online() -> None:
             render_as_batch=connection.dialect.name == "sqlite",
         )
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":  # processes starting at once migrate one at a time
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATING})
             context.run_migrations()
 
 

@@ -91,7 +91,8 @@ def caddy(tmp_path: Path) -> Callable[[str], AbstractContextManager[str]]:
         port = free_port()
         env = os.environ | {
             "SITE_ADDRESS": f"http://127.0.0.1:{port}",
-            "APP_UPSTREAM": upstream.removeprefix("http://"),
+            "APP_HOST": "127.0.0.1",
+            "APP_PORT": upstream.rsplit(":", 1)[1],
             "HOME": str(tmp_path),
             "XDG_CONFIG_HOME": str(tmp_path / "config"),
             "XDG_DATA_HOME": str(tmp_path / "data"),
