@@ -59,7 +59,7 @@ from market.payments import webhooks
 from market.payments.gateway import gateway_for
 from market.reviews import api as reviews_api
 from market.reviews import views as reviews_views
-from market.serving import RequestLimit
+from market.serving import HeadAsGet, RequestLimit
 from market.validation import reject_nul_bytes, request_errors
 from market.web import BodySizeLimit, LocaleMiddleware, PageContext, SecurityHeaders, login_redirect
 from search.engine import SearchUnavailable
@@ -218,6 +218,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(LocaleMiddleware)
     app.add_middleware(SecurityHeaders)
     app.state.metrics = app_metrics = Metrics(engine)
+    app.add_middleware(HeadAsGet)
     app.add_middleware(RequestLimit, limit=settings.max_concurrent_requests)
     app.add_middleware(RequestObserver, metrics=app_metrics)  # outermost: it times everything
 

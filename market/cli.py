@@ -116,6 +116,7 @@ def server_options(settings: Settings) -> dict[str, Any]:
         "forwarded_allow_ips": trusted or None,
         "http": IdleClosingProtocol,
         "timeout_keep_alive": settings.idle_timeout_seconds,
+        "access_log": False,  # market.metrics.RequestObserver logs each request once, with its request id
     }
 
 

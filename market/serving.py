@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 ALWAYS_ANSWERED = ("/healthz/live",)  # a busy process is alive: a probe must not have it restarted
@@ -43,6 +43,28 @@ class RequestLimit:
             await self.app(scope, receive, send)
         finally:
             self.active -= 1
+
+
+class HeadAsGet:
+    """ASGI middleware: HEAD is answered as GET would be, headers only (FastAPI's routes answer HEAD with a
+    405, so link checkers, uptime monitors and caches asking for a page's headers were refused)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body"):
+                    return
+                message = {"type": "http.response.body", "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
 
 
 class IdleClosingProtocol(HttpToolsProtocol):

@@ -9,9 +9,11 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 
 import httpx
+from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from market.app import create_app
+from market.cli import server_options
 from market.config import Settings
 from tests.fixtures.app import served
 from tests.helpers import TOKENS
@@ -76,3 +78,18 @@ def test_requests_beyond_the_limit_are_refused_at_once_and_liveness_still_answer
     assert refused.headers["retry-after"] == "1"
     assert alive.status_code == 200
     assert served_again.status_code == 200
+
+
+def test_head_is_answered_as_get_without_a_body(client: TestClient) -> None:
+    for path in ("/", "/catalogo", "/healthz/live", "/no-existe"):
+        got, head = client.get(path), client.head(path)
+
+        assert head.status_code == got.status_code, path
+        assert head.content == b""
+        assert head.headers["content-type"] == got.headers["content-type"]
+        assert int(head.headers["content-length"]) == len(got.content)
+
+
+def test_market_serve_logs_each_request_once(settings: Settings) -> None:
+    """The app's own line (route, status, time, request id: market.metrics) and not uvicorn's as well."""
+    assert server_options(settings)["access_log"] is False
