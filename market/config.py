@@ -78,6 +78,11 @@ class Settings(BaseSettings):
     platform_clabe: str = DEMO_CLABE
     platform_bank_beneficiary: str = "Tianguis Solidario (demostración)"
 
+    # How long the worker keeps what is done (market/housekeeping.py): outbox events processed, providers'
+    # events (Stripe resends for 3 days at most), carts nobody touched.
+    outbox_retention_days: int = 14
+    webhook_retention_days: int = 30
+    cart_retention_days: int = 60
     # A connection that sends nothing for this long is closed (market/serving.py).
     idle_timeout_seconds: int = 5
     # At most this many requests in flight (more get a 503), and as many worker threads plus a margin. A

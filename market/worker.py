@@ -16,6 +16,7 @@ from market.accounts.sessions import prune_sessions
 from market.catalog.search_index import apply_search_events, rebuild_if_lost
 from market.config import Settings
 from market.db import transaction
+from market.housekeeping import prune_history
 from market.invoicing import issuing
 from market.invoicing.csd_store import warn_expiring_in
 from market.linking import awards, demands
@@ -56,6 +57,7 @@ def processors(db: Engine, search: SearchEngine, settings: Settings) -> list[Cal
             prune_sessions(session)
             tokens.prune_expired(session)
             prune_uploads(session)
+            prune_history(session, settings)
 
     def complete_handed_over_orders() -> None:
         with transaction(db) as session:
