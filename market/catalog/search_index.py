@@ -6,10 +6,12 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
@@ -24,6 +26,7 @@ from search.engine import IndexState, SearchEngine, SearchUnavailable, TaskFaile
 
 log = logging.getLogger(__name__)
 BATCH_EVENTS = 500
+MAX_OUTAGE_WAIT_SECONDS = 60
 _process_locks: dict[str, threading.Lock] = {}
 LOST_FRACTION = 2  # an index holding under half the public listings lost its data (not just lagging)
 
@@ -89,10 +92,30 @@ def index_writer(session: Session, wait: bool = True) -> AbstractContextManager[
     return exclusive(session, "search-index-writer", wait)
 
 
+@dataclass
+class Outage:
+    """The engine was unreachable: this process leaves it alone until `until` (monotonic seconds), waiting
+    twice as long after each failure, instead of rewriting every pending row's retry time."""
+
+    failures: int = 0
+    until: float = 0.0
+
+    def failed(self) -> None:
+        self.failures += 1
+        self.until = time.monotonic() + min(2**self.failures, MAX_OUTAGE_WAIT_SECONDS)
+
+
+outages: WeakKeyDictionary[SearchEngine, Outage] = WeakKeyDictionary()
+
+
 def apply_search_events(db: Engine, search: SearchEngine, limit: int = BATCH_EVENTS) -> int:
     """One worker step: due search events in one batch (first tries) or one by one (retries, so that one
     bad document cannot hold back the others). Rows are marked done only after the engine confirmed.
-    Another worker writing to the index meanwhile: nothing to do now (its turn, then ours)."""
+    Another worker writing to the index meanwhile: nothing to do now (its turn, then ours). The engine
+    down: nothing is written; the whole topic waits (see Outage)."""
+    outage = outages.get(search)
+    if outage is not None and time.monotonic() < outage.until:
+        return 0
     with Session(db) as session, index_writer(session, wait=False) as writing:
         if not writing:
             return 0
@@ -118,13 +141,9 @@ def apply_search_events(db: Engine, search: SearchEngine, limit: int = BATCH_EVE
         for group in groups:
             try:
                 sync_listings(session, search, _listing_ids(session, group))
-            except (
-                SearchUnavailable
-            ) as exc:  # the engine is down: wait, without counting it against the events
-                log.warning("search unavailable, %d events wait: %s", len(events), exc)
-                for event in events[done:] if group is fresh else group:
-                    if event.processed_at is None:
-                        record_failure(event, exc, counts=False)
+            except SearchUnavailable as exc:  # the engine is down: every event waits, none is changed
+                log.warning("search unavailable, %d events wait: %s", len(events) - done, exc)
+                outages.setdefault(search, Outage()).failed()
                 break
             except TaskFailed as exc:
                 for event in group:
@@ -134,6 +153,7 @@ def apply_search_events(db: Engine, search: SearchEngine, limit: int = BATCH_EVE
             for event in group:
                 event.processed_at = now
             done += len(group)
+            outages.pop(search, None)
         session.commit()
         return done
 
