@@ -34,7 +34,9 @@ from market.orders.models import Fulfillment, Order
 from market.orders.schemas import Checkout
 from market.organizations.models import Organization
 from tests.helpers import at_once, csrf_of, signed_in
+from tests.invoicing.samples.make import GLOBAL_SAMPLE, PAC_CERTIFICATE
 from tests.invoicing.test_issuing import invoices, iva, run_worker, shop  # noqa: F401
+from tests.invoicing.test_pac import tfd_verifies, validates
 
 COFFEE_DELIVERY = 5000  # the coffee cooperative delivers for 50.00 (a service: IVA 16 %)
 LAST_MONTH = global_invoice.previous_month()
@@ -451,3 +453,19 @@ def test_the_command_writes_a_past_months_global_invoices_and_says_so(
         cli, ["invoices", "global", "--mes", issuing.month_of(utcnow())], env={"DATABASE_URL": database_url}
     )
     assert refused.exit_code == 2 and "terminó" in refused.output
+
+
+def test_the_committed_global_sample_is_a_stamped_cfdi_global() -> None:
+    xml = GLOBAL_SAMPLE.read_bytes()
+    assert validates(xml) and seal_verifies(xml)
+    assert tfd_verifies(xml, PAC_CERTIFICATE.read_bytes())
+    cfdi = CFDI.from_string(xml)
+    receptor = cfdi["Receptor"]
+    assert (receptor["Rfc"], receptor["DomicilioFiscalReceptor"]) == ("XAXX010101000", "29350")
+    assert cfdi["InformacionGlobal"]["Periodicidad"] == "04"
+    assert operations(cfdi) == [
+        ("101-201", 0, Decimal("500.00")),
+        ("101-201", Decimal("0.16"), Decimal("50.00")),
+        ("102-202", Decimal("0.16"), Decimal("1160.00")),
+    ]
+    assert cfdi["Total"] == Decimal("1710.00")
