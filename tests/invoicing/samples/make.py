@@ -116,13 +116,41 @@ def global_mensual(fecha: datetime) -> cfdi40.Comprobante:
     transfer, one of two kilos of coffee (IVA 0 %) delivered for 50.00 (IVA 16 %), one of a rebozo (16 %)."""
 
     def operation(number: str, category: str, line: OrderLine, delivery_cents: int) -> build_global.Operation:
-        part = Fulfillment(delivery_method="delivery", delivery_cents=delivery_cents)
+        order_id, part_id = map(int, number.split("-"))
+        part = Fulfillment(
+            id=part_id,
+            order_id=order_id,
+            organization_id=1,
+            delivery_method="delivery",
+            subtotal_cents=line.total_cents,
+            delivery_cents=delivery_cents,
+            platform_fee_cents=0,
+        )
         paid = line.total_cents + delivery_cents
         return build_global.Operation(number, build_global.shares(part, [(line, None)], category, paid))
 
-    coffee = OrderLine(title="Café", unit="kg", unit_price_cents=25000, quantity=2, total_cents=50000)
-    rebozo = OrderLine(title="Rebozo", unit="pieza", unit_price_cents=116000, quantity=1, total_cents=116000)
-    issuer = Organization(rfc=RFC, legal_name=NAME, tax_regime="601", fiscal_postal_code=POSTAL_CODE)
+    def line(title: str, unit: str, price_cents: int, quantity: int) -> OrderLine:
+        return OrderLine(
+            fulfillment_id=0,
+            title=title,
+            unit=unit,
+            unit_price_cents=price_cents,
+            quantity=quantity,
+            total_cents=price_cents * quantity,
+        )
+
+    coffee, rebozo = line("Café", "kg", 25000, 2), line("Rebozo", "pieza", 116000, 1)
+    issuer = Organization(
+        slug="tejedoras",
+        name="Tejedoras de Zinacantán",
+        legal_form="cooperativa",
+        state="07",
+        municipality="Zinacantán",
+        rfc=RFC,
+        legal_name=NAME,
+        tax_regime="601",
+        fiscal_postal_code=POSTAL_CODE,
+    )
     last_month = f"{fecha.year - 1}-12" if fecha.month == 1 else f"{fecha.year}-{fecha.month - 1:02d}"
     return build_global.comprobante(
         issuer=issuer,
