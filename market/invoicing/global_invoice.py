@@ -12,7 +12,7 @@ kind, period) is the last word if two gatherers still race with different rows."
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func
@@ -31,25 +31,30 @@ from market.organizations.models import Organization
 
 log = logging.getLogger(__name__)
 
+# A month is gathered this long after it ends, so that a sale paid in its last second, still committing,
+# is in it (a sale arriving later still goes into its invoice while that is not sealed).
+SETTLING = timedelta(minutes=10)
+
 MONTH_NOT_OVER = N_("Solo se puede emitir la factura global de un mes que ya terminó.")
 NO_SALES = N_("La factura global no tiene ventas al público en general.")
 TOTAL_MISMATCH = N_("El total de la factura global no coincide con el de sus ventas.")
 
 
 def previous_month(now: datetime | None = None) -> str:
-    """The month that ended last, Mexico City's calendar: "2026-11" during December."""
-    year, month = map(int, issuing.month_of(now or utcnow()).split("-"))
+    """The month that ended last, Mexico City's calendar: "2026-11" during December (from its 00:10)."""
+    year, month = map(int, issuing.month_of((now or utcnow()) - SETTLING).split("-"))
     return f"{year - 1}-12" if month == 1 else f"{year}-{month - 1:02d}"
 
 
 def gather(session: Session, period: str, now: datetime | None = None) -> list[Invoice]:
     """Write each producer's global invoice for `period` ("2026-11") from its public sales not yet gathered,
-    por timbrar, and ask the worker to issue it. Only a month that is over; the invoices written."""
+    por timbrar, and ask the worker to issue it. Only a month that is over. The invoices written (or that a
+    late sale joined, while not sealed yet)."""
     from market.invoicing.queries import month_bounds  # queries reads the sales counts from here
 
     month_bounds(period)  # "2026-11" or a ValidationFailed on the field mes
     period = period.strip()
-    if period >= issuing.month_of(now or utcnow()):
+    if period >= issuing.month_of((now or utcnow()) - SETTLING):
         raise ValidationFailed({"mes": MONTH_NOT_OVER})
     producers = session.exec(
         select(PublicSale.organization_id)

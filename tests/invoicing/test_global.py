@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -28,6 +29,7 @@ from market.errors import ValidationFailed
 from market.invoicing import corrections, global_invoice, issuing
 from market.invoicing.models import Invoice, InvoiceKind, InvoiceStatus, PublicSale
 from market.invoicing.seal import seal_verifies
+from market.mexico import MEXICO_CITY
 from market.orders.checkout import checkout
 from market.orders.fulfillment import confirm_offline_payment, move
 from market.orders.models import Fulfillment, Order
@@ -207,12 +209,55 @@ def test_the_current_month_is_never_gathered(engine: Engine, session: Session, m
     assert set(refused.value.errors) == {"mes"}
     with pytest.raises(ValidationFailed), transaction(engine) as tx:
         global_invoice.gather(tx, "2026-13")
+    # A month is gathered from ten minutes after it ends (Mexico City), once its last sales are in.
+    just_over = datetime(2030, 2, 1, 0, 5, tzinfo=MEXICO_CITY)
+    assert global_invoice.previous_month(just_over) == "2029-12"
+    with pytest.raises(ValidationFailed), transaction(engine) as tx:
+        global_invoice.gather(tx, "2030-01", now=just_over)
+    with transaction(engine) as tx:
+        assert global_invoice.gather(tx, "2030-01", now=just_over + timedelta(minutes=10)) == []
+    assert global_invoice.previous_month(just_over + timedelta(minutes=10)) == "2030-01"
     assert globals_of(session) == []
     with transaction(engine) as tx:
         assert global_invoice.previous_month(utcnow()) < issuing.month_of(utcnow())
         written = global_invoice.gather(tx, LAST_MONTH)
     assert {i.period for i in written} == {LAST_MONTH}
     assert len(session.exec(select(PublicSale).where(col(PublicSale.invoice_id).is_(None))).all()) == 1
+
+
+def test_a_sale_arriving_late_joins_its_months_invoice_until_that_is_sealed(
+    engine: Engine, session: Session, pac_settings: Settings, month: dict[str, Any]
+) -> None:
+    coffee = month["cafe"]["org"]
+
+    def late_sale() -> Fulfillment:
+        order = sold_to(session, pac_settings, month, month["ana"], {"cafe": 1}, delivered=False)
+        paid(engine, month["admin"], order)
+        fulfillment = part(session, order, coffee)
+        with transaction(engine) as tx:
+            tx.execute(
+                update(PublicSale)
+                .where(col(PublicSale.fulfillment_id) == fulfillment.id)
+                .values(period=LAST_MONTH)
+            )
+        return fulfillment
+
+    with transaction(engine) as tx:
+        first = {i.organization_id: i.id for i in global_invoice.gather(tx, LAST_MONTH)}
+    joined = late_sale()
+    with transaction(engine) as tx:  # the same invoice, not a second one: it joins it
+        assert [i.id for i in global_invoice.gather(tx, LAST_MONTH)] == [first[coffee.id]]
+    ours = next(i for i in globals_of(session) if i.organization_id == coffee.id)
+    assert ours.id == first[coffee.id] and ours.total_cents == 5 * 32000 + COFFEE_DELIVERY + 2 * 32000
+    run_worker(engine, pac_settings)
+    ours = next(i for i in globals_of(session) if i.id == first[coffee.id])
+    assert [number for number, _, _ in operations(check_stamped(ours))][-1].endswith(f"-{joined.id}")
+
+    left = late_sale()  # the invoice is stamped: its CFDI is not changed
+    with transaction(engine) as tx:
+        assert global_invoice.gather(tx, LAST_MONTH) == []
+    sale = session.exec(select(PublicSale).where(PublicSale.fulfillment_id == left.id)).one()
+    assert sale.invoice_id is None and len(globals_of(session)) == 2
 
 
 def test_two_gatherers_at_once_write_each_producers_invoice_once(
