@@ -320,3 +320,39 @@ def email_test(address: str) -> None:
         if sent.status == EmailStatus.QUEUED:
             console.print("The message stays in the queue: the worker will try again.")
         raise typer.Exit(1)
+
+
+invoices_app = typer.Typer(help="Invoices (CFDI): the month's global invoices.", no_args_is_help=True)
+app.add_typer(invoices_app, name="invoices")
+
+
+@invoices_app.command("global")
+def invoices_global(
+    mes: str = typer.Option(..., "--mes", help="The month that ended, as year-month: 2026-11"),
+) -> None:
+    """Write each producer's global invoice (público en general) for a month that is over; the worker then
+    seals and stamps them."""
+    from rich.markup import escape
+
+    from market.errors import MarketError
+    from market.invoicing import global_invoice
+    from market.organizations.models import Organization
+
+    settings = Settings()
+    _migrate(settings)
+    try:
+        with transaction(make_engine(settings.database_url)) as session:
+            written = global_invoice.gather(session, mes)
+            names = {i.id: session.get_one(Organization, i.organization_id).name for i in written}
+    except MarketError as exc:
+        fields = exc.body().get("fields")
+        console.print(f"[red]{escape(' '.join(fields.values()) if fields else exc.detail)}[/red]")
+        raise typer.Exit(2) from None
+    if not written:
+        console.print(f"No public sales of {mes} left to gather: nothing written.")
+    for invoice in written:
+        console.print(
+            f"Global invoice {invoice.id} for {mes}: {escape(names[invoice.id])}, "
+            f"${invoice.total_cents / 100:,.2f}, forma de pago {invoice.forma_pago}, por timbrar",
+            soft_wrap=True,
+        )

@@ -96,6 +96,7 @@ class DemoOrder(BaseModel):
     buyer: Literal["consumer", "school"]
     payment_method: PaymentMethod
     ship_to: str | None = None  # where its producers deliver; picked up when None
+    last_month: bool = False  # paid last month: a person's parts are in their producers' global invoices
     parts: list[DemoPart] = Field(min_length=1)
 
 

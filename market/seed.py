@@ -20,7 +20,7 @@ from market.catalog.taxonomy import CATEGORIES, GOOD_UNITS, SERVICE_UNITS
 from market.config import Settings
 from market.db import transaction, utcnow
 from market.demo import DEMO_PASSWORD, DemoAccount, DemoOrder, DemoPart, DemoSchool, Outcome, load_marketplace
-from market.invoicing import csd_store, fiscal_profile
+from market.invoicing import csd_store, fiscal_profile, global_invoice
 from market.invoicing.csd import make_test_csd
 from market.mexico import LEGAL_FORMS, STATES
 from market.orders.models import FulfillmentStatus, OrderStatus
@@ -175,6 +175,25 @@ def _demo_orders(
                 _take_to_outcome(
                     session, part, fulfillment.id or 0, _owner_of(session, fulfillment.organization_id), buyer
                 )
+        if demo_order.last_month:
+            _paid_last_month(session, order.id or 0)
+    global_invoice.gather(session, global_invoice.previous_month())
+
+
+def _paid_last_month(session: Session, order_id: int) -> None:
+    """The order's public sales as if paid last month, for last month's global invoices."""
+    from market.invoicing.models import PublicSale
+    from market.orders.models import Fulfillment
+
+    month = global_invoice.previous_month()
+    for sale in session.exec(
+        select(PublicSale)
+        .join(Fulfillment, col(Fulfillment.id) == PublicSale.fulfillment_id)
+        .where(Fulfillment.order_id == order_id)
+    ):
+        sale.period = month
+        session.add(sale)
+    session.flush()
 
 
 def _take_to_outcome(session: Session, part: DemoPart, fulfillment_id: int, owner: User, buyer: User) -> None:

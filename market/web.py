@@ -28,7 +28,7 @@ from market.catalog.units import quantity_text
 from market.db import transaction
 from market.disputes.models import DisputeStatus
 from market.errors import CsrfFailed, MarketError, NotAuthenticated, RequestTooLarge
-from market.invoicing.models import InvoiceStatus
+from market.invoicing.models import InvoiceKind, InvoiceStatus
 from market.ledger.service import KIND_LABELS
 from market.linking.models import DemandStatus, QuoteStatus
 from market.media import media_url
@@ -92,6 +92,7 @@ STATUSES = (
     QuoteStatus,
     DisputeStatus,
     InvoiceStatus,
+    InvoiceKind,
 )
 templates.env.globals.update({status.__name__: status for status in STATUSES})
 

@@ -17,7 +17,7 @@ from market.catalog.search_index import apply_search_events, rebuild_if_lost
 from market.config import Settings
 from market.db import transaction
 from market.housekeeping import prune_history
-from market.invoicing import issuing
+from market.invoicing import global_invoice, issuing
 from market.invoicing.csd_store import warn_expiring_in
 from market.linking import awards, demands
 from market.linking.matching import match_demand
@@ -67,6 +67,11 @@ def processors(db: Engine, search: SearchEngine, settings: Settings) -> list[Cal
         with transaction(db) as session:
             awards.place_due_call_offs(session, settings)
 
+    def gather_last_month() -> None:
+        # Any day: a month gathered has nothing left, so it costs one query until the next month ends.
+        with transaction(db) as session:
+            global_invoice.gather(session, global_invoice.previous_month())
+
     def release_expired_reservations() -> None:
         with transaction(db) as session:
             expire_unpaid(session)
@@ -90,6 +95,7 @@ def processors(db: Engine, search: SearchEngine, settings: Settings) -> list[Cal
         every(COMPLETION_SECONDS, complete_handed_over_orders),
         every(HOUSEKEEPING_SECONDS, lambda: warn_expiring_in(db)),
         every(INDEX_WATCH_SECONDS, lambda: rebuild_if_lost(db, search)),
+        every(HOUSEKEEPING_SECONDS, gather_last_month),
         every(HOUSEKEEPING_SECONDS, housekeeping),
     ]
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from satcfdi.cfdi import CFDI
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -19,7 +20,7 @@ from market.catalog.schemas import ListingCreate
 from market.config import Settings
 from market.db import utcnow
 from market.demo import DEMO_FILE, DEMO_PASSWORD, DemoDataError, load_marketplace
-from market.invoicing import issuing
+from market.invoicing import global_invoice, issuing
 from market.invoicing.models import Invoice, InvoiceKind, InvoiceStatus
 from market.invoicing.seal import seal_verifies
 from market.linking.schemas import BuyerOrganizationCreate, DemandCreate
@@ -144,3 +145,9 @@ def test_the_demo_invoices_its_sale_to_the_institution(
         assert invoice.attempts >= 1 and invoice.stamped_xml is None
     # The school paid its order: each payment complement waits for its ingreso's stamp.
     assert all(i.signed_xml is None for i in invoices if i.kind == InvoiceKind.PAGO)
+    # A person's order paid last month is in its producers' global invoices of that month, sealed.
+    globals_ = [i for i in invoices if i.kind == InvoiceKind.GLOBAL]
+    assert len(globals_) == 2 and {i.period for i in globals_} == {global_invoice.previous_month()}
+    for invoice in globals_:
+        assert invoice.signed_xml is not None and seal_verifies(invoice.signed_xml)
+        assert CFDI.from_string(invoice.signed_xml)["Receptor"]["Rfc"] == "XAXX010101000"

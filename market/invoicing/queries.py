@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from satcfdi.cfdi import CFDI
+from sqlalchemy import func
 from sqlmodel import Session, and_, col, or_, select
 
 from market.accounts.models import User
@@ -19,7 +20,10 @@ from market.admin.audit import require_admin
 from market.db import utcnow
 from market.errors import NotFound, ValidationFailed
 from market.i18n import N_
-from market.invoicing.models import Invoice, InvoiceKind, InvoiceStatus
+from market.i18n import gettext as _
+from market.impact.charts import month_label
+from market.invoicing import global_invoice
+from market.invoicing.models import Invoice, InvoiceKind, InvoiceStatus, PublicSale
 from market.linking import buyers
 from market.linking.models import BuyerOrganization
 from market.mexico import MEXICO_CITY
@@ -41,6 +45,18 @@ class Row:
     invoice: Invoice
     receiver: str
     issuer: str
+    month: str = ""  # a global invoice's month, as people read it ("noviembre 2026")
+    sales: int = 0  # how many sales a global invoice gathers
+
+
+@dataclass(frozen=True)
+class Coming:
+    """A month's sales to público en general not yet in a global invoice: what the producer's will hold."""
+
+    period: str
+    month: str
+    sales: int
+    total_cents: int
 
 
 def issued_by_member(session: Session, user: User, invoice: Invoice) -> bool:
@@ -95,7 +111,22 @@ def of_parts(session: Session, user: User, fulfillment_ids: list[int]) -> dict[i
 
 def _rows(session: Session, invoices: list[Invoice]) -> list[Row]:
     rows = []
+    sales = global_invoice.sales_count(
+        session, [i.id for i in invoices if i.kind == InvoiceKind.GLOBAL and i.id is not None]
+    )
     for invoice in invoices:
+        if invoice.kind == InvoiceKind.GLOBAL and invoice.period:
+            issuer = session.get(Organization, invoice.organization_id)
+            rows.append(
+                Row(
+                    invoice=invoice,
+                    receiver=_("Público en general"),
+                    issuer=issuer.name if issuer else "",
+                    month=month_label(invoice.period),
+                    sales=sales.get(invoice.id or 0, 0),
+                )
+            )
+            continue
         order = session.get(Order, invoice.order_id) if invoice.order_id else None
         receiver = (
             session.get(BuyerOrganization, order.buyer_organization_id)
@@ -129,6 +160,31 @@ def of_producer(
     return Page(
         items=_rows(session, found.items), total=found.total, page=found.page, per_page=found.per_page
     )
+
+
+def coming_global(session: Session, user: User, organization: Organization) -> list[Coming]:
+    """The organization's sales to público en general not gathered yet, by month, for its members: the
+    current month's will be its next global invoice."""
+    organizations.require_member(session, user, organization)
+    found = session.exec(
+        select(PublicSale.period, func.count(), func.sum(PublicSale.total_cents))
+        .where(PublicSale.organization_id == organization.id, col(PublicSale.invoice_id).is_(None))
+        .group_by(col(PublicSale.period))
+        .order_by(col(PublicSale.period))
+    ).all()
+    return [Coming(period, month_label(period), count, int(total or 0)) for period, count, total in found]
+
+
+def global_invoices(session: Session, admin: User, limit: int = 50) -> list[Row]:
+    """The latest global invoices of every producer, newest month first, for the administrators."""
+    require_admin(admin)
+    found = session.exec(
+        select(Invoice)
+        .where(Invoice.kind == InvoiceKind.GLOBAL)
+        .order_by(col(Invoice.period).desc(), col(Invoice.id).desc())
+        .limit(limit)
+    ).all()
+    return _rows(session, list(found))
 
 
 def month_bounds(text: str | None) -> tuple[date, datetime, datetime]:

@@ -7,15 +7,18 @@ from __future__ import annotations
 import logging
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
+from market.admin.audit import require_admin
 from market.bounds import Id, PageNumber
-from market.deps import PageDep, SessionDep, UserDep
-from market.invoicing import queries
+from market.deps import FormDep, PageDep, SessionDep, UserDep
+from market.i18n import gettext as _
+from market.i18n import ngettext
+from market.invoicing import global_invoice, queries
 from market.invoicing.zip import month_zip
 from market.organizations import service as organizations
-from market.web import verify_csrf
+from market.web import flash, flash_failure, verify_csrf
 
 log = logging.getLogger(__name__)
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
@@ -51,7 +54,10 @@ def producer_invoices(
 ) -> Response:
     organization = organizations.get_managed(session, slug, user)
     rows = queries.of_producer(session, user, organization, page_number)
-    return page.render("invoicing/producer.html", {"org": organization, "page": rows, "query": ""})
+    coming = queries.coming_global(session, user, organization)
+    return page.render(
+        "invoicing/producer.html", {"org": organization, "page": rows, "coming": coming, "query": ""}
+    )
 
 
 @router.get("/instituciones/{buyer_id}/facturas.zip", name="invoicing.month_zip")
@@ -69,4 +75,33 @@ def institution_month(
 
 @router.get("/admin/facturas", name="invoicing.stuck")
 def stuck(page: PageDep, user: UserDep, session: SessionDep) -> Response:
-    return page.render("invoicing/stuck.html", {"rows": queries.stuck(session, user)})
+    return page.render(
+        "invoicing/stuck.html",
+        {
+            "rows": queries.stuck(session, user),
+            "globals": queries.global_invoices(session, user),
+            "last_month": global_invoice.previous_month(),
+        },
+    )
+
+
+@router.post("/admin/facturas/global", name="invoicing.gather_global")
+def gather_global(
+    request: Request, page: PageDep, form: FormDep, user: UserDep, session: SessionDep
+) -> Response:
+    """An administrator writes the global invoices of a month that is over (the worker does it anyway)."""
+    require_admin(user)
+    with flash_failure(request, session, 422):
+        written = global_invoice.gather(session, str(form.get("mes", "")))
+        flash(
+            request,
+            ngettext(
+                "Escribimos %(num)d factura global; el trabajador la timbra.",
+                "Escribimos %(num)d facturas globales; el trabajador las timbra.",
+                len(written),
+            )
+            % {"num": len(written)}
+            if written
+            else _("No quedaban ventas al público en general de ese mes: no se escribió ninguna factura."),
+        )
+    return page.redirect(page.url("invoicing.stuck"))

@@ -1,7 +1,8 @@
 """Writes the committed samples, sealed with a test CSD and stamped through the loopback PAC
 (tests/fixtures/pac.py), with that PAC's test certificate beside them so that their SelloSAT can be checked:
-a CFDI 4.0 de Ingreso (PUE, to público en general in a global invoice), and a CFDI de Pago (Complemento de
-Pagos 2.0) for an institution's PPD ingreso paid by transfer, built as the worker builds it.
+a CFDI 4.0 de Ingreso (PUE, to público en general in a global invoice), a CFDI de Pago (Complemento de
+Pagos 2.0) for an institution's PPD ingreso paid by transfer, built as the worker builds it, and a month's
+CFDI global built by market.invoicing.build_global.
 
     PYTHONPATH=$PWD .venv/bin/python -m tests.invoicing.samples.make
 
@@ -18,10 +19,12 @@ from satcfdi.create.cfd import cfdi40
 from satcfdi.models import Signer
 
 from market.config import Settings
-from market.invoicing import build
+from market.invoicing import build, build_global
 from market.invoicing.csd import make_test_csd
 from market.invoicing.pac import MEXICO_CITY, stamp
 from market.invoicing.seal import seal
+from market.orders.models import Fulfillment, OrderLine
+from market.organizations.models import Organization
 from tests.fixtures.pac import PacServer
 from tests.helpers import SCHOOL, free_port
 
@@ -29,6 +32,7 @@ HERE = Path(__file__).parent
 SAMPLE = HERE / "ingreso-publico-en-general.xml"
 PAGO_SAMPLE = HERE / "pago-de-ingreso-ppd.xml"
 PAC_CERTIFICATE = HERE / "pac-de-pruebas.cer"
+GLOBAL_SAMPLE = HERE / "global-mensual.xml"
 RFC = "CTZ0803115N4"
 NAME = "COOPERATIVA TEJEDORAS DE ZINACANTAN"
 POSTAL_CODE = "29350"  # Zinacantán, Chiapas
@@ -107,6 +111,64 @@ def ingreso_ppd(fecha: datetime) -> cfdi40.Comprobante:
     return comprobante
 
 
+def global_mensual(fecha: datetime) -> cfdi40.Comprobante:
+    """Last month's global invoice of the weavers' cooperative, as the worker builds it: two sales paid by
+    transfer, one of two kilos of coffee (IVA 0 %) delivered for 50.00 (IVA 16 %), one of a rebozo (16 %)."""
+
+    def operation(number: str, category: str, line: OrderLine, delivery_cents: int) -> build_global.Operation:
+        order_id, part_id = map(int, number.split("-"))
+        part = Fulfillment(
+            id=part_id,
+            order_id=order_id,
+            organization_id=1,
+            delivery_method="delivery",
+            subtotal_cents=line.total_cents,
+            delivery_cents=delivery_cents,
+            platform_fee_cents=0,
+        )
+        paid = line.total_cents + delivery_cents
+        return build_global.Operation(number, build_global.shares(part, [(line, None)], category, paid))
+
+    def line(title: str, unit: str, price_cents: int, quantity: int) -> OrderLine:
+        return OrderLine(
+            fulfillment_id=0,
+            title=title,
+            unit=unit,
+            unit_price_cents=price_cents,
+            quantity=quantity,
+            total_cents=price_cents * quantity,
+        )
+
+    coffee, rebozo = line("Café", "kg", 25000, 2), line("Rebozo", "pieza", 116000, 1)
+    issuer = Organization(
+        slug="tejedoras",
+        name="Tejedoras de Zinacantán",
+        legal_form="cooperativa",
+        state="07",
+        municipality="Zinacantán",
+        rfc=RFC,
+        legal_name=NAME,
+        tax_regime="601",
+        fiscal_postal_code=POSTAL_CODE,
+    )
+    last_month = f"{fecha.year - 1}-12" if fecha.month == 1 else f"{fecha.year}-{fecha.month - 1:02d}"
+    return build_global.comprobante(
+        issuer=issuer,
+        operations=[operation("101-201", "cafe", coffee, 5000), operation("102-202", "textiles", rebozo, 0)],
+        period=last_month,
+        forma_pago=build.TRANSFER,
+        serie="G",
+        folio=1,
+        fecha=fecha,
+    )
+
+
+def make_global(settings: Settings, signer: Signer, now: datetime) -> None:
+    stamped = stamp(settings, seal(global_mensual(now), signer))
+    GLOBAL_SAMPLE.write_bytes(stamped.xml)
+    print(f"{GLOBAL_SAMPLE.name}: UUID {stamped.uuid}")
+
+
 def main() -> None:
     pac = PacServer(port=free_port())
     pac.start()
@@ -121,6 +183,7 @@ def main() -> None:
             ingreso_xml=owed.xml, amount_cents=int(total * 100), serie="P", folio=1, fecha=now, fecha_pago=now
         )
         paid = stamp(settings, seal(pago, signer))
+        make_global(settings, signer, now)
     finally:
         pac.stop()
     SAMPLE.write_bytes(stamped.xml)
