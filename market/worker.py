@@ -16,7 +16,7 @@ from market.accounts.sessions import prune_sessions
 from market.catalog.search_index import apply_search_events
 from market.config import Settings
 from market.db import transaction
-from market.invoicing import issuing
+from market.invoicing import commission, issuing
 from market.invoicing.csd_store import warn_expiring_in
 from market.linking import awards, demands
 from market.linking.matching import match_demand
@@ -86,6 +86,7 @@ def processors(db: Engine, search: SearchEngine, settings: Settings) -> list[Cal
         every(EXPIRY_SECONDS, release_expired_reservations),
         every(COMPLETION_SECONDS, complete_handed_over_orders),
         every(HOUSEKEEPING_SECONDS, lambda: warn_expiring_in(db)),
+        every(HOUSEKEEPING_SECONDS, lambda: commission.issue_last_month(db, settings)),  # idempotent
         every(HOUSEKEEPING_SECONDS, housekeeping),
     ]
 

@@ -51,7 +51,10 @@ def producer_invoices(
 ) -> Response:
     organization = organizations.get_managed(session, slug, user)
     rows = queries.of_producer(session, user, organization, page_number)
-    return page.render("invoicing/producer.html", {"org": organization, "page": rows, "query": ""})
+    received = queries.commissions_received(session, user, organization)
+    return page.render(
+        "invoicing/producer.html", {"org": organization, "page": rows, "query": "", "received": received}
+    )
 
 
 @router.get("/instituciones/{buyer_id}/facturas.zip", name="invoicing.month_zip")
@@ -68,5 +71,12 @@ def institution_month(
 
 
 @router.get("/admin/facturas", name="invoicing.stuck")
-def stuck(page: PageDep, user: UserDep, session: SessionDep) -> Response:
-    return page.render("invoicing/stuck.html", {"rows": queries.stuck(session, user)})
+def stuck(
+    page: PageDep,
+    user: UserDep,
+    session: SessionDep,
+    page_number: Annotated[PageNumber, Query(alias="page")] = 1,
+) -> Response:
+    rows = queries.stuck(session, user)
+    commissions = queries.commissions(session, user, page_number)
+    return page.render("invoicing/stuck.html", {"rows": rows, "page": commissions, "query": ""})

@@ -1,7 +1,8 @@
 """Writes the committed samples, sealed with a test CSD and stamped through the loopback PAC
 (tests/fixtures/pac.py), with that PAC's test certificate beside them so that their SelloSAT can be checked:
-a CFDI 4.0 de Ingreso (PUE, to público en general in a global invoice), and a CFDI de Pago (Complemento de
-Pagos 2.0) for an institution's PPD ingreso paid by transfer, built as the worker builds it.
+a CFDI 4.0 de Ingreso (PUE, to público en general in a global invoice), a CFDI de Pago (Complemento de
+Pagos 2.0) for an institution's PPD ingreso paid by transfer, built as the worker builds it, a CFDI de Egreso
+(credit note) for part of that ingreso, and the platform's commission invoice to a producer.
 
     PYTHONPATH=$PWD .venv/bin/python -m tests.invoicing.samples.make
 
@@ -18,9 +19,9 @@ from satcfdi.create.cfd import cfdi40
 from satcfdi.models import Signer
 
 from market.config import Settings
-from market.invoicing import build
+from market.invoicing import build, credit_note, platform
 from market.invoicing.csd import make_test_csd
-from market.invoicing.pac import MEXICO_CITY, stamp
+from market.invoicing.pac import MEXICO_CITY, Stamped, stamp
 from market.invoicing.seal import seal
 from tests.fixtures.pac import PacServer
 from tests.helpers import SCHOOL, free_port
@@ -28,6 +29,8 @@ from tests.helpers import SCHOOL, free_port
 HERE = Path(__file__).parent
 SAMPLE = HERE / "ingreso-publico-en-general.xml"
 PAGO_SAMPLE = HERE / "pago-de-ingreso-ppd.xml"
+EGRESO_SAMPLE = HERE / "egreso-de-ingreso-ppd.xml"
+COMISION_SAMPLE = HERE / "comision-de-la-plataforma.xml"
 PAC_CERTIFICATE = HERE / "pac-de-pruebas.cer"
 RFC = "CTZ0803115N4"
 NAME = "COOPERATIVA TEJEDORAS DE ZINACANTAN"
@@ -107,6 +110,44 @@ def ingreso_ppd(fecha: datetime) -> cfdi40.Comprobante:
     return comprobante
 
 
+WEAVERS = platform.Issuer(rfc=RFC, legal_name=NAME, tax_regime="601", fiscal_postal_code=POSTAL_CODE)
+
+
+def egreso(settings: Settings, signer: Signer, owed: Stamped, fecha: datetime) -> Stamped:
+    """A credit note for $580.00 of the school's PPD ingreso `owed` (not paid yet: condonación), related
+    to it by UUID, split across its 0 % and 16 % as the part was sold; stamped."""
+    note = credit_note.egreso(
+        issuer=WEAVERS,
+        corrected_xml=owed.xml,
+        sold=credit_note.treatments(CFDI.from_string(owed.xml)["Conceptos"]),
+        amount_cents=58000,
+        whole=False,
+        forma_pago="15",
+        serie="E",
+        folio=1,
+        fecha=fecha,
+    )
+    return stamp(settings, seal(note, signer))
+
+
+def commission(settings: Settings, fecha: datetime) -> Stamped:
+    """The platform's commission invoice to the weavers for a month's fees ($1,234.56, IVA included),
+    sealed with the platform's test CSD (the SAT's test RFC); stamped."""
+    issuer = platform.issuer(Settings(_env_file=None))
+    files = make_test_csd(issuer.rfc, issuer.legal_name)
+    invoice = build.commission(
+        issuer=issuer,
+        receiver=WEAVERS,
+        amount_cents=123456,
+        period=f"{fecha:%Y-%m}",
+        serie="C",
+        folio=1,
+        fecha=fecha,
+    )
+    signer = Signer.load(certificate=files.certificate, key=files.key, password=files.password)
+    return stamp(settings, seal(invoice, signer))
+
+
 def main() -> None:
     pac = PacServer(port=free_port())
     pac.start()
@@ -121,6 +162,8 @@ def main() -> None:
             ingreso_xml=owed.xml, amount_cents=int(total * 100), serie="P", folio=1, fecha=now, fecha_pago=now
         )
         paid = stamp(settings, seal(pago, signer))
+        credited = egreso(settings, signer, owed, now)
+        fees = commission(settings, now)
     finally:
         pac.stop()
     SAMPLE.write_bytes(stamped.xml)
@@ -128,6 +171,10 @@ def main() -> None:
     PAC_CERTIFICATE.write_bytes(pac.certificate)
     print(f"{SAMPLE.name}: UUID {stamped.uuid}, timbrado {stamped.stamped_at.isoformat()}")
     print(f"{PAGO_SAMPLE.name}: UUID {paid.uuid}, pays {owed.uuid}")
+    EGRESO_SAMPLE.write_bytes(credited.xml)
+    COMISION_SAMPLE.write_bytes(fees.xml)
+    print(f"{EGRESO_SAMPLE.name}: UUID {credited.uuid}, credits {owed.uuid}")
+    print(f"{COMISION_SAMPLE.name}: UUID {fees.uuid}")
 
 
 if __name__ == "__main__":
