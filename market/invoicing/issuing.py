@@ -14,6 +14,11 @@ until then it waits (and an ingreso refused leaves its pago refused too).
 A part whose buyer gave no fiscal data (neither an institution's nor its own) is not invoiced by itself: once
 paid it becomes a public sale, gathered in its producer's global invoice for the month.
 
+Money given back for a part owes a CFDI de Egreso related to what invoiced it (market.invoicing.egreso); it
+waits for that CFDI as a pago waits for its ingreso, and a pago written after it pays what was left. The
+platform's monthly commission invoice to each producer (market.invoicing.commission) is issued by the
+platform: its issuer and CSD are the platform's (market.invoicing.platform), its folios one serie.
+
 Each kind's CFDI comes from its builder in BUILDERS; sealing, stamping, retries and refusals are the same for
 all."""
 
@@ -388,9 +393,9 @@ def _numbered(session: Session, issuer: build.Issuer, invoice: Invoice) -> None:
 
 
 def _pago(session: Session, issuer: build.Issuer, invoice: Invoice, fecha: datetime) -> Any:
-    """The pago's CFDI (not sealed), from its stamped ingreso, for what was owed after its credit notes;
-    IngresoPending while the ingreso or one of those credit notes is not stamped (the SAT reads the
-    payment after what it pays for)."""
+    """The pago's CFDI (not sealed), from its stamped ingreso, for what was owed after its credit notes
+    (all of it, in one payment); IngresoPending while the ingreso or one of those credit notes is not
+    stamped (the SAT reads the payment after what it pays for)."""
     ingreso = session.exec(
         select(Invoice).where(
             Invoice.fulfillment_id == invoice.fulfillment_id, Invoice.kind == InvoiceKind.INGRESO
@@ -405,6 +410,7 @@ def _pago(session: Session, issuer: build.Issuer, invoice: Invoice, fecha: datet
             Invoice.related_invoice_id == ingreso.id,
             Invoice.kind == InvoiceKind.EGRESO,
             Invoice.status == InvoiceStatus.POR_TIMBRAR,
+            col(Invoice.id) < invoice.id,  # written before the payment: it lowered what was paid
         )
     ).first():
         raise IngresoPending()
@@ -413,7 +419,7 @@ def _pago(session: Session, issuer: build.Issuer, invoice: Invoice, fecha: datet
     comprobante = build.pago(
         ingreso_xml=ingreso.stamped_xml,
         amount_cents=invoice.total_cents,
-        balance_cents=ingreso.total_cents - credited(session, ingreso),
+        balance_cents=invoice.total_cents,  # the one payment settles what was owed after the credit notes
         serie=invoice.serie,
         folio=invoice.folio,
         fecha=fecha,

@@ -355,3 +355,24 @@ def test_the_committed_sample_egreso_is_a_stamped_credit_note() -> None:
     )
     [related] = cfdi["CfdiRelacionados"]
     assert related["TipoRelacion"] == "01" and len(related["CfdiRelacionado"][0]) == 36
+
+
+def test_money_given_back_after_the_institution_paid_goes_back_by_transfer_and_leaves_the_pago_whole(
+    engine: Engine,
+    session: Session,
+    pac_settings: Settings,
+    pac_server: PacServer,
+    shop: dict[str, Any],
+    boss: Any,
+) -> None:
+    order = buy_coffee(session, pac_settings, shop, "invoice")
+    pay(engine, boss, order)
+    refund(engine, shop, boss, order, REFUND)  # before any of them was issued
+    run_worker(engine, pac_settings)
+    [pago] = of_kind(session, InvoiceKind.PAGO)
+    [note] = of_kind(session, InvoiceKind.EGRESO)
+    assert (note.forma_pago, checked(note, pac_server)["FormaPago"]) == ("03", "03")
+    [payment] = checked(pago, pac_server)["Complemento"]["Pagos"]["Pago"]
+    [document] = payment["DoctoRelacionado"]
+    assert payment["Monto"] == document["ImpSaldoAnt"] == document["ImpPagado"] == Decimal("1650.00")
+    assert document["ImpSaldoInsoluto"] == 0
