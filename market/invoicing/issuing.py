@@ -75,7 +75,8 @@ INGRESO_REFUSED = N_("La factura de ingreso de este pago no se timbró: el compl
 
 
 class IngresoPending(Exception):
-    """The pago's ingreso is not stamped yet: the pago waits for it."""
+    """What the invoice builds on is not stamped yet (a pago's ingreso or earlier credit notes, a credit
+    note's corrected CFDI): the invoice waits for it."""
 
 
 def part_payable(session: Session, fulfillment: Fulfillment) -> Invoice | None:
