@@ -1,4 +1,5 @@
-"""The `market` command: serve, migrate, seed, create-admin, confirm-email, import-listings, worker, email."""
+"""The `market` command: serve, migrate, seed, create-admin, confirm-email, import-listings, worker, email,
+invoices."""
 
 from __future__ import annotations
 
@@ -38,6 +39,10 @@ search_app = typer.Typer(help="Search index maintenance.", no_args_is_help=True)
 app.add_typer(search_app, name="search")
 email_app = typer.Typer(help="E-mail: check that messages leave.", no_args_is_help=True)
 app.add_typer(email_app, name="email")
+invoices_app = typer.Typer(
+    help="Invoices (CFDI): the month's global and commission invoices.", no_args_is_help=True
+)
+app.add_typer(invoices_app, name="invoices")
 console = Console()
 
 
@@ -322,10 +327,6 @@ def email_test(address: str) -> None:
         raise typer.Exit(1)
 
 
-invoices_app = typer.Typer(help="Invoices (CFDI): the month's global invoices.", no_args_is_help=True)
-app.add_typer(invoices_app, name="invoices")
-
-
 @invoices_app.command("global")
 def invoices_global(
     mes: str = typer.Option(..., "--mes", help="The month that ended, as year-month: 2026-11"),
@@ -356,3 +357,28 @@ def invoices_global(
             f"${invoice.total_cents / 100:,.2f}, forma de pago {invoice.forma_pago}, por timbrar",
             soft_wrap=True,
         )
+
+
+@invoices_app.command("commissions")
+def invoices_commissions(
+    month: str = typer.Option(..., "--mes", help="The month, as 2026-11 (Mexico City's calendar)"),
+) -> None:
+    """Write the platform's commission invoices of an ended month (the worker issues them): once per
+    organization, however often it runs."""
+    from rich.markup import escape
+
+    from market.errors import MarketError
+    from market.invoicing.commission import issue_commissions
+
+    settings = Settings()
+    try:
+        with transaction(make_engine(settings.database_url)) as session:
+            written = issue_commissions(session, settings, month)
+            total = sum(invoice.total_cents for invoice in written)
+    except MarketError as exc:
+        console.print(f"[red]{escape(str(exc))}[/red] Nothing was written.")
+        raise typer.Exit(1) from None
+    console.print(
+        f"[green]{len(written)} commission invoices written for {month} (${total / 100:,.2f}); "
+        "the worker seals and stamps them.[/green]"
+    )

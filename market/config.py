@@ -146,6 +146,17 @@ class Settings(BaseSettings):
     # The Fernet key (32 bytes, URL-safe base64) the producers' CSD private keys and passwords are encrypted
     # with at rest. Unset outside production: derived from SECRET_KEY, so that `make run` needs nothing.
     invoicing_key: SecretStr | None = None
+    # The platform issues each producer a monthly CFDI for its fees, sealed with the platform's own CSD (the
+    # .cer and .key files and the key's password). Unset outside production: a test CSD the code generates
+    # for the SAT's test RFC, kept under the data dir; in production a commission invoice without them is
+    # refused with the reason, for the administrators.
+    platform_rfc: str | None = None
+    platform_legal_name: str = "TIANGUIS SOLIDARIO"
+    platform_tax_regime: str = "601"  # c_RegimenFiscal: General de Ley Personas Morales
+    platform_fiscal_postal_code: str = "06600"
+    platform_csd_certificate: Path | None = None
+    platform_csd_key: Path | None = None
+    platform_csd_password: SecretStr = SecretStr("")
 
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> Settings:

@@ -17,7 +17,7 @@ from market.catalog.search_index import apply_search_events, rebuild_if_lost
 from market.config import Settings
 from market.db import transaction
 from market.housekeeping import prune_history
-from market.invoicing import global_invoice, issuing
+from market.invoicing import commission, global_invoice, issuing
 from market.invoicing.csd_store import warn_expiring_in
 from market.linking import awards, demands
 from market.linking.matching import match_demand
@@ -96,6 +96,7 @@ def processors(db: Engine, search: SearchEngine, settings: Settings) -> list[Cal
         every(HOUSEKEEPING_SECONDS, lambda: warn_expiring_in(db)),
         every(INDEX_WATCH_SECONDS, lambda: rebuild_if_lost(db, search)),
         every(HOUSEKEEPING_SECONDS, gather_last_month),
+        every(HOUSEKEEPING_SECONDS, lambda: commission.issue_last_month(db, settings)),  # idempotent
         every(HOUSEKEEPING_SECONDS, housekeeping),
     ]
 

@@ -19,15 +19,32 @@ from satcfdi.create.cfd import cfdi40
 from market.catalog.models import Listing
 from market.catalog.taxonomy import default_sat_product_key, default_sat_unit_key, iva_bps
 from market.orders.models import Fulfillment, OrderLine
-from market.organizations.models import Organization
 
 CENT = Decimal("0.01")
 SIX = Decimal("0.000001")
 SERVICE_UNIT = "E48"  # Unidad de servicio
 DELIVERY_KEYS = {"national": "78102200", "delivery": "78101800"}  # paquetería; transporte de carga
 DELIVERY_BPS = 1600
+STANDARD_BPS = 1600  # IVA's general rate
 DELIVERY_TITLE = {"national": "Envío", "delivery": "Entrega a domicilio"}
 TRANSFER = "03"  # c_FormaPago: transferencia electrónica de fondos
+
+
+class Issuer(Protocol):
+    """Who issues an invoice, as the SAT has it: a producer organization, or the platform for its fees."""
+
+    @property
+    def rfc(self) -> str | None: ...
+    @property
+    def legal_name(self) -> str | None: ...
+    @property
+    def tax_regime(self) -> str | None: ...
+    @property
+    def fiscal_postal_code(self) -> str | None: ...
+
+
+def emisor(issuer: Issuer) -> cfdi40.Emisor:
+    return cfdi40.Emisor(rfc=issuer.rfc, nombre=issuer.legal_name, regimen_fiscal=issuer.tax_regime)
 
 
 class Receiver(Protocol):
@@ -125,9 +142,19 @@ def delivery_concepto(fulfillment: Fulfillment) -> cfdi40.Concepto:
     )
 
 
+def part_conceptos(
+    fulfillment: Fulfillment, lines: list[tuple[OrderLine, Listing | None]], category: str | None
+) -> list[cfdi40.Concepto]:
+    """What a part sold, one Concepto per line, and its delivery charge if any."""
+    conceptos = [line_concepto(line, listing, category) for line, listing in lines]
+    if fulfillment.delivery_cents:
+        conceptos.append(delivery_concepto(fulfillment))
+    return conceptos
+
+
 def ingreso(
     *,
-    issuer: Organization,
+    issuer: Issuer,
     receiver: Receiver,
     fulfillment: Fulfillment,
     lines: list[tuple[OrderLine, Listing | None]],
@@ -139,11 +166,8 @@ def ingreso(
     fecha: datetime,
 ) -> cfdi40.Comprobante:
     """The part's CFDI de Ingreso (not sealed). `category`: the demand's, for quoted lines."""
-    conceptos = [line_concepto(line, listing, category) for line, listing in lines]
-    if fulfillment.delivery_cents:
-        conceptos.append(delivery_concepto(fulfillment))
     return cfdi40.Comprobante(
-        emisor=cfdi40.Emisor(rfc=issuer.rfc, nombre=issuer.legal_name, regimen_fiscal=issuer.tax_regime),
+        emisor=emisor(issuer),
         lugar_expedicion=issuer.fiscal_postal_code,
         receptor=cfdi40.Receptor(
             rfc=receiver.rfc,
@@ -152,7 +176,7 @@ def ingreso(
             regimen_fiscal_receptor=receiver.regimen_fiscal,
             uso_cfdi=receiver.uso_cfdi,
         ),
-        conceptos=conceptos,
+        conceptos=part_conceptos(fulfillment, lines, category),
         metodo_pago=metodo_pago,
         forma_pago=forma_pago,
         serie=serie,
@@ -163,12 +187,20 @@ def ingreso(
 
 
 def pago(
-    *, ingreso_xml: bytes, amount_cents: int, serie: str, folio: int, fecha: datetime, fecha_pago: datetime
+    *,
+    ingreso_xml: bytes,
+    amount_cents: int,
+    serie: str,
+    folio: int,
+    fecha: datetime,
+    fecha_pago: datetime,
+    balance_cents: int | None = None,
 ) -> cfdi40.Comprobante:
     """The CFDI de Pago (Complemento de Pagos 2.0) of a PPD ingreso paid in one transfer (not sealed):
     issued by the ingreso's issuer to its receiver, its one DoctoRelacionado the ingreso's UUID, serie and
     folio, first parcialidad, with the IVA of what was paid per rate (satcfdi computes the DR and P taxes
-    and the totals from the ingreso's conceptos)."""
+    and the totals from the ingreso's conceptos). `balance_cents`: what was owed before this payment
+    (ImpSaldoAnt), less than the ingreso's total once credit notes lowered it; the ingreso's total if None."""
     ingreso = CFDI.from_string(ingreso_xml)
     for line in ingreso["Conceptos"]:
         line.setdefault("Impuestos", None)  # a line not object of tax has none; satcfdi reads the key
@@ -176,12 +208,61 @@ def pago(
         cfdi40.PagoComprobante(
             comprobante=ingreso,
             num_parcialidad=1,
-            imp_saldo_ant=ingreso["Total"],
+            imp_saldo_ant=ingreso["Total"] if balance_cents is None else pesos(balance_cents),
             imp_pagado=pesos(amount_cents),
         ),
         fecha_pago=fecha_pago,
         forma_pago=TRANSFER,
         serie=serie,
         folio=str(folio),
+        fecha=fecha,
+    )
+
+
+COMMISSION_KEY = "80141706"  # c_ClaveProdServ: Servicio de intermediación de productos
+COMPENSATION = "17"  # c_FormaPago: compensación (the fee is withheld from what the producer is paid)
+COMMISSION_USE = "G03"  # c_UsoCFDI: gastos en general
+
+
+def commission(
+    *,
+    issuer: Issuer,
+    receiver: Issuer,  # the producer, with the same four fiscal facts as an issuer
+    amount_cents: int,
+    period: str,
+    serie: str,
+    folio: int,
+    fecha: datetime,
+) -> cfdi40.Comprobante:
+    """The platform's CFDI de Ingreso to a producer for its fees in `period` ("2026-11"): one service at
+    16 %, IVA included in the fee (the platform withholds the fee whole from the producer's sales and adds
+    nothing to it), paid by compensation at once (PUE, forma de pago 17)."""
+    return cfdi40.Comprobante(
+        emisor=emisor(issuer),
+        lugar_expedicion=issuer.fiscal_postal_code,
+        receptor=cfdi40.Receptor(
+            rfc=receiver.rfc,
+            nombre=receiver.legal_name,
+            domicilio_fiscal_receptor=receiver.fiscal_postal_code,
+            regimen_fiscal_receptor=receiver.tax_regime,
+            uso_cfdi=COMMISSION_USE,
+        ),
+        conceptos=[
+            concepto(
+                key=COMMISSION_KEY,
+                unit_key=SERVICE_UNIT,
+                description=f"Comisión por intermediación en la venta de productos, {period}",
+                quantity=1,
+                unit_price_cents=amount_cents,
+                total_cents=amount_cents,
+                rate_bps=STANDARD_BPS,
+                tax_object="02",
+            )
+        ],
+        metodo_pago="PUE",
+        forma_pago=COMPENSATION,
+        serie=serie,
+        folio=str(folio),
+        exportacion="01",
         fecha=fecha,
     )

@@ -20,7 +20,6 @@ from satcfdi.create.cfd import cfdi40
 from market.catalog.models import Listing
 from market.invoicing import build
 from market.orders.models import Fulfillment, OrderLine
-from market.organizations.models import Organization
 
 PUBLIC_RFC = "XAXX010101000"
 PUBLIC_NAME = "PUBLICO EN GENERAL"
@@ -106,7 +105,7 @@ def operation_conceptos(operation: Operation) -> list[cfdi40.Concepto]:
 
 def comprobante(
     *,
-    issuer: Organization,
+    issuer: build.Issuer,
     operations: list[Operation],
     period: str,
     forma_pago: str,

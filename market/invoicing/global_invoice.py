@@ -23,11 +23,10 @@ from market.catalog.models import Listing
 from market.db import utcnow
 from market.errors import MarketError, ValidationFailed
 from market.i18n import N_
-from market.invoicing import build_global, issuing
+from market.invoicing import build, build_global, issuing
 from market.invoicing.models import Invoice, InvoiceKind, InvoiceStatus, PublicSale
 from market.linking.models import Demand
 from market.orders.models import Fulfillment, Order, OrderLine
-from market.organizations.models import Organization
 
 log = logging.getLogger(__name__)
 
@@ -168,7 +167,7 @@ def sales_count(session: Session, invoice_ids: list[int]) -> dict[int, int]:
     return {invoice_id: count for invoice_id, count in rows if invoice_id is not None}
 
 
-def cfdi(session: Session, issuer: Organization, invoice: Invoice, fecha: datetime) -> Any:
+def cfdi(session: Session, issuer: build.Issuer, invoice: Invoice, fecha: datetime) -> Any:
     """The invoice's CFDI global (not sealed): one operation per part gathered, per IVA rate."""
     assert invoice.period is not None
     operations = []

@@ -14,6 +14,11 @@ until then it waits (and an ingreso refused leaves its pago refused too).
 A part whose buyer gave no fiscal data (neither an institution's nor its own) is not invoiced by itself: once
 paid it becomes a public sale, gathered in its producer's global invoice for the month.
 
+Money given back for a part owes a CFDI de Egreso related to what invoiced it (market.invoicing.egreso); it
+waits for that CFDI as a pago waits for its ingreso, and a pago written after it pays what was left. The
+platform's monthly commission invoice to each producer (market.invoicing.commission) is issued by the
+platform: its issuer and CSD are the platform's (market.invoicing.platform), its folios one serie.
+
 Each kind's CFDI comes from its builder in BUILDERS; sealing, stamping, retries and refusals are the same for
 all."""
 
@@ -24,7 +29,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func
+from satcfdi.models import Signer
+from sqlalchemy import and_, func, or_, true
 from sqlmodel import Session, col, select
 
 from market.catalog.models import Listing
@@ -32,7 +38,7 @@ from market.config import Settings
 from market.db import utcnow
 from market.errors import MarketError
 from market.i18n import N_
-from market.invoicing import build, csd_store, fiscal_profile, pac
+from market.invoicing import build, csd_store, fiscal_profile, pac, platform
 from market.invoicing.models import Invoice, InvoiceKind, InvoiceStatus, OrderReceiver, PublicSale
 from market.invoicing.seal import BrokenSeal, CfdiInvalid, seal
 from market.linking.models import BuyerOrganization, Demand
@@ -69,7 +75,8 @@ INGRESO_REFUSED = N_("La factura de ingreso de este pago no se timbró: el compl
 
 
 class IngresoPending(Exception):
-    """The pago's ingreso is not stamped yet: the pago waits for it."""
+    """What the invoice builds on is not stamped yet (a pago's ingreso or earlier credit notes, a credit
+    note's corrected CFDI): the invoice waits for it."""
 
 
 def part_payable(session: Session, fulfillment: Fulfillment) -> Invoice | None:
@@ -172,6 +179,9 @@ def invoice_paid(session: Session, order: Order) -> list[Invoice]:
     for ingreso in rows:
         if ingreso.fulfillment_id in paid:
             continue
+        due = ingreso.total_cents - credited(session, ingreso)
+        if due <= 0:
+            continue  # credit notes took all of it: nothing was paid for this part
         pago = Invoice(
             organization_id=ingreso.organization_id,
             fulfillment_id=ingreso.fulfillment_id,
@@ -179,13 +189,26 @@ def invoice_paid(session: Session, order: Order) -> list[Invoice]:
             kind=InvoiceKind.PAGO,
             metodo_pago="PPD",  # that of the document it pays
             forma_pago=build.TRANSFER,
-            total_cents=ingreso.total_cents,  # the whole part, in one payment
+            total_cents=due,  # what was still owed for the part, in one payment
         )
         session.add(pago)
         session.flush()
         request_issue(session, pago)
         written.append(pago)
     return written
+
+
+def credited(session: Session, corrected: Invoice) -> int:
+    """What credit notes related to this invoice took off it (those not refused nor cancelled)."""
+    return int(
+        session.exec(
+            select(func.coalesce(func.sum(Invoice.total_cents), 0)).where(
+                Invoice.related_invoice_id == corrected.id,
+                Invoice.kind == InvoiceKind.EGRESO,
+                col(Invoice.status).in_((InvoiceStatus.POR_TIMBRAR, InvoiceStatus.TIMBRADA)),
+            )
+        ).one()
+    )
 
 
 def handler(settings: Settings) -> Callable[[Session, dict[str, Any]], None]:
@@ -239,16 +262,28 @@ def issue(session: Session, settings: Settings, invoice_id: int, now: datetime |
     invoice.stamped_at = stamped.stamped_at.astimezone(UTC)
     invoice.last_error = None
     session.add(invoice)
-    if invoice.kind == InvoiceKind.INGRESO:  # a pago waiting for this ingreso need not wait any longer
-        for waiting in session.exec(
-            select(Invoice.id).where(
-                Invoice.fulfillment_id == invoice.fulfillment_id,
-                Invoice.kind == InvoiceKind.PAGO,
-                Invoice.status == InvoiceStatus.POR_TIMBRAR,
-                col(Invoice.signed_xml).is_(None),
-            )
-        ):
-            session.add(OutboxEvent(topic=TOPIC, payload={"invoice_id": waiting}))
+    # A pago waiting for its part's ingreso or credit notes, and a credit note waiting for the CFDI it
+    # corrects, need not wait any longer.
+    waiting_for_this = (
+        (col(Invoice.related_invoice_id) == invoice.id)
+        if invoice.fulfillment_id is None
+        else or_(
+            col(Invoice.related_invoice_id) == invoice.id,
+            and_(
+                col(Invoice.fulfillment_id) == invoice.fulfillment_id,
+                col(Invoice.kind) == InvoiceKind.PAGO,
+            ),
+        )
+    )
+    for waiting in session.exec(
+        select(Invoice.id).where(
+            waiting_for_this,
+            Invoice.status == InvoiceStatus.POR_TIMBRAR,
+            col(Invoice.signed_xml).is_(None),
+            Invoice.id != invoice.id,
+        )
+    ):
+        session.add(OutboxEvent(topic=TOPIC, payload={"invoice_id": waiting}))
 
 
 def _reject(session: Session, invoice: Invoice, reason: str) -> None:
@@ -257,6 +292,8 @@ def _reject(session: Session, invoice: Invoice, reason: str) -> None:
     invoice.last_error = reason[:2000]
     session.add(invoice)
     log.info("invoice %s refused: %s", invoice.id, reason)
+    if invoice.kind == InvoiceKind.COMISION:
+        return  # the platform issues it: the administrators see why in their list of stuck invoices
     issuer = session.get_one(Organization, invoice.organization_id)
     notify_owners(
         session,
@@ -271,17 +308,28 @@ def _reject(session: Session, invoice: Invoice, reason: str) -> None:
 def _sealed(session: Session, settings: Settings, invoice: Invoice, now: datetime) -> bytes:
     """The invoice's CFDI, built by its kind's builder and sealed with its issuer's CSD; a MarketError saying
     what is missing."""
-    issuer = session.exec(
-        select(Organization).where(Organization.id == invoice.organization_id).with_for_update()
-    ).one()  # one folio at a time per issuer
-    if not fiscal_profile.is_complete(issuer):
-        raise MarketError(INCOMPLETE_PROFILE)
-    signer = csd_store.signer_for(session, settings, issuer, now=now)
+    issuer, signer = _issuer_and_signer(session, settings, invoice, now)
     fecha = now.astimezone(pac.MEXICO_CITY).replace(tzinfo=None, microsecond=0)
     return seal(BUILDERS[invoice.kind](session, issuer, invoice, fecha), signer)
 
 
-def _ingreso(session: Session, issuer: Organization, invoice: Invoice, fecha: datetime) -> Any:
+def _issuer_and_signer(
+    session: Session, settings: Settings, invoice: Invoice, now: datetime
+) -> tuple[build.Issuer, Signer]:
+    """Who issues the invoice and the CSD that seals it: the platform for its commission (numbered one at
+    a time across the platform), the producer organization for everything else (one at a time per issuer)."""
+    if invoice.kind == InvoiceKind.COMISION:
+        platform.one_folio_at_a_time(session)
+        return platform.issuer(settings), platform.signer(settings, now)
+    issuer = session.exec(
+        select(Organization).where(Organization.id == invoice.organization_id).with_for_update()
+    ).one()
+    if not fiscal_profile.is_complete(issuer):
+        raise MarketError(INCOMPLETE_PROFILE)
+    return issuer, csd_store.signer_for(session, settings, issuer, now=now)
+
+
+def _ingreso(session: Session, issuer: build.Issuer, invoice: Invoice, fecha: datetime) -> Any:
     """The part's CFDI de Ingreso (not sealed), to the order's receiver."""
     fulfillment = session.get_one(Fulfillment, invoice.fulfillment_id)
     order = session.get_one(Order, fulfillment.order_id)
@@ -296,21 +344,15 @@ def _ingreso(session: Session, issuer: Organization, invoice: Invoice, fecha: da
         )
     ):
         raise MarketError(INCOMPLETE_RECEIVER)
-    demand = session.get(Demand, order.demand_id) if order.demand_id else None
-    lines = session.exec(
-        select(OrderLine, Listing)
-        .join(Listing, col(Listing.id) == OrderLine.listing_id, isouter=True)
-        .where(OrderLine.fulfillment_id == fulfillment.id)
-        .order_by(col(OrderLine.id))
-    ).all()
+    lines, category = part_lines(session, fulfillment, order)
     _numbered(session, issuer, invoice)
     assert invoice.serie is not None and invoice.folio is not None
     comprobante = build.ingreso(
         issuer=issuer,
         receiver=receiver,
         fulfillment=fulfillment,
-        lines=[(line, listing) for line, listing in lines],
-        category=demand.category if demand else None,
+        lines=lines,
+        category=category,
         serie=invoice.serie,
         folio=invoice.folio,
         metodo_pago=invoice.metodo_pago,
@@ -323,20 +365,38 @@ def _ingreso(session: Session, issuer: Organization, invoice: Invoice, fecha: da
     return comprobante
 
 
-def _numbered(session: Session, issuer: Organization, invoice: Invoice) -> None:
-    """The invoice's serie and folio: the next of its kind's serie for this issuer, assigned once."""
+def part_lines(
+    session: Session, fulfillment: Fulfillment, order: Order
+) -> tuple[list[tuple[OrderLine, Listing | None]], str | None]:
+    """The part's lines with their listings, and the demand's category (for quoted lines, which have none)."""
+    demand = session.get(Demand, order.demand_id) if order.demand_id else None
+    lines = session.exec(
+        select(OrderLine, Listing)
+        .join(Listing, col(Listing.id) == OrderLine.listing_id, isouter=True)
+        .where(OrderLine.fulfillment_id == fulfillment.id)
+        .order_by(col(OrderLine.id))
+    ).all()
+    return [(line, listing) for line, listing in lines], demand.category if demand else None
+
+
+def _numbered(session: Session, issuer: build.Issuer, invoice: Invoice) -> None:
+    """The invoice's serie and folio: the next of its kind's serie for this issuer, assigned once (the
+    platform's commission invoices are one serie for the platform, whoever they are issued to)."""
     if invoice.folio is None:
         serie = SERIES[invoice.kind]
-        last = session.exec(
-            select(func.max(Invoice.folio)).where(
-                Invoice.organization_id == issuer.id, Invoice.serie == serie
-            )
-        ).one()
+        same_issuer = (
+            true()
+            if invoice.kind == InvoiceKind.COMISION
+            else Invoice.organization_id == invoice.organization_id
+        )
+        last = session.exec(select(func.max(Invoice.folio)).where(same_issuer, Invoice.serie == serie)).one()
         invoice.serie, invoice.folio = serie, (last or 0) + 1
 
 
-def _pago(session: Session, issuer: Organization, invoice: Invoice, fecha: datetime) -> Any:
-    """The pago's CFDI (not sealed), from its stamped ingreso; IngresoPending while that is not stamped."""
+def _pago(session: Session, issuer: build.Issuer, invoice: Invoice, fecha: datetime) -> Any:
+    """The pago's CFDI (not sealed), from its stamped ingreso, for what was owed after its credit notes
+    (all of it, in one payment); IngresoPending while the ingreso or one of those credit notes is not
+    stamped (the SAT reads the payment after what it pays for)."""
     ingreso = session.exec(
         select(Invoice).where(
             Invoice.fulfillment_id == invoice.fulfillment_id, Invoice.kind == InvoiceKind.INGRESO
@@ -346,11 +406,21 @@ def _pago(session: Session, issuer: Organization, invoice: Invoice, fecha: datet
         raise MarketError(INGRESO_REFUSED)
     if ingreso.status != InvoiceStatus.TIMBRADA or ingreso.stamped_xml is None:
         raise IngresoPending()
+    if session.exec(
+        select(Invoice.id).where(
+            Invoice.related_invoice_id == ingreso.id,
+            Invoice.kind == InvoiceKind.EGRESO,
+            Invoice.status == InvoiceStatus.POR_TIMBRAR,
+            col(Invoice.id) < invoice.id,  # written before the payment: it lowered what was paid
+        )
+    ).first():
+        raise IngresoPending()
     _numbered(session, issuer, invoice)
     assert invoice.serie is not None and invoice.folio is not None
     comprobante = build.pago(
         ingreso_xml=ingreso.stamped_xml,
         amount_cents=invoice.total_cents,
+        balance_cents=invoice.total_cents,  # the one payment settles what was owed after the credit notes
         serie=invoice.serie,
         folio=invoice.folio,
         fecha=fecha,
@@ -361,8 +431,22 @@ def _pago(session: Session, issuer: Organization, invoice: Invoice, fecha: datet
     return comprobante
 
 
+def _egreso(session: Session, issuer: build.Issuer, invoice: Invoice, fecha: datetime) -> Any:
+    from market.invoicing import egreso  # it builds on this module's lifecycle
+
+    return egreso.comprobante(session, issuer, invoice, fecha)
+
+
+def _comision(session: Session, issuer: build.Issuer, invoice: Invoice, fecha: datetime) -> Any:
+    from market.invoicing import commission  # it builds on this module's lifecycle
+
+    return commission.comprobante(session, issuer, invoice, fecha)
+
+
 # Each kind's CFDI, built (not sealed) from the invoice: (session, issuer, invoice, fecha) -> Comprobante.
-BUILDERS: dict[InvoiceKind, Callable[[Session, Organization, Invoice, datetime], Any]] = {
+BUILDERS: dict[InvoiceKind, Callable[[Session, build.Issuer, Invoice, datetime], Any]] = {
     InvoiceKind.INGRESO: _ingreso,
     InvoiceKind.PAGO: _pago,
+    InvoiceKind.EGRESO: _egreso,
+    InvoiceKind.COMISION: _comision,
 }

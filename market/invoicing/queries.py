@@ -72,7 +72,10 @@ def may_see(session: Session, user: User, invoice: Invoice) -> bool:
 
 
 def may_see_reason(session: Session, user: User, invoice: Invoice) -> bool:
-    """Why it was refused (or why stamping waits): for the producer and the administrators."""
+    """Why it was refused (or why stamping waits): for the producer and the administrators; for the
+    platform's commission invoice (the producer receives it), for the administrators only."""
+    if invoice.kind == InvoiceKind.COMISION:
+        return user.is_admin
     return user.is_admin or issued_by_member(session, user, invoice)
 
 
@@ -84,29 +87,56 @@ def visible_invoice(session: Session, user: User, invoice_id: int) -> Invoice:
 
 
 @dataclass(frozen=True)
-class PartInvoice:
-    """A part's invoice as its order shows it: `reason` (why it was refused) only for who may read it."""
+class Shown:
+    """One invoice as an order shows it: `reason` (why it was refused) only for who may read it."""
 
     invoice: Invoice
     reason: str | None
 
 
+@dataclass(frozen=True)
+class PartInvoice:
+    """A part's invoices as its order shows them: its ingreso (none when the part went into a global
+    invoice) and the credit notes of money given back for it, oldest first."""
+
+    invoice: Invoice | None
+    reason: str | None
+    credit_notes: tuple[Shown, ...] = ()
+
+
 def of_parts(session: Session, user: User, fulfillment_ids: list[int]) -> dict[int, PartInvoice]:
-    """The ingreso of each of these parts that this person may see, by part."""
+    """The ingreso and credit notes of each of these parts that this person may see, by part."""
     if not fulfillment_ids:
         return {}
     found = session.exec(
-        select(Invoice).where(
-            col(Invoice.fulfillment_id).in_(fulfillment_ids), Invoice.kind == InvoiceKind.INGRESO
+        select(Invoice)
+        .where(
+            col(Invoice.fulfillment_id).in_(fulfillment_ids),
+            col(Invoice.kind).in_((InvoiceKind.INGRESO, InvoiceKind.EGRESO)),
         )
+        .order_by(col(Invoice.id))
     ).all()
+    ingresos: dict[int, Shown] = {}
+    notes: dict[int, list[Shown]] = {}
+    for invoice in found:
+        if not invoice.fulfillment_id or not may_see(session, user, invoice):
+            continue
+        shown = Shown(invoice, invoice.last_error if may_see_reason(session, user, invoice) else None)
+        if invoice.kind == InvoiceKind.INGRESO:
+            ingresos[invoice.fulfillment_id] = shown
+        else:
+            notes.setdefault(invoice.fulfillment_id, []).append(shown)
     return {
-        invoice.fulfillment_id: PartInvoice(
-            invoice, invoice.last_error if may_see_reason(session, user, invoice) else None
+        part: PartInvoice(
+            ingresos[part].invoice if part in ingresos else None,
+            ingresos[part].reason if part in ingresos else None,
+            tuple(notes.get(part, ())),
         )
-        for invoice in found
-        if invoice.fulfillment_id and may_see(session, user, invoice)
+        for part in ingresos.keys() | notes.keys()
     }
+
+
+PLATFORM = "Tianguis Solidario"  # the issuer of the commission invoices, as the lists name it
 
 
 def _rows(session: Session, invoices: list[Invoice]) -> list[Row]:
@@ -126,6 +156,11 @@ def _rows(session: Session, invoices: list[Invoice]) -> list[Row]:
                     sales=sales.get(invoice.id or 0, 0),
                 )
             )
+            continue
+        if invoice.kind == InvoiceKind.COMISION:  # the platform issues it to the producer
+            producer = session.get(Organization, invoice.organization_id)
+            name = producer.legal_name or producer.name if producer else ""
+            rows.append(Row(invoice=invoice, receiver=name, issuer=PLATFORM))
             continue
         order = session.get(Order, invoice.order_id) if invoice.order_id else None
         receiver = (
@@ -147,12 +182,12 @@ def _rows(session: Session, invoices: list[Invoice]) -> list[Row]:
 def of_producer(
     session: Session, user: User, organization: Organization, page: int, per_page: int = 25
 ) -> Page[Row]:
-    """The organization's invoices, all states, newest first, for its members."""
+    """The invoices the organization issued, all states, newest first, for its members."""
     organizations.require_member(session, user, organization)
     found = paginate(
         session,
         select(Invoice)
-        .where(Invoice.organization_id == organization.id)
+        .where(Invoice.organization_id == organization.id, Invoice.kind != InvoiceKind.COMISION)
         .order_by(col(Invoice.created_at).desc(), col(Invoice.id).desc()),
         page,
         per_page,
@@ -185,6 +220,38 @@ def global_invoices(session: Session, admin: User, limit: int = 50) -> list[Row]
         .limit(limit)
     ).all()
     return _rows(session, list(found))
+
+
+def commissions_received(session: Session, user: User, organization: Organization) -> list[Row]:
+    """The platform's commission invoices to the organization, newest month first, for its members: the
+    stamped ones (one not stamped yet, or refused, is the administrators' to see to)."""
+    organizations.require_member(session, user, organization)
+    found = session.exec(
+        select(Invoice)
+        .where(
+            Invoice.organization_id == organization.id,
+            Invoice.kind == InvoiceKind.COMISION,
+            Invoice.status == InvoiceStatus.TIMBRADA,
+        )
+        .order_by(col(Invoice.period).desc(), col(Invoice.id).desc())
+    ).all()
+    return _rows(session, list(found))
+
+
+def commissions(session: Session, admin: User, page: int, per_page: int = 50) -> Page[Row]:
+    """Every commission invoice the platform issued or owes, newest month first, for the administrators."""
+    require_admin(admin)
+    found = paginate(
+        session,
+        select(Invoice)
+        .where(Invoice.kind == InvoiceKind.COMISION)
+        .order_by(col(Invoice.period).desc(), col(Invoice.id).desc()),
+        page,
+        per_page,
+    )
+    return Page(
+        items=_rows(session, found.items), total=found.total, page=found.page, per_page=found.per_page
+    )
 
 
 def month_bounds(text: str | None) -> tuple[date, datetime, datetime]:

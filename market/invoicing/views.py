@@ -55,8 +55,10 @@ def producer_invoices(
     organization = organizations.get_managed(session, slug, user)
     rows = queries.of_producer(session, user, organization, page_number)
     coming = queries.coming_global(session, user, organization)
+    received = queries.commissions_received(session, user, organization)
     return page.render(
-        "invoicing/producer.html", {"org": organization, "page": rows, "coming": coming, "query": ""}
+        "invoicing/producer.html",
+        {"org": organization, "page": rows, "coming": coming, "query": "", "received": received},
     )
 
 
@@ -74,13 +76,20 @@ def institution_month(
 
 
 @router.get("/admin/facturas", name="invoicing.stuck")
-def stuck(page: PageDep, user: UserDep, session: SessionDep) -> Response:
+def stuck(
+    page: PageDep,
+    user: UserDep,
+    session: SessionDep,
+    page_number: Annotated[PageNumber, Query(alias="page")] = 1,
+) -> Response:
     return page.render(
         "invoicing/stuck.html",
         {
             "rows": queries.stuck(session, user),
             "globals": queries.global_invoices(session, user),
             "last_month": global_invoice.previous_month(),
+            "page": queries.commissions(session, user, page_number),
+            "query": "",
         },
     )
 

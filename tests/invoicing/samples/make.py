@@ -1,8 +1,9 @@
 """Writes the committed samples, sealed with a test CSD and stamped through the loopback PAC
 (tests/fixtures/pac.py), with that PAC's test certificate beside them so that their SelloSAT can be checked:
 a CFDI 4.0 de Ingreso (PUE, to público en general in a global invoice), a CFDI de Pago (Complemento de
-Pagos 2.0) for an institution's PPD ingreso paid by transfer, built as the worker builds it, and a month's
-CFDI global built by market.invoicing.build_global.
+Pagos 2.0) for an institution's PPD ingreso paid by transfer, built as the worker builds it, a month's CFDI
+global built by market.invoicing.build_global, a CFDI de Egreso (credit note) for part of that ingreso, and
+the platform's commission invoice to a producer.
 
     PYTHONPATH=$PWD .venv/bin/python -m tests.invoicing.samples.make
 
@@ -19,9 +20,9 @@ from satcfdi.create.cfd import cfdi40
 from satcfdi.models import Signer
 
 from market.config import Settings
-from market.invoicing import build, build_global
+from market.invoicing import build, build_global, credit_note, platform
 from market.invoicing.csd import make_test_csd
-from market.invoicing.pac import MEXICO_CITY, stamp
+from market.invoicing.pac import MEXICO_CITY, Stamped, stamp
 from market.invoicing.seal import seal
 from market.orders.models import Fulfillment, OrderLine
 from market.organizations.models import Organization
@@ -31,6 +32,8 @@ from tests.helpers import SCHOOL, free_port
 HERE = Path(__file__).parent
 SAMPLE = HERE / "ingreso-publico-en-general.xml"
 PAGO_SAMPLE = HERE / "pago-de-ingreso-ppd.xml"
+EGRESO_SAMPLE = HERE / "egreso-de-ingreso-ppd.xml"
+COMISION_SAMPLE = HERE / "comision-de-la-plataforma.xml"
 PAC_CERTIFICATE = HERE / "pac-de-pruebas.cer"
 GLOBAL_SAMPLE = HERE / "global-mensual.xml"
 RFC = "CTZ0803115N4"
@@ -169,6 +172,44 @@ def make_global(settings: Settings, signer: Signer, now: datetime) -> None:
     print(f"{GLOBAL_SAMPLE.name}: UUID {stamped.uuid}")
 
 
+WEAVERS = platform.Issuer(rfc=RFC, legal_name=NAME, tax_regime="601", fiscal_postal_code=POSTAL_CODE)
+
+
+def egreso(settings: Settings, signer: Signer, owed: Stamped, fecha: datetime) -> Stamped:
+    """A credit note for $580.00 of the school's PPD ingreso `owed` (not paid yet: condonación), related
+    to it by UUID, split across its 0 % and 16 % as the part was sold; stamped."""
+    note = credit_note.egreso(
+        issuer=WEAVERS,
+        corrected_xml=owed.xml,
+        sold=credit_note.treatments(CFDI.from_string(owed.xml)["Conceptos"]),
+        amount_cents=58000,
+        whole=False,
+        forma_pago="15",
+        serie="E",
+        folio=1,
+        fecha=fecha,
+    )
+    return stamp(settings, seal(note, signer))
+
+
+def commission(settings: Settings, fecha: datetime) -> Stamped:
+    """The platform's commission invoice to the weavers for a month's fees ($1,234.56, IVA included),
+    sealed with the platform's test CSD (the SAT's test RFC); stamped."""
+    issuer = platform.issuer(Settings(_env_file=None))
+    files = make_test_csd(issuer.rfc, issuer.legal_name)
+    invoice = build.commission(
+        issuer=issuer,
+        receiver=WEAVERS,
+        amount_cents=123456,
+        period=f"{fecha:%Y-%m}",
+        serie="C",
+        folio=1,
+        fecha=fecha,
+    )
+    signer = Signer.load(certificate=files.certificate, key=files.key, password=files.password)
+    return stamp(settings, seal(invoice, signer))
+
+
 def main() -> None:
     pac = PacServer(port=free_port())
     pac.start()
@@ -184,6 +225,8 @@ def main() -> None:
         )
         paid = stamp(settings, seal(pago, signer))
         make_global(settings, signer, now)
+        credited = egreso(settings, signer, owed, now)
+        fees = commission(settings, now)
     finally:
         pac.stop()
     SAMPLE.write_bytes(stamped.xml)
@@ -191,6 +234,10 @@ def main() -> None:
     PAC_CERTIFICATE.write_bytes(pac.certificate)
     print(f"{SAMPLE.name}: UUID {stamped.uuid}, timbrado {stamped.stamped_at.isoformat()}")
     print(f"{PAGO_SAMPLE.name}: UUID {paid.uuid}, pays {owed.uuid}")
+    EGRESO_SAMPLE.write_bytes(credited.xml)
+    COMISION_SAMPLE.write_bytes(fees.xml)
+    print(f"{EGRESO_SAMPLE.name}: UUID {credited.uuid}, credits {owed.uuid}")
+    print(f"{COMISION_SAMPLE.name}: UUID {fees.uuid}")
 
 
 if __name__ == "__main__":
