@@ -1,6 +1,7 @@
 """What the database need not keep forever, pruned by the worker every hour: outbox events done long ago
 (parked ones stay, for an administrator to look at), payment providers' events past the time they could be
-sent again, and carts nobody touched in months. How long each is kept is a setting."""
+sent again, carts nobody touched in months, and idempotency keys after a day. How long each is kept is a
+setting."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from market import idempotency
 from market.config import Settings
 from market.db import utcnow
+from market.idempotency import IdempotencyKey
 from market.orders.models import Cart, CartItem
 from market.outbox import OutboxEvent
 from market.payments.models import WebhookEvent
@@ -40,5 +43,8 @@ def prune_history(session: Session, settings: Settings, now: datetime | None = N
             delete(CartItem).where(col(CartItem.cart_id).in_(select(col(Cart.id)).where(untouched)))
         ),
         "carts": session.execute(delete(Cart).where(untouched)),
+        "idempotency_keys": session.execute(
+            delete(IdempotencyKey).where(col(IdempotencyKey.created_at) < now - idempotency.KEPT)
+        ),
     }
     return {name: int(result.rowcount or 0) for name, result in counts.items()}  # type: ignore[attr-defined]

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from market.config import Settings
 from market.db import utcnow
 from market.housekeeping import prune_history
+from market.idempotency import IdempotencyKey
 from market.orders.models import Cart, CartItem
 from market.outbox import OutboxEvent
 from market.payments.models import WebhookEvent
@@ -34,6 +35,11 @@ def test_old_done_rows_go_and_the_rest_stays(
             ),
         ]
     )
+    owner = make_user("comprador@example.mx")
+    for key, when in (("clave-vieja-1", now - timedelta(days=2)), ("clave-nueva-1", lately)):
+        session.add(
+            IdempotencyKey(user_id=owner.id, scope="checkout", key=key, fingerprint="x", created_at=when)
+        )
     abandoned, current = (
         Cart(token="abandoned", updated_at=long_ago),
         Cart(token="current", updated_at=lately),
@@ -51,7 +57,13 @@ def test_old_done_rows_go_and_the_rest_stays(
     pruned = prune_history(session, settings, now)
     session.commit()
 
-    assert pruned == {"outbox_events": 1, "webhook_events": 1, "cart_items": 1, "carts": 1}
+    assert pruned == {
+        "outbox_events": 1,
+        "webhook_events": 1,
+        "cart_items": 1,
+        "carts": 1,
+        "idempotency_keys": 1,
+    }
     left = session.exec(select(OutboxEvent).where(OutboxEvent.topic != "search")).all()  # the listing's
     assert sorted(e.topic for e in left) == [
         "lately.done",
@@ -61,3 +73,4 @@ def test_old_done_rows_go_and_the_rest_stays(
     assert sorted(e.event_id for e in session.exec(select(WebhookEvent))) == ["evt_new", "evt_unprocessed"]
     assert [c.token for c in session.exec(select(Cart))] == ["current"]
     assert [i.quantity for i in session.exec(select(CartItem))] == [2]
+    assert [k.key for k in session.exec(select(IdempotencyKey))] == ["clave-nueva-1"]
