@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from market.bounds import Id
 from market.deps import ApiUserDep, GatewayDep, SessionDep, SettingsDep
 from market.errors import NotFound
+from market.idempotency import IdempotencyKeyHeader, run_once
 from market.orders import queries
 from market.orders.schemas import PaymentMethod
 from market.payments import methods
@@ -48,14 +49,27 @@ def start_payment(
     gateway: GatewayDep,
     settings: SettingsDep,
     session: SessionDep,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> PaymentPublic:
     """Create (once) the PaymentIntent of an order paid by card, OXXO or SPEI; repeating the call returns
-    the same one."""
+    the same one (with an `Idempotency-Key` too, which two calls at once then share)."""
     order = queries.visible_order(session, user, order_id)
     if order.buyer_id != user.id:
         raise NotFound()
-    if payments.payment_of(session, order_id) is not None:
+    assert user.id is not None
+    existed = payments.payment_of(session, order_id) is not None
+    _, replayed = run_once(  # two calls with one key at once: the second waits for the first's payment
+        session,
+        user.id,
+        "payment",
+        idempotency_key,
+        {"order_id": order_id},
+        lambda: payments.start(session, gateway, order, user).id or 0,
+    )
+    if existed or replayed:
         response.status_code = 200
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
     payment = payments.start(session, gateway, order, user)
     return PaymentPublic(
         order_id=order_id,
