@@ -18,12 +18,14 @@ from sqlmodel import Session, col, select
 
 from market.config import Settings
 from market.db import transaction
-from market.invoicing import issuing, receiver_data, receivers
+from market.invoicing import corrections, issuing, receiver_data, receivers
 from market.invoicing.models import Invoice, InvoiceKind, OrderReceiver, PublicSale
 from market.invoicing.receiver_data import FiscalData
 from market.invoicing.seal import seal_verifies
-from market.orders.fulfillment import confirm_offline_payment, mark_paid
-from market.orders.models import Order
+from market.orders.checkout import checkout
+from market.orders.fulfillment import confirm_offline_payment, mark_paid, move
+from market.orders.models import Fulfillment, Order
+from market.orders.schemas import Checkout
 from market.outbox import OutboxEvent
 from tests.helpers import api_token, at_once, count
 from tests.invoicing.test_issuing import buy, invoices, parts, run_worker, shop  # noqa: F401
@@ -325,6 +327,56 @@ def test_a_part_paid_later_gets_its_ingreso_when_paid(
     run_worker(engine, pac_settings)
     assert_stamped_to(session, order, PERSON, "03")
     assert sales(session) == []
+
+
+def test_a_part_paid_in_cash_at_pickup_gets_its_ingreso_in_cash_when_asked_for(
+    engine: Engine,
+    session: Session,
+    pac_settings: Settings,
+    shop: dict[str, Any],  # noqa: F811
+) -> None:
+    coffee = shop["cafe"]
+    order = checkout(
+        session,
+        pac_settings,
+        shop["consumer"],
+        Checkout(
+            items=[{"listing_id": coffee["listing"].id, "quantity": 5}], payment_method="cash_on_pickup"
+        ),
+    )
+    session.commit()
+    [part] = parts(session, order).values()
+    with transaction(engine) as tx:
+        for step in ("accepted", "preparing", "ready_for_pickup", "delivered"):
+            move(tx, coffee["owner"], part.id or 0, step)
+    assert [s.fulfillment_id for s in sales(session)] == [part.id]
+
+    with transaction(engine) as tx:
+        receivers.give(tx, shop["consumer"], tx.get_one(Order, order.id), FiscalData(**PERSON))
+    run_worker(engine, pac_settings)
+    assert_stamped_to(session, order, PERSON, issuing.CASH)
+
+
+def test_a_part_partly_refunded_before_the_request_gets_a_credit_note_for_what_went_back(
+    engine: Engine,
+    session: Session,
+    settings: Settings,
+    shop: dict[str, Any],  # noqa: F811
+    make_user: Any,
+) -> None:
+    order = buy(session, settings, shop, shop["consumer"])
+    pay_by_transfer(engine, order, make_user)
+    coffee = parts(session, order)[shop["cafe"]["org"].id]
+    with transaction(engine) as tx:
+        corrections.part_refunded(tx, tx.get_one(Fulfillment, coffee.id), 32000)  # one bag of five
+    with transaction(engine) as tx:
+        receivers.give(tx, shop["consumer"], tx.get_one(Order, order.id), FiscalData(**PERSON))
+    written = {(i.fulfillment_id, i.kind): i for i in invoices(session)}
+    ingreso = written[(coffee.id, InvoiceKind.INGRESO)]
+    assert ingreso.total_cents == 5 * 32000  # what was sold
+    note = written[(coffee.id, InvoiceKind.EGRESO)]
+    assert (note.total_cents, note.related_invoice_id) == (32000, ingreso.id)  # what went back
+    assert len(written) == 3  # and the weavers' ingreso
 
 
 def _paid_last_month(engine: Engine, session: Session) -> None:
