@@ -24,7 +24,9 @@ from market.validation import Vocabulary, invalid
 
 # The régimenes a receiver may have: an issuer's (fiscal_profile.REGIMES) and 616, Sin obligaciones fiscales
 # (a persona física with an RFC who does not invoice may still receive a CFDI, with uso S01).
-RECEIVER_REGIMES: dict[str, frozenset[Person]] = REGIMES | {"616": frozenset({"fisica"})}
+RECEIVER_REGIMES: dict[str, frozenset[Person]] = dict(
+    sorted((REGIMES | {"616": frozenset({"fisica"})}).items())
+)
 _GOODS = frozenset({"601", "603", "606", "612", "620", "621", "622", "623", "624", "625", "626"})
 _DEDUCTIONS = frozenset({"605", "606", "608", "611", "612", "614", "607", "615", "625"})
 _BOTH: frozenset[Person] = frozenset({"fisica", "moral"})

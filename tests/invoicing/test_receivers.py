@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from satcfdi import catalogs
 from satcfdi.cfdi import CFDI
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -177,6 +178,13 @@ def test_what_the_sat_allows_passes_and_the_name_is_kept_as_the_constancia_write
     receiver_data.check(data)
     assert data.rfc == (PERSON | allowed)["rfc"]
     assert data.razon_social == (PERSON | allowed)["razon_social"].upper()
+
+
+def test_every_code_of_the_rules_is_in_the_sats_catalogues_as_satcfdi_ships_them() -> None:
+    usos, regimes = catalogs.select_all("C756_c_UsoCFDI"), catalogs.select_all("C756_c_RegimenFiscal")
+    assert set(receiver_data.USOS) <= set(usos)
+    assert set(receiver_data.RECEIVER_REGIMES) <= set(regimes)
+    assert all(allowed <= set(regimes) for _persons, allowed in receiver_data.USOS.values())
 
 
 # --- at checkout --------------------------------------------------------------------------------------
