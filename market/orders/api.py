@@ -10,6 +10,7 @@ from market.bounds import Id
 from market.config import Settings
 from market.deps import ApiUserDep, SessionDep, SettingsDep
 from market.errors import ErrorBody, NotFound
+from market.i18n import gettext as _
 from market.invoicing import receivers
 from market.invoicing.receiver_data import FiscalData
 from market.orders import cart as carts
@@ -133,8 +134,8 @@ def _buyers_order(session: Session, user: User, order_id: int) -> Order:
 )
 def get_fiscal_data(order_id: Id, user: ApiUserDep, session: SessionDep) -> receivers.FiscalDataState:
     """The fiscal data the buyer gave for the order (invoiced by name), or whether it may still give it."""
-    order = _buyers_order(session, user, order_id)
-    return receivers.state_of(session, user, order)
+    state = receivers.state_of(session, user, _buyers_order(session, user, order_id))
+    return state.model_copy(update={"refusal": _(state.refusal) if state.refusal else None})
 
 
 @router.post(

@@ -435,6 +435,8 @@ def test_after_the_month_or_once_in_a_global_invoice_it_is_refused(
     headers = api_token(client, "luis@example.mx")
     state = client.get(fiscal_data_of(str(order.id)), headers=headers).json()
     assert not state["may_give"] and message in state["refusal"]
+    english = client.get(fiscal_data_of(str(order.id)), headers=headers | {"Accept-Language": "en"}).json()
+    assert english["refusal"].startswith(("The month in which you paid", "Your purchase is already"))
 
     response = client.post(fiscal_data_of(str(order.id)), json=PERSON, headers=headers)
     assert response.status_code == 409
