@@ -97,6 +97,31 @@ def regime_options(rfc: str | None) -> list[tuple[str, str]]:
     ]
 
 
+def sat_legal_name(value: str) -> str:
+    """A razón social as the Constancia (and a CFDI 4.0) writes it: upper case, single spaces, without the
+    régimen societario."""
+    name = " ".join(value.upper().split())
+    if REGIMEN_SOCIETARIO.search(name):
+        raise invalid(
+            "legal_name_regimen",
+            "Escribe la razón social sin el régimen societario (por ejemplo, sin «S.C. de R.L. de "
+            "C.V.»), tal como aparece en tu Constancia de Situación Fiscal.",
+        )
+    return name
+
+
+def sat_postal_code(value: str) -> str:
+    """A código postal of the SAT's c_CodigoPostal (the domicilio fiscal's, as a CFDI names it)."""
+    if not re.fullmatch(r"\d{5}", value) or catalogs.select("C756_c_CodigoPostal", value) is None:
+        raise invalid(
+            "postal_code_unknown",
+            "El código postal «{value}» no está en el catálogo del SAT: escribe los 5 dígitos del "
+            "domicilio fiscal de tu Constancia de Situación Fiscal.",
+            value=value[:10],
+        )
+    return value
+
+
 class FiscalProfileUpdate(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
@@ -115,14 +140,7 @@ class FiscalProfileUpdate(BaseModel):
     @field_validator("legal_name")
     @classmethod
     def _as_the_sat_writes_it(cls, value: str) -> str:
-        name = " ".join(value.upper().split())
-        if REGIMEN_SOCIETARIO.search(name):
-            raise invalid(
-                "legal_name_regimen",
-                "Escribe la razón social sin el régimen societario (por ejemplo, sin «S.C. de R.L. de "
-                "C.V.»), tal como aparece en tu Constancia de Situación Fiscal.",
-            )
-        return name
+        return sat_legal_name(value)
 
     @field_validator("tax_regime")
     @classmethod
@@ -138,14 +156,7 @@ class FiscalProfileUpdate(BaseModel):
     @field_validator("postal_code")
     @classmethod
     def _a_real_postal_code(cls, value: str) -> str:
-        if not re.fullmatch(r"\d{5}", value) or catalogs.select("C756_c_CodigoPostal", value) is None:
-            raise invalid(
-                "postal_code_unknown",
-                "El código postal «{value}» no está en el catálogo del SAT: escribe los 5 dígitos del "
-                "domicilio fiscal de tu Constancia de Situación Fiscal.",
-                value=value[:10],
-            )
-        return value
+        return sat_postal_code(value)
 
 
 class FiscalProfilePublic(BaseModel):

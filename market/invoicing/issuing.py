@@ -101,17 +101,24 @@ def owed(session: Session, order: Order, fulfillment: Fulfillment, metodo: str, 
     data), written por timbrar with an outbox event for the worker; with no receiver, a public sale for its
     producer's global invoice of this month (returns None)."""
     assert fulfillment.id is not None and order.id is not None
-    total = fulfillment.subtotal_cents + fulfillment.delivery_cents
     if receiver_of(session, order) is None:
         session.add(
             PublicSale(
                 fulfillment_id=fulfillment.id,
                 organization_id=fulfillment.organization_id,
                 period=month_of(utcnow()),
-                total_cents=total,
+                total_cents=fulfillment.subtotal_cents + fulfillment.delivery_cents,
             )
         )
         return None
+    return ingreso_owed(session, order, fulfillment, metodo, forma)
+
+
+def ingreso_owed(
+    session: Session, order: Order, fulfillment: Fulfillment, metodo: str, forma: str
+) -> Invoice:
+    """The part's ingreso to the order's receiver, por timbrar, with the outbox event that issues it."""
+    assert fulfillment.id is not None and order.id is not None
     invoice = Invoice(
         organization_id=fulfillment.organization_id,
         fulfillment_id=fulfillment.id,
@@ -119,12 +126,17 @@ def owed(session: Session, order: Order, fulfillment: Fulfillment, metodo: str, 
         kind=InvoiceKind.INGRESO,
         metodo_pago=metodo,
         forma_pago=forma,
-        total_cents=total,
+        total_cents=fulfillment.subtotal_cents + fulfillment.delivery_cents,
     )
     session.add(invoice)
     session.flush()
     request_issue(session, invoice)
     return invoice
+
+
+def paid_forma(order: Order) -> str:
+    """The c_FormaPago of what the buyer paid a part with, once it was paid (PUE): cash at pickup else."""
+    return FORMA_PAGO.get(order.payment_method, CASH)
 
 
 def receiver_of(session: Session, order: Order) -> build.Receiver | None:

@@ -9,10 +9,15 @@ from market.accounts.models import User
 from market.bounds import Id
 from market.config import Settings
 from market.deps import ApiUserDep, SessionDep, SettingsDep
+from market.errors import ErrorBody, NotFound
+from market.i18n import gettext as _
+from market.invoicing import receivers
+from market.invoicing.receiver_data import FiscalData
 from market.orders import cart as carts
 from market.orders import checkout as checkouts
 from market.orders import fulfillment as fulfillments
 from market.orders import queries
+from market.orders.models import Order
 from market.orders.schemas import (
     CartChoices,
     CartPublic,
@@ -111,3 +116,73 @@ def move(fulfillment_id: Id, step: Move, user: ApiUserDep, session: SessionDep) 
     )
     _fulfillment, order = fulfillments.get_fulfillment(session, fulfillment.id or 0)
     return queries.view_of(session, user, order)
+
+
+def _buyers_order(session: Session, user: User, order_id: int) -> Order:
+    """The order, for whoever acts for its buyer: to anyone else (its producers too) it does not exist."""
+    order = session.get(Order, order_id)
+    if order is None or not fulfillments.acts_for_buyer(session, user, order):
+        raise NotFound()
+    return order
+
+
+@router.get(
+    "/orders/{order_id}/fiscal-data",
+    response_model=receivers.FiscalDataState,
+    tags=["invoicing"],
+    responses={404: {"model": ErrorBody, "description": "No such order, or not the caller's"}},
+)
+def get_fiscal_data(order_id: Id, user: ApiUserDep, session: SessionDep) -> receivers.FiscalDataState:
+    """The fiscal data the buyer gave for the order (invoiced by name), or whether it may still give it."""
+    state = receivers.state_of(session, user, _buyers_order(session, user, order_id))
+    return state.model_copy(update={"refusal": _(state.refusal) if state.refusal else None})
+
+
+@router.post(
+    "/orders/{order_id}/fiscal-data",
+    response_model=receivers.FiscalDataPublic,
+    status_code=201,
+    tags=["invoicing"],
+    responses={
+        404: {"model": ErrorBody, "description": "No such order, or not the caller's"},
+        409: {
+            "model": ErrorBody,
+            "description": "Refused, nothing written: an institution's order (`fiscal_data_refused`), data "
+            "already given (it cannot be changed: an invoice may be stamped with it), the month the order "
+            "was paid in has ended or its sale is already in the producer's global invoice",
+            "content": {
+                "application/json": {
+                    "example": {
+                        "error": "fiscal_data_refused",
+                        "detail": "Ya diste tus datos fiscales para este pedido y no se pueden cambiar aquí: "
+                        "puede que ya haya una factura timbrada con ellos. Si hay un error, escríbenos.",
+                    }
+                }
+            },
+        },
+        422: {
+            "model": ErrorBody,
+            "description": "A field breaks the SAT's rules (each named in `fields`); nothing written",
+            "content": {
+                "application/json": {
+                    "example": {
+                        "error": "validation_error",
+                        "detail": "Revisa los datos marcados.",
+                        "fields": {
+                            "uso_cfdi": "El uso D01 es solo para personas físicas (RFC de 13 caracteres)."
+                        },
+                    }
+                }
+            },
+        },
+    },
+)
+def give_fiscal_data(
+    order_id: Id, data: FiscalData, user: ApiUserDep, session: SessionDep
+) -> receivers.FiscalDataPublic:
+    """The buyer's own fiscal data, to be invoiced by name: at checkout (its `fiscal` object) or here, while
+    the month the order was paid in (Mexico City) lasts and its sale is not yet in the producer's global
+    invoice. Each part already paid gets its CFDI de ingreso (PUE) right away, the others when paid. Given
+    once: it cannot be changed afterwards."""
+    order = _buyers_order(session, user, order_id)
+    return receivers.FiscalDataPublic.model_validate(receivers.give(session, user, order, data))

@@ -27,6 +27,7 @@ from market.errors import (
 )
 from market.i18n import N_
 from market.impact.profile import producer_profile
+from market.invoicing import receivers
 from market.ledger import service as ledger
 from market.linking import buyers
 from market.money import apply_bps
@@ -94,6 +95,9 @@ def checkout(
         raise ValidationFailed({"payment_method": N_("Esa forma de pago no está disponible para ti.")})
     if data.payment_method in payment_methods.RESERVATION:
         refuse_hoarding(session, settings, buyer)
+    buyer_organization_id = None if data.personal else buyers.buying_for(session, buyer)
+    if data.fiscal is not None:
+        receivers.check_at_checkout(data.fiscal, buyer_organization_id)
     ids = [item.listing_id for item in data.items]
     found, tiers = load_for_pricing(session, ids)
 
@@ -174,8 +178,10 @@ def checkout(
             if data.payment_method in payment_methods.RESERVATION
             else None
         ),
-        buyer_organization_id=None if data.personal else buyers.buying_for(session, buyer),
+        buyer_organization_id=buyer_organization_id,
     )
+    if data.fiscal is not None:  # its parts are invoiced to the buyer as they are paid
+        receivers.give(session, buyer, order, data.fiscal)
     search_changed(session, listing_ids=ids)  # stock changed: "in stock" may have too
     return order
 

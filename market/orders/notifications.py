@@ -150,6 +150,7 @@ def order_placed(session: Session, settings: Settings, order: Order) -> None:
             "total_cents": order.total_cents,
             "ship_to": order.ship_to,
             "contact_phone": order.contact_phone,
+            "for_institution": order.buyer_organization_id is not None,  # invoiced to the institution
         },
         parts=[
             part_facts(session, fulfillment, organization)

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from market.bounds import MAX_QUANTITY, Id
 from market.catalog.taxonomy import DeliveryMethod, UnitCode
+from market.invoicing.receiver_data import FiscalData
 from market.mexico import StateCode
 from market.orders.models import FulfillmentStatus, OrderStatus
 from market.payments.methods import METHOD_LABELS
@@ -17,6 +18,11 @@ from market.validation import Vocabulary, invalid
 
 PHONE = re.compile(r"\+?[0-9 ().-]+")  # ASCII digits: "²" or "٣" is no phone number
 PaymentMethod = Annotated[str, Vocabulary("PaymentMethod", METHOD_LABELS)]
+FISCAL = (
+    "The buyer's own fiscal data, to be invoiced by name (a CFDI de ingreso per producer, as each part is "
+    "paid); without it the purchase goes into each producer's monthly global invoice. Not for an "
+    "institution's order."
+)
 
 
 class CheckoutItem(BaseModel):
@@ -38,6 +44,7 @@ class Checkout(BaseModel):
     # Needed when any producer delivers or ships: street, number, colonia, CP, municipality.
     ship_to: str | None = Field(default=None, max_length=500)
     contact_phone: str | None = Field(default=None, max_length=30)
+    fiscal: FiscalData | None = Field(default=None, description=FISCAL)
 
     @field_validator("ship_to", "contact_phone")
     @classmethod
@@ -149,6 +156,7 @@ class CartChoices(BaseModel):
     personal: bool = False
     ship_to: str | None = Field(default=None, max_length=500)
     contact_phone: str | None = Field(default=None, max_length=30)
+    fiscal: FiscalData | None = Field(default=None, description=FISCAL)
 
 
 class CartLinePublic(BaseModel):

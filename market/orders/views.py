@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from pydantic import ValidationError
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
@@ -17,21 +18,24 @@ from market.catalog.views import listing_response
 from market.config import Settings
 from market.deps import FormDep, PageDep, SessionDep, SettingsDep, UserDep, VisitorDep
 from market.disputes import queries as disputes
-from market.errors import EmailNotConfirmed, MarketError
+from market.errors import EmailNotConfirmed, MarketError, ValidationFailed
 from market.forms import form_int
 from market.i18n import gettext as _
 from market.invoicing import queries as invoices
+from market.invoicing import receivers
+from market.invoicing.receiver_data import DEFAULT_USO, FIELDS, FiscalData, form_choices
 from market.ledger import service as ledger
 from market.linking import buyers, messages
 from market.orders import cart as carts
 from market.orders import queries
 from market.orders.fulfillment import acts_for_buyer, move
-from market.orders.models import Cart, FulfillmentStatus
+from market.orders.models import Cart, FulfillmentStatus, Order
 from market.organizations import service as organizations
 from market.payments import methods as payment_methods
 from market.payments import service as payments
 from market.payments.methods import STRIPE_METHODS
 from market.reviews import queries as reviews
+from market.validation import field_errors
 from market.web import PageContext, flash, flash_failure, refusable, verify_csrf
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
@@ -112,7 +116,8 @@ def pay(
 ) -> Response:
     cart = _cart(request, session, user)
     delivery = _delivery_choices(form)
-    choices = {  # the fields of the API's checkout (POST /api/v1/cart/checkout), by the same names
+    # the fields of the API's checkout (POST /api/v1/cart/checkout), by the same names
+    choices: dict[str, Any] = {
         "delivery": delivery,
         "delivery_state": str(form.get("delivery_state", "")) or None,
         "payment_method": str(form.get("payment_method", "spei_transfer")),
@@ -120,6 +125,8 @@ def pay(
         "contact_phone": str(form.get("contact_phone", "")),
         "personal": form.get("personal") == "1",
     }
+    if form.get("invoice") == "1":  # "¿Necesitas factura?": the API's `fiscal` object
+        choices["fiscal"] = _fiscal_form(form, "fiscal.")
     try:
         with refusable(session):
             order = carts.check_out(
@@ -136,6 +143,7 @@ def pay(
             exc.status_code,
             error=exc.detail,
             errors=getattr(exc, "errors", {}),
+            fiscal_errors=_fiscal_errors(exc, "fiscal."),
             chosen=delivery,
             choices=choices,
         )
@@ -158,7 +166,38 @@ def _cart_page(
     context["methods"] = payment_methods.available(session, settings, user)
     bought_for = buyers.buying_for(session, user) if user else None
     context["institution"] = buyers.get(session, bought_for) if bought_for else None
+    given = context["choices"].get("fiscal")
+    context |= {
+        "wants_invoice": given is not None,
+        "fiscal_values": given or _last_fiscal_data(session, user),
+        "fiscal_choices": form_choices(),
+        "fiscal_errors": context.get("fiscal_errors", {}),
+    }
     return page.render("orders/cart.html", context, status_code)
+
+
+def _fiscal_form(form: FormData, prefix: str = "") -> dict[str, str]:
+    """The fiscal data form's fields (named `prefix` + the API's names)."""
+    return {name: str(form.get(prefix + name, "")) for name in FIELDS}
+
+
+def _fiscal_errors(exc: MarketError, prefix: str = "") -> dict[str, str]:
+    """The refusal's messages about the fiscal data, in the person's language, by the form's own names;
+    a refusal of the data as a whole (an institution's order) under ""."""
+    fields: dict[str, str] = exc.body().get("fields", {})
+    return {
+        name.removeprefix(prefix).removeprefix("fiscal"): text
+        for name, text in fields.items()
+        if name.startswith(prefix) or name == "fiscal"
+    }
+
+
+def _last_fiscal_data(session: Session, user: User | None) -> dict[str, str]:
+    """A returning buyer's fiscal data as last given (or the default uso del CFDI)."""
+    last = receivers.last_of(session, user) if user else None
+    if last is None:
+        return {"uso_cfdi": DEFAULT_USO}
+    return {name: getattr(last, name) for name in FIELDS}
 
 
 @router.post("/carrito/{listing_id}", name="orders.update_cart")
@@ -215,17 +254,68 @@ def orders(page: PageDep, user: UserDep, session: SessionDep) -> Response:
 def order_page(
     order_id: Id, page: PageDep, settings: SettingsDep, user: UserDep, session: SessionDep
 ) -> Response:
+    return _order_page(page, settings, user, session, queries.visible_order(session, user, order_id))
+
+
+@router.post("/pedidos/{order_id}/factura", name="orders.give_fiscal_data")
+def give_fiscal_data(
+    order_id: Id,
+    request: Request,
+    page: PageDep,
+    form: FormDep,
+    settings: SettingsDep,
+    user: UserDep,
+    session: SessionDep,
+) -> Response:
+    """ "Solicitar factura": the buyer's fiscal data for the order (see receivers.give). Wrong data comes back
+    beside its fields, nothing kept; a refusal of the request as such (given already, the month ended) is
+    said on the order's page."""
     order = queries.visible_order(session, user, order_id)
+    typed = _fiscal_form(form)
+    try:
+        with refusable(session):
+            try:
+                data = FiscalData.model_validate(typed)
+            except ValidationError as exc:
+                raise ValidationFailed(field_errors(exc)) from exc
+            receivers.give(session, user, order, data)
+    except ValidationFailed as exc:
+        return _order_page(
+            page, settings, user, session, order, 422, fiscal_values=typed, fiscal_errors=_fiscal_errors(exc)
+        )
+    except receivers.ReceiverRefused as exc:
+        flash(request, exc.detail, "error")
+        return page.redirect(page.url("orders.order_page", order_id=order_id) + "#factura")
+    flash(request, _("Listo: cada organización te enviará su factura cuando reciba el pago de su parte."))
+    return page.redirect(page.url("orders.order_page", order_id=order_id) + "#factura")
+
+
+def _order_page(
+    page: PageContext,
+    settings: Settings,
+    user: User,
+    session: Session,
+    order: Order,
+    status_code: int = 200,
+    **context: Any,
+) -> Response:
+    order_id = order.id or 0
     public = queries.view_of(session, user, order)
+    is_buyer = acts_for_buyer(session, user, order)
     return page.render(
         "orders/detail.html",
-        {
+        context
+        | {
             "order": public,
             "reference": order.payment_reference,
             "settings": settings,
             "payment": payments.payment_of(session, order_id),
             "due": payments.amount_due(session, order),
-            "is_buyer": acts_for_buyer(session, user, order),
+            "is_buyer": is_buyer,
+            "fiscal": receivers.state_of(session, user, order) if is_buyer else None,
+            "fiscal_choices": form_choices(),
+            "fiscal_values": context.get("fiscal_values") or _last_fiscal_data(session, user),
+            "fiscal_errors": context.get("fiscal_errors", {}),
             "buyer_steps": queries.buyer_steps,
             "BUYER_STEP_LABELS": queries.BUYER_STEP_LABELS,
             "threads": {f.id: messages.fulfillment_thread(session, user, f.id) for f in public.fulfillments},
@@ -233,6 +323,7 @@ def order_page(
             "review_boxes": reviews.order_boxes(session, user, order, public.fulfillments),
             "invoices": invoices.of_parts(session, user, [f.id for f in public.fulfillments]),
         },
+        status_code,
     )
 
 

@@ -41,6 +41,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
             "total_cents": 50000,
             "ship_to": None,
             "contact_phone": None,
+            "for_institution": False,
         },
         "parts": [COFFEE],
         "payment": {
