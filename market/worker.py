@@ -16,7 +16,7 @@ from market.accounts.sessions import prune_sessions
 from market.catalog.search_index import apply_search_events
 from market.config import Settings
 from market.db import transaction
-from market.invoicing import issuing
+from market.invoicing import cancellation, issuing
 from market.invoicing.csd_store import warn_expiring_in
 from market.linking import awards, demands
 from market.linking.matching import match_demand
@@ -77,6 +77,7 @@ def processors(db: Engine, search: SearchEngine, settings: Settings) -> list[Cal
         | {demands.MATCH_TOPIC: lambda session, payload: match_demand(session, search, payload["demand_id"])}
         | {account_emails.TOPIC: account_emails.handler(settings)}
         | {issuing.TOPIC: issuing.handler(settings)}
+        | {cancellation.TOPIC: cancellation.handler(settings)}
     )
     return [
         lambda: apply_search_events(db, search),

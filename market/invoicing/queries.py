@@ -165,7 +165,8 @@ def stamped_in_month(session: Session, user: User, buyer_id: int, month: str | N
 
 
 def stuck(session: Session, admin: User, now: datetime | None = None) -> list[Row]:
-    """Invoices that wait to be stamped for over an hour, or that were refused: oldest first."""
+    """Invoices that wait to be stamped for over an hour, or that were refused; stamped ones whose
+    cancellation the PAC refused (the reason kept) or is still asked for over an hour: oldest first."""
     require_admin(admin)
     since = (now or utcnow()) - STUCK_AFTER
     found = session.exec(
@@ -174,6 +175,10 @@ def stuck(session: Session, admin: User, now: datetime | None = None) -> list[Ro
             or_(
                 col(Invoice.status) == InvoiceStatus.RECHAZADA,
                 and_(col(Invoice.status) == InvoiceStatus.POR_TIMBRAR, col(Invoice.created_at) < since),
+                and_(
+                    col(Invoice.status) == InvoiceStatus.TIMBRADA,
+                    or_(col(Invoice.last_error).is_not(None), col(Invoice.cancel_motive).is_not(None)),
+                ),
             )
         )
         .order_by(col(Invoice.created_at), col(Invoice.id))
@@ -187,6 +192,14 @@ def xml_of(invoice: Invoice) -> tuple[bytes, str]:
     if xml is None:
         raise NotFound()
     return xml, f"{file_name(invoice)}.xml"
+
+
+def acuse_of(invoice: Invoice) -> tuple[bytes, str]:
+    """The acuse of the invoice's cancellation, as the PAC returned it (none for one cancelled before it
+    was ever stamped)."""
+    if invoice.cancel_ack is None:
+        raise NotFound()
+    return invoice.cancel_ack, f"{file_name(invoice)}-acuse-cancelacion.xml"
 
 
 def file_name(invoice: Invoice) -> str:
