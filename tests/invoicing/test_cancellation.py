@@ -22,7 +22,7 @@ from sqlmodel import Session
 
 from market.config import Settings
 from market.db import transaction, utcnow
-from market.invoicing import cancellation, corrections, csd_store, issuing, pac
+from market.invoicing import cancellation, corrections, csd_store, issuing, pac, queries
 from market.invoicing.models import Invoice, InvoiceStatus
 from market.orders.models import Fulfillment
 from market.organizations.models import Membership
@@ -500,3 +500,19 @@ def test_only_the_issuers_owners_may_cancel(
     assert refused.status_code == 303 and refused.headers["location"].startswith("/entrar")
     assert anonymous.post(api, json={"motive": "02"}).status_code == 401
     assert database_state(engine) == before
+
+
+def test_the_pdf_of_a_cancelled_invoice_says_cancelada(
+    app: FastAPI, engine: Engine, session: Session, pac_settings: Settings, stamped: dict[str, Any]
+) -> None:
+    invoice, other = stamped["cafe_invoice"], stamped["rebozos_invoice"]
+    refund_whole(engine, invoice)
+    run_worker(engine, pac_settings)
+    [cancelled] = [i for i in invoices(session) if i.id == invoice.id]
+
+    watermark, banner = elements(queries.printable_html(cancelled), ".cancelada")
+    assert text_of(watermark) == "CANCELADA"
+    assert text_of(banner).startswith("CANCELADA · ")
+    assert not elements(queries.printable_html(other), ".cancelada")
+    response = signed_in(app, "compras@escuela.mx").get(f"/facturas/{invoice.id}/pdf")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
