@@ -14,6 +14,7 @@ import requests
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from lxml import etree
+from satcfdi.cfdi import CFDI
 from satcfdi.create.cancela.cancelacion import Cancelacion, Folio
 from satcfdi.models import Signer
 from sqlalchemy import update
@@ -29,6 +30,7 @@ from market.organizations.models import Membership
 from market.outbox import OutboxEvent, process_batch
 from tests.fixtures.pac import PacServer, verified_signer
 from tests.helpers import api_token, at_once, csrf_of, database_state, emails_to, signed_in
+from tests.invoicing.samples.make import CANCELLATION_ACUSE, PAC_CERTIFICATE, SAMPLE
 from tests.invoicing.test_issuing import buy, invoices, shop  # noqa: F401
 from tests.pages import elements, maybe, one, text_of
 
@@ -516,3 +518,15 @@ def test_the_pdf_of_a_cancelled_invoice_says_cancelada(
     assert not elements(queries.printable_html(other), ".cancelada")
     response = signed_in(app, "compras@escuela.mx").get(f"/facturas/{invoice.id}/pdf")
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
+
+
+def test_the_committed_cancellation_acuse_cancels_the_sample_ingreso() -> None:
+    """tests/invoicing/samples/cancelacion-acuse.xml: the PAC's acuse for cancelling the committed sample
+    ingreso with motive 03, signed by the PAC's test certificate committed beside it."""
+    acuse = etree.fromstring(CANCELLATION_ACUSE.read_bytes())
+    ingreso = CFDI.from_string(SAMPLE.read_bytes())
+    assert acuse.tag == "Acuse" and acuse.get("RfcEmisor") == ingreso["Emisor"]["Rfc"]
+    assert acuse.findtext(f"{SAT}Folios/{SAT}UUID") == ingreso["Complemento"]["TimbreFiscalDigital"]["UUID"]
+    assert acuse.findtext(f"{SAT}Folios/{SAT}EstatusUUID") == "201"
+    signer = verified_signer(acuse)
+    assert signer.certificate_base64() == base64.b64encode(PAC_CERTIFICATE.read_bytes()).decode()

@@ -1,7 +1,9 @@
 """Writes the committed samples, sealed with a test CSD and stamped through the loopback PAC
 (tests/fixtures/pac.py), with that PAC's test certificate beside them so that their SelloSAT can be checked:
 a CFDI 4.0 de Ingreso (PUE, to público en general in a global invoice), and a CFDI de Pago (Complemento de
-Pagos 2.0) for an institution's PPD ingreso paid by transfer, built as the worker builds it.
+Pagos 2.0) for an institution's PPD ingreso paid by transfer, built as the worker builds it; and the acuse
+of cancelling that ingreso with motive 03, as the loopback PAC answers it (SW's shape, signed by the PAC's
+test certificate).
 
     PYTHONPATH=$PWD .venv/bin/python -m tests.invoicing.samples.make
 
@@ -20,7 +22,7 @@ from satcfdi.models import Signer
 from market.config import Settings
 from market.invoicing import build
 from market.invoicing.csd import make_test_csd
-from market.invoicing.pac import MEXICO_CITY, stamp
+from market.invoicing.pac import MEXICO_CITY, Stamped, cancel, stamp
 from market.invoicing.seal import seal
 from tests.fixtures.pac import PacServer
 from tests.helpers import SCHOOL, free_port
@@ -29,6 +31,8 @@ HERE = Path(__file__).parent
 SAMPLE = HERE / "ingreso-publico-en-general.xml"
 PAGO_SAMPLE = HERE / "pago-de-ingreso-ppd.xml"
 PAC_CERTIFICATE = HERE / "pac-de-pruebas.cer"
+CANCELLATION_ACUSE = HERE / "cancelacion-acuse.xml"
+NOT_CARRIED_OUT = "03"  # c_MotivoCancelacion: the operation did not take place
 RFC = "CTZ0803115N4"
 NAME = "COOPERATIVA TEJEDORAS DE ZINACANTAN"
 POSTAL_CODE = "29350"  # Zinacantán, Chiapas
@@ -107,6 +111,11 @@ def ingreso_ppd(fecha: datetime) -> cfdi40.Comprobante:
     return comprobante
 
 
+def cancellation_acuse(settings: Settings, signer: Signer, stamped: Stamped) -> bytes:
+    """The PAC's acuse for cancelling the stamped CFDI with motive 03, as the worker asks for it."""
+    return cancel(settings, signer, stamped.uuid, NOT_CARRIED_OUT).acuse
+
+
 def main() -> None:
     pac = PacServer(port=free_port())
     pac.start()
@@ -121,13 +130,16 @@ def main() -> None:
             ingreso_xml=owed.xml, amount_cents=int(total * 100), serie="P", folio=1, fecha=now, fecha_pago=now
         )
         paid = stamp(settings, seal(pago, signer))
+        acuse = cancellation_acuse(settings, signer, stamped)
     finally:
         pac.stop()
     SAMPLE.write_bytes(stamped.xml)
     PAGO_SAMPLE.write_bytes(paid.xml)
     PAC_CERTIFICATE.write_bytes(pac.certificate)
+    CANCELLATION_ACUSE.write_bytes(acuse)
     print(f"{SAMPLE.name}: UUID {stamped.uuid}, timbrado {stamped.stamped_at.isoformat()}")
     print(f"{PAGO_SAMPLE.name}: UUID {paid.uuid}, pays {owed.uuid}")
+    print(f"{CANCELLATION_ACUSE.name}: cancels {stamped.uuid} (motive {NOT_CARRIED_OUT})")
 
 
 if __name__ == "__main__":
