@@ -197,6 +197,10 @@ def test_only_owners_issue_again_and_only_refused_invoices(
     assert click_reissue(weavers, refused["rebozos"]["org"], invoice).status_code == 404  # not theirs
     assert click_reissue(weavers, refused["rebozos"]["org"], stamped).status_code == 409  # not refused
     assert client.post(api).status_code == 401
+    not_admin = browser.post(
+        f"/admin/facturas/{invoice.id}/emitir", data={"csrf_token": csrf_of(browser, invoices_page(org))}
+    )
+    assert not_admin.status_code == 403
     response = anonymous.post(
         f"{invoices_page(org)}/{invoice.id}/emitir", data={"csrf_token": csrf_of(anonymous)}
     )
