@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from satcfdi.pacs import CancelReason
+from sqlalchemy import and_, or_, update
 from sqlmodel import Session, col, select
 
 from market.accounts.models import User
@@ -69,10 +70,28 @@ def request(session: Session, invoice: Invoice, motive: str, substitute: str | N
         return
     current.cancel_motive = motive
     session.add(current)
-    if current.status == InvoiceStatus.RECHAZADA or current.signed_xml is None:
-        _cancelled(current, None, utcnow())  # never sent to the PAC: nothing to cancel there
+    if (current.status == InvoiceStatus.RECHAZADA or current.signed_xml is None) and _cancelled_unsent(
+        session, current
+    ):
         return
     _ask_worker(session, current, substitute)
+
+
+def _cancelled_unsent(session: Session, invoice: Invoice) -> bool:
+    """Cancelled here and now if it still never went to the PAC (refused, or not sealed). Compare-and-set on
+    top of the row lock: where rows cannot be locked (SQLite) a worker may have sealed it meanwhile, and
+    then it is the worker's to cancel."""
+    unsent = or_(
+        col(Invoice.status) == InvoiceStatus.RECHAZADA,
+        and_(col(Invoice.status) == InvoiceStatus.POR_TIMBRAR, col(Invoice.signed_xml).is_(None)),
+    )
+    done = session.execute(
+        update(Invoice)
+        .where(col(Invoice.id) == invoice.id, unsent)
+        .values(status=InvoiceStatus.CANCELADA, cancelled_at=utcnow(), last_error=None, cancel_ack=None)
+    )
+    session.refresh(invoice)
+    return bool(done.rowcount)  # type: ignore[attr-defined]
 
 
 def _ask_worker(

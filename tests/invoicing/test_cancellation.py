@@ -163,6 +163,43 @@ def test_an_ingreso_sealed_but_not_stamped_is_cancelled_after_its_stamp(
     assert other.status == InvoiceStatus.TIMBRADA
 
 
+@pytest.mark.parametrize("round_", range(3))
+def test_a_refund_while_a_worker_issues_the_invoice_never_leaves_a_stamp_uncancelled(
+    engine: Engine,
+    session: Session,
+    pac_settings: Settings,
+    shop: dict[str, Any],  # noqa: F811
+    pac_server: PacServer,
+    round_: int,
+) -> None:
+    """The refund and the worker at the same moment, in whichever order they meet: the invoice ends
+    cancelled, and if the PAC stamped it, the PAC cancelled that stamp too."""
+    buy(session, pac_settings, shop, shop["school"], payment_method="invoice")
+    first, _ = invoices(session)
+
+    def work() -> str:
+        run_worker(engine, pac_settings)
+        return "worked"
+
+    def refund() -> str:
+        refund_whole(engine, first)
+        return "refunded"
+
+    actions = iter([work, refund] if round_ % 2 else [refund, work])
+    assert at_once(lambda: next(actions)()) == ["refunded", "worked"]
+    make_due(engine)
+    run_worker(engine, pac_settings)
+
+    [cancelled, other] = invoices(session)
+    assert cancelled.status == InvoiceStatus.CANCELADA, cancelled.last_error
+    stamped_uuids = set(pac_server.issuers)
+    assert other.uuid in stamped_uuids
+    if cancelled.uuid is not None or len(stamped_uuids) == 2:
+        assert cancelled.uuid in pac_server.cancelled and cancelled.cancel_ack
+    else:
+        assert not pac_server.cancelled
+
+
 def test_while_the_pac_is_down_the_cancellation_waits_and_is_asked_again(
     engine: Engine, session: Session, pac_settings: Settings, stamped: dict[str, Any], pac_server: PacServer
 ) -> None:
