@@ -28,7 +28,7 @@ from market.catalog.units import quantity_text
 from market.db import transaction
 from market.disputes.models import DisputeStatus
 from market.errors import CsrfFailed, MarketError, NotAuthenticated, RequestTooLarge
-from market.invoicing.models import InvoiceKind, InvoiceStatus
+from market.invoicing.models import CANCEL_BY_OWNER, CANCEL_MOTIVES, InvoiceKind, InvoiceStatus
 from market.ledger.service import KIND_LABELS
 from market.linking.models import DemandStatus, QuoteStatus
 from market.media import media_url
@@ -81,6 +81,8 @@ templates.env.globals.update(
     UNITS=UNITS,
     STATUS_LABELS=ListingStatus.labels(),
     LOCALES=i18n.LOCALES,
+    CANCEL_MOTIVES=CANCEL_MOTIVES,
+    CANCEL_BY_OWNER=CANCEL_BY_OWNER,
 )
 # Statuses by name, so a template compares members (`order.status == OrderStatus.INVOICED`), never strings.
 STATUSES = (

@@ -17,7 +17,7 @@ from market.catalog.search_index import apply_search_events, rebuild_if_lost
 from market.config import Settings
 from market.db import transaction
 from market.housekeeping import prune_history
-from market.invoicing import commission, global_invoice, issuing
+from market.invoicing import cancellation, commission, global_invoice, issuing
 from market.invoicing.csd_store import warn_expiring_in
 from market.linking import awards, demands
 from market.linking.matching import match_demand
@@ -85,6 +85,7 @@ def processors(db: Engine, search: SearchEngine, settings: Settings) -> list[Cal
         | {demands.MATCH_TOPIC: lambda session, payload: match_demand(session, search, payload["demand_id"])}
         | {account_emails.TOPIC: account_emails.handler(settings)}
         | {issuing.TOPIC: issuing.handler(settings)}
+        | {cancellation.TOPIC: cancellation.handler(settings)}
     )
     return [
         lambda: apply_search_events(db, search),

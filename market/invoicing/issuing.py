@@ -38,7 +38,7 @@ from market.config import Settings
 from market.db import utcnow
 from market.errors import MarketError
 from market.i18n import N_
-from market.invoicing import build, csd_store, fiscal_profile, pac, platform
+from market.invoicing import build, cancellation, csd_store, fiscal_profile, pac, platform
 from market.invoicing.models import Invoice, InvoiceKind, InvoiceStatus, OrderReceiver, PublicSale
 from market.invoicing.seal import BrokenSeal, CfdiInvalid, seal
 from market.linking.models import BuyerOrganization, Demand
@@ -274,6 +274,7 @@ def issue(session: Session, settings: Settings, invoice_id: int, now: datetime |
     invoice.stamped_at = stamped.stamped_at.astimezone(UTC)
     invoice.last_error = None
     session.add(invoice)
+    cancellation.stamped(session, invoice)  # a cancellation asked meanwhile can go on
     # A pago waiting for its part's ingreso or credit notes, and a credit note waiting for the CFDI it
     # corrects, need not wait any longer.
     waiting_for_this = (

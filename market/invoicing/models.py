@@ -21,6 +21,17 @@ class InvoiceStatus(Status):
     CANCELADA = "cancelada", N_("Cancelada")
 
 
+# c_MotivoCancelacion, by code: why a stamped CFDI is cancelled.
+CANCEL_MOTIVES: dict[str, str] = {
+    "01": N_("Comprobante emitido con errores con relación"),
+    "02": N_("Comprobante emitido con errores sin relación"),
+    "03": N_("No se llevó a cabo la operación"),
+    "04": N_("Operación nominativa relacionada en una factura global"),
+}
+
+CANCEL_BY_OWNER = ("01", "02", "03")  # 04 is for a part taken out of a global invoice, never chosen by hand
+
+
 class InvoiceKind(Status):
     """What the comprobante is: an ingreso for a part sold, later its payments (pago), credit notes
     (egreso), the month's global invoice to público en general and the platform's commission."""

@@ -9,7 +9,13 @@ second worker) gives it the same UUID.
 
 What comes back is one of: `Stamped`; `PacUnavailable` (the network, a timeout, a 5xx, an answer that is
 not SW's, our own credentials refused, no PAC configured: the invoice waits "por timbrar" and is sent again
-later); `PacRejected` (the PAC refused the CFDI itself: its code and message, for the producer to fix)."""
+later); `PacRejected` (the PAC refused the CFDI itself: its code and message, for the producer to fix).
+
+Cancelling (`cancel`) goes the same way: `POST {host}/cfdi33/cancel/xml` with the Cancelacion the issuer's CSD
+signed (XMLDSig) as the multipart field `xml`; SW answers `{"status": "success", "data": {"uuid": {UUID:
+code}, "acuse": "<Acuse ...>"}}` where the code is the SAT's: 201 (the request was received: cancelled) or 202
+(cancelled before: counts as cancelled, so asking twice is harmless). Any other code, or an SW error, is a
+`CancelRefused` with the code and message; the network, 5xx and answers not SW's are PacUnavailable."""
 
 from __future__ import annotations
 
@@ -23,7 +29,9 @@ import requests
 from lxml import etree
 from satcfdi import __version__ as satcfdi_version
 from satcfdi.cfdi import CFDI
+from satcfdi.create.cancela.cancelacion import Cancelacion, Folio
 from satcfdi.exceptions import ResponseError
+from satcfdi.models import Signer
 from satcfdi.pacs import Environment
 from satcfdi.pacs.swsapien import SWSapien
 
@@ -34,6 +42,17 @@ from market.invoicing.seal import BrokenSeal, seal_verifies
 
 MEXICO_CITY = ZoneInfo("America/Mexico_City")  # FechaTimbrado is the Zona Centro's wall-clock time
 PREVIOUSLY_STAMPED = "307"
+CANCELLED = ("201", "202")  # the SAT's EstatusUUID: request received, previously cancelled
+# The SAT's EstatusUUID of a cancellation request that did not go through (Anexo 20, cancelación).
+CANCEL_STATUS = {
+    "203": N_("El folio fiscal no corresponde al emisor."),
+    "204": N_("El folio fiscal no aplica para cancelación."),
+    "205": N_("El folio fiscal no existe."),
+    "207": N_("El motivo de cancelación no es válido."),
+    "208": N_("El folio de sustitución no es válido."),
+    "209": N_("El folio de sustitución no se requiere para este motivo."),
+    "212": N_("La relación con el folio de sustitución no es válida."),
+}
 # SW's messages start with their code: "CFDI40102 - El resultado de la digestión...", "301. XML mal formado"
 MESSAGE_CODE = re.compile(r"^\s*([A-Z]*\d+)\s*[.\-:]")
 
@@ -75,6 +94,19 @@ class PacRejected(MarketError):
     def __init__(self, pac_code: str, reason: str, detail: str | None = None) -> None:
         super().__init__(pac_code=pac_code, reason=reason)
         self.pac_code, self.reason, self.pac_detail = pac_code, reason, detail
+
+
+class CancelRefused(PacRejected):
+    """The PAC (or the SAT through it) refused to cancel the CFDI: its code and message."""
+
+    code = "pac_cancel_refused"
+    message = N_("El PAC rechazó la cancelación ({pac_code}): {reason}")
+
+
+@dataclass(frozen=True)
+class Cancelled:
+    status: str  # the SAT's EstatusUUID: 201 (received) or 202 (cancelled before)
+    acuse: bytes  # the cancellation's acuse (XML), as the PAC returned it
 
 
 class SWSapienClient(SWSapien):
@@ -178,3 +210,52 @@ def _stamped(xml: bytes, signed_xml: bytes) -> Stamped:
     if stamped_at.tzinfo is None:
         stamped_at = stamped_at.replace(tzinfo=MEXICO_CITY)
     return Stamped(uuid=str(tfd["UUID"]), xml=xml, stamped_at=stamped_at)
+
+
+def cancel(
+    settings: Settings,
+    signer: Signer,
+    uuid: str,
+    motive: str,
+    substitution_uuid: str | None = None,
+    now: datetime | None = None,
+) -> Cancelled:
+    """Ask the PAC to cancel the stamped CFDI `uuid` (issued by `signer`'s RFC) with `motive`
+    (c_MotivoCancelacion; 01 needs `substitution_uuid`). Cancelled, PacUnavailable or CancelRefused."""
+    fecha = (now or datetime.now(MEXICO_CITY)).astimezone(MEXICO_CITY).replace(tzinfo=None, microsecond=0)
+    request = Cancelacion(
+        emisor=signer, folios=Folio(uuid.upper(), motive, substitution_uuid or None), fecha=fecha
+    )
+    sw = client(settings)
+    try:
+        try:
+            answer = sw.cancel_comprobante(request)
+        except ResponseError as refused:
+            raise _cancel_refusal(refused.response) from None
+        codes = {str(k).upper(): str(v) for k, v in dict(answer.code).items()}
+        status = codes[uuid.upper()]
+        acuse = answer.acuse.encode() if isinstance(answer.acuse, str) else bytes(answer.acuse)
+        etree.fromstring(acuse)  # an acuse, not anything else
+    except (requests.RequestException, etree.LxmlError, KeyError, TypeError, ValueError) as exc:
+        raise PacUnavailable() from exc
+    if status not in CANCELLED:
+        raise CancelRefused(status, str(CANCEL_STATUS.get(status, status)))
+    return Cancelled(status=status, acuse=acuse)
+
+
+def _cancel_refusal(response: requests.Response) -> MarketError:
+    """What SW's error answer to a cancellation means: our problem (unavailable) or a refusal to show."""
+    try:
+        answer = response.json()
+        message = str(answer.get("message") or "")
+        detail = answer.get("messageDetail")
+    except (ValueError, AttributeError):
+        return PacUnavailable()  # not SW talking (a proxy's error page...)
+    if response.status_code in (401, 403):
+        return PacCredentialsRefused(reason=message or str(response.status_code))
+    if response.status_code >= 500 or response.status_code == 429 or not message:
+        return PacUnavailable()
+    found = MESSAGE_CODE.match(message)
+    return CancelRefused(
+        found.group(1) if found else str(response.status_code), message, str(detail) if detail else None
+    )

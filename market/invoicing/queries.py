@@ -288,7 +288,8 @@ def stamped_in_month(session: Session, user: User, buyer_id: int, month: str | N
 
 
 def stuck(session: Session, admin: User, now: datetime | None = None) -> list[Row]:
-    """Invoices that wait to be stamped for over an hour, or that were refused: oldest first."""
+    """Invoices that wait to be stamped for over an hour, or that were refused; stamped ones whose
+    cancellation the PAC refused (the reason kept) or is still asked for over an hour: oldest first."""
     require_admin(admin)
     since = (now or utcnow()) - STUCK_AFTER
     found = session.exec(
@@ -297,6 +298,10 @@ def stuck(session: Session, admin: User, now: datetime | None = None) -> list[Ro
             or_(
                 col(Invoice.status) == InvoiceStatus.RECHAZADA,
                 and_(col(Invoice.status) == InvoiceStatus.POR_TIMBRAR, col(Invoice.created_at) < since),
+                and_(
+                    col(Invoice.status) == InvoiceStatus.TIMBRADA,
+                    or_(col(Invoice.last_error).is_not(None), col(Invoice.cancel_motive).is_not(None)),
+                ),
             )
         )
         .order_by(col(Invoice.created_at), col(Invoice.id))
@@ -312,6 +317,14 @@ def xml_of(invoice: Invoice) -> tuple[bytes, str]:
     return xml, f"{file_name(invoice)}.xml"
 
 
+def acuse_of(invoice: Invoice) -> tuple[bytes, str]:
+    """The acuse of the invoice's cancellation, as the PAC returned it (none for one cancelled before it
+    was ever stamped)."""
+    if invoice.cancel_ack is None:
+        raise NotFound()
+    return invoice.cancel_ack, f"{file_name(invoice)}-acuse-cancelacion.xml"
+
+
 def file_name(invoice: Invoice) -> str:
     if invoice.uuid:
         return invoice.uuid
@@ -320,9 +333,37 @@ def file_name(invoice: Invoice) -> str:
     return f"factura-{invoice.id}-sin-timbrar"
 
 
-def pdf_of(invoice: Invoice) -> tuple[bytes, str]:
-    """The invoice's printable representation, rendered by satcfdi from its XML."""
-    from satcfdi.render import pdf_bytes  # weasyprint loads slowly: only when a PDF is asked for
+# A cancelled CFDI's printout says so on every page, across the page and on top.
+CANCELLED_MARK = (
+    '<div class="cancelada" style="position: fixed; top: 40%; left: 0; right: 0; text-align: center; '
+    "transform: rotate(-30deg); font: bold 72pt Arial; color: rgba(176, 0, 32, 0.35); "
+    'letter-spacing: 8pt;">CANCELADA</div>'
+    '<p class="cancelada" style="text-align: center; font: bold 12pt Arial; color: #b00020;">'
+    "CANCELADA{date}</p>"
+)
+BODY = re.compile(r"<body[^>]*>")
+
+
+def printable_html(invoice: Invoice) -> str:
+    """The HTML its PDF is printed from: satcfdi's representation of the CFDI, marked CANCELADA (with the
+    date) once cancelled."""
+    from satcfdi.render import html_str
 
     xml, _ = xml_of(invoice)
-    return pdf_bytes(CFDI.from_string(xml)), f"{file_name(invoice)}.pdf"
+    html = str(html_str(CFDI.from_string(xml)))
+    if invoice.status != InvoiceStatus.CANCELADA:
+        return html
+    when = invoice.cancelled_at
+    date = f" · {when.astimezone(MEXICO_CITY):%Y-%m-%d}" if when else ""
+    mark = CANCELLED_MARK.format(date=date)
+    found = BODY.search(html)
+    return html[: found.end()] + mark + html[found.end() :] if found else mark + html
+
+
+def pdf_of(invoice: Invoice) -> tuple[bytes, str]:
+    """The invoice's printable representation, rendered by satcfdi from its XML."""
+    import weasyprint  # loads slowly: only when a PDF is asked for
+    from satcfdi.render import PDF_CSS
+
+    pdf = weasyprint.HTML(string=printable_html(invoice)).write_pdf(stylesheets=[PDF_CSS])
+    return bytes(pdf or b""), f"{file_name(invoice)}.pdf"

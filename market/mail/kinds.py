@@ -81,6 +81,12 @@ CSD_EXPIRING = _kind("csd_expiring", N_("CSD por vencer"), Topic.ACCOUNT, "the o
 INVOICE_REFUSED = _kind(
     "invoice_refused", N_("Factura rechazada"), Topic.ORDERS, "the issuing organization's owners"
 )
+INVOICE_CANCEL_REFUSED = _kind(
+    "invoice_cancel_refused",
+    N_("Cancelación de factura rechazada"),
+    Topic.ORDERS,
+    "the issuing organization's owners",
+)
 # Orders and money
 ORDER_PLACED = _kind("order_placed", N_("Pedido recibido"), Topic.ORDERS, "the buyer")
 PAYMENT_INSTRUCTIONS = _kind(

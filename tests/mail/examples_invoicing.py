@@ -19,6 +19,13 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "order_id": 12,
         "reason": "Falta el CSD de la organización: súbelo en Facturación.",
     },
+    "invoice_cancel_refused": {
+        "link": "/panel/o/cafe-de-la-sierra/facturas",
+        "organization": "Café de la Sierra",
+        "folio": "A7",
+        "uuid": "5E2D6AFF-2DD7-43D1-83D3-14C1ACA396D9",
+        "reason": "El PAC rechazó la cancelación (205): El folio fiscal no existe.",
+    },
 }
 
 VARIANTS: list[tuple[str, dict[str, Any]]] = [

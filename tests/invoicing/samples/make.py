@@ -2,8 +2,9 @@
 (tests/fixtures/pac.py), with that PAC's test certificate beside them so that their SelloSAT can be checked:
 a CFDI 4.0 de Ingreso (PUE, to público en general in a global invoice), a CFDI de Pago (Complemento de
 Pagos 2.0) for an institution's PPD ingreso paid by transfer, built as the worker builds it, a month's CFDI
-global built by market.invoicing.build_global, a CFDI de Egreso (credit note) for part of that ingreso, and
-the platform's commission invoice to a producer.
+global built by market.invoicing.build_global, a CFDI de Egreso (credit note) for part of that ingreso, the
+platform's commission invoice to a producer, and the acuse of cancelling the ingreso with motive 03, as the
+loopback PAC answers it (SW's shape, signed by the PAC's test certificate).
 
     PYTHONPATH=$PWD .venv/bin/python -m tests.invoicing.samples.make
 
@@ -22,7 +23,7 @@ from satcfdi.models import Signer
 from market.config import Settings
 from market.invoicing import build, build_global, credit_note, platform
 from market.invoicing.csd import make_test_csd
-from market.invoicing.pac import MEXICO_CITY, Stamped, stamp
+from market.invoicing.pac import MEXICO_CITY, Stamped, cancel, stamp
 from market.invoicing.seal import seal
 from market.orders.models import Fulfillment, OrderLine
 from market.organizations.models import Organization
@@ -36,6 +37,8 @@ EGRESO_SAMPLE = HERE / "egreso-de-ingreso-ppd.xml"
 COMISION_SAMPLE = HERE / "comision-de-la-plataforma.xml"
 PAC_CERTIFICATE = HERE / "pac-de-pruebas.cer"
 GLOBAL_SAMPLE = HERE / "global-mensual.xml"
+CANCELLATION_ACUSE = HERE / "cancelacion-acuse.xml"
+NOT_CARRIED_OUT = "03"  # c_MotivoCancelacion: the operation did not take place
 RFC = "CTZ0803115N4"
 NAME = "COOPERATIVA TEJEDORAS DE ZINACANTAN"
 POSTAL_CODE = "29350"  # Zinacantán, Chiapas
@@ -210,6 +213,11 @@ def commission(settings: Settings, fecha: datetime) -> Stamped:
     return stamp(settings, seal(invoice, signer))
 
 
+def cancellation_acuse(settings: Settings, signer: Signer, stamped: Stamped) -> bytes:
+    """The PAC's acuse for cancelling the stamped CFDI with motive 03, as the worker asks for it."""
+    return cancel(settings, signer, stamped.uuid, NOT_CARRIED_OUT).acuse
+
+
 def main() -> None:
     pac = PacServer(port=free_port())
     pac.start()
@@ -227,17 +235,20 @@ def main() -> None:
         make_global(settings, signer, now)
         credited = egreso(settings, signer, owed, now)
         fees = commission(settings, now)
+        acuse = cancellation_acuse(settings, signer, stamped)
     finally:
         pac.stop()
     SAMPLE.write_bytes(stamped.xml)
     PAGO_SAMPLE.write_bytes(paid.xml)
     PAC_CERTIFICATE.write_bytes(pac.certificate)
+    CANCELLATION_ACUSE.write_bytes(acuse)
     print(f"{SAMPLE.name}: UUID {stamped.uuid}, timbrado {stamped.stamped_at.isoformat()}")
     print(f"{PAGO_SAMPLE.name}: UUID {paid.uuid}, pays {owed.uuid}")
     EGRESO_SAMPLE.write_bytes(credited.xml)
     COMISION_SAMPLE.write_bytes(fees.xml)
     print(f"{EGRESO_SAMPLE.name}: UUID {credited.uuid}, credits {owed.uuid}")
     print(f"{COMISION_SAMPLE.name}: UUID {fees.uuid}")
+    print(f"{CANCELLATION_ACUSE.name}: cancels {stamped.uuid} (motive {NOT_CARRIED_OUT})")
 
 
 if __name__ == "__main__":
