@@ -54,7 +54,8 @@ class IdempotencyKey(SQLModel, table=True):
 
 
 def fingerprint(*parts: object) -> str:
-    return hashlib.sha256(orjson.dumps(parts, option=orjson.OPT_SORT_KEYS, default=str)).hexdigest()
+    options = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS  # a form's choices are keyed by organization id
+    return hashlib.sha256(orjson.dumps(parts, option=options, default=str)).hexdigest()
 
 
 def claim(session: Session, user_id: int, scope: str, key: str, print_: str) -> IdempotencyKey | None:

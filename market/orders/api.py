@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from collections.abc import Callable
+
+from fastapi import APIRouter, Response
 from sqlmodel import Session
 
 from market.accounts.models import User
@@ -11,6 +13,7 @@ from market.config import Settings
 from market.deps import ApiUserDep, SessionDep, SettingsDep
 from market.errors import ErrorBody, NotFound
 from market.i18n import gettext as _
+from market.idempotency import IdempotencyKeyHeader, run_once
 from market.invoicing import receivers
 from market.invoicing.receiver_data import FiscalData
 from market.orders import cart as carts
@@ -41,9 +44,40 @@ router = APIRouter(tags=["orders"])
         409: {"description": "Not enough stock (nothing was reserved)"},
     },
 )
-def checkout(data: Checkout, settings: SettingsDep, user: ApiUserDep, session: SessionDep) -> OrderPublic:
-    order = checkouts.checkout(session, settings, user, data)
-    return queries.view_of(session, user, order)
+def checkout(
+    data: Checkout,
+    response: Response,
+    settings: SettingsDep,
+    user: ApiUserDep,
+    session: SessionDep,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> OrderPublic:
+    """Place an order for these items. With an `Idempotency-Key`, sending it again (a lost answer) gives
+    the same order, not a second one."""
+    return _once(
+        session,
+        user,
+        response,
+        idempotency_key,
+        data.model_dump(mode="json"),
+        lambda: checkouts.checkout(session, settings, user, data),
+    )
+
+
+def _once(
+    session: Session,
+    user: User,
+    response: Response,
+    key: str | None,
+    content: object,
+    place: Callable[[], Order],
+) -> OrderPublic:
+    """The order `place` makes, once per Idempotency-Key: a replay answers with the first one's order."""
+    assert user.id is not None
+    order_id, replayed = run_once(session, user.id, "checkout", key, content, lambda: place().id or 0)
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return queries.view_of(session, user, session.get_one(Order, order_id))
 
 
 def _cart(session: Session, settings: Settings, user: User) -> CartPublic:
@@ -80,11 +114,24 @@ def set_cart_item(
     },
 )
 def check_out_cart(
-    choices: CartChoices, settings: SettingsDep, user: ApiUserDep, session: SessionDep
+    choices: CartChoices,
+    response: Response,
+    settings: SettingsDep,
+    user: ApiUserDep,
+    session: SessionDep,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> OrderPublic:
-    cart = carts.ensure(session, user, None)
-    order = carts.check_out(session, settings, user, cart, choices.model_dump())
-    return queries.view_of(session, user, order)
+    """Order what is in the cart. With an `Idempotency-Key`, sending it again gives the same order."""
+    return _once(
+        session,
+        user,
+        response,
+        idempotency_key,
+        choices.model_dump(mode="json"),
+        lambda: carts.check_out(
+            session, settings, user, carts.ensure(session, user, None), choices.model_dump()
+        ),
+    )
 
 
 @router.get("/orders", response_model=list[OrderPublic])

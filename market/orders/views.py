@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -21,6 +22,7 @@ from market.disputes import queries as disputes
 from market.errors import EmailNotConfirmed, MarketError, ValidationFailed
 from market.forms import form_int
 from market.i18n import gettext as _
+from market.idempotency import run_once
 from market.invoicing import queries as invoices
 from market.invoicing import receivers
 from market.invoicing.receiver_data import DEFAULT_USO, FIELDS, FiscalData, form_choices
@@ -127,11 +129,24 @@ def pay(
     }
     if form.get("invoice") == "1":  # "¿Necesitas factura?": the API's `fiscal` object
         choices["fiscal"] = _fiscal_form(form, "fiscal.")
+    key = str(form.get("idempotency_key") or "") or None  # the page's: a resubmitted form finds its order
+    assert user.id is not None
     try:
         with refusable(session):
-            order = carts.check_out(
-                session, settings, user, cart or carts.ensure(session, user, None), choices
+            order_id, _replayed = run_once(
+                session,
+                user.id,
+                "checkout",
+                key,
+                choices,
+                lambda: (
+                    carts.check_out(
+                        session, settings, user, cart or carts.ensure(session, user, None), choices
+                    ).id
+                    or 0
+                ),
             )
+            order = session.get_one(Order, order_id)
     except MarketError as exc:
         if exc.status_code not in (404, 409, 422) and not isinstance(exc, EmailNotConfirmed):
             raise
@@ -172,6 +187,7 @@ def _cart_page(
         "fiscal_values": given or _last_fiscal_data(session, user),
         "fiscal_choices": form_choices(),
         "fiscal_errors": context.get("fiscal_errors", {}),
+        "checkout_key": str(uuid.uuid4()),  # sent again with the form (a retry) it finds the first order
     }
     return page.render("orders/cart.html", context, status_code)
 
