@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from sqlalchemy.engine import Engine
 
+from market import storage
 from market.accounts import emails as account_emails
 from market.accounts import tokens
 from market.accounts.limits import prune_login_attempts
@@ -85,6 +86,7 @@ def processors(db: Engine, search: SearchEngine, settings: Settings) -> list[Cal
         | {demands.MATCH_TOPIC: lambda session, payload: match_demand(session, search, payload["demand_id"])}
         | {account_emails.TOPIC: account_emails.handler(settings)}
         | {issuing.TOPIC: issuing.handler(settings)}
+        | {storage.DISCARD_TOPIC: storage.discard_handler(settings)}
     )
     return [
         lambda: apply_search_events(db, search),
