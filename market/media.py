@@ -89,16 +89,29 @@ def inspect(data: bytes, max_bytes: int) -> Picture:
 def store(picture: Picture, storage: Storage | Path, folder: str) -> tuple[str, str]:
     """Save the picture (at most FULL_SIZE a side) and its thumbnail in `storage` (or under a directory)
     under folder/ as JPEG; return both keys. If the storage fails, nothing of the two is left behind."""
-    if isinstance(storage, Path):
-        storage = LocalStorage(storage)
     with DECODERS:
         full = _decoded(picture)
-    name = secrets.token_hex(8)
     thumb = full.copy()
     thumb.thumbnail((THUMB_SIZE, THUMB_SIZE))
+    full_key, thumb_key = _put(storage, folder, {"": full, "-thumb": thumb})
+    return full_key, thumb_key
+
+
+def store_single(picture: Picture, storage: Storage | Path, folder: str) -> str:
+    """Save the picture (at most FULL_SIZE a side) alone, with no thumbnail (a logo); return its key."""
+    with DECODERS:
+        full = _decoded(picture)
+    return _put(storage, folder, {"": full})[0]
+
+
+def _put(storage: Storage | Path, folder: str, images: dict[str, Image.Image]) -> list[str]:
+    """Each image as a JPEG under one new random name (plus its suffix); all of them, or none."""
+    if isinstance(storage, Path):
+        storage = LocalStorage(storage)
+    name = secrets.token_hex(8)
     keys: list[str] = []
     try:
-        for suffix, image in (("", full), ("-thumb", thumb)):
+        for suffix, image in images.items():
             key = f"{folder}/{name}{suffix}.jpg"
             encoded = BytesIO()
             image.save(encoded, "JPEG", quality=85, optimize=True)
@@ -107,7 +120,7 @@ def store(picture: Picture, storage: Storage | Path, folder: str) -> tuple[str, 
     except StorageUnavailable:
         forget(storage, keys)
         raise
-    return keys[0], keys[1]
+    return keys
 
 
 def forget(storage: Storage, keys: list[str]) -> None:

@@ -15,11 +15,22 @@ from PIL import Image
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from market import media
 from market.catalog.models import ListingPhoto
 from market.config import Settings
+from market.errors import StorageUnavailable
 from market.organizations.models import Organization
 from market.outbox import process_batch
-from market.storage import CACHE_FOREVER, DISCARD_TOPIC, LocalStorage, S3Storage, discard_handler, storage_for
+from market.storage import (
+    CACHE_FOREVER,
+    DISCARD_TOPIC,
+    LocalStorage,
+    S3Storage,
+    Storage,
+    StoredObject,
+    discard_handler,
+    storage_for,
+)
 from tests.fixtures.s3 import settings_on, stored_keys
 from tests.helpers import api_token, csrf_of, database_state, log_in
 from tests.pages import elements, flash
@@ -141,10 +152,10 @@ def test_a_new_logo_replaces_the_old_one_whose_object_is_deleted(
         return org.logo_path
 
     old = upload((300, 300))
-    run_discards(app)  # the thumbnail a logo does not use
-    assert stored_keys(settings) == {old}
+    assert stored_keys(settings) == {old}  # a logo has no thumbnail
     new = upload((200, 200))
-    run_discards(app)
+    assert stored_keys(settings) == {old, new}  # until the worker runs, after commit
+    assert run_discards(app) == 1
 
     assert stored_keys(settings) == {new}
     profile = client.get(f"/productores/{slug}")
@@ -177,3 +188,36 @@ def test_only_media_keys_are_served(client: TestClient, settings: Settings, path
     storage_for(settings).put("listings/guardada.jpg", b"x", "image/jpeg")  # the folder exists
 
     assert client.get(path).status_code == 404
+
+
+class ThumbnailsFail:
+    """The settings' storage, but the thumbnail's put fails (the store went down between the two)."""
+
+    def __init__(self, inner: Storage) -> None:
+        self.inner = inner
+
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        if key.endswith("-thumb.jpg"):
+            raise StorageUnavailable()
+        self.inner.put(key, data, content_type)
+
+    def get(self, key: str) -> StoredObject | None:
+        return self.inner.get(key)
+
+    def delete(self, key: str) -> None:
+        self.inner.delete(key)
+
+    def exists(self, key: str) -> bool:
+        return self.inner.exists(key)
+
+    def public_url(self, key: str) -> str | None:
+        return self.inner.public_url(key)
+
+
+def test_a_photo_whose_thumbnail_cannot_be_stored_leaves_nothing_behind(settings: Settings) -> None:
+    upload = media.inspect(picture((800, 600)), settings.max_upload_bytes)
+
+    with pytest.raises(StorageUnavailable):
+        media.store(upload, ThumbnailsFail(storage_for(settings)), "listings")
+
+    assert stored_keys(settings) == set()

@@ -177,9 +177,8 @@ def set_logo(
     require_owner(session, user, organization)
     picture = media.inspect(data, settings.max_upload_bytes)  # its declared size, before any decoding
     uploads.count_upload(session, settings, user)
-    path, thumb = media.store(picture, storage_for(settings), "organizations")
-    # the page shows the full logo; the thumbnail and the logo it replaces are of no more use
-    discard_after_commit(session, [thumb, organization.logo_path])
+    path = media.store_single(picture, storage_for(settings), "organizations")
+    discard_after_commit(session, [organization.logo_path])  # the logo it replaces
     organization.logo_path = path
     organization.updated_at = utcnow()
 

@@ -1,12 +1,14 @@
-"""Media in a bucket whose S3 server stops answering: an upload is refused with a 503 saying so in Spanish,
-on the API and on the page, and writes nothing; serving answers 503 too; deletions wait for the server to
-come back. And with S3_PUBLIC_URL, browsers are sent to the CDN instead of through the app."""
+"""Media in a bucket (a real S3-protocol server on loopback): two app replicas on different machines (each
+its own disk) serve what either stored. When the server stops answering, an upload is refused with a 503
+saying so in Spanish, on the API and on the page, and writes nothing; serving answers 503 too; deletions wait
+for the server to come back. With S3_PUBLIC_URL, browsers are sent to the CDN instead of through the app."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
 from io import BytesIO
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -51,6 +53,30 @@ def bucket_client(on_bucket: Settings, engine: Engine) -> Iterator[TestClient]:
 def seller(make_user: Any, make_org: Any, make_listing: Any) -> dict[str, Any]:
     org = make_org(make_user("ana@example.mx"))
     return {"email": "ana@example.mx", "listing": make_listing(org)}
+
+
+def test_a_photo_uploaded_through_one_replica_is_served_by_another_on_another_machine(
+    on_bucket: Settings, engine: Engine, seller: dict[str, Any], tmp_path: Path
+) -> None:
+    machines = [
+        create_app(on_bucket.model_copy(update={"media_dir": tmp_path / name / "media"}))
+        for name in ("maquina-a", "maquina-b")
+    ]
+    with TestClient(machines[0]) as first, TestClient(machines[1]) as second:
+        added = first.post(
+            f"/api/v1/listings/{seller['listing'].id}/photos",
+            files={"file": ("a.jpg", photo(), "image/jpeg")},
+            headers=api_token(first, seller["email"]),
+        )
+        assert added.status_code == 201, added.text
+        thumb = added.json()["photos"][0]["thumb_url"]
+        served = second.get(thumb)
+    for app in machines:
+        app.state.engine.dispose()
+
+    assert served.status_code == 200 and served.headers["content-type"] == "image/jpeg"
+    assert Image.open(BytesIO(served.content)).size == (400, 300)
+    assert not (tmp_path / "maquina-a").exists()  # nothing on either machine's disk
 
 
 def test_an_api_upload_while_the_bucket_is_down_is_a_503_that_writes_nothing(
