@@ -60,6 +60,7 @@ from market.payments.gateway import gateway_for
 from market.reviews import api as reviews_api
 from market.reviews import views as reviews_views
 from market.serving import HeadAsGet, RequestLimit
+from market.storage import storage_for
 from market.validation import reject_nul_bytes, request_errors
 from market.web import BodySizeLimit, LocaleMiddleware, PageContext, SecurityHeaders, login_redirect
 from search.engine import SearchUnavailable
@@ -228,6 +229,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(Exception, handle_unexpected)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    storage_for(settings)  # a bucket's client made now, not by the first requests at once
     app.include_router(media_serving.router)
 
     app.include_router(health.router)

@@ -130,7 +130,8 @@ class S3Storage:
 
         self.bucket = bucket
         self.public_base = public_base.rstrip("/") if public_base else None
-        self.client: Any = boto3.client(
+        # a session of its own: boto3's default session is not safe to make clients from in several threads
+        self.client: Any = boto3.session.Session().client(
             "s3",
             endpoint_url=endpoint_url,
             aws_access_key_id=access_key_id,
