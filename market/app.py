@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from market import health, metrics, openapi
+from market import health, media_serving, metrics, openapi
 from market.accounts import api as accounts_api
 from market.accounts import credential_views
 from market.accounts import views as accounts_views
@@ -60,6 +60,7 @@ from market.payments.gateway import gateway_for
 from market.reviews import api as reviews_api
 from market.reviews import views as reviews_views
 from market.serving import HeadAsGet, RequestLimit
+from market.storage import storage_for
 from market.validation import reject_nul_bytes, request_errors
 from market.web import BodySizeLimit, LocaleMiddleware, PageContext, SecurityHeaders, login_redirect
 from search.engine import SearchUnavailable
@@ -227,9 +228,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, handle_http_error)
     app.add_exception_handler(Exception, handle_unexpected)
 
-    settings.media_dir.mkdir(parents=True, exist_ok=True)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.mount("/media", StaticFiles(directory=settings.media_dir), name="media")
+    storage_for(settings)  # a bucket's client made now, not by the first requests at once
+    app.include_router(media_serving.router)
 
     app.include_router(health.router)
     app.include_router(metrics.router)

@@ -10,7 +10,7 @@ from typing import Literal
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET = "dev-secret-change-me"
@@ -37,6 +37,13 @@ class Settings(BaseSettings):
     secret_key: str = DEFAULT_SECRET
     base_url: str = "http://127.0.0.1:8000"
     media_dir: Path = Path("var/media")
+    # Media in an S3-compatible bucket instead of MEDIA_DIR (several machines): used when S3_BUCKET is set.
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None  # unset: AWS S3 itself; MinIO, R2, Spaces... give theirs
+    s3_access_key_id: str | None = None  # unset: boto3's own chain (environment, instance role)
+    s3_secret_access_key: str | None = None
+    s3_region: str | None = None
+    s3_public_url: str | None = None  # browsers fetch media from here (a CDN / public bucket), not the app
     max_upload_bytes: int = 5 * 1024 * 1024
 
     meili_url: str | None = None
@@ -157,6 +164,20 @@ class Settings(BaseSettings):
     platform_csd_certificate: Path | None = None
     platform_csd_key: Path | None = None
     platform_csd_password: SecretStr = SecretStr("")
+
+    @field_validator(
+        "s3_bucket",
+        "s3_endpoint_url",
+        "s3_access_key_id",
+        "s3_secret_access_key",
+        "s3_region",
+        "s3_public_url",
+        mode="before",
+    )
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        """`S3_BUCKET=` (docker-compose's `${S3_BUCKET:-}`) means no bucket, not a bucket named ''."""
+        return None if isinstance(value, str) and not value.strip() else value
 
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> Settings:

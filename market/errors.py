@@ -121,6 +121,19 @@ class SearchDown(MarketError):
     message = "La búsqueda no está disponible en este momento; el catálogo sigue abierto."
 
 
+class StorageUnavailable(MarketError):
+    status_code = 503
+    code = "storage_unavailable"
+    message = (
+        "No pudimos guardar ni leer archivos en este momento: el almacenamiento de imágenes no responde. "
+        "No se guardó nada; intenta de nuevo en unos minutos."
+    )
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": "60"}
+
+
 class PaymentsDown(MarketError):
     status_code = 503
     code = "payments_unavailable"

@@ -17,8 +17,9 @@ from pathlib import Path
 
 from PIL import Image, ImageFile, ImageOps, JpegImagePlugin, PngImagePlugin, WebPImagePlugin
 
-from market.errors import ImageTooLarge, InvalidUpload, TooManyFrames
+from market.errors import ImageTooLarge, InvalidUpload, StorageUnavailable, TooManyFrames
 from market.i18n import N_
+from market.storage import LocalStorage, Storage
 
 log = logging.getLogger(__name__)
 
@@ -85,27 +86,56 @@ def inspect(data: bytes, max_bytes: int) -> Picture:
     return Picture(data, fmt, width, height, frames)
 
 
-def store(picture: Picture, media_dir: Path, folder: str) -> tuple[str, str]:
-    """Save the picture (at most FULL_SIZE a side) and its thumbnail under media_dir/folder as JPEG;
-    return both relative paths."""
+def store(picture: Picture, storage: Storage | Path, folder: str) -> tuple[str, str]:
+    """Save the picture (at most FULL_SIZE a side) and its thumbnail in `storage` (or under a directory)
+    under folder/ as JPEG; return both keys. If the storage fails, nothing of the two is left behind."""
     with DECODERS:
         full = _decoded(picture)
-    target = media_dir / folder
-    target.mkdir(parents=True, exist_ok=True)
-    name = secrets.token_hex(8)
     thumb = full.copy()
     thumb.thumbnail((THUMB_SIZE, THUMB_SIZE))
-    paths = []
-    for suffix, image in (("", full), ("-thumb", thumb)):
-        relative = f"{folder}/{name}{suffix}.jpg"
-        image.save(media_dir / relative, "JPEG", quality=85, optimize=True)
-        paths.append(relative)
-    return paths[0], paths[1]
+    full_key, thumb_key = _put(storage, folder, {"": full, "-thumb": thumb})
+    return full_key, thumb_key
 
 
-def store_image(data: bytes, media_dir: Path, folder: str, max_bytes: int) -> tuple[str, str]:
+def store_single(picture: Picture, storage: Storage | Path, folder: str) -> str:
+    """Save the picture (at most FULL_SIZE a side) alone, with no thumbnail (a logo); return its key."""
+    with DECODERS:
+        full = _decoded(picture)
+    return _put(storage, folder, {"": full})[0]
+
+
+def _put(storage: Storage | Path, folder: str, images: dict[str, Image.Image]) -> list[str]:
+    """Each image as a JPEG under one new random name (plus its suffix); all of them, or none."""
+    if isinstance(storage, Path):
+        storage = LocalStorage(storage)
+    name = secrets.token_hex(8)
+    keys: list[str] = []
+    try:
+        for suffix, image in images.items():
+            key = f"{folder}/{name}{suffix}.jpg"
+            encoded = BytesIO()
+            image.save(encoded, "JPEG", quality=85, optimize=True)
+            storage.put(key, encoded.getvalue(), "image/jpeg")
+            keys.append(key)
+    except StorageUnavailable:
+        forget(storage, keys)
+        raise
+    return keys
+
+
+def forget(storage: Storage, keys: list[str]) -> None:
+    """Delete what was stored of an upload that failed half-way, as far as the storage still answers (what
+    it does not is an orphan object, never a row pointing at nothing)."""
+    for key in keys:
+        try:
+            storage.delete(key)
+        except StorageUnavailable:
+            log.warning("left orphan media object %s", key)
+
+
+def store_image(data: bytes, storage: Storage | Path, folder: str, max_bytes: int) -> tuple[str, str]:
     """`inspect` then `store`: for callers with nothing to check in between."""
-    return store(inspect(data, max_bytes), media_dir, folder)
+    return store(inspect(data, max_bytes), storage, folder)
 
 
 def media_url(relative_path: str | None) -> str | None:

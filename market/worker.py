@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from sqlalchemy.engine import Engine
 
+from market import storage
 from market.accounts import emails as account_emails
 from market.accounts import tokens
 from market.accounts.limits import prune_login_attempts
@@ -86,6 +87,7 @@ def processors(db: Engine, search: SearchEngine, settings: Settings) -> list[Cal
         | {account_emails.TOPIC: account_emails.handler(settings)}
         | {issuing.TOPIC: issuing.handler(settings)}
         | {cancellation.TOPIC: cancellation.handler(settings)}
+        | {storage.DISCARD_TOPIC: storage.discard_handler(settings)}
     )
     return [
         lambda: apply_search_events(db, search),

@@ -1,7 +1,8 @@
 """The suite's fixtures, one module per concern under tests/fixtures/: the database (one per pytest-xdist
 worker), the app and its clients, factories, and real services (an SMTP server and a PAC speaking SW sapien's
-protocol, both on loopback; localstripe, Meilisearch and Chromium, which skip when absent unless
-MARKET_REQUIRE_SERVICES=1 makes them fail). What tests share besides fixtures is in tests/helpers.py."""
+protocol, both on loopback; localstripe, Meilisearch, Chromium and an S3 server (moto), which skip when
+absent unless MARKET_REQUIRE_SERVICES=1 makes them fail). What tests share besides fixtures is in
+tests/helpers.py."""
 
 from hypothesis import settings
 
@@ -14,6 +15,7 @@ pytest_plugins = [
     "tests.fixtures.browser",
     "tests.fixtures.smtp",
     "tests.fixtures.pac",
+    "tests.fixtures.s3",
     "tests.pages",  # the `htmx` fixture
 ]
 

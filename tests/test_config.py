@@ -106,3 +106,18 @@ def test_a_given_invoicing_key_is_the_one_used() -> None:
     settings = Settings(**PRODUCTION, invoicing_key=key, _env_file=None)
 
     assert Fernet(key.encode()).decrypt(vault.seal(settings, b"secreto")) == b"secreto"
+
+
+def test_media_stay_on_disk_unless_a_bucket_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    from market.storage import LocalStorage, S3Storage, storage_for
+
+    for name in ("S3_BUCKET", "S3_ENDPOINT_URL", "S3_REGION", "S3_PUBLIC_URL"):
+        monkeypatch.setenv(name, "")  # as docker-compose passes an unset `${S3_BUCKET:-}`
+    assert isinstance(storage_for(Settings(_env_file=None)), LocalStorage)
+
+    monkeypatch.setenv("S3_BUCKET", "medios")
+    monkeypatch.setenv("S3_ENDPOINT_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("S3_REGION", "us-east-1")
+    storage = storage_for(Settings(_env_file=None))
+    assert isinstance(storage, S3Storage) and storage.bucket == "medios"
+    assert storage.public_url("listings/a.jpg") is None

@@ -104,6 +104,7 @@ def change_status(
     responses={
         422: {"description": "Not a JPEG, PNG or WebP, too many pixels or frames; nothing was stored"},
         429: {"description": "The person's images per hour are used up; `Retry-After` says when"},
+        503: {"description": "The media storage does not answer; nothing was stored"},
     },
 )
 def add_photo(

@@ -34,6 +34,7 @@ from market.organizations.models import Organization, VerificationStatus
 from market.outbox import search_changed
 from market.pagination import Page, paginate
 from market.slugs import slugify
+from market.storage import discard_after_commit, storage_for
 from market.urls import path_for
 from market.validation import field_errors
 
@@ -269,7 +270,7 @@ def add_photo(session: Session, settings: Settings, user: User, listing_id: int,
         raise InvalidUpload("Cada producto admite hasta {n} fotos.", n=MAX_PHOTOS)
     picture = media.inspect(data, settings.max_upload_bytes)  # its declared size, before any decoding
     uploads.count_upload(session, settings, user)
-    path, thumb = media.store(picture, settings.media_dir, "listings")
+    path, thumb = media.store(picture, storage_for(settings), "listings")
     assert listing.id is not None
     photo = ListingPhoto(listing_id=listing.id, path=path, thumb_path=thumb, position=len(existing))
     session.add(photo)
@@ -284,6 +285,7 @@ def delete_photo(session: Session, user: User, listing_id: int, photo_id: int) -
     if photo is None or photo.listing_id != listing.id:
         raise ListingNotFound()
     session.delete(photo)
+    discard_after_commit(session, [photo.path, photo.thumb_path])
     listing.updated_at = utcnow()
     search_changed(session, listing_ids=[listing_id])
 

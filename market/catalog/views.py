@@ -21,7 +21,7 @@ from market.catalog.taxonomy import (
     iva_bps,
 )
 from market.deps import FormDep, PageDep, SessionDep, SettingsDep, UserDep, VisitorDep
-from market.errors import NotFound, TooManyUploads
+from market.errors import NotFound, StorageUnavailable, TooManyUploads
 from market.forms import FormInvalid, checkbox, pesos_field, text_fields, validate
 from market.i18n import gettext as _
 from market.money import cents_to_pesos_text
@@ -283,7 +283,7 @@ def add_photo(
         with flash_failure(request, session, 422):
             service.add_photo(session, settings, user, listing_id, upload_bytes(request, photo))
             flash(request, _("Agregamos la foto."))
-    except TooManyUploads as exc:
+    except (TooManyUploads, StorageUnavailable) as exc:
         flash(request, exc.detail, "error")
         return refused(edit_listing_form(listing_id, page, user, session), exc)
     return page.redirect(page.url("catalog.edit_listing_form", listing_id=listing_id) + "#fotos")

@@ -104,6 +104,7 @@ def update_organization(
     responses={
         422: {"description": "Not a JPEG, PNG or WebP, too many pixels or frames; nothing was stored"},
         429: {"description": "The person's images per hour are used up; `Retry-After` says when"},
+        503: {"description": "The media storage does not answer; nothing was stored"},
     },
 )
 def upload_logo(

@@ -38,6 +38,7 @@ from market.organizations.models import (
 from market.organizations.schemas import OrganizationBase, OrganizationCreate, OrganizationUpdate
 from market.pagination import Page, paginate
 from market.slugs import slugify
+from market.storage import discard_after_commit, storage_for
 from market.urls import path_for
 from market.validation import field_errors
 
@@ -176,7 +177,8 @@ def set_logo(
     require_owner(session, user, organization)
     picture = media.inspect(data, settings.max_upload_bytes)  # its declared size, before any decoding
     uploads.count_upload(session, settings, user)
-    path, _thumb = media.store(picture, settings.media_dir, "organizations")
+    path = media.store_single(picture, storage_for(settings), "organizations")
+    discard_after_commit(session, [organization.logo_path])  # the logo it replaces
     organization.logo_path = path
     organization.updated_at = utcnow()
 

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from market.bounds import PageNumber
 from market.catalog import service as catalog
 from market.deps import FormDep, PageDep, SessionDep, SettingsDep, UserDep, VisitorDep
-from market.errors import TooManyUploads, ValidationFailed
+from market.errors import StorageUnavailable, TooManyUploads, ValidationFailed
 from market.forms import FormInvalid, pesos_field, text_fields, validate
 from market.i18n import gettext as _
 from market.money import cents_to_pesos_text
@@ -209,7 +209,7 @@ def upload_logo(
         with flash_failure(request, session, 422):
             service.set_logo(session, settings, user, organization, upload_bytes(request, logo))
             flash(request, _("Actualizamos el logotipo."))
-    except TooManyUploads as exc:
+    except (TooManyUploads, StorageUnavailable) as exc:
         flash(request, exc.detail, "error")
         return refused(manage(slug, page, user, session), exc)
     return page.redirect(page.url("organizations.manage", slug=organization.slug))
