@@ -42,12 +42,15 @@ def _suggested_unit_key(context: DefaultExecutionContext) -> str:
 
 
 class Listing(SQLModel, table=True):
-    # One per order of the public catalogue (market/catalog/keyset.py): the page after a key is an index
-    # walk from it, read forwards or backwards.
+    # One per order of the public catalogue (market/catalog/keyset.py), and per order within a category:
+    # the page after a key is an index walk from it, read forwards or backwards.
     __table_args__ = (
         Index("ix_listing_catalog_recent", "status", "created_at", "id"),
         Index("ix_listing_catalog_price", "status", "price_cents", "id"),
         Index("ix_listing_catalog_title", "status", "title", "id"),
+        Index("ix_listing_category_recent", "category", "status", "created_at", "id"),
+        Index("ix_listing_category_price", "category", "status", "price_cents", "id"),
+        Index("ix_listing_category_title", "category", "status", "title", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

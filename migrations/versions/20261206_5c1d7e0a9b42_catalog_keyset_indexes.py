@@ -1,4 +1,4 @@
-"""the public catalogue's orders as composite indexes (status, sort column, id), for keyset pagination
+"""the public catalogue's orders as composite indexes ([category,] status, sort column, id), for keyset pages
 
 Revision ID: 5c1d7e0a9b42
 Revises: 2e4b26be1e44
@@ -16,6 +16,9 @@ INDEXES = {
     "ix_listing_catalog_recent": ["status", "created_at", "id"],
     "ix_listing_catalog_price": ["status", "price_cents", "id"],
     "ix_listing_catalog_title": ["status", "title", "id"],
+    "ix_listing_category_recent": ["category", "status", "created_at", "id"],
+    "ix_listing_category_price": ["category", "status", "price_cents", "id"],
+    "ix_listing_category_title": ["category", "status", "title", "id"],
 }
 
 
