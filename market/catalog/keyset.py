@@ -90,12 +90,8 @@ def key_of(cursor: str, sort: str, field: str) -> tuple[Any, int]:
         if cursor_sort != sort or type(listing_id) is not int or not 1 <= listing_id <= MAX_ID:
             raise ValueError("another order, or not an id")
         return _value(sort, value), listing_id
-    except (
-        ValueError,
-        TypeError,
-        binascii.Error,
-        UnicodeDecodeError,
-    ) as exc:  # JSONDecodeError is a ValueError
+    # JSONDecodeError and Unicode errors are ValueErrors; OverflowError: a date at the edge of the calendar
+    except (ValueError, TypeError, OverflowError, binascii.Error) as exc:
         raise BadCursor(field) from exc
 
 
@@ -107,11 +103,14 @@ def _value(sort: str, value: Any) -> Any:
         moment = datetime.fromisoformat(value)
         if moment.tzinfo is None:
             raise ValueError("a date without its zone")
-        return moment
+        return moment.astimezone(UTC)
     if sort in ("price_asc", "price_desc"):
         if type(value) is not int or not 0 <= value <= MAX_PRICE_CENTS:
             raise ValueError("not a price")
         return value
     if not isinstance(value, str) or len(value) > Listing.__table__.c.title.type.length:  # type: ignore[attr-defined]
         raise ValueError("not a title")
+    if "\x00" in value:
+        raise ValueError("a NUL, which no title holds (and PostgreSQL refuses)")
+    value.encode()  # a lone surrogate ("\ud800") cannot be sent to the database: UnicodeEncodeError
     return value

@@ -192,6 +192,9 @@ BAD_CURSORS = {
     "an id out of range": cursor("recent", "2026-01-01T00:00:00+00:00", 2**40),
     "an id that is text": cursor("recent", "2026-01-01T00:00:00+00:00", "3"),
     "a title too long": cursor("title", "x" * 141, 3)[:400],
+    "a title with a NUL": cursor("title", "a\x00b", 3),
+    "a title with a lone surrogate": cursor("title", "a\ud800", 3),
+    "a date before the calendar in UTC": cursor("recent", "0001-01-01T00:00:00+05:00", 3),
 }
 
 
