@@ -127,12 +127,14 @@ class Server(NamedTuple):
 
 
 @contextlib.contextmanager
-def serve(env: Mapping[str, str], log_path: Path, cwd: Path) -> Iterator[Server]:
-    """`market serve --no-worker` on a free loopback port, yielded once /healthz answers. A server that
-    exits during start-up (a bad environment, a failed import) fails at once, not after the 120 s wait."""
+def serve(env: Mapping[str, str], log_path: Path, cwd: Path, workers: int = 1) -> Iterator[Server]:
+    """`market serve --no-worker --workers N` on a free loopback port, yielded once /healthz answers. A
+    server that exits during start-up (a bad environment, a failed import) fails at once, not after the
+    120 s wait. With several workers, `pid` is uvicorn's supervisor, not one of the app processes."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     command = [MARKET, "serve", "--no-worker", "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--workers", str(workers)]
     try:
         with running(command, log_path, cwd=cwd, env=env) as process:
 

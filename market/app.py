@@ -27,6 +27,7 @@ from market.admin import views as admin_views
 from market.catalog import api as catalog_api
 from market.catalog import search_api, search_views
 from market.catalog import views as catalog_views
+from market.catalog.counts import PublicCounts
 from market.catalog.search_index import engine_for
 from market.config import Settings
 from market.db import make_engine
@@ -201,6 +202,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.search = search
     app.state.gateway = gateway_for(settings)
     app.state.impact_figures = PublicFigures(settings.impact_max_age_seconds)
+    app.state.listing_counts = PublicCounts(settings.catalog_count_max_age_seconds)
 
     # Inside the session (its error page needs it). Room for one photo and the rest of its form.
     app.add_middleware(

@@ -81,6 +81,8 @@ class Settings(BaseSettings):
     payment_cost_iva_bps: int = 1600  # 16 %
     # The public impact figures are recomputed when money moved, at most this often (per process).
     impact_max_age_seconds: int = 300
+    # The catalogue's counts of public listings (per filters) are kept this long per process; 0: always exact.
+    catalog_count_max_age_seconds: float = Field(default=10, ge=0)
     # Where buyers send SPEI transfers (the demo value is a well-formed CLABE of no real account).
     platform_clabe: str = DEMO_CLABE
     platform_bank_beneficiary: str = "Tianguis Solidario (demostración)"

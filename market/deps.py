@@ -20,11 +20,12 @@ from starlette.datastructures import FormData
 
 from market.accounts.bearer import api_user, api_user_optional
 from market.accounts.models import User
+from market.catalog.counts import PublicCounts
 from market.config import Settings
 from market.db import get_session
 from market.impact.cache import PublicFigures
 from market.payments.gateway import Gateway
-from market.state import engine_of, gateway_of, impact_figures_of, search_of, settings_of
+from market.state import engine_of, gateway_of, impact_figures_of, listing_counts_of, search_of, settings_of
 from market.web import PageContext, current_user, form_data, page_context, require_user
 from search.engine import SearchEngine
 
@@ -36,6 +37,7 @@ EngineDep = Annotated[Engine, Depends(engine_of)]
 SearchDep = Annotated[SearchEngine, Depends(search_of)]
 GatewayDep = Annotated[Gateway | None, Depends(gateway_of)]
 ImpactFiguresDep = Annotated[PublicFigures, Depends(impact_figures_of)]
+ListingCountsDep = Annotated[PublicCounts, Depends(listing_counts_of)]
 
 # Pages: the signed-in person, or None for a visitor; `UserDep` sends a visitor to log in.
 VisitorDep = Annotated[User | None, Depends(current_user)]

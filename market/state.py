@@ -12,6 +12,7 @@ from fastapi import Request
 if TYPE_CHECKING:  # the types only: this module is imported by everything that serves a request
     from sqlalchemy.engine import Engine
 
+    from market.catalog.counts import PublicCounts
     from market.config import Settings
     from market.impact.cache import PublicFigures
     from market.metrics import Metrics
@@ -38,6 +39,10 @@ def gateway_of(request: Request) -> Gateway | None:
 
 def impact_figures_of(request: Request) -> PublicFigures:
     return cast("PublicFigures", request.app.state.impact_figures)
+
+
+def listing_counts_of(request: Request) -> PublicCounts:
+    return cast("PublicCounts", request.app.state.listing_counts)
 
 
 def metrics_of(request: Request) -> Metrics:

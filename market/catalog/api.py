@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Query, Request, UploadFile
 from pydantic import BaseModel
 
 from market.bounds import Id, PageNumber
-from market.catalog import csv_import, sat_keys, service
+from market.catalog import browsing, csv_import, sat_keys, service
 from market.catalog.csv_import import ImportReport
+from market.catalog.keyset import DEFAULT_SORT, MAX_CURSOR
 from market.catalog.sat_keys import SatKey
-from market.catalog.schemas import ListingCreate, ListingPublic, ListingUpdate, StatusChange
+from market.catalog.schemas import ListingCreate, ListingPage, ListingPublic, ListingUpdate, StatusChange
 from market.catalog.taxonomy import CategorySlug
-from market.deps import ApiUserDep, ApiVisitorDep, SessionDep, SettingsDep
+from market.deps import ApiUserDep, ApiVisitorDep, ListingCountsDep, SessionDep, SettingsDep
 from market.mexico import StateCode
 from market.organizations import service as organizations
-from market.pagination import Page
 from market.web import upload_bytes
 
 router = APIRouter(tags=["listings"])
@@ -22,33 +24,49 @@ router = APIRouter(tags=["listings"])
 
 @router.get(
     "/listings",
-    response_model=Page[ListingPublic],
-    responses={404: {"description": "The `organization` filter names no public organization"}},
+    response_model=ListingPage,
+    responses={
+        404: {"description": "The `organization` filter names no public organization"},
+        422: {
+            "description": "A bad parameter; `bad_cursor`: a cursor not of this `sort` (or not one at all)"
+        },
+    },
 )
 def list_listings(
     session: SessionDep,
+    counts: ListingCountsDep,
     category: CategorySlug | None = Query(None, description="Category slug, e.g. cafe"),
     state: StateCode | None = Query(None, description="INEGI code of the producer's state, e.g. 20 (Oaxaca)"),
     organization: str | None = Query(None, description="Organization slug"),
-    sort: str = Query("recent", pattern="^(recent|price_asc|price_desc|title)$"),
-    page: PageNumber = 1,
+    sort: str = Query(DEFAULT_SORT, pattern="^(recent|price_asc|price_desc|title)$"),
+    after: str | None = Query(None, max_length=MAX_CURSOR, description="A page's `next_cursor`"),
+    before: str | None = Query(None, max_length=MAX_CURSOR, description="A page's `prev_cursor`"),
+    page: Annotated[
+        PageNumber, Query(description="A page number (slower the deeper): prefer the cursors")
+    ] = 1,
     per_page: int = Query(24, ge=1, le=100),
-) -> Page[ListingPublic]:
+) -> ListingPage:
+    """Public listings a page at a time. Follow `next_cursor` with `after=` (and `prev_cursor` with
+    `before=`), with the same filters and sort: every listing comes once, however deep, even while others
+    are published. `total` may be up to `CATALOG_COUNT_MAX_AGE_SECONDS` (10 s) old."""
     organization_id = organizations.get_visible(session, organization, None).id if organization else None
-    result = service.list_public(
+    found = browsing.browse(
         session,
-        category=category,
-        state=state,
-        organization_id=organization_id,
+        counts,
+        browsing.Filters(category=category, state=state, organization_id=organization_id),
         sort=sort,
+        after=after,
+        before=before,
         page=page,
         per_page=per_page,
     )
-    return Page(
-        items=service.to_public(session, result.items),
-        total=result.total,
-        page=result.page,
-        per_page=result.per_page,
+    return ListingPage(
+        items=service.to_public(session, found.items),
+        total=found.total,
+        page=found.page,
+        per_page=found.per_page,
+        next_cursor=found.next_cursor,
+        prev_cursor=found.prev_cursor,
     )
 
 

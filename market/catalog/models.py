@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
 from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlmodel import AutoString, Field, SQLModel
 
@@ -42,6 +42,17 @@ def _suggested_unit_key(context: DefaultExecutionContext) -> str:
 
 
 class Listing(SQLModel, table=True):
+    # One per order of the public catalogue (market/catalog/keyset.py), and per order within a category:
+    # the page after a key is an index walk from it, read forwards or backwards.
+    __table_args__ = (
+        Index("ix_listing_catalog_recent", "status", "created_at", "id"),
+        Index("ix_listing_catalog_price", "status", "price_cents", "id"),
+        Index("ix_listing_catalog_title", "status", "title", "id"),
+        Index("ix_listing_category_recent", "category", "status", "created_at", "id"),
+        Index("ix_listing_category_price", "category", "status", "price_cents", "id"),
+        Index("ix_listing_category_title", "category", "status", "title", "id"),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     organization_id: int = Field(foreign_key="organization.id", index=True, ondelete="CASCADE")
     slug: str = Field(max_length=160)

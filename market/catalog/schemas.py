@@ -186,3 +186,15 @@ class ListingPublic(BaseModel):
     photos: list[PhotoPublic]
     created_at: datetime
     updated_at: datetime
+
+
+class ListingPage(BaseModel):
+    """A page of the public catalogue. Ask for the next with `after=<next_cursor>` (the previous with
+    `before=<prev_cursor>`) and the same filters and sort."""
+
+    items: list[ListingPublic]
+    total: int = Field(description="Public listings matching the filters, counted at most 10 s ago")
+    page: int | None = Field(description="The page number when asked for by `page`; null when by cursor")
+    per_page: int
+    next_cursor: str | None = Field(description="null on the last page")
+    prev_cursor: str | None = Field(description="null on the first page")

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from market import media, uploads
 from market.accounts.models import User
 from market.admin import audit
+from market.catalog.keyset import DEFAULT_SORT, ORDERS
 from market.catalog.models import LISTING_TRANSITIONS, Listing, ListingPhoto, ListingStatus, PriceTier
 from market.catalog.schemas import (
     ListingBase,
@@ -39,12 +40,6 @@ from market.urls import path_for
 from market.validation import field_errors
 
 MAX_PHOTOS = 8
-SORTS = {
-    "recent": col(Listing.created_at).desc(),
-    "price_asc": col(Listing.price_cents).asc(),
-    "price_desc": col(Listing.price_cents).desc(),
-    "title": col(Listing.title).asc(),
-}
 
 
 def public_listings_query(*entities: Any) -> Any:
@@ -84,7 +79,7 @@ def list_public(
         query = query.where(Organization.state == state)
     if organization_id:
         query = query.where(Listing.organization_id == organization_id)
-    query = query.order_by(SORTS.get(sort, SORTS["recent"]), col(Listing.id).desc())
+    query = query.order_by(*ORDERS.get(sort, ORDERS[DEFAULT_SORT]).by())
     return paginate(session, query, page, per_page)
 
 

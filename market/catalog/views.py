@@ -10,7 +10,8 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from market.bounds import Id, PageNumber
-from market.catalog import csv_import, sat_keys, service
+from market.catalog import browsing, csv_import, sat_keys, service
+from market.catalog.keyset import DEFAULT_SORT, MAX_CURSOR, ORDERS
 from market.catalog.models import LISTING_TRANSITIONS, Listing
 from market.catalog.schemas import ListingCreate, ListingUpdate
 from market.catalog.taxonomy import (
@@ -20,7 +21,7 @@ from market.catalog.taxonomy import (
     default_sat_unit_key,
     iva_bps,
 )
-from market.deps import FormDep, PageDep, SessionDep, SettingsDep, UserDep, VisitorDep
+from market.deps import FormDep, ListingCountsDep, PageDep, SessionDep, SettingsDep, UserDep, VisitorDep
 from market.errors import NotFound, StorageUnavailable, TooManyUploads
 from market.forms import FormInvalid, checkbox, pesos_field, text_fields, validate
 from market.i18n import gettext as _
@@ -34,9 +35,9 @@ router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
 
 @router.get("/", name="catalog.home")
-def home(page: PageDep, session: SessionDep) -> Response:
+def home(page: PageDep, session: SessionDep, counts: ListingCountsDep) -> Response:
     featured = organizations.list_public(session, page=1, per_page=6)
-    latest = service.list_public(session, page=1, per_page=8)
+    latest = browsing.browse(session, counts, browsing.Filters(), per_page=8)
     return page.render(
         "home.html",
         {
@@ -53,21 +54,33 @@ def home(page: PageDep, session: SessionDep) -> Response:
 def browse(
     page: PageDep,
     session: SessionDep,
+    counts: ListingCountsDep,
     category: str | None = None,
     state: str | None = None,
-    sort: str = "recent",
+    sort: str = DEFAULT_SORT,
+    despues: Annotated[str | None, Query(max_length=MAX_CURSOR)] = None,
+    antes: Annotated[str | None, Query(max_length=MAX_CURSOR)] = None,
     page_number: Annotated[PageNumber, Query(alias="page")] = 1,
 ) -> Response:
-    """The parameters are those of GET /api/v1/listings."""
+    """The filters and sorts of GET /api/v1/listings; its cursors `after` / `before` are `despues` / `antes`
+    here. `page` numbers still work for links made before cursors."""
     if category and category not in CATEGORIES_BY_SLUG:
         raise NotFound()
-    found = service.list_public(
-        session, category=category or None, state=state or None, sort=sort, page=page_number, per_page=24
+    sort = sort if sort in ORDERS else DEFAULT_SORT
+    found = browsing.browse(
+        session,
+        counts,
+        browsing.Filters(category=category or None, state=state or None),
+        sort=sort,
+        after=despues or None,
+        before=antes or None,
+        page=page_number,
+        cursor_field=("despues", "antes"),
     )
     return page.render(
         "catalog/browse.html",
         {
-            "page": found,  # what partials/pagination.html pages through
+            "page": found,  # what partials/cursor_pagination.html pages through
             "listings": service.to_public(session, found.items),
             "ratings": listing_ratings(session, [listing.id or 0 for listing in found.items]),
             "category": category,
