@@ -26,7 +26,7 @@ from market.config import Settings
 from market.db import utcnow
 from market.errors import Conflict, MarketError, NotFound, ValidationFailed
 from market.i18n import N_
-from market.invoicing import csd_store, pac
+from market.invoicing import csd_store, notices, pac
 from market.invoicing.models import CANCEL_BY_OWNER, CANCEL_MOTIVES, Invoice, InvoiceStatus
 from market.mail import kinds
 from market.organizations import service as organizations
@@ -154,6 +154,7 @@ def cancel(
         return
     _cancelled(invoice, done.acuse, now)
     session.add(invoice)
+    notices.tell_receiver(session, invoice)
 
 
 def _cancelled(invoice: Invoice, acuse: bytes | None, now: datetime) -> None:

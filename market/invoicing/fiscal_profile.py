@@ -100,6 +100,10 @@ def regime_options(rfc: str | None) -> list[tuple[str, str]]:
 def sat_legal_name(value: str) -> str:
     """A razón social as the Constancia (and a CFDI 4.0) writes it: upper case, single spaces, without the
     régimen societario."""
+    if not value.isprintable():  # a control or bidi character would break the CFDI's XML, or mislead
+        raise invalid(
+            "legal_name_control", "Escribe la razón social en una sola línea, sin caracteres de control."
+        )
     name = " ".join(value.upper().split())
     if REGIMEN_SOCIETARIO.search(name):
         raise invalid(

@@ -38,7 +38,7 @@ from market.config import Settings
 from market.db import utcnow
 from market.errors import MarketError
 from market.i18n import N_
-from market.invoicing import build, cancellation, csd_store, fiscal_profile, pac, platform
+from market.invoicing import build, cancellation, csd_store, fiscal_profile, notices, pac, platform
 from market.invoicing.models import Invoice, InvoiceKind, InvoiceStatus, OrderReceiver, PublicSale
 from market.invoicing.seal import BrokenSeal, CfdiInvalid, seal
 from market.linking.models import BuyerOrganization, Demand
@@ -71,6 +71,10 @@ INCOMPLETE_PROFILE = N_(
     "complétalos en Facturación."
 )
 INCOMPLETE_RECEIVER = N_("La institución compradora no tiene completos sus datos fiscales.")
+UNWRITABLE = N_(
+    "Un nombre de la factura tiene caracteres que un CFDI no admite (caracteres de control): corrige los "
+    "datos fiscales y emítela de nuevo."
+)
 INGRESO_REFUSED = N_("La factura de ingreso de este pago no se timbró: el complemento de pago no se emite.")
 
 
@@ -84,6 +88,8 @@ def part_payable(session: Session, fulfillment: Fulfillment) -> Invoice | None:
     invoice is owed (see `owed`). Paid at pickup: nothing is paid yet (`part_collected` when it is)."""
     order = session.get_one(Order, fulfillment.order_id)
     if order.status == OrderStatus.INVOICED:
+        if receiver_of(session, order) is None:  # on credit, no institution named: owed once it is paid
+            return None
         return owed(session, order, fulfillment, "PPD", TO_BE_DEFINED)
     if order.status == OrderStatus.PAID and order.payment_method in FORMA_PAGO:
         return owed(session, order, fulfillment, "PUE", FORMA_PAGO[order.payment_method])
@@ -207,7 +213,27 @@ def invoice_paid(session: Session, order: Order) -> list[Invoice]:
         session.flush()
         request_issue(session, pago)
         written.append(pago)
+    _paid_without_ingreso(session, order)
     return written
+
+
+def _paid_without_ingreso(session: Session, order: Order) -> None:
+    """Parts bought on credit with no institution to invoice (a cooperative's member, say) were owed nothing
+    while unpaid: now paid by transfer, each is owed its invoice (an ingreso PUE to the buyer's own data, or
+    a public sale)."""
+    invoiced = select(Invoice.fulfillment_id).where(
+        Invoice.order_id == order.id, Invoice.kind == InvoiceKind.INGRESO
+    )
+    gathered = select(PublicSale.fulfillment_id)
+    for fulfillment in session.exec(
+        select(Fulfillment).where(
+            Fulfillment.order_id == order.id,
+            col(Fulfillment.status).not_in((FulfillmentStatus.REJECTED, FulfillmentStatus.CANCELLED)),
+            col(Fulfillment.id).not_in(invoiced),
+            col(Fulfillment.id).not_in(gathered),
+        )
+    ):
+        owed(session, order, fulfillment, "PUE", build.TRANSFER)
 
 
 def credited(session: Session, corrected: Invoice) -> int:
@@ -252,6 +278,10 @@ def issue(session: Session, settings: Settings, invoice_id: int, now: datetime |
         except (MarketError, CfdiInvalid, BrokenSeal) as refused:
             _reject(session, invoice, str(refused))
             return
+        except ValueError as broken:  # lxml refuses a control character in a name (data from before checks)
+            log.warning("invoice %s cannot be built: %s", invoice.id, broken)
+            _reject(session, invoice, str(MarketError(UNWRITABLE)))
+            return
         session.add(invoice)
         request_issue(session, invoice)  # stamped once committed
         return
@@ -274,6 +304,7 @@ def issue(session: Session, settings: Settings, invoice_id: int, now: datetime |
     invoice.stamped_at = stamped.stamped_at.astimezone(UTC)
     invoice.last_error = None
     session.add(invoice)
+    notices.tell_receiver(session, invoice)
     cancellation.stamped(session, invoice)  # a cancellation asked meanwhile can go on
     # A pago waiting for its part's ingreso or credit notes, and a credit note waiting for the CFDI it
     # corrects, need not wait any longer.

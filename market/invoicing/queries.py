@@ -22,10 +22,9 @@ from market.errors import NotFound, ValidationFailed
 from market.i18n import N_
 from market.i18n import gettext as _
 from market.impact.charts import month_label
-from market.invoicing import global_invoice
+from market.invoicing import global_invoice, issuing
 from market.invoicing.models import Invoice, InvoiceKind, InvoiceStatus, PublicSale
 from market.linking import buyers
-from market.linking.models import BuyerOrganization
 from market.mexico import MEXICO_CITY
 from market.orders.fulfillment import acts_for_buyer
 from market.orders.models import Order
@@ -163,11 +162,7 @@ def _rows(session: Session, invoices: list[Invoice]) -> list[Row]:
             rows.append(Row(invoice=invoice, receiver=name, issuer=PLATFORM))
             continue
         order = session.get(Order, invoice.order_id) if invoice.order_id else None
-        receiver = (
-            session.get(BuyerOrganization, order.buyer_organization_id)
-            if order and order.buyer_organization_id
-            else None
-        )
+        receiver = issuing.receiver_of(session, order) if order else None  # an institution or the buyer
         issuer = session.get(Organization, invoice.organization_id)
         rows.append(
             Row(

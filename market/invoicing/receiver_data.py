@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 from satcfdi import catalogs
 
 from market.errors import ValidationFailed
@@ -50,8 +51,8 @@ GENERIC_RFC = N_(
 BAD_RFC = N_("El RFC no es válido: 12 caracteres para una persona moral, 13 para una persona física.")
 USO_NOT_FOR_PERSON = N_("El uso {uso} es solo para personas físicas (RFC de 13 caracteres).")
 USO_NOT_FOR_REGIME = N_(
-    "El SAT no permite el uso {uso} con el régimen {regime}: elige otro uso (G03, gastos en general, o S01, "
-    "sin efectos fiscales)."
+    "El SAT no permite el uso {uso} con el régimen {regime}: elige otro uso (S01, sin efectos fiscales, "
+    "vale con cualquiera)."
 )
 
 
@@ -147,6 +148,38 @@ def check(data: FiscalData) -> None:
         raise ValidationFailed(
             {"uso_cfdi": USO_NOT_FOR_REGIME}, uso=data.uso_cfdi, regime=data.regimen_fiscal
         )
+
+
+def check_institution(
+    rfc: str, razon_social: str, regimen_fiscal: str, codigo_postal: str, uso_cfdi: str
+) -> None:
+    """An institution's CFDI data, by the same SAT rules as a buyer's own (its schema checked the formats):
+    not the generic RFC, a name without control characters, a código postal of the catalogue, a régimen of
+    its kind of person and a uso allowed for both. Its name is kept as typed (institutions registered with
+    their régimen societario, which the SAT will refuse, are told so by the PAC)."""
+    errors: dict[str, str] = {}
+    if rfc in GENERIC_RFCS:
+        errors["rfc"] = GENERIC_RFC
+    for field, checked, value in (
+        ("razon_social", sat_legal_name, razon_social),
+        ("codigo_postal", sat_postal_code, codigo_postal),
+    ):
+        try:
+            checked(value)
+        except PydanticCustomError as refused:
+            if refused.type != "legal_name_regimen":
+                errors[field] = refused.message()
+    if errors:
+        raise ValidationFailed(errors, rfc=rfc)
+    check(
+        FiscalData.model_construct(
+            rfc=rfc,
+            razon_social=razon_social,
+            regimen_fiscal=regimen_fiscal,
+            codigo_postal=codigo_postal,
+            uso_cfdi=uso_cfdi,
+        )
+    )
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from market.admin.audit import require_admin
 from market.db import utcnow
 from market.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
 from market.i18n import N_
+from market.invoicing import receiver_data
 from market.linking.models import BuyerMembership, BuyerOrganization
 from market.linking.schemas import BuyerOrganizationCreate
 from market.organizations.models import Membership, VerificationStatus
@@ -25,6 +26,9 @@ def create(
     may register as a buyer too, linked to its producer organization (its members must be the owner's)."""
     assert owner.id is not None
     require_confirmed(owner)
+    receiver_data.check_institution(
+        data.rfc, data.razon_social, data.regimen_fiscal, data.codigo_postal, data.uso_cfdi
+    )
     if (
         producer_organization_id is not None
         and not session.exec(

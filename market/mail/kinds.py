@@ -81,6 +81,13 @@ CSD_EXPIRING = _kind("csd_expiring", N_("CSD por vencer"), Topic.ACCOUNT, "the o
 INVOICE_REFUSED = _kind(
     "invoice_refused", N_("Factura rechazada"), Topic.ORDERS, "the issuing organization's owners"
 )
+INVOICE_ISSUED = _kind(
+    "invoice_issued",
+    N_("Factura emitida"),
+    Topic.ORDERS,
+    "the order's buyer (an invoice, payment complement, credit note or cancellation of its purchase); the "
+    "producer's owners for the platform's commission invoice",
+)
 INVOICE_CANCEL_REFUSED = _kind(
     "invoice_cancel_refused",
     N_("Cancelación de factura rechazada"),

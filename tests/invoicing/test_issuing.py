@@ -18,7 +18,7 @@ from market.config import Settings
 from market.db import transaction, utcnow
 from market.invoicing import csd_store, issuing
 from market.invoicing.csd import make_test_csd
-from market.invoicing.models import Invoice, InvoiceStatus
+from market.invoicing.models import Invoice, InvoiceStatus, PublicSale
 from market.invoicing.seal import seal_verifies
 from market.orders.checkout import checkout
 from market.orders.fulfillment import confirm_offline_payment
@@ -261,3 +261,69 @@ def test_a_persons_purchase_is_not_invoiced_on_its_own(
     run_worker(engine, pac_settings)
     assert invoices(session) == []
     assert session.exec(select(OutboxEvent).where(OutboxEvent.topic == issuing.TOPIC)).all() == []
+
+
+def test_a_name_no_cfdi_can_hold_refuses_the_invoice_with_the_reason_instead_of_retrying_forever(
+    engine: Engine, session: Session, pac_settings: Settings, shop: dict[str, Any], pac_server: PacServer
+) -> None:
+    """Data stored before the checks existed: a control character in the institution's razón social."""
+    institution = shop["institution"]
+    institution.razon_social = "ESCUELA\x07BENITO JUAREZ"
+    session.add(institution)
+    session.commit()
+    buy(session, pac_settings, shop, shop["school"], payment_method="invoice")
+
+    run_worker(engine, pac_settings)
+
+    refused = invoices(session)
+    assert {i.status for i in refused} == {InvoiceStatus.RECHAZADA}
+    assert all("caracteres de control" in (i.last_error or "") for i in refused)
+    assert pac_server.requests == []  # nothing was sent
+
+
+def test_a_purchase_on_credit_with_no_institution_to_invoice_is_owed_its_invoice_once_paid(
+    engine: Engine,
+    session: Session,
+    pac_settings: Settings,
+    shop: dict[str, Any],
+    make_user: Any,
+    make_org: Any,
+) -> None:
+    """A member of a verified cooperative may buy on invoice terms without naming an institution: nothing
+    is invoiced, nor counted as a public sale, until the money arrives."""
+    member = make_user("socia@cooperativa.mx")
+    make_org(member, name="Cooperativa de Consumo La Canasta")
+    order = buy(session, pac_settings, shop, member, payment_method="invoice")
+    run_worker(engine, pac_settings)
+    assert invoices(session) == []
+    assert session.exec(select(PublicSale)).all() == []
+
+    admin = make_user("admin@example.mx", is_admin=True)
+    with transaction(engine) as tx:
+        confirm_offline_payment(tx, admin, order.id or 0, "SPEI 8843")
+
+    sales = session.exec(select(PublicSale)).all()
+    paid_parts = [f.id or 0 for f in parts(session, order).values()]
+    assert sorted(sale.fulfillment_id for sale in sales) == sorted(paid_parts)
+    assert invoices(session) == []
+
+
+def test_the_buyer_receives_each_stamped_invoice_by_email_with_its_downloads(
+    engine: Engine, session: Session, pac_settings: Settings, shop: dict[str, Any]
+) -> None:
+    order = buy(session, pac_settings, shop, shop["school"], payment_method="invoice")
+    run_worker(engine, pac_settings)
+
+    sent = [e for e in emails_to(session, "compras@escuela.mx") if e["kind"] == "invoice_issued"]
+    stamped = {i.uuid: i for i in invoices(session)}
+    assert len(sent) == len(stamped) == 2
+    for email in sent:
+        [uuid] = [u for u in stamped if u and u in email["body"]]
+        invoice = stamped[uuid]
+        assert (
+            f"/facturas/{invoice.id}/xml" in email["body"] and f"/facturas/{invoice.id}/pdf" in email["body"]
+        )
+        assert email["link"] == f"/pedidos/{order.id}"
+        assert f"A{invoice.folio}" in email["subject"]
+    for producer in ("cafe@example.mx", "rebozos@example.mx"):  # the producers issued them: nothing to tell
+        assert not [e for e in emails_to(session, producer) if e["kind"] == "invoice_issued"]

@@ -157,6 +157,15 @@ def test_bad_institutions_and_quotes_are_refused(
         json=INSTITUTION | {"rfc": "XYZ", "codigo_postal": "6800"},
     )
     assert bad.status_code == 422 and {"rfc", "codigo_postal"} <= set(bad.json()["fields"])
+    for change, field in (  # well formed, but not what the SAT accepts from whoever receives an invoice
+        ({"rfc": "XAXX010101000"}, "rfc"),
+        ({"rfc": "HEGL850101AB1", "regimen_fiscal": "603"}, "regimen_fiscal"),  # a person, a company régimen
+        ({"codigo_postal": "00001"}, "codigo_postal"),
+        ({"razon_social": "ESCUELA\u0007QA"}, "razon_social"),
+        ({"razon_social": "ESCUELA \u202eAQ"}, "razon_social"),
+    ):
+        refused = client.post("/api/v1/buyer-organizations", headers=school, json=INSTITUTION | change)
+        assert refused.status_code == 422 and field in refused.json()["fields"], (change, refused.text)
     assert session.exec(select(func.count()).select_from(BuyerOrganization)).one() == 0
 
     institution = verified_institution(client, parties)

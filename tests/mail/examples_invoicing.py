@@ -19,6 +19,17 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "order_id": 12,
         "reason": "Falta el CSD de la organización: súbelo en Facturación.",
     },
+    "invoice_issued": {
+        "link": "/pedidos/12",
+        "organization": "Café de la Sierra",
+        "kind_label": "Factura de ingreso",
+        "folio": "A7",
+        "uuid": "5E2D6AFF-2DD7-43D1-83D3-14C1ACA396D9",
+        "total_cents": 123450,
+        "xml_link": "/facturas/31/xml",
+        "pdf_link": "/facturas/31/pdf",
+        "cancelled": False,
+    },
     "invoice_cancel_refused": {
         "link": "/panel/o/cafe-de-la-sierra/facturas",
         "organization": "Café de la Sierra",
@@ -30,4 +41,5 @@ EXAMPLES: dict[str, dict[str, Any]] = {
 
 VARIANTS: list[tuple[str, dict[str, Any]]] = [
     ("csd_expiring", EXAMPLES["csd_expiring"] | {"expired": True}),
+    ("invoice_issued", EXAMPLES["invoice_issued"] | {"cancelled": True}),
 ]
