@@ -14,6 +14,7 @@ from market.deps import FormDep, PageDep, SessionDep, SettingsDep, UserDep, Visi
 from market.errors import StorageUnavailable, TooManyUploads, ValidationFailed
 from market.forms import FormInvalid, pesos_field, text_fields, validate
 from market.i18n import gettext as _
+from market.linking import buyers
 from market.money import cents_to_pesos_text
 from market.organizations import changes, service
 from market.organizations.models import Organization
@@ -81,6 +82,7 @@ def dashboard(page: PageDep, user: UserDep, session: SessionDep) -> Response:
         {
             "memberships": service.for_user(session, user),
             "invitations": service.pending_invitations(session, user),
+            "institutions": buyers.of_user(session, user),
         },
     )
 

@@ -241,3 +241,13 @@ def test_the_administrators_see_the_invoices_stuck_in_stamping(
         response = signed_in(app, email).get("/admin/facturas")
         assert response.status_code in (403, 404), email
         assert "CSD" not in response.text
+
+
+def test_an_institutions_buyer_finds_it_from_the_panel(
+    app: FastAPI, session: Session, school: Any, school_buyer: Any
+) -> None:
+    """From the panel to the institution's page, where its demands, orders and monthly invoices are."""
+    with signed_in(app, school_buyer.email) as client:
+        panel = BeautifulSoup(client.get("/panel").text, "html.parser")
+    links = [a["href"] for a in panel.select("#mis-instituciones a")]
+    assert links == [f"/instituciones/{school.id}"]
