@@ -4,6 +4,7 @@ from market.accounts.models import AccountToken, ApiToken, BrowserSession, Login
 from market.admin.models import AuditEntry
 from market.catalog.models import Listing, ListingPhoto, PriceTier
 from market.disputes.models import Dispute
+from market.impact.models import ImpactRollup
 from market.invoicing.models import Invoice
 from market.ledger.models import LedgerEntry
 from market.linking.models import (
@@ -49,6 +50,7 @@ __all__ = [
     "Fulfillment",
     "FulfillmentEvent",
     "ImageUpload",
+    "ImpactRollup",
     "Invitation",
     "Invoice",
     "LedgerEntry",
