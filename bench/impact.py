@@ -1,18 +1,22 @@
-"""Impact benchmark: the public impact page (`/impacto`) and its CSV over many paid sales, on PostgreSQL.
+"""Impact benchmark: the public impact page (`/impacto`) and its CSVs over many paid sales, on PostgreSQL.
 
-    .venv/bin/python bench/impact.py [--sales 100000] [--steps 10000,100000] [--organizations 40]
-                                     [--requests 20] [--seed 1] [--profile]
+    .venv/bin/python bench/impact.py [--sales 100000] [--steps 10000,100000,1000000] [--organizations 40]
+                                     [--requests 20] [--reference-max 100000] [--seed 1] [--profile]
 
 It creates the database `bench_impact_<pid>` on the local PostgreSQL, migrates it, creates verified
 organizations, consumers and an institution with the services, then bulk-inserts paid orders with SQLAlchemy
 Core: one or two parts each and the ledger postings the order and ledger services write for them (a payment,
 or an invoice then its payment; one part of about 5 % of the orders refunded in full), spread over the
-last 18 months. For each size it measures `market.impact.service.impact()` in this process (and where its
-time goes), then `GET /impacto` and `GET /impacto.csv` on a fresh `market serve --no-worker`, and the
-server's peak RSS. It drops the database at the end (also on Ctrl-C, `kill` or a failure), prints progress
-to stderr and, as the last stdout line, one JSON object of figures. A benchmark, not a test: it asserts only
-what makes the figures meaningless when false (every request succeeds; the page, the CSV and the service
-count the sales that were inserted; the ledger balances).
+last 18 months. Those rows bypass `ledger.post`, which keeps the impact rollup: for each size the rollup is
+rebuilt from the whole ledger (`rollup.rebuild`, as the migration and `market impact-rebuild` do). Then it
+measures `market.impact.service.impact()` in this process (from the rollup); up to `--reference-max` sales
+also the old computation sale by sale from the ledger (`service.from_ledger`) and checks both equal to the
+cent; the institution's own CSV (a row per purchase) streamed in this process, with its Python memory peak;
+then `GET /impacto` and `GET /impacto.csv` on a fresh `market serve --no-worker`, and the server's peak RSS.
+It drops the database at the end (also on Ctrl-C, `kill` or a failure), prints progress to stderr and, as
+the last stdout line, one JSON object of figures. A benchmark, not a test: it asserts only what makes the
+figures meaningless when false (every request succeeds; the service counts the sales that were inserted
+and the money paid, as does the CSV; the ledger balances; the rollup equals the ledger where compared).
 """
 
 from __future__ import annotations
