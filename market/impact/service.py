@@ -291,7 +291,9 @@ def iter_sales(
     """The sales from the ledger, order by order (by order id, then part), read in chunks: the whole
     history never sits in memory. Only one institution's when `buyer_organization_id` is given, only the
     orders with ids in `orders` (first, last) when it is given."""
-    query = _sales_query(buyer_organization_id, orders).execution_options(yield_per=STREAM_ROWS)
+    query = _sales_query(buyer_organization_id, orders)
+    if orders is None or orders[0] != orders[1]:  # one order's few rows come in one trip
+        query = query.execution_options(yield_per=STREAM_ROWS)
     result = session.execute(query)
     for _order_id, rows in groupby(result, key=lambda row: row.order_id):
         yield from _sales_of_order(settings, list(rows))
