@@ -411,14 +411,8 @@ def _number(value: Any) -> int:
     return int(value or 0)  # PostgreSQL sums bigints as numeric; nothing to sum is NULL
 
 
-def _rollup_bars(session: Session, key: Any, counted: Any) -> list[Bar]:
-    R = ImpactRollup
-    rows = session.execute(
-        sa.select(key, func.sum(R.producer_cents), func.count(sa.distinct(col(R.organization_id))))
-        .where(counted)
-        .group_by(key)
-    ).all()
-    bars = (Bar(str(k), _number(value), int(n)) for k, value, n in rows)
+def _sorted_bars(rows: Iterable[Any]) -> list[Bar]:
+    bars = (Bar(str(row.key), _number(row.value), int(row.n)) for row in rows)
     return sorted(bars, key=lambda bar: (-bar.value_cents, bar.key))
 
 
@@ -445,7 +439,7 @@ def _listed_bars(session: Session, counted: Any) -> tuple[list[Bar], list[Bar]]:
 
 
 def from_rollup(session: Session, year: int | None = None, now: datetime | None = None) -> Impact:
-    """The public figures from the rollup (market.impact.rollup): a handful of GROUP BY queries over rows
+    """The public figures from the rollup (market.impact.rollup): three trips of GROUP BY queries over rows
     that grow with months and organizations, not with sales. Equal, to the cent, to `from_ledger`."""
     now = now or utcnow()
     R = ImpactRollup
@@ -460,9 +454,7 @@ def from_rollup(session: Session, year: int | None = None, now: datetime | None 
     def distinct_counted(value: Any) -> Any:
         return func.count(sa.distinct(case((col(R.counted) > 0, value))))
 
-    years = session.execute(
-        sa.select(func.substr(R.month, 1, 4)).where(col(R.sales) > 0).distinct()
-    ).scalars()
+    organizations = func.count(sa.distinct(col(R.organization_id)))
     totals = session.execute(
         sa.select(
             func.sum(R.counted).label("sale_count"),
@@ -479,16 +471,36 @@ def from_rollup(session: Session, year: int | None = None, now: datetime | None 
             when(R.institutional, R.paid_cents).label("institutional"),
             distinct_counted(R.organization_id).label("organizations"),
             distinct_counted(R.state).label("states"),
+            sa.select(organizations).where(in_window).scalar_subquery().label("active"),
         ).where(chosen)
     ).one()
-    organizations = func.count(sa.distinct(col(R.organization_id)))
-    active = session.execute(sa.select(organizations).where(in_window)).scalar()
-    month_rows = session.execute(
-        sa.select(col(R.month), func.sum(R.producer_cents), organizations)
-        .where(in_window)
-        .group_by(col(R.month))
-    ).all()
-    by_month = {month: (_number(value), int(n)) for month, value, n in month_rows}
+
+    # The years, then the money and organizations by month, state and legal form: one trip to the database.
+    def grouped(table: str, key: Any, where: Any) -> sa.Select[Any]:
+        return (
+            sa.select(
+                sa.literal_column(f"'{table}'").label("tabla"),
+                key.label("key"),
+                func.sum(R.producer_cents).label("value"),
+                organizations.label("n"),
+            )
+            .where(where)
+            .group_by(key)
+        )
+
+    year_of = func.substr(R.month, 1, 4)
+    tables: dict[str, list[Any]] = defaultdict(list)
+    for row in session.execute(
+        sa.union_all(
+            grouped("year", year_of, col(R.sales) > 0),
+            grouped("month", col(R.month), in_window),
+            grouped("state", col(R.state), counted),
+            grouped("legal_form", col(R.legal_form), counted),
+        )
+    ):
+        tables[row.tabla].append(row)
+    years = [int(row.key) for row in tables["year"]]
+    by_month = {row.key: (_number(row.value), int(row.n)) for row in tables["month"]}
     by_certification, by_sdg = _listed_bars(session, counted)
     paid, producers = _number(totals.paid), _number(totals.producers)
     fees, costs = _number(totals.fees), _number(totals.costs)
@@ -514,7 +526,7 @@ def from_rollup(session: Session, year: int | None = None, now: datetime | None 
         payment_cost_bps=share_bps(costs, paid),
         organizations=_number(totals.organizations),
         states=_number(totals.states),
-        active_organizations=_number(active),
+        active_organizations=_number(totals.active),
         women_led_cents=women,
         women_led_bps=share_bps(women, producers),
         indigenous_cents=indigenous,
@@ -522,8 +534,8 @@ def from_rollup(session: Session, year: int | None = None, now: datetime | None 
         institutional_cents=institutional,
         consumer_cents=paid - institutional,
         by_month=[Month(month, *by_month.get(month, (0, 0))) for month in months],
-        by_state=_rollup_bars(session, R.state, counted),
-        by_legal_form=_rollup_bars(session, R.legal_form, counted),
+        by_state=_sorted_bars(tables["state"]),
+        by_legal_form=_sorted_bars(tables["legal_form"]),
         by_certification=by_certification,
         by_sdg=by_sdg,
     )
