@@ -160,9 +160,13 @@ def _sales_query(buyer_organization_id: int | None, orders: tuple[int, int] | No
     order and organization, by order then part; only one institution's when `buyer_organization_id` is
     given, only the orders with ids in `orders` (first, last) when it is given."""
     kind, amount = col(LedgerEntry.kind), col(LedgerEntry.amount_cents)
-    in_orders = (
+    # The orders asked for, in both subqueries: PostgreSQL does not push a condition through the grouping.
+    in_orders: sa.ColumnElement[bool] = (
         col(LedgerEntry.order_id).between(*orders) if orders is not None else sa.true()
-    )  # in both subqueries: PostgreSQL does not push it down through the grouping
+    )
+    if buyer_organization_id is not None:  # bounded by the institution's own purchases
+        bought = sa.select(col(Order.id)).where(col(Order.buyer_organization_id) == buyer_organization_id)
+        in_orders = and_(in_orders, col(LedgerEntry.order_id).in_(bought))
     sold_at = func.min(case((kind.in_(SALE_KINDS), LedgerEntry.created_at)))
     postings = (
         sa.select(
