@@ -1,18 +1,22 @@
-"""Impact benchmark: the public impact page (`/impacto`) and its CSV over many paid sales, on PostgreSQL.
+"""Impact benchmark: the public impact page (`/impacto`) and its CSVs over many paid sales, on PostgreSQL.
 
-    .venv/bin/python bench/impact.py [--sales 100000] [--steps 10000,100000] [--organizations 40]
-                                     [--requests 20] [--seed 1] [--profile]
+    .venv/bin/python bench/impact.py [--sales 100000] [--steps 10000,100000,1000000] [--organizations 40]
+                                     [--requests 20] [--reference-max 100000] [--seed 1] [--profile]
 
 It creates the database `bench_impact_<pid>` on the local PostgreSQL, migrates it, creates verified
 organizations, consumers and an institution with the services, then bulk-inserts paid orders with SQLAlchemy
 Core: one or two parts each and the ledger postings the order and ledger services write for them (a payment,
 or an invoice then its payment; one part of about 5 % of the orders refunded in full), spread over the
-last 18 months. For each size it measures `market.impact.service.impact()` in this process (and where its
-time goes), then `GET /impacto` and `GET /impacto.csv` on a fresh `market serve --no-worker`, and the
-server's peak RSS. It drops the database at the end (also on Ctrl-C, `kill` or a failure), prints progress
-to stderr and, as the last stdout line, one JSON object of figures. A benchmark, not a test: it asserts only
-what makes the figures meaningless when false (every request succeeds; the page, the CSV and the service
-count the sales that were inserted; the ledger balances).
+last 18 months. Those rows bypass `ledger.post`, which keeps the impact rollup: for each size the rollup is
+rebuilt from the whole ledger (`rollup.rebuild`, as the migration and `market impact-rebuild` do). Then it
+measures `market.impact.service.impact()` in this process (from the rollup); up to `--reference-max` sales
+also the old computation sale by sale from the ledger (`service.from_ledger`) and checks both equal to the
+cent; the institution's own CSV (a row per purchase) streamed in this process, with its Python memory peak;
+then `GET /impacto` and `GET /impacto.csv` on a fresh `market serve --no-worker`, and the server's peak RSS.
+It drops the database at the end (also on Ctrl-C, `kill` or a failure), prints progress to stderr and, as
+the last stdout line, one JSON object of figures. A benchmark, not a test: it asserts only what makes the
+figures meaningless when false (every request succeeds; the service counts the sales that were inserted
+and the money paid, as does the CSV; the ledger balances; the rollup equals the ledger where compared).
 """
 
 from __future__ import annotations
@@ -34,11 +38,12 @@ import pstats  # noqa: E402
 import random  # noqa: E402
 import re  # noqa: E402
 import time  # noqa: E402
+import tracemalloc  # noqa: E402
 import uuid  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from datetime import datetime, timedelta  # noqa: E402
-from typing import Any, cast  # noqa: E402
+from typing import Any  # noqa: E402
 
 import httpx  # noqa: E402
 from sqlalchemy import event, insert, text  # noqa: E402
@@ -58,8 +63,8 @@ REFUNDED = 0.05  # orders with one part refunded in full (rejected or cancelled 
 CONSUMER_METHODS = (("card", 0.5), ("oxxo", 0.2), ("spei_transfer", 0.3))
 INVOICE = 0.1  # of the orders: an institution's, on invoice terms
 BATCH = 5_000  # orders per INSERT transaction
-SERVICE_RUNS = 5
-BREAKDOWN_RUNS = 3
+SERVICE_RUNS = 20
+REFERENCE_RUNS = 2
 CSV_RUNS = 3
 INDIGENOUS = ("Tsotsil", "Tseltal", "Zapoteca", "Mixteca", "Totonaca", "Purépecha", "Maya", "Nahua")
 
@@ -415,49 +420,30 @@ def timing_sql(engine: Engine) -> Iterator[SqlTimer]:
         event.remove(engine, "after_cursor_execute", after)
 
 
-class FetchTimer:
-    """A session whose `execute(...).all()` is timed: the SQL and the rows turned into Python objects (by
-    psycopg, then SQLAlchemy's result processing), the rest of `sales()` being its own Python. Anything else
-    goes to the session itself."""
+def measure_rollup(engine: Engine, settings: Any) -> dict[str, Any]:
+    """The rows bulk-inserted bypass `ledger.post`, which keeps the rollup: it is rebuilt from the whole
+    ledger, as the migration that created it (and `market impact-rebuild`) do."""
+    from market.db import transaction
+    from market.impact import rollup
 
-    def __init__(self, session: Session) -> None:
-        self._session, self.seconds = session, 0.0
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._session, name)
-
-    def execute(self, *args: Any, **kwargs: Any) -> Any:
-        started = time.perf_counter()
-        result = self._session.execute(*args, **kwargs)
-        self.seconds += time.perf_counter() - started
-        timer = self
-
-        class Timed:
-            def __getattr__(self, name: str) -> Any:
-                return getattr(result, name)
-
-            def all(self) -> Any:
-                started = time.perf_counter()
-                rows = result.all()
-                timer.seconds += time.perf_counter() - started
-                return rows
-
-        return Timed()
+    started = time.perf_counter()
+    with transaction(engine) as session:
+        rows = rollup.rebuild(session, settings)
+    rebuilt = time.perf_counter() - started
+    with engine.begin() as connection:
+        connection.execute(text("ANALYZE impact_rollup"))
+    log(f"rollup rebuilt from the ledger: {rows} rows in {rebuilt:.1f}s")
+    return {"rollup_rows": rows, "rollup_rebuild_s": round(rebuilt, 1)}
 
 
-def server_side_ms(engine: Engine, statement: str, parameters: Any) -> float:
-    """PostgreSQL's own execution time of a statement (EXPLAIN ANALYZE), without the transfer."""
-    with engine.connect() as connection:
-        plan = connection.exec_driver_sql(
-            f"EXPLAIN (ANALYZE, FORMAT JSON) {statement}", parameters
-        ).scalar_one()
-    return round(float(plan[0]["Execution Time"]), 1)
-
-
-def measure_service(engine: Engine, settings: Any, expected: Inserted, profile: bool) -> dict[str, Any]:
-    """`service.impact()` as the page calls it (no year): p50 of 5 runs after a warm-up; then where the time
-    goes: `sales()` (of which the SQL execute, and the SQL with the rows fetched) and `summarize()`; the
-    figures checked against what was inserted."""
+def measure_service(
+    engine: Engine, settings: Any, expected: Inserted, reference: bool, profile: bool
+) -> dict[str, Any]:
+    """`service.impact()` as `/impacto` calls it (every year, from the rollup): p50 of 20 runs after a
+    warm-up, of which SQL; with `reference`, the old computation sale by sale from the ledger
+    (`service.from_ledger`, what `impact()` was) twice, and both compared to the cent. The figures are
+    checked against what was inserted."""
+    from market.db import utcnow
     from market.impact import service
     from market.ledger.service import imbalance
 
@@ -466,43 +452,61 @@ def measure_service(engine: Engine, settings: Any, expected: Inserted, profile: 
             return service.impact(session, settings)
 
     figures = impact()  # warm-up: a connection in the pool, the modules imported
-    runs = []
+    runs, sql_s, statements = [], [], 0
     for _ in range(SERVICE_RUNS):
-        started = time.perf_counter()
-        impact()
-        runs.append(time.perf_counter() - started)
-    sales_s, sql_s, fetch_s, summarize_s = [], [], [], []
-    found: list[Any] = []
-    for _ in range(BREAKDOWN_RUNS):
-        found = []  # the previous run's sales are not kept alive during this one
-        with Session(engine) as session, timing_sql(engine) as sql:
-            timed = FetchTimer(session)
+        with timing_sql(engine) as sql:
             started = time.perf_counter()
-            found = service.sales(cast(Session, timed), settings)
-            fetched = time.perf_counter()
-            service.summarize(found)
-            done = time.perf_counter()
-        sales_s.append(fetched - started)
+            impact()
+            runs.append(time.perf_counter() - started)
         sql_s.append(sql.seconds)
-        fetch_s.append(timed.seconds)
-        summarize_s.append(done - fetched)
-    statement, parameters = max(sql.statements, key=lambda s: len(s[0]))  # the one grouped query
+        statements = len(sql.statements)
+    result: dict[str, Any] = {
+        "parts": expected.parts,
+        "refunded_parts": expected.refunded_parts,
+        "ledger_rows": expected.ledger_rows,
+        "impact_p50_ms": ms(percentile(runs, 50)),
+        "impact_max_ms": ms(max(runs)),
+        "impact_sql_p50_ms": ms(percentile(sql_s, 50)),
+        "impact_statements": statements,
+        "producer_share_pct": round(figures.producer_share_bps / 100, 2),
+        "years": figures.years,
+    }
     with Session(engine) as session:
         unbalanced = imbalance(session)
     # what makes the figures meaningless when false: every part inserted is a sale, every refund counted
     counted = expected.parts - expected.refunded_parts
-    if (
-        len(found) != expected.parts
-        or figures.sale_count != counted
-        or figures.paid_cents != expected.paid_cents
-    ):
+    if figures.sale_count != counted or figures.paid_cents != expected.paid_cents:
         raise RuntimeError(
-            f"the service found {len(found)} sales ({figures.sale_count} counted, "
-            f"{figures.paid_cents} paid), "
-            f"{expected.parts} parts were inserted ({counted} not refunded, {expected.paid_cents} paid)"
+            f"the rollup counts {figures.sale_count} sales, {figures.paid_cents} paid; "
+            f"{counted} parts not refunded were inserted, {expected.paid_cents} paid"
         )
     if unbalanced:
         raise RuntimeError(f"the ledger is off by {unbalanced} centavos")
+    if reference:
+        now, ledger_s, peak, old = utcnow(), [], 0, None
+        for run in range(REFERENCE_RUNS):  # the last one under tracemalloc, which slows it: not timed
+            old = None  # the previous run's figures are not kept alive during this one
+            traced = run == REFERENCE_RUNS - 1
+            if traced:
+                tracemalloc.start()
+            started = time.perf_counter()
+            with Session(engine) as session:
+                old = service.from_ledger(session, settings, now=now)
+            if traced:
+                peak = tracemalloc.get_traced_memory()[1]
+                tracemalloc.stop()
+            else:
+                ledger_s.append(time.perf_counter() - started)
+        with Session(engine) as session:
+            new = service.from_rollup(session, now=now)
+        if new != old:
+            raise RuntimeError("the rollup's figures differ from the ledger's")
+        result |= {
+            "from_ledger_ms": ms(min(ledger_s)),
+            "from_ledger_python_peak_mb": round(peak / 2**20, 1),
+            "rollup_equals_ledger": True,
+        }
+        log(f"from_ledger(): {result['from_ledger_ms']} ms (the old impact()); equal to the rollup's")
     if profile:
         profiler = cProfile.Profile()
         with Session(engine) as session:
@@ -511,19 +515,33 @@ def measure_service(engine: Engine, settings: Any, expected: Inserted, profile: 
             out = io.StringIO()
             pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(25)
             log(f"cProfile of one impact() call, by {order}:\n{out.getvalue()}")
+    return result
+
+
+def measure_purchases_csv(engine: Engine, settings: Any, institution_id: int) -> dict[str, Any]:
+    """The institution's own CSV (one row per purchase: it grows with history), as its view streams it:
+    once for the time, once under tracemalloc for the Python memory it holds at its peak."""
+    from market.impact import export
+
+    def download() -> tuple[int, int]:
+        size = rows = 0
+        for chunk in export.purchases_file(engine, settings, institution_id, None):
+            size, rows = size + len(chunk), rows + chunk.count(b"\n")
+        return size, rows - 1
+
+    started = time.perf_counter()
+    size, rows = download()
+    elapsed = time.perf_counter() - started
+    tracemalloc.start()
+    download()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    log(f"the institution's CSV: {rows} rows, {size} bytes in {ms(elapsed)} ms, peak {peak / 2**20:.1f} MB")
     return {
-        "parts": expected.parts,
-        "refunded_parts": expected.refunded_parts,
-        "ledger_rows": expected.ledger_rows,
-        "impact_p50_ms": ms(percentile(runs, 50)),
-        "impact_min_ms": ms(min(runs)),
-        "sales_p50_ms": ms(percentile(sales_s, 50)),
-        "sql_execute_p50_ms": ms(percentile(sql_s, 50)),
-        "fetch_p50_ms": ms(percentile(fetch_s, 50)),
-        "sql_server_ms": server_side_ms(engine, statement, parameters),
-        "summarize_p50_ms": ms(percentile(summarize_s, 50)),
-        "producer_share_pct": round(figures.producer_share_bps / 100, 2),
-        "years": figures.years,
+        "purchases_csv_rows": rows,
+        "purchases_csv_ms": ms(elapsed),
+        "purchases_csv_bytes": size,
+        "purchases_csv_python_peak_mb": round(peak / 2**20, 1),
     }
 
 
@@ -536,9 +554,12 @@ def timed_get(client: httpx.Client, path: str) -> tuple[float, httpx.Response]:
     return elapsed, response
 
 
-def measure_server(database_url: str, workdir: Path, size: int, requests: int, parts: int) -> dict[str, Any]:
+def measure_server(
+    database_url: str, workdir: Path, size: int, requests: int, paid_cents: int
+) -> dict[str, Any]:
     """A fresh `market serve --no-worker` (its peak RSS is this size's): `GET /impacto` once cold, then
-    `requests` times, one after the other on one kept-alive connection; then `GET /impacto.csv`."""
+    `requests` times, one after the other on one kept-alive connection; then `GET /impacto.csv` (the
+    page's figures, whose total paid is checked)."""
     base = {k: v for k, v in os.environ.items() if not k.startswith(("MEILI_", "STRIPE_"))}
     env = app_env(database_url, workdir, base) | {"ENVIRONMENT": "development"}
     with (
@@ -553,9 +574,9 @@ def measure_server(database_url: str, workdir: Path, size: int, requests: int, p
         for _ in range(CSV_RUNS):
             elapsed, csv = timed_get(client, "/impacto.csv")
             csv_s.append(elapsed)
-        rows = csv.text.count("\n") - 1  # no field holds a line break: names and labels are one line
-        if rows != parts:
-            raise RuntimeError(f"/impacto.csv has {rows} rows for {parts} sales")
+        paid = next(r for r in csv.text.splitlines() if r.startswith("total,pagado,")).rsplit(",", 1)[1]
+        if paid != f"{paid_cents // 100}.{paid_cents % 100:02d}":
+            raise RuntimeError(f"/impacto.csv says {paid} paid, {paid_cents} centavos were inserted")
         log(f"GET /impacto.csv: p50 {ms(percentile(csv_s, 50))} ms, {len(csv.content)} bytes")
         memory = rss_kb(server.pid)
     return {
@@ -606,16 +627,21 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
                     f"{inserted:.1f}s for this step"
                 )
                 step: dict[str, Any] = {"sales": size, "insert_s": round(inserted, 1)}
+                step |= measure_rollup(engine, settings)
                 step |= measure_service(
-                    engine, settings, writer.total, args.profile and size == args.steps[-1]
+                    engine,
+                    settings,
+                    writer.total,
+                    size <= args.reference_max,
+                    args.profile and size == args.steps[-1],
                 )
                 log(
-                    f"impact(): p50 {step['impact_p50_ms']} ms (sales() {step['sales_p50_ms']} ms, of which "
-                    f"SQL {step['sql_execute_p50_ms']} ms, SQL and rows fetched {step['fetch_p50_ms']} ms; "
-                    f"summarize() {step['summarize_p50_ms']} ms)"
+                    f"impact(): p50 {step['impact_p50_ms']} ms (SQL {step['impact_sql_p50_ms']} ms, "
+                    f"{step['impact_statements']} statements), max {step['impact_max_ms']} ms"
                 )
+                step |= measure_purchases_csv(engine, settings, people.institution_id)
                 engine.dispose()  # the server's turn: nothing of ours in PostgreSQL's way
-                step |= measure_server(database_url, workdir, size, args.requests, writer.total.parts)
+                step |= measure_server(database_url, workdir, size, args.requests, writer.total.paid_cents)
                 step["loadavg_1m"] = os.getloadavg()[0]
                 results["steps"].append(step)
         finally:
@@ -635,6 +661,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--organizations", type=int, default=40, help="verified producer organizations")
     parser.add_argument("--requests", type=int, default=20, help="GET /impacto per size, after a first one")
     parser.add_argument("--seed", type=int, default=1, help="random seed")
+    parser.add_argument(
+        "--reference-max",
+        type=int,
+        default=100_000,
+        help="up to this size, also time the old computation from the ledger and compare the figures",
+    )
     parser.add_argument("--profile", action="store_true", help="cProfile one impact() call at the last size")
     args = parser.parse_args()
     try:

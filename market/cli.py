@@ -159,6 +159,18 @@ def reindex() -> None:
     console.print(f"[green]{count} listings indexed; the new index is live.[/green]")
 
 
+@app.command("impact-rebuild")
+def impact_rebuild() -> None:
+    """Recompute the impact figures' sums from the whole ledger (after changing PAYMENT_COST_RATES)."""
+    from market.db import transaction
+    from market.impact import rollup
+
+    settings = Settings()
+    with transaction(make_engine(settings.database_url)) as session:
+        rows = rollup.rebuild(session, settings)
+    console.print(f"[green]Impact figures recomputed from the ledger: {rows} rows.[/green]")
+
+
 @search_app.command("check")
 def search_check(repair: bool = typer.Option(False, help="Fix the differences found")) -> None:
     """Compare the search index with the database: missing, extra and stale documents."""

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 
 Cell = str | int | Decimal | None
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+STREAM_ROWS = 1_000  # rows per chunk of a streamed file
 
 
 def safe(cell: Cell) -> str | int | Decimal:
@@ -38,6 +39,31 @@ def response(filename: str, header: Sequence[str], rows: Iterable[Sequence[Cell]
     """The file as a download named `filename`."""
     return Response(
         to_bytes(header, rows),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def chunks(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> Iterator[bytes]:
+    """The file of `to_bytes`, a chunk of rows at a time: the rows are never all in memory."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerow([safe(cell) for cell in header])
+    for count, row in enumerate(rows, start=1):
+        writer.writerow([safe(cell) for cell in row])
+        if count % STREAM_ROWS == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
+
+
+def streamed(filename: str, body: Iterator[bytes]) -> StreamingResponse:
+    """A file of `chunks` as a download named `filename`, sent as it is made (a file that grows with
+    history)."""
+    return StreamingResponse(
+        body,
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

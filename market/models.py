@@ -5,6 +5,7 @@ from market.admin.models import AuditEntry
 from market.catalog.models import Listing, ListingPhoto, PriceTier
 from market.disputes.models import Dispute
 from market.idempotency import IdempotencyKey
+from market.impact.models import ImpactRollup
 from market.invoicing.models import Invoice
 from market.ledger.models import LedgerEntry
 from market.linking.models import (
@@ -51,6 +52,7 @@ __all__ = [
     "FulfillmentEvent",
     "IdempotencyKey",
     "ImageUpload",
+    "ImpactRollup",
     "Invitation",
     "Invoice",
     "LedgerEntry",

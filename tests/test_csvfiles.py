@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
@@ -46,3 +47,21 @@ def test_the_download_is_utf8_with_a_bom_and_a_file_name() -> None:
     assert response.headers["content-type"] == "text/csv; charset=utf-8"
     assert response.headers["content-disposition"] == 'attachment; filename="pedidos.csv"'
     assert read(bytes(response.body)) == [["Pedido"], ["1"]]
+
+
+def test_a_streamed_file_is_the_same_file_a_chunk_of_rows_at_a_time() -> None:
+    rows: list[list[csvfiles.Cell]] = [[n, f"=fila {n}", cents_to_pesos(n * 7)] for n in range(2_500)]
+    handed_out = 0
+
+    def counted() -> Iterator[list[csvfiles.Cell]]:
+        nonlocal handed_out
+        for row in rows:
+            handed_out += 1
+            yield row
+
+    chunks = csvfiles.chunks(["n", "texto", "monto"], counted())
+    first = next(chunks)
+    assert handed_out == csvfiles.STREAM_ROWS  # the rest is not read yet
+    whole = first + b"".join(chunks)
+    assert whole == csvfiles.to_bytes(["n", "texto", "monto"], rows)
+    assert read(whole)[1] == ["0", "'=fila 0", "0.00"]

@@ -1,7 +1,8 @@
-"""The public figures, kept per process. Computing them reads every sale (about 6 s at 100,000 sales, see
-bench/impact.py), so a page view recomputes them only when money has moved since the last time, and then
-at most once every `impact_max_age_seconds`; meanwhile visitors get the figures as they were, with the
-time they were computed on the page."""
+"""The public figures, kept per process. They are read from the rollup (market.impact.rollup: a handful of
+GROUP BY queries over rows that grow with months and organizations, some tens of milliseconds whatever the
+number of sales, see bench/impact.py), so keeping them mostly spares the database: a page view recomputes
+them only when money has moved since the last time, and then at most once every `impact_max_age_seconds`;
+meanwhile visitors get the figures as they were, with the time they were computed on the page."""
 
 from __future__ import annotations
 

@@ -1,14 +1,20 @@
 """The impact figures as CSV; money in pesos with two decimals (written by market.csvfiles, like every
 export). The public file holds the page's figures and tables only: a row per sale, even without names,
 would let a producer that shared an award read its competitor's price off the other sale. An institution's
-own report lists its purchases one by one (it knows what it paid), with no buyer's identity."""
+own report lists its purchases one by one (it knows what it paid), with no buyer's identity: that file grows
+with history, so it is streamed, its rows read from the ledger in chunks (order by order)."""
 
 from __future__ import annotations
 
-from fastapi.responses import Response
+from collections.abc import Iterator
+
+from fastapi.responses import Response, StreamingResponse
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from market import csvfiles
-from market.impact.service import Bar, Impact, Sale
+from market.config import Settings
+from market.impact.service import Bar, Impact, Sale, iter_sales
 from market.mexico import CERTIFICATIONS, LEGAL_FORMS, SDGS, state_name
 from market.money import cents_to_pesos
 
@@ -65,8 +71,25 @@ def row_of(sale: Sale) -> list[csvfiles.Cell]:
     ]
 
 
-def download(sales: list[Sale], filename: str) -> Response:
-    return csvfiles.response(filename, COLUMNS, (row_of(sale) for sale in sales))
+def purchases_file(
+    engine: Engine, settings: Settings, buyer_organization_id: int, year: int | None
+) -> Iterator[bytes]:
+    """An institution's purchases of `year` (every year: None), one row per sale, a chunk at a time. The
+    rows are read in a session of their own: the request's is closed once the response starts."""
+
+    def rows() -> Iterator[list[csvfiles.Cell]]:
+        with Session(engine) as session:
+            for sale in iter_sales(session, settings, buyer_organization_id):
+                if year is None or sale.month.startswith(f"{year:04d}-"):
+                    yield row_of(sale)
+
+    return csvfiles.chunks(COLUMNS, rows())
+
+
+def purchases_download(
+    engine: Engine, settings: Settings, buyer_organization_id: int, year: int | None, filename: str
+) -> StreamingResponse:
+    return csvfiles.streamed(filename, purchases_file(engine, settings, buyer_organization_id, year))
 
 
 FIGURE_COLUMNS = ("tabla", "clave", "nombre", "organizaciones", "monto")

@@ -7,9 +7,11 @@ typed in."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import groupby
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import and_, case, func
@@ -19,6 +21,7 @@ from market.accounts.models import User
 from market.config import Settings
 from market.db import utcnow
 from market.errors import NotFound
+from market.impact.models import ImpactRollup
 from market.ledger.models import LedgerEntry
 from market.ledger.service import FEES, PAYABLE, RECEIVABLE
 from market.linking import buyers
@@ -141,10 +144,29 @@ def _month_of(moment: datetime) -> str:
     return moment.astimezone(MEXICO_CITY).strftime("%Y-%m")
 
 
-def sales(session: Session, settings: Settings, buyer_organization_id: int | None = None) -> list[Sale]:
-    """Every sale, oldest first, from one grouped query over the ledger joined to its part, order and
-    organization; only one institution's when `buyer_organization_id` is given."""
+LIST_SEPARATOR = ";"  # how the rollup keeps a sale's certifications and SDGs in one key column
+
+
+def join_list(items: Iterable[object]) -> str:
+    return LIST_SEPARATOR.join(str(item) for item in items)
+
+
+def split_list(joined: str) -> list[str]:
+    return joined.split(LIST_SEPARATOR) if joined else []
+
+
+def _sales_query(buyer_organization_id: int | None, orders: tuple[int, int] | None) -> sa.Select[Any]:
+    """One row per sale (one producer's part of one order), grouped from the ledger and joined to its part,
+    order and organization, by order then part; only one institution's when `buyer_organization_id` is
+    given, only the orders with ids in `orders` (first, last) when it is given."""
     kind, amount = col(LedgerEntry.kind), col(LedgerEntry.amount_cents)
+    # The orders asked for, in both subqueries: PostgreSQL does not push a condition through the grouping.
+    in_orders: sa.ColumnElement[bool] = (
+        col(LedgerEntry.order_id).between(*orders) if orders is not None else sa.true()
+    )
+    if buyer_organization_id is not None:  # bounded by the institution's own purchases
+        bought = sa.select(col(Order.id)).where(col(Order.buyer_organization_id) == buyer_organization_id)
+        in_orders = and_(in_orders, col(LedgerEntry.order_id).in_(bought))
     sold_at = func.min(case((kind.in_(SALE_KINDS), LedgerEntry.created_at)))
     postings = (
         sa.select(
@@ -159,6 +181,7 @@ def sales(session: Session, settings: Settings, buyer_organization_id: int | Non
             kind.in_((*SALE_KINDS, REFUND)),
             col(LedgerEntry.order_id).is_not(None),
             col(LedgerEntry.organization_id).is_not(None),
+            in_orders,
         )
         .group_by(col(LedgerEntry.order_id), col(LedgerEntry.organization_id))
         .having(sold_at.is_not(None))  # refunds alone are not a sale
@@ -170,7 +193,7 @@ def sales(session: Session, settings: Settings, buyer_organization_id: int | Non
             col(LedgerEntry.order_id).label("order_id"),
             func.min(LedgerEntry.created_at).label("paid_at"),
         )
-        .where(col(LedgerEntry.account) == RECEIVABLE, kind == "payment")
+        .where(col(LedgerEntry.account) == RECEIVABLE, kind == "payment", in_orders)
         .group_by(col(LedgerEntry.order_id))
         .subquery()
     )
@@ -208,25 +231,23 @@ def sales(session: Session, settings: Settings, buyer_organization_id: int | Non
         .join(Order, col(Order.id) == postings.c.order_id)
         .join(Organization, col(Organization.id) == postings.c.organization_id)
         .outerjoin(settled, settled.c.order_id == postings.c.order_id)
-        .order_by(received_at, col(Fulfillment.id))
+        .order_by(postings.c.order_id, col(Fulfillment.id))
     )
     if buyer_organization_id is not None:  # the institution it was bought for when the order was placed
         query = query.where(col(Order.buyer_organization_id) == buyer_organization_id)
-    rows = session.execute(query).all()
+    return query
 
-    # The provider charged each order once for the parts paid together: its cost is shared by their gross.
-    # Nothing was charged yet for an unpaid invoice.
-    parts_of: dict[int, list[int]] = defaultdict(list)
-    for index, row in enumerate(rows):
-        if not row.unpaid:
-            parts_of[row.order_id].append(index)
+
+def _sales_of_order(settings: Settings, rows: list[sa.Row[Any]]) -> list[Sale]:
+    """The sales of one order's rows. The provider charged the order once for the parts paid together: its
+    cost is shared by their gross. Nothing was charged yet for an unpaid invoice."""
+    charged = [i for i, row in enumerate(rows) if not row.unpaid]
     costs = [0] * len(rows)
-    for indexes in parts_of.values():
-        gross = [rows[i].gross for i in indexes]
-        cost = payment_cost(settings, rows[indexes[0]].method, sum(gross))
-        for i, share in zip(indexes, _allocate(cost, gross), strict=True):
+    if charged:
+        gross = [rows[i].gross for i in charged]
+        cost = payment_cost(settings, rows[charged[0]].method, sum(gross))
+        for i, share in zip(charged, _allocate(cost, gross), strict=True):
             costs[i] = share
-
     found = []
     for row, cost in zip(rows, costs, strict=True):
         refunded, fee = int(row.refunded), -int(row.fees)
@@ -260,6 +281,38 @@ def sales(session: Session, settings: Settings, buyer_organization_id: int | Non
             )
         )
     return found
+
+
+STREAM_ROWS = 2_000  # rows fetched at a time by iter_sales: its memory does not grow with the sales
+
+
+def iter_sales(
+    session: Session,
+    settings: Settings,
+    buyer_organization_id: int | None = None,
+    orders: tuple[int, int] | None = None,
+) -> Iterator[Sale]:
+    """The sales from the ledger, order by order (by order id, then part), read in chunks: the whole
+    history never sits in memory. Only one institution's when `buyer_organization_id` is given, only the
+    orders with ids in `orders` (first, last) when it is given."""
+    query = _sales_query(buyer_organization_id, orders)
+    if orders is None or orders[0] != orders[1]:  # one order's few rows come in one trip
+        query = query.execution_options(yield_per=STREAM_ROWS)
+    result = session.execute(query)
+    for _order_id, rows in groupby(result, key=lambda row: row.order_id):
+        yield from _sales_of_order(settings, list(rows))
+
+
+def sales(
+    session: Session,
+    settings: Settings,
+    buyer_organization_id: int | None = None,
+    orders: tuple[int, int] | None = None,
+) -> list[Sale]:
+    """Every sale from the ledger (see iter_sales), oldest first: the reference the rollup is checked
+    against, and an institution's report (bounded by its own purchases)."""
+    found = list(iter_sales(session, settings, buyer_organization_id, orders))
+    return sorted(found, key=lambda sale: (sale.sold_at, sale.fulfillment_id))
 
 
 def in_year(found: Iterable[Sale], year: int | None) -> list[Sale]:
@@ -347,6 +400,151 @@ def summarize(found: list[Sale], year: int | None = None, now: datetime | None =
     )
 
 
+def from_ledger(
+    session: Session,
+    settings: Settings,
+    year: int | None = None,
+    buyer_organization_id: int | None = None,
+    now: datetime | None = None,
+) -> Impact:
+    """The figures computed sale by sale from the ledger: what the rollup must always equal."""
+    return summarize(sales(session, settings, buyer_organization_id), year, now)
+
+
+def _number(value: Any) -> int:
+    return int(value or 0)  # PostgreSQL sums bigints as numeric; nothing to sum is NULL
+
+
+def _sorted_bars(rows: Iterable[Any]) -> list[Bar]:
+    bars = (Bar(str(row.key), _number(row.value), int(row.n)) for row in rows)
+    return sorted(bars, key=lambda bar: (-bar.value_cents, bar.key))
+
+
+def _listed_bars(session: Session, counted: Any) -> tuple[list[Bar], list[Bar]]:
+    """The bars by certification and by SDG: a sale counts under each it lists. Summed in SQL by
+    organization and list (rows bounded by organizations, not sales), split here."""
+    R = ImpactRollup
+    rows = session.execute(
+        sa.select(col(R.organization_id), col(R.certifications), col(R.sdgs), func.sum(R.producer_cents))
+        .where(counted)
+        .group_by(col(R.organization_id), col(R.certifications), col(R.sdgs))
+    ).all()
+    found: list[list[Bar]] = []
+    for index in (1, 2):
+        value: dict[str, int] = defaultdict(int)
+        organizations: dict[str, set[int]] = defaultdict(set)
+        for row in rows:
+            for key in split_list(row[index]):
+                value[key] += _number(row[3])
+                organizations[key].add(row[0])
+        bars = (Bar(key, value[key], len(organizations[key])) for key in value)
+        found.append(sorted(bars, key=lambda bar: (-bar.value_cents, bar.key)))
+    return found[0], found[1]
+
+
+def from_rollup(session: Session, year: int | None = None, now: datetime | None = None) -> Impact:
+    """The public figures from the rollup (market.impact.rollup): three trips of GROUP BY queries over rows
+    that grow with months and organizations, not with sales. Equal, to the cent, to `from_ledger`."""
+    now = now or utcnow()
+    R = ImpactRollup
+    chosen = col(R.month).startswith(f"{year:04d}-") if year is not None else sa.true()
+    counted = and_(chosen, col(R.counted) > 0)  # a part refunded in full moved no money to anyone
+    months = _window(year, now)
+    in_window = and_(counted, col(R.month).in_(months))
+
+    def when(condition: Any, value: Any) -> Any:
+        return func.sum(case((condition, value), else_=0))
+
+    def distinct_counted(value: Any) -> Any:
+        return func.count(sa.distinct(case((col(R.counted) > 0, value))))
+
+    organizations = func.count(sa.distinct(col(R.organization_id)))
+    totals = session.execute(
+        sa.select(
+            func.sum(R.counted).label("sale_count"),
+            func.sum(R.gross_cents).label("gross"),
+            func.sum(R.refunded_cents).label("refunded"),
+            func.sum(R.paid_cents).label("paid"),
+            func.sum(R.unpaid_cents).label("unpaid"),
+            func.sum(R.unpaid_sales).label("unpaid_sales"),
+            func.sum(R.producer_cents).label("producers"),
+            func.sum(R.fee_cents).label("fees"),
+            func.sum(R.cost_cents).label("costs"),
+            when(R.women_led, R.producer_cents).label("women"),
+            when(R.indigenous, R.producer_cents).label("indigenous"),
+            when(R.institutional, R.paid_cents).label("institutional"),
+            distinct_counted(R.organization_id).label("organizations"),
+            distinct_counted(R.state).label("states"),
+            sa.select(organizations).where(in_window).scalar_subquery().label("active"),
+        ).where(chosen)
+    ).one()
+
+    # The years, then the money and organizations by month, state and legal form: one trip to the database.
+    def grouped(table: str, key: Any, where: Any) -> sa.Select[Any]:
+        return (
+            sa.select(
+                sa.literal_column(f"'{table}'").label("tabla"),
+                key.label("key"),
+                func.sum(R.producer_cents).label("value"),
+                organizations.label("n"),
+            )
+            .where(where)
+            .group_by(key)
+        )
+
+    year_of = func.substr(R.month, 1, 4)
+    tables: dict[str, list[Any]] = defaultdict(list)
+    for row in session.execute(
+        sa.union_all(
+            grouped("year", year_of, col(R.sales) > 0),
+            grouped("month", col(R.month), in_window),
+            grouped("state", col(R.state), counted),
+            grouped("legal_form", col(R.legal_form), counted),
+        )
+    ):
+        tables[row.tabla].append(row)
+    years = [int(row.key) for row in tables["year"]]
+    by_month = {row.key: (_number(row.value), int(row.n)) for row in tables["month"]}
+    by_certification, by_sdg = _listed_bars(session, counted)
+    paid, producers = _number(totals.paid), _number(totals.producers)
+    fees, costs = _number(totals.fees), _number(totals.costs)
+    women, indigenous = _number(totals.women), _number(totals.indigenous)
+    institutional = _number(totals.institutional)
+    return Impact(
+        year=year,
+        computed_at=now,
+        years=sorted((int(y) for y in years), reverse=True),
+        months=months,
+        sale_count=_number(totals.sale_count),
+        gross_cents=_number(totals.gross),
+        refunded_cents=_number(totals.refunded),
+        paid_cents=paid,
+        unpaid_cents=_number(totals.unpaid),
+        unpaid_sales=_number(totals.unpaid_sales),
+        producer_share_cents=producers,
+        platform_fee_cents=fees,
+        payment_cost_cents=costs,
+        platform_net_cents=fees - costs,
+        producer_share_bps=share_bps(producers, paid),
+        platform_net_bps=share_bps(fees - costs, paid),
+        payment_cost_bps=share_bps(costs, paid),
+        organizations=_number(totals.organizations),
+        states=_number(totals.states),
+        active_organizations=_number(totals.active),
+        women_led_cents=women,
+        women_led_bps=share_bps(women, producers),
+        indigenous_cents=indigenous,
+        indigenous_bps=share_bps(indigenous, producers),
+        institutional_cents=institutional,
+        consumer_cents=paid - institutional,
+        by_month=[Month(month, *by_month.get(month, (0, 0))) for month in months],
+        by_state=_sorted_bars(tables["state"]),
+        by_legal_form=_sorted_bars(tables["legal_form"]),
+        by_certification=by_certification,
+        by_sdg=by_sdg,
+    )
+
+
 def impact(
     session: Session,
     settings: Settings,
@@ -354,7 +552,11 @@ def impact(
     buyer_organization_id: int | None = None,
     now: datetime | None = None,
 ) -> Impact:
-    return summarize(sales(session, settings, buyer_organization_id), year, now)
+    """The public figures from the rollup; an institution's own from its sales in the ledger (bounded by
+    its own purchases, and the rollup does not keep who bought)."""
+    if buyer_organization_id is not None:
+        return from_ledger(session, settings, year, buyer_organization_id, now)
+    return from_rollup(session, year, now)
 
 
 def institution_for(session: Session, user: User, slug: str) -> BuyerOrganization:

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 
-from market.deps import ImpactFiguresDep, PageDep, SessionDep, SettingsDep, UserDep
+from market.deps import EngineDep, ImpactFiguresDep, PageDep, SessionDep, SettingsDep, UserDep
 from market.forms import form_int
 from market.impact import charts, export, service
 from market.web import verify_csrf
@@ -30,10 +30,6 @@ def _context(impact: service.Impact, csv_url: str) -> dict[str, Any]:
         "csv_url": csv_url,
         "percent": charts.percent,
     }
-
-
-def _csv(sales: list[service.Sale], name: str, year: int | None) -> Response:
-    return export.download(sales, f"{name}-{year}.csv" if year is not None else f"{name}.csv")
 
 
 @router.get("/impacto", name="impact.impact_page")
@@ -76,9 +72,15 @@ def institution_report(
 
 @router.get("/instituciones/{slug}/impacto.csv", name="impact.institution_csv")
 def institution_csv(
-    slug: str, user: UserDep, settings: SettingsDep, session: SessionDep, year: str | None = None
+    slug: str,
+    user: UserDep,
+    settings: SettingsDep,
+    session: SessionDep,
+    engine: EngineDep,
+    year: str | None = None,
 ) -> Response:
+    """Its purchases one by one, streamed (see market.impact.export)."""
     buyer = service.institution_for(session, user, slug)
     chosen = _year(year)
-    sales = service.sales(session, settings, buyer.id)
-    return _csv(service.in_year(sales, chosen), f"impacto-{buyer.slug}", chosen)
+    name = f"impacto-{buyer.slug}-{chosen}.csv" if chosen is not None else f"impacto-{buyer.slug}.csv"
+    return export.purchases_download(engine, settings, buyer.id or 0, chosen, name)

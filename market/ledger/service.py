@@ -48,20 +48,24 @@ def post(
 ) -> str:
     if sum(p.amount_cents for p in postings) != 0:
         raise Unbalanced(postings)
+    # Imported here: the impact rollup reads the ledger's accounts (and this module) itself.
+    from market.impact import rollup
+
     transaction_id = str(uuid.uuid4())
-    for p in postings:
-        if p.amount_cents:
-            session.add(
-                LedgerEntry(
-                    transaction_id=transaction_id,
-                    kind=kind,
-                    account=p.account,
-                    organization_id=p.organization_id,
-                    order_id=order_id,
-                    amount_cents=p.amount_cents,
-                    reference=reference,
+    with rollup.tracking(session, kind, order_id):  # the impact figures follow, in this transaction
+        for p in postings:
+            if p.amount_cents:
+                session.add(
+                    LedgerEntry(
+                        transaction_id=transaction_id,
+                        kind=kind,
+                        account=p.account,
+                        organization_id=p.organization_id,
+                        order_id=order_id,
+                        amount_cents=p.amount_cents,
+                        reference=reference,
+                    )
                 )
-            )
     return transaction_id
 
 
