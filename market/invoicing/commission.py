@@ -111,7 +111,7 @@ def comprobante(session: Session, issuer: build.Issuer, invoice: Invoice, fecha:
     receiver = session.get_one(Organization, invoice.organization_id)
     if not fiscal_profile.is_complete(receiver):
         raise MarketError(INCOMPLETE_RECEIVER)
-    issuing._numbered(session, issuer, invoice)
+    issuing.numbered(session, issuer, invoice)
     assert invoice.serie is not None and invoice.folio is not None and invoice.period is not None
     cfdi = build.commission(
         issuer=issuer,

@@ -65,7 +65,7 @@ def comprobante(session: Session, issuer: build.Issuer, invoice: Invoice, fecha:
     fulfillment = session.get_one(Fulfillment, invoice.fulfillment_id)
     order = session.get_one(Order, fulfillment.order_id)
     lines, category = issuing.part_lines(session, fulfillment, order)
-    issuing._numbered(session, issuer, invoice)
+    issuing.numbered(session, issuer, invoice)
     assert invoice.serie is not None and invoice.folio is not None
     cfdi = credit_note.egreso(
         issuer=issuer,

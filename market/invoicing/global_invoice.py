@@ -19,14 +19,12 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from market.catalog.models import Listing
 from market.db import utcnow
 from market.errors import MarketError, ValidationFailed
 from market.i18n import N_
 from market.invoicing import build, build_global, issuing
 from market.invoicing.models import Invoice, InvoiceKind, InvoiceStatus, PublicSale
-from market.linking.models import Demand
-from market.orders.models import Fulfillment, Order, OrderLine
+from market.orders.models import Fulfillment, Order
 
 log = logging.getLogger(__name__)
 
@@ -174,27 +172,16 @@ def cfdi(session: Session, issuer: build.Issuer, invoice: Invoice, fecha: dateti
     for sale in _sales_of(session, invoice):
         fulfillment = session.get_one(Fulfillment, sale.fulfillment_id)
         order = session.get_one(Order, fulfillment.order_id)
-        demand = session.get(Demand, order.demand_id) if order.demand_id else None
-        lines = session.exec(
-            select(OrderLine, Listing)
-            .join(Listing, col(Listing.id) == OrderLine.listing_id, isouter=True)
-            .where(OrderLine.fulfillment_id == fulfillment.id)
-            .order_by(col(OrderLine.id))
-        ).all()
+        lines, category = issuing.part_lines(session, fulfillment, order)
         operations.append(
             build_global.Operation(
                 number=f"{order.id}-{fulfillment.id}",
-                shares=build_global.shares(
-                    fulfillment,
-                    [(line, listing) for line, listing in lines],
-                    demand.category if demand else None,
-                    sale.total_cents,
-                ),
+                shares=build_global.shares(fulfillment, lines, category, sale.total_cents),
             )
         )
     if not operations:
         raise MarketError(NO_SALES)
-    issuing._numbered(session, issuer, invoice)
+    issuing.numbered(session, issuer, invoice)
     assert invoice.serie is not None and invoice.folio is not None
     comprobante = build_global.comprobante(
         issuer=issuer,

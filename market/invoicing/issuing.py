@@ -389,7 +389,7 @@ def _ingreso(session: Session, issuer: build.Issuer, invoice: Invoice, fecha: da
     ):
         raise MarketError(INCOMPLETE_RECEIVER)
     lines, category = part_lines(session, fulfillment, order)
-    _numbered(session, issuer, invoice)
+    numbered(session, issuer, invoice)
     assert invoice.serie is not None and invoice.folio is not None
     comprobante = build.ingreso(
         issuer=issuer,
@@ -423,7 +423,7 @@ def part_lines(
     return [(line, listing) for line, listing in lines], demand.category if demand else None
 
 
-def _numbered(session: Session, issuer: build.Issuer, invoice: Invoice) -> None:
+def numbered(session: Session, issuer: build.Issuer, invoice: Invoice) -> None:
     """The invoice's serie and folio: the next of its kind's serie for this issuer, assigned once (the
     platform's commission invoices are one serie for the platform, whoever they are issued to)."""
     if invoice.folio is None:
@@ -459,7 +459,7 @@ def _pago(session: Session, issuer: build.Issuer, invoice: Invoice, fecha: datet
         )
     ).first():
         raise IngresoPending()
-    _numbered(session, issuer, invoice)
+    numbered(session, issuer, invoice)
     assert invoice.serie is not None and invoice.folio is not None
     comprobante = build.pago(
         ingreso_xml=ingreso.stamped_xml,
