@@ -2,6 +2,7 @@
 them with scarce stock, on PostgreSQL; then an audit of stock and ledger from the database.
 
     .venv/bin/python bench/checkout.py [--buyers 50] [--seconds 60] [--listings 20] [--races 0.1]
+                                       [--workers 1]
 
 It starts what it needs (a fresh database `bench_checkout_<pid>` on the local PostgreSQL, `market serve
 --no-worker`), removes all of it at the end (also on Ctrl-C or a failure), prints progress to stderr and,
@@ -79,11 +80,15 @@ def http_client(base_url: str, token: str | None = None) -> httpx.Client:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a running process, from /proc (0 where there is no /proc)."""
+    """User + system CPU time of a running process and its running children (the app processes of
+    `--workers N` under uvicorn's supervisor), from /proc (0 where there is no /proc)."""
+    total = 0.0
     with contextlib.suppress(OSError, IndexError, ValueError):
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return 0.0
+        total = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        total += sum(cpu_seconds(int(child)) for child in children)
+    return total
 
 
 def process_cpu_seconds() -> float:
@@ -110,11 +115,14 @@ def tracebacks(path: Path) -> tuple[str, Counter[str]]:
     return first, endings
 
 
-def app_server(database_url: str, workdir: Path, log_path: Path) -> contextlib.AbstractContextManager[Server]:
-    """`market serve --no-worker` with embedded search (no MEILI_*), no Stripe, its files in the temp dir."""
+def app_server(
+    database_url: str, workdir: Path, log_path: Path, workers: int
+) -> contextlib.AbstractContextManager[Server]:
+    """`market serve --no-worker --workers N` with embedded search (no MEILI_*), no Stripe, its files in the
+    temp dir."""
     base = {k: v for k, v in os.environ.items() if not k.startswith(("MEILI_", "STRIPE_"))}
     env = app_env(database_url, workdir, base) | {"ENVIRONMENT": "development"}
-    return serve(env, log_path, cwd=workdir)
+    return serve(env, log_path, cwd=workdir, workers=workers)
 
 
 # --- the catalog ----------------------------------------------------------------------------------
@@ -529,7 +537,7 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             f"catalog: {args.listings} listings ({len(catalog.scarce)} scarce, {scarce_units} units in all), "
             f"{args.buyers} buyers, in {time.perf_counter() - started:.1f}s"
         )
-        with app_server(database_url, workdir, log_path) as (app_url, app_pid):
+        with app_server(database_url, workdir, log_path, args.workers) as (app_url, app_pid):
             admin_token, *tokens = issue_tokens(app_url, [ADMIN_EMAIL, *catalog.buyer_emails])
             log(f"{len(tokens) + 1} API tokens issued; {args.buyers} buyers check out for {args.seconds:g}s")
             started, app_cpu, own_cpu = time.perf_counter(), cpu_seconds(app_pid), process_cpu_seconds()
@@ -539,6 +547,7 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             results["app_cpu_pct"] = round(100 * (cpu_seconds(app_pid) - app_cpu) / elapsed)
             results["buyers_cpu_pct"] = round(100 * (process_cpu_seconds() - own_cpu) / elapsed)
             results["cpus"] = os.cpu_count()
+            results["workers"] = args.workers
         # the app has stopped: no transaction is in flight while the database is audited
         checks = audit(database_url, catalog.initial_stock)
     for sample in tally.samples:
@@ -589,10 +598,11 @@ def parse_args() -> argparse.Namespace:
         help="fraction of new orders whose payment and cancellation are sent at the same time",
     )
     parser.add_argument("--seed", type=int, default=1, help="random seed (catalog and buyers)")
+    parser.add_argument("--workers", type=int, default=1, help="app processes (market serve --workers N)")
     parser.add_argument("--app-log", type=Path, help="keep the app's log here (default: a temp file)")
     args = parser.parse_args()
-    if args.buyers < 1 or args.seconds <= 0 or args.listings < 1 or not 0 <= args.races <= 1:
-        parser.error("--buyers and --listings must be >= 1, --seconds > 0, --races within 0..1")
+    if min(args.buyers, args.listings, args.workers) < 1 or args.seconds <= 0 or not 0 <= args.races <= 1:
+        parser.error("--buyers, --listings and --workers must be >= 1, --seconds > 0, --races within 0..1")
     return args
 
 
