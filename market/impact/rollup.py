@@ -39,6 +39,7 @@ from sqlmodel import Session, col, delete, select
 from market.config import Settings
 from market.impact import service
 from market.impact.models import KEY, SUMS, ImpactRollup
+from market.ledger.models import LedgerEntry
 from market.orders.models import Order
 
 Key = tuple[str, int, str, str, bool, bool, str, str, bool]
@@ -143,7 +144,14 @@ def tracking(session: Session, kind: str, order_id: int | None) -> Iterator[None
         return
     settings = process_settings()
     session.execute(select(Order.id).where(col(Order.id) == order_id).with_for_update())
-    before = order_sums(session, settings, order_id)
+    # An order without a sale posting yet (its first payment, the common case) has no sales to subtract:
+    # one indexed look instead of computing them.
+    sold = session.exec(
+        select(LedgerEntry.id)
+        .where(LedgerEntry.order_id == order_id, col(LedgerEntry.kind).in_(service.SALE_KINDS))
+        .limit(1)
+    ).first()
+    before = order_sums(session, settings, order_id) if sold is not None else {}
     yield
     session.flush()
     add(session, difference(before, order_sums(session, settings, order_id)))
