@@ -275,7 +275,8 @@ def move(
 
 def release(session: Session, order: Order, fulfillment: Fulfillment) -> None:
     """A rejected or cancelled fulfillment: its units go back to stock and its share to the buyer. An unpaid
-    order whose every part the buyer cancelled is itself cancelled (nothing is left to pay)."""
+    order, or one on invoice terms, whose every part ended this way is itself cancelled (nothing is left to
+    pay)."""
     restock(session, lines_of(session, fulfillment))
     if (
         order.status == OrderStatus.AWAITING_PAYMENT
@@ -301,6 +302,14 @@ def release(session: Session, order: Order, fulfillment: Fulfillment) -> None:
         corrections.part_refunded(
             session, fulfillment, fulfillment.subtotal_cents + fulfillment.delivery_cents
         )
+        if not session.exec(  # nothing left to deliver, so nothing left to pay: the order ends
+            select(Fulfillment.id).where(
+                Fulfillment.order_id == order.id,
+                col(Fulfillment.status).not_in(tuple(RELEASES_STOCK)),
+            )
+        ).first():
+            compare_and_set(session, Order, order.id or 0, OrderStatus.INVOICED, OrderStatus.CANCELLED)
+            order.status = OrderStatus.CANCELLED
 
 
 # --- the buyer's money, or its absence -------------------------------------------------------------

@@ -17,7 +17,7 @@ from market.ledger import service as ledger
 from market.orders.checkout import checkout
 from market.orders.fulfillment import confirm_offline_payment, move
 from market.orders.jobs import complete_due
-from market.orders.models import Fulfillment, Order
+from market.orders.models import Fulfillment, Order, OrderStatus
 from market.orders.schemas import Checkout
 from market.payments import methods
 from market.payments import service as payments
@@ -103,6 +103,37 @@ def test_a_rejected_invoiced_part_is_no_longer_owed(
     assert ledger.receivable_of(session, order.id or 0) == 0
     assert ledger.balance(session, shop["organization"].id) == 0
     assert ledger.imbalance(session) == 0
+    session.expire_all()
+    assert session.get_one(Order, order.id).status == OrderStatus.CANCELLED  # nothing is left to pay
+
+
+def test_an_invoiced_order_with_a_part_left_is_still_owed(
+    engine: Engine,
+    session: Session,
+    settings: Settings,
+    shop: dict[str, Any],
+    make_user: Any,
+    make_org: Any,
+    make_listing: Any,
+) -> None:
+    beekeepers = make_org(make_user("miel@example.mx"), name="Apicultoras del Puuc")
+    honey = make_listing(beekeepers, title="Miel", category="miel", price_cents=15000, stock=10)
+    data = Checkout(
+        items=[{"listing_id": shop["coffee"].id, "quantity": 5}, {"listing_id": honey.id, "quantity": 1}],
+        payment_method="invoice",
+    )
+    order = checkout(session, settings, shop["school"], data)
+    session.commit()
+    coffee_part = session.exec(
+        select(Fulfillment).where(
+            Fulfillment.order_id == order.id, Fulfillment.organization_id == shop["organization"].id
+        )
+    ).one()
+    with transaction(engine) as tx:
+        move(tx, shop["owner"], coffee_part.id or 0, "rejected", "Sin cosecha")
+    session.expire_all()
+    assert session.get_one(Order, order.id).status == OrderStatus.INVOICED
+    assert ledger.receivable_of(session, order.id or 0) == honey.price_cents
 
 
 def test_cash_on_pickup_is_recorded_by_the_producer_who_then_owes_the_fee(
