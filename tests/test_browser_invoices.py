@@ -22,7 +22,7 @@ from market.config import Settings
 from market.invoicing.csd import make_test_csd
 from market.mexico import MEXICO_CITY
 from tests.helpers import SCHOOL, make_institution
-from tests.invoicing.test_issuing import invoices, run_worker
+from tests.invoicing.shop import invoices, run_worker
 
 pytestmark = pytest.mark.browser
 

@@ -31,7 +31,7 @@ from market.outbox import OutboxEvent, process_batch
 from tests.fixtures.pac import PacServer, verified_signer
 from tests.helpers import api_token, at_once, csrf_of, database_state, emails_to, signed_in
 from tests.invoicing.samples.make import CANCELLATION_ACUSE, PAC_CERTIFICATE, SAMPLE
-from tests.invoicing.test_issuing import buy, invoices, shop  # noqa: F401
+from tests.invoicing.shop import buy, invoices
 from tests.pages import elements, maybe, one, text_of
 
 CANCEL_PATH = "/cfdi33/cancel/xml"
@@ -71,7 +71,7 @@ def stamped(
     engine: Engine,
     session: Session,
     pac_settings: Settings,
-    shop: dict[str, Any],  # noqa: F811
+    shop: dict[str, Any],
 ) -> dict[str, Any]:
     """The school's order on invoice terms, each producer's ingreso stamped."""
     order = buy(session, pac_settings, shop, shop["school"], payment_method="invoice")
@@ -116,7 +116,7 @@ def test_an_ingreso_never_sealed_is_cancelled_at_once_and_never_stamped(
     engine: Engine,
     session: Session,
     pac_settings: Settings,
-    shop: dict[str, Any],  # noqa: F811
+    shop: dict[str, Any],
     pac_server: PacServer,
 ) -> None:
     buy(session, pac_settings, shop, shop["school"], payment_method="invoice")
@@ -140,7 +140,7 @@ def test_an_ingreso_sealed_but_not_stamped_is_cancelled_after_its_stamp(
     engine: Engine,
     session: Session,
     pac_settings: Settings,
-    shop: dict[str, Any],  # noqa: F811
+    shop: dict[str, Any],
     pac_server: PacServer,
 ) -> None:
     buy(session, pac_settings, shop, shop["school"], payment_method="invoice")
@@ -168,7 +168,7 @@ def test_a_refund_while_a_worker_issues_the_invoice_never_leaves_a_stamp_uncance
     engine: Engine,
     session: Session,
     pac_settings: Settings,
-    shop: dict[str, Any],  # noqa: F811
+    shop: dict[str, Any],
     pac_server: PacServer,
     round_: int,
 ) -> None:

@@ -41,10 +41,8 @@ from market.outbox import OutboxEvent
 from tests.fixtures.pac import PacServer
 from tests.helpers import at_once, emails_to, signed_in
 from tests.invoicing.samples.make import COMISION_SAMPLE, PAC_CERTIFICATE, RFC
-from tests.invoicing.test_issuing import QUANTITIES, buy, invoices, run_worker, shop
+from tests.invoicing.shop import QUANTITIES, buy, invoices, run_worker
 from tests.invoicing.test_pac import tfd_verifies, validates
-
-__all__ = ["shop"]
 
 MONTH = "2026-10"
 IN_MONTH = datetime(2026, 10, 31, 23, 30, tzinfo=MEXICO_CITY)  # its last evening: November already in UTC

@@ -35,10 +35,8 @@ from market.outbox import OutboxEvent
 from tests.fixtures.pac import PacServer
 from tests.helpers import SCHOOL, emails_to, signed_in
 from tests.invoicing.samples.make import EGRESO_SAMPLE, PAC_CERTIFICATE, SAMPLE, sample_signer
-from tests.invoicing.test_issuing import invoices, run_worker, shop
+from tests.invoicing.shop import invoices, run_worker
 from tests.invoicing.test_pac import tfd_verifies, validates
-
-__all__ = ["shop"]
 
 # Five bags of coffee at $320.00 (IVA 0 %) delivered for $50.00 (IVA 16 %): a part of $1,650.00.
 PART_TOTAL = 165000

@@ -37,7 +37,7 @@ from market.orders.schemas import Checkout
 from market.organizations.models import Organization
 from tests.helpers import at_once, csrf_of, signed_in
 from tests.invoicing.samples.make import GLOBAL_SAMPLE, PAC_CERTIFICATE
-from tests.invoicing.test_issuing import invoices, iva, run_worker, shop  # noqa: F401
+from tests.invoicing.shop import invoices, iva, run_worker
 from tests.invoicing.test_pac import tfd_verifies, validates
 
 COFFEE_DELIVERY = 5000  # the coffee cooperative delivers for 50.00 (a service: IVA 16 %)
@@ -47,7 +47,7 @@ LAST_MONTH = global_invoice.previous_month()
 def sold_to(
     session: Session,
     settings: Settings,
-    shop: dict[str, Any],  # noqa: F811
+    shop: dict[str, Any],
     buyer: Any,
     quantities: dict[str, int],
     payment_method: str = "spei_transfer",
@@ -97,7 +97,7 @@ def month(
     engine: Engine,
     session: Session,
     pac_settings: Settings,
-    shop: dict[str, Any],  # noqa: F811
+    shop: dict[str, Any],
     make_user: Any,
 ) -> dict[str, Any]:
     """Last month's sales to people: Ana bought coffee (0 %) delivered (16 %) and rebozos (16 %) delivered,
@@ -373,7 +373,7 @@ def test_cash_at_pickup_is_invoiced_when_the_part_is_handed_over(
     engine: Engine,
     session: Session,
     pac_settings: Settings,
-    shop: dict[str, Any],  # noqa: F811
+    shop: dict[str, Any],
 ) -> None:
     coffee = shop["cafe"]["org"]
     school = sold_to(session, pac_settings, shop, shop["school"], {"cafe": 3}, "cash_on_pickup", False)

@@ -25,7 +25,7 @@ from market.mexico import MEXICO_CITY
 from market.orders.models import Order
 from tests.fixtures.pac import PacServer
 from tests.helpers import INSTITUTION, make_institution, signed_in
-from tests.invoicing.test_issuing import buy, invoices, run_worker, shop  # noqa: F401
+from tests.invoicing.shop import buy, invoices, run_worker
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def issued(
     engine: Engine,
     session: Session,
     pac_settings: Settings,
-    shop: dict[str, Any],  # noqa: F811
+    shop: dict[str, Any],
     make_user: Any,
     make_org: Any,
 ) -> dict[str, Any]:
@@ -126,7 +126,7 @@ def test_while_it_waits_for_the_pac_the_signed_xml_is_offered_as_such(
     engine: Engine,
     session: Session,
     pac_settings: Settings,
-    shop: dict[str, Any],  # noqa: F811
+    shop: dict[str, Any],
     pac_server: PacServer,
 ) -> None:
     order = buy(session, pac_settings, shop, shop["school"], payment_method="invoice")

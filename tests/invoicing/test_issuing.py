@@ -8,111 +8,21 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-import pytest
 from satcfdi.cfdi import CFDI
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from market.config import Settings
 from market.db import transaction, utcnow
 from market.invoicing import csd_store, issuing
-from market.invoicing.csd import make_test_csd
-from market.invoicing.models import Invoice, InvoiceStatus, PublicSale
+from market.invoicing.models import InvoiceStatus, PublicSale
 from market.invoicing.seal import seal_verifies
-from market.orders.checkout import checkout
 from market.orders.fulfillment import confirm_offline_payment
-from market.orders.models import Fulfillment, Order
-from market.orders.schemas import Checkout
-from market.outbox import OutboxEvent, process_batch
+from market.outbox import OutboxEvent
 from tests.fixtures.pac import PacServer
-from tests.helpers import SCHOOL, at_once, emails_to, make_institution
-
-PRODUCERS = (
-    # key, name, RFC, razón social, category (IVA), price with IVA, delivery fee
-    ("cafe", "Cooperativa Flor de Café", "CFC050312AB4", "COOPERATIVA FLOR DE CAFE", "cafe", 32000, 0),
-    (
-        "rebozos",
-        "Tejedoras de Zinacantán",
-        "CTZ0803115N4",
-        "COOPERATIVA TEJEDORAS DE ZINACANTAN",
-        "textiles",
-        45900,
-        8999,
-    ),
-)
-QUANTITIES = {"cafe": 5, "rebozos": 7}
-
-
-@pytest.fixture
-def shop(
-    session: Session, settings: Settings, make_user: Any, make_org: Any, make_listing: Any
-) -> dict[str, Any]:
-    school = make_user("compras@escuela.mx", name="Escuela Benito Juárez")
-    shop: dict[str, Any] = {
-        "school": school,
-        "institution": make_institution(session, school, SCHOOL),
-        "consumer": make_user("luis@example.mx", name="Luis"),
-    }
-    for key, name, rfc, legal_name, category, price, fee in PRODUCERS:
-        owner = make_user(f"{key}@example.mx")
-        org = make_org(owner, name=name, rfc=rfc, state="20", delivery_fee_cents=fee)
-        org.legal_name, org.tax_regime, org.fiscal_postal_code = legal_name, "601", "29350"
-        session.add(org)
-        session.commit()
-        files = make_test_csd(rfc, legal_name)
-        csd_store.upload(session, settings, owner, org, files.certificate, files.key, files.password)
-        session.commit()
-        listing = make_listing(
-            org, title=f"{name}: producto", category=category, price_cents=price, delivery_states=["20"]
-        )
-        shop[key] = {"owner": owner, "org": org, "listing": listing}
-    return shop
-
-
-def buy(session: Session, settings: Settings, shop: dict[str, Any], buyer: Any, **choices: Any) -> Order:
-    items = [
-        {"listing_id": shop[key]["listing"].id, "quantity": quantity} for key, quantity in QUANTITIES.items()
-    ]
-    delivery = {shop["rebozos"]["org"].id: "delivery"}
-    order = checkout(
-        session,
-        settings,
-        buyer,
-        Checkout(
-            items=items,
-            delivery=delivery,
-            delivery_state="20",
-            ship_to="Calle Reforma 5, Centro, Oaxaca",
-            **choices,
-        ),
-    )
-    session.commit()
-    return order
-
-
-def run_worker(engine: Engine, settings: Settings) -> None:
-    """The worker's outbox runs (with the real handler) until nothing due is left."""
-    while process_batch(engine, {issuing.TOPIC: issuing.handler(settings)}):
-        pass
-
-
-def invoices(session: Session) -> list[Invoice]:
-    session.expire_all()
-    return list(session.exec(select(Invoice).order_by(col(Invoice.id))).all())
-
-
-def iva(concepto: Any) -> Any:
-    """A Concepto's one IVA Traslado."""
-    [traslado] = concepto["Impuestos"]["Traslados"].values()
-    return traslado
-
-
-def parts(session: Session, order: Order) -> dict[int, Fulfillment]:
-    return {
-        f.organization_id: f
-        for f in session.exec(select(Fulfillment).where(Fulfillment.order_id == order.id))
-    }
+from tests.helpers import SCHOOL, at_once, emails_to
+from tests.invoicing.shop import buy, invoices, iva, parts, run_worker
 
 
 def test_an_institution_on_invoice_terms_gets_one_stamped_ppd_ingreso_per_producer(

@@ -25,10 +25,8 @@ from market.outbox import OutboxEvent
 from tests.fixtures.pac import PacServer
 from tests.helpers import SCHOOL, at_once
 from tests.invoicing.samples.make import PAC_CERTIFICATE, PAGO_SAMPLE
-from tests.invoicing.test_issuing import buy, invoices, parts, run_worker, shop
+from tests.invoicing.shop import buy, invoices, parts, run_worker
 from tests.invoicing.test_pac import tfd_verifies, validates
-
-__all__ = ["shop"]
 
 
 def of_kind(session: Session, kind: str) -> list[Invoice]:

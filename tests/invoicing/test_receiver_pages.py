@@ -17,7 +17,7 @@ from market.invoicing.models import OrderReceiver, PublicSale
 from market.invoicing.receiver_data import FiscalData
 from market.orders.models import Order
 from tests.helpers import count, csrf_of, emails_to, signed_in
-from tests.invoicing.test_issuing import buy, shop  # noqa: F401
+from tests.invoicing.shop import buy
 from tests.invoicing.test_receivers import PERSON, pay_by_transfer
 from tests.orders.test_cart_pages import add
 from tests.pages import field_error, flash, maybe, one, soup, text_of, value_of
@@ -31,7 +31,7 @@ def test_checkout_asks_whether_an_invoice_is_needed_and_refuses_wrong_data_besid
     app: FastAPI,
     session: Session,
     settings: Settings,
-    shop: dict[str, Any],  # noqa: F811
+    shop: dict[str, Any],
 ) -> None:
     client = signed_in(app, "luis@example.mx")
     add(client, shop["cafe"]["listing"], 5)
@@ -76,7 +76,7 @@ def test_the_order_offers_the_invoice_within_the_month_and_then_says_who_it_is_i
     engine: Engine,
     session: Session,
     settings: Settings,
-    shop: dict[str, Any],  # noqa: F811
+    shop: dict[str, Any],
     make_user: Any,
 ) -> None:
     order = buy(session, settings, shop, shop["consumer"])
@@ -117,7 +117,7 @@ def test_once_the_month_is_over_the_order_says_the_sale_is_in_the_global_invoice
     engine: Engine,
     session: Session,
     settings: Settings,
-    shop: dict[str, Any],  # noqa: F811
+    shop: dict[str, Any],
     make_user: Any,
 ) -> None:
     order = buy(session, settings, shop, shop["consumer"])
@@ -135,7 +135,7 @@ def test_an_institutions_order_and_its_producers_see_no_such_form(
     app: FastAPI,
     session: Session,
     settings: Settings,
-    shop: dict[str, Any],  # noqa: F811
+    shop: dict[str, Any],
 ) -> None:
     institutional = buy(session, settings, shop, shop["school"], payment_method="invoice")
     assert (
@@ -158,7 +158,7 @@ def test_the_order_email_tells_a_person_how_to_ask_for_an_invoice(
     client: TestClient,
     session: Session,
     settings: Settings,
-    shop: dict[str, Any],  # noqa: F811
+    shop: dict[str, Any],
 ) -> None:
     order = buy(session, settings, shop, shop["consumer"])
     [placed] = [e for e in emails_to(session, "luis@example.mx") if e["kind"] == "order_placed"]

@@ -29,7 +29,7 @@ from market.orders.models import Fulfillment, Order
 from market.orders.schemas import Checkout
 from market.outbox import OutboxEvent
 from tests.helpers import api_token, at_once, count
-from tests.invoicing.test_issuing import buy, invoices, parts, run_worker, shop  # noqa: F401
+from tests.invoicing.shop import buy, invoices, parts, run_worker
 
 PERSON = {  # a persona física (the SAT's test RFC), paying for goods as general expenses
     "rfc": "GODE561231GR8",
@@ -145,7 +145,7 @@ def test_each_field_breaking_the_sats_rules_is_refused_with_its_message_and_noth
     client: TestClient,
     session: Session,
     settings: Settings,
-    shop: dict[str, Any],  # noqa: F811
+    shop: dict[str, Any],
     change: dict[str, str],
     field: str,
     message: str,
@@ -195,7 +195,7 @@ def test_fiscal_data_given_at_checkout_receives_each_parts_ingreso_once_paid(
     engine: Engine,
     session: Session,
     pac_settings: Settings,
-    shop: dict[str, Any],  # noqa: F811
+    shop: dict[str, Any],
     make_user: Any,
     pay: Any,
     forma: str,
@@ -220,7 +220,7 @@ def test_without_fiscal_data_each_paid_part_waits_for_its_producers_global_invoi
     engine: Engine,
     session: Session,
     pac_settings: Settings,
-    shop: dict[str, Any],  # noqa: F811
+    shop: dict[str, Any],
     make_user: Any,
 ) -> None:
     order = buy(session, pac_settings, shop, shop["consumer"])
@@ -237,7 +237,7 @@ def test_an_institutions_order_takes_no_other_fiscal_data(
     client: TestClient,
     session: Session,
     settings: Settings,
-    shop: dict[str, Any],  # noqa: F811
+    shop: dict[str, Any],
 ) -> None:
     headers = api_token(client, "compras@escuela.mx")
     cart = {shop["cafe"]["listing"].id: 5}
@@ -260,7 +260,7 @@ def test_an_institutions_order_takes_no_other_fiscal_data(
 def test_a_wrong_field_at_checkout_is_named_under_fiscal_and_no_order_is_placed(
     client: TestClient,
     session: Session,
-    shop: dict[str, Any],  # noqa: F811
+    shop: dict[str, Any],
 ) -> None:
     headers = api_token(client, "luis@example.mx")
     client.put(f"/api/v1/cart/items/{shop['cafe']['listing'].id}", json={"quantity": 5}, headers=headers)
@@ -292,7 +292,7 @@ def test_asked_for_within_the_month_the_public_sales_become_ingresos_to_the_buye
     client: TestClient,
     session: Session,
     pac_settings: Settings,
-    shop: dict[str, Any],  # noqa: F811
+    shop: dict[str, Any],
     make_user: Any,
 ) -> None:
     order = buy(session, pac_settings, shop, shop["consumer"])
@@ -324,7 +324,7 @@ def test_a_part_paid_later_gets_its_ingreso_when_paid(
     engine: Engine,
     session: Session,
     pac_settings: Settings,
-    shop: dict[str, Any],  # noqa: F811
+    shop: dict[str, Any],
     make_user: Any,
 ) -> None:
     order = buy(session, pac_settings, shop, shop["consumer"])
@@ -341,7 +341,7 @@ def test_a_part_paid_in_cash_at_pickup_gets_its_ingreso_in_cash_when_asked_for(
     engine: Engine,
     session: Session,
     pac_settings: Settings,
-    shop: dict[str, Any],  # noqa: F811
+    shop: dict[str, Any],
 ) -> None:
     coffee = shop["cafe"]
     order = checkout(
@@ -369,7 +369,7 @@ def test_a_part_partly_refunded_before_the_request_gets_a_credit_note_for_what_w
     engine: Engine,
     session: Session,
     settings: Settings,
-    shop: dict[str, Any],  # noqa: F811
+    shop: dict[str, Any],
     make_user: Any,
 ) -> None:
     order = buy(session, settings, shop, shop["consumer"])
@@ -423,7 +423,7 @@ def test_after_the_month_or_once_in_a_global_invoice_it_is_refused(
     client: TestClient,
     session: Session,
     settings: Settings,
-    shop: dict[str, Any],  # noqa: F811
+    shop: dict[str, Any],
     make_user: Any,
     meanwhile: Any,
     message: str,
@@ -451,7 +451,7 @@ def test_to_anyone_but_the_buyer_the_orders_fiscal_data_does_not_exist(
     client: TestClient,
     session: Session,
     settings: Settings,
-    shop: dict[str, Any],  # noqa: F811
+    shop: dict[str, Any],
     make_user: Any,
     who: str,
 ) -> None:
@@ -473,7 +473,7 @@ def test_two_submits_at_once_write_one_receiver_and_one_ingreso_per_part(
     engine: Engine,
     session: Session,
     pac_settings: Settings,
-    shop: dict[str, Any],  # noqa: F811
+    shop: dict[str, Any],
     make_user: Any,
 ) -> None:
     order = buy(session, pac_settings, shop, shop["consumer"])
@@ -501,7 +501,7 @@ def test_while_the_global_invoice_gathers_the_month_the_request_waits_and_is_ref
     engine: Engine,
     session: Session,
     settings: Settings,
-    shop: dict[str, Any],  # noqa: F811
+    shop: dict[str, Any],
     make_user: Any,
 ) -> None:
     if engine.dialect.name != "postgresql":

@@ -23,8 +23,8 @@ from market.organizations.models import Membership
 from market.outbox import OutboxEvent
 from tests.fixtures.pac import PacServer
 from tests.helpers import api_token, at_once, csrf_of, database_state, signed_in
+from tests.invoicing.shop import buy, invoices
 from tests.invoicing.test_cancellation import run_worker
-from tests.invoicing.test_issuing import buy, invoices, shop  # noqa: F401
 from tests.pages import elements, one, text_of
 
 
@@ -57,7 +57,7 @@ def refused(
     engine: Engine,
     session: Session,
     pac_settings: Settings,
-    shop: dict[str, Any],  # noqa: F811
+    shop: dict[str, Any],
 ) -> dict[str, Any]:
     """The school's order on invoice terms; the coffee cooperative had no CSD, so its invoice was refused."""
     org = shop["cafe"]["org"]
@@ -105,7 +105,7 @@ def test_a_refused_invoice_keeps_its_serie_and_folio_when_issued_again_through_t
     engine: Engine,
     session: Session,
     pac_settings: Settings,
-    shop: dict[str, Any],  # noqa: F811
+    shop: dict[str, Any],
     pac_server: PacServer,
 ) -> None:
     pac_server.mode = "refuse"  # sealed and numbered, then refused by the PAC
