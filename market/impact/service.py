@@ -342,6 +342,27 @@ def _bars(counted: list[Sale], keys: Callable[[Sale], Iterable[str]]) -> list[Ba
     )
 
 
+def _where_money_went(
+    paid: int, producers: int, fees: int, costs: int, women: int, indigenous: int, institutional: int
+) -> dict[str, int]:
+    """The money figures of Impact, and the shares that follow from them (whichever way they were summed)."""
+    return {
+        "producer_share_cents": producers,
+        "platform_fee_cents": fees,
+        "payment_cost_cents": costs,
+        "platform_net_cents": fees - costs,
+        "producer_share_bps": share_bps(producers, paid),
+        "platform_net_bps": share_bps(fees - costs, paid),
+        "payment_cost_bps": share_bps(costs, paid),
+        "women_led_cents": women,
+        "women_led_bps": share_bps(women, producers),
+        "indigenous_cents": indigenous,
+        "indigenous_bps": share_bps(indigenous, producers),
+        "institutional_cents": institutional,
+        "consumer_cents": paid - institutional,
+    }
+
+
 def summarize(found: list[Sale], year: int | None = None, now: datetime | None = None) -> Impact:
     """The figures of every sale of `found` (all of them, or those of `year`)."""
     now = now or utcnow()
@@ -369,22 +390,10 @@ def summarize(found: list[Sale], year: int | None = None, now: datetime | None =
         paid_cents=paid,
         unpaid_cents=sum(s.unpaid_cents for s in chosen),
         unpaid_sales=sum(1 for s in chosen if s.unpaid_cents > 0),
-        producer_share_cents=producers,
-        platform_fee_cents=fees,
-        payment_cost_cents=costs,
-        platform_net_cents=fees - costs,
-        producer_share_bps=share_bps(producers, paid),
-        platform_net_bps=share_bps(fees - costs, paid),
-        payment_cost_bps=share_bps(costs, paid),
+        **_where_money_went(paid, producers, fees, costs, women, indigenous, institutional),
         organizations=len({s.organization_id for s in counted}),
         states=len({s.state for s in counted}),
         active_organizations=len({s.organization_id for s in in_window}),
-        women_led_cents=women,
-        women_led_bps=share_bps(women, producers),
-        indigenous_cents=indigenous,
-        indigenous_bps=share_bps(indigenous, producers),
-        institutional_cents=institutional,
-        consumer_cents=paid - institutional,
         by_month=[
             Month(
                 month,
@@ -521,22 +530,10 @@ def from_rollup(session: Session, year: int | None = None, now: datetime | None 
         paid_cents=paid,
         unpaid_cents=_number(totals.unpaid),
         unpaid_sales=_number(totals.unpaid_sales),
-        producer_share_cents=producers,
-        platform_fee_cents=fees,
-        payment_cost_cents=costs,
-        platform_net_cents=fees - costs,
-        producer_share_bps=share_bps(producers, paid),
-        platform_net_bps=share_bps(fees - costs, paid),
-        payment_cost_bps=share_bps(costs, paid),
+        **_where_money_went(paid, producers, fees, costs, women, indigenous, institutional),
         organizations=_number(totals.organizations),
         states=_number(totals.states),
         active_organizations=_number(totals.active),
-        women_led_cents=women,
-        women_led_bps=share_bps(women, producers),
-        indigenous_cents=indigenous,
-        indigenous_bps=share_bps(indigenous, producers),
-        institutional_cents=institutional,
-        consumer_cents=paid - institutional,
         by_month=[Month(month, *by_month.get(month, (0, 0))) for month in months],
         by_state=_sorted_bars(tables["state"]),
         by_legal_form=_sorted_bars(tables["legal_form"]),
