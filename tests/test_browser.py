@@ -4,6 +4,7 @@ verified, list a product, and an anonymous visitor sees it on the organization's
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 import pytest
@@ -100,6 +101,39 @@ def test_search_updates_as_you_type_and_filters_by_facet(
     expect(page.get_by_role("status")).to_contain_text("1 resultado")
     expect(page.locator(".results h3")).to_have_text(["Café con miel de Maní"])
     assert refused == []
+
+
+def test_tapping_a_result_opens_it_without_searching_again(
+    browser: Any, live_server: str, app: Any, make_user: Any, make_org: Any, make_listing: Any
+) -> None:
+    # Tapping a result used to send two more searches over a slow connection while the listing loaded: the
+    # query box losing focus fired `change`, and the keystroke just before was still due. Each answer
+    # rewrote the address (pushState) of a page being left.
+    from tests.helpers import run_search_worker
+
+    make_listing(make_org(make_user()), title="Café de olla orgánico")
+    honey = make_org(make_user("eva@example.mx"), name="Meliponicultoras de Maní", state="31")
+    make_listing(honey, title="Miel melipona", description="Miel de abeja nativa.", category="miel")
+    run_search_worker(app)
+
+    page = browser.new_context(locale="es-MX").new_page()
+    searches: list[str] = []
+    page.on("request", lambda r: searches.append(r.url) if "/buscar?" in r.url else None)
+
+    def slow_listing(route: Any) -> None:
+        time.sleep(1.5)  # a slow connection: the searches below would be answered first
+        route.continue_()
+
+    page.route(re.compile(r"/catalogo/\d+(/[^/?]*)?$"), slow_listing)
+    page.goto(f"{live_server}/buscar")
+    box = page.get_by_label("¿Qué buscas?")
+    box.fill("cafe")
+    expect(page.get_by_role("status")).to_contain_text("1 resultado")
+    searched = len(searches)
+    box.press("Space")  # one more key: a search is due in 350 ms...
+    page.get_by_role("link", name="Café de olla orgánico").click()  # ...and the person taps the result
+    expect(page.get_by_role("heading", level=1)).to_have_text("Café de olla orgánico")
+    assert len(searches) == searched  # neither the query box losing focus nor the pending keystroke searched
 
 
 def test_a_refused_htmx_action_shows_why_and_leaves_the_page_as_it_was(

@@ -17,3 +17,21 @@ document.addEventListener("change", function (event) {
     htmx.trigger("#search-form", "submit");
   });
 });
+// Leaving for a result does not search again: the query box's `change` (it fires on blur, when the person
+// taps a result) is left to the `input` that already searched, and once the page is being left pending
+// searches are dropped and none starts (on a slow connection each would compete with the listing's page and
+// rewrite the address of a page being left).
+var leaving = false;
+document.addEventListener("DOMContentLoaded", function () {
+  var query = document.getElementById("q");
+  if (query) query.addEventListener("change", function (event) { event.stopPropagation(); });
+});
+window.addEventListener("beforeunload", function () {
+  leaving = true;
+  var form = document.getElementById("search-form");
+  if (form) htmx.trigger(form, "htmx:abort");
+});
+window.addEventListener("pageshow", function () { leaving = false; });
+document.addEventListener("htmx:beforeRequest", function (event) {
+  if (leaving) event.preventDefault();
+});
