@@ -6,13 +6,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import orjson
 from fastapi import Request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
-from sqlmodel import Session, create_engine
+from sqlalchemy.orm.util import identity_key
+from sqlmodel import Session, col, create_engine, select
 
 from market.state import engine_of
 
@@ -20,6 +21,24 @@ from market.state import engine_of
 def utcnow() -> datetime:
     """Aware UTC; SQLModel's UTCDateTime stores it the same way on SQLite and PostgreSQL."""
     return datetime.now(UTC)
+
+
+class HasId(Protocol):
+    id: int | None
+
+
+Row = TypeVar("Row", bound=HasId)
+
+
+def rows_by_id(session: Session, model: type[Row], ids: set[int]) -> dict[int, Row]:
+    """Rows by id: those the session already holds (the buyer and producers of an order just placed)
+    without a query, the others in one."""
+    held = {i: session.identity_map.get(identity_key(model, i)) for i in ids}
+    found: dict[int, Row] = {i: row for i, row in held.items() if row is not None}
+    if missing := ids - found.keys():
+        rows = session.exec(select(model).where(col(model.id).in_(missing)))
+        found |= {row.id or 0: row for row in rows}
+    return found
 
 
 def make_engine(database_url: str) -> Engine:

@@ -17,7 +17,7 @@ from market.accounts.models import User
 from market.catalog import service as catalog
 from market.catalog.models import Listing, ListingStatus
 from market.config import Settings
-from market.db import utcnow
+from market.db import rows_by_id, utcnow
 from market.errors import (
     InsufficientStock,
     ListingNotFound,
@@ -190,7 +190,9 @@ def refuse_hoarding(session: Session, settings: Settings, buyer: User) -> None:
     """At most `max_unpaid_orders` orders per buyer hold stock with no money yet: awaiting payment, or
     cash on pickup with a part its producer has not accepted. The buyer's row is locked first (a no-op
     UPDATE), so two checkouts of one buyer at once count one after the other."""
-    session.execute(update(User).where(col(User.id) == buyer.id).values(id=col(User.id)))
+    lock = update(User).where(col(User.id) == buyer.id).values(id=col(User.id))
+    # Nothing changes: the buyer's loaded row stays as it is (the ORM would otherwise expire and re-read it).
+    session.execute(lock.execution_options(synchronize_session=False))
     unaccepted = select(Fulfillment.order_id).where(
         Fulfillment.status == FulfillmentStatus.PENDING_ACCEPTANCE
     )
@@ -242,58 +244,59 @@ def place_order(
     business). On cash on pickup or invoice terms the producers may start before the money arrives. The buyer
     is sent the order with how to pay it."""
     assert buyer.id is not None
+    subtotals = [sum(line.quantity * line.unit_price_cents for line in part.lines) for part in parts]
+    fees = [apply_bps(subtotal, settings.platform_fee_bps) for subtotal in subtotals]
+    delivery = sum(part.delivery_cents for part in parts)
     order = Order(
         buyer_id=buyer.id,
         payment_method=payment_method,
         ship_to=ship_to,
         contact_phone=contact_phone,
-        subtotal_cents=0,
-        delivery_cents=0,
-        total_cents=0,
-        platform_fee_cents=0,
+        subtotal_cents=sum(subtotals),
+        delivery_cents=delivery,
+        total_cents=sum(subtotals) + delivery,
+        platform_fee_cents=sum(fees),
         reserved_until=reserved_until,
         **fields,
     )
     session.add(order)
     session.flush()
     assert order.id is not None
-    fulfillments: list[Fulfillment] = []
-    for part in parts:
-        subtotal = sum(line.quantity * line.unit_price_cents for line in part.lines)
-        fulfillment = Fulfillment(
+    producers = rows_by_id(session, Organization, {part.organization_id for part in parts})
+    fulfillments = [
+        Fulfillment(
             order_id=order.id,
             organization_id=part.organization_id,
             delivery_method=part.delivery_method,
             subtotal_cents=subtotal,
             delivery_cents=part.delivery_cents,
-            platform_fee_cents=apply_bps(subtotal, settings.platform_fee_bps),
-            **producer_profile(session.get_one(Organization, part.organization_id)),
+            platform_fee_cents=fee,
+            **producer_profile(producers[part.organization_id]),
         )
-        session.add(fulfillment)
-        session.flush()
-        assert fulfillment.id is not None
-        session.add(
-            FulfillmentEvent(
-                fulfillment_id=fulfillment.id, to_status=FulfillmentStatus.AWAITING_PAYMENT, actor_id=buyer.id
+        for part, subtotal, fee in zip(parts, subtotals, fees, strict=True)
+    ]
+    session.add_all(fulfillments)
+    session.flush()  # one INSERT for all the parts, which gives their ids to their lines and events
+    lines = [
+        [
+            OrderLine(
+                fulfillment_id=fulfillment.id or 0,
+                listing_id=line.listing_id,
+                title=line.title,
+                unit=line.unit,
+                unit_price_cents=line.unit_price_cents,
+                quantity=line.quantity,
+                total_cents=line.quantity * line.unit_price_cents,
             )
-        )
-        for line in part.lines:
-            session.add(
-                OrderLine(
-                    fulfillment_id=fulfillment.id,
-                    listing_id=line.listing_id,
-                    title=line.title,
-                    unit=line.unit,
-                    unit_price_cents=line.unit_price_cents,
-                    quantity=line.quantity,
-                    total_cents=line.quantity * line.unit_price_cents,
-                )
-            )
-        order.subtotal_cents += fulfillment.subtotal_cents
-        order.delivery_cents += fulfillment.delivery_cents
-        order.platform_fee_cents += fulfillment.platform_fee_cents
-        fulfillments.append(fulfillment)
-    order.total_cents = order.subtotal_cents + order.delivery_cents
+            for line in part.lines
+        ]
+        for part, fulfillment in zip(parts, fulfillments, strict=True)
+    ]
+    session.add_all(line for part_lines in lines for line in part_lines)
+    placed = FulfillmentStatus.AWAITING_PAYMENT
+    session.add_all(
+        FulfillmentEvent(fulfillment_id=f.id or 0, to_status=placed, actor_id=buyer.id) for f in fulfillments
+    )
     if payment_method in DEFERRED_PAYMENT:
         order.status = DEFERRED_PAYMENT[payment_method]
         for fulfillment in fulfillments:
@@ -301,5 +304,6 @@ def place_order(
         if order.status == OrderStatus.INVOICED:
             order.payment_due_at = utcnow() + timedelta(days=settings.invoice_days)
             ledger.record_invoice(session, order, fulfillments)
-    notifications.order_placed(session, settings, order)
+    written = [(f, producers[f.organization_id], ls) for f, ls in zip(fulfillments, lines, strict=True)]
+    notifications.order_placed(session, settings, order, written)
     return order

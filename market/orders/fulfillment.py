@@ -86,7 +86,7 @@ def transition(
         raise InvalidTransition(current=fulfillment.status, target=target)
     assert fulfillment.id is not None
     current, step = FulfillmentStatus(fulfillment.status), FulfillmentStatus(target)
-    compare_and_set(session, Fulfillment, fulfillment.id, current, step)  # also changes the row in memory
+    compare_and_set(session, Fulfillment, fulfillment.id, current, step, updated_at=utcnow())
     session.add(
         FulfillmentEvent(
             fulfillment_id=fulfillment.id,
@@ -96,8 +96,6 @@ def transition(
             note=note,
         )
     )
-    fulfillment.status = step
-    fulfillment.updated_at = utcnow()
     by = "producer" if by_producer else "buyer" if actor else None  # None: the marketplace itself
     notifications.fulfillment_moved(session, fulfillment, current, step, note, by)
     if step == FulfillmentStatus.PENDING_ACCEPTANCE:  # paid, or on invoice terms: an institution's invoice
@@ -106,14 +104,20 @@ def transition(
 
 
 def compare_and_set(
-    session: Session, model: type[Order] | type[Fulfillment], id_: int, current: str, new: str
+    session: Session,
+    model: type[Order] | type[Fulfillment],
+    id_: int,
+    current: str,
+    new: str,
+    **also: object,
 ) -> None:
-    """Move a row from the status this request read to a new one, in one conditional UPDATE. Two requests
-    acting on the same order at once (a payment and a cancellation) read the same status; the database
-    lets only the first through (row lock on PostgreSQL, one writer at a time on SQLite) and the other
-    gets a clear conflict instead of undoing the first."""
+    """Move a row from the status this request read to a new one, in one conditional UPDATE (which also
+    sets the columns in `also`, and changes the row in memory). Two requests acting on the same order at
+    once (a payment and a cancellation) read the same status; the database lets only the first through
+    (row lock on PostgreSQL, one writer at a time on SQLite) and the other gets a clear conflict instead
+    of undoing the first."""
     moved = session.execute(
-        update(model).where(col(model.id) == id_, col(model.status) == current).values(status=new)
+        update(model).where(col(model.id) == id_, col(model.status) == current).values(status=new, **also)
     )
     if moved.rowcount == 0:  # type: ignore[attr-defined]
         raise ChangedMeanwhile()
@@ -332,9 +336,8 @@ def mark_paid(
         if received_cents is None:
             raise InvalidTransition(current=order.status, target=OrderStatus.PAID)
         return ledger.record_payment(session, order, [], reference, received_cents)
-    compare_and_set(session, Order, order.id or 0, OrderStatus.AWAITING_PAYMENT, OrderStatus.PAID)
-    order.status = OrderStatus.PAID
-    order.reserved_until = None
+    paid = OrderStatus.PAID
+    compare_and_set(session, Order, order.id or 0, OrderStatus.AWAITING_PAYMENT, paid, reserved_until=None)
     waiting = list(
         session.exec(
             select(Fulfillment)

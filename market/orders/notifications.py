@@ -14,6 +14,7 @@ from market.accounts.models import User
 from market.catalog.models import Listing
 from market.catalog.taxonomy import DELIVERY_LABELS
 from market.config import Settings
+from market.db import rows_by_id
 from market.i18n import N_
 from market.mail import kinds, queue
 from market.mexico import state_name
@@ -65,8 +66,8 @@ def _lines(session: Session, fulfillment: Fulfillment) -> list[OrderLine]:
 def pickup_place(session: Session, organization: Organization, lines: list[OrderLine]) -> dict[str, Any]:
     """Where a part is picked up, as the producer wrote it: the pickup address of its listings (or the
     organization's address), its municipality and state, and how to reach it."""
-    listing_ids = [line.listing_id for line in lines if line.listing_id is not None]
-    written = session.exec(select(Listing.pickup_address).where(col(Listing.id).in_(listing_ids))).all()
+    listing_ids = {line.listing_id for line in lines if line.listing_id is not None}
+    written = [listing.pickup_address for listing in rows_by_id(session, Listing, listing_ids).values()]
     addresses = sorted({address.strip() for address in written if address and address.strip()})
     if not addresses and organization.address:
         addresses = [organization.address]
@@ -78,9 +79,14 @@ def pickup_place(session: Session, organization: Organization, lines: list[Order
     }
 
 
-def part_facts(session: Session, fulfillment: Fulfillment, organization: Organization) -> dict[str, Any]:
-    """One producer's part: its lines and prices, its delivery and what it adds up to."""
-    lines = _lines(session, fulfillment)
+def part_facts(
+    session: Session,
+    fulfillment: Fulfillment,
+    organization: Organization,
+    lines: list[OrderLine] | None = None,
+) -> dict[str, Any]:
+    """One producer's part: its lines (read unless given) and prices, its delivery and what it adds up to."""
+    lines = _lines(session, fulfillment) if lines is None else lines
     return {
         "organization": organization.name,
         "lines": [
@@ -104,16 +110,6 @@ def part_facts(session: Session, fulfillment: Fulfillment, organization: Organiz
     }
 
 
-def _parts(session: Session, order: Order) -> list[tuple[Fulfillment, Organization]]:
-    rows = session.exec(
-        select(Fulfillment, Organization)
-        .join(Organization, col(Organization.id) == Fulfillment.organization_id)
-        .where(Fulfillment.order_id == order.id)
-        .order_by(col(Fulfillment.id))
-    ).all()
-    return [(fulfillment, organization) for fulfillment, organization in rows]
-
-
 def how_to_pay(settings: Settings, order: Order) -> dict[str, Any]:
     """What the buyer does next for the chosen way to pay, as the order's page says it."""
     facts: dict[str, Any] = {
@@ -132,8 +128,14 @@ def how_to_pay(settings: Settings, order: Order) -> dict[str, Any]:
 # --- the messages ----------------------------------------------------------------------------------
 
 
-def order_placed(session: Session, settings: Settings, order: Order) -> None:
-    """The buyer's copy of the order just placed: every part, the total and how to pay it."""
+def order_placed(
+    session: Session,
+    settings: Settings,
+    order: Order,
+    parts: list[tuple[Fulfillment, Organization, list[OrderLine]]],
+) -> None:
+    """The buyer's copy of the order just placed: every part (with its producer and lines, as just
+    written), the total and how to pay it."""
     buyer = session.get(User, order.buyer_id)
     assert buyer is not None and order.id is not None
     queue.send(
@@ -152,10 +154,7 @@ def order_placed(session: Session, settings: Settings, order: Order) -> None:
             "contact_phone": order.contact_phone,
             "for_institution": order.buyer_organization_id is not None,  # invoiced to the institution
         },
-        parts=[
-            part_facts(session, fulfillment, organization)
-            for fulfillment, organization in _parts(session, order)
-        ],
+        parts=[part_facts(session, *part) for part in parts],
         payment=how_to_pay(settings, order),
     )
 
