@@ -45,19 +45,6 @@ UserDep = Annotated[User, Depends(require_user)]
 PageDep = Annotated[PageContext, Depends(page_context)]
 FormDep = Annotated[FormData, Depends(form_data)]
 
-
-def _token_holder(user: Annotated[User, Depends(api_user)], session: SessionDep) -> User:
-    """The token's holder as a row of the request's session, without a query: the services that look the
-    person up again (an order's buyer, its e-mail) find it there."""
-    return session.merge(user, load=False)
-
-
-def _token_holder_optional(
-    user: Annotated[User | None, Depends(api_user_optional)], session: SessionDep
-) -> User | None:
-    return None if user is None else session.merge(user, load=False)
-
-
 # The JSON API: the holder of the bearer token (401 without one), or None when the route is public.
-ApiUserDep = Annotated[User, Depends(_token_holder)]
-ApiVisitorDep = Annotated[User | None, Depends(_token_holder_optional)]
+ApiUserDep = Annotated[User, Depends(api_user)]
+ApiVisitorDep = Annotated[User | None, Depends(api_user_optional)]

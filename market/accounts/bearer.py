@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.security.utils import get_authorization_scheme_param
+from sqlmodel import Session
 
 from market.accounts import tokens
 from market.accounts.models import User
-from market.db import transaction
+from market.db import get_session
 from market.errors import NotAuthenticated
 from market.state import engine_of
 
@@ -16,30 +19,36 @@ from market.state import engine_of
 bearer = HTTPBearer(auto_error=False, description="A token from `POST /api/v1/auth/tokens`.")
 
 
-def _token_user(request: Request, token: str | None) -> User | None:
+def _token_user(request: Request, session: Session, token: str | None) -> User | None:
+    """The token's holder, read in the request's own transaction: one connection per request, and the
+    person is a row of the session its services find again without a query (an order's buyer)."""
     if token is None:
         return None
-    # A short transaction of its own: the request's session connects only when the endpoint needs it.
-    with transaction(engine_of(request)) as session:
-        found = tokens.holder(session, token)
-        if found is not None:
-            session.expunge(found[1])
+    found = tokens.holder(session, token)
     if found is None:
         raise NotAuthenticated("El token no es válido o fue revocado.")
     api_token, user = found
+    tokens.note_use(engine_of(request), api_token)
     request.state.api_token_id = api_token.id
     return user
 
 
-def api_user_optional(request: Request) -> User | None:
+RequestSession = Annotated[Session, Depends(get_session, scope="function")]  # market.deps.SessionDep
+
+
+def api_user_optional(request: Request, session: RequestSession) -> User | None:
     """Who sent the token, if anyone did (a public read shows its members more). It reads the header itself,
     so the document marks such a route as public, not as needing a token."""
     scheme, token = get_authorization_scheme_param(request.headers.get("authorization"))
-    return _token_user(request, token if scheme.lower() == "bearer" and token else None)
+    return _token_user(request, session, token if scheme.lower() == "bearer" and token else None)
 
 
-def api_user(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> User:
-    user = _token_user(request, credentials.credentials if credentials else None)
+def api_user(
+    request: Request,
+    session: RequestSession,
+    credentials: HTTPAuthorizationCredentials | None = Depends(bearer),
+) -> User:
+    user = _token_user(request, session, credentials.credentials if credentials else None)
     if user is None:
         raise NotAuthenticated("Envía un token en la cabecera Authorization: Bearer <token>.")
     return user

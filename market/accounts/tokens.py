@@ -8,11 +8,12 @@ import secrets
 from datetime import timedelta
 
 from sqlalchemy import delete, update
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from market.accounts.models import ApiToken, User
 from market.config import Settings
-from market.db import utcnow
+from market.db import transaction, utcnow
 from market.errors import NotFound, TokenExpired, ValidationFailed
 from market.i18n import gettext as _
 
@@ -59,10 +60,17 @@ def holder(session: Session, token: str) -> tuple[ApiToken, User] | None:
     user = session.get(User, api_token.user_id)
     if user is None or not user.is_active:
         return None
-    if api_token.last_used_at is None or now - api_token.last_used_at > USED_EVERY:
-        # A statement, not a change of the loaded row: if the token was revoked meanwhile, it touches nothing.
-        session.execute(update(ApiToken).where(col(ApiToken.id) == api_token.id).values(last_used_at=now))
     return api_token, user
+
+
+def note_use(engine: Engine, api_token: ApiToken) -> None:
+    """Record when the token was last used, at most once a minute, in a transaction of its own: inside the
+    request's, the row lock would make the token's other requests wait until this one ends. A statement,
+    not a change of the loaded row: if the token was revoked meanwhile, it touches nothing."""
+    now = utcnow()
+    if api_token.last_used_at is None or now - api_token.last_used_at > USED_EVERY:
+        with transaction(engine) as session:
+            session.execute(update(ApiToken).where(col(ApiToken.id) == api_token.id).values(last_used_at=now))
 
 
 def of_user(session: Session, user_id: int) -> list[ApiToken]:
