@@ -176,7 +176,7 @@ async def handle_unexpected(request: Request, exc: Exception) -> Response:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, settings.database_pool_size, settings.database_max_overflow)
     search = engine_for(settings)
 
     @asynccontextmanager

@@ -34,6 +34,11 @@ class Settings(BaseSettings):
 
     environment: Literal["development", "test", "production"] = "development"
     database_url: str = "sqlite:///./var/market.db"
+    # Connections each app process keeps to PostgreSQL, and how many more it may open at a peak. Every
+    # process (`market serve --workers N`, each `market worker`) has its own: N x (both) plus the workers'
+    # must stay under the server's max_connections (100 by default).
+    database_pool_size: int = Field(default=10, ge=1, le=100)
+    database_max_overflow: int = Field(default=10, ge=0, le=100)
     secret_key: str = DEFAULT_SECRET
     base_url: str = "http://127.0.0.1:8000"
     media_dir: Path = Path("var/media")

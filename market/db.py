@@ -41,11 +41,19 @@ def rows_by_id(session: Session, model: type[Row], ids: set[int]) -> dict[int, R
     return found
 
 
-def make_engine(database_url: str) -> Engine:
+def make_engine(database_url: str, pool_size: int = 5, max_overflow: int = 10) -> Engine:
+    """An engine; the pool's size matters for the app's processes (settings.database_pool_size), the CLI's
+    one-off commands keep SQLAlchemy's defaults."""
     url = make_url(database_url)
     # orjson decodes the JSON columns several times faster (a full search reindex reads 200,000 of them).
     if url.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, json_deserializer=orjson.loads)
+        return create_engine(
+            url,
+            pool_pre_ping=True,
+            pool_size=pool_size,
+            max_overflow=max_overflow,
+            json_deserializer=orjson.loads,
+        )
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(

@@ -13,7 +13,6 @@ from market.accounts import tokens
 from market.accounts.models import User
 from market.db import get_session
 from market.errors import NotAuthenticated
-from market.state import engine_of
 
 # The security scheme of the OpenAPI document: only routes that require a token depend on it.
 bearer = HTTPBearer(auto_error=False, description="A token from `POST /api/v1/auth/tokens`.")
@@ -28,7 +27,7 @@ def _token_user(request: Request, session: Session, token: str | None) -> User |
     if found is None:
         raise NotAuthenticated("El token no es válido o fue revocado.")
     api_token, user = found
-    tokens.note_use(engine_of(request), api_token)
+    tokens.note_use(session, api_token)
     request.state.api_token_id = api_token.id
     return user
 

@@ -8,12 +8,11 @@ import secrets
 from datetime import timedelta
 
 from sqlalchemy import delete, update
-from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from market.accounts.models import ApiToken, User
 from market.config import Settings
-from market.db import transaction, utcnow
+from market.db import utcnow
 from market.errors import NotFound, TokenExpired, ValidationFailed
 from market.i18n import gettext as _
 
@@ -63,14 +62,16 @@ def holder(session: Session, token: str) -> tuple[ApiToken, User] | None:
     return api_token, user
 
 
-def note_use(engine: Engine, api_token: ApiToken) -> None:
-    """Record when the token was last used, at most once a minute, in a transaction of its own: inside the
-    request's, the row lock would make the token's other requests wait until this one ends. A statement,
-    not a change of the loaded row: if the token was revoked meanwhile, it touches nothing."""
+def note_use(session: Session, api_token: ApiToken) -> None:
+    """Record when the token was last used, at most once a minute. A statement, not a change of the loaded
+    row: if the token was revoked meanwhile, it touches nothing. The row is skipped if locked: the token's
+    other requests at that moment neither wait for this one's transaction nor write the same minute again
+    (and a second connection, which would empty the pool under load, is not needed)."""
     now = utcnow()
     if api_token.last_used_at is None or now - api_token.last_used_at > USED_EVERY:
-        with transaction(engine) as session:
-            session.execute(update(ApiToken).where(col(ApiToken.id) == api_token.id).values(last_used_at=now))
+        free = select(ApiToken.id).where(col(ApiToken.id) == api_token.id).with_for_update(skip_locked=True)
+        touch = update(ApiToken).where(col(ApiToken.id).in_(free)).values(last_used_at=now)
+        session.execute(touch.execution_options(synchronize_session=False))
 
 
 def of_user(session: Session, user_id: int) -> list[ApiToken]:

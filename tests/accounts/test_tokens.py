@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 from alembic import command
 from fastapi.testclient import TestClient
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from market.accounts.models import ApiToken, LoginAttempt
+from market.app import create_app
 from market.config import Settings
 from market.db import make_engine, utcnow
 from market.migrate import alembic_config
+from tests.fixtures.app import served
 from tests.helpers import PASSWORD, TOKENS, api_token
 
 
@@ -153,3 +157,28 @@ def test_tokens_issued_before_they_expired_expire_90_days_after_the_upgrade(tmp_
         token = session.exec(select(ApiToken)).one()
     engine.dispose()
     assert abs(token.expires_at - (utcnow() + timedelta(days=90))) < timedelta(minutes=1)
+
+
+def test_requests_with_tokens_due_for_their_mark_need_one_connection_each(
+    settings: Settings, make_user: Any
+) -> None:
+    # Marking when a token was used once took a second connection while the request held its first: with
+    # the pool's connections all held by requests, every one of them waited for another, and all failed.
+    one = settings.model_copy(update={"database_pool_size": 1, "database_max_overflow": 0})
+    app = create_app(one)
+    make_user("ana@example.mx")
+    credentials = {"email": "ana@example.mx", "password": PASSWORD}
+
+    def list_tokens(token: str) -> int:
+        headers = {"Authorization": f"Bearer {token}"}
+        return httpx.get(f"{url}{TOKENS}", headers=headers, timeout=60).status_code
+
+    with served(app, one) as url:
+        fresh = [httpx.post(f"{url}{TOKENS}", json=credentials).json() for _ in range(4)]
+        with ThreadPoolExecutor(4) as pool:  # four requests for one connection, each marking its token
+            answers = list(pool.map(list_tokens, [t["token"] for t in fresh]))
+    assert answers == [200] * 4
+    ids = [t["id"] for t in fresh]
+    with Session(app.state.engine) as session:  # the server has stopped: every request committed
+        assert None not in session.exec(select(ApiToken.last_used_at).where(col(ApiToken.id).in_(ids))).all()
+    app.state.engine.dispose()
