@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -93,7 +94,22 @@ def transaction(engine: Engine) -> Iterator[Session]:
             raise
 
 
+# A session refers weakly to the rows it holds unchanged: one loaded inside a function is forgotten when the
+# function returns, and the next that needs it (an order's buyer, for each of its parts) reads it again. A
+# request's session keeps the rows it last loaded or wrote, at most this many (a streamed export stays flat).
+HELD_ROWS = 500
+
+
+@event.listens_for(Session, "loaded_as_persistent")
+@event.listens_for(Session, "pending_to_persistent")
+def _hold(session: Session, row: object) -> None:
+    held = session.info.get("held")
+    if held is not None:
+        held.append(row)
+
+
 def get_session(request: Request) -> Iterator[Session]:
     """FastAPI dependency: the request owns the transaction; services never commit."""
     with transaction(engine_of(request)) as session:
+        session.info["held"] = deque(maxlen=HELD_ROWS)
         yield session

@@ -113,21 +113,27 @@ def add(session: Session, delta: Sums) -> None:
     order), creating the rows it lacks."""
     if not delta:
         return
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = ImpactRollup.__table__  # type: ignore[attr-defined]
+    statement = _upsert(session.get_bind().dialect.name)
     keys = sorted(delta)
     for start in range(0, len(keys), UPSERT_ROWS):
-        values = [
+        rows = [
             dict(zip(KEY, key, strict=True)) | dict(zip(SUMS, delta[key], strict=True))
             for key in keys[start : start + UPSERT_ROWS]
         ]
-        statement = insert(table).values(values)
-        statement = statement.on_conflict_do_update(
-            index_elements=[table.c[name] for name in KEY],
-            set_={name: table.c[name] + statement.excluded[name] for name in SUMS},
-        )
-        session.execute(statement)
+        session.execute(statement, rows)
+
+
+@cache
+def _upsert(dialect: str) -> sa.Insert:
+    """One row's upsert, its values bound at execution: compiled once per process, not once per sale (a
+    statement with its values inlined has no cache key)."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = ImpactRollup.__table__  # type: ignore[attr-defined]
+    statement = insert(table)
+    return statement.on_conflict_do_update(
+        index_elements=[table.c[name] for name in KEY],
+        set_={name: table.c[name] + statement.excluded[name] for name in SUMS},
+    )
 
 
 def order_sums(session: Session, settings: Settings, order_id: int) -> Sums:
