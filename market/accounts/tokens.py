@@ -50,14 +50,17 @@ def issue(session: Session, user: User, name: str, lifetime: timedelta) -> tuple
 def holder(session: Session, token: str) -> tuple[ApiToken, User] | None:
     """The token and the person it signs in, or None when it is unknown, revoked or its holder inactive.
     An expired token raises TokenExpired, which says so and since when."""
-    api_token = session.exec(select(ApiToken).where(ApiToken.token_hash == _digest(token))).first()
-    if api_token is None:
+    found = session.exec(
+        select(ApiToken, User)
+        .join(User, col(User.id) == ApiToken.user_id)
+        .where(ApiToken.token_hash == _digest(token))
+    ).first()
+    if found is None:
         return None
-    now = utcnow()
-    if api_token.expires_at <= now:
+    api_token, user = found
+    if api_token.expires_at <= utcnow():
         raise TokenExpired(date=api_token.expires_at.date().isoformat())
-    user = session.get(User, api_token.user_id)
-    if user is None or not user.is_active:
+    if not user.is_active:
         return None
     return api_token, user
 

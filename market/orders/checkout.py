@@ -91,7 +91,7 @@ def checkout(
     404 of an unknown id, so that a draft's title cannot be fished out by id."""
     assert buyer.id is not None
     require_confirmed(buyer)
-    if data.payment_method not in payment_methods.available(session, settings, buyer):
+    if not payment_methods.allows(session, settings, buyer, data.payment_method):
         raise ValidationFailed({"payment_method": N_("Esa forma de pago no está disponible para ti.")})
     if data.payment_method in payment_methods.RESERVATION:
         refuse_hoarding(session, settings, buyer)

@@ -61,9 +61,17 @@ def may_use_invoice(session: Session, buyer: User) -> bool:
     )
 
 
+def _open_to_all(settings: Settings) -> list[str]:
+    online = STRIPE_METHODS if settings.payments_backend == "stripe" else ["spei_transfer"]
+    return [*online, "cash_on_pickup"]
+
+
 def available(session: Session, settings: Settings, buyer: User | None) -> list[str]:
-    methods = list(STRIPE_METHODS) if settings.payments_backend == "stripe" else ["spei_transfer"]
-    methods.append("cash_on_pickup")
-    if buyer is not None and may_use_invoice(session, buyer):
-        methods.append("invoice")
-    return methods
+    invoice = ["invoice"] if buyer is not None and may_use_invoice(session, buyer) else []
+    return _open_to_all(settings) + invoice
+
+
+def allows(session: Session, settings: Settings, buyer: User, method: str) -> bool:
+    """Whether this buyer may pay this way: what `available` offers, with invoice terms looked up only
+    when they are asked for (checkout's check)."""
+    return method in _open_to_all(settings) or (method == "invoice" and may_use_invoice(session, buyer))
