@@ -65,21 +65,23 @@ def _reserve(session: Session, listing: Listing, quantity: int) -> None:
     database lets exactly one through (row lock on PostgreSQL, one writer at a time on SQLite)."""
     if listing.stock is None:  # made to order
         return
-    taken = session.execute(
-        update(Listing)
-        .where(
-            col(Listing.id) == listing.id,
-            col(Listing.stock) >= quantity,
-            col(Listing.status) == ListingStatus.ACTIVE,
+    if listing.stock >= quantity:  # as this checkout read it; the UPDATE decides (a sale meanwhile)
+        taken = session.execute(
+            update(Listing)
+            .where(
+                col(Listing.id) == listing.id,
+                col(Listing.stock) >= quantity,
+                col(Listing.status) == ListingStatus.ACTIVE,
+            )
+            .values(stock=col(Listing.stock) - quantity, updated_at=utcnow())
         )
-        .values(stock=col(Listing.stock) - quantity, updated_at=utcnow())
-    )
-    if taken.rowcount == 0:  # type: ignore[attr-defined]
+        if taken.rowcount:  # type: ignore[attr-defined]
+            return
         session.refresh(listing)
-        available = listing.stock or 0
-        if available == 0:
-            raise SoldOut(title=listing.title)
-        raise InsufficientStock(available=available, unit=listing.unit, title=listing.title)
+    available = listing.stock or 0
+    if available == 0:
+        raise SoldOut(title=listing.title)
+    raise InsufficientStock(available=available, unit=listing.unit, title=listing.title)
 
 
 def checkout(
