@@ -11,7 +11,7 @@ from typing import Any, Protocol, TypeVar
 
 import orjson
 from fastapi import Request
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, col, create_engine, select
@@ -96,20 +96,38 @@ def transaction(engine: Engine) -> Iterator[Session]:
 
 # A session refers weakly to the rows it holds unchanged: one loaded inside a function is forgotten when the
 # function returns, and the next that needs it (an order's buyer, for each of its parts) reads it again. A
-# request's session keeps the rows it last loaded or wrote, at most this many (a streamed export stays flat).
+# request's session keeps the rows it last loaded, at most this many (a streamed export stays flat), and
+# every row it wrote (see `written_here`).
 HELD_ROWS = 500
 
 
 @event.listens_for(Session, "loaded_as_persistent")
-@event.listens_for(Session, "pending_to_persistent")
 def _hold(session: Session, row: object) -> None:
     held = session.info.get("held")
     if held is not None:
         held.append(row)
 
 
+@event.listens_for(Session, "pending_to_persistent")
+def _keep_written(session: Session, row: object) -> None:
+    written = session.info.get("written")
+    if written is not None:
+        written.append(row)
+
+
+def written_here(session: Session, row: object) -> list[object] | None:
+    """The rows this request's session inserted, if `row` is one of them (an order placed by this request,
+    whose parts, lines and events can only be among them too); None otherwise. Rows still pending are
+    written first, as a query would."""
+    session.flush()
+    written = session.info.get("written")
+    if written is None or not any(r is row for r in written):
+        return None
+    return [r for r in written if not inspect(r).deleted]
+
+
 def get_session(request: Request) -> Iterator[Session]:
     """FastAPI dependency: the request owns the transaction; services never commit."""
     with transaction(engine_of(request)) as session:
-        session.info["held"] = deque(maxlen=HELD_ROWS)
+        session.info |= {"held": deque(maxlen=HELD_ROWS), "written": []}
         yield session

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from sqlmodel import Session, col, select
 
 from market.accounts.models import User
-from market.db import rows_by_id
+from market.db import rows_by_id, written_here
 from market.errors import Forbidden, NotFound
 from market.i18n import N_
 from market.orders.fulfillment import (
@@ -116,23 +116,7 @@ def to_public(session: Session, order: Order) -> OrderPublic:
 def to_public_all(session: Session, orders: Sequence[Order]) -> list[OrderPublic]:
     """Orders as shown, read in four queries whatever their number (parts, timelines, lines, people and
     producers), not a few per part."""
-    order_ids = [order.id for order in orders]
-    fulfillments = session.exec(
-        select(Fulfillment).where(col(Fulfillment.order_id).in_(order_ids)).order_by(col(Fulfillment.id))
-    ).all()
-    part_ids = [f.id for f in fulfillments]
-    events: dict[int, list[FulfillmentEvent]] = defaultdict(list)
-    for event in session.exec(
-        select(FulfillmentEvent)
-        .where(col(FulfillmentEvent.fulfillment_id).in_(part_ids))
-        .order_by(col(FulfillmentEvent.id))
-    ):
-        events[event.fulfillment_id].append(event)
-    lines: dict[int, list[OrderLine]] = defaultdict(list)
-    for line in session.exec(
-        select(OrderLine).where(col(OrderLine.fulfillment_id).in_(part_ids)).order_by(col(OrderLine.id))
-    ):
-        lines[line.fulfillment_id].append(line)
+    fulfillments, events, lines = _parts_of(session, orders)
     producers = rows_by_id(session, Organization, {f.organization_id for f in fulfillments})
     buyers = rows_by_id(session, User, {order.buyer_id for order in orders})
     parts: dict[int, list[FulfillmentPublic]] = defaultdict(list)
@@ -160,6 +144,36 @@ def to_public_all(session: Session, orders: Sequence[Order]) -> list[OrderPublic
         )
         for order in orders
     ]
+
+
+def _parts_of(
+    session: Session, orders: Sequence[Order]
+) -> tuple[list[Fulfillment], dict[int, list[FulfillmentEvent]], dict[int, list[OrderLine]]]:
+    """The orders' parts, and each part's events and lines, in id order: from what this request wrote when
+    it placed the one order shown (its checkout's answer), else read."""
+    order_ids = {order.id for order in orders}
+    written = written_here(session, orders[0]) if len(orders) == 1 else None
+    if written is not None:
+        fulfillments = [r for r in written if isinstance(r, Fulfillment) and r.order_id in order_ids]
+        part_ids = {f.id for f in fulfillments}
+        found_events = [
+            r for r in written if isinstance(r, FulfillmentEvent) and r.fulfillment_id in part_ids
+        ]
+        found_lines = [r for r in written if isinstance(r, OrderLine) and r.fulfillment_id in part_ids]
+    else:
+        fulfillments = list(session.exec(select(Fulfillment).where(col(Fulfillment.order_id).in_(order_ids))))
+        part_ids = {f.id for f in fulfillments}
+        found_events = list(
+            session.exec(select(FulfillmentEvent).where(col(FulfillmentEvent.fulfillment_id).in_(part_ids)))
+        )
+        found_lines = list(session.exec(select(OrderLine).where(col(OrderLine.fulfillment_id).in_(part_ids))))
+    events: dict[int, list[FulfillmentEvent]] = defaultdict(list)
+    for event in sorted(found_events, key=lambda e: e.id or 0):
+        events[event.fulfillment_id].append(event)
+    lines: dict[int, list[OrderLine]] = defaultdict(list)
+    for line in sorted(found_lines, key=lambda line: line.id or 0):
+        lines[line.fulfillment_id].append(line)
+    return sorted(fulfillments, key=lambda f: f.id or 0), events, lines
 
 
 def queue_of(session: Session, user: User, organization: Organization) -> list[OrderPublic]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
@@ -111,3 +112,28 @@ def test_sold_out_is_a_clear_409(
         "/api/v1/orders", headers=buyer, json={"items": [{"listing_id": listing.id, "quantity": 0}]}
     )
     assert bad.status_code == 422
+
+
+@pytest.mark.parametrize("payment_method", ["spei_transfer", "cash_on_pickup"])
+def test_the_checkouts_answer_is_the_order_as_it_is_read_afterwards(
+    client: TestClient, make_user: Any, make_org: Any, make_listing: Any, payment_method: str
+) -> None:
+    # The answer is built from what the checkout just wrote (no reads): it must be the stored order, with
+    # its parts, lines and every step, also those cash on pickup adds in the same request.
+    coffee = make_listing(make_org(make_user("cafe@example.mx")), title="Café tostado", stock=20, pickup=True)
+    honey_org = make_org(make_user("miel@example.mx"), name="Apicultoras del Puuc", state="31")
+    honey = make_listing(honey_org, title="Miel", stock=8, category="miel", pickup=True)
+    comb = make_listing(honey_org, title="Miel en panal", stock=8, category="miel", pickup=True)
+    buyer = api_token(client, make_user("lucia@example.mx").email)
+    items = [{"listing_id": i, "quantity": q} for i, q in ((coffee.id, 3), (honey.id, 2), (comb.id, 1))]
+
+    created = client.post(
+        "/api/v1/orders", headers=buyer, json={"items": items, "payment_method": payment_method}
+    )
+    assert created.status_code == 201, created.text
+    stored = client.get(f"/api/v1/orders/{created.json()['id']}", headers=buyer)
+    assert created.json() == stored.json()
+    parts = created.json()["fulfillments"]
+    assert [len(p["lines"]) for p in parts] == [1, 2]
+    steps = ["awaiting_payment"] + (["pending_acceptance"] if payment_method == "cash_on_pickup" else [])
+    assert [[e["to_status"] for e in p["timeline"]] for p in parts] == [steps, steps]
