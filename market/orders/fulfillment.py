@@ -62,8 +62,10 @@ ACTIVE_ORDER_STATUSES = (OrderStatus.PAID, OrderStatus.INVOICED, OrderStatus.PAY
 
 
 def restock(session: Session, lines: list[OrderLine]) -> None:
-    """The units of lines that end undelivered go back to their listings (those with a stock)."""
-    lines = [line for line in lines if line.listing_id is not None]  # quoted lines held no stock
+    """The units of lines that end undelivered go back to their listings (those with a stock), in listing-id
+    order as checkout takes them: a cancellation and a checkout of the same listings never deadlock."""
+    stocked = (line for line in lines if line.listing_id is not None)  # quoted lines held no stock
+    lines = sorted(stocked, key=lambda line: line.listing_id or 0)
     for line in lines:
         session.execute(
             update(Listing)
