@@ -2,7 +2,7 @@
 them with scarce stock, on PostgreSQL; then an audit of stock and ledger from the database.
 
     .venv/bin/python bench/checkout.py [--buyers 50] [--seconds 60] [--listings 20] [--races 0.1]
-                                       [--workers 1] [--no-direct]
+                                       [--workers CORES] [--no-direct]
 
 It starts what it needs (a fresh database `bench_checkout_<pid>` on the local PostgreSQL, `market serve
 --no-worker`), removes all of it at the end (also on Ctrl-C or a failure), prints progress to stderr and,
@@ -1075,7 +1075,12 @@ def parse_args() -> argparse.Namespace:
         help="fraction of new orders whose payment and cancellation are sent at the same time",
     )
     parser.add_argument("--seed", type=int, default=1, help="random seed (catalog and buyers)")
-    parser.add_argument("--workers", type=int, default=1, help="app processes (market serve --workers N)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="app processes (market serve --workers N; default as market serve on PostgreSQL: one per core)",
+    )
     parser.add_argument("--app-log", type=Path, help="keep the app's log here (default: a temp file)")
     parser.add_argument(
         "--no-direct", action="store_true", help="skip the direct baseline (the same SQL without the app)"
