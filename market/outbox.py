@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, col, select
 
@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 Handler = Callable[[Session, dict[str, Any]], None]
 MAX_BACKOFF_SECONDS = 300
 MAX_ATTEMPTS = 10
+CLAIM_SECONDS = 600  # longer than any one batch takes: a claim outlives its worker only if the worker died
 SEARCH_TOPIC = "search"  # applied in batches by catalog.search_index, not by a per-event handler
 
 
@@ -33,6 +34,7 @@ class OutboxEvent(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=2000)
     processed_at: datetime | None = Field(default=None, index=True)
     parked_at: datetime | None = None  # gave up after MAX_ATTEMPTS failures of its own; kept for inspection
+    claimed_until: datetime | None = None  # a worker is running it; another may take it after this (a crash)
 
 
 def enqueue(session: Session, topic: str, payload: dict[str, Any]) -> None:
@@ -49,34 +51,46 @@ def search_changed(
         enqueue(session, SEARCH_TOPIC, {"organization_id": organization_id})
 
 
+def claim(engine: Engine, topics: Collection[str], limit: int) -> list[int]:
+    """Claim up to `limit` due events for this worker, in one statement: rows another worker is claiming at
+    that moment are skipped (SKIP LOCKED on PostgreSQL; SQLite has one writer at a time), and claimed rows
+    stay this worker's for CLAIM_SECONDS, after which a crashed worker's events are due again."""
+    now = utcnow()
+    due = (
+        select(OutboxEvent.id)
+        .where(
+            col(OutboxEvent.topic).in_(topics),
+            col(OutboxEvent.processed_at).is_(None),
+            col(OutboxEvent.parked_at).is_(None),
+            OutboxEvent.available_at <= now,
+            or_(col(OutboxEvent.claimed_until).is_(None), col(OutboxEvent.claimed_until) < now),
+        )
+        .order_by(col(OutboxEvent.id))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    claimed = (
+        update(OutboxEvent)
+        .where(col(OutboxEvent.id).in_(due.scalar_subquery()))
+        .values(claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
+        .returning(col(OutboxEvent.id))
+    )
+    with transaction(engine) as session:
+        return sorted(session.execute(claimed.execution_options(synchronize_session=False)).scalars())
+
+
 def process_batch(engine: Engine, handlers: dict[str, Handler], limit: int = 100) -> int:
-    """Run due events, each in its own transaction. A failure is retried later with exponential back-off."""
-    with Session(engine) as session:
-        due = session.exec(
-            select(OutboxEvent.id)
-            .where(
-                col(OutboxEvent.topic).in_(handlers),
-                col(OutboxEvent.processed_at).is_(None),
-                col(OutboxEvent.parked_at).is_(None),
-                OutboxEvent.available_at <= utcnow(),
-            )
-            .order_by(col(OutboxEvent.id))
-            .limit(limit)
-        ).all()
+    """Run a batch of due events this worker claimed, each in its own transaction (so a crash repeats at most
+    the one being run). A failure is retried later with exponential back-off."""
     done = 0
-    for event_id in due:
+    for event_id in claim(engine, handlers.keys(), limit):
         try:
             with transaction(engine) as session:
-                # SKIP LOCKED lets several workers share the queue on PostgreSQL (SQLite ignores it).
-                event = session.exec(
-                    select(OutboxEvent)
-                    .where(OutboxEvent.id == event_id, col(OutboxEvent.processed_at).is_(None))
-                    .with_for_update(skip_locked=True)
-                ).first()
-                if event is None:
+                event = session.get(OutboxEvent, event_id)
+                if event is None or event.processed_at is not None:
                     continue
                 handlers[event.topic](session, event.payload)
-                event.processed_at = utcnow()
+                event.processed_at, event.claimed_until = utcnow(), None
                 done += 1
         except Exception as exc:  # the worker must outlive any one bad event
             log.warning("outbox event %s failed: %s", event_id, exc)
@@ -84,6 +98,7 @@ def process_batch(engine: Engine, handlers: dict[str, Handler], limit: int = 100
                 event = session.get(OutboxEvent, event_id)
                 if event is not None:
                     record_failure(event, exc)
+                    event.claimed_until = None
     return done
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -11,13 +12,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from market.app import create_app
 from market.config import Settings
 from market.db import utcnow
 from market.health import CHECK_SECONDS
-from market.outbox import OutboxEvent, enqueue, process_batch
+from market.outbox import OutboxEvent, claim, enqueue, process_batch
 from tests.helpers import free_port
 
 
@@ -178,3 +179,42 @@ def test_a_failure_does_not_stop_the_rest_of_the_batch(engine: Engine, session: 
 
     assert done == 1
     assert {e.topic: e.processed_at is not None for e in events(session)} == {"bad": False, "good": True}
+
+
+def test_workers_claim_disjoint_batches_and_a_dead_workers_claim_runs_out(
+    engine: Engine, session: Session
+) -> None:
+    for n in range(5):
+        enqueue(session, "test", {"n": n})
+    session.commit()
+
+    first, second = claim(engine, ["test"], 3), claim(engine, ["test"], 3)
+    assert len(first) == 3 and len(second) == 2 and not set(first) & set(second)
+    assert claim(engine, ["test"], 3) == []  # everything is someone's for now
+
+    # the worker that claimed `first` died: once its claim runs out, another runs them
+    for event in events(session):
+        if event.id in first:
+            event.claimed_until = utcnow() - timedelta(seconds=1)
+    session.commit()
+    seen: list[int] = []
+    assert process_batch(engine, {"test": lambda _session, payload: seen.append(payload["n"])}) == 3
+    assert seen == [0, 1, 2]
+
+
+def test_a_claim_skips_events_another_worker_is_claiming(engine: Engine, session: Session) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite has one writer at a time")
+    for n in range(4):
+        enqueue(session, "test", {"n": n})
+    session.commit()
+    ids = [e.id for e in events(session)]
+    with Session(engine) as other:  # another worker, in the middle of its claim of the first two
+        other.exec(select(OutboxEvent).where(col(OutboxEvent.id).in_(ids[:2])).with_for_update()).all()
+        claimed: list[list[int]] = []
+        claiming = threading.Thread(target=lambda: claimed.append(claim(engine, ["test"], 10)))
+        claiming.start()
+        claiming.join(10)  # waiting for the locked rows instead of skipping them would hang here
+        assert not claiming.is_alive()
+        other.rollback()
+    assert claimed == [ids[2:]]
