@@ -56,7 +56,7 @@ def locked(session: Session, invoice_id: int) -> Invoice | None:
     return session.exec(
         select(Invoice)
         .where(Invoice.id == invoice_id)
-        .with_for_update()
+        .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     ).first()
 

@@ -35,7 +35,7 @@ def part_refunded(session: Session, fulfillment: Fulfillment, amount_cents: int)
     invoices = {
         invoice.kind: invoice
         for invoice in session.exec(
-            select(Invoice).where(Invoice.fulfillment_id == fulfillment.id).with_for_update()
+            select(Invoice).where(Invoice.fulfillment_id == fulfillment.id).with_for_update(key_share=True)
         )
     }
     ingreso = invoices.get(InvoiceKind.INGRESO)

@@ -264,7 +264,7 @@ def issue(session: Session, settings: Settings, invoice_id: int, now: datetime |
     invoice = session.exec(
         select(Invoice)
         .where(Invoice.id == invoice_id)
-        .with_for_update()
+        .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     ).first()
     if invoice is None or invoice.status != InvoiceStatus.POR_TIMBRAR:
@@ -357,6 +357,16 @@ def _sealed(session: Session, settings: Settings, invoice: Invoice, now: datetim
     return seal(BUILDERS[invoice.kind](session, issuer, invoice, fecha), signer)
 
 
+def lock_issuer(session: Session, organization_id: int) -> Organization:
+    """The producer, locked so that its invoices are numbered one at a time. FOR NO KEY UPDATE, not FOR
+    UPDATE: a request that writes a row referring to the organization (a sale's ledger entries, an invoice)
+    holds a key-share lock on it, which FOR UPDATE would wait for, and that request may itself be waiting for
+    the invoice this worker holds (a part cancelled while its invoice is stamped: a deadlock)."""
+    return session.exec(
+        select(Organization).where(Organization.id == organization_id).with_for_update(key_share=True)
+    ).one()
+
+
 def _issuer_and_signer(
     session: Session, settings: Settings, invoice: Invoice, now: datetime
 ) -> tuple[build.Issuer, Signer]:
@@ -365,9 +375,7 @@ def _issuer_and_signer(
     if invoice.kind == InvoiceKind.COMISION:
         platform.one_folio_at_a_time(session)
         return platform.issuer(settings), platform.signer(settings, now)
-    issuer = session.exec(
-        select(Organization).where(Organization.id == invoice.organization_id).with_for_update()
-    ).one()
+    issuer = lock_issuer(session, invoice.organization_id)
     if not fiscal_profile.is_complete(issuer):
         raise MarketError(INCOMPLETE_PROFILE)
     return issuer, csd_store.signer_for(session, settings, issuer, now=now)
