@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from market.accounts.models import User
@@ -40,11 +41,23 @@ def find(session: Session, user: User | None, token: str | None) -> Cart | None:
 
 
 def ensure(session: Session, user: User | None, token: str | None) -> Cart:
+    """The person's (or visitor's) cart, made if missing, and locked until the request ends: one change to
+    a cart at a time (a double tap, two tabs), so the second sees the first's line instead of adding it again.
+    A person's cart is made once even by two requests at once (the second finds the first's)."""
     cart = find(session, user, token)
+    if cart is None and user is not None:
+        insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        made = insert(Cart).values(token=secrets.token_urlsafe(24), user_id=user.id, updated_at=utcnow())
+        session.execute(made.on_conflict_do_nothing(index_elements=["user_id"]))
+        cart = find(session, user, token)
     if cart is None:
-        cart = Cart(token=secrets.token_urlsafe(24), user_id=user.id if user else None)
+        cart = Cart(token=secrets.token_urlsafe(24))
         session.add(cart)
         session.flush()
+    else:
+        lock = update(Cart).where(col(Cart.id) == cart.id).values(updated_at=utcnow())
+        session.execute(lock.execution_options(synchronize_session=False))
+    assert cart is not None
     return cart
 
 
