@@ -48,6 +48,9 @@ from market.organizations.models import Organization
 from market.outbox import search_changed
 from market.payments import methods as payment_methods
 
+PERSONAL_ON_CREDIT = N_(
+    "La factura a crédito es para compras de tu institución; una compra personal se paga al hacer el pedido."
+)
 # Payment terms on which the producers may start before the money arrives, and the order's status on them.
 DEFERRED_PAYMENT = {"invoice": OrderStatus.INVOICED, "cash_on_pickup": OrderStatus.PAY_AT_PICKUP}
 
@@ -95,6 +98,8 @@ def checkout(
     require_confirmed(buyer)
     if not payment_methods.allows(session, settings, buyer, data.payment_method):
         raise ValidationFailed({"payment_method": N_("Esa forma de pago no está disponible para ti.")})
+    if data.personal and data.payment_method == "invoice":  # credit is the institution's, not the person's
+        raise ValidationFailed({"payment_method": PERSONAL_ON_CREDIT})
     if data.payment_method in payment_methods.RESERVATION:
         refuse_hoarding(session, settings, buyer)
     buyer_organization_id = None if data.personal else buyers.buying_for(session, buyer)

@@ -281,8 +281,8 @@ def move(
 
 def release(session: Session, order: Order, fulfillment: Fulfillment) -> None:
     """A rejected or cancelled fulfillment: its units go back to stock and its share to the buyer. An unpaid
-    order, or one on invoice terms, whose every part ended this way is itself cancelled (nothing is left to
-    pay)."""
+    order, one on invoice terms or one paid at pickup, whose every part ended this way is itself cancelled
+    (nothing is left to pay)."""
     restock(session, lines_of(session, fulfillment))
     if (
         order.status == OrderStatus.AWAITING_PAYMENT
@@ -303,18 +303,19 @@ def release(session: Session, order: Order, fulfillment: Fulfillment) -> None:
         corrections.part_refunded(
             session, fulfillment, fulfillment.subtotal_cents + fulfillment.delivery_cents
         )
-    elif order.status == OrderStatus.INVOICED:  # the institution simply owes less
-        ledger.record_refund(session, fulfillment, ledger.RECEIVABLE)
-        corrections.part_refunded(
-            session, fulfillment, fulfillment.subtotal_cents + fulfillment.delivery_cents
-        )
+    elif order.status in (OrderStatus.INVOICED, OrderStatus.PAY_AT_PICKUP):
+        if order.status == OrderStatus.INVOICED:  # the institution simply owes less
+            ledger.record_refund(session, fulfillment, ledger.RECEIVABLE)
+            corrections.part_refunded(
+                session, fulfillment, fulfillment.subtotal_cents + fulfillment.delivery_cents
+            )
         if not session.exec(  # nothing left to deliver, so nothing left to pay: the order ends
             select(Fulfillment.id).where(
                 Fulfillment.order_id == order.id,
                 col(Fulfillment.status).not_in(tuple(RELEASES_STOCK)),
             )
         ).first():
-            compare_and_set(session, Order, order.id or 0, OrderStatus.INVOICED, OrderStatus.CANCELLED)
+            compare_and_set(session, Order, order.id or 0, order.status, OrderStatus.CANCELLED)
             order.status = OrderStatus.CANCELLED
 
 

@@ -13,7 +13,7 @@ from market.config import Settings
 from market.db import utcnow
 from market.disputes import holds
 from market.i18n import N_
-from market.orders.fulfillment import expire, lines_of, restock, transition
+from market.orders.fulfillment import expire, release, transition
 from market.orders.models import Fulfillment, FulfillmentStatus, Order, OrderStatus
 from market.organizations.models import Organization
 from market.payments import service as payments
@@ -54,7 +54,7 @@ def lapse_unaccepted_pickups(session: Session, now: datetime | None = None) -> i
             None,
             N_("La organización no confirmó el pedido a tiempo; cancelamos esta parte."),
         )
-        restock(session, lines_of(session, fulfillment))
+        release(session, session.get_one(Order, fulfillment.order_id), fulfillment)
     return len(parts)
 
 

@@ -237,6 +237,7 @@ def test_a_cash_on_pickup_part_lapses_unless_its_producer_accepts_in_time(
     session.expire_all()
     part = session.exec(select(Fulfillment).where(Fulfillment.order_id == order.id)).one()
     assert part.status == "cancelled" and stock(session, shop["listing"]) == 10
+    assert session.get_one(Order, order.id).status == "cancelled"  # nothing is left to pay at pickup
     told = {email["to"]: email["body"] for email in emails(session)}
     assert "no confirmó el pedido a tiempo" in told["eva@example.mx"]
     assert "no confirmó el pedido a tiempo" in told["cafe@example.mx"]  # it had been told of the order

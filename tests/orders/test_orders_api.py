@@ -137,3 +137,40 @@ def test_the_checkouts_answer_is_the_order_as_it_is_read_afterwards(
     assert [len(p["lines"]) for p in parts] == [1, 2]
     steps = ["awaiting_payment"] + (["pending_acceptance"] if payment_method == "cash_on_pickup" else [])
     assert [[e["to_status"] for e in p["timeline"]] for p in parts] == [steps, steps]
+
+
+def test_an_order_paid_at_pickup_whose_every_part_the_buyer_cancels_is_cancelled(
+    client: TestClient, make_user: Any, make_org: Any, make_listing: Any
+) -> None:
+    coffee = make_listing(make_org(make_user("cafe@example.mx")), title="Café tostado", stock=20, pickup=True)
+    honey_org = make_org(make_user("miel@example.mx"), name="Apicultoras del Puuc", state="31")
+    honey = make_listing(honey_org, title="Miel", stock=8, category="miel", pickup=True)
+    buyer = api_token(client, make_user("lucia@example.mx").email)
+    items = [{"listing_id": coffee.id, "quantity": 1}, {"listing_id": honey.id, "quantity": 1}]
+    order = client.post(
+        "/api/v1/orders", headers=buyer, json={"items": items, "payment_method": "cash_on_pickup"}
+    )
+    first, second = order.json()["fulfillments"]
+
+    cancel = {"status": "cancelled"}
+    client.post(f"/api/v1/fulfillments/{first['id']}/moves", headers=buyer, json=cancel)
+    assert (
+        client.get(f"/api/v1/orders/{order.json()['id']}", headers=buyer).json()["status"] == "pay_at_pickup"
+    )
+    last = client.post(f"/api/v1/fulfillments/{second['id']}/moves", headers=buyer, json=cancel)
+    assert last.status_code == 200 and last.json()["status"] == "cancelled"
+
+
+def test_a_personal_purchase_is_not_bought_on_the_institutions_credit(
+    client: TestClient, school: Any, school_buyer: Any, make_user: Any, make_org: Any, make_listing: Any
+) -> None:
+    coffee = make_listing(make_org(make_user("cafe@example.mx")), title="Café tostado", stock=20)
+    buyer = api_token(client, school_buyer.email)
+    items = [{"listing_id": coffee.id, "quantity": 1}]
+    personal = {"items": items, "payment_method": "invoice", "personal": True}
+
+    refused = client.post("/api/v1/orders", headers=buyer, json=personal)
+    assert refused.status_code == 422, refused.text
+    assert "compra personal" in refused.json()["fields"]["payment_method"]
+    placed = client.post("/api/v1/orders", headers=buyer, json=personal | {"personal": False})
+    assert placed.status_code == 201 and placed.json()["status"] == "invoiced"
