@@ -146,7 +146,7 @@ def written_here(session: Session, row: object) -> list[object] | None:
     written = session.info.get("written")
     if written is None or not any(r is row for r in written):
         return None
-    return [r for r in written if not inspect(r).deleted]
+    return [r for r in written if inspect(r).persistent]  # not deleted since, nor undone by a savepoint
 
 
 def get_session(request: Request) -> Iterator[Session]:

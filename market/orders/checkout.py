@@ -51,6 +51,7 @@ from market.payments import methods as payment_methods
 PERSONAL_ON_CREDIT = N_(
     "La factura a crédito es para compras de tu institución; una compra personal se paga al hacer el pedido."
 )
+
 # Payment terms on which the producers may start before the money arrives, and the order's status on them.
 DEFERRED_PAYMENT = {"invoice": OrderStatus.INVOICED, "cash_on_pickup": OrderStatus.PAY_AT_PICKUP}
 

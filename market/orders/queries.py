@@ -114,8 +114,8 @@ def to_public(session: Session, order: Order) -> OrderPublic:
 
 
 def to_public_all(session: Session, orders: Sequence[Order]) -> list[OrderPublic]:
-    """Orders as shown, read in four queries whatever their number (parts, timelines, lines, people and
-    producers), not a few per part."""
+    """Orders as shown, read in at most five queries whatever their number (parts, timelines, lines,
+    producers and buyers, the last two only if the session does not hold them), not a few per part."""
     fulfillments, events, lines = _parts_of(session, orders)
     producers = rows_by_id(session, Organization, {f.organization_id for f in fulfillments})
     buyers = rows_by_id(session, User, {order.buyer_id for order in orders})
