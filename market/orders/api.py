@@ -74,16 +74,10 @@ def _once(
 ) -> OrderPublic:
     """The order `place` makes, once per Idempotency-Key: a replay answers with the first one's order."""
     assert user.id is not None
-    placed: list[Order] = []  # held here: the session keeps an unreferenced row only weakly
-
-    def act() -> int:
-        placed.append(place())
-        return placed[0].id or 0
-
-    order_id, replayed = run_once(session, user.id, "checkout", key, content, act)
+    order_id, replayed = run_once(session, user.id, "checkout", key, content, lambda: place().id or 0)
     if replayed:
         response.headers["Idempotent-Replayed"] = "true"
-    return queries.view_of(session, user, placed[0] if placed else session.get_one(Order, order_id))
+    return queries.view_of(session, user, session.get_one(Order, order_id))  # held by the session if new
 
 
 def _cart(session: Session, settings: Settings, user: User) -> CartPublic:
