@@ -276,3 +276,29 @@ def test_a_payment_needs_its_bank_reference(
     page = soup(client.get("/admin/pagos"))
     assert flash(page, "error") == "Escribe la referencia del pago (de 4 a 40 caracteres)."
     assert table_row(page, f"TS{order.id:08d}")[0] == str(order.id)  # still waiting
+
+
+def test_a_personal_purchase_on_the_institutions_credit_is_refused_and_the_cart_kept(
+    client: TestClient,
+    session: Session,
+    school: Any,
+    school_buyer: Any,
+    make_user: Any,
+    make_org: Any,
+    make_listing: Any,
+) -> None:
+    coffee = make_listing(make_org(make_user("cafe@example.mx")), title="Café tostado", stock=20)
+    log_in(client, school_buyer.email)
+    add(client, coffee, 2)
+    form = {"payment_method": "invoice", "personal": "1", "csrf_token": csrf_of(client, "/carrito")}
+
+    response = client.post("/carrito/pagar", data=form)
+
+    assert response.status_code == 422
+    assert field_error(response, "payment_method") == (
+        "La factura a crédito es para compras de tu institución; "
+        "una compra personal se paga al hacer el pedido."
+    )
+    assert session.exec(select(func.count()).select_from(Order)).one() == 0
+    assert session.exec(select(CartItem.quantity)).one() == 2
+    assert session.exec(select(Listing.stock).where(Listing.id == coffee.id)).one() == 20
