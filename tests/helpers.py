@@ -5,11 +5,13 @@ well-formed organization, listing, institution and demand, and the services a te
 
 from __future__ import annotations
 
+import itertools
 import os
+import random
 import re
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -90,10 +92,36 @@ def require_service(available: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+# Test servers listen below the kernel's range for outgoing ports (32768–60999 on Linux): a port the
+# kernel picked for us could go to a client's socket (a test talking to PostgreSQL) before the server
+# binds it. Each pytest-xdist worker has its own slice, walked from a random start so side-by-side runs
+# rarely meet.
+_SERVER_PORTS = range(20000, 32000)
+
+
+def _port_candidates() -> Iterator[int]:
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+    size = len(_SERVER_PORTS) // workers
+    first = _SERVER_PORTS.start + worker * size
+    offset = random.randrange(size)
+    for step in itertools.count():
+        yield first + (offset + step) % size
+
+
+_ports = _port_candidates()
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A loopback port nothing listens on and no other test worker will be given."""
+    for port in _ports:
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise AssertionError("unreachable")
 
 
 def at_once(action: Callable[[], str], times: int = 2) -> list[str]:
