@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from itertools import groupby
 from typing import Any
 
@@ -155,17 +156,20 @@ def split_list(joined: str) -> list[str]:
     return joined.split(LIST_SEPARATOR) if joined else []
 
 
-def _sales_query(buyer_organization_id: int | None, orders: tuple[int, int] | None) -> sa.Select[Any]:
+@cache  # built once per shape: building this query cost more than running it for one order's payment
+def _sales_query(of_buyer: bool, of_orders: bool) -> sa.Select[Any]:
     """One row per sale (one producer's part of one order), grouped from the ledger and joined to its part,
-    order and organization, by order then part; only one institution's when `buyer_organization_id` is
-    given, only the orders with ids in `orders` (first, last) when it is given."""
+    order and organization, by order then part; only the institution `:buyer`'s when `of_buyer`, only the
+    orders with ids from `:first` to `:last` when `of_orders`."""
     kind, amount = col(LedgerEntry.kind), col(LedgerEntry.amount_cents)
     # The orders asked for, in both subqueries: PostgreSQL does not push a condition through the grouping.
     in_orders: sa.ColumnElement[bool] = (
-        col(LedgerEntry.order_id).between(*orders) if orders is not None else sa.true()
+        col(LedgerEntry.order_id).between(sa.bindparam("first"), sa.bindparam("last"))
+        if of_orders
+        else sa.true()
     )
-    if buyer_organization_id is not None:  # bounded by the institution's own purchases
-        bought = sa.select(col(Order.id)).where(col(Order.buyer_organization_id) == buyer_organization_id)
+    if of_buyer:  # bounded by the institution's own purchases
+        bought = sa.select(col(Order.id)).where(col(Order.buyer_organization_id) == sa.bindparam("buyer"))
         in_orders = and_(in_orders, col(LedgerEntry.order_id).in_(bought))
     sold_at = func.min(case((kind.in_(SALE_KINDS), LedgerEntry.created_at)))
     postings = (
@@ -233,8 +237,8 @@ def _sales_query(buyer_organization_id: int | None, orders: tuple[int, int] | No
         .outerjoin(settled, settled.c.order_id == postings.c.order_id)
         .order_by(postings.c.order_id, col(Fulfillment.id))
     )
-    if buyer_organization_id is not None:  # the institution it was bought for when the order was placed
-        query = query.where(col(Order.buyer_organization_id) == buyer_organization_id)
+    if of_buyer:  # the institution it was bought for when the order was placed
+        query = query.where(col(Order.buyer_organization_id) == sa.bindparam("buyer"))
     return query
 
 
@@ -295,10 +299,15 @@ def iter_sales(
     """The sales from the ledger, order by order (by order id, then part), read in chunks: the whole
     history never sits in memory. Only one institution's when `buyer_organization_id` is given, only the
     orders with ids in `orders` (first, last) when it is given."""
-    query = _sales_query(buyer_organization_id, orders)
+    query = _sales_query(buyer_organization_id is not None, orders is not None)
+    params: dict[str, int] = {}
+    if buyer_organization_id is not None:
+        params["buyer"] = buyer_organization_id
+    if orders is not None:
+        params["first"], params["last"] = orders
     if orders is None or orders[0] != orders[1]:  # one order's few rows come in one trip
         query = query.execution_options(yield_per=STREAM_ROWS)
-    result = session.execute(query)
+    result = session.execute(query, params)
     for _order_id, rows in groupby(result, key=lambda row: row.order_id):
         yield from _sales_of_order(settings, list(rows))
 
