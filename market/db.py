@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
+import anyio
 import orjson
 import psycopg
 from fastapi import Request
@@ -149,8 +150,29 @@ def written_here(session: Session, row: object) -> list[object] | None:
     return [r for r in written if inspect(r).persistent]  # not deleted since, nor undone by a savepoint
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """FastAPI dependency: the request owns the transaction; services never commit."""
-    with transaction(engine_of(request)) as session:
-        session.info |= {"held": deque(maxlen=HELD_ROWS), "written": []}
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """FastAPI dependency: the request owns the transaction; services never commit. Opening a session does
+    no I/O, so it happens on the event loop; only its end (commit or roll back, then give the connection
+    back) goes to a worker thread — a sync dependency would cost two thread hops per request."""
+    session = Session(engine_of(request), expire_on_commit=False)
+    session.info |= {"held": deque(maxlen=HELD_ROWS), "written": []}
+    try:
         yield session
+    except BaseException:
+        await _end(session, session.rollback)
+        raise
+    await _end(session, session.commit)
+
+
+async def _end(session: Session, end: Callable[[], None]) -> None:
+    def run() -> None:
+        try:
+            end()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    with anyio.CancelScope(shield=True):  # a client that hangs up must not leave the connection checked out
+        await anyio.to_thread.run_sync(run)

@@ -11,9 +11,11 @@ route that takes both `PageDep` and `UserDep` looks the person up once."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import functools
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from starlette.datastructures import FormData
@@ -29,15 +31,29 @@ from market.state import engine_of, gateway_of, impact_figures_of, listing_count
 from market.web import PageContext, current_user, form_data, page_context, require_user
 from search.engine import SearchEngine
 
+T = TypeVar("T")
+
+
+def on_loop(read: Callable[[Request], T]) -> Callable[[Request], Awaitable[T]]:
+    """`read` as a dependency FastAPI calls on the event loop: it only reads what the app holds, and FastAPI
+    sends a sync dependency to a worker thread (a hop that cost more than the read)."""
+
+    @functools.wraps(read)
+    async def dependency(request: Request) -> T:
+        return read(request)
+
+    return dependency
+
+
 # Scope "function": commit (or roll back) before the response is sent, so a client that follows a
 # redirect at once never reads the database from before its own change.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
-SettingsDep = Annotated[Settings, Depends(settings_of)]
-EngineDep = Annotated[Engine, Depends(engine_of)]
-SearchDep = Annotated[SearchEngine, Depends(search_of)]
-GatewayDep = Annotated[Gateway | None, Depends(gateway_of)]
-ImpactFiguresDep = Annotated[PublicFigures, Depends(impact_figures_of)]
-ListingCountsDep = Annotated[PublicCounts, Depends(listing_counts_of)]
+SettingsDep = Annotated[Settings, Depends(on_loop(settings_of))]
+EngineDep = Annotated[Engine, Depends(on_loop(engine_of))]
+SearchDep = Annotated[SearchEngine, Depends(on_loop(search_of))]
+GatewayDep = Annotated[Gateway | None, Depends(on_loop(gateway_of))]
+ImpactFiguresDep = Annotated[PublicFigures, Depends(on_loop(impact_figures_of))]
+ListingCountsDep = Annotated[PublicCounts, Depends(on_loop(listing_counts_of))]
 
 # Pages: the signed-in person, or None for a visitor; `UserDep` sends a visitor to log in.
 VisitorDep = Annotated[User | None, Depends(current_user)]

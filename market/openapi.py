@@ -7,6 +7,7 @@ Which refusals a route can give follows from what it takes and what it depends o
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterator
 from typing import Any
 
@@ -34,7 +35,7 @@ REFUSALS: dict[int, tuple[str, str]] = {
 
 def _calls(dependant: Dependant) -> Iterator[Any]:
     for dependency in dependant.dependencies:
-        yield dependency.call
+        yield inspect.unwrap(dependency.call) if dependency.call else None  # what deps.on_loop wraps
         yield from _calls(dependency)
 
 

@@ -240,7 +240,7 @@ def current_user(request: Request) -> User | None:
     return user
 
 
-def require_user(user: User | None = Depends(current_user)) -> User:
+async def require_user(user: User | None = Depends(current_user)) -> User:  # async: no worker thread
     if user is None:
         raise NotAuthenticated()
     return user
@@ -422,7 +422,7 @@ class PageContext:
         return HtmxRedirect(url) if self.is_htmx else redirect(url)
 
 
-def page_context(request: Request, user: User | None = Depends(current_user)) -> PageContext:
+async def page_context(request: Request, user: User | None = Depends(current_user)) -> PageContext:
     return PageContext(request, user)
 
 
