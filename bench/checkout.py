@@ -755,12 +755,10 @@ class DirectBuyer(Buyer):
             by_org[listing.organization_id].append(
                 (listing, item["quantity"], min(reached, default=listing.price_cents))
             )
-        for item in sorted(items, key=lambda item: item["listing_id"]):  # locks in listing-id order
-            if listings[item["listing_id"]].stock is not None:  # None: made to order
-                cursor.execute(RESERVE, {"id": item["listing_id"], "quantity": item["quantity"]})
-                if cursor.rowcount == 0:
-                    left = cursor.execute("SELECT stock FROM listing WHERE id = %s", (item["listing_id"],))
-                    raise Refused("sold_out" if left.fetchone()[0] == 0 else "insufficient_stock")  # type: ignore[index]
+        for item in items:  # refused as read (None: made to order); the UPDATE below decides
+            stock = listings[item["listing_id"]].stock
+            if stock is not None and stock < item["quantity"]:
+                raise Refused("sold_out" if stock == 0 else "insufficient_stock")
         subtotals = {org: sum(q * price for _l, q, price in lines) for org, lines in by_org.items()}
         fees = {org: apply_bps(subtotal, PLATFORM_FEE_BPS) for org, subtotal in subtotals.items()}
         total = sum(subtotals.values())
@@ -804,6 +802,12 @@ class DirectBuyer(Buyer):
         message_id = f"<{uuid.uuid4().hex}@tianguis-solidario.mx>"
         cursor.execute(INSERT_EMAIL, (message_id, buyer_id, email, Json(context)))
         cursor.execute(INSERT_OUTBOX, (Json({"listing_ids": sorted(set(ids))}),))
+        for item in sorted(items, key=lambda item: item["listing_id"]):  # last, in listing-id order
+            if listings[item["listing_id"]].stock is not None:
+                cursor.execute(RESERVE, {"id": item["listing_id"], "quantity": item["quantity"]})
+                if cursor.rowcount == 0:
+                    left = cursor.execute("SELECT stock FROM listing WHERE id = %s", (item["listing_id"],))
+                    raise Refused("sold_out" if left.fetchone()[0] == 0 else "insufficient_stock")  # type: ignore[index]
         return {"id": order_id, "fulfillments": fulfillments}
 
     # -- the administrator's payment --
@@ -902,7 +906,6 @@ class DirectBuyer(Buyer):
             raise Refused("changed_meanwhile")
         cursor.execute(INSERT_EVENT, (fulfillment["id"], status, "cancelled", buyer_id, None))
         lines = cursor.execute(LINES, (fulfillment["id"],)).fetchall()
-        cursor.executemany(RESTOCK, [(quantity, listing_id) for listing_id, quantity in lines])
         cursor.execute(
             INSERT_OUTBOX, (Json({"listing_ids": sorted({listing_id for listing_id, _q in lines})}),)
         )
@@ -920,6 +923,8 @@ class DirectBuyer(Buyer):
                 ],
             )
             self.add_to_rollup(cursor, org, profile, (0, -1, 0, gross, -gross, -fee, -owed))
+        # The units last (as the app gives them back), in listing-id order.
+        cursor.executemany(RESTOCK, [(quantity, listing_id) for listing_id, quantity in sorted(lines)])
         return str(order_status)
 
     def race(self, order: dict[str, Any]) -> None:

@@ -153,12 +153,6 @@ def checkout(
     if errors:
         raise ValidationFailed(errors)
 
-    # Row locks are taken in listing-id order, so two checkouts can never deadlock each other.
-    for listing, quantity, _price in sorted(
-        (x for lines in by_org.values() for x in lines), key=lambda x: x[0].id or 0
-    ):
-        _reserve(session, listing, quantity)
-
     parts = [
         PartDraft(
             organization_id=organization_id,
@@ -191,6 +185,12 @@ def checkout(
     if data.fiscal is not None:  # its parts are invoiced to the buyer as they are paid
         receivers.give(session, buyer, order, data.fiscal)
     search_changed(session, listing_ids=ids)  # stock changed: "in stock" may have too
+    # The units last: every buyer of a popular listing waits on its row lock until this transaction ends,
+    # so nothing else is written while it is held. In listing-id order, so two checkouts never deadlock.
+    for listing, quantity, _price in sorted(
+        (x for lines in by_org.values() for x in lines), key=lambda x: x[0].id or 0
+    ):
+        _reserve(session, listing, quantity)
     return order
 
 

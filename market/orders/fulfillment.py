@@ -66,13 +66,14 @@ def restock(session: Session, lines: list[OrderLine]) -> None:
     order as checkout takes them: a cancellation and a checkout of the same listings never deadlock."""
     stocked = (line for line in lines if line.listing_id is not None)  # quoted lines held no stock
     lines = sorted(stocked, key=lambda line: line.listing_id or 0)
+    # The search hears of it first: nothing is left to write while the UPDATEs hold the listings' rows.
+    search_changed(session, listing_ids=[line.listing_id for line in lines if line.listing_id])
     for line in lines:
         session.execute(
             update(Listing)
             .where(col(Listing.id) == line.listing_id, col(Listing.stock).is_not(None))
             .values(stock=col(Listing.stock) + line.quantity, updated_at=utcnow())
         )
-    search_changed(session, listing_ids=[line.listing_id for line in lines if line.listing_id])
 
 
 def transition(
@@ -283,7 +284,7 @@ def release(session: Session, order: Order, fulfillment: Fulfillment) -> None:
     """A rejected or cancelled fulfillment: its units go back to stock and its share to the buyer. An unpaid
     order, one on invoice terms or one paid at pickup, whose every part ended this way is itself cancelled
     (nothing is left to pay)."""
-    restock(session, lines_of(session, fulfillment))
+    lines = lines_of(session, fulfillment)
     if (
         order.status == OrderStatus.AWAITING_PAYMENT
         and not session.exec(
@@ -317,6 +318,7 @@ def release(session: Session, order: Order, fulfillment: Fulfillment) -> None:
         ).first():
             compare_and_set(session, Order, order.id or 0, order.status, OrderStatus.CANCELLED)
             order.status = OrderStatus.CANCELLED
+    restock(session, lines)  # last: buyers of these listings wait on their row locks until commit
 
 
 # --- the buyer's money, or its absence -------------------------------------------------------------

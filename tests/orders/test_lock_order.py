@@ -1,9 +1,12 @@
 """Row locks on listings are taken in one order (by id) by every path that changes stock, so that a checkout
 and a cancellation of the same listings at once never wait for each other in a circle (a deadlock: one of
-them fails)."""
+them fails). They are taken last and end at once: every buyer of a popular listing waits on its row until
+the transaction that holds it commits, so nothing else is written, nor the answer read, meanwhile."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -55,3 +58,68 @@ def test_a_cancellation_gives_units_back_in_listing_order(
         event.remove(app.state.engine, "before_cursor_execute", on_execute)
     assert moved.status_code == 200, moved.text
     assert touched == [first.id, second.id]
+
+
+@contextmanager
+def statements(app: Any) -> Iterator[list[str]]:
+    """What the app sends to the database meanwhile, each statement's first words, and COMMIT."""
+    sent: list[str] = []
+
+    def on_execute(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        sent.append(" ".join(statement.split()[:4]))
+
+    engine = app.state.engine
+    event.listen(engine, "before_cursor_execute", on_execute)
+    event.listen(engine, "commit", lambda _conn: sent.append("COMMIT"))
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
+        engine.dispatch.commit.clear()
+
+
+def after_stock_taken(sent: list[str], is_stock: Callable[[str], bool]) -> list[str]:
+    first = next(i for i, statement in enumerate(sent) if is_stock(statement))
+    return sent[first:]
+
+
+def test_a_checkout_takes_its_units_last_and_commits_before_reading_its_answer(
+    client: TestClient, app: Any, make_user: Any, make_org: Any, make_listing: Any
+) -> None:
+    first = make_org(make_user("cafe@example.mx"), name="Café de Huatusco")
+    second = make_org(make_user("miel@example.mx"), name="Miel de Calakmul")
+    coffee, honey = make_listing(first, title="Café", stock=20), make_listing(second, title="Miel", stock=20)
+    buyer = api_token(client, make_user("lucia@example.mx").email)
+    with statements(app) as sent:
+        order = client.post(
+            "/api/v1/orders",
+            headers=buyer,
+            json={
+                "items": [{"listing_id": honey.id, "quantity": 2}, {"listing_id": coffee.id, "quantity": 1}]
+            },
+        )
+    assert order.status_code == 201, order.text
+    assert len(order.json()["fulfillments"]) == 2
+    assert any(statement.startswith("INSERT INTO orders") for statement in sent)
+    taking = after_stock_taken(sent, lambda s: s.startswith("UPDATE listing SET stock"))
+    assert taking[:3] == ["UPDATE listing SET stock=(listing.stock"] * 2 + ["COMMIT"], sent
+
+
+def test_a_cancellation_gives_units_back_last_and_commits_before_reading_its_answer(
+    client: TestClient, app: Any, make_user: Any, make_org: Any, make_listing: Any
+) -> None:
+    org = make_org(make_user("cafe@example.mx"))
+    listing = make_listing(org, title="Café", stock=20)
+    buyer = api_token(client, make_user("lucia@example.mx").email)
+    order = client.post(
+        "/api/v1/orders", headers=buyer, json={"items": [{"listing_id": listing.id, "quantity": 3}]}
+    )
+    [part] = order.json()["fulfillments"]
+    with statements(app) as sent:
+        moved = client.post(
+            f"/api/v1/fulfillments/{part['id']}/moves", headers=buyer, json={"status": "cancelled"}
+        )
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["status"] == "cancelled"
+    taking = after_stock_taken(sent, lambda s: s.startswith("UPDATE listing SET stock"))
+    assert taking[:2] == ["UPDATE listing SET stock=(listing.stock", "COMMIT"], sent
