@@ -164,13 +164,6 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     await _end(session, session.commit)
 
 
-def release_locks(session: Session) -> None:
-    """Commit what a request did before it reads its answer: the row locks it took (a popular listing's
-    units, the impact rollup's month) make every other buyer wait until they end, and an answer read
-    afterwards costs them nothing. The request's own end then commits nothing more."""
-    session.commit()
-
-
 async def _end(session: Session, end: Callable[[], None]) -> None:
     def run() -> None:
         try:

@@ -10,7 +10,6 @@ from sqlmodel import Session
 from market.accounts.models import User
 from market.bounds import Id
 from market.config import Settings
-from market.db import release_locks
 from market.deps import ApiUserDep, SessionDep, SettingsDep
 from market.errors import ErrorBody, NotFound
 from market.i18n import gettext as _
@@ -78,7 +77,6 @@ def _once(
     order_id, replayed = run_once(session, user.id, "checkout", key, content, lambda: place().id or 0)
     if replayed:
         response.headers["Idempotent-Replayed"] = "true"
-    release_locks(session)
     return queries.view_of(session, user, session.get_one(Order, order_id))  # held by the session if new
 
 
@@ -151,7 +149,6 @@ def confirm_offline_payment(
     order_id: Id, payment: OfflinePayment, user: ApiUserDep, session: SessionDep
 ) -> OrderPublic:
     order = fulfillments.confirm_offline_payment(session, user, order_id, payment.reference)
-    release_locks(session)
     return queries.view_of(session, user, order)
 
 
@@ -164,7 +161,6 @@ def move(fulfillment_id: Id, step: Move, user: ApiUserDep, session: SessionDep) 
     fulfillment = fulfillments.move(
         session, user, fulfillment_id, step.status, step.note, step.carrier, step.tracking_number
     )
-    release_locks(session)
     _fulfillment, order = fulfillments.get_fulfillment(session, fulfillment.id or 0)
     return queries.view_of(session, user, order)
 
