@@ -51,6 +51,15 @@ ORGANIZATION_FIELDS = (
     "longitude",
     "updated_at",
 )
+# The words a category's listings are found by, where its name joins kinds that not every listing is:
+# a liqueur of "Mezcal y destilados" is no mezcal, and "mezcal artesanal" should not find it before the
+# mezcales (the name would give it both words). Listings are found by their own kind through their text.
+CATEGORY_SEARCH_NAMES = {
+    "mezcal-destilados": "Destilados",
+    "maiz-granos": "Granos",
+    "miel": "Productos de la colmena",
+    "cacao-chocolate": "Cacao",
+}
 COLUMNS = [getattr(Listing, f) for f in LISTING_FIELDS] + [
     getattr(Organization, f).label(f"org_{f}") for f in ORGANIZATION_FIELDS
 ]
@@ -87,7 +96,7 @@ def document(row: Mapping[Any, Any], photo: str | None = None) -> dict[str, Any]
         "title": row["title"],
         "description": row["description"],
         "category": row["category"],
-        "category_name": CATEGORIES_BY_SLUG[row["category"]].name,
+        "category_name": CATEGORY_SEARCH_NAMES.get(row["category"], CATEGORIES_BY_SLUG[row["category"]].name),
         "kind": row["kind"],
         "unit": row["unit"],
         "price_cents": row["price_cents"],
