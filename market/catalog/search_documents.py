@@ -65,6 +65,11 @@ COLUMNS = [getattr(Listing, f) for f in LISTING_FIELDS] + [
 ]
 
 
+# Raised when `document` changes what it makes of the same rows (the category names it is found by): every
+# indexed document is then stale, and `market search check --repair` (or `market reindex`) rebuilds them.
+DOCUMENTS = 2
+
+
 def _version(
     listing_updated: datetime,
     organization_updated: datetime,
@@ -72,8 +77,9 @@ def _version(
     review_count: int | None,
 ) -> str:
     """Changes whenever anything the document shows changes; compared by `market search check`. A review
-    changes the rating without touching the listing, so its totals are part of the stamp."""
-    stamp = f"{listing_updated.timestamp():.6f}/{organization_updated.timestamp():.6f}"
+    changes the rating without touching the listing, so its totals are part of the stamp, and so is the
+    way documents are made (`DOCUMENTS`)."""
+    stamp = f"{DOCUMENTS}/{listing_updated.timestamp():.6f}/{organization_updated.timestamp():.6f}"
     return f"{stamp}/{review_count}:{rating_total}" if review_count else stamp
 
 
