@@ -26,6 +26,9 @@ COMPRESSIBLE = (
     "application/manifest+json",
     "image/svg+xml",
 )
+# Server-sent events would reach the browser through a compressor only as fast as it flushes, and some
+# proxies hold a compressed stream back whole: they go as they are.
+NEVER = ("text/event-stream",)
 BROTLI_QUALITY = 5  # quality 11 saves another 7 % on htmx and costs 25 times the time
 GZIP_LEVEL = 6
 
@@ -75,7 +78,8 @@ def chosen_encoding(accept_encoding: str) -> str | None:
 
 
 def is_compressible(content_type: str) -> bool:
-    return content_type.partition(";")[0].strip().lower().startswith(COMPRESSIBLE)
+    media_type = content_type.partition(";")[0].strip().lower()
+    return media_type.startswith(COMPRESSIBLE) and media_type not in NEVER
 
 
 class Compression:
