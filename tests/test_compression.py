@@ -143,6 +143,18 @@ def test_only_text_is_compressed(content_type: str, compressed: bool) -> None:
     assert (gzip.decompress(sent) if compressed else sent) == body
 
 
+def test_a_large_answer_compressed_away_from_the_event_loop_reads_whole() -> None:
+    body = b"".join(b'{"id": %d, "title": "Caf\xc3\xa9 de altura"},' % n for n in range(10_000))
+    assert len(body) > 128 * 1024
+    client = middleware_app(Response(body, media_type="application/json"))
+
+    for encoding in ("br", "gzip"):
+        response, sent = raw_get(client, "/", encoding)
+        assert response.headers["content-encoding"] == encoding
+        assert int(response.headers["content-length"]) == len(sent) < len(body) // 5
+        assert DECODE[encoding](sent) == body
+
+
 def streamed_through_compression(response: Response, accept: str) -> list[Message]:
     """The messages the middleware sends for `response`, as the server receives them one by one."""
     sent: list[Message] = []
