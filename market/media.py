@@ -28,6 +28,7 @@ MAX_FRAMES = 100  # an animation keeps its first frame; a longer one is no produ
 FULL_SIZE = 1600
 MEDIUM_SIZE = 800  # a phone's screen at twice its pixels: the listing page's photo without the 1600 px one
 THUMB_SIZE = 400
+LOGO_SIZE = 400  # a logo is shown at most 120 px wide: sharp on a phone's screen of 3 pixels to one
 # A listing photo is stored at each size under one name: <name>.jpg, <name>-800.jpg, <name>-400.jpg. Photos
 # stored before the medium size existed have <name>-thumb.jpg and no medium: the thumbnail's name tells.
 SIZED_THUMB = f"-{THUMB_SIZE}.jpg"
@@ -113,11 +114,12 @@ def sizes_of(path: str, thumb_path: str) -> list[tuple[str, int]]:
     return [*sizes, (path, FULL_SIZE)]
 
 
-def store_single(picture: Picture, storage: Storage | Path, folder: str) -> str:
-    """Save the picture (at most FULL_SIZE a side) alone, with no thumbnail (a logo); return its key."""
+def store_single(picture: Picture, storage: Storage | Path, folder: str, size: int = FULL_SIZE) -> str:
+    """Save the picture (at most `size` a side) alone, with no thumbnail (a logo); return its key."""
     with DECODERS:
-        full = _decoded(picture)
-    return _put(storage, folder, {"": full})[0]
+        image = _decoded(picture)
+    image.thumbnail((size, size))
+    return _put(storage, folder, {"": image})[0]
 
 
 def _put(storage: Storage | Path, folder: str, images: dict[str, Image.Image]) -> list[str]:

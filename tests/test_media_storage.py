@@ -155,8 +155,9 @@ def test_a_new_logo_replaces_the_old_one_whose_object_is_deleted(
         assert org is not None and org.logo_path
         return org.logo_path
 
-    old = upload((300, 300))
+    old = upload((1200, 900))
     assert stored_keys(settings) == {old}  # a logo has no thumbnail
+    assert served_image(client, f"/media/{old}").size == (400, 300)  # shown at 120 px at most: no bigger
     new = upload((200, 200))
     assert stored_keys(settings) == {old, new}  # until the worker runs, after commit
     assert run_discards(app) == 1
