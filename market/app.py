@@ -11,7 +11,6 @@ import anyio.to_thread
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -24,11 +23,13 @@ from market.admin import audit_views as admin_audit_views
 from market.admin import mailbox_views as admin_mailbox_views
 from market.admin import people_views as admin_people_views
 from market.admin import views as admin_views
+from market.assets import StaticAssets, VersionedStaticFiles
 from market.catalog import api as catalog_api
 from market.catalog import search_api, search_views
 from market.catalog import views as catalog_views
 from market.catalog.counts import PublicCounts
 from market.catalog.search_index import engine_for
+from market.compression import Compression
 from market.config import Settings
 from market.db import make_engine
 from market.disputes import api as disputes_api
@@ -220,6 +221,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(LocaleMiddleware)
     app.add_middleware(SecurityHeaders)
+    # Inside HeadAsGet, so a HEAD says the Content-Length a GET would send.
+    app.add_middleware(Compression)
     app.state.metrics = app_metrics = Metrics(engine)
     app.add_middleware(HeadAsGet)
     app.add_middleware(RequestLimit, limit=settings.max_concurrent_requests)
@@ -230,7 +233,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, handle_http_error)
     app.add_exception_handler(Exception, handle_unexpected)
 
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.state.static_assets = assets = StaticAssets(STATIC_DIR)  # each file's hash, read once
+    app.mount("/static", VersionedStaticFiles(assets), name="static")
     storage_for(settings)  # a bucket's client made now, not by the first requests at once
     app.include_router(media_serving.router)
 

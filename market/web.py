@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from market import i18n
 from market.accounts import sessions
 from market.accounts.models import User
+from market.assets import static_url
 from market.catalog.models import ListingStatus
 from market.catalog.taxonomy import CATEGORIES, CATEGORIES_BY_SLUG, DELIVERY_LABELS, UNITS
 from market.catalog.units import quantity_text
@@ -439,3 +440,4 @@ def _url_for(context: dict[str, Any], name: str, /, **path_params: Any) -> str:
 
 
 templates.env.globals["url_for"] = _url_for
+templates.env.globals["static_url"] = static_url

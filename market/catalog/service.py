@@ -28,7 +28,6 @@ from market.db import utcnow
 from market.errors import Conflict, InvalidTransition, InvalidUpload, ListingNotFound, ValidationFailed
 from market.i18n import N_
 from market.mail import kinds
-from market.media import media_url
 from market.organizations import service as organizations
 from market.organizations.effects import notify_owners
 from market.organizations.models import Organization, VerificationStatus
@@ -280,7 +279,7 @@ def delete_photo(session: Session, user: User, listing_id: int, photo_id: int) -
     if photo is None or photo.listing_id != listing.id:
         raise ListingNotFound()
     session.delete(photo)
-    discard_after_commit(session, [photo.path, photo.thumb_path])
+    discard_after_commit(session, [key for key, _size in media.sizes_of(photo.path, photo.thumb_path)])
     listing.updated_at = utcnow()
     search_changed(session, listing_ids=[listing_id])
 
@@ -301,9 +300,7 @@ def to_public(session: Session, listings: Sequence[Listing]) -> list[ListingPubl
     for photo in session.exec(
         select(ListingPhoto).where(col(ListingPhoto.listing_id).in_(ids)).order_by(col(ListingPhoto.position))
     ).all():
-        photos[photo.listing_id].append(
-            PhotoPublic(url=media_url(photo.path) or "", thumb_url=media_url(photo.thumb_path) or "")
-        )
+        photos[photo.listing_id].append(PhotoPublic.of(photo.path, photo.thumb_path))
     result = []
     for listing in listings:
         org = orgs[listing.organization_id]
