@@ -13,7 +13,7 @@ from market.accounts.models import User
 from market.i18n import LOCALE_DIR
 from market.messages import collect, untranslated
 from tests.helpers import account_emails, fresh, log_in, signed_in
-from tests.pages import attr, elements, heading, one, soup, text_of
+from tests.pages import attr, elements, heading, one, soup, text_of, value_of
 
 PLACEHOLDER = re.compile(r"\{[a-z_]*\}|%\([a-z_]+\)[ds]")
 
@@ -108,3 +108,9 @@ def test_the_language_switch_comes_back_to_the_same_page_with_its_query(client: 
     switched = client.get(attr(switch, "href") or "")
 
     assert switched.headers["location"] == "/buscar?q=miel&state=31"
+
+
+def test_the_registration_form_starts_in_the_language_the_visitor_reads(client: TestClient) -> None:
+    assert value_of(client.get("/registro"), "locale") == "es_MX"
+    client.get("/idioma/en")
+    assert value_of(client.get("/registro"), "locale") == "en"

@@ -40,7 +40,7 @@ router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 def register_form(page: PageDep, visitor: VisitorDep, next: str | None = None) -> Response:
     if visitor:
         return page.redirect(safe_next(next))
-    context = {"values": {"intent": BUY}, "errors": {}, "next": site_path(next)}
+    context = {"values": {"intent": BUY, "locale": page.locale}, "errors": {}, "next": site_path(next)}
     return page.render("accounts/register.html", context)
 
 
