@@ -27,14 +27,19 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from search.embedded_query import (
+    MAX_WORDS,
     TAGS,
     TOKEN,
     Where,
+    alternatives,
+    exactly,
     filters,
+    fold_key,
     haversine,
     match_expression,
     placeholders,
     plain_snippet,
+    ranking_expression,
     unit_vector,
     without_sentinels,
 )
@@ -51,6 +56,7 @@ from search.engine import (
 )
 from search.geo import distance_km
 from search.language import STOP_WORDS, fold, words
+from search.typos import allowed_typos, closest, first_letter_changed
 
 # bm25 weights of the fts columns: title, category_name, organization_name, certification_names, place,
 # description.
@@ -98,6 +104,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
     title, category_name, organization_name, certification_names, place, description,
     tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
 );
+CREATE VIRTUAL TABLE IF NOT EXISTS fts_vocab USING fts5vocab(fts, row);  -- the indexed words, for typos
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT OR IGNORE INTO meta (key, value) VALUES ('generation', 0);  -- bumped by every write
 """
@@ -259,7 +266,8 @@ def _build(path: Path, batches: Iterable[list[dict[str, Any]]], expected: int, p
 
 
 class Summary(NamedTuple):
-    terms: tuple[str, ...]  # the words that matched (the last ones may have been dropped)
+    groups: tuple[str, ...]  # the FTS5 alternatives of each query word (typos corrected)
+    exact: tuple[str, ...]  # each word as typed (or its corrections), without prefixes or synonyms
     total: int
     facets: dict[str, dict[str, int]]
     price_min_cents: int | None
@@ -474,6 +482,7 @@ class _Search:
     def __init__(self, db: sqlite3.Connection, query: SearchQuery, target: Path, cache: SummaryCache) -> None:
         self.db, self.query, self.target, self.cache = db, query, target, cache
         self.filters = filters(query)
+        self.words = tuple(words(query.text))[:MAX_WORDS]
 
     def _where(self, match: str | None) -> Where:
         if not match:
@@ -482,9 +491,9 @@ class _Search:
 
     def run(self, started: float) -> SearchResult:
         summary = self._summary()
-        match = match_expression(summary.terms) or None
+        match = ranking_expression(summary.groups) or None
         offset = (self.query.page - 1) * self.query.per_page
-        ids = self._page(match, offset) if summary.total > offset else []
+        ids = self._page(summary, offset) if summary.total > offset else []
         hits = self._hits(ids, match)
         return SearchResult(
             hits=hits,
@@ -499,23 +508,24 @@ class _Search:
         )
 
     def _summary(self) -> Summary:
-        terms = tuple(words(self.query.text))
+        terms = self.words
         (generation,) = self.db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
         key = (str(self.target), generation, terms, self.filters.sql, tuple(self.filters.params))
         if cached := self.cache.get(key):
             return cached
-        while True:  # drop words from the end until something matches (matchingStrategy "last")
-            where = self._where(match_expression(terms) or None)
-            groups = self.db.execute(
-                # One pass: the total, the single-valued facets and the price range.
-                f"SELECT {', '.join('d.' + c for c in COLUMN_FACETS)}, count(*), min(d.price_cents),"
-                f" max(d.price_cents) FROM docs d WHERE {where.sql} GROUP BY 1, 2, 3, 4",
-                where.params,
-            ).fetchall()
-            total = sum(group[4] for group in groups)
-            if total or len(terms) <= 1:
-                break
-            terms = terms[:-1]
+        variants = [self._typo_variants(word) for word in terms]
+        match_groups = tuple(alternatives(word, v) for word, v in zip(terms, variants, strict=True))
+        exact = tuple(exactly(word, v) for word, v in zip(terms, variants, strict=True))
+        # Meilisearch's matchingStrategy "last": the documents with every word, then those with all but
+        # the last, and so on; all of them have the first word, which is never dropped.
+        where = self._where(match_groups[0] if match_groups else None)
+        groups = self.db.execute(
+            # One pass: the total, the single-valued facets and the price range.
+            f"SELECT {', '.join('d.' + c for c in COLUMN_FACETS)}, count(*), min(d.price_cents),"
+            f" max(d.price_cents) FROM docs d WHERE {where.sql} GROUP BY 1, 2, 3, 4",
+            where.params,
+        ).fetchall()
+        total = sum(group[4] for group in groups)
         facets: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
         for group in groups:
             for name, value in zip(COLUMN_FACETS, group, strict=False):
@@ -530,7 +540,8 @@ class _Search:
                     attr, _, value = item.partition("=")
                     facets[attr][value] += count
         summary = Summary(
-            terms=terms,
+            groups=match_groups,
+            exact=exact,
             total=total,
             facets={
                 name: dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))) for name, c in facets.items()
@@ -541,26 +552,83 @@ class _Search:
         self.cache.put(key, summary)
         return summary
 
-    def _page(self, match: str | None, offset: int) -> list[int]:
-        query = self.query
-        if match and query.sort == "relevance":
-            # Ranked by bm25 straight from the fts table; docs is joined only when there are filters.
+    def _typo_variants(self, word: str) -> list[str]:
+        """For a word no document has (nor a word it begins, nor a synonym), the indexed words it may be a
+        misspelling of; none for the others."""
+        key = fold_key(word)
+        budget = allowed_typos(key)
+        if (
+            not budget
+            or self.db.execute(
+                "SELECT 1 FROM fts WHERE fts MATCH ? LIMIT 1", (alternatives(word),)
+            ).fetchone()
+        ):
+            return []
+        # Only the words that begin with the same letter and are near in length are read from the index:
+        # a different first letter counts as two typos, so it leaves nothing else to differ.
+        sql = "SELECT term FROM fts_vocab WHERE term >= ? AND term < ? AND length(term) BETWEEN ? AND ?"
+        first = key[0]
+        params: list[Any] = [first, chr(ord(first) + 1), len(key) - budget, len(key) + budget]
+        terms = [term for (term,) in self.db.execute(sql, params)]
+        if budget >= 2:
+            others = first_letter_changed(key)
+            sql = f"SELECT term FROM fts_vocab WHERE term IN ({placeholders(others)})"
+            terms += [term for (term,) in self.db.execute(sql, others)]
+        return closest(key, terms)
+
+    def _words_rank(self, groups: tuple[str, ...], column: str) -> tuple[str, list[str]]:
+        """Meilisearch's "words" rule as the first ORDER BY term (with its comma; none for one word): 0 for
+        the documents with every word, 1 for those with all but the last, and so on."""
+        if len(groups) <= 1:
+            return "", []
+        prefixes = [match_expression(groups[:n]) for n in range(len(groups), 1, -1)]
+        whens = " ".join(
+            f"WHEN {column} IN (SELECT rowid FROM fts WHERE fts MATCH ?) THEN {rank}"
+            for rank in range(len(prefixes))
+        )
+        return f"CASE {whens} ELSE {len(prefixes)} END, ", prefixes
+
+    def _page(self, summary: Summary, offset: int) -> list[int]:
+        query, groups = self.query, summary.groups
+        if groups and query.sort == "relevance":
+            # Every word first, then by bm25 straight from the fts table; docs is joined only when there
+            # are filters.
             join = f" JOIN docs d ON d.id = fts.rowid AND {self.filters.sql}" if self.filters.clauses else ""
-            sql = (
-                f"SELECT fts.rowid FROM fts{join} WHERE fts MATCH ?"
-                f" ORDER BY bm25(fts, {placeholders(WEIGHTS)}), fts.rowid DESC LIMIT ? OFFSET ?"
+            words_rank, words_params = self._words_rank(groups, "fts.rowid")
+            # Then where the words are (Meilisearch's "attribute" and "exactness"): all in the title as
+            # typed, all in the title, the first in the title as typed, the first in the title,
+            # elsewhere; bm25 with the columns' weights orders each of those.
+            in_title = list(
+                dict.fromkeys(
+                    "{title} : (" + match_expression(expression) + ")"
+                    for expression in (summary.exact, groups, summary.exact[:1], groups[:1])
+                )
             )
-            params = [*self.filters.params, match, *WEIGHTS]
+            whens = " ".join(
+                f"WHEN fts.rowid IN (SELECT rowid FROM fts WHERE fts MATCH ?) THEN {rank}"
+                for rank in range(len(in_title))
+            )
+            title_rank = f"CASE {whens} ELSE {len(in_title)} END"
+            sql = (
+                f"SELECT fts.rowid FROM fts{join} WHERE fts MATCH ? ORDER BY {words_rank}{title_rank},"
+                f" bm25(fts, {placeholders(WEIGHTS)}), fts.rowid DESC LIMIT ? OFFSET ?"
+            )
+            params = [*self.filters.params, ranking_expression(groups), *words_params, *in_title, *WEIGHTS]
         else:
             sort = query.sort
             if sort == "relevance":  # no text to rank by: nearest first when a point is given, else newest
                 sort = "distance" if query.near else "newest"
-            where = self._where(match)
+            where = self._where(groups[0] if groups else None)
+            # As Meilisearch ranks "words" before "sort": every full match in the order asked first.
+            words_rank, words_params = self._words_rank(groups, "d.id")
             point: list[float] = []
             if sort == "distance" and query.lat is not None and query.lng is not None:
                 point = [c for c in unit_vector(query.lat, query.lng) for _twice in range(2)]
-            sql = f"SELECT d.id FROM docs d WHERE {where.sql} ORDER BY {SORTS[sort]} LIMIT ? OFFSET ?"
-            params = [*where.params, *point]
+            sql = (
+                f"SELECT d.id FROM docs d WHERE {where.sql} ORDER BY {words_rank}{SORTS[sort]}"
+                " LIMIT ? OFFSET ?"
+            )
+            params = [*where.params, *words_params, *point]
         rows = self.db.execute(sql, [*params, query.per_page, offset])
         return [int(i) for (i,) in rows]
 

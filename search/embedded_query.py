@@ -20,27 +20,50 @@ TAGS = ("certifications", "delivery", "delivery_states")  # multi-valued attribu
 # --- text -----------------------------------------------------------------------------------------------
 
 
-def _key(word: str) -> str:
+def fold_key(word: str) -> str:
     """Synonyms are matched as the tokenizer compares words: folded, and ñ as n ("cabañas" ~ "cabanas")."""
     return fold(word).replace("ñ", "n")
 
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
-    _key(word): tuple(other for other in group if other != word) for group in SYNONYM_GROUPS for word in group
+    fold_key(word): tuple(other for other in group if other != word)
+    for group in SYNONYM_GROUPS
+    for word in group
 }
 TOKEN = re.compile(r"[0-9a-zñ]+")  # as language.words(), keeping stop words: "de" may be a prefix
+MAX_WORDS = 10  # as Meilisearch, which ignores the words of a query after its tenth
 
 
-def _term(word: str) -> str:
+def alternatives(word: str, variants: Sequence[str] = ()) -> str:
+    """What one query word matches: itself as a prefix and its synonyms, or else (a word the index does not
+    hold) the indexed words within the typos it allows, and theirs."""
     # words() yields [0-9a-zñ]+ only, so the quotes cannot be broken; synonyms are phrases, not prefixes.
-    alternatives = SYNONYMS.get(_key(word), ())
-    if not alternatives:
-        return f'"{word}"*'
-    return "(" + " OR ".join([f'"{word}"*', *(f'"{a}"' for a in alternatives)]) + ")"
+    phrases = [f'"{word}"*', *(f'"{a}"' for a in SYNONYMS.get(fold_key(word), ()))]
+    for variant in variants:
+        phrases += [f'"{variant}"', *(f'"{a}"' for a in SYNONYMS.get(variant, ()))]
+    unique = list(dict.fromkeys(phrases))
+    return unique[0] if len(unique) == 1 else "(" + " OR ".join(unique) + ")"
 
 
-def match_expression(terms: Sequence[str]) -> str:
-    return " AND ".join(_term(w) for w in terms)
+def exactly(word: str, variants: Sequence[str] = ()) -> str:
+    """The word as typed (or the words its typos stand for): no prefix, no synonym, for "exactness"."""
+    phrases = list(dict.fromkeys(f'"{w}"' for w in (word, *variants)))
+    return phrases[0] if len(phrases) == 1 else "(" + " OR ".join(phrases) + ")"
+
+
+def match_expression(groups: Sequence[str]) -> str:
+    """Documents that have every word (each group is one word's alternatives)."""
+    return " AND ".join(groups)
+
+
+def ranking_expression(groups: Sequence[str]) -> str:
+    """Documents that have the first word, as Meilisearch's matchingStrategy "last" finds them (it drops
+    words from the end, never the first), with every word's phrases in the expression so that bm25 scores
+    and highlight() marks them all. The first word appears twice, so its matches weigh double: the
+    earlier words matter more, as that strategy has it."""
+    if len(groups) <= 1:
+        return match_expression(groups)
+    return f"{groups[0]} AND ({' OR '.join(groups)})"
 
 
 def plain_snippet(description: str) -> str:

@@ -174,6 +174,9 @@ class ListingPublic(BaseModel):
     minimum_order: int
     lead_time_days: int
     pickup: bool
+    pickup_address: str | None = Field(
+        description="Where it is picked up, as its producer wrote it for buyers"
+    )
     delivery_states: list[StateCode]
     national_shipping: bool
     sat_product_key: str = Field(description="The SAT's c_ClaveProdServ its invoices carry")

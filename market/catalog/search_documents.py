@@ -51,9 +51,23 @@ ORGANIZATION_FIELDS = (
     "longitude",
     "updated_at",
 )
+# The words a category's listings are found by, where its name joins kinds that not every listing is:
+# a liqueur of "Mezcal y destilados" is no mezcal, and "mezcal artesanal" should not find it before the
+# mezcales (the name would give it both words). Listings are found by their own kind through their text.
+CATEGORY_SEARCH_NAMES = {
+    "mezcal-destilados": "Destilados",
+    "maiz-granos": "Granos",
+    "miel": "Productos de la colmena",
+    "cacao-chocolate": "Cacao",
+}
 COLUMNS = [getattr(Listing, f) for f in LISTING_FIELDS] + [
     getattr(Organization, f).label(f"org_{f}") for f in ORGANIZATION_FIELDS
 ]
+
+
+# Raised when `document` changes what it makes of the same rows (the category names it is found by): every
+# indexed document is then stale, and `market search check --repair` (or `market reindex`) rebuilds them.
+DOCUMENTS = 2
 
 
 def _version(
@@ -63,8 +77,9 @@ def _version(
     review_count: int | None,
 ) -> str:
     """Changes whenever anything the document shows changes; compared by `market search check`. A review
-    changes the rating without touching the listing, so its totals are part of the stamp."""
-    stamp = f"{listing_updated.timestamp():.6f}/{organization_updated.timestamp():.6f}"
+    changes the rating without touching the listing, so its totals are part of the stamp, and so is the
+    way documents are made (`DOCUMENTS`)."""
+    stamp = f"{DOCUMENTS}/{listing_updated.timestamp():.6f}/{organization_updated.timestamp():.6f}"
     return f"{stamp}/{review_count}:{rating_total}" if review_count else stamp
 
 
@@ -87,7 +102,7 @@ def document(row: Mapping[Any, Any], photo: str | None = None) -> dict[str, Any]
         "title": row["title"],
         "description": row["description"],
         "category": row["category"],
-        "category_name": CATEGORIES_BY_SLUG[row["category"]].name,
+        "category_name": CATEGORY_SEARCH_NAMES.get(row["category"], CATEGORIES_BY_SLUG[row["category"]].name),
         "kind": row["kind"],
         "unit": row["unit"],
         "price_cents": row["price_cents"],

@@ -151,6 +151,13 @@ class Group:
         states = [set(line.listing.delivery_states) for line in self.lines]
         return sorted(set.intersection(*states)) if states else []
 
+    @property
+    def pickup_addresses(self) -> list[str]:
+        """Where its listings are picked up, as their producer wrote it (none: its address comes with the
+        order)."""
+        written = (line.listing.pickup_address for line in self.lines)
+        return sorted({address.strip() for address in written if address and address.strip()})
+
     def offers(self, method: str) -> bool:
         attribute = {"pickup": "pickup", "national": "national_shipping", "delivery": "delivery_states"}[
             method

@@ -74,8 +74,23 @@ def pickup_place(session: Session, organization: Organization, lines: list[Order
     return {
         "addresses": addresses,
         "place": f"{organization.municipality}, {state_name(organization.state)}",
+        "hours": organization.pickup_hours,
         "phone": organization.phone,
         "email": organization.contact_email,
+    }
+
+
+def pickup_places(session: Session, fulfillment_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Where and when each of these parts that is picked up is collected, by part id (the order's page)."""
+    parts = session.exec(
+        select(Fulfillment).where(
+            col(Fulfillment.id).in_(fulfillment_ids), Fulfillment.delivery_method == "pickup"
+        )
+    ).all()
+    organizations = rows_by_id(session, Organization, {part.organization_id for part in parts})
+    return {
+        part.id or 0: pickup_place(session, organizations[part.organization_id], _lines(session, part))
+        for part in parts
     }
 
 

@@ -29,7 +29,7 @@ from market.invoicing.receiver_data import DEFAULT_USO, FIELDS, FiscalData, form
 from market.ledger import service as ledger
 from market.linking import buyers, messages
 from market.orders import cart as carts
-from market.orders import queries
+from market.orders import notifications, queries
 from market.orders.fulfillment import acts_for_buyer, move
 from market.orders.models import Cart, FulfillmentStatus, Order
 from market.organizations import service as organizations
@@ -338,6 +338,7 @@ def _order_page(
             "disputes": disputes.on_order(session, public),
             "review_boxes": reviews.order_boxes(session, user, order, public.fulfillments),
             "invoices": invoices.of_parts(session, user, [f.id for f in public.fulfillments]),
+            "pickups": notifications.pickup_places(session, [f.id for f in public.fulfillments]),
         },
         status_code,
     )

@@ -44,6 +44,7 @@ class Organization(SQLModel, table=True):
     state: str = Field(max_length=2, index=True)  # INEGI code
     municipality: str = Field(max_length=120)
     address: str | None = Field(default=None, max_length=300)
+    pickup_hours: str | None = Field(default=None, max_length=200)  # when buyers may pick up, as written
     latitude: float | None = None
     longitude: float | None = None
     members_count: int = 0

@@ -34,6 +34,7 @@ class OrganizationBase(BaseModel):
     state: StateCode
     municipality: str = Field(min_length=2, max_length=120)
     address: str | None = Field(default=None, max_length=300)
+    pickup_hours: str | None = Field(default=None, max_length=200)  # "lunes a viernes de 9:00 a 17:00"
     latitude: float | None = Field(default=None, ge=14.0, le=33.0)  # Mexico's bounding box
     longitude: float | None = Field(default=None, ge=-119.0, le=-86.0, validate_default=True)
     members_count: int = Field(default=0, ge=0, le=1_000_000)
@@ -52,6 +53,7 @@ class OrganizationBase(BaseModel):
     _blanks = field_validator(
         "rfc",
         "address",
+        "pickup_hours",
         "latitude",
         "longitude",
         "indigenous_community",
@@ -128,6 +130,7 @@ class OrganizationUpdate(BaseModel):
     state: StateCode | None = None
     municipality: str | None = Field(default=None, min_length=2, max_length=120)
     address: str | None = None
+    pickup_hours: str | None = Field(default=None, max_length=200)
     latitude: float | None = Field(default=None, ge=14.0, le=33.0)
     longitude: float | None = Field(default=None, ge=-119.0, le=-86.0)
     members_count: int | None = Field(default=None, ge=0, le=1_000_000)
@@ -167,6 +170,7 @@ class OrganizationPublic(BaseModel):
     verification_status: VerificationStatus
     delivery_fee_cents: int
     shipping_fee_cents: int
+    pickup_hours: str | None
 
 
 class OrganizationPrivate(OrganizationPublic):

@@ -24,6 +24,7 @@ COFFEE = {
     "pickup": {
         "addresses": ["Calle Hidalgo 12, Centro"],
         "place": "Pluma Hidalgo, Oaxaca",
+        "hours": "Lunes a sábado de 8:00 a 14:00",
         "phone": "951 123 4567",
         "email": "ventas@esperanza.mx",
     },

@@ -99,7 +99,8 @@ def test_adding_under_the_minimum_shows_the_limit_next_to_the_quantity_and_keeps
     assert response.status_code == 422
     page = soup(response)
     assert heading(page) == "Jarro de barro verde"  # back on the listing's page, with what was typed
-    assert attr(one(page, "#agregar [name=quantity]"), "aria-describedby") == "e-quantity"
+    # The error, and the limits the field always states.
+    assert attr(one(page, "#agregar [name=quantity]"), "aria-describedby") == "h-quantity e-quantity"
     assert value_of(page, "quantity") == "2"
     assert field_error(page, "quantity") == "El pedido mínimo es de 5 piezas."
     assert database_state(engine) == before
@@ -150,7 +151,7 @@ def test_changing_a_line_past_the_stock_shows_the_limit_next_to_the_line_and_kee
     assert response.status_code == 422
     page = soup(response)
     assert field_error(page, f"q-{listing.id}") == "Only 6 pieces left."
-    assert attr(one(page, f"#q-{listing.id}"), "aria-describedby") == f"e-q-{listing.id}"
+    assert attr(one(page, f"#q-{listing.id}"), "aria-describedby") == f"h-q-{listing.id} e-q-{listing.id}"
     assert value_of(page, "quantity") == "9"  # what was typed, to correct it
     assert flashes(page) == []  # next to the line, not again at the top
     assert text_of(page).count("Only 6 pieces left.") == 1
@@ -257,7 +258,7 @@ def test_changing_a_line_says_why_not_next_to_it_or_changes_it(
 
 @pytest.mark.browser
 def test_in_the_browser_a_refused_quantity_shows_next_to_its_line_and_the_choices_stay(
-    browser: Any, live_server: str, make_user: Any, make_org: Any, make_listing: Any
+    browser: Any, live_server: str, session: Session, make_user: Any, make_org: Any, make_listing: Any
 ) -> None:
     listing = jars(make_user, make_org, make_listing, stock=6, national_shipping=True)
     page = browser.new_context(locale="es-MX").new_page()
@@ -267,15 +268,22 @@ def test_in_the_browser_a_refused_quantity_shows_next_to_its_line_and_the_choice
     page.get_by_role("link", name="Ver tu carrito").click()
 
     page.get_by_role("combobox", name="Entrega").select_option("national")
-    page.get_by_label("Cantidad").fill("9")
+    expect(page.locator(f"#h-q-{listing.id}")).to_have_text("Mínimo 5 piezas · quedan 6 piezas · 0 lo quita")
+    page.get_by_label("Cantidad").fill("9")  # more than the field allows: the browser keeps it here
     page.get_by_role("button", name="Cambiar").click()
+    assert page.get_by_label("Cantidad").evaluate("field => field.validity.rangeOverflow")
 
-    expect(page.get_by_role("alert")).to_have_text("Solo quedan 6 piezas.")
-    expect(page.get_by_label("Cantidad")).to_have_value("9")
-    expect(page.get_by_label("Cantidad")).to_have_attribute("aria-invalid", "true")
-    expect(page.get_by_role("combobox", name="Entrega")).to_have_value("national")
+    listing.stock = 5  # meanwhile another buyer took one: the page still says 6
+    session.add(listing)
+    session.commit()
     page.get_by_label("Cantidad").fill("6")
     page.get_by_role("button", name="Cambiar").click()
+    expect(page.get_by_role("alert")).to_have_text("Solo quedan 5 piezas.")
+    expect(page.get_by_label("Cantidad")).to_have_value("6")
+    expect(page.get_by_label("Cantidad")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_role("combobox", name="Entrega")).to_have_value("national")
+    page.get_by_label("Cantidad").fill("5")
+    page.get_by_role("button", name="Cambiar").click()
     expect(page.get_by_role("alert")).to_have_count(0)
-    expect(page.locator("#carrito-lineas")).to_contain_text("$540.00")
+    expect(page.locator("#carrito-lineas")).to_contain_text("$450.00")
     expect(page.get_by_role("combobox", name="Entrega")).to_have_value("national")

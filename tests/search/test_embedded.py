@@ -120,7 +120,7 @@ def ids(search: EmbeddedEngine, **query: Any) -> list[int]:
     ("text", "expected"),
     [
         ("cafe", [1, 2]),  # accents are ignored
-        ("CAFÉ tostado", [1]),
+        ("CAFÉ tostado", [1, 2]),  # every word first ("tostado" is in 1's title), then the first word's
         ("pina", [5]),  # ñ matches n and ñ alike
         ("piña", [5]),
         ("ñuu", [3, 4]),  # organization name
@@ -160,6 +160,62 @@ def test_words_are_dropped_from_the_end_until_something_matches(search: Embedded
     assert highlighted == "<mark>Mezcal</mark> espadín"
     # Dropping words respects the filters: with them, "cafe" alone matches nothing in Oaxaca.
     assert ids(search, text="cafe verde", state=["20"]) == []
+
+
+# --- typos and ranking -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("melipna", [6]),  # 7 letters: one typo (a missing letter)
+        ("meilpona", [6]),  # a swap of two letters is one typo
+        ("frjol", [4]),  # 5 letters: one typo
+        ("mial", []),  # 4 letters: none
+        ("melpna", []),  # 6 letters: not two
+        ("deshidrtda", [5]),  # 10 letters: two typos
+        ("deshidrtd", []),  # 9 letters: not three
+        ("nelipona", []),  # a wrong first letter counts as two typos
+        ("xeshidratada", [5]),  # which a word of 9 letters or more allows, with nothing else wrong
+        ("xeshidratda", []),
+        ("mezcal melipna", [3]),  # each word on its own: the first word is kept, the misspelled one
+    ],
+)
+def test_a_misspelled_word_finds_the_word_it_may_be(
+    search: EmbeddedEngine, text: str, expected: list[int]
+) -> None:
+    assert ids(search, text=text) == expected
+
+
+def test_words_the_index_holds_are_not_corrected(search: EmbeddedEngine) -> None:
+    search.upsert([doc(8, "kabi", "Mieles de temporada", category="miel")])
+    assert ids(search, text="miele") == [8]  # a prefix of "mieles": not "miel" with a typo
+    assert sorted(ids(search, text="mieels")) == [6, 8]  # corrected to "mieles", a synonym of "miel"
+
+
+def test_the_corrected_word_is_highlighted(search: EmbeddedEngine) -> None:
+    hit = run(search, text="melipna").hits[0]
+    assert hit.title_html == "Miel <mark>melipona</mark>"
+    snippet = run(search, text="evnetos").hits[0].snippet_html
+    assert "<mark>eventos</mark>" in snippet
+
+
+def test_every_word_ranks_before_some_and_the_title_before_the_rest(search: EmbeddedEngine) -> None:
+    search.upsert(
+        [
+            doc(10, "nuu", "Licor artesanal", category="mezcal-destilados", description="Para el mezcal."),
+            doc(11, "nuu", "Tarro artesanal", category="artesanias"),
+            doc(12, "nuu", "Copa de barro", category="artesanias", price_cents=100, description="Mezcal."),
+        ]
+    )
+    # 10 has both words; 3 and 12 the first only, 3 in its title; 11 lacks the first word.
+    assert ids(search, text="mezcal artesanal") == [10, 3, 12]
+    assert ids(search, text="mezcal")[0] == 3  # the title first, wherever else the word is
+    # A sort orders each of those groups, as Meilisearch ranks "words" before "sort".
+    assert ids(search, text="mezcal artesanal", sort="price_asc") == [10, 12, 3]
+    result = run(search, text="mezcal artesanal")
+    assert result.total == 3 and result.hits[0].title_html == "Licor <mark>artesanal</mark>"
+    assert result.hits[0].snippet_html == "Para el <mark>mezcal</mark>."
 
 
 # --- filters, facets and prices -----------------------------------------------------------------------

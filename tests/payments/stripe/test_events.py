@@ -21,7 +21,7 @@ from market.orders.models import Fulfillment, FulfillmentStatus, Order, OrderSta
 from market.outbox import OutboxEvent
 from market.payments.models import Payment, PaymentStatus, WebhookEvent
 from tests.helpers import count, fresh
-from tests.pages import facts, hrefs, one, soup, text_of
+from tests.pages import hrefs, one, soup, text_of
 from tests.payments.stripe.conftest import (
     deliver,
     event,
@@ -107,7 +107,7 @@ def test_oxxo_voucher_is_shown_then_paid(
     )
     settle(app)
     page = soup(client.get(f"/pedidos/{payment.order_id}"))
-    assert facts(page, ".payment dl")["Ficha OXXO"] == "12345678901234657890123456789012"
+    assert text_of(one(page, "#ficha")) == "12345678901234657890123456789012"
     assert [link for link in hrefs(page, ".payment a") if "payments.stripe.com/oxxo/voucher" in link]
     assert fresh(session, Order, payment.order_id).status == OrderStatus.AWAITING_PAYMENT
 
@@ -149,8 +149,11 @@ def test_spei_transfer_shows_its_own_clabe_then_is_paid(
         event("payment_intent.requires_action", intent(payment, "requires_action", next_action=SPEI_ACTION)),
     )
     settle(app)
-    how_to_pay = facts(client.get(f"/pedidos/{payment.order_id}"), ".payment dl")
-    assert (how_to_pay["CLABE"], how_to_pay["Referencia"]) == ("002180650612345670", "7843219")
+    how_to_pay = client.get(f"/pedidos/{payment.order_id}")
+    assert (text_of(one(how_to_pay, "#clabe")), text_of(one(how_to_pay, "#referencia"))) == (
+        "002180650612345670",
+        "7843219",
+    )
     deliver(client, event("payment_intent.succeeded", intent(payment, "succeeded")))
     settle(app)
     assert fresh(session, Order, payment.order_id).status == OrderStatus.PAID
