@@ -61,6 +61,32 @@ def is_purchasable(listing: Listing, organization: Organization) -> bool:
     return listing.status == ListingStatus.ACTIVE and not listing.suspended and organization.is_public
 
 
+# Who sees a listing, in the words its producer reads beside its status (Spanish source texts).
+PUBLISHED = N_("Publicado: visible en el catálogo.")
+AWAITING_VERIFICATION = N_("Publicado: se verá en el catálogo cuando verifiquemos tu organización.")
+ORGANIZATION_HIDDEN = N_("Publicado, pero tu organización no aparece en el catálogo por ahora.")
+HIDDEN_BY_ADMINISTRATION = N_("Suspendido por administración: no aparece en el catálogo.")
+VISIBILITY = {
+    ListingStatus.DRAFT: N_("Borrador: nadie lo ve hasta que lo publiques."),
+    ListingStatus.PAUSED: N_("En pausa: no aparece en el catálogo hasta que lo publiques de nuevo."),
+    ListingStatus.ARCHIVED: N_("Archivado: ya no está a la venta."),
+}
+
+
+def visibility(listing: Listing, organization: Organization) -> str:
+    """Whether anyone but the producer sees the listing, and why not: what the producer is told after
+    saving it and on its pages (a Spanish source text, translated where shown)."""
+    if listing.suspended:
+        return HIDDEN_BY_ADMINISTRATION
+    if listing.status != ListingStatus.ACTIVE:
+        return VISIBILITY[ListingStatus(listing.status)]
+    if organization.is_public:
+        return PUBLISHED
+    if organization.verification_status == VerificationStatus.PENDING and not organization.suspended:
+        return AWAITING_VERIFICATION
+    return ORGANIZATION_HIDDEN  # suspended, or its verification was refused: the organization's page says why
+
+
 def list_public(
     session: Session,
     *,
