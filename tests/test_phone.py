@@ -123,3 +123,24 @@ def test_every_page_fits_a_phone_and_passes_axe(
     context.close()
     assert len(routes) >= len(starts)
     assert problems == []
+
+
+def test_the_cart_fits_a_phone(browser: Any, live_server: str, demo: None) -> None:
+    """Every line's price and amount on the screen (not in a table to scroll), each label above its field."""
+    page = browser.new_context(locale="es-MX", viewport=PHONE).new_page()
+    page.goto(f"{live_server}/entrar")
+    page.get_by_label("Correo electrónico").fill("consumidora@tianguis.demo")
+    page.get_by_label("Contraseña").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Entrar").click()
+    fill_the_cart(page, live_server)
+    page.goto(f"{live_server}/carrito")
+    amounts = page.locator("td[data-label='Importe']")
+    expect(amounts).to_have_count(2)
+    for cell in [*amounts.all(), *page.locator("td[data-label='Precio']").all()]:
+        box = cell.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+        expect(cell).to_be_visible()
+    label, field = page.locator("label[for=ship_to]").bounding_box(), page.locator("#ship_to").bounding_box()
+    assert label is not None and field is not None and label["y"] + label["height"] <= field["y"]
+    select = page.get_by_role("combobox", name="Entrega").first
+    assert select.evaluate("s => s.scrollWidth <= s.clientWidth")
