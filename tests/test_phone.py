@@ -126,7 +126,8 @@ def test_every_page_fits_a_phone_and_passes_axe(
 
 
 def test_the_cart_fits_a_phone(browser: Any, live_server: str, demo: None) -> None:
-    """Every line's price and amount on the screen (not in a table to scroll), each label above its field."""
+    """Every line's price and amount on the screen (not in a table to scroll), each label above its field, and
+    where and when to pick up."""
     page = browser.new_context(locale="es-MX", viewport=PHONE).new_page()
     page.goto(f"{live_server}/entrar")
     page.get_by_label("Correo electrónico").fill("consumidora@tianguis.demo")
@@ -144,3 +145,4 @@ def test_the_cart_fits_a_phone(browser: Any, live_server: str, demo: None) -> No
     assert label is not None and field is not None and label["y"] + label["height"] <= field["y"]
     select = page.get_by_role("combobox", name="Entrega").first
     assert select.evaluate("s => s.scrollWidth <= s.clientWidth")
+    expect(page.locator(".pickup-info").first).to_contain_text("Horario:")  # where and when, before paying
