@@ -14,12 +14,12 @@ import sys
 from pathlib import Path
 
 import httpx
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import ViewportSize, expect, sync_playwright
 
-from market.seed import DEMO_PASSWORD
+from market.demo import DEMO_PASSWORD
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 def main(base: str) -> None:

@@ -19,7 +19,8 @@ from playwright.sync_api import Page, expect
 from sqlmodel import Session
 
 from market.config import Settings
-from market.seed import DEMO_PASSWORD, load_demo
+from market.demo import DEMO_PASSWORD
+from market.seed import load_demo
 from tests.helpers import ROOT, require_service, run_search_worker
 
 pytestmark = pytest.mark.browser
