@@ -34,7 +34,7 @@ class SearchQuery(engine.SearchQuery):
     state: list[StateCode] = Field(default_factory=list)
     legal_form: list[LegalForm] = Field(default_factory=list)
     certification: list[Certification] = Field(default_factory=list)
-    kind: ListingKind | None = None
+    kind: list[ListingKind] = Field(default_factory=list)
     delivers_to: StateCode | None = None  # producers that deliver to (or ship nationally to) this state
     price_min_cents: int | None = Field(default=None, ge=0, le=MAX_PRICE_CENTS)
     price_max_cents: int | None = Field(default=None, ge=0, le=MAX_PRICE_CENTS)
