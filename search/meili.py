@@ -133,7 +133,8 @@ def search_params(query: SearchQuery) -> dict[str, Any]:
     """The body of Meilisearch's search request for this query (besides `q`)."""
     params: dict[str, Any] = {
         "filter": build_filter(query),
-        "facets": [*FACETS, "price_cents"],
+        # A facet with a selection is counted apart, without its own filter (facet_params).
+        "facets": [*(name for name in FACETS if not query.selected(name)), "price_cents"],
         "page": query.page,
         "hitsPerPage": query.per_page,
         "attributesToHighlight": ["title"],

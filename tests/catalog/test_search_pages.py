@@ -298,8 +298,9 @@ def test_results_announce_their_count_and_show_they_are_loading(client: TestClie
     assert maybe(page, "#resultados[aria-live]") is None  # the count is announced, not the whole results
     assert maybe(page, "#resultados #anuncio") is None  # outside what htmx replaces
     form = one(page, "form#search-form")
-    assert attr(form, "hx-indicator") == "#buscando" and "htmx-indicator" in (attr(one(page, "#buscando"), "class") or "")
-    assert text_of(one(page, "#buscando")) == "Buscando…"
+    loading = one(page, "#buscando")  # shown while a request of the form is out (static/css/site.css)
+    assert attr(form, "hx-indicator") == "#buscando" and "htmx-indicator" in (attr(loading, "class") or "")
+    assert text_of(loading) == "Buscando…"
     assert maybe(page, "[hx-swap-oob]") is None  # the whole page has its region already
 
     fragment = soup(client.get("/buscar", params={"q": "cafe"}, headers={"HX-Request": "true"}))
