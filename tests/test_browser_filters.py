@@ -42,6 +42,7 @@ def test_two_states_then_clear_every_filter_on_a_phone(
     states.get_by_label("Chiapas").check()
     expect(results).to_have_attribute("aria-busy", "true")
     expect(loading).to_have_css("opacity", "1")
+    expect(loading).to_be_in_viewport()  # though the person is down at the filters
     assert len(held) == 1
     held[0].continue_()
     page.unroute(re.compile(r"/buscar\?"))
@@ -59,6 +60,7 @@ def test_two_states_then_clear_every_filter_on_a_phone(
     expect(states.get_by_label("Chiapas")).to_be_checked()
     expect(states.get_by_label("Oaxaca")).to_be_checked()
     expect(states.get_by_label("Oaxaca")).to_be_focused()  # the swap kept the person's place
+    expect(page.get_by_role("link", name="Ver 2 resultados")).to_be_visible()  # beside the filters
     expect(page).to_have_url(re.compile(r"state=07&state=20"))
 
     page.get_by_role("link", name="Quitar todos los filtros").click()
