@@ -24,7 +24,7 @@ from market.accounts import sessions
 from market.accounts.models import User
 from market.assets import static_url
 from market.catalog.models import ListingStatus
-from market.catalog.taxonomy import CATEGORIES, CATEGORIES_BY_SLUG, DELIVERY_LABELS, UNITS
+from market.catalog.taxonomy import CATEGORIES, CATEGORIES_BY_SLUG, DELIVERY_LABELS, LISTING_KINDS, UNITS
 from market.catalog.units import quantity_text
 from market.db import transaction
 from market.disputes.models import DisputeStatus
@@ -68,6 +68,7 @@ templates.env.globals.update(
     CATEGORY_LABELS={c.slug: c.name for c in CATEGORIES},
     STATE_LABELS={s.inegi: s.name for s in STATES},
     DELIVERY_LABELS=DELIVERY_LABELS,
+    LISTING_KINDS=LISTING_KINDS,
     ORDER_STATUS_LABELS=OrderStatus.labels(),
     FULFILLMENT_STATUS_LABELS=FulfillmentStatus.labels(),
     STEP_LABELS=STEP_LABELS,

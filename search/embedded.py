@@ -539,6 +539,10 @@ class _Search:
                 for item in filter(None, facet_tags.split(SEP)):
                     attr, _, value = item.partition("=")
                     facets[attr][value] += count
+        # Disjunctive facets: a facet with a selection is counted with every filter but its own.
+        for name in FACETS:
+            if self.query.selected(name):
+                facets[name] = self._facet_counts(name, match_groups[0] if match_groups else None)
         summary = Summary(
             groups=match_groups,
             exact=exact,
@@ -551,6 +555,25 @@ class _Search:
         )
         self.cache.put(key, summary)
         return summary
+
+    def _facet_counts(self, name: str, match: str | None) -> Counter[str]:
+        """The counts of one facet over the hits of this query without that facet's filter."""
+        where = filters(self.query.without(name))
+        if match:
+            where = where.plus("d.id IN (SELECT rowid FROM fts WHERE fts MATCH ?)", match)
+        counts: Counter[str] = Counter()
+        if name in COLUMN_FACETS:  # the name is one of the constant column names, never a value
+            sql = f"SELECT d.{name}, count(*) FROM docs d WHERE {where.sql} GROUP BY 1"
+            counts.update(dict(self.db.execute(sql, where.params).fetchall()))
+            return counts
+        column = "+d.facet_tags" if where.clauses else "d.facet_tags"  # as in _summary
+        sql = f"SELECT {column}, count(*) FROM docs d WHERE {where.sql} GROUP BY 1"
+        for facet_tags, count in self.db.execute(sql, where.params):
+            for item in filter(None, facet_tags.split(SEP)):
+                attr, _, value = item.partition("=")
+                if attr == name:
+                    counts[value] += count
+        return counts
 
     def _typo_variants(self, word: str) -> list[str]:
         """For a word no document has (nor a word it begins, nor a synonym), the indexed words it may be a

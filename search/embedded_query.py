@@ -9,7 +9,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from search.engine import POST, PRE, SearchQuery
+from search.engine import FACETS, POST, PRE, SearchQuery
 from search.geo import EARTH_RADIUS_KM, distance_km
 from search.language import SYNONYM_GROUPS, fold
 
@@ -113,18 +113,14 @@ def placeholders(values: Sequence[Any]) -> str:
 
 def filters(query: SearchQuery) -> Where:
     where = Where()
-    any_of: list[tuple[str, Sequence[str]]] = [
-        *(("category", query.category), ("state", query.state), ("legal_form", query.legal_form)),
-        *(("certifications", query.certification), ("delivery", query.delivery)),
-    ]
-    for attr, values in any_of:
-        if values and attr in TAGS:
+    for attr in FACETS:  # a facet's values OR-ed, facets AND-ed
+        if not (values := query.selected(attr)):
+            continue
+        if attr in TAGS:
             sql = f"d.id IN (SELECT doc_id FROM tags WHERE attr = ? AND value IN ({placeholders(values)}))"
             where.add(sql, attr, *values)
-        elif values:
+        else:
             where.add(f"d.{attr} IN ({placeholders(values)})", *values)
-    if query.kind:
-        where.add("d.kind = ?", query.kind)
     if query.delivers_to:
         where.add(
             "d.id IN (SELECT doc_id FROM tags WHERE (attr = ? AND value = ?) OR (attr = ? AND value = ?))",

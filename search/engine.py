@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 # Highlight sentinels: engines wrap matches in them, then `marked` escapes the text and turns them into
 # <mark>, so that a listing's own text can never inject markup.
@@ -26,6 +26,16 @@ MAX_PER_PAGE = 100
 MAX_PAGE = 1000
 # Facets every result reports counts for (document attribute -> what the query filters on).
 FACETS = ("category", "state", "legal_form", "certifications", "kind", "delivery")
+# The query's filter on each facet. Its values are OR-ed, facets AND-ed; a facet's counts are computed as if
+# its own filter were off (disjunctive facets), so that a buyer who chose one state sees what a second adds.
+FACET_FILTERS = {
+    "category": "category",
+    "state": "state",
+    "legal_form": "legal_form",
+    "certifications": "certification",
+    "kind": "kind",
+    "delivery": "delivery",
+}
 
 
 class SearchQuery(BaseModel):
@@ -43,7 +53,7 @@ class SearchQuery(BaseModel):
     state: list[str] = Field(default_factory=list)
     legal_form: list[str] = Field(default_factory=list)
     certification: list[str] = Field(default_factory=list)
-    kind: str | None = None
+    kind: list[str] = Field(default_factory=list)
     delivery: list[Delivery] = Field(default_factory=list)
     delivers_to: str | None = None  # producers that deliver to (or ship nationally to) this state
     price_min_cents: int | None = Field(default=None, ge=0)
@@ -57,9 +67,22 @@ class SearchQuery(BaseModel):
     page: int = Field(default=1, ge=1, le=MAX_PAGE)
     per_page: int = Field(default=24, ge=1, le=MAX_PER_PAGE)
 
+    @field_validator(*FACET_FILTERS.values(), mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value  # `kind="service"` as well as a list
+
     @property
     def near(self) -> bool:
         return self.lat is not None and self.lng is not None
+
+    def selected(self, facet: str) -> list[str]:
+        """The values chosen for `facet` (a name in FACETS)."""
+        return list(getattr(self, FACET_FILTERS[facet]))
+
+    def without(self, facet: str) -> SearchQuery:
+        """This query with no filter on `facet`: what that facet's counts are computed on."""
+        return self.model_copy(update={FACET_FILTERS[facet]: []})
 
 
 class Hit(BaseModel):

@@ -109,17 +109,9 @@ def _any_of(attribute: str, values: Iterable[str]) -> str:
 def build_filter(query: SearchQuery) -> list[str | list[str]]:
     """Meilisearch filter: a list is AND; a nested list is OR."""
     clauses: list[str | list[str]] = []
-    for attribute, values in (
-        ("category", query.category),
-        ("state", query.state),
-        ("legal_form", query.legal_form),
-        ("certifications", query.certification),
-        ("delivery", query.delivery),
-    ):
-        if values:
+    for attribute in FACETS:  # a facet's values OR-ed, facets AND-ed
+        if values := query.selected(attribute):
             clauses.append(_any_of(attribute, values))
-    if query.kind:
-        clauses.append(f"kind = {_quote(query.kind)}")
     if query.delivers_to:
         clauses.append([f"delivery_states = {_quote(query.delivers_to)}", 'delivery = "national"'])
     if query.price_min_cents is not None:
@@ -141,7 +133,8 @@ def search_params(query: SearchQuery) -> dict[str, Any]:
     """The body of Meilisearch's search request for this query (besides `q`)."""
     params: dict[str, Any] = {
         "filter": build_filter(query),
-        "facets": [*FACETS, "price_cents"],
+        # A facet with a selection is counted apart, without its own filter (facet_params).
+        "facets": [*(name for name in FACETS if not query.selected(name)), "price_cents"],
         "page": query.page,
         "hitsPerPage": query.per_page,
         "attributesToHighlight": ["title"],
@@ -176,6 +169,11 @@ def search_params(query: SearchQuery) -> dict[str, Any]:
     if query.near:
         params["attributesToRetrieve"].append("_geo")
     return params
+
+
+def facet_params(query: SearchQuery, facet: str) -> dict[str, Any]:
+    """A count-only query: `facet`'s distribution over the hits of `query` without that facet's filter."""
+    return {"filter": build_filter(query.without(facet)), "facets": [facet], "limit": 0}
 
 
 class MeiliEngine:
@@ -312,14 +310,20 @@ class MeiliEngine:
             raise SearchUnavailable(str(exc)) from exc
 
     def search(self, query: SearchQuery) -> SearchResult:
-        params = search_params(query)
+        # One request: the hits, plus (disjunctive facets) one count-only query per facet with a
+        # selection, on every filter but that facet's own.
+        chosen = [name for name in FACETS if query.selected(name)]
+        queries = [{"indexUid": self.uid, "q": query.text, **search_params(query)}]
+        queries += [{"indexUid": self.uid, "q": query.text, **facet_params(query, name)} for name in chosen]
         started = time.perf_counter()
         try:
-            raw = self.client.index(self.uid).search(query.text, params)
+            raw, *counted = self.client.multi_search(queries)["results"]
         except ERRORS as exc:
             raise SearchUnavailable(str(exc)) from exc
         took_ms = (time.perf_counter() - started) * 1000
         facets = raw.get("facetDistribution", {})
+        for name, counts in zip(chosen, counted, strict=True):
+            facets[name] = counts.get("facetDistribution", {}).get(name, {})
         price_stats = raw.get("facetStats", {}).get("price_cents", {})
         return SearchResult(
             hits=[self._hit(h, query) for h in raw["hits"]],

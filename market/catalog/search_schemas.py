@@ -11,7 +11,14 @@ from typing import Any
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from market.bounds import MAX_PRICE_CENTS
-from market.catalog.taxonomy import CATEGORIES_BY_SLUG, CategorySlug, ListingKind, UnitCode
+from market.catalog.taxonomy import (
+    CATEGORIES_BY_SLUG,
+    DELIVERY_LABELS,
+    LISTING_KINDS,
+    CategorySlug,
+    ListingKind,
+    UnitCode,
+)
 from market.mexico import CERTIFICATIONS, LEGAL_FORMS, STATES_BY_CODE, Certification, LegalForm, StateCode
 from market.validation import invalid
 from search import engine
@@ -23,7 +30,24 @@ VOCABULARIES: dict[str, Iterable[str]] = {
     "delivers_to": STATES_BY_CODE,
     "legal_form": LEGAL_FORMS,
     "certification": CERTIFICATIONS,
+    "kind": LISTING_KINDS,
+    "delivery": DELIVERY_LABELS,
 }
+
+# The values each facet's filter takes (by the query's parameter names).
+FACET_VALUES = {name: VOCABULARIES[name] for name in engine.FACET_FILTERS.values()}
+
+
+def known_facet_values(fields: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """`fields` without the facet values no vocabulary has, and those values: the search page drops them
+    (an old link, a category since renamed) and says so, where the API answers 422."""
+    kept, unknown = dict(fields), []
+    for name, vocabulary in FACET_VALUES.items():
+        values = fields.get(name)
+        if isinstance(values, list):
+            kept[name] = [v for v in values if v in vocabulary]
+            unknown += [v for v in values if v not in vocabulary]
+    return kept, unknown
 
 
 class SearchQuery(engine.SearchQuery):
@@ -34,12 +58,12 @@ class SearchQuery(engine.SearchQuery):
     state: list[StateCode] = Field(default_factory=list)
     legal_form: list[LegalForm] = Field(default_factory=list)
     certification: list[Certification] = Field(default_factory=list)
-    kind: ListingKind | None = None
+    kind: list[ListingKind] = Field(default_factory=list)
     delivers_to: StateCode | None = None  # producers that deliver to (or ship nationally to) this state
     price_min_cents: int | None = Field(default=None, ge=0, le=MAX_PRICE_CENTS)
     price_max_cents: int | None = Field(default=None, ge=0, le=MAX_PRICE_CENTS)
 
-    @field_validator("category", "state", "legal_form", "certification", "delivers_to", mode="before")
+    @field_validator(*VOCABULARIES, mode="before")
     @classmethod
     def _in_vocabulary(cls, value: Any, info: ValidationInfo) -> Any:
         if value is None:

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from pydantic.fields import FieldInfo
 from starlette.datastructures import QueryParams
 
-from market.catalog.search_schemas import SearchQuery
+from market.catalog.search_schemas import FACET_VALUES, SearchQuery, known_facet_values
 from market.catalog.taxonomy import CATEGORIES
 from market.deps import PageDep, SearchDep
 from market.i18n import N_
@@ -20,7 +20,7 @@ from market.i18n import gettext as _
 from market.mexico import STATES_BY_CODE
 from market.money import parse_pesos
 from market.validation import field_errors
-from search.engine import SearchUnavailable
+from search.engine import FACET_FILTERS, SearchUnavailable
 
 router = APIRouter(include_in_schema=False)
 DEFAULT_RADIUS_KM = 100
@@ -69,10 +69,30 @@ def query_from_params(params: QueryParams) -> tuple[dict[str, Any], dict[str, st
     return fields, errors
 
 
+# What the search page filters by, by parameter name (the text and the order are not filters; the radius
+# counts with a place only, which `near` and `lat` stand for).
+FILTERS = (
+    *FACET_FILTERS.values(),
+    *("price_min", "price_max", "price_min_cents", "price_max_cents", "in_stock", "delivers_to"),
+    *("organization", "near", "lat"),
+)
+
+
+def has_filters(params: QueryParams) -> bool:
+    return any(value.strip() for name in FILTERS for value in params.getlist(name))
+
+
+def clear_filters_query(params: QueryParams) -> str:
+    """The address's query once every filter is cleared: the text and the order stay."""
+    return urlencode([(k, v) for k, v in params.multi_items() if k in ("q", "sort") and v.strip()])
+
+
 @router.get("/buscar", name="catalog.search_page")
 def search_page(page: PageDep, search: SearchDep) -> Response:
     params = page.request.query_params
     fields, errors = query_from_params(params)
+    # A facet value no vocabulary has (an old link) is left out, and said so; the API answers 422.
+    fields, ignored = known_facet_values(fields)
     result, unavailable, query = None, False, None
     try:
         query = SearchQuery(**fields)
@@ -92,6 +112,11 @@ def search_page(page: PageDep, search: SearchDep) -> Response:
         "sort_labels": SORT_LABELS,
         "popular": CATEGORIES[:6],
         "page_query": urlencode([(k, v) for k, v in params.multi_items() if k != "page"]),
+        "chosen": {name: fields.get(name, []) for name in FACET_VALUES},
+        "ignored": ignored,
+        "filtered": has_filters(params),
+        "clear_query": clear_filters_query(params),
+        "fragment": page.is_htmx,
     }
     # htmx asks for the results alone, to swap them under the query box it keeps.
     template = "search/_results.html" if page.is_htmx else "search/page.html"

@@ -78,7 +78,8 @@ CategorySlug = Annotated[
     str, Vocabulary("CategorySlug", CATEGORIES_BY_SLUG, N_("Elige una categoría de la lista."))
 ]
 UnitCode = Annotated[str, Vocabulary("UnitCode", UNITS, N_("Elige una unidad de la lista."))]
-ListingKind = Annotated[str, Vocabulary("ListingKind", ("good", "service"))]
+LISTING_KINDS: dict[str, str] = {"good": N_("Producto"), "service": N_("Servicio")}
+ListingKind = Annotated[str, Vocabulary("ListingKind", LISTING_KINDS)]
 DeliveryMethod = Annotated[str, Vocabulary("DeliveryMethod", DELIVERY_LABELS)]
 
 # IVA by category (Ley del IVA, art. 2-A: most food is taxed at 0 %; alcohol, chocolate, goods and services

@@ -35,3 +35,11 @@ window.addEventListener("pageshow", function () { leaving = false; });
 document.addEventListener("htmx:beforeRequest", function (event) {
   if (leaving) event.preventDefault();
 });
+// While results load, the results region is busy (assistive technologies wait for it); the visible sign is
+// the form's hx-indicator, and the count is announced by #anuncio once the results are in.
+function setBusy(event, busy) {
+  var results = document.getElementById("resultados");
+  if (results && event.detail.target === results) results.setAttribute("aria-busy", busy ? "true" : "false");
+}
+document.addEventListener("htmx:beforeRequest", function (event) { if (!event.defaultPrevented) setBusy(event, true); });
+document.addEventListener("htmx:afterRequest", function (event) { setBusy(event, false); });

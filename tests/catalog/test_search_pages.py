@@ -13,7 +13,22 @@ from market.config import Settings
 from market.mexico import STATES_BY_CODE
 from search.geo import distance_km
 from tests.helpers import free_port, run_search_worker
-from tests.pages import Html, Htmx, attr, elements, flash, is_fragment, maybe, one, soup, text_of, texts
+from tests.pages import (
+    Html,
+    Htmx,
+    attr,
+    checked_values,
+    elements,
+    flash,
+    href_of,
+    is_fragment,
+    maybe,
+    one,
+    soup,
+    text_of,
+    texts,
+    value_of,
+)
 
 
 @pytest.fixture
@@ -135,7 +150,7 @@ def test_search_page_works_without_javascript_and_as_an_htmx_fragment(
         assert is_fragment(page) and maybe(page, "form#search-form") is None
     else:  # the whole page: the form around the results
         assert not is_fragment(page) and one(page, "form#search-form #resultados .hits")
-    assert text_of(one(page, ".hits-bar [role=status]")).startswith("1 resultado")
+    assert text_of(one(page, ".hits-bar .result-count")).startswith("1 resultado")
     [title] = elements(page, ".listing-card h3")
     assert text_of(title) == "Mezcal espadín joven" and texts(title, "mark") == ["Mezcal"]
 
@@ -187,3 +202,109 @@ def test_search_down_is_a_503_page_and_the_catalog_still_works(
     assert api.status_code == 503 and api.json()["error"] == "search_unavailable"
     catalog = client.get("/catalogo")
     assert catalog.status_code == 200 and texts(catalog, ".listing-card h3") == ["Café orgánico de altura"]
+
+
+def test_the_api_takes_several_values_per_facet_and_counts_each_facet_without_its_own(
+    client: TestClient, catalog: None
+) -> None:
+    both = client.get("/api/v1/search", params=[("state", "07"), ("state", "20")]).json()
+    assert both["total"] == 3
+    assert both["facets"]["state"] == {"07": 2, "20": 1}
+    # Chiapas and mezcal: nothing; yet each facet shows what changing it would find.
+    none = client.get("/api/v1/search", params=[("state", "07"), ("category", "mezcal-destilados")]).json()
+    assert none["total"] == 0 and none["hits"] == []
+    assert none["facets"]["state"] == {"20": 1}  # mezcal is in Oaxaca
+    assert none["facets"]["category"] == {"cafe": 2}  # Chiapas has coffee
+    kinds = client.get("/api/v1/search", params=[("kind", "good"), ("kind", "service")]).json()
+    assert kinds["total"] == 3 and kinds["facets"]["kind"] == {"good": 3}
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "value"),
+    [
+        ([("state", "07"), ("state", "99")], "state", "99"),
+        ([("category", "cafe"), ("category", "cafe-de-olla")], "category", "cafe-de-olla"),
+        ([("certification", "fairtrade"), ("certification", "bio")], "certification", "bio"),
+        ([("legal_form", "sss"), ("legal_form", "sa")], "legal_form", "sa"),
+        ([("kind", "good"), ("kind", "rental")], "kind", "rental"),
+        ([("delivery", "pickup"), ("delivery", "drone")], "delivery", "drone"),
+    ],
+)
+def test_every_value_of_a_repeated_filter_is_checked(
+    client: TestClient, params: list[tuple[str, str]], field: str, value: str | None
+) -> None:
+    response = client.get("/api/v1/search", params=params)
+    assert response.status_code == 422
+    body = response.json()
+    assert body["error"] == "validation_error" and body["fields"][field]
+    if value:  # the message names the value it does not know
+        assert f"«{value}»" in body["fields"][field]
+
+
+def facet_counts(page: Html, name: str) -> dict[str, int]:
+    """{value: the count beside it} of the facet whose checkboxes are named `name`."""
+    counts = {}
+    for box in elements(page, f".facets input[type=checkbox][name={name}]"):
+        label = text_of(box.parent)
+        counts[attr(box, "value") or ""] = int(label.rsplit("(", 1)[1].rstrip(")"))
+    return counts
+
+
+def test_facet_boxes_keep_their_state_and_count_as_if_their_own_were_off(
+    client: TestClient, catalog: None, htmx: Htmx
+) -> None:
+    page = client.get("/buscar", params=[("state", "07")], headers=htmx.headers)
+    assert checked_values(page, "state") == ["07"]
+    assert facet_counts(page, "state") == {"07": 2, "20": 1}  # Oaxaca can be added: it would add one
+    assert facet_counts(page, "category") == {"cafe": 2}  # the other facets follow the chosen state
+    assert sorted(titles(page)) == ["Café molido <b>tradicional</b>", "Café orgánico de altura"]
+
+    page = client.get("/buscar", params=[("state", "07"), ("state", "20")], headers=htmx.headers)
+    assert checked_values(page, "state") == ["07", "20"]
+    assert len(titles(page)) == 3
+    assert facet_counts(page, "category") == {"cafe": 2, "mezcal-destilados": 1}
+
+
+def test_clearing_every_filter_keeps_the_text(client: TestClient, catalog: None, htmx: Htmx) -> None:
+    unfiltered = client.get("/buscar", params={"q": "cafe"}, headers=htmx.headers)
+    assert maybe(unfiltered, ".clear-filters") is None  # nothing to clear
+    params = [("q", "cafe"), ("state", "07"), ("category", "cafe"), ("in_stock", "1"), ("price_max", "250")]
+    page = client.get("/buscar", params=params, headers=htmx.headers)
+    clear = one(page, ".facets a.clear-filters")
+    assert text_of(clear) == "Quitar todos los filtros"
+    assert attr(clear, "href") == attr(clear, "hx-get") == "/buscar?q=cafe"
+    assert attr(clear, "hx-target") == "#resultados"
+    cleared = client.get(attr(clear, "href") or "", headers=htmx.headers)
+    assert checked_values(cleared, "state") == checked_values(cleared, "category") == []
+    assert checked_values(cleared, "in_stock") == [] and value_of(cleared, "price_max") == ""
+    assert len(titles(cleared)) == 2 and maybe(cleared, ".clear-filters") is None
+
+    empty = client.get("/buscar", params=[("state", "20"), ("category", "cafe")], headers=htmx.headers)
+    assert titles(empty) == []
+    assert href_of(one(empty, ".hits .empty"), "Quitar todos los filtros") == "/buscar"
+
+
+def test_the_page_leaves_out_a_filter_value_it_does_not_know(client: TestClient, catalog: None) -> None:
+    page = client.get("/buscar", params=[("state", "07"), ("state", "99"), ("category", "<x>")])
+    assert page.status_code == 200
+    assert flash(page, "info") == "Quitamos filtros que no reconocimos: <x>, 99."
+    assert len(titles(page)) == 2 and checked_values(page, "state") == ["07"]
+
+
+def test_results_announce_their_count_and_show_they_are_loading(client: TestClient, catalog: None) -> None:
+    page = soup(client.get("/buscar", params={"q": "cafe"}))
+    region = one(page, "#anuncio")
+    assert attr(region, "aria-live") == "polite" and attr(region, "role") == "status"
+    assert maybe(page, "#resultados[aria-live]") is None  # the count is announced, not the whole results
+    assert maybe(page, "#resultados #anuncio") is None  # outside what htmx replaces
+    form = one(page, "form#search-form")
+    loading = one(page, "#buscando")  # shown while a request of the form is out (static/css/site.css)
+    assert attr(form, "hx-indicator") == "#buscando" and "htmx-indicator" in (attr(loading, "class") or "")
+    assert text_of(loading) == "Buscando…"
+    assert maybe(page, "[hx-swap-oob]") is None  # the whole page has its region already
+
+    fragment = soup(client.get("/buscar", params={"q": "cafe"}, headers={"HX-Request": "true"}))
+    update = one(fragment, "#anuncio")
+    assert attr(update, "hx-swap-oob") == "innerHTML" and text_of(update) == "2 resultados"
+    one_hit = soup(client.get("/buscar", params={"q": "mezcal"}, headers={"HX-Request": "true"}))
+    assert text_of(one(one_hit, "#anuncio")) == "1 resultado"

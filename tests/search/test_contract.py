@@ -15,7 +15,7 @@ from market.catalog.models import Listing, ListingStatus
 from market.catalog.search_documents import listing_document
 from market.organizations.models import Organization
 from search.embedded import EmbeddedEngine
-from search.engine import SearchEngine, SearchQuery
+from search.engine import FACETS, SearchEngine, SearchQuery
 from search.meili import MeiliEngine
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -258,7 +258,7 @@ def test_filters_combine(search_engine: SearchEngine) -> None:
         "Vainilla de la península",
     ]
     assert "Café verde de exportación" not in titles(search_engine, in_stock=True)
-    assert titles(search_engine, kind="service") == ["Servicio de banquetes para 100 personas"]
+    assert titles(search_engine, kind=["service"]) == ["Servicio de banquetes para 100 personas"]
     assert sorted(titles(search_engine, certification=["do_mezcal", "participativa"], category=["miel"])) == [
         "Miel melipona"
     ]
@@ -302,6 +302,88 @@ def test_facets_totals_and_prices(search_engine: SearchEngine) -> None:
     everything = search_engine.search(SearchQuery(per_page=3, page=2))
     assert (everything.total, len(everything.hits), everything.pages) == (len(DOCUMENTS), 3, 4)
     assert search_engine.search(SearchQuery(page=5, per_page=3)).hits == []
+
+
+def test_values_of_a_facet_are_or_ed_and_facets_and_ed(search_engine: SearchEngine) -> None:
+    assert sorted(titles(search_engine, state=["07", "20"], category=["cafe", "mezcal-destilados"])) == [
+        "Café de olla orgánico",
+        "Café verde de exportación",
+        "Mezcal espadín joven",
+        "Mezcal tobalá silvestre",
+    ]
+    assert len(titles(search_engine, state=["07", "20"])) == 6
+    assert len(titles(search_engine, kind=["good", "service"])) == len(DOCUMENTS)
+    shipped = titles(search_engine, delivery=["national", "delivery"], legal_form=["coop_produccion"])
+    assert sorted(shipped) == [
+        "Café verde de exportación",
+        "Frijol negro de temporal",
+    ]
+
+
+def passes(doc: dict[str, Any], chosen: dict[str, list[str]], ignoring: str = "") -> bool:
+    """Whether a document passes every selection but `ignoring`'s (a facet's values OR-ed)."""
+    for name, values in chosen.items():
+        attr = "certifications" if name == "certification" else name
+        have = doc[attr] if isinstance(doc[attr], list) else [doc[attr]]
+        if attr != ignoring and not set(have) & set(values):
+            return False
+    return True
+
+
+def reference_counts(facet: str, chosen: dict[str, list[str]], ids: set[int] | None = None) -> dict[str, int]:
+    """Disjunctive counts worked out by hand over DOCUMENTS (or those of `ids`, a text's matches):
+    `facet` counted on the documents that pass every other facet's selection."""
+    counts: dict[str, int] = {}
+    for doc in DOCUMENTS:
+        if (ids is None or doc["id"] in ids) and passes(doc, chosen, ignoring=facet):
+            for value in doc[facet] if isinstance(doc[facet], list) else [doc[facet]]:
+                counts[value] = counts.get(value, 0) + 1
+    return counts
+
+
+@pytest.mark.parametrize(
+    "chosen",
+    [
+        {"state": ["07"]},
+        {"state": ["07", "20"], "category": ["cafe", "mezcal-destilados"]},
+        {"certification": ["participativa"], "state": ["07", "31"]},
+        {"delivery": ["national"], "kind": ["good"]},
+        {"legal_form": ["ejido"], "delivery": ["pickup"], "certification": ["do_mezcal", "organico_mexico"]},
+    ],
+)
+def test_each_facet_counts_as_if_its_own_selection_were_off(
+    search_engine: SearchEngine, chosen: dict[str, list[str]]
+) -> None:
+    result = search_engine.search(SearchQuery(per_page=50, **chosen))
+    for facet in FACETS:
+        assert result.facets[facet] == reference_counts(facet, chosen), facet
+    # The hits and the total are those of every selection at once.
+    expected = sorted(doc["id"] for doc in DOCUMENTS if passes(doc, chosen))
+    assert sorted(hit.id for hit in result.hits) == expected and result.total == len(expected)
+
+
+def test_disjunctive_counts_by_example(search_engine: SearchEngine) -> None:
+    # One state chosen: the other states still show what choosing them would add.
+    result = search_engine.search(SearchQuery(state=["07"]))
+    assert result.total == 4
+    assert result.facets["state"] == {"07": 4, "31": 3, "20": 2, "09": 1}
+    assert result.facets["category"] == {"cafe": 2, "maiz-granos": 2}  # the other facets follow the filter
+    # Two states and a category: states counted among cafés and mezcals, categories among Chiapas and Oaxaca.
+    result = search_engine.search(SearchQuery(state=["07", "20"], category=["cafe"]))
+    assert result.total == 2
+    assert result.facets["state"] == {"07": 2}
+    assert result.facets["category"] == {"cafe": 2, "maiz-granos": 2, "mezcal-destilados": 2}
+    assert result.facets["legal_form"] == {"coop_produccion": 2}
+    assert (result.price_min_cents, result.price_max_cents) == (28000, 15500000)  # of the hits only
+
+
+def test_disjunctive_counts_keep_the_text(search_engine: SearchEngine) -> None:
+    result = search_engine.search(SearchQuery(text="miel", category=["miel"]))
+    assert [h.title for h in result.hits] == ["Miel melipona"]
+    assert result.facets["category"] == {"miel": 1, "cosmetica-natural": 1}
+    assert result.facets["state"] == {"31": 1}
+    expected = reference_counts("category", {"category": ["miel"]}, ids={5, 6})
+    assert result.facets["category"] == expected
 
 
 def test_highlights_are_escaped_html(search_engine: SearchEngine) -> None:
