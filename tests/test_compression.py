@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import zlib
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from io import BytesIO
 from typing import Any
 
@@ -167,7 +168,9 @@ def streamed_through_compression(response: Response, accept: str) -> list[Messag
         sent.append(message)
 
     scope = {"type": "http", "method": "GET", "path": "/", "headers": [(b"accept-encoding", accept.encode())]}
-    anyio.run(Compression(response), scope, receive, send)
+    # In a thread of its own: once a browser test ran, Playwright keeps an asyncio loop running in this one.
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(anyio.run, Compression(response), scope, receive, send).result()
     return sent
 
 
