@@ -91,14 +91,17 @@ def store(picture: Picture, storage: Storage | Path, folder: str) -> tuple[str, 
     under folder/ as JPEG; return both keys. If the storage fails, nothing of the two is left behind."""
     with DECODERS:
         full = _decoded(picture)
-    return store_drawn(full, storage, folder)
+    thumb = full.copy()
+    thumb.thumbnail((THUMB_SIZE, THUMB_SIZE))
+    full_key, thumb_key = _put(storage, folder, {"": full, "-thumb": thumb})
+    return full_key, thumb_key
 
 
 def store_drawn(image: Image.Image, storage: Storage | Path, folder: str) -> tuple[str, str]:
     """`store` for a picture the app made itself (the demo's), already RGB and at most FULL_SIZE a side:
-    stored as an upload is, with its thumbnail, without a round trip through a file to decode."""
-    # Averaging each n × n block: a tenth of `thumbnail`'s time (the demo stores 200), and as good for flat
-    # shapes; exactly THUMB_SIZE wide for the demo's 800 × 600.
+    stored as an upload is, with its thumbnail, without a round trip through a file to decode. Its thumbnail
+    averages each n × n block: a tenth of `thumbnail`'s time (the demo stores 200), as good for flat shapes,
+    and exactly THUMB_SIZE wide for the demo's 800 × 600."""
     thumb = image.reduce(max(1, -(-max(image.size) // THUMB_SIZE)))
     full_key, thumb_key = _put(storage, folder, {"": image, "-thumb": thumb})
     return full_key, thumb_key
