@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
@@ -34,6 +35,8 @@ from market.state import settings_of
 from market.web import PageContext, flash, flash_failure, refusable, refused, upload_bytes, verify_csrf
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+# What the request-size limit lets carry several photos (market/app.py): the path of create_listing.
+NEW_LISTING_PATH = re.compile(r"/panel/o/[^/]+/productos/nuevo")
 
 
 @router.get("/", name="catalog.home")

@@ -82,6 +82,32 @@ def test_photos_are_saved_with_the_listing_on_the_first_save(
     assert client.get(f"/productos/{listing.id}/{listing.slug}").text.count(f"/media/{saved[0].path}") >= 1
 
 
+def heavy(settings: Settings) -> bytes:
+    """A real JPEG a little under the limit of one file (the bytes after its end are no part of it)."""
+    data = picture((640, 480))
+    return data + b"\0" * (settings.max_upload_bytes - len(data) - 1024)
+
+
+def test_several_photos_of_a_phone_s_size_fit_in_one_save(
+    client: TestClient, producer: Organization, settings: Settings, session: Session
+) -> None:
+    # more than one upload's worth in one request: the new-listing form takes a request that big, and
+    # only that form (any other page keeps the limit of one file, tests/test_limits.py)
+    response = create(client, producer, photos(*[heavy(settings)] * 3))
+
+    assert response.status_code == 303, response.text
+    assert len(session.exec(select(ListingPhoto)).all()) == 3
+    too_many = create(client, producer, photos(*[heavy(settings)] * (MAX_PHOTOS + 1)))
+    assert too_many.status_code == 413  # past what the most photos a listing takes can weigh
+    listing = session.exec(select(Listing)).one()
+    edit = f"/panel/productos/{listing.id}/fotos"
+    token = csrf_of(client, f"/panel/productos/{listing.id}")
+    two_at_once = client.post(
+        edit, data={"csrf_token": token}, files=photos(heavy(settings), heavy(settings))
+    )
+    assert two_at_once.status_code == 413
+
+
 def test_a_listing_saved_without_choosing_photos_has_none(
     client: TestClient, producer: Organization, settings: Settings, session: Session
 ) -> None:
