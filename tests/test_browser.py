@@ -26,6 +26,7 @@ def test_producer_journey_to_a_public_listing(
     page.get_by_label("Nombre").fill("Rosa Pérez")
     page.get_by_label("Correo electrónico").fill("rosa@example.mx")
     page.get_by_label("Contraseña").fill(PASSWORD)
+    page.get_by_label("Represento a una organización productora").check()
     page.get_by_role("button", name="Crear cuenta").click()
     expect(page.get_by_role("heading", name="Hola, Rosa Pérez")).to_be_visible()
     expect(page.get_by_text("Confirma tu correo (rosa@example.mx)")).to_be_visible()
@@ -34,7 +35,8 @@ def test_producer_journey_to_a_public_listing(
     expect(page.get_by_text("Confirmamos tu correo.")).to_be_visible()
     expect(page.get_by_text("Confirma tu correo (rosa@example.mx)")).to_have_count(0)
 
-    page.get_by_role("link", name="Registrar una organización").click()
+    # A producer's confirmation link leads on to registering their organization.
+    expect(page.get_by_role("heading", name="Registrar organización")).to_be_visible()
     page.get_by_label("Nombre de la organización").fill("Cooperativa Tejedoras de Zinacantán")
     page.get_by_role("combobox", name="Forma jurídica").select_option("coop_produccion")
     page.get_by_label("RFC").fill("CTZ0803115N4")
@@ -67,6 +69,8 @@ def test_producer_journey_to_a_public_listing(
     page.get_by_label("Existencias o capacidad").fill("12")
     page.get_by_label("Al guardar").select_option("active")
     page.get_by_role("button", name="Guardar").click()
+    expect(page.locator("#visibilidad")).to_have_text("Publicado: visible en el catálogo.")
+    page.goto(f"{live_server}{org_path}")
     expect(page.get_by_role("link", name="Rebozo tejido en telar de cintura")).to_be_visible()
 
     visitor = browser.new_context(locale="es-MX").new_page()
@@ -164,3 +168,37 @@ def test_a_refused_htmx_action_shows_why_and_leaves_the_page_as_it_was(
 
     expect(page.locator("#avisos [role=alert]")).to_contain_text("No se pudo completar")
     expect(page.get_by_role("button", name="Pausar")).to_be_visible()  # what was clicked is still there
+
+
+def test_a_visitor_registers_from_the_cart_and_the_confirmation_brings_them_back_to_it(
+    browser: Any, live_server: str, app: Any, make_user: Any, make_org: Any, make_listing: Any
+) -> None:
+    listing = make_listing(make_org(make_user()), title="Miel melipona", category="miel")
+    phone = browser.new_context(locale="es-MX", viewport={"width": 390, "height": 844})
+    page = phone.new_page()
+    page.goto(f"{live_server}/productos/{listing.id}/{listing.slug}")
+    page.get_by_label("Cantidad").fill("2")
+    page.get_by_role("button", name="Agregar al carrito").click()
+    page.get_by_role("link", name="Ver tu carrito").click()
+    expect(page.get_by_role("link", name="Miel melipona")).to_be_visible()
+
+    page.get_by_role("link", name="Crea una para hacer el pedido; tu carrito te espera.").click()
+    expect(page.get_by_label("Quiero comprar")).to_be_checked()  # buying, unless one says otherwise
+    page.get_by_label("Nombre").fill("Eva Martínez")
+    page.get_by_label("Correo electrónico").fill("eva@example.mx")
+    page.get_by_label("Contraseña").fill(PASSWORD)
+    page.get_by_role("button", name="Crear cuenta").click()
+
+    expect(page).to_have_url(f"{live_server}/carrito")  # back at the cart, not asked for an organization
+    expect(page.get_by_text("Ahora registra tu organización")).to_have_count(0)
+    expect(page.get_by_role("link", name="Miel melipona")).to_be_visible()
+    expect(page.get_by_text("Confirma tu correo para hacer el pedido; tu carrito te espera.")).to_be_visible()
+
+    [email] = account_emails(app)
+    page.goto(f"{live_server}{email['link']}")
+    expect(page).to_have_url(f"{live_server}/carrito")
+    expect(page.get_by_text("Confirmamos tu correo.")).to_be_visible()
+    expect(page.get_by_role("link", name="Miel melipona")).to_be_visible()
+    expect(page.get_by_role("spinbutton", name="Cantidad")).to_have_value("2")
+    expect(page.get_by_role("button", name="Hacer el pedido")).to_be_visible()
+    phone.close()

@@ -13,8 +13,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from tests.helpers import api_token
-from tests.pages import flash, heading, is_fragment, texts
+from tests.helpers import api_token, signed_in
+from tests.pages import flash, heading, is_fragment, one, texts
 
 NOT_FOUND = {"es": "No encontramos lo que buscas.", "en": "We couldn't find what you're looking for."}
 NOT_ALLOWED = {
@@ -74,6 +74,26 @@ def test_an_unknown_page_or_method_is_the_error_page_in_the_persons_language(
     assert "GET" in wrong_method.headers["allow"] and not is_fragment(wrong_method)
     assert fragment.status_code == 404 and is_fragment(fragment)
     assert flash(fragment, "error") == f"{title}. {NOT_FOUND[language]}"
+
+
+def test_an_error_page_shows_the_signed_in_persons_header(app: FastAPI, make_user: Any) -> None:
+    make_user("ana@example.mx")
+    browser = signed_in(app, "ana@example.mx")
+
+    pages = [
+        browser.get("/no-existe"),  # no route: nothing looked the person up before the error
+        browser.put("/catalogo"),
+        browser.get("/productos/99999999999999999999"),  # an id past its range: refused before the route
+        browser.get("/productos/999999"),
+    ]
+
+    for page in pages:
+        assert page.status_code in (404, 405)
+        header = one(page, "header.site-header")
+        assert "Salir" in texts(header, "button") and "Mi cuenta" in texts(header, "a")
+        assert "Entrar" not in texts(header, "a")
+    visitor = one(TestClient(app).get("/no-existe"), "header.site-header")
+    assert "Entrar" in texts(visitor, "a") and texts(visitor, "button") == []
 
 
 # --- validation errors keyed by field ------------------------------------------------------------------

@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 from market.accounts.models import User
 from market.i18n import LOCALE_DIR
 from market.messages import collect, untranslated
-from tests.helpers import account_emails, fresh, signed_in
-from tests.pages import attr, heading, one, soup, text_of
+from tests.helpers import account_emails, fresh, log_in, signed_in
+from tests.pages import attr, elements, heading, one, soup, text_of, value_of
 
 PLACEHOLDER = re.compile(r"\{[a-z_]*\}|%\([a-z_]+\)[ds]")
 
@@ -79,3 +79,38 @@ def test_the_language_a_person_chooses_on_the_site_is_their_e_mails_language_too
     assert fresh(session, User, ann.id).locale == "es_MX"
     TestClient(app).get("/idioma/en")  # a visitor: only the cookie
     assert fresh(session, User, ann.id).locale == "es_MX"
+
+
+def test_logging_in_on_another_browser_brings_back_the_language_the_person_chose(
+    app: Any, make_user: Any
+) -> None:
+    make_user("ann@example.mx", name="Ann Lee")
+    signed_in(app, "ann@example.mx").get("/idioma/en?next=/cuenta")  # chosen on the laptop
+    phone = TestClient(app, follow_redirects=False)
+    assert attr(one(phone.get("/entrar"), "html"), "lang") == "es-MX"  # a new browser starts in Spanish
+
+    log_in(phone, "ann@example.mx")
+
+    assert phone.cookies["lang"] == "en"
+    panel = phone.get("/panel")
+    assert attr(one(panel, "html"), "lang") == "en" and heading(panel) == "Hi, Ann Lee"
+    phone.get("/idioma/es_MX")  # chosen again on the phone: the laptop's next log-in brings it back
+    laptop = TestClient(app, follow_redirects=False)
+    laptop.get("/idioma/en")  # what this browser showed before the person signed in
+    log_in(laptop, "ann@example.mx")
+    assert laptop.cookies["lang"] == "es_MX" and heading(laptop.get("/panel")) == "Hola, Ann Lee"
+
+
+def test_the_language_switch_comes_back_to_the_same_page_with_its_query(client: TestClient) -> None:
+    page = client.get("/buscar?q=miel&state=31")
+    [switch] = elements(page, "header nav a[hreflang]")
+
+    switched = client.get(attr(switch, "href") or "")
+
+    assert switched.headers["location"] == "/buscar?q=miel&state=31"
+
+
+def test_the_registration_form_starts_in_the_language_the_visitor_reads(client: TestClient) -> None:
+    assert value_of(client.get("/registro"), "locale") == "es_MX"
+    client.get("/idioma/en")
+    assert value_of(client.get("/registro"), "locale") == "en"

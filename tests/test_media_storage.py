@@ -97,9 +97,12 @@ def test_a_photo_uploaded_through_the_api_is_stored_with_its_thumbnail_and_serve
     assert response.status_code == 201, response.text
     [photo] = response.json()["photos"]
     [row] = session.exec(select(ListingPhoto)).all()
-    assert stored_keys(settings) == {row.path, row.thumb_path}
+    medium = row.thumb_path.replace("-400.jpg", "-800.jpg")
+    assert stored_keys(settings) == {row.path, medium, row.thumb_path}
     assert photo["url"] == f"/media/{row.path}" and photo["thumb_url"] == f"/media/{row.thumb_path}"
+    assert photo["medium_url"] == f"/media/{medium}"
     assert served_image(client, photo["url"]).size == (1200, 800)
+    assert served_image(client, photo["medium_url"]).size == (800, 533)
     assert served_image(client, photo["thumb_url"]).size == (400, 267)
     first = client.get(photo["thumb_url"])
     assert first.headers["cache-control"] == CACHE_FOREVER
@@ -126,7 +129,8 @@ def test_a_photo_removed_on_the_page_has_its_objects_deleted_after_commit(
     removed = client.post(f"{page}/fotos/{row.id}/borrar", data={"csrf_token": csrf_of(client, page)})
 
     assert removed.status_code == 303
-    assert stored_keys(settings) == {row.path, row.thumb_path}  # until the worker runs, after commit
+    # Every size of it, until the worker runs, after commit.
+    assert stored_keys(settings) == {row.path, row.thumb_path.replace("-400.jpg", "-800.jpg"), row.thumb_path}
     assert run_discards(app) == 1
     assert stored_keys(settings) == set()
     assert client.get(f"/media/{row.path}").status_code == 404
@@ -151,8 +155,9 @@ def test_a_new_logo_replaces_the_old_one_whose_object_is_deleted(
         assert org is not None and org.logo_path
         return org.logo_path
 
-    old = upload((300, 300))
+    old = upload((1200, 900))
     assert stored_keys(settings) == {old}  # a logo has no thumbnail
+    assert served_image(client, f"/media/{old}").size == (400, 300)  # shown at 120 px at most: no bigger
     new = upload((200, 200))
     assert stored_keys(settings) == {old, new}  # until the worker runs, after commit
     assert run_discards(app) == 1
@@ -197,7 +202,7 @@ class ThumbnailsFail:
         self.inner = inner
 
     def put(self, key: str, data: bytes, content_type: str) -> None:
-        if key.endswith("-thumb.jpg"):
+        if key.endswith("-400.jpg"):  # the last of the photo's sizes
             raise StorageUnavailable()
         self.inner.put(key, data, content_type)
 

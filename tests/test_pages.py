@@ -107,7 +107,7 @@ def test_register_then_log_out_and_in(client: TestClient, session: Session) -> N
             "locale": "es_MX",
         },
     )
-    assert response.status_code == 303 and response.headers["location"] == "/panel"
+    assert response.status_code == 303 and response.headers["location"] == "/catalogo"  # buying, the default
     assert heading(client.get("/panel")) == "Hola, Eva"
 
     client.post("/salir", data={"csrf_token": csrf_of(client, "/panel")})

@@ -14,6 +14,7 @@ from market.accounts.schemas import (
     PasswordReset,
     PasswordResetRequest,
     Registration,
+    RegistrationPublic,
     TokenIssued,
     TokenPublic,
     TokenRequest,
@@ -38,12 +39,16 @@ EMAIL_CONFIRMED = N_("Confirmamos tu correo. ¡Gracias!")
 
 @router.post(
     "/auth/register",
-    response_model=UserPublic,
+    response_model=RegistrationPublic,
     status_code=201,
     responses={409: {"description": "An account with this e-mail exists"}},
 )
-def register(data: Registration, session: SessionDep) -> User:
-    return service.register(session, data)
+def register(data: Registration, session: SessionDep) -> RegistrationPublic:
+    """`intent` says why the account is opened (`buy`, the default, or `sell` for a producer organization);
+    `next`, a path of this site, is where a buyer returns (the confirmation e-mail's link leads there too).
+    The answer's `next` is where to take the person now."""
+    user = service.register(session, data)
+    return RegistrationPublic(**UserPublic.model_validate(user).model_dump(), next=service.landing(data))
 
 
 @router.post(

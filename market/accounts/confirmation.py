@@ -31,20 +31,22 @@ def mark_confirmed(session: Session, user: User) -> User:
     return found
 
 
-def ask_to_confirm(session: Session, user: User) -> None:
-    """At registration: the confirmation e-mail goes out after commit."""
-    emails.request(session, links.EMAIL_CONFIRMATION, user_id=user.id)
+def ask_to_confirm(session: Session, user: User, *, next: str | None = None) -> None:
+    """At registration: the confirmation e-mail goes out after commit; its link leads on to `next` (a path
+    of this site: the cart the person was filling)."""
+    emails.request(session, links.EMAIL_CONFIRMATION, user_id=user.id, next=next)
 
 
-def resend(session: Session, settings: Settings, user: User) -> None:
-    """A new confirmation e-mail for the signed-in person, at most one every few minutes."""
+def resend(session: Session, settings: Settings, user: User, *, next: str | None = None) -> None:
+    """A new confirmation e-mail for the signed-in person, at most one every few minutes; its link leads on
+    to `next`, the page they asked from."""
     assert user.id is not None
     if user.email_confirmed:
         raise EmailAlreadyConfirmed()
     wait = emails.sent_recently(session, settings, user.id, links.EMAIL_CONFIRMATION)
     if wait is not None:
         raise TooSoon(retry_after=ceil(wait.total_seconds()))
-    ask_to_confirm(session, user)
+    ask_to_confirm(session, user, next=next)
 
 
 def confirm(session: Session, secret: str) -> User:

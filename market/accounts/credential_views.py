@@ -26,6 +26,7 @@ from market.web import (
     refusable,
     refused,
     safe_next,
+    site_path,
     verify_csrf,
 )
 
@@ -144,36 +145,46 @@ def change(
 
 @router.get("/correo/confirmar/{token}", name="accounts.confirm")
 def confirm(
-    token: str, request: Request, page: PageDep, visitor: VisitorDep, session: SessionDep
+    token: str,
+    request: Request,
+    page: PageDep,
+    visitor: VisitorDep,
+    session: SessionDep,
+    next: str | None = None,
 ) -> Response:
-    dashboard = page.url("organizations.dashboard")
+    # Where the link leads on (the cart the person was filling): a path of this site, or their panel.
+    onward = site_path(next) or page.url("organizations.dashboard")
     try:
         with refusable(session):
             confirmation.confirm(session, token)
     except InvalidAccountLink:
         if visitor is not None and visitor.email_confirmed:  # an old link, opened again
             flash(request, _(EmailAlreadyConfirmed.message))
-            return page.redirect(dashboard)
+            return page.redirect(onward)
         return _link_invalid(page, links.EMAIL_CONFIRMATION)
-    flash(
-        request,
-        _("Confirmamos tu correo. ¡Gracias! Ya puedes comprar, cotizar y registrar tu organización."),
-    )
+    if onward == page.url("organizations.new_organization"):
+        flash(request, _("Confirmamos tu correo. ¡Gracias! Ahora registra tu organización."))
+    else:
+        flash(
+            request,
+            _("Confirmamos tu correo. ¡Gracias! Ya puedes comprar, cotizar y registrar tu organización."),
+        )
     if visitor:
-        return page.redirect(dashboard)
-    return page.redirect(f"{page.url('accounts.login_form')}?next={quote(dashboard)}")
+        return page.redirect(onward)
+    return page.redirect(f"{page.url('accounts.login_form')}?next={quote(onward)}")
 
 
 @router.post("/correo/reenviar", name="accounts.resend")
 def resend(
     request: Request, page: PageDep, form: FormDep, user: UserDep, settings: SettingsDep, session: SessionDep
 ) -> Response:
+    next_url = site_path(str(form.get("next", "")))
     with flash_failure(request, session, 409, 429):
-        confirmation.resend(session, settings, user)
+        confirmation.resend(session, settings, user, next=next_url)
         flash(
             request,
             _("Te enviamos un enlace nuevo a {email}. Revisa tu correo (también la carpeta de spam).").format(
                 email=user.email
             ),
         )
-    return page.redirect(safe_next(str(form.get("next", ""))))
+    return page.redirect(safe_next(next_url))

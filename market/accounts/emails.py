@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
@@ -20,7 +21,7 @@ from market.db import utcnow
 from market.mail import kinds
 from market.mail import queue as mail
 from market.outbox import Handler, enqueue
-from market.urls import path_for
+from market.urls import is_site_path, path_for
 
 TOPIC = "account_email"
 
@@ -28,10 +29,24 @@ KINDS = {links.PASSWORD_RESET: kinds.PASSWORD_RESET, links.EMAIL_CONFIRMATION: k
 ROUTES = {links.PASSWORD_RESET: "accounts.reset_form", links.EMAIL_CONFIRMATION: "accounts.confirm"}
 
 
-def request(session: Session, purpose: str, *, user_id: int | None = None, email: str | None = None) -> None:
+def request(
+    session: Session,
+    purpose: str,
+    *,
+    user_id: int | None = None,
+    email: str | None = None,
+    next: str | None = None,
+) -> None:
     """Ask the worker for the e-mail of `purpose` to the person with this id, or with this address (if
-    there is one: the request itself cannot tell)."""
-    enqueue(session, TOPIC, {"purpose": purpose, "user_id": user_id, "email": email})
+    there is one: the request itself cannot tell). `next`: the page of this site its link leads on to."""
+    enqueue(session, TOPIC, {"purpose": purpose, "user_id": user_id, "email": email, "next": next})
+
+
+def link_to(purpose: str, secret: str, next: str | None) -> str:
+    """The e-mail's link; it carries `next` only if that is a path of this site (checked again when the
+    link is opened), so a link can never send the person to another site."""
+    link = path_for(ROUTES[purpose], token=secret)
+    return f"{link}?next={quote(next)}" if is_site_path(next) else link
 
 
 def lifetime(settings: Settings, purpose: str) -> timedelta:
@@ -71,7 +86,7 @@ def handler(settings: Settings) -> Handler:
             session,
             KINDS[purpose],
             user,
-            link=path_for(ROUTES[purpose], token=secret),
+            link=link_to(purpose, secret, payload.get("next")),
             minutes=settings.password_reset_minutes,
             days=settings.email_confirmation_days,
         )

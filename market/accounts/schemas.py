@@ -5,10 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
 from market.i18n import LOCALES, N_
-from market.validation import OneLine, Vocabulary
+from market.urls import MAX_SITE_PATH, is_site_path
+from market.validation import OneLine, Vocabulary, invalid
 
 MIN_PASSWORD = 10
 MAX_PASSWORD = 256
@@ -18,6 +27,26 @@ NewPassword = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=MIN_PASSWORD, max_length=MAX_PASSWORD)
 ]
 Locale = Annotated[str, Vocabulary("Locale", LOCALES, N_("Idioma no disponible."))]
+# Why someone opens an account: to buy (the default), or for a producer organization they represent.
+BUY, SELL = "buy", "sell"
+Intent = Annotated[
+    str,
+    Vocabulary(
+        "RegistrationIntent",
+        (BUY, SELL),
+        N_("Elige si quieres comprar o si representas a una organización productora."),
+    ),
+]
+
+
+def _site_path(value: str) -> str:
+    if not is_site_path(value):
+        raise invalid("site_path", "Escribe una dirección de este sitio, que empiece con «/».")
+    return value
+
+
+# Where to send the person back to: a path of this site only, never another site's address.
+SitePath = Annotated[str, Field(max_length=MAX_SITE_PATH), AfterValidator(_site_path)]
 
 
 class Registration(BaseModel):
@@ -27,6 +56,9 @@ class Registration(BaseModel):
     email: EmailStr
     password: NewPassword
     locale: Locale = "es_MX"
+    intent: Intent = BUY
+    # The page the person was on (a cart, a listing): where a buyer returns after registering and confirming.
+    next: SitePath | None = None
 
     @field_validator("email")
     @classmethod
@@ -79,6 +111,10 @@ class UserPublic(BaseModel):
     locale: Locale
     is_admin: bool
     email_confirmed: bool
+
+
+class RegistrationPublic(UserPublic):
+    next: str  # where to take the person now: back to `next` (or the catalogue), or to register their org
 
 
 class PasswordResetRequest(BaseModel):

@@ -10,11 +10,12 @@ from sqlmodel import Session, select
 
 from market.accounts import confirmation, limits
 from market.accounts.models import User
-from market.accounts.schemas import Registration
+from market.accounts.schemas import SELL, Registration
 from market.config import Settings
 from market.db import utcnow
 from market.errors import EmailTaken, NotFound
 from market.i18n import LOCALES
+from market.urls import path_for
 
 _hasher = PasswordHasher()
 # Verified against when the e-mail is unknown, so a miss costs as much time as a wrong password.
@@ -53,8 +54,17 @@ def register(
     except IntegrityError:  # the same e-mail registered by a concurrent request
         raise EmailTaken() from None
     if not confirmed:
-        confirmation.ask_to_confirm(session, user)
+        confirmation.ask_to_confirm(session, user, next=landing(data))
     return user
+
+
+def landing(data: Registration) -> str:
+    """Where a new account leads, now and from the confirmation link: only someone who represents a producer
+    organization is steered to register it; a buyer goes back to the page they came from (their cart), or
+    to the catalogue."""
+    if data.intent == SELL:
+        return path_for("organizations.new_organization")
+    return data.next or path_for("catalog.browse")
 
 
 def authenticate(session: Session, settings: Settings, email: str, password: str, ip: str) -> User | None:

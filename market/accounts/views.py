@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from market.accounts import service, sessions, tokens
 from market.accounts.models import User
-from market.accounts.schemas import Registration
+from market.accounts.schemas import BUY, SELL, Registration
 from market.bounds import Id
 from market.db import utcnow
 from market.deps import FormDep, PageDep, SessionDep, SettingsDep, UserDep, VisitorDep
@@ -29,6 +29,7 @@ from market.web import (
     refused,
     safe_next,
     set_locale_cookie,
+    site_path,
     verify_csrf,
 )
 
@@ -36,32 +37,42 @@ router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
 
 @router.get("/registro", name="accounts.register_form")
-def register_form(page: PageDep, visitor: VisitorDep) -> Response:
+def register_form(page: PageDep, visitor: VisitorDep, next: str | None = None) -> Response:
     if visitor:
-        return page.redirect(page.url("organizations.dashboard"))
-    return page.render("accounts/register.html", {"values": {}, "errors": {}})
+        return page.redirect(safe_next(next))
+    context = {"values": {"intent": BUY, "locale": page.locale}, "errors": {}, "next": site_path(next)}
+    return page.render("accounts/register.html", context)
 
 
 @router.post("/registro", name="accounts.register")
 def register(request: Request, page: PageDep, form: FormDep, session: SessionDep) -> Response:
-    values = text_fields(form, exclude={"password"})
+    values = text_fields(form, exclude={"password", "next"})
+    # Where the visitor came from; one that is not a path of this site is dropped, never followed.
+    next_url = site_path(str(form.get("next", "")))
+    context = {"values": values, "next": next_url}
     try:
-        data = validate(Registration, values | {"password": form.get("password", "")})
+        data = validate(Registration, values | {"password": form.get("password", ""), "next": next_url})
         with refusable(session):
             user = service.register(session, data)
     except FormInvalid as exc:
-        return page.render("accounts/register.html", {"values": values, "errors": exc.errors}, 422)
+        return page.render("accounts/register.html", context | {"errors": exc.errors}, 422)
     except EmailTaken as exc:
-        return page.render("accounts/register.html", {"values": values, "errors": {"email": exc.detail}}, 409)
+        return page.render("accounts/register.html", context | {"errors": {"email": exc.detail}}, 409)
     carts.merge_at_login(session, user, request.session.get("cart"))
-    response = log_in(request, session, user, page.redirect(page.url("organizations.dashboard")))
-    flash(
-        request,
-        _(
+    if data.intent == SELL:  # their organization is registered once the e-mail is confirmed
+        destination = page.url("organizations.dashboard")
+        message = _(
             "¡Te damos la bienvenida, {name}! Te enviamos un correo a {email}: abre su enlace para confirmar "
             "tu dirección, y después registra tu organización."
-        ).format(name=user.name, email=user.email),
-    )
+        )
+    else:
+        destination = service.landing(data)
+        message = _(
+            "¡Te damos la bienvenida, {name}! Te enviamos un correo a {email}: abre su enlace para confirmar "
+            "tu dirección y podrás hacer tu pedido."
+        )
+    response = log_in(request, session, user, page.redirect(destination))
+    flash(request, message.format(name=user.name, email=user.email))
     return response
 
 
@@ -69,7 +80,7 @@ def register(request: Request, page: PageDep, form: FormDep, session: SessionDep
 def login_form(page: PageDep, visitor: VisitorDep, next: str | None = None) -> Response:
     if visitor:
         return page.redirect(safe_next(next))
-    return page.render("accounts/login.html", {"next": safe_next(next), "email": "", "error": None})
+    return page.render("accounts/login.html", {"next": site_path(next), "email": "", "error": None})
 
 
 @router.post("/entrar", name="accounts.login")
@@ -77,8 +88,8 @@ def login(
     request: Request, page: PageDep, form: FormDep, settings: SettingsDep, session: SessionDep
 ) -> Response:
     email, password = str(form.get("email", "")), str(form.get("password", ""))
-    next_url = safe_next(str(form.get("next", "")))
-    context = {"next": next_url, "email": email}
+    came_from = site_path(str(form.get("next", "")))
+    context = {"next": came_from, "email": email}
     try:
         user = service.authenticate(session, settings, email, password, client_ip(request))
     except TooManyAttempts as exc:  # the form again, saying how long to wait
@@ -89,7 +100,7 @@ def login(
             "accounts/login.html", context | {"error": _("Correo o contraseña incorrectos.")}, 401
         )
     carts.merge_at_login(session, user, request.session.get("cart"))
-    return log_in(request, session, user, page.redirect(next_url))
+    return log_in(request, session, user, page.redirect(safe_next(came_from)))
 
 
 @router.post("/salir", name="accounts.logout")
@@ -152,6 +163,6 @@ def choose_language(
     if visitor is not None:
         service.choose_language(session, visitor, code)
     home = page.url("catalog.home")
-    response = page.redirect(next if next and next.startswith("/") and not next.startswith("//") else home)
+    response = page.redirect(site_path(next) or home)
     set_locale_cookie(response, code)
     return response

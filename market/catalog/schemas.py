@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from market import media
 from market.bounds import MAX_PRICE_CENTS, MAX_QUANTITY
 from market.catalog.models import ListingStatus
 from market.catalog.sat_keys import TAXED, ProductKey, TaxObject, UnitKey
@@ -150,8 +151,28 @@ class TierPublic(BaseModel):
 
 
 class PhotoPublic(BaseModel):
-    url: str
-    thumb_url: str
+    url: str  # at most 1600 px a side
+    thumb_url: str  # 400 px
+    medium_url: str | None = None  # 800 px; none for a photo stored before that size was made
+
+    @classmethod
+    def of(cls, path: str, thumb_path: str) -> PhotoPublic:
+        sizes = {size: f"/media/{key}" for key, size in media.sizes_of(path, thumb_path)}
+        return cls(
+            url=sizes[media.FULL_SIZE],
+            thumb_url=sizes[media.THUMB_SIZE],
+            medium_url=sizes.get(media.MEDIUM_SIZE),
+        )
+
+    @property
+    def srcset(self) -> str:
+        """Each size for `<img srcset>`, so a browser loads the smallest that looks sharp on its screen."""
+        sizes = [
+            (self.thumb_url, media.THUMB_SIZE),
+            (self.medium_url, media.MEDIUM_SIZE),
+            (self.url, media.FULL_SIZE),
+        ]
+        return ", ".join(f"{url} {size}w" for url, size in sizes if url)
 
 
 class ListingPublic(BaseModel):

@@ -28,7 +28,6 @@ from market.db import utcnow
 from market.errors import Conflict, InvalidTransition, InvalidUpload, ListingNotFound, ValidationFailed
 from market.i18n import N_
 from market.mail import kinds
-from market.media import media_url
 from market.organizations import service as organizations
 from market.organizations.effects import notify_owners
 from market.organizations.models import Organization, VerificationStatus
@@ -61,6 +60,32 @@ def public_listings_query(*entities: Any) -> Any:
 def is_purchasable(listing: Listing, organization: Organization) -> bool:
     """What `public_listings_query` asks, for a listing already loaded: only these may be bought."""
     return listing.status == ListingStatus.ACTIVE and not listing.suspended and organization.is_public
+
+
+# Who sees a listing, in the words its producer reads beside its status (Spanish source texts).
+PUBLISHED = N_("Publicado: visible en el catálogo.")
+AWAITING_VERIFICATION = N_("Publicado: se verá en el catálogo cuando verifiquemos tu organización.")
+ORGANIZATION_HIDDEN = N_("Publicado, pero tu organización no aparece en el catálogo por ahora.")
+HIDDEN_BY_ADMINISTRATION = N_("Suspendido por administración: no aparece en el catálogo.")
+VISIBILITY = {
+    ListingStatus.DRAFT: N_("Borrador: nadie lo ve hasta que lo publiques."),
+    ListingStatus.PAUSED: N_("En pausa: no aparece en el catálogo hasta que lo publiques de nuevo."),
+    ListingStatus.ARCHIVED: N_("Archivado: ya no está a la venta."),
+}
+
+
+def visibility(listing: Listing, organization: Organization) -> str:
+    """Whether anyone but the producer sees the listing, and why not: what the producer is told after
+    saving it and on its pages (a Spanish source text, translated where shown)."""
+    if listing.suspended:
+        return HIDDEN_BY_ADMINISTRATION
+    if listing.status != ListingStatus.ACTIVE:
+        return VISIBILITY[ListingStatus(listing.status)]
+    if organization.is_public:
+        return PUBLISHED
+    if organization.verification_status == VerificationStatus.PENDING and not organization.suspended:
+        return AWAITING_VERIFICATION
+    return ORGANIZATION_HIDDEN  # suspended, or its verification was refused: the organization's page says why
 
 
 def list_public(
@@ -171,7 +196,7 @@ def create_with_photos(
         for position, picture in enumerate(pictures):
             uploads.count_upload(session, settings, user)
             path, thumb = media.store(picture, storage, "listings")
-            stored += [path, thumb]
+            stored += [key for key, _side in media.sizes_of(path, thumb)]
             session.add(ListingPhoto(listing_id=listing.id, path=path, thumb_path=thumb, position=position))
         session.flush()
     except BaseException:
@@ -313,7 +338,7 @@ def delete_photo(session: Session, user: User, listing_id: int, photo_id: int) -
     if photo is None or photo.listing_id != listing.id:
         raise ListingNotFound()
     session.delete(photo)
-    discard_after_commit(session, [photo.path, photo.thumb_path])
+    discard_after_commit(session, [key for key, _size in media.sizes_of(photo.path, photo.thumb_path)])
     listing.updated_at = utcnow()
     search_changed(session, listing_ids=[listing_id])
 
@@ -334,9 +359,7 @@ def to_public(session: Session, listings: Sequence[Listing]) -> list[ListingPubl
     for photo in session.exec(
         select(ListingPhoto).where(col(ListingPhoto.listing_id).in_(ids)).order_by(col(ListingPhoto.position))
     ).all():
-        photos[photo.listing_id].append(
-            PhotoPublic(url=media_url(photo.path) or "", thumb_url=media_url(photo.thumb_path) or "")
-        )
+        photos[photo.listing_id].append(PhotoPublic.of(photo.path, photo.thumb_path))
     result = []
     for listing in listings:
         org = orgs[listing.organization_id]

@@ -122,6 +122,7 @@ def listing_response(
             # Only members and administrators see a suspended listing: why, and (admins) how to undo it.
             "suspended": listing.suspended,
             "suspension_reason": listing.suspension_reason,
+            "visibility": service.visibility(listing, organization),
         }
         | context,
         status_code,
@@ -251,8 +252,10 @@ def create_listing(
         # Nothing was saved: the form again, the reason beside the photos (a browser keeps no chosen file).
         response = _listing_form(page, organization, None, values, {"photos": exc.detail}, exc.status_code)
         return refused(response, exc)
-    flash(request, _("Guardamos «{title}».").format(title=listing.title))
-    return page.redirect(page.url("organizations.manage", slug=organization.slug))
+    # Whether anyone sees it now, said at once: a draft nobody sees is not mistaken for a published one.
+    saved = _("Guardamos «{title}».").format(title=listing.title)
+    flash(request, f"{saved} {_(service.visibility(listing, organization))}")
+    return page.redirect(page.url("catalog.edit_listing_form", listing_id=listing.id))
 
 
 @router.get("/panel/productos/{listing_id}", name="catalog.edit_listing_form")
@@ -267,6 +270,7 @@ def edit_listing_form(listing_id: Id, page: PageDep, user: UserDep, session: Ses
         {},
         photos=service.photos_of(session, listing),
         transitions=sorted(LISTING_TRANSITIONS[listing.status]),
+        visibility=service.visibility(listing, organization),
     )
 
 
@@ -304,9 +308,14 @@ def change_status(
 ) -> Response:
     listing = service.change_status(session, user, listing_id, str(form.get("status", "")))
     if page.is_htmx:
+        _listing, organization = service.get_managed(session, listing_id, user)
         return page.render(
             "catalog/_status.html",
-            {"listing": listing, "transitions": sorted(LISTING_TRANSITIONS[listing.status])},
+            {
+                "listing": listing,
+                "transitions": sorted(LISTING_TRANSITIONS[listing.status]),
+                "visibility": service.visibility(listing, organization),
+            },
         )
     flash(request, _("Estado actualizado."))
     return page.redirect(page.url("catalog.edit_listing_form", listing_id=listing_id))

@@ -177,7 +177,7 @@ def set_logo(
     require_owner(session, user, organization)
     picture = media.inspect(data, settings.max_upload_bytes)  # its declared size, before any decoding
     uploads.count_upload(session, settings, user)
-    path = media.store_single(picture, storage_for(settings), "organizations")
+    path = media.store_single(picture, storage_for(settings), "organizations", media.LOGO_SIZE)
     discard_after_commit(session, [organization.logo_path])  # the logo it replaces
     organization.logo_path = path
     organization.updated_at = utcnow()

@@ -13,6 +13,7 @@ from PIL import Image
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from market import media
 from market.catalog.models import Listing, ListingPhoto
 from market.catalog.service import MAX_PHOTOS
 from market.config import Settings
@@ -76,7 +77,9 @@ def test_photos_are_saved_with_the_listing_on_the_first_save(
     listing = session.exec(select(Listing)).one()
     saved = session.exec(select(ListingPhoto).order_by(col(ListingPhoto.position))).all()
     assert [(p.listing_id, p.position) for p in saved] == [(listing.id, 0), (listing.id, 1)]
-    assert stored_keys(settings) == {key for p in saved for key in (p.path, p.thumb_path)}
+    assert stored_keys(settings) == {
+        key for p in saved for key, _side in media.sizes_of(p.path, p.thumb_path)
+    }
     assert client.get(f"/media/{saved[0].thumb_path}").status_code == 200
     # the listing's public page shows them
     assert client.get(f"/productos/{listing.id}/{listing.slug}").text.count(f"/media/{saved[0].path}") >= 1

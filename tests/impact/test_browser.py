@@ -7,8 +7,13 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy.engine import Engine
 
+from market.config import Settings
+from market.db import transaction
+from market.orders.fulfillment import confirm_offline_payment
 from tests.fixtures.browser import SignIn
+from tests.impact.conftest import checkout
 
 pytestmark = pytest.mark.browser
 
@@ -63,3 +68,36 @@ def test_an_institution_prints_its_report(
     expect(page.locator(".site-header")).to_be_hidden()
     expect(page.get_by_role("button", name="Imprimir")).to_be_hidden()
     expect(page.locator("#por-estado").get_by_role("table")).to_be_visible()  # its tables print open
+
+
+def test_each_share_of_a_peso_has_its_legend_colour_and_many_rows_stay_legible_on_a_desktop(
+    browser: Any,
+    live_server: str,
+    engine: Engine,
+    settings: Settings,
+    make_user: Any,
+    make_org: Any,
+    make_listing: Any,
+) -> None:
+    admin = make_user("admin@example.mx", is_admin=True)
+    buyer = make_user("luis@example.mx", name="Luis Martínez")
+    for n, state in enumerate(["01", "02", "05", "07", "09", "12", "14", "16", "20", "21", "30", "31"]):
+        org = make_org(make_user(f"p{n}@productores.mx"), name=f"Cooperativa número {n + 1}", state=state)
+        order = checkout(engine, settings, buyer, [(make_listing(org, price_cents=10000 + n * 1000), 1)])
+        with transaction(engine) as tx:
+            confirm_offline_payment(tx, admin, order.id or 0, f"SPEI {n}")
+
+    page = browser.new_context(locale="es-MX", viewport={"width": 1280, "height": 900}).new_page()
+    page.goto(f"{live_server}/impacto")
+    fill = "element => getComputedStyle(element).fill"
+    peso = page.locator('svg[data-chart="cada-peso"]')
+    segments, swatches = peso.locator("rect.bar"), peso.locator("rect.segment:not(.bar)")
+    expect(segments).to_have_count(3)
+    colours = [segments.nth(i).evaluate(fill) for i in range(3)]
+    assert colours == [swatches.nth(i).evaluate(fill) for i in range(3)]
+    assert len(set(colours)) == 3  # three shares, three colours
+
+    states = page.locator('svg[data-chart="por-estado"]')
+    expect(states.locator("rect.bar")).to_have_count(12)
+    label = states.locator("text.chart-label").first
+    assert label.bounding_box()["height"] >= 12  # drawn at 13 px, not squeezed to fit a fixed height
