@@ -30,6 +30,7 @@ from market.catalog import search_api, search_views
 from market.catalog import views as catalog_views
 from market.catalog.counts import PublicCounts
 from market.catalog.search_index import engine_for
+from market.catalog.service import MAX_PHOTOS
 from market.compression import Compression
 from market.config import Settings
 from market.db import make_engine
@@ -225,9 +226,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.impact_figures = PublicFigures(settings.impact_max_age_seconds)
     app.state.listing_counts = PublicCounts(settings.catalog_count_max_age_seconds)
 
-    # Inside the session (its error page needs it). Room for one photo and the rest of its form.
+    # Inside the session (its error page needs it). Room for one photo and the rest of its form; the
+    # new-listing form, for as many photos as a listing takes (each file is checked on its own after).
     app.add_middleware(
-        BodySizeLimit, max_bytes=settings.max_upload_bytes + 2**20, respond=handle_market_error
+        BodySizeLimit,
+        max_bytes=settings.max_upload_bytes + 2**20,
+        respond=handle_market_error,
+        larger=[(catalog_views.NEW_LISTING_PATH, MAX_PHOTOS * settings.max_upload_bytes + 2**20)],
     )
     # The signed cookie carries the cart, messages, the CSRF token and the secret naming the browser's
     # server-side session, which alone says who is signed in (market/accounts/sessions.py).

@@ -106,6 +106,23 @@ def store(picture: Picture, storage: Storage | Path, folder: str) -> tuple[str, 
     return full_key, thumb_key
 
 
+def store_drawn(image: Image.Image, storage: Storage | Path, folder: str) -> tuple[str, str]:
+    """`store` for a picture the app made itself (the demo's), already RGB and at most FULL_SIZE a side:
+    stored at the sizes an upload is, without a round trip through a file to decode. Its smaller sizes
+    average each n × n block: a tenth of `thumbnail`'s time (the demo stores 200), as good for flat shapes,
+    and exact for the demo's 800 × 600 (the medium size is the picture itself, the thumbnail half of it)."""
+
+    def reduced(box: int) -> Image.Image:
+        return image.reduce(max(1, -(-max(image.size) // box)))
+
+    full_key, _medium_key, thumb_key = _put(
+        storage,
+        folder,
+        {"": image, f"-{MEDIUM_SIZE}": reduced(MEDIUM_SIZE), f"-{THUMB_SIZE}": reduced(THUMB_SIZE)},
+    )
+    return full_key, thumb_key
+
+
 def sizes_of(path: str, thumb_path: str) -> list[tuple[str, int]]:
     """The stored sizes of a listing photo, smallest first: (key, the side of the square box it fits)."""
     sizes = [(thumb_path, THUMB_SIZE)]

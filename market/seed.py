@@ -11,10 +11,11 @@ from sqlalchemy import insert, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from market import demo_pictures, media
 from market.accounts.models import User
 from market.accounts.schemas import Registration
 from market.accounts.service import hash_password, register
-from market.catalog.models import Listing, ListingStatus
+from market.catalog.models import Listing, ListingPhoto, ListingStatus
 from market.catalog.service import add_listing
 from market.catalog.taxonomy import CATEGORIES, GOOD_UNITS, SERVICE_UNITS
 from market.config import Settings
@@ -26,6 +27,7 @@ from market.mexico import LEGAL_FORMS, STATES
 from market.orders.models import FulfillmentStatus, OrderStatus
 from market.organizations.models import Membership, Organization, VerificationStatus
 from market.slugs import slugify
+from market.storage import Storage, storage_for
 
 # Who takes a part of a demo order to each outcome: its producer's steps, then its buyer's.
 TO_READY = [FulfillmentStatus.ACCEPTED, FulfillmentStatus.PREPARING, FulfillmentStatus.READY_FOR_PICKUP]
@@ -60,7 +62,7 @@ def load_demo(session: Session, settings: Settings | None = None) -> list[tuple[
         ("administración", admin.email, DEMO_PASSWORD),
         ("consumidora", consumer.email, DEMO_PASSWORD),
     ]
-    now = utcnow()
+    now, storage = utcnow(), storage_for(settings)
     for index, entry in enumerate(demo.organizations):
         if session.exec(select(Organization.id).where(Organization.slug == entry.slug)).first():
             continue
@@ -85,8 +87,9 @@ def load_demo(session: Session, settings: Settings | None = None) -> list[tuple[
             csd_store.upload(
                 session, settings, owner, organization, files.certificate, files.key, files.password
             )
-        for listing in entry.listings:
-            add_listing(session, organization, listing)
+        for data in entry.listings:
+            listing = add_listing(session, organization, data)
+            _demo_photo(session, storage, listing)
         if index < 3 or entry.pending:  # a few producers to try the product as
             accounts.append(
                 ("productora" + (" (pendiente)" if entry.pending else ""), owner.email, DEMO_PASSWORD)
@@ -95,6 +98,13 @@ def load_demo(session: Session, settings: Settings | None = None) -> list[tuple[
     accounts.append(("institución compradora", school.email, DEMO_PASSWORD))
     _demo_orders(session, settings, demo.orders, {"consumer": consumer, "school": school}, admin)
     return accounts
+
+
+def _demo_photo(session: Session, storage: Storage, listing: Listing) -> None:
+    """The listing's picture, drawn now (market/demo_pictures.py) and stored as an uploaded photo is."""
+    assert listing.id is not None
+    path, thumb = media.store_drawn(demo_pictures.draw(listing.title, listing.category), storage, "listings")
+    session.add(ListingPhoto(listing_id=listing.id, path=path, thumb_path=thumb, position=0))
 
 
 def _demo_school(session: Session, school: DemoSchool) -> User:

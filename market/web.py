@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -182,18 +183,31 @@ class BodySizeLimit:
     (JSON or page) as the application's own handler does."""
 
     def __init__(
-        self, app: ASGIApp, max_bytes: int, respond: Callable[[Request, Exception], Awaitable[Response]]
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        respond: Callable[[Request, Exception], Awaitable[Response]],
+        larger: Sequence[tuple[re.Pattern[str], int]] = (),
     ) -> None:
-        self.app, self.max_bytes, self.respond = app, max_bytes, respond
+        """`larger`: the paths (a POST's) that take more than `max_bytes`, and how much."""
+        self.app, self.max_bytes, self.respond, self.larger = app, max_bytes, respond, larger
+
+    def _limit(self, scope: Scope) -> int:
+        if scope["method"] == "POST":
+            for path, max_bytes in self.larger:
+                if path.fullmatch(scope["path"]):
+                    return max_bytes
+        return self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self._limit(scope)
         declared = dict(scope["headers"]).get(b"content-length", b"")
         if declared.isdigit():
-            if int(declared) > self.max_bytes:
-                await self._refuse(scope, receive, send)
+            if int(declared) > limit:
+                await self._refuse(scope, receive, send, limit)
                 return
             await self.app(scope, receive, send)
             return
@@ -202,8 +216,8 @@ class BodySizeLimit:
             message = await receive()
             body += message.get("body", b"")
             more = message.get("more_body", False)
-            if len(body) > self.max_bytes:
-                await self._refuse(scope, receive, send)
+            if len(body) > limit:
+                await self._refuse(scope, receive, send, limit)
                 return
         replayed = False
 
@@ -216,8 +230,8 @@ class BodySizeLimit:
 
         await self.app(scope, replay, send)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = await self.respond(Request(scope, receive), RequestTooLarge(mb=self.max_bytes // 2**20))
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        response = await self.respond(Request(scope, receive), RequestTooLarge(mb=limit // 2**20))
         await response(scope, receive, send)
 
 

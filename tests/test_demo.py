@@ -5,18 +5,23 @@ the messages the demo sent in the mailbox."""
 from __future__ import annotations
 
 import tomllib
+from io import BytesIO
 from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from PIL import Image
 from satcfdi.cfdi import CFDI
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 import market
+from market import demo_pictures
+from market.catalog.models import Listing, ListingPhoto, ListingStatus
 from market.catalog.schemas import ListingCreate
+from market.catalog.taxonomy import CATEGORIES_BY_SLUG
 from market.config import Settings
 from market.db import utcnow
 from market.demo import DEMO_FILE, DEMO_PASSWORD, DemoDataError, load_marketplace
@@ -29,8 +34,9 @@ from market.mail.models import Email, EmailStatus
 from market.organizations.schemas import OrganizationCreate
 from market.outbox import OutboxEvent, process_batch
 from market.seed import load_demo
+from market.storage import storage_for
 from tests.helpers import log_in
-from tests.pages import attr, hrefs, one, soup, table_rows
+from tests.pages import attr, elements, hrefs, one, soup, table_rows
 
 PACKAGE = Path(market.__file__).parent
 COFFEE = "organizations[0] (yaxal-chulel) > listings[0] (Café de altura tostado en grano, 1 kg)"
@@ -151,3 +157,31 @@ def test_the_demo_invoices_its_sale_to_the_institution(
     for invoice in globals_:
         assert invoice.signed_xml is not None and seal_verifies(invoice.signed_xml)
         assert CFDI.from_string(invoice.signed_xml)["Receptor"]["Rfc"] == "XAXX010101000"
+
+
+def test_every_demo_listing_shows_a_picture_drawn_by_the_project(
+    client: TestClient, session: Session, settings: Settings
+) -> None:
+    """Drawn when the demo loads (market/demo_pictures.py) and stored as an upload is, thumbnail included;
+    the catalogue's cards show the thumbnails."""
+    load_demo(session, settings)
+    session.commit()
+
+    active = session.exec(select(Listing).where(Listing.status == ListingStatus.ACTIVE)).all()
+    assert len(active) >= 200
+    photos = {photo.listing_id: photo for photo in session.exec(select(ListingPhoto)).all()}
+    assert {listing.id for listing in active} <= set(photos)
+    storage = storage_for(settings)
+    for photo in photos.values():
+        assert storage.exists(photo.path) and storage.exists(photo.thumb_path)
+    thumb = Image.open(BytesIO(client.get(f"/media/{photos[active[0].id or 0].thumb_path}").content))
+    assert (thumb.format, thumb.size) == ("JPEG", (400, 300))
+    cards = elements(client.get("/catalogo"), "article.listing-card")
+    assert cards and all((attr(one(card, "img"), "src") or "").startswith("/media/") for card in cards)
+
+
+def test_each_category_has_its_own_picture() -> None:
+    drawn = {slug: demo_pictures.draw("Producto de prueba", slug) for slug in CATEGORIES_BY_SLUG}
+    assert set(demo_pictures.STYLES) == set(CATEGORIES_BY_SLUG)  # a new category gets a pictogram too
+    assert all(image.size == (800, 600) and image.mode == "RGB" for image in drawn.values())
+    assert len({image.tobytes() for image in drawn.values()}) == len(drawn)

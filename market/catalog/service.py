@@ -39,6 +39,7 @@ from market.urls import path_for
 from market.validation import field_errors
 
 MAX_PHOTOS = 8
+TOO_MANY_PHOTOS = N_("Cada producto admite hasta {n} fotos.")
 
 
 def public_listings_query(*entities: Any) -> Any:
@@ -172,6 +173,38 @@ def add_listing(session: Session, organization: Organization, data: ListingCreat
     return listing
 
 
+def create_with_photos(
+    session: Session,
+    settings: Settings,
+    user: User,
+    organization: Organization,
+    data: ListingCreate,
+    photos: Sequence[bytes],
+) -> Listing:
+    """A new listing with its first photos, all or nothing: every file's header is checked before the
+    listing is written, and a file that fails later (it decodes badly, the hour's limit, the storage) takes
+    back whatever of the others was stored. The caller runs this in a savepoint (a raised error undoes the
+    rows)."""
+    organizations.require_member(session, user, organization)
+    if len(photos) > MAX_PHOTOS:
+        raise InvalidUpload(TOO_MANY_PHOTOS, n=MAX_PHOTOS)
+    pictures = [media.inspect(data, settings.max_upload_bytes) for data in photos]
+    listing = add_listing(session, organization, data)
+    assert listing.id is not None
+    storage, stored = storage_for(settings), []
+    try:
+        for position, picture in enumerate(pictures):
+            uploads.count_upload(session, settings, user)
+            path, thumb = media.store(picture, storage, "listings")
+            stored += [key for key, _side in media.sizes_of(path, thumb)]
+            session.add(ListingPhoto(listing_id=listing.id, path=path, thumb_path=thumb, position=position))
+        session.flush()
+    except BaseException:
+        media.forget(storage, stored)
+        raise
+    return listing
+
+
 def tiers_of(session: Session, listing: Listing) -> list[PriceTier]:
     return list(
         session.exec(
@@ -287,7 +320,7 @@ def add_photo(session: Session, settings: Settings, user: User, listing_id: int,
     listing, _organization = get_managed(session, listing_id, user)
     existing = photos_of(session, listing)
     if len(existing) >= MAX_PHOTOS:
-        raise InvalidUpload("Cada producto admite hasta {n} fotos.", n=MAX_PHOTOS)
+        raise InvalidUpload(TOO_MANY_PHOTOS, n=MAX_PHOTOS)
     picture = media.inspect(data, settings.max_upload_bytes)  # its declared size, before any decoding
     uploads.count_upload(session, settings, user)
     path, thumb = media.store(picture, storage_for(settings), "listings")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import PlainTextResponse, Response
 from sqlmodel import Session
 from starlette.datastructures import FormData
+from starlette.datastructures import UploadFile as StarletteUpload
 
 from market.bounds import Id, PageNumber
 from market.catalog import browsing, csv_import, sat_keys, service
@@ -22,16 +24,19 @@ from market.catalog.taxonomy import (
     iva_bps,
 )
 from market.deps import FormDep, ListingCountsDep, PageDep, SessionDep, SettingsDep, UserDep, VisitorDep
-from market.errors import NotFound, StorageUnavailable, TooManyUploads
+from market.errors import InvalidUpload, NotFound, StorageUnavailable, TooManyUploads
 from market.forms import FormInvalid, checkbox, pesos_field, text_fields, validate
 from market.i18n import gettext as _
 from market.money import cents_to_pesos_text
 from market.organizations import service as organizations
 from market.reviews import queries as reviews
 from market.reviews.ratings import listing_ratings
-from market.web import PageContext, flash, flash_failure, refused, upload_bytes, verify_csrf
+from market.state import settings_of
+from market.web import PageContext, flash, flash_failure, refusable, refused, upload_bytes, verify_csrf
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+# What the request-size limit lets carry several photos (market/app.py): the path of create_listing.
+NEW_LISTING_PATH = re.compile(r"/panel/o/[^/]+/productos/nuevo")
 
 
 @router.get("/", name="catalog.home")
@@ -192,9 +197,17 @@ def _listing_form(
     status: int = 200,
     **context: Any,
 ) -> Response:
+    # A request carries at most one upload's bytes (and the form): several photos share them.
+    photo_limits = {
+        "max_photos": service.MAX_PHOTOS,
+        "max_mb": settings_of(page.request).max_upload_bytes // 2**20,
+    }
     return page.render(
         "catalog/listing_form.html",
-        {"org": org, "listing": listing, "values": values, "errors": errors} | _sat_context(values) | context,
+        {"org": org, "listing": listing, "values": values, "errors": errors}
+        | _sat_context(values)
+        | photo_limits
+        | context,
         status,
     )
 
@@ -215,13 +228,30 @@ def new_listing(slug: str, page: PageDep, user: UserDep, session: SessionDep) ->
 
 @router.post("/panel/o/{slug}/productos/nuevo", name="catalog.create_listing")
 def create_listing(
-    slug: str, request: Request, page: PageDep, form: FormDep, user: UserDep, session: SessionDep
+    slug: str,
+    request: Request,
+    page: PageDep,
+    form: FormDep,
+    settings: SettingsDep,
+    user: UserDep,
+    session: SessionDep,
 ) -> Response:
     organization = organizations.get_managed(session, slug, user)
     values, data, errors = _parse_listing_form(form)
     if data is None:
         return _listing_form(page, organization, None, values, errors, 422)
-    listing = service.create(session, user, organization, data)
+    photos = [
+        upload.file.read(settings.max_upload_bytes + 1)  # a byte more than allowed tells a file too big
+        for upload in form.getlist("photos")
+        if isinstance(upload, StarletteUpload) and (upload.filename or upload.size)  # none chosen: no part
+    ]
+    try:
+        with refusable(session):
+            listing = service.create_with_photos(session, settings, user, organization, data, photos)
+    except (InvalidUpload, TooManyUploads, StorageUnavailable) as exc:
+        # Nothing was saved: the form again, the reason beside the photos (a browser keeps no chosen file).
+        response = _listing_form(page, organization, None, values, {"photos": exc.detail}, exc.status_code)
+        return refused(response, exc)
     # Whether anyone sees it now, said at once: a draft nobody sees is not mistaken for a published one.
     saved = _("Guardamos «{title}».").format(title=listing.title)
     flash(request, f"{saved} {_(service.visibility(listing, organization))}")
