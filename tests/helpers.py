@@ -52,6 +52,18 @@ ORG_DEFAULTS: dict[str, Any] = {
     "women_members_count": 60,
 }
 
+# A new listing as its page's form is filled in (the price in pesos, as typed).
+LISTING_FORM: dict[str, str] = {
+    "title": "Miel multifloral 1 kg",
+    "category": "miel",
+    "kind": "good",
+    "unit": "kg",
+    "price": "185.50",
+    "minimum_order": "1",
+    "lead_time_days": "0",
+    "pickup": "on",
+}
+
 LISTING_DEFAULTS: dict[str, Any] = {
     "title": "Café de altura tostado en grano",
     "description": "Café arábica de sombra, tostado medio.",

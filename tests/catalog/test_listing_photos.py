@@ -19,7 +19,7 @@ from market.catalog.service import MAX_PHOTOS
 from market.config import Settings
 from market.organizations.models import Organization
 from tests.fixtures.s3 import stored_keys
-from tests.helpers import csrf_of, database_state, log_in
+from tests.helpers import LISTING_FORM, csrf_of, database_state, log_in
 from tests.pages import attr, field_error, one, soup
 from tests.test_images import png_declaring
 
@@ -45,18 +45,7 @@ def producer(client: TestClient, make_user: Any, make_org: Any) -> Organization:
 
 def create(client: TestClient, org: Organization, files: Files) -> Any:
     path = f"/panel/o/{org.slug}/productos/nuevo"
-    form = {
-        "title": "Miel multifloral 1 kg",
-        "category": "miel",
-        "kind": "good",
-        "unit": "kg",
-        "price": "185.50",
-        "minimum_order": "1",
-        "lead_time_days": "0",
-        "pickup": "on",
-        "status": "active",
-        "csrf_token": csrf_of(client, path),
-    }
+    form = LISTING_FORM | {"status": "active", "csrf_token": csrf_of(client, path)}
     return client.post(path, data=form, files=files)
 
 

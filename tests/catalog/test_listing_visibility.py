@@ -11,19 +11,10 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from market.catalog.models import Listing
-from tests.helpers import csrf_of, log_in
+from tests.helpers import LISTING_FORM, csrf_of, log_in
 from tests.pages import Htmx, buttons, flash, form_to, is_fragment, one, text_of, value_of
 
-FORM = {
-    "title": "Miel multifloral 1 kg",
-    "category": "miel",
-    "kind": "good",
-    "unit": "kg",
-    "price": "185.50",
-    "minimum_order": "1",
-    "lead_time_days": "0",
-    "pickup": "on",
-}
+FORM = LISTING_FORM
 DRAFT = "Borrador: nadie lo ve hasta que lo publiques."
 PUBLISHED = "Publicado: visible en el catálogo."
 AWAITING = "Publicado: se verá en el catálogo cuando verifiquemos tu organización."

@@ -18,7 +18,7 @@ from market.catalog import sat_keys
 from market.catalog.models import Listing
 from market.catalog.taxonomy import CATEGORIES, GOOD_UNITS, SAT_UNIT_KEYS, SERVICE_UNITS, UNITS
 from market.organizations.models import Organization
-from tests.helpers import LISTING_DEFAULTS, api_token, csrf_of, database_state, fresh, log_in
+from tests.helpers import LISTING_DEFAULTS, LISTING_FORM, api_token, csrf_of, database_state, fresh, log_in
 from tests.pages import field_error, one, option_values, soup, text_of, value_of
 
 LISTINGS = "/api/v1/listings"
@@ -236,17 +236,7 @@ def test_the_openapi_document_gives_the_shape_of_the_keys(client: TestClient) ->
 
 # --- the form --------------------------------------------------------------------------------------
 
-FORM = {
-    "title": "Miel multifloral 1 kg",
-    "category": "miel",
-    "kind": "good",
-    "unit": "kg",
-    "price": "185.50",
-    "minimum_order": "1",
-    "lead_time_days": "0",
-    "pickup": "on",
-    "status": "active",
-}
+FORM = LISTING_FORM | {"status": "active"}
 
 
 @pytest.fixture
