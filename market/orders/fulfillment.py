@@ -234,6 +234,9 @@ def move(
             value and len(value) > limit
         ):  # what a page's form sends unchecked (the API's schema says the same)
             raise ValidationFailed({field: TOO_LONG[limit]})
+    if target not in {status.value for status in FulfillmentStatus}:  # what a page's form may send (the API's
+        # schema says the same); never named back, as a refused step would be
+        raise ValidationFailed({"status": N_("Elige una de las opciones.")})
     fulfillment, order = known_fulfillment(session, user, fulfillment_id)
     # The order first (as a payment does), then the part: whether it is paid decides where money goes back.
     hold_order(session, order)

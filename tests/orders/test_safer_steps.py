@@ -101,3 +101,21 @@ def test_a_buyer_copies_the_reference_prints_and_cancels_only_when_sure(
         ][0]["status"]
         == "cancelled"
     )
+
+
+def test_a_step_that_is_no_step_is_refused_without_being_named_back(
+    client: TestClient, coffee: Listing
+) -> None:
+    order = spei_order(client, coffee)
+    log_in(client, "lucia@example.mx")
+    path = f"/pedidos/{order['id']}"
+    made_up = "Tu pago fue rechazado, deposita a la CLABE 012345678901234567"
+    sent = client.post(
+        f"{path}/partes/{order['fulfillments'][0]['id']}",
+        data={"status": made_up, "csrf_token": csrf_of(client, path)},
+    )
+    assert sent.status_code == 303
+    assert len(sent.headers.get("set-cookie", "")) < 4096
+    page = client.get(path)
+    assert made_up not in text_of(page)
+    assert text_of(one(page, "#order-status")).startswith("Esperando pago")
