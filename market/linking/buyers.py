@@ -14,7 +14,7 @@ from market.errors import Forbidden, InvalidTransition, NotFound, ValidationFail
 from market.i18n import N_
 from market.invoicing import receiver_data
 from market.linking.models import BuyerMembership, BuyerOrganization
-from market.linking.schemas import BuyerOrganizationCreate
+from market.linking.schemas import BuyerOrganizationCreate, PurchasingSettings
 from market.organizations.models import Membership, VerificationStatus
 from market.slugs import slugify
 
@@ -119,6 +119,77 @@ def require_member(session: Session, user: User, buyer: BuyerOrganization) -> No
     """Refuses without naming the institution: whoever may not know it exists was answered 404 before."""
     if not is_member(session, user, buyer):
         raise Forbidden(N_("Solo las personas integrantes de la institución pueden hacer esto."))
+
+
+def is_owner(session: Session, user: User | None, buyer: BuyerOrganization) -> bool:
+    return user is not None and (
+        session.exec(
+            select(BuyerMembership.id).where(
+                BuyerMembership.user_id == user.id,
+                BuyerMembership.buyer_organization_id == buyer.id,
+                BuyerMembership.role == "owner",
+            )
+        ).first()
+        is not None
+    )
+
+
+def owners(session: Session, buyer_organization_id: int) -> list[User]:
+    return list(
+        session.exec(
+            select(User)
+            .join(BuyerMembership, col(BuyerMembership.user_id) == User.id)
+            .where(
+                BuyerMembership.buyer_organization_id == buyer_organization_id,
+                BuyerMembership.role == "owner",
+            )
+            .order_by(col(User.id))
+        ).all()
+    )
+
+
+def require_owner(session: Session, user: User, buyer: BuyerOrganization) -> None:
+    require_member(session, user, buyer)
+    if not is_owner(session, user, buyer):
+        raise Forbidden(N_("Solo quienes administran la institución pueden hacer esto."))
+
+
+def set_purchasing(
+    session: Session, user: User, buyer: BuyerOrganization, data: PurchasingSettings, fields: set[str]
+) -> BuyerOrganization:
+    """An owner decides how the institution buys (the `fields` given: a PATCH changes only those): whether
+    every demand must name its partida, and above which amount an award needs a second owner's approval.
+    A new amount applies to awards proposed from now on; one already pending stays pending."""
+    require_confirmed(user)
+    require_owner(session, user, buyer)
+    for name in fields & set(PurchasingSettings.model_fields):
+        setattr(buyer, name, getattr(data, name))
+    session.add(buyer)
+    return buyer
+
+
+def make_owner(session: Session, owner: User, buyer: BuyerOrganization, email: str) -> tuple[User, bool]:
+    """An owner makes a member (found by e-mail) an owner too: they may then change how the institution buys
+    and approve awards. Returns the person and whether they became an owner now."""
+    require_confirmed(owner)
+    require_owner(session, owner, buyer)
+    colleague = session.exec(select(User).where(User.email == email.strip().lower())).first()
+    membership = (
+        session.exec(
+            select(BuyerMembership).where(
+                BuyerMembership.user_id == colleague.id, BuyerMembership.buyer_organization_id == buyer.id
+            )
+        ).first()
+        if colleague is not None
+        else None
+    )
+    if colleague is None or membership is None:
+        raise ValidationFailed({"email": N_("Esa persona no es integrante de la institución.")})
+    if membership.role == "owner":
+        return colleague, False
+    membership.role = "owner"
+    session.add(membership)
+    return colleague, True
 
 
 def add_member(session: Session, owner: User, buyer: BuyerOrganization, user: User) -> bool:

@@ -30,8 +30,10 @@ from market.linking.schemas import (
     USOS_CFDI,
     BuyerOrganizationCreate,
     DemandCreate,
+    PurchasingSettings,
 )
 from market.mexico import MEXICO_CITY
+from market.money import cents_to_pesos_text
 from market.orders import queries
 from market.organizations import service as organizations
 from market.organizations.models import Organization
@@ -40,6 +42,7 @@ from market.web import PageContext, confirm_first, flash, flash_failure, refusab
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
 ONCE = N_("Una sola vez")
+AMOUNT_HELP = N_("Escribe el monto en pesos, por ejemplo 50000.00, o déjalo en blanco.")
 
 
 def _member_buyer(session: Session, user: User, buyer_id: int) -> BuyerOrganization:
@@ -132,6 +135,15 @@ def _institution_page(
         ),
         "member_values": {},
         "member_errors": {},
+        "owner": buyers.is_owner(session, user, buyer),
+        "owners": {person.id for person in buyers.owners(session, buyer.id or 0)},
+        "purchasing_values": {
+            "partida_required": buyer.partida_required,
+            "approval_threshold": cents_to_pesos_text(buyer.approval_threshold_cents)
+            if buyer.approval_threshold_cents is not None
+            else "",
+        },
+        "purchasing_errors": {},
     }
     return page.render("linking/institution.html", LABELS | context | extra, status)
 
@@ -158,6 +170,41 @@ def add_colleague(buyer_id: Id, page: PageDep, form: FormDep, user: UserDep, ses
             name=colleague.name, institution=buyer.name
         ),
     )
+    return page.redirect(page.url("linking.institution", buyer_id=buyer.id) + "#integrantes")
+
+
+@router.post("/instituciones/{buyer_id}/compras", name="linking.purchasing_settings")
+def purchasing_settings(
+    buyer_id: Id, page: PageDep, form: FormDep, user: UserDep, session: SessionDep
+) -> Response:
+    """The owners' settings of how the institution buys: the partida on every demand, the second approval."""
+    buyer = _member_buyer(session, user, buyer_id)
+    typed = str(text_fields(form).get("approval_threshold", ""))
+    data: dict[str, Any] = {"partida_required": checkbox(form, "partida_required"), "threshold": typed}
+    errors: dict[str, str] = {}
+    pesos_field(data, "threshold", "approval_threshold_cents", errors, _(AMOUNT_HELP))
+    try:
+        with flash_failure(page.request, session, 403):
+            settings = validate(PurchasingSettings, data, errors)
+            buyers.set_purchasing(session, user, buyer, settings, set(PurchasingSettings.model_fields))
+            flash(page.request, _("Guardamos cómo compra {name}.").format(name=buyer.name))
+    except FormInvalid as exc:
+        shown = {"partida_required": data["partida_required"], "approval_threshold": typed}
+        return _institution_page(
+            page, session, user, buyer, 422, purchasing_values=shown, purchasing_errors=form_errors(exc)
+        )
+    return page.redirect(page.url("linking.institution", buyer_id=buyer.id) + "#compras")
+
+
+@router.post("/instituciones/{buyer_id}/administradores", name="linking.add_owner")
+def add_owner(buyer_id: Id, page: PageDep, form: FormDep, user: UserDep, session: SessionDep) -> Response:
+    buyer = _member_buyer(session, user, buyer_id)
+    with flash_failure(page.request, session, 403, 422):
+        colleague, _made = buyers.make_owner(session, user, buyer, str(text_fields(form).get("email", "")))
+        flash(
+            page.request,
+            _("{name} ahora administra {institution}.").format(name=colleague.name, institution=buyer.name),
+        )
     return page.redirect(page.url("linking.institution", buyer_id=buyer.id) + "#integrantes")
 
 

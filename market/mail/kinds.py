@@ -122,6 +122,15 @@ DISPUTE_NEWS = _kind(
 AWARD_DECIDED = _kind(
     "award_decided", N_("Adjudicación de una demanda"), Topic.ORDERS, "the quoting producer's members"
 )
+AWARD_APPROVAL_REQUESTED = _kind(
+    "award_approval_requested",
+    N_("Adjudicación por aprobar"),
+    Topic.ORDERS,
+    "the institution's owners but the proposer",
+)
+AWARD_APPROVAL_DECIDED = _kind(
+    "award_approval_decided", N_("Adjudicación aprobada o rechazada"), Topic.ORDERS, "the award's proposer"
+)
 # Demands for quotes
 DEMAND_FOR_YOU = _kind(
     "demand_for_you",

@@ -18,6 +18,10 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     },
     "quote_received": DEMAND | {"organization": "Café de la Sierra"},
     "award_decided": DEMAND | {"awarded": True},
+    "award_approval_requested": DEMAND
+    | {"proposer": "Luis Pérez", "institution": "Escuela Primaria Benito Juárez", "total_cents": 12500000},
+    "award_approval_decided": DEMAND
+    | {"approved": True, "decider": "Ana López", "reason": None, "purchase_order": "OC-2026-00012"},
     "new_message": DEMAND | {"author": "Luis Pérez", "order_id": None},
     "dispute_news": {
         "link": "/pedidos/12/partes/30/disputa",
@@ -73,6 +77,11 @@ EXAMPLES: dict[str, dict[str, Any]] = {
 # Every branch of the templates with several, rendered by tests/organizations/test_emails.py.
 VARIANTS: list[tuple[str, dict[str, Any]]] = [
     ("award_decided", EXAMPLES["award_decided"] | {"awarded": False}),
+    (
+        "award_approval_decided",
+        EXAMPLES["award_approval_decided"]
+        | {"approved": False, "reason": "Falta suficiencia presupuestal", "purchase_order": None},
+    ),
     ("new_message", EXAMPLES["new_message"] | {"order_id": 12, "title": None, "link": "/pedidos/12"}),
     ("review_received", EXAMPLES["review_received"] | {"comment": ""}),
     ("invitation", EXAMPLES["invitation"] | {"role": "owner"}),
