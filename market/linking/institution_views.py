@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
+from market import csvfiles
 from market.accounts.models import User
 from market.bounds import MAX_ID, Id, whole_number
 from market.deps import FormDep, PageDep, SessionDep, UserDep
@@ -20,7 +21,7 @@ from market.errors import EmailNotConfirmed, Forbidden, NotFound, ValidationFail
 from market.forms import FormInvalid, checkbox, pesos_field, text_fields, validate
 from market.i18n import N_
 from market.i18n import gettext as _
-from market.linking import awards, buyers, demands, notifications
+from market.linking import awards, buyers, demands, exports, notifications
 from market.linking.models import BuyerOrganization
 from market.linking.pages import LABELS, PRICE_HELP, form_errors
 from market.linking.schemas import (
@@ -206,6 +207,14 @@ def add_owner(buyer_id: Id, page: PageDep, form: FormDep, user: UserDep, session
             _("{name} ahora administra {institution}.").format(name=colleague.name, institution=buyer.name),
         )
     return page.redirect(page.url("linking.institution", buyer_id=buyer.id) + "#integrantes")
+
+
+@router.get("/instituciones/{buyer_id}/demandas.csv", name="linking.demands_csv")
+def demands_csv(buyer_id: Id, user: UserDep, session: SessionDep) -> Response:
+    """The institution's demands with their partida, purchase order and amount awarded (its members)."""
+    buyer = _member_buyer(session, user, buyer_id)
+    rows = exports.demand_rows(session, user, buyer)
+    return csvfiles.response(f"demandas-{buyer.slug}.csv", exports.COLUMNS, rows)
 
 
 # --- the institution's demand form -------------------------------------------------------------------
