@@ -16,6 +16,8 @@ from market.i18n import N_, current_locale
 from market.i18n import gettext as _
 from market.linking import buyers, notifications
 from market.linking.models import (
+    ApprovalStatus,
+    AwardApproval,
     BuyerOrganization,
     Demand,
     DemandInvitation,
@@ -31,6 +33,7 @@ from market.organizations.models import Membership, Organization, VerificationSt
 from market.outbox import enqueue
 
 MATCH_TOPIC = "match_demand"
+CANCELLED_REASON = "La demanda se canceló."  # stored as said, in Spanish, as every person's reason
 
 
 def create(session: Session, user: User, buyer: BuyerOrganization, data: DemandCreate) -> Demand:
@@ -85,6 +88,13 @@ def cancel(session: Session, user: User, demand: Demand) -> Demand:
     if demand.status not in (DemandStatus.DRAFT, DemandStatus.OPEN, DemandStatus.CLOSED):
         raise InvalidTransition(current=demand.status, target=DemandStatus.CANCELLED)
     demand.status = DemandStatus.CANCELLED
+    for pending in session.exec(
+        select(AwardApproval).where(
+            AwardApproval.demand_id == demand.id, AwardApproval.status == ApprovalStatus.PENDING
+        )
+    ).all():  # an award waiting for approval goes with its demand
+        pending.status, pending.decided_by, pending.decided_at = ApprovalStatus.REJECTED, user.id, utcnow()
+        pending.reason = CANCELLED_REASON
     return demand
 
 

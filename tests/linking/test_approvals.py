@@ -331,3 +331,20 @@ def test_two_owners_approving_at_once_approve_once(
     assert count(session, AwardApproval, AwardApproval.status == ApprovalStatus.APPROVED) == 1
     assert len([e for e in emails(session) if e["kind"] == "award_approval_decided"]) == 1
     assert fresh(session, Demand, team["demand_id"]).status == "awarded"
+
+
+def test_cancelling_the_demand_ends_the_award_waiting_for_approval(
+    client: TestClient, session: Session, team: dict[str, Any]
+) -> None:
+    set_threshold(client, team, 1)
+    assert award(client, team, team["assistant"]).status_code == 202
+    assert (
+        client.post(f"/api/v1/demands/{team['demand_id']}/cancel", headers=team["assistant"]).status_code
+        == 200
+    )
+    [ended] = client.get(
+        f"/api/v1/demands/{team['demand_id']}/award/approvals", headers=team["school"]
+    ).json()
+    assert (ended["status"], ended["reason"]) == ("rejected", "La demanda se canceló.")
+    assert decide(client, team, team["director"], "approve").status_code == 409
+    assert count(session, Order) == 0
