@@ -36,9 +36,12 @@ class AwardOutcome:
 
 
 def _locked(session: Session, demand: Demand) -> None:
-    """Read the demand again under a row lock (PostgreSQL): whoever awards, approves or rejects it at the
-    same moment waits for this transaction, then sees what it did."""
-    session.refresh(demand, with_for_update=True)
+    """Take the demand's row for this transaction, then read it again: whoever awards, approves or rejects
+    it at the same moment waits until this transaction ends, then sees what it did. An UPDATE rather than a
+    SELECT ... FOR UPDATE, which SQLite ignores: there the write takes the database's lock, and what is read
+    after it is current."""
+    session.execute(update(Demand).where(col(Demand.id) == demand.id).values(id=demand.id))
+    session.refresh(demand)
 
 
 def request_award(

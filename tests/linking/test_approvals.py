@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from market.accounts.models import User
 from market.config import Settings
@@ -212,7 +212,7 @@ def test_a_rejected_award_leaves_the_demand_awardable_again(
     # Proposed again, and approved by the owner who rejected it the first time.
     assert award(client, team, team["assistant"]).status_code == 202
     assert decide(client, team, team["school"], "approve").status_code == 200
-    assert [a.status for a in session.exec(select(AwardApproval).order_by(AwardApproval.id)).all()] == [
+    assert [a.status for a in session.exec(select(AwardApproval).order_by(col(AwardApproval.id))).all()] == [
         ApprovalStatus.REJECTED,
         ApprovalStatus.APPROVED,
     ]
@@ -348,3 +348,25 @@ def test_cancelling_the_demand_ends_the_award_waiting_for_approval(
     assert (ended["status"], ended["reason"]) == ("rejected", "La demanda se canceló.")
     assert decide(client, team, team["director"], "approve").status_code == 409
     assert count(session, Order) == 0
+
+
+def test_two_members_proposing_at_once_leave_one_award_waiting(
+    app: FastAPI, session: Session, settings: Settings, client: TestClient, team: dict[str, Any]
+) -> None:
+    set_threshold(client, team, 1)
+
+    def propose(email: str) -> str:
+        try:
+            with transaction(app.state.engine) as tx:
+                member = tx.exec(select(User).where(User.email == email)).one()
+                demand = tx.get_one(Demand, team["demand_id"])
+                approvals.request_award(
+                    tx, settings, member, demand, AwardRequest(allocations=team["allocations"])
+                )
+            return "pending"
+        except Conflict:
+            return "conflict"
+
+    members = iter(["auxiliar@escuela.mx", "direccion@escuela.mx"])
+    assert at_once(lambda: propose(next(members))) == ["conflict", "pending"]
+    assert count(session, AwardApproval) == 1
