@@ -25,7 +25,8 @@ from market.urls import path_for
 class CardPayoutsUnavailable(Conflict):
     code = "card_payouts_unavailable"
     message = N_(
-        "Los cobros con tarjeta (Stripe) no están disponibles en esta plataforma: te pagamos por SPEI a tu CLABE."
+        "Los cobros con tarjeta (Stripe) no están disponibles en esta plataforma: "
+        "te pagamos por SPEI a tu CLABE."
     )
 
 
@@ -49,7 +50,7 @@ class ConnectState(Status):
 
 
 class ConnectStatus(BaseModel):
-    """An organization's connected account as Stripe last told it (what the API answers and the page shows)."""
+    """An organization's connected account as Stripe last told it (the API's answer, the page's facts)."""
 
     state: ConnectState
     account_id: str | None
@@ -159,9 +160,7 @@ def dashboard_link(
     return {"url": link["url"], "expires_at": None}
 
 
-def sync(
-    session: Session, gateway: Gateway | None, user: User, organization: Organization
-) -> ConnectStatus:
+def sync(session: Session, gateway: Gateway | None, user: User, organization: Organization) -> ConnectStatus:
     """Ask Stripe how the account stands now (the return page: the webhook may not have come yet)."""
     organizations.require_owner(session, user, organization)
     stripe = _gateway(gateway)

@@ -58,4 +58,3 @@ def stripe_dashboard_link(
     """A single-use link to the account's Express dashboard, once its details were given to Stripe."""
     organization = organizations.get_managed(session, slug, user)
     return StripeLink(**connect.dashboard_link(session, gateway, user, organization))
-

@@ -152,7 +152,7 @@ class StripeGateway:
             raise BadSignature()
         return event
 
-    # --- Stripe Connect: an Express account per organization, onboarded on Stripe's hosted pages -------------
+    # --- Stripe Connect: an Express account per organization, onboarded on Stripe's hosted pages ----------
 
     def create_account(
         self, *, organization_id: int, email: str, name: str, url: str | None, idempotency_key: str
@@ -173,7 +173,7 @@ class StripeGateway:
         return self._call(self.client.v1.accounts.create, params, idempotency_key)
 
     def account_link(self, *, account_id: str, refresh_url: str, return_url: str) -> dict[str, Any]:
-        """A single-use address of Stripe's onboarding for the account (expires in minutes: made per visit)."""
+        """A single-use address of Stripe's onboarding for the account (it expires in minutes)."""
         params = {
             "account": account_id,
             "type": "account_onboarding",

@@ -162,7 +162,9 @@ def request_transfer(
     payment = payment_of(session, order.id or 0)
     disputed = holds.is_disputed(session, fulfillment.id or 0)
     if organization.receives_transfers and payment is not None and payment.charge_id and not disputed:
-        if session.exec(select(TransferRequest).where(TransferRequest.fulfillment_id == fulfillment.id)).first():
+        if session.exec(
+            select(TransferRequest).where(TransferRequest.fulfillment_id == fulfillment.id)
+        ).first():
             return
         session.add(TransferRequest(fulfillment_id=fulfillment.id or 0, organization_id=organization.id or 0))
         enqueue(session, TRANSFER_TOPIC, {"fulfillment_id": fulfillment.id})
@@ -193,7 +195,9 @@ def send_transfer(session: Session, gateway: Gateway, payload: dict[str, Any]) -
     if session.exec(select(Payout).where(Payout.fulfillment_id == fulfillment.id)).first():
         return
     organization = _hold(session, fulfillment.organization_id)
-    request = session.exec(select(TransferRequest).where(TransferRequest.fulfillment_id == fulfillment.id)).first()
+    request = session.exec(
+        select(TransferRequest).where(TransferRequest.fulfillment_id == fulfillment.id)
+    ).first()
     if request is None:  # never sent for a transfer (or taken back): paid by SPEI
         return
     assert organization is not None

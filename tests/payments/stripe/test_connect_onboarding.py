@@ -96,7 +96,10 @@ def test_an_owner_connects_an_express_account_once_and_comes_back_to_its_status(
             "type": "express",
             "country": "MX",
             "email": "cobros@flordecafe.mx",
-            "business_profile": {"name": "Cooperativa Flor de Café", "url": f"{BASE_URL}/productores/{org.slug}"},
+            "business_profile": {
+                "name": "Cooperativa Flor de Café",
+                "url": f"{BASE_URL}/productores/{org.slug}",
+            },
             "capabilities": {"transfers": {"requested": "true"}},
             "metadata": {"organization_id": str(org.id)},
         }
@@ -237,7 +240,7 @@ def test_only_owners_connect(
     coop: tuple[User, Organization],
     who: str,
 ) -> None:
-    owner, org = coop
+    _owner, org = coop
     org_id = org.id
     if who == "member":
         person = make_user("beto@example.mx")
@@ -265,7 +268,12 @@ def test_only_owners_connect(
         if who == "anonymous":
             assert "/entrar" in response.headers["location"]
     base = f"/api/v1/organizations/{org.slug}/stripe"
-    for method, path in [("GET", base), ("POST", f"{base}/account-link"), ("POST", f"{base}/sync"), ("POST", f"{base}/dashboard-link")]:
+    for method, path in [
+        ("GET", base),
+        ("POST", f"{base}/account-link"),
+        ("POST", f"{base}/sync"),
+        ("POST", f"{base}/dashboard-link"),
+    ]:
         response = api.request(method, path, headers=headers)
         assert response.status_code == (401 if who == "anonymous" else 403), (method, path, response.text)
     assert stripe_connect.created == [] and stripe_connect.links == {}
@@ -333,7 +341,12 @@ def test_account_updated_events_keep_the_newest_state(
 def test_an_account_of_no_organization_here_is_stored_and_ignored(
     app: FastAPI, client: TestClient, session: Session, stripe_connect: ConnectStandIn, coop: Any
 ) -> None:
-    stranger = {"id": "acct_1SomebodyElse", "object": "account", "charges_enabled": True, "payouts_enabled": True}
+    stranger = {
+        "id": "acct_1SomebodyElse",
+        "object": "account",
+        "charges_enabled": True,
+        "payouts_enabled": True,
+    }
     response = deliver(client, stripe_connect.account_event(stranger))
     assert response.status_code == 200
     settle(app)

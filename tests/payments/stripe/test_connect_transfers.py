@@ -86,14 +86,18 @@ def shop(
     org = make_org(owner, clabe="002010077777777771")
     listing = make_listing(org, price_cents=25000, stock=20)
     buyer, admin = make_user("ana@example.mx"), make_user("admin@example.mx", is_admin=True)
-    return Shop(app, client, session, settings, owner=owner, org=org, listing=listing, buyer=buyer, admin=admin)
+    return Shop(
+        app, client, session, settings, owner=owner, org=org, listing=listing, buyer=buyer, admin=admin
+    )
 
 
 def connect_account(shop: Shop) -> str:
     """The owner connects from the panel; Stripe has not verified the account yet."""
     owner = signed_in(shop.app, shop.owner.email)
     token = csrf_of(owner, f"/panel/o/{shop.org.slug}/stripe")
-    assert owner.post(f"/panel/o/{shop.org.slug}/stripe/conectar", data={"csrf_token": token}).status_code == 303
+    assert (
+        owner.post(f"/panel/o/{shop.org.slug}/stripe/conectar", data={"csrf_token": token}).status_code == 303
+    )
     account = fresh(shop.session, Organization, shop.org.id).stripe_account_id
     assert account
     return account
