@@ -23,7 +23,7 @@ from market.payments.connect import StripeAccountMissing
 from market.payments.models import WebhookEvent
 from tests.fixtures.stripe_connect import ConnectStandIn
 from tests.helpers import api_token, at_once, csrf_of, fresh, log_in, signed_in
-from tests.pages import attr, form_actions, one, text_of, texts
+from tests.pages import Htmx, attr, form_actions, one, text_of, texts
 from tests.payments.stripe.conftest import deliver, settle
 
 BASE_URL = "https://tianguis.example.mx"
@@ -379,3 +379,16 @@ def test_the_return_page_without_an_account_goes_back_to_the_stripe_page(
     page = stripe_page(client, org.slug)
     assert texts(page, ".flash.error") == [StripeAccountMissing.message] * 2
     assert state(page) == "not_connected"
+
+
+def test_connecting_goes_to_stripe_with_and_without_htmx(
+    client: TestClient, stripe_connect: ConnectStandIn, coop: tuple[User, Organization], htmx: Htmx
+) -> None:
+    owner, org = coop
+    log_in(client, owner.email)
+    token = csrf_of(client, f"/panel/o/{org.slug}/stripe")
+    response = client.post(
+        f"/panel/o/{org.slug}/stripe/conectar", data={"csrf_token": token}, headers=htmx.headers
+    )
+    assert htmx.went_to(response).startswith(f"{stripe_connect.url}/setup/e/acct_")
+    assert len(stripe_connect.created) == 1
