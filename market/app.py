@@ -58,6 +58,8 @@ from market.organizations import fiscal_views as organizations_fiscal_views
 from market.organizations import views as organizations_views
 from market.payments import admin_views as payments_admin_views
 from market.payments import api as payments_api
+from market.payments import connect_api as payments_connect_api
+from market.payments import connect_views as payments_connect_views
 from market.payments import views as payments_views
 from market.payments import webhooks
 from market.payments.gateway import gateway_for
@@ -92,6 +94,7 @@ PAGES = (
     orders_views,
     invoicing_views,
     payments_views,
+    payments_connect_views,
     payments_admin_views,
     admin_views,
     admin_audit_views,
@@ -274,6 +277,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         search_api,
         orders_api,
         payments_api,
+        payments_connect_api,
         linking_api,
         disputes_api,
         reviews_api,

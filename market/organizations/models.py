@@ -59,6 +59,13 @@ class Organization(SQLModel, table=True):
     logo_path: str | None = Field(default=None, max_length=200)
     clabe: str | None = Field(default=None, max_length=18)
     stripe_account_id: str | None = Field(default=None, max_length=64)
+    # Its connected account as Stripe last told (an account.updated event, or the onboarding return page):
+    # transfers go to it only while payouts are enabled; until then it is paid by SPEI. `stripe_synced_at`
+    # is when Stripe said so, so that an older event arriving late changes nothing.
+    stripe_charges_enabled: bool = False
+    stripe_payouts_enabled: bool = False
+    stripe_details_submitted: bool = False
+    stripe_synced_at: datetime | None = None
     # What one order's delivery costs the buyer: to the states the listings name, and anywhere by parcel.
     delivery_fee_cents: int = Field(default=0, sa_type=BigInteger)
     shipping_fee_cents: int = Field(default=0, sa_type=BigInteger)
@@ -82,6 +89,11 @@ class Organization(SQLModel, table=True):
     @property
     def is_public(self) -> bool:
         return self.verification_status == VerificationStatus.VERIFIED and not self.suspended
+
+    @property
+    def receives_transfers(self) -> bool:
+        """Stripe may transfer to its connected account: one exists and its payouts are enabled."""
+        return bool(self.stripe_account_id) and self.stripe_payouts_enabled
 
     @property
     def women_led(self) -> bool:
