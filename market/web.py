@@ -32,7 +32,7 @@ from market.disputes.models import DisputeStatus
 from market.errors import CsrfFailed, MarketError, NotAuthenticated, RequestTooLarge
 from market.invoicing.models import CANCEL_BY_OWNER, CANCEL_MOTIVES, InvoiceKind, InvoiceStatus
 from market.ledger.service import KIND_LABELS
-from market.linking.models import DemandStatus, QuoteStatus
+from market.linking.models import CallOffStatus, DemandStatus, QuoteStatus, ScheduleStatus
 from market.media import media_url
 from market.mexico import CERTIFICATIONS, LEGAL_FORMS, SDGS, STATES, local_date, local_time, state_name
 from market.money import cents_to_pesos_text, format_mxn
@@ -95,6 +95,8 @@ STATUSES = (
     VerificationStatus,
     DemandStatus,
     QuoteStatus,
+    ScheduleStatus,
+    CallOffStatus,
     DisputeStatus,
     InvoiceStatus,
     InvoiceKind,
