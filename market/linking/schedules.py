@@ -48,20 +48,17 @@ from market.organizations.models import Membership, Organization
 
 class NoSchedule(Conflict):
     code = "no_schedule"
-    message = "Esta demanda no tiene entregas programadas: primero hay que adjudicarla."
+    message = N_("Esta demanda no tiene entregas programadas: primero hay que adjudicarla.")
 
 
 class NothingLeft(Conflict):
     code = "no_deliveries_left"
-    message = "Ya no quedan entregas por pedir en esta demanda."
+    message = N_("Ya no quedan entregas por pedir en esta demanda.")
 
 
 class DeliveryOrdered(Conflict):
     code = "call_off_placed"
-    message = (
-        "El pedido de la entrega {sequence} ya se hizo: ya no cambia aquí. "
-        "Si hace falta, cancélalo desde el pedido."
-    )
+    message = N_("El pedido de la entrega {sequence} ya se hizo: si hace falta, cancélalo desde el pedido.")
 
 
 # --- what each party sees ------------------------------------------------------------------------------
