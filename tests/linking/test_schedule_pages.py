@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from market.linking.models import Award, CallOff, CallOffStatus
 from tests.helpers import csrf_of, database_state, signed_in
@@ -89,7 +89,7 @@ def test_pause_resume_and_end_from_the_page(
     page = _page(school, demand_id)
     assert "Terminada" in text_of(one(page, "#demand-status"))
     assert not page.select("#entregas form")
-    statuses = session.exec(select(CallOff.status).order_by(CallOff.sequence)).all()
+    statuses = session.exec(select(CallOff.status).order_by(col(CallOff.sequence))).all()
     assert statuses == [CallOffStatus.PLACED] + [CallOffStatus.CANCELLED] * 3
     institution_page = school.get(f"/instituciones/{scheduled['institution']['id']}")
     assert "Terminada" in text_of(institution_page.text)
