@@ -338,3 +338,35 @@ def change_quantity(session: Session, user: User, demand: Demand, change: Schedu
             session, demand, line.organization.id or 0, "quantity", quantity=line.award.quantity
         )
     return {line.quote.id or 0: line.award.quantity for line in lines}
+
+
+# --- the producer's side ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Supply:
+    """One awarded demand a producer supplies: its part per delivery and what comes next."""
+
+    demand: Demand
+    organization: Organization
+    quantity: int
+    upcoming: list[CallOff]
+
+
+def supplies_for(session: Session, user: User) -> list[Supply]:
+    """The awarded demands the person's organizations supply, for their list of demands: their own quantity
+    per delivery and the deliveries still to come (none once ended), newest award first."""
+    rows = session.exec(
+        select(Demand, Organization, Award)
+        .join(Award, col(Award.demand_id) == Demand.id)
+        .join(Quote, col(Quote.id) == Award.quote_id)
+        .join(Organization, col(Organization.id) == Quote.organization_id)
+        .join(Membership, col(Membership.organization_id) == Organization.id)
+        .where(Membership.user_id == user.id, Demand.status == DemandStatus.AWARDED)
+        .order_by(col(Demand.id).desc())
+    ).all()
+    found = []
+    for demand, organization, award in rows:
+        upcoming = [c for c in call_offs(session, demand) if c.status == CallOffStatus.SCHEDULED]
+        found.append(Supply(demand, organization, award.quantity, upcoming))
+    return found

@@ -83,6 +83,7 @@ def demand_list(page: PageDep, user: UserDep, session: SessionDep) -> Response:
         LABELS
         | {
             "for_you": for_you,
+            "supplies": schedules.supplies_for(session, user),
             "open_demands": open_demands,
             "may_quote": bool(for_you) or user.is_admin,
             "institutions": buyers.of_user(session, user),

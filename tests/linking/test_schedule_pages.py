@@ -137,3 +137,16 @@ def test_an_awarded_producer_sees_its_own_part_and_no_form_and_cannot_post_one(
         "Solo las personas integrantes de la institución pueden hacer esto."
     )
     assert database_state(app.state.engine) == before
+
+
+def test_the_producer_s_list_of_demands_shows_what_it_supplies_and_the_pause(
+    app: FastAPI, client: TestClient, scheduled: dict[str, Any]
+) -> None:
+    producer = signed_in(app, "puuc@example.mx")
+    supplies = one(soup(producer.get("/demandas")), "#surtes li")
+    assert text_of(supplies).split(" Tu parte")[0] == "Miel para el desayuno escolar Apicultoras del Puuc"
+    assert f"Tu parte: 200 kg por entrega Próxima entrega: {DUES[1]} (quedan 3)" in text_of(supplies)
+    client.post(f"{scheduled['url']}/pause", headers=scheduled["school"])
+    supplies = one(soup(producer.get("/demandas")), "#surtes li")
+    assert "Entregas en pausa" in text_of(supplies)
+    assert not soup(signed_in(app, "compras@escuela.mx").get("/demandas")).select("#surtes")
