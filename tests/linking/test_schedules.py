@@ -336,6 +336,27 @@ def test_the_producers_are_told_in_their_own_language(
     assert told["puuc@example.mx"] == "Demanda «Miel para el desayuno escolar»: las entregas están en pausa"
 
 
+def test_once_every_delivery_is_ordered_there_is_nothing_left_to_pause_skip_or_change(
+    app: FastAPI, client: TestClient, settings: Settings, scheduled: dict[str, Any]
+) -> None:
+    assert len(_place(app.state.engine, settings, DUES[3] - timedelta(days=7))) == 3
+    before = database_state(app.state.engine)
+    for method, path, body, error in (
+        ("post", "/pause", None, "no_deliveries_left"),
+        ("patch", "", {"quantity": 250}, "no_deliveries_left"),
+    ):
+        response = client.request(method, scheduled["url"] + path, headers=scheduled["school"], json=body)
+        assert (response.status_code, response.json()["error"]) == (409, error)
+    skip = client.post(
+        f"/api/v1/demands/{scheduled['demand_id']}/call-offs/4/skip", headers=scheduled["school"]
+    )
+    assert (
+        skip.json()["detail"]
+        == "El pedido de la entrega 4 ya se hizo: si hace falta, cancélalo desde el pedido."
+    )
+    assert database_state(app.state.engine) == before
+
+
 # --- racing the worker (PostgreSQL) -----------------------------------------------------------------------
 
 
