@@ -42,6 +42,7 @@ from market.linking.models import (
     ScheduleStatus,
 )
 from market.linking.schedule_schemas import ScheduleChange
+from market.mexico import MEXICO_CITY
 from market.orders.models import Fulfillment, OrderLine
 from market.organizations.models import Membership, Organization
 
@@ -208,13 +209,18 @@ def _tell(session: Session, demand: Demand, change: str, **details: object) -> N
         )
 
 
+def _today() -> date:
+    """The day in central Mexico, where deliveries are dated (an evening there is already tomorrow in UTC)."""
+    return utcnow().astimezone(MEXICO_CITY).date()
+
+
 def pause(session: Session, user: User, demand: Demand, today: date | None = None) -> Demand:
     demand = _for_change(session, user, demand)
     if demand.schedule_status != ScheduleStatus.ACTIVE:
         raise InvalidTransition(current=demand.schedule_status, target=ScheduleStatus.PAUSED)
     if not _scheduled(session, demand):
         raise NothingLeft()
-    demand.schedule_status, demand.paused_on = ScheduleStatus.PAUSED, today or utcnow().date()
+    demand.schedule_status, demand.paused_on = ScheduleStatus.PAUSED, today or _today()
     _tell(session, demand, "paused")
     return demand
 
@@ -224,7 +230,7 @@ def resume(session: Session, user: User, demand: Demand, today: date | None = No
     demand = _for_change(session, user, demand)
     if demand.schedule_status != ScheduleStatus.PAUSED:
         raise InvalidTransition(current=demand.schedule_status, target=ScheduleStatus.ACTIVE)
-    today = today or utcnow().date()
+    today = today or _today()
     missed = [c for c in _scheduled(session, demand) if c.due <= today]
     for call_off in missed:
         call_off.status = CallOffStatus.SKIPPED
