@@ -45,6 +45,8 @@ from market.impact.cache import PublicFigures
 from market.invoicing import views as invoicing_views
 from market.linking import api as linking_api
 from market.linking import institution_views as linking_institution_views
+from market.linking import schedule_api as linking_schedule_api
+from market.linking import schedule_views as linking_schedule_views
 from market.linking import views as linking_views
 from market.mail import api as mail_api
 from market.mail import views as mail_views
@@ -102,6 +104,7 @@ PAGES = (
     admin_mailbox_views,
     linking_views,
     linking_institution_views,
+    linking_schedule_views,
     disputes_views,
     reviews_views,
     impact_views,
@@ -279,6 +282,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         payments_api,
         payments_connect_api,
         linking_api,
+        linking_schedule_api,
         disputes_api,
         reviews_api,
         admin_api,

@@ -32,7 +32,7 @@ from market.disputes.models import DisputeStatus
 from market.errors import CsrfFailed, MarketError, NotAuthenticated, RequestTooLarge
 from market.invoicing.models import CANCEL_BY_OWNER, CANCEL_MOTIVES, InvoiceKind, InvoiceStatus
 from market.ledger.service import KIND_LABELS
-from market.linking.models import DemandStatus, QuoteStatus
+from market.linking.models import CallOffStatus, DemandStatus, QuoteStatus, ScheduleStatus
 from market.media import media_url
 from market.mexico import (
     CERTIFICATION_GROUPS,
@@ -108,6 +108,8 @@ STATUSES = (
     VerificationStatus,
     DemandStatus,
     QuoteStatus,
+    ScheduleStatus,
+    CallOffStatus,
     DisputeStatus,
     InvoiceStatus,
     InvoiceKind,

@@ -20,7 +20,7 @@ from market.deps import FormDep, PageDep, SessionDep, SettingsDep, UserDep
 from market.errors import NotFound, ValidationFailed
 from market.forms import FormInvalid, pesos_field, text_fields, validate
 from market.i18n import gettext as _
-from market.linking import awards, buyers, demands, messages
+from market.linking import awards, buyers, demands, messages, schedules
 from market.linking.models import Demand, Message, Quote
 from market.linking.pages import LABELS, PRICE_HELP, form_errors
 from market.linking.schemas import AwardRequest, MessageCreate, QuoteCreate
@@ -83,6 +83,7 @@ def demand_list(page: PageDep, user: UserDep, session: SessionDep) -> Response:
         LABELS
         | {
             "for_you": for_you,
+            "supplies": schedules.supplies_for(session, user),
             "open_demands": open_demands,
             "may_quote": bool(for_you) or user.is_admin,
             "institutions": buyers.of_user(session, user),
@@ -114,6 +115,9 @@ def _demand_page(
         "accepting": demand.accepts_quotes(now),
         "show_address": demand.id in demands.addressed_to(session, user, [demand]),
         "call_offs": call_offs,
+        "schedule": schedules.for_page(session, user, demand),
+        "schedule_errors": {},
+        "schedule_values": {},
         "quote_errors": {},
         "quote_values": {},
         "award_errors": {},

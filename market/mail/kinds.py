@@ -122,6 +122,12 @@ DISPUTE_NEWS = _kind(
 AWARD_DECIDED = _kind(
     "award_decided", N_("Adjudicación de una demanda"), Topic.ORDERS, "the quoting producer's members"
 )
+SCHEDULE_CHANGED = _kind(
+    "schedule_changed",
+    N_("Cambio en las entregas programadas"),
+    Topic.ORDERS,
+    "the awarded producers' members",
+)
 # Demands for quotes
 DEMAND_FOR_YOU = _kind(
     "demand_for_you",

@@ -18,6 +18,8 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     },
     "quote_received": DEMAND | {"organization": "Café de la Sierra"},
     "award_decided": DEMAND | {"awarded": True},
+    "schedule_changed": DEMAND
+    | {"change": "skipped", "quantity": 300, "unit": "kg", "sequence": 3, "due": "2027-01-15"},
     "new_message": DEMAND | {"author": "Luis Pérez", "order_id": None},
     "dispute_news": {
         "link": "/pedidos/12/partes/30/disputa",
@@ -73,6 +75,16 @@ EXAMPLES: dict[str, dict[str, Any]] = {
 # Every branch of the templates with several, rendered by tests/organizations/test_emails.py.
 VARIANTS: list[tuple[str, dict[str, Any]]] = [
     ("award_decided", EXAMPLES["award_decided"] | {"awarded": False}),
+    *[
+        ("schedule_changed", EXAMPLES["schedule_changed"] | extra)
+        for extra in (
+            {"change": "paused"},
+            {"change": "resumed", "skipped": ["2027-01-08", "2027-01-15"]},
+            {"change": "resumed", "skipped": []},
+            {"change": "quantity", "quantity": 250},
+            {"change": "ended", "cancelled": 4},
+        )
+    ],
     ("new_message", EXAMPLES["new_message"] | {"order_id": 12, "title": None, "link": "/pedidos/12"}),
     ("review_received", EXAMPLES["review_received"] | {"comment": ""}),
     ("invitation", EXAMPLES["invitation"] | {"role": "owner"}),
