@@ -9,44 +9,19 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from market.accounts.models import User
 from market.admin.models import AuditEntry
 from market.db import transaction, utcnow
 from market.errors import Forbidden, LastOwner
 from market.organizations import members
 from market.organizations.models import Invitation, Membership, Organization
 from tests.helpers import api_token, database_state, emails_to, signed_in
+from tests.organizations.conftest import role_of
 
 ORGS = "/api/v1/organizations"
-
-
-@pytest.fixture
-def team(client: TestClient, session: Session, make_user: Any, make_org: Any) -> dict[str, Any]:
-    """Flor de Café: Ana owns it, Beto is a member; Carla owns another cooperative; Dora belongs nowhere."""
-    ana, beto = make_user("ana@example.mx", "Ana López"), make_user("beto@example.mx", "Beto Ruiz")
-    carla, dora = make_user("carla@example.mx", "Carla Díaz"), make_user("dora@example.mx", "Dora Pech")
-    org = make_org(ana, name="Cooperativa Flor de Café")
-    other = make_org(carla, name="Apicultoras del Puuc")
-    session.add(Membership(user_id=beto.id or 0, organization_id=org.id or 0, role="member"))
-    session.commit()
-    return {
-        "org": org,
-        "other": other,
-        "people": {"ana": ana, "beto": beto, "carla": carla, "dora": dora},
-        "tokens": {key: api_token(client, f"{key}@example.mx") for key in ("ana", "beto", "carla", "dora")},
-    }
-
-
-def role_of(session: Session, org: Organization, user: User) -> str | None:
-    session.expire_all()
-    return session.exec(
-        select(Membership.role).where(Membership.organization_id == org.id, Membership.user_id == user.id)
-    ).first()
 
 
 def test_members_see_who_belongs_and_nobody_else_does(client: TestClient, team: dict[str, Any]) -> None:
