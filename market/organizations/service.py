@@ -313,6 +313,7 @@ def invite(session: Session, owner: User, organization: Organization, email: str
         expires_at=now + INVITATION_LIFETIME,
     )
     session.add(invitation)
+    session.flush()  # its id, for the answer
     # To the person if the address has an account (in their language), else to the bare address in the
     # language of whoever invites.
     invited = session.exec(select(User).where(User.email == email)).first()
