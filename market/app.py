@@ -47,6 +47,7 @@ from market.linking import api as linking_api
 from market.linking import institution_views as linking_institution_views
 from market.linking import schedule_api as linking_schedule_api
 from market.linking import schedule_views as linking_schedule_views
+from market.linking import member_views as linking_member_views
 from market.linking import views as linking_views
 from market.mail import api as mail_api
 from market.mail import views as mail_views
@@ -57,6 +58,7 @@ from market.organizations import analytics_views as organizations_analytics_view
 from market.organizations import api as organizations_api
 from market.organizations import fiscal_api as organizations_fiscal_api
 from market.organizations import fiscal_views as organizations_fiscal_views
+from market.organizations import member_views as organizations_member_views
 from market.organizations import views as organizations_views
 from market.payments import admin_views as payments_admin_views
 from market.payments import api as payments_api
@@ -91,6 +93,7 @@ PAGES = (
     organizations_views,
     organizations_analytics_views,
     organizations_fiscal_views,
+    organizations_member_views,
     catalog_views,
     search_views,
     orders_views,
@@ -105,6 +108,7 @@ PAGES = (
     linking_views,
     linking_institution_views,
     linking_schedule_views,
+    linking_member_views,
     disputes_views,
     reviews_views,
     impact_views,

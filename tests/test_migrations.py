@@ -7,7 +7,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ from market.db import make_engine
 from market.linking.models import BuyerMembership, BuyerOrganization, Demand
 from market.migrate import alembic_config
 from market.orders.models import Fulfillment, Order
-from market.organizations.models import Organization, VerificationStatus
+from market.organizations.models import Invitation, Organization, VerificationStatus
 from tests.fixtures.database import _drop, _recreate, worker_name
 
 
@@ -378,4 +378,57 @@ def test_the_joint_agrarian_form_becomes_the_one_each_organization_is_named_as(s
         assert [
             row[0] for row in connection.execute(text("SELECT legal_form FROM organization ORDER BY id"))
         ] == ["union_spr_aric"] * 3 + ["coop_produccion"]
+    engine.dispose()
+
+
+BEFORE_MEMBER_MANAGEMENT = "e5d4fa053e64"  # the revision before invitations expired
+
+
+def test_existing_invitations_expire_a_week_after_they_were_sent_and_members_date_from_their_institution(
+    scratch_database: str,
+) -> None:
+    """Rows written with the models, taken back before the revision (its columns dropped), then migrated
+    again: each invitation expires seven days after it was sent; an institution's members joined when it was
+    registered."""
+    url = scratch_database
+    command.upgrade(alembic_config(url), "head")
+    engine = make_engine(url)
+    sent, registered = datetime(2026, 11, 2, 10, 30, tzinfo=UTC), datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
+    with Session(engine) as session:
+        ana = User(email="ana@example.mx", name="Ana", password_hash="x")
+        org = Organization(
+            slug="flor", name="Flor", legal_form="coop_produccion", state="07", municipality="X"
+        )
+        school = BuyerOrganization(
+            slug="escuela",
+            name="Escuela",
+            kind="school",
+            rfc="EPB850101AB1",
+            razon_social="Escuela",
+            regimen_fiscal="603",
+            codigo_postal="68000",
+            uso_cfdi="G03",
+            state="20",
+            municipality="Oaxaca",
+            created_at=registered,
+        )
+        session.add_all([ana, org, school])
+        session.flush()
+        session.add(
+            Invitation(
+                organization_id=org.id or 0,
+                email="beto@example.mx",
+                token="t",
+                invited_by_id=ana.id or 0,
+                created_at=sent,
+            )
+        )
+        session.add(BuyerMembership(user_id=ana.id or 0, buyer_organization_id=school.id or 0, role="owner"))
+        session.commit()
+    command.downgrade(alembic_config(url), BEFORE_MEMBER_MANAGEMENT)
+    command.upgrade(alembic_config(url), "head")
+    with Session(engine) as session:
+        invitation = session.exec(select(Invitation)).one()
+        assert invitation.expires_at == sent + timedelta(days=7) and invitation.revoked_at is None
+        assert session.exec(select(BuyerMembership)).one().created_at == registered
     engine.dispose()

@@ -10,7 +10,7 @@ from market.accounts.models import User
 from market.admin import audit
 from market.admin.audit import require_admin
 from market.db import utcnow
-from market.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
+from market.errors import Forbidden, InvalidTransition, NotFound
 from market.i18n import N_
 from market.invoicing import receiver_data
 from market.linking.models import BuyerMembership, BuyerOrganization
@@ -119,30 +119,6 @@ def require_member(session: Session, user: User, buyer: BuyerOrganization) -> No
     """Refuses without naming the institution: whoever may not know it exists was answered 404 before."""
     if not is_member(session, user, buyer):
         raise Forbidden(N_("Solo las personas integrantes de la institución pueden hacer esto."))
-
-
-def add_member(session: Session, owner: User, buyer: BuyerOrganization, user: User) -> bool:
-    """Make `user` a member; False when they already were."""
-    require_member(session, owner, buyer)
-    if is_member(session, user, buyer):
-        return False
-    session.add(BuyerMembership(user_id=user.id or 0, buyer_organization_id=buyer.id or 0))
-    return True
-
-
-def add_member_by_email(
-    session: Session, owner: User, buyer: BuyerOrganization, email: str
-) -> tuple[User, bool]:
-    """Add a colleague who already has an account, found by e-mail (they can then post demands and award);
-    returns the colleague and whether they were added now. Membership is checked first, so outsiders
-    cannot probe which e-mails exist."""
-    require_member(session, owner, buyer)
-    colleague = session.exec(select(User).where(User.email == email.strip().lower())).first()
-    if colleague is None:
-        raise ValidationFailed(
-            {"email": N_("No hay una cuenta con ese correo: pide que se registre primero.")}
-        )
-    return colleague, add_member(session, owner, buyer, colleague)
 
 
 def verification_queue(session: Session, admin: User) -> list[BuyerOrganization]:

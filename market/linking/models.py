@@ -81,6 +81,7 @@ class BuyerMembership(SQLModel, table=True):
     user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
     buyer_organization_id: int = Field(foreign_key="buyerorganization.id", index=True, ondelete="CASCADE")
     role: str = Field(default="member", max_length=16)
+    created_at: datetime = Field(default_factory=utcnow)
 
 
 class Demand(SQLModel, table=True):

@@ -71,6 +71,12 @@ PASSWORD_RESET = _kind(
 TEST = _kind("test", N_("Correo de prueba"), Topic.ACCOUNT, "the address given to `market email test`")
 # Organizations and their listings
 INVITATION = _kind("invitation", N_("Invitación a una organización"), Topic.ACCOUNT, "the invited address")
+MEMBERSHIP_NEWS = _kind(
+    "membership_news",
+    N_("Cambio en tu membresía"),
+    Topic.ACCOUNT,
+    "the person removed from, added to or given another role in an organization or institution",
+)
 ORGANIZATION_NEWS = _kind(
     "organization_news", N_("Novedades de la organización"), Topic.ACCOUNT, "the organization's owners"
 )

@@ -214,5 +214,22 @@ class InvitationCreate(BaseModel):
 
 
 class InvitationPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
     email: str
+    role: Literal["owner", "member"]
+    created_at: datetime
+    expires_at: datetime = Field(description="After this moment its link no longer works; invite again")
+
+
+class MemberPublic(BaseModel):
+    user_id: int
+    name: str
+    email: str
+    role: Literal["owner", "member"]
+    since: datetime
+
+
+class RoleChange(BaseModel):
     role: Literal["owner", "member"]

@@ -227,7 +227,7 @@ def invite(
     session: SessionDep,
 ) -> Response:
     organization = service.get_managed(session, slug, user)
-    members = page.url("organizations.manage", slug=organization.slug) + "#integrantes"
+    members = page.url("organizations.members", slug=organization.slug)
     try:
         data = validate(InvitationCreate, text_fields(form))
     except FormInvalid as exc:
@@ -240,8 +240,12 @@ def invite(
 
 
 @router.get("/invitaciones/{token}", name="organizations.invitation")
-def invitation(token: str, page: PageDep, user: UserDep) -> Response:
-    return page.render("organizations/invitation.html", {"token": token})
+def invitation(token: str, page: PageDep, user: UserDep, session: SessionDep) -> Response:
+    found = service.open_invitation(session, user, token)  # an expired or revoked one: its error page
+    organization = session.get(Organization, found.organization_id)
+    return page.render(
+        "organizations/invitation.html", {"token": token, "invitation": found, "org": organization}
+    )
 
 
 @router.post("/invitaciones/{token}", name="organizations.accept_invitation")

@@ -52,6 +52,13 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "organization": "Café de la Sierra",
         "role": "member",
     },
+    "membership_news": {
+        "link": "/panel",
+        "organization": "Café de la Sierra",
+        "event": "removed",
+        "role": "member",
+        "by": "Ana López",
+    },
     "organization_news": {
         "link": "/panel/o/cafe-de-la-sierra",
         "organization": "Café de la Sierra",
@@ -88,6 +95,10 @@ VARIANTS: list[tuple[str, dict[str, Any]]] = [
     ("new_message", EXAMPLES["new_message"] | {"order_id": 12, "title": None, "link": "/pedidos/12"}),
     ("review_received", EXAMPLES["review_received"] | {"comment": ""}),
     ("invitation", EXAMPLES["invitation"] | {"role": "owner"}),
+    *[
+        ("membership_news", EXAMPLES["membership_news"] | {"event": event, "role": role})
+        for event, role in (("role", "owner"), ("role", "member"), ("added", "member"), ("added", "owner"))
+    ],
     ("listing_moderated", EXAMPLES["listing_moderated"] | {"suspended": False}),
     *[
         ("dispute_news", EXAMPLES["dispute_news"] | {"audience": audience, "outcome": outcome})
