@@ -25,6 +25,8 @@ ACTION_LABELS = {
     "organization.change_request": N_("Cambio de nombre, RFC o CLABE solicitado"),
     "organization.change_approve": N_("Cambio de nombre, RFC o CLABE aprobado"),
     "organization.change_reject": N_("Cambio de nombre, RFC o CLABE rechazado"),
+    "document.approve": N_("Documento de organización aprobado"),
+    "document.reject": N_("Documento de organización rechazado"),
     "buyer_organization.verify": N_("Institución verificada"),
     "buyer_organization.reject": N_("Institución rechazada"),
     "order.payment_confirmed": N_("Pago confirmado a mano"),
@@ -43,6 +45,7 @@ ACTION_LABELS = {
 FAMILIES = {
     "organization": N_("Organizaciones"),
     "buyer_organization": N_("Instituciones"),
+    "document": N_("Documentos de organizaciones"),
     "listing": N_("Productos"),
     "order": N_("Pagos confirmados"),
     "statement": N_("Estados de cuenta"),
