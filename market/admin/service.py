@@ -57,7 +57,9 @@ def overview(session: Session, admin: User) -> Overview:
         suspended_organizations=_count(session, Organization, col(Organization.suspended).is_(True)),
         payout_changes=_count(session, OrganizationChange, OrganizationChange.status == ChangeStatus.PENDING),
         parked_emails=_count(session, Email, Email.status == EmailStatus.PARKED),
-        documents_pending=_count(session, SupplierDocument, SupplierDocument.status == DocumentStatus.PENDING),
+        documents_pending=_count(
+            session, SupplierDocument, SupplierDocument.status == DocumentStatus.PENDING
+        ),
     )
 
 

@@ -181,6 +181,9 @@ class Badges:
     founding: bool
     founding_kind: DocumentKind
     certifications: tuple[tuple[str, CertificationState], ...]
+    # The approved documents in force of what applies to it, (Spanish source label, id): what a buyer it
+    # quoted to may open.
+    files: tuple[tuple[str, int], ...] = ()
 
     @property
     def verified_certifications(self) -> list[str]:
@@ -203,5 +206,10 @@ def badges(organization: Organization, documents: Iterable[SupplierDocument], da
             (code, certification_state(documents, code, day))
             for code in organization.certifications
             if code in CERTIFICATIONS
+        ),
+        files=tuple(
+            (entry.requirement.label, entry.approved.id or 0)
+            for entry in checklist(organization, documents)
+            if entry.approved is not None and entry.in_force(day)
         ),
     )

@@ -212,6 +212,10 @@ def test_badges_on_the_compare_page_and_the_profile_say_verificada_declarada_or_
         and "Sin acta constitutiva" in labels
     )
 
+    links = hrefs(page, "td .supplier-files a")
+    assert len(links) == 3  # constancia, opinión and the first certification's evidence; the lapsed one not
+    assert all(buyer.get(link).status_code == 200 for link in links)
+
     visitor = TestClient(app)
     public = visitor.get(profile)
     assert badges_in(public, ".supplier-certifications") == {CODES[0]: "verificada", CODES[1]: "vencida"}
