@@ -36,6 +36,10 @@ from market.config import Settings
 from market.db import make_engine
 from market.disputes import api as disputes_api
 from market.disputes import views as disputes_views
+from market.documents import admin_views as documents_admin_views
+from market.documents import api as documents_api
+from market.documents import files as document_files
+from market.documents import views as documents_views
 from market.errors import MarketError, NotAuthenticated, NotFound, json_error
 from market.i18n import N_
 from market.i18n import gettext as _
@@ -94,6 +98,8 @@ PAGES = (
     organizations_analytics_views,
     organizations_fiscal_views,
     organizations_member_views,
+    documents_views,
+    documents_admin_views,
     catalog_views,
     search_views,
     orders_views,
@@ -242,7 +248,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         BodySizeLimit,
         max_bytes=settings.max_upload_bytes + 2**20,
         respond=handle_market_error,
-        larger=[(catalog_views.NEW_LISTING_PATH, MAX_PHOTOS * settings.max_upload_bytes + 2**20)],
+        larger=[
+            (catalog_views.NEW_LISTING_PATH, MAX_PHOTOS * settings.max_upload_bytes + 2**20),
+            *((path, document_files.MAX_BYTES + 2**20) for path in document_files.UPLOAD_PATHS),
+        ],
     )
     # The signed cookie carries the cart, messages, the CSRF token and the secret naming the browser's
     # server-side session, which alone says who is signed in (market/accounts/sessions.py).
@@ -280,6 +289,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         accounts_api,
         organizations_api,
         organizations_fiscal_api,
+        documents_api,
         catalog_api,
         search_api,
         orders_api,

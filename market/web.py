@@ -29,6 +29,8 @@ from market.catalog.taxonomy import CATEGORIES, CATEGORIES_BY_SLUG, DELIVERY_LAB
 from market.catalog.units import quantity_text
 from market.db import transaction
 from market.disputes.models import DisputeStatus
+from market.documents.checklist import CertificationState
+from market.documents.models import DocumentKind, DocumentStatus
 from market.errors import CsrfFailed, MarketError, NotAuthenticated, RequestTooLarge
 from market.invoicing.models import CANCEL_BY_OWNER, CANCEL_MOTIVES, InvoiceKind, InvoiceStatus
 from market.ledger.service import KIND_LABELS
@@ -113,6 +115,9 @@ STATUSES = (
     DisputeStatus,
     InvoiceStatus,
     InvoiceKind,
+    CertificationState,
+    DocumentKind,
+    DocumentStatus,
 )
 templates.env.globals.update({status.__name__: status for status in STATUSES})
 

@@ -221,7 +221,8 @@ def test_producer_registers_organization_admin_verifies_it(
     profile = anonymous.get(f"/productores/{slug}")
     assert profile.status_code == 200
     assert "Oxkutzcab, Yucatán" in text_of(one(profile, "h1 + p"))
-    assert "Certificación orgánica participativa" in texts(profile, "li .badge")
+    claimed = one(profile, "[data-certification='participativa']")  # claimed without reviewed evidence
+    assert text_of(claimed) == "Certificación orgánica participativa · declarada"
 
 
 def test_listing_form_takes_pesos_and_volume_prices(

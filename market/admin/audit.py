@@ -29,6 +29,8 @@ ACTION_LABELS = {
     "organization.member_remove": N_("Persona integrante quitada"),
     "organization.member_leave": N_("Persona integrante salió"),
     "organization.invitation_revoke": N_("Invitación cancelada"),
+    "document.approve": N_("Documento de organización aprobado"),
+    "document.reject": N_("Documento de organización rechazado"),
     "buyer_organization.verify": N_("Institución verificada"),
     "buyer_organization.member_add": N_("Persona integrante agregada"),
     "buyer_organization.member_role": N_("Rol de una persona integrante cambiado"),
@@ -51,6 +53,7 @@ ACTION_LABELS = {
 FAMILIES = {
     "organization": N_("Organizaciones"),
     "buyer_organization": N_("Instituciones"),
+    "document": N_("Documentos de organizaciones"),
     "listing": N_("Productos"),
     "order": N_("Pagos confirmados"),
     "statement": N_("Estados de cuenta"),

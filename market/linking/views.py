@@ -17,6 +17,7 @@ from market.accounts.models import User
 from market.bounds import Id, whole_number
 from market.db import utcnow
 from market.deps import FormDep, PageDep, SessionDep, SettingsDep, UserDep
+from market.documents import service as documents
 from market.errors import NotFound, ValidationFailed
 from market.forms import FormInvalid, pesos_field, text_fields, validate
 from market.i18n import gettext as _
@@ -134,6 +135,7 @@ def _demand_page(
             QuoteRow(quote, org, _distance(org, demand), quote.id in standing, org.women_led)
             for quote, org in quotes
         ]
+        context["org_badges"] = documents.badges_of(session, [org for _quote, org in quotes])
         if demand.quoting:
             proposal = awards.propose(session, demand)
             context["proposal"] = proposal

@@ -83,6 +83,12 @@ ORGANIZATION_NEWS = _kind(
 LISTING_MODERATED = _kind(
     "listing_moderated", N_("Producto moderado"), Topic.ACCOUNT, "the organization's owners"
 )
+SUPPLIER_DOCUMENT = _kind(
+    "supplier_document",
+    N_("Documento de la organización revisado o por vencer"),
+    Topic.ACCOUNT,
+    "the organization's owners",
+)
 CSD_EXPIRING = _kind("csd_expiring", N_("CSD por vencer"), Topic.ACCOUNT, "the organization's owners")
 INVOICE_REFUSED = _kind(
     "invoice_refused", N_("Factura rechazada"), Topic.ORDERS, "the issuing organization's owners"

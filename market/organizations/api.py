@@ -10,6 +10,9 @@ from sqlmodel import Session
 from market.accounts.models import User
 from market.bounds import Id, PageNumber
 from market.deps import ApiUserDep, ApiVisitorDep, SessionDep, SettingsDep
+from market.documents import service as documents
+from market.documents.checklist import Badges
+from market.documents.schemas import BadgesPublic
 from market.media import media_url
 from market.mexico import LegalForm, StateCode
 from market.organizations import changes, members, service
@@ -32,15 +35,23 @@ from market.web import upload_bytes
 router = APIRouter(prefix="/organizations", tags=["organizations"])
 
 
-def _public(org: Organization) -> OrganizationPublic:
-    return OrganizationPublic.model_validate(org.model_dump() | {"logo_url": media_url(org.logo_path)})
+def _public(org: Organization, badges: Badges | None = None) -> OrganizationPublic:
+    return OrganizationPublic.model_validate(
+        org.model_dump()
+        | {"logo_url": media_url(org.logo_path), "badges": BadgesPublic.of(badges) if badges else None}
+    )
 
 
 def _private(org: Organization, session: Session) -> OrganizationPrivate:
     change = changes.pending_of(session, org.id)
+    badges = documents.badges_of(session, [org])[org.id or 0]
     return OrganizationPrivate.model_validate(
         org.model_dump()
-        | {"logo_url": media_url(org.logo_path), "pending_changes": change.changes if change else {}}
+        | {
+            "logo_url": media_url(org.logo_path),
+            "pending_changes": change.changes if change else {},
+            "badges": BadgesPublic.of(badges),
+        }
     )
 
 
@@ -65,8 +76,9 @@ def list_organizations(
     per_page: int = Query(20, ge=1, le=100),
 ) -> Page[OrganizationPublic]:
     result = service.list_public(session, state=state, legal_form=legal_form, page=page, per_page=per_page)
+    badges = documents.badges_of(session, result.items)
     return Page(
-        items=[_public(o) for o in result.items],
+        items=[_public(o, badges[o.id or 0]) for o in result.items],
         total=result.total,
         page=result.page,
         per_page=result.per_page,
@@ -90,7 +102,7 @@ def get_organization(slug: str, user: ApiVisitorDep, session: SessionDep) -> Org
     org = service.get_visible(session, slug, user)
     if user and (user.is_admin or service.role_in(session, user, org)):
         return _private(org, session)
-    return _public(org)
+    return _public(org, documents.badges_of(session, [org])[org.id or 0])
 
 
 @router.patch("/{slug}", response_model=OrganizationPrivate)

@@ -11,6 +11,7 @@ from sqlmodel import Session
 from market.bounds import PageNumber
 from market.catalog import service as catalog
 from market.deps import FormDep, PageDep, SessionDep, SettingsDep, UserDep, VisitorDep
+from market.documents import service as documents
 from market.errors import StorageUnavailable, TooManyUploads, ValidationFailed
 from market.forms import FormInvalid, pesos_field, text_fields, validate
 from market.i18n import gettext as _
@@ -47,7 +48,12 @@ def directory(
     found = service.list_public(
         session, state=state or None, legal_form=legal_form or None, page=page_number, per_page=24
     )
-    context = {"page": found, "state": state, "legal_form": legal_form}
+    context = {
+        "page": found,
+        "state": state,
+        "legal_form": legal_form,
+        "org_badges": documents.badges_of(session, found.items),
+    }
     return page.render("organizations/directory.html", context)
 
 
@@ -65,6 +71,7 @@ def profile(
         "organizations/profile.html",
         {
             "org": organization,
+            "org_badges": documents.badges_of(session, [organization]),
             "page": listings,
             "listings": catalog.to_public(session, listings.items),
             "role": service.role_in(session, visitor, organization),
