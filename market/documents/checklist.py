@@ -15,10 +15,8 @@ from market.mexico import CERTIFICATIONS, MEXICO_CITY
 from market.organizations.models import Organization
 from market.statuses import Status
 
-# Agrarian nuclei prove themselves by their registration in the Registro Agrario Nacional; every other
-# legal form by its acta constitutiva.
-# Registered in the Registro Agrario Nacional (Ley Agraria, arts. 108 and 110); an SPR, in a public registry
-# of commerce or rural credit (art. 111), so its deed is an acta.
+# Agrarian nuclei and their unions and ARICs prove themselves by their registration in the Registro Agrario
+# Nacional (Ley Agraria, arts. 108 and 110); every other legal form, an SPR too (art. 111), by its acta.
 AGRARIAN_FORMS = frozenset({"ejido", "comunidad", "union_ejidos", "aric"})
 SOON_DAYS = 15  # "vence pronto" within this many days; the first reminder goes then too
 OPINION_DAYS = 30  # the SAT's Opinión de Cumplimiento is valid 30 natural days from its issue
