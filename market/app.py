@@ -36,6 +36,10 @@ from market.config import Settings
 from market.db import make_engine
 from market.disputes import api as disputes_api
 from market.disputes import views as disputes_views
+from market.documents import admin_views as documents_admin_views
+from market.documents import api as documents_api
+from market.documents import files as document_files
+from market.documents import views as documents_views
 from market.errors import MarketError, NotAuthenticated, NotFound, json_error
 from market.i18n import N_
 from market.i18n import gettext as _
@@ -45,6 +49,9 @@ from market.impact.cache import PublicFigures
 from market.invoicing import views as invoicing_views
 from market.linking import api as linking_api
 from market.linking import institution_views as linking_institution_views
+from market.linking import member_views as linking_member_views
+from market.linking import schedule_api as linking_schedule_api
+from market.linking import schedule_views as linking_schedule_views
 from market.linking import views as linking_views
 from market.mail import api as mail_api
 from market.mail import views as mail_views
@@ -55,9 +62,12 @@ from market.organizations import analytics_views as organizations_analytics_view
 from market.organizations import api as organizations_api
 from market.organizations import fiscal_api as organizations_fiscal_api
 from market.organizations import fiscal_views as organizations_fiscal_views
+from market.organizations import member_views as organizations_member_views
 from market.organizations import views as organizations_views
 from market.payments import admin_views as payments_admin_views
 from market.payments import api as payments_api
+from market.payments import connect_api as payments_connect_api
+from market.payments import connect_views as payments_connect_views
 from market.payments import views as payments_views
 from market.payments import webhooks
 from market.payments.gateway import gateway_for
@@ -87,11 +97,15 @@ PAGES = (
     organizations_views,
     organizations_analytics_views,
     organizations_fiscal_views,
+    organizations_member_views,
+    documents_views,
+    documents_admin_views,
     catalog_views,
     search_views,
     orders_views,
     invoicing_views,
     payments_views,
+    payments_connect_views,
     payments_admin_views,
     admin_views,
     admin_audit_views,
@@ -99,6 +113,8 @@ PAGES = (
     admin_mailbox_views,
     linking_views,
     linking_institution_views,
+    linking_schedule_views,
+    linking_member_views,
     disputes_views,
     reviews_views,
     impact_views,
@@ -232,7 +248,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         BodySizeLimit,
         max_bytes=settings.max_upload_bytes + 2**20,
         respond=handle_market_error,
-        larger=[(catalog_views.NEW_LISTING_PATH, MAX_PHOTOS * settings.max_upload_bytes + 2**20)],
+        larger=[
+            (catalog_views.NEW_LISTING_PATH, MAX_PHOTOS * settings.max_upload_bytes + 2**20),
+            *((path, document_files.MAX_BYTES + 2**20) for path in document_files.UPLOAD_PATHS),
+        ],
     )
     # The signed cookie carries the cart, messages, the CSRF token and the secret naming the browser's
     # server-side session, which alone says who is signed in (market/accounts/sessions.py).
@@ -270,11 +289,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         accounts_api,
         organizations_api,
         organizations_fiscal_api,
+        documents_api,
         catalog_api,
         search_api,
         orders_api,
         payments_api,
+        payments_connect_api,
         linking_api,
+        linking_schedule_api,
         disputes_api,
         reviews_api,
         admin_api,

@@ -211,6 +211,26 @@ class AlreadyMember(Conflict):
     message = "Esa persona ya es integrante de la organización."
 
 
+class LastOwner(Conflict):
+    code = "last_owner"
+    message = (
+        "Debe quedar al menos una persona propietaria: nombra a otra antes de salir, quitarla o cambiar su "
+        "rol."
+    )
+
+
+class InvitationExpired(MarketError):
+    status_code = 410
+    code = "invitation_expired"
+    message = "Esta invitación venció. Pide a quien administra la organización que te envíe otra."
+
+
+class InvitationRevoked(MarketError):
+    status_code = 410
+    code = "invitation_revoked"
+    message = "Esta invitación fue cancelada. Pide a quien administra la organización que te envíe otra."
+
+
 class InvalidCredentials(MarketError):
     status_code = 401
     code = "invalid_credentials"

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
+from market.documents.files import is_private
 from market.storage import CACHE_FOREVER, is_key, storage_for
 
 router = APIRouter(include_in_schema=False)
@@ -21,7 +22,7 @@ REDIRECT_CACHE = "public, max-age=86400"
 @router.get("/media/{key:path}", name="media.file")
 def media_file(key: str, request: Request) -> Response:
     storage = storage_for(request.app.state.settings)
-    if not is_key(key):
+    if not is_key(key) or is_private(key):  # supplier documents go only through their own checked route
         raise HTTPException(404)
     if (url := storage.public_url(key)) is not None:
         return RedirectResponse(url, status_code=302, headers={"Cache-Control": REDIRECT_CACHE})

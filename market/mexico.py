@@ -77,38 +77,89 @@ def state_name(code: str | None) -> str:
     return STATES_BY_CODE[code].name if code in STATES_BY_CODE else ""
 
 
-# Legal forms of the social sector (Ley de la Economía Social y Solidaria, art. 4).
+# Legal forms of the social sector (Ley de la Economía Social y Solidaria, art. 4), the agrarian ones
+# (Ley Agraria, arts. 108-111), and the civil associations and societies many producers work through.
 LEGAL_FORMS: dict[str, str] = {
     "ejido": "Ejido",
     "comunidad": "Comunidad agraria",
+    "union_ejidos": "Unión de ejidos o de comunidades",
+    "spr": "Sociedad de producción rural (SPR)",
+    "aric": "Asociación rural de interés colectivo (ARIC)",
     "coop_produccion": "Sociedad cooperativa de producción",
     "coop_consumo": "Sociedad cooperativa de consumo",
     "coop_ahorro": "Sociedad cooperativa de ahorro y préstamo",
+    "coop_escolar": "Sociedad cooperativa escolar",
+    # The cooperatives' integration bodies (Ley General de Sociedades Cooperativas, arts. 74-76).
+    "union_cooperativas": "Unión de sociedades cooperativas",
+    "federacion_cooperativas": "Federación de sociedades cooperativas",
+    "confederacion_cooperativas": "Confederación de sociedades cooperativas",
     "sss": "Sociedad de solidaridad social",
     "org_trabajadores": "Organización de trabajadores",
     "empresa_trabajadores": "Empresa de los trabajadores",
-    "union_spr_aric": "Unión de ejidos, SPR o ARIC",
+    "asociacion_civil": "Asociación civil (A. C.)",
+    "sociedad_civil": "Sociedad civil (S. C.)",
     "otra": "Otra forma del sector social",
 }
 
 CERTIFICATIONS: dict[str, str] = {
     "organico_mexico": "Orgánico México",
+    "participativa": "Certificación orgánica participativa",
+    "usda_organic": "USDA Organic (Estados Unidos)",
+    "eu_organic": "Orgánico de la Unión Europea",
     "spp": "Símbolo de Pequeños Productores (SPP)",
     "fairtrade": "Fairtrade",
     "wfto": "WFTO Comercio Justo",
+    "rainforest_alliance": "Rainforest Alliance",
     "do_mezcal": "Denominación de Origen Mezcal",
+    "do_tequila": "Denominación de Origen Tequila",
+    "do_bacanora": "Denominación de Origen Bacanora",
+    "do_raicilla": "Denominación de Origen Raicilla",
+    "do_sotol": "Denominación de Origen Sotol",
+    "do_charanda": "Denominación de Origen Charanda",
     "do_cafe_veracruz": "Denominación de Origen Café Veracruz",
     "do_cafe_chiapas": "Denominación de Origen Café Chiapas",
-    "do_vainilla_papantla": "Denominación de Origen Vainilla de Papantla",
+    "do_cafe_pluma": "Denominación de Origen Café Pluma",
     "do_cacao_grijalva": "Denominación de Origen Cacao Grijalva",
+    "do_vainilla_papantla": "Denominación de Origen Vainilla de Papantla",
+    "do_chile_habanero_yucatan": "Denominación de Origen Chile Habanero de la Península de Yucatán",
+    "do_chile_yahualica": "Denominación de Origen Chile Yahualica",
+    "do_mango_ataulfo": "Denominación de Origen Mango Ataúlfo del Soconusco de Chiapas",
+    "do_arroz_morelos": "Denominación de Origen Arroz del Estado de Morelos",
     "do_talavera": "Denominación de Origen Talavera",
     "do_olinala": "Denominación de Origen Olinalá",
-    "do_chile_habanero_yucatan": "Denominación de Origen Chile Habanero de la Península de Yucatán",
     "do_ambar_chiapas": "Denominación de Origen Ámbar de Chiapas",
     "marca_colectiva": "Marca colectiva",
     "hecho_en_mexico": "Hecho en México",
-    "participativa": "Certificación orgánica participativa",
 }
+
+# How forms offer the vocabularies: in the groups a person looks in, each code in one, in the dict's order.
+LEGAL_FORM_GROUPS: dict[str, tuple[str, ...]] = {
+    N_("Agrarias"): ("ejido", "comunidad", "union_ejidos", "spr", "aric"),
+    N_("Cooperativas"): tuple(code for code in LEGAL_FORMS if "coop" in code),
+    N_("Otras del sector social"): (
+        "sss",
+        "org_trabajadores",
+        "empresa_trabajadores",
+        "asociacion_civil",
+        "sociedad_civil",
+        "otra",
+    ),
+}
+CERTIFICATION_GROUPS: dict[str, tuple[str, ...]] = {
+    N_("Orgánicas"): ("organico_mexico", "participativa", "usda_organic", "eu_organic"),
+    N_("Comercio justo y sostenibilidad"): ("spp", "fairtrade", "wfto", "rainforest_alliance"),
+    N_("Denominaciones de origen"): tuple(code for code in CERTIFICATIONS if code.startswith("do_")),
+    N_("Marcas"): ("marca_colectiva", "hecho_en_mexico"),
+}
+
+
+Options = list[tuple[str, list[tuple[str, str]]]]
+
+
+def grouped(vocabulary: dict[str, str], groups: dict[str, tuple[str, ...]]) -> Options:
+    """A vocabulary as a form offers it: (group label, [(code, label)])."""
+    return [(label, [(code, vocabulary[code]) for code in codes]) for label, codes in groups.items()]
+
 
 # The UN Sustainable Development Goals, by number.
 SDGS: dict[int, str] = {

@@ -4,6 +4,7 @@ from market.accounts.models import AccountToken, ApiToken, BrowserSession, Login
 from market.admin.models import AuditEntry
 from market.catalog.models import Listing, ListingPhoto, PriceTier
 from market.disputes.models import Dispute
+from market.documents.models import SupplierDocument
 from market.idempotency import IdempotencyKey
 from market.impact.models import ImpactRollup
 from market.invoicing.models import Invoice
@@ -73,6 +74,7 @@ __all__ = [
     "Quote",
     "Refund",
     "Review",
+    "SupplierDocument",
     "User",
     "WebhookEvent",
 ]

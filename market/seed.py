@@ -21,6 +21,7 @@ from market.catalog.taxonomy import CATEGORIES, GOOD_UNITS, SERVICE_UNITS
 from market.config import Settings
 from market.db import transaction, utcnow
 from market.demo import DEMO_PASSWORD, DemoAccount, DemoOrder, DemoPart, DemoSchool, Outcome, load_marketplace
+from market.documents.demo import load_demo_documents
 from market.invoicing import csd_store, fiscal_profile, global_invoice
 from market.invoicing.csd import make_test_csd
 from market.mexico import LEGAL_FORMS, STATES
@@ -97,6 +98,7 @@ def load_demo(session: Session, settings: Settings | None = None) -> list[tuple[
     school = _demo_school(session, demo.school)
     accounts.append(("institución compradora", school.email, DEMO_PASSWORD))
     _demo_orders(session, settings, demo.orders, {"consumer": consumer, "school": school}, admin)
+    load_demo_documents(session, settings, admin)
     return accounts
 
 

@@ -29,12 +29,25 @@ from market.catalog.taxonomy import CATEGORIES, CATEGORIES_BY_SLUG, DELIVERY_LAB
 from market.catalog.units import quantity_text
 from market.db import transaction
 from market.disputes.models import DisputeStatus
+from market.documents.checklist import CertificationState
+from market.documents.models import DocumentKind, DocumentStatus
 from market.errors import CsrfFailed, MarketError, NotAuthenticated, RequestTooLarge
 from market.invoicing.models import CANCEL_BY_OWNER, CANCEL_MOTIVES, InvoiceKind, InvoiceStatus
 from market.ledger.service import KIND_LABELS
-from market.linking.models import DemandStatus, QuoteStatus
+from market.linking.models import CallOffStatus, DemandStatus, QuoteStatus, ScheduleStatus
 from market.media import media_url
-from market.mexico import CERTIFICATIONS, LEGAL_FORMS, SDGS, STATES, local_date, local_time, state_name
+from market.mexico import (
+    CERTIFICATION_GROUPS,
+    CERTIFICATIONS,
+    LEGAL_FORM_GROUPS,
+    LEGAL_FORMS,
+    SDGS,
+    STATES,
+    grouped,
+    local_date,
+    local_time,
+    state_name,
+)
 from market.money import cents_to_pesos_text, format_mxn
 from market.orders.models import FulfillmentStatus, OrderStatus, status_label
 from market.orders.queries import STEP_LABELS
@@ -80,6 +93,8 @@ templates.env.globals.update(
     STATE_OPTIONS=[(s.inegi, s.name) for s in STATES],
     LEGAL_FORMS=LEGAL_FORMS,
     CERTIFICATIONS=CERTIFICATIONS,
+    LEGAL_FORM_OPTIONS=grouped(LEGAL_FORMS, LEGAL_FORM_GROUPS),
+    CERTIFICATION_OPTIONS=grouped(CERTIFICATIONS, CERTIFICATION_GROUPS),
     SDGS=SDGS,
     UNITS=UNITS,
     STATUS_LABELS=ListingStatus.labels(),
@@ -95,9 +110,14 @@ STATUSES = (
     VerificationStatus,
     DemandStatus,
     QuoteStatus,
+    ScheduleStatus,
+    CallOffStatus,
     DisputeStatus,
     InvoiceStatus,
     InvoiceKind,
+    CertificationState,
+    DocumentKind,
+    DocumentStatus,
 )
 templates.env.globals.update({status.__name__: status for status in STATUSES})
 

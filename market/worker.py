@@ -17,6 +17,7 @@ from market.accounts.sessions import prune_sessions
 from market.catalog.search_index import apply_search_events, rebuild_if_lost
 from market.config import Settings
 from market.db import transaction
+from market.documents.reminders import remind_in as remind_documents_in
 from market.housekeeping import prune_history
 from market.invoicing import cancellation, commission, global_invoice, issuing
 from market.invoicing.csd_store import warn_expiring_in
@@ -97,6 +98,7 @@ def processors(db: Engine, search: SearchEngine, settings: Settings) -> list[Cal
         every(EXPIRY_SECONDS, release_expired_reservations),
         every(COMPLETION_SECONDS, complete_handed_over_orders),
         every(HOUSEKEEPING_SECONDS, lambda: warn_expiring_in(db)),
+        every(HOUSEKEEPING_SECONDS, lambda: remind_documents_in(db)),
         every(INDEX_WATCH_SECONDS, lambda: rebuild_if_lost(db, search)),
         every(HOUSEKEEPING_SECONDS, gather_last_month),
         every(HOUSEKEEPING_SECONDS, lambda: commission.issue_last_month(db, settings)),  # idempotent

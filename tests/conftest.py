@@ -11,6 +11,7 @@ pytest_plugins = [
     "tests.fixtures.app",
     "tests.fixtures.factories",
     "tests.fixtures.stripe",
+    "tests.fixtures.stripe_connect",
     "tests.fixtures.meili",
     "tests.fixtures.browser",
     "tests.fixtures.smtp",

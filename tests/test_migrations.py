@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import sqlite3
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from market.db import make_engine
 from market.linking.models import BuyerMembership, BuyerOrganization, Demand
 from market.migrate import alembic_config
 from market.orders.models import Fulfillment, Order
-from market.organizations.models import Organization, VerificationStatus
+from market.organizations.models import Invitation, Organization, VerificationStatus
 from tests.fixtures.database import _drop, _recreate, worker_name
 
 
@@ -323,3 +324,111 @@ def test_the_migration_suggests_what_the_catalog_suggests() -> None:
     spec.loader.exec_module(migration)
     assert {c.slug: c.sat_product_key for c in CATEGORIES} == migration.PRODUCT_KEYS
     assert migration.UNIT_KEYS == SAT_UNIT_KEYS
+
+
+BEFORE_SPLIT_FORMS = "d4f1a3c8e217"  # the revision before "Unión de ejidos, SPR o ARIC" became three forms
+
+
+def test_the_joint_agrarian_form_becomes_the_one_each_organization_is_named_as(scratch_database: str) -> None:
+    url = scratch_database
+    command.upgrade(alembic_config(url), BEFORE_SPLIT_FORMS)
+    engine = create_engine(url)
+    named = [  # (id, name, legal form): three under the joint form, one that was never under it
+        (1, "Unión de Productores de Mezcal Papalote, SPR de RI", "union_spr_aric"),
+        (2, "Unión de Ejidos Cafetaleros Cumbres de Huatusco", "union_spr_aric"),
+        (3, "ARIC Unión de Uniones Ejidales de la Selva", "union_spr_aric"),
+        (4, "Sociedad de Producción Rural del Valle", "coop_produccion"),
+    ]
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                'INSERT INTO "user" (id, email, name, password_hash, locale, is_admin, is_active, created_at)'
+                " VALUES (1, 'a@x.mx', 'A', 'x', 'es_MX', false, true, '2026-11-01')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO organization (id, slug, name, legal_form, state, municipality, members_count,"
+                " women_members_count, certifications, sdgs, description, verification_status, suspended,"
+                " created_at, updated_at) VALUES (:id, :slug, :name, :form, '07', 'Chenalhó',"
+                " 10, 5, '[]', '[]', '', 'verified', false, '2026-11-01', '2026-11-01')"
+            ),
+            [{"id": i, "slug": f"o{i}", "name": name, "form": form} for i, name, form in named],
+        )
+        connection.execute(
+            text(
+                "INSERT INTO organizationchange (id, organization_id, requested_by_id, changes, status,"
+                " created_at) VALUES (1, 4, 1, :changes, 'pending', '2026-11-01')"
+            ),
+            {"changes": '{"legal_form": "union_spr_aric", "name": "Unión de SPR del Valle"}'},
+        )
+
+    command.upgrade(alembic_config(url), "head")
+
+    with engine.connect() as connection:
+        forms = connection.execute(
+            text("SELECT id, legal_form, updated_at FROM organization ORDER BY id")
+        ).all()
+        change = connection.execute(text("SELECT changes FROM organizationchange")).scalar_one()
+    assert [form for _, form, _ in forms] == ["spr", "union_ejidos", "aric", "coop_produccion"]
+    assert [str(updated) > "2026-11-02" for *_, updated in forms] == [True, True, True, False]  # reindexed
+    assert (json.loads(change) if isinstance(change, str) else change)["legal_form"] == "spr"
+    command.downgrade(alembic_config(url), BEFORE_SPLIT_FORMS)  # and back, under the joint form again
+    with engine.connect() as connection:
+        assert [
+            row[0] for row in connection.execute(text("SELECT legal_form FROM organization ORDER BY id"))
+        ] == ["union_spr_aric"] * 3 + ["coop_produccion"]
+    engine.dispose()
+
+
+BEFORE_MEMBER_MANAGEMENT = "e5d4fa053e64"  # the revision before invitations expired
+
+
+def test_existing_invitations_expire_a_week_after_they_were_sent_and_members_date_from_their_institution(
+    scratch_database: str,
+) -> None:
+    """Rows written with the models, taken back before the revision (its columns dropped), then migrated
+    again: each invitation expires seven days after it was sent; an institution's members joined when it was
+    registered."""
+    url = scratch_database
+    command.upgrade(alembic_config(url), "head")
+    engine = make_engine(url)
+    sent, registered = datetime(2026, 11, 2, 10, 30, tzinfo=UTC), datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
+    with Session(engine) as session:
+        ana = User(email="ana@example.mx", name="Ana", password_hash="x")
+        org = Organization(
+            slug="flor", name="Flor", legal_form="coop_produccion", state="07", municipality="X"
+        )
+        school = BuyerOrganization(
+            slug="escuela",
+            name="Escuela",
+            kind="school",
+            rfc="EPB850101AB1",
+            razon_social="Escuela",
+            regimen_fiscal="603",
+            codigo_postal="68000",
+            uso_cfdi="G03",
+            state="20",
+            municipality="Oaxaca",
+            created_at=registered,
+        )
+        session.add_all([ana, org, school])
+        session.flush()
+        session.add(
+            Invitation(
+                organization_id=org.id or 0,
+                email="beto@example.mx",
+                token="t",
+                invited_by_id=ana.id or 0,
+                created_at=sent,
+            )
+        )
+        session.add(BuyerMembership(user_id=ana.id or 0, buyer_organization_id=school.id or 0, role="owner"))
+        session.commit()
+    command.downgrade(alembic_config(url), BEFORE_MEMBER_MANAGEMENT)
+    command.upgrade(alembic_config(url), "head")
+    with Session(engine) as session:
+        invitation = session.exec(select(Invitation)).one()
+        assert invitation.expires_at == sent + timedelta(days=7) and invitation.revoked_at is None
+        assert session.exec(select(BuyerMembership)).one().created_at == registered
+    engine.dispose()

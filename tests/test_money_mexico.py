@@ -9,7 +9,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from market.bounds import MAX_PRICE_CENTS
-from market.mexico import STATES, STATES_BY_CODE, normalize_clabe, normalize_rfc, state_name
+from market.mexico import (
+    CERTIFICATION_GROUPS,
+    CERTIFICATIONS,
+    LEGAL_FORM_GROUPS,
+    LEGAL_FORMS,
+    STATES,
+    STATES_BY_CODE,
+    normalize_clabe,
+    normalize_rfc,
+    state_name,
+)
 from market.money import apply_bps, cents_to_pesos_text, format_mxn, parse_pesos
 
 # --- money ----------------------------------------------------------------------------------------
@@ -162,3 +172,31 @@ def test_iso_codes_cover_every_mexican_subdivision_in_pycountry() -> None:
 def test_state_name() -> None:
     assert state_name("20") == "Oaxaca" == STATES_BY_CODE["20"].name
     assert state_name("33") == state_name(None) == ""
+
+
+@pytest.mark.parametrize(
+    ("vocabulary", "groups"), [(LEGAL_FORMS, LEGAL_FORM_GROUPS), (CERTIFICATIONS, CERTIFICATION_GROUPS)]
+)
+def test_forms_offer_every_code_of_a_vocabulary_once_in_its_order(
+    vocabulary: dict[str, str], groups: dict[str, tuple[str, ...]]
+) -> None:
+    offered = [code for codes in groups.values() for code in codes]
+    assert offered == list(vocabulary)
+
+
+def test_the_sector_vocabulary_names_the_agrarian_forms_apart_and_the_integration_bodies() -> None:
+    assert "union_spr_aric" not in LEGAL_FORMS
+    assert {"union_ejidos", "spr", "aric", "coop_escolar", "asociacion_civil", "sociedad_civil"} <= set(
+        LEGAL_FORMS
+    )
+    assert [
+        LEGAL_FORMS[f"{body}_cooperativas"].split()[0] for body in ("union", "federacion", "confederacion")
+    ] == [
+        "Unión",
+        "Federación",
+        "Confederación",
+    ]
+    denominations = [label.removeprefix("Denominación de Origen ") for label in CERTIFICATIONS.values()]
+    for product in ("Café Pluma", "Charanda", "Bacanora", "Raicilla", "Sotol", "Tequila", "Chile Yahualica"):
+        assert product in denominations
+    assert {"rainforest_alliance", "usda_organic", "eu_organic"} <= set(CERTIFICATIONS)

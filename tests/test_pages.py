@@ -164,6 +164,33 @@ def test_organization_form_shows_rfc_error_and_writes_nothing(
     assert count(session, Organization) == 0
 
 
+def test_the_form_offers_the_sector_vocabulary_in_groups_and_takes_its_new_codes(
+    client: TestClient, make_user: Any, session: Session
+) -> None:
+    make_user("ana@example.mx")
+    log_in(client, "ana@example.mx")
+    page = soup(client.get("/panel/organizaciones/nueva"))
+    groups = {
+        attr(group, "label"): [attr(o, "value") for o in group.select("option")]
+        for group in page.select("#f-legal_form optgroup")
+    }
+    assert list(groups) == ["Agrarias", "Cooperativas", "Otras del sector social"]
+    assert groups["Agrarias"] == ["ejido", "comunidad", "union_ejidos", "spr", "aric"]
+    assert "federacion_cooperativas" in groups["Cooperativas"]
+    legends = [text_of(legend) for legend in page.select(".checks-group > legend")]
+    assert "Denominaciones de origen" in legends
+
+    token = csrf_of(client, "/panel/organizaciones/nueva")
+    form = ORG_FORM | {
+        "legal_form": "spr",
+        "certifications[]": ["do_tequila", "usda_organic"],
+        "csrf_token": token,
+    }
+    assert client.post("/panel/organizaciones/nueva", data=form).status_code == 303
+    org = session.exec(select(Organization)).one()
+    assert (org.legal_form, org.certifications) == ("spr", ["usda_organic", "do_tequila"])  # the list's order
+
+
 def test_producer_registers_organization_admin_verifies_it(
     client: TestClient, make_user: Any, session: Session
 ) -> None:
@@ -194,7 +221,8 @@ def test_producer_registers_organization_admin_verifies_it(
     profile = anonymous.get(f"/productores/{slug}")
     assert profile.status_code == 200
     assert "Oxkutzcab, Yucatán" in text_of(one(profile, "h1 + p"))
-    assert "Certificación orgánica participativa" in texts(profile, "li .badge")
+    claimed = one(profile, "[data-certification='participativa']")  # claimed without reviewed evidence
+    assert text_of(claimed) == "Certificación orgánica participativa · declarada"
 
 
 def test_listing_form_takes_pesos_and_volume_prices(

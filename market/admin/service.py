@@ -13,6 +13,7 @@ from market.accounts.models import User
 from market.admin.audit import require_admin
 from market.catalog.models import Listing
 from market.disputes.models import Dispute, DisputeStatus
+from market.documents.models import DocumentStatus, SupplierDocument
 from market.linking.models import BuyerOrganization
 from market.mail.models import Email, EmailStatus
 from market.orders import queries
@@ -33,6 +34,7 @@ class Overview:
     suspended_organizations: int
     payout_changes: int  # verified organizations' new name, RFC or CLABE to review
     parked_emails: int  # messages the mail server refused, waiting for an administrator
+    documents_pending: int  # supplier documents waiting for review
 
 
 def _count(session: Session, model: Any, *conditions: Any) -> int:
@@ -55,6 +57,9 @@ def overview(session: Session, admin: User) -> Overview:
         suspended_organizations=_count(session, Organization, col(Organization.suspended).is_(True)),
         payout_changes=_count(session, OrganizationChange, OrganizationChange.status == ChangeStatus.PENDING),
         parked_emails=_count(session, Email, Email.status == EmailStatus.PARKED),
+        documents_pending=_count(
+            session, SupplierDocument, SupplierDocument.status == DocumentStatus.PENDING
+        ),
     )
 
 

@@ -24,6 +24,7 @@ from market.catalog.taxonomy import (
     iva_bps,
 )
 from market.deps import FormDep, ListingCountsDep, PageDep, SessionDep, SettingsDep, UserDep, VisitorDep
+from market.documents import service as documents
 from market.errors import InvalidUpload, NotFound, StorageUnavailable, TooManyUploads
 from market.forms import FormInvalid, checkbox, pesos_field, text_fields, validate
 from market.i18n import gettext as _
@@ -47,6 +48,7 @@ def home(page: PageDep, session: SessionDep, counts: ListingCountsDep) -> Respon
         "home.html",
         {
             "featured": featured.items,
+            "org_badges": documents.badges_of(session, featured.items),
             "listings": service.to_public(session, latest.items),
             "ratings": listing_ratings(session, [listing.id or 0 for listing in latest.items]),
             "producers_total": featured.total,
@@ -116,6 +118,7 @@ def listing_response(
         {
             "listing": service.to_public(session, [listing])[0],
             "org": organization,
+            "org_badges": documents.badges_of(session, [organization]),
             "can_manage": organizations.role_in(session, page.user, organization) is not None,
             "rating": reviews.summary_of_listing(session, listing_id),
             "reviews": reviews.of_listing(session, listing_id, per_page=5).items,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
@@ -13,10 +14,11 @@ from market.accounts.models import User
 from market.bounds import Id
 from market.catalog.taxonomy import CategorySlug, UnitCode
 from market.deps import ApiUserDep, SessionDep, SettingsDep
-from market.linking import approvals, awards, buyers, demands, messages
+from market.linking import approvals, awards, buyer_members, buyers, demands, messages
 from market.linking.models import (
     ApprovalStatus,
     AwardApproval,
+    BuyerMembership,
     BuyerOrganization,
     Demand,
     DemandStatus,
@@ -394,11 +396,24 @@ def write_fulfillment_thread(
 
 class NewMember(BaseModel):
     email: EmailStr
+    role: Literal["owner", "member"] = "member"
 
 
 class MemberPublic(BaseModel):
     email: str
     name: str
+
+
+class InstitutionMember(BaseModel):
+    user_id: int
+    name: str
+    email: str
+    role: Literal["owner", "member"]
+    since: datetime
+
+
+class RoleChange(BaseModel):
+    role: Literal["owner", "member"]
 
 
 @router.post(
@@ -414,30 +429,68 @@ def add_member(
     user: ApiUserDep,
     session: SessionDep,
 ) -> MemberPublic:
-    """Add a colleague who already has an account (they can then post demands and award)."""
+    """Its owners add a colleague who already has an account (they can then post demands and award); the
+    colleague is told by e-mail."""
     buyer = buyers.visible(session, user, buyer_id)
-    colleague, added = buyers.add_member_by_email(session, user, buyer, str(data.email))
+    colleague, added = buyer_members.add_member_by_email(session, user, buyer, str(data.email), data.role)
     if not added:
         response.status_code = 200
     return MemberPublic(email=colleague.email, name=colleague.name)
 
 
-@router.post(
-    "/buyer-organizations/{buyer_id}/owners",
-    response_model=MemberPublic,
-    status_code=201,
-    responses={200: {"model": MemberPublic, "description": "Already an owner: nothing changed"}},
-)
-def add_owner(
-    buyer_id: Id,
-    data: NewMember,
-    response: Response,
-    user: ApiUserDep,
-    session: SessionDep,
-) -> MemberPublic:
-    """An owner makes a member an owner too: they may then set how the institution buys, approve awards."""
+def _member(person: User, membership: BuyerMembership) -> InstitutionMember:
+    return InstitutionMember(
+        user_id=person.id or 0,
+        name=person.name,
+        email=person.email,
+        role=membership.role,
+        since=membership.created_at,
+    )
+
+
+@router.get("/buyer-organizations/{buyer_id}/members", response_model=list[InstitutionMember])
+def list_members(buyer_id: Id, user: ApiUserDep, session: SessionDep) -> list[InstitutionMember]:
+    """Who belongs (for its members): owners first, then in the order they joined."""
     buyer = buyers.visible(session, user, buyer_id)
-    colleague, made = buyers.make_owner(session, user, buyer, str(data.email))
-    if not made:
-        response.status_code = 200
-    return MemberPublic(email=colleague.email, name=colleague.name)
+    return [_member(*row) for row in buyer_members.roster(session, user, buyer)]
+
+
+@router.patch(
+    "/buyer-organizations/{buyer_id}/members/{user_id}",
+    response_model=InstitutionMember,
+    responses={409: {"description": "The last owner cannot become a member"}},
+)
+def change_member_role(
+    buyer_id: Id, user_id: Id, data: RoleChange, user: ApiUserDep, session: SessionDep
+) -> InstitutionMember:
+    buyer = buyers.visible(session, user, buyer_id)
+    membership = buyer_members.change_role(session, user, buyer, user_id, data.role)
+    person = session.get(User, user_id)
+    assert person is not None
+    return _member(person, membership)
+
+
+@router.delete(
+    "/buyer-organizations/{buyer_id}/members/{user_id}",
+    status_code=204,
+    responses={
+        404: {"description": "Not a member of this institution"},
+        409: {"description": "The last owner cannot be removed"},
+    },
+)
+def remove_member(buyer_id: Id, user_id: Id, user: ApiUserDep, session: SessionDep) -> Response:
+    """Its owners take someone out: they lose access to the institution with their next request."""
+    buyer = buyers.visible(session, user, buyer_id)
+    buyer_members.remove(session, user, buyer, user_id)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/buyer-organizations/{buyer_id}/leave",
+    status_code=204,
+    responses={409: {"description": "The last owner cannot leave"}},
+)
+def leave_institution(buyer_id: Id, user: ApiUserDep, session: SessionDep) -> Response:
+    buyer = buyers.visible(session, user, buyer_id)
+    buyer_members.leave(session, user, buyer)
+    return Response(status_code=204)

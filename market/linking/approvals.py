@@ -17,7 +17,7 @@ from market.config import Settings
 from market.db import utcnow
 from market.errors import Conflict, Forbidden, ValidationFailed
 from market.i18n import N_
-from market.linking import awards, buyers, notifications
+from market.linking import awards, buyer_members, buyers, notifications
 from market.linking.models import ApprovalStatus, AwardApproval, Demand
 from market.linking.schemas import AwardRequest
 from market.orders.models import Order
@@ -159,4 +159,4 @@ def history(session: Session, user: User, demand: Demand) -> list[AwardApproval]
 def may_decide(session: Session, user: User, demand: Demand, approval: AwardApproval) -> bool:
     """Whether this person may approve the pending award (an owner who did not propose it)."""
     buyer = buyers.get(session, demand.buyer_organization_id)
-    return approval.proposed_by != user.id and buyers.is_owner(session, user, buyer)
+    return approval.proposed_by != user.id and buyer_members.is_owner(session, user, buyer)

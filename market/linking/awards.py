@@ -24,6 +24,7 @@ from market.linking.models import (
     AwardApproval,
     BuyerOrganization,
     CallOff,
+    CallOffStatus,
     Demand,
     DemandStatus,
     Quote,
@@ -232,7 +233,7 @@ def place_due_call_offs(
     horizon = (today or utcnow().date()) + timedelta(days=CALL_OFF_LEAD_DAYS)
     query = (
         select(CallOff)
-        .where(col(CallOff.order_id).is_(None))
+        .where(CallOff.status == CallOffStatus.SCHEDULED)
         .order_by(col(CallOff.demand_id), col(CallOff.sequence))
     )
     if demand_id is not None:
@@ -243,7 +244,7 @@ def place_due_call_offs(
             continue
         demand = session.get(Demand, call_off.demand_id)
         assert demand is not None
-        if demand.status != DemandStatus.AWARDED:
+        if not demand.places_call_offs:  # paused or ended (market.linking.schedules)
             continue
         placed.append(_place(session, settings, demand, call_off))
     return placed
@@ -280,7 +281,7 @@ def _place(session: Session, settings: Settings, demand: Demand, call_off: CallO
         buyer_organization_id=demand.buyer_organization_id,
         purchase_order=f"{demand.purchase_order}{suffix}",
     )
-    call_off.order_id = order.id
+    call_off.order_id, call_off.status = order.id, CallOffStatus.PLACED
     return order
 
 

@@ -10,9 +10,10 @@ from market.accounts.models import User
 from market.admin import audit
 from market.admin.audit import require_admin
 from market.db import utcnow
-from market.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
+from market.errors import Forbidden, InvalidTransition, NotFound
 from market.i18n import N_
 from market.invoicing import receiver_data
+from market.linking import buyer_members
 from market.linking.models import BuyerMembership, BuyerOrganization
 from market.linking.schemas import BuyerOrganizationCreate, PurchasingSettings
 from market.organizations.models import Membership, VerificationStatus
@@ -121,19 +122,6 @@ def require_member(session: Session, user: User, buyer: BuyerOrganization) -> No
         raise Forbidden(N_("Solo las personas integrantes de la institución pueden hacer esto."))
 
 
-def is_owner(session: Session, user: User | None, buyer: BuyerOrganization) -> bool:
-    return user is not None and (
-        session.exec(
-            select(BuyerMembership.id).where(
-                BuyerMembership.user_id == user.id,
-                BuyerMembership.buyer_organization_id == buyer.id,
-                BuyerMembership.role == "owner",
-            )
-        ).first()
-        is not None
-    )
-
-
 def owners(session: Session, buyer_organization_id: int) -> list[User]:
     return list(
         session.exec(
@@ -150,8 +138,8 @@ def owners(session: Session, buyer_organization_id: int) -> list[User]:
 
 def require_owner(session: Session, user: User, buyer: BuyerOrganization) -> None:
     require_member(session, user, buyer)
-    if not is_owner(session, user, buyer):
-        raise Forbidden(N_("Solo quienes administran la institución pueden hacer esto."))
+    if not buyer_members.is_owner(session, user, buyer):
+        raise Forbidden(buyer_members.OWNERS_ONLY)
 
 
 def set_purchasing(
@@ -166,54 +154,6 @@ def set_purchasing(
         setattr(buyer, name, getattr(data, name))
     session.add(buyer)
     return buyer
-
-
-def make_owner(session: Session, owner: User, buyer: BuyerOrganization, email: str) -> tuple[User, bool]:
-    """An owner makes a member (found by e-mail) an owner too: they may then change how the institution buys
-    and approve awards. Returns the person and whether they became an owner now."""
-    require_confirmed(owner)
-    require_owner(session, owner, buyer)
-    colleague = session.exec(select(User).where(User.email == email.strip().lower())).first()
-    membership = (
-        session.exec(
-            select(BuyerMembership).where(
-                BuyerMembership.user_id == colleague.id, BuyerMembership.buyer_organization_id == buyer.id
-            )
-        ).first()
-        if colleague is not None
-        else None
-    )
-    if colleague is None or membership is None:
-        raise ValidationFailed({"email": N_("Esa persona no es integrante de la institución.")})
-    if membership.role == "owner":
-        return colleague, False
-    membership.role = "owner"
-    session.add(membership)
-    return colleague, True
-
-
-def add_member(session: Session, owner: User, buyer: BuyerOrganization, user: User) -> bool:
-    """Make `user` a member; False when they already were."""
-    require_member(session, owner, buyer)
-    if is_member(session, user, buyer):
-        return False
-    session.add(BuyerMembership(user_id=user.id or 0, buyer_organization_id=buyer.id or 0))
-    return True
-
-
-def add_member_by_email(
-    session: Session, owner: User, buyer: BuyerOrganization, email: str
-) -> tuple[User, bool]:
-    """Add a colleague who already has an account, found by e-mail (they can then post demands and award);
-    returns the colleague and whether they were added now. Membership is checked first, so outsiders
-    cannot probe which e-mails exist."""
-    require_member(session, owner, buyer)
-    colleague = session.exec(select(User).where(User.email == email.strip().lower())).first()
-    if colleague is None:
-        raise ValidationFailed(
-            {"email": N_("No hay una cuenta con ese correo: pide que se registre primero.")}
-        )
-    return colleague, add_member(session, owner, buyer, colleague)
 
 
 def verification_queue(session: Session, admin: User) -> list[BuyerOrganization]:

@@ -21,7 +21,7 @@ from market.errors import EmailNotConfirmed, Forbidden, NotFound, ValidationFail
 from market.forms import FormInvalid, checkbox, pesos_field, text_fields, validate
 from market.i18n import N_
 from market.i18n import gettext as _
-from market.linking import awards, buyers, demands, exports, notifications
+from market.linking import awards, buyer_members, buyers, demands, exports, notifications
 from market.linking.models import BuyerOrganization
 from market.linking.pages import LABELS, PRICE_HELP, form_errors
 from market.linking.schemas import (
@@ -127,6 +127,7 @@ def _institution_page(
     context: dict[str, Any] = {
         "buyer": buyer,
         "member": member,
+        "owner": member and buyer_members.is_owner(session, user, buyer),
         "demands": demands.of_buyer(session, user, buyer) if member else [],
         "members": notifications.buyer_members(session, buyer.id or 0),
         "producer": (
@@ -136,8 +137,6 @@ def _institution_page(
         ),
         "member_values": {},
         "member_errors": {},
-        "owner": buyers.is_owner(session, user, buyer),
-        "owners": {person.id for person in buyers.owners(session, buyer.id or 0)},
         "purchasing_values": {
             "partida_required": buyer.partida_required,
             "approval_threshold": cents_to_pesos_text(buyer.approval_threshold_cents)
@@ -157,14 +156,18 @@ def institution(buyer_id: Id, page: PageDep, user: UserDep, session: SessionDep)
 @router.post("/instituciones/{buyer_id}/integrantes", name="linking.add_colleague")
 def add_colleague(buyer_id: Id, page: PageDep, form: FormDep, user: UserDep, session: SessionDep) -> Response:
     buyer = _member_buyer(session, user, buyer_id)
-    email = str(text_fields(form).get("email", ""))
+    fields = text_fields(form)
+    email, role = str(fields.get("email", "")), str(fields.get("role") or "member")
     try:
         with refusable(session):
-            colleague, _added = buyers.add_member_by_email(session, user, buyer, email)
+            colleague, _added = buyer_members.add_member_by_email(session, user, buyer, email, role)
     except ValidationFailed as exc:
         return _institution_page(
             page, session, user, buyer, 422, member_values={"email": email}, member_errors=form_errors(exc)
         )
+    except Forbidden as exc:  # a member who is not an owner: the page, with why
+        flash(page.request, exc.detail, "error")
+        return _institution_page(page, session, user, buyer, 403)
     flash(
         page.request,
         _("{name} ya forma parte de {institution}: puede publicar demandas y adjudicar.").format(
@@ -195,18 +198,6 @@ def purchasing_settings(
             page, session, user, buyer, 422, purchasing_values=shown, purchasing_errors=form_errors(exc)
         )
     return page.redirect(page.url("linking.institution", buyer_id=buyer.id) + "#compras")
-
-
-@router.post("/instituciones/{buyer_id}/administradores", name="linking.add_owner")
-def add_owner(buyer_id: Id, page: PageDep, form: FormDep, user: UserDep, session: SessionDep) -> Response:
-    buyer = _member_buyer(session, user, buyer_id)
-    with flash_failure(page.request, session, 403, 422):
-        colleague, _made = buyers.make_owner(session, user, buyer, str(text_fields(form).get("email", "")))
-        flash(
-            page.request,
-            _("{name} ahora administra {institution}.").format(name=colleague.name, institution=buyer.name),
-        )
-    return page.redirect(page.url("linking.institution", buyer_id=buyer.id) + "#integrantes")
 
 
 @router.get("/instituciones/{buyer_id}/demandas.csv", name="linking.demands_csv")

@@ -41,6 +41,24 @@ class ApprovalStatus(Status):
     REJECTED = "rejected", N_("Rechazada")
 
 
+class ScheduleStatus(Status):
+    """The deliveries of an awarded demand: running; paused by the institution (no order is placed, and
+    the deliveries due meanwhile are skipped when it resumes); or ended (the rest is cancelled)."""
+
+    ACTIVE = "active", N_("Entregas en curso")
+    PAUSED = "paused", N_("Entregas en pausa")
+    ENDED = "ended", N_("Terminada")
+
+
+class CallOffStatus(Status):
+    """One delivery: scheduled until its order is placed; or skipped, or cancelled when the schedule ends."""
+
+    SCHEDULED = "scheduled", N_("Programada")
+    PLACED = "placed", N_("Pedido hecho")
+    SKIPPED = "skipped", N_("Omitida")
+    CANCELLED = "cancelled", N_("Cancelada")
+
+
 class BuyerOrganization(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(max_length=80, unique=True, index=True)
@@ -78,6 +96,7 @@ class BuyerMembership(SQLModel, table=True):
     user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
     buyer_organization_id: int = Field(foreign_key="buyerorganization.id", index=True, ondelete="CASCADE")
     role: str = Field(default="member", max_length=16)
+    created_at: datetime = Field(default_factory=utcnow)
 
 
 class Demand(SQLModel, table=True):
@@ -113,6 +132,16 @@ class Demand(SQLModel, table=True):
     partida_description: str = Field(default="", max_length=120)
     created_at: datetime = Field(default_factory=utcnow)
     opened_at: datetime | None = None
+    # Its deliveries once awarded (market.linking.schedules): running, paused since a day, or ended.
+    schedule_status: ScheduleStatus = Field(
+        default=ScheduleStatus.ACTIVE, sa_type=StatusColumn(ScheduleStatus, 8)
+    )
+    paused_on: date | None = None
+
+    @property
+    def places_call_offs(self) -> bool:
+        """Awarded, and its schedule neither paused nor ended: the worker places its deliveries' orders."""
+        return self.status == DemandStatus.AWARDED and self.schedule_status == ScheduleStatus.ACTIVE
 
     def accepts_quotes(self, now: datetime | None = None) -> bool:
         """Open, and its quote deadline not yet past: producers may send, revise or withdraw a quote, and the
@@ -195,6 +224,9 @@ class CallOff(SQLModel, table=True):
     sequence: int
     due: date = Field(index=True)
     order_id: int | None = Field(default=None, foreign_key="orders.id")
+    status: CallOffStatus = Field(
+        default=CallOffStatus.SCHEDULED, sa_type=StatusColumn(CallOffStatus, 10), index=True
+    )
 
 
 class Message(SQLModel, table=True):

@@ -68,6 +68,23 @@ def award_decided(session: Session, demand: Demand, organization_id: int, awarde
     )
 
 
+def schedule_changed(
+    session: Session, demand: Demand, organization_id: int, change: str, **details: object
+) -> None:
+    """An awarded producer told of a change to the deliveries (paused, resumed, skipped, quantity, ended),
+    with its own quantity per delivery from now on."""
+    send_each(
+        session,
+        kinds.SCHEDULE_CHANGED,
+        members_of(session, organization_id),
+        link=_demand_page(demand) + "#entregas",
+        title=demand.title,
+        change=change,
+        unit=demand.unit,
+        **details,
+    )
+
+
 def order_message_posted(session: Session, order: Order, recipients: list[User], author: User) -> None:
     send_each(
         session,

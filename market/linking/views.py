@@ -17,11 +17,12 @@ from market.accounts.models import User
 from market.bounds import Id, whole_number
 from market.db import utcnow
 from market.deps import FormDep, PageDep, SessionDep, SettingsDep, UserDep
+from market.documents import service as documents
 from market.errors import NotFound, ValidationFailed
 from market.forms import FormInvalid, pesos_field, text_fields, validate
 from market.i18n import N_
 from market.i18n import gettext as _
-from market.linking import approvals, awards, buyers, demands, messages
+from market.linking import approvals, awards, buyers, demands, messages, schedules
 from market.linking.models import ApprovalStatus, Demand, Message, Quote
 from market.linking.pages import LABELS, PRICE_HELP, form_errors
 from market.linking.schemas import AwardRequest, MessageCreate, QuoteCreate
@@ -88,6 +89,7 @@ def demand_list(page: PageDep, user: UserDep, session: SessionDep) -> Response:
         LABELS
         | {
             "for_you": for_you,
+            "supplies": schedules.supplies_for(session, user),
             "open_demands": open_demands,
             "may_quote": bool(for_you) or user.is_admin,
             "institutions": buyers.of_user(session, user),
@@ -119,6 +121,9 @@ def _demand_page(
         "accepting": demand.accepts_quotes(now),
         "show_address": demand.id in demands.addressed_to(session, user, [demand]),
         "call_offs": call_offs,
+        "schedule": schedules.for_page(session, user, demand),
+        "schedule_errors": {},
+        "schedule_values": {},
         "quote_errors": {},
         "quote_values": {},
         "award_errors": {},
@@ -135,6 +140,7 @@ def _demand_page(
             QuoteRow(quote, org, _distance(org, demand), quote.id in standing, org.women_led)
             for quote, org in quotes
         ]
+        context["org_badges"] = documents.badges_of(session, [org for _quote, org in quotes])
         if demand.quoting:
             proposal = awards.propose(session, demand)
             context["proposal"] = proposal

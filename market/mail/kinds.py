@@ -71,11 +71,23 @@ PASSWORD_RESET = _kind(
 TEST = _kind("test", N_("Correo de prueba"), Topic.ACCOUNT, "the address given to `market email test`")
 # Organizations and their listings
 INVITATION = _kind("invitation", N_("Invitación a una organización"), Topic.ACCOUNT, "the invited address")
+MEMBERSHIP_NEWS = _kind(
+    "membership_news",
+    N_("Cambio en tu membresía"),
+    Topic.ACCOUNT,
+    "the person removed from, added to or given another role in an organization or institution",
+)
 ORGANIZATION_NEWS = _kind(
     "organization_news", N_("Novedades de la organización"), Topic.ACCOUNT, "the organization's owners"
 )
 LISTING_MODERATED = _kind(
     "listing_moderated", N_("Producto moderado"), Topic.ACCOUNT, "the organization's owners"
+)
+SUPPLIER_DOCUMENT = _kind(
+    "supplier_document",
+    N_("Documento de la organización revisado o por vencer"),
+    Topic.ACCOUNT,
+    "the organization's owners",
 )
 CSD_EXPIRING = _kind("csd_expiring", N_("CSD por vencer"), Topic.ACCOUNT, "the organization's owners")
 INVOICE_REFUSED = _kind(
@@ -130,6 +142,12 @@ AWARD_APPROVAL_REQUESTED = _kind(
 )
 AWARD_APPROVAL_DECIDED = _kind(
     "award_approval_decided", N_("Adjudicación aprobada o rechazada"), Topic.ORDERS, "the award's proposer"
+)
+SCHEDULE_CHANGED = _kind(
+    "schedule_changed",
+    N_("Cambio en las entregas programadas"),
+    Topic.ORDERS,
+    "the awarded producers' members",
 )
 # Demands for quotes
 DEMAND_FOR_YOU = _kind(

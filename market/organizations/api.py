@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, Request, UploadFile
+from datetime import datetime
+
+from fastapi import APIRouter, Query, Request, Response, UploadFile
 from sqlmodel import Session
 
 from market.accounts.models import User
 from market.bounds import Id, PageNumber
 from market.deps import ApiUserDep, ApiVisitorDep, SessionDep, SettingsDep
+from market.documents import service as documents
+from market.documents.checklist import Badges
+from market.documents.schemas import BadgesPublic
 from market.media import media_url
 from market.mexico import LegalForm, StateCode
-from market.organizations import changes, service
+from market.organizations import changes, members, service
 from market.organizations.models import Organization, OrganizationChange
 from market.organizations.schemas import (
     Decision,
     InvitationCreate,
     InvitationPublic,
+    MemberPublic,
     OrganizationChangePublic,
     OrganizationCreate,
     OrganizationPrivate,
     OrganizationPublic,
     OrganizationUpdate,
+    RoleChange,
 )
 from market.pagination import Page
 from market.web import upload_bytes
@@ -28,15 +35,23 @@ from market.web import upload_bytes
 router = APIRouter(prefix="/organizations", tags=["organizations"])
 
 
-def _public(org: Organization) -> OrganizationPublic:
-    return OrganizationPublic.model_validate(org.model_dump() | {"logo_url": media_url(org.logo_path)})
+def _public(org: Organization, badges: Badges | None = None) -> OrganizationPublic:
+    return OrganizationPublic.model_validate(
+        org.model_dump()
+        | {"logo_url": media_url(org.logo_path), "badges": BadgesPublic.of(badges) if badges else None}
+    )
 
 
 def _private(org: Organization, session: Session) -> OrganizationPrivate:
     change = changes.pending_of(session, org.id)
+    badges = documents.badges_of(session, [org])[org.id or 0]
     return OrganizationPrivate.model_validate(
         org.model_dump()
-        | {"logo_url": media_url(org.logo_path), "pending_changes": change.changes if change else {}}
+        | {
+            "logo_url": media_url(org.logo_path),
+            "pending_changes": change.changes if change else {},
+            "badges": BadgesPublic.of(badges),
+        }
     )
 
 
@@ -61,8 +76,9 @@ def list_organizations(
     per_page: int = Query(20, ge=1, le=100),
 ) -> Page[OrganizationPublic]:
     result = service.list_public(session, state=state, legal_form=legal_form, page=page, per_page=per_page)
+    badges = documents.badges_of(session, result.items)
     return Page(
-        items=[_public(o) for o in result.items],
+        items=[_public(o, badges[o.id or 0]) for o in result.items],
         total=result.total,
         page=result.page,
         per_page=result.per_page,
@@ -86,7 +102,7 @@ def get_organization(slug: str, user: ApiVisitorDep, session: SessionDep) -> Org
     org = service.get_visible(session, slug, user)
     if user and (user.is_admin or service.role_in(session, user, org)):
         return _private(org, session)
-    return _public(org)
+    return _public(org, documents.badges_of(session, [org])[org.id or 0])
 
 
 @router.patch("/{slug}", response_model=OrganizationPrivate)
@@ -126,13 +142,88 @@ def invite_member(
     slug: str, data: InvitationCreate, user: ApiUserDep, session: SessionDep
 ) -> InvitationPublic:
     org = service.get_managed(session, slug, user)
+    """Invite by e-mail (its owners only); a pending invitation to the same address is replaced, so this
+    also resends one. It expires after seven days."""
     invitation = service.invite(session, user, org, data.email, data.role)
-    return InvitationPublic(email=invitation.email, role=invitation.role)
+    return InvitationPublic.model_validate(invitation)
 
 
-@router.post("/invitations/{token}/accept", response_model=OrganizationPrivate)
+@router.get("/{slug}/invitations", response_model=list[InvitationPublic])
+def list_invitations(slug: str, user: ApiUserDep, session: SessionDep) -> list[InvitationPublic]:
+    """The invitations nobody has accepted nor revoked, newest first; expired ones too (to resend them)."""
+    org = service.get_managed(session, slug, user)
+    return [InvitationPublic.model_validate(i) for i in members.invitations(session, user, org)]
+
+
+@router.delete(
+    "/{slug}/invitations/{invitation_id}",
+    status_code=204,
+    responses={404: {"description": "No pending invitation of this organization with that id"}},
+)
+def revoke_invitation(slug: str, invitation_id: Id, user: ApiUserDep, session: SessionDep) -> Response:
+    """Its link stops working at once."""
+    org = service.get_managed(session, slug, user)
+    members.revoke_invitation(session, user, org, invitation_id)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/invitations/{token}/accept",
+    response_model=OrganizationPrivate,
+    responses={410: {"description": "The invitation expired or was revoked; nothing changed"}},
+)
 def accept_invitation(token: str, user: ApiUserDep, session: SessionDep) -> OrganizationPrivate:
     return _private(service.accept_invitation(session, user, token), session)
+
+
+def _member(person: User, role: str, since: datetime) -> MemberPublic:
+    return MemberPublic(user_id=person.id or 0, name=person.name, email=person.email, role=role, since=since)
+
+
+@router.get("/{slug}/members", response_model=list[MemberPublic])
+def list_members(slug: str, user: ApiUserDep, session: SessionDep) -> list[MemberPublic]:
+    """Who belongs (for its members): owners first, then in the order they joined."""
+    org = service.get_managed(session, slug, user)
+    return [_member(p, m.role, m.created_at) for p, m in members.roster(session, user, org)]
+
+
+@router.patch(
+    "/{slug}/members/{user_id}",
+    response_model=MemberPublic,
+    responses={409: {"description": "The last owner cannot become a member"}},
+)
+def change_member_role(
+    slug: str, user_id: Id, data: RoleChange, user: ApiUserDep, session: SessionDep
+) -> MemberPublic:
+    org = service.get_managed(session, slug, user)
+    membership = members.change_role(session, user, org, user_id, data.role)
+    person = session.get(User, user_id)
+    assert person is not None
+    return _member(person, membership.role, membership.created_at)
+
+
+@router.delete(
+    "/{slug}/members/{user_id}",
+    status_code=204,
+    responses={
+        404: {"description": "Not a member of this organization"},
+        409: {"description": "The last owner cannot be removed"},
+    },
+)
+def remove_member(slug: str, user_id: Id, user: ApiUserDep, session: SessionDep) -> Response:
+    """Its owners take someone out: they lose access to the organization with their next request."""
+    org = service.get_managed(session, slug, user)
+    members.remove(session, user, org, user_id)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/{slug}/leave", status_code=204, responses={409: {"description": "The last owner cannot leave"}}
+)
+def leave_organization(slug: str, user: ApiUserDep, session: SessionDep) -> Response:
+    org = service.get_managed(session, slug, user)
+    members.leave(session, user, org)
+    return Response(status_code=204)
 
 
 # --- administrators ---

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
@@ -21,6 +21,8 @@ class VerificationStatus(Status):
 
 
 ROLES = ("owner", "member")
+# How long an invitation may be accepted; a new invitation to the same address replaces the pending one.
+INVITATION_LIFETIME = timedelta(days=7)
 
 
 def women_led(members: int, women: int) -> bool:
@@ -59,6 +61,13 @@ class Organization(SQLModel, table=True):
     logo_path: str | None = Field(default=None, max_length=200)
     clabe: str | None = Field(default=None, max_length=18)
     stripe_account_id: str | None = Field(default=None, max_length=64)
+    # Its connected account as Stripe last told (an account.updated event, or the onboarding return page):
+    # transfers go to it only while payouts are enabled; until then it is paid by SPEI. `stripe_synced_at`
+    # is when Stripe said so, so that an older event arriving late changes nothing.
+    stripe_charges_enabled: bool = False
+    stripe_payouts_enabled: bool = False
+    stripe_details_submitted: bool = False
+    stripe_synced_at: datetime | None = None
     # What one order's delivery costs the buyer: to the states the listings name, and anywhere by parcel.
     delivery_fee_cents: int = Field(default=0, sa_type=BigInteger)
     shipping_fee_cents: int = Field(default=0, sa_type=BigInteger)
@@ -84,6 +93,11 @@ class Organization(SQLModel, table=True):
         return self.verification_status == VerificationStatus.VERIFIED and not self.suspended
 
     @property
+    def receives_transfers(self) -> bool:
+        """Stripe may transfer to its connected account: one exists and its payouts are enabled."""
+        return bool(self.stripe_account_id) and self.stripe_payouts_enabled
+
+    @property
     def women_led(self) -> bool:
         return women_led(self.members_count, self.women_members_count)
 
@@ -102,6 +116,10 @@ class Membership(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+def _invitation_expiry() -> datetime:
+    return utcnow() + INVITATION_LIFETIME
+
+
 class Invitation(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     organization_id: int = Field(foreign_key="organization.id", index=True, ondelete="CASCADE")
@@ -110,7 +128,13 @@ class Invitation(SQLModel, table=True):
     token: str = Field(max_length=64, unique=True)
     invited_by_id: int = Field(foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime = Field(default_factory=_invitation_expiry)
     accepted_at: datetime | None = None
+    revoked_at: datetime | None = None  # an owner took it back (or a newer invitation replaced it)
+
+    def is_pending(self, now: datetime) -> bool:
+        """It may still be accepted: neither used, nor revoked, nor expired."""
+        return self.accepted_at is None and self.revoked_at is None and now < self.expires_at
 
 
 # What the bank and the SAT identify an organization by: once it is verified, a change of one of these

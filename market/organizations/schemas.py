@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationInfo, field_validator
 
+from market.documents.schemas import BadgesPublic
 from market.mexico import (
     Certification,
     Certifications,
@@ -171,6 +172,9 @@ class OrganizationPublic(BaseModel):
     delivery_fee_cents: int
     shipping_fee_cents: int
     pickup_hours: str | None
+    badges: BadgesPublic | None = Field(
+        default=None, description="Its documents as buyers see them: certifications verificada or declarada"
+    )
 
 
 class OrganizationPrivate(OrganizationPublic):
@@ -214,5 +218,22 @@ class InvitationCreate(BaseModel):
 
 
 class InvitationPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
     email: str
+    role: Literal["owner", "member"]
+    created_at: datetime
+    expires_at: datetime = Field(description="After this moment its link no longer works; invite again")
+
+
+class MemberPublic(BaseModel):
+    user_id: int
+    name: str
+    email: str
+    role: Literal["owner", "member"]
+    since: datetime
+
+
+class RoleChange(BaseModel):
     role: Literal["owner", "member"]

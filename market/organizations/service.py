@@ -19,6 +19,8 @@ from market.errors import (
     AlreadyMember,
     Forbidden,
     InvalidTransition,
+    InvitationExpired,
+    InvitationRevoked,
     NotFound,
     OrganizationNotFound,
     ValidationFailed,
@@ -29,6 +31,7 @@ from market.mail.queue import send
 from market.organizations import changes
 from market.organizations.effects import notify_owners, touched
 from market.organizations.models import (
+    INVITATION_LIFETIME,
     Invitation,
     Membership,
     Organization,
@@ -69,10 +72,12 @@ def list_public(
 def role_in(session: Session, user: User | None, organization: Organization) -> str | None:
     if user is None:
         return None
-    membership = session.exec(
-        select(Membership).where(Membership.user_id == user.id, Membership.organization_id == organization.id)
+    # A column, read again on each call: a role just changed (or a membership just ended) counts at once.
+    return session.exec(
+        select(Membership.role).where(
+            Membership.user_id == user.id, Membership.organization_id == organization.id
+        )
     ).first()
-    return membership.role if membership else None
 
 
 def require_member(session: Session, user: User, organization: Organization) -> str:
@@ -288,14 +293,27 @@ def invite(session: Session, owner: User, organization: Organization, email: str
     if already is not None:
         raise AlreadyMember()
     assert organization.id is not None and owner.id is not None
+    now = utcnow()
+    for earlier in session.exec(  # a new invitation (a resend) replaces the one that waits: one link works
+        select(Invitation).where(
+            Invitation.organization_id == organization.id,
+            Invitation.email == email,
+            col(Invitation.accepted_at).is_(None),
+            col(Invitation.revoked_at).is_(None),
+        )
+    ).all():
+        earlier.revoked_at = now
     invitation = Invitation(
         organization_id=organization.id,
         email=email,
         role=role,
         token=secrets.token_urlsafe(24),
         invited_by_id=owner.id,
+        created_at=now,
+        expires_at=now + INVITATION_LIFETIME,
     )
     session.add(invitation)
+    session.flush()  # its id, for the answer
     # To the person if the address has an account (in their language), else to the bare address in the
     # language of whoever invites.
     invited = session.exec(select(User).where(User.email == email)).first()
@@ -316,15 +334,35 @@ def pending_invitations(session: Session, user: User) -> list[tuple[Invitation, 
     rows = session.exec(
         select(Invitation, Organization)
         .join(Organization, col(Organization.id) == Invitation.organization_id)
-        .where(Invitation.email == user.email, col(Invitation.accepted_at).is_(None))
+        .where(
+            Invitation.email == user.email,
+            col(Invitation.accepted_at).is_(None),
+            col(Invitation.revoked_at).is_(None),
+            col(Invitation.expires_at) > utcnow(),
+        )
     ).all()
     return [(inv, org) for inv, org in rows]
 
 
-def accept_invitation(session: Session, user: User, token: str) -> Organization:
-    invitation = session.exec(select(Invitation).where(Invitation.token == token)).first()
+def open_invitation(session: Session, user: User, token: str, *, lock: bool = False) -> Invitation:
+    """The invitation this person may accept now; refused with why it may not (unknown, used or for
+    another address: 404; revoked or expired: 410)."""
+    query = select(Invitation).where(Invitation.token == token)
+    if lock:  # two tabs accept it once; an owner's revocation waits
+        query = query.with_for_update().execution_options(populate_existing=True)
+    invitation = session.exec(query).first()
     if invitation is None or invitation.accepted_at is not None or invitation.email != user.email:
         raise NotFound("Esta invitación no existe, ya se usó o es para otro correo.")
+    if invitation.revoked_at is not None:
+        raise InvitationRevoked()
+    if not invitation.is_pending(utcnow()):
+        raise InvitationExpired()
+    return invitation
+
+
+def accept_invitation(session: Session, user: User, token: str) -> Organization:
+    """Join through an invitation to this person's address: once, before it expires, unless revoked."""
+    invitation = open_invitation(session, user, token, lock=True)
     organization = session.get(Organization, invitation.organization_id)
     assert organization is not None and user.id is not None
     invitation.accepted_at = utcnow()

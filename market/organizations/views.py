@@ -11,6 +11,7 @@ from sqlmodel import Session
 from market.bounds import PageNumber
 from market.catalog import service as catalog
 from market.deps import FormDep, PageDep, SessionDep, SettingsDep, UserDep, VisitorDep
+from market.documents import service as documents
 from market.errors import StorageUnavailable, TooManyUploads, ValidationFailed
 from market.forms import FormInvalid, pesos_field, text_fields, validate
 from market.i18n import gettext as _
@@ -47,7 +48,12 @@ def directory(
     found = service.list_public(
         session, state=state or None, legal_form=legal_form or None, page=page_number, per_page=24
     )
-    context = {"page": found, "state": state, "legal_form": legal_form}
+    context = {
+        "page": found,
+        "state": state,
+        "legal_form": legal_form,
+        "org_badges": documents.badges_of(session, found.items),
+    }
     return page.render("organizations/directory.html", context)
 
 
@@ -65,6 +71,7 @@ def profile(
         "organizations/profile.html",
         {
             "org": organization,
+            "org_badges": documents.badges_of(session, [organization]),
             "page": listings,
             "listings": catalog.to_public(session, listings.items),
             "role": service.role_in(session, visitor, organization),
@@ -227,7 +234,7 @@ def invite(
     session: SessionDep,
 ) -> Response:
     organization = service.get_managed(session, slug, user)
-    members = page.url("organizations.manage", slug=organization.slug) + "#integrantes"
+    members = page.url("organizations.members", slug=organization.slug)
     try:
         data = validate(InvitationCreate, text_fields(form))
     except FormInvalid as exc:
@@ -240,8 +247,12 @@ def invite(
 
 
 @router.get("/invitaciones/{token}", name="organizations.invitation")
-def invitation(token: str, page: PageDep, user: UserDep) -> Response:
-    return page.render("organizations/invitation.html", {"token": token})
+def invitation(token: str, page: PageDep, user: UserDep, session: SessionDep) -> Response:
+    found = service.open_invitation(session, user, token)  # an expired or revoked one: its error page
+    organization = session.get(Organization, found.organization_id)
+    return page.render(
+        "organizations/invitation.html", {"token": token, "invitation": found, "org": organization}
+    )
 
 
 @router.post("/invitaciones/{token}", name="organizations.accept_invitation")

@@ -42,6 +42,16 @@ class Gateway(Protocol):
 
     def verify_webhook(self, payload: bytes, signature: str | None) -> dict[str, Any]: ...
 
+    def create_account(
+        self, *, organization_id: int, email: str, name: str, url: str | None, idempotency_key: str
+    ) -> dict[str, Any]: ...
+
+    def account_link(self, *, account_id: str, refresh_url: str, return_url: str) -> dict[str, Any]: ...
+
+    def login_link(self, account_id: str) -> dict[str, Any]: ...
+
+    def retrieve_account(self, account_id: str) -> dict[str, Any]: ...
+
 
 class StripeGateway:
     """Separate charges and transfers: the buyer pays the platform once; each organization with a
@@ -141,6 +151,52 @@ class StripeGateway:
         if not isinstance(event, dict) or not isinstance(event.get("id"), str) or "type" not in event:
             raise BadSignature()
         return event
+
+    # --- Stripe Connect: an Express account per organization, onboarded on Stripe's hosted pages ----------
+
+    def create_account(
+        self, *, organization_id: int, email: str, name: str, url: str | None, idempotency_key: str
+    ) -> dict[str, Any]:
+        """An Express account in Mexico that receives transfers (separate charges and transfers: the platform
+        charges the buyer, so the account needs no card payments of its own)."""
+        profile: dict[str, Any] = {"name": name}
+        if url:
+            profile["url"] = url
+        params = {
+            "type": "express",
+            "country": "MX",
+            "email": email,
+            "business_profile": profile,
+            "capabilities": {"transfers": {"requested": True}},
+            "metadata": {"organization_id": str(organization_id)},
+        }
+        return self._call(self.client.v1.accounts.create, params, idempotency_key)
+
+    def account_link(self, *, account_id: str, refresh_url: str, return_url: str) -> dict[str, Any]:
+        """A single-use address of Stripe's onboarding for the account (it expires in minutes)."""
+        params = {
+            "account": account_id,
+            "type": "account_onboarding",
+            "refresh_url": refresh_url,
+            "return_url": return_url,
+        }
+        try:
+            return self.client.v1.account_links.create(params).to_dict()  # type: ignore[arg-type]
+        except stripe.StripeError as exc:
+            raise PaymentsDown() from exc
+
+    def login_link(self, account_id: str) -> dict[str, Any]:
+        """A single-use address of the account's Express dashboard."""
+        try:
+            return self.client.v1.accounts.login_links.create(account_id).to_dict()
+        except stripe.StripeError as exc:
+            raise PaymentsDown() from exc
+
+    def retrieve_account(self, account_id: str) -> dict[str, Any]:
+        try:
+            return self.client.v1.accounts.retrieve(account_id).to_dict()
+        except stripe.StripeError as exc:
+            raise PaymentsDown() from exc
 
     @staticmethod
     def _call(method: Any, params: dict[str, Any], idempotency_key: str) -> dict[str, Any]:

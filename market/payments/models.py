@@ -85,6 +85,17 @@ class Payout(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, index=True)
 
 
+class TransferRequest(SQLModel, table=True):
+    """A completed part whose share was sent for a Stripe transfer (its organization's payouts were enabled
+    then): until its Payout exists, that money is on its way and not for a SPEI payout too. A part without
+    one is paid by SPEI, even if its organization's payouts were enabled later."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    fulfillment_id: int = Field(foreign_key="fulfillment.id", unique=True)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 class WebhookEvent(SQLModel, table=True):
     """A provider's event, stored by its id before anything else: a replay finds it and changes nothing."""
 

@@ -21,7 +21,7 @@ from market.organizations.models import Organization
 from market.outbox import enqueue
 from market.payments.gateway import Gateway
 from market.payments.methods import STRIPE_METHODS
-from market.payments.models import Payment, PaymentStatus, Payout, Refund, RefundStatus
+from market.payments.models import Payment, PaymentStatus, Payout, Refund, RefundStatus, TransferRequest
 
 REFUND_TOPIC, TRANSFER_TOPIC, CANCEL_TOPIC = "stripe_refund", "stripe_transfer", "stripe_cancel"
 TRACKING_KEY_MISSING = N_("Escribe la clave de rastreo de la transferencia (al menos 4 caracteres).")
@@ -107,12 +107,12 @@ def _share(session: Session, fulfillment: Fulfillment) -> int:
 
 
 def pending_transfers(session: Session, organization: Organization) -> int:
-    """What Stripe is about to transfer to a connected account: completed parts paid by charge whose
-    transfer has not been made yet. Not for a manual payout, or it would be paid twice."""
-    if not organization.stripe_account_id:
-        return 0
+    """What Stripe is about to transfer to a connected account: completed parts paid by charge sent for a
+    transfer (`TransferRequest`, made only while its payouts were enabled) whose transfer has not been made
+    yet. Not for a manual payout, or it would be paid twice."""
     parts = session.exec(
         select(Fulfillment)
+        .join(TransferRequest, col(TransferRequest.fulfillment_id) == Fulfillment.id)
         .join(Payment, col(Payment.order_id) == Fulfillment.order_id)
         .where(
             Fulfillment.organization_id == organization.id,
@@ -156,11 +156,17 @@ def withdraw(session: Session, order: Order) -> None:
 def request_transfer(
     session: Session, order: Order, fulfillment: Fulfillment, organization: Organization
 ) -> None:
-    """A completed fulfillment paid through Stripe is transferred to the producer's connected account
-    (not while a dispute holds its money: resolving it requests the transfer)."""
+    """A completed fulfillment paid through Stripe is transferred to the producer's connected account if its
+    payouts are enabled (not while a dispute holds its money: resolving it requests the transfer). Otherwise
+    its share stays for a SPEI payout, for good: enabling payouts later sends only parts completed after."""
     payment = payment_of(session, order.id or 0)
     disputed = holds.is_disputed(session, fulfillment.id or 0)
-    if organization.stripe_account_id and payment is not None and payment.charge_id and not disputed:
+    if organization.receives_transfers and payment is not None and payment.charge_id and not disputed:
+        if session.exec(
+            select(TransferRequest).where(TransferRequest.fulfillment_id == fulfillment.id)
+        ).first():
+            return
+        session.add(TransferRequest(fulfillment_id=fulfillment.id or 0, organization_id=organization.id or 0))
         enqueue(session, TRANSFER_TOPIC, {"fulfillment_id": fulfillment.id})
 
 
@@ -189,8 +195,17 @@ def send_transfer(session: Session, gateway: Gateway, payload: dict[str, Any]) -
     if session.exec(select(Payout).where(Payout.fulfillment_id == fulfillment.id)).first():
         return
     organization = _hold(session, fulfillment.organization_id)
+    request = session.exec(
+        select(TransferRequest).where(TransferRequest.fulfillment_id == fulfillment.id)
+    ).first()
+    if request is None:  # never sent for a transfer (or taken back): paid by SPEI
+        return
+    assert organization is not None
+    if not organization.receives_transfers:  # its payouts were disabled meanwhile: back to SPEI
+        session.delete(request)
+        return
     payment = payment_of(session, fulfillment.order_id)
-    assert organization is not None and organization.stripe_account_id and payment and payment.charge_id
+    assert organization.stripe_account_id and payment and payment.charge_id
     share = _share(session, fulfillment)
     if share <= 0:  # refunded whole: nothing to transfer
         return

@@ -1,7 +1,8 @@
 """Applying Stripe's stored events (run by the outbox worker, or inline when a page asks the provider):
 payment intents move a payment (and its order) forward, refunds settle, chargebacks take and return the
-money. Events may arrive twice or out of order, so a payment's state only ever moves forward. Their intake
-(signature, storing each event once) is `market.payments.webhooks`."""
+money, a connected account's state is kept (`market.payments.connect`). Events may arrive twice or out of
+order, so a payment's state only ever moves forward. Their intake (signature, storing each event once) is
+`market.payments.webhooks`."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from market.ledger import service as ledger
 from market.orders import notifications
 from market.orders.fulfillment import expire, mark_paid
 from market.orders.models import Order, OrderStatus
+from market.payments import connect
 from market.payments import service as payments
 from market.payments.gateway import Gateway
 from market.payments.models import Payment, PaymentStatus, Refund, RefundStatus, WebhookEvent
@@ -57,6 +59,8 @@ def process(session: Session, gateway: Gateway, payload: dict[str, Any]) -> None
             refund.status = RefundStatus.SUCCEEDED if obj["status"] == "succeeded" else RefundStatus.FAILED
     elif event_type in ("charge.dispute.created", "charge.dispute.closed"):
         _apply_dispute(session, obj, closed=event_type.endswith("closed"))
+    elif event_type == "account.updated":  # a connected account's state (Connect); replays and late ones
+        connect.account_updated(session, obj, int(stored.payload.get("created") or 0))
     stored.processed_at = utcnow()
 
 

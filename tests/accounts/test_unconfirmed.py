@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from market.accounts.confirmation import confirm_by_address
 from market.accounts.models import User
-from market.linking import buyers
+from market.linking import buyer_members
 from market.linking.models import BuyerOrganization
 from tests.helpers import (
     ORG_DEFAULTS,
@@ -162,7 +162,7 @@ def test_an_unconfirmed_member_of_an_institution_does_not_post_demand(
     eva: Any,
     engine: Engine,
 ) -> None:
-    buyers.add_member(session, school_buyer, school, eva)
+    buyer_members.add_member(session, school_buyer, school, eva)
     session.commit()
     headers = api_token(client, "eva@example.mx")
     log_in(client, "eva@example.mx")

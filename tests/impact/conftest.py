@@ -151,7 +151,7 @@ def year_of_orders(
         owners["d"],
         name="Mezcaleras de Tequila",
         rfc=None,
-        legal_form="union_spr_aric",
+        legal_form="spr",
         state="14",
         municipality="Tequila",
         members_count=30,

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from market.db import utcnow
+from market.linking.matching import match_demand
 from market.linking.models import Demand
 from tests.helpers import INSTITUTION, api_token, run_search_worker
 
@@ -70,3 +71,48 @@ def close_quoting(app: FastAPI, demand_id: int) -> None:
         stored.quote_deadline = utcnow() - timedelta(seconds=1)
         tx.add(stored)
         tx.commit()
+
+
+# --- an awarded recurring demand, for the schedule's tests (tests/linking/test_schedule*.py) ---------------
+
+FIRST = date.today() + timedelta(days=30)
+DUES = [FIRST + timedelta(days=7 * n) for n in range(4)]
+MANI_OFFERED, MANI_AWARDED, PUUC_OFFERED = 400, 300, 200
+
+
+@pytest.fixture
+def scheduled(app: FastAPI, client: TestClient, parties: dict[str, Any]) -> dict[str, Any]:
+    """A school's weekly honey, four deliveries of 500 kg: Maní quoted 400 kg and got 300, Puuc quoted and
+    got 200. The first delivery's order is placed at the award; the three others are scheduled."""
+    school = parties["school"]
+    institution = verified_institution(client, parties)
+    body = demand_body(quantity=500, every_days=7, deliveries=4, first_delivery=str(FIRST))
+    demand_id = client.post(
+        f"/api/v1/buyer-organizations/{institution['id']}/demands", headers=school, json=body
+    ).json()["id"]
+    client.post(f"/api/v1/demands/{demand_id}/open", headers=school)
+    with Session(app.state.engine) as tx:
+        match_demand(tx, app.state.search, demand_id)
+        tx.commit()
+    quotes = {}
+    for key, price, quantity in (("mani", 24000, MANI_OFFERED), ("puuc", 25000, PUUC_OFFERED)):
+        organization, token = parties["producers"][key]
+        quote = {"organization": organization.slug, "unit_price_cents": price, "quantity": quantity}
+        quotes[key] = client.post(f"/api/v1/demands/{demand_id}/quotes", headers=token, json=quote).json()
+    close_quoting(app, demand_id)
+    allocations = [
+        {"quote_id": quotes["mani"]["id"], "quantity": MANI_AWARDED},
+        {"quote_id": quotes["puuc"]["id"], "quantity": PUUC_OFFERED},
+    ]
+    response = client.post(
+        f"/api/v1/demands/{demand_id}/award", headers=school, json={"allocations": allocations}
+    )
+    assert response.status_code == 201, response.text
+    return {
+        "demand_id": demand_id,
+        "url": f"/api/v1/demands/{demand_id}/schedule",
+        "quotes": quotes,
+        "institution": institution,
+        "first_order": response.json()[0]["id"],
+        **parties,
+    }

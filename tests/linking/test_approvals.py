@@ -236,21 +236,6 @@ def test_the_proposer_may_withdraw_but_an_only_owner_cannot_propose_above_the_am
     assert count(session, AwardApproval, AwardApproval.status == ApprovalStatus.PENDING) == 0
 
 
-def test_an_owner_names_another_owner(client: TestClient, session: Session, team: dict[str, Any]) -> None:
-    path = f"/api/v1/buyer-organizations/{team['institution_id']}/owners"
-    assert (
-        client.post(path, headers=team["assistant"], json={"email": "auxiliar@escuela.mx"}).status_code == 403
-    )
-    assert client.post(path, headers=team["school"], json={"email": "compras@hospital.mx"}).status_code == 422
-    made = client.post(path, headers=team["school"], json={"email": "Auxiliar@Escuela.mx"})
-    assert made.status_code == 201 and made.json()["name"] == "Pedro Gómez"
-    assert client.post(path, headers=team["school"], json={"email": "auxiliar@escuela.mx"}).status_code == 200
-    institution = session.get(BuyerOrganization, team["institution_id"])
-    assert institution is not None and buyers.is_owner(
-        session, person(session, "auxiliar@escuela.mx"), institution
-    )
-
-
 # --- approval checks everything again, once ----------------------------------------------------------
 
 

@@ -21,6 +21,7 @@ from market.linking.models import Demand
 from market.linking.schemas import AwardRequest
 from market.mail.render import when
 from market.orders.models import Order
+from market.organizations.models import Membership
 from tests.helpers import api_token, at_once, csrf_of, emails_to, fresh, html_words, log_in
 from tests.linking.conftest import close_quoting, demand_body, verified_institution
 from tests.pages import hrefs, main, one, soup, text_of, texts
@@ -168,3 +169,31 @@ def test_an_awarded_demand_s_order_reaches_the_institution_with_its_terms_and_ea
         [news] = [e for e in emails_to(session, f"{key}@example.mx") if e["kind"] == "new_order"]
         assert f"${own // 100}.00" in news["body"] and f"${other // 100}.00" not in news["body"]
         assert "$122,000.00" not in news["body"] and "$122,000.00" not in news["html"]
+
+
+def test_whoever_is_taken_out_loses_the_order_with_the_very_next_request(
+    client: TestClient, session: Session, awarded: dict[str, Any], make_user: Any
+) -> None:
+    """A colleague of the institution and a member of a producer see the order; once an owner takes them
+    out, their next request (same token) does not find it."""
+    order, institution = awarded["order"], awarded["institution"]
+    mani, mani_owner = awarded["producers"]["mani"]
+    colleague, helper = make_user("direccion@escuela.mx"), make_user("eva@mani.mx")
+    members = f"/api/v1/buyer-organizations/{institution['id']}/members"
+    client.post(members, headers=awarded["school"], json={"email": colleague.email})
+    session.add(Membership(user_id=helper.id or 0, organization_id=mani.id or 0, role="member"))
+    session.commit()
+    tokens = [api_token(client, colleague.email), api_token(client, helper.email)]
+    url = f"/api/v1/orders/{order['id']}"
+    assert [client.get(url, headers=token).status_code for token in tokens] == [200, 200]
+
+    assert client.delete(f"{members}/{colleague.id}", headers=awarded["school"]).status_code == 204
+    assert (
+        client.delete(
+            f"/api/v1/organizations/{mani.slug}/members/{helper.id}", headers=mani_owner
+        ).status_code
+        == 204
+    )
+
+    assert [client.get(url, headers=token).status_code for token in tokens] == [404, 404]
+    assert [client.get("/api/v1/orders", headers=token).json() for token in tokens] == [[], []]

@@ -65,7 +65,7 @@ def world(app: FastAPI, session: Session, make_user: Any, make_org: Any, make_li
     far = make_org(
         make_user("chiapas@cafe.mx"),
         name="Unión de Productores de Café de Chiapas",
-        legal_form="union_spr_aric",
+        legal_form="spr",
         state="07",
         latitude=16.75,
         longitude=-93.1,
@@ -151,7 +151,7 @@ def test_eligible_producers_offer_the_category_to_the_state_and_rank_by_fit(
         ({"max_distance_km": 100}, ["near"]),
         ({"women_led_only": True}, ["near"]),
         (
-            {"preferred_legal_forms": ["union_spr_aric"]},
+            {"preferred_legal_forms": ["spr"]},
             ["near", "far"],
         ),  # a preference ranks, never excludes
         ({"delivery_state": "31"}, ["far"]),  # only the national shipper reaches Yucatán

@@ -22,6 +22,8 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     | {"proposer": "Luis Pérez", "institution": "Escuela Primaria Benito Juárez", "total_cents": 12500000},
     "award_approval_decided": DEMAND
     | {"approved": True, "decider": "Ana López", "reason": None, "purchase_order": "OC-2026-00012"},
+    "schedule_changed": DEMAND
+    | {"change": "skipped", "quantity": 300, "unit": "kg", "sequence": 3, "due": "2027-01-15"},
     "new_message": DEMAND | {"author": "Luis Pérez", "order_id": None},
     "dispute_news": {
         "link": "/pedidos/12/partes/30/disputa",
@@ -54,6 +56,13 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "organization": "Café de la Sierra",
         "role": "member",
     },
+    "membership_news": {
+        "link": "/panel",
+        "organization": "Café de la Sierra",
+        "event": "removed",
+        "role": "member",
+        "by": "Ana López",
+    },
     "organization_news": {
         "link": "/panel/o/cafe-de-la-sierra",
         "organization": "Café de la Sierra",
@@ -82,9 +91,23 @@ VARIANTS: list[tuple[str, dict[str, Any]]] = [
         EXAMPLES["award_approval_decided"]
         | {"approved": False, "reason": "Falta suficiencia presupuestal", "purchase_order": None},
     ),
+    *[
+        ("schedule_changed", EXAMPLES["schedule_changed"] | extra)
+        for extra in (
+            {"change": "paused"},
+            {"change": "resumed", "skipped": ["2027-01-08", "2027-01-15"]},
+            {"change": "resumed", "skipped": []},
+            {"change": "quantity", "quantity": 250},
+            {"change": "ended", "cancelled": 4},
+        )
+    ],
     ("new_message", EXAMPLES["new_message"] | {"order_id": 12, "title": None, "link": "/pedidos/12"}),
     ("review_received", EXAMPLES["review_received"] | {"comment": ""}),
     ("invitation", EXAMPLES["invitation"] | {"role": "owner"}),
+    *[
+        ("membership_news", EXAMPLES["membership_news"] | {"event": event, "role": role})
+        for event, role in (("role", "owner"), ("role", "member"), ("added", "member"), ("added", "owner"))
+    ],
     ("listing_moderated", EXAMPLES["listing_moderated"] | {"suspended": False}),
     *[
         ("dispute_news", EXAMPLES["dispute_news"] | {"audience": audience, "outcome": outcome})

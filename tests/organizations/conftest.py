@@ -19,9 +19,10 @@ from datetime import UTC, timedelta
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from market.accounts.models import User
 from market.catalog.models import Listing
@@ -35,9 +36,9 @@ from market.orders.fulfillment import confirm_offline_payment
 from market.orders.models import Fulfillment, Order
 from market.orders.schemas import Checkout
 from market.organizations.analytics import last_months, month_start
-from market.organizations.models import Organization
+from market.organizations.models import Membership, Organization
 from market.reviews.models import Review
-from tests.helpers import part_of
+from tests.helpers import api_token, part_of
 
 
 @dataclass
@@ -167,3 +168,30 @@ def sales(
             )
     session.expire_all()
     return s
+
+
+# --- members (test_members.py, test_member_pages.py) -------------------------------------------------
+
+
+@pytest.fixture
+def team(client: TestClient, session: Session, make_user: Any, make_org: Any) -> dict[str, Any]:
+    """Flor de Café: Ana owns it, Beto is a member; Carla owns another cooperative; Dora belongs nowhere."""
+    ana, beto = make_user("ana@example.mx", "Ana López"), make_user("beto@example.mx", "Beto Ruiz")
+    carla, dora = make_user("carla@example.mx", "Carla Díaz"), make_user("dora@example.mx", "Dora Pech")
+    org = make_org(ana, name="Cooperativa Flor de Café")
+    other = make_org(carla, name="Apicultoras del Puuc")
+    session.add(Membership(user_id=beto.id or 0, organization_id=org.id or 0, role="member"))
+    session.commit()
+    return {
+        "org": org,
+        "other": other,
+        "people": {"ana": ana, "beto": beto, "carla": carla, "dora": dora},
+        "tokens": {key: api_token(client, f"{key}@example.mx") for key in ("ana", "beto", "carla", "dora")},
+    }
+
+
+def role_of(session: Session, org: Organization, user: User) -> str | None:
+    session.expire_all()
+    return session.exec(
+        select(Membership.role).where(Membership.organization_id == org.id, Membership.user_id == user.id)
+    ).first()

@@ -527,6 +527,7 @@ def test_an_organization_with_a_connected_stripe_account_is_noted_as_paid_by_str
         organization = tx.get(Organization, shop.org.id)
         assert organization is not None
         organization.stripe_account_id, organization.clabe = "acct_1PcooperativaFlor", None
+        organization.stripe_payouts_enabled = True  # Stripe said so (account.updated)
     account = table_row(as_admin(client).get(PAYOUTS), shop.org.name, "#por-pagar table")[3]
     stripe_note = "cuenta Stripe conectada: lo cobrado con Stripe se le transfiere al completarse cada pedido"
     assert account == stripe_note  # and no "Sin CLABE registrada"

@@ -49,6 +49,7 @@ def paid_fulfillment(
         organization = make_org(owner)
         if account:  # set by Stripe Connect onboarding, not by a form
             organization.stripe_account_id = account
+            organization.stripe_payouts_enabled = True  # as Stripe's account.updated says once it verified it
             session.add(organization)
             session.commit()
         listing = make_listing(organization, price_cents=25000, stock=10)

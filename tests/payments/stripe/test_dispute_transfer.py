@@ -46,6 +46,7 @@ def test_a_partially_refunded_part_transfers_the_producer_what_is_left_of_its_sh
     owner = make_user("cafe@example.mx")
     organization = make_org(owner)
     organization.stripe_account_id = "acct_1TianguisCafe"  # set by Connect onboarding, not by a form
+    organization.stripe_payouts_enabled = True  # and enabled by Stripe's account.updated
     session.add(organization)
     session.commit()
     listing = make_listing(organization, price_cents=25000, stock=10)
