@@ -58,8 +58,8 @@ from market.organizations import fiscal_views as organizations_fiscal_views
 from market.organizations import views as organizations_views
 from market.payments import admin_views as payments_admin_views
 from market.payments import api as payments_api
+from market.payments import dispersion_api, dispersion_views, webhooks
 from market.payments import views as payments_views
-from market.payments import webhooks
 from market.payments.gateway import gateway_for
 from market.reviews import api as reviews_api
 from market.reviews import views as reviews_views
@@ -93,6 +93,7 @@ PAGES = (
     invoicing_views,
     payments_views,
     payments_admin_views,
+    dispersion_views,
     admin_views,
     admin_audit_views,
     admin_people_views,
@@ -274,6 +275,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         search_api,
         orders_api,
         payments_api,
+        dispersion_api,
         linking_api,
         disputes_api,
         reviews_api,
