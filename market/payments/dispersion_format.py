@@ -265,8 +265,8 @@ def parse_result(data: bytes) -> list[ResultLine]:
             problems.append(
                 (
                     line.line,
-                    _("La referencia {n:07d} ya aparece en la fila {row}.").format(
-                        n=line.reference, row=seen[line.reference]
+                    _("La referencia {ref} ya aparece en la fila {row}.").format(
+                        ref=f"{line.reference:07d}", row=seen[line.reference]
                     ),
                 )
             )
