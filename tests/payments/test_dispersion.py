@@ -535,6 +535,11 @@ def test_the_producer_sees_its_payouts_pending_sent_and_failed(
     assert text_of(one(page, "dl.facts")).startswith("Te debemos $276.00")
 
 
-def test_the_admin_payouts_page_links_to_dispersions(client: TestClient, shop: Shop) -> None:
-    page = soup(as_admin(client).get("/admin/pagos-a-productores"))
+def test_the_admin_payouts_page_links_to_dispersions_and_shows_each_payouts_state(
+    client: TestClient, engine: Engine, session: Session, settings: Settings, shop: Shop
+) -> None:
+    dispersion, coffee, _honey = generated(client, engine, settings, session, shop)
+    page = soup(client.get("/admin/pagos-a-productores"))
     assert one(page, f'a[href="{LIST}"]')
+    rows = {row[4]: row[5] for row in table_rows(page, "#ultimos-pagos table")}
+    assert rows[coffee.reference] == f"Enviado al banco, en espera del resultado · Dispersión {dispersion.id}"
