@@ -543,3 +543,15 @@ def test_the_admin_payouts_page_links_to_dispersions_and_shows_each_payouts_stat
     assert one(page, f'a[href="{LIST}"]')
     rows = {row[4]: row[5] for row in table_rows(page, "#ultimos-pagos table")}
     assert rows[coffee.reference] == f"Enviado al banco, en espera del resultado · Dispersión {dispersion.id}"
+
+
+def test_an_upload_without_a_file_is_refused_without_a_server_error(
+    client: TestClient, engine: Engine, session: Session, settings: Settings, shop: Shop
+) -> None:
+    dispersion, _coffee, _honey = generated(client, engine, settings, session, shop)
+    path = f"{LIST}/{dispersion.id}"
+    before = database_state(engine)
+    response = client.post(f"{path}/resultado", data={"csrf_token": csrf_of(client, path)})
+    assert response.status_code == 422
+    assert client.get(f"{LIST}/abc").status_code in (404, 422)
+    assert database_state(engine) == before
