@@ -555,3 +555,33 @@ def test_an_upload_without_a_file_is_refused_without_a_server_error(
     assert response.status_code == 422
     assert client.get(f"{LIST}/abc").status_code in (404, 422)
     assert database_state(engine) == before
+
+
+def test_the_same_result_uploaded_twice_at_once_is_applied_once(
+    client: TestClient, engine: Engine, session: Session, settings: Settings, shop: Shop
+) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite has one writer at a time")
+    import threading
+
+    dispersion, _coffee, honey = generated(client, engine, settings, session, shop)
+    content = result_csv((honey.reference, CLABE_2, "460.00", "RECHAZADA", "", "CUENTA INEXISTENTE"))
+    outcomes: list[tuple[int, int]] = []
+    with Session(engine) as first:
+        report = dispersions.apply_result(first, shop.admin, dispersion.id or 0, content)  # holds the row
+
+        def second() -> None:
+            with Session(engine) as other:
+                again = dispersions.apply_result(other, shop.admin, dispersion.id or 0, content)
+                other.commit()
+                outcomes.append((len(again.failed), len(again.already)))
+
+        thread = threading.Thread(target=second)
+        thread.start()
+        thread.join(1)
+        assert thread.is_alive()  # waiting for the first upload's lock
+        first.commit()
+    thread.join(20)
+    assert len(report.failed) == 1 and outcomes == [(0, 1)]
+    assert ledger.balance(session, shop.org_2.id or 0) == 46000  # posted back once
+    assert ledger.imbalance(session) == 0
