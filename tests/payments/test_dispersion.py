@@ -585,3 +585,16 @@ def test_the_same_result_uploaded_twice_at_once_is_applied_once(
     assert len(report.failed) == 1 and outcomes == [(0, 1)]
     assert ledger.balance(session, shop.org_2.id or 0) == 46000  # posted back once
     assert ledger.imbalance(session) == 0
+
+
+def test_the_report_and_its_refusals_speak_english_to_an_administrator_who_chose_it(
+    client: TestClient, engine: Engine, session: Session, settings: Settings, shop: Shop
+) -> None:
+    dispersion, coffee, _honey = generated(client, engine, settings, session, shop)
+    client.get("/idioma/en")
+
+    refused = upload(client, dispersion.id, result_csv(("9999999", CLABE, "276.00", "LIQUIDADA", "", "")))
+    assert "Reference 9999999 is not in this dispersion." in refusal(refused)
+    assert refusal(refused).startswith("The result file was not applied: no payout was recorded.")
+    page = upload(client, dispersion.id, result_csv((coffee.reference, CLABE, "276.00", "LIQUIDADA", "B1", "")))
+    assert report(page) == "1 sent · 0 rejected · 0 already recorded · 1 still waiting"
