@@ -596,5 +596,5 @@ def test_the_report_and_its_refusals_speak_english_to_an_administrator_who_chose
     refused = upload(client, dispersion.id, result_csv(("9999999", CLABE, "276.00", "LIQUIDADA", "", "")))
     assert "Reference 9999999 is not in this dispersion." in refusal(refused)
     assert refusal(refused).startswith("The result file was not applied: no payout was recorded.")
-    page = upload(client, dispersion.id, result_csv((coffee.reference, CLABE, "276.00", "LIQUIDADA", "B1", "")))
-    assert report(page) == "1 sent · 0 rejected · 0 already recorded · 1 still waiting"
+    sent = result_csv((coffee.reference, CLABE, "276.00", "LIQUIDADA", "B1", ""))
+    assert report(upload(client, dispersion.id, sent)) == "1 sent · 0 rejected · 0 already recorded · 1 still waiting"
