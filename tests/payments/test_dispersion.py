@@ -597,4 +597,5 @@ def test_the_report_and_its_refusals_speak_english_to_an_administrator_who_chose
     assert "Reference 9999999 is not in this dispersion." in refusal(refused)
     assert refusal(refused).startswith("The result file was not applied: no payout was recorded.")
     sent = result_csv((coffee.reference, CLABE, "276.00", "LIQUIDADA", "B1", ""))
-    assert report(upload(client, dispersion.id, sent)) == "1 sent · 0 rejected · 0 already recorded · 1 still waiting"
+    expected = "1 sent · 0 rejected · 0 already recorded · 1 still waiting"
+    assert report(upload(client, dispersion.id, sent)) == expected
