@@ -51,7 +51,7 @@ def test_an_administrator_downloads_the_dispersion_and_uploads_the_banks_result(
     info.value.save_as(saved)
     assert saved.name.startswith("dispersion-") and saved.suffix == ".txt"
     records = saved.read_bytes().decode("ascii").split("\r\n")
-    assert records[-1] == "" and [len(r) for r in records[:-1]] == [128, 128]
+    assert records[-1] == "" and [len(r) for r in records[:-1]] == [165, 165]
 
     # The bank's portal answers with its result: the first transfer settled, the second refused.
     rows = ["Referencia,Cuenta destino,Importe,Estatus,Clave de rastreo,Motivo"]

@@ -1,8 +1,8 @@
 """The dispersion file the bank's business portal takes, and the result file it gives back: pure functions.
 
 **Outgoing file: BBVA México, Net Cash, "Pago a terceros — interbancarios (SPEI)", TXT layout.** One
-fixed-width record of 128 characters per transfer, no header and no totals record, ASCII, every line ended
-by CR LF (the portal is a Windows upload). Fields, as BBVA's layout describes them:
+fixed-width record of 165 characters per transfer, no header and no totals record, ASCII, every line ended
+by CR LF (the portal is a Windows upload). Fields:
 
     #  field                     positions  width  how it is written
     1  Cuenta destino (CLABE)      1–18      18    the beneficiary's 18-digit CLABE
@@ -17,12 +17,15 @@ by CR LF (the portal is a Windows upload). Fields, as BBVA's layout describes th
     8  Motivo de pago             91–120     30    like field 5 (the concept the beneficiary sees)
     9  Referencia numérica       121–127      7    digits, zeros to the left: what the result file matches
    10  Disponibilidad            128          1    "H" = same day (SPEI)
+   11  Comprobante fiscal        129          1    "0" = none asked of the beneficiary
+   12  RFC del beneficiario     130–147      18    spaces (only with a comprobante fiscal)
+   13  IVA                      148–165      18    "000000000000000.00" (only with a comprobante fiscal)
 
-Where it came from: BBVA México's Net Cash layout "Pagos interbancarios (SPEI)" as the bank hands it to
-business customers and as ERP connectors reproduce it. The stored reference corpus this was written with
-held no copy of the bank's PDF (only third-party generators for other BBVA/Banorte variants), so the widths
-above are those of BBVA's published layout as we know it: **check them against the PDF your Net Cash
-contract gives before the first real file** — every width is a constant below, and the tests pin each byte.
+Where it came from: BBVA México's Net Cash (formerly Bancomer Cash Windows) layout for interbank transfers,
+as a public Mexican treasury system's Bancomer layout generator writes it field by field ("suma 165
+caracteres"; arturoFloresGS/GlobalSET, LayoutBancomerBusiness.beArmaBancomer). No copy of the bank's own PDF
+was at hand: **check the widths against the layout your Net Cash contract gives before the first real
+file** — every width is a constant below, and the tests pin each byte.
 
 The ordering account is the platform's own account at BBVA: the 10-digit account inside the platform's
 CLABE (positions 8–17 of a BBVA CLABE `012 PPP 0AAAAAAAAAA D`).
@@ -44,11 +47,12 @@ from market import tables
 from market.i18n import gettext as _
 from market.payments.statement import parse_amount
 
-WIDTH = 128
+WIDTH = 165
 LINE_END = b"\r\n"
 CURRENCY = "MXP"
 ACCOUNT_TYPE_CLABE = "40"
 SAME_DAY = "H"
+NO_FISCAL_RECEIPT = "0" + " " * 18 + "000000000000000.00"  # fields 11-13: no comprobante, RFC or IVA
 NAME_WIDTH, CONCEPT_WIDTH, REFERENCE_WIDTH, AMOUNT_WIDTH = 30, 30, 7, 16
 MAX_AMOUNT_CENTS = 10**15 - 1  # 13 integer digits
 MAX_REFERENCE = 10**REFERENCE_WIDTH - 1
@@ -91,7 +95,7 @@ def origin_account(platform_clabe: str) -> str:
 
 
 def record(transfer: Transfer, origin: str) -> str:
-    """One 128-character record."""
+    """One 165-character record."""
     clabe = transfer.clabe
     if len(clabe) != 18 or not clabe.isdigit() or not 0 < transfer.reference <= MAX_REFERENCE:
         raise ValueError(transfer)
@@ -106,6 +110,7 @@ def record(transfer: Transfer, origin: str) -> str:
         + bank_text(transfer.concept, CONCEPT_WIDTH)
         + f"{transfer.reference:0{REFERENCE_WIDTH}d}"
         + SAME_DAY
+        + NO_FISCAL_RECEIPT
     )
     assert len(line) == WIDTH, line
     return line

@@ -167,7 +167,7 @@ def test_the_file_downloads_in_the_bank_layout_and_the_same_bytes_every_time(
     assert first.headers["content-type"] == "text/plain; charset=us-ascii"
     assert first.headers["content-disposition"] == f'attachment; filename="{dispersion.filename}"'
     lines = first.content.split(b"\r\n")
-    assert lines[2:] == [b""] and all(len(line) == 128 for line in lines[:2])
+    assert lines[2:] == [b""] and all(len(line) == 165 for line in lines[:2])
     assert lines[0] == (
         CLABE.encode()
         + b"000000007777777777"  # the demo CLABE's account digits
@@ -178,6 +178,9 @@ def test_the_file_downloads_in_the_bank_layout_and_the_same_bytes_every_time(
         + f"TIANGUIS SOLIDARIO DISP {dispersion.id}".encode().ljust(30)
         + coffee.reference.encode()
         + b"H"
+        + b"0"
+        + b" " * 18
+        + b"000000000000000.00"  # no comprobante fiscal
     )
     assert (
         lines[1][55:85] == b"UNION DE EJIDOS SENOR DE LA PE" and lines[1][120:127] == honey.reference.encode()

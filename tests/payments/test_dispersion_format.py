@@ -11,7 +11,7 @@ from tests.spreadsheets import NOT_TABLES, xlsx_bytes
 PLATFORM_CLABE = "012180001198203451"  # a BBVA CLABE: account 0119820345
 
 
-def test_a_record_is_128_characters_laid_out_as_bbva_documents() -> None:
+def test_a_record_is_165_characters_laid_out_field_by_field() -> None:
     transfer = layout.Transfer(
         clabe="002010077777777771",
         beneficiary="Cooperativa Flor de Café, S.C. de R.L.",
@@ -32,9 +32,12 @@ def test_a_record_is_128_characters_laid_out_as_bbva_documents() -> None:
         b"TIANGUIS SOLIDARIO DISP 3     "  # 91-120 motivo de pago, padded with spaces
         b"0000042"  # 121-127 referencia numérica
         b"H"  # 128 disponibilidad: same day
+        b"0"  # 129 comprobante fiscal: none
+        b"                  "  # 130-147 RFC del beneficiario: blank without a comprobante
+        b"000000000000000.00"  # 148-165 IVA: none
         b"\r\n"
     )
-    assert len(content.rstrip(b"\r\n")) == layout.WIDTH == 128
+    assert len(content.rstrip(b"\r\n")) == layout.WIDTH == 165
 
 
 def test_a_file_has_one_record_per_transfer_each_ended_by_crlf_in_plain_ascii() -> None:
@@ -46,7 +49,7 @@ def test_a_file_has_one_record_per_transfer_each_ended_by_crlf_in_plain_ascii() 
 
     lines = content.split(b"\r\n")
     assert lines[-1] == b"" and len(lines) == 3
-    assert all(len(line) == 128 for line in lines[:2])
+    assert all(len(line) == 165 for line in lines[:2])
     assert content.decode("ascii")  # nothing outside ASCII
     assert lines[0][39:55] == b"0000000000000.01"
     assert lines[0][55:85] == b"NA U".ljust(30)
