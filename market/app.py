@@ -49,9 +49,9 @@ from market.impact.cache import PublicFigures
 from market.invoicing import views as invoicing_views
 from market.linking import api as linking_api
 from market.linking import institution_views as linking_institution_views
+from market.linking import member_views as linking_member_views
 from market.linking import schedule_api as linking_schedule_api
 from market.linking import schedule_views as linking_schedule_views
-from market.linking import member_views as linking_member_views
 from market.linking import views as linking_views
 from market.mail import api as mail_api
 from market.mail import views as mail_views
