@@ -68,8 +68,8 @@ from market.payments import admin_views as payments_admin_views
 from market.payments import api as payments_api
 from market.payments import connect_api as payments_connect_api
 from market.payments import connect_views as payments_connect_views
+from market.payments import dispersion_api, dispersion_views, webhooks
 from market.payments import views as payments_views
-from market.payments import webhooks
 from market.payments.gateway import gateway_for
 from market.reviews import api as reviews_api
 from market.reviews import views as reviews_views
@@ -107,6 +107,7 @@ PAGES = (
     payments_views,
     payments_connect_views,
     payments_admin_views,
+    dispersion_views,
     admin_views,
     admin_audit_views,
     admin_people_views,
@@ -295,6 +296,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         orders_api,
         payments_api,
         payments_connect_api,
+        dispersion_api,
         linking_api,
         linking_schedule_api,
         disputes_api,

@@ -29,7 +29,7 @@ from market.organizations.models import (
     OrganizationCsd,
 )
 from market.outbox import OutboxEvent
-from market.payments.models import Payment, Payout, Refund, WebhookEvent
+from market.payments.models import Dispersion, Payment, Payout, Refund, WebhookEvent
 from market.reviews.models import Review
 from market.uploads import ImageUpload
 
@@ -46,6 +46,7 @@ __all__ = [
     "CartItem",
     "Demand",
     "DemandInvitation",
+    "Dispersion",
     "Dispute",
     "Email",
     "EmailPreference",

@@ -19,12 +19,14 @@ RECEIVABLE = "receivable"  # what institutions buying on invoice terms owe
 REFUNDS_DUE = "refunds_due"  # money received that belongs to no delivered part: it goes back
 DISPUTED, DISPUTE_LOSSES = "disputed", "dispute_losses"  # card funds held or lost by a chargeback
 PAYOUT = "payout"  # the kind of a payout's postings: not part of any sale's share
+PAYOUT_RETURNED = "payout_returned"  # a payout the bank rejected: its money is owed again (no order)
 KIND_LABELS = {
     "payment": "Venta pagada",
     "invoice": "Venta a crédito (factura)",
     "cash_sale": "Venta cobrada en efectivo: comisión",
     "refund": "Reembolso",
     "payout": "Transferencia a tu cuenta",
+    "payout_returned": "Transferencia rechazada por el banco: vuelve a tu saldo",
 }
 
 
@@ -275,6 +277,18 @@ def record_payout(
         PAYOUT,
         [Posting(PAYABLE, amount_cents, organization_id), Posting(CASH, -amount_cents)],
         order_id,
+        reference,
+    )
+
+
+def record_payout_returned(session: Session, organization_id: int, amount_cents: int, reference: str) -> str:
+    """The bank rejected a payout posted by `record_payout`: the platform owes the organization that much
+    again, and the cash is back."""
+    return post(
+        session,
+        PAYOUT_RETURNED,
+        [Posting(PAYABLE, -amount_cents, organization_id), Posting(CASH, amount_cents)],
+        None,
         reference,
     )
 

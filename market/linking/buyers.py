@@ -137,9 +137,7 @@ def owners(session: Session, buyer_organization_id: int) -> list[User]:
 
 
 def require_owner(session: Session, user: User, buyer: BuyerOrganization) -> None:
-    require_member(session, user, buyer)
-    if not buyer_members.is_owner(session, user, buyer):
-        raise Forbidden(buyer_members.OWNERS_ONLY)
+    buyer_members.ROSTER.require(session, user, buyer, owner=True)
 
 
 def set_purchasing(

@@ -90,6 +90,9 @@ SUPPLIER_DOCUMENT = _kind(
     "the organization's owners",
 )
 CSD_EXPIRING = _kind("csd_expiring", N_("CSD por vencer"), Topic.ACCOUNT, "the organization's owners")
+PAYOUT_FAILED = _kind(
+    "payout_failed", N_("Transferencia rechazada por el banco"), Topic.ORDERS, "the organization's owners"
+)
 INVOICE_REFUSED = _kind(
     "invoice_refused", N_("Factura rechazada"), Topic.ORDERS, "the issuing organization's owners"
 )

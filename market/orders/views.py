@@ -33,6 +33,7 @@ from market.orders import notifications, queries
 from market.orders.fulfillment import acts_for_buyer, move
 from market.orders.models import Cart, FulfillmentStatus, Order
 from market.organizations import service as organizations
+from market.payments import dispersion as dispersions
 from market.payments import methods as payment_methods
 from market.payments import service as payments
 from market.payments.methods import STRIPE_METHODS
@@ -439,5 +440,6 @@ def balance_page(slug: str, page: PageDep, user: UserDep, session: SessionDep) -
             "balance": ledger.balance(session, organization.id),
             "available": payments.available_balance(session, organization.id),
             "entries": ledger.entries_of(session, organization.id),
+            "payouts": dispersions.payouts_of(session, organization.id),
         },
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column
+from sqlalchemy import JSON, BigInteger, Column, Text
 from sqlmodel import Field, SQLModel
 
 from market.db import utcnow
@@ -71,8 +71,42 @@ class Refund(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class PayoutStatus(Status):
+    """A payout in a dispersion file waits for the bank's result; any other payout was sent when recorded."""
+
+    PENDING = "pending", N_("Enviado al banco, en espera del resultado")
+    SENT = "sent", N_("Enviado")
+    FAILED = "failed", N_("Rechazado por el banco")
+
+
+class DispersionStatus(Status):
+    """A dispersion file waits for the bank's result until every one of its payouts is settled."""
+
+    AWAITING_RESULT = "awaiting_result", N_("Esperando el resultado del banco")
+    SETTLED = "settled", N_("Conciliada")
+
+
+class Dispersion(SQLModel, table=True):
+    """One file of SPEI transfers for the bank's business portal, kept as generated: downloading it again
+    gives the same bytes."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    status: DispersionStatus = Field(
+        default=DispersionStatus.AWAITING_RESULT, sa_type=StatusColumn(DispersionStatus, 16), index=True
+    )
+    layout: str = Field(max_length=32)  # which bank layout the file follows
+    filename: str = Field(max_length=80)
+    content: str = Field(sa_type=Text)  # the file, ASCII
+    total_cents: int = Field(sa_type=BigInteger)
+    line_count: int
+    created_by: int = Field(foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    settled_at: datetime | None = None
+
+
 class Payout(SQLModel, table=True):
-    """Money sent to an organization: a Stripe transfer to its connected account, or a manual SPEI."""
+    """Money sent to an organization: a Stripe transfer to its connected account, or a manual SPEI (by hand,
+    or as one line of a dispersion file, pending until the bank's result says sent or failed)."""
 
     id: int | None = Field(default=None, primary_key=True)
     organization_id: int = Field(foreign_key="organization.id", index=True)
@@ -83,6 +117,13 @@ class Payout(SQLModel, table=True):
     fulfillment_id: int | None = Field(default=None, foreign_key="fulfillment.id", unique=True)
     created_by: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow, index=True)
+    status: PayoutStatus = Field(
+        default=PayoutStatus.SENT, sa_type=StatusColumn(PayoutStatus, 16), index=True
+    )
+    dispersion_id: int | None = Field(default=None, foreign_key="dispersion.id", index=True)
+    tracking_key: str | None = Field(default=None, max_length=30)  # the bank's clave de rastreo
+    failure_reason: str | None = Field(default=None, max_length=200)  # the bank's words
+    settled_at: datetime | None = None
 
 
 class TransferRequest(SQLModel, table=True):

@@ -6,7 +6,7 @@ owner (`awardapproval`). Existing demands have no partida; existing institutions
 second approval.
 
 Revision ID: e5f61c275086
-Revises: e5e50b164f75
+Revises: e5c3e9f42d53
 Create Date: 2026-12-06 21:50:00.000000
 """
 
@@ -16,7 +16,7 @@ import sqlmodel
 
 
 revision = "e5f61c275086"
-down_revision = "e5e50b164f75"
+down_revision = "e5c3e9f42d53"
 branch_labels = None
 depends_on = None
 

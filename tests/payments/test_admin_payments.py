@@ -467,6 +467,7 @@ def test_an_administrator_records_a_spei_payout_up_to_what_is_available(
         "$100.50",
         f"SPEI a la CLABE {CLABE}",
         "MBAN01002503070042",
+        "Enviado",
     ]
     assert value_of(page, "amount") == "175.50"  # the rest, still due
 
