@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Literal
 
 from fastapi import APIRouter, Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, EmailStr
 from sqlmodel import Session
 
@@ -13,9 +14,20 @@ from market.accounts.models import User
 from market.bounds import Id
 from market.catalog.taxonomy import CategorySlug, UnitCode
 from market.deps import ApiUserDep, SessionDep, SettingsDep
-from market.linking import awards, buyer_members, buyers, demands, messages
-from market.linking.models import BuyerMembership, BuyerOrganization, Demand, DemandStatus, Quote, QuoteStatus
+from market.linking import approvals, awards, buyer_members, buyers, demands, messages
+from market.linking.models import (
+    ApprovalStatus,
+    AwardApproval,
+    BuyerMembership,
+    BuyerOrganization,
+    Demand,
+    DemandStatus,
+    Quote,
+    QuoteStatus,
+)
 from market.linking.schemas import (
+    Allocation,
+    ApprovalDecision,
     AwardRequest,
     BuyerKind,
     BuyerOrganizationCreate,
@@ -23,6 +35,7 @@ from market.linking.schemas import (
     DemandCreate,
     DemandVisibility,
     MessageCreate,
+    PurchasingSettings,
     QuoteCreate,
     RegimenFiscal,
     UsoCfdi,
@@ -52,6 +65,8 @@ class BuyerOrganizationPublic(BaseModel):
     municipality: str
     verification_status: VerificationStatus
     rejection_reason: str | None
+    partida_required: bool
+    approval_threshold_cents: int | None
 
 
 class DemandPublic(BaseModel):
@@ -79,6 +94,8 @@ class DemandPublic(BaseModel):
     visibility: DemandVisibility
     status: DemandStatus
     purchase_order: str | None
+    partida_code: str | None
+    partida_description: str
 
 
 class QuotePublic(BaseModel):
@@ -108,6 +125,23 @@ class ProposalPublic(BaseModel):
     allocations: list[dict[str, int]]  # quote_id, organization_id, quantity, unit_price_cents
     missing: int
     total_cents: int
+
+
+class AwardApprovalPublic(BaseModel):
+    """An award that needed a second owner's approval: pending, approved or rejected (with the reason)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    demand_id: int
+    status: ApprovalStatus
+    proposed_by: int
+    allocations: list[Allocation]
+    total_cents: int  # every allocation at its quoted price, every delivery
+    decided_by: int | None
+    decided_at: datetime | None
+    reason: str | None
+    created_at: datetime
 
 
 class MessagePublic(BaseModel):
@@ -155,6 +189,17 @@ def register_institution(
 @router.get("/buyer-organizations", response_model=list[BuyerOrganizationPublic])
 def my_institutions(user: ApiUserDep, session: SessionDep) -> list[BuyerOrganization]:
     return buyers.of_user(session, user)
+
+
+@router.patch("/buyer-organizations/{buyer_id}", response_model=BuyerOrganizationPublic)
+def update_purchasing(
+    buyer_id: Id, data: PurchasingSettings, user: ApiUserDep, session: SessionDep
+) -> BuyerOrganization:
+    """How the institution buys (its owners): whether every demand must name its partida, and the amount in
+    centavos above which an award waits for a second owner's approval (null: no second approval). Only the
+    fields sent change."""
+    buyer = buyers.visible(session, user, buyer_id)
+    return buyers.set_purchasing(session, user, buyer, data, data.model_fields_set)
 
 
 @router.post(
@@ -264,18 +309,55 @@ def proposal(demand_id: Id, user: ApiUserDep, session: SessionDep) -> ProposalPu
     )
 
 
-@router.post("/demands/{demand_id}/award", response_model=list[OrderPublic], status_code=201)
+@router.post(
+    "/demands/{demand_id}/award",
+    response_model=list[OrderPublic],
+    status_code=201,
+    responses={
+        202: {
+            "model": AwardApprovalPublic,
+            "description": "Above the institution's amount: waits for approval",
+        }
+    },
+)
 def award(
     demand_id: Id,
     data: AwardRequest,
     user: ApiUserDep,
     session: SessionDep,
     settings: SettingsDep,
-) -> list[OrderPublic]:
-    """Award quotes that together cover the quantity; returns the order(s) placed now."""
+) -> list[OrderPublic] | JSONResponse:
+    """Award quotes that together cover the quantity; returns the order(s) placed now (201), or, when the
+    total over every delivery is above the institution's approval amount, the pending approval (202)."""
     demand = _demand(session, user, demand_id)
-    placed = awards.award(session, settings, user, demand, data)
+    outcome = approvals.request_award(session, settings, user, demand, data)
+    if outcome.approval is not None:
+        body = AwardApprovalPublic.model_validate(outcome.approval).model_dump(mode="json")
+        return JSONResponse(body, status_code=202)
+    return [queries.to_public(session, order) for order in outcome.orders]
+
+
+@router.get("/demands/{demand_id}/award/approvals", response_model=list[AwardApprovalPublic])
+def award_approvals(demand_id: Id, user: ApiUserDep, session: SessionDep) -> list[AwardApproval]:
+    """The demand's awards that needed a second approval, newest first (the institution's members)."""
+    return approvals.history(session, user, _demand(session, user, demand_id))
+
+
+@router.post("/demands/{demand_id}/award/approve", response_model=list[OrderPublic])
+def approve_award(
+    demand_id: Id, user: ApiUserDep, session: SessionDep, settings: SettingsDep
+) -> list[OrderPublic]:
+    """Another owner approves the pending award: it is checked again and made; returns the order(s) placed."""
+    placed = approvals.approve(session, settings, user, _demand(session, user, demand_id))
     return [queries.to_public(session, order) for order in placed]
+
+
+@router.post("/demands/{demand_id}/award/reject", response_model=AwardApprovalPublic)
+def reject_award(
+    demand_id: Id, data: ApprovalDecision, user: ApiUserDep, session: SessionDep
+) -> AwardApproval:
+    """Another owner rejects the pending award with a reason (or its proposer withdraws it)."""
+    return approvals.reject(session, user, _demand(session, user, demand_id), data.reason)
 
 
 @router.get("/demands/{demand_id}/threads/{slug}", response_model=list[MessagePublic])

@@ -19,7 +19,9 @@ from market.i18n import N_
 from market.i18n import gettext as _
 from market.linking import buyers, notifications
 from market.linking.models import (
+    ApprovalStatus,
     Award,
+    AwardApproval,
     BuyerOrganization,
     CallOff,
     CallOffStatus,
@@ -100,7 +102,45 @@ def award(
     session: Session, settings: Settings, user: User, demand: Demand, request: AwardRequest
 ) -> list[Order]:
     """Award quotes (the proposal, or the buyer's adjustment of it): together they must cover the quantity,
-    none beyond what its producer offered. Creates the call-offs and places the orders that are due."""
+    none beyond what its producer offered. Creates the call-offs and places the orders that are due. An
+    award above the institution's approval amount is not made here: `approvals.request_award` holds it."""
+    standing = check(session, user, demand, request)
+    buyer = buyers.get(session, demand.buyer_organization_id)
+    if buyer.needs_second_approval(total_cents(demand, standing, request)):
+        raise Conflict(
+            N_("Esta adjudicación necesita la aprobación de otra persona que administre la institución.")
+        )
+    return execute(session, settings, demand, request, standing)
+
+
+Standing = dict[int | None, tuple[Quote, Organization]]
+
+
+def total_cents(demand: Demand, standing: Standing, request: AwardRequest) -> int:
+    """What the award commits the institution to: every allocation at its quoted price, every delivery."""
+    per_delivery = sum(standing[a.quote_id][0].unit_price_cents * a.quantity for a in request.allocations)
+    return per_delivery * demand.deliveries
+
+
+def pending_approval(session: Session, demand: Demand) -> AwardApproval | None:
+    """The award of this demand waiting for a second owner's approval, if one is."""
+    return session.exec(
+        select(AwardApproval).where(
+            AwardApproval.demand_id == demand.id, AwardApproval.status == ApprovalStatus.PENDING
+        )
+    ).first()
+
+
+def check(
+    session: Session,
+    user: User,
+    demand: Demand,
+    request: AwardRequest,
+    approving: AwardApproval | None = None,
+) -> Standing:
+    """Everything an award must meet, checked without writing: the person acts for the institution, quoting
+    is over, no other award waits for approval (but the one `approving`), and the allocations cover the
+    quantity from standing quotes. Returns the standing quotes."""
     require_confirmed(user)
     buyer = buyers.get(session, demand.buyer_organization_id)
     buyers.require_member(session, user, buyer)
@@ -110,6 +150,11 @@ def award(
         )
     if not demand.quoting:
         raise InvalidTransition(current=demand.status, target=DemandStatus.AWARDED)
+    pending = pending_approval(session, demand)
+    if pending is not None and (approving is None or pending.id != approving.id):
+        raise Conflict(
+            N_("Ya hay una adjudicación de esta demanda esperando aprobación: apruébala o recházala primero.")
+        )
     standing = {quote.id: (quote, org) for quote, org in standing_quotes(session, demand)}
     errors: dict[str, str] = {}
     seen: set[int] = set()
@@ -127,6 +172,14 @@ def award(
         )
     if errors:
         raise ValidationFailed(errors)
+    return standing
+
+
+def execute(
+    session: Session, settings: Settings, demand: Demand, request: AwardRequest, standing: Standing
+) -> list[Order]:
+    """Make a checked award: the quotes awarded and declined (and their producers told), the purchase order
+    number, the call-offs, and the orders that are due."""
     # Two members awarding at once read the same status; the database lets only the first through.
     moved = session.execute(
         update(Demand)

@@ -13,8 +13,9 @@ from market.db import utcnow
 from market.errors import Forbidden, InvalidTransition, NotFound
 from market.i18n import N_
 from market.invoicing import receiver_data
+from market.linking import buyer_members
 from market.linking.models import BuyerMembership, BuyerOrganization
-from market.linking.schemas import BuyerOrganizationCreate
+from market.linking.schemas import BuyerOrganizationCreate, PurchasingSettings
 from market.organizations.models import Membership, VerificationStatus
 from market.slugs import slugify
 
@@ -119,6 +120,38 @@ def require_member(session: Session, user: User, buyer: BuyerOrganization) -> No
     """Refuses without naming the institution: whoever may not know it exists was answered 404 before."""
     if not is_member(session, user, buyer):
         raise Forbidden(N_("Solo las personas integrantes de la institución pueden hacer esto."))
+
+
+def owners(session: Session, buyer_organization_id: int) -> list[User]:
+    return list(
+        session.exec(
+            select(User)
+            .join(BuyerMembership, col(BuyerMembership.user_id) == User.id)
+            .where(
+                BuyerMembership.buyer_organization_id == buyer_organization_id,
+                BuyerMembership.role == "owner",
+            )
+            .order_by(col(User.id))
+        ).all()
+    )
+
+
+def require_owner(session: Session, user: User, buyer: BuyerOrganization) -> None:
+    buyer_members.ROSTER.require(session, user, buyer, owner=True)
+
+
+def set_purchasing(
+    session: Session, user: User, buyer: BuyerOrganization, data: PurchasingSettings, fields: set[str]
+) -> BuyerOrganization:
+    """An owner decides how the institution buys (the `fields` given: a PATCH changes only those): whether
+    every demand must name its partida, and above which amount an award needs a second owner's approval.
+    A new amount applies to awards proposed from now on; one already pending stays pending."""
+    require_confirmed(user)
+    require_owner(session, user, buyer)
+    for name in fields & set(PurchasingSettings.model_fields):
+        setattr(buyer, name, getattr(data, name))
+    session.add(buyer)
+    return buyer
 
 
 def verification_queue(session: Session, admin: User) -> list[BuyerOrganization]:

@@ -16,6 +16,8 @@ from market.i18n import N_, current_locale
 from market.i18n import gettext as _
 from market.linking import buyers, notifications
 from market.linking.models import (
+    ApprovalStatus,
+    AwardApproval,
     BuyerOrganization,
     Demand,
     DemandInvitation,
@@ -25,11 +27,13 @@ from market.linking.models import (
 )
 from market.linking.schemas import DemandCreate, QuoteCreate
 from market.money import format_mxn
+from market.orders.models import Order
 from market.organizations import service as organizations
 from market.organizations.models import Membership, Organization, VerificationStatus
 from market.outbox import enqueue
 
 MATCH_TOPIC = "match_demand"
+CANCELLED_REASON = "La demanda se canceló."  # stored as said, in Spanish, as every person's reason
 
 
 def create(session: Session, user: User, buyer: BuyerOrganization, data: DemandCreate) -> Demand:
@@ -37,6 +41,10 @@ def create(session: Session, user: User, buyer: BuyerOrganization, data: DemandC
     require_confirmed(user)
     buyers.require_member(session, user, buyer)
     _deadline_ahead(data.quote_deadline)
+    if buyer.partida_required and not data.partida_code:
+        raise ValidationFailed(
+            {"partida_code": N_("Tu institución pide la partida presupuestal de cada demanda, como 2211.")}
+        )
     invited_ids = sorted(set(data.invited_organization_ids))
     if data.visibility == "invited" and not invited_ids:
         raise ValidationFailed({"invited_organization_ids": N_("Invita al menos a una organización.")})
@@ -80,6 +88,13 @@ def cancel(session: Session, user: User, demand: Demand) -> Demand:
     if demand.status not in (DemandStatus.DRAFT, DemandStatus.OPEN, DemandStatus.CLOSED):
         raise InvalidTransition(current=demand.status, target=DemandStatus.CANCELLED)
     demand.status = DemandStatus.CANCELLED
+    for pending in session.exec(
+        select(AwardApproval).where(
+            AwardApproval.demand_id == demand.id, AwardApproval.status == ApprovalStatus.PENDING
+        )
+    ).all():  # an award waiting for approval goes with its demand
+        pending.status, pending.decided_by, pending.decided_at = ApprovalStatus.REJECTED, user.id, utcnow()
+        pending.reason = CANCELLED_REASON
     return demand
 
 
@@ -214,6 +229,14 @@ def of_buyer(session: Session, user: User, buyer: BuyerOrganization) -> list[Dem
 
 
 # --- quotes ----------------------------------------------------------------------------------------
+
+
+def partida_of_order(session: Session, order: Order) -> tuple[str, str] | None:
+    """The budget line (code, description) of the demand an order was placed from, if it names one."""
+    demand = session.get(Demand, order.demand_id) if order.demand_id is not None else None
+    if demand is None or demand.partida_code is None:
+        return None
+    return demand.partida_code, demand.partida_description
 
 
 def quote_of(session: Session, demand: Demand, organization: Organization) -> Quote | None:

@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
+from market import csvfiles
 from market.accounts.models import User
 from market.bounds import MAX_ID, Id, whole_number
 from market.deps import FormDep, PageDep, SessionDep, UserDep
@@ -20,7 +21,7 @@ from market.errors import EmailNotConfirmed, Forbidden, NotFound, ValidationFail
 from market.forms import FormInvalid, checkbox, pesos_field, text_fields, validate
 from market.i18n import N_
 from market.i18n import gettext as _
-from market.linking import awards, buyer_members, buyers, demands, notifications
+from market.linking import awards, buyer_members, buyers, demands, exports, notifications
 from market.linking.models import BuyerOrganization
 from market.linking.pages import LABELS, PRICE_HELP, form_errors
 from market.linking.schemas import (
@@ -30,8 +31,10 @@ from market.linking.schemas import (
     USOS_CFDI,
     BuyerOrganizationCreate,
     DemandCreate,
+    PurchasingSettings,
 )
 from market.mexico import MEXICO_CITY
+from market.money import cents_to_pesos_text
 from market.orders import queries
 from market.organizations import service as organizations
 from market.organizations.models import Organization
@@ -40,6 +43,7 @@ from market.web import PageContext, confirm_first, flash, flash_failure, refusab
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
 ONCE = N_("Una sola vez")
+AMOUNT_HELP = N_("Escribe el monto en pesos, por ejemplo 50000.00, o déjalo en blanco.")
 
 
 def _member_buyer(session: Session, user: User, buyer_id: int) -> BuyerOrganization:
@@ -133,6 +137,13 @@ def _institution_page(
         ),
         "member_values": {},
         "member_errors": {},
+        "purchasing_values": {
+            "partida_required": buyer.partida_required,
+            "approval_threshold": cents_to_pesos_text(buyer.approval_threshold_cents)
+            if buyer.approval_threshold_cents is not None
+            else "",
+        },
+        "purchasing_errors": {},
     }
     return page.render("linking/institution.html", LABELS | context | extra, status)
 
@@ -164,6 +175,37 @@ def add_colleague(buyer_id: Id, page: PageDep, form: FormDep, user: UserDep, ses
         ),
     )
     return page.redirect(page.url("linking.institution", buyer_id=buyer.id) + "#integrantes")
+
+
+@router.post("/instituciones/{buyer_id}/compras", name="linking.purchasing_settings")
+def purchasing_settings(
+    buyer_id: Id, page: PageDep, form: FormDep, user: UserDep, session: SessionDep
+) -> Response:
+    """The owners' settings of how the institution buys: the partida on every demand, the second approval."""
+    buyer = _member_buyer(session, user, buyer_id)
+    typed = str(text_fields(form).get("approval_threshold", ""))
+    data: dict[str, Any] = {"partida_required": checkbox(form, "partida_required"), "threshold": typed}
+    errors: dict[str, str] = {}
+    pesos_field(data, "threshold", "approval_threshold_cents", errors, _(AMOUNT_HELP))
+    try:
+        with flash_failure(page.request, session, 403):
+            settings = validate(PurchasingSettings, data, errors)
+            buyers.set_purchasing(session, user, buyer, settings, set(PurchasingSettings.model_fields))
+            flash(page.request, _("Guardamos cómo compra {name}.").format(name=buyer.name))
+    except FormInvalid as exc:
+        shown = {"partida_required": data["partida_required"], "approval_threshold": typed}
+        return _institution_page(
+            page, session, user, buyer, 422, purchasing_values=shown, purchasing_errors=form_errors(exc)
+        )
+    return page.redirect(page.url("linking.institution", buyer_id=buyer.id) + "#compras")
+
+
+@router.get("/instituciones/{buyer_id}/demandas.csv", name="linking.demands_csv")
+def demands_csv(buyer_id: Id, user: UserDep, session: SessionDep) -> Response:
+    """The institution's demands with their partida, purchase order and amount awarded (its members)."""
+    buyer = _member_buyer(session, user, buyer_id)
+    rows = exports.demand_rows(session, user, buyer)
+    return csvfiles.response(f"demandas-{buyer.slug}.csv", exports.COLUMNS, rows)
 
 
 # --- the institution's demand form -------------------------------------------------------------------

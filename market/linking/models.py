@@ -33,6 +33,14 @@ class QuoteStatus(Status):
     DECLINED = "declined", N_("No elegida")
 
 
+class ApprovalStatus(Status):
+    """An award above the institution's amount waits for a second owner: pending → approved | rejected."""
+
+    PENDING = "pending", N_("Pendiente de aprobación")
+    APPROVED = "approved", N_("Aprobada")
+    REJECTED = "rejected", N_("Rechazada")
+
+
 class ScheduleStatus(Status):
     """The deliveries of an awarded demand: running; paused by the institution (no order is placed, and
     the deliveries due meanwhile are skipped when it resumes); or ended (the rest is cancelled)."""
@@ -72,6 +80,13 @@ class BuyerOrganization(SQLModel, table=True):
     rejection_reason: str | None = Field(default=None, max_length=1000)
     verified_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
+    # How it buys: every demand names its budget line (partida), and awards above this amount (centavos, the
+    # whole award over every delivery) need a second owner's approval (None: no second approval).
+    partida_required: bool = False
+    approval_threshold_cents: int | None = Field(default=None, sa_type=BigInteger)
+
+    def needs_second_approval(self, total_cents: int) -> bool:
+        return self.approval_threshold_cents is not None and total_cents > self.approval_threshold_cents
 
 
 class BuyerMembership(SQLModel, table=True):
@@ -112,6 +127,9 @@ class Demand(SQLModel, table=True):
         default=DemandStatus.DRAFT, sa_type=StatusColumn(DemandStatus, 12), index=True
     )
     purchase_order: str | None = Field(default=None, max_length=20, unique=True)
+    # The budget line it is paid from: a code of the Clasificador por Objeto del Gasto, and what it says.
+    partida_code: str | None = Field(default=None, max_length=5)
+    partida_description: str = Field(default="", max_length=120)
     created_at: datetime = Field(default_factory=utcnow)
     opened_at: datetime | None = None
     # Its deliveries once awarded (market.linking.schedules): running, paused since a day, or ended.
@@ -176,6 +194,24 @@ class Award(SQLModel, table=True):
     quote_id: int = Field(foreign_key="quote.id", unique=True)
     quantity: int = Field(sa_type=BigInteger)
     unit_price_cents: int = Field(sa_type=BigInteger)
+
+
+class AwardApproval(SQLModel, table=True):
+    """An award proposed by one owner or member and waiting for (or decided by) a different owner; the
+    allocations are kept as proposed ([{quote_id, quantity}]) and are checked again when approved."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    demand_id: int = Field(foreign_key="demand.id", index=True)
+    proposed_by: int = Field(foreign_key="user.id")
+    allocations: list[dict[str, int]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    total_cents: int = Field(sa_type=BigInteger)  # over every delivery
+    status: ApprovalStatus = Field(
+        default=ApprovalStatus.PENDING, sa_type=StatusColumn(ApprovalStatus, 12), index=True
+    )
+    decided_by: int | None = Field(default=None, foreign_key="user.id")
+    decided_at: datetime | None = None
+    reason: str | None = Field(default=None, max_length=1000)
+    created_at: datetime = Field(default_factory=utcnow)
 
 
 class CallOff(SQLModel, table=True):

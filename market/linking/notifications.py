@@ -107,3 +107,36 @@ def message_posted(session: Session, demand: Demand, recipients: list[User], aut
         order_id=None,
         title=demand.title,
     )
+
+
+def award_approval_requested(
+    session: Session, demand: Demand, approvers: list[User], proposer: User, total_cents: int
+) -> None:
+    buyer = session.get(BuyerOrganization, demand.buyer_organization_id)
+    assert buyer is not None
+    send_each(
+        session,
+        kinds.AWARD_APPROVAL_REQUESTED,
+        approvers,
+        link=_demand_page(demand) + "#aprobacion",
+        title=demand.title,
+        proposer=proposer.name,
+        institution=buyer.name,
+        total_cents=total_cents,
+    )
+
+
+def award_approval_decided(
+    session: Session, demand: Demand, proposer: User, decider: User, approved: bool, reason: str | None
+) -> None:
+    send_each(
+        session,
+        kinds.AWARD_APPROVAL_DECIDED,
+        [proposer],
+        link=_demand_page(demand),
+        title=demand.title,
+        approved=approved,
+        decider=decider.name,
+        reason=reason,
+        purchase_order=demand.purchase_order,
+    )

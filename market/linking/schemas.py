@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from market.bounds import MAX_PRICE_CENTS, MAX_QUANTITY, Id
 from market.catalog.taxonomy import CategorySlug, UnitCode
@@ -55,6 +55,26 @@ DeliveryFrequency = Annotated[
     int, Vocabulary("DeliveryFrequency", FREQUENCIES, N_("Elige cada semana, cada dos semanas o cada mes."))
 ]
 DemandVisibility = Annotated[str, Vocabulary("DemandVisibility", ("public", "invited"))]
+MAX_APPROVAL_THRESHOLD_CENTS = 10**13  # a hundred thousand million pesos: beyond any school's budget
+
+
+def _partida_code(value: str | None) -> str | None:
+    """A code of the Clasificador por Objeto del Gasto: a partida of 4 digits (2211, as the states and many
+    offices use it) or 5 (22101, the federal partida específica); its first digit is the capítulo (1 to 9)."""
+    if value is None:
+        return None
+    code = value.strip().replace(" ", "")
+    if not code:
+        return None
+    if not (code.isascii() and code.isdigit() and len(code) in (4, 5) and code[0] != "0"):
+        raise invalid(
+            "partida_invalid",
+            "La partida es la clave de 4 o 5 dígitos del Clasificador por Objeto del Gasto, como 2211.",
+        )
+    return code
+
+
+PartidaCode = Annotated[str | None, BeforeValidator(_partida_code)]
 
 
 class BuyerOrganizationCreate(BaseModel):
@@ -110,6 +130,8 @@ class DemandCreate(BaseModel):
     max_distance_km: int | None = Field(default=None, ge=1, le=3000)
     visibility: DemandVisibility = "public"
     invited_organization_ids: list[Id] = Field(default_factory=list, max_length=50)
+    partida_code: PartidaCode = Field(default=None, max_length=5, examples=["2211"])
+    partida_description: OneLine = Field(default="", max_length=120)
 
     @field_validator("first_delivery")
     @classmethod
@@ -139,6 +161,34 @@ class DemandCreate(BaseModel):
                 field="first_delivery",
             )
         return self
+
+    @model_validator(mode="after")
+    def _partida(self) -> DemandCreate:
+        if self.partida_description and not self.partida_code:
+            raise invalid(
+                "partida_code_missing",
+                "Escribe también la clave de la partida, como 2211.",
+                field="partida_code",
+            )
+        return self
+
+
+class PurchasingSettings(BaseModel):
+    """How an institution buys: whether each demand must name its partida, and the amount (centavos, over
+    every delivery of an award) above which an award waits for a second owner's approval (None: never)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    partida_required: bool = False
+    approval_threshold_cents: int | None = Field(default=None, gt=0, le=MAX_APPROVAL_THRESHOLD_CENTS)
+
+
+class ApprovalDecision(BaseModel):
+    """An owner's refusal of a pending award says why, for whoever proposed it."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    reason: str = Field(min_length=3, max_length=1000)
 
 
 class QuoteCreate(BaseModel):

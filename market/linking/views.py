@@ -20,9 +20,10 @@ from market.deps import FormDep, PageDep, SessionDep, SettingsDep, UserDep
 from market.documents import service as documents
 from market.errors import NotFound, ValidationFailed
 from market.forms import FormInvalid, pesos_field, text_fields, validate
+from market.i18n import N_
 from market.i18n import gettext as _
-from market.linking import awards, buyers, demands, messages, schedules
-from market.linking.models import Demand, Message, Quote
+from market.linking import approvals, awards, buyers, demands, messages, schedules
+from market.linking.models import ApprovalStatus, Demand, Message, Quote
 from market.linking.pages import LABELS, PRICE_HELP, form_errors
 from market.linking.schemas import AwardRequest, MessageCreate, QuoteCreate
 from market.mexico import STATES_BY_CODE
@@ -33,6 +34,10 @@ from search.geo import distance_km
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
 ALLOCATION_PREFIX = "cantidad_"
+AWAITS_APPROVAL = N_(
+    "La adjudicación supera el monto que pide una segunda aprobación: avisamos a quienes administran la "
+    "institución. Los pedidos se crean cuando otra persona la apruebe."
+)
 
 
 # --- presentation helpers ----------------------------------------------------------------------------
@@ -145,6 +150,8 @@ def _demand_page(
             }
         context["can_award"] = is_buyer and demand.awardable(now)
     if is_buyer:
+        context |= _approval_context(session, user, demand, quotes)
+        context["can_award"] = context["can_award"] and context["approval"] is None
         # A thread with each producer that quoted (in the comparison's order), then those that only wrote.
         talking = {org.id: org for _quote, org in quotes}
         for org in messages.thread_organizations(session, user, demand):
@@ -159,6 +166,31 @@ def _demand_page(
         ]
     context |= extra
     return page.render("linking/demand.html", LABELS | context, status)
+
+
+def _approval_context(
+    session: Session, user: User, demand: Demand, quotes: list[tuple[Quote, Organization]]
+) -> dict[str, Any]:
+    """The award waiting for a second approval (what it takes from whom, who proposed it, whether this person
+    may decide), and the last rejected one, for the institution's members."""
+    found = approvals.history(session, user, demand) if demand.quoting else []
+    pending = found[0] if found and found[0].status == ApprovalStatus.PENDING else None
+    rejected = next((a for a in found if a.status == ApprovalStatus.REJECTED), None)
+    by_quote = {quote.id: (quote, org) for quote, org in quotes}
+    lines = [
+        (by_quote[a["quote_id"]][1], a["quantity"], by_quote[a["quote_id"]][0].unit_price_cents)
+        for a in (pending.allocations if pending else [])
+        if a["quote_id"] in by_quote
+    ]
+    people = {a.proposed_by for a in found[:1]} | {a.decided_by for a in found if a.decided_by}
+    return {
+        "approval": pending,
+        "approval_lines": lines,
+        "last_rejected": None if pending else rejected,
+        "people": {person_id: session.get(User, person_id) for person_id in people},
+        "may_decide": pending is not None and approvals.may_decide(session, user, demand, pending),
+        "reject_errors": {},
+    }
 
 
 @router.get("/demandas/{demand_id}", name="linking.demand_page")
@@ -274,9 +306,13 @@ def award(
     try:
         with flash_failure(page.request, session, 403, 409):
             request_data = validate(AwardRequest, {"allocations": allocations}, errors)
-            orders = awards.award(session, settings, user, demand, request_data)
+            outcome = approvals.request_award(session, settings, user, demand, request_data)
+            if outcome.pending:
+                flash(page.request, _(AWAITS_APPROVAL))
+                return page.redirect(f"{demand_url}#aprobacion")
             number = demand.purchase_order
             flash(page.request, _("Adjudicaste la demanda. Orden de compra {number}.").format(number=number))
+            orders = outcome.orders
             return page.redirect(
                 page.url("orders.order_page", order_id=orders[0].id) if orders else demand_url
             )
@@ -290,6 +326,33 @@ def award(
             shown.setdefault(key, message)
         return _demand_page(page, session, user, demand, 422, award_errors=shown, award_values=values)
     return page.redirect(demand_url)
+
+
+@router.post("/demandas/{demand_id}/adjudicacion/aprobar", name="linking.approve_award")
+def approve_award(
+    demand_id: Id, page: PageDep, user: UserDep, session: SessionDep, settings: SettingsDep
+) -> Response:
+    demand = demands.visible(session, user, demand_id)
+    demand_url = page.url("linking.demand_page", demand_id=demand_id)
+    with flash_failure(page.request, session, 403, 409, 422):
+        orders = approvals.approve(session, settings, user, demand)
+        number = demand.purchase_order
+        flash(page.request, _("Aprobaste la adjudicación. Orden de compra {number}.").format(number=number))
+        return page.redirect(page.url("orders.order_page", order_id=orders[0].id) if orders else demand_url)
+    return page.redirect(f"{demand_url}#aprobacion")
+
+
+@router.post("/demandas/{demand_id}/adjudicacion/rechazar", name="linking.reject_award")
+def reject_award(demand_id: Id, page: PageDep, form: FormDep, user: UserDep, session: SessionDep) -> Response:
+    demand = demands.visible(session, user, demand_id)
+    demand_url = page.url("linking.demand_page", demand_id=demand_id)
+    try:
+        with flash_failure(page.request, session, 403, 409):
+            approvals.reject(session, user, demand, str(text_fields(form).get("reason", "")))
+            flash(page.request, _("Rechazamos la adjudicación. La demanda puede adjudicarse de nuevo."))
+    except ValidationFailed as exc:
+        return _demand_page(page, session, user, demand, 422, reject_errors=form_errors(exc))
+    return page.redirect(f"{demand_url}#aprobacion")
 
 
 # --- conversations -----------------------------------------------------------------------------------

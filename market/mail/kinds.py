@@ -137,6 +137,15 @@ DISPUTE_NEWS = _kind(
 AWARD_DECIDED = _kind(
     "award_decided", N_("Adjudicación de una demanda"), Topic.ORDERS, "the quoting producer's members"
 )
+AWARD_APPROVAL_REQUESTED = _kind(
+    "award_approval_requested",
+    N_("Adjudicación por aprobar"),
+    Topic.ORDERS,
+    "the institution's owners but the proposer",
+)
+AWARD_APPROVAL_DECIDED = _kind(
+    "award_approval_decided", N_("Adjudicación aprobada o rechazada"), Topic.ORDERS, "the award's proposer"
+)
 SCHEDULE_CHANGED = _kind(
     "schedule_changed",
     N_("Cambio en las entregas programadas"),

@@ -27,7 +27,7 @@ from market.invoicing import queries as invoices
 from market.invoicing import receivers
 from market.invoicing.receiver_data import DEFAULT_USO, FIELDS, FiscalData, form_choices
 from market.ledger import service as ledger
-from market.linking import buyers, messages
+from market.linking import buyers, demands, messages
 from market.orders import cart as carts
 from market.orders import notifications, queries
 from market.orders.fulfillment import acts_for_buyer, move
@@ -340,6 +340,7 @@ def _order_page(
             "review_boxes": reviews.order_boxes(session, user, order, public.fulfillments),
             "invoices": invoices.of_parts(session, user, [f.id for f in public.fulfillments]),
             "pickups": notifications.pickup_places(session, [f.id for f in public.fulfillments]),
+            "partida": demands.partida_of_order(session, order),
         },
         status_code,
     )

@@ -18,6 +18,10 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     },
     "quote_received": DEMAND | {"organization": "Café de la Sierra"},
     "award_decided": DEMAND | {"awarded": True},
+    "award_approval_requested": DEMAND
+    | {"proposer": "Luis Pérez", "institution": "Escuela Primaria Benito Juárez", "total_cents": 12500000},
+    "award_approval_decided": DEMAND
+    | {"approved": True, "decider": "Ana López", "reason": None, "purchase_order": "OC-2026-00012"},
     "schedule_changed": DEMAND
     | {"change": "skipped", "quantity": 300, "unit": "kg", "sequence": 3, "due": "2027-01-15"},
     "new_message": DEMAND | {"author": "Luis Pérez", "order_id": None},
@@ -82,6 +86,11 @@ EXAMPLES: dict[str, dict[str, Any]] = {
 # Every branch of the templates with several, rendered by tests/organizations/test_emails.py.
 VARIANTS: list[tuple[str, dict[str, Any]]] = [
     ("award_decided", EXAMPLES["award_decided"] | {"awarded": False}),
+    (
+        "award_approval_decided",
+        EXAMPLES["award_approval_decided"]
+        | {"approved": False, "reason": "Falta suficiencia presupuestal", "purchase_order": None},
+    ),
     *[
         ("schedule_changed", EXAMPLES["schedule_changed"] | extra)
         for extra in (
