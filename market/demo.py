@@ -14,7 +14,7 @@ from market.accounts.schemas import NewPassword, Registration
 from market.catalog.schemas import ListingCreate
 from market.db import utcnow
 from market.invoicing.fiscal_profile import FiscalProfileUpdate
-from market.linking.schemas import BuyerOrganizationCreate, DemandCreate
+from market.linking.schemas import BuyerOrganizationCreate, DemandCreate, QuoteCreate
 from market.orders.schemas import PaymentMethod
 from market.organizations.schemas import OrganizationCreate
 from market.reviews.schemas import ReviewCreate
@@ -61,12 +61,23 @@ class DemoDemand(DemandCreate):
         return data
 
 
+class DemoQuote(QuoteCreate):
+    organization: str  # its slug
+
+
+class DemoSupply(DemoDemand):
+    """A recurring demand already awarded to these quotes: its first delivery ordered, the rest scheduled."""
+
+    quotes: list[DemoQuote] = Field(min_length=1)
+
+
 class DemoSchool(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     purchaser: DemoAccount
     institution: BuyerOrganizationCreate
     demand: DemoDemand
+    supply: DemoSupply
 
 
 class DemoReview(ReviewCreate):

@@ -4,6 +4,7 @@ data (for benchmarks)."""
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 from typing import Any
 
 from rich.progress import Progress
@@ -20,7 +21,16 @@ from market.catalog.service import add_listing
 from market.catalog.taxonomy import CATEGORIES, GOOD_UNITS, SERVICE_UNITS
 from market.config import Settings
 from market.db import transaction, utcnow
-from market.demo import DEMO_PASSWORD, DemoAccount, DemoOrder, DemoPart, DemoSchool, Outcome, load_marketplace
+from market.demo import (
+    DEMO_PASSWORD,
+    DemoAccount,
+    DemoOrder,
+    DemoPart,
+    DemoSchool,
+    DemoSupply,
+    Outcome,
+    load_marketplace,
+)
 from market.documents.demo import load_demo_documents
 from market.invoicing import csd_store, fiscal_profile, global_invoice
 from market.invoicing.csd import make_test_csd
@@ -98,6 +108,7 @@ def load_demo(session: Session, settings: Settings | None = None) -> list[tuple[
     school = _demo_school(session, demo.school)
     accounts.append(("institución compradora", school.email, DEMO_PASSWORD))
     _demo_orders(session, settings, demo.orders, {"consumer": consumer, "school": school}, admin)
+    _demo_supply(session, settings, school, demo.school.supply)
     load_demo_documents(session, settings, admin)
     return accounts
 
@@ -123,6 +134,34 @@ def _demo_school(session: Session, school: DemoSchool) -> User:
     demand = demands.create(session, person, institution, school.demand)
     demands.open_for_quotes(session, person, demand)
     return person
+
+
+def _demo_supply(session: Session, settings: Settings, person: User, supply: DemoSupply) -> None:
+    """A recurring supply already awarded, whose schedule the school can bend (once): the producers quote
+    while it is open; once its deadline has passed, the school awards the cheapest cover its page proposes."""
+    from market.linking import awards, buyers, demands
+    from market.linking.models import Demand
+    from market.linking.schemas import Allocation, AwardRequest, DemandCreate, QuoteCreate
+
+    if session.exec(select(Demand.id).where(Demand.title == supply.title)).first() is not None:
+        return
+    institution = buyers.get(session, buyers.buying_for(session, person) or 0)
+
+    demand = demands.create(
+        session, person, institution, DemandCreate(**supply.model_dump(exclude={"quotes"}))
+    )
+    demands.open_for_quotes(session, person, demand)
+    for entry in supply.quotes:
+        organization = session.exec(select(Organization).where(Organization.slug == entry.organization)).one()
+        owner = _owner_of(session, organization.id or 0)
+        offer = QuoteCreate(**entry.model_dump(exclude={"organization"}))
+        demands.submit_quote(session, owner, demand, organization, offer)
+    demand.quote_deadline = utcnow() - timedelta(minutes=1)
+    proposal = awards.propose(session, demand)
+    allocations = [
+        Allocation(quote_id=quote.id or 0, quantity=take) for quote, _, take in proposal.allocations
+    ]
+    awards.award(session, settings, person, demand, AwardRequest(allocations=allocations))
 
 
 def _demo_orders(

@@ -28,9 +28,11 @@ from market.demo import DEMO_FILE, DEMO_PASSWORD, DemoDataError, load_marketplac
 from market.invoicing import global_invoice, issuing
 from market.invoicing.models import Invoice, InvoiceKind, InvoiceStatus
 from market.invoicing.seal import seal_verifies
+from market.linking.models import CallOff, CallOffStatus, Demand, DemandStatus
 from market.linking.schemas import BuyerOrganizationCreate, DemandCreate
 from market.mail.delivery import deliver_due
 from market.mail.models import Email, EmailStatus
+from market.orders.models import Fulfillment, Order
 from market.organizations.schemas import OrganizationCreate
 from market.outbox import OutboxEvent, process_batch
 from market.seed import load_demo
@@ -145,7 +147,8 @@ def test_the_demo_invoices_its_sale_to_the_institution(
 
     invoices = session.exec(select(Invoice).order_by(col(Invoice.id))).all()
     ingresos = [i for i in invoices if i.kind == InvoiceKind.INGRESO]
-    assert len(ingresos) == 2 and {i.status for i in invoices} == {InvoiceStatus.POR_TIMBRAR}
+    # The school's order has two parts, and the first delivery of its honey supply two more.
+    assert len(ingresos) == 4 and {i.status for i in invoices} == {InvoiceStatus.POR_TIMBRAR}
     for invoice in ingresos:
         assert invoice.signed_xml is not None and seal_verifies(invoice.signed_xml)
         assert invoice.attempts >= 1 and invoice.stamped_xml is None
@@ -157,6 +160,25 @@ def test_the_demo_invoices_its_sale_to_the_institution(
     for invoice in globals_:
         assert invoice.signed_xml is not None and seal_verifies(invoice.signed_xml)
         assert CFDI.from_string(invoice.signed_xml)["Receptor"]["Rfc"] == "XAXX010101000"
+
+
+def test_the_demo_school_has_a_recurring_supply_awarded_to_two_producers(
+    session: Session, settings: Settings
+) -> None:
+    """Awarded the cheapest cover of the honey producers' quotes: the first delivery ordered from both, the
+    nine others scheduled for the school to pause, skip or change; paid from its budget line."""
+    load_demo(session, settings)
+    load_demo(session, settings)  # twice: loaded once
+    session.commit()
+
+    demand = session.exec(select(Demand).where(Demand.title == load_marketplace().school.supply.title)).one()
+    assert (demand.status, demand.partida_code) == (DemandStatus.AWARDED, "2211")
+    deliveries = session.exec(select(CallOff).where(CallOff.demand_id == demand.id)).all()
+    assert [d.status for d in deliveries] == [CallOffStatus.PLACED] + [CallOffStatus.SCHEDULED] * 9
+    order = session.get(Order, deliveries[0].order_id)
+    assert order is not None
+    parts = session.exec(select(Fulfillment).where(Fulfillment.order_id == order.id)).all()
+    assert len(parts) == 2
 
 
 def test_every_demo_listing_shows_a_picture_drawn_by_the_project(
