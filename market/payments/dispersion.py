@@ -90,14 +90,14 @@ def _plan(session: Session, organizations: list[Organization]) -> Plan:
     return plan
 
 
-def _owed(session: Session, admin: User) -> list[Organization]:
-    return [organization for organization, _owes, _now in payments.payable_organizations(session, admin)]
-
-
 def preview(session: Session, admin: User) -> Plan:
     """What "Generar archivo de dispersión" would include now."""
     audit.require_admin(admin)
-    return _plan(session, sorted(_owed(session, admin), key=lambda o: o.id or 0))
+    ids = payments.owed_organization_ids(session)
+    owed = session.exec(
+        select(Organization).where(col(Organization.id).in_(ids)).order_by(col(Organization.id))
+    )
+    return _plan(session, list(owed))
 
 
 def create(session: Session, admin: User, platform_clabe: str) -> Dispersion:
@@ -106,7 +106,7 @@ def create(session: Session, admin: User, platform_clabe: str) -> Dispersion:
     so two administrators generating at once never both include the same money: the second waits, then
     finds it already in the first's file."""
     audit.require_admin(admin)
-    ids = sorted(organization.id or 0 for organization in _owed(session, admin))
+    ids = payments.owed_organization_ids(session)
     locked = list(
         session.exec(
             select(Organization)

@@ -297,11 +297,8 @@ def pay_out(session: Session, admin: User, organization_id: int, amount_cents: i
 def payable_organizations(session: Session, admin: User) -> list[tuple[Organization, int, int]]:
     """Organizations the platform owes money, with (balance, available now), largest available first."""
     audit.require_admin(admin)
-    ids = session.exec(
-        select(LedgerEntry.organization_id).where(LedgerEntry.account == ledger.PAYABLE).distinct()
-    ).all()
     rows = []
-    for organization_id in ids:
+    for organization_id in owed_organization_ids(session):
         organization = session.get(Organization, organization_id)
         if organization is None:
             continue
@@ -309,6 +306,14 @@ def payable_organizations(session: Session, admin: User) -> list[tuple[Organizat
         if balance:
             rows.append((organization, balance, payable_now(session, organization)))
     return sorted(rows, key=lambda row: -row[2])
+
+
+def owed_organization_ids(session: Session) -> list[int]:
+    """Every organization the ledger has ever owed money (one query; its balance may be 0 by now)."""
+    ids = session.exec(
+        select(LedgerEntry.organization_id).where(LedgerEntry.account == ledger.PAYABLE).distinct()
+    ).all()
+    return sorted(organization_id for organization_id in ids if organization_id is not None)
 
 
 def recent_payouts(session: Session, admin: User, limit: int = 50) -> list[tuple[Payout, Organization]]:
