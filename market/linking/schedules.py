@@ -333,7 +333,8 @@ def change_quantity(session: Session, user: User, demand: Demand, change: Schedu
         for n, allocation in enumerate(change.allocations or []):
             line = by_quote.get(allocation.quote_id)
             if allocation.quote_id in seen:
-                errors[f"allocations.{n}.quote_id"] = N_("Esa cotización aparece dos veces: indícala una sola vez.")
+                twice = N_("Esa cotización aparece dos veces: indícala una sola vez.")
+                errors[f"allocations.{n}.quote_id"] = twice
             elif line is None:
                 errors[f"allocations.{n}.quote_id"] = N_("Esa organización no surte esta demanda.")
             elif allocation.quantity > line.quote.quantity:
