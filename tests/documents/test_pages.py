@@ -84,7 +84,7 @@ def test_a_wrong_upload_comes_back_with_the_message_beside_its_field_and_writes_
     assert bad_date.status_code == 422 and field_error(bad_date, "issued_on")
     ancient = upload(owner, world, issued_on="0001-01-01")
     assert ancient.status_code == 422
-    assert field_error(ancient, "issued_on").startswith("La Constancia de Situación Fiscal debe ser reciente")
+    assert "La Constancia de Situación Fiscal debe ser reciente" in (field_error(ancient, "issued_on") or "")
     far = upload(owner, world, kind=f"certificacion:{CODES[0]}", expires_on="9999-12-31")
     assert (field_error(far, "expires_on") or "").startswith("La vigencia no puede pasar del")
     huge = upload(owner, world, content=png_declaring(30000, 30000))
