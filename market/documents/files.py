@@ -10,6 +10,7 @@ from io import BytesIO
 
 from PIL import Image, UnidentifiedImageError
 
+from market import media
 from market.errors import ValidationFailed
 from market.i18n import N_
 from market.storage import Storage
@@ -21,6 +22,10 @@ TOO_BIG = N_("El archivo pesa más de {mb} MB. Escanéalo con menos resolución 
 WRONG_TYPE = N_("El archivo debe ser un PDF, una foto JPEG o una imagen PNG.")
 BROKEN_PDF = N_("El PDF está dañado o incompleto: vuelve a descargarlo o a escanearlo.")
 BROKEN_IMAGE = N_("La imagen está dañada o incompleta: vuelve a tomar la foto.")
+TOO_LARGE = media.TOO_LARGE  # worded as for a listing's photo or a logo
+# A scan is kept as it is, never decoded here; Pillow refuses to open past twice its own limit (set by
+# market.media), so that is the most a document's image may measure.
+MAX_PIXELS = 2 * media.MAX_PIXELS
 
 # Where a document is uploaded: these requests may carry up to MAX_BYTES (market.app's BodySizeLimit).
 UPLOAD_PATHS = (
@@ -64,12 +69,30 @@ def check(data: bytes) -> CheckedFile:
         if b"%%EOF" not in data[-2048:]:  # every complete PDF ends with it (a cut download does not)
             raise ValidationFailed({"file": BROKEN_PDF})
     else:
-        try:
-            with Image.open(BytesIO(data)) as image:
-                image.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-            raise ValidationFailed({"file": BROKEN_IMAGE}) from None
+        _check_image(data, "JPEG" if content_type == "image/jpeg" else "PNG")
     return CheckedFile(data, content_type)
+
+
+def _check_image(data: bytes, fmt: str) -> None:
+    """Its size from its header first (too many pixels is said so, with them), then the whole file."""
+    try:
+        with media.READERS[fmt](BytesIO(data)) as header:  # the header only: no limit applied yet
+            width, height = header.size
+    except Exception:  # whatever a malformed header makes the reader raise
+        raise ValidationFailed({"file": BROKEN_IMAGE}) from None
+    if width * height > MAX_PIXELS:
+        raise ValidationFailed(
+            {"file": TOO_LARGE},
+            width=width,
+            height=height,
+            max_megapixels=MAX_PIXELS // 1_000_000,
+            max_pixels=MAX_PIXELS,
+        )
+    try:
+        with Image.open(BytesIO(data)) as image:
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise ValidationFailed({"file": BROKEN_IMAGE}) from None
 
 
 def store(storage: Storage, organization_id: int, checked: CheckedFile) -> str:

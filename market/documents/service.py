@@ -45,6 +45,22 @@ ISSUED_FUTURE = N_("La fecha de emisión no puede ser posterior a hoy.")
 EXPIRY_MISSING = N_("Escribe hasta qué fecha es vigente.")
 EXPIRY_BEFORE = N_("La vigencia debe terminar después de la fecha de emisión.")
 EXPIRY_PAST = N_("Este documento ya venció: sube uno vigente.")
+ISSUED_TOO_OLD = N_("La fecha de emisión no puede ser anterior al {oldest}.")
+CONSTANCIA_TOO_OLD = N_(
+    "La Constancia de Situación Fiscal debe ser reciente: emitida a partir del {oldest}. "
+    "Descarga una nueva del SAT."
+)
+OPINION_TOO_OLD = N_(
+    "La Opinión de Cumplimiento vale 30 días naturales: emitida a partir del {oldest}. "
+    "Descarga una nueva del SAT."
+)
+EXPIRY_TOO_FAR = N_("La vigencia no puede pasar del {farthest}: revisa la fecha.")
+CERTIFICATION_CONFLICT = N_(
+    "El documento elegido es de otra certificación: indica la certificación una sola vez, o la misma."
+)
+OLDEST_ISSUE = date(1900, 1, 1)  # an acta or an RAN registration may be old, never older than this
+CONSTANCIA_MAX_AGE = timedelta(days=365)  # a Constancia is only useful when recent
+EXPIRY_MAX_AHEAD = timedelta(days=3653)  # about ten years from today
 OPINION_TOO_LONG = N_(
     "La Opinión de Cumplimiento vale 30 días naturales desde su emisión: a más tardar {date}."
 )
@@ -62,9 +78,12 @@ class DocumentUpload(BaseModel):
 
 def _requirement(organization: Organization, data: DocumentUpload) -> Requirement:
     kind, _sep, code = data.kind.partition(":")
-    certification = (data.certification or code).strip()
+    named = data.certification.strip()
+    certification = named or code.strip()
     if kind not in DocumentKind.labels():
         raise ValidationFailed({"kind": UNKNOWN_KIND})
+    if named and code.strip() and named != code.strip():  # `certificacion:a` with `certification=b`
+        raise ValidationFailed({"certification": CERTIFICATION_CONFLICT})
     if DocumentKind(kind) == DocumentKind.CERTIFICATION:
         if certification not in CERTIFICATIONS or certification not in organization.certifications:
             raise ValidationFailed({"certification": NOT_CLAIMED})
@@ -76,14 +95,30 @@ def _requirement(organization: Organization, data: DocumentUpload) -> Requiremen
     return requirement
 
 
+def _oldest_issue(kind: DocumentKind, day: date) -> tuple[date, str]:
+    """The earliest plausible issue date of a document of this kind, and the message that says so."""
+    if kind == DocumentKind.CONSTANCIA:
+        return day - CONSTANCIA_MAX_AGE, CONSTANCIA_TOO_OLD
+    if kind == DocumentKind.OPINION:
+        return day - timedelta(days=checklist.OPINION_DAYS), OPINION_TOO_OLD
+    return OLDEST_ISSUE, ISSUED_TOO_OLD
+
+
 def _dates(requirement: Requirement, data: DocumentUpload, day: date) -> tuple[date, date | None]:
     errors: dict[str, str] = {}
     issued, expires = data.issued_on, data.expires_on
-    values: dict[str, object] = {}
+    oldest, too_old = _oldest_issue(requirement.kind, day)
+    farthest = day + EXPIRY_MAX_AHEAD
+    values: dict[str, object] = {
+        "oldest": oldest.strftime("%d/%m/%Y"),
+        "farthest": farthest.strftime("%d/%m/%Y"),
+    }
     if issued is None:
         errors["issued_on"] = ISSUED_MISSING
     elif issued > day:
         errors["issued_on"] = ISSUED_FUTURE
+    elif issued < oldest:
+        errors["issued_on"] = too_old
     elif requirement.kind == DocumentKind.OPINION:
         latest = issued + timedelta(days=checklist.OPINION_DAYS)
         if expires is None:
@@ -98,6 +133,8 @@ def _dates(requirement: Requirement, data: DocumentUpload, day: date) -> tuple[d
             errors["expires_on"] = EXPIRY_BEFORE
         elif expires is not None and expires < day:
             errors["expires_on"] = EXPIRY_PAST
+        elif expires is not None and expires > farthest:
+            errors["expires_on"] = EXPIRY_TOO_FAR
     if errors:
         raise ValidationFailed(errors, **values)
     assert issued is not None

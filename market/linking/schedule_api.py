@@ -37,7 +37,7 @@ def _public(session: Session, user: User, demand_id: int) -> SchedulePublic:
         demand_id=demand_id,
         status=schedule.demand.schedule_status,
         paused_on=schedule.demand.paused_on,
-        quantity=sum(line.award.quantity for line in schedule.awards),
+        quantity=schedule.quantity,
         unit=schedule.demand.unit,
         deliveries=deliveries,
     )

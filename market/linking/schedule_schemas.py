@@ -24,7 +24,13 @@ class ScheduleChange(BaseModel):
 
     @model_validator(mode="after")
     def one_of_them(self) -> Self:
-        if (self.quantity is None) == (self.allocations is None):
+        if self.quantity is None and self.allocations is None:
+            raise invalid(
+                "schedule_change_missing",
+                "Indica la nueva cantidad: una cantidad total por entrega o una cantidad por organización.",
+                field="quantity",
+            )
+        if self.quantity is not None and self.allocations is not None:
             raise invalid(
                 "schedule_change_one",
                 "Indica una cantidad total por entrega o una cantidad por organización, no ambas.",
@@ -52,6 +58,6 @@ class SchedulePublic(BaseModel):
     demand_id: int
     status: ScheduleStatus
     paused_on: date | None
-    quantity: int  # per delivery, of what this person may see
+    quantity: int  # per delivery from now on, of what this person may see (the demand keeps what it asked)
     unit: str
     deliveries: list[DeliveryPublic]

@@ -10,6 +10,8 @@ Rules:
   the later ones keep their dates, and the worker places them when they fall due as always.
 - A new quantity per delivery is per producer (each awarded quote), or a total split in proportion to the
   current quantities. It may go down freely, never to zero, and up only to what each producer quoted.
+  It lives in the awards (the schedule's quantity): the demand keeps the quantity it asked for, and each
+  quote its coverage of it, as they were awarded.
 - Ending cancels every delivery not yet ordered; the demand shows "Terminada".
 
 Racing the worker: every change locks the demand and then, waiting, the call-offs it concerns (the worker
@@ -57,6 +59,11 @@ class NothingLeft(Conflict):
     message = N_("Ya no quedan entregas por pedir en esta demanda.")
 
 
+class ScheduleEnded(Conflict):
+    code = "schedule_ended"
+    message = N_("Estas entregas ya terminaron: ya no se pueden cambiar.")
+
+
 class DeliveryOrdered(Conflict):
     code = "call_off_placed"
     message = N_("El pedido de la entrega {sequence} ya se hizo: si hace falta, cancélalo desde el pedido.")
@@ -101,6 +108,12 @@ class Schedule:
     @property
     def upcoming(self) -> list[Delivery]:
         return [d for d in self.deliveries if d.call_off.status == CallOffStatus.SCHEDULED]
+
+    @property
+    def quantity(self) -> int:
+        """The quantity per delivery from now on (of the lines this person may see): what the awards carry,
+        after any change; the demand keeps what was asked."""
+        return sum(line.award.quantity for line in self.awards)
 
     @property
     def changeable(self) -> bool:
@@ -300,7 +313,7 @@ def change_quantity(session: Session, user: User, demand: Demand, change: Schedu
     """New quantities per delivery for the deliveries not ordered yet: {quote id: quantity}."""
     demand = _for_change(session, user, demand)
     if demand.schedule_status == ScheduleStatus.ENDED:
-        raise InvalidTransition(current=demand.schedule_status, target=ScheduleStatus.ACTIVE)
+        raise ScheduleEnded()
     lines = _award_lines(session, demand)
     by_quote = {line.quote.id: line for line in lines}
     errors: dict[str, str] = {}
@@ -316,9 +329,13 @@ def change_quantity(session: Session, user: User, demand: Demand, change: Schedu
         wanted = {} if errors else _proportional(change.quantity, lines)
     else:
         wanted = {}
+        seen: set[int] = set()
         for n, allocation in enumerate(change.allocations or []):
             line = by_quote.get(allocation.quote_id)
-            if line is None or allocation.quote_id in wanted:
+            if allocation.quote_id in seen:
+                twice = N_("Esa cotización aparece dos veces: indícala una sola vez.")
+                errors[f"allocations.{n}.quote_id"] = twice
+            elif line is None:
                 errors[f"allocations.{n}.quote_id"] = N_("Esa organización no surte esta demanda.")
             elif allocation.quantity > line.quote.quantity:
                 more = _("Es más de lo que esa organización cotizó: {quantity}.")
@@ -327,6 +344,7 @@ def change_quantity(session: Session, user: User, demand: Demand, change: Schedu
                 )
             else:
                 wanted[allocation.quote_id] = allocation.quantity
+            seen.add(allocation.quote_id)
     if errors:
         raise ValidationFailed(errors)
     changed = {key: q for key, q in wanted.items() if by_quote[key].award.quantity != q}
@@ -335,9 +353,8 @@ def change_quantity(session: Session, user: User, demand: Demand, change: Schedu
         raise ValidationFailed({field_name: N_("Es la misma cantidad que ya tiene cada entrega.")})
     if not _scheduled(session, demand):
         raise NothingLeft()
-    for key, quantity in changed.items():
+    for key, quantity in changed.items():  # the demand keeps what was asked, the quotes what they covered
         by_quote[key].award.quantity = quantity
-    demand.quantity = sum(line.award.quantity for line in lines)
     for key in changed:
         line = by_quote[key]
         notifications.schedule_changed(

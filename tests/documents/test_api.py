@@ -15,6 +15,7 @@ from market.documents.models import DocumentStatus, SupplierDocument
 from market.storage import storage_for
 from tests.documents.conftest import CODES, UNCLAIMED, World, image, iso, later, pdf, today
 from tests.helpers import api_token, count, database_state, emails, fresh
+from tests.test_images import jpeg_declaring, png_declaring
 
 
 def url(world: World, tail: str = "") -> str:
@@ -131,6 +132,35 @@ def test_the_opinion_expires_30_days_after_issue_unless_earlier(
             "no declara",
         ),
         ({"kind": "pasaporte"}, None, "kind", "Elige uno"),
+        ({"issued_on": "0001-01-01"}, None, "issued_on", "debe ser reciente"),
+        ({"issued_on": iso(later(-400))}, None, "issued_on", "debe ser reciente"),
+        ({"kind": "opinion_cumplimiento", "issued_on": iso(later(-31))}, None, "issued_on", "30 días"),
+        (
+            {"kind": "acta_constitutiva", "issued_on": "1899-12-31"},
+            None,
+            "issued_on",
+            "anterior al 01/01/1900",
+        ),
+        (
+            {"kind": "certificacion:" + CODES[0], "issued_on": "0001-01-01", "expires_on": iso(later(300))},
+            None,
+            "issued_on",
+            "anterior al 01/01/1900",
+        ),
+        (
+            {"kind": "certificacion:" + CODES[0], "expires_on": "9999-12-31"},
+            None,
+            "expires_on",
+            "no puede pasar del",
+        ),
+        (
+            {"kind": "certificacion:" + CODES[0], "certification": CODES[1], "expires_on": iso(later(300))},
+            None,
+            "certification",
+            "otra certificación",
+        ),
+        ({}, png_declaring(30000, 30000), "file", "La imagen mide 30000 × 30000 px; el máximo es 32"),
+        ({}, jpeg_declaring(9000, 9000), "file", "La imagen mide 9000 × 9000 px"),
     ],
 )
 def test_a_wrong_upload_is_refused_on_its_field_and_writes_nothing(
@@ -163,6 +193,25 @@ def count_documents(client: TestClient) -> int:
 
     with S(client.app.state.engine) as s:  # type: ignore[attr-defined]
         return count(s, SupplierDocument)
+
+
+def test_plausible_dates_at_the_edges_are_accepted(
+    client: TestClient, world: World, owner: dict[str, str]
+) -> None:
+    acta = send(client, world, owner, kind="acta_constitutiva", issued_on="1900-01-01")
+    assert acta.status_code == 201, acta.text
+    constancia = send(client, world, owner, issued_on=iso(later(-365)))
+    assert constancia.status_code == 201, constancia.text
+    named_once = send(
+        client,
+        world,
+        owner,
+        kind="certificacion:" + CODES[0],
+        certification=CODES[0],
+        expires_on=iso(later(3650)),
+    )
+    assert named_once.status_code == 201, named_once.text
+    assert named_once.json()["certification"] == CODES[0]
 
 
 def test_jpeg_and_png_are_accepted_by_content_whatever_their_name(

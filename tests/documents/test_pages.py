@@ -16,6 +16,7 @@ from market.documents.models import DocumentStatus, SupplierDocument
 from tests.documents.conftest import CODES, World, iso, later, pdf
 from tests.helpers import csrf_of, database_state, emails, fresh, signed_in
 from tests.pages import Htmx, attr, elements, field_error, flash, hrefs, one, soup, table_rows
+from tests.test_images import png_declaring
 
 
 def page_of(world: World) -> str:
@@ -81,6 +82,13 @@ def test_a_wrong_upload_comes_back_with_the_message_beside_its_field_and_writes_
     assert one(no_expiry, "#f-kind option[selected]").get("value") == f"certificacion:{CODES[0]}"
     bad_date = upload(owner, world, issued_on="31/02/2026")
     assert bad_date.status_code == 422 and field_error(bad_date, "issued_on")
+    ancient = upload(owner, world, issued_on="0001-01-01")
+    assert ancient.status_code == 422
+    assert "La Constancia de Situación Fiscal debe ser reciente" in (field_error(ancient, "issued_on") or "")
+    far = upload(owner, world, kind=f"certificacion:{CODES[0]}", expires_on="9999-12-31")
+    assert (field_error(far, "expires_on") or "").startswith("La vigencia no puede pasar del")
+    huge = upload(owner, world, content=png_declaring(30000, 30000))
+    assert (field_error(huge, "file") or "").startswith("La imagen mide 30000 × 30000 px")
     assert database_state(engine) == before
 
     english = signed_in(app, world.owner.email)

@@ -116,6 +116,40 @@ def test_a_quantity_above_the_quote_is_shown_beside_its_field_and_keeps_nothing(
     page = _page(school, demand_id)
     assert "400 kg" in text_of(one(page, "#entrega-2"))
     assert "500 kg" in text_of(one(page, "#entrega-1"))  # already ordered: unchanged
+    assert text_of(one(page, "#cantidad-ahora")) == "Cantidad por entrega ahora: 400 kg"
+
+
+def test_a_new_quantity_leaves_what_was_asked_and_each_quote_s_coverage_on_the_page(
+    app: FastAPI, client: TestClient, scheduled: dict[str, Any]
+) -> None:
+    demand_id = scheduled["demand_id"]
+    changed = client.patch(scheduled["url"], headers=scheduled["school"], json={"quantity": 250})
+    assert changed.status_code == 200, changed.text
+    page = _page(signed_in(app, "compras@escuela.mx"), demand_id)
+    assert "Cantidad por entrega 500 kg" in text_of(one(page, "dl"))
+    coverage = sorted(row[2] for row in table_rows(page, "table.compare"))
+    assert coverage == ["200 kg (40 %)", "400 kg (80 %)"]
+    assert text_of(one(page, "#cantidad-ahora")) == "Cantidad por entrega ahora: 250 kg"
+    assert "250 kg" in text_of(one(page, "#entrega-2"))
+    producer = _page(signed_in(app, "puuc@example.mx"), demand_id)
+    assert text_of(one(producer, "#cantidad-ahora")) == "Tu parte por entrega ahora: 100 kg"
+
+
+def test_changing_an_ended_schedule_from_the_page_says_it_has_ended(
+    app: FastAPI, scheduled: dict[str, Any]
+) -> None:
+    demand_id, mani = scheduled["demand_id"], scheduled["quotes"]["mani"]["id"]
+    school = signed_in(app, "compras@escuela.mx")
+    token = csrf_of(school, f"/demandas/{demand_id}")
+    assert _post(school, demand_id, "terminar").status_code == 303
+    before = database_state(app.state.engine)
+    stale = school.post(
+        f"/demandas/{demand_id}/entregas/cantidad", data={"csrf_token": token, f"entrega_{mani}": "100"}
+    )
+    assert stale.status_code == 303
+    page = _page(school, demand_id)
+    assert flash(page, "error") == "Estas entregas ya terminaron: ya no se pueden cambiar."
+    assert database_state(app.state.engine) == before
 
 
 def test_an_awarded_producer_sees_its_own_part_and_no_form_and_cannot_post_one(

@@ -224,7 +224,7 @@ def test_a_new_total_is_split_in_proportion_and_the_next_orders_carry_it(
         250,
     ]  # the placed one stays
     mani, puuc = (scheduled["producers"][k][0] for k in ("mani", "puuc"))
-    assert fresh(session, Demand, scheduled["demand_id"]).quantity == 250
+    assert fresh(session, Demand, scheduled["demand_id"]).quantity == 500  # what was asked stays
 
     [placed] = _place(app.state.engine, settings, DUES[1] - timedelta(days=7))
     second = session.exec(select(Order).where(Order.purchase_order == placed)).one()
@@ -235,6 +235,61 @@ def test_a_new_total_is_split_in_proportion_and_the_next_orders_carry_it(
         "mani@example.mx": True,
         "puuc@example.mx": True,
     }
+
+
+def test_a_new_quantity_keeps_what_the_demand_asked_and_the_schedule_carries_it(
+    client: TestClient, scheduled: dict[str, Any]
+) -> None:
+    changed = client.patch(scheduled["url"], headers=scheduled["school"], json={"quantity": 250})
+    assert changed.status_code == 200, changed.text
+    demand = client.get(f"/api/v1/demands/{scheduled['demand_id']}", headers=scheduled["school"]).json()
+    assert demand["quantity"] == 500
+    schedule = client.get(scheduled["url"], headers=scheduled["school"]).json()
+    assert schedule["quantity"] == 250
+    _mani, producer = scheduled["producers"]["puuc"]
+    assert client.get(scheduled["url"], headers=producer).json()["quantity"] == 100
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "message"),
+    [
+        (
+            {},
+            "quantity",
+            "Indica la nueva cantidad: una cantidad total por entrega o una cantidad por organización.",
+        ),
+        (
+            {"quantity": 300, "allocations": [{"quote_id": "mani", "quantity": 100}]},
+            "quantity",
+            "Indica una cantidad total por entrega o una cantidad por organización, no ambas.",
+        ),
+        (
+            {"allocations": [{"quote_id": "mani", "quantity": 100}, {"quote_id": "mani", "quantity": 90}]},
+            "allocations.1.quote_id",
+            "Esa cotización aparece dos veces: indícala una sola vez.",
+        ),
+        (
+            {"allocations": [{"quote_id": "mani", "quantity": 999}, {"quote_id": "mani", "quantity": 90}]},
+            "allocations.1.quote_id",
+            "Esa cotización aparece dos veces: indícala una sola vez.",
+        ),
+    ],
+)
+def test_a_refused_change_says_what_is_wrong(
+    app: FastAPI,
+    client: TestClient,
+    scheduled: dict[str, Any],
+    body: dict[str, Any],
+    field: str,
+    message: str,
+) -> None:
+    for allocation in body.get("allocations", []):
+        allocation["quote_id"] = scheduled["quotes"][allocation["quote_id"]]["id"]
+    before = database_state(app.state.engine)
+    response = client.patch(scheduled["url"], headers=scheduled["school"], json=body)
+    assert response.status_code == 422, response.text
+    assert response.json()["fields"][field] == message
+    assert database_state(app.state.engine) == before
 
 
 def test_an_increase_stops_at_what_each_producer_quoted(
@@ -312,10 +367,12 @@ def test_ending_cancels_what_is_not_ordered_keeps_the_placed_order_and_refuses_e
         ("post", "/end", None),
         ("post", "/pause", None),
         ("post", "/resume", None),
-        ("patch", "", {"quantity": 300}),
     ):
         response = client.request(method, scheduled["url"] + path, headers=scheduled["school"], json=body)
         assert (response.status_code, response.json()["error"]) == (409, "invalid_transition"), path
+    changed = client.patch(scheduled["url"], headers=scheduled["school"], json={"quantity": 300})
+    assert (changed.status_code, changed.json()["error"]) == (409, "schedule_ended")
+    assert changed.json()["detail"] == "Estas entregas ya terminaron: ya no se pueden cambiar."
     skip = client.post(
         f"/api/v1/demands/{scheduled['demand_id']}/call-offs/2/skip", headers=scheduled["school"]
     )
