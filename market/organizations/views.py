@@ -213,6 +213,7 @@ def upload_logo(
     user: UserDep,
     settings: SettingsDep,
     session: SessionDep,
+    gateway: GatewayDep,
 ) -> Response:
     organization = service.get_managed(session, slug, user)
     try:
@@ -221,7 +222,7 @@ def upload_logo(
             flash(request, _("Actualizamos el logotipo."))
     except (TooManyUploads, StorageUnavailable) as exc:
         flash(request, exc.detail, "error")
-        return refused(manage(slug, page, user, session), exc)
+        return refused(manage(slug, page, user, session, gateway), exc)
     return page.redirect(page.url("organizations.manage", slug=organization.slug))
 
 

@@ -31,8 +31,8 @@ def test_without_stripe_the_panel_says_payouts_are_by_spei(
     panel = client.get(f"/panel/o/{org.slug}")
     section = one(panel, "#cobros-tarjeta")
     assert text_of(one(section, "#cobros-no-disponibles")) == (
-        "Los cobros con tarjeta no están disponibles en esta plataforma. Te pagamos por SPEI a la CLABE de tu "
-        "organización. Más sobre cómo te pagamos"
+        "Los cobros con tarjeta no están disponibles en esta plataforma. "
+        "Te pagamos por SPEI a la CLABE de tu organización. Más sobre cómo te pagamos"
     )
     assert "Configurar cobros con tarjeta" not in text_of(section)  # no call to set up what cannot be
     [link] = section.select("a")

@@ -489,8 +489,8 @@ def test_a_result_with_another_tracking_key_than_recorded_is_refused(
 
     assert page.status_code == 422
     assert (
-        f"La referencia {coffee.reference} ya se registró con la clave de rastreo BNET1; el archivo dice otra."
-        in refusal(page)
+        f"La referencia {coffee.reference} ya se registró con la clave de rastreo BNET1; "
+        "el archivo dice otra." in refusal(page)
     )
     assert database_state(engine) == before
     assert fresh(session, Payout, coffee.id).tracking_key == "BNET1"
@@ -511,7 +511,8 @@ def test_a_payout_recorded_sent_without_its_tracking_key_gets_it_from_a_later_re
 
     assert page.status_code == 200, page.text
     assert report(page) == (
-        "0 enviados · 0 rechazados · 0 ya registrados · 1 con su clave de rastreo agregada · 1 siguen en espera"
+        "0 enviados · 0 rechazados · 0 ya registrados · 1 con su clave de rastreo agregada · "
+        "1 siguen en espera"
     )
     assert fresh(session, Payout, coffee.id).tracking_key == "BNET01002512060000001"
     assert ledger.imbalance(session) == 0

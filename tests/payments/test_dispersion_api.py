@@ -151,7 +151,8 @@ def test_a_sent_row_needs_its_tracking_key_and_cannot_change_it_later(
     assert other.json()["rows"] == [
         {
             "row": 2,
-            "message": f"La referencia {reference} ya se registró con la clave de rastreo BNET1; el archivo dice otra.",
+            "message": f"La referencia {reference} ya se registró con la clave de rastreo BNET1; "
+            "el archivo dice otra.",
         }
     ]
     assert database_state(engine) == before
