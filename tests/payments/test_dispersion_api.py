@@ -72,7 +72,8 @@ def test_an_administrator_previews_generates_downloads_and_settles_a_dispersion(
 
     file = client.get(f"{API}/{body['id']}/file", headers=admin)
     assert file.status_code == 200 and file.headers["content-type"] == "text/plain; charset=us-ascii"
-    assert len(file.content) == 130 and file.content.endswith(payout["reference"].encode() + b"H\r\n")
+    assert len(file.content) == 167 and file.content.endswith(b"\r\n")  # one 165-character record
+    assert file.content[120:128] == payout["reference"].encode() + b"H"  # fields 9 and 10
     assert [d["id"] for d in client.get(API, headers=admin).json()] == [body["id"]]
 
     row = f"{payout['reference']},{CLABE},276.00,LIQUIDADA,BNET01002512060000001,"
