@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from market.bounds import PageNumber
 from market.catalog import service as catalog
-from market.deps import FormDep, PageDep, SessionDep, SettingsDep, UserDep, VisitorDep
+from market.deps import FormDep, GatewayDep, PageDep, SessionDep, SettingsDep, UserDep, VisitorDep
 from market.documents import service as documents
 from market.errors import StorageUnavailable, TooManyUploads, ValidationFailed
 from market.forms import FormInvalid, pesos_field, text_fields, validate
@@ -154,12 +154,13 @@ def create_organization(
 
 
 @router.get("/panel/o/{slug}", name="organizations.manage")
-def manage(slug: str, page: PageDep, user: UserDep, session: SessionDep) -> Response:
+def manage(slug: str, page: PageDep, user: UserDep, session: SessionDep, gateway: GatewayDep) -> Response:
     organization = service.get_managed(session, slug, user)
     return page.render(
         "organizations/manage.html",
         {
             "org": organization,
+            "card_payouts": gateway is not None,  # Stripe configured: card payouts can be set up
             "role": service.role_in(session, user, organization),
             "listings": catalog.list_for_organization(session, organization),
             "members": service.members(session, organization),
@@ -212,6 +213,7 @@ def upload_logo(
     user: UserDep,
     settings: SettingsDep,
     session: SessionDep,
+    gateway: GatewayDep,
 ) -> Response:
     organization = service.get_managed(session, slug, user)
     try:
@@ -220,7 +222,7 @@ def upload_logo(
             flash(request, _("Actualizamos el logotipo."))
     except (TooManyUploads, StorageUnavailable) as exc:
         flash(request, exc.detail, "error")
-        return refused(manage(slug, page, user, session), exc)
+        return refused(manage(slug, page, user, session, gateway), exc)
     return page.redirect(page.url("organizations.manage", slug=organization.slug))
 
 

@@ -22,6 +22,7 @@ from market.orders import queries
 from market.orders.fulfillment import confirm_offline_payment
 from market.orders.models import Order
 from market.organizations.models import Organization
+from market.payments import dispersion as dispersions
 from market.payments import service as payments
 from market.payments import statement
 from market.web import PageContext, flash, flash_failure, verify_csrf
@@ -105,7 +106,12 @@ def payouts_page(page: PageDep, user: UserDep, session: SessionDep) -> Response:
         refunds.append((refund, order, buyer, order.payment_reference))
     return page.render(
         "payments/admin_payouts.html",
-        {"payable": payable, "refunds": refunds, "payouts": payments.recent_payouts(session, user)},
+        {
+            "payable": payable,
+            "refunds": refunds,
+            "payouts": payments.recent_payouts(session, user),
+            "waiting": dispersions.waiting_for_the_bank(session, user),
+        },
     )
 
 

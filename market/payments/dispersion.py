@@ -220,6 +220,21 @@ def payouts_of(session: Session, organization_id: int, limit: int = 50) -> list[
     )
 
 
+def waiting_for_the_bank(session: Session, admin: User) -> dict[int, list[Payout]]:
+    """Each organization's payouts inside a dispersion whose result the bank has not given yet: money no
+    longer payable (it is in the file), not yet paid either."""
+    audit.require_admin(admin)
+    pending = session.exec(
+        select(Payout)
+        .where(Payout.status == PayoutStatus.PENDING, col(Payout.dispersion_id).is_not(None))
+        .order_by(col(Payout.id))
+    ).all()
+    waiting: dict[int, list[Payout]] = {}
+    for payout in pending:
+        waiting.setdefault(payout.organization_id, []).append(payout)
+    return waiting
+
+
 # --- the bank's result ---------------------------------------------------------------------------------
 
 
@@ -251,11 +266,13 @@ class Report:
     sent: list[Outcome] = field(default_factory=list)
     failed: list[Outcome] = field(default_factory=list)
     already: list[Outcome] = field(default_factory=list)  # recorded by an earlier upload: nothing changed
+    # sent before, without its clave de rastreo (recorded when a key was not required): the key is added now
+    tracked: list[Outcome] = field(default_factory=list)
     still_pending: int = 0  # transfers of the dispersion the file does not mention yet
 
     @property
     def changed_nothing(self) -> bool:
-        return not self.sent and not self.failed
+        return not self.sent and not self.failed and not self.tracked
 
 
 def _check(
@@ -291,9 +308,22 @@ def _check(
             message = _("La CLABE de la referencia {ref} no coincide con la de la dispersión.")
             problems.append((line.line, message.format(ref=reference)))
             continue
+        if line.outcome == layout.SENT and not line.tracking_key:
+            message = _(
+                "La referencia {ref} dice liquidada pero no trae clave de rastreo: toda transferencia SPEI "
+                "liquidada tiene una. Descarga el resultado con la columna «clave de rastreo»."
+            )
+            problems.append((line.line, message.format(ref=reference)))
+            continue
         if payout.status != PayoutStatus.PENDING and payout.status != line.outcome:
             message = _("La referencia {ref} ya se registró como «{was}»; el archivo dice otra cosa.")
             problems.append((line.line, message.format(ref=reference, was=_(payout.status.label))))
+            continue
+        if payout.status == PayoutStatus.SENT and payout.tracking_key not in (None, line.tracking_key):
+            message = _(
+                "La referencia {ref} ya se registró con la clave de rastreo {key}; el archivo dice otra."
+            )
+            problems.append((line.line, message.format(ref=reference, key=payout.tracking_key)))
             continue
         matched.append((line, payout))
     return matched, problems
@@ -320,6 +350,10 @@ def apply_result(session: Session, admin: User, dispersion_id: int, data: bytes)
     for line, payout in matched:
         organization = organizations[payout.organization_id]
         outcome = Outcome(line, payout, organization)
+        if payout.status == PayoutStatus.SENT and payout.tracking_key is None:
+            payout.tracking_key = line.tracking_key  # recorded before every sent line needed its key
+            report.tracked.append(outcome)
+            continue
         if payout.status != PayoutStatus.PENDING:
             report.already.append(outcome)
             continue
@@ -356,5 +390,6 @@ def apply_result(session: Session, admin: User, dispersion_id: int, data: bytes)
             sent=len(report.sent),
             failed=len(report.failed),
             already=len(report.already),
+            tracked=len(report.tracked),
         )
     return report

@@ -83,6 +83,8 @@ class ResultReport(BaseModel):
     sent: list[ResultLinePublic]
     failed: list[ResultLinePublic]
     already_recorded: list[ResultLinePublic]
+    # sent before without a clave de rastreo (recorded before one was required): the file's key is added
+    tracking_key_added: list[ResultLinePublic] = []
     still_pending: int
     changed_nothing: bool
 
@@ -179,6 +181,7 @@ def upload_result(dispersion_id: Id, file: UploadFile, user: ApiUserDep, session
         sent=rows(report.sent),
         failed=rows(report.failed),
         already_recorded=rows(report.already),
+        tracking_key_added=rows(report.tracked),
         still_pending=report.still_pending,
         changed_nothing=report.changed_nothing,
     )

@@ -82,12 +82,15 @@ def dispersion_file(dispersion_id: Id, user: UserDep, session: SessionDep) -> Re
 @router.post("/admin/dispersiones/{dispersion_id}/resultado", name="payments.upload_dispersion_result")
 def upload_result(
     dispersion_id: Id,
-    file: Annotated[UploadFile, File(alias="archivo")],
     page: PageDep,
     user: UserDep,
     session: SessionDep,
+    file: Annotated[UploadFile | None, File(alias="archivo")] = None,
 ) -> Response:
     dispersions.get(session, user, dispersion_id)  # 403 / 404 before reading anything
+    if file is None or not file.filename:  # no file chosen: said beside the upload field
+        missing = _("Elige el archivo de resultados que descargaste del banco.")
+        return _detail(page, session, user, dispersion_id, 422, file_error=missing)
     try:
         with refusable(session):
             report = dispersions.apply_result(

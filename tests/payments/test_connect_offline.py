@@ -29,7 +29,14 @@ def test_without_stripe_the_panel_says_payouts_are_by_spei(
     assert f"/panel/o/{org.slug}/stripe/conectar" not in form_actions(page)
     assert maybe(page, "#stripe-panel") is None
     panel = client.get(f"/panel/o/{org.slug}")
-    assert "Te pagamos por SPEI a tu CLABE." in text_of(one(panel, "#cobros-tarjeta"))
+    section = one(panel, "#cobros-tarjeta")
+    assert text_of(one(section, "#cobros-no-disponibles")) == (
+        "Los cobros con tarjeta no están disponibles en esta plataforma. "
+        "Te pagamos por SPEI a la CLABE de tu organización. Más sobre cómo te pagamos"
+    )
+    assert "Configurar cobros con tarjeta" not in text_of(section)  # no call to set up what cannot be
+    [link] = section.select("a")
+    assert attr(link, "href") == f"/panel/o/{org.slug}/stripe"  # the page stays reachable
 
     token = csrf_of(client, f"/panel/o/{org.slug}/stripe")
     refused = client.post(f"/panel/o/{org.slug}/stripe/conectar", data={"csrf_token": token})
@@ -55,3 +62,5 @@ def test_without_stripe_the_english_page_says_so_too(
     page = client.get(f"/panel/o/{org.slug}/stripe")
     assert text_of(one(page, "h1")) == "Card payouts (Stripe)"
     assert "We pay you by SPEI" in text_of(one(page, "#stripe-connect"))
+    panel = client.get(f"/panel/o/{org.slug}")
+    assert "Card payouts are not available" in text_of(one(panel, "#cobros-no-disponibles"))

@@ -19,9 +19,9 @@ from market.ledger import service as ledger
 from market.ledger.models import LedgerEntry
 from market.payments import dispersion as dispersions
 from market.payments import service as payments
-from market.payments.models import Dispersion, Payout
+from market.payments.models import Dispersion, Payout, PayoutStatus
 from tests.helpers import CLABE, count, csrf_of, database_state, emails_to, fresh, log_in
-from tests.pages import flash, flashes, one, soup, table_rows, text_of
+from tests.pages import attr, flash, flashes, one, soup, table_rows, text_of
 from tests.payments.dispersion_shop import CLABE_2, Shop, completed_sale, make_shop, set_org
 
 LIST = "/admin/dispersiones"
@@ -381,8 +381,15 @@ def test_a_partial_result_leaves_the_rest_pending_until_a_later_file(
             ],
             "No se entiende el estatus «QUIZA»",
         ),
+        (
+            [
+                ("{coffee}", CLABE, "276.00", "Liquidada", "", ""),
+                ("{honey}", CLABE_2, "460.00", "Rechazada", "", "CUENTA INEXISTENTE"),
+            ],
+            "La referencia {coffee} dice liquidada pero no trae clave de rastreo",
+        ),
     ],
-    ids=["unknown-reference", "amount", "clabe", "one-bad-line-of-two"],
+    ids=["unknown-reference", "amount", "clabe", "one-bad-line-of-two", "sent-without-tracking-key"],
 )
 def test_a_result_that_does_not_match_is_refused_whole_and_nothing_is_written(
     client: TestClient,
@@ -469,6 +476,52 @@ def test_a_result_contradicting_what_was_recorded_is_refused(
     assert database_state(engine) == before
 
 
+def test_a_result_with_another_tracking_key_than_recorded_is_refused(
+    client: TestClient, engine: Engine, session: Session, settings: Settings, shop: Shop
+) -> None:
+    dispersion, coffee, _honey = generated(client, engine, settings, session, shop)
+    upload(client, dispersion.id, result_csv((coffee.reference, CLABE, "276.00", "LIQUIDADA", "BNET1", "")))
+    before = database_state(engine)
+
+    page = upload(
+        client, dispersion.id, result_csv((coffee.reference, CLABE, "276.00", "LIQUIDADA", "BNET2", ""))
+    )
+
+    assert page.status_code == 422
+    assert (
+        f"La referencia {coffee.reference} ya se registró con la clave de rastreo BNET1; "
+        "el archivo dice otra." in refusal(page)
+    )
+    assert database_state(engine) == before
+    assert fresh(session, Payout, coffee.id).tracking_key == "BNET1"
+
+
+def test_a_payout_recorded_sent_without_its_tracking_key_gets_it_from_a_later_result(
+    client: TestClient, engine: Engine, session: Session, settings: Settings, shop: Shop
+) -> None:
+    """Recorded before a sent line needed its key: the next result that brings it fills it in, once."""
+    dispersion, coffee, _honey = generated(client, engine, settings, session, shop)
+    with transaction(engine) as tx:
+        payout = tx.get(Payout, coffee.id)
+        assert payout is not None
+        payout.status = PayoutStatus.SENT
+    content = result_csv((coffee.reference, CLABE, "276.00", "LIQUIDADA", "BNET01002512060000001", ""))
+
+    page = upload(client, dispersion.id, content)
+
+    assert page.status_code == 200, page.text
+    assert report(page) == (
+        "0 enviados · 0 rechazados · 0 ya registrados · 1 con su clave de rastreo agregada · "
+        "1 siguen en espera"
+    )
+    assert fresh(session, Payout, coffee.id).tracking_key == "BNET01002512060000001"
+    assert ledger.imbalance(session) == 0
+    before = database_state(engine)
+    again = upload(client, dispersion.id, content)
+    assert report(again).startswith("Este resultado ya se había registrado: no cambió nada.")
+    assert database_state(engine) == before
+
+
 # --- who may, and the producer's side -----------------------------------------------------------------
 
 
@@ -513,12 +566,18 @@ def test_the_producer_sees_its_payouts_pending_sent_and_failed(
     balance = "/panel/o/{slug}/saldo"
     producer = TestClient(client.app, follow_redirects=False)
     log_in(producer, "cafe@example.mx")
-    [row] = table_rows(producer.get(balance.format(slug=shop.org.slug)), "table.payouts")
+    page = producer.get(balance.format(slug=shop.org.slug))
+    assert [text_of(th) for th in soup(page).select("table.payouts thead th")][-2:] == [
+        "Referencia",
+        "Clave de rastreo",
+    ]
+    [row] = table_rows(page, "table.payouts")
     assert row[1:] == [
         "$276.00",
         f"SPEI a la CLABE {CLABE}",
         "Enviado al banco, en espera del resultado",
         coffee.reference,
+        "—",  # no clave de rastreo until the bank sends it
     ]
 
     upload(
@@ -538,6 +597,28 @@ def test_the_producer_sees_its_payouts_pending_sent_and_failed(
     assert text_of(one(page, "dl.facts")).startswith("Te debemos $276.00")
 
 
+def test_the_producer_sees_both_our_reference_and_the_banks_tracking_key(
+    client: TestClient, engine: Engine, session: Session, settings: Settings, shop: Shop
+) -> None:
+    dispersion, coffee, honey = generated(client, engine, settings, session, shop)
+    upload(
+        client,
+        dispersion.id,
+        result_csv(
+            (coffee.reference, CLABE, "276.00", "LIQUIDADA", "BNET01002512060000001", ""),
+            (honey.reference, CLABE_2, "460.00", "RECHAZADA", "", "CUENTA CANCELADA"),
+        ),
+    )
+    for email, org, payout, key in (
+        ("cafe@example.mx", shop.org, coffee, "BNET01002512060000001"),
+        ("miel@example.mx", shop.org_2, honey, "—"),
+    ):
+        producer = TestClient(client.app, follow_redirects=False)
+        log_in(producer, email)
+        [row] = table_rows(producer.get(f"/panel/o/{org.slug}/saldo"), "table.payouts")
+        assert row[-2:] == [payout.reference, key]
+
+
 def test_the_admin_payouts_page_links_to_dispersions_and_shows_each_payouts_state(
     client: TestClient, engine: Engine, session: Session, settings: Settings, shop: Shop
 ) -> None:
@@ -548,6 +629,22 @@ def test_the_admin_payouts_page_links_to_dispersions_and_shows_each_payouts_stat
     assert rows[coffee.reference] == f"Enviado al banco, en espera del resultado · Dispersión {dispersion.id}"
 
 
+def test_the_admin_payouts_page_says_money_is_in_a_dispersion_waiting_for_the_bank(
+    client: TestClient, engine: Engine, session: Session, settings: Settings, shop: Shop
+) -> None:
+    dispersion, _coffee, _honey = generated(client, engine, settings, session, shop)
+    completed_sale(engine, settings, shop, shop.coffee, 1, complete=False)  # $92.00 held: still in progress
+    page = soup(client.get("/admin/pagos-a-productores"))
+    [row] = [r for r in page.select("#por-pagar tbody tr") if shop.org.name in text_of(r)]
+    cell = text_of(row.select("td")[-1])
+    assert cell == (
+        f"$276.00 en la dispersión {dispersion.id}, en espera del resultado del banco. "
+        f"Ver la dispersión {dispersion.id} El resto se libera al completarse cada pedido."
+    )
+    assert "Nada disponible todavía" not in cell
+    assert one(row, f'a[href="{LIST}/{dispersion.id}"]')
+
+
 def test_an_upload_without_a_file_is_refused_without_a_server_error(
     client: TestClient, engine: Engine, session: Session, settings: Settings, shop: Shop
 ) -> None:
@@ -556,6 +653,24 @@ def test_an_upload_without_a_file_is_refused_without_a_server_error(
     before = database_state(engine)
     response = client.post(f"{path}/resultado", data={"csrf_token": csrf_of(client, path)})
     assert response.status_code == 422
+    # the batch page, the error beside the upload field
+    assert text_of(one(response, "h1")) == f"Dispersión {dispersion.id}"
+    field = one(response, "#resultado form .field.has-error")
+    assert (
+        text_of(one(field, "#resultado-error")) == "Elige el archivo de resultados que descargaste del banco."
+    )
+    assert attr(one(field, "#resultado-archivo"), "aria-invalid") == "true"
+    assert "Este campo es obligatorio" not in response.text
+    # a browser that sends the form with no file chosen sends an empty part without a name
+    empty = client.post(
+        f"{path}/resultado",
+        data={"csrf_token": csrf_of(client, path)},
+        files={"archivo": ("", b"", "application/octet-stream")},
+    )
+    assert empty.status_code == 422
+    assert (
+        text_of(one(empty, "#resultado-error")) == "Elige el archivo de resultados que descargaste del banco."
+    )
     assert client.get(f"{LIST}/abc").status_code in (404, 422)
     assert database_state(engine) == before
 

@@ -72,7 +72,8 @@ def test_an_administrator_previews_generates_downloads_and_settles_a_dispersion(
 
     file = client.get(f"{API}/{body['id']}/file", headers=admin)
     assert file.status_code == 200 and file.headers["content-type"] == "text/plain; charset=us-ascii"
-    assert len(file.content) == 167 and file.content[120:128] == payout["reference"].encode() + b"H"
+    assert len(file.content) == 167 and file.content.endswith(b"\r\n")  # one 165-character record
+    assert file.content[120:128] == payout["reference"].encode() + b"H"  # fields 9 and 10
     assert [d["id"] for d in client.get(API, headers=admin).json()] == [body["id"]]
 
     row = f"{payout['reference']},{CLABE},276.00,LIQUIDADA,BNET01002512060000001,"
@@ -84,6 +85,7 @@ def test_an_administrator_previews_generates_downloads_and_settles_a_dispersion(
     assert report["changed_nothing"] is False
     replay = client.post(f"{API}/{body['id']}/result", headers=admin, files=result(row)).json()
     assert (len(replay["already_recorded"]), replay["changed_nothing"]) == (1, True)
+    assert replay["tracking_key_added"] == []
     assert client.get(f"{API}/{body['id']}", headers=admin).json()["status"] == "settled"
 
     owner = api_token(client, "cafe@example.mx")
@@ -118,6 +120,41 @@ def test_a_bad_result_is_refused_with_its_rows_and_writes_nothing(
     assert refused.json()["rows"] == [
         {"row": 2, "message": f"La CLABE de la referencia {reference} no coincide con la de la dispersión."},
         {"row": 3, "message": "La referencia 1234567 no está en esta dispersión."},
+    ]
+    assert database_state(engine) == before
+
+
+def test_a_sent_row_needs_its_tracking_key_and_cannot_change_it_later(
+    client: TestClient, engine: Engine, session: Session, settings: Settings, shop: Shop
+) -> None:
+    completed_sale(engine, settings, shop, shop.coffee, 3)
+    admin = api_token(client, "admin@example.mx")
+    body = client.post(API, headers=admin).json()
+    reference = body["payouts"][0]["reference"]
+    path = f"{API}/{body['id']}/result"
+    before = database_state(engine)
+
+    keyless = client.post(path, headers=admin, files=result(f"{reference},{CLABE},276.00,Liquidada,,"))
+
+    assert keyless.status_code == 422
+    [row] = keyless.json()["rows"]
+    assert row["row"] == 2
+    assert row["message"].startswith(
+        f"La referencia {reference} dice liquidada pero no trae clave de rastreo"
+    )
+    assert database_state(engine) == before
+
+    sent = f"{reference},{CLABE},276.00,Liquidada,BNET1,"
+    assert client.post(path, headers=admin, files=result(sent)).status_code == 200
+    before = database_state(engine)
+    other = client.post(path, headers=admin, files=result(f"{reference},{CLABE},276.00,Liquidada,BNET2,"))
+    assert other.status_code == 422
+    assert other.json()["rows"] == [
+        {
+            "row": 2,
+            "message": f"La referencia {reference} ya se registró con la clave de rastreo BNET1; "
+            "el archivo dice otra.",
+        }
     ]
     assert database_state(engine) == before
 
