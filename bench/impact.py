@@ -168,12 +168,10 @@ def build_people(database_url: str, organizations: int, rng: random.Random) -> P
             assert head is not None
             school = buyers.create(session, head, load_marketplace().school.institution)
             school.verification_status, school.verified_at = VerificationStatus.VERIFIED, utcnow()
-            for member in members[1:]:
-                colleague = session.get(User, member)
-                assert colleague is not None
+            assert school.id is not None
+            for member in members[1:]:  # as if each had accepted an invitation
                 session.add(BuyerMembership(user_id=member, buyer_organization_id=school.id, role="member"))
             session.flush()
-            assert school.id is not None
         return People(found, consumers, members, school.id)
     finally:
         engine.dispose()

@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from market.accounts.models import User
 from market.admin.models import AuditEntry
@@ -180,7 +180,7 @@ def test_a_revoked_expired_or_replaced_invitation_no_longer_works(
     with engine.begin() as connection:
         connection.execute(
             update(BuyerInvitation)
-            .where(BuyerInvitation.id == third["id"])  # type: ignore[arg-type]
+            .where(col(BuyerInvitation.id) == third["id"])
             .values(expires_at=utcnow() - timedelta(minutes=1))
         )
     before = database_state(engine)
@@ -283,7 +283,7 @@ def test_an_owner_invites_resends_and_cancels_from_the_members_page(
     )
     assert resent.status_code == 303
     session.expire_all()
-    [old, new] = session.exec(select(BuyerInvitation).order_by(BuyerInvitation.id)).all()  # type: ignore[arg-type]
+    [old, new] = session.exec(select(BuyerInvitation).order_by(col(BuyerInvitation.id))).all()
     assert old.revoked_at is not None and new.revoked_at is None
     cancel = one(owner.get(path), f"#invitacion-{new.id} details.revoke form")
     assert cancel["action"] == f"/instituciones/{school.id}/invitaciones/{new.id}/cancelar"
