@@ -15,7 +15,7 @@ from market.documents import service as documents
 from market.errors import StorageUnavailable, TooManyInvitations, TooManyUploads, ValidationFailed
 from market.forms import FormInvalid, pesos_field, text_fields, validate
 from market.i18n import gettext as _
-from market.linking import buyers
+from market.linking import buyer_members, buyers
 from market.money import cents_to_pesos_text
 from market.organizations import changes, member_views, service
 from market.organizations.models import Organization
@@ -89,6 +89,7 @@ def dashboard(page: PageDep, user: UserDep, session: SessionDep) -> Response:
         {
             "memberships": service.for_user(session, user),
             "invitations": service.pending_invitations(session, user),
+            "institution_invitations": buyer_members.pending_for(session, user),
             "institutions": buyers.of_user(session, user),
         },
     )

@@ -332,3 +332,21 @@ def test_an_institution_page_refuses_the_21st_invitation_of_the_hour(
     assert refused.status_code == 429 and flash(refused, "error").startswith(TOO_MANY)
     assert one(refused, "#invite-email")["value"] == "otra@example.mx"
     assert database_state(engine) == before
+
+
+def test_the_invited_person_sees_the_invitation_on_their_panel_and_accepts_there(
+    app: FastAPI, client: TestClient, session: Session, office: dict[str, Any]
+) -> None:
+    school = office["school"]
+    invited = client.post(
+        office["url"], headers=office["tokens"]["marta"], json={"email": "carla@example.mx"}
+    )
+    link = f"/invitaciones/institucion/{token_of(session, invited.json()['id'])}"
+    assert elements(signed_in(app, "direccion@escuela.mx").get("/panel"), "#invitaciones") == []
+    carla = signed_in(app, "carla@example.mx")
+    panel = carla.get("/panel")
+    assert school.name in text_of(one(panel, "#invitaciones"))
+    form = one(panel, f"#invitaciones form[action='{link}']")
+    assert carla.post(str(form["action"]), data={"csrf_token": csrf_of(carla, "/panel")}).status_code == 303
+    assert role_of(session, school.id, office["carla"]) == "member"
+    assert elements(carla.get("/panel"), "#invitaciones") == []
