@@ -110,7 +110,8 @@ def build_people(database_url: str, organizations: int, rng: random.Random) -> P
     from market.db import make_engine, transaction, utcnow
     from market.demo import load_marketplace
     from market.impact.profile import producer_profile
-    from market.linking import buyer_members, buyers
+    from market.linking import buyers
+    from market.linking.models import BuyerMembership
     from market.mexico import CERTIFICATIONS, LEGAL_FORMS, SDGS, STATES
     from market.migrate import upgrade
     from market.organizations import service as organizations_service
@@ -167,12 +168,10 @@ def build_people(database_url: str, organizations: int, rng: random.Random) -> P
             assert head is not None
             school = buyers.create(session, head, load_marketplace().school.institution)
             school.verification_status, school.verified_at = VerificationStatus.VERIFIED, utcnow()
-            for member in members[1:]:
-                colleague = session.get(User, member)
-                assert colleague is not None
-                buyer_members.add_member(session, head, school, colleague)
-            session.flush()
             assert school.id is not None
+            for member in members[1:]:  # as if each had accepted an invitation
+                session.add(BuyerMembership(user_id=member, buyer_organization_id=school.id, role="member"))
+            session.flush()
         return People(found, consumers, members, school.id)
     finally:
         engine.dispose()

@@ -208,7 +208,17 @@ class EmailTaken(Conflict):
 
 class AlreadyMember(Conflict):
     code = "already_member"
-    message = "Esa persona ya es integrante de la organización."
+    message = (
+        "Esa persona ya es integrante de la organización; su rol se cambia en la página «Miembros», no con "
+        "una invitación."
+    )
+
+
+class AlreadyBuyerMember(AlreadyMember):
+    message = (
+        "Esa persona ya es integrante de la institución; su rol se cambia en la página «Miembros», no con "
+        "una invitación."
+    )
 
 
 class LastOwner(Conflict):
@@ -229,6 +239,36 @@ class InvitationRevoked(MarketError):
     status_code = 410
     code = "invitation_revoked"
     message = "Esta invitación fue cancelada. Pide a quien administra la organización que te envíe otra."
+
+
+class BuyerInvitationExpired(InvitationExpired):
+    message = "Esta invitación venció. Pide a quien administra la institución que te envíe otra."
+
+
+class BuyerInvitationRevoked(InvitationRevoked):
+    message = "Esta invitación fue cancelada. Pide a quien administra la institución que te envíe otra."
+
+
+class TooManyInvitations(MarketError):
+    """More invitations from one organization (or institution) in the last hour than allowed."""
+
+    status_code = 429
+    code = "too_many_invitations"
+    message = (
+        "Ya se enviaron {limit} invitaciones en la última hora, el máximo. Espera un rato e inténtalo de "
+        "nuevo."
+    )
+
+    def __init__(self, *, limit: int, retry_after: int) -> None:
+        super().__init__(limit=limit)
+        self.retry_after = retry_after
+
+    def body(self) -> dict[str, Any]:
+        return super().body() | {"limit": self.params["limit"], "retry_after": self.retry_after}
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
 
 
 class InvalidCredentials(MarketError):

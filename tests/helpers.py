@@ -27,7 +27,7 @@ from market.catalog.models import Listing
 from market.config import Settings
 from market.db import utcnow
 from market.linking import buyers, demands
-from market.linking.models import BuyerOrganization, Demand
+from market.linking.models import BuyerInvitation, BuyerMembership, BuyerOrganization, Demand
 from market.linking.schemas import BuyerOrganizationCreate, DemandCreate
 from market.mail.models import Email
 from market.mail.render import render
@@ -273,6 +273,41 @@ def make_institution(session: Session, person: User, data: dict[str, str] = INST
     institution.verification_status, institution.verified_at = VerificationStatus.VERIFIED, utcnow()
     session.commit()
     return institution
+
+
+def add_to_institution(
+    session: Session, buyer: BuyerOrganization, person: User, role: str = "member"
+) -> None:
+    """Make `person` a member of `buyer` directly, as if they had accepted an invitation (the setting of a
+    test; the app itself adds nobody without their acceptance)."""
+    assert buyer.id is not None and person.id is not None
+    session.add(BuyerMembership(user_id=person.id, buyer_organization_id=buyer.id, role=role))
+    session.flush()
+
+
+def join_institution(
+    client: TestClient,
+    session: Session,
+    buyer_id: int,
+    owner: dict[str, str],
+    email: str,
+    role: str = "member",
+) -> dict[str, str]:
+    """Through the API: an owner invites `email` (who has an account), who accepts; their token headers."""
+    invited = client.post(
+        f"/api/v1/buyer-organizations/{buyer_id}/invitations",
+        headers=owner,
+        json={"email": email, "role": role},
+    )
+    assert invited.status_code == 201, invited.text
+    session.expire_all()
+    token = session.exec(
+        select(BuyerInvitation.token).where(BuyerInvitation.id == invited.json()["id"])
+    ).one()
+    headers = api_token(client, email)
+    accepted = client.post(f"/api/v1/buyer-organizations/invitations/{token}/accept", headers=headers)
+    assert accepted.status_code == 200, accepted.text
+    return headers
 
 
 def demand_fields() -> dict[str, Any]:

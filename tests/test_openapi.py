@@ -37,7 +37,7 @@ CREATES = [
     "/api/v1/cart/checkout",
     "/api/v1/orders/{order_id}/payment",
     "/api/v1/buyer-organizations",
-    "/api/v1/buyer-organizations/{buyer_id}/members",
+    "/api/v1/buyer-organizations/{buyer_id}/invitations",
     "/api/v1/buyer-organizations/{buyer_id}/demands",
     "/api/v1/demands/{demand_id}/quotes",
     "/api/v1/demands/{demand_id}/award",

@@ -7,7 +7,7 @@ from typing import Literal
 
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, EmailStr
+from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session
 
 from market.accounts.models import User
@@ -45,6 +45,7 @@ from market.orders import queries
 from market.orders.schemas import OrderPublic
 from market.organizations import service as organizations
 from market.organizations.models import Organization, VerificationStatus
+from market.organizations.schemas import InvitationCreate, InvitationPublic
 
 router = APIRouter(tags=["linking"])
 
@@ -394,16 +395,6 @@ def write_fulfillment_thread(
     return MessagePublic(author=user.name, body=message.body, created_at=message.created_at)
 
 
-class NewMember(BaseModel):
-    email: EmailStr
-    role: Literal["owner", "member"] = "member"
-
-
-class MemberPublic(BaseModel):
-    email: str
-    name: str
-
-
 class InstitutionMember(BaseModel):
     user_id: int
     name: str
@@ -417,25 +408,54 @@ class RoleChange(BaseModel):
 
 
 @router.post(
-    "/buyer-organizations/{buyer_id}/members",
-    response_model=MemberPublic,
+    "/buyer-organizations/{buyer_id}/invitations",
+    response_model=InvitationPublic,
     status_code=201,
-    responses={200: {"model": MemberPublic, "description": "Already a member: nothing changed"}},
+    responses={
+        409: {"description": "Already a member: roles are changed on the members' endpoints"},
+        429: {"description": "Too many invitations from this institution in the last hour; nothing sent"},
+    },
 )
-def add_member(
-    buyer_id: Id,
-    data: NewMember,
-    response: Response,
-    user: ApiUserDep,
-    session: SessionDep,
-) -> MemberPublic:
-    """Its owners add a colleague who already has an account (they can then post demands and award); the
-    colleague is told by e-mail."""
+def invite_member(
+    buyer_id: Id, data: InvitationCreate, user: ApiUserDep, session: SessionDep
+) -> InvitationPublic:
+    """Its owners invite a colleague by e-mail; the colleague joins (and can then post demands and award)
+    only by accepting. The answer is the same whether or not the address has an account. A pending
+    invitation to the same address is replaced, so this is also how to resend one."""
     buyer = buyers.visible(session, user, buyer_id)
-    colleague, added = buyer_members.add_member_by_email(session, user, buyer, str(data.email), data.role)
-    if not added:
-        response.status_code = 200
-    return MemberPublic(email=colleague.email, name=colleague.name)
+    return InvitationPublic.model_validate(
+        buyer_members.invite(session, user, buyer, str(data.email), data.role)
+    )
+
+
+@router.get("/buyer-organizations/{buyer_id}/invitations", response_model=list[InvitationPublic])
+def list_invitations(buyer_id: Id, user: ApiUserDep, session: SessionDep) -> list[InvitationPublic]:
+    """The invitations nobody has accepted nor revoked, newest first; expired ones too (to resend them)."""
+    buyer = buyers.visible(session, user, buyer_id)
+    return [InvitationPublic.model_validate(i) for i in buyer_members.invitations(session, user, buyer)]
+
+
+@router.delete(
+    "/buyer-organizations/{buyer_id}/invitations/{invitation_id}",
+    status_code=204,
+    responses={404: {"description": "No pending invitation of this institution with that id"}},
+)
+def revoke_invitation(buyer_id: Id, invitation_id: Id, user: ApiUserDep, session: SessionDep) -> Response:
+    """Its owners take back an invitation nobody accepted: its link stops working at once."""
+    buyer = buyers.visible(session, user, buyer_id)
+    buyer_members.revoke_invitation(session, user, buyer, invitation_id)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/buyer-organizations/invitations/{token}/accept",
+    response_model=BuyerOrganizationPublic,
+    responses={410: {"description": "The invitation expired or was revoked; nothing changed"}},
+)
+def accept_invitation(token: str, user: ApiUserDep, session: SessionDep) -> BuyerOrganization:
+    """The signed-in person whose e-mail was invited joins the institution, with the invited role (once,
+    within seven days, unless an owner revoked it)."""
+    return buyer_members.accept_invitation(session, user, token)
 
 
 def _member(person: User, membership: BuyerMembership) -> InstitutionMember:

@@ -1,26 +1,31 @@
-"""An institution's people: its owners add colleagues who already have an account (by e-mail), change their
-role or take them out; anyone may leave. The rules are a producer organization's
-(market/organizations/roster.py).
+"""An institution's people: its owners invite colleagues by e-mail (an invitation the colleague accepts, as
+in a producer organization: market/organizations/invitations.py), change their role or take them out;
+anyone may leave. The rules are a producer organization's (market/organizations/roster.py).
 
-A purchasing office adds colleagues directly rather than by invitation: they work in the same office and
-already have accounts, and an added person can post demands and award them, that is, commit the
-institution's money; so only its owners (the people responsible for its purchases) add anyone, and the
-person added is told by e-mail and can leave at once."""
+Nobody is added without accepting: a member can post demands and award them, that is, commit the
+institution's money, and an institution must never name as its owner someone who did not agree to it.
+Whoever creates an institution is its first owner (market/linking/buyers.py)."""
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from market.accounts.models import User
-from market.errors import NotFound, ValidationFailed
+from market.errors import AlreadyBuyerMember, BuyerInvitationExpired, BuyerInvitationRevoked, NotFound
 from market.i18n import N_
-from market.linking.models import BuyerMembership, BuyerOrganization
-from market.organizations.roster import Roster, check_role
+from market.linking.models import BuyerInvitation, BuyerMembership, BuyerOrganization
+from market.organizations.invitations import Invitations
+from market.organizations.roster import Roster
 
 
 class MemberNotFound(NotFound):
     code = "member_not_found"
     message = N_("Esa persona no es integrante de la institución.")
+
+
+class InvitationNotFound(NotFound):
+    code = "invitation_not_found"
+    message = N_("Esa invitación no existe o ya no está pendiente.")
 
 
 ROSTER = Roster(
@@ -34,29 +39,37 @@ ROSTER = Roster(
 )
 roster, change_role, remove, leave = ROSTER.people, ROSTER.change_role, ROSTER.remove, ROSTER.leave
 
+INVITATIONS = Invitations(
+    roster=ROSTER,
+    table=BuyerInvitation,
+    link="linking.invitation",
+    not_found=InvitationNotFound,
+    already=AlreadyBuyerMember,
+    expired=BuyerInvitationExpired,
+    revoked=BuyerInvitationRevoked,
+)
+invitations, revoke_invitation = INVITATIONS.pending, INVITATIONS.revoke
+
 
 def is_owner(session: Session, user: User, buyer: BuyerOrganization) -> bool:
     return ROSTER.role(session, buyer, user.id) == "owner"
 
 
-def add_member(
-    session: Session, owner: User, buyer: BuyerOrganization, user: User, role: str = "member"
-) -> bool:
-    """Make `user` a member (or an owner); False when they already belonged (nothing changes)."""
-    return ROSTER.add(session, owner, buyer, user, role)
+def invite(session: Session, owner: User, buyer: BuyerOrganization, email: str, role: str) -> BuyerInvitation:
+    """Its owners invite a colleague by e-mail; the answer never says whether the address has an account."""
+    invitation: BuyerInvitation = INVITATIONS.invite(session, owner, buyer, email, role)
+    return invitation
 
 
-def add_member_by_email(
-    session: Session, owner: User, buyer: BuyerOrganization, email: str, role: str = "member"
-) -> tuple[User, bool]:
-    """Add a colleague who already has an account, found by e-mail (they can then post demands and award);
-    returns the colleague and whether they were added now. The owner is checked first, so nobody else can
-    probe which e-mails exist."""
-    check_role(role)
-    ROSTER.require(session, owner, buyer, owner=True)
-    colleague = session.exec(select(User).where(User.email == email.strip().lower())).first()
-    if colleague is None:
-        raise ValidationFailed(
-            {"email": N_("No hay una cuenta con ese correo: pide que se registre primero.")}
-        )
-    return colleague, add_member(session, owner, buyer, colleague, role)
+def open_invitation(session: Session, user: User, token: str) -> BuyerInvitation:
+    invitation: BuyerInvitation = INVITATIONS.open(session, user, token)
+    return invitation
+
+
+def accept_invitation(session: Session, user: User, token: str) -> BuyerOrganization:
+    buyer: BuyerOrganization = INVITATIONS.accept(session, user, token)
+    return buyer
+
+
+def pending_for(session: Session, user: User) -> list[tuple[BuyerInvitation, BuyerOrganization]]:
+    return INVITATIONS.for_person(session, user)

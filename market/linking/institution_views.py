@@ -135,8 +135,6 @@ def _institution_page(
             if buyer.producer_organization_id
             else None
         ),
-        "member_values": {},
-        "member_errors": {},
         "purchasing_values": {
             "partida_required": buyer.partida_required,
             "approval_threshold": cents_to_pesos_text(buyer.approval_threshold_cents)
@@ -151,30 +149,6 @@ def _institution_page(
 @router.get("/instituciones/{buyer_id}", name="linking.institution")
 def institution(buyer_id: Id, page: PageDep, user: UserDep, session: SessionDep) -> Response:
     return _institution_page(page, session, user, buyers.visible(session, user, buyer_id))
-
-
-@router.post("/instituciones/{buyer_id}/integrantes", name="linking.add_colleague")
-def add_colleague(buyer_id: Id, page: PageDep, form: FormDep, user: UserDep, session: SessionDep) -> Response:
-    buyer = _member_buyer(session, user, buyer_id)
-    fields = text_fields(form)
-    email, role = str(fields.get("email", "")), str(fields.get("role") or "member")
-    try:
-        with refusable(session):
-            colleague, _added = buyer_members.add_member_by_email(session, user, buyer, email, role)
-    except ValidationFailed as exc:
-        return _institution_page(
-            page, session, user, buyer, 422, member_values={"email": email}, member_errors=form_errors(exc)
-        )
-    except Forbidden as exc:  # a member who is not an owner: the page, with why
-        flash(page.request, exc.detail, "error")
-        return _institution_page(page, session, user, buyer, 403)
-    flash(
-        page.request,
-        _("{name} ya forma parte de {institution}: puede publicar demandas y adjudicar.").format(
-            name=colleague.name, institution=buyer.name
-        ),
-    )
-    return page.redirect(page.url("linking.institution", buyer_id=buyer.id) + "#integrantes")
 
 
 @router.post("/instituciones/{buyer_id}/compras", name="linking.purchasing_settings")

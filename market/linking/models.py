@@ -10,7 +10,7 @@ from sqlmodel import Field, SQLModel
 
 from market.db import utcnow
 from market.i18n import N_
-from market.organizations.models import VerificationStatus
+from market.organizations.models import VerificationStatus, invitation_expiry
 from market.statuses import Status, StatusColumn
 
 
@@ -97,6 +97,26 @@ class BuyerMembership(SQLModel, table=True):
     buyer_organization_id: int = Field(foreign_key="buyerorganization.id", index=True, ondelete="CASCADE")
     role: str = Field(default="member", max_length=16)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class BuyerInvitation(SQLModel, table=True):
+    """An owner's invitation to join an institution: a link to one e-mail address that its holder accepts
+    (market/organizations/invitations.py, like an organization's `Invitation`)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    buyer_organization_id: int = Field(foreign_key="buyerorganization.id", index=True, ondelete="CASCADE")
+    email: str = Field(max_length=254, index=True)
+    role: str = Field(default="member", max_length=16)
+    token: str = Field(max_length=64, unique=True)
+    invited_by_id: int = Field(foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime = Field(default_factory=invitation_expiry)
+    accepted_at: datetime | None = None
+    revoked_at: datetime | None = None  # an owner took it back (or a newer invitation replaced it)
+
+    def is_pending(self, now: datetime) -> bool:
+        """It may still be accepted: neither used, nor revoked, nor expired."""
+        return self.accepted_at is None and self.revoked_at is None and now < self.expires_at
 
 
 class Demand(SQLModel, table=True):

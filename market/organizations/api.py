@@ -137,7 +137,15 @@ def upload_logo(
     return _private(org, session)
 
 
-@router.post("/{slug}/invitations", response_model=InvitationPublic, status_code=201)
+@router.post(
+    "/{slug}/invitations",
+    response_model=InvitationPublic,
+    status_code=201,
+    responses={
+        409: {"description": "Already a member: roles are changed on the members' endpoints"},
+        429: {"description": "Too many invitations from this organization in the last hour; nothing sent"},
+    },
+)
 def invite_member(
     slug: str, data: InvitationCreate, user: ApiUserDep, session: SessionDep
 ) -> InvitationPublic:

@@ -4,13 +4,9 @@ expired)."""
 
 from __future__ import annotations
 
-from sqlmodel import Session, col, select
-
-from market.accounts.models import User
-from market.admin import audit
-from market.db import utcnow
-from market.errors import NotFound
+from market.errors import AlreadyMember, InvitationExpired, InvitationRevoked, NotFound
 from market.i18n import N_
+from market.organizations.invitations import Invitations
 from market.organizations.models import Invitation, Membership, Organization
 from market.organizations.roster import Roster
 
@@ -37,46 +33,13 @@ ROSTER = Roster(
 roster, change_role, remove, leave = ROSTER.people, ROSTER.change_role, ROSTER.remove, ROSTER.leave
 
 
-def invitations(session: Session, owner: User, organization: Organization) -> list[Invitation]:
-    """The invitations nobody has accepted nor revoked, newest first (expired ones too, to resend them)."""
-    ROSTER.require(session, owner, organization, owner=True)
-    return list(
-        session.exec(
-            select(Invitation)
-            .where(
-                Invitation.organization_id == organization.id,
-                col(Invitation.accepted_at).is_(None),
-                col(Invitation.revoked_at).is_(None),
-            )
-            .order_by(col(Invitation.created_at).desc(), col(Invitation.id).desc())
-        ).all()
-    )
-
-
-def revoke_invitation(session: Session, owner: User, organization: Organization, invitation_id: int) -> None:
-    """Take back an invitation nobody accepted: its link stops working at once."""
-    ROSTER.require(session, owner, organization, owner=True)
-    invitation = session.exec(
-        select(Invitation)
-        .where(
-            Invitation.id == invitation_id,
-            Invitation.organization_id == organization.id,
-            col(Invitation.accepted_at).is_(None),
-            col(Invitation.revoked_at).is_(None),
-        )
-        .with_for_update()  # not while it is being accepted
-        .execution_options(populate_existing=True)
-    ).first()
-    if invitation is None:
-        raise InvitationNotFound()
-    invitation.revoked_at = utcnow()
-    audit.record(
-        session,
-        owner,
-        "organization.invitation_revoke",
-        "organization",
-        organization.id or 0,
-        organization.name,
-        email=invitation.email,
-        role=invitation.role,
-    )
+INVITATIONS = Invitations(
+    roster=ROSTER,
+    table=Invitation,
+    link="organizations.invitation",
+    not_found=InvitationNotFound,
+    already=AlreadyMember,
+    expired=InvitationExpired,
+    revoked=InvitationRevoked,
+)
+invitations, revoke_invitation = INVITATIONS.pending, INVITATIONS.revoke

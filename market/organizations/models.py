@@ -116,7 +116,7 @@ class Membership(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
-def _invitation_expiry() -> datetime:
+def invitation_expiry() -> datetime:
     return utcnow() + INVITATION_LIFETIME
 
 
@@ -128,7 +128,7 @@ class Invitation(SQLModel, table=True):
     token: str = Field(max_length=64, unique=True)
     invited_by_id: int = Field(foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow)
-    expires_at: datetime = Field(default_factory=_invitation_expiry)
+    expires_at: datetime = Field(default_factory=invitation_expiry)
     accepted_at: datetime | None = None
     revoked_at: datetime | None = None  # an owner took it back (or a newer invitation replaced it)
 

@@ -62,19 +62,6 @@ class Roster:
         if owner and role != "owner":
             raise Forbidden(self.owners_only)
 
-    def add(self, session: Session, owner: User, group: Any, user: User, role: str) -> bool:
-        """Make `user` a member (or an owner); False when they already belonged (nothing changes)."""
-        check_role(role)
-        self.lock(session, group)
-        self.require(session, owner, group, owner=True)
-        if self.role(session, group, user.id) is not None:
-            return False
-        session.add(self.membership(user_id=user.id, role=role, **{self.key: group.id}))
-        self._record(session, owner, "member_add", group, user, role)
-        if user.id != owner.id:
-            self._tell(session, user, group, "added", owner, role)
-        return True
-
     def change_role(self, session: Session, owner: User, group: Any, user_id: int, role: str) -> Any:
         check_role(role)
         self.lock(session, group)

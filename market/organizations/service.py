@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from pydantic import ValidationError
@@ -16,22 +15,17 @@ from market.admin.audit import require_admin
 from market.config import Settings
 from market.db import utcnow
 from market.errors import (
-    AlreadyMember,
     Forbidden,
     InvalidTransition,
-    InvitationExpired,
-    InvitationRevoked,
-    NotFound,
     OrganizationNotFound,
     ValidationFailed,
 )
 from market.i18n import N_
 from market.mail import kinds
-from market.mail.queue import send
 from market.organizations import changes
 from market.organizations.effects import notify_owners, touched
+from market.organizations.members import INVITATIONS
 from market.organizations.models import (
-    INVITATION_LIFETIME,
     Invitation,
     Membership,
     Organization,
@@ -283,91 +277,21 @@ def members(session: Session, organization: Organization) -> list[tuple[User, st
 
 
 def invite(session: Session, owner: User, organization: Organization, email: str, role: str) -> Invitation:
-    require_owner(session, owner, organization)
-    email = email.lower()
-    already = session.exec(
-        select(Membership.id)
-        .join(User, col(User.id) == Membership.user_id)
-        .where(User.email == email, Membership.organization_id == organization.id)
-    ).first()
-    if already is not None:
-        raise AlreadyMember()
-    assert organization.id is not None and owner.id is not None
-    now = utcnow()
-    for earlier in session.exec(  # a new invitation (a resend) replaces the one that waits: one link works
-        select(Invitation).where(
-            Invitation.organization_id == organization.id,
-            Invitation.email == email,
-            col(Invitation.accepted_at).is_(None),
-            col(Invitation.revoked_at).is_(None),
-        )
-    ).all():
-        earlier.revoked_at = now
-    invitation = Invitation(
-        organization_id=organization.id,
-        email=email,
-        role=role,
-        token=secrets.token_urlsafe(24),
-        invited_by_id=owner.id,
-        created_at=now,
-        expires_at=now + INVITATION_LIFETIME,
-    )
-    session.add(invitation)
-    session.flush()  # its id, for the answer
-    # To the person if the address has an account (in their language), else to the bare address in the
-    # language of whoever invites.
-    invited = session.exec(select(User).where(User.email == email)).first()
-    send(
-        session,
-        kinds.INVITATION,
-        invited or email,
-        link=path_for("organizations.invitation", token=invitation.token),
-        locale=owner.locale,
-        inviter=owner.name,
-        organization=organization.name,
-        role=role,
-    )
-    return invitation
+    """Its owners invite by e-mail (market/organizations/invitations.py)."""
+    return INVITATIONS.invite(session, owner, organization, email, role)
 
 
 def pending_invitations(session: Session, user: User) -> list[tuple[Invitation, Organization]]:
-    rows = session.exec(
-        select(Invitation, Organization)
-        .join(Organization, col(Organization.id) == Invitation.organization_id)
-        .where(
-            Invitation.email == user.email,
-            col(Invitation.accepted_at).is_(None),
-            col(Invitation.revoked_at).is_(None),
-            col(Invitation.expires_at) > utcnow(),
-        )
-    ).all()
-    return [(inv, org) for inv, org in rows]
+    return INVITATIONS.for_person(session, user)
 
 
 def open_invitation(session: Session, user: User, token: str, *, lock: bool = False) -> Invitation:
     """The invitation this person may accept now; refused with why it may not (unknown, used or for
     another address: 404; revoked or expired: 410)."""
-    query = select(Invitation).where(Invitation.token == token)
-    if lock:  # two tabs accept it once; an owner's revocation waits
-        query = query.with_for_update().execution_options(populate_existing=True)
-    invitation = session.exec(query).first()
-    if invitation is None or invitation.accepted_at is not None or invitation.email != user.email:
-        raise NotFound("Esta invitación no existe, ya se usó o es para otro correo.")
-    if invitation.revoked_at is not None:
-        raise InvitationRevoked()
-    if not invitation.is_pending(utcnow()):
-        raise InvitationExpired()
-    return invitation
+    return INVITATIONS.open(session, user, token, lock=lock)
 
 
 def accept_invitation(session: Session, user: User, token: str) -> Organization:
     """Join through an invitation to this person's address: once, before it expires, unless revoked."""
-    invitation = open_invitation(session, user, token, lock=True)
-    organization = session.get(Organization, invitation.organization_id)
-    assert organization is not None and user.id is not None
-    invitation.accepted_at = utcnow()
-    if role_in(session, user, organization) is None:
-        session.add(
-            Membership(user_id=user.id, organization_id=invitation.organization_id, role=invitation.role)
-        )
+    organization: Organization = INVITATIONS.accept(session, user, token)
     return organization

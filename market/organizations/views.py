@@ -12,12 +12,12 @@ from market.bounds import PageNumber
 from market.catalog import service as catalog
 from market.deps import FormDep, GatewayDep, PageDep, SessionDep, SettingsDep, UserDep, VisitorDep
 from market.documents import service as documents
-from market.errors import StorageUnavailable, TooManyUploads, ValidationFailed
+from market.errors import StorageUnavailable, TooManyInvitations, TooManyUploads, ValidationFailed
 from market.forms import FormInvalid, pesos_field, text_fields, validate
 from market.i18n import gettext as _
-from market.linking import buyers
+from market.linking import buyer_members, buyers
 from market.money import cents_to_pesos_text
-from market.organizations import changes, service
+from market.organizations import changes, member_views, service
 from market.organizations.models import Organization
 from market.organizations.schemas import InvitationCreate, OrganizationCreate, OrganizationUpdate
 from market.reviews import queries as reviews
@@ -89,6 +89,7 @@ def dashboard(page: PageDep, user: UserDep, session: SessionDep) -> Response:
         {
             "memberships": service.for_user(session, user),
             "invitations": service.pending_invitations(session, user),
+            "institution_invitations": buyer_members.pending_for(session, user),
             "institutions": buyers.of_user(session, user),
         },
     )
@@ -242,9 +243,13 @@ def invite(
     except FormInvalid as exc:
         flash(request, "; ".join(exc.errors.values()), "error")
         return page.redirect(members)
-    with flash_failure(request, session, 409):
-        service.invite(session, user, organization, data.email, data.role)
-        flash(request, _("Enviamos la invitación a {email}.").format(email=data.email))
+    try:
+        with flash_failure(request, session, 409):
+            service.invite(session, user, organization, data.email, data.role)
+            flash(request, _("Enviamos la invitación a {email}.").format(email=data.email))
+    except TooManyInvitations as exc:  # the Miembros page, with why, still a 429
+        flash(request, exc.detail, "error")
+        return refused(member_views.members_page(slug, page, user, session), exc)
     return page.redirect(members)
 
 

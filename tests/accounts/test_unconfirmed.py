@@ -13,11 +13,11 @@ from sqlmodel import Session
 
 from market.accounts.confirmation import confirm_by_address
 from market.accounts.models import User
-from market.linking import buyer_members
 from market.linking.models import BuyerOrganization
 from tests.helpers import (
     ORG_DEFAULTS,
     SCHOOL,
+    add_to_institution,
     api_token,
     csrf_of,
     database_state,
@@ -162,7 +162,7 @@ def test_an_unconfirmed_member_of_an_institution_does_not_post_demand(
     eva: Any,
     engine: Engine,
 ) -> None:
-    buyer_members.add_member(session, school_buyer, school, eva)
+    add_to_institution(session, school, eva)
     session.commit()
     headers = api_token(client, "eva@example.mx")
     log_in(client, "eva@example.mx")

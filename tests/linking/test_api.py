@@ -15,7 +15,7 @@ from market.catalog.models import Listing
 from market.db import utcnow
 from market.linking.matching import match_demand
 from market.linking.models import BuyerOrganization, Demand, DemandInvitation, Quote
-from tests.helpers import INSTITUTION, api_token, emails
+from tests.helpers import INSTITUTION, api_token, emails, join_institution
 from tests.linking.conftest import close_quoting, demand_body, verified_institution
 
 
@@ -215,21 +215,21 @@ def test_each_part_of_an_order_has_its_own_conversation(
     ]
 
 
-def test_an_institution_adds_a_colleague_who_can_then_post_demands(
-    client: TestClient, parties: dict[str, Any], make_user: Any
+def test_an_institution_invites_a_colleague_who_can_then_post_demands(
+    client: TestClient, session: Session, parties: dict[str, Any], make_user: Any
 ) -> None:
     school = parties["school"]
     institution = client.post("/api/v1/buyer-organizations", headers=school, json=INSTITUTION).json()
     colleague = api_token(client, make_user("direccion@escuela.mx").email)
     url = f"/api/v1/buyer-organizations/{institution['id']}/demands"
     assert client.post(url, headers=colleague, json=demand_body()).status_code == 404  # not a member
-    members = f"/api/v1/buyer-organizations/{institution['id']}/members"
-    assert client.post(members, headers=colleague, json={"email": "direccion@escuela.mx"}).status_code == 404
-    unknown = client.post(members, headers=school, json={"email": "nadie@escuela.mx"})
-    assert unknown.status_code == 422 and "email" in unknown.json()["fields"]
-    added = client.post(members, headers=school, json={"email": "Direccion@Escuela.mx"})
-    assert added.status_code == 201 and added.json()["email"] == "direccion@escuela.mx"
-    assert client.post(members, headers=school, json={"email": "direccion@escuela.mx"}).status_code == 200
+    invitations = f"/api/v1/buyer-organizations/{institution['id']}/invitations"
+    assert (
+        client.post(invitations, headers=colleague, json={"email": "direccion@escuela.mx"}).status_code == 404
+    )
+    join_institution(client, session, institution["id"], school, "Direccion@Escuela.mx")
+    again = client.post(invitations, headers=school, json={"email": "direccion@escuela.mx"})
+    assert again.status_code == 409 and again.json()["error"] == "already_member"
     assert client.post(url, headers=colleague, json=demand_body()).status_code == 201
 
 
@@ -293,7 +293,7 @@ def test_a_non_member_asking_for_an_institutions_objects_gets_the_404_of_an_unkn
         return [
             client.post(f"{url}/demands", headers=stranger, json=demand_body()),
             client.get(f"{url}/demands", headers=stranger),
-            client.post(f"{url}/members", headers=stranger, json={"email": "vecina@example.mx"}),
+            client.post(f"{url}/invitations", headers=stranger, json={"email": "vecina@example.mx"}),
             client.post(f"{url}/decision", headers=stranger, json={"verified": True}),  # not an administrator
         ]
 

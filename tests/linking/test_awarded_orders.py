@@ -22,7 +22,7 @@ from market.linking.schemas import AwardRequest
 from market.mail.render import when
 from market.orders.models import Order
 from market.organizations.models import Membership
-from tests.helpers import api_token, at_once, csrf_of, emails_to, fresh, html_words, log_in
+from tests.helpers import api_token, at_once, csrf_of, emails_to, fresh, html_words, join_institution, log_in
 from tests.linking.conftest import close_quoting, demand_body, verified_institution
 from tests.pages import hrefs, main, one, soup, text_of, texts
 
@@ -122,16 +122,13 @@ def test_a_producer_cannot_compute_its_competitors_price_from_any_response(
 
 
 def test_every_member_of_the_institution_sees_and_works_its_orders(
-    client: TestClient, awarded: dict[str, Any], make_user: Any
+    client: TestClient, session: Session, awarded: dict[str, Any], make_user: Any
 ) -> None:
     order, institution = awarded["order"], awarded["institution"]
     make_user("direccion@escuela.mx")
-    members = f"/api/v1/buyer-organizations/{institution['id']}/members"
-    assert (
-        client.post(members, headers=awarded["school"], json={"email": "direccion@escuela.mx"}).status_code
-        == 201
+    colleague = join_institution(
+        client, session, institution["id"], awarded["school"], "direccion@escuela.mx"
     )
-    colleague = api_token(client, "direccion@escuela.mx")
 
     assert [o["id"] for o in client.get("/api/v1/orders", headers=colleague).json()] == [order["id"]]
     whole = client.get(f"/api/v1/orders/{order['id']}", headers=colleague).json()
@@ -180,7 +177,7 @@ def test_whoever_is_taken_out_loses_the_order_with_the_very_next_request(
     mani, mani_owner = awarded["producers"]["mani"]
     colleague, helper = make_user("direccion@escuela.mx"), make_user("eva@mani.mx")
     members = f"/api/v1/buyer-organizations/{institution['id']}/members"
-    client.post(members, headers=awarded["school"], json={"email": colleague.email})
+    join_institution(client, session, institution["id"], awarded["school"], colleague.email)
     session.add(Membership(user_id=helper.id or 0, organization_id=mani.id or 0, role="member"))
     session.commit()
     tokens = [api_token(client, colleague.email), api_token(client, helper.email)]

@@ -1,6 +1,6 @@
-"""An institution's members, through the JSON API and the pages: its owners add colleagues who have an
-account, change roles and take people out; anyone leaves; the last owner stays; whoever is out loses access
-with the very next request."""
+"""An institution's members, through the JSON API and the pages: its owners change roles and take people
+out; anyone leaves; the last owner stays; whoever is out loses access with the very next request. (Joining
+by invitation: tests/linking/test_invitations.py.)"""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from market.linking import buyer_members
 from market.linking.models import BuyerMembership, BuyerOrganization
 from tests.helpers import (
     INSTITUTION,
+    add_to_institution,
     api_token,
     csrf_of,
     database_state,
@@ -41,7 +42,7 @@ def office(
     """The school: Marta (compras@) owns it, Rosa (direccion@) is a member; Luis owns a hospital; Noé belongs
     nowhere."""
     rosa = make_user("direccion@escuela.mx", name="Rosa Díaz")
-    buyer_members.add_member(session, school_buyer, school, rosa)
+    add_to_institution(session, school, rosa)
     luis, noe = make_user("compras@hospital.mx", name="Luis Pat"), make_user("noe@example.mx", name="Noé")
     hospital = make_institution(session, luis, INSTITUTION | {"name": "Hospital General de Tekax"})
     session.commit()
@@ -76,29 +77,6 @@ def test_members_see_who_belongs_and_nobody_else_does(client: TestClient, office
         ]
     assert client.get(url, headers=office["tokens"]["luis"]).status_code == 404  # another institution's
     assert client.get(url).status_code == 401
-
-
-def test_the_added_colleague_is_told_and_only_owners_add(
-    client: TestClient, engine: Engine, session: Session, office: dict[str, Any]
-) -> None:
-    url = f"{API}/{office['school'].id}/members"
-    before = database_state(engine)
-    by_member = client.post(url, json={"email": "noe@example.mx"}, headers=office["tokens"]["rosa"])
-    assert by_member.status_code == 403 and database_state(engine) == before
-    # Rosa's addition was told to her; Noé's now too.
-    [added_rosa] = emails_to(session, "direccion@escuela.mx")
-    assert added_rosa["subject"] == "Te agregaron a Escuela Primaria Benito Juárez"
-    added = client.post(
-        url, json={"email": "noe@example.mx", "role": "owner"}, headers=office["tokens"]["marta"]
-    )
-    assert added.status_code == 201
-    assert role_of(session, office["school"], office["people"]["noe"]) == "owner"
-    [email] = emails_to(session, "noe@example.mx")
-    assert email["kind"] == "membership_news" and "como propietaria o propietario" in email["body"]
-    actions = session.exec(
-        select(AuditEntry.action).where(AuditEntry.target_type == "buyer_organization")
-    ).all()
-    assert actions == ["buyer_organization.member_add", "buyer_organization.member_add"]
 
 
 def test_a_member_cannot_promote_themselves_nor_remove_anyone(
@@ -236,10 +214,14 @@ def test_the_members_page_shows_owners_their_actions_and_members_only_leaving(
     member_page = signed_in(app, "direccion@escuela.mx").get(path)
     assert elements(member_page, "#personas form") == []
     one(member_page, f"#salir details.confirm-step form[action='/instituciones/{school.id}/salir']")
-    # The institution's page: owners add, members do not (but reach the members' page).
+    assert elements(member_page, "#invitaciones, #invitar") == []  # owners invite, members do not
+    # The institution's page: owners are sent to invite, members reach the members' page.
     school_page = signed_in(app, "direccion@escuela.mx").get(f"/instituciones/{school.id}")
-    assert elements(school_page, f"form[action='/instituciones/{school.id}/integrantes']") == []
+    assert elements(school_page, "form[action*='integrantes'], form[action*='invitaciones']") == []
+    assert elements(school_page, f"#integrantes a[href='{path}#invitar']") == []
     one(school_page, f"#integrantes a[href='{path}']")
+    owner_school_page = signed_in(app, "compras@escuela.mx").get(f"/instituciones/{school.id}")
+    one(owner_school_page, f"#integrantes a[href='{path}#invitar']")
     assert signed_in(app, "compras@hospital.mx").get(path).status_code == 404
 
 
@@ -267,18 +249,18 @@ def test_owners_act_from_the_page_and_the_last_owner_is_refused_there(
     assert role_of(session, school, people["rosa"]) is None
 
 
-def test_a_member_adds_no_one_from_the_page_and_leaves_from_it(
+def test_a_member_invites_no_one_from_the_page_and_leaves_from_it(
     app: FastAPI, engine: Engine, session: Session, office: dict[str, Any]
 ) -> None:
     school = office["school"]
     rosa = signed_in(app, "direccion@escuela.mx")
     token = csrf_of(rosa, f"/instituciones/{school.id}")
     before = database_state(engine)
-    adding = rosa.post(
-        f"/instituciones/{school.id}/integrantes", data={"email": "noe@example.mx", "csrf_token": token}
+    inviting = rosa.post(
+        f"/instituciones/{school.id}/invitaciones", data={"email": "noe@example.mx", "csrf_token": token}
     )
-    assert adding.status_code == 403
-    assert flash(adding, "error") == "Solo quien administra la institución puede hacer esto."
+    assert inviting.status_code == 403
+    assert "Solo quien administra la institución puede hacer esto." in text_of(inviting)
     assert database_state(engine) == before
     left = rosa.post(f"/instituciones/{school.id}/salir", data={"csrf_token": token})
     assert left.status_code == 303 and left.headers["location"] == "/panel"

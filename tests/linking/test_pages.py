@@ -468,40 +468,6 @@ def test_the_institution_sees_the_thread_of_a_producer_that_wrote_without_quotin
     assert len(elements(buyer_page, f"#conversacion-{milpa.slug}")) == 1
 
 
-def test_a_member_adds_a_colleague_by_email_from_the_institution_page(
-    app: FastAPI, session: Session, school: BuyerOrganization, make_user: Any
-) -> None:
-    colleague = make_user("direccion@escuela.mx", name="Rosa Díaz")
-    path = f"/instituciones/{school.id}"
-    outsider = signed_in(app, "direccion@escuela.mx")
-    form = {"email": "direccion@escuela.mx", "csrf_token": csrf_of(outsider, "/demandas")}
-    assert outsider.post(f"{path}/integrantes", data=form).status_code == 404  # not a member
-    assert not buyers.is_member(session, colleague, school)
-
-    owner = signed_in(app, "compras@escuela.mx")
-    adding = one(owner.get(path), f"form[action='{path}/integrantes']")
-    email = one(adding, "#f-email")
-    assert (attr(email, "name"), attr(email, "type")) == ("email", "email")
-    token = csrf_of(owner, path)
-
-    unknown = owner.post(f"{path}/integrantes", data={"email": "nadie@escuela.mx", "csrf_token": token})
-    assert unknown.status_code == 422
-    assert is_refused_in_place(unknown, "email")
-    assert field_error(unknown, "email") == "No hay una cuenta con ese correo: pide que se registre primero."
-    assert value_of(unknown, "email") == "nadie@escuela.mx"  # as typed
-
-    added = owner.post(f"{path}/integrantes", data={"email": " Direccion@Escuela.mx ", "csrf_token": token})
-    assert added.status_code == 303
-    assert added.headers["location"] == f"{path}#integrantes"
-    page = soup(owner.get(path))
-    assert flash(page, "success").startswith("Rosa Díaz ya forma parte de Escuela Primaria Benito Juárez")
-    assert "Rosa Díaz · direccion@escuela.mx" in texts(page, "#integrantes li")
-    session.expire_all()
-    assert buyers.is_member(session, colleague, school)
-    assert outsider.get(path).status_code == 200
-    assert outsider.get(f"{path}/demandas/nueva").status_code == 200  # may now post demands
-
-
 def test_open_demands_are_listed_to_producers_and_the_address_to_those_it_concerns(
     app: FastAPI,
     session: Session,

@@ -21,7 +21,7 @@ from market.db import transaction
 from market.linking import awards, schedules
 from market.linking.models import Award, CallOff, CallOffStatus, Demand, ScheduleStatus
 from market.orders.models import Fulfillment, Order, OrderLine
-from tests.helpers import api_token, database_state, emails, fresh
+from tests.helpers import api_token, database_state, emails, fresh, join_institution
 from tests.linking.conftest import DUES, MANI_AWARDED, MANI_OFFERED, demand_body, verified_institution
 
 
@@ -196,15 +196,14 @@ def test_resuming_a_schedule_that_is_not_paused_is_refused(
 
 
 def test_a_second_member_of_the_institution_may_pause_a_producer_may_not(
-    app: FastAPI, client: TestClient, scheduled: dict[str, Any], make_user: Any
+    app: FastAPI, client: TestClient, session: Session, scheduled: dict[str, Any], make_user: Any
 ) -> None:
     _mani, producer = scheduled["producers"]["mani"]
     refused = client.post(f"{scheduled['url']}/pause", headers=producer)
     assert refused.status_code == 403
     make_user("direccion@escuela.mx")
-    members = f"/api/v1/buyer-organizations/{scheduled['institution']['id']}/members"
-    client.post(members, headers=scheduled["school"], json={"email": "direccion@escuela.mx"})
-    colleague = api_token(client, "direccion@escuela.mx")
+    buyer_id = scheduled["institution"]["id"]
+    colleague = join_institution(client, session, buyer_id, scheduled["school"], "direccion@escuela.mx")
     assert client.post(f"{scheduled['url']}/pause", headers=colleague).json()["status"] == "paused"
 
 
