@@ -58,11 +58,14 @@ DemandVisibility = Annotated[str, Vocabulary("DemandVisibility", ("public", "inv
 MAX_APPROVAL_THRESHOLD_CENTS = 10**13  # a hundred thousand million pesos: beyond any school's budget
 
 
-def _partida_code(value: str | None) -> str | None:
+def _partida_code(value: object) -> object:
     """A code of the Clasificador por Objeto del Gasto: a partida of 4 digits (2211, as the states and many
-    offices use it) or 5 (22101, the federal partida específica); its first digit is the capítulo (1 to 9)."""
-    if value is None:
-        return None
+    offices use it) or 5 (22101, the federal partida específica); its first digit is the capítulo (1 to 9).
+    A number is read as its digits; any other type is left to the field's own type error."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        return value
     code = value.strip().replace(" ", "")
     if not code:
         return None

@@ -19,14 +19,24 @@ from tests.linking.conftest import demand_body, verified_institution
 
 @pytest.mark.parametrize(
     ("typed", "kept"),
-    [("2211", "2211"), ("22101", "22101"), (" 2211 ", "2211"), ("22 101", "22101"), ("", None), (None, None)],
+    [
+        ("2211", "2211"),
+        ("22101", "22101"),
+        (" 2211 ", "2211"),
+        ("22 101", "22101"),
+        (2211, "2211"),
+        ("", None),
+        (None, None),
+    ],
 )
-def test_a_partida_code_is_four_or_five_digits(typed: str | None, kept: str | None) -> None:
+def test_a_partida_code_is_four_or_five_digits(typed: str | int | None, kept: str | None) -> None:
     assert DemandCreate(**(demand_fields() | {"partida_code": typed})).partida_code == kept
 
 
-@pytest.mark.parametrize("typed", ["221", "221011", "0211", "22A1", "２２１１", "2211-1", "-2211"])
-def test_other_shapes_of_a_partida_code_are_refused(typed: str) -> None:
+@pytest.mark.parametrize(
+    "typed", ["221", "221011", "0211", "22A1", "２２１１", "2211-1", "-2211", 221, True, {"x": [1]}, ["2211"]]
+)
+def test_other_shapes_of_a_partida_code_are_refused(typed: object) -> None:
     with pytest.raises(ValidationError) as refused:
         DemandCreate(**(demand_fields() | {"partida_code": typed}))
     assert [error["loc"] for error in refused.value.errors()] == [("partida_code",)]
