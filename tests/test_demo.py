@@ -173,7 +173,9 @@ def test_the_demo_school_has_a_recurring_supply_awarded_to_two_producers(
 
     demand = session.exec(select(Demand).where(Demand.title == load_marketplace().school.supply.title)).one()
     assert (demand.status, demand.partida_code) == (DemandStatus.AWARDED, "2211")
-    deliveries = session.exec(select(CallOff).where(CallOff.demand_id == demand.id)).all()
+    deliveries = session.exec(
+        select(CallOff).where(CallOff.demand_id == demand.id).order_by(col(CallOff.sequence))
+    ).all()
     assert [d.status for d in deliveries] == [CallOffStatus.PLACED] + [CallOffStatus.SCHEDULED] * 9
     order = session.get(Order, deliveries[0].order_id)
     assert order is not None
