@@ -43,7 +43,11 @@ def _public(session: Session, user: User, demand_id: int) -> SchedulePublic:
     )
 
 
-@router.get("/demands/{demand_id}/schedule", response_model=SchedulePublic)
+@router.get(
+    "/demands/{demand_id}/schedule",
+    response_model=SchedulePublic,
+    responses={409: {"description": "The demand is not awarded: it has no schedule yet"}},
+)
 def read_schedule(demand_id: Id, user: ApiUserDep, session: SessionDep) -> SchedulePublic:
     """The deliveries: every producer's part for the institution, its own part for an awarded producer."""
     return _public(session, user, demand_id)

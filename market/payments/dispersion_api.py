@@ -131,7 +131,12 @@ def preview_dispersion(user: ApiUserDep, session: SessionDep) -> PlanPublic:
     )
 
 
-@router.post("/admin/dispersions", response_model=DispersionDetail, status_code=201)
+@router.post(
+    "/admin/dispersions",
+    response_model=DispersionDetail,
+    status_code=201,
+    responses={409: {"description": "Nothing is payable now"}},
+)
 def create_dispersion(user: ApiUserDep, session: SessionDep, settings: SettingsDep) -> DispersionDetail:
     """Generate a dispersion file of everything payable now (409 when there is nothing to pay)."""
     dispersion = dispersions.create(session, user, settings.platform_clabe)
