@@ -52,9 +52,11 @@ def search_changed(
 
 
 def claim(engine: Engine, topics: Collection[str], limit: int) -> list[int]:
-    """Claim up to `limit` due events for this worker, in one statement: rows another worker is claiming at
-    that moment are skipped (SKIP LOCKED on PostgreSQL; SQLite has one writer at a time), and claimed rows
-    stay this worker's for CLAIM_SECONDS, after which a crashed worker's events are due again."""
+    """Claim up to `limit` due events for this worker: rows another worker is claiming at that moment are
+    skipped (SKIP LOCKED on PostgreSQL; SQLite has one writer at a time), and claimed rows stay this worker's
+    for CLAIM_SECONDS, after which a crashed worker's events are due again. The ids are read first and then
+    marked, in one transaction: as a subquery of the UPDATE, PostgreSQL may run the locking SELECT again
+    for each row, skip the rows the statement itself just changed, and claim past `limit`."""
     now = utcnow()
     due = (
         select(OutboxEvent.id)
@@ -69,14 +71,16 @@ def claim(engine: Engine, topics: Collection[str], limit: int) -> list[int]:
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    claimed = (
-        update(OutboxEvent)
-        .where(col(OutboxEvent.id).in_(due.scalar_subquery()))
-        .values(claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
-        .returning(col(OutboxEvent.id))
-    )
     with transaction(engine) as session:
-        return sorted(session.execute(claimed.execution_options(synchronize_session=False)).scalars())
+        ids = sorted(session.execute(due).scalars())
+        if ids:
+            mark = update(OutboxEvent).where(col(OutboxEvent.id).in_(ids))
+            session.execute(
+                mark.values(claimed_until=now + timedelta(seconds=CLAIM_SECONDS)).execution_options(
+                    synchronize_session=False
+                )
+            )
+        return ids
 
 
 def process_batch(engine: Engine, handlers: dict[str, Handler], limit: int = 100) -> int:
