@@ -6,11 +6,13 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import anyio.to_thread
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.engine import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -213,22 +215,35 @@ async def handle_unexpected(request: Request, exc: Exception) -> Response:
     return await _error_page(request, 500, _("Algo salió mal"), detail)
 
 
+def services(settings: Settings, engine: Engine) -> dict[str, Any]:
+    """What the app's requests use besides the database's connections, made from its settings: the app keeps
+    them in `app.state`, where the requests, the lifespan and the metrics middleware look them up (so the
+    tests can give one app fresh services for each test instead of building its routes again)."""
+    return {
+        "settings": settings,
+        "search": engine_for(settings),
+        "gateway": gateway_for(settings),
+        "impact_figures": PublicFigures(settings.impact_max_age_seconds),
+        "listing_counts": PublicCounts(settings.catalog_count_max_age_seconds),
+        "metrics": Metrics(engine),
+    }
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings, search = app.state.settings, app.state.search
+    # More threads than requests in flight (see Settings.max_concurrent_requests).
+    anyio.to_thread.current_default_thread_limiter().total_tokens = settings.max_concurrent_requests + 10
+    try:
+        search.ensure_ready()
+    except SearchUnavailable as exc:  # pages degrade; the worker retries until the engine is back
+        log.warning("search engine not ready at start-up: %s", exc)
+    yield
+    app.state.engine.dispose()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    engine = make_engine(settings.database_url, settings.database_pool_size, settings.database_max_overflow)
-    search = engine_for(settings)
-
-    @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        # More threads than requests in flight (see Settings.max_concurrent_requests).
-        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.max_concurrent_requests + 10
-        try:
-            search.ensure_ready()
-        except SearchUnavailable as exc:  # pages degrade; the worker retries until the engine is back
-            log.warning("search engine not ready at start-up: %s", exc)
-        yield
-        engine.dispose()
-
     app = FastAPI(
         title="Tianguis Solidario",
         version="0.1.0",
@@ -236,12 +251,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         dependencies=[Depends(reject_nul_bytes)],
     )
-    app.state.settings = settings
-    app.state.engine = engine
-    app.state.search = search
-    app.state.gateway = gateway_for(settings)
-    app.state.impact_figures = PublicFigures(settings.impact_max_age_seconds)
-    app.state.listing_counts = PublicCounts(settings.catalog_count_max_age_seconds)
+    app.state.engine = make_engine(
+        settings.database_url, settings.database_pool_size, settings.database_max_overflow
+    )
+    for name, service in services(settings, app.state.engine).items():
+        setattr(app.state, name, service)
 
     # Inside the session (its error page needs it). Room for one photo and the rest of its form; the
     # new-listing form, for as many photos as a listing takes (each file is checked on its own after).
@@ -268,10 +282,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     # Inside HeadAsGet, so a HEAD says the Content-Length a GET would send.
     app.add_middleware(Compression)
-    app.state.metrics = app_metrics = Metrics(engine)
     app.add_middleware(HeadAsGet)
     app.add_middleware(RequestLimit, limit=settings.max_concurrent_requests)
-    app.add_middleware(RequestObserver, metrics=app_metrics)  # outermost: it times everything
+    app.add_middleware(RequestObserver)  # outermost: it times everything
 
     app.add_exception_handler(MarketError, handle_market_error)
     app.add_exception_handler(RequestValidationError, handle_request_validation)

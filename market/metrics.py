@@ -98,8 +98,8 @@ class RequestObserver:
     """Gives each request an id, times it, counts it by route template (never by raw path: ids in paths
     would make a series per order) and logs one line for it."""
 
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
-        self.app, self.metrics = app, metrics
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -122,8 +122,9 @@ class RequestObserver:
         finally:
             elapsed = time.perf_counter() - started
             route = getattr(scope.get("route"), "path", None) or "unmatched"
-            self.metrics.requests.labels(scope["method"], route, str(status[0])).inc()
-            self.metrics.latency.labels(scope["method"], route).observe(elapsed)
+            metrics: Metrics = scope["app"].state.metrics  # the app's, looked up as the requests do
+            metrics.requests.labels(scope["method"], route, str(status[0])).inc()
+            metrics.latency.labels(scope["method"], route).observe(elapsed)
             log.info(
                 "request method=%s path=%s route=%s status=%s ms=%.1f",
                 scope["method"],

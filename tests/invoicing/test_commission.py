@@ -200,9 +200,10 @@ def test_the_platforms_own_csd_is_checked_and_the_test_csd_is_made_once(
 ) -> None:
     first = platform.test_csd(settings)
     assert platform.test_csd(settings) == first  # kept: a restart seals with the same certificate
-    assert (
-        tmp_path / "csd-de-pruebas" / platform.TEST_RFC / "certificate.cer"
-    ).read_bytes() == first.certificate
+    data_dir = settings.media_dir.parent
+    assert (data_dir / platform.TEST_CSD_DIR / platform.TEST_RFC / "certificate.cer").read_bytes() == (
+        first.certificate
+    )
 
     files = make_test_csd("TSO240101AB1", "TIANGUIS SOLIDARIO")
     (tmp_path / "p.cer").write_bytes(files.certificate)
