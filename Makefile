@@ -24,9 +24,10 @@ axe:  ## fetch the pinned axe-core into .cache/ (needs npm; the accessibility ch
 
 # Test processes (pytest-xdist workers), each with its own database and services; `auto`: one per core.
 TEST_WORKERS ?= auto
+PYTEST_ARGS ?=
 
 test: install meilisearch axe  ## the whole test suite (SQLite; set MARKET_TEST_DATABASE_URL for PostgreSQL)
-	$(BIN)/pytest -n $(TEST_WORKERS)
+	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -4,6 +4,7 @@ protocol, both on loopback; localstripe, Meilisearch, Chromium and an S3 server 
 absent unless MARKET_REQUIRE_SERVICES=1 makes them fail). What tests share besides fixtures is in
 tests/helpers.py."""
 
+import pytest
 from hypothesis import settings
 
 pytest_plugins = [
@@ -24,3 +25,14 @@ pytest_plugins = [
 # workers, two databases' runs at once) breaks on a first call that loads a catalogue or opens a connection.
 settings.register_profile("market", deadline=None)
 settings.load_profile("market")
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` selects by marker
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that drives Chromium is marked `browser` (CI runs them on one database: what they check, the
+    page in a real browser, does not depend on it), and they run first: they are the longest (a phone crawl
+    takes 10-25 s), and begun last they would leave one pytest-xdist worker running them alone."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+    items.sort(key=lambda item: item.get_closest_marker("browser") is None)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -99,6 +100,12 @@ def _name(common_name: str, rfc: str | None = None) -> x509.Name:
     return x509.Name(attributes)
 
 
+@cache
+def _test_authority_key() -> rsa.RSAPrivateKey:
+    """The test authority's key: one a process (each key takes ~0.1 s to make)."""
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
 def make_test_csd(
     rfc: str,
     legal_name: str,
@@ -112,7 +119,7 @@ def make_test_csd(
     """A CSD shaped like the SAT's, issued by a test authority that is not the SAT: for the demo and the
     tests only (no PAC would stamp what it seals)."""
     valid_from = valid_from or datetime.now(UTC) - timedelta(days=1)
-    authority_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    authority_key = _test_authority_key()
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     builder = (
         x509.CertificateBuilder()
