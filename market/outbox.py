@@ -74,12 +74,9 @@ def claim(engine: Engine, topics: Collection[str], limit: int) -> list[int]:
     with transaction(engine) as session:
         ids = sorted(session.execute(due).scalars())
         if ids:
-            mark = update(OutboxEvent).where(col(OutboxEvent.id).in_(ids))
-            session.execute(
-                mark.values(claimed_until=now + timedelta(seconds=CLAIM_SECONDS)).execution_options(
-                    synchronize_session=False
-                )
-            )
+            until = now + timedelta(seconds=CLAIM_SECONDS)
+            mark = update(OutboxEvent).where(col(OutboxEvent.id).in_(ids)).values(claimed_until=until)
+            session.execute(mark.execution_options(synchronize_session=False))
         return ids
 
 
