@@ -460,38 +460,35 @@ def test_the_result_of_another_dispersion_is_refused(
     assert database_state(engine) == before
 
 
+@pytest.mark.parametrize(
+    ("status", "tracking_key", "message"),
+    [
+        ("RECHAZADA", "", "ya se registró como «Enviado»"),
+        ("LIQUIDADA", "BNET2", "ya se registró con la clave de rastreo BNET1; el archivo dice otra."),
+    ],
+    ids=["another-status", "another-tracking-key"],
+)
 def test_a_result_contradicting_what_was_recorded_is_refused(
-    client: TestClient, engine: Engine, session: Session, settings: Settings, shop: Shop
+    client: TestClient,
+    engine: Engine,
+    session: Session,
+    settings: Settings,
+    shop: Shop,
+    status: str,
+    tracking_key: str,
+    message: str,
 ) -> None:
     dispersion, coffee, _honey = generated(client, engine, settings, session, shop)
     upload(client, dispersion.id, result_csv((coffee.reference, CLABE, "276.00", "LIQUIDADA", "BNET1", "")))
     before = database_state(engine)
 
+    reason = "X" if status == "RECHAZADA" else ""
     page = upload(
-        client, dispersion.id, result_csv((coffee.reference, CLABE, "276.00", "RECHAZADA", "", "X"))
+        client, dispersion.id, result_csv((coffee.reference, CLABE, "276.00", status, tracking_key, reason))
     )
 
     assert page.status_code == 422
-    assert f"La referencia {coffee.reference} ya se registró como «Enviado»" in refusal(page)
-    assert database_state(engine) == before
-
-
-def test_a_result_with_another_tracking_key_than_recorded_is_refused(
-    client: TestClient, engine: Engine, session: Session, settings: Settings, shop: Shop
-) -> None:
-    dispersion, coffee, _honey = generated(client, engine, settings, session, shop)
-    upload(client, dispersion.id, result_csv((coffee.reference, CLABE, "276.00", "LIQUIDADA", "BNET1", "")))
-    before = database_state(engine)
-
-    page = upload(
-        client, dispersion.id, result_csv((coffee.reference, CLABE, "276.00", "LIQUIDADA", "BNET2", ""))
-    )
-
-    assert page.status_code == 422
-    assert (
-        f"La referencia {coffee.reference} ya se registró con la clave de rastreo BNET1; "
-        "el archivo dice otra." in refusal(page)
-    )
+    assert f"La referencia {coffee.reference} {message}" in refusal(page)
     assert database_state(engine) == before
     assert fresh(session, Payout, coffee.id).tracking_key == "BNET1"
 
